@@ -1,0 +1,79 @@
+"""The small protocol every channel implements, so the brain never imports a channel.
+
+The coach and the scheduler hold `Channels`, a registry by platform, and call
+`deliver(recipient, messages)`; each channel turns neutral messages into its own
+format and returns the platform's id of what it sent (for exactly-once bookkeeping).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from aiohttp import web
+
+from bot.messages import Message
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Everything a channel needs to reach a person proactively."""
+
+    person_id: int
+    org_id: int
+    email: str
+    name: str
+    platform: str
+    user_id: str | None = None
+    tenant: str | None = None
+    dm_channel: str | None = None
+
+
+class DeliveryError(RuntimeError):
+    """A channel could not deliver (not installed, user unknown, platform refused)."""
+
+
+@runtime_checkable
+class Channel(Protocol):
+    platform: str
+
+    async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
+        """Send `messages` to one person; return the platform message id of the last one."""
+        ...
+
+
+@runtime_checkable
+class HttpChannel(Channel, Protocol):
+    def mount(self, app: web.Application) -> None:
+        """Add this channel's routes to the one aiohttp application."""
+        ...
+
+
+@runtime_checkable
+class RunningChannel(Channel, Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Channels:
+    """The channels this process runs, by platform; which one reaches a person is
+    decided by the identities the person has (Slack first, then Teams, then console)."""
+
+    PREFERENCE = ("slack", "teams", "console", "test")
+
+    def __init__(self, *channels: Channel) -> None:
+        self._by_platform: dict[str, Channel] = {c.platform: c for c in channels}
+
+    def add(self, channel: Channel) -> None:
+        self._by_platform[channel.platform] = channel
+
+    def get(self, platform: str) -> Channel | None:
+        return self._by_platform.get(platform)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._by_platform.values())
+
+    @property
+    def platforms(self) -> list[str]:
+        return [p for p in self.PREFERENCE if p in self._by_platform]

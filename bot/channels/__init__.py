@@ -1,0 +1,1 @@
+"""Channels: the edge where platform payloads become neutral events and back."""

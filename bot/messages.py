@@ -1,0 +1,116 @@
+"""The neutral message model: what the coach hears and what it says.
+
+Channels translate platform payloads into `Inbound` and `Message` into Block Kit,
+Adaptive Cards or terminal text. Nothing here knows any platform, so the brain can be
+tested with plain values and a new channel touches only its own folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Platform = Literal["console", "slack", "teams", "test"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button or numbered option. `value` is what comes back when it is picked."""
+
+    label: str
+    value: str
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A labelled value shown side by side (Block Kit fields, Adaptive FactSet)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress bar: `ratio` is 0..1 (clamped when drawn); `caption` explains it."""
+
+    label: str
+    ratio: float
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture (PNG bytes) with the words a screen reader or a text channel uses."""
+
+    png: bytes
+    alt: str
+    filename: str = "chart.png"
+
+
+@dataclass
+class Message:
+    """One reply or proactive message, in platform-neutral form.
+
+    `private` asks the channel to show it only to the asker (Slack ephemeral); `key`
+    lets a channel update an earlier card (so a choice cannot be answered twice).
+    """
+
+    text: str
+    title: str | None = None
+    fields: list[Field] = field(default_factory=list)
+    progress: list[Progress] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+    image: Image | None = None
+    private: bool = False
+    key: str | None = None
+
+    def plain(self) -> str:
+        """The whole message as plain text: the terminal's rendering and every fallback."""
+        lines: list[str] = []
+        if self.title:
+            lines.append(self.title)
+        if self.text:
+            lines.append(self.text)
+        lines.extend(f"{f.label}: {f.value}" for f in self.fields)
+        for bar in self.progress:
+            caption = f" {bar.caption}" if bar.caption else ""
+            lines.append(f"{bar.label}\n  {text_bar(bar.ratio)}{caption}")
+        if self.image is not None:
+            lines.append(f"[image: {self.image.alt}]")
+        return "\n".join(lines)
+
+
+def text_bar(ratio: float, width: int = 20) -> str:
+    """A progress bar drawn with block characters, shared by every text rendering."""
+    ratio = max(0.0, min(1.0, ratio))
+    filled = round(ratio * width)
+    return "█" * filled + "░" * (width - filled) + f" {round(ratio * 100)}%"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who spoke, as the platform knows them, before we know which person that is."""
+
+    platform: Platform
+    tenant: str
+    user_id: str
+    email: str | None = None
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A neutral inbound event: a line of text or a picked choice, from a known person.
+
+    Channels resolve `Sender` to a person with `Coach.identify` first, so the coach
+    only ever sees people it knows. `action` is a `Choice.value` when a button was
+    clicked; `text` is what was typed (a slash command arrives as "/okr ...").
+    """
+
+    person_id: int
+    platform: Platform
+    text: str = ""
+    action: str | None = None
+    conversation_id: str | None = None
+    event_id: str | None = None

@@ -1,0 +1,1 @@
+"""Scripted dialog flows as data, and the pure engine that plays them."""

@@ -1,0 +1,67 @@
+"""Every sentence the bot says, as Jinja2 templates, rendered through one environment.
+
+Templates live in sub-folders by area (`core/`, `flows/`, `cadence/`, `slack/` …) and
+are named without their `.j2` suffix: `render("core/help", commands=...)`. Undefined
+values are errors, so a missing variable fails a test instead of reaching a user.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+ROOT = Path(__file__).parent
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(ROOT),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.filters["number"] = format_number
+    env.filters["money"] = format_money
+    env.filters["percent"] = format_percent
+    return env
+
+
+def render(name: str, **values: Any) -> str:
+    """Render template `name` (without `.j2`) and strip surrounding white space."""
+    return environment().get_template(f"{name}.j2").render(**values).strip()
+
+
+def exists(name: str) -> bool:
+    try:
+        environment().get_template(f"{name}.j2")
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    """1234567.8 -> "1,234,568"; a whole number never shows ".0"."""
+    if value is None:
+        return "—"
+    if digits == 0 or float(value).is_integer():
+        return f"{round(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def format_money(value: float | int | None, currency: str = "$") -> str:
+    if value is None:
+        return "—"
+    return f"{currency}{format_number(value)}"
+
+
+def format_percent(value: float | None, digits: int = 0) -> str:
+    """0.25 -> "25%"."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%"

@@ -1,0 +1,1 @@
+"""The only room with SQL: tables, sessions, migrations and named queries."""
