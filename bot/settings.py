@@ -128,7 +128,8 @@ def _parse(variable: str, name: str, raw: str) -> object:
         try:
             backend = make_url(raw.replace("postgres://", "postgresql://", 1)).get_backend_name()
         except ArgumentError:
-            raise SettingsError(variable, f"{raw!r} is not a database URL (sqlite:///coachbot.db or postgresql://…)") from None
+            example = "sqlite:///coachbot.db or postgresql://user:pass@host/db"
+            raise SettingsError(variable, f"{raw!r} is not a database URL ({example})") from None
         if backend not in {"sqlite", "postgresql"}:
             raise SettingsError(variable, f"{backend!r} is not supported: use sqlite or postgresql")
         return raw

@@ -32,14 +32,14 @@ def environment() -> Environment:
     return env
 
 
-def render(name: str, **values: Any) -> str:
-    """Render template `name` (without `.j2`) and strip surrounding white space."""
-    return environment().get_template(f"{name}.j2").render(**values).strip()
+def render(template: str, /, **values: Any) -> str:
+    """Render `template` (its name without `.j2`) and strip surrounding white space."""
+    return environment().get_template(f"{template}.j2").render(**values).strip()
 
 
-def exists(name: str) -> bool:
+def exists(template: str) -> bool:
     try:
-        environment().get_template(f"{name}.j2")
+        environment().get_template(f"{template}.j2")
     except TemplateNotFound:
         return False
     return True

@@ -52,7 +52,8 @@ def postgres_template() -> str | None:
 
 
 def _with_database(url: str, name: str) -> str:
-    return make_url(url.replace("postgres://", "postgresql://", 1)).set(database=name).render_as_string(hide_password=False)
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1)).set(database=name)
+    return parsed.render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=BACKENDS)

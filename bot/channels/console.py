@@ -1,0 +1,92 @@
+"""The terminal channel: the same coach, no platform.
+
+Lines come from stdin (typed or piped), replies are printed as plain text. Choices
+are numbered, and a person answers by number or by label, the way they would press a
+button. Lines starting with "/" are slash commands, as in Slack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from typing import TextIO
+
+from bot.channel import Recipient
+from bot.coach import Coach
+from bot.messages import Choice, Inbound, Message
+
+
+class ConsoleChannel:
+    platform = "console"
+
+    def __init__(self, out: TextIO | None = None, person_id: int | None = None) -> None:
+        self.out = out or sys.stdout
+        self.person_id = person_id
+        self.choices: list[Choice] = []
+        self.sent = 0
+
+    async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
+        """Print a proactive message; one meant for someone else is labelled as such,
+        so a manager's copy of a plan is visible when trying coachbot alone."""
+        if recipient.person_id != self.person_id:
+            self.out.write(f"\n[to {recipient.name}]\n")
+        self.show(messages)
+        self.sent += 1
+        return f"console-{self.sent}"
+
+    def show(self, messages: list[Message]) -> None:
+        choices: list[Choice] = []
+        for message in messages:
+            self.out.write(render(message, first_number=len(choices) + 1) + "\n")
+            choices.extend(message.choices)
+        if choices:
+            self.choices = choices
+        self.out.flush()
+
+    def translate(self, line: str) -> tuple[str, str | None]:
+        """A typed line -> (text, picked choice value). "2" or a label picks a choice."""
+        text = line.strip()
+        if self.choices and not text.startswith("/"):
+            if text.isdigit() and 1 <= int(text) <= len(self.choices):
+                return text, self.choices[int(text) - 1].value
+            for choice in self.choices:
+                if text.casefold() == choice.label.casefold():
+                    return text, choice.value
+        return text, None
+
+    async def converse(self, coach: Coach, person_id: int, lines: AsyncIterator[str],
+                       prompt: str = "") -> None:
+        """Feed each line to the coach as `person_id` and print the replies, until EOF."""
+        self.person_id = person_id
+        async for line in lines:
+            if not line.strip():
+                continue
+            text, action = self.translate(line)
+            if action is not None:
+                self.choices = []
+            replies = await coach.handle(
+                Inbound(person_id=person_id, platform="console", text=text, action=action)
+            )
+            self.show(replies)
+            if prompt:
+                self.out.write(prompt)
+                self.out.flush()
+
+
+def render(message: Message, first_number: int = 1) -> str:
+    """A message as terminal text, its choices numbered from `first_number`."""
+    lines = [message.plain()]
+    for number, choice in enumerate(message.choices, start=first_number):
+        lines.append(f"  {number}. {choice.label}")
+    return "\n".join(line for line in lines if line)
+
+
+async def stdin_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
+    """Lines from stdin without blocking the event loop (the scheduler shares it)."""
+    stream = stream or sys.stdin
+    while True:
+        line = await asyncio.to_thread(stream.readline)
+        if not line:
+            return
+        yield line

@@ -1,0 +1,191 @@
+"""Team files: read and check a CSV of people completely before anything is stored.
+
+An admin fixing a 200-line export wants every problem at once, each with its line
+number, and a file with any problem imports nothing. Storage does the writing
+(`storage.people.upsert_team`), so a re-import updates people instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+import prompts
+from storage.models import ROLES
+from storage.people import TeamRow
+
+REQUIRED = ("email", "name", "role", "manager_email", "timezone")
+OPTIONAL = ("slack_user_id", "teams_user_id", "working_days", "country")
+EXPORT_COLUMNS = REQUIRED + OPTIONAL
+
+_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+_DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a team file, where it is, and a sentence for the admin."""
+
+    line: int
+    code: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return prompts.render("team/problem", line=self.line, code=self.code, **dict(self.values))
+
+
+class TeamFileError(ValueError):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+def _problem(line: int, code: str, **values: str) -> Problem:
+    return Problem(line, code, tuple(values.items()))
+
+
+def parse_working_days(text: str) -> str:
+    """"Sun-Thu", "mon,tue,wed", "1-5" or "7,1,2,3,4" -> ISO weekdays "1,2,3,4,7".
+
+    Ranges wrap around the week end, so a Sunday–Thursday week is written naturally.
+    """
+    days: set[int] = set()
+    for part in re.split(r"[,\s;]+", text.strip().lower()):
+        if not part:
+            continue
+        first, _, last = part.partition("-")
+        start, end = _day(first), _day(last) if last else _day(first)
+        span = (end - start) % 7
+        days.update((start - 1 + i) % 7 + 1 for i in range(span + 1))
+    if not days:
+        raise ValueError(text)
+    return ",".join(str(d) for d in sorted(days))
+
+
+def _day(token: str) -> int:
+    token = token.strip()[:3]
+    if token.isdigit() and 1 <= int(token) <= 7:
+        return int(token)
+    if token in _DAYS:
+        return _DAYS[token]
+    raise ValueError(token)
+
+
+def read_team(text: str, existing_emails: Iterable[str] = ()) -> list[TeamRow]:
+    """Parse and check a whole team file; raise TeamFileError listing every problem.
+
+    `existing_emails` are people already stored, who may be named as managers by a
+    partial re-import.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise TeamFileError([_problem(1, "missing_columns", columns=", ".join(missing))])
+    reader.fieldnames = header
+
+    problems: list[Problem] = []
+    rows: list[TeamRow] = []
+    lines: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        value = {k: (v or "").strip() for k, v in raw.items() if k}
+        if not any(value.values()):
+            continue
+        row, row_problems = _check_row(line, value)
+        problems.extend(row_problems)
+        if row is None:
+            continue
+        if row.email in lines:
+            problems.append(_problem(line, "duplicate_email", email=row.email, first=str(lines[row.email])))
+            continue
+        lines[row.email] = line
+        rows.append(row)
+
+    known = set(lines) | {e.lower() for e in existing_emails}
+    for row in rows:
+        if row.manager_email and row.manager_email not in known:
+            problems.append(_problem(lines[row.email], "unknown_manager", manager=row.manager_email))
+        elif row.manager_email == row.email:
+            problems.append(_problem(lines[row.email], "own_manager", email=row.email))
+    problems.extend(_cycles(rows, lines))
+    if not rows and not problems:
+        problems.append(_problem(1, "empty"))
+    if problems:
+        raise TeamFileError(sorted(problems, key=lambda p: p.line))
+    return rows
+
+
+def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[Problem]]:
+    problems: list[Problem] = []
+    email = value.get("email", "").lower()
+    if not _EMAIL.match(email):
+        problems.append(_problem(line, "bad_email", email=value.get("email", "")))
+    if not value.get("name"):
+        problems.append(_problem(line, "no_name"))
+    role = value.get("role", "").lower()
+    if role not in ROLES:
+        problems.append(_problem(line, "bad_role", role=value.get("role", ""), roles=", ".join(ROLES)))
+    zone = value.get("timezone", "")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(_problem(line, "bad_timezone", timezone=zone))
+    working_days = None
+    if value.get("working_days"):
+        try:
+            working_days = parse_working_days(value["working_days"])
+        except ValueError:
+            problems.append(_problem(line, "bad_working_days", days=value["working_days"]))
+    country = value.get("country", "").upper() or None
+    if country and country not in holidays.list_supported_countries():
+        problems.append(_problem(line, "bad_country", country=country))
+    if problems:
+        return None, problems
+    manager = value.get("manager_email", "").lower() or None
+    return TeamRow(
+        email=email, name=value["name"], role=role, manager_email=manager, timezone=zone,
+        working_days=working_days, country=country,
+        slack_user_id=value.get("slack_user_id") or None,
+        teams_user_id=value.get("teams_user_id") or None,
+    ), []
+
+
+def _cycles(rows: Sequence[TeamRow], lines: dict[str, int]) -> list[Problem]:
+    """Reporting lines must end at someone without a manager; report each loop once."""
+    manager_of = {r.email: r.manager_email for r in rows if r.manager_email not in (None, r.email)}
+    reported: set[frozenset[str]] = set()
+    problems: list[Problem] = []
+    for start in manager_of:
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current not in path:
+            path.append(current)
+            current = manager_of.get(current)
+        if current is None:
+            continue
+        loop = path[path.index(current):]
+        if frozenset(loop) in reported:
+            continue
+        reported.add(frozenset(loop))
+        first = min(loop, key=lambda e: lines[e])
+        i = loop.index(first)
+        ordered = loop[i:] + loop[:i] + [first]
+        problems.append(_problem(lines[first], "cycle", chain=" → ".join(ordered)))
+    return problems
+
+
+def write_team(rows: Iterable[dict[str, str]]) -> str:
+    """The team as CSV in the import format, so an export can be edited and re-imported."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()

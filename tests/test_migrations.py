@@ -1,0 +1,45 @@
+"""Migrations run from an empty database to head and back, on every backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from storage import people
+from storage.db import Database, normalise_url
+from storage.migrate import downgrade, upgrade
+from storage.models import Organisation
+
+
+def tables(url: str) -> set[str]:
+    engine = create_engine(normalise_url(url, asynchronous=False))
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_migrations_go_down_to_empty_and_up_again(db_url: str) -> None:
+    assert {"person", "occurrence", "keyresult", "slackinstallation"} <= tables(db_url)
+    downgrade(db_url, "base")
+    assert tables(db_url) <= {"alembic_version"}
+    upgrade(db_url)
+    upgrade(db_url)  # idempotent
+    assert {"person", "occurrence", "conversation", "lead", "teamsconversationref"} <= tables(db_url)
+
+
+async def test_instants_come_back_aware_in_utc(db: Database) -> None:
+    oslo_noon = datetime(2027, 1, 4, 12, 0, tzinfo=timezone(timedelta(hours=1)))
+    async with db.session() as session:
+        session.add(Organisation(name="T", created_at=oslo_noon))
+    async with db.session() as session:
+        org = await people.ensure_org(session, "T", "UTC")
+    assert org.created_at == oslo_noon and org.created_at.tzinfo == UTC
+
+
+async def test_naive_instants_are_refused(db: Database) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        async with db.session() as session:
+            session.add(Organisation(name="N", created_at=datetime(2027, 1, 1)))
