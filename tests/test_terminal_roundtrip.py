@@ -1,0 +1,72 @@
+"""The terminal channel end to end: real `coachbot` processes, piped stdin, a SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def coachbot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'coachbot.db'}"
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          text=True, cwd=tmp_path, env=env, timeout=120)
+
+
+@pytest.fixture
+def imported(tmp_path: Path) -> Path:
+    result = coachbot(tmp_path, "team", "import", str(ROOT / "examples" / "team.csv"))
+    assert result.returncode == 0, result.stderr
+    assert "6 new" in result.stdout
+    return tmp_path
+
+
+def test_piped_lines_get_replies_in_order(imported: Path) -> None:
+    result = coachbot(imported, "chat", "--as", "ravi.rep@example.com", stdin="/okr help\nhello there\n")
+    assert result.returncode == 0, result.stderr
+    help_at = result.stdout.index("Here is what I can do for you")
+    fallback_at = result.stdout.index("Hi Ravi! I didn't catch that")
+    assert help_at < fallback_at
+
+
+def test_an_unknown_email_is_a_clear_error(imported: Path) -> None:
+    result = coachbot(imported, "chat", "--as", "nobody@example.com")
+    assert result.returncode == 1
+    assert "nobody with the e-mail nobody@example.com is on the team" in result.stderr
+
+
+def test_a_bad_team_file_exits_non_zero_and_imports_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("email,name,role,manager_email,timezone\nok@x.com,Ok,rep,,UTC\nx@x.com,X,rep,,Nowhere/City\n")
+    result = coachbot(tmp_path, "team", "import", str(bad))
+    assert result.returncode == 1
+    assert "line 3: 'Nowhere/City' is not an IANA time zone" in result.stderr
+    export = coachbot(tmp_path, "team", "export")
+    assert export.stdout.strip().splitlines()[1:] == []
+
+
+def test_a_bad_setting_stops_with_one_line_naming_it(tmp_path: Path) -> None:
+    env_result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], capture_output=True, text=True,
+                                cwd=tmp_path, env={**os.environ, "PORT": "http"}, timeout=60)
+    assert env_result.returncode == 2
+    assert env_result.stderr.strip() == "coachbot: configuration error: PORT: 'http' is not a port number (1-65535)"
+
+
+def test_run_without_platforms_chats_as_the_first_admin(imported: Path) -> None:
+    result = coachbot(imported, "run", stdin="/okr help\n")
+    assert result.returncode == 0, result.stderr
+    assert "runs here in the terminal as Ada Admin" in result.stdout
+    assert "SLACK_BOT_TOKEN" in result.stdout  # says how to connect Slack or Teams
+    assert "/okr salary-prep @rep" in result.stdout  # an admin's help
+
+
+def test_run_with_an_empty_database_says_to_import_a_team(tmp_path: Path) -> None:
+    result = coachbot(tmp_path, "run")
+    assert result.returncode == 1
+    assert "coachbot team import examples/team.csv" in result.stderr
