@@ -1,0 +1,51 @@
+"""The terminal channel: numbered choices answered by number or label, commands kept."""
+
+from __future__ import annotations
+
+import io
+
+from bot.channel import Recipient
+from bot.channels.console import ConsoleChannel, render
+from bot.messages import Choice, Message
+
+
+def channel_with_choices() -> ConsoleChannel:
+    console = ConsoleChannel(out=io.StringIO(), person_id=1)
+    console.show([Message("How is it going?", choices=[Choice("On track", "on_track"),
+                                                       Choice("At risk", "at_risk")]),
+                  Message("Or", choices=[Choice("Skip", "skip")])])
+    return console
+
+
+def test_choices_are_numbered_across_messages() -> None:
+    console = channel_with_choices()
+    assert console.out.getvalue().splitlines()[1:] == ["  1. On track", "  2. At risk", "Or", "  3. Skip"]  # type: ignore[attr-defined]
+
+
+def test_a_number_or_a_label_picks_a_choice() -> None:
+    console = channel_with_choices()
+    assert console.translate("2") == ("2", "at_risk")
+    assert console.translate(" at RISK ") == ("at RISK", "at_risk")
+    assert console.translate("3") == ("3", "skip")
+
+
+def test_other_lines_stay_text() -> None:
+    console = channel_with_choices()
+    assert console.translate("7") == ("7", None)
+    assert console.translate("/okr help") == ("/okr help", None)
+    assert console.translate("we lost the deal") == ("we lost the deal", None)
+
+
+async def test_a_message_for_someone_else_is_labelled() -> None:
+    console = ConsoleChannel(out=io.StringIO(), person_id=1)
+    message_id = await console.deliver(Recipient(2, 1, "m@x.com", "Maria Manager", "console"),
+                                       [Message("Ravi's plan is ready.")])
+    assert message_id == "console-1"
+    assert console.out.getvalue() == "\n[to Maria Manager]\nRavi's plan is ready.\n"  # type: ignore[attr-defined]
+
+
+def test_render_shows_title_fields_and_image_text() -> None:
+    from bot.messages import Field, Image
+
+    text = render(Message("Body", title="Title", fields=[Field("Owner", "Ravi")], image=Image(b"", "a chart")))
+    assert text == "Title\nBody\nOwner: Ravi\n[image: a chart]"
