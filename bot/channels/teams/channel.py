@@ -1,0 +1,141 @@
+"""The Teams channel: POST /api/messages on the shared aiohttp server, and proactive
+delivery through stored conversation references.
+
+The request handler does the checks botbuilder's own `CloudAdapter.process` skips:
+a body that is not a JSON activity is a 400 (botbuilder would raise a 500), and an
+authentication failure of any kind, including an unparsable token, is a 401.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext, serializer_helper
+from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import DeserializationError
+from msrest.serialization import Model
+
+import prompts
+from bot.channel import DeliveryError, Recipient
+from bot.channels.teams.adapter import RetryingCloudAdapter, status_of
+from bot.channels.teams.handler import CoachBot, activity_for
+from bot.coach import Coach
+from bot.messages import Message
+from bot.settings import Settings
+from storage import teams as store
+
+log = logging.getLogger(__name__)
+
+ROUTE = "/api/messages"
+MAX_BODY = 1024 * 1024  # Bot Framework activities are small; cards are capped at ~28 KB
+
+
+class TeamsChannel:
+    """Microsoft Teams through the Bot Framework (botbuilder-python 4.17)."""
+
+    platform = "teams"
+
+    def __init__(self, settings: Settings, coach: Coach, retry_base_delay: float = 1.0) -> None:
+        self.settings = settings
+        self.coach = coach
+        self.adapter = RetryingCloudAdapter(settings, retry_base_delay=retry_base_delay)
+        self.bot = CoachBot(coach, deliver=self.deliver)
+        self.app_id = settings.microsoft_app_id or ""
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_post(ROUTE, self.handle)
+
+    # --- inbound ----------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """One activity from the Bot Framework connector."""
+        activity = await _read_activity(request)
+        if isinstance(activity, web.Response):
+            return activity
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            authenticated = await self.adapter.bot_framework_authentication.authenticate_request(
+                activity, auth_header)
+        except Exception as error:  # PermissionError, a malformed JWT, unreachable keys
+            log.warning("Rejected /api/messages request: %s", error or type(error).__name__)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        invoke: InvokeResponse | None = await self.adapter.process_activity(
+            authenticated, activity, self.bot.on_turn)
+        if invoke is not None:
+            # ActivityHandler already serialised the body; a Model is serialised here
+            # (botbuilder's own CloudAdapter.process serialises twice and fails).
+            body = serializer_helper(invoke.body) if isinstance(invoke.body, Model) else invoke.body
+            return web.json_response(body, status=int(invoke.status))
+        return web.Response(status=200)
+
+    # --- outbound ---------------------------------------------------------------------
+
+    async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
+        """Send to a person's personal chat with `continue_conversation`; return the id
+        of the last activity sent. A person without a stored reference never installed
+        the app (or removed it): that is a DeliveryError for the admin, not a skip."""
+        if not messages:
+            return None
+        if not recipient.user_id:
+            raise DeliveryError(_unreachable("teams/not_installed", recipient))
+        async with self.coach.db.session() as session:
+            stored = await store.find_reference(session, recipient.tenant, recipient.user_id)
+        if stored is None:
+            raise DeliveryError(_unreachable("teams/not_installed", recipient))
+        reference = ConversationReference().deserialize(stored)
+        reference.activity_id = None
+        if self.settings.teams_service_url:
+            reference.service_url = self.settings.teams_service_url
+        sent: list[str | None] = []
+
+        async def send(turn_context: TurnContext) -> None:
+            responses = await turn_context.send_activities([activity_for(m) for m in messages])
+            sent.extend(r.id if r is not None else None for r in responses)
+
+        try:
+            await self.adapter.continue_conversation(reference, send, self.app_id)
+        except Exception as error:
+            status = status_of(error)
+            if status in (401, 403, 404):
+                raise DeliveryError(
+                    _unreachable("teams/blocked", recipient, reason=f"HTTP {status}")
+                ) from error
+            raise
+        return sent[-1] if sent else None
+
+
+def _unreachable(template: str, recipient: Recipient, **values: Any) -> str:
+    return prompts.render(template, name=recipient.name, email=recipient.email, **values)
+
+
+async def _read_activity(request: web.Request) -> Activity | web.Response:
+    """The request's activity, or the 4xx answer that explains what is wrong with it."""
+    if request.content_type != "application/json":
+        return _bad("expected Content-Type: application/json", status=415)
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return _bad("activity too large", status=413)
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return _bad("body is not JSON")
+    if not isinstance(body, dict):
+        return _bad("body is not a JSON object")
+    try:
+        activity = Activity().deserialize(body)
+    except (DeserializationError, ValueError, TypeError, AttributeError) as error:
+        return _bad(f"not an activity: {error}")
+    if not activity.type or not isinstance(activity.type, str):
+        return _bad("activity has no type")
+    if activity.conversation is None or not activity.conversation.id:
+        return _bad("activity has no conversation")
+    if not activity.service_url:
+        return _bad("activity has no serviceUrl")
+    return activity
+
+
+def _bad(reason: str, status: int = 400) -> web.Response:
+    log.info("Bad /api/messages request: %s", reason)
+    return web.json_response({"error": reason}, status=status)

@@ -1,0 +1,302 @@
+"""The Teams activity handler: Bot Framework activities in, the coach's answers out.
+
+Thin on purpose. It only translates: who is speaking (tenant + AAD object id, else
+UPN), what they said (text with the @mention removed, or a card choice), where to
+reach them later (the conversation reference) and how the answer looks (Adaptive
+Cards from `cards.py`). Everything the bot *knows* lives in the coach.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    Attachment,
+    ChannelAccount,
+)
+
+import prompts
+from bot.channel import Recipient
+from bot.channels.teams import cards
+from bot.coach import Coach
+from bot.messages import Inbound, Message, Sender
+from storage import teams as store
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+CARD_PLATFORM = "teams-card"  # ProcessedEvent.platform for "this card was answered"
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+Deliver = Callable[[Recipient, list[Message]], Awaitable[str | None]]
+
+
+def activity_for(message: Message) -> Activity:
+    """One neutral message as a Teams message activity carrying an Adaptive Card."""
+    return Activity(
+        type=ActivityTypes.message,
+        attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE,
+                                content=cards.card(message))],
+        summary=(message.title or message.text or "coachbot")[:200],
+    )
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The AAD tenant of an activity: Teams puts it in channelData and, usually, on the
+    conversation too."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
+    found = tenant.get("id") or getattr(activity.conversation, "tenant_id", None)
+    return str(found) if found else None
+
+
+def is_personal(activity: Activity) -> bool:
+    kind = getattr(activity.conversation, "conversation_type", None)
+    return kind in (None, "personal")
+
+
+def clean_text(activity: Activity) -> str:
+    """What the person typed, without "@coachbot" and without Teams' HTML."""
+    text = activity.text or ""
+    recipient = getattr(activity.recipient, "id", None)
+    for entity in activity.entities or []:
+        if (entity.type or "").lower() != "mention":
+            continue
+        props = entity.additional_properties or {}
+        mentioned = props.get("mentioned") or {}
+        if mentioned.get("id") == recipient and props.get("text"):
+            text = text.replace(props["text"], " ")
+    text = _MENTION.sub(" ", text) if text.lstrip().lower().startswith("<at>") else text
+    text = html.unescape(_TAGS.sub(" ", text)).replace("\xa0", " ")
+    return " ".join(text.split())
+
+
+def event_key(activity: Activity, *parts: str | None) -> str:
+    """A short, stable id for dedup: Teams activity ids are only unique within a
+    conversation, and conversation ids can be longer than the column."""
+    raw = "|".join([activity.conversation.id if activity.conversation else ""]
+                   + [p or "" for p in parts])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class CoachBot(ActivityHandler):
+    """Bot Framework's view of the coach."""
+
+    def __init__(self, coach: Coach, deliver: Deliver | None = None) -> None:
+        """`deliver` sends proactively to a personal chat (the channel's own
+        `deliver`); without it, private answers asked for in a channel are withheld."""
+        self.coach = coach
+        self.deliver = deliver
+
+    # --- every activity ---------------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Drop a repeated activity id before any work; remember how to reach a person
+        in their personal chat whatever they sent."""
+        activity = turn_context.activity
+        if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+            async with self.coach.db.session() as session:
+                first = await store.claim_event(session, PLATFORM, event_key(activity, activity.id))
+            if not first:
+                log.info("Teams activity %s seen before; ignored", activity.id)
+                turn_context.turn_state["coachbot.duplicate"] = True
+                if activity.type != ActivityTypes.invoke:
+                    return
+        await self._remember(turn_context)
+        await super().on_turn(turn_context)
+
+    async def _remember(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        user = activity.from_property
+        tenant = tenant_of(activity)
+        if not (is_personal(activity) and tenant and user and user.id):
+            return
+        if activity.type == ActivityTypes.installation_update and \
+                (activity.action or "").startswith("remove"):
+            async with self.coach.db.session() as session:
+                await store.forget_reference(session, tenant, user.id)
+            return
+        if user.id == getattr(activity.recipient, "id", None):
+            return  # the bot's own conversationUpdate echo
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        reference.pop("activityId", None)  # proactive messages start a new thread
+        async with self.coach.db.session() as session:
+            await store.save_reference(session, tenant, user.id, user.aad_object_id, reference)
+
+    # --- who is this ------------------------------------------------------------------
+
+    async def person(self, turn_context: TurnContext) -> Person | None:
+        """The person behind the Teams user: by AAD object id (the team import's
+        `teams_user_id`), else by the UPN/e-mail that Teams knows for them."""
+        activity = turn_context.activity
+        user: ChannelAccount | None = activity.from_property
+        tenant = tenant_of(activity)
+        if user is None or not tenant:
+            return None
+        user_id = user.aad_object_id or user.id
+        sender = Sender(PLATFORM, tenant, user_id, None, user.name)
+        person = await self.coach.identify(sender)
+        if person is not None:
+            return person
+        email = await self._email(turn_context, user)
+        if not email:
+            return None
+        return await self.coach.identify(
+            Sender(PLATFORM, tenant, user_id, email, user.name))
+
+    async def _email(self, turn_context: TurnContext, user: ChannelAccount) -> str | None:
+        """Ask the connector for the user's UPN/e-mail; activities do not carry it."""
+        try:
+            member = await TeamsInfo.get_member(turn_context, user.id)
+        except Exception as error:  # an unreachable roster must not break the turn
+            log.info("Teams member lookup for %s failed: %s", user.id, error)
+            return None
+        return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+
+    # --- messages, card clicks --------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        pick = cards.pick_from(activity.value)
+        text = "" if pick is not None else clean_text(activity)
+        if pick is None and not text:
+            return  # an empty form, a bare @mention, a sticker
+        person = await self.person(turn_context)
+        if person is None:
+            await turn_context.send_activity(prompts.render("core/unknown_person"))
+            return
+        if pick is not None:
+            if activity.reply_to_id:
+                await self._close_card(turn_context, activity.reply_to_id, pick)
+            if not await self._first_answer(activity, activity.reply_to_id, pick):
+                await self.send(turn_context, person,
+                                [Message(prompts.render("teams/already_answered"))])
+                return
+        replies = await self.coach.handle(Inbound(
+            person_id=person.id,  # type: ignore[arg-type]
+            platform=PLATFORM,
+            text=text,
+            action=pick.value if pick is not None else None,
+            conversation_id=activity.conversation.id if activity.conversation else None,
+            event_id=activity.id,
+        ))
+        await self.send(turn_context, person, replies)
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        """`Action.Execute` (Universal Actions): the answered card goes back in the
+        invoke response, which Teams swaps in for the clicked one."""
+        activity = turn_context.activity
+        pick = cards.pick_from({"action": invoke_value.action})
+        if pick is None:
+            return _invoke_message(prompts.render("teams/card_expired"))
+        answered = AdaptiveCardInvokeResponse(
+            status_code=200, type=cards.CARD_CONTENT_TYPE, value=cards.answered_card(pick))
+        if turn_context.turn_state.get("coachbot.duplicate"):
+            return answered
+        person = await self.person(turn_context)
+        if person is None:
+            return _invoke_message(prompts.render("core/unknown_person"))
+        if not await self._first_answer(activity, activity.reply_to_id, pick):
+            return answered
+        replies = await self.coach.handle(Inbound(
+            person_id=person.id,  # type: ignore[arg-type]
+            platform=PLATFORM,
+            action=pick.value,
+            conversation_id=activity.conversation.id if activity.conversation else None,
+            event_id=activity.id,
+        ))
+        await self.send(turn_context, person, replies)
+        return answered
+
+    async def _first_answer(self, activity: Activity, card_id: str | None, pick: cards.Pick) -> bool:
+        """True the first time a card is answered. Keyed on the card's activity id
+        (or, without one, the message key), so two quick clicks, or a click in a
+        second Teams client before the card was redrawn, count once."""
+        card = card_id or pick.key
+        if not card:
+            return True
+        async with self.coach.db.session() as session:
+            return await store.claim_event(session, CARD_PLATFORM, event_key(activity, card))
+
+    async def _close_card(self, turn_context: TurnContext, card_id: str, pick: cards.Pick) -> None:
+        """Redraw the clicked card without its buttons (Action.Submit path)."""
+        update = Activity(
+            id=card_id,
+            type=ActivityTypes.message,
+            conversation=turn_context.activity.conversation,
+            attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE,
+                                    content=cards.answered_card(pick))],
+        )
+        try:
+            await turn_context.update_activity(update)
+        except Exception as error:  # the answer still counts if the redraw fails
+            log.warning("Could not update answered Teams card %s: %s", card_id, error)
+
+    # --- install ----------------------------------------------------------------------
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """Greet a person when they install the app in their personal scope (the
+        reference was saved by `on_turn`), so they know check-ins will come here."""
+        activity = turn_context.activity
+        bot_id = getattr(activity.recipient, "id", None)
+        if not is_personal(activity) or not any(m.id == bot_id for m in members_added):
+            return
+        person = await self.person(turn_context)
+        if person is None:
+            await turn_context.send_activity(prompts.render("core/unknown_person"))
+            return
+        first = person.name.split()[0]
+        await self.send(turn_context, person, [Message(prompts.render("teams/welcome", name=first))])
+
+    # --- sending ----------------------------------------------------------------------
+
+    async def send(self, turn_context: TurnContext, person: Person, messages: list[Message]) -> None:
+        """Reply as cards. In a team channel or group chat, private messages go to the
+        person's personal chat instead, so a rep's numbers never land in a channel."""
+        if not messages:
+            return
+        if is_personal(turn_context.activity):
+            await turn_context.send_activities([activity_for(m) for m in messages])
+            return
+        public = [m for m in messages if not m.private]
+        private = [m for m in messages if m.private]
+        first = person.name.split()[0]
+        if private:
+            activity = turn_context.activity
+            recipient = Recipient(
+                person.id, person.org_id, person.email, person.name, PLATFORM,  # type: ignore[arg-type]
+                user_id=activity.from_property.aad_object_id or activity.from_property.id,
+                tenant=tenant_of(activity),
+            )
+            try:
+                if self.deliver is None:
+                    raise LookupError("no proactive sender")
+                await self.deliver(recipient, private)
+                public.append(Message(prompts.render("teams/sent_privately", name=first)))
+            except Exception as error:
+                log.info("Private Teams reply to %s not delivered: %s", person.email, error)
+                public.append(Message(prompts.render("teams/open_personal_chat", name=first)))
+        await turn_context.send_activities([activity_for(m) for m in public])
+
+
+def _invoke_message(text: str) -> AdaptiveCardInvokeResponse:
+    """An invoke answer that Teams shows as a short message instead of a new card."""
+    value: Any = text
+    return AdaptiveCardInvokeResponse(
+        status_code=200, type="application/vnd.microsoft.activity.message", value=value)

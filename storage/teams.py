@@ -1,0 +1,103 @@
+"""Named queries for the Teams channel: conversation references and processed ids.
+
+Teams can only be written to proactively through a conversation reference that the
+bot saw when it was installed or first messaged, so these rows are what makes a
+scheduled check-in reachable. Writes are upserts (`ON CONFLICT`), because two
+instances may see the same install or the same retried activity at once, and a
+unique-key error would otherwise abort the caller's whole unit of work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import utcnow
+from storage.models import ProcessedEvent, TeamsConversationRef
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT, which (unlike the generic one) knows ON CONFLICT."""
+    bind = session.bind
+    name = bind.dialect.name if bind is not None else "sqlite"
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+
+
+async def save_reference(
+    session: AsyncSession,
+    tenant_id: str,
+    user_id: str,
+    aad_object_id: str | None,
+    reference: dict[str, Any],
+) -> None:
+    """Store (or refresh) how to reach one Teams user, keyed by tenant and user.
+
+    Refreshing matters: the service URL of a tenant can change, and the newest
+    reference is the one that works.
+    """
+    values = {
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        "aad_object_id": aad_object_id,
+        "reference": reference,
+        "updated_at": utcnow(),
+    }
+    statement = _insert(session, TeamsConversationRef).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant_id", "user_id"],
+        set_={k: statement.excluded[k] for k in ("aad_object_id", "reference", "updated_at")},
+    )
+    await (await session.connection()).execute(statement)
+
+
+async def find_reference(
+    session: AsyncSession, tenant_id: str | None, aad_object_id: str
+) -> dict[str, Any] | None:
+    """The newest reference for a person's AAD object id, in their tenant when known.
+
+    `aad_object_id` is what the team import and identity mapping know; the
+    Teams-internal user id ("29:…") is only inside the stored reference. Looking in
+    the tenant keeps two customers' users apart even if ids ever collided.
+    """
+    query = select(TeamsConversationRef).where(
+        (col(TeamsConversationRef.aad_object_id) == aad_object_id)
+        | (col(TeamsConversationRef.user_id) == aad_object_id)
+    )
+    if tenant_id:
+        query = query.where(TeamsConversationRef.tenant_id == tenant_id)
+    query = query.order_by(col(TeamsConversationRef.updated_at).desc())
+    row = (await session.exec(query)).first()
+    return dict(row.reference) if row is not None else None
+
+
+async def forget_reference(session: AsyncSession, tenant_id: str, user_id: str) -> bool:
+    """Drop a reference when the app is uninstalled, so the next prompt is reported to
+    the admin as unreachable instead of failing at the connector."""
+    result = await (await session.connection()).execute(
+        delete(TeamsConversationRef).where(
+            col(TeamsConversationRef.tenant_id) == tenant_id,
+            col(TeamsConversationRef.user_id) == user_id,
+        )
+    )
+    return (result.rowcount or 0) > 0
+
+
+async def claim_event(session: AsyncSession, platform: str, event_id: str) -> bool:
+    """Record an inbound id; True the first time, False for a retry or double click.
+
+    One INSERT … ON CONFLICT DO NOTHING, so two instances racing on the same id agree
+    on exactly one winner without a failed transaction.
+    """
+    statement = (
+        _insert(session, ProcessedEvent)
+        .values(platform=platform, event_id=event_id, received_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(col(ProcessedEvent.id))
+    )
+    # RETURNING, not rowcount: drivers disagree on the rowcount of a skipped insert.
+    result = await (await session.connection()).execute(statement)
+    return result.first() is not None
