@@ -90,20 +90,28 @@ class TeamsChannel:
         if self.settings.teams_service_url:
             reference.service_url = self.settings.teams_service_url
         sent: list[str | None] = []
+        failed: list[Exception] = []
 
         async def send(turn_context: TurnContext) -> None:
-            responses = await turn_context.send_activities([activity_for(m) for m in messages])
+            # botbuilder gives the continuation activity a random id, which would
+            # make every send a reply to a message that never existed.
+            turn_context.activity.id = None
+            try:
+                responses = await turn_context.send_activities(
+                    [activity_for(m) for m in messages])
+            except Exception as error:  # kept: the adapter's error hook would swallow it
+                failed.append(error)
+                return
             sent.extend(r.id if r is not None else None for r in responses)
 
-        try:
-            await self.adapter.continue_conversation(reference, send, self.app_id)
-        except Exception as error:
-            status = status_of(error)
+        await self.adapter.continue_conversation(reference, send, self.app_id)
+        if failed:
+            status = status_of(failed[0])
             if status in (401, 403, 404):
                 raise DeliveryError(
                     _unreachable("teams/blocked", recipient, reason=f"HTTP {status}")
-                ) from error
-            raise
+                ) from failed[0]
+            raise failed[0]
         return sent[-1] if sent else None
 
 
