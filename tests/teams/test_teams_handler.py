@@ -1,0 +1,121 @@
+"""The activity handler through botbuilder's own TestAdapter: no HTTP, no connector,
+the same CoachBot that the channel runs."""
+
+from __future__ import annotations
+
+import uuid
+
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, Entity
+from teamskit import PickResponder
+
+from bot.channel import Channels
+from bot.channels.teams.handler import CoachBot, clean_text
+from bot.coach import Coach, default_responders
+from bot.settings import Settings
+from storage import people
+from storage.db import Database
+
+BOT = ChannelAccount(id="28:coachbot-app-id", name="coachbot")
+
+
+def adapter_for(aad: str, tenant: str = "tenant-1", kind: str = "personal") -> TestAdapter:
+    """A TestAdapter whose every activity comes from one Teams user in one tenant."""
+    template = Activity(
+        channel_id="msteams",
+        service_url="https://test.example/",
+        from_property=ChannelAccount(id=f"29:{aad}", name=aad, aad_object_id=aad),
+        recipient=BOT,
+        # a fresh conversation each time: TestAdapter numbers activities from 0, and
+        # the same id in the same conversation would (rightly) be dropped as a repeat
+        conversation=ConversationAccount(id=f"a:{uuid.uuid4().hex}", conversation_type=kind,
+                                         tenant_id=tenant),
+    )
+    return TestAdapter(template_or_conversation=template)
+
+
+def coach_for(db: Database) -> Coach:
+    return Coach(db, Settings(database_url=db.url), Channels(),
+                 responders=[PickResponder(), *default_responders()])
+
+
+def texts(adapter: TestAdapter) -> str:
+    return str([(a.text, a.attachments and a.attachments[0].content) for a in adapter.activity_buffer])
+
+
+async def say(adapter: TestAdapter, bot: CoachBot, text: str = "", **fields: object) -> None:
+    activity = Activity(type=ActivityTypes.message, text=text, **fields)
+    await adapter.process_activity(activity, bot.on_turn)
+
+
+async def test_command_answer_is_an_adaptive_card(db: Database, team: dict[str, int]) -> None:
+    adapter, bot = adapter_for("aad-ravi"), CoachBot(coach_for(db))
+    await say(adapter, bot, "okr help")
+    [reply] = adapter.activity_buffer
+    [attachment] = reply.attachments
+    assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
+    assert "okr status" in attachment.content["body"][0]["text"]
+
+
+async def test_choice_round_trip_closes_the_card(db: Database, team: dict[str, int]) -> None:
+    adapter, bot = adapter_for("aad-ravi"), CoachBot(coach_for(db))
+    await say(adapter, bot, "ask me")
+    card = adapter.activity_buffer[0].attachments[0].content
+    data = card["actions"][0]["data"]
+    await say(adapter, bot, value=data, reply_to_id="card-7")
+    [update] = adapter.updated_activities
+    assert update.id == "card-7"
+    assert "actions" not in update.attachments[0].content
+    assert "noted: confidence:on_track" in texts(adapter)
+
+
+async def test_unknown_user_is_not_coached(db: Database, team: dict[str, int]) -> None:
+    adapter, bot = adapter_for("aad-stranger"), CoachBot(coach_for(db))
+    await say(adapter, bot, "okr help")
+    [reply] = adapter.activity_buffer
+    assert "team list" in reply.text
+
+
+async def test_tenants_are_isolated(db: Database, team: dict[str, int]) -> None:
+    """Another company on the same coachbot has its own tenant; the same AAD id
+    there is not Ravi, and an unbound tenant reaches nobody."""
+    async with db.session() as session:
+        await people.bind_workspace(session, team["org"], "teams", "tenant-1")
+        other = await people.ensure_org(session, "Other Co", "UTC")
+        await people.upsert_team(session, other.id, [people.TeamRow(  # type: ignore[arg-type]
+            "olga@other.example", "Olga Other", "rep", None, "UTC", teams_user_id="aad-ravi")])
+    coach = coach_for(db)
+    stranger_tenant = adapter_for("aad-ravi", tenant="tenant-2")
+    await say(stranger_tenant, CoachBot(coach), "hello there")
+    assert "team list" in texts(stranger_tenant)
+
+    async with db.session() as session:
+        await people.bind_workspace(session, other.id, "teams", "tenant-2")  # type: ignore[arg-type]
+    other_tenant = adapter_for("aad-ravi", tenant="tenant-2")
+    await say(other_tenant, CoachBot(coach), "hello there")
+    assert "Olga" in texts(other_tenant) and "Ravi" not in texts(other_tenant)
+
+    home = adapter_for("aad-ravi", tenant="tenant-1")
+    await say(home, CoachBot(coach), "hello there")
+    assert "Ravi" in texts(home)
+
+
+async def test_group_chat_private_answer_is_withheld_without_a_personal_chat(
+        db: Database, team: dict[str, int]) -> None:
+    adapter, bot = adapter_for("aad-ravi", kind="groupChat"), CoachBot(coach_for(db))
+    await say(adapter, bot, "okr help")
+    shown = texts(adapter)
+    assert "personal chat" in shown and "okr status" not in shown
+
+
+def test_mentions_and_teams_html_are_removed() -> None:
+    mention = Entity(type="mention")
+    mention.additional_properties = {"mentioned": {"id": BOT.id, "name": "coachbot"},
+                                     "text": "<at>coachbot</at>"}
+    activity = Activity(type="message", text="<at>coachbot</at>&nbsp;okr  status <b>@ravi</b>",
+                        recipient=BOT, entities=[mention])
+    assert clean_text(activity) == "okr status @ravi"
+    plain = Activity(type="message", text="  /okr status ", recipient=BOT)
+    assert clean_text(plain) == "/okr status"
+    renamed = Activity(type="message", text="<at>Sales Coach</at> okr help", recipient=BOT)
+    assert clean_text(renamed) == "okr help"
