@@ -1,0 +1,315 @@
+"""Neutral messages -> Block Kit, within Slack's size limits.
+
+Slack refuses (or silently truncates) payloads past its limits: 50 blocks per
+message, 100 per view, 3000 characters in a section, 10 fields of 2000 characters,
+25 buttons per actions block, 75 characters on a button, 150 in a header. A long
+brief or a big team's scorecard must arrive whole, so everything here is cut at
+those limits and spread over several messages instead of being dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import prompts
+from bot.messages import Choice, Message, text_bar
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION = 3000
+MAX_FIELD = 2000
+MAX_FIELDS = 10
+MAX_BUTTONS = 25
+MAX_BUTTON_TEXT = 75
+MAX_HEADER = 150
+MAX_FALLBACK = 3000
+MAX_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_VALUE = 2000
+
+CHOICE_ACTION = "coachbot_choice"
+FORM_ACTION = "coachbot_form_open"
+FORM_CALLBACK = "coachbot_form"
+FORM_BLOCK = "coachbot_answer"
+FORM_INPUT = "answer"
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+
+
+@dataclass
+class Post:
+    """One Slack message: `text` is the notification/fallback, `blocks` what is shown."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks}
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; everything else (emoji, any script) passes."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(text: str) -> str:
+    """Our templates' light Markdown -> Slack mrkdwn (**bold** -> *bold*, links)."""
+    text = escape(text)
+    text = _BOLD.sub(r"*\1*", text)
+    return _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", text)
+
+
+def chunks(text: str, limit: int) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters, at the gentlest boundary
+    available (paragraph, line, word, else anywhere), losing nothing."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = 0
+        for boundary in ("\n\n", "\n", " "):
+            found = window.rfind(boundary)
+            if found > limit // 4:
+                cut = found
+                break
+        if cut <= 0:
+            cut = limit
+            pieces.append(rest[:cut])
+            rest = rest[cut:]
+        else:
+            pieces.append(rest[:cut].rstrip())
+            rest = rest[cut:].lstrip("\n ")
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _sections(text: str) -> list[Block]:
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in chunks(mrkdwn(text), MAX_SECTION)
+        if piece.strip()
+    ]
+
+
+def _title(title: str) -> list[Block]:
+    if len(title) <= MAX_HEADER:
+        return [{"type": "header", "text": _plain(title, MAX_HEADER)}]
+    return _sections(f"**{title}**")
+
+
+def _fields(message: Message) -> list[Block]:
+    texts = [
+        piece
+        for f in message.fields
+        for piece in chunks(f"*{mrkdwn(f.label)}*\n{mrkdwn(f.value)}", MAX_FIELD)
+    ]
+    return [
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": t} for t in texts[i : i + MAX_FIELDS]]}
+        for i in range(0, len(texts), MAX_FIELDS)
+    ]
+
+
+def _progress(message: Message) -> list[Block]:
+    lines = []
+    for bar in message.progress:
+        caption = f"  {mrkdwn(bar.caption)}" if bar.caption else ""
+        lines.append(f"*{mrkdwn(bar.label)}*\n`{text_bar(bar.ratio)}`{caption}")
+    if not lines:
+        return []
+    packed: list[str] = []
+    for line in lines:
+        for piece in chunks(line, MAX_SECTION):
+            if packed and len(packed[-1]) + 1 + len(piece) <= MAX_SECTION:
+                packed[-1] += "\n" + piece
+            else:
+                packed.append(piece)
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": p}} for p in packed]
+
+
+def button(choice: Choice, index: int) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": _plain(choice.label, MAX_BUTTON_TEXT),
+        "value": choice.value[:MAX_VALUE],
+        "action_id": f"{CHOICE_ACTION}:{index}",
+    }
+    if choice.style != "default":
+        element["style"] = choice.style
+    return element
+
+
+def _choices(message: Message) -> list[Block]:
+    buttons = [button(c, i) for i, c in enumerate(message.choices)]
+    return [
+        {"type": "actions", "block_id": f"coachbot_choices_{i // MAX_BUTTONS}",
+         "elements": buttons[i : i + MAX_BUTTONS]}
+        for i in range(0, len(buttons), MAX_BUTTONS)
+    ]
+
+
+def _image_note(message: Message) -> list[Block]:
+    """Where a picture cannot be uploaded (ephemeral, home tab) its words stand in."""
+    if message.image is None:
+        return []
+    return [{"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(message.image.alt)}]}]
+
+
+def message_blocks(message: Message, *, with_image_note: bool = False) -> list[Block]:
+    blocks: list[Block] = []
+    if message.title:
+        blocks += _title(message.title)
+    if message.text:
+        blocks += _sections(message.text)
+    blocks += _fields(message) + _progress(message)
+    if with_image_note:
+        blocks += _image_note(message)
+    blocks += _choices(message)
+    return blocks
+
+
+def fallback(message: Message) -> str:
+    text = message.plain() or (message.image.alt if message.image else "")
+    return text if len(text) <= MAX_FALLBACK else text[: MAX_FALLBACK - 1] + "…"
+
+
+def _split(blocks: list[Block], text: str, limit: int) -> list[Post]:
+    """Blocks over `limit` go to further messages; choices stay at the very end."""
+    if not blocks:
+        return [Post(text=text)]
+    posts = []
+    for i in range(0, len(blocks), limit):
+        part = blocks[i : i + limit]
+        posts.append(Post(text=text if i == 0 else _first_text(part, text), blocks=part))
+    return posts
+
+
+def _first_text(blocks: list[Block], default: str) -> str:
+    for block in blocks:
+        found = block.get("text", {}).get("text")
+        if found:
+            return str(found)[:MAX_FALLBACK]
+    return default
+
+
+def posts(message: Message, *, with_image_note: bool = False) -> list[Post]:
+    """One neutral message as one or more Slack messages (images are sent apart)."""
+    blocks = message_blocks(message, with_image_note=with_image_note)
+    if not blocks and message.image is not None:
+        return []
+    return _split(blocks, fallback(message), MAX_BLOCKS)
+
+
+def combined(messages: Iterable[Message]) -> list[Post]:
+    """Several messages in as few Slack messages as possible (a response_url may be
+    used only a few times), separated by dividers."""
+    blocks: list[Block] = []
+    texts: list[str] = []
+    for message in messages:
+        part = message_blocks(message, with_image_note=True)
+        if blocks and part:
+            blocks.append({"type": "divider"})
+        blocks += part
+        texts.append(fallback(message))
+    text = "\n".join(t for t in texts if t)[:MAX_FALLBACK]
+    return _split(blocks, text, MAX_BLOCKS)
+
+
+def picked(blocks: list[Block], action_id: str, label: str) -> list[Block]:
+    """The card after a click: the buttons give way to what was picked, so the same
+    question cannot be answered twice from an old message."""
+    note = {"type": "context", "elements": [
+        {"type": "mrkdwn", "text": mrkdwn(prompts.render("slack/picked", label=label))}
+    ]}
+    out: list[Block] = []
+    replaced = False
+    for block in blocks:
+        if block.get("type") == "actions" and block.get("block_id", "").startswith("coachbot_choices"):
+            if not replaced:
+                out.append(note)
+                replaced = True
+            continue
+        out.append(block)
+    if not replaced:
+        out.append(note)
+    return out
+
+
+def _view_blocks(messages: list[Message], limit: int) -> list[Block]:
+    blocks: list[Block] = []
+    for message in messages:
+        part = message_blocks(message, with_image_note=True)
+        if blocks and part:
+            blocks.append({"type": "divider"})
+        blocks += part
+    if len(blocks) > limit:
+        more = {"type": "context", "elements": [
+            {"type": "mrkdwn", "text": mrkdwn(prompts.render("slack/more"))}
+        ]}
+        blocks = blocks[: limit - 1] + [more]
+    return blocks
+
+
+def home_view(messages: list[Message], form_label: str | None = None) -> dict[str, Any]:
+    """The App Home tab: the neutral home messages, with a button to check in by form."""
+    blocks: list[Block] = []
+    if form_label:
+        blocks.append({"type": "actions", "block_id": "coachbot_home_actions", "elements": [{
+            "type": "button", "text": _plain(form_label, MAX_BUTTON_TEXT), "style": "primary",
+            "action_id": FORM_ACTION, "value": "/okr checkin",
+        }]})
+    return {"type": "home", "blocks": blocks + _view_blocks(messages, MAX_VIEW_BLOCKS - len(blocks))}
+
+
+def form_view(messages: list[Message], metadata: dict[str, Any]) -> dict[str, Any]:
+    """A conversation turn as a modal: what the coach said, and one answer field — a
+    list of the offered choices when there are some, free text otherwise."""
+    asking = next((m for m in reversed(messages) if m.choices), None)
+    shown = [Message(m.text, m.title, m.fields, m.progress, [], m.image) for m in messages]
+    blocks = _view_blocks(shown, MAX_VIEW_BLOCKS - 1)
+    if asking is not None:
+        element: Block = {
+            "type": "static_select", "action_id": FORM_INPUT,
+            "placeholder": _plain(prompts.render("slack/form_pick"), MAX_OPTION_TEXT),
+            "options": [
+                {"text": _plain(c.label, MAX_OPTION_TEXT), "value": c.value[:150]}
+                for c in asking.choices[:MAX_OPTIONS]
+            ],
+        }
+    else:
+        element = {"type": "plain_text_input", "action_id": FORM_INPUT, "multiline": True}
+    blocks.append({
+        "type": "input", "block_id": FORM_BLOCK, "optional": True,
+        "label": _plain(prompts.render("slack/form_answer"), 2000), "element": element,
+    })
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "title": _plain(prompts.render("slack/form_title"), 24),
+        "submit": _plain(prompts.render("slack/form_submit"), 24),
+        "close": _plain(prompts.render("slack/form_close"), 24),
+        "private_metadata": json.dumps(metadata)[:3000],
+        "blocks": blocks,
+    }
+
+
+def loading_view() -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "title": _plain(prompts.render("slack/form_title"), 24),
+        "blocks": _sections(prompts.render("slack/form_loading")),
+    }

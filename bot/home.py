@@ -1,0 +1,88 @@
+"""A person's home view as neutral messages: objectives with progress and confidence,
+the next check-in, open commitments, and for managers their team.
+
+Platform-neutral on purpose: Slack renders it as the App Home tab, Teams could show
+the same list as cards. Reads only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import prompts
+from bot.clock import now as clock_now
+from bot.messages import Field, Message, Progress
+from storage import home
+from storage.db import Database
+from storage.models import KeyResult, Person
+
+PROMPT_KINDS = ("okr_checkin", "wig")
+LEADERS = ("manager", "admin")
+
+
+def ratio(kr: KeyResult) -> float:
+    """How far a key result has come from its start towards its target (0..1)."""
+    span = kr.target_value - kr.start_value
+    if span == 0:
+        return 1.0 if kr.current_value >= kr.target_value else 0.0
+    return max(0.0, min(1.0, (kr.current_value - kr.start_value) / span))
+
+
+def _local(instant: datetime, timezone: str) -> str:
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return instant.astimezone(zone).strftime("%A %d %B, %H:%M")
+
+
+def _bars(key_results: list[KeyResult]) -> list[Progress]:
+    return [
+        Progress(kr.title, ratio(kr), prompts.render(
+            "home/key_result", current=kr.current_value, target=kr.target_value,
+            unit=kr.unit, confidence=kr.confidence,
+        ))
+        for kr in key_results
+    ]
+
+
+async def home_messages(db: Database, person: Person, now: datetime | None = None) -> list[Message]:
+    """Everything the home view shows for `person`, most personal first."""
+    now = now or clock_now()
+    async with db.session() as session:
+        mine = await home.objectives(session, person.id)  # type: ignore[arg-type]
+        upcoming = await home.next_prompt(session, person.id, now, PROMPT_KINDS)  # type: ignore[arg-type]
+        commitments = await home.open_commitments(session, person.id)  # type: ignore[arg-type]
+        team = await home.reports(session, person.id) if person.role in LEADERS else []  # type: ignore[arg-type]
+        team_objectives = {p.id: await home.objectives(session, p.id) for p in team}  # type: ignore[arg-type]
+
+    period = mine[0].objective.period if mine else ""
+    messages = [Message(prompts.render("home/objectives", count=len(mine), period=period),
+                        title=prompts.render("home/objectives_title"))]
+    for view in mine:
+        messages.append(Message("", title=view.objective.title, progress=_bars(view.key_results)))
+
+    when = _local(upcoming.due_at, person.timezone) if upcoming is not None else None
+    messages.append(Message(
+        prompts.render("home/next", when=when, kind=upcoming.kind if upcoming else None),
+        title=prompts.render("home/next_title"),
+    ))
+    messages.append(Message(prompts.render("home/commitments", commitments=commitments),
+                            title=prompts.render("home/commitments_title")))
+
+    if person.role in LEADERS:
+        rows: list[Field] = []
+        bars: list[Progress] = []
+        for report in team:
+            krs = [kr for view in team_objectives[report.id] for kr in view.key_results]
+            rows.append(Field(report.name, prompts.render(
+                "home/team_row", krs=len(krs),
+                at_risk=sum(kr.confidence == "at_risk" for kr in krs),
+                off_track=sum(kr.confidence == "off_track" for kr in krs),
+            )))
+            if krs:
+                bars.append(Progress(report.name, sum(ratio(kr) for kr in krs) / len(krs)))
+        messages.append(Message(prompts.render("home/team", rows=rows),
+                                title=prompts.render("home/team_title"), fields=rows, progress=bars))
+    return messages

@@ -1,0 +1,194 @@
+"""A local fake of the Slack Web API (and response_url, file upload and Socket Mode
+endpoints) on 127.0.0.1, recording every call's body.
+
+The channel under test talks to it through SLACK_API_URL exactly as it would talk to
+slack.com, so the real slack_sdk clients, retry handlers and Bolt run unchanged; no
+test reaches the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+
+@dataclass
+class Call:
+    method: str
+    body: dict[str, Any]
+    token: str | None
+    team: str | None
+
+
+@dataclass
+class FakeSlack:
+    """Workspaces by bot token; users by (team, user id)."""
+
+    tokens: dict[str, str] = field(default_factory=lambda: {"xoxb-test": "T0001"})
+    users: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    refused: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    retry_after: str = "1"
+
+    def __post_init__(self) -> None:
+        self._refuse: dict[str, set[int]] = defaultdict(set)
+        self._seen: dict[str, int] = defaultdict(int)
+        self._ts = 0
+        self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_ready = asyncio.Event()
+        self.port = 0
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    def add_user(self, team: str, user_id: str, email: str | None, **extra: Any) -> None:
+        self.users[(team, user_id)] = {"id": user_id, "team_id": team,
+                                       "profile": {"email": email} if email else {}, **extra}
+
+    def refuse(self, method: str, *arrivals: int) -> None:
+        """Answer 429 to the n-th calls (1-based) of `method`."""
+        self._refuse[method].update(arrivals)
+
+    async def start(self) -> FakeSlack:
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_post("/upload/{file}", self._upload)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, hook: str = "1") -> str:
+        return f"{self.url}/respond/{hook}"
+
+    # --- queries for assertions ---------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        return [c.body for c in self.calls_to("chat.postMessage")
+                if channel is None or c.body.get("channel") == channel]
+
+    # --- handlers -------------------------------------------------------------------------
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        body: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                body.update(await request.json())
+            else:
+                body.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+        return body
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await self._body(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ").strip() or body.get("token")
+        team = self.tokens.get(token or "")
+        call = Call(method, body, token, team)
+        self._seen[method] += 1
+        if self._seen[method] in self._refuse[method]:
+            self.refused.append(call)
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": self.retry_after})
+        self.calls.append(call)
+        if method == "oauth.v2.access":
+            found = self.oauth_codes.get(body.get("code", ""))
+            return web.json_response(found or {"ok": False, "error": "invalid_code"})
+        if method == "apps.connections.open":
+            return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
+        if team is None:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        return web.json_response(self._answer(method, body, team))
+
+    def _answer(self, method: str, body: dict[str, Any], team: str) -> dict[str, Any]:
+        self._ts += 1
+        ts = f"1700000000.{self._ts:06d}"
+        if method == "auth.test":
+            return {"ok": True, "team_id": team, "team": f"Team {team}", "user_id": "UBOT",
+                    "bot_id": "BBOT", "url": f"https://{team.lower()}.slack.com/"}
+        if method in {"chat.postMessage", "chat.postEphemeral"}:
+            channel = str(body.get("channel", ""))
+            if channel.startswith(("U", "W")):
+                channel = f"D{channel}"
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+        if method == "chat.update":
+            return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+        if method == "users.info":
+            user = self.users.get((team, str(body.get("user"))))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.lookupByEmail":
+            for (t, _uid), user in self.users.items():
+                if t == team and user.get("profile", {}).get("email") == body.get("email"):
+                    return {"ok": True, "user": user}
+            return {"ok": False, "error": "users_not_found"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{body.get('users')}"}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{self._ts}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = body.get("files")
+            files = json.loads(files) if isinstance(files, str) else files
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        if method in {"views.publish", "views.open", "views.update", "views.push"}:
+            return {"ok": True, "view": {"id": f"V{self._ts}", **(_json(body.get("view")) or {})}}
+        return {"ok": True}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.responses.append({"hook": request.match_info["hook"], **(await request.json())})
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        self.uploads[request.match_info["file"]] = data
+        return web.Response(text="OK - 1")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "connection_info": {"app_id": "A1"}})
+        self._socket_ready.set()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+        return ws
+
+    async def socket_send(self, envelope: dict[str, Any]) -> None:
+        await asyncio.wait_for(self._socket_ready.wait(), 5)
+        await self._sockets[-1].send_json(envelope)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
