@@ -1,0 +1,426 @@
+"""Schedule rules -> occurrences, in each person's own calendar. Pure: no I/O, no clock.
+
+A cadence is stored as a *local* rule (IANA zone + RFC 5545 rrule + local wall time),
+never as a UTC offset, so "Tuesday 09:30" stays 09:30 for the person across daylight
+saving switches. dateutil's rrule produces the nominal wall times; each one is then
+placed in the person's calendar:
+
+* a nominal slot on an available day, outside quiet hours, is **due** as it is;
+* a slot that falls on a day off (a non-working weekday, a public holiday of the
+  person's country, a vacation) or inside quiet hours is **moved** to the next
+  available moment at the same local time, *as long as that is still before the
+  cadence's next regular slot*;
+* otherwise it is **skipped**, with the reason, because the next regular prompt covers
+  the same ground and two prompts back to back are noise.
+
+The occurrence key is built from the *nominal* local date, so a slot that moves (a
+holiday added later, a vacation) is still the same occurrence: it can never be
+delivered twice under two keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrule, rrulestr
+
+log = logging.getLogger(__name__)
+
+OKR_CHECKIN = "okr_checkin"
+WIG = "wig"
+ONE_ON_ONE = "one_on_one"
+PROMPT_KINDS = (OKR_CHECKIN, WIG)
+
+# Bi-weekly parity is counted from this Monday (ISO week 1 of 2024), so every process,
+# every restart and every preview agrees on which weeks are "on" without storing state.
+DEFAULT_ANCHOR = date(2024, 1, 1)
+
+# Built-in defaults when an organisation has stored no rule for a kind. BYDAY is only a
+# placeholder: `default_rule` adapts it to the person's own working week.
+DEFAULTS: dict[str, tuple[str, time]] = {
+    OKR_CHECKIN: ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", time(9, 30)),
+    WIG: ("FREQ=WEEKLY;BYDAY=MO", time(9, 0)),
+}
+
+RRULE_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+
+# How far around a window nominal slots are generated, so that a slot moved into the
+# window from before it (and the next regular slot after it) is seen.
+LOOK_AROUND = timedelta(days=35)
+
+Status = Literal["due", "moved", "skipped"]
+
+
+class CadenceError(ValueError):
+    """A stored rule cannot be understood (bad rrule, time or zone)."""
+
+
+def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
+    """The IANA zone `name`, or the fallback when it is empty or unknown (logged: a bad
+    zone in a team file must not stop everyone else's prompts)."""
+    for candidate in (name, fallback, "UTC"):
+        if not candidate:
+            continue
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown time zone %r, using %r", candidate, fallback)
+    return ZoneInfo("UTC")
+
+
+def parse_local_time(text: str | time) -> time:
+    """'09:30' -> time(9, 30); raises CadenceError with the offending text."""
+    if isinstance(text, time):
+        return text
+    try:
+        hours, _, minutes = text.strip().partition(":")
+        return time(int(hours), int(minutes or 0))
+    except ValueError:
+        raise CadenceError(f"{text!r} is not a local time like 09:30") from None
+
+
+def parse_working_days(text: str | None) -> frozenset[int]:
+    """"1,2,3,4,5" -> {1..5}; "7,1,2,3,4" is a Sunday–Thursday week. Empty -> Mon–Fri."""
+    days = {int(p) for p in (text or "").replace(" ", "").split(",") if p.strip().isdigit()}
+    days = {d for d in days if 1 <= d <= 7}
+    return frozenset(days or {1, 2, 3, 4, 5})
+
+
+def week_start(working_days: frozenset[int]) -> int:
+    """The ISO weekday a person's week begins on: the first working day after their
+    longest run of days off (Monday for Mon–Fri, Sunday for Sun–Thu)."""
+    if len(working_days) in (0, 7):
+        return 1
+    best, best_gap = 1, -1
+    for day in sorted(working_days):
+        gap, previous = 0, (day - 2) % 7 + 1
+        while previous not in working_days:
+            gap += 1
+            previous = (previous - 2) % 7 + 1
+        if gap > best_gap:
+            best, best_gap = day, gap
+    return best
+
+
+def nth_working_day(working_days: frozenset[int], n: int) -> int:
+    """The n-th (1-based) working weekday of the person's week, wrapping if short."""
+    start = week_start(working_days)
+    ordered = [((start - 1 + i) % 7) + 1 for i in range(7)]
+    mine = [d for d in ordered if d in working_days] or [1]
+    return mine[(n - 1) % len(mine)]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cadence rule resolved for one person. `timezone` None = the person's zone."""
+
+    kind: str
+    rrule: str
+    local_time: time
+    timezone: str | None = None
+    anchor_on: date | None = None
+    source: str = "default"
+
+
+def default_rule(kind: str, working_days: frozenset[int]) -> Rule:
+    """The built-in rule for `kind`, adapted to the person's week: the WIG prompt on
+    the first working day (the session sets up the week), the OKR check-in on the
+    second (Monday is for planning; Tuesday in a Mon–Fri week, Monday in Sun–Thu)."""
+    text, at = DEFAULTS[kind]
+    day = nth_working_day(working_days, 1 if kind == WIG else 2)
+    parts = [p for p in text.split(";") if not p.startswith("BYDAY=")]
+    parts.append(f"BYDAY={RRULE_DAYS[day]}")
+    return Rule(kind, ";".join(parts), at, None, DEFAULT_ANCHOR, "default")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """When a person can be prompted: their zone, week, holidays, quiet hours, absences."""
+
+    person_id: int
+    timezone: str = "UTC"
+    working_days: frozenset[int] = frozenset({1, 2, 3, 4, 5})
+    country: str | None = None
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    absences: tuple[tuple[date, date], ...] = ()
+    not_before: datetime | None = None  # nothing is scheduled before this (e.g. import)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def day_off(self, day: date) -> str | None:
+        """Why `day` (a local date) is not available, as a reason code, or None."""
+        for first, last in self.absences:
+            if first <= day <= last:
+                return f"absence:{last.isoformat()}"
+        name = holiday_name(self.country, day)
+        if name is not None:
+            return f"holiday:{name}"
+        if day.isoweekday() not in self.working_days:
+            return f"day_off:{day.isoweekday()}"
+        return None
+
+    def quiet_until(self, moment: time) -> tuple[time, bool] | None:
+        """If `moment` is inside quiet hours: (end of quiet hours, whether that end is
+        on the next day). None when prompting at `moment` is fine."""
+        start, end = self.quiet_start, self.quiet_end
+        if start is None or end is None or start == end:
+            return None
+        if start < end:
+            return (end, False) if start <= moment < end else None
+        if moment >= start:
+            return (end, True)
+        if moment < end:
+            return (end, False)
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _holidays(country: str, year: int) -> dict[date, str]:
+    import holidays
+
+    code, _, subdiv = country.upper().partition("-")
+    try:
+        found = holidays.country_holidays(code, subdiv=subdiv or None, years=year)
+    except (NotImplementedError, KeyError, ValueError):
+        log.warning("no public holidays known for %r", country)
+        return {}
+    return dict(found.items())
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO country, from the system's zone.tab (empty if not installed)."""
+    import zoneinfo
+    from pathlib import Path
+
+    for root in zoneinfo.TZPATH:
+        path = Path(root) / "zone.tab"
+        if path.is_file():
+            found: dict[str, str] = {}
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line and not line.startswith("#"):
+                    parts = line.split("\t")
+                    if len(parts) >= 3:
+                        found[parts[2]] = parts[0]
+            return found
+    return {}
+
+
+def country_of_zone(timezone: str | None) -> str | None:
+    """The country a zone belongs to ("Asia/Kolkata" -> "IN"): a person without a
+    country in the team file gets the holidays of where they live, not of head office."""
+    return _zone_countries().get(timezone or "")
+
+
+def holiday_name(country: str | None, day: date) -> str | None:
+    """The public holiday on `day` in `country` ("NO", "US" or "US-CA"), or None."""
+    if not country:
+        return None
+    return _holidays(country, day.year).get(day)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One computed prompt: when the rule says (`nominal`), when it actually goes out
+    (`due_at`, None when skipped), and why it moved or was skipped."""
+
+    person_id: int
+    kind: str
+    nominal: datetime  # aware, in the rule's zone
+    status: Status
+    due_at: datetime | None  # aware UTC
+    local: datetime | None  # aware, in the person's zone
+    reason: str | None = None
+    source: str = "default"
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def key(self) -> str:
+        return occurrence_key(self.kind, self.person_id, self.nominal.date())
+
+    @property
+    def effective(self) -> datetime:
+        """The instant that places the slot in a window: when it goes out, or for a
+        skipped slot when it would have."""
+        return self.due_at if self.due_at is not None else self.nominal.astimezone(UTC)
+
+
+def occurrence_key(kind: str, person_id: int, nominal_day: date) -> str:
+    """The unique key of an occurrence: one per cadence, person and nominal local day."""
+    return f"{kind}:{person_id}:{nominal_day.isoformat()}"
+
+
+@lru_cache(maxsize=1024)
+def _compiled(text: str, anchor: date, at: time) -> rrule:
+    body = "\n".join(
+        line[6:] if line.upper().startswith("RRULE:") else line for line in text.strip().splitlines()
+    )
+    try:
+        parsed = rrulestr(body, dtstart=datetime.combine(anchor, at))
+    except (ValueError, TypeError) as error:
+        raise CadenceError(f"{text!r} is not an rrule: {error}") from None
+    if not isinstance(parsed, rrule):
+        raise CadenceError(f"{text!r} must be a single RRULE")
+    return parsed
+
+
+def check_rule(text: str, at: str = "09:00", timezone: str | None = None) -> None:
+    """Validate a rule before storing it; raises CadenceError naming what is wrong."""
+    _compiled(text, DEFAULT_ANCHOR, parse_local_time(at))
+    if timezone:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CadenceError(f"{timezone!r} is not an IANA time zone") from None
+
+
+@lru_cache(maxsize=8192)
+def _nominals(
+    text: str, anchor: date, at: time, first: date, last: date
+) -> tuple[tuple[datetime, ...], datetime | None]:
+    """Naive local wall times of the rule from `first` to `last` (inclusive), and the
+    one after, so the last slot knows where its window ends. Cached: a population
+    shares a handful of rules, so 10,000 people cost a handful of rrule expansions."""
+    compiled = _compiled(text, anchor, at)
+    found = compiled.between(
+        datetime.combine(first, time.min), datetime.combine(last, time.max), inc=True
+    )
+    return tuple(found), compiled.after(datetime.combine(last, time.max))
+
+
+def localise(wall: datetime, tz: ZoneInfo) -> datetime:
+    """Attach `tz` to a naive wall time. A time skipped by a spring-forward switch
+    moves forward by the gap (02:30 -> 03:30); a repeated one takes its first pass."""
+    aware = wall.replace(tzinfo=tz, fold=0)
+    return aware.astimezone(UTC).astimezone(tz)
+
+
+def place(cal: Calendar, rule: Rule, nominal: datetime, next_nominal: datetime | None) -> Slot:
+    """Put one nominal slot into the person's calendar: due, moved or skipped."""
+    rule_zone = zone(rule.timezone, cal.timezone)
+    person_zone = cal.zone
+    start = localise(nominal, rule_zone)
+    limit = localise(next_nominal, rule_zone) if next_nominal is not None else start + timedelta(days=7)
+    first_reason: str | None = None
+    candidate = start
+    for _ in range(400):
+        if candidate >= limit:
+            break
+        local = candidate.astimezone(person_zone)
+        why = cal.day_off(local.date())
+        if why is not None:
+            first_reason = first_reason or why
+            day = candidate.date() + timedelta(days=1)
+            candidate = localise(datetime.combine(day, nominal.time()), rule_zone)
+            continue
+        quiet = cal.quiet_until(local.time().replace(tzinfo=None))
+        if quiet is not None:
+            first_reason = first_reason or f"quiet_hours:{quiet[0].strftime('%H:%M')}"
+            day = local.date() + timedelta(days=1 if quiet[1] else 0)
+            candidate = localise(datetime.combine(day, quiet[0]), person_zone)
+            continue
+        status: Status = "due" if candidate == start else "moved"
+        return Slot(cal.person_id, rule.kind, start, status, candidate.astimezone(UTC), local,
+                    first_reason if status == "moved" else None, rule.source)
+    return Slot(cal.person_id, rule.kind, start, "skipped", None, None,
+                first_reason or "no_slot", rule.source)
+
+
+def plan(cal: Calendar, rule: Rule, start: datetime, end: datetime) -> list[Slot]:
+    """Every slot of `rule` for this person whose effective instant is in [start, end).
+
+    Slots before `cal.not_before` (when the person joined) are left out: a team
+    imported today is not owed last month's prompts.
+    """
+    at = rule.local_time
+    anchor = rule.anchor_on or DEFAULT_ANCHOR
+    first = (start - LOOK_AROUND).date()
+    last = (end + LOOK_AROUND).date()
+    nominals, after = _nominals(rule.rrule, anchor, at, first, last)
+    slots: list[Slot] = []
+    for index, nominal in enumerate(nominals):
+        following = nominals[index + 1] if index + 1 < len(nominals) else after
+        slot = place(cal, rule, nominal, following)
+        if not start <= slot.effective < end:
+            continue
+        if cal.not_before is not None and slot.nominal < cal.not_before:
+            continue
+        slots.append(slot)
+    return slots
+
+
+def plan_all(cal: Calendar, rules: Iterable[Rule], start: datetime, end: datetime) -> list[Slot]:
+    """Slots of several rules for one person, in time order."""
+    found = [slot for rule in rules for slot in plan(cal, rule, start, end)]
+    return sorted(found, key=lambda s: (s.effective, s.kind))
+
+
+def available_at(cal: Calendar, moment: datetime) -> datetime:
+    """The first instant at or after `moment` when the person may be prompted: on an
+    available day and outside quiet hours (a nudge or a snooze that lands on Saturday
+    night waits for Monday morning)."""
+    tz = cal.zone
+    candidate = moment.astimezone(tz)
+    for _ in range(400):
+        if cal.day_off(candidate.date()) is not None:
+            day = candidate.date() + timedelta(days=1)
+            candidate = localise(datetime.combine(day, candidate.time().replace(tzinfo=None)), tz)
+            continue
+        quiet = cal.quiet_until(candidate.time().replace(tzinfo=None))
+        if quiet is not None:
+            day = candidate.date() + timedelta(days=1 if quiet[1] else 0)
+            candidate = localise(datetime.combine(day, quiet[0]), tz)
+            continue
+        return candidate.astimezone(UTC)
+    return moment.astimezone(UTC)
+
+
+def add_working_hours(cal: Calendar, start: datetime, hours: float) -> datetime:
+    """`start` plus `hours` counted only on the person's available days (working days
+    that are neither holidays nor vacation), in their zone, then moved out of quiet
+    hours. 24 working hours after Friday 09:30 is Monday 09:30."""
+    tz = cal.zone
+    remaining = timedelta(hours=hours)
+    cursor = start.astimezone(tz)
+    for _ in range(800):
+        next_midnight = localise(datetime.combine(cursor.date() + timedelta(days=1), time.min), tz)
+        if cal.day_off(cursor.date()) is None:
+            span = next_midnight.astimezone(UTC) - cursor.astimezone(UTC)
+            if remaining <= span:
+                return available_at(cal, cursor.astimezone(UTC) + remaining)
+            remaining -= span
+        cursor = next_midnight
+    return available_at(cal, start + timedelta(hours=hours))
+
+
+def next_working_morning(cal: Calendar, moment: datetime, at: time) -> datetime:
+    """'tomorrow': the next available day after `moment`'s local day, at local `at`."""
+    tz = cal.zone
+    day = moment.astimezone(tz).date() + timedelta(days=1)
+    for _ in range(400):
+        if cal.day_off(day) is None:
+            return available_at(cal, localise(datetime.combine(day, at), tz))
+        day += timedelta(days=1)
+    return moment
+
+
+def resolve_rules(kind: str, candidates: Sequence[Rule], working_days: frozenset[int]) -> Rule | None:
+    """The rule that applies: person beats team beats organisation beats built-in.
+    `candidates` are the enabled stored rules of this kind that could apply. None means
+    the cadence is switched off (a disabled rule at the most specific level)."""
+    for source in ("person", "team", "org"):
+        for rule in candidates:
+            if rule.kind == kind and rule.source == source:
+                return rule if rule.rrule else None
+    if kind in DEFAULTS:
+        return default_rule(kind, working_days)
+    return None

@@ -1,0 +1,473 @@
+"""Named queries for cadences: who to schedule, which occurrences are due, and the
+conditional updates that make each prompt go out exactly once.
+
+Every state change of an occurrence is an UPDATE guarded by the status it expects
+(`WHERE status = 'pending'` for a claim), so two processes racing on one row cannot
+both win, on SQLite (one writer at a time) as on PostgreSQL (the second UPDATE
+re-checks the row after the first commits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Absence, CadenceRule, Delivery, Occurrence, Organisation, Person
+
+OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
+
+# Statuses an occurrence moves through; "failed" means a channel refused it (reason set).
+PENDING, CLAIMED, DELIVERED, ANSWERED = "pending", "claimed", "delivered", "answered"
+MISSED, SKIPPED, FAILED = "missed", "skipped", "failed"
+OPEN = (DELIVERED,)
+
+
+@dataclass(frozen=True)
+class PersonSchedule:
+    """What the cadence planner needs about one person (and their organisation)."""
+
+    id: int
+    org_id: int
+    email: str
+    name: str
+    role: str
+    manager_id: int | None
+    timezone: str
+    working_days: str
+    country: str | None
+    quiet_start: str | None
+    quiet_end: str | None
+    created_at: datetime
+    org_timezone: str
+    org_country: str | None
+
+
+async def people_to_schedule(
+    session: AsyncSession, person_ids: Iterable[int] | None = None, email: str | None = None
+) -> list[PersonSchedule]:
+    """Active people with their organisation's zone and country, in a stable order.
+    Columns only (no ORM objects): this runs over the whole population every refresh."""
+    query = (
+        select(
+            Person.id, Person.org_id, Person.email, Person.name, Person.role, Person.manager_id,
+            Person.timezone, Person.working_days, Person.country, Person.quiet_start,
+            Person.quiet_end, Person.created_at, Organisation.timezone, Organisation.country,
+        )
+        .join(Organisation, col(Organisation.id) == col(Person.org_id))
+        .where(col(Person.active).is_(True))
+        .order_by(Person.id)
+    )
+    if person_ids is not None:
+        query = query.where(col(Person.id).in_(list(person_ids)))
+    if email is not None:
+        query = query.where(func.lower(Person.email) == email.strip().lower())
+    rows = (await session.exec(query)).all()
+    return [PersonSchedule(*row) for row in rows]
+
+
+async def absences_between(
+    session: AsyncSession, first: date, last: date, person_ids: Iterable[int] | None = None
+) -> dict[int, list[tuple[date, date]]]:
+    """person id -> the absences overlapping [first, last] (inclusive local days)."""
+    query = select(Absence.person_id, Absence.starts_on, Absence.ends_on).where(
+        Absence.starts_on <= last, Absence.ends_on >= first
+    )
+    if person_ids is not None:
+        query = query.where(col(Absence.person_id).in_(list(person_ids)))
+    found: dict[int, list[tuple[date, date]]] = {}
+    for person_id, starts, ends in (await session.exec(query)).all():
+        found.setdefault(person_id, []).append((starts, ends))
+    return found
+
+
+async def cadence_rules(session: AsyncSession, org_ids: Iterable[int] | None = None) -> list[CadenceRule]:
+    """Every stored rule (enabled or not: a disabled person rule switches a cadence off)."""
+    query = select(CadenceRule).order_by(CadenceRule.id)
+    if org_ids is not None:
+        query = query.where(col(CadenceRule.org_id).in_(list(org_ids)))
+    return list((await session.exec(query)).all())
+
+
+async def save_rule(session: AsyncSession, rule: CadenceRule) -> CadenceRule:
+    session.add(rule)
+    await session.flush()
+    return rule
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+async def save_slots(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert computed occurrences; an existing one is only updated while it is still
+    `pending` and not snoozed (a moved holiday or a new vacation re-plans it), so a
+    claimed, delivered, answered or skipped occurrence is never touched again.
+
+    Each row: key, org_id, person_id, kind, due_at, local_date, status, reason.
+    """
+    if not rows:
+        return
+    insert = _insert(session)
+    for start in range(0, len(rows), 2000):
+        chunk = [{**row, "payload": row.get("payload") or {}} for row in rows[start:start + 2000]]
+        statement = insert(OCCURRENCE).values(chunk)
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "due_at": statement.excluded.due_at,
+                "status": statement.excluded.status,
+                "reason": statement.excluded.reason,
+            },
+            where=and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None)),
+        )
+        await session.exec(statement)
+
+
+async def add_occurrence(
+    session: AsyncSession, key: str, org_id: int, person_id: int, kind: str,
+    due_at: datetime, local_date: date, payload: dict[str, Any] | None = None,
+) -> None:
+    """One ad-hoc occurrence (the demo's "right now" check-in); a repeat is ignored."""
+    statement = _insert(session)(OCCURRENCE).values(
+        key=key, org_id=org_id, person_id=person_id, kind=kind, due_at=due_at,
+        local_date=local_date, status=PENDING, payload=payload or {},
+    ).on_conflict_do_nothing(index_elements=["key"])
+    await session.exec(statement)
+
+
+async def supersede_overdue(session: AsyncSession, now: datetime) -> int:
+    """Catch-up after downtime: of the pending occurrences already due, only the
+    latest of each person and cadence is kept; older ones become `missed`.
+
+    "Later" counts any non-skipped occurrence of the same cadence that is due, so a
+    row another process already claimed still supersedes the older ones.
+    """
+    later = OCCURRENCE.alias("later")
+    newer = exists().where(
+        later.c.person_id == OCCURRENCE.c.person_id,
+        later.c.kind == OCCURRENCE.c.kind,
+        later.c.due_at <= now,
+        later.c.due_at > OCCURRENCE.c.due_at,
+        later.c.status != SKIPPED,
+    )
+    statement = (
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now, newer)
+        .values(status=MISSED, reason="superseded")
+    )
+    result = await session.exec(statement)
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: int) -> list[Occurrence]:
+    """Claim up to `limit` due pending occurrences for this instance. The UPDATE only
+    changes rows still pending, and RETURNING says which ones this instance won."""
+    ids = (
+        await session.exec(
+            select(OCCURRENCE.c.id)
+            .where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now)
+            .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id)
+            .limit(limit)
+        )
+    ).all()
+    if not ids:
+        return []
+    statement = (
+        update(Occurrence)
+        .where(col(Occurrence.id).in_(ids), col(Occurrence.status) == PENDING)
+        .values(status=CLAIMED, claimed_by=instance, claimed_at=now)
+        .returning(Occurrence)
+    )
+    return list((await session.exec(statement)).scalars().all())
+
+
+async def reclaim_stale(session: AsyncSession, cutoff: datetime, now: datetime, instance: str,
+                        limit: int) -> list[Occurrence]:
+    """Take over claims older than `cutoff` that never got delivered (their process
+    died between claim and send). Conditional on the old claim, so one taker wins."""
+    ids = (
+        await session.exec(
+            select(OCCURRENCE.c.id)
+            .where(OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.claimed_at < cutoff)
+            .order_by(OCCURRENCE.c.claimed_at)
+            .limit(limit)
+        )
+    ).all()
+    if not ids:
+        return []
+    statement = (
+        update(Occurrence)
+        .where(col(Occurrence.id).in_(ids), col(Occurrence.status) == CLAIMED,
+               col(Occurrence.claimed_at) < cutoff)
+        .values(claimed_by=instance, claimed_at=now)
+        .returning(Occurrence)
+    )
+    return list((await session.exec(statement)).scalars().all())
+
+
+async def record_delivery(
+    session: AsyncSession, occurrence: Occurrence, instance: str, purpose: str, platform: str,
+    message_id: str | None, now: datetime, payload: dict[str, Any],
+) -> bool:
+    """Mark a claimed occurrence delivered, with the platform's message id; False if
+    this instance no longer holds the claim (nothing is written then)."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence.id, OCCURRENCE.c.status == CLAIMED,
+               OCCURRENCE.c.claimed_by == instance)
+        .values(status=DELIVERED, delivered_at=now, payload=payload, reason=None)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.add(Delivery(occurrence_id=occurrence.id, purpose=purpose, platform=platform,  # type: ignore[arg-type]
+                         message_id=message_id, sent_at=now))
+    await session.flush()
+    return True
+
+
+async def record_failure(session: AsyncSession, occurrence_id: int, instance: str, reason: str,
+                         payload: dict[str, Any]) -> bool:
+    """A channel refused the prompt: keep why, so nobody is skipped silently."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
+               OCCURRENCE.c.claimed_by == instance)
+        .values(status=FAILED, reason=reason[:300], payload=payload)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def alerted_since(session: AsyncSession, person_id: int, since: datetime) -> bool:
+    """Whether admins were already told about a failed prompt of this person since
+    `since` (the failed occurrence carries `payload.alerted`)."""
+    rows = (
+        await session.exec(
+            select(OCCURRENCE.c.payload).where(
+                OCCURRENCE.c.person_id == person_id, OCCURRENCE.c.status == FAILED,
+                OCCURRENCE.c.claimed_at >= since,
+            )
+        )
+    ).all()
+    return any((payload or {}).get("alerted") for payload in rows)
+
+
+async def set_payload(session: AsyncSession, occurrence_id: int, payload: dict[str, Any]) -> None:
+    await session.exec(update(OCCURRENCE).where(OCCURRENCE.c.id == occurrence_id).values(payload=payload))
+
+
+async def supersede_open(session: AsyncSession, person_id: int, kind: str, before: datetime) -> int:
+    """A newer prompt of the same cadence went out: older unanswered ones are missed."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.person_id == person_id, OCCURRENCE.c.kind == kind,
+               OCCURRENCE.c.status == DELIVERED, OCCURRENCE.c.due_at < before)
+        .values(status=MISSED, reason="unanswered")
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def unanswered(session: AsyncSession, delivered_before: datetime, nudged: bool,
+                     limit: int = 20000) -> list[Occurrence]:
+    """Delivered, unanswered occurrences: not yet nudged and delivered before
+    `delivered_before` (nudge candidates), or nudged before it (to count as missed)."""
+    query = select(Occurrence).where(col(Occurrence.status) == DELIVERED)
+    if nudged:
+        query = query.where(col(Occurrence.nudged_at) <= delivered_before)
+    else:
+        query = query.where(col(Occurrence.nudged_at).is_(None),
+                            col(Occurrence.delivered_at) <= delivered_before)
+    return list((await session.exec(query.order_by(col(Occurrence.delivered_at)).limit(limit))).all())
+
+
+async def claim_nudge(session: AsyncSession, occurrence_id: int, now: datetime) -> bool:
+    """Take the one nudge of an occurrence (at most once, whatever the processes)."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED,
+               OCCURRENCE.c.nudged_at.is_(None))
+        .values(nudged_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_nudge(session: AsyncSession, occurrence_id: int, platform: str,
+                       message_id: str | None, now: datetime) -> None:
+    session.add(Delivery(occurrence_id=occurrence_id, purpose="nudge", platform=platform,
+                         message_id=message_id, sent_at=now))
+    await session.flush()
+
+
+async def expire(session: AsyncSession, occurrence_id: int, reason: str = "unanswered") -> bool:
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED)
+        .values(status=MISSED, reason=reason)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def open_prompt(session: AsyncSession, person_id: int, occurrence_id: int | None = None) -> Occurrence | None:
+    """The prompt a "later", "skip" or "start" answers: the given one if it is still
+    open, else the person's most recent delivered and unanswered prompt."""
+    query = select(Occurrence).where(Occurrence.person_id == person_id, col(Occurrence.status) == DELIVERED)
+    if occurrence_id is not None:
+        query = query.where(Occurrence.id == occurrence_id)
+    return (await session.exec(query.order_by(col(Occurrence.delivered_at).desc()).limit(1))).first()
+
+
+async def get(session: AsyncSession, occurrence_id: int) -> Occurrence | None:
+    return await session.get(Occurrence, occurrence_id)
+
+
+async def snooze(session: AsyncSession, occurrence_id: int, until: datetime) -> bool:
+    """Put a delivered prompt back in the queue for `until`; it is delivered again then
+    (a new Delivery purpose, so the first delivery's record stays)."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED)
+        .values(status=PENDING, due_at=until, snoozed_until=until, claimed_by=None,
+                claimed_at=None, nudged_at=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def skip(session: AsyncSession, occurrence_id: int, reason: str) -> bool:
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id,
+               OCCURRENCE.c.status.in_((PENDING, DELIVERED)))
+        .values(status=SKIPPED, reason=reason)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_answered(session: AsyncSession, occurrence_id: int, now: datetime) -> bool:
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status.in_((DELIVERED, PENDING)))
+        .values(status=ANSWERED, answered_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def deliveries_count(session: AsyncSession, occurrence_id: int) -> int:
+    return (await session.exec(
+        select(func.count()).select_from(Delivery).where(Delivery.occurrence_id == occurrence_id)
+    )).one()
+
+
+async def add_absence(session: AsyncSession, person_id: int, first: date, last: date,
+                      reason: str | None = None) -> Absence:
+    absence = Absence(person_id=person_id, starts_on=first, ends_on=last, reason=reason)
+    session.add(absence)
+    await session.flush()
+    return absence
+
+
+async def current_absence(session: AsyncSession, person_id: int, day: date) -> Absence | None:
+    query = select(Absence).where(Absence.person_id == person_id, Absence.ends_on >= day)
+    return (await session.exec(query.order_by(col(Absence.starts_on)).limit(1))).first()
+
+
+async def end_absences(session: AsyncSession, person_id: int, day: date) -> int:
+    """"I'm back": absences still running end yesterday, future ones are dropped."""
+    rows = (await session.exec(select(Absence).where(Absence.person_id == person_id,
+                                                      Absence.ends_on >= day))).all()
+    for absence in rows:
+        if absence.starts_on >= day:
+            await session.delete(absence)
+        else:
+            absence.ends_on = date.fromordinal(day.toordinal() - 1)
+            session.add(absence)
+    await session.flush()
+    return len(rows)
+
+
+async def occurrences_between(session: AsyncSession, start: datetime, end: datetime,
+                              person_ids: Iterable[int] | None = None) -> list[Occurrence]:
+    """Stored occurrences due in [start, end), for the preview and the tests."""
+    query = select(Occurrence).where(Occurrence.due_at >= start, Occurrence.due_at < end)
+    if person_ids is not None:
+        query = query.where(col(Occurrence.person_id).in_(list(person_ids)))
+    return list((await session.exec(query.order_by(col(Occurrence.due_at)))).all())
+
+
+async def by_keys(session: AsyncSession, keys: Iterable[str]) -> dict[str, Occurrence]:
+    keys = list(keys)
+    if not keys:
+        return {}
+    rows = (await session.exec(select(Occurrence).where(col(Occurrence.key).in_(keys)))).all()
+    return {row.key: row for row in rows}
+
+
+async def status_counts(session: AsyncSession) -> dict[str, int]:
+    rows = (await session.exec(select(OCCURRENCE.c.status, func.count()).group_by(OCCURRENCE.c.status))).all()
+    return {status: count for status, count in rows}
+
+
+async def admins(session: AsyncSession, org_id: int) -> list[Person]:
+    query = select(Person).where(Person.org_id == org_id, Person.role == "admin", col(Person.active).is_(True))
+    return list((await session.exec(query.order_by(col(Person.id)))).all())
+
+
+async def pending_for(session: AsyncSession, person_id: int, since: datetime) -> list[Occurrence]:
+    query = select(Occurrence).where(
+        Occurrence.person_id == person_id, col(Occurrence.status) == PENDING,
+        or_(col(Occurrence.due_at) >= since, col(Occurrence.snoozed_until).is_not(None)),
+    )
+    return list((await session.exec(query.order_by(col(Occurrence.due_at)))).all())
+
+
+async def identities_for(
+    session: AsyncSession, person_ids: Iterable[int]
+) -> dict[int, dict[str, tuple[str, str | None, str | None]]]:
+    """person id -> {platform: (user id, tenant, DM channel)}, for many people in one
+    query (the dispatcher reaches thousands of people per tick)."""
+    from storage.models import ChatIdentity, Workspace
+
+    ids = list(person_ids)
+    found: dict[int, dict[str, tuple[str, str | None, str | None]]] = {}
+    for start in range(0, len(ids), 5000):
+        rows = (
+            await session.exec(
+                select(ChatIdentity.person_id, ChatIdentity.platform, ChatIdentity.user_id,
+                       Workspace.external_id, ChatIdentity.dm_channel)
+                .join(
+                    Workspace,
+                    (col(Workspace.org_id) == col(ChatIdentity.org_id))
+                    & (col(Workspace.platform) == col(ChatIdentity.platform)),
+                    isouter=True,
+                )
+                .where(col(ChatIdentity.person_id).in_(ids[start:start + 5000]))
+                .order_by(ChatIdentity.id)
+            )
+        ).all()
+        for person_id, platform, user_id, tenant, dm in rows:
+            found.setdefault(person_id, {}).setdefault(platform, (user_id, tenant, dm))
+    return found
+
+
+async def supersede_delivered(session: AsyncSession) -> int:
+    """Delivered-but-unanswered prompts that a newer prompt of the same cadence has
+    replaced count as missed: one open prompt per cadence at a time."""
+    later = OCCURRENCE.alias("later")
+    newer = exists().where(
+        later.c.person_id == OCCURRENCE.c.person_id,
+        later.c.kind == OCCURRENCE.c.kind,
+        later.c.due_at > OCCURRENCE.c.due_at,
+        later.c.status.in_((DELIVERED, ANSWERED)),
+    )
+    result = await session.exec(
+        update(OCCURRENCE).where(OCCURRENCE.c.status == DELIVERED, newer)
+        .values(status=MISSED, reason="unanswered")
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]

@@ -1,0 +1,194 @@
+"""The dispatcher against a real database (SQLite, and PostgreSQL when configured):
+exactly once across ticks and restarts, catch-up after downtime, a crash between
+claim and send, delivery failures, nudges, vacations and holidays."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+from conftest import RecordingChannel
+from helpers import FailingChannel, at, deliveries, joined, occurrences, utc
+
+from bot.channel import Channels
+from bot.coach import Coach
+from bot.scheduler import Dispatcher, create_scheduler
+from bot.settings import Settings
+from storage import schedule as store
+from storage.db import Database
+
+# Ravi: Asia/Kolkata (UTC+5:30), WIG Monday 09:00 = 03:30 UTC, OKR check-in every other
+# Tuesday 09:30 = 04:00 UTC (2027-01-12 and 2027-01-26 are "on" weeks).
+# Sam: America/Los_Angeles, WIG Monday 09:00 = 17:00 UTC in winter.
+
+
+async def test_a_due_prompt_is_delivered_once_across_ticks_and_restarts(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 11, 4, 0)):
+        report = await Dispatcher(coach, instance="first").tick()
+        assert report.delivered == 1
+        assert "WIG session" in outbox.texts_for(team["ravi"])[0]
+        assert await Dispatcher(coach, instance="first").tick() == type(report)(planned=report.planned)
+        restarted = await Dispatcher(coach, instance="after-restart").tick()
+        assert restarted.delivered == 0
+    rows = [o for o in await occurrences(db, team["ravi"]) if o.status == "delivered"]
+    assert [o.key for o in rows] == [f"wig:{team['ravi']}:2027-01-11"]
+    assert rows[0].delivered_at == utc(2027, 1, 11, 4, 0)
+    sent = await deliveries(db)
+    assert [(d.occurrence_id, d.purpose, d.message_id) for d in sent] == [(rows[0].id, "prompt", "test-1")]
+    assert len(outbox.sent) == 1
+
+
+async def test_managers_and_admins_get_no_rep_prompts(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 12, 23, 0)):
+        await Dispatcher(coach).tick()
+    people = {r.person_id for r, _ in outbox.sent}
+    assert people == {team["ravi"], team["sam"]}
+
+
+async def test_two_dispatchers_racing_in_one_process_deliver_each_prompt_once(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 12, 23, 0)):
+        reports = await asyncio.gather(*(Dispatcher(coach, instance=f"i{n}", batch=1).tick()
+                                         for n in range(3)))
+    assert sum(r.delivered for r in reports) == 4  # two reps x (WIG + check-in)
+    assert len(outbox.sent) == 4
+    assert len({m.key for _, ms in outbox.sent for m in ms}) == 4
+
+
+async def test_downtime_catch_up_sends_only_the_latest_prompt_of_each_cadence(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    await joined(db, utc(2026, 12, 1))
+    with at(utc(2026, 12, 7, 4, 0)):
+        first = await Dispatcher(coach, instance="before").tick()
+    assert first.delivered >= 1
+    outbox.sent.clear()
+    # down from 7 December to Wednesday 6 January
+    with at(utc(2027, 1, 6, 12, 0)):
+        report = await Dispatcher(coach, instance="after").tick()
+    assert report.delivered == 4, report
+    assert report.nudged == 0, "no nudge flood for prompts superseded during downtime"
+    keys = sorted(m.key or "" for _, ms in outbox.sent for m in ms)
+    ravi, sam = team["ravi"], team["sam"]
+    assert keys == sorted([f"okr_checkin:{ravi}:2026-12-29", f"wig:{ravi}:2027-01-04",
+                           f"okr_checkin:{sam}:2026-12-29", f"wig:{sam}:2027-01-04"])
+    rows = await occurrences(db, ravi)
+    due = [o for o in rows if o.due_at <= utc(2027, 1, 6, 12, 0)]
+    by_status = Counter(o.status for o in due)
+    assert by_status["delivered"] == 2
+    assert by_status["missed"] == len(due) - 2
+    assert all(o.reason in {"superseded", "unanswered"} for o in due if o.status == "missed")
+    assert not [o for o in due if o.status == "pending"]
+
+
+async def test_a_crash_between_claim_and_send_is_delivered_after_the_lease(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 11, 4, 0)):
+        crashed = Dispatcher(coach, instance="crashed")
+        await crashed.plan(utc(2027, 1, 11, 4, 0))
+        async with db.session() as session:
+            claimed = await store.claim_due(session, utc(2027, 1, 11, 4, 0), "crashed", 10)
+        assert len(claimed) == 1  # ... and the process dies before sending
+    with at(utc(2027, 1, 11, 4, 5)):
+        assert (await Dispatcher(coach, instance="new").tick()).delivered == 0
+    with at(utc(2027, 1, 11, 4, 11)):
+        report = await Dispatcher(coach, instance="new").tick()
+        assert report.delivered == 1
+        assert (await Dispatcher(coach, instance="newer").tick()).delivered == 0
+    assert len(outbox.sent) == 1
+    row = next(o for o in await occurrences(db, team["ravi"]) if o.id == claimed[0].id)
+    assert (row.status, row.claimed_by) == ("delivered", "new")
+    assert len(await deliveries(db)) == 1
+
+
+async def test_undeliverable_prompt_is_recorded_and_admins_hear_once_a_day(
+        db: Database, team: dict[str, int]) -> None:
+    channel = FailingChannel(refuse={team["sam"]})
+    coach = Coach(db, Settings(database_url=db.url), Channels(channel))
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 12, 23, 0)):  # Sam's WIG (Mon) and check-in (Tue) both due
+        report = await Dispatcher(coach).tick()
+    assert report.failed == 2
+    failed = [o for o in await occurrences(db, team["sam"]) if o.status == "failed"]
+    assert len(failed) == 2
+    assert all("not installed the app" in (o.reason or "") for o in failed)
+    alerts = channel.texts_for(team["ada"])
+    assert len(alerts) == 1, alerts
+    assert "Sam Seller" in alerts[0] and "not installed the app" in alerts[0]
+    with at(utc(2027, 1, 25, 18, 0)):  # a later WIG fails too: a new day, a new alert
+        assert (await Dispatcher(coach).tick()).failed == 1
+    assert len(channel.texts_for(team["ada"])) == 2
+
+
+async def test_one_nudge_after_24_working_hours_then_missed(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 11, 3, 31)):
+        assert (await Dispatcher(coach).tick()).delivered == 1
+    with at(utc(2027, 1, 12, 3, 30)):
+        assert (await Dispatcher(coach).tick()).nudged == 0
+    with at(utc(2027, 1, 12, 3, 32)):
+        assert (await Dispatcher(coach).tick()).nudged == 1
+        assert (await Dispatcher(coach).tick()).nudged == 0
+    ravi_texts = outbox.texts_for(team["ravi"])
+    assert any("gentle reminder" in t for t in ravi_texts)
+    with at(utc(2027, 1, 13, 3, 33)):
+        report = await Dispatcher(coach).tick()
+    assert report.missed == 1
+    wig = next(o for o in await occurrences(db, team["ravi"]) if o.key.endswith("2027-01-11"))
+    assert (wig.status, wig.reason) == ("missed", "unanswered")
+    purposes = Counter(d.purpose for d in await deliveries(db) if d.occurrence_id == wig.id)
+    assert purposes == {"prompt": 1, "nudge": 1}
+
+
+async def test_holiday_in_the_persons_country_moves_the_check_in(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    """Republic Day (26 January) is a holiday in India, not in Norway where the
+    organisation is: Ravi's check-in moves to Wednesday, Sam's stays on Tuesday."""
+    await joined(db, utc(2027, 1, 25))
+    with at(utc(2027, 1, 26, 4, 30)):
+        await Dispatcher(coach).tick()
+    rows = {o.key: o for o in await occurrences(db)}
+    ravi = rows[f"okr_checkin:{team['ravi']}:2027-01-26"]
+    assert (ravi.status, ravi.reason, ravi.due_at) == ("pending", "holiday:Republic Day", utc(2027, 1, 27, 4, 0))
+    assert not [t for t in outbox.texts_for(team["ravi"]) if "check-in" in t]
+    with at(utc(2027, 1, 27, 4, 0)):
+        assert (await Dispatcher(coach).tick()).delivered == 2  # Ravi's, and Sam's of Tuesday
+    assert "check-in" in outbox.texts_for(team["ravi"])[-1]
+
+
+async def test_the_apscheduler_timer_wakes_the_dispatcher(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 11, 4, 0)):
+        scheduler = create_scheduler(coach, interval=3600)
+        await scheduler.start()
+        for _ in range(200):
+            if scheduler.last_report is not None:
+                break
+            await asyncio.sleep(0.02)
+        await scheduler.stop()
+    assert scheduler.last_report is not None and scheduler.last_report.delivered == 1
+    assert len(outbox.sent) == 1
+
+
+async def test_planning_keeps_moving_a_pending_prompt_but_never_a_delivered_one(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    await joined(db, utc(2027, 1, 1))
+    dispatcher = Dispatcher(coach)
+    with at(utc(2027, 1, 8, 12, 0)):
+        await dispatcher.tick()
+        async with db.session() as session:
+            await store.add_absence(session, team["ravi"], utc(2027, 1, 11).date(), utc(2027, 1, 12).date())
+        from bot.scheduler import replan
+
+        await replan(db, [team["ravi"]])
+    row = next(o for o in await occurrences(db, team["ravi"]) if o.key == f"wig:{team['ravi']}:2027-01-11")
+    assert (row.status, row.reason, row.due_at) == ("pending", "absence:2027-01-12", utc(2027, 1, 13, 3, 30))
+    assert timedelta(0) < row.due_at - utc(2027, 1, 11, 3, 30) < timedelta(days=7)
