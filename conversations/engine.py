@@ -1,0 +1,393 @@
+"""The flow engine: (flow, state, input) -> (new state, what to say, what to store).
+
+Pure by design. It never renders, reads a clock, or touches a database: the caller
+passes "today" and the directory for person answers, gets back template names with
+their values and named results, and does the I/O. That keeps every flow testable
+with plain dicts and lets the same flow play on Slack, Teams and the terminal.
+
+The state is a JSON-able dict, saved by the caller after every step, so a restart (or
+the next morning) carries on at the same question.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from jinja2 import ChainableUndefined, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from conversations import goalmath
+from conversations.validators import Env, Invalid, validate
+
+KINDS = ("ask", "set", "append", "compute", "branch", "goto", "end", "say")
+COMMANDS = ("back", "skip", "cancel", "help")
+MAX_MISSES = 3
+MAX_HISTORY = 80
+MAX_STEPS_PER_TURN = 500
+
+# Templates every flow may fall back on; the loader checks they exist.
+HELP = "flows/common/help"
+RETRY = "flows/common/retry"
+LABEL = "flows/common/label"
+OFFER = "flows/common/offer"
+CANCELLED = "flows/common/cancelled"
+AT_START = "flows/common/at_start"
+NOT_OPTIONAL = "flows/common/not_optional"
+RESTARTED = "flows/common/restarted"
+DEFAULT_TEMPLATES = (HELP, RETRY, LABEL, OFFER, CANCELLED, AT_START, NOT_OPTIONAL, RESTARTED)
+
+# Named pure functions a `compute:` step may call.
+COMPUTATIONS: dict[str, Callable[..., Any]] = {"goal_math": goalmath.goal_math}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow, as the loader checked it. `next` is already resolved to the
+    following step when the file left it out."""
+
+    id: str
+    kind: str
+    template: str | None = None
+    next: str | Mapping[str, str] | None = None
+    validate: str = "text"
+    options: Mapping[str, Any] = field(default_factory=dict)
+    choices: tuple[str, ...] = ()
+    labels: str = LABEL
+    help: str = HELP
+    retry: str = RETRY
+    optional: bool = False
+    default: str | None = None
+    save: str | None = None
+    assign: Mapping[str, str] = field(default_factory=dict)
+    append_to: str | None = None
+    append_item: Any = None
+    compute: str | None = None
+    args: Mapping[str, str] = field(default_factory=dict)
+    branch: tuple[tuple[str | None, str], ...] = ()
+    action: str | None = None
+    result: Mapping[str, str] | None = None
+
+    @property
+    def key(self) -> str:
+        """Where an answer or computed value is stored in `answers`."""
+        return self.save or self.id
+
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """The buttons shown with the question."""
+        if self.choices:
+            return self.choices
+        return ("yes", "no") if self.validate == "yesno" else ()
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    title: str
+    steps: Mapping[str, Step]
+    start: str
+    private: bool = False
+    source: str = ""
+
+    def templates(self) -> set[str]:
+        found = {self.title}
+        for step in self.steps.values():
+            if step.template:
+                found.add(step.template)
+            if step.kind == "ask":
+                found.update({step.help, step.retry, step.labels})
+        return found
+
+    def actions(self) -> set[str]:
+        return {s.action for s in self.steps.values() if s.kind == "end" and s.action}
+
+
+@dataclass(frozen=True)
+class Say:
+    """A template to render with values, and the choices to offer under it."""
+
+    template: str
+    values: dict[str, Any]
+    choices: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class Option:
+    """A button: `value` comes back as the answer; its label is `labels` rendered with it."""
+
+    value: str
+    labels: str = LABEL
+
+
+@dataclass(frozen=True)
+class Store:
+    """A named result for the caller's end action."""
+
+    action: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Reply:
+    """What one turn produced: the state to save, what to say, what to store."""
+
+    state: dict[str, Any]
+    say: list[Say] = field(default_factory=list)
+    store: list[Store] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return str(self.state.get("status", "active"))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "cancelled")
+
+
+class FlowRuntimeError(RuntimeError):
+    """A flow that loops without asking anything, or similar authoring mistakes the
+    loader cannot see; names the flow and step so sales ops can fix the file."""
+
+
+# --- expressions ---------------------------------------------------------------------
+
+
+@cache
+def expressions() -> SandboxedEnvironment:
+    """Jinja2 expressions for `when`, `set`, `args` …: sandboxed, missing names are
+    falsy rather than errors (an unanswered optional question is just empty)."""
+    return SandboxedEnvironment(undefined=ChainableUndefined)
+
+
+@cache
+def compile_expression(source: str) -> Callable[..., Any]:
+    return expressions().compile_expression(source, undefined_to_none=False)  # type: ignore[return-value]
+
+
+def _plain(value: Any) -> Any:
+    """Undefined -> None, tuples -> lists: keep the state JSON."""
+    if isinstance(value, Undefined):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def evaluate(source: Any, names: Mapping[str, Any]) -> Any:
+    """Evaluate an expression, or each value of a mapping of expressions."""
+    if isinstance(source, Mapping):
+        return {k: evaluate(v, names) for k, v in source.items()}
+    if not isinstance(source, str):
+        return source
+    return _plain(compile_expression(source)(**names))
+
+
+# --- the engine ----------------------------------------------------------------------
+
+
+def new_state(flow: Flow, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "flow": flow.name,
+        "step": flow.start,
+        "answers": {},
+        "context": copy.deepcopy(dict(context or {})),
+        "history": [],
+        "misses": 0,
+        "status": "active",
+    }
+
+
+def start(flow: Flow, context: Mapping[str, Any] | None, today: date) -> Reply:
+    """Begin a flow: play its first steps up to the first question."""
+    reply = Reply(new_state(flow, context))
+    _run(flow, reply, today)
+    return reply
+
+
+def repeat(flow: Flow, state: Mapping[str, Any], today: date) -> Reply:
+    """Ask the current question again (a person coming back to a parked flow)."""
+    reply = Reply(copy.deepcopy(dict(state)))
+    step = flow.steps.get(reply.state["step"])
+    if step is None or step.kind != "ask":
+        return _restart(flow, reply, today)
+    reply.say.append(_question(flow, step, reply.state, today))
+    return reply
+
+
+def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
+    """Take the person's input for the current question and play on to the next one."""
+    reply = Reply(copy.deepcopy(dict(state)))
+    current = reply.state
+    if current.get("status") != "active":
+        return reply
+    step = flow.steps.get(current["step"])
+    if step is None or step.kind != "ask":
+        return _restart(flow, reply, env.today)
+    word = text.strip().lower()
+    if word.startswith("flow:"):
+        word = word[5:]
+    if word == "cancel":
+        current["status"] = "cancelled"
+        reply.say.append(Say(CANCELLED, _names(flow, current, env.today)))
+        return reply
+    if word == "help":
+        reply.say.append(Say(step.help, _names(flow, current, env.today, step) | {
+            "validator": step.validate, "optional": step.optional}))
+        reply.say.append(_question(flow, step, current, env.today))
+        return reply
+    if word == "back":
+        return _back(flow, reply, step, env.today)
+    if word == "skip":
+        if not step.optional:
+            reply.say.append(Say(NOT_OPTIONAL, _names(flow, current, env.today, step)))
+            reply.say.append(_question(flow, step, current, env.today))
+            return reply
+        value = evaluate(step.default, _names(flow, current, env.today)) if step.default else None
+        return _accept(flow, reply, step, value, "*", env.today)
+    options = dict(step.options)
+    if step.validate == "choice":
+        options["choices"] = step.choices
+    result = validate(step.validate, text, env, options)
+    if isinstance(result, Invalid):
+        return _miss(flow, reply, step, result, env.today)
+    return _accept(flow, reply, step, result.value, result.value, env.today)
+
+
+def _names(flow: Flow, state: Mapping[str, Any], today: date, step: Step | None = None) -> dict[str, Any]:
+    names = {
+        "answers": state["answers"],
+        "context": state["context"],
+        "today": today.isoformat(),
+        "flow": flow.name,
+        "misses": state.get("misses", 0),
+    }
+    if step is not None:
+        names["step"] = step.id
+    return names
+
+
+def _question(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:
+    assert step.template is not None
+    options = tuple(Option(v, step.labels) for v in step.offered)
+    return Say(step.template, _names(flow, state, today, step) | {"optional": step.optional}, options)
+
+
+def _miss(flow: Flow, reply: Reply, step: Step, problem: Invalid, today: date) -> Reply:
+    state = reply.state
+    state["misses"] = int(state.get("misses", 0)) + 1
+    names = _names(flow, state, today, step) | {
+        "error": problem.code, "details": problem.details, "validator": step.validate,
+        "optional": step.optional,
+    }
+    options = tuple(Option(v, step.labels) for v in step.offered)
+    reply.say.append(Say(step.retry, names, options))
+    if state["misses"] >= MAX_MISSES:
+        offer = (("skip",) if step.optional else ()) + ("help", "cancel")
+        reply.say.append(Say(OFFER, names, tuple(Option(v) for v in offer)))
+    return reply
+
+
+def _back(flow: Flow, reply: Reply, step: Step, today: date) -> Reply:
+    state = reply.state
+    history: list[dict[str, Any]] = state["history"]
+    if not history:
+        reply.say.append(Say(AT_START, _names(flow, state, today, step)))
+        reply.say.append(_question(flow, step, state, today))
+        return reply
+    previous = history.pop()
+    state["answers"] = previous["answers"]
+    state["step"] = previous["step"]
+    state["misses"] = 0
+    target = flow.steps.get(previous["step"])
+    if target is None or target.kind != "ask":
+        return _restart(flow, reply, today)
+    reply.say.append(_question(flow, target, state, today))
+    return reply
+
+
+def _accept(flow: Flow, reply: Reply, step: Step, value: Any, route: Any, today: date) -> Reply:
+    state = reply.state
+    history: list[dict[str, Any]] = state["history"]
+    history.append({"step": step.id, "answers": copy.deepcopy(state["answers"])})
+    del history[:-MAX_HISTORY]
+    state["answers"][step.key] = value
+    state["misses"] = 0
+    state["step"] = _target(step, route)
+    _run(flow, reply, today)
+    return reply
+
+
+def _target(step: Step, route: Any) -> str:
+    if isinstance(step.next, Mapping):
+        key = str(route).lower() if isinstance(route, str | int | float | bool) else "*"
+        found = step.next.get(key) or step.next.get("*")
+        if found is None:
+            raise FlowRuntimeError(f"{step.id}: no branch for answer {route!r} and no '*' entry")
+        return found
+    assert step.next is not None
+    return step.next
+
+
+def _restart(flow: Flow, reply: Reply, today: date) -> Reply:
+    """The stored step no longer exists (the flow file changed): start over, keeping
+    the context, and say so rather than failing."""
+    reply.state = new_state(flow, reply.state.get("context"))
+    reply.say.append(Say(RESTARTED, _names(flow, reply.state, today)))
+    _run(flow, reply, today)
+    return reply
+
+
+def _run(flow: Flow, reply: Reply, today: date) -> None:
+    """Play steps from `state.step` until a question is asked or the flow ends."""
+    state = reply.state
+    for _ in range(MAX_STEPS_PER_TURN):
+        step = flow.steps[state["step"]]
+        names = _names(flow, state, today, step)
+        if step.kind == "ask":
+            reply.say.append(_question(flow, step, state, today))
+            return
+        if step.kind == "end":
+            if step.template:
+                reply.say.append(Say(step.template, names))
+            state["status"] = "done"
+            if step.action:
+                data = evaluate(step.result, names) if step.result else {
+                    "answers": copy.deepcopy(state["answers"]),
+                    "context": copy.deepcopy(state["context"]),
+                }
+                reply.store.append(Store(step.action, data))
+            return
+        if step.kind == "say":
+            assert step.template is not None
+            reply.say.append(Say(step.template, names))
+        elif step.kind == "set":
+            for key, source in step.assign.items():
+                state["answers"][key] = evaluate(source, names)
+                names = _names(flow, state, today, step)
+        elif step.kind == "append":
+            assert step.append_to is not None
+            item = evaluate(step.append_item, names)
+            existing = state["answers"].get(step.append_to)
+            state["answers"][step.append_to] = [*(existing or []), item]
+        elif step.kind == "compute":
+            assert step.compute is not None
+            arguments = evaluate(dict(step.args), names)
+            state["answers"][step.key] = _plain(COMPUTATIONS[step.compute](**arguments))
+        elif step.kind == "branch":
+            for when, target in step.branch:
+                if when is None or evaluate(when, names):
+                    state["step"] = target
+                    break
+            else:
+                state["step"] = _target(step, None)
+            continue
+        state["step"] = _target(step, None)
+    raise FlowRuntimeError(f"{flow.source or flow.name}: more than {MAX_STEPS_PER_TURN} steps "
+                           f"without a question, near step {state['step']!r}")

@@ -1,0 +1,106 @@
+"""Named queries for objectives and key results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import utcnow
+from storage.models import KeyResult, Objective
+
+
+@dataclass(frozen=True)
+class ObjectiveWithResults:
+    objective: Objective
+    key_results: list[KeyResult]
+
+
+def _due(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        return date.fromisoformat(value)
+    return None
+
+
+async def replace_period(session: AsyncSession, owner_id: int, period: str) -> int:
+    """Retire a person's active objectives for a period (goal setting was done again);
+    they stay in the database with status "replaced" for history."""
+    query = select(Objective).where(Objective.owner_id == owner_id, Objective.period == period,
+                                    Objective.status == "active")
+    retired = 0
+    for objective in (await session.exec(query)).all():
+        objective.status = "replaced"
+        session.add(objective)
+        retired += 1
+    await session.flush()
+    return retired
+
+
+async def create_objective(
+    session: AsyncSession, org_id: int, owner_id: int, title: str, period: str,
+    priority: int | None, key_results: Iterable[dict[str, Any]],
+) -> ObjectiveWithResults:
+    """An objective and its key results. Each key result dict has `title`, `target`,
+    and optionally `start`, `unit`, `due` (ISO date), `weight`."""
+    objective = Objective(org_id=org_id, owner_id=owner_id, title=title[:500], period=period,
+                          priority=priority)
+    session.add(objective)
+    await session.flush()
+    stored: list[KeyResult] = []
+    for item in key_results:
+        start = float(item.get("start") or 0.0)
+        kr = KeyResult(
+            objective_id=objective.id,  # type: ignore[arg-type]
+            title=str(item["title"])[:500],
+            start_value=start,
+            current_value=start,
+            target_value=float(item["target"]),
+            unit=str(item.get("unit") or "")[:32],
+            weight=float(item.get("weight") or 1.0),
+            due_on=_due(item.get("due")),
+            updated_at=utcnow(),
+        )
+        session.add(kr)
+        stored.append(kr)
+    await session.flush()
+    return ObjectiveWithResults(objective, stored)
+
+
+async def objectives_for(session: AsyncSession, owner_ids: Sequence[int],
+                         status: str = "active") -> dict[int, list[ObjectiveWithResults]]:
+    """Each owner's objectives (by priority, then age) with their key results."""
+    if not owner_ids:
+        return {}
+    objectives = (await session.exec(
+        select(Objective)
+        .where(col(Objective.owner_id).in_(list(owner_ids)), Objective.status == status)
+        .order_by(col(Objective.period).desc(), col(Objective.priority).asc().nulls_last(),
+                  col(Objective.id))
+    )).all()
+    ids = [o.id for o in objectives]
+    results: dict[int, list[KeyResult]] = {}
+    if ids:
+        for kr in (await session.exec(
+                select(KeyResult).where(col(KeyResult.objective_id).in_(ids))
+                .order_by(col(KeyResult.id)))).all():
+            results.setdefault(kr.objective_id, []).append(kr)
+    out: dict[int, list[ObjectiveWithResults]] = {owner: [] for owner in owner_ids}
+    for objective in objectives:
+        out[objective.owner_id].append(
+            ObjectiveWithResults(objective, results.get(objective.id, [])))  # type: ignore[arg-type]
+    return out
+
+
+def progress(kr: KeyResult) -> float:
+    """How far a key result is from its start to its target, 0..1 (a target below the
+    start, like "cut churn to 5%", counts down)."""
+    span = kr.target_value - kr.start_value
+    if span == 0:
+        return 1.0 if kr.current_value == kr.target_value else 0.0
+    return max(0.0, min(1.0, (kr.current_value - kr.start_value) / span))

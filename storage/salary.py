@@ -1,0 +1,101 @@
+"""Named queries for salary talks: a manager's private preparation and outcome, and
+the figures coachbot holds about a rep's performance (facts, not impressions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import utcnow
+from storage.models import CheckIn, Commitment, KeyResult, Lead, Objective, SalaryTalk
+from storage.okrs import progress
+
+
+async def open_talk(session: AsyncSession, manager_id: int, rep_id: int) -> SalaryTalk | None:
+    """The prepared talk that still waits for its follow-up, if any."""
+    return (await session.exec(
+        select(SalaryTalk)
+        .where(SalaryTalk.manager_id == manager_id, SalaryTalk.rep_id == rep_id,
+               col(SalaryTalk.status).in_(["preparing", "prepared"]))
+        .order_by(col(SalaryTalk.created_at).desc())
+    )).first()
+
+
+async def save_preparation(session: AsyncSession, org_id: int, manager_id: int, rep_id: int,
+                           preparation: dict[str, Any]) -> SalaryTalk:
+    talk = await open_talk(session, manager_id, rep_id)
+    if talk is None:
+        talk = SalaryTalk(org_id=org_id, manager_id=manager_id, rep_id=rep_id)
+    talk.preparation = dict(preparation)
+    talk.status = "prepared"
+    talk.updated_at = utcnow()
+    session.add(talk)
+    await session.flush()
+    return talk
+
+
+async def get(session: AsyncSession, talk_id: int) -> SalaryTalk | None:
+    return await session.get(SalaryTalk, talk_id)
+
+
+async def save_outcome(session: AsyncSession, talk: SalaryTalk, outcome: dict[str, Any],
+                       summary_for_rep: str | None, follow_up_on: date | None,
+                       sent_at: datetime | None) -> SalaryTalk:
+    talk.outcome = dict(outcome)
+    talk.summary_for_rep = summary_for_rep
+    talk.follow_up_on = follow_up_on
+    talk.summary_sent_at = sent_at
+    talk.status = "done"
+    talk.updated_at = utcnow()
+    session.add(talk)
+    await session.flush()
+    return talk
+
+
+async def follow_ups_due(session: AsyncSession, on_or_before: date) -> Sequence[SalaryTalk]:
+    """Talks whose follow-up date has come (for the scheduler's reminder)."""
+    return (await session.exec(
+        select(SalaryTalk).where(SalaryTalk.status == "done",
+                                 col(SalaryTalk.follow_up_on).is_not(None),
+                                 col(SalaryTalk.follow_up_on) <= on_or_before)
+    )).all()
+
+
+async def performance(session: AsyncSession, rep_id: int, since: datetime) -> dict[str, Any]:
+    """What the data says about a rep since `since`: key-result progress and
+    confidence, check-ins done, commitments kept, trade-show leads followed up."""
+    krs = (await session.exec(
+        select(KeyResult).join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+        .where(Objective.owner_id == rep_id, Objective.status == "active")
+    )).all()
+    confidence: dict[str, int] = {}
+    for kr in krs:
+        confidence[kr.confidence] = confidence.get(kr.confidence, 0) + 1
+    checkins = (await session.exec(
+        select(func.count()).select_from(CheckIn)
+        .where(CheckIn.person_id == rep_id, col(CheckIn.completed_at).is_not(None),
+               col(CheckIn.started_at) >= since)
+    )).one()
+    commitments = (await session.exec(
+        select(Commitment).where(Commitment.person_id == rep_id,
+                                 col(Commitment.created_at) >= since)
+    )).all()
+    judged = [c for c in commitments if c.kept is not None]
+    leads = (await session.exec(
+        select(Lead).where(Lead.owner_id == rep_id, col(Lead.captured_at) >= since))).all()
+    return {
+        "key_results": len(krs),
+        "average_progress": round(sum(progress(k) for k in krs) / len(krs), 4) if krs else None,
+        "key_results_done": sum(1 for k in krs if progress(k) >= 1.0),
+        "confidence": confidence,
+        "checkins_completed": int(checkins),
+        "commitments": len(judged),
+        "commitments_kept": sum(1 for c in judged if c.kept),
+        "leads": len(leads),
+        "leads_followed_up": sum(1 for lead in leads if lead.followed_up_at is not None),
+        "since": since.date().isoformat(),
+    }
