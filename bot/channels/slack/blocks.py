@@ -32,6 +32,9 @@ MAX_FALLBACK = 3000
 MAX_OPTIONS = 100
 MAX_OPTION_TEXT = 75
 MAX_VALUE = 2000
+# Slack accepts up to 40,000 characters of text per message but truncates and slows
+# clients long before; a message of at most this many characters of blocks is read.
+MAX_POST_CHARS = 12_000
 
 CHOICE_ACTION = "coachbot_choice"
 FORM_ACTION = "coachbot_form_open"
@@ -190,11 +193,17 @@ def _split(blocks: list[Block], text: str, limit: int) -> list[Post]:
     """Blocks over `limit` go to further messages; choices stay at the very end."""
     if not blocks:
         return [Post(text=text)]
-    posts = []
-    for i in range(0, len(blocks), limit):
-        part = blocks[i : i + limit]
-        posts.append(Post(text=text if i == 0 else _first_text(part, text), blocks=part))
-    return posts
+    parts: list[list[Block]] = [[]]
+    size = 0
+    for block in blocks:
+        weight = len(json.dumps(block, ensure_ascii=False))
+        if parts[-1] and (len(parts[-1]) >= limit or size + weight > MAX_POST_CHARS):
+            parts.append([])
+            size = 0
+        parts[-1].append(block)
+        size += weight
+    return [Post(text=text if i == 0 else _first_text(part, text), blocks=part)
+            for i, part in enumerate(parts)]
 
 
 def _first_text(blocks: list[Block], default: str) -> str:
