@@ -119,3 +119,21 @@ def test_mentions_and_teams_html_are_removed() -> None:
     assert clean_text(plain) == "/okr status"
     renamed = Activity(type="message", text="<at>Sales Coach</at> okr help", recipient=BOT)
     assert clean_text(renamed) == "okr help"
+
+
+async def test_emulator_users_are_known_only_in_anonymous_mode(db: Database,
+                                                               team: dict[str, int]) -> None:
+    """The Bot Framework Emulator sends no tenant and no AAD id: in the explicit dev
+    mode its user id is matched against `teams_user_id`; otherwise it reaches nobody."""
+    def emulator() -> TestAdapter:
+        template = Activity(channel_id="emulator", service_url="http://127.0.0.1:1/",
+                            from_property=ChannelAccount(id="aad-ravi", name="User"),
+                            recipient=BOT,
+                            conversation=ConversationAccount(id=uuid.uuid4().hex))
+        return TestAdapter(template_or_conversation=template)
+
+    for anonymous, expected in ((True, "Ravi"), (False, "team list")):
+        settings = Settings(database_url=db.url, teams_allow_anonymous=anonymous)
+        adapter = emulator()
+        await say(adapter, CoachBot(Coach(db, settings, Channels())), "hello there")
+        assert expected in texts(adapter)

@@ -37,6 +37,7 @@ from storage.models import Person
 log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
+EMULATOR_TENANT = "emulator"
 CARD_PLATFORM = "teams-card"  # ProcessedEvent.platform for "this card was answered"
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
@@ -60,6 +61,15 @@ def tenant_of(activity: Activity) -> str | None:
     tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
     found = tenant.get("id") or getattr(activity.conversation, "tenant_id", None)
     return str(found) if found else None
+
+
+def dev_tenant(activity: Activity, anonymous: bool) -> str | None:
+    """The Bot Framework Emulator sends no tenant. In anonymous development mode only,
+    its conversations count as the tenant "emulator", so a person whose
+    `teams_user_id` is the Emulator's user id can try coachbot locally."""
+    if anonymous and activity.channel_id == "emulator":
+        return EMULATOR_TENANT
+    return None
 
 
 def is_personal(activity: Activity) -> bool:
@@ -99,6 +109,12 @@ class CoachBot(ActivityHandler):
         `deliver`); without it, private answers asked for in a channel are withheld."""
         self.coach = coach
         self.deliver = deliver
+        settings = coach.settings
+        self.anonymous = bool(settings.teams_allow_anonymous and not (
+            settings.microsoft_app_id and settings.microsoft_app_password))
+
+    def tenant(self, activity: Activity) -> str | None:
+        return tenant_of(activity) or dev_tenant(activity, self.anonymous)
 
     # --- every activity ---------------------------------------------------------------
 
@@ -120,7 +136,7 @@ class CoachBot(ActivityHandler):
     async def _remember(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         user = activity.from_property
-        tenant = tenant_of(activity)
+        tenant = self.tenant(activity)
         if not (is_personal(activity) and tenant and user and user.id):
             return
         if activity.type == ActivityTypes.installation_update and \
@@ -142,7 +158,7 @@ class CoachBot(ActivityHandler):
         `teams_user_id`), else by the UPN/e-mail that Teams knows for them."""
         activity = turn_context.activity
         user: ChannelAccount | None = activity.from_property
-        tenant = tenant_of(activity)
+        tenant = self.tenant(activity)
         if user is None or not tenant:
             return None
         user_id = user.aad_object_id or user.id
@@ -282,7 +298,7 @@ class CoachBot(ActivityHandler):
             recipient = Recipient(
                 person.id, person.org_id, person.email, person.name, PLATFORM,  # type: ignore[arg-type]
                 user_id=activity.from_property.aad_object_id or activity.from_property.id,
-                tenant=tenant_of(activity),
+                tenant=self.tenant(activity),
             )
             try:
                 if self.deliver is None:
