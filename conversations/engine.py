@@ -39,7 +39,9 @@ CANCELLED = "flows/common/cancelled"
 AT_START = "flows/common/at_start"
 NOT_OPTIONAL = "flows/common/not_optional"
 RESTARTED = "flows/common/restarted"
-DEFAULT_TEMPLATES = (HELP, RETRY, LABEL, OFFER, CANCELLED, AT_START, NOT_OPTIONAL, RESTARTED)
+COMMANDS_HELP = "flows/common/commands"
+DEFAULT_TEMPLATES = (HELP, RETRY, LABEL, OFFER, CANCELLED, AT_START, NOT_OPTIONAL, RESTARTED,
+                     COMMANDS_HELP)
 
 # Named pure functions a `compute:` step may call.
 COMPUTATIONS: dict[str, Callable[..., Any]] = {"goal_math": goalmath.goal_math}
@@ -238,8 +240,11 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         reply.say.append(Say(CANCELLED, _names(flow, current, env.today)))
         return reply
     if word == "help":
-        reply.say.append(Say(step.help, _names(flow, current, env.today, step) | {
-            "validator": step.validate, "optional": step.optional}))
+        names = _names(flow, current, env.today, step) | {
+            "validator": step.validate, "optional": step.optional}
+        reply.say.append(Say(step.help, names))
+        if step.help != HELP:  # a step's own help, then the words that always work
+            reply.say.append(Say(COMMANDS_HELP, names))
         reply.say.append(_question(flow, step, current, env.today))
         return reply
     if word == "back":

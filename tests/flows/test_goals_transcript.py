@@ -1,0 +1,215 @@
+"""New Year goal setting, played through the coach exactly as the terminal plays it:
+happy path, bad answers, back/skip/cancel, a restart in the middle, parking."""
+
+from __future__ import annotations
+
+from conftest import RecordingChannel, say
+from freezegun import freeze_time
+from sqlmodel import select
+
+from bot.coach import Coach
+from bot.messages import Inbound
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import Conversation, KeyResult, Objective
+
+NOW = "2027-01-06 09:00:00"
+
+REFLECTION = ["We won three big deals through referrals", "skip", "New territory in the north",
+              "Be the partner customers trust", "Follow up within a day"]
+OBJECTIVES = [
+    "Win mid-market; Grow our top ten accounts; Build a prospecting habit",
+    "skip", "Close 12 new logos by end of Q2", "yes", "Book 40 meetings", "March 31", "no",
+    "Own our top ten", "Grow top-10 spend by 15% by December 31", "no",
+    "skip", "Run 5 prospecting blocks a week by end of Q1", "no",
+]
+EXPECTATIONS = ["10", "90%", "20%", "A third from services"]
+MATH = ["$1.2M", "skip", "25%", "$40k", "63"]
+WRAP_UP = ["Better discovery calls", "Negotiation coaching", "Team lead in two years",
+           "Two history books", "biweekly"]
+
+
+async def run(coach: Coach, person: int, lines: list[str]) -> str:
+    out = ""
+    for line in lines:
+        out = await say(coach, person, line)
+    return out
+
+
+async def objectives(db: Database, owner: int) -> list[tuple[Objective, list[KeyResult]]]:
+    async with db.session() as session:
+        found = (await session.exec(select(Objective).where(Objective.owner_id == owner,
+                                                            Objective.status == "active")
+                                    .order_by(Objective.id))).all()
+        return [(o, list((await session.exec(select(KeyResult).where(KeyResult.objective_id == o.id)
+                                             .order_by(KeyResult.id))).all())) for o in found]
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_happy_path_stores_okrs_and_sends_the_plan(coach: Coach, team: dict[str, int],
+                                                         outbox: RecordingChannel, db: Database) -> None:
+    ravi = team["ravi"]
+    first = await say(coach, ravi, "/okr goals")
+    assert "Hi Ravi" in first and "What went well" in first
+    await run(coach, ravi, REFLECTION + OBJECTIVES + EXPECTATIONS)
+    math = await run(coach, ravi, MATH)
+    assert "Deals to close: 30" in math
+    assert "Opportunities to work: 120" in math
+    assert "Pipeline to create over the year: $4,800,000" in math
+    assert "New opportunities every week: 3.3" in math
+    assert "Win rate up a quarter (to 31%): 96 opportunities" in math
+    assert "Deals a fifth bigger ($48,000): 25 deals" in math
+    assert "Cycle a tenth shorter (57 days): 3.2 a week" in math
+    preview = await run(coach, ravi, WRAP_UP)
+    assert "Ravi Rep's plan for 2027" in preview and "send a copy to Maria" in preview
+    done = await say(coach, ravi, "yes")
+    assert "Saved!" in done and "sent a copy to Maria" in done
+
+    stored = await objectives(db, ravi)
+    assert [o.title for o, _ in stored] == ["Win mid-market", "Own our top ten",
+                                            "Build a prospecting habit", "Hit my 2027 number"]
+    first_krs = stored[0][1]
+    assert [(k.title, k.target_value, k.unit, str(k.due_on)) for k in first_krs] == [
+        ("Close 12 new logos by end of Q2", 12.0, "logos", "2027-06-30"),
+        ("Book 40 meetings", 40.0, "meetings", "2027-03-31"),
+    ]
+    numbers = stored[3][1]
+    assert [(k.target_value, k.unit) for k in numbers] == [(1_200_000, "USD"), (10, "customers"), (90, "%")]
+    assert all(o.period == "2027" for o, _ in stored)
+
+    to_maria = outbox.texts_for(team["maria"])
+    assert len(to_maria) == 1 and "Ravi Rep has finished their goal setting" in to_maria[0]
+    assert "Close 12 new logos by end of Q2" in to_maria[0]
+    assert outbox.texts_for(ravi) == []  # the rep got the plan as replies, not as a push
+
+    async with db.session() as session:
+        conversation = (await session.exec(select(Conversation))).one()
+    assert conversation.status == "done"
+    assert "/okr status" in done
+    status = await say(coach, ravi, "/okr status")
+    assert "Close 12 new logos by end of Q2" in status
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_bad_answers_are_asked_again_with_an_example(coach: Coach, team: dict[str, int]) -> None:
+    ravi = team["ravi"]
+    await say(coach, ravi, "/okr goals")
+    await run(coach, ravi, REFLECTION)
+    too_many = await say(coach, ravi, "One; Two; Three; Four")
+    assert "keep it to three on purpose" in too_many
+    await run(coach, ravi, ["One; Two; Three", "skip"])
+    vague = await say(coach, ravi, "Be better at closing")
+    assert "How will we know" in vague and "by when" in vague
+    no_date = await say(coach, ravi, "Book 40 meetings")
+    assert "By when?" in no_date
+    past = await say(coach, ravi, "2026-12-01")
+    assert "already passed" in past
+    assert "Would you like to add another" in await say(coach, ravi, "next Friday")
+    maybe = await say(coach, ravi, "maybe")
+    assert "`yes` or `no`" in maybe
+    await say(coach, ravi, "no")
+    # objectives 2 and 3
+    await run(coach, ravi, ["skip", "Grow spend by 10% by end of year", "no",
+                            "skip", "Call 20 prospects a week by end of Q1", "no"])
+    await say(coach, ravi, "10")
+    ambiguous = await say(coach, ravi, "0.9")
+    assert "Did you mean 90%" in ambiguous
+    await run(coach, ravi, ["90%", "skip", "skip"])
+    quota = await say(coach, ravi, "lots of money")
+    assert "`$250k`" in quota
+    await say(coach, ravi, "no idea")
+    offer = await coach.handle(Inbound(person_id=ravi, platform="test", text="no idea"))
+    assert "skip it" in offer[-1].text
+    assert [(c.label, c.value) for c in offer[-1].choices] == [
+        ("Skip this one", "skip"), ("Help", "help"), ("Stop here", "cancel")]
+    after = await say(coach, ravi, "skip")
+    assert "already secured" in after
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_zero_and_missing_numbers_get_a_clear_answer(coach: Coach, team: dict[str, int]) -> None:
+    sam = team["sam"]
+    await say(coach, sam, "/okr goals")
+    await run(coach, sam, REFLECTION + OBJECTIVES + EXPECTATIONS)
+    text = await run(coach, sam, ["$500k", "skip", "0%", "skip", "skip"])
+    assert "a win rate above zero, an average deal value above zero are missing" in text
+    assert "Traceback" not in text
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_back_skip_cancel_and_help(coach: Coach, team: dict[str, int], db: Database) -> None:
+    ravi = team["ravi"]
+    await say(coach, ravi, "/okr goals")
+    assert "nothing to go back to" in await say(coach, ravi, "back")
+    await say(coach, ravi, "First answer")
+    again = await say(coach, ravi, "back")
+    assert "What went well" in again
+    helped = await say(coach, ravi, "help")
+    assert "`skip` to leave this one out" in helped and "What went well" in helped
+    await run(coach, ravi, ["Second answer", "skip", "skip", "skip", "skip"])
+    refused = await say(coach, ravi, "skip")
+    assert "I need this one" in refused
+    cancelled = await say(coach, ravi, "cancel")
+    assert "nothing from it was saved" in cancelled
+    async with db.session() as session:
+        conversation = (await session.exec(select(Conversation))).one()
+    assert conversation.status == "cancelled"
+    assert "didn't catch that" in await say(coach, ravi, "hello?")  # no flow claims it now
+    assert await objectives(db, ravi) == []
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_restart_in_the_middle_resumes_at_the_same_question(
+        coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
+    ravi = team["ravi"]
+    await say(coach, ravi, "/okr goals")
+    await run(coach, ravi, REFLECTION + OBJECTIVES[:3])
+    # the process stops; a new one starts on the same database the next day
+    restarted_db = Database(db.url)
+    try:
+        with freeze_time("2027-01-07 08:00:00", real_asyncio=True):
+            fresh = Coach(restarted_db, Settings(database_url=db.url), coach.channels)
+            answer = await say(fresh, ravi, "yes")
+            assert "Next key result" in answer
+            resumed = await say(fresh, ravi, "/okr goals")
+            assert "Welcome back" in resumed and "Next key result" in resumed
+            await run(fresh, ravi, ["Book 40 meetings", "March 31", "no"] + OBJECTIVES[7:]
+                      + EXPECTATIONS + MATH + WRAP_UP)
+            assert "Saved!" in await say(fresh, ravi, "yes")
+    finally:
+        await restarted_db.dispose()
+    stored = await objectives(db, ravi)
+    assert [k.title for k in stored[0][1]] == ["Close 12 new logos by end of Q2", "Book 40 meetings"]
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_starting_another_flow_offers_to_park(coach: Coach, team: dict[str, int], db: Database) -> None:
+    ravi = team["ravi"]
+    await say(coach, ravi, "/okr goals")
+    await say(coach, ravi, "Referrals worked")
+    question = await coach.handle(Inbound(person_id=ravi, platform="test", text="/okr discover ACME"))
+    assert "in the middle of your 2027 goal setting" in question[0].text
+    assert [c.value for c in question[0].choices] == ["park", "stay"]
+    kept = await say(coach, ravi, action="stay")
+    assert "carry on with your 2027 goal setting" in kept and "didn't work" in kept
+    await say(coach, ravi, "/okr discover ACME")
+    parked = await say(coach, ravi, action="park")
+    assert "parked your 2027 goal setting" in parked and "questions to bring" in parked
+    await say(coach, ravi, "cancel")
+    back = await say(coach, ravi, "/okr goals")
+    assert "Welcome back" in back and "didn't work" in back
+    async with db.session() as session:
+        rows = (await session.exec(select(Conversation).order_by(Conversation.id))).all()
+    assert [(r.flow, r.status) for r in rows] == [("goals", "active"), ("discovery", "cancelled")]
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_doing_goals_again_replaces_the_years_objectives(coach: Coach, team: dict[str, int],
+                                                               db: Database) -> None:
+    sam = team["sam"]
+    for _ in range(2):
+        await say(coach, sam, "/okr goals")
+        await run(coach, sam, REFLECTION + OBJECTIVES + ["skip"] * 4 + ["skip"] * 5 + WRAP_UP)
+        await say(coach, sam, "yes")
+    stored = await objectives(db, sam)
+    assert [o.title for o, _ in stored] == ["Win mid-market", "Own our top ten", "Build a prospecting habit"]
