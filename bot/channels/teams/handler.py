@@ -139,8 +139,7 @@ class CoachBot(ActivityHandler):
         tenant = self.tenant(activity)
         if not (is_personal(activity) and tenant and user and user.id):
             return
-        if activity.type == ActivityTypes.installation_update and \
-                (activity.action or "").startswith("remove"):
+        if activity.type == ActivityTypes.installation_update and activity.action == "remove":
             async with self.coach.db.session() as session:
                 await store.forget_reference(session, tenant, user.id)
             return
