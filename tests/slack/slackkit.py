@@ -117,8 +117,8 @@ def event_body(event: dict[str, Any], event_id: str, team: str = TEAM) -> str:
     }, ensure_ascii=False)
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
+@pytest.fixture(name="fake")
+async def fake_fixture() -> AsyncIterator[FakeSlack]:
     slack = await FakeSlack().start()
     for user, email in (("U0MARIA", "maria@example.com"), ("U0RAVI", "ravi@example.com"),
                         ("U0SAM", "sam@example.com"), ("U0ADA", "ada@example.com"),
@@ -135,8 +135,8 @@ def slack_settings(db: Database, fake: FakeSlack, **extra: Any) -> Settings:
     return Settings(**values)
 
 
-@pytest.fixture
-async def harness(db: Database, team: dict[str, int], fake: FakeSlack) -> AsyncIterator[Harness]:
+@pytest.fixture(name="harness")
+async def harness_fixture(db: Database, team: dict[str, int], fake: FakeSlack) -> AsyncIterator[Harness]:
     async with db.session() as session:  # what the first event of a single-company install does
         await people.bind_workspace(session, team["org"], "slack", TEAM)
     async for h in make_harness(db, team, fake, slack_settings(db, fake)):

@@ -7,7 +7,7 @@ import asyncio
 import time
 
 import pytest
-from slackkit import TEAM, Harness
+from slackkit import TEAM, Harness, fake_fixture, harness_fixture  # noqa: F401 (fixtures)
 
 from bot.channel import DeliveryError, Recipient
 from bot.channels.slack import Pacer, Rate, blocks

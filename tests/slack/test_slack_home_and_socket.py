@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from fake_slack import FakeSlack
-from slackkit import TEAM, Harness, make_harness, sign, slack_settings
+from slackkit import TEAM, Harness, fake_fixture, harness_fixture, make_harness, sign, slack_settings  # noqa: F401 (fixtures)
 
 from bot.messages import Choice, Message
 from storage import people

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from slackkit import TEAM, Harness, command_body, event_body, sign
+from slackkit import TEAM, Harness, command_body, event_body, fake_fixture, harness_fixture, sign  # noqa: F401 (fixtures)
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fake_slack import FakeSlack
-from slackkit import SECRET, Harness, event_body, make_harness, sign, slack_settings
+from slackkit import SECRET, Harness, event_body, fake_fixture, harness_fixture, make_harness, sign, slack_settings  # noqa: F401 (fixtures)
 from sqlmodel import select
 
 from bot.messages import Message
