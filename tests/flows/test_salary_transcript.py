@@ -1,0 +1,162 @@
+"""Salary-talk preparation and follow-up through the coach: private to the manager,
+figures from what coachbot holds, and only a chosen summary reaching the rep."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conftest import RecordingChannel, say
+from freezegun import freeze_time
+from sqlmodel import select
+
+from bot.coach import Coach
+from bot.messages import Inbound
+from bot.settings import Settings
+from storage import okrs
+from storage.db import Database, utcnow
+from storage.models import CheckIn, Commitment, KeyResult, SalaryTalk
+
+PREP = ["Agree a fair raise within budget and a path to team lead",
+        "A 10% raise",
+        "$4,000",
+        "Survey says $85-95k for this role in our region",
+        "Two customers praised his onboarding work",
+        "The Initech renewal he rescued in October",
+        "The small room on the 3rd floor, not our usual one",
+        "next Tuesday",
+        "Ask for his view first, share figures, explain, agree",
+        "Lead the new-hire training, conference budget"]
+
+
+async def seed_performance(db: Database, rep: int, org: int) -> None:
+    async with db.session() as session:
+        item = await okrs.create_objective(session, org, rep, "Win mid-market", "2027", 1,
+                                           [{"title": "Close 12 logos", "target": 12}])
+        kr = item.key_results[0]
+        kr.current_value = 6
+        kr.confidence = "at_risk"
+        session.add(kr)
+        session.add(CheckIn(org_id=org, person_id=rep, kind="okr", completed_at=utcnow()))
+        session.add(Commitment(person_id=rep, text="Call 10 prospects", week_start=date(2027, 1, 4),
+                               kept=True))
+        session.add(Commitment(person_id=rep, text="Book 3 demos", week_start=date(2027, 1, 11),
+                               kept=False))
+
+
+async def talks(db: Database) -> list[SalaryTalk]:
+    async with db.session() as session:
+        return list((await session.exec(select(SalaryTalk).order_by(SalaryTalk.id))).all())
+
+
+async def prepare(coach: Coach, maria: int) -> str:
+    out = []
+    for line in PREP:
+        out.append(await say(coach, maria, line))
+    return "\n".join(out)
+
+
+@freeze_time("2027-02-01 14:00:00", real_asyncio=True)
+async def test_prepare_then_follow_up_and_send_the_summary(
+        coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
+    maria, ravi = team["maria"], team["ravi"]
+    await seed_performance(db, ravi, team["org"])
+    replies = await coach.handle(Inbound(person_id=maria, platform="test", text="/okr salary-prep @ravi"))
+    assert all(m.private for m in replies)
+    assert "stays between you and me" in replies[0].text
+    for line in PREP[:4]:
+        figures = await say(coach, maria, line)
+    assert "Key results: 1, 0 reached, average progress 50%" in figures
+    assert "1 at risk" in figures
+    assert "Check-ins completed: 1" in figures
+    assert "Weekly commitments kept: 1 of 2" in figures
+    for line in PREP[4:-1]:
+        await say(coach, maria, line)
+    checklist = await say(coach, maria, PREP[-1])
+    assert "Keep this checklist on screen" in checklist
+    assert "☐ Recognise specifics: The Initech renewal he rescued in October" in checklist
+    assert "your room: $4,000" in checklist
+    assert "Talk on 2027-02-02" in checklist
+    [talk] = await talks(db)
+    assert (talk.manager_id, talk.rep_id, talk.status) == (maria, ravi, "prepared")
+    assert talk.preparation["market"] == PREP[3]
+    assert outbox.texts_for(ravi) == []
+
+    with freeze_time("2027-02-03 16:00:00", real_asyncio=True):
+        asked = await say(coach, maria, "/okr salary-prep ravi@example.com")
+        assert "Has your salary talk with Ravi taken place?" in asked
+        await say(coach, maria, "yes")
+        await say(coach, maria, "A 6% raise from March and the training lead role")
+        await say(coach, maria, "$92k")
+        await say(coach, maria, "HR letter by Feb 10; training plan by March 1")
+        assert "still bothering Ravi" in await say(coach, maria, "partly")
+        await say(coach, maria, "He hoped for more; we revisit in the autumn")
+        assert "a little short" in await say(coach, maria, "Too short")  # below 20 characters
+        summary = ("On Feb 3 we met to discuss your salary. We agreed a 6% raise from March "
+                   "and that you lead new-hire training. We will talk again in the autumn.")
+        await say(coach, maria, summary)
+        await say(coach, maria, "send")
+        done = await say(coach, maria, "in 3 months")
+        assert "2027-05-03" in done and "private to you" in done
+        assert "on its way to Ravi" in done
+    [talk] = await talks(db)
+    assert talk.status == "done"
+    assert talk.follow_up_on == date(2027, 5, 3)
+    assert talk.outcome["satisfied"] == "partly"
+    assert talk.summary_for_rep == summary
+    assert talk.summary_sent_at is not None
+    to_ravi = outbox.texts_for(ravi)
+    assert len(to_ravi) == 1 and summary in to_ravi[0]
+    assert "Initech" not in to_ravi[0] and "$4,000" not in to_ravi[0]  # preparation stays private
+
+
+@freeze_time("2027-02-01 14:00:00", real_asyncio=True)
+async def test_who_may_prepare_and_keeping_the_summary(
+        coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
+    maria, ravi, sam = team["maria"], team["ravi"], team["sam"]
+    assert "for managers and admins only" in await say(coach, ravi, "/okr salary-prep @sam")
+    assert "among the people you lead" in await say(coach, maria, "/okr salary-prep @ada")
+    assert "Name one of your reps" in await say(coach, maria, "/okr salary-prep")
+    await say(coach, maria, "/okr salary-prep @sam")
+    assert "No key results recorded yet" in await prepare(coach, maria)
+    await say(coach, maria, "/okr salary-prep @sam")
+    assert "Then here's your preparation" in await say(coach, maria, "no")
+    await say(coach, maria, "/okr salary-prep @sam")
+    for line in ["yes", "No change this year, a bonus instead", "skip", "Bonus paid in March",
+                 "satisfied"]:
+        await say(coach, maria, line)
+    await say(coach, maria, "We agreed on a one-off bonus paid in March; salary unchanged.")
+    await say(coach, maria, "keep")
+    await say(coach, maria, "June 1")
+    [talk] = await talks(db)
+    assert talk.status == "done" and talk.summary_sent_at is None and talk.rep_id == sam
+    assert outbox.texts_for(sam) == []
+
+
+@freeze_time("2027-02-01 14:00:00", real_asyncio=True)
+async def test_restart_during_preparation(coach: Coach, team: dict[str, int], db: Database) -> None:
+    maria = team["maria"]
+    await say(coach, maria, "/okr salary-prep @ravi")
+    for line in PREP[:3]:
+        await say(coach, maria, line)
+    restarted = Database(db.url)
+    try:
+        fresh = Coach(restarted, Settings(database_url=db.url), coach.channels)
+        resumed = await say(fresh, maria, "/okr salary-prep @ravi")
+        assert "Welcome back" in resumed and "What does the market pay" in resumed
+        assert "Welcome back" not in await say(fresh, maria, "back")
+        for line in PREP[2:]:
+            out = await say(fresh, maria, line)
+        assert "Keep this checklist on screen" in out
+    finally:
+        await restarted.dispose()
+    assert [t.status for t in await talks(db)] == ["prepared"]
+
+
+async def test_figures_count_only_active_key_results(db: Database, team: dict[str, int]) -> None:
+    from storage import salary
+
+    await seed_performance(db, team["ravi"], team["org"])
+    async with db.session() as session:
+        kr = (await session.exec(select(KeyResult))).one()
+        figures = await salary.performance(session, team["ravi"], utcnow().replace(year=2000))
+    assert figures["key_results"] == 1 and figures["average_progress"] == 0.5 and kr.id
