@@ -8,7 +8,8 @@ import socket
 from typing import Any
 
 import pytest
-from teamskit import connector, teams  # noqa: F401
+
+from teams.teamskit import connector, teams  # noqa: F401
 
 _LOCAL_NAMES = {"localhost", "127.0.0.1", "::1", None, ""}
 

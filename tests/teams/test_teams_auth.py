@@ -8,7 +8,6 @@ import logging
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from teamskit import FakeConnector, anonymous_settings, payload
 
 from bot import server
 from bot.channel import Channels
@@ -17,6 +16,7 @@ from bot.coach import Coach
 from bot.runtime import platform_channels
 from bot.settings import Settings
 from storage.db import Database
+from teams.teamskit import FakeConnector, anonymous_settings, payload
 
 APP_ID = "00000000-0000-0000-0000-00000000c0ac"
 

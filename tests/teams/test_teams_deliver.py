@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
-from teamskit import TeamsKit
 
 from bot.channel import DeliveryError, Recipient
 from bot.messages import Choice, Message
 from storage import teams as store
 from storage.models import TeamsConversationRef
+from teams.teamskit import TeamsKit
 
 CHECKIN = Message("How far are you on 40 new meetings?", title="Check-in", key="c-1",
                   choices=[Choice("On track", "on_track"), Choice("At risk", "at_risk")])

@@ -7,7 +7,6 @@ import uuid
 
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, Entity
-from teamskit import PickResponder
 
 from bot.channel import Channels
 from bot.channels.teams.handler import CoachBot, clean_text
@@ -15,6 +14,7 @@ from bot.coach import Coach, default_responders
 from bot.settings import Settings
 from storage import people
 from storage.db import Database
+from teams.teamskit import PickResponder
 
 BOT = ChannelAccount(id="28:coachbot-app-id", name="coachbot")
 

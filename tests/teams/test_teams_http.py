@@ -4,9 +4,9 @@ the real botbuilder CloudAdapter; replies land on the fake connector (loopback).
 from __future__ import annotations
 
 from sqlmodel import select
-from teamskit import TeamsKit
 
 from storage.models import ProcessedEvent, TeamsConversationRef
+from teams.teamskit import TeamsKit
 
 
 async def test_message_gets_an_adaptive_card_reply(teams: TeamsKit) -> None:
