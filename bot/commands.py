@@ -44,15 +44,15 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("status", "/okr status [@rep | team]", "bot.status:status"),
     Command("team", "/okr team", "bot.status:team", LEADERS),
-    Command("checkin", "/okr checkin", None),
-    Command("wig", "/okr wig", None),
+    Command("checkin", "/okr checkin", "bot.checkins:checkin_command"),
+    Command("wig", "/okr wig [start | add … | measure … | close N]", "bot.checkins:wig_command"),
     Command("goals", "/okr goals", "bot.dialogs:start_goals"),
     Command("discover", "/okr discover ACCOUNT", "bot.dialogs:start_discovery"),
     Command("salary-prep", "/okr salary-prep @rep", "bot.dialogs:start_salary_prep", LEADERS),
     Command("event", "/okr event NAME FROM TO", None),
     Command("lead", "/okr lead NAME, COMPANY", None),
-    Command("snooze", "/okr snooze 2h | tomorrow", None),
-    Command("out", "/okr out until DATE", None),
+    Command("snooze", "/okr snooze 2h | tomorrow", "bot.checkins:snooze_command"),
+    Command("out", "/okr out until DATE", "bot.checkins:out_command"),
     Command("help", "/okr help", "bot.commands:show_help"),
 )
 BY_NAME = {c.name: c for c in COMMANDS}

@@ -328,14 +328,15 @@ async def get(session: AsyncSession, occurrence_id: int) -> Occurrence | None:
     return await session.get(Occurrence, occurrence_id)
 
 
-async def snooze(session: AsyncSession, occurrence_id: int, until: datetime) -> bool:
+async def snooze(session: AsyncSession, occurrence_id: int, until: datetime,
+                 payload: dict[str, Any]) -> bool:
     """Put a delivered prompt back in the queue for `until`; it is delivered again then
     (a new Delivery purpose, so the first delivery's record stays)."""
     result = await session.exec(
         update(OCCURRENCE)
         .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED)
         .values(status=PENDING, due_at=until, snoozed_until=until, claimed_by=None,
-                claimed_at=None, nudged_at=None)
+                claimed_at=None, nudged_at=None, payload=payload)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -1,0 +1,80 @@
+"""Named queries for the OKR check-in: a person's key results to ask about, and the
+stored check-in with its answers (which also moves each key result forward)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import utcnow
+from storage.models import CONFIDENCES, CheckIn, CheckInAnswer, KeyResult, Objective
+
+
+@dataclass(frozen=True)
+class KeyResultUpdate:
+    """A check-in answer for one key result: its new value and the rep's confidence."""
+
+    key_result_id: int
+    value: float | None
+    confidence: str | None
+
+
+async def key_results(session: AsyncSession, person_id: int) -> list[tuple[Objective, KeyResult]]:
+    """The person's active key results with their objectives, most important first."""
+    query = (
+        select(Objective, KeyResult)
+        .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+        .where(Objective.owner_id == person_id, Objective.status == "active")
+        .order_by(col(Objective.period).desc(), col(Objective.priority).asc().nulls_last(),
+                  col(Objective.id), col(KeyResult.id))
+    )
+    return [(objective, kr) for objective, kr in (await session.exec(query)).all()]
+
+
+async def record_checkin(
+    session: AsyncSession, org_id: int, person_id: int, occurrence_id: int | None,
+    updates: Sequence[KeyResultUpdate], blockers: str | None, change_next: str | None,
+) -> CheckIn:
+    """Store a completed check-in and move each answered key result to its new value
+    and confidence (only the person's own key results are touched)."""
+    now = utcnow()
+    checkin = CheckIn(org_id=org_id, person_id=person_id, kind="okr_checkin", occurrence_id=occurrence_id,
+                      blockers=blockers, change_next=change_next, started_at=now, completed_at=now)
+    session.add(checkin)
+    await session.flush()
+    owned = {kr.id: kr for _, kr in await key_results(session, person_id)}
+    for update in updates:
+        kr = owned.get(update.key_result_id)
+        if kr is None:
+            continue
+        confidence = update.confidence if update.confidence in CONFIDENCES else None
+        session.add(CheckInAnswer(checkin_id=checkin.id, key_result_id=kr.id, question="key_result",  # type: ignore[arg-type]
+                                  value=update.value, confidence=confidence, answered_at=now))
+        if update.value is not None:
+            kr.current_value = update.value
+        if confidence is not None:
+            kr.confidence = confidence
+        kr.updated_at = now
+        session.add(kr)
+    await session.flush()
+    return checkin
+
+
+async def record_wig_checkin(session: AsyncSession, org_id: int, person_id: int,
+                             occurrence_id: int | None) -> CheckIn:
+    """The WIG session as a check-in row too, so accountability stats see it."""
+    now = utcnow()
+    checkin = CheckIn(org_id=org_id, person_id=person_id, kind="wig", occurrence_id=occurrence_id,
+                      started_at=now, completed_at=now)
+    session.add(checkin)
+    await session.flush()
+    return checkin
+
+
+async def latest(session: AsyncSession, person_id: int, kind: str = "okr_checkin") -> CheckIn | None:
+    query = select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.kind == kind,
+                                  col(CheckIn.completed_at).is_not(None))
+    return (await session.exec(query.order_by(col(CheckIn.completed_at).desc()).limit(1))).first()

@@ -1,0 +1,196 @@
+"""The people side: answering a prompt (start, later, snooze, tomorrow, skip), the
+check-in and WIG conversations end to end, `/okr wig`, `/okr snooze`, `/okr out`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conftest import RecordingChannel, say
+from helpers import at, joined, occurrences, utc
+from sqlmodel import select
+
+from bot.checkins import parse_absence, parse_snooze, session_weeks
+from bot.coach import Coach
+from bot.scheduler import Dispatcher
+from storage import okrs
+from storage.db import Database
+from storage.models import Commitment, KeyResult, LeadMeasureEntry
+
+MONDAY_WIG = utc(2027, 1, 11, 3, 31)  # Ravi's WIG prompt (09:00 in Kolkata) is out
+TUESDAY_CHECKIN = utc(2027, 1, 12, 4, 1)  # Ravi's OKR check-in prompt is out
+
+
+async def deliver(coach: Coach, moment) -> None:  # type: ignore[no-untyped-def]
+    with at(moment):
+        await Dispatcher(coach).tick()
+
+
+async def test_the_check_in_conversation_updates_key_results_and_reminds_both(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    ravi, maria = team["ravi"], team["maria"]
+    async with db.session() as session:
+        await okrs.create_objective(session, team["org"], ravi, "Grow new business", "2027", 1, [
+            {"title": "New logos", "target": 12, "unit": "logos"},
+            {"title": "Pipeline", "target": 800000, "unit": "$"},
+        ])
+    await joined(db, utc(2027, 1, 10))
+    await deliver(coach, TUESDAY_CHECKIN)
+    prompt = [m for _, ms in outbox.sent for m in ms if m.key and m.key.startswith("okr_checkin")][0]
+    assert [c.value.split(":")[1] for c in prompt.choices] == ["start", "later", "tomorrow", "skip"]
+    with at(TUESDAY_CHECKIN):
+        first = await say(coach, ravi, action=prompt.choices[0].value)
+        assert "New logos" in first and "2 key results" in first
+        assert "number" in await say(coach, ravi, "lots")  # not a number: asked again, with an example
+        assert "make it" in await say(coach, ravi, "4")
+        assert "Pipeline" in await say(coach, ravi, "at risk")
+        await say(coach, ravi, "350k")
+        assert "slowing you down" in await say(coach, ravi, "on track")
+        await say(coach, ravi, "Legal review on Acme takes weeks")
+        done = await say(coach, ravi, "Two discovery calls every morning")
+    assert "saved" in done and "30–45 minutes" in done
+    async with db.session() as session:
+        krs = {kr.title: kr for kr in (await session.exec(select(KeyResult))).all()}
+    assert (krs["New logos"].current_value, krs["New logos"].confidence) == (4, "at_risk")
+    assert (krs["Pipeline"].current_value, krs["Pipeline"].confidence) == (350000, "on_track")
+    to_maria = "\n".join(outbox.texts_for(maria))
+    assert "Ravi Rep just finished" in to_maria and "30–45 minute" in to_maria
+    assert "Legal review on Acme" in to_maria and "at risk" in to_maria
+    row = next(o for o in await occurrences(db, ravi) if o.kind == "okr_checkin")
+    assert row.status == "answered"
+
+
+async def test_wig_setup_session_and_scorecard(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    ravi, maria = team["ravi"], team["maria"]
+    with at(utc(2027, 1, 8, 15)):
+        assert "only a manager" in (await say(coach, ravi, "/okr wig add Revenue from 1 to 2 by June 30")).lower()
+        assert "from X to Y by when" in await say(coach, maria, "/okr wig add more revenue please")
+        added = await say(coach, maria, "/okr wig add New ARR from 1.2M to 1.5M by June 30")
+        assert "WIG 1 is set" in added and "1,200,000" in added and "30 Jun 2027" in added
+        assert "WIG 2 is set" in await say(coach, maria, "/okr wig add Churn from 8% to 5% by end of Q3")
+        assert "no more than two" in await say(coach, maria, "/okr wig add Third from 1 to 2 by June 30")
+        assert "Team lead measure" in await say(coach, maria, "/okr wig measure Discovery calls, 10 per week")
+        assert "weekly target" in await say(coach, maria, "/okr wig measure Discovery calls lots")
+        assert "Your own lead measure" in await say(coach, ravi, "/okr wig measure Referral asks, 3 per week")
+    await joined(db, utc(2027, 1, 10))
+    await deliver(coach, MONDAY_WIG)
+    with at(MONDAY_WIG):
+        intro = await say(coach, ravi, "start")
+        assert "New ARR" in intro and "Discovery calls" in intro
+        assert "Referral asks" in await say(coach, ravi, "7")
+        assert "one or two" in await say(coach, ravi, "2")
+        assert "Pick the one or two" in await say(coach, ravi, "call 5 leads; book 3 demos; write a blog")
+        done = await say(coach, ravi, "call the 5 open leads by Wednesday; ask for two referrals")
+    assert "scorecard" in done and "Ravi Rep: Discovery calls 7/10, Referral asks 2/3" in done
+    # a week later: last week's commitments come back
+    await deliver(coach, utc(2027, 1, 18, 3, 31))
+    with at(utc(2027, 1, 18, 3, 31)):
+        assert "call the 5 open leads" in await say(coach, ravi, "/okr wig start")
+        assert "got in the way" in await say(coach, ravi, "no")
+        assert "ask for two referrals" in await say(coach, ravi, "Two escalations ate my Wednesday")
+        await say(coach, ravi, "yes")
+        await say(coach, ravi, "11")
+        await say(coach, ravi, "3")
+        done = await say(coach, ravi, "book 4 demos")
+    assert "Discovery calls 11/10" in done
+    with at(utc(2027, 1, 18, 15)):
+        board = await say(coach, maria, "/okr wig")
+    assert "Week of 11 Jan 2027" in board and "kept 1 of 2" in board
+    async with db.session() as session:
+        promises = (await session.exec(select(Commitment).order_by(Commitment.id))).all()
+        entries = (await session.exec(select(LeadMeasureEntry))).all()
+    assert [(c.text, c.kept, c.reason) for c in promises] == [
+        ("call the 5 open leads by Wednesday", False, "Two escalations ate my Wednesday"),
+        ("ask for two referrals", True, None),
+        ("book 4 demos", None, None),
+    ]
+    assert sorted((e.week_start, e.value) for e in entries) == [
+        (date(2027, 1, 4), 2), (date(2027, 1, 4), 7), (date(2027, 1, 11), 3), (date(2027, 1, 11), 11)]
+    assert "Which WIG" in await say(coach, maria, "/okr wig close 3")
+    assert "closed" in await say(coach, maria, "/okr wig close 2")
+
+
+async def test_later_snooze_tomorrow_and_skip_answer_a_prompt(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 10))
+    await deliver(coach, MONDAY_WIG)
+    with at(MONDAY_WIG):
+        reply = await say(coach, ravi, "snooze 2h")
+    assert "today at 11:01" in reply  # Kolkata time
+    wig = next(o for o in await occurrences(db, ravi) if o.kind == "wig" and o.status == "pending")
+    assert wig.due_at == utc(2027, 1, 11, 5, 31)
+    await deliver(coach, utc(2027, 1, 11, 5, 30))
+    assert len(outbox.texts_for(ravi)) == 1
+    await deliver(coach, utc(2027, 1, 11, 5, 32))
+    assert "Here it is again" in outbox.texts_for(ravi)[-1]
+    with at(utc(2027, 1, 11, 5, 33)):
+        assert "tomorrow at 09:00" in await say(coach, ravi, "tomorrow")
+        assert "no reminder waiting" in await say(coach, ravi, "/okr snooze 1h")
+    await deliver(coach, utc(2027, 1, 12, 3, 31))  # Tuesday 09:01: the WIG again
+    await deliver(coach, utc(2027, 1, 12, 4, 1))  # 09:31: the check-in
+    assert len(outbox.texts_for(ravi)) == 4
+    with at(utc(2027, 1, 12, 4, 10)):
+        assert "skipped" in await say(coach, ravi, "skip")  # the latest: the check-in
+        later_id = [c.value for r, ms in outbox.sent for m in ms if r.person_id == ravi
+                    and (m.key or "").startswith("wig") for c in m.choices
+                    if c.value.startswith("cadence:later")][-1]
+        assert "today at 11:40" in await say(coach, ravi, action=later_id)
+        assert "30m" in await say(coach, ravi, "/okr snooze for a while")
+    statuses = {o.kind: o.status for o in await occurrences(db, ravi) if o.local_date <= date(2027, 1, 12)
+                and o.status != "missed"}
+    assert statuses == {"wig": "pending", "okr_checkin": "skipped"}
+    from storage.models import Delivery
+
+    mine = {o.id for o in await occurrences(db, ravi)}
+    async with db.session() as session:
+        purposes = sorted(d.purpose for d in (await session.exec(select(Delivery))).all()
+                          if d.occurrence_id in mine)
+    assert purposes == ["prompt", "prompt", "prompt2", "prompt3"]
+
+
+async def test_typed_skip_without_an_open_prompt_falls_through(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    assert "didn't catch that" in await say(coach, team["ravi"], "skip")
+
+
+async def test_out_until_skips_prompts_and_back_restores_them(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 1))
+    with at(utc(2027, 1, 8, 10)):
+        await Dispatcher(coach).tick()
+        assert "When will you be back" in await say(coach, ravi, "/okr out whenever")
+        assert "already passed" in await say(coach, ravi, "/okr out until 2027-01-02")
+        reply = await say(coach, ravi, "/okr out until January 20")
+    assert "until Wed 20 Jan 2027" in reply and "1 reminder in" in reply
+    rows = {o.key.split(":")[0] + ":" + o.key.split(":")[2]: o for o in await occurrences(db, ravi)}
+    assert (rows["wig:2027-01-11"].status, rows["wig:2027-01-11"].reason) == ("skipped", "absence:2027-01-20")
+    assert rows["wig:2027-01-18"].status == "pending"
+    assert rows["wig:2027-01-18"].due_at == utc(2027, 1, 21, 3, 30)  # moved to Thursday
+    # the bi-weekly check-in still fits before its next regular slot: moved, not skipped
+    checkin = rows["okr_checkin:2027-01-12"]
+    assert (checkin.status, checkin.due_at) == ("pending", utc(2027, 1, 21, 4, 0))
+    before = len(outbox.texts_for(ravi))  # the 4 January WIG went out on the 8th
+    await deliver(coach, utc(2027, 1, 11, 12))
+    assert len(outbox.texts_for(ravi)) == before
+    with at(utc(2027, 1, 14, 10)):
+        assert "Welcome back" in await say(coach, ravi, "/okr out back")
+    rows = {o.key: o for o in await occurrences(db, ravi)}
+    assert rows[f"wig:{ravi}:2027-01-18"].due_at == utc(2027, 1, 18, 3, 30)
+
+
+def test_parsers() -> None:
+    assert parse_snooze("2h").total_seconds() == 7200  # type: ignore[union-attr]
+    assert parse_snooze("30 min").total_seconds() == 1800  # type: ignore[union-attr]
+    assert parse_snooze("tomorrow") == "tomorrow"
+    assert parse_snooze("whenever") is None
+    today = date(2027, 2, 20)
+    assert parse_absence("until March 3", today, "Europe/Oslo") == (today, date(2027, 3, 3))
+    assert parse_absence("2027-03-01 to 2027-03-05", today, "Europe/Oslo") == (date(2027, 3, 1), date(2027, 3, 5))
+    assert parse_absence("until 2027-02-01", today, "Europe/Oslo") == "past"
+    assert parse_absence("", today, "Europe/Oslo") == "missing"
+    # Monday's (and Sunday's) session reports on last week and commits for this one
+    assert session_weeks(date(2027, 1, 11)) == (date(2027, 1, 4), date(2027, 1, 11))
+    assert session_weeks(date(2027, 1, 10)) == (date(2027, 1, 4), date(2027, 1, 11))
+    assert session_weeks(date(2027, 1, 12)) == (date(2027, 1, 4), date(2027, 1, 11))
