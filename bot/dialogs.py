@@ -32,7 +32,7 @@ from storage import accounts, conversations, okrs, people, salary
 from storage.models import Conversation, Person
 
 if TYPE_CHECKING:
-    from bot.coach import Turn
+    from bot.coach import Coach, Turn
 
 log = logging.getLogger(__name__)
 
@@ -137,11 +137,26 @@ async def _apply(turn: Turn, flow: Flow, conversation_id: int, reply: Reply,
     except Exception:
         log.exception("end action of flow %s failed for person %s", flow.name, turn.person.id)
         return [Message(prompts.render("flows/common/action_failed"), private=flow.private)]
+    waiting: list[Message] = []
     async with turn.db.session() as session:
         conversation = await conversations.get(session, conversation_id)
         if conversation is not None:
             await conversations.save(session, conversation, reply.state, reply.status)
-    return (before or []) + render(flow, reply.say) + extra
+        if reply.finished:
+            waiting = _waiting(await conversations.parked_for(session, turn.person.id))  # type: ignore[arg-type]
+    return (before or []) + render(flow, reply.say) + extra + waiting
+
+
+def _waiting(parked: Iterable[Conversation]) -> list[Message]:
+    """When a conversation ends, offer to pick up the ones parked for it."""
+    known = [(c, flows()[c.flow]) for c in parked if c.flow in flows()]
+    if not known:
+        return []
+    names = [title(flow, c.state) for c, flow in known]
+    choices = [Choice(prompts.render(engine.LABEL, value="resume", name=name), f"resume:{c.id}")
+               for (c, _), name in zip(known, names, strict=True)]
+    return [Message(prompts.render("flows/common/waiting", names=names), choices=choices,
+                    private=any(flow.private for _, flow in known))]
 
 
 class DialogResponder:
@@ -151,7 +166,7 @@ class DialogResponder:
         async with turn.db.session() as session:
             conversation = await conversations.active(session, turn.person.id)  # type: ignore[arg-type]
         if conversation is None:
-            return None
+            return await _resume_parked(turn)
         load_action_modules()
         flow = flows().get(conversation.flow)
         if flow is None:  # the flow file was removed: let the message go elsewhere
@@ -168,6 +183,55 @@ class DialogResponder:
             assert conversation is not None
         reply = engine.advance(flow, conversation.state, said, await _env(turn, flow, conversation.state))
         return await _apply(turn, flow, conversation.id, reply)  # type: ignore[arg-type]
+
+
+async def _resume_parked(turn: Turn) -> list[Message] | None:
+    """A "resume:<id>" button from the end of another conversation: carry on with that
+    parked one (only the person's own, and only while it is still parked)."""
+    picked = turn.event.action or ""
+    if not picked.startswith("resume:") or not picked[7:].isdigit():
+        return None
+    async with turn.db.session() as session:
+        waiting = await conversations.get(session, int(picked[7:]))
+        if waiting is None or waiting.person_id != turn.person.id or waiting.status != "parked" \
+                or waiting.flow not in flows():
+            return None
+        await conversations.set_status(session, waiting, "active")
+    flow = flows()[waiting.flow]
+    resumed = Message(prompts.render("flows/common/resumed", current=title(flow, waiting.state)),
+                      private=flow.private)
+    return [resumed] + render(flow, engine.repeat(flow, waiting.state,
+                                                   local_today(turn.person, turn.now)).say)
+
+
+async def remind_abandoned(coach: Coach, idle: timedelta = timedelta(hours=20)) -> int:
+    """Nudge people who stopped in the middle of a conversation, once per silence.
+
+    For the scheduler to call now and then; returns how many were reminded. A person
+    no channel can reach is skipped (and tried again next time)."""
+    from bot.clock import now
+
+    reminded = 0
+    async with coach.db.session() as session:
+        quiet = await conversations.abandoned(session, now() - idle)
+    for conversation in quiet:
+        flow = flows().get(conversation.flow)
+        if flow is None:
+            continue
+        async with coach.db.session() as session:
+            person = await people.get(session, conversation.person_id)
+        if person is None or not person.active:
+            continue
+        text = prompts.render("flows/common/reminder", current=title(flow, conversation.state))
+        question = render(flow, engine.repeat(flow, conversation.state, local_today(person, now())).say)
+        try:
+            await coach.deliver(conversation.person_id, [Message(text, private=flow.private), *question])
+        except DeliveryError:
+            continue
+        async with coach.db.session() as session:
+            await conversations.mark_reminded(session, conversation)
+        reminded += 1
+    return reminded
 
 
 async def _answer_pending(turn: Turn, conversation: Conversation, flow: Flow,

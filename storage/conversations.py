@@ -86,3 +86,30 @@ async def directory(session: AsyncSession, org_id: int) -> list[dict[str, Any]]:
          "manager_id": p.manager_id, "handles": handles.get(p.id, [])}  # type: ignore[arg-type]
         for p in people
     ]
+
+
+async def parked_for(session: AsyncSession, person_id: int) -> Sequence[Conversation]:
+    """A person's parked conversations, most recently touched first."""
+    return (await session.exec(
+        select(Conversation)
+        .where(Conversation.person_id == person_id, Conversation.status == "parked")
+        .order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
+    )).all()
+
+
+async def abandoned(session: AsyncSession, idle_since: Any) -> Sequence[Conversation]:
+    """Active conversations nobody answered since `idle_since` and not yet reminded
+    about since they went quiet (one reminder per silence)."""
+    return (await session.exec(
+        select(Conversation)
+        .where(Conversation.status == "active", col(Conversation.updated_at) < idle_since)
+        .where((col(Conversation.reminded_at).is_(None))
+               | (col(Conversation.reminded_at) < col(Conversation.updated_at)))
+        .order_by(col(Conversation.id))
+    )).all()
+
+
+async def mark_reminded(session: AsyncSession, conversation: Conversation) -> None:
+    conversation.reminded_at = utcnow()
+    session.add(conversation)
+    await session.flush()
