@@ -103,3 +103,23 @@ def test_goal_math_is_plain_json_and_skips_what_ifs_without_a_plan() -> None:
     empty = goal_math(None, None, None, None)
     assert empty["what_ifs"] == {}
     assert set(empty["problems"]) >= {"missing_quota", "missing_win_rate", "missing_deal_value"}
+
+
+def test_the_math_message_uses_the_currency_given_and_explains_gaps() -> None:
+    import prompts
+
+    answers = {
+        "quota": {"amount": 900_000, "currency": "EUR", "symbol": "€"},
+        "booked": None,
+        "deal_value": {"amount": 30_000, "currency": None, "symbol": "$"},
+        "math": goal_math({"amount": 900_000}, 0.3, {"amount": 30_000}, 90),
+    }
+    text = prompts.render("flows/goals/math", answers=answers, context={"manager_name": "Maria"})
+    assert "Pipeline to create over the year: €3,000,000" in text     # 100 opportunities
+    assert "$" not in text
+    answers["math"] = goal_math({"amount": 900_000}, None, None, 90)
+    text = prompts.render("flows/goals/math", answers=answers, context={"manager_name": "Maria"})
+    assert "I still need a win rate above zero and an average deal value above zero" in text
+    answers["math"] = goal_math(0, 0.3, 30_000, 90)
+    text = prompts.render("flows/goals/math", answers=answers, context={"manager_name": "Maria"})
+    assert "Without a quota above zero" in text
