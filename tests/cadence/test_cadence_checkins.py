@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from cadence_helpers import at, joined, occurrences, utc
 from conftest import RecordingChannel, say
-from helpers import at, joined, occurrences, utc
 from sqlmodel import select
 
 from bot.checkins import parse_absence, parse_snooze, session_weeks

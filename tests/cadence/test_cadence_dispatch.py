@@ -8,8 +8,8 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 
+from cadence_helpers import FailingChannel, at, deliveries, joined, occurrences, utc
 from conftest import RecordingChannel
-from helpers import FailingChannel, at, deliveries, joined, occurrences, utc
 
 from bot.channel import Channels
 from bot.coach import Coach
