@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import prompts
+from bot.cadence import OKR_CHECKIN, default_rule, parse_working_days
 from bot.channel import DeliveryError
 from bot.messages import Choice, Message
 from conversations import engine
@@ -394,6 +395,23 @@ async def start_salary_prep(turn: Turn, args: str) -> list[Message]:
 # --- end actions -----------------------------------------------------------------------
 
 
+REVIEW_INTERVALS = ("weekly", "biweekly", "monthly")
+
+
+def review_rule(choice: str, working_days: str | None) -> tuple[str, str, date | None]:
+    """The check-in rule for the review rhythm a rep chose: the built-in check-in day
+    and time (the second working day of their week), every one, two weeks or the
+    first such day of each month. Returns (rrule, local time, anchor)."""
+    base = default_rule(OKR_CHECKIN, parse_working_days(working_days))
+    day = next(p for p in base.rrule.split(";") if p.startswith("BYDAY="))[len("BYDAY="):]
+    rules = {
+        "weekly": f"FREQ=WEEKLY;BYDAY={day}",
+        "biweekly": f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day}",
+        "monthly": f"FREQ=MONTHLY;BYDAY=+1{day}",
+    }
+    return rules[choice], base.local_time.strftime("%H:%M"), base.anchor_on
+
+
 def _key_results(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
         {"title": kr.get("text") or "", "target": kr.get("target") or 0, "start": kr.get("start"),
@@ -433,6 +451,11 @@ async def save_goals(turn: Turn, data: dict[str, Any]) -> list[Message]:
             await okrs.create_objective(
                 session, org_id, owner_id,  # type: ignore[arg-type]
                 prompts.render("flows/goals/objective_numbers", year=year), year, None, numbers)
+        cadence = answers.get("cadence")
+        if cadence in REVIEW_INTERVALS:
+            rrule, local_time, anchor = review_rule(cadence, turn.person.working_days)
+            await okrs.set_person_cadence(session, org_id, owner_id, OKR_CHECKIN,  # type: ignore[arg-type]
+                                          rrule, local_time, anchor)
     manager_name = context.get("manager_name") if context.get("has_manager") else None
     sent = False
     if turn.person.manager_id is not None:

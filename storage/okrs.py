@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
-from storage.models import KeyResult, Objective
+from storage.models import CadenceRule, KeyResult, Objective
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,19 @@ def progress(kr: KeyResult) -> float:
     if span == 0:
         return 1.0 if kr.current_value == kr.target_value else 0.0
     return max(0.0, min(1.0, (kr.current_value - kr.start_value) / span))
+
+
+async def set_person_cadence(session: AsyncSession, org_id: int, person_id: int, kind: str,
+                             rrule: str, local_time: str, anchor_on: date | None) -> CadenceRule:
+    """The person's own rule for a cadence (the review rhythm agreed in goal setting):
+    updated in place when there is one, so choosing again never stacks rules."""
+    rule = (await session.exec(
+        select(CadenceRule).where(CadenceRule.person_id == person_id, CadenceRule.kind == kind)
+        .order_by(col(CadenceRule.id))
+    )).first()
+    if rule is None:
+        rule = CadenceRule(org_id=org_id, kind=kind, person_id=person_id, rrule=rrule)
+    rule.rrule, rule.local_time, rule.anchor_on, rule.enabled = rrule, local_time, anchor_on, True
+    session.add(rule)
+    await session.flush()
+    return rule

@@ -11,7 +11,7 @@ from bot.coach import Coach
 from bot.messages import Inbound
 from bot.settings import Settings
 from storage.db import Database
-from storage.models import Conversation, KeyResult, Objective
+from storage.models import CadenceRule, Conversation, KeyResult, Objective
 
 NOW = "2027-01-06 09:00:00"
 
@@ -84,8 +84,11 @@ async def test_happy_path_stores_okrs_and_sends_the_plan(coach: Coach, team: dic
 
     async with db.session() as session:
         conversation = (await session.exec(select(Conversation))).one()
+        rule = (await session.exec(select(CadenceRule))).one()
     assert conversation.status == "done"
-    assert "/okr status" in done
+    assert (rule.person_id, rule.kind, rule.rrule, rule.local_time) == (
+        ravi, "okr_checkin", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "09:30")
+    assert "/okr status" in done and "every two weeks" in done
     status = await say(coach, ravi, "/okr status")
     assert "Close 12 new logos by end of Q2" in status
 
@@ -213,3 +216,5 @@ async def test_doing_goals_again_replaces_the_years_objectives(coach: Coach, tea
         await say(coach, sam, "yes")
     stored = await objectives(db, sam)
     assert [o.title for o, _ in stored] == ["Win mid-market", "Own our top ten", "Build a prospecting habit"]
+    async with db.session() as session:
+        assert len((await session.exec(select(CadenceRule))).all()) == 1   # updated, not stacked
