@@ -326,7 +326,7 @@ async def start_goals(turn: Turn, args: str) -> list[Message]:
         "year": str(year),
         "first_name": _first(turn.person.name),
         "rep_name": turn.person.name,
-        "manager_name": _first(manager.name) if manager else "your manager",
+        "manager_name": _first(manager.name) if manager else prompts.render("flows/goals/no_manager"),
         "has_manager": manager is not None,
     }
     return await start_flow(turn, "goals", context)

@@ -160,3 +160,37 @@ async def test_figures_count_only_active_key_results(db: Database, team: dict[st
         kr = (await session.exec(select(KeyResult))).one()
         figures = await salary.performance(session, team["ravi"], utcnow().replace(year=2000))
     assert figures["key_results"] == 1 and figures["average_progress"] == 0.5 and kr.id
+
+
+@freeze_time("2027-02-01 14:00:00", real_asyncio=True)
+async def test_bad_answers_skip_and_cancel(coach: Coach, team: dict[str, int], db: Database) -> None:
+    maria = team["maria"]
+    await say(coach, maria, "/okr salary-prep @ravi")
+    assert "I need this one" in await say(coach, maria, "skip")        # the manager's goal is required
+    await say(coach, maria, PREP[0])
+    assert "What do you think Ravi hopes for" not in await say(coach, maria, "skip")  # optional
+    assert "`$250k`" in await say(coach, maria, "some money")        # room: money, with an example
+    await say(coach, maria, "skip")
+    await say(coach, maria, PREP[3])
+    await say(coach, maria, "skip")
+    await say(coach, maria, PREP[5])
+    await say(coach, maria, PREP[6])
+    assert "has already passed" in await say(coach, maria, "2027-01-15")
+    assert "nothing from it was saved" in await say(coach, maria, "cancel")
+    assert await talks(db) == []
+
+
+@freeze_time("2027-01-06 09:00:00", real_asyncio=True)
+async def test_goal_setting_without_a_manager_keeps_the_plan_with_the_person(
+        coach: Coach, team: dict[str, int], outbox: RecordingChannel) -> None:
+    ada = team["ada"]
+    first = await say(coach, ada, "/okr goals")
+    assert "Hi Ada" in first
+    lines = ["skip"] * 5 + ["Grow the partner channel", "skip", "Sign 5 partners by end of Q2", "no"] \
+        + ["skip"] * 4 + ["skip"] * 5 + ["skip"] * 4 + ["monthly"]
+    for line in lines:
+        preview = await say(coach, ada, line)
+    assert "with your manager" in preview and "send a copy" not in preview
+    done = await say(coach, ada, "yes")
+    assert "don't have a manager on my team list" in done and "once a month" in done
+    assert outbox.sent == []
