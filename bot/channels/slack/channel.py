@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Coroutine
 from datetime import timedelta
@@ -55,6 +56,14 @@ EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 COMMAND = "/okr"
+# How many turns the coach thinks about at once (its database work is CPU-bound in
+# this process). Waiting turns sit on a semaphore rather than in the event loop's ready
+# queue, so a burst of work cannot starve the next acknowledgement; calls to Slack are
+# outside the gate, so slow network round trips do not hold it.
+THINKERS = 4
+# Who a Slack user is changes rarely; a minute's memory saves two queries a request.
+# (The coach re-reads the person on every turn, so a deactivation still applies.)
+PEOPLE_TTL = 60.0
 
 # What the bot asks for at install; manifest.yml lists the same scopes.
 BOT_SCOPES = [
@@ -68,7 +77,8 @@ class SlackChannel:
 
     platform = "slack"
 
-    def __init__(self, settings: Settings, coach: Coach, pacer: Pacer | None = None) -> None:
+    def __init__(self, settings: Settings, coach: Coach, pacer: Pacer | None = None,
+                 thinkers: int = THINKERS) -> None:
         self.settings = settings
         self.coach = coach
         self.api = SlackApi(settings.slack_api_url, pacer)
@@ -81,10 +91,12 @@ class SlackChannel:
         self.app = self._build_app()
         self._register()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._thinking = asyncio.Semaphore(thinkers)
         self._socket: Any = None
         self._bound: set[str] = set()
         self._dm_known: set[tuple[int, str]] = set()
         self._unknown_events: OrderedDict[str, None] = OrderedDict()
+        self._people: OrderedDict[tuple[str, str], tuple[float, Person]] = OrderedDict()
 
     # --- construction -------------------------------------------------------------------
 
@@ -248,9 +260,20 @@ class SlackChannel:
         e-mail on their Slack profile. None for strangers (nothing is stored)."""
         if not team_id or not user_id or not await self._workspace_known(team_id):
             return None
-        found = await self.coach.identify(Sender("slack", team_id, user_id))
-        if found is not None or not token:
-            return found
+        cached = self._people.get((team_id, user_id))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        async with self._thinking:
+            found = await self.coach.identify(Sender("slack", team_id, user_id))
+        if found is None and token:
+            found = await self._by_profile_email(team_id, user_id, token)
+        if found is not None:
+            self._people[(team_id, user_id)] = (time.monotonic() + PEOPLE_TTL, found)
+            while len(self._people) > 10_000:
+                self._people.popitem(last=False)
+        return found
+
+    async def _by_profile_email(self, team_id: str, user_id: str, token: str) -> Person | None:
         try:
             email = await self.api.user_email(token, team_id, user_id)
         except SlackApiError as error:
@@ -258,7 +281,12 @@ class SlackChannel:
             return None
         if not email:
             return None
-        return await self.coach.identify(Sender("slack", team_id, user_id, email=email))
+        async with self._thinking:
+            return await self.coach.identify(Sender("slack", team_id, user_id, email=email))
+
+    async def _turn(self, event: Inbound) -> list[Message]:
+        async with self._thinking:
+            return await self.coach.handle(event)
 
     async def _remember_dm(self, person: Person, user_id: str, channel: str) -> None:
         if not channel.startswith("D") or (person.id, channel) in self._dm_known:  # type: ignore[operator]
@@ -387,7 +415,7 @@ class SlackChannel:
             return
         args = await self._text(body.get("text") or "", team, token)
         try:
-            replies = await self.coach.handle(Inbound(
+            replies = await self._turn(Inbound(
                 person_id=person.id, platform="slack", text=f"{COMMAND} {args}".strip(),  # type: ignore[arg-type]
                 conversation_id=body.get("channel_id"),
             ))
@@ -425,7 +453,7 @@ class SlackChannel:
         try:
             await self._remember_dm(person, user_id, channel)
             text = await self._text(event.get("text") or "", team, token)
-            replies = await self.coach.handle(Inbound(
+            replies = await self._turn(Inbound(
                 person_id=person.id, platform="slack", text=text,  # type: ignore[arg-type]
                 conversation_id=channel, event_id=event_id,
             ))
@@ -463,7 +491,7 @@ class SlackChannel:
             elif channel and message.get("ts"):
                 await self.api.update(token, team, channel, message["ts"],
                                       {"text": fallback, "blocks": shown})
-        replies = await self.coach.handle(Inbound(
+        replies = await self._turn(Inbound(
             person_id=person.id, platform="slack", action=action.get("value"),  # type: ignore[arg-type]
             conversation_id=channel,
         ))
@@ -488,8 +516,9 @@ class SlackChannel:
         if person is None:
             view = blocks.home_view([Message(prompts.render("core/unknown_person"))])
         else:
-            view = blocks.home_view(await home_messages(self.coach.db, person),
-                                    form_label=prompts.render("slack/form_button"))
+            async with self._thinking:
+                shown = await home_messages(self.coach.db, person)
+            view = blocks.home_view(shown, form_label=prompts.render("slack/form_button"))
         await self.api.publish_home(token, team, user_id, view)
 
     async def _on_form_open(self, ack: Any, body: dict[str, Any], action: dict[str, Any],
@@ -506,7 +535,7 @@ class SlackChannel:
         if person is None:
             replies = [Message(prompts.render("core/unknown_person"))]
         else:
-            replies = await self.coach.handle(Inbound(
+            replies = await self._turn(Inbound(
                 person_id=person.id, platform="slack", text=action.get("value") or "/okr checkin",  # type: ignore[arg-type]
             ))
         await client.views_update(view_id=opened["view"]["id"],
@@ -532,7 +561,7 @@ class SlackChannel:
             await ack(response_action="update",
                       view=blocks.form_view([Message(prompts.render("core/unknown_person"))], {}))
             return
-        turn = asyncio.get_running_loop().create_task(self.coach.handle(Inbound(
+        turn = asyncio.get_running_loop().create_task(self._turn(Inbound(
             person_id=person.id, platform="slack", text=typed or "", action=picked,  # type: ignore[arg-type]
         )))
         done, _ = await asyncio.wait({turn}, timeout=2.5)

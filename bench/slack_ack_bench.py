@@ -1,0 +1,297 @@
+"""Acknowledgement latency of signed `/okr status` requests over HTTP, coachbot vs a
+bare Bolt app that only acks (the floor on this machine).
+
+    python bench/slack_ack_bench.py [--rates 50 200] [--seconds 10] [--database-url URL]
+
+Three processes, all on loopback: this one serves the app under test (the real
+SlackChannel with the real Coach on a migrated database, or the bare Bolt app); a
+child runs a fake Slack Web API (auth.test and the response_url the slow work posts
+to after the ack); another child generates an open-loop load at a fixed rate (a
+request is sent on schedule whether or not earlier ones have returned, so a slow
+server cannot hide its queue) and reports the latency of each acknowledgement.
+Bounded: `rate x seconds` requests per run, each with a 5 s timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench"
+TEAM = "TBENCH"
+USERS = ("U0RAVI", "U0MARIA")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --- child: fake Slack Web API ----------------------------------------------------------
+
+
+async def fake_slack(port: int) -> None:
+    from aiohttp import web
+
+    async def api(request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if method == "auth.test":
+            return web.json_response({"ok": True, "team_id": TEAM, "user_id": "UBOT", "bot_id": "BBOT"})
+        if method == "users.lookupByEmail":
+            return web.json_response({"ok": False, "error": "users_not_found"})
+        return web.json_response({"ok": True, "channel": "D1", "ts": "1.1"})
+
+    async def respond(_request: web.Request) -> web.Response:
+        await _request.read()
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", api)
+    app.router.add_post("/respond", respond)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    print("ready", flush=True)
+    await asyncio.Event().wait()
+
+
+# --- child: open-loop load generator ----------------------------------------------------------
+
+
+def signed_command(text: str, user: str, response_url: str) -> tuple[bytes, dict[str, str]]:
+    body = urlencode({
+        "token": "legacy", "team_id": TEAM, "team_domain": "bench", "channel_id": "C1",
+        "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/okr",
+        "text": text, "api_app_id": "A1", "response_url": response_url, "trigger_id": "1.2.3",
+    })
+    stamp = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return body.encode(), {"Content-Type": "application/x-www-form-urlencoded",
+                           "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+async def load(url: str, response_url: str, rate: float, count: int, warmup: int) -> None:
+    import aiohttp
+
+    latencies: list[float] = []
+    errors = 0
+    timeout = aiohttp.ClientTimeout(total=5)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as http:
+        async def one(i: int, record: bool) -> None:
+            nonlocal errors
+            body, headers = signed_command("status", USERS[i % len(USERS)], response_url)
+            started = time.perf_counter()
+            try:
+                async with http.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except (aiohttp.ClientError, TimeoutError):
+                ok = False
+            elapsed = time.perf_counter() - started
+            if record:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+
+        for i in range(warmup):  # connections, auth.test, the database pool
+            await one(i, False)
+        loop = asyncio.get_running_loop()
+        start = loop.time() + 0.05
+        tasks = []
+        for i in range(count):
+            delay = start + i / rate - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i, True)))
+        await asyncio.gather(*tasks)
+    print(json.dumps({"latencies": latencies, "errors": errors}), flush=True)
+
+
+# --- this process: the servers under test ---------------------------------------------------------
+
+
+async def prepare_database(url: str | None) -> str:
+    from storage import people
+    from storage.db import Database
+    from storage.migrate import upgrade
+    from storage.people import TeamRow
+
+    if url is None:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='coachbot-bench-')}/bench.db"
+    await asyncio.to_thread(upgrade, url)
+    db = Database(url)
+    async with db.session() as session:
+        org = await people.ensure_org(session, "Bench Inc", "UTC")
+        await people.upsert_team(session, org.id, [  # type: ignore[arg-type]
+            TeamRow("maria@bench.example", "Maria Manager", "manager", None, "UTC", slack_user_id="U0MARIA"),
+            TeamRow("ravi@bench.example", "Ravi Rep", "rep", "maria@bench.example", "UTC",
+                    slack_user_id="U0RAVI"),
+        ])
+        await people.bind_workspace(session, org.id, "slack", TEAM)  # type: ignore[arg-type]
+    await db.dispose()
+    return url
+
+
+async def serve(target: str, port: int, api_url: str, database_url: str) -> tuple[object, object]:
+    """Start `target` on `port`; returns (runner, cleanup object)."""
+    from aiohttp import web
+
+    if target == "coachbot":
+        from bot import server
+        from bot.channel import Channels
+        from bot.channels.slack import create_channel
+        from bot.coach import Coach
+        from bot.settings import Settings
+        from storage.db import Database
+
+        settings = Settings(database_url=database_url, slack_bot_token=TOKEN,
+                            slack_signing_secret=SECRET, slack_api_url=api_url)
+        db = Database(database_url)
+        coach = Coach(db, settings, Channels())
+        channel = create_channel(settings, coach)
+        coach.channels.add(channel)
+        app = server.build_app(coach.channels)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        return runner, (channel, db)
+
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    bolt = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET,
+                    process_before_response=(target == "bare"))
+
+    @bolt.command("/okr")
+    async def only_ack(ack):  # type: ignore[no-untyped-def]
+        await ack()
+
+    async def handle(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app = web.Application()
+    app.router.add_post("/slack/events", handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner, None
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def run(args: argparse.Namespace) -> None:
+    api_port = free_port()
+    fake = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--role", "fake", "--port", str(api_port),
+        stdout=asyncio.subprocess.PIPE)
+    assert fake.stdout is not None
+    await asyncio.wait_for(fake.stdout.readline(), 10)
+    api_url = f"http://127.0.0.1:{api_port}/api/"
+    response_url = f"http://127.0.0.1:{api_port}/respond"
+    database_url = await prepare_database(args.database_url)
+    results = []
+    try:
+        for target in args.targets:
+            for rate in args.rates:
+                port = free_port()
+                runner, extra = await serve(target, port, api_url, database_url)
+                count = int(rate * args.seconds)
+                child = await asyncio.create_subprocess_exec(
+                    sys.executable, __file__, "--role", "load", "--url",
+                    f"http://127.0.0.1:{port}/slack/events", "--response-url", response_url,
+                    "--rate", str(rate), "--count", str(count), "--warmup", str(args.warmup),
+                    stdout=asyncio.subprocess.PIPE)
+                out, _ = await asyncio.wait_for(child.communicate(), args.seconds * 3 + 60)
+                report = json.loads(out.decode().strip().splitlines()[-1])
+                drained = 0.0
+                if extra is not None:
+                    channel, db = extra  # type: ignore[misc]
+                    waited = time.perf_counter()
+                    await channel.drain(timeout=120)
+                    drained = time.perf_counter() - waited
+                    await channel.stop()
+                    await db.dispose()
+                await runner.cleanup()  # type: ignore[attr-defined]
+                ms = [x * 1000 for x in report["latencies"]]
+                results.append({"target": target, "rate": rate, "n": len(ms), "errors": report["errors"],
+                                "p50": percentile(ms, 0.50), "p99": percentile(ms, 0.99),
+                                "max": max(ms) if ms else float("nan"),
+                                "mean": statistics.fmean(ms) if ms else float("nan"),
+                                "backlog_s": drained})
+    finally:
+        fake.kill()
+        await fake.wait()
+    print(f"\nSigned /okr status over HTTP on loopback ({os.cpu_count()} CPUs, "
+          f"{'SQLite' if database_url.startswith('sqlite') else 'PostgreSQL'}, "
+          f"{args.seconds:g} s per run, open-loop):\n")
+    print(f"{'target':<14}{'rps':>6}{'n':>7}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+          f"{'backlog s':>11}")
+    for r in results:
+        print(f"{r['target']:<14}{r['rate']:>6g}{r['n']:>7}{r['errors']:>8}"
+              f"{r['p50']:>9.2f}{r['p99']:>9.2f}{r['max']:>9.2f}{r['backlog_s']:>11.1f}")
+    print("\nbacklog s: after the last request, how long coachbot still worked on the answers")
+    by = {(r["target"], r["rate"]): r for r in results}
+    print()
+    for rate in args.rates:
+        if ("coachbot", rate) in by and ("bare", rate) in by:
+            ours, floor = by[("coachbot", rate)], by[("bare", rate)]
+            print(f"{rate:g} rps: coachbot p99 {ours['p99']:.2f} ms = {ours['p99'] / floor['p99']:.2f}x "
+                  f"the bare app's {floor['p99']:.2f} ms; p50 {ours['p50'] / floor['p50']:.2f}x")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--role", choices=["main", "fake", "load"], default="main")
+    parser.add_argument("--rates", type=float, nargs="+", default=[50, 200])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--targets", nargs="+", default=["bare", "coachbot", "bare-default"],
+                        help="bare: Bolt acking with process_before_response (our setting); "
+                             "bare-default: Bolt's default acking; coachbot: the real channel")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--json", default=None, help="also write the results here")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--url")
+    parser.add_argument("--response-url")
+    parser.add_argument("--rate", type=float)
+    parser.add_argument("--count", type=int)
+    args = parser.parse_args()
+    if args.role == "fake":
+        asyncio.run(fake_slack(args.port))
+    elif args.role == "load":
+        asyncio.run(load(args.url, args.response_url, args.rate, args.count, args.warmup))
+    else:
+        import logging
+
+        logging.basicConfig(level=logging.WARNING)
+        asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
