@@ -79,7 +79,7 @@ async def test_person_is_found_by_upn_and_remembered(teams: TeamsKit) -> None:
     sam = {"id": "29:sam", "name": "Sam Seller", "aadObjectId": "aad-sam-new"}
     teams.connector.members["29:sam"] = {
         "id": "29:sam", "name": "Sam Seller", "aadObjectId": "aad-sam-new",
-        "email": "Sam@Example.com", "userPrincipalName": "sam@example.com",
+        "email": "sam.seller@mail.example", "userPrincipalName": "Sam@Example.com",
     }
     await teams.activity("message_personal", **{"from": sam}, text="okr help", id="sam-1")
     assert "okr status" in teams.connector.texts()

@@ -165,20 +165,23 @@ class CoachBot(ActivityHandler):
         person = await self.coach.identify(sender)
         if person is not None:
             return person
-        email = await self._email(turn_context, user)
-        if not email:
-            return None
-        return await self.coach.identify(
-            Sender(PLATFORM, tenant, user_id, email, user.name))
+        for address in await self._addresses(turn_context, user):
+            person = await self.coach.identify(
+                Sender(PLATFORM, tenant, user_id, address, user.name))
+            if person is not None:
+                return person
+        return None
 
-    async def _email(self, turn_context: TurnContext, user: ChannelAccount) -> str | None:
-        """Ask the connector for the user's UPN/e-mail; activities do not carry it."""
+    async def _addresses(self, turn_context: TurnContext, user: ChannelAccount) -> list[str]:
+        """The user's e-mail and UPN from the connector's roster (activities carry
+        neither); they differ when a company's sign-in names are not its addresses."""
         try:
             member = await TeamsInfo.get_member(turn_context, user.id)
         except Exception as error:  # an unreachable roster must not break the turn
             log.info("Teams member lookup for %s failed: %s", user.id, error)
-            return None
-        return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+            return []
+        found = [getattr(member, "email", None), getattr(member, "user_principal_name", None)]
+        return list(dict.fromkeys(a for a in found if a))
 
     # --- messages, card clicks --------------------------------------------------------
 
