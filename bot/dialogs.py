@@ -175,6 +175,12 @@ class DialogResponder:
                 await conversations.set_status(session, conversation, "cancelled")
             return None
         said = turn.event.action or turn.text
+        if turn.event.action and turn.event.action.startswith("resume:"):
+            # an old "continue …" button while another conversation runs: stay with it
+            kept = Message(prompts.render("flows/common/kept", current=title(flow, conversation.state)),
+                           private=flow.private)
+            today = local_today(turn.person, turn.now)
+            return [kept] + render(flow, engine.repeat(flow, conversation.state, today).say)
         if conversation.state.get("pending"):
             answered = await _answer_pending(turn, conversation, flow, said)
             if answered is not None:

@@ -26,6 +26,10 @@ async def test_finishing_a_flow_offers_the_parked_one(coach: Coach, team: dict[s
     assert "still have your 2027 goal setting waiting" in offer.text
     [choice] = offer.choices
     assert choice.label == "Continue your 2027 goal setting"
+    await say(coach, ravi, "/okr discover Initech")               # another one in between
+    stale = await say(coach, ravi, action=choice.value)
+    assert "carry on with the discovery notes for Initech" in stale
+    await say(coach, ravi, "cancel")
     resumed = await say(coach, ravi, action=choice.value)
     assert "Welcome back" in resumed and "didn't work" in resumed
     assert "stopped this conversation" not in await say(coach, ravi, "Cold calls")
