@@ -79,8 +79,8 @@ class Harness:
         return await self.client.post("/slack/events", data=body.encode(), headers=all_headers)
 
     async def command(self, text: str, user: str = "U0RAVI", team: str = TEAM,
-                      channel: str = "C0GENERAL") -> Any:
-        return await self.post(command_body(self.fake, text, user, team, channel))
+                      channel: str = "C0GENERAL", hook: str = "1") -> Any:
+        return await self.post(command_body(self.fake, text, user, team, channel, hook))
 
     async def dm(self, text: str, user: str = "U0RAVI", event_id: str = "Ev001", team: str = TEAM,
                  retry: int | None = None, **event: Any) -> Any:
@@ -100,11 +100,11 @@ class Harness:
 
 
 def command_body(fake: FakeSlack, text: str, user: str = "U0RAVI", team: str = TEAM,
-                 channel: str = "C0GENERAL") -> str:
+                 channel: str = "C0GENERAL", hook: str = "1") -> str:
     return urlencode({
         "token": "legacy", "team_id": team, "team_domain": "example", "channel_id": channel,
         "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/okr",
-        "text": text, "api_app_id": "A1", "response_url": fake.response_url(),
+        "text": text, "api_app_id": "A1", "response_url": fake.response_url(hook),
         "trigger_id": "1.2.3",
     })
 

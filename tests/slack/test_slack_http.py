@@ -4,6 +4,7 @@ buttons, identity mapping, signature checks and retried events."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 from slackkit import TEAM, Harness, command_body, event_body, fake_fixture, harness_fixture, sign  # noqa: F401 (fixtures)
@@ -198,3 +199,21 @@ async def test_event_for_a_message_edit_or_a_bot_is_ignored(harness: Harness) ->
     await harness.post(channel_event, sign(channel_event), "application/json")
     await harness.settle()
     assert harness.recorder.turns == [] and harness.fake.posted() == []
+
+
+async def test_url_verification_challenge_is_answered(harness: Harness) -> None:
+    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aB", "type": "url_verification"})
+    response = await harness.post(body, sign(body), "application/json")
+    assert response.status == 200
+    assert (await response.json())["challenge"] == "3eZbrw1aB"
+
+
+async def test_a_manager_asks_for_a_reps_status_by_mention(harness: Harness) -> None:
+    await harness.command("status <@U0RAVI|ravi>", user="U0MARIA", hook="maria")
+    await harness.command("status <@U0MARIA|maria>", user="U0RAVI", hook="ravi")  # a rep may not
+    await harness.settle()
+    answers = {r["hook"]: r for r in harness.fake.responses}
+    for_maria, for_ravi = answers["maria"], answers["ravi"]
+    assert for_maria["response_type"] == for_ravi["response_type"] == "ephemeral"
+    assert "Ravi" in json.dumps(for_maria, ensure_ascii=False)
+    assert "Maria" not in json.dumps(for_ravi, ensure_ascii=False).replace("@maria", "")
