@@ -3,11 +3,17 @@ set, off only in the explicit, loudly logged anonymous development mode."""
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import select
 
 from bot import server
 from bot.channel import Channels
@@ -16,6 +22,7 @@ from bot.coach import Coach
 from bot.runtime import platform_channels
 from bot.settings import Settings
 from storage.db import Database
+from storage.models import TeamsConversationRef
 from teams.teamskit import FakeConnector, anonymous_settings, payload
 
 APP_ID = "00000000-0000-0000-0000-00000000c0ac"
@@ -94,3 +101,89 @@ async def test_coachbot_run_serves_teams_when_either_is_configured(db: Database)
         found = platform_channels(settings, Coach(db))
         assert [c.platform for c in found] == ["teams"]
     assert platform_channels(Settings(database_url=db.url), Coach(db)) == []
+
+
+# --- a valid token, signed by a stand-in for the Bot Framework's keys ---------------------
+
+KID = "coachbot-test-key"
+
+
+class _Keys:
+    """The Bot Framework's OpenID metadata and signing keys, served on loopback from a
+    thread (botbuilder fetches them with blocking `requests`, so the server must not
+    share the test's event loop)."""
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from jwt.algorithms import RSAAlgorithm
+
+        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.private.public_key()))
+        jwk.update(kid=KID, use="sig", endorsements=["msteams"])
+        keys = {"keys": [jwk]}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                body = keys if self.path == "/keys" else {"jwks_uri": f"{outer.url}/keys"}
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def token(self, service_url: str, **claims: object) -> str:
+        now = int(time.time())
+        body = {"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": service_url,
+                "nbf": now - 10, "exp": now + 600, **claims}
+        return jwt.encode(body, self.private, algorithm="RS256", headers={"kid": KID})
+
+
+@pytest.fixture
+def bot_framework_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Keys]:
+    from botframework.connector.auth import ChannelValidation
+
+    keys = _Keys()
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint",
+                        f"{keys.url}/.well-known/openidconfiguration")
+    yield keys
+    keys.server.shutdown()
+
+
+async def test_a_valid_bot_framework_token_is_accepted(db: Database, team: dict[str, int],
+                                                       connector: FakeConnector,
+                                                       bot_framework_keys: _Keys) -> None:
+    settings = Settings(database_url=db.url, microsoft_app_id=APP_ID,
+                        microsoft_app_password="secret")
+    client = await _client(settings, db)
+    body = payload("message_personal", connector.url)
+    keys = bot_framework_keys
+    try:
+        good = f"Bearer {keys.token(connector.url)}"
+        wrong = [
+            f"Bearer {keys.token(connector.url, aud='another-bot')}",
+            f"Bearer {keys.token('https://elsewhere.example/')}",
+            f"Bearer {keys.token(connector.url, exp=int(time.time()) - 3600)}",
+        ]
+        for header in wrong:
+            response = await client.post("/api/messages", json=body,
+                                         headers={"Authorization": header})
+            assert response.status == 401
+        response = await client.post("/api/messages", json=body, headers={"Authorization": good})
+        assert response.status == 200
+    finally:
+        await client.close()
+    async with db.session() as session:  # the activity went through to the coach
+        assert (await session.exec(select(TeamsConversationRef))).first() is not None
+    # The reply needs the bot's own token from login.microsoftonline.com, which the
+    # loopback guard refuses: the failure is logged and nothing reached the connector
+    # without a token.
+    assert connector.sent == []
