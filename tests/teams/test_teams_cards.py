@@ -58,3 +58,11 @@ def test_answered_card_has_no_buttons_and_shows_the_answer() -> None:
 def test_an_empty_message_still_makes_a_valid_card() -> None:
     card = cards.card(Message(""))
     assert card["body"] and card["body"][0]["type"] == "TextBlock"
+
+
+def test_long_text_is_shortened_in_the_button_data_only() -> None:
+    long = "word " * 400
+    card = cards.card(Message(long, choices=[Choice("Ok", "ok")]))
+    assert card["body"][0]["text"] == long
+    echoed = card["actions"][0]["data"]["coachbot"]["text"]
+    assert len(echoed) <= 600 and echoed.endswith("…")

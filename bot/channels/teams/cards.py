@@ -76,7 +76,10 @@ def card(message: Message) -> dict[str, Any]:
         "msteams": {"width": "Full"},
     }
     if message.choices:
-        echo = {"title": message.title, "text": message.text[:_ECHO_LIMIT], "key": message.key}
+        text = message.text
+        if len(text) > _ECHO_LIMIT:
+            text = text[: _ECHO_LIMIT - 1].rstrip() + "…"
+        echo = {"title": message.title, "text": text, "key": message.key}
         content["actions"] = [
             {
                 "type": "Action.Submit",
