@@ -127,8 +127,7 @@ def _flow(name: str) -> Flow:
 # --- playing a flow --------------------------------------------------------------------
 
 
-async def _apply(turn: Turn, flow: Flow, conversation_id: int, reply: Reply,
-                 before: list[Message] | None = None) -> list[Message]:
+async def _apply(turn: Turn, flow: Flow, conversation_id: int, reply: Reply) -> list[Message]:
     """Run the end actions, then save the new state; the state is saved only when the
     actions succeeded, so a failure leaves the person at their last question."""
     extra: list[Message] = []
@@ -145,7 +144,7 @@ async def _apply(turn: Turn, flow: Flow, conversation_id: int, reply: Reply,
             await conversations.save(session, conversation, reply.state, reply.status)
         if reply.finished:
             waiting = _waiting(await conversations.parked_for(session, turn.person.id))  # type: ignore[arg-type]
-    return (before or []) + render(flow, reply.say) + extra + waiting
+    return render(flow, reply.say) + extra + waiting
 
 
 def _waiting(parked: Iterable[Conversation]) -> list[Message]:

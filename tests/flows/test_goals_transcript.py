@@ -178,6 +178,9 @@ async def test_restart_in_the_middle_resumes_at_the_same_question(
             assert "Welcome back" in resumed and "Next key result" in resumed
             await run(fresh, ravi, ["Book 40 meetings", "March 31", "no"] + OBJECTIVES[7:]
                       + EXPECTATIONS + MATH + WRAP_UP)
+            not_yet = await say(fresh, ravi, "no")
+            assert "nothing is saved yet" in not_yet and "Shall I save it" in not_yet
+            assert await objectives(db, ravi) == []
             assert "Saved!" in await say(fresh, ravi, "yes")
     finally:
         await restarted_db.dispose()
