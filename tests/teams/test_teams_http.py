@@ -176,3 +176,27 @@ async def test_reply_throttled_with_429_is_retried(teams: TeamsKit) -> None:
     response = await teams.activity("message_personal")
     assert response.status == 200
     assert len(teams.connector.sent) == 3  # two throttled attempts, then delivered
+
+
+async def test_odd_shapes_never_get_a_500(teams: TeamsKit) -> None:
+    url = teams.connector.url
+    base = {"type": "message", "serviceUrl": url, "conversation": {"id": "a:odd"}}
+    odd = [
+        {**base, "conversation": "a:odd"},
+        {**base, "from": "somebody"},
+        {**base, "from": {"id": 5}, "text": ["okr", "help"]},
+        {**base, "entities": "mention"},
+        {**base, "entities": [{"type": "mention"}], "text": "<at>x</at> okr help"},
+        {**base, "value": "not a dict", "replyToId": "1"},
+        {**base, "channelData": {"tenant": "not a dict"}, "text": "okr help"},
+        {**base, "type": "invoke", "name": "adaptiveCard/action", "value": "junk"},
+        {**base, "type": "invoke", "name": "adaptiveCard/action", "value": {"action": {}}},
+        {**base, "type": "invoke", "name": "task/fetch"},
+        {**base, "type": "installationUpdate", "action": "remove"},
+        {**base, "type": "conversationUpdate", "membersAdded": "everyone"},
+        {**base, "type": "somethingNew"},
+    ]
+    for n, body in enumerate(odd):
+        response = await teams.post({**body, "id": f"odd-{n}"})
+        assert response.status != 500, (body, response.status)  # 501 = invoke not offered
+    assert (await teams.activity("message_personal")).status == 200

@@ -15,7 +15,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import (
     Activity,
@@ -211,6 +211,20 @@ class CoachBot(ActivityHandler):
             event_id=activity.id,
         ))
         await self.send(turn_context, person, replies)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """Reject a malformed `adaptiveCard/action` here: botbuilder's own error answer
+        for it holds an Exception object that cannot be serialised (a 500)."""
+        activity = turn_context.activity
+        if activity.name == "adaptiveCard/action":
+            value = activity.value if isinstance(activity.value, dict) else {}
+            action = value.get("action")
+            if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+                return InvokeResponse(status=400, body={
+                    "statusCode": 400, "type": "application/vnd.microsoft.error",
+                    "value": {"code": "BadRequest", "message": "expected an Action.Execute value"},
+                })
+        return await super().on_invoke_activity(turn_context)
 
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
