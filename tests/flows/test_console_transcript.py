@@ -1,0 +1,50 @@
+"""The flows through the terminal channel itself: numbered choices, typed answers,
+the manager's copy printed with a label."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+
+from freezegun import freeze_time
+
+from bot.channel import Channels
+from bot.channels.console import ConsoleChannel
+from bot.coach import Coach
+from bot.settings import Settings
+from storage.db import Database
+
+
+async def lines(*items: str) -> AsyncIterator[str]:
+    for item in items:
+        yield item + "\n"
+
+
+@freeze_time("2027-01-12 10:00:00", real_asyncio=True)
+async def test_discovery_in_the_terminal(db: Database, team: dict[str, int]) -> None:
+    out = io.StringIO()
+    console = ConsoleChannel(out)
+    coach = Coach(db, Settings(database_url=db.url), Channels(console))
+    await console.converse(coach, team["ravi"], lines(
+        "/okr discover ACME", "1", "Grow 20% in the Nordics", "skip", "skip", "skip", "skip",
+        "Flat budget", "skip"))
+    text = out.getvalue()
+    assert "  1. Log the answers now\n  2. Later, after the meeting" in text
+    assert "What has their organisation set out to achieve this year?" in text
+    assert "Saved on ACME, dated 2027-01-12" in text
+
+
+@freeze_time("2027-01-06 09:00:00", real_asyncio=True)
+async def test_goal_setting_in_the_terminal_prints_the_managers_copy(db: Database,
+                                                                      team: dict[str, int]) -> None:
+    out = io.StringIO()
+    console = ConsoleChannel(out)
+    coach = Coach(db, Settings(database_url=db.url), Channels(console))
+    await console.converse(coach, team["ravi"], lines(
+        "/okr goals", *["skip"] * 5, "Win mid-market", "skip", "Close 12 new logos by end of Q2",
+        "2", *["skip"] * 4, "$1.2M", "skip", "25%", "$40k", "63", *["skip"] * 4, "2", "1"))
+    text = out.getvalue()
+    assert "New opportunities every week: 3.3" in text
+    assert "  1. Every week\n  2. Every two weeks\n  3. Every month" in text
+    assert "[to Maria Manager]" in text and "Ravi Rep has finished their goal setting" in text
+    assert "Saved!" in text
