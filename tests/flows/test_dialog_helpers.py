@@ -1,0 +1,35 @@
+"""Small decisions of the dialog bridge: which year goals are for, the review rhythm
+as a cadence rule, and the person's own calendar day."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.dialogs import goal_year, local_today, review_rule
+from storage.models import Person
+
+
+@pytest.mark.parametrize(("today", "args", "year"), [
+    (date(2027, 1, 6), "", 2027),
+    (date(2027, 9, 30), "", 2027),
+    (date(2027, 10, 1), "", 2028),        # Q4 planning is for the coming year
+    (date(2027, 11, 15), "2027", 2027),   # unless the person says which
+])
+def test_goal_year(today: date, args: str, year: int) -> None:
+    assert goal_year(today, args) == year
+
+
+def test_review_rule_follows_the_persons_week() -> None:
+    assert review_rule("biweekly", "1,2,3,4,5")[0] == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
+    assert review_rule("weekly", "7,1,2,3,4")[0] == "FREQ=WEEKLY;BYDAY=MO"   # Sun–Thu week
+    assert review_rule("monthly", "1,2,3,4,5")[0] == "FREQ=MONTHLY;BYDAY=+1TU"
+
+
+def test_local_today_is_the_persons_day() -> None:
+    late = datetime(2027, 1, 6, 20, 0, tzinfo=UTC)
+    assert local_today(Person(org_id=1, email="r@x", name="R", timezone="Asia/Kolkata"), late) == date(2027, 1, 7)
+    assert local_today(Person(org_id=1, email="s@x", name="S", timezone="America/Los_Angeles"), late) \
+        == date(2027, 1, 6)
+    assert local_today(Person(org_id=1, email="b@x", name="B", timezone="Not/AZone"), late) == date(2027, 1, 6)
