@@ -168,6 +168,7 @@ def percentage(raw: str, env: Env, *, min: float | None = 0, max: float | None =
 
 # --- dates ---------------------------------------------------------------------------
 
+MAX_DATE_TEXT = 60  # longer is a sentence, not a date (and would make dateparser slow)
 _QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 _END_OF = re.compile(r"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?(?P<what>q[1-4]|quarter|month|year|week)"
                      r"(?:\s+(?P<year>\d{4}))?$", re.IGNORECASE)
@@ -225,7 +226,7 @@ def parse_date(raw: str, today: date, timezone: str = "UTC") -> date | None:
     elsewhere) unless one part is over 12, which settles it.
     """
     text = raw.strip().rstrip("!?")
-    if not text or text.isdigit():
+    if not text or text.isdigit() or len(text) > MAX_DATE_TEXT:
         return None
     if (m := _END_OF.match(text)) is not None and (
         m.group("what").lower().startswith("q") or text.lower().startswith(("end", "close", "the"))
@@ -372,7 +373,7 @@ _FROM_TO = re.compile(r"\bfrom\s+(?P<start>[^\s]+(?:\s*[kmb%])?)\s+to\s+(?P<targ
 
 def _due_date(statement: str, env: Env) -> tuple[str, str | None]:
     """Split "... by end of Q2" into ("...", "2027-06-30"); the last date phrase wins."""
-    for hint in reversed(list(_DATE_WORD.finditer(statement))):
+    for hint in list(_DATE_WORD.finditer(statement))[::-1][:3]:
         when = parse_date(statement[hint.end():], env.today, env.timezone)
         if when is not None:
             return statement[: hint.start()], when.isoformat()
@@ -431,6 +432,8 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     return Valid({"text": statement, "target": target, "start": start, "unit": unit, "due": due})
 
 
+MAX_INPUT = 4000  # no answer needs more; keeps every parser fast
+
 VALIDATORS: dict[str, Validator] = {
     "integer": integer,
     "number": number,
@@ -448,6 +451,8 @@ VALIDATORS: dict[str, Validator] = {
 
 def validate(name: str, raw: str, env: Env, options: Mapping[str, Any] | None = None) -> Result:
     """Run validator `name`; any surprise inside a parser becomes a re-ask, not a crash."""
+    if len(raw) > MAX_INPUT:
+        return Invalid("too_long", {"max_length": MAX_INPUT, "length": len(raw)})
     try:
         return VALIDATORS[name](raw, env, **dict(options or {}))
     except (ValueError, OverflowError, ArithmeticError):

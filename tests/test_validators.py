@@ -207,3 +207,8 @@ def test_validate_never_raises() -> None:
     assert isinstance(validate("number", "1" * 400, OSLO), Valid | Invalid)
     assert isinstance(validate("money", "9" * 400 + "e", OSLO), Valid | Invalid)
     assert isinstance(validate("date", "99/99/9999", OSLO), Invalid)
+
+
+def test_very_long_input_is_refused_quickly() -> None:
+    assert validate("number", "1 " * 5000, OSLO).code == "too_long"  # type: ignore[union-attr]
+    assert validate("date", "1," * 1900, OSLO) == Invalid("not_a_date")
