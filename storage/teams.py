@@ -101,3 +101,15 @@ async def claim_event(session: AsyncSession, platform: str, event_id: str) -> bo
     # RETURNING, not rowcount: drivers disagree on the rowcount of a skipped insert.
     result = await (await session.connection()).execute(statement)
     return result.first() is not None
+
+
+async def tenant_reference(session: AsyncSession, tenant_id: str) -> dict[str, Any] | None:
+    """The newest reference of anyone in a tenant: it tells the tenant's connector
+    URL and the bot's account, which is what opening a new personal chat needs."""
+    query = (
+        select(TeamsConversationRef)
+        .where(TeamsConversationRef.tenant_id == tenant_id)
+        .order_by(col(TeamsConversationRef.updated_at).desc())
+    )
+    row = (await session.exec(query)).first()
+    return dict(row.reference) if row is not None else None

@@ -65,11 +65,16 @@ class FakeConnector:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     retry_after: str | None = "0"
     counter: int = 0
+    opened: int = 0
 
     @property
     def sent(self) -> list[Call]:
         """Activities the bot posted (new messages and replies)."""
         return [c for c in self.calls if c.method == "POST" and "/activities" in c.path]
+
+    @property
+    def created(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "POST" and c.path == "/v3/conversations"]
 
     @property
     def updated(self) -> list[Call]:
@@ -107,6 +112,14 @@ class FakeConnector:
         self.counter += 1
         return web.json_response({"id": f"1:sent-{self.counter}"})
 
+    async def create(self, request: web.Request) -> web.Response:
+        """Open a conversation (Teams: a personal chat, by AAD object id)."""
+        failed = await self._record(request)
+        if failed is not None:
+            return failed
+        self.opened += 1
+        return web.json_response({"id": f"a:created-{self.opened}"})
+
     async def update(self, request: web.Request) -> web.Response:
         failed = await self._record(request)
         return failed or web.json_response({"id": request.match_info["activity"]})
@@ -121,6 +134,7 @@ class FakeConnector:
 
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_post("/v3/conversations", self.create)
         app.router.add_post("/v3/conversations/{conversation}/activities", self.activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}",
                             self.activity)

@@ -105,3 +105,39 @@ async def test_reference_is_refreshed_not_duplicated(teams: TeamsKit) -> None:
     async with teams.coach.db.session() as session:
         [ref] = (await session.exec(select(TeamsConversationRef))).all()
     assert ref.reference["serviceUrl"].endswith("/v2/")
+
+
+
+async def test_missed_install_is_recovered_by_opening_the_personal_chat(
+        teams: TeamsKit, team: dict[str, int]) -> None:
+    """Maria's install event never reached us, but Ravi's reference tells us the
+    tenant's connector: coachbot opens Maria's personal chat by AAD object id."""
+    await teams.activity("conversation_update_install")  # Ravi; binds tenant-1
+    teams.connector.calls.clear()
+    sent_id = await teams.coach.deliver(team["maria"], [CHECKIN])
+    [created] = teams.connector.created
+    assert created.body["members"] == [{"id": "aad-maria", "aadObjectId": "aad-maria",
+                                        "name": "Maria Manager"}]
+    assert created.body["channelData"] == {"tenant": {"id": "tenant-1"}}
+    assert created.body["isGroup"] is False
+    assert created.body["bot"]["id"] == "28:coachbot-app-id"
+    [message] = teams.connector.sent
+    assert message.path == "/v3/conversations/a:created-1/activities"
+    assert message.body["recipient"]["id"] == "aad-maria"
+    assert sent_id == "1:sent-2"  # 1 was Ravi's welcome
+    # the new chat is remembered: the next prompt is a plain continuation
+    await teams.coach.deliver(team["maria"], [CHECKIN])
+    assert len(teams.connector.created) == 1
+    assert teams.connector.sent[-1].path == "/v3/conversations/a:created-1/activities"
+
+
+async def test_teams_refusing_the_personal_chat_means_not_installed(
+        teams: TeamsKit, team: dict[str, int]) -> None:
+    await teams.activity("conversation_update_install")
+    teams.connector.calls.clear()
+    teams.connector.fail_next = [403]
+    with pytest.raises(DeliveryError, match="not installed"):
+        await teams.coach.deliver(team["maria"], [CHECKIN])
+    assert teams.connector.sent == []
+    async with teams.coach.db.session() as session:
+        assert await store.find_reference(session, "tenant-1", "aad-maria") is None

@@ -14,7 +14,12 @@ from typing import Any
 
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext, serializer_helper
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
@@ -74,45 +79,93 @@ class TeamsChannel:
     # --- outbound ---------------------------------------------------------------------
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
-        """Send to a person's personal chat with `continue_conversation`; return the id
-        of the last activity sent. A person without a stored reference never installed
-        the app (or removed it): that is a DeliveryError for the admin, not a skip."""
+        """Send to a person's personal chat; return the id of the last activity sent.
+
+        With a stored reference this is `continue_conversation`. Without one, but
+        with another reference in the same tenant (which tells us the tenant's service
+        URL), the personal chat is opened by AAD object id: Teams allows that exactly
+        when the app is installed for the person, which recovers installs whose
+        install event was missed. Otherwise, or when Teams refuses, the person never
+        installed the app (or removed it): a DeliveryError for the admin, not a skip.
+        """
         if not messages:
             return None
         if not recipient.user_id:
             raise DeliveryError(_unreachable("teams/not_installed", recipient))
         async with self.coach.db.session() as session:
             stored = await store.find_reference(session, recipient.tenant, recipient.user_id)
-        if stored is None:
+            neighbour = None
+            if stored is None and recipient.tenant:
+                neighbour = await store.tenant_reference(session, recipient.tenant)
+        sender = _Sender(messages)
+        if stored is not None:
+            reference = ConversationReference().deserialize(stored)
+            reference.activity_id = None
+            if self.settings.teams_service_url:
+                reference.service_url = self.settings.teams_service_url
+            await self.adapter.continue_conversation(reference, sender.send, self.app_id)
+        elif neighbour is not None:
+            await self._open_personal_chat(recipient, neighbour, sender)
+        else:
             raise DeliveryError(_unreachable("teams/not_installed", recipient))
-        reference = ConversationReference().deserialize(stored)
-        reference.activity_id = None
-        if self.settings.teams_service_url:
-            reference.service_url = self.settings.teams_service_url
-        sent: list[str | None] = []
-        failed: list[Exception] = []
-
-        async def send(turn_context: TurnContext) -> None:
-            # botbuilder gives the continuation activity a random id, which would
-            # make every send a reply to a message that never existed.
-            turn_context.activity.id = None
-            try:
-                responses = await turn_context.send_activities(
-                    [activity_for(m) for m in messages])
-            except Exception as error:  # kept: the adapter's error hook would swallow it
-                failed.append(error)
-                return
-            sent.extend(r.id if r is not None else None for r in responses)
-
-        await self.adapter.continue_conversation(reference, send, self.app_id)
-        if failed:
-            status = status_of(failed[0])
+        if sender.failed:
+            status = status_of(sender.failed)
             if status in (401, 403, 404):
+                template = "teams/blocked" if stored is not None else "teams/not_installed"
                 raise DeliveryError(
-                    _unreachable("teams/blocked", recipient, reason=f"HTTP {status}")
-                ) from failed[0]
-            raise failed[0]
-        return sent[-1] if sent else None
+                    _unreachable(template, recipient, reason=f"HTTP {status}")
+                ) from sender.failed
+            raise sender.failed
+        return sender.sent[-1] if sender.sent else None
+
+    async def _open_personal_chat(self, recipient: Recipient, neighbour: dict[str, Any],
+                                  sender: _Sender) -> None:
+        """Create the 1:1 conversation with the person (by AAD object id), send, and
+        keep its reference so the next message is an ordinary continuation."""
+        known = ConversationReference().deserialize(neighbour)
+        service_url = self.settings.teams_service_url or known.service_url
+        tenant, aad = recipient.tenant, recipient.user_id
+        bot = known.bot or ChannelAccount(id=f"28:{self.app_id}")
+        user = ChannelAccount(id=aad, aad_object_id=aad, name=recipient.name)
+        parameters = ConversationParameters(
+            is_group=False, bot=bot, members=[user], tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}})
+
+        async def opened(turn_context: TurnContext) -> None:
+            activity = turn_context.activity
+            activity.from_property = user  # replies are addressed to the event's sender
+            reference = TurnContext.get_conversation_reference(activity).serialize()
+            reference.pop("activityId", None)
+            async with self.coach.db.session() as session:
+                await store.save_reference(session, tenant, aad, aad, reference)  # type: ignore[arg-type]
+            await sender.send(turn_context)
+
+        try:
+            await self.adapter.create_conversation(
+                self.app_id, opened, parameters, "msteams", service_url)
+        except Exception as error:  # the create call itself, before any turn runs
+            sender.failed = error
+
+class _Sender:
+    """The callback a proactive turn runs: send the messages, keep their ids, and keep
+    an error (the adapter's error hook would otherwise swallow it)."""
+
+    def __init__(self, messages: list[Message]) -> None:
+        self.messages = messages
+        self.sent: list[str | None] = []
+        self.failed: Exception | None = None
+
+    async def send(self, turn_context: TurnContext) -> None:
+        # botbuilder gives a proactive turn's activity a made-up id, which would make
+        # every send a reply to a message that never existed.
+        turn_context.activity.id = None
+        try:
+            responses = await turn_context.send_activities(
+                [activity_for(m) for m in self.messages])
+        except Exception as error:
+            self.failed = error
+            return
+        self.sent.extend(r.id if r is not None else None for r in responses)
 
 
 def _unreachable(template: str, recipient: Recipient, **values: Any) -> str:
