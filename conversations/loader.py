@@ -300,6 +300,13 @@ def _ask(source: str, item: dict[str, Any], exists: Callable[[str], bool]) -> di
             raise FlowError(source, step_id, "save names an answer")
         values["save"] = item["save"]
     nxt = item.get("next")
-    if isinstance(nxt, dict) and values["optional"] and "*" not in {str(k) for k in nxt}:
-        raise FlowError(source, step_id, "an optional question with a branching next needs a '*' entry")
+    if isinstance(nxt, dict):
+        keys = {("yes" if k else "no") if isinstance(k, bool) else str(k).lower() for k in nxt}
+        if values["optional"] and "*" not in keys:
+            raise FlowError(source, step_id, "an optional question with a branching next needs a '*' entry")
+        offered = ("yes", "no") if validator == "yesno" else tuple(c.lower() for c in choices)
+        uncovered = [v for v in offered if v not in keys]
+        if "*" not in keys and (not offered or uncovered):
+            what = f"answer(s) {', '.join(uncovered)}" if uncovered else "other answers"
+            raise FlowError(source, step_id, f"the branching next has no target for {what}; add them or '*'")
     return values

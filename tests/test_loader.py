@@ -73,6 +73,10 @@ BROKEN = [
      "more", "needs a '*' entry"),
     ("unknown key on a step", VALID.replace("validate: money", "validate: money\n    colour: red"),
      "amount", "unknown key(s) for a ask step: colour"),
+    ("branch missing an answer", VALID.replace('{"yes": amount, "no": done}', '{"yes": amount}'),
+     "more", "no target for answer(s) no"),
+    ("branch on free text without fallback", VALID.replace("validate: money", 'validate: money\n    next: {"5": done}'),
+     "amount", "no target for other answers"),
     ("step without id", VALID.replace("  - id: hello\n    say:", "  - say:"), "#1", "needs an id"),
 ]
 
