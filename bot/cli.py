@@ -202,7 +202,10 @@ def teams_package(
     """Write the Teams app package (manifest.json + icons) to upload in Teams."""
     from bot.channels.teams.package import write_package
 
-    path = write_package(output, settings())
+    try:
+        path = write_package(output, settings())
+    except ValueError as error:
+        raise fail(f"coachbot: {error}") from None
     typer.echo(prompts.render("cli/teams_package", path=path))
 
 

@@ -37,11 +37,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_template() -> str | None:
+def postgres_template() -> Iterator[str | None]:
     """A migrated template database; each test copies it (CREATE DATABASE … TEMPLATE),
     which is much faster than migrating again."""
     if not POSTGRES:
-        return None
+        yield None
+        return
     name = f"coachbot_tpl_{uuid.uuid4().hex[:8]}"
     admin = create_engine(normalise_url(POSTGRES, asynchronous=False), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
