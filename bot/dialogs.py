@@ -240,6 +240,39 @@ async def remind_abandoned(coach: Coach, idle: timedelta = timedelta(hours=20)) 
     return reminded
 
 
+async def remind_salary_follow_ups(coach: Coach) -> int:
+    """Remind managers, privately, when the follow-up date of a salary talk has come in
+    their own calendar (seed 003: check after a few months that the rep is still happy).
+    For the scheduler to call daily; each talk is reminded once. Returns how many."""
+    from bot.clock import now
+
+    moment = now()
+    reminded = 0
+    async with coach.db.session() as session:
+        due = await salary.follow_ups_due(session, moment.date() + timedelta(days=1))
+    for talk in due:
+        async with coach.db.session() as session:
+            manager = await people.get(session, talk.manager_id)
+            rep = await people.get(session, talk.rep_id)
+        if manager is None or rep is None or not manager.active:
+            continue
+        if talk.follow_up_on is None or talk.follow_up_on > local_today(manager, moment):
+            continue
+        text = prompts.render("flows/salary/follow_up_due", rep_name=rep.name,
+                              rep_first_name=_first(rep.name), agreed=talk.outcome.get("agreed"),
+                              satisfied=talk.outcome.get("satisfied"), talked_on=talk.updated_at.date())
+        try:
+            await coach.deliver(manager.id, [Message(text, private=True)])  # type: ignore[arg-type]
+        except DeliveryError:
+            continue
+        async with coach.db.session() as session:
+            current = await salary.get(session, talk.id)  # type: ignore[arg-type]
+            if current is not None:
+                await salary.mark_follow_up_reminded(session, current)
+        reminded += 1
+    return reminded
+
+
 async def _answer_pending(turn: Turn, conversation: Conversation, flow: Flow,
                           said: str) -> list[Message] | None:
     """The person was asked whether to park the current conversation for a new one."""

@@ -57,12 +57,22 @@ async def save_outcome(session: AsyncSession, talk: SalaryTalk, outcome: dict[st
 
 
 async def follow_ups_due(session: AsyncSession, on_or_before: date) -> Sequence[SalaryTalk]:
-    """Talks whose follow-up date has come (for the scheduler's reminder)."""
+    """Talks whose follow-up date has come and whose manager was not reminded yet.
+    `on_or_before` is the latest local day anywhere; callers check each manager's own."""
     return (await session.exec(
         select(SalaryTalk).where(SalaryTalk.status == "done",
                                  col(SalaryTalk.follow_up_on).is_not(None),
                                  col(SalaryTalk.follow_up_on) <= on_or_before)
+        .order_by(col(SalaryTalk.id))
     )).all()
+
+
+async def mark_follow_up_reminded(session: AsyncSession, talk: SalaryTalk) -> None:
+    """The manager has been reminded: the talk is closed ("followed_up")."""
+    talk.status = "followed_up"
+    talk.updated_at = utcnow()
+    session.add(talk)
+    await session.flush()
 
 
 async def performance(session: AsyncSession, rep_id: int, since: datetime) -> dict[str, Any]:

@@ -194,3 +194,29 @@ async def test_goal_setting_without_a_manager_keeps_the_plan_with_the_person(
     done = await say(coach, ada, "yes")
     assert "don't have a manager on my team list" in done and "once a month" in done
     assert outbox.sent == []
+
+
+async def test_the_manager_is_reminded_once_when_the_follow_up_date_comes(
+        coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
+    from bot.dialogs import remind_salary_follow_ups
+
+    maria, sam = team["maria"], team["sam"]
+    with freeze_time("2027-02-01 14:00:00", real_asyncio=True):
+        await say(coach, maria, "/okr salary-prep @sam")
+        await prepare(coach, maria)
+        await say(coach, maria, "/okr salary-prep @sam")
+        for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
+                     "We agreed a 5% raise from April; HR sends the letter this week.", "keep",
+                     "May 3"]:
+            await say(coach, maria, line)
+    with freeze_time("2027-05-03 03:00:00", real_asyncio=True):   # still May 2 in New York
+        assert await remind_salary_follow_ups(coach) == 0
+    with freeze_time("2027-05-03 13:00:00", real_asyncio=True):
+        assert await remind_salary_follow_ups(coach) == 1
+        assert await remind_salary_follow_ups(coach) == 0
+    [(recipient, [message])] = outbox.sent
+    assert recipient.person_id == maria and message.private
+    assert "check in with Sam about your salary talk of 2027-02-01" in message.text
+    assert "A 5% raise from April" in message.text and "seemed satisfied" in message.text
+    assert outbox.texts_for(sam) == []
+    assert [t.status for t in await talks(db)] == ["followed_up"]
