@@ -237,6 +237,7 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         word = word[5:]
     if word == "cancel":
         current["status"] = "cancelled"
+        current["history"] = []
         reply.say.append(Say(CANCELLED, _names(flow, current, env.today)))
         return reply
     if word == "help":
@@ -362,6 +363,7 @@ def _run(flow: Flow, reply: Reply, today: date) -> None:
             if step.template:
                 reply.say.append(Say(step.template, names))
             state["status"] = "done"
+            state["history"] = []  # nothing to go back to; keeps finished rows small
             if step.action:
                 data = evaluate(step.result, names) if step.result else {
                     "answers": copy.deepcopy(state["answers"]),
