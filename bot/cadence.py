@@ -61,6 +61,7 @@ class CadenceError(ValueError):
     """A stored rule cannot be understood (bad rrule, time or zone)."""
 
 
+@lru_cache(maxsize=1024)
 def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
     """The IANA zone `name`, or the fallback when it is empty or unknown (logged: a bad
     zone in a team file must not stop everyone else's prompts)."""
@@ -128,6 +129,7 @@ class Rule:
     source: str = "default"
 
 
+@lru_cache(maxsize=256)
 def default_rule(kind: str, working_days: frozenset[int]) -> Rule:
     """The built-in rule for `kind`, adapted to the person's week: the WIG prompt on
     the first working day (the session sets up the week), the OKR check-in on the
@@ -346,9 +348,18 @@ def plan(cal: Calendar, rule: Rule, start: datetime, end: datetime) -> list[Slot
     first = (start - LOOK_AROUND).date()
     last = (end + LOOK_AROUND).date()
     nominals, after = _nominals(rule.rrule, anchor, at, first, last)
+    # A slot only ever moves forward, and never past the next regular one, so a nominal
+    # whose next one is before the window, or which itself is after it, cannot land in
+    # it. Wall times are compared to UTC with a day of slack (no zone is 14 h away).
+    lower = start.replace(tzinfo=None) - timedelta(days=1)
+    upper = end.replace(tzinfo=None) + timedelta(days=1)
     slots: list[Slot] = []
     for index, nominal in enumerate(nominals):
         following = nominals[index + 1] if index + 1 < len(nominals) else after
+        if nominal > upper:
+            break
+        if following is not None and following < lower:
+            continue
         slot = place(cal, rule, nominal, following)
         if not start <= slot.effective < end:
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import prompts
@@ -38,12 +39,15 @@ ACTION_PREFIX = "cadence:"
 # --- what the scheduler sends -----------------------------------------------------------
 
 
+@cache
+def _label(value: str) -> str:
+    return prompts.render("cadence/label", value=value)
+
+
 def _choices(occurrence_id: int) -> list[Choice]:
     values = (("start", "primary"), ("later", "default"), ("tomorrow", "default"), ("skip", "danger"))
-    return [
-        Choice(prompts.render("cadence/label", value=value), f"{ACTION_PREFIX}{value}:{occurrence_id}", style)  # type: ignore[arg-type]
-        for value, style in values
-    ]
+    return [Choice(_label(value), f"{ACTION_PREFIX}{value}:{occurrence_id}", style)  # type: ignore[arg-type]
+            for value, style in values]
 
 
 def first_name(name: str) -> str:
@@ -131,6 +135,7 @@ async def snooze_prompt(turn: Turn, occurrence: Occurrence, span: timedelta | st
     calendar = await _calendar(turn)
     payload = dict(occurrence.payload or {})
     payload.setdefault("first_due", occurrence.due_at.isoformat())
+    payload["snoozes"] = int(payload.get("snoozes", 0)) + 1  # the next delivery says "again"
     if span == "tomorrow":
         first_due = datetime.fromisoformat(payload["first_due"])
         original = first_due.astimezone(calendar.zone).time().replace(tzinfo=None)

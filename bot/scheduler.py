@@ -24,6 +24,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -193,7 +194,7 @@ class TickReport:
     failed: int = 0
     nudged: int = 0
     missed: int = 0
-    errors: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase
 
 
 class Dispatcher:
@@ -232,11 +233,22 @@ class Dispatcher:
         any number of times: every step is conditional on the stored state."""
         report = TickReport()
         moment = clock_now()
+        clock = time.perf_counter()
+
+        def lap(phase: str) -> None:
+            nonlocal clock
+            report.seconds[phase] = round(time.perf_counter() - clock, 4)
+            clock = time.perf_counter()
+
         report.planned = await self.plan(moment)
+        lap("plan")
         async with self.db.session() as session:
             report.superseded = await store.supersede_overdue(session, moment)
+        lap("catch_up")
         await self.deliver_due(moment, report)
+        lap("deliver")
         await self.nudge(moment, report)
+        lap("nudge")
         return report
 
     async def plan(self, moment: datetime) -> int:
@@ -285,7 +297,7 @@ class Dispatcher:
             recipient = recipients.get(occurrence.person_id)
             if isinstance(recipient, str) or recipient is None:
                 return occurrence, None, None, recipient or "person not found"
-            repeat = int((occurrence.payload or {}).get("deliveries", 0))
+            repeat = int((occurrence.payload or {}).get("snoozes", 0))
             messages = checkins.prompt_messages(occurrence, recipient.name, repeat)
             channel = self.coach.channels.get(recipient.platform)
             if channel is None:
@@ -299,22 +311,20 @@ class Dispatcher:
 
         outcomes = await asyncio.gather(*(send(o) for o in claimed))
         failures: list[tuple[Occurrence, str]] = []
+        sent: list[tuple[int, str, str, str | None]] = []
         async with self.db.session() as session:
             for occurrence, platform, message_id, problem in outcomes:
-                payload = dict(occurrence.payload or {})
                 if problem is not None:
-                    payload["error"] = problem
+                    payload = dict(occurrence.payload or {}, error=problem)
                     if await store.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
                                                   f"delivery failed: {problem}", payload):
                         failures.append((occurrence, problem))
                         report.failed += 1
                     continue
-                repeat = int(payload.get("deliveries", 0))
-                payload["deliveries"] = repeat + 1
-                purpose = "prompt" if repeat == 0 else f"prompt{repeat + 1}"
-                if await store.record_delivery(session, occurrence, self.instance, purpose,
-                                               platform or "", message_id, moment, payload):
-                    report.delivered += 1
+                snoozes = int((occurrence.payload or {}).get("snoozes", 0))
+                purpose = "prompt" if snoozes == 0 else f"prompt{snoozes + 1}"
+                sent.append((occurrence.id, purpose, platform or "", message_id))  # type: ignore[arg-type]
+            report.delivered += await store.record_deliveries(session, sent, self.instance, moment)
         for occurrence, problem in failures:
             await self._tell_admins(occurrence, problem, moment, names)
 

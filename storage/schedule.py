@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import and_, exists, func, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -116,20 +116,19 @@ async def save_slots(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> N
     """
     if not rows:
         return
-    insert = _insert(session)
-    for start in range(0, len(rows), 2000):
-        chunk = [{**row, "payload": row.get("payload") or {}} for row in rows[start:start + 2000]]
-        statement = insert(OCCURRENCE).values(chunk)
-        statement = statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "due_at": statement.excluded.due_at,
-                "status": statement.excluded.status,
-                "reason": statement.excluded.reason,
-            },
-            where=and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None)),
-        )
-        await session.exec(statement)
+    statement = _insert(session)(OCCURRENCE)
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "due_at": statement.excluded.due_at,
+            "status": statement.excluded.status,
+            "reason": statement.excluded.reason,
+        },
+        where=and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None)),
+    )
+    params = [{**row, "payload": row.get("payload") or {}} for row in rows]
+    for start in range(0, len(params), 5000):  # one compiled statement, executemany
+        await session.exec(statement, params=params[start:start + 5000])
 
 
 async def add_occurrence(
@@ -214,24 +213,30 @@ async def reclaim_stale(session: AsyncSession, cutoff: datetime, now: datetime, 
     return list((await session.exec(statement)).scalars().all())
 
 
-async def record_delivery(
-    session: AsyncSession, occurrence: Occurrence, instance: str, purpose: str, platform: str,
-    message_id: str | None, now: datetime, payload: dict[str, Any],
-) -> bool:
-    """Mark a claimed occurrence delivered, with the platform's message id; False if
-    this instance no longer holds the claim (nothing is written then)."""
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence.id, OCCURRENCE.c.status == CLAIMED,
-               OCCURRENCE.c.claimed_by == instance)
-        .values(status=DELIVERED, delivered_at=now, payload=payload, reason=None)
+async def record_deliveries(
+    session: AsyncSession, sent: Sequence[tuple[int, str, str, str | None]], instance: str,
+    now: datetime,
+) -> int:
+    """Mark claimed occurrences delivered and keep each platform message id, for a
+    whole batch in two statements. Each item: (occurrence id, purpose, platform,
+    message id). Only rows this instance still holds are marked (RETURNING says which);
+    a Delivery row is written for exactly those. Returns how many."""
+    if not sent:
+        return 0
+    held = set(
+        (await session.exec(
+            update(OCCURRENCE)
+            .where(OCCURRENCE.c.id.in_([item[0] for item in sent]), OCCURRENCE.c.status == CLAIMED,
+                   OCCURRENCE.c.claimed_by == instance)
+            .values(status=DELIVERED, delivered_at=now, reason=None)
+            .returning(OCCURRENCE.c.id)
+        )).scalars().all()
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return False
-    session.add(Delivery(occurrence_id=occurrence.id, purpose=purpose, platform=platform,  # type: ignore[arg-type]
-                         message_id=message_id, sent_at=now))
-    await session.flush()
-    return True
+    rows = [{"occurrence_id": oid, "purpose": purpose, "platform": platform, "message_id": message_id,
+             "sent_at": now} for oid, purpose, platform, message_id in sent if oid in held]
+    if rows:
+        await session.exec(insert(Delivery.__table__), params=rows)  # type: ignore[attr-defined]
+    return len(rows)
 
 
 async def record_failure(session: AsyncSession, occurrence_id: int, instance: str, reason: str,
