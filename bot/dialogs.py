@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -96,12 +97,14 @@ def local_today(person: Person, now: datetime) -> date:
 
 
 def render(flow: Flow, says: Iterable[Say]) -> list[Message]:
-    """The engine's template names and values, as neutral messages."""
+    """The engine's template names and values, as neutral messages. A message with
+    buttons gets a key of its own, so a channel can accept one click per card."""
     out: list[Message] = []
     for say in says:
         choices = [Choice(prompts.render(o.labels, value=o.value), o.value) for o in say.choices]
+        key = f"{flow.name}:{uuid.uuid4().hex[:16]}" if choices else None
         out.append(Message(prompts.render(say.template, **say.values), choices=choices,
-                           private=flow.private))
+                           private=flow.private, key=key))
     return out
 
 
