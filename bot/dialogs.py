@@ -78,9 +78,9 @@ def check_actions(found: Mapping[str, Flow] | None = None) -> None:
     """Raise FlowError when a flow ends with an action no module registered."""
     load_action_modules()
     for flow in (found or flows()).values():
-        for step in flow.steps.values():
-            if step.kind == "end" and step.action and step.action not in ACTIONS:
-                raise FlowError(flow.source, step.id, f"unknown end action {step.action!r}; "
+        for name, step_id in flow.actions().items():
+            if name not in ACTIONS:
+                raise FlowError(flow.source, step_id, f"unknown end action {name!r}; "
                                 f"registered: {', '.join(sorted(ACTIONS))}")
 
 

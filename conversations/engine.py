@@ -96,17 +96,9 @@ class Flow:
     private: bool = False
     source: str = ""
 
-    def templates(self) -> set[str]:
-        found = {self.title}
-        for step in self.steps.values():
-            if step.template:
-                found.add(step.template)
-            if step.kind == "ask":
-                found.update({step.help, step.retry, step.labels})
-        return found
-
-    def actions(self) -> set[str]:
-        return {s.action for s in self.steps.values() if s.kind == "end" and s.action}
+    def actions(self) -> dict[str, str]:
+        """End action name -> the step that names it (for start-up checks)."""
+        return {s.action: s.id for s in self.steps.values() if s.kind == "end" and s.action}
 
 
 @dataclass(frozen=True)
