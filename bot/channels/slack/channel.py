@@ -106,9 +106,9 @@ class SlackChannel:
             "name": "coachbot",
             "process_before_response": True,
             "signing_secret": s.slack_signing_secret,
-            # Socket Mode needs no signature (the socket is authenticated); without a
-            # secret Bolt's verifier would reject everything.
-            "request_verification_enabled": bool(s.slack_signing_secret),
+            # Socket Mode needs no signature (the socket itself is authenticated); over
+            # HTTP every request is verified, and a missing secret fails at start-up.
+            "request_verification_enabled": not self.socket_mode or bool(s.slack_signing_secret),
         }
         if self.oauth:
             oauth_settings = AsyncOAuthSettings(
