@@ -125,12 +125,13 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
 
 def demo(
     as_: Annotated[str | None, typer.Option("--as", help="E-mail of the rep you play (default: first rep).")] = None,
-    team: Annotated[Path, typer.Option(help="Team CSV to import.")] = SAMPLE_TEAM,
-    keep: Annotated[bool, typer.Option(help="Use DATABASE_URL instead of a throw-away database.")] = False,
+    team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team.")] = SAMPLE_TEAM,
+    fresh: Annotated[bool, typer.Option(help="Use a throw-away database instead of DATABASE_URL.")] = False,
 ) -> None:
-    """Try coachbot in the terminal: the sample team, and a check-in that arrives right away."""
+    """Try coachbot in the terminal: your team (or the sample one), and a check-in that
+    arrives right away."""
     overrides: dict[str, str] = {}
-    if not keep:
+    if fresh:
         folder = tempfile.mkdtemp(prefix="coachbot-demo-")
         overrides["database_url"] = f"sqlite:///{Path(folder) / 'demo.db'}"
     config = _settings(**overrides)
@@ -154,9 +155,11 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
     db = Database(config.database_url)
     try:
         async with db.session() as session:
-            org = await people.ensure_org(session, "Demo", config.timezone, config.country)
-            existing = [p.email for p in await people.team(session, org.id)]  # type: ignore[arg-type]
-            await people.upsert_team(session, org.id, read_team(team_file.read_text(encoding="utf-8"), existing))  # type: ignore[arg-type]
+            org = await people.only_org(session)
+            if org is None or not await people.team(session, org.id):  # type: ignore[arg-type]
+                org = await people.ensure_org(session, "Default", config.timezone, config.country)
+                rows = read_team(team_file.read_text(encoding="utf-8"), [])
+                await people.upsert_team(session, org.id, rows)  # type: ignore[arg-type]
             everyone = await people.team(session, org.id)  # type: ignore[arg-type]
             reps = [p for p in everyone if p.role == "rep"]
             chosen = next((p for p in everyone if email and p.email.lower() == email.lower()),

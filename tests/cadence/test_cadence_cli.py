@@ -61,6 +61,8 @@ def test_demo_delivers_a_check_in_right_away(tmp_path: Path) -> None:
     answers = "1\n5\non track\n400k\nat risk\nWaiting for legal\nCall two leads every morning\n"
     result = CliRunner().invoke(app(), ["demo", "--as", "ravi.rep@example.com", "--team", str(TEAM)],
                                 input=answers, env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    again = CliRunner().invoke(app(), ["demo", "--fresh"], input="", env={"DATABASE_URL": "sqlite:///nowhere.db"})
+    assert again.exit_code == 0 and "Hi Kiri" in again.output, again.output
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Hi Ravi, two weeks have gone by" in out
