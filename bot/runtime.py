@@ -14,6 +14,7 @@ from aiohttp import web
 from bot import server
 from bot.channel import Channel, Channels, RunningChannel
 from bot.coach import Coach
+from bot.dialogs import check_actions
 from bot.settings import Settings
 from conversations.loader import load_flows
 from storage.db import Database
@@ -50,6 +51,7 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
     """Migrate, check every flow, start channels, HTTP server and scheduler; stop them
     all on the way out."""
     load_flows()  # a broken flow file stops start-up here, not a user mid-chat
+    check_actions()  # and so does a flow ending in an action nobody registered
     await asyncio.to_thread(upgrade, settings.database_url)
     db = Database(settings.database_url)
     channels = Channels()

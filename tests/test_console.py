@@ -49,3 +49,9 @@ def test_render_shows_title_fields_and_image_text() -> None:
 
     text = render(Message("Body", title="Title", fields=[Field("Owner", "Ravi")], image=Image(b"", "a chart")))
     assert text == "Title\nBody\nOwner: Ravi\n[image: a chart]"
+
+
+def test_a_reply_without_choices_clears_the_old_numbers() -> None:
+    console = channel_with_choices()
+    console.show([Message("How many meetings did you book?")])
+    assert console.translate("2") == ("2", None)

@@ -40,8 +40,7 @@ class ConsoleChannel:
         for message in messages:
             self.out.write(render(message, first_number=len(choices) + 1) + "\n")
             choices.extend(message.choices)
-        if choices:
-            self.choices = choices
+        self.choices = choices  # only the latest replies' numbers mean anything
         self.out.flush()
 
     def translate(self, line: str) -> tuple[str, str | None]:
