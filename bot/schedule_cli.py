@@ -81,7 +81,7 @@ def preview(
 async def _preview_rows(config: Settings, start: datetime, end: datetime,
                         email: str | None) -> list[tuple[str, ...]] | None:
     from bot.checkins import describe_reason
-    from bot.scheduler import load_population, plan_population
+    from bot.scheduler import load_population, one_on_one_meetings, plan_population
     from storage import schedule as store
     from storage.db import Database
     from storage.migrate import upgrade
@@ -93,16 +93,30 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
         if email is not None and not population.people:
             return None
         slots = plan_population(population, start, end)
+        meetings = await one_on_one_meetings(db, start, end, list(population.people))
         async with db.session() as session:
             stored = await store.by_keys(session, [s.key for s in slots])
     finally:
         await db.dispose()
+    # a 1:1 shows under the rep ("1:1 with Maria"), or under the manager when only the
+    # manager is previewed ("1:1 with Ravi")
+    shown_as: dict[int, tuple[store.PersonSchedule, str]] = {}
+    for meeting in meetings:
+        if meeting.rep_id in population.people:
+            shown_as[id(meeting.slot)] = (population.people[meeting.rep_id], meeting.manager_name)
+        elif meeting.manager_id in population.people:
+            shown_as[id(meeting.slot)] = (population.people[meeting.manager_id], meeting.rep_name)
+        else:
+            continue
+        slots.append(meeting.slot)
     slots.sort(key=lambda s: (s.effective, s.person_id, s.kind))
     rows: list[tuple[str, ...]] = []
     for slot in slots:
-        person = population.people[slot.person_id]
-        tz = population.calendars[slot.person_id].zone
-        shown = slot.local or slot.nominal.astimezone(tz)
+        person, other = shown_as.get(id(slot), (population.people.get(slot.person_id), ""))
+        if person is None:
+            continue
+        tz = cadence.zone(person.timezone)
+        shown = slot.effective.astimezone(tz)
         status = slot.status
         reason = slot.reason
         record = stored.get(slot.key)
@@ -110,7 +124,7 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
             status = f"{status} / {record.status}"
             reason = record.reason or reason
         rows.append((
-            person.email, prompts.render("cadence/prompt_title", kind=slot.kind),
+            person.email, prompts.render("cadence/prompt_title", kind=slot.kind, manager=other),
             f"{shown:%a %Y-%m-%d %H:%M} {shown.tzname()} ({tz.key})",
             f"{slot.effective:%Y-%m-%d %H:%M}",
             status,

@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+INACTIVE = "inactive"
+
+
 def instance_name() -> str:
     """Who claims: host, process and a random tail (a restarted process is new)."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -163,6 +166,49 @@ def slot_row(slot: Slot, org_id: int) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Meeting:
+    """One 1:1 of a manager–rep series, placed in the rep's calendar."""
+
+    manager_id: int
+    rep_id: int
+    slot: Slot
+    duration_minutes: int
+    brief_minutes_before: int
+    manager_name: str = ""
+    rep_name: str = ""
+
+
+async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
+                              person_ids: Iterable[int] | None = None) -> list[Meeting]:
+    """The 1:1s of [start, end): each series is a local rule (its zone, else the
+    manager's) placed in the rep's calendar, so a rep's holiday or vacation moves or
+    skips it by the same rule as a prompt. For the manager brief and the preview."""
+    async with db.session() as session:
+        series = await store.one_on_ones(session, person_ids)
+    if not series:
+        return []
+    involved = {s.rep_id for s in series} | {s.manager_id for s in series}
+    population = await load_population(db, start, involved, days=60)
+    found: list[Meeting] = []
+    for row in series:
+        calendar = population.calendars.get(row.rep_id)
+        manager = population.people.get(row.manager_id)
+        if calendar is None or manager is None:
+            continue
+        rule = Rule(cadence.ONE_ON_ONE, row.rrule, cadence.parse_local_time(row.local_time),
+                    row.timezone or manager.timezone, row.anchor_on, "one_on_one")
+        try:
+            slots = cadence.plan(calendar, rule, start, end)
+        except cadence.CadenceError as error:
+            log.warning("1:1 series %s is broken: %s", row.id, error)
+            continue
+        rep = population.people[row.rep_id]
+        found.extend(Meeting(row.manager_id, row.rep_id, slot, row.duration_minutes,
+                             row.brief_minutes_before, manager.name, rep.name) for slot in slots)
+    return sorted(found, key=lambda m: m.slot.effective)
+
+
 async def materialise(db: Database, population: Population, start: datetime, end: datetime) -> int:
     """Write the slots of [start, end) as occurrences (idempotent: keys are unique)."""
     slots = plan_population(population, start, end)
@@ -213,6 +259,7 @@ class Dispatcher:
         catch_up: timedelta = timedelta(days=35),
         refresh: timedelta = timedelta(minutes=30),
         nudge_hours: float = 24.0,
+        nudge_every: timedelta = timedelta(minutes=5),
     ) -> None:
         self.coach = coach
         self.db: Database = coach.db
@@ -224,6 +271,8 @@ class Dispatcher:
         self.catch_up = catch_up
         self.refresh = refresh
         self.nudge_hours = nudge_hours
+        self.nudge_every = nudge_every
+        self._nudge_scanned: datetime | None = None
         self.population: Population | None = None
         self._refreshed_at: datetime | None = None
         self._planned_until: datetime | None = None
@@ -247,7 +296,9 @@ class Dispatcher:
         lap("catch_up")
         await self.deliver_due(moment, report)
         lap("deliver")
-        await self.nudge(moment, report)
+        if self._nudge_scanned is None or moment - self._nudge_scanned >= self.nudge_every:
+            self._nudge_scanned = moment  # a nudge can wait a few minutes; the scan need not run every tick
+            await self.nudge(moment, report)
         lap("nudge")
         return report
 
@@ -296,7 +347,7 @@ class Dispatcher:
         async def send(occurrence: Occurrence) -> tuple[Occurrence, str | None, str | None, str | None]:
             recipient = recipients.get(occurrence.person_id)
             if isinstance(recipient, str) or recipient is None:
-                return occurrence, None, None, recipient or "person not found"
+                return occurrence, None, None, recipient or INACTIVE
             repeat = int((occurrence.payload or {}).get("snoozes", 0))
             messages = checkins.prompt_messages(occurrence, recipient.name, repeat)
             channel = self.coach.channels.get(recipient.platform)
@@ -314,6 +365,9 @@ class Dispatcher:
         sent: list[tuple[int, str, str, str | None]] = []
         async with self.db.session() as session:
             for occurrence, platform, message_id, problem in outcomes:
+                if problem == INACTIVE:  # left the team since it was planned: no alert
+                    await store.skip_claimed(session, occurrence.id, self.instance, INACTIVE)  # type: ignore[arg-type]
+                    continue
                 if problem is not None:
                     payload = dict(occurrence.payload or {}, error=problem)
                     if await store.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
@@ -350,7 +404,7 @@ class Dispatcher:
         for person_id in person_ids:
             person = people.get(person_id)
             if person is None:
-                found[person_id] = "person not found or inactive"
+                found[person_id] = INACTIVE
                 continue
             ways = identities.get(person_id, {})
             found[person_id] = f"{person.email} has no identity on a running channel"

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Absence, CadenceRule, Delivery, Occurrence, Organisation, Person
+from storage.models import Absence, CadenceRule, Delivery, Occurrence, OneOnOne, Organisation, Person
 
 OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
 
@@ -251,6 +251,17 @@ async def record_failure(session: AsyncSession, occurrence_id: int, instance: st
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def skip_claimed(session: AsyncSession, occurrence_id: int, instance: str, reason: str) -> bool:
+    """A claimed prompt that must not go out after all (the person left the team)."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
+               OCCURRENCE.c.claimed_by == instance)
+        .values(status=SKIPPED, reason=reason)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def alerted_since(session: AsyncSession, person_id: int, since: datetime) -> bool:
     """Whether admins were already told about a failed prompt of this person since
     `since` (the failed occurrence carries `payload.alerted`)."""
@@ -477,3 +488,12 @@ async def supersede_delivered(session: AsyncSession) -> int:
         .values(status=MISSED, reason="unanswered")
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def one_on_ones(session: AsyncSession, person_ids: Iterable[int] | None = None) -> list[OneOnOne]:
+    """The manager–rep 1:1 series (of these people, as manager or rep)."""
+    query = select(OneOnOne).order_by(col(OneOnOne.id))
+    if person_ids is not None:
+        ids = list(person_ids)
+        query = query.where(or_(col(OneOnOne.rep_id).in_(ids), col(OneOnOne.manager_id).in_(ids)))
+    return list((await session.exec(query)).all())

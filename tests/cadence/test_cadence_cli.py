@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,36 @@ def test_preview_shows_local_and_utc_time_and_why_a_prompt_moved(team_db: str) -
     assert "Boxing Day" in out and "rule said Mon 2026-12-28 09:00" in out
     # Noor works Sunday to Thursday (Dubai): her WIG is on Sunday
     assert "Sun 2026-12-27 09:00 +04" in out
+
+
+def test_preview_shows_one_on_ones_for_rep_and_manager(team_db: str) -> None:
+    import asyncio
+
+    from sqlmodel import select
+
+    from storage.db import Database
+    from storage.models import OneOnOne, Person
+
+    async def add_series() -> None:
+        db = Database(team_db)
+        async with db.session() as session:
+            everyone = {p.email.split(".")[0]: p for p in (await session.exec(select(Person))).all()}
+            maria, ravi = everyone["maria"], everyone["ravi"]
+            session.add(OneOnOne(org_id=maria.org_id, manager_id=maria.id, rep_id=ravi.id,
+                                 rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", local_time="08:00",
+                                 timezone="America/New_York", anchor_on=date(2027, 1, 4)))
+        await db.dispose()
+
+    asyncio.run(add_series())
+    rep = CliRunner().invoke(app(), ["schedule", "preview", "--user", "ravi.rep@example.com",
+                                     "--from", "2027-01-04", "--days", "14"], env={"COLUMNS": "220"})
+    assert rep.exit_code == 0, rep.output
+    assert "1:1 with Maria Manager" in rep.output
+    assert "Thu 2027-01-07 18:30 IST" in rep.output and "2027-01-07 13:00" in rep.output
+    boss = CliRunner().invoke(app(), ["schedule", "preview", "--user", "maria.manager@example.com",
+                                      "--from", "2027-01-04", "--days", "14"], env={"COLUMNS": "220"})
+    assert "1:1 with Ravi Rep" in boss.output and "Thu 2027-01-07 08:00 EST" in boss.output
+    assert "WIG" not in boss.output  # managers get no rep prompts
 
 
 def test_preview_for_one_user_and_an_unknown_one(team_db: str) -> None:

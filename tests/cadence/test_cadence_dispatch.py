@@ -8,7 +8,7 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 
-from cadence_helpers import FailingChannel, at, deliveries, joined, occurrences, utc
+from cadence_helpers import FailingChannel, at, deliveries, joined, occurrences, set_person, utc
 from conftest import RecordingChannel
 
 from bot.channel import Channels
@@ -193,3 +193,16 @@ async def test_planning_keeps_moving_a_pending_prompt_but_never_a_delivered_one(
     row = next(o for o in await occurrences(db, team["ravi"]) if o.key == f"wig:{team['ravi']}:2027-01-11")
     assert (row.status, row.reason, row.due_at) == ("pending", "absence:2027-01-12", utc(2027, 1, 13, 3, 30))
     assert timedelta(0) < row.due_at - utc(2027, 1, 11, 3, 30) < timedelta(days=7)
+
+
+async def test_a_person_who_left_is_skipped_without_alerting_anyone(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 11, 12, 0)):
+        await Dispatcher(coach).plan(utc(2027, 1, 11, 12, 0))
+    await set_person(db, team["sam"], active=False)
+    with at(utc(2027, 1, 11, 17, 1)):
+        await Dispatcher(coach).tick()
+    sam = next(o for o in await occurrences(db, team["sam"]) if o.key.endswith("2027-01-11"))
+    assert (sam.status, sam.reason) == ("skipped", "inactive")
+    assert not outbox.texts_for(team["sam"]) and not outbox.texts_for(team["ada"])

@@ -32,7 +32,7 @@ class FileChannel:
         self.path, self.name = path, name
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
-        await asyncio.sleep(0.002)  # a little platform latency, so the two interleave
+        await asyncio.sleep(0.01)  # some platform latency, so the two surely overlap
         with self.path.open("a", encoding="utf-8") as out:
             for message in messages:
                 out.write(f"{message.key}\t{self.name}\n")
@@ -42,7 +42,7 @@ class FileChannel:
 async def main(url: str, outfile: str, go_file: str, name: str) -> None:
     db = Database(url)
     coach = Coach(db, Settings(database_url=url), Channels(FileChannel(Path(outfile), name)))
-    dispatcher = Dispatcher(coach, instance=name, batch=5, concurrency=4)
+    dispatcher = Dispatcher(coach, instance=name, batch=5, concurrency=2)
     Path(outfile + ".ready").touch()
     for _ in range(3000):
         if Path(go_file).exists():
