@@ -19,6 +19,7 @@ import typer
 
 import prompts
 from bot.channels.console import ConsoleChannel, stdin_lines
+from bot.schedule_cli import demo, schedule_app
 from bot.settings import Settings, SettingsError
 from bot.team import TeamFileError, read_team, write_team
 from storage import people
@@ -34,6 +35,8 @@ teams_app = typer.Typer(help="Microsoft Teams app package.", no_args_is_help=Tru
 app.add_typer(team_app, name="team")
 app.add_typer(db_app, name="db")
 app.add_typer(teams_app, name="teams")
+app.add_typer(schedule_app, name="schedule")
+app.command()(demo)
 
 DEFAULT_ORG = "Default"
 

@@ -142,8 +142,7 @@ def demo(
     team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team.")] = SAMPLE_TEAM,
     fresh: Annotated[bool, typer.Option(help="Use a throw-away database instead of DATABASE_URL.")] = False,
 ) -> None:
-    """Try coachbot in the terminal: your team (or the sample one), and a check-in that
-    arrives right away."""
+    """Try coachbot in the terminal: a check-in prompt arrives right away."""
     overrides: dict[str, str] = {}
     if fresh:
         folder = tempfile.mkdtemp(prefix="coachbot-demo-")
