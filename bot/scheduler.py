@@ -308,9 +308,12 @@ class Dispatcher:
         end = moment + self.horizon
         stale = self._refreshed_at is None or moment - self._refreshed_at >= self.refresh
         if stale or self.population is None:
-            first = self._refreshed_at is None
             self.population = await load_population(self.db, moment)
-            start = moment - (self.catch_up if first else 2 * self.refresh)
+            if self._planned_until is None:
+                start = moment - self.catch_up
+            else:  # re-plan the recent past (new people, new rules), and any gap left
+                # by a suspended process, but never further back than the catch-up
+                start = max(min(self._planned_until, moment - 2 * self.refresh), moment - self.catch_up)
             self._refreshed_at = moment
         else:
             start = self._planned_until or moment

@@ -206,3 +206,22 @@ async def test_a_person_who_left_is_skipped_without_alerting_anyone(
     sam = next(o for o in await occurrences(db, team["sam"]) if o.key.endswith("2027-01-11"))
     assert (sam.status, sam.reason) == ("skipped", "inactive")
     assert not outbox.texts_for(team["sam"]) and not outbox.texts_for(team["ada"])
+
+
+async def test_one_long_lived_dispatcher_plans_incrementally_and_after_a_suspension(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    await joined(db, utc(2027, 1, 10))
+    dispatcher = Dispatcher(coach)
+    with at(utc(2027, 1, 11, 3, 0)):
+        assert (await dispatcher.tick()).delivered == 0
+    with at(utc(2027, 1, 11, 3, 31)):  # incremental tick: Ravi's WIG
+        assert (await dispatcher.tick()).delivered == 1
+    with at(utc(2027, 1, 11, 17, 1)):  # Sam's WIG, planned by the first tick's horizon
+        assert (await dispatcher.tick()).delivered == 1
+    with at(utc(2027, 1, 20, 12, 0)):  # the process was suspended for nine days
+        report = await dispatcher.tick()
+    keys = sorted(m.key or "" for _, ms in outbox.sent[-4:] for m in ms)
+    ravi, sam = team["ravi"], team["sam"]
+    assert report.delivered == 4, report
+    assert keys == sorted([f"wig:{ravi}:2027-01-18", f"okr_checkin:{ravi}:2027-01-12",
+                           f"wig:{sam}:2027-01-18", f"okr_checkin:{sam}:2027-01-12"])

@@ -185,3 +185,12 @@ def test_bad_rule_is_reported_clearly() -> None:
         cadence.check_rule("FREQ=WEEKLY", "9h30")
     with pytest.raises(cadence.CadenceError):
         cadence.check_rule("FREQ=WEEKLY", "09:30", "Mars/Olympus")
+
+
+def test_fall_back_repeated_time_takes_the_first_pass() -> None:
+    """01:30 happens twice in New York on 7 November 2027: the prompt goes at the first
+    one (EDT, 05:30 UTC), once."""
+    cal = Calendar(1, "America/New_York", parse_working_days("1,2,3,4,5,6,7"))
+    rule = Rule(WIG, "FREQ=DAILY", time(1, 30), source="org")
+    found = slots(cal, rule, utc(2027, 11, 7, 0), utc(2027, 11, 8, 0))
+    assert [s.due_at for s in found] == [utc(2027, 11, 7, 5, 30)]
