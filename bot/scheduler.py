@@ -361,6 +361,11 @@ class Dispatcher:
                     message_id = await channel.deliver(recipient, messages)
                 except DeliveryError as error:
                     return occurrence, recipient.platform, None, str(error) or "delivery refused"
+                except Exception as error:
+                    # unknown outcome (a timeout may have delivered): record it as
+                    # failed, with the reason, rather than risk sending it twice
+                    log.exception("delivering %s failed", occurrence.key)
+                    return occurrence, recipient.platform, None, f"{type(error).__name__}: {error}"[:200]
             return occurrence, recipient.platform, message_id, None
 
         outcomes = await asyncio.gather(*(send(o) for o in claimed))

@@ -56,13 +56,16 @@ class FailingChannel:
 
     platform = "test"
 
-    def __init__(self, refuse: set[int]) -> None:
+    def __init__(self, refuse: set[int], crash: set[int] | None = None) -> None:
         self.refuse = refuse
+        self.crash = crash or set()
         self.sent: list[tuple[Recipient, list[Message]]] = []
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
         if recipient.person_id in self.refuse:
             raise DeliveryError("the user has not installed the app")
+        if recipient.person_id in self.crash:
+            raise TimeoutError("platform did not answer")
         self.sent.append((recipient, messages))
         return f"fail-test-{len(self.sent)}"
 

@@ -225,3 +225,19 @@ async def test_one_long_lived_dispatcher_plans_incrementally_and_after_a_suspens
     assert report.delivered == 4, report
     assert keys == sorted([f"wig:{ravi}:2027-01-18", f"okr_checkin:{ravi}:2027-01-12",
                            f"wig:{sam}:2027-01-18", f"okr_checkin:{sam}:2027-01-12"])
+
+
+async def test_an_unexpected_channel_error_is_recorded_and_the_batch_still_counts(
+        db: Database, team: dict[str, int]) -> None:
+    """A timeout may or may not have reached the person: the prompt is recorded as
+    failed (never re-sent blindly), and the rest of the batch is recorded normally."""
+    channel = FailingChannel(refuse=set(), crash={team["sam"]})
+    coach = Coach(db, Settings(database_url=db.url), Channels(channel))
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 12, 23, 0)):
+        report = await Dispatcher(coach).tick()
+        assert (await Dispatcher(coach).tick()).delivered == 0
+    assert (report.delivered, report.failed) == (2, 2)
+    failed = [o for o in await occurrences(db, team["sam"]) if o.status == "failed"]
+    assert len(failed) == 2 and all("TimeoutError" in (o.reason or "") for o in failed)
+    assert len(channel.texts_for(team["ravi"])) == 2
