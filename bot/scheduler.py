@@ -450,7 +450,7 @@ class Dispatcher:
                 continue
             try:
                 await self.coach.deliver(admin.id, messages)  # type: ignore[arg-type]
-            except DeliveryError as error:
+            except Exception as error:  # DeliveryError, or a platform timeout
                 log.warning("could not tell admin %s about %s: %s", admin.email, who, error)
 
     async def nudge(self, moment: datetime, report: TickReport) -> None:
@@ -492,7 +492,7 @@ class Dispatcher:
                     raise DeliveryError(f"no running {recipient.platform} channel")
                 message_id = await channel.deliver(
                     recipient, checkins.nudge_messages(occurrence, person.name if person else ""))
-            except DeliveryError as error:
+            except Exception as error:  # DeliveryError, or a platform timeout
                 log.warning("nudge for occurrence %s not delivered: %s", occurrence.key, error)
                 continue
             async with self.db.session() as session:
