@@ -168,6 +168,16 @@ async def start_prompt(turn: Turn, occurrence: Occurrence | None, kind: str) -> 
     return await start_conversation(turn, kind, occurrence)
 
 
+class PromptButtons:
+    """A click on a prompt's button, claimed before any conversation in progress can
+    take "cadence:later:42" for an answer to its own question."""
+
+    async def respond(self, turn: Turn) -> list[Message] | None:
+        if (turn.event.action or "").startswith(ACTION_PREFIX):
+            return await PromptResponder().respond(turn)
+        return None
+
+
 class PromptResponder:
     """Answers to a delivered prompt: its buttons anywhere, and the typed words
     `start`, `later`, `snooze 2h`, `tomorrow`, `skip` while a prompt is open. It runs

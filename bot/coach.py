@@ -52,10 +52,10 @@ class Responder(Protocol):
 
 def default_responders() -> list[Responder]:
     """The responders every coach runs, most specific first."""
-    from bot.checkins import PromptResponder
+    from bot.checkins import PromptButtons, PromptResponder
     from bot.dialogs import DialogResponder
 
-    responders: list[Responder] = [DialogResponder(), PromptResponder()]
+    responders: list[Responder] = [PromptButtons(), DialogResponder(), PromptResponder()]
     return responders
 
 

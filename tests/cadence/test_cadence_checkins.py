@@ -194,3 +194,19 @@ def test_parsers() -> None:
     assert session_weeks(date(2027, 1, 11)) == (date(2027, 1, 4), date(2027, 1, 11))
     assert session_weeks(date(2027, 1, 10)) == (date(2027, 1, 4), date(2027, 1, 11))
     assert session_weeks(date(2027, 1, 12)) == (date(2027, 1, 4), date(2027, 1, 11))
+
+
+async def test_a_prompt_button_works_while_another_conversation_runs(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 10))
+    await deliver(coach, MONDAY_WIG)
+    with at(MONDAY_WIG):
+        assert "commit to" in await say(coach, ravi, "start")  # the WIG session is running
+    await deliver(coach, TUESDAY_CHECKIN)
+    later = [c.value for r, ms in outbox.sent for m in ms if r.person_id == ravi
+             and (m.key or "").startswith("okr_checkin") for c in m.choices if c.value.startswith("cadence:later")]
+    with at(TUESDAY_CHECKIN):
+        assert "back today at 11:31" in await say(coach, ravi, action=later[0])
+        # the running conversation is untouched: the next line still answers it
+        assert "scorecard" in await say(coach, ravi, "call five leads")
