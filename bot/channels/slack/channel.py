@@ -60,7 +60,11 @@ COMMAND = "/okr"
 # this process). Waiting turns sit on a semaphore rather than in the event loop's ready
 # queue, so a burst of work cannot starve the next acknowledgement; calls to Slack are
 # outside the gate, so slow network round trips do not hold it.
-THINKERS = 4
+THINKERS = 2
+# After a turn that took d seconds the coach rests REST x d before the next one, so
+# under overload at least REST / (1 + REST) of the loop (a third) stays free for
+# acknowledgements and the answers queue up instead. Below overload nobody waits.
+REST = 0.5
 # Who a Slack user is changes rarely; a minute's memory saves two queries a request.
 # (The coach re-reads the person on every turn, so a deactivation still applies.)
 PEOPLE_TTL = 60.0
@@ -92,6 +96,7 @@ class SlackChannel:
         self._register()
         self._tasks: set[asyncio.Task[None]] = set()
         self._thinking = asyncio.Semaphore(thinkers)
+        self._rest_until = 0.0
         self._socket: Any = None
         self._bound: set[str] = set()
         self._dm_known: set[tuple[int, str]] = set()
@@ -264,7 +269,7 @@ class SlackChannel:
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         async with self._thinking:
-            found = await self.coach.identify(Sender("slack", team_id, user_id))
+            found = await self._rested(self.coach.identify(Sender("slack", team_id, user_id)))
         if found is None and token:
             found = await self._by_profile_email(team_id, user_id, token)
         if found is not None:
@@ -286,7 +291,19 @@ class SlackChannel:
 
     async def _turn(self, event: Inbound) -> list[Message]:
         async with self._thinking:
-            return await self.coach.handle(event)
+            return await self._rested(self.coach.handle(event))
+
+    async def _rested(self, work: Awaitable[Any]) -> Any:
+        """Run CPU-heavy work, then owe a rest in proportion to how long it took."""
+        pause = self._rest_until - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        started = time.monotonic()
+        try:
+            return await work
+        finally:
+            ended = time.monotonic()
+            self._rest_until = max(self._rest_until, ended + (ended - started) * REST)
 
     async def _remember_dm(self, person: Person, user_id: str, channel: str) -> None:
         if not channel.startswith("D") or (person.id, channel) in self._dm_known:  # type: ignore[operator]
