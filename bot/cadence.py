@@ -21,7 +21,7 @@ delivered twice under two keys.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -367,12 +367,6 @@ def plan(cal: Calendar, rule: Rule, start: datetime, end: datetime) -> list[Slot
             continue
         slots.append(slot)
     return slots
-
-
-def plan_all(cal: Calendar, rules: Iterable[Rule], start: datetime, end: datetime) -> list[Slot]:
-    """Slots of several rules for one person, in time order."""
-    found = [slot for rule in rules for slot in plan(cal, rule, start, end)]
-    return sorted(found, key=lambda s: (s.effective, s.kind))
 
 
 def available_at(cal: Calendar, moment: datetime) -> datetime:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -300,10 +300,6 @@ async def checkin_command(turn: Turn, args: str) -> list[Message]:
     if occurrence is not None and occurrence.kind != OKR_CHECKIN:
         occurrence = None
     return await start_prompt(turn, occurrence, OKR_CHECKIN)
-
-
-def default_time(kind: str) -> time:
-    return cadence.DEFAULTS[kind][1]
 
 
 # --- the conversations --------------------------------------------------------------

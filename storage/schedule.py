@@ -27,7 +27,6 @@ OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
 # Statuses an occurrence moves through; "failed" means a channel refused it (reason set).
 PENDING, CLAIMED, DELIVERED, ANSWERED = "pending", "claimed", "delivered", "answered"
 MISSED, SKIPPED, FAILED = "missed", "skipped", "failed"
-OPEN = (DELIVERED,)
 
 
 @dataclass(frozen=True)
@@ -94,12 +93,6 @@ async def cadence_rules(session: AsyncSession, org_ids: Iterable[int] | None = N
     if org_ids is not None:
         query = query.where(col(CadenceRule.org_id).in_(list(org_ids)))
     return list((await session.exec(query)).all())
-
-
-async def save_rule(session: AsyncSession, rule: CadenceRule) -> CadenceRule:
-    session.add(rule)
-    await session.flush()
-    return rule
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -280,17 +273,6 @@ async def set_payload(session: AsyncSession, occurrence_id: int, payload: dict[s
     await session.exec(update(OCCURRENCE).where(OCCURRENCE.c.id == occurrence_id).values(payload=payload))
 
 
-async def supersede_open(session: AsyncSession, person_id: int, kind: str, before: datetime) -> int:
-    """A newer prompt of the same cadence went out: older unanswered ones are missed."""
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.person_id == person_id, OCCURRENCE.c.kind == kind,
-               OCCURRENCE.c.status == DELIVERED, OCCURRENCE.c.due_at < before)
-        .values(status=MISSED, reason="unanswered")
-    )
-    return result.rowcount or 0  # type: ignore[attr-defined]
-
-
 async def unanswered(session: AsyncSession, delivered_before: datetime, nudged: bool,
                      limit: int = 20000) -> list[Occurrence]:
     """Delivered, unanswered occurrences: not yet nudged and delivered before
@@ -340,10 +322,6 @@ async def open_prompt(session: AsyncSession, person_id: int, occurrence_id: int 
     return (await session.exec(query.order_by(col(Occurrence.delivered_at).desc()).limit(1))).first()
 
 
-async def get(session: AsyncSession, occurrence_id: int) -> Occurrence | None:
-    return await session.get(Occurrence, occurrence_id)
-
-
 async def snooze(session: AsyncSession, occurrence_id: int, until: datetime,
                  payload: dict[str, Any]) -> bool:
     """Put a delivered prompt back in the queue for `until`; it is delivered again then
@@ -376,23 +354,12 @@ async def mark_answered(session: AsyncSession, occurrence_id: int, now: datetime
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def deliveries_count(session: AsyncSession, occurrence_id: int) -> int:
-    return (await session.exec(
-        select(func.count()).select_from(Delivery).where(Delivery.occurrence_id == occurrence_id)
-    )).one()
-
-
 async def add_absence(session: AsyncSession, person_id: int, first: date, last: date,
                       reason: str | None = None) -> Absence:
     absence = Absence(person_id=person_id, starts_on=first, ends_on=last, reason=reason)
     session.add(absence)
     await session.flush()
     return absence
-
-
-async def current_absence(session: AsyncSession, person_id: int, day: date) -> Absence | None:
-    query = select(Absence).where(Absence.person_id == person_id, Absence.ends_on >= day)
-    return (await session.exec(query.order_by(col(Absence.starts_on)).limit(1))).first()
 
 
 async def end_absences(session: AsyncSession, person_id: int, day: date) -> int:
@@ -434,14 +401,6 @@ async def status_counts(session: AsyncSession) -> dict[str, int]:
 async def admins(session: AsyncSession, org_id: int) -> list[Person]:
     query = select(Person).where(Person.org_id == org_id, Person.role == "admin", col(Person.active).is_(True))
     return list((await session.exec(query.order_by(col(Person.id)))).all())
-
-
-async def pending_for(session: AsyncSession, person_id: int, since: datetime) -> list[Occurrence]:
-    query = select(Occurrence).where(
-        Occurrence.person_id == person_id, col(Occurrence.status) == PENDING,
-        or_(col(Occurrence.due_at) >= since, col(Occurrence.snoozed_until).is_not(None)),
-    )
-    return list((await session.exec(query.order_by(col(Occurrence.due_at)))).all())
 
 
 async def identities_for(
