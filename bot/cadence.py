@@ -369,6 +369,15 @@ def plan(cal: Calendar, rule: Rule, start: datetime, end: datetime) -> list[Slot
     return slots
 
 
+def nominal_keys(cal: Calendar, rule: Rule, start: datetime, end: datetime) -> set[str]:
+    """The keys `rule` can produce for slots near [start, end): a pending occurrence
+    whose key is not among them was planned by a rule that has since changed."""
+    anchor = rule.anchor_on or DEFAULT_ANCHOR
+    nominals, _ = _nominals(rule.rrule, anchor, rule.local_time, (start - LOOK_AROUND).date(),
+                            (end + LOOK_AROUND).date())
+    return {occurrence_key(rule.kind, cal.person_id, n.date()) for n in nominals}
+
+
 def available_at(cal: Calendar, moment: datetime) -> datetime:
     """The first instant at or after `moment` when the person may be prompted: on an
     available day and outside quiet hours (a nudge or a snooze that lands on Saturday

@@ -137,6 +137,161 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
     return rows
 
 
+KINDS = {"checkin": cadence.OKR_CHECKIN, "okr": cadence.OKR_CHECKIN, "okr_checkin": cadence.OKR_CHECKIN,
+         "wig": cadence.WIG}
+DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+
+
+def _kind(name: str) -> str:
+    kind = KINDS.get(name.strip().lower())
+    if kind is None:
+        raise typer.BadParameter(prompts.render("cadence/cli_bad_kind", name=name))
+    return kind
+
+
+@schedule_app.command("set")
+def set_rule(
+    kind: Annotated[str, typer.Argument(help="checkin or wig")],
+    every: Annotated[int | None, typer.Option(min=1, max=4, help="Every N weeks (check-in default 2, WIG 1).")] = None,
+    day: Annotated[str | None, typer.Option(help="Weekday: mon … sun (default: Tuesday / Monday).")] = None,
+    at: Annotated[str | None, typer.Option(help="Local time HH:MM (default 09:30 / 09:00).")] = None,
+    zone: Annotated[str | None, typer.Option(help="IANA zone; default: each person's own.")] = None,
+    user: Annotated[str | None, typer.Option(help="Only this person (e-mail).")] = None,
+    team: Annotated[str | None, typer.Option(help="A manager's e-mail: that manager's reps.")] = None,
+    starting: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                      help="A day in an 'on' week (which weeks count).")] = None,
+    off: Annotated[bool, typer.Option(help="Switch this cadence off at this scope.")] = False,
+) -> None:
+    """Set a cadence for the organisation, one manager's team, or one person."""
+    cadence_kind = _kind(kind)
+    default_at = cadence.DEFAULTS[cadence_kind][1]
+    checkin = cadence_kind == cadence.OKR_CHECKIN
+    weeks = every or (2 if checkin else 1)
+    byday = DAYS.get(day.strip().lower()[:3]) if day else ("TU" if checkin else "MO")
+    if byday is None:
+        raise typer.BadParameter(prompts.render("cadence/cli_bad_day", day=day))
+    rrule = f"FREQ=WEEKLY;INTERVAL={weeks};BYDAY={byday}" if weeks > 1 else f"FREQ=WEEKLY;BYDAY={byday}"
+    local_time = at or default_at.strftime("%H:%M")
+    try:
+        cadence.check_rule(rrule, local_time, zone)
+        local_time = cadence.parse_local_time(local_time).strftime("%H:%M")
+    except cadence.CadenceError as error:
+        raise typer.BadParameter(str(error)) from None
+    config = _settings()
+    done = asyncio.run(_save_rule(config, cadence_kind, rrule, local_time, zone, not off,
+                                  starting.date() if starting else None, user, team))
+    typer.echo(done)
+
+
+async def _save_rule(config: Settings, kind: str, rrule: str, local_time: str, zone: str | None,
+                     enabled: bool, anchor: date | None, user: str | None, team: str | None) -> str:
+    from bot.scheduler import replan
+    from storage import people
+    from storage import schedule as store
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    await asyncio.to_thread(upgrade, config.database_url)
+    db = Database(config.database_url)
+    try:
+        async with db.session() as session:
+            target = await people.by_email(session, user or team) if (user or team) else None
+            if (user or team) and target is None:
+                raise typer.BadParameter(prompts.render("cadence/cli_unknown_user", email=user or team))
+            org = await people.only_org(session) if target is None else await people.get_org(session, target.org_id)
+            if org is None:
+                raise typer.BadParameter(prompts.render("cadence/cli_no_org"))
+            await store.upsert_rule(session, org.id, kind, rrule, local_time, zone, enabled, anchor,  # type: ignore[arg-type]
+                                    person_id=target.id if user and target else None,
+                                    team_manager_id=target.id if team and target else None)
+            affected = [p.id for p in await people.team(session, org.id)]  # type: ignore[arg-type]
+        await replan(db, affected)  # type: ignore[arg-type]
+    finally:
+        await db.dispose()
+    scope = "person" if user else "team" if team else "org"
+    return prompts.render("cadence/cli_rule_saved", kind=kind, rrule=rrule, at=local_time, zone=zone,
+                          scope=scope, who=user or team or "", enabled=enabled)
+
+
+@schedule_app.command("rules")
+def list_rules() -> None:
+    """The stored cadence rules (anything not listed uses the built-in defaults)."""
+    config = _settings()
+    rows = asyncio.run(_rules(config))
+    console = Console(width=max(120, Console().width))
+    if not rows:
+        console.print(prompts.render("cadence/cli_no_rules"))
+        return
+    table = Table()
+    for header in ("id", "scope", "cadence", "rule", "local time", "zone", "on"):
+        table.add_column(prompts.render("cadence/cli_header", name=header))
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+async def _rules(config: Settings) -> list[tuple[str, ...]]:
+    from storage import people
+    from storage import schedule as store
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    await asyncio.to_thread(upgrade, config.database_url)
+    db = Database(config.database_url)
+    try:
+        async with db.session() as session:
+            rules = await store.cadence_rules(session)
+            emails = {}
+            for rule in rules:
+                for pid in (rule.person_id, rule.team_manager_id):
+                    if pid is not None and pid not in emails:
+                        person = await people.get(session, pid)
+                        emails[pid] = person.email if person else f"#{pid}"
+    finally:
+        await db.dispose()
+    out: list[tuple[str, ...]] = []
+    for rule in rules:
+        scope = (emails[rule.person_id] if rule.person_id is not None
+                 else prompts.render("cadence/cli_team_of", email=emails[rule.team_manager_id])
+                 if rule.team_manager_id is not None else prompts.render("cadence/cli_whole_org"))
+        out.append((str(rule.id), scope, prompts.render("cadence/prompt_title", kind=rule.kind, manager=""),
+                    rule.rrule + (f" (from {rule.anchor_on})" if rule.anchor_on else ""), rule.local_time,
+                    rule.timezone or "-", "yes" if rule.enabled else "off"))
+    return out
+
+
+@schedule_app.command("reset")
+def reset_rule(rule_id: Annotated[int, typer.Argument(help="The id from `coachbot schedule rules`.")]) -> None:
+    """Delete a stored rule: its scope falls back to the next one (team, org, default)."""
+    config = _settings()
+    if not asyncio.run(_reset(config, rule_id)):
+        typer.echo(prompts.render("cadence/cli_no_such_rule", id=rule_id), err=True)
+        raise typer.Exit(1)
+    typer.echo(prompts.render("cadence/cli_rule_reset", id=rule_id))
+
+
+async def _reset(config: Settings, rule_id: int) -> bool:
+    from bot.scheduler import replan
+    from storage import people
+    from storage import schedule as store
+    from storage.db import Database
+    from storage.models import CadenceRule
+
+    db = Database(config.database_url)
+    try:
+        async with db.session() as session:
+            rule = await session.get(CadenceRule, rule_id)
+            if rule is None:
+                return False
+            org_id = rule.org_id
+            await store.delete_rule(session, rule_id, org_id)
+            affected = [p.id for p in await people.team(session, org_id)]
+        await replan(db, affected)  # type: ignore[arg-type]
+    finally:
+        await db.dispose()
+    return True
+
+
 def demo(
     as_: Annotated[str | None, typer.Option("--as", help="E-mail of the rep you play (default: first rep).")] = None,
     team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team.")] = SAMPLE_TEAM,

@@ -209,22 +209,49 @@ async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
     return sorted(found, key=lambda m: m.slot.effective)
 
 
-async def materialise(db: Database, population: Population, start: datetime, end: datetime) -> int:
-    """Write the slots of [start, end) as occurrences (idempotent: keys are unique)."""
+async def materialise(db: Database, population: Population, start: datetime, end: datetime,
+                      prune: bool = False, now: datetime | None = None) -> int:
+    """Write the slots of [start, end) as occurrences (idempotent: keys are unique).
+
+    With `prune`, pending occurrences in the window that today's rules can no longer
+    produce (an admin moved the WIG from Monday to Wednesday, or switched a cadence
+    off) are skipped with the reason `rule_changed`, so the old time never fires.
+    """
     slots = plan_population(population, start, end)
     rows = [slot_row(s, population.people[s.person_id].org_id) for s in slots]
     async with db.session() as session:
-        await store.save_slots(session, rows)
+        await store.save_slots(session, rows, now or clock_now())
+        if prune:
+            await _prune(session, population, start, end)
     return len(rows)
+
+
+async def _prune(session: Any, population: Population, start: datetime, end: datetime) -> int:
+    pending = await store.planned_pending(session, start, end, list(population.people))
+    if not pending:
+        return 0
+    valid: dict[int, set[str]] = {}
+    orphans: list[int] = []
+    for occurrence_id, key, person_id, payload in pending:
+        if (payload or {}).get("adhoc") or person_id not in population.calendars:
+            continue
+        if person_id not in valid:
+            calendar = population.calendars[person_id]
+            valid[person_id] = set().union(*(cadence.nominal_keys(calendar, rule, start, end)
+                                             for rule in population.rules[person_id]))
+        if key not in valid[person_id]:
+            orphans.append(occurrence_id)
+    return await store.skip_pending(session, orphans, "rule_changed") if orphans else 0
 
 
 async def replan(db: Database, person_ids: Iterable[int], now: datetime | None = None,
                  horizon: timedelta = timedelta(days=15)) -> int:
-    """Re-plan some people's pending occurrences after their calendar changed (a new
-    vacation, `/okr out`, new working days): moved or skipped before anyone claims."""
+    """Re-plan some people's pending occurrences after their calendar or rules changed
+    (a new vacation, `/okr out`, new working days, a new rule): moved or skipped before
+    anyone claims them."""
     moment = now or clock_now()
     population = await load_population(db, moment, person_ids)
-    return await materialise(db, population, moment, moment + horizon)
+    return await materialise(db, population, moment, moment + horizon, prune=True, now=moment)
 
 
 # --- dispatching ------------------------------------------------------------------------
@@ -320,7 +347,7 @@ class Dispatcher:
             if start >= end:
                 return 0
         self._planned_until = end
-        return await materialise(self.db, self.population, start, end)
+        return await materialise(self.db, self.population, start, end, prune=stale, now=moment)
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
         """Claim due occurrences batch by batch and deliver each batch concurrently."""

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, update
+from sqlalchemy import and_, exists, func, insert, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import UTCDateTime
 from storage.models import Absence, CadenceRule, Delivery, Occurrence, OneOnOne, Organisation, Person
 
 OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
@@ -95,21 +96,55 @@ async def cadence_rules(session: AsyncSession, org_ids: Iterable[int] | None = N
     return list((await session.exec(query)).all())
 
 
+async def upsert_rule(
+    session: AsyncSession, org_id: int, kind: str, rrule: str, local_time: str,
+    timezone: str | None, enabled: bool, anchor_on: date | None,
+    person_id: int | None = None, team_manager_id: int | None = None,
+) -> CadenceRule:
+    """The one rule of `kind` at this scope (person, a manager's team, or the whole
+    organisation), created or replaced."""
+    query = select(CadenceRule).where(
+        CadenceRule.org_id == org_id, CadenceRule.kind == kind,
+        col(CadenceRule.person_id).is_(None) if person_id is None else CadenceRule.person_id == person_id,
+        col(CadenceRule.team_manager_id).is_(None) if team_manager_id is None
+        else CadenceRule.team_manager_id == team_manager_id,
+    )
+    rule = (await session.exec(query)).first() or CadenceRule(
+        org_id=org_id, kind=kind, person_id=person_id, team_manager_id=team_manager_id, rrule=rrule)
+    rule.rrule, rule.local_time, rule.timezone = rrule, local_time, timezone
+    rule.enabled, rule.anchor_on = enabled, anchor_on
+    session.add(rule)
+    await session.flush()
+    return rule
+
+
+async def delete_rule(session: AsyncSession, rule_id: int, org_id: int) -> bool:
+    rule = await session.get(CadenceRule, rule_id)
+    if rule is None or rule.org_id != org_id:
+        return False
+    await session.delete(rule)
+    await session.flush()
+    return True
+
+
 def _insert(session: AsyncSession) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
-async def save_slots(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert computed occurrences; an existing one is only updated while it is still
-    `pending` and not snoozed (a moved holiday or a new vacation re-plans it), so a
-    claimed, delivered, answered or skipped occurrence is never touched again.
+async def save_slots(session: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+    """Insert computed occurrences. An existing one is re-planned only while nothing
+    has happened to it: still `pending` and not snoozed (a new vacation moves or skips
+    it), or skipped by the planner itself (a rule change, a vacation since cancelled)
+    when its new time is still ahead. Claimed, delivered, answered, and anything the
+    person skipped, are never touched again.
 
     Each row: key, org_id, person_id, kind, due_at, local_date, status, reason.
     """
     if not rows:
         return
     statement = _insert(session)(OCCURRENCE)
+    untouched = and_(OCCURRENCE.c.claimed_at.is_(None), OCCURRENCE.c.delivered_at.is_(None))
     statement = statement.on_conflict_do_update(
         index_elements=["key"],
         set_={
@@ -117,21 +152,50 @@ async def save_slots(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> N
             "status": statement.excluded.status,
             "reason": statement.excluded.reason,
         },
-        where=and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None)),
+        where=or_(
+            and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None)),
+            and_(OCCURRENCE.c.status == SKIPPED, untouched,
+                 statement.excluded.due_at > literal(now, UTCDateTime)),
+        ),
     )
     params = [{**row, "payload": row.get("payload") or {}} for row in rows]
     for start in range(0, len(params), 5000):  # one compiled statement, executemany
         await session.exec(statement, params=params[start:start + 5000])
 
 
+async def planned_pending(session: AsyncSession, start: datetime, end: datetime,
+                          person_ids: Iterable[int] | None = None) -> list[tuple[int, str, int, dict[str, Any]]]:
+    """(id, key, person id, payload) of rule-planned occurrences still pending (not
+    snoozed) and due in [start, end): the ones a changed rule may have orphaned."""
+    query = select(OCCURRENCE.c.id, OCCURRENCE.c.key, OCCURRENCE.c.person_id, OCCURRENCE.c.payload).where(
+        OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None),
+        OCCURRENCE.c.due_at >= start, OCCURRENCE.c.due_at < end)
+    if person_ids is not None:
+        query = query.where(OCCURRENCE.c.person_id.in_(list(person_ids)))
+    return [tuple(row) for row in (await session.exec(query)).all()]  # type: ignore[misc]
+
+
+async def skip_pending(session: AsyncSession, ids: Sequence[int], reason: str) -> int:
+    """Skip occurrences that are still pending (one statement per 1,000)."""
+    done = 0
+    for start in range(0, len(ids), 1000):
+        result = await session.exec(
+            update(OCCURRENCE).where(OCCURRENCE.c.id.in_(list(ids[start:start + 1000])),
+                                     OCCURRENCE.c.status == PENDING)
+            .values(status=SKIPPED, reason=reason))
+        done += result.rowcount or 0  # type: ignore[attr-defined]
+    return done
+
+
 async def add_occurrence(
     session: AsyncSession, key: str, org_id: int, person_id: int, kind: str,
     due_at: datetime, local_date: date, payload: dict[str, Any] | None = None,
 ) -> None:
-    """One ad-hoc occurrence (the demo's "right now" check-in); a repeat is ignored."""
+    """One ad-hoc occurrence (the demo's "right now" check-in), not made by a rule (so
+    re-planning leaves it alone); a repeat is ignored."""
     statement = _insert(session)(OCCURRENCE).values(
         key=key, org_id=org_id, person_id=person_id, kind=kind, due_at=due_at,
-        local_date=local_date, status=PENDING, payload=payload or {},
+        local_date=local_date, status=PENDING, payload={**(payload or {}), "adhoc": True},
     ).on_conflict_do_nothing(index_elements=["key"])
     await session.exec(statement)
 

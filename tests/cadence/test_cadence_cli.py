@@ -99,3 +99,50 @@ def test_demo_delivers_a_check_in_right_away(tmp_path: Path) -> None:
     assert "Hi Ravi, two weeks have gone by" in out
     assert "Ravi Rep just finished the OKR check-in" in out  # the manager's copy, labelled
     assert "30–45 minutes in the calendar with Maria" in out
+
+
+def test_set_list_and_reset_rules_replans_what_is_already_planned(team_db: str) -> None:
+    import asyncio
+
+    from sqlmodel import select
+
+    from bot.scheduler import replan
+    from storage.db import Database
+    from storage.models import Occurrence, Person
+
+    async def plan_and_read(moment_day: date) -> dict[str, tuple[str, str | None]]:
+        db = Database(team_db)
+        async with db.session() as session:
+            ravi = (await session.exec(select(Person).where(Person.email == "ravi.rep@example.com"))).one()
+        from datetime import UTC, datetime
+        await replan(db, [ravi.id], datetime(moment_day.year, moment_day.month, moment_day.day, tzinfo=UTC))  # type: ignore[list-item]
+        async with db.session() as session:
+            rows = (await session.exec(select(Occurrence).where(Occurrence.person_id == ravi.id))).all()
+        await db.dispose()
+        return {o.key.split(":", 2)[0] + ":" + o.key.split(":", 2)[2]: (o.status, o.reason) for o in rows}
+
+    first = asyncio.run(plan_and_read(date(2026, 12, 1)))
+    assert first["wig:2026-12-07"] == ("pending", None)
+    runner = CliRunner()
+    saved = runner.invoke(app(), ["schedule", "set", "wig", "--day", "wed", "--at", "10:15",
+                                  "--team", "maria.manager@example.com"])
+    assert saved.exit_code == 0, saved.output
+    assert "Saved" in saved.output and "the reps of maria.manager@example.com" in saved.output
+    listed = runner.invoke(app(), ["schedule", "rules"], env={"COLUMNS": "200"})
+    assert "team of maria.manager@example.com" in listed.output and "BYDAY=WE" in listed.output
+    after = asyncio.run(plan_and_read(date(2026, 12, 1)))
+    assert after["wig:2026-12-07"] == ("skipped", "rule_changed")  # the old Monday never fires
+    assert after["wig:2026-12-09"] == ("pending", None)
+    preview = runner.invoke(app(), ["schedule", "preview", "--user", "ravi.rep@example.com",
+                                    "--from", "2026-12-07", "--days", "7"], env={"COLUMNS": "220"})
+    assert "Wed 2026-12-09 10:15 IST" in preview.output
+    assert runner.invoke(app(), ["schedule", "set", "lunch"]).exit_code != 0
+    assert runner.invoke(app(), ["schedule", "set", "wig", "--day", "someday"]).exit_code != 0
+    assert runner.invoke(app(), ["schedule", "set", "wig", "--at", "25:99"]).exit_code != 0
+    rule_id = listed.output.split("│")[1].strip() if "│" in listed.output else "1"
+    reset = runner.invoke(app(), ["schedule", "reset", rule_id])
+    assert reset.exit_code == 0, reset.output
+    back = asyncio.run(plan_and_read(date(2026, 12, 1)))
+    assert back["wig:2026-12-09"] == ("skipped", "rule_changed")
+    assert back["wig:2026-12-07"] == ("pending", None), "the default Monday is back"
+    assert runner.invoke(app(), ["schedule", "reset", "999"]).exit_code == 1
