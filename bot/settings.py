@@ -12,8 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from storage.db import normalise_url
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -126,12 +125,10 @@ def _parse(variable: str, name: str, raw: str) -> object:
         return raw.upper()
     if name == "database_url":
         try:
-            backend = make_url(raw.replace("postgres://", "postgresql://", 1)).get_backend_name()
-        except ArgumentError:
+            normalise_url(raw, asynchronous=False)
+        except ValueError:
             example = "sqlite:///coachbot.db or postgresql://user:pass@host/db"
-            raise SettingsError(variable, f"{raw!r} is not a database URL ({example})") from None
-        if backend not in {"sqlite", "postgresql"}:
-            raise SettingsError(variable, f"{backend!r} is not supported: use sqlite or postgresql")
+            raise SettingsError(variable, f"{raw!r} is not a supported database URL ({example})") from None
         return raw
     if name == "log_level":
         if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -55,7 +56,10 @@ def normalise_url(url: str, *, asynchronous: bool) -> str:
     """
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"{url!r} is not a database URL") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         driver = "aiosqlite" if asynchronous else "pysqlite"
