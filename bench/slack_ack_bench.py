@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import hmac
 import json
@@ -110,17 +111,22 @@ async def load(url: str, response_url: str, rate: float, count: int, warmup: int
                 else:
                     errors += 1
 
-        for i in range(warmup):  # connections, auth.test, the database pool
-            await one(i, False)
-        loop = asyncio.get_running_loop()
-        start = loop.time() + 0.05
-        tasks = []
-        for i in range(count):
-            delay = start + i / rate - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i, True)))
-        await asyncio.gather(*tasks)
+        async def paced(n: int, record: bool) -> None:
+            loop = asyncio.get_running_loop()
+            start = loop.time() + 0.05
+            tasks = []
+            for i in range(n):
+                delay = start + i / rate - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(one(i, record)))
+            await asyncio.gather(*tasks)
+
+        # Warm up at the measured rate (connections, auth.test, the database pool at the
+        # concurrency this rate needs), let the server finish that work, then measure.
+        await paced(warmup, False)
+        await asyncio.sleep(1.0)
+        await paced(count, True)
     print(json.dumps({"latencies": latencies, "errors": errors}), flush=True)
 
 
@@ -226,6 +232,7 @@ def percentile(values: list[float], q: float) -> float:
 async def run_once(target: str, rate: float, args: argparse.Namespace, api_url: str,
                    response_url: str, database_url: str) -> dict[str, list[float]]:
     """One bounded run: serve `target`, load it from a child process, collect latencies."""
+    gc.collect()  # the previous run's garbage is not this run's pause
     port = free_port()
     SERVER_TIMES.clear()
     runner, extra = await serve(target, port, api_url, database_url)
@@ -233,7 +240,8 @@ async def run_once(target: str, rate: float, args: argparse.Namespace, api_url: 
     child = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--role", "load", "--url",
         f"http://127.0.0.1:{port}/slack/events", "--response-url", response_url,
-        "--rate", str(rate), "--count", str(count), "--warmup", str(args.warmup),
+        "--rate", str(rate), "--count", str(count),
+        "--warmup", str(int(rate * args.warmup_seconds)),
         stdout=asyncio.subprocess.PIPE)
     out, _ = await asyncio.wait_for(child.communicate(), args.seconds * 3 + 60)
     report = json.loads(out.decode().strip().splitlines()[-1])
@@ -247,7 +255,7 @@ async def run_once(target: str, rate: float, args: argparse.Namespace, api_url: 
         await db.dispose()
     await runner.cleanup()  # type: ignore[attr-defined]
     ms = [x * 1000 for x in report["latencies"]]
-    return {"latencies": ms, "inside": [x * 1000 for x in SERVER_TIMES[args.warmup:]],
+    return {"latencies": ms, "inside": [x * 1000 for x in SERVER_TIMES[int(rate * args.warmup_seconds):]],
             "errors": [float(report["errors"])], "backlog": [drained],
             "run_p99": [percentile(ms, 0.99)]}
 
@@ -316,12 +324,14 @@ def main() -> None:
     parser.add_argument("--rates", type=float, nargs="+", default=[50, 200])
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--warmup-seconds", type=float, default=1.0,
+                        help="unrecorded load at the same rate before each measured run")
     parser.add_argument("--targets", nargs="+", default=["bare", "coachbot", "bare-default"],
                         help="bare: Bolt acking with process_before_response (our setting); "
                              "bare-default: Bolt's default acking; coachbot: the real channel")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--json", default=None, help="also write the results here")
+    parser.add_argument("--warmup", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int)
     parser.add_argument("--url")
     parser.add_argument("--response-url")
