@@ -369,13 +369,17 @@ def plan(cal: Calendar, rule: Rule, start: datetime, end: datetime) -> list[Slot
     return slots
 
 
-def nominal_keys(cal: Calendar, rule: Rule, start: datetime, end: datetime) -> set[str]:
-    """The keys `rule` can produce for slots near [start, end): a pending occurrence
-    whose key is not among them was planned by a rule that has since changed."""
-    anchor = rule.anchor_on or DEFAULT_ANCHOR
-    nominals, _ = _nominals(rule.rrule, anchor, rule.local_time, (start - LOOK_AROUND).date(),
-                            (end + LOOK_AROUND).date())
-    return {occurrence_key(rule.kind, cal.person_id, n.date()) for n in nominals}
+@lru_cache(maxsize=1024)
+def _nominal_days(text: str, anchor: date, at: time, first: date, last: date) -> frozenset[date]:
+    return frozenset(n.date() for n in _nominals(text, anchor, at, first, last)[0])
+
+
+def nominal_days(rule: Rule, start: datetime, end: datetime) -> frozenset[date]:
+    """The local days `rule` has a slot on near [start, end) (shared by everyone with
+    the same rule): a pending occurrence keyed on another day was planned by a rule
+    that has since changed."""
+    return _nominal_days(rule.rrule, rule.anchor_on or DEFAULT_ANCHOR, rule.local_time,
+                         (start - LOOK_AROUND).date(), (end + LOOK_AROUND).date())
 
 
 def available_at(cal: Calendar, moment: datetime) -> datetime:

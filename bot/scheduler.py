@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -230,16 +230,18 @@ async def _prune(session: Any, population: Population, start: datetime, end: dat
     pending = await store.planned_pending(session, start, end, list(population.people))
     if not pending:
         return 0
-    valid: dict[int, set[str]] = {}
     orphans: list[int] = []
     for occurrence_id, key, person_id, payload in pending:
         if (payload or {}).get("adhoc") or person_id not in population.calendars:
             continue
-        if person_id not in valid:
-            calendar = population.calendars[person_id]
-            valid[person_id] = set().union(*(cadence.nominal_keys(calendar, rule, start, end)
-                                             for rule in population.rules[person_id]))
-        if key not in valid[person_id]:
+        kind, _, rest = key.partition(":")  # "wig:42:2027-01-11"
+        day = rest.rpartition(":")[2]
+        rule = next((r for r in population.rules[person_id] if r.kind == kind), None)
+        try:
+            nominal = date.fromisoformat(day)
+        except ValueError:
+            continue  # not a key the planner makes
+        if rule is None or nominal not in cadence.nominal_days(rule, start, end):
             orphans.append(occurrence_id)
     return await store.skip_pending(session, orphans, "rule_changed") if orphans else 0
 
