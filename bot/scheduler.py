@@ -541,6 +541,8 @@ class CadenceScheduler:
     the dispatcher. It holds no state worth persisting, so it uses the memory job store."""
 
     JOB_ID = "cadence-dispatcher"
+    HOUSEKEEPING_ID = "conversation-reminders"
+    HOUSEKEEPING_EVERY = 15 * 60
 
     def __init__(self, dispatcher: Dispatcher, interval: float = 60.0) -> None:
         self.dispatcher = dispatcher
@@ -555,6 +557,10 @@ class CadenceScheduler:
             self._tick, IntervalTrigger(seconds=self.interval, timezone=UTC), id=self.JOB_ID,
             next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
             misfire_grace_time=None,
+        )
+        self._scheduler.add_job(
+            self._housekeeping, IntervalTrigger(seconds=self.HOUSEKEEPING_EVERY, timezone=UTC),
+            id=self.HOUSEKEEPING_ID, max_instances=1, coalesce=True, misfire_grace_time=None,
         )
         self._scheduler.start()
 
@@ -575,6 +581,19 @@ class CadenceScheduler:
         finally:
             self._running = None
 
+    async def _housekeeping(self) -> None:
+        """Remind people who left a conversation half-way, and managers whose salary-talk
+        follow-up date has come. Each is marked when sent, so a later run skips it."""
+        from bot.dialogs import remind_abandoned, remind_salary_follow_ups
+
+        for job in (remind_abandoned, remind_salary_follow_ups):
+            try:
+                count = await job(self.dispatcher.coach)
+                if count:
+                    log.info("%s: %d reminded", job.__name__, count)
+            except Exception:  # one failing reminder kind must not stop the others
+                log.exception("%s failed", job.__name__)
+
     async def stop(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
@@ -590,8 +609,6 @@ class CadenceScheduler:
 def create_scheduler(coach: Coach, interval: float | None = None, **options: Any) -> CadenceScheduler:
     """The scheduler the runtime starts: a dispatcher on this coach, ticking every
     minute (the demo ticks every few seconds)."""
-    seconds = interval if interval is not None else float(getattr(coach.settings, "tick_seconds", 60))
-    nudge = getattr(coach.settings, "nudge_hours", None)
-    if nudge is not None and "nudge_hours" not in options:
-        options["nudge_hours"] = float(nudge)
+    seconds = interval if interval is not None else coach.settings.tick_seconds
+    options.setdefault("nudge_hours", coach.settings.nudge_hours)
     return CadenceScheduler(Dispatcher(coach, **options), interval=seconds)

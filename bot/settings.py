@@ -33,6 +33,9 @@ class Settings:
     country: str | None = None
     port: int = 3000
     log_level: str = "INFO"
+    # Cadences (docs/cadence.md)
+    tick_seconds: float = 60.0
+    nudge_hours: float = 24.0
     # Slack (see the Slack section of the README)
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -95,6 +98,8 @@ ENV_NAMES = {
     "timezone": "COACHBOT_TIMEZONE",
     "country": "COACHBOT_COUNTRY",
     "log_level": "COACHBOT_LOG_LEVEL",
+    "tick_seconds": "COACHBOT_TICK_SECONDS",
+    "nudge_hours": "COACHBOT_NUDGE_HOURS",
 }
 
 
@@ -107,6 +112,14 @@ def _parse(variable: str, name: str, raw: str) -> object:
         if not raw.isdigit() or not 0 < int(raw) < 65536:
             raise SettingsError(variable, f"{raw!r} is not a port number (1-65535)")
         return int(raw)
+    if name in {"tick_seconds", "nudge_hours"}:
+        try:
+            number = float(raw)
+        except ValueError:
+            number = -1.0
+        if not 0 < number < 10_000:
+            raise SettingsError(variable, f"{raw!r} is not a positive number")
+        return number
     if name == "teams_allow_anonymous":
         if raw.lower() not in TRUE | FALSE:
             raise SettingsError(variable, f"{raw!r} is not true or false")

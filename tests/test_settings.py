@@ -17,6 +17,8 @@ def test_nothing_set_gives_a_sqlite_file_in_the_working_directory() -> None:
 @pytest.mark.parametrize(("env", "variable"), [
     ({"PORT": "eighty"}, "PORT"),
     ({"PORT": "70000"}, "PORT"),
+    ({"COACHBOT_NUDGE_HOURS": "-3"}, "COACHBOT_NUDGE_HOURS"),
+    ({"COACHBOT_TICK_SECONDS": "soon"}, "COACHBOT_TICK_SECONDS"),
     ({"COACHBOT_TIMEZONE": "Mars/Olympus"}, "COACHBOT_TIMEZONE"),
     ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
     ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),

@@ -1,0 +1,28 @@
+"""The scheduler's housekeeping job reminds half-finished conversations, and the
+cadence settings reach the dispatcher."""
+
+from __future__ import annotations
+
+from conftest import RecordingChannel, say
+from freezegun import freeze_time
+
+from bot.channel import Channels
+from bot.coach import Coach
+from bot.scheduler import create_scheduler
+from bot.settings import Settings
+from storage.db import Database
+
+
+async def test_housekeeping_reminds_an_abandoned_conversation(coach: Coach, team: dict[str, int],
+                                                             outbox: RecordingChannel) -> None:
+    with freeze_time("2027-01-06 09:00:00", real_asyncio=True):
+        await say(coach, team["ravi"], "/okr goals")
+    with freeze_time("2027-01-07 09:00:00", real_asyncio=True):
+        await create_scheduler(coach)._housekeeping()
+    assert any("half-way through your 2027 goal setting" in t for t in outbox.texts_for(team["ravi"]))
+
+
+def test_cadence_settings_reach_the_dispatcher(db: Database, outbox: RecordingChannel) -> None:
+    settings = Settings.from_env({"COACHBOT_TICK_SECONDS": "5", "COACHBOT_NUDGE_HOURS": "8"})
+    scheduler = create_scheduler(Coach(db, settings, Channels(outbox)))
+    assert (scheduler.interval, scheduler.dispatcher.nudge_hours) == (5.0, 8.0)
