@@ -130,9 +130,13 @@ async def test_a_workspace_installed_by_a_stranger_stays_unbound(multi: Harness)
 
 async def test_uninstall_forgets_the_workspace_tokens(multi: Harness) -> None:
     await install(multi, "code-T2")
+    await multi.dm("before", user="U0OTTO", team="T2", event_id="EvBefore")  # bot now cached
     body = event_body({"type": "app_uninstalled"}, "EvUninstall", team="T2")
     response = await multi.post(body, sign(body), "application/json")
     assert response.status == 200
     await multi.settle()
     async with multi.coach.db.session() as session:
         assert (await session.exec(select(SlackInstallation))).all() == []
+    await multi.dm("after", user="U0OTTO", team="T2", event_id="EvAfter")
+    await multi.settle()
+    assert [t.text for t in multi.recorder.turns] == ["before"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,18 +28,28 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.timestamp() if isinstance(v, datetime) else v) for k, v in data.items()}
 
 
+BOT_CACHE_SECONDS = 30.0
+
+
 class DbInstallationStore(AsyncInstallationStore):
-    """Installations per (app, enterprise, team, user) in the `slackinstallation` table."""
+    """Installations per (app, enterprise, team, user) in the `slackinstallation` table.
+
+    Bolt looks the workspace's bot up on every request, before the acknowledgement;
+    a short cache keeps that off the database. Saving or deleting here clears it; a
+    token revoked through another instance is forgotten here within the cache time.
+    """
 
     def __init__(self, db: Database, client_id: str) -> None:
         self.db = db
         self.client_id = client_id
+        self._bots: dict[tuple[str | None, str | None, bool], tuple[float, Bot | None]] = {}
 
     @property
     def logger(self) -> logging.Logger:
         return log
 
     async def async_save(self, installation: Installation) -> None:
+        self._bots.clear()
         async with self.db.session() as session:
             await store.save_installation(
                 session, self.client_id, installation.enterprise_id, installation.team_id,
@@ -47,6 +58,7 @@ class DbInstallationStore(AsyncInstallationStore):
             )
 
     async def async_save_bot(self, bot: Bot) -> None:
+        self._bots.clear()
         async with self.db.session() as session:
             await store.save_installation(
                 session, self.client_id, bot.enterprise_id, bot.team_id, None,
@@ -76,26 +88,34 @@ class DbInstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
+        key = (enterprise_id, team_id, bool(is_enterprise_install))
+        cached = self._bots.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
         async with self.db.session() as session:
             row = await store.find_installation(
                 session, self.client_id, enterprise_id, team_id, None, is_enterprise_install,
                 with_bot=True,
             )
-        if row is None:
-            return None
-        return Installation(**_installation_fields(row.data)).to_bot()
+        bot = None if row is None else Installation(**_installation_fields(row.data)).to_bot()
+        if bot is not None:  # a miss is not remembered: an install must work at once
+            self._bots[key] = (time.monotonic() + BOT_CACHE_SECONDS, bot)
+        return bot
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._bots.clear()
         async with self.db.session() as session:
             await store.strip_bot_tokens(session, self.client_id, enterprise_id, team_id)
 
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
+        self._bots.clear()
         async with self.db.session() as session:
             await store.delete_installations(session, self.client_id, enterprise_id, team_id, user_id)
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._bots.clear()
         async with self.db.session() as session:
             await store.delete_installations(session, self.client_id, enterprise_id, team_id)
 
