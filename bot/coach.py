@@ -96,13 +96,15 @@ class Coach:
         return [Message(prompts.render("core/fallback", name=person.name.split()[0]))]
 
     async def remember_identity(
-        self, person_id: int, platform: str, user_id: str, dm_channel: str | None = None
+        self, person_id: int, platform: str, user_id: str, dm_channel: str | None = None,
+        tenant: str | None = None,
     ) -> None:
-        """Keep a platform id a channel learned (by e-mail lookup, on install) for a person."""
+        """Keep a platform id a channel learned (by e-mail lookup, on install) for a
+        person, with the workspace or tenant it belongs to when the channel knows it."""
         async with self.db.session() as session:
             person = await people.get(session, person_id)
             if person is not None:
-                await people.link_identity(session, person, platform, user_id, dm_channel)
+                await people.link_identity(session, person, platform, user_id, dm_channel, tenant)
 
     async def deliver(self, person_id: int, messages: list[Message]) -> str | None:
         """Send messages to someone who did not ask (a manager's copy of a plan, a

@@ -81,7 +81,12 @@ class Person(SQLModel, table=True):
 
 
 class ChatIdentity(SQLModel, table=True):
-    """Who a person is on a platform: a Slack user id or a Teams AAD object id."""
+    """Who a person is on a platform: a Slack user id or a Teams AAD object id.
+
+    `tenant` is the Slack workspace (team id) or Teams tenant the id was seen in, so
+    a company with several workspaces sends with the right workspace's token; it is
+    empty for an id that only came from the team file.
+    """
 
     __table_args__ = (UniqueConstraint("org_id", "platform", "user_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -89,6 +94,7 @@ class ChatIdentity(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     platform: str = Field(max_length=16)
     user_id: str = Field(max_length=128)
+    tenant: str | None = Field(default=None, max_length=128)
     dm_channel: str | None = Field(default=None, max_length=128)
 
 

@@ -116,13 +116,13 @@ async def identify(
         return person
     person = await by_email(session, email, org_id)
     if person is not None:
-        await link_identity(session, person, platform, user_id)
+        await link_identity(session, person, platform, user_id, tenant=tenant)
     return person
 
 
 async def link_identity(
     session: AsyncSession, person: Person, platform: str, user_id: str,
-    dm_channel: str | None = None,
+    dm_channel: str | None = None, tenant: str | None = None,
 ) -> ChatIdentity:
     query = select(ChatIdentity).where(
         ChatIdentity.person_id == person.id, ChatIdentity.platform == platform
@@ -132,9 +132,13 @@ async def link_identity(
         identity = ChatIdentity(
             org_id=person.org_id, person_id=person.id, platform=platform, user_id=user_id  # type: ignore[arg-type]
         )
+    if identity.user_id != user_id:
+        identity.dm_channel = None  # a DM channel belongs to the old id
     identity.user_id = user_id
     if dm_channel:
         identity.dm_channel = dm_channel
+    if tenant:
+        identity.tenant = tenant
     session.add(identity)
     await session.flush()
     return identity
@@ -149,26 +153,21 @@ class Reach:
 
 
 async def reach(session: AsyncSession, person_id: int) -> Reach | None:
+    """A person and how to reach them on each platform. The tenant is the one the id
+    was seen in; for an id known only from the team file, the organisation's first
+    workspace on that platform."""
     person = await session.get(Person, person_id)
     if person is None:
         return None
-    rows = (
-        await session.exec(
-            select(ChatIdentity, Workspace)
-            .join(
-                Workspace,
-                (col(Workspace.org_id) == col(ChatIdentity.org_id))
-                & (col(Workspace.platform) == col(ChatIdentity.platform)),
-                isouter=True,
-            )
-            .where(ChatIdentity.person_id == person_id)
-        )
+    identities = (await session.exec(select(ChatIdentity).where(ChatIdentity.person_id == person_id))).all()
+    workspaces = (
+        await session.exec(select(Workspace).where(Workspace.org_id == person.org_id).order_by(Workspace.id))
     ).all()
-    seen: dict[str, tuple[str, str, str | None, str | None]] = {}
-    for identity, workspace in rows:
-        tenant = workspace.external_id if workspace is not None else None
-        seen.setdefault(identity.platform, (identity.platform, identity.user_id, tenant, identity.dm_channel))
-    return Reach(person, list(seen.values()))
+    first: dict[str, str] = {}
+    for workspace in workspaces:
+        first.setdefault(workspace.platform, workspace.external_id)
+    ways = [(i.platform, i.user_id, i.tenant or first.get(i.platform), i.dm_channel) for i in identities]
+    return Reach(person, ways)
 
 
 async def team(session: AsyncSession, org_id: int) -> Sequence[Person]:

@@ -74,3 +74,20 @@ async def test_deliver_reaches_a_person_through_a_running_channel(coach: Coach, 
 def test_plain_rendering_draws_progress_bars() -> None:
     text = Message("Q1", progress=[Progress("Revenue", 0.5, "on track")]).plain()
     assert "██████████░░░░░░░░░░ 50% on track" in text
+
+
+async def test_an_identity_remembers_its_workspace(coach: Coach, team: dict[str, int]) -> None:
+    """With several workspaces per company, a DM must go out through the one the person
+    was seen in."""
+    from storage import people as store
+
+    async with coach.db.session() as session:
+        await store.bind_workspace(session, team["org"], "slack", "T-EMEA")
+        await store.bind_workspace(session, team["org"], "slack", "T-US")
+    person = await coach.identify(Sender("slack", "T-US", "U0SAM-US", email="sam@example.com"))
+    assert person is not None
+    coach.channels.add(type("Slack", (), {"platform": "slack"})())  # type: ignore[arg-type]
+    sam = await coach.recipient(team["sam"])
+    assert (sam.platform, sam.user_id, sam.tenant) == ("slack", "U0SAM-US", "T-US")
+    ravi = await coach.recipient(team["ravi"])  # id from the team file only: the first workspace
+    assert (ravi.user_id, ravi.tenant) == ("U0RAVI", "T-EMEA")

@@ -44,3 +44,18 @@ async def test_naive_instants_are_refused(db: Database) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         async with db.session() as session:
             session.add(Organisation(name="N", created_at=datetime(2027, 1, 1)))
+
+
+def test_the_migrations_build_exactly_the_models(private_db_url: str) -> None:
+    """A model changed without a migration (or the reverse) fails here, not in production."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    engine = create_engine(normalise_url(private_db_url, asynchronous=False))
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    finally:
+        engine.dispose()
+    assert diff == []

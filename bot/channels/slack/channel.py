@@ -305,10 +305,10 @@ class SlackChannel:
             ended = time.monotonic()
             self._rest_until = max(self._rest_until, ended + (ended - started) * REST)
 
-    async def _remember_dm(self, person: Person, user_id: str, channel: str) -> None:
+    async def _remember_dm(self, person: Person, user_id: str, channel: str, team: str) -> None:
         if not channel.startswith("D") or (person.id, channel) in self._dm_known:  # type: ignore[operator]
             return
-        await self.coach.remember_identity(person.id, "slack", user_id, channel)  # type: ignore[arg-type]
+        await self.coach.remember_identity(person.id, "slack", user_id, channel, team or None)  # type: ignore[arg-type]
         self._dm_known.add((person.id, channel))  # type: ignore[arg-type]
 
     async def _text(self, raw: str, team_id: str, token: str | None) -> str:
@@ -348,7 +348,7 @@ class SlackChannel:
                         log.warning("users.lookupByEmail failed: %s", error.response.get("error"))
                     continue
                 if user_id:
-                    await self.coach.remember_identity(person.id, "slack", user_id)  # type: ignore[arg-type]
+                    await self.coach.remember_identity(person.id, "slack", user_id, tenant=team_id)  # type: ignore[arg-type]
                     linked += 1
         if linked:
             log.info("Slack: linked %s people by e-mail", linked)
@@ -372,7 +372,7 @@ class SlackChannel:
                 if response.get("channel") and response["channel"] != channel:
                     channel = str(response["channel"])  # a user id posts into the DM: learn it
                     if person_id is not None and user_id:
-                        await self.coach.remember_identity(person_id, "slack", user_id, channel)
+                        await self.coach.remember_identity(person_id, "slack", user_id, channel, team or None)
             if message.image is not None:
                 if not channel.startswith(("D", "C", "G")):
                     assert user_id is not None
@@ -401,7 +401,7 @@ class SlackChannel:
         if public or images:
             dm, _ = await self._post_all(token, team, user_id, public + [
                 Message("", image=m.image) for m in images], person.id, user_id)  # type: ignore[arg-type]
-            await self._remember_dm(person, user_id, dm)
+            await self._remember_dm(person, user_id, dm, team)
             if response_url and where != dm:
                 private.append(Message(prompts.render("slack/see_dm")))
         if private and response_url:
@@ -468,7 +468,7 @@ class SlackChannel:
                 log.info("Slack retry of %s ignored: already processed", event_id)
                 return
         try:
-            await self._remember_dm(person, user_id, channel)
+            await self._remember_dm(person, user_id, channel, team)
             text = await self._text(event.get("text") or "", team, token)
             replies = await self._turn(Inbound(
                 person_id=person.id, platform="slack", text=text,  # type: ignore[arg-type]
