@@ -78,8 +78,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine for `url`, with SQLite made safe for several writers."""
-    engine = create_async_engine(normalise_url(url, asynchronous=True), pool_pre_ping=True)
+    """An async engine for `url`, with SQLite made safe for several writers.
+
+    Only server connections are pinged before use (a PostgreSQL restart or an idle
+    timeout drops them); a SQLite file cannot drop, and the ping would cost a round
+    trip through aiosqlite's thread on every query."""
+    target = normalise_url(url, asynchronous=True)
+    engine = create_async_engine(target, pool_pre_ping=not target.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
