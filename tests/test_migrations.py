@@ -59,3 +59,25 @@ def test_the_migrations_build_exactly_the_models(private_db_url: str) -> None:
     finally:
         engine.dispose()
     assert diff == []
+
+
+async def test_the_pool_recovers_after_the_server_drops_its_connections(db: Database) -> None:
+    """Without a ping before each use, a dropped connection fails one unit of work;
+    the next one must reconnect by itself."""
+    from sqlalchemy import text as sql
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only a server can drop connections")
+    async with db.session() as session:
+        await people.ensure_org(session, "Before", "UTC")
+    admin = create_engine(normalise_url(db.url, asynchronous=False), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    admin.dispose()
+    with pytest.raises(Exception):  # noqa: B017 (the driver's own disconnect error)
+        async with db.session() as session:
+            await people.ensure_org(session, "During", "UTC")
+    async with db.session() as session:
+        org = await people.ensure_org(session, "After", "UTC")
+    assert org.id is not None
