@@ -471,7 +471,9 @@ async def identities_for(
     session: AsyncSession, person_ids: Iterable[int]
 ) -> dict[int, dict[str, tuple[str, str | None, str | None]]]:
     """person id -> {platform: (user id, tenant, DM channel)}, for many people in one
-    query (the dispatcher reaches thousands of people per tick)."""
+    query (the dispatcher reaches thousands of people per tick). The tenant is the one
+    the id was seen in; for an id known only from the team file, the organisation's
+    first workspace on that platform (as `people.reach`)."""
     from storage.models import ChatIdentity, Workspace
 
     ids = list(person_ids)
@@ -480,7 +482,7 @@ async def identities_for(
         rows = (
             await session.exec(
                 select(ChatIdentity.person_id, ChatIdentity.platform, ChatIdentity.user_id,
-                       Workspace.external_id, ChatIdentity.dm_channel)
+                       ChatIdentity.tenant, Workspace.external_id, ChatIdentity.dm_channel)
                 .join(
                     Workspace,
                     (col(Workspace.org_id) == col(ChatIdentity.org_id))
@@ -488,11 +490,11 @@ async def identities_for(
                     isouter=True,
                 )
                 .where(col(ChatIdentity.person_id).in_(ids[start:start + 5000]))
-                .order_by(ChatIdentity.id)
+                .order_by(ChatIdentity.id, Workspace.id)
             )
         ).all()
-        for person_id, platform, user_id, tenant, dm in rows:
-            found.setdefault(person_id, {}).setdefault(platform, (user_id, tenant, dm))
+        for person_id, platform, user_id, seen_in, first_workspace, dm in rows:
+            found.setdefault(person_id, {}).setdefault(platform, (user_id, seen_in or first_workspace, dm))
     return found
 
 

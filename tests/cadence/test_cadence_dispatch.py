@@ -241,3 +241,24 @@ async def test_an_unexpected_channel_error_is_recorded_and_the_batch_still_count
     failed = [o for o in await occurrences(db, team["sam"]) if o.status == "failed"]
     assert len(failed) == 2 and all("TimeoutError" in (o.reason or "") for o in failed)
     assert len(channel.texts_for(team["ravi"])) == 2
+
+
+async def test_a_prompt_goes_out_through_the_workspace_the_person_was_seen_in(
+        db: Database, team: dict[str, int]) -> None:
+    """A company with two Slack workspaces: the dispatcher must send with the token of
+    the workspace the rep was seen in (as `Coach.recipient` does), not the first one."""
+    from bot.messages import Sender
+    from storage import people
+
+    async with db.session() as session:
+        await people.bind_workspace(session, team["org"], "slack", "T-EMEA")
+        await people.bind_workspace(session, team["org"], "slack", "T-US")
+    slack = type("Slack", (RecordingChannel,), {"platform": "slack"})()
+    coach = Coach(db, Settings(database_url=db.url), Channels(slack))
+    assert await coach.identify(Sender("slack", "T-US", "U0SAM-US", email="sam@example.com")) is not None
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 12, 23, 0)):
+        await Dispatcher(coach).tick()
+    tenants = {(r.person_id, r.user_id, r.tenant) for r, _ in slack.sent}
+    assert (team["sam"], "U0SAM-US", "T-US") in tenants
+    assert (team["ravi"], "U0RAVI", "T-EMEA") in tenants  # id from the team file: first workspace
