@@ -65,8 +65,9 @@ def prompt_messages(occurrence: Occurrence, name: str, repeat: int = 0) -> list[
     )]
 
 
-def nudge_messages(occurrence: Occurrence, name: str) -> list[Message]:
-    when = occurrence.delivered_at or occurrence.due_at
+def nudge_messages(occurrence: Occurrence, name: str, timezone: str | None = None) -> list[Message]:
+    """The one reminder of an unanswered prompt; its day is the person's own, not UTC's."""
+    when = (occurrence.delivered_at or occurrence.due_at).astimezone(cadence.zone(timezone))
     return [Message(
         prompts.render("cadence/nudge", name=first_name(name), kind=occurrence.kind,
                        when=when.strftime("%a %d %b")),

@@ -520,7 +520,8 @@ class Dispatcher:
                 if channel is None:
                     raise DeliveryError(f"no running {recipient.platform} channel")
                 message_id = await channel.deliver(
-                    recipient, checkins.nudge_messages(occurrence, person.name if person else ""))
+                    recipient, checkins.nudge_messages(occurrence, person.name if person else "",
+                                                       calendar.timezone))
             except Exception as error:  # DeliveryError, or a platform timeout
                 log.warning("nudge for occurrence %s not delivered: %s", occurrence.key, error)
                 continue

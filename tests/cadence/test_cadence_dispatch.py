@@ -262,3 +262,17 @@ async def test_a_prompt_goes_out_through_the_workspace_the_person_was_seen_in(
     tenants = {(r.person_id, r.user_id, r.tenant) for r, _ in slack.sent}
     assert (team["sam"], "U0SAM-US", "T-US") in tenants
     assert (team["ravi"], "U0RAVI", "T-EMEA") in tenants  # id from the team file: first workspace
+
+
+async def test_the_nudge_names_the_day_of_the_prompt_in_the_persons_own_zone(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    """Auckland's Monday 09:00 WIG prompt goes out on Sunday evening UTC: the nudge must
+    say it came on Monday, the rep's day, not Sunday."""
+    await set_person(db, team["ravi"], timezone="Pacific/Auckland")
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 10, 20, 1)):  # Mon 11 Jan 09:01 NZDT
+        assert (await Dispatcher(coach).tick()).delivered == 1
+    with at(utc(2027, 1, 11, 20, 2)):  # 24 working hours later
+        assert (await Dispatcher(coach).tick()).nudged == 1
+    nudge = next(t for t in outbox.texts_for(team["ravi"]) if "gentle reminder" in t)
+    assert "Mon 11 Jan" in nudge, nudge
