@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
-from storage.models import ProcessedEvent, TeamsConversationRef
+from storage.models import ProcessedEvent, TeamsConversationRef, Workspace
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
@@ -113,3 +113,14 @@ async def tenant_reference(session: AsyncSession, tenant_id: str) -> dict[str, A
     )
     row = (await session.exec(query)).first()
     return dict(row.reference) if row is not None else None
+
+
+async def tenant_admitted(session: AsyncSession, tenant_id: str) -> bool:
+    """May this tenant's users be looked up at all? Yes when it is bound to an
+    organisation, or when no Teams tenant is bound yet (on a single-company install
+    the first tenant seen binds itself). Any other tenant stays a stranger: its admin
+    controls its users' e-mail addresses, which must not reach another company's people."""
+    bound = select(Workspace.id).where(Workspace.platform == "teams")
+    if (await session.exec(bound.where(Workspace.external_id == tenant_id).limit(1))).first():
+        return True
+    return (await session.exec(bound.limit(1))).first() is None

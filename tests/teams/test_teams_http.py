@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from storage import people
 from storage.models import ProcessedEvent, TeamsConversationRef
 from teams.teamskit import TeamsKit
 
@@ -200,3 +201,27 @@ async def test_odd_shapes_never_get_a_500(teams: TeamsKit) -> None:
         response = await teams.post({**body, "id": f"odd-{n}"})
         assert response.status != 500, (body, response.status)  # 501 = invoke not offered
     assert (await teams.activity("message_personal")).status == 200
+
+
+async def test_a_second_tenant_cannot_claim_people_by_roster_email(
+        teams: TeamsKit, team: dict[str, int]) -> None:
+    """A single-company install binds the first tenant seen. Another tenant (anyone
+    who sideloads the app with coachbot's bot id) must not be bound on the fly: its
+    admin controls the e-mail on its users' profiles, so matching them by e-mail
+    would let it take over the company's people."""
+    await teams.activity("message_personal", text="okr help", id="home-1")  # binds tenant-1
+    evil = {"id": "29:evil", "name": "Eve", "aadObjectId": "aad-evil"}
+    teams.connector.members["29:evil"] = {
+        "id": "29:evil", "name": "Eve", "aadObjectId": "aad-evil",
+        "email": "sam@example.com", "userPrincipalName": "eve@evil.example",
+    }
+    teams.connector.calls.clear()
+    await teams.activity("message_personal", **{"from": evil}, text="okr status", id="evil-1",
+                         conversation={"conversationType": "personal", "tenantId": "tenant-evil",
+                                       "id": "a:evil"},
+                         channelData={"tenant": {"id": "tenant-evil"}})
+    shown = teams.connector.texts()
+    assert "team list" in shown and "Sam" not in shown
+    async with teams.coach.db.session() as session:
+        found = await people.reach(session, team["sam"])
+    assert found is not None and found.identities == []

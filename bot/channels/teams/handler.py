@@ -160,6 +160,9 @@ class CoachBot(ActivityHandler):
         tenant = self.tenant(activity)
         if user is None or not tenant:
             return None
+        async with self.coach.db.session() as session:
+            if not await store.tenant_admitted(session, tenant):
+                return None  # a tenant nobody bound, after the first one was
         user_id = user.aad_object_id or user.id
         sender = Sender(PLATFORM, tenant, user_id, None, user.name)
         person = await self.coach.identify(sender)
