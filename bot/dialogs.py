@@ -263,7 +263,8 @@ async def remind_salary_follow_ups(coach: Coach) -> int:
             continue
         text = prompts.render("flows/salary/follow_up_due", rep_name=rep.name,
                               rep_first_name=_first(rep.name), agreed=talk.outcome.get("agreed"),
-                              satisfied=talk.outcome.get("satisfied"), talked_on=talk.updated_at.date())
+                              satisfied=talk.outcome.get("satisfied"),
+                              talked_on=local_date(talk.updated_at, manager))
         try:
             await coach.deliver(manager.id, [Message(text, private=True)])  # type: ignore[arg-type]
         except DeliveryError:

@@ -220,3 +220,24 @@ async def test_the_manager_is_reminded_once_when_the_follow_up_date_comes(
     assert "A 5% raise from April" in message.text and "seemed satisfied" in message.text
     assert outbox.texts_for(sam) == []
     assert [t.status for t in await talks(db)] == ["followed_up"]
+
+
+async def test_the_follow_up_reminder_dates_the_talk_in_the_managers_own_calendar(
+        coach: Coach, team: dict[str, int], outbox: RecordingChannel) -> None:
+    """Maria (New York) records the talk on Monday evening, already Tuesday in UTC: the
+    reminder months later must say Monday's date, the day she remembers."""
+    from bot.dialogs import remind_salary_follow_ups
+
+    maria = team["maria"]
+    with freeze_time("2027-02-02 02:00:00", real_asyncio=True):  # Mon 1 Feb 21:00 in New York
+        await say(coach, maria, "/okr salary-prep @sam")
+        await prepare(coach, maria)
+        await say(coach, maria, "/okr salary-prep @sam")
+        for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
+                     "We agreed a 5% raise from April; HR sends the letter this week.", "keep",
+                     "May 3"]:
+            await say(coach, maria, line)
+    with freeze_time("2027-05-03 13:00:00", real_asyncio=True):
+        assert await remind_salary_follow_ups(coach) == 1
+    [(_, [message])] = outbox.sent
+    assert "salary talk of 2027-02-01" in message.text, message.text
