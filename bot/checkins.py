@@ -195,8 +195,10 @@ class PromptResponder:
             return await self._answer(turn, verb, "", occurrence_id, clicked=True)
         words = turn.text.lower().strip(" .!")
         verb, _, rest = words.partition(" ")
+        if words == "not now":  # a plain "later", not a snooze of "now"
+            verb, rest = "later", ""
         if words in self.WORDS or verb == "snooze":
-            return await self._answer(turn, verb if verb != "not" else "later", rest, None, clicked=False)
+            return await self._answer(turn, verb, rest, None, clicked=False)
         return None
 
     async def _answer(self, turn: Turn, verb: str, rest: str, occurrence_id: int | None,

@@ -210,3 +210,15 @@ async def test_a_prompt_button_works_while_another_conversation_runs(
         assert "back today at 11:31" in await say(coach, ravi, action=later[0])
         # the running conversation is untouched: the next line still answers it
         assert "scorecard" in await say(coach, ravi, "call five leads")
+
+
+async def test_typed_not_now_puts_the_prompt_back_for_two_hours(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 10))
+    await deliver(coach, MONDAY_WIG)
+    with at(MONDAY_WIG):
+        reply = await say(coach, ravi, "Not now.")
+    assert "today at 11:01" in reply, reply  # Kolkata time, two hours on
+    wig = next(o for o in await occurrences(db, ravi) if o.kind == "wig")
+    assert (wig.status, wig.due_at) == ("pending", utc(2027, 1, 11, 5, 31))
