@@ -275,12 +275,11 @@ async def _reset(config: Settings, rule_id: int) -> bool:
     from storage import people
     from storage import schedule as store
     from storage.db import Database
-    from storage.models import CadenceRule
 
     db = Database(config.database_url)
     try:
         async with db.session() as session:
-            rule = await session.get(CadenceRule, rule_id)
+            rule = await store.get_rule(session, rule_id)
             if rule is None:
                 return False
             org_id = rule.org_id

@@ -118,6 +118,10 @@ async def upsert_rule(
     return rule
 
 
+async def get_rule(session: AsyncSession, rule_id: int) -> CadenceRule | None:
+    return await session.get(CadenceRule, rule_id)
+
+
 async def delete_rule(session: AsyncSession, rule_id: int, org_id: int) -> bool:
     rule = await session.get(CadenceRule, rule_id)
     if rule is None or rule.org_id != org_id:
