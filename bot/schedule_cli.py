@@ -275,7 +275,9 @@ async def _reset(config: Settings, rule_id: int) -> bool:
     from storage import people
     from storage import schedule as store
     from storage.db import Database
+    from storage.migrate import upgrade
 
+    await asyncio.to_thread(upgrade, config.database_url)
     db = Database(config.database_url)
     try:
         async with db.session() as session:

@@ -146,3 +146,13 @@ def test_set_list_and_reset_rules_replans_what_is_already_planned(team_db: str) 
     assert back["wig:2026-12-09"] == ("skipped", "rule_changed")
     assert back["wig:2026-12-07"] == ("pending", None), "the default Monday is back"
     assert runner.invoke(app(), ["schedule", "reset", "999"]).exit_code == 1
+
+
+def test_reset_on_a_new_database_says_there_is_no_such_rule(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like every command that touches the database, reset brings the schema up first:
+    no traceback about a missing table."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    result = CliRunner().invoke(app(), ["schedule", "reset", "1"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "There is no rule 1" in result.output
