@@ -217,3 +217,14 @@ async def test_a_manager_asks_for_a_reps_status_by_mention(harness: Harness) -> 
     assert for_maria["response_type"] == for_ravi["response_type"] == "ephemeral"
     assert "Ravi" in json.dumps(for_maria, ensure_ascii=False)
     assert "Maria" not in json.dumps(for_ravi, ensure_ascii=False).replace("@maria", "")
+
+
+async def test_an_answer_typed_with_a_file_attached_reaches_the_coach(harness: Harness) -> None:
+    """Slack marks a message that carries a file `subtype: file_share`; the words
+    typed with it are an answer like any other, not an edit or a join to skip."""
+    await harness.dm("pipeline is 1.2M, screenshot attached", event_id="EvF1", subtype="file_share",
+                     files=[{"id": "F1", "name": "pipeline.png"}])
+    await harness.dm("", event_id="EvF2", subtype="file_share", files=[{"id": "F2"}])  # a file alone
+    await harness.settle()
+    assert [t.text for t in harness.recorder.turns] == ["pipeline is 1.2M, screenshot attached"]
+    assert "heard: pipeline is 1.2M" in json.dumps(harness.fake.posted(), ensure_ascii=False)

@@ -444,8 +444,10 @@ class SlackChannel:
                            where=body.get("channel_id"))
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
-        # Only what a person types in their DM with coachbot: no edits, joins or bots.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        # Only what a person types in their DM with coachbot: no edits, joins or bots
+        # (words typed with a file attached are typed all the same).
+        if (event.get("channel_type") != "im" or event.get("subtype") not in (None, "file_share")
+                or event.get("bot_id") or not (event.get("text") or "").strip()):
             return
         self.spawn(self._direct_message(body, event, context.bot_token), "DM")
 
