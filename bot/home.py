@@ -7,13 +7,13 @@ the same list as cards. Reads only.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import prompts
 from bot.clock import now as clock_now
 from bot.messages import Field, Message, Progress
-from storage import home
+from storage import home, schedule
 from storage.db import Database
 from storage.models import KeyResult, Person
 
@@ -47,15 +47,35 @@ def _bars(key_results: list[KeyResult]) -> list[Progress]:
     ]
 
 
+async def next_prompt(db: Database, person: Person, now: datetime) -> tuple[datetime, str] | None:
+    """When the person's next prompt comes, and of which kind: a stored one (the
+    dispatcher stores only the next day and a half, and snoozed prompts), else the next
+    slot their cadences will produce (a bi-weekly check-in ten days away)."""
+    async with db.session() as session:
+        stored = await home.next_prompt(session, person.id, now, PROMPT_KINDS)  # type: ignore[arg-type]
+    if stored is not None:
+        return stored.due_at, stored.kind
+    from bot.scheduler import load_population, plan_population
+
+    population = await load_population(db, now, [person.id], days=100)  # type: ignore[list-item]
+    slots = sorted((s for s in plan_population(population, now, now + timedelta(days=62))
+                    if s.due_at is not None), key=lambda s: s.effective)
+    if not slots:
+        return None
+    async with db.session() as session:
+        handled = await schedule.by_keys(session, [s.key for s in slots])  # sent, answered, skipped …
+    return next(((s.effective, s.kind) for s in slots if s.key not in handled), None)
+
+
 async def home_messages(db: Database, person: Person, now: datetime | None = None) -> list[Message]:
     """Everything the home view shows for `person`, most personal first."""
     now = now or clock_now()
     async with db.session() as session:
         mine = await home.objectives(session, person.id)  # type: ignore[arg-type]
-        upcoming = await home.next_prompt(session, person.id, now, PROMPT_KINDS)  # type: ignore[arg-type]
         commitments = await home.open_commitments(session, person.id)  # type: ignore[arg-type]
         team = await home.reports(session, person.id) if person.role in LEADERS else []  # type: ignore[arg-type]
         team_objectives = {p.id: await home.objectives(session, p.id) for p in team}  # type: ignore[arg-type]
+    upcoming = await next_prompt(db, person, now)
 
     period = mine[0].objective.period if mine else ""
     messages = [Message(prompts.render("home/objectives", count=len(mine), period=period),
@@ -63,9 +83,9 @@ async def home_messages(db: Database, person: Person, now: datetime | None = Non
     for view in mine:
         messages.append(Message("", title=view.objective.title, progress=_bars(view.key_results)))
 
-    when = _local(upcoming.due_at, person.timezone) if upcoming is not None else None
+    when = _local(upcoming[0], person.timezone) if upcoming is not None else None
     messages.append(Message(
-        prompts.render("home/next", when=when, kind=upcoming.kind if upcoming else None),
+        prompts.render("home/next", when=when, kind=upcoming[1] if upcoming else None),
         title=prompts.render("home/next_title"),
     ))
     messages.append(Message(prompts.render("home/commitments", commitments=commitments),
