@@ -225,3 +225,21 @@ async def test_a_second_tenant_cannot_claim_people_by_roster_email(
     async with teams.coach.db.session() as session:
         found = await people.reach(session, team["sam"])
     assert found is not None and found.identities == []
+
+
+async def test_a_question_asked_from_a_channel_is_answered_in_the_personal_chat(
+        teams: TeamsKit) -> None:
+    """A card with buttons posted in a team channel can be clicked by anyone there:
+    a colleague's click would be taken as their own answer and close the card, so the
+    asker's own answer would then be refused as "already answered". A conversation
+    started from a channel goes on in the asker's personal chat, as on Slack; the
+    channel only gets the pointer."""
+    await teams.activity("conversation_update_install")  # Ravi's personal chat is known
+    teams.connector.calls.clear()
+    response = await teams.activity("message_channel_mention", text="<at>coachbot</at> ask me")
+    assert response.status == 200
+    in_channel = [c for c in teams.connector.sent if "19:salesTeamChannel" in c.path]
+    in_private = [c for c in teams.connector.sent if "a:1RaviPersonalChat-abc" in c.path]
+    assert "How confident are you?" in str([c.body for c in in_private])
+    assert len(in_channel) == 1 and "personal chat" in str(in_channel[0].body)
+    assert "actions" not in str(in_channel[0].body) and "confident" not in str(in_channel[0].body)

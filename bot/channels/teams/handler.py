@@ -302,15 +302,16 @@ class CoachBot(ActivityHandler):
     # --- sending ----------------------------------------------------------------------
 
     async def send(self, turn_context: TurnContext, person: Person, messages: list[Message]) -> None:
-        """Reply as cards. In a team channel or group chat, private messages go to the
-        person's personal chat instead, so a rep's numbers never land in a channel."""
+        """Reply as cards. In a team channel or group chat the answer goes to the
+        person's personal chat instead, as on Slack: a rep's numbers never land in a
+        channel, and nobody else there can click the buttons of their question."""
         if not messages:
             return
         if is_personal(turn_context.activity):
             await turn_context.send_activities([activity_for(m) for m in messages])
             return
-        public = [m for m in messages if not m.private]
-        private = [m for m in messages if m.private]
+        public: list[Message] = []
+        private = list(messages)
         first = person.name.split()[0]
         if private:
             activity = turn_context.activity
