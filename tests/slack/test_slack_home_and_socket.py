@@ -164,3 +164,21 @@ async def test_socket_mode_serves_okr_and_dms(socket: Harness) -> None:
     assert "/okr status" in json.dumps(socket.fake.responses[0])
     assert [t.text for t in socket.recorder.turns] == ["Über 🚀"]  # the retry was processed once
     await socket.channel.stop()
+
+
+async def test_a_failing_form_answer_gets_a_clean_answer_not_a_500(harness: Harness) -> None:
+    def broken(event: object) -> list[Message]:
+        raise RuntimeError("the coach tripped")
+
+    harness.recorder.reply = broken
+    response = await harness.interact({
+        "type": "view_submission", "team": {"id": TEAM}, "user": {"id": "U0RAVI"},
+        "api_app_id": "A1", "trigger_id": "trig-3",
+        "view": {"id": "VFORM", "type": "modal", "callback_id": "coachbot_form",
+                 "private_metadata": json.dumps({"team": TEAM}),
+                 "state": {"values": {"coachbot_answer": {"answer": {
+                     "type": "plain_text_input", "value": "Legal review"}}}}}})
+    assert response.status == 200
+    answer = await response.json()
+    assert answer["response_action"] == "update"
+    assert "went wrong" in words(answer["view"]["blocks"])

@@ -580,9 +580,16 @@ class SlackChannel:
             await ack(response_action="update",
                       view=blocks.form_view([Message(prompts.render("core/unknown_person"))], {}))
             return
-        turn = asyncio.get_running_loop().create_task(self._turn(Inbound(
-            person_id=person.id, platform="slack", text=typed or "", action=picked,  # type: ignore[arg-type]
-        )))
+        async def answer() -> list[Message]:
+            try:
+                return await self._turn(Inbound(
+                    person_id=person.id, platform="slack", text=typed or "", action=picked,  # type: ignore[arg-type]
+                ))
+            except Exception:
+                log.exception("Slack form answer from %s failed", user_id)
+                return [Message(prompts.render("slack/error"))]
+
+        turn = asyncio.get_running_loop().create_task(answer())
         done, _ = await asyncio.wait({turn}, timeout=2.5)
         if done:
             await ack(response_action="update",
