@@ -115,12 +115,15 @@ async def tenant_reference(session: AsyncSession, tenant_id: str) -> dict[str, A
     return dict(row.reference) if row is not None else None
 
 
-async def tenant_admitted(session: AsyncSession, tenant_id: str) -> bool:
+async def tenant_admitted(session: AsyncSession, tenant_id: str, dev_tenant: str | None = None) -> bool:
     """May this tenant's users be looked up at all? Yes when it is bound to an
     organisation, or when no Teams tenant is bound yet (on a single-company install
-    the first tenant seen binds itself). Any other tenant stays a stranger: its admin
-    controls its users' e-mail addresses, which must not reach another company's people."""
+    the first tenant seen binds itself; the development `dev_tenant` does not count).
+    Any other tenant stays a stranger: its admin controls its users' e-mail
+    addresses, which must not reach another company's people."""
     bound = select(Workspace.id).where(Workspace.platform == "teams")
     if (await session.exec(bound.where(Workspace.external_id == tenant_id).limit(1))).first():
         return True
+    if dev_tenant is not None:
+        bound = bound.where(Workspace.external_id != dev_tenant)
     return (await session.exec(bound.limit(1))).first() is None

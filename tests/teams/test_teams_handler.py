@@ -137,3 +137,23 @@ async def test_emulator_users_are_known_only_in_anonymous_mode(db: Database,
         adapter = emulator()
         await say(adapter, CoachBot(Coach(db, settings, Channels())), "hello there")
         assert expected in texts(adapter)
+
+
+async def test_trying_the_emulator_first_does_not_lock_out_the_real_tenant(
+        db: Database, team: dict[str, int]) -> None:
+    """Only the first real tenant binds itself; the Emulator's made-up tenant, from a
+    try-out in development mode, must not make the company's own tenant a stranger."""
+    template = Activity(channel_id="emulator", service_url="http://127.0.0.1:1/",
+                        from_property=ChannelAccount(id="aad-ravi", name="User"),
+                        recipient=BOT, conversation=ConversationAccount(id=uuid.uuid4().hex))
+    emulator = TestAdapter(template_or_conversation=template)
+    settings = Settings(database_url=db.url, teams_allow_anonymous=True)
+    await say(emulator, CoachBot(Coach(db, settings, Channels())), "hello there")
+    assert "Ravi" in texts(emulator)
+
+    real = adapter_for("aad-ravi", tenant="tenant-1")
+    await say(real, CoachBot(coach_for(db)), "hello there")
+    assert "Ravi" in texts(real)
+    stranger = adapter_for("aad-ravi", tenant="tenant-2")
+    await say(stranger, CoachBot(coach_for(db)), "hello there")
+    assert "team list" in texts(stranger)

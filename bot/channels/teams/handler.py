@@ -161,7 +161,7 @@ class CoachBot(ActivityHandler):
         if user is None or not tenant:
             return None
         async with self.coach.db.session() as session:
-            if not await store.tenant_admitted(session, tenant):
+            if not await store.tenant_admitted(session, tenant, EMULATOR_TENANT):
                 return None  # a tenant nobody bound, after the first one was
         user_id = user.aad_object_id or user.id
         sender = Sender(PLATFORM, tenant, user_id, None, user.name)
