@@ -228,3 +228,23 @@ async def test_an_answer_typed_with_a_file_attached_reaches_the_coach(harness: H
     await harness.settle()
     assert [t.text for t in harness.recorder.turns] == ["pipeline is 1.2M, screenshot attached"]
     assert "heard: pipeline is 1.2M" in json.dumps(harness.fake.posted(), ensure_ascii=False)
+
+
+async def test_a_click_the_coach_fails_on_is_not_silently_lost(harness: Harness) -> None:
+    """The clicked card already shows the pick; if the coach then fails, the person
+    must be told so (as for a typed DM), not left believing the answer was taken."""
+    def broken(event: object) -> list[Message]:
+        raise RuntimeError("the coach tripped")
+
+    harness.recorder.reply = broken
+    await harness.interact({
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U0RAVI", "team_id": TEAM},
+        "api_app_id": "A1", "trigger_id": "1.2", "container": {"type": "message",
+        "message_ts": "1700000000.000001", "channel_id": "DU0RAVI", "is_ephemeral": False},
+        "channel": {"id": "DU0RAVI"}, "message": {"ts": "1700000000.000001", "blocks": []},
+        "response_url": harness.fake.response_url(),
+        "actions": [{"type": "button", "action_id": "coachbot_choice:0", "block_id": "coachbot_choices_0",
+                     "value": "at_risk", "text": {"type": "plain_text", "text": "At risk"}}],
+    })
+    await harness.settle()
+    assert "went wrong" in json.dumps(harness.fake.posted("DU0RAVI"), ensure_ascii=False)

@@ -510,10 +510,14 @@ class SlackChannel:
             elif channel and message.get("ts"):
                 await self.api.update(token, team, channel, message["ts"],
                                       {"text": fallback, "blocks": shown})
-        replies = await self._turn(Inbound(
-            person_id=person.id, platform="slack", action=action.get("value"),  # type: ignore[arg-type]
-            conversation_id=channel,
-        ))
+        try:
+            replies = await self._turn(Inbound(
+                person_id=person.id, platform="slack", action=action.get("value"),  # type: ignore[arg-type]
+                conversation_id=channel,
+            ))
+        except Exception:
+            log.exception("Slack click from %s failed", user_id)
+            replies = [Message(prompts.render("slack/error"), private=True)]
         in_dm = container.get("type") == "message" and not container.get("is_ephemeral") and channel
         if in_dm:
             await self._post_all(token, team, channel, replies, person.id, user_id)  # type: ignore[arg-type]
