@@ -297,11 +297,10 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
 
 
 async def checkin_command(turn: Turn, args: str) -> list[Message]:
-    """/okr checkin: the OKR check-in now, answering the open check-in prompt if any."""
+    """/okr checkin: the OKR check-in now, answering the open check-in prompt if any
+    (even one put back for later, or followed by a WIG prompt)."""
     async with turn.db.session() as session:
-        occurrence = await store.open_prompt(session, turn.person.id)  # type: ignore[arg-type]
-    if occurrence is not None and occurrence.kind != OKR_CHECKIN:
-        occurrence = None
+        occurrence = await store.open_prompt(session, turn.person.id, kind=OKR_CHECKIN, snoozed=True)  # type: ignore[arg-type]
     return await start_prompt(turn, occurrence, OKR_CHECKIN)
 
 
@@ -473,9 +472,7 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
         return [await scorecard_message(turn, session_weeks(local_day(turn.person, turn.now))[0])]
     if verb in {"start", "session", "now"}:
         async with turn.db.session() as session:
-            occurrence = await store.open_prompt(session, turn.person.id)  # type: ignore[arg-type]
-        if occurrence is not None and occurrence.kind != WIG:
-            occurrence = None
+            occurrence = await store.open_prompt(session, turn.person.id, kind=WIG, snoozed=True)  # type: ignore[arg-type]
         return await start_prompt(turn, occurrence, WIG)
     if verb in {"add", "set"}:
         return [await _add_wig(turn, rest.strip(), leader)]

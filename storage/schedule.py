@@ -381,12 +381,20 @@ async def expire(session: AsyncSession, occurrence_id: int, reason: str = "unans
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def open_prompt(session: AsyncSession, person_id: int, occurrence_id: int | None = None) -> Occurrence | None:
+async def open_prompt(session: AsyncSession, person_id: int, occurrence_id: int | None = None,
+                      kind: str | None = None, snoozed: bool = False) -> Occurrence | None:
     """The prompt a "later", "skip" or "start" answers: the given one if it is still
-    open, else the person's most recent delivered and unanswered prompt."""
-    query = select(Occurrence).where(Occurrence.person_id == person_id, col(Occurrence.status) == DELIVERED)
+    open, else the person's most recent delivered and unanswered prompt (of `kind`, if
+    given; with `snoozed`, one put back for later counts as open too)."""
+    open_now = col(Occurrence.status) == DELIVERED
+    if snoozed:
+        open_now = or_(open_now, and_(col(Occurrence.status) == PENDING,
+                                      col(Occurrence.snoozed_until).is_not(None)))
+    query = select(Occurrence).where(Occurrence.person_id == person_id, open_now)
     if occurrence_id is not None:
         query = query.where(Occurrence.id == occurrence_id)
+    if kind is not None:
+        query = query.where(Occurrence.kind == kind)
     return (await session.exec(query.order_by(col(Occurrence.delivered_at).desc()).limit(1))).first()
 
 

@@ -222,3 +222,23 @@ async def test_typed_not_now_puts_the_prompt_back_for_two_hours(
     assert "today at 11:01" in reply, reply  # Kolkata time, two hours on
     wig = next(o for o in await occurrences(db, ravi) if o.kind == "wig")
     assert (wig.status, wig.due_at) == ("pending", utc(2027, 1, 11, 5, 31))
+
+
+async def test_okr_checkin_answers_a_prompt_put_back_for_later(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    """A rep who said "later" and then types `/okr checkin` has done the check-in: the
+    snoozed prompt must not come back two hours later as if nothing happened."""
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 10))
+    await deliver(coach, TUESDAY_CHECKIN)
+    with at(TUESDAY_CHECKIN):
+        assert "today at 11:31" in await say(coach, ravi, "later")
+    with at(utc(2027, 1, 12, 5, 0)):
+        await say(coach, ravi, "/okr checkin")
+        await say(coach, ravi, "skip")
+        assert "saved" in await say(coach, ravi, "skip")
+    sent = len(outbox.texts_for(ravi))
+    await deliver(coach, utc(2027, 1, 12, 6, 5))
+    assert len(outbox.texts_for(ravi)) == sent, outbox.texts_for(ravi)[-1]
+    row = next(o for o in await occurrences(db, ravi) if o.kind == "okr_checkin")
+    assert row.status == "answered"
