@@ -182,3 +182,21 @@ async def test_a_failing_form_answer_gets_a_clean_answer_not_a_500(harness: Harn
     answer = await response.json()
     assert answer["response_action"] == "update"
     assert "went wrong" in words(answer["view"]["blocks"])
+
+
+async def test_a_form_the_coach_fails_to_open_does_not_stay_loading(harness: Harness) -> None:
+    def broken(event: object) -> list[Message]:
+        raise RuntimeError("the coach tripped")
+
+    harness.recorder.reply = broken
+    await harness.interact({
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U0RAVI"}, "api_app_id": "A1",
+        "trigger_id": "trig-4", "container": {"type": "view", "view_id": "VHOME"},
+        "view": {"id": "VHOME", "type": "home"},
+        "actions": [{"type": "button", "action_id": "coachbot_form_open", "value": "/okr checkin",
+                     "block_id": "coachbot_home_actions"}],
+    })
+    await harness.settle()
+    [updated] = harness.fake.calls_to("views.update")
+    view = json.loads(updated.body["view"]) if isinstance(updated.body["view"], str) else updated.body["view"]
+    assert "went wrong" in words(view["blocks"])

@@ -558,9 +558,13 @@ class SlackChannel:
         if person is None:
             replies = [Message(prompts.render("core/unknown_person"))]
         else:
-            replies = await self._turn(Inbound(
-                person_id=person.id, platform="slack", text=action.get("value") or "/okr checkin",  # type: ignore[arg-type]
-            ))
+            try:
+                replies = await self._turn(Inbound(
+                    person_id=person.id, platform="slack", text=action.get("value") or "/okr checkin",  # type: ignore[arg-type]
+                ))
+            except Exception:
+                log.exception("Slack form for %s failed", user_id)
+                replies = [Message(prompts.render("slack/error"))]
         await client.views_update(view_id=opened["view"]["id"],
                                   view=blocks.form_view(replies, {"team": team}))
 
