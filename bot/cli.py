@@ -21,7 +21,7 @@ import prompts
 from bot.channels.console import ConsoleChannel, stdin_lines
 from bot.schedule_cli import demo, schedule_app
 from bot.settings import Settings, SettingsError
-from bot.team import TeamFileError, read_team, write_team
+from bot.team import TeamFileError, decode, read_team, write_team
 from storage import people
 from storage.db import Database
 from storage.migrate import upgrade
@@ -81,7 +81,7 @@ def team_import(
             async with db.session() as session:
                 organisation = await people.ensure_org(session, org, config.timezone, config.country)
                 existing = [p.email for p in await people.team(session, organisation.id)]  # type: ignore[arg-type]
-                rows = read_team(file.read_text(encoding="utf-8"), existing)
+                rows = read_team(decode(file.read_bytes()), existing)
                 return await people.upsert_team(session, organisation.id, rows)  # type: ignore[arg-type]
         finally:
             await db.dispose()

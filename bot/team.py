@@ -77,6 +77,15 @@ def _day(token: str) -> int:
     raise ValueError(token)
 
 
+def decode(data: bytes) -> str:
+    """A team file's bytes as text. It must be UTF-8 (with or without Excel's BOM); a
+    file saved in another encoding is a problem with a line number, not a traceback."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TeamFileError([_problem(data[:error.start].count(b"\n") + 1, "not_utf8")]) from None
+
+
 def read_team(text: str, existing_emails: Iterable[str] = ()) -> list[TeamRow]:
     """Parse and check a whole team file; raise TeamFileError listing every problem.
 

@@ -51,6 +51,18 @@ def test_a_bad_team_file_exits_non_zero_and_imports_nothing(tmp_path: Path) -> N
     assert export.stdout.strip().splitlines()[1:] == []
 
 
+def test_a_team_file_saved_in_a_windows_encoding_is_refused_with_its_line(tmp_path: Path) -> None:
+    """Excel's plain "CSV" on Windows is cp1252: a name like Bjørn must give a clear
+    problem, not a UnicodeDecodeError traceback."""
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_bytes("email,name,role,manager_email,timezone\nok@x.com,Ok,rep,,UTC\n"
+                       "bj@x.com,Bjørn,rep,,Europe/Oslo\n".encode("cp1252"))
+    result = coachbot(tmp_path, "team", "import", str(legacy))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "line 3: the file is not UTF-8 text" in result.stderr, result.stderr
+
+
 def test_a_bad_setting_stops_with_one_line_naming_it(tmp_path: Path) -> None:
     env_result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], capture_output=True, text=True,
                                 cwd=tmp_path, env={**os.environ, "PORT": "http"}, timeout=60)
