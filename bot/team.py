@@ -153,7 +153,7 @@ def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[P
         except ValueError:
             problems.append(_problem(line, "bad_working_days", days=value["working_days"]))
     country = value.get("country", "").upper() or None
-    if country and country not in holidays.list_supported_countries():
+    if country and not _known_country(country):
         problems.append(_problem(line, "bad_country", country=country))
     if problems:
         return None, problems
@@ -164,6 +164,15 @@ def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[P
         slack_user_id=value.get("slack_user_id") or None,
         teams_user_id=value.get("teams_user_id") or None,
     ), []
+
+
+def _known_country(country: str) -> bool:
+    """"NO", "US", or a subdivision such as "US-CA" (which the cadences understand)."""
+    code, dash, subdivision = country.partition("-")
+    supported = holidays.list_supported_countries()
+    if code not in supported:
+        return False
+    return not dash or subdivision in supported[code]
 
 
 def _cycles(rows: Sequence[TeamRow], lines: dict[str, int]) -> list[Problem]:

@@ -28,6 +28,16 @@ def test_a_good_file_reads_every_row() -> None:
         ("boss@x.com", "manager", None), ("rep@x.com", "rep", "boss@x.com")]
 
 
+def test_a_country_may_name_a_subdivision_for_its_holidays() -> None:
+    """docs/cadence.md: `US-CA` style subdivisions work (California's own holidays)."""
+    rows = read_team("email,name,role,manager_email,timezone,country\n"
+                     "a@x.com,A,rep,,America/Los_Angeles,US-CA\n")
+    assert [r.country for r in rows] == ["US-CA"]
+    assert problems("email,name,role,manager_email,timezone,country\n"
+                    "a@x.com,A,rep,,America/Los_Angeles,US-XX\n") == [
+        "line 2: 'US-XX' is not a country code the holiday calendar knows (e.g. US, GB, NO)"]
+
+
 def test_unknown_time_zone_is_reported_with_its_line() -> None:
     assert problems(HEADER + "a@x.com,A,rep,,Europe/Atlantis\n") == [
         "line 2: 'Europe/Atlantis' is not an IANA time zone such as Europe/Oslo or America/New_York"]
