@@ -193,7 +193,7 @@ async def test_a_form_the_coach_fails_to_open_does_not_stay_loading(harness: Har
         "type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U0RAVI"}, "api_app_id": "A1",
         "trigger_id": "trig-4", "container": {"type": "view", "view_id": "VHOME"},
         "view": {"id": "VHOME", "type": "home"},
-        "actions": [{"type": "button", "action_id": "coachbot_form_open", "value": "/okr checkin",
+        "actions": [{"type": "button", "action_id": "coachbot_form_open", "value": "check me in",
                      "block_id": "coachbot_home_actions"}],
     })
     await harness.settle()
