@@ -62,6 +62,23 @@ async def test_forged_unsigned_and_replayed_requests_get_401_and_change_nothing(
     assert await row_counts(harness) == before
 
 
+async def test_unsigned_junk_gets_401_and_signed_junk_400_never_a_500(harness: Harness) -> None:
+    """Bolt parses a body before it checks its signature: a body that does not parse
+    must still be refused as unsigned (401) rather than crash (500)."""
+    junk = [(b"{not json", "application/json"), (b"\xff\xfe", "application/json"),
+            (b"\xff\xfe", "application/x-www-form-urlencoded"),
+            (b"payload=%7Bnot", "application/x-www-form-urlencoded"), (b"[1, 2]", "application/json")]
+    for body, content_type in junk:
+        for headers in ({}, sign("x"), sign(body.decode("latin-1"), secret="not-the-secret")):
+            response = await harness.client.post("/slack/events", data=body,
+                                                  headers={"Content-Type": content_type, **headers})
+            assert response.status == 401, (body, headers)
+    signed = await harness.client.post("/slack/events", data=b"{not json",
+                                       headers={"Content-Type": "application/json", **sign("{not json")})
+    assert signed.status == 400
+    assert (await harness.command("help")).status == 200
+
+
 async def test_dm_reaches_the_coach_and_the_reply_has_buttons(harness: Harness) -> None:
     harness.recorder.reply = lambda event: [Message(
         "How confident are you?", title="Check-in",

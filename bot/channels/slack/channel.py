@@ -32,6 +32,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 import prompts
@@ -160,7 +161,19 @@ class SlackChannel:
             app.router.add_get(REDIRECT_PATH, self._handle_redirect)
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, AttributeError, TypeError):
+            # Bolt parses the body before it checks the signature: a body that does not
+            # parse is refused as unsigned (401) unless Slack really signed it (400).
+            secret, raw = self.settings.slack_signing_secret, await request.read()
+            try:
+                signed = bool(secret) and SignatureVerifier(secret).is_valid_request(  # type: ignore[arg-type]
+                    raw.decode("utf-8"), dict(request.headers))
+            except UnicodeDecodeError:  # Slack sends UTF-8; this was never Slack's
+                signed = False
+            return web.json_response({"error": "unparsable request" if signed else "invalid request"},
+                                     status=400 if signed else 401)
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def _handle_install(self, request: web.Request) -> web.Response:
