@@ -94,7 +94,8 @@ def _to_float(token: str) -> float | None:
         whole = re.sub(r"[,.]", "", token[:last])
         return sign * float(f"{whole}.{tail}")
     groups = re.split(r"[,.]", token)
-    if len(separators) > 1 or (len(tail) == 3 and len(groups[0]) <= 3):
+    leading_zero = groups[0].startswith("0")  # "0.250" is a decimal: no number starts with a 0 group
+    if len(separators) > 1 or (len(tail) == 3 and len(groups[0]) <= 3 and not leading_zero):
         if all(len(g) == 3 for g in groups[1:]):
             return sign * float("".join(groups))
         return None

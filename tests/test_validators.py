@@ -212,3 +212,10 @@ def test_validate_never_raises() -> None:
 def test_very_long_input_is_refused_quickly() -> None:
     assert validate("number", "1 " * 5000, OSLO).code == "too_long"  # type: ignore[union-attr]
     assert validate("date", "1," * 1900, OSLO) == Invalid("not_a_date")
+
+
+@pytest.mark.parametrize(("raw", "value"), [("0.250", 0.25), ("0,250", 0.25), ("1.250", 1250), ("250.000", 250000)])
+def test_a_leading_zero_is_never_a_thousands_group(raw: str, value: float) -> None:
+    from conversations.validators import parse_number_text
+
+    assert parse_number_text(raw) == value
