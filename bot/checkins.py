@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import prompts
 from bot import cadence
 from bot.cadence import OKR_CHECKIN, WIG
-from bot.channel import DeliveryError
 from bot.dialogs import action, start_flow
 from bot.messages import Choice, Message
 from storage import checkins as checkin_store
@@ -398,10 +397,7 @@ async def record_checkin(turn: Turn, data: dict[str, Any]) -> list[Message]:
         note = prompts.render("cadence/checkin/reminder_manager", rep=person.name,
                               updates=answers.get("updates") or [], blockers=answers.get("blockers"),
                               change=answers.get("change_next"))
-        try:
-            await turn.coach.deliver(manager.id, [Message(note, title=prompts.render("cadence/checkin/title"))])  # type: ignore[arg-type]
-        except DeliveryError as error:
-            log.warning("check-in summary for %s not delivered: %s", manager.email, error)
+        await turn.coach.send_copy(manager.id, [Message(note, title=prompts.render("cadence/checkin/title"))])  # type: ignore[arg-type]
     return [Message(prompts.render("cadence/checkin/reminder_rep",
                                    manager=manager.name.split()[0] if manager is not None else "your manager"))]
 

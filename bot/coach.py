@@ -114,6 +114,17 @@ class Coach:
         assert channel is not None
         return await channel.deliver(recipient, messages)
 
+    async def send_copy(self, person_id: int, messages: list[Message]) -> bool:
+        """Deliver a copy that follows data already saved (a plan to the manager, a
+        summary to the rep). Any failure is logged and answered False, never raised:
+        the action that saved the data must not fail, or be repeated, because of it."""
+        try:
+            await self.deliver(person_id, messages)
+        except Exception as error:  # a timeout or a refusal alike: the data is safe
+            log.warning("copy for person %s not delivered: %s", person_id, error)
+            return False
+        return True
+
     async def recipient(self, person_id: int) -> Recipient:
         """How to reach a person: their first identity on a running channel (Slack,
         then Teams); the terminal and test channels reach anyone by name."""

@@ -502,11 +502,7 @@ async def save_goals(turn: Turn, data: dict[str, Any]) -> list[Message]:
     sent = False
     if turn.person.manager_id is not None:
         plan = prompts.render("flows/goals/for_manager", answers=answers, context=context)
-        try:
-            await turn.coach.deliver(turn.person.manager_id, [Message(plan)])
-            sent = True
-        except DeliveryError:
-            log.warning("could not deliver the goal plan of %s to their manager", turn.person.email)
+        sent = await turn.coach.send_copy(turn.person.manager_id, [Message(plan)])
     return [Message(prompts.render("flows/goals/sent_to_manager", sent=sent, manager_name=manager_name))]
 
 
@@ -538,11 +534,8 @@ async def save_salary_outcome(turn: Turn, data: dict[str, Any]) -> list[Message]
     if summary and answers.get("send") == "send":
         text = prompts.render("flows/salary/summary_for_rep", summary=summary,
                               manager_name=turn.person.name, rep_first_name=context["rep_first_name"])
-        try:
-            await turn.coach.deliver(int(context["rep_id"]), [Message(text, private=True)])
+        if await turn.coach.send_copy(int(context["rep_id"]), [Message(text, private=True)]):
             sent_at = turn.now
-        except DeliveryError:
-            log.warning("could not deliver a salary-talk summary for %s", turn.person.email)
         reply.append(Message(prompts.render("flows/salary/summary_sent", sent=sent_at is not None,
                                             rep_first_name=context["rep_first_name"]), private=True))
     follow_up = answers.get("follow_up")

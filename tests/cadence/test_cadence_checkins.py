@@ -242,3 +242,34 @@ async def test_okr_checkin_answers_a_prompt_put_back_for_later(
     assert len(outbox.texts_for(ravi)) == sent, outbox.texts_for(ravi)[-1]
     row = next(o for o in await occurrences(db, ravi) if o.kind == "okr_checkin")
     assert row.status == "answered"
+
+
+async def test_a_timeout_on_the_managers_copy_saves_the_check_in_once(
+        db: Database, team: dict[str, int]) -> None:
+    """The check-in is saved before the manager's copy goes out; a platform timeout on
+    that copy must not make the rep answer the last question again (and save twice)."""
+    from bot.channel import Channels
+    from bot.settings import Settings
+    from storage.models import CheckIn
+
+    ravi, maria = team["ravi"], team["maria"]
+
+    class ManagerTimesOut(RecordingChannel):
+        async def deliver(self, recipient, messages):  # type: ignore[no-untyped-def]
+            if recipient.person_id == maria:
+                raise TimeoutError("Slack did not answer")
+            return await super().deliver(recipient, messages)
+
+    coach = Coach(db, Settings(database_url=db.url), Channels(ManagerTimesOut()))
+    async with db.session() as session:
+        await okrs.create_objective(session, team["org"], ravi, "Grow", "2027", 1,
+                                    [{"title": "New logos", "target": 12, "unit": "logos"}])
+    with at(TUESDAY_CHECKIN):
+        await say(coach, ravi, "/okr checkin")
+        await say(coach, ravi, "4")
+        await say(coach, ravi, "on track")
+        await say(coach, ravi, "skip")
+        done = await say(coach, ravi, "Call every lead within a day")
+    assert "saved" in done
+    async with db.session() as session:
+        assert len((await session.exec(select(CheckIn))).all()) == 1
