@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import prompts
-from bot.cadence import OKR_CHECKIN, default_rule, parse_working_days
+from bot.cadence import OKR_CHECKIN, available_at, default_rule, parse_working_days
 from bot.channel import DeliveryError
 from bot.messages import Choice, Message
 from conversations import engine
@@ -213,6 +213,29 @@ async def _resume_parked(turn: Turn) -> list[Message] | None:
                                                    local_today(turn.person, turn.now)).say)
 
 
+REMINDER_HOURS = (8, 18)  # a reminder is not a prompt: only in the local working day
+
+
+async def reachable_now(coach: Coach, person_ids: Iterable[int], moment: datetime) -> set[int]:
+    """Who may get a reminder at `moment`: a working day that is not a holiday or an
+    absence, outside their quiet hours, between 08:00 and 18:00 their time. The others
+    are tried again at the next run, so a Friday-evening silence is reminded on Monday."""
+    from bot.scheduler import load_population
+
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    population = await load_population(coach.db, moment, ids, days=1)
+    reachable: set[int] = set()
+    for person_id in ids:
+        calendar = population.calendars.get(person_id)
+        if calendar is None or available_at(calendar, moment) > moment:
+            continue
+        if REMINDER_HOURS[0] <= moment.astimezone(calendar.zone).hour < REMINDER_HOURS[1]:
+            reachable.add(person_id)
+    return reachable
+
+
 async def remind_abandoned(coach: Coach, idle: timedelta = timedelta(hours=20)) -> int:
     """Nudge people who stopped in the middle of a conversation, once per silence.
 
@@ -223,9 +246,10 @@ async def remind_abandoned(coach: Coach, idle: timedelta = timedelta(hours=20)) 
     reminded = 0
     async with coach.db.session() as session:
         quiet = await conversations.abandoned(session, now() - idle)
+    awake = await reachable_now(coach, {c.person_id for c in quiet}, now())
     for conversation in quiet:
         flow = flows().get(conversation.flow)
-        if flow is None:
+        if flow is None or conversation.person_id not in awake:
             continue
         async with coach.db.session() as session:
             person = await people.get(session, conversation.person_id)
@@ -253,7 +277,10 @@ async def remind_salary_follow_ups(coach: Coach) -> int:
     reminded = 0
     async with coach.db.session() as session:
         due = await salary.follow_ups_due(session, moment.date() + timedelta(days=1))
+    awake = await reachable_now(coach, {t.manager_id for t in due}, moment)
     for talk in due:
+        if talk.manager_id not in awake:
+            continue
         async with coach.db.session() as session:
             manager = await people.get(session, talk.manager_id)
             rep = await people.get(session, talk.rep_id)

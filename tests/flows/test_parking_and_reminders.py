@@ -47,11 +47,13 @@ async def test_abandoned_conversations_get_one_reminder(coach: Coach, team: dict
     with freeze_time("2027-01-06 20:00:00", real_asyncio=True):
         assert await remind_abandoned(coach) == 0            # not quiet long enough
     with freeze_time("2027-01-07 09:00:00", real_asyncio=True):
-        assert await remind_abandoned(coach) == 2
+        assert await remind_abandoned(coach) == 1            # Ravi (14:30 in Kolkata), not Sam (01:00 in LA)
         to_ravi = outbox.texts_for(ravi)
         assert "half-way through your 2027 goal setting" in to_ravi[0]
         assert "didn't work" in to_ravi[1]                   # the question itself
         assert await remind_abandoned(coach) == 0            # once per silence
+    with freeze_time("2027-01-07 17:00:00", real_asyncio=True):
+        assert await remind_abandoned(coach) == 1            # Sam, at 09:00 in Los Angeles
     with freeze_time("2027-01-07 10:00:00", real_asyncio=True):
         await say(coach, ravi, "Too many small deals")
     with freeze_time("2027-01-08 12:00:00", real_asyncio=True):
@@ -59,3 +61,15 @@ async def test_abandoned_conversations_get_one_reminder(coach: Coach, team: dict
     async with db.session() as session:
         rows = (await session.exec(select(Conversation))).all()
     assert all(r.reminded_at is not None for r in rows)
+
+
+async def test_a_reminder_waits_for_the_next_working_day(coach: Coach, team: dict[str, int],
+                                                         outbox: RecordingChannel) -> None:
+    ravi = team["ravi"]
+    with freeze_time("2027-01-08 06:00:00", real_asyncio=True):  # Friday, 11:30 in Kolkata
+        await say(coach, ravi, "/okr goals")
+    with freeze_time("2027-01-09 06:00:00", real_asyncio=True):  # Saturday
+        assert await remind_abandoned(coach) == 0
+    with freeze_time("2027-01-11 06:00:00", real_asyncio=True):  # Monday, 11:30
+        assert await remind_abandoned(coach) == 1
+    assert any("half-way through" in t for t in outbox.texts_for(ravi))
