@@ -39,7 +39,8 @@ from bot.cadence import Calendar, Rule, Slot
 from bot.channel import DeliveryError, Recipient
 from bot.clock import now as clock_now
 from storage import schedule as store
-from storage.db import Database
+from storage.db import Database, utcnow
+from storage.events import prune_events
 from storage.models import CadenceRule, Occurrence
 
 if TYPE_CHECKING:
@@ -584,10 +585,11 @@ class CadenceScheduler:
 
     async def _housekeeping(self) -> None:
         """Remind people who left a conversation half-way, and managers whose salary-talk
-        follow-up date has come. Each is marked when sent, so a later run skips it."""
+        follow-up date has come (each is marked when sent, so a later run skips it);
+        forget platform event ids no platform will retry any more."""
         from bot.dialogs import remind_abandoned, remind_salary_follow_ups
 
-        for job in (remind_abandoned, remind_salary_follow_ups):
+        for job in (remind_abandoned, remind_salary_follow_ups, forget_old_events):
             try:
                 count = await job(self.dispatcher.coach)
                 if count:
@@ -605,6 +607,12 @@ class CadenceScheduler:
             except (TimeoutError, asyncio.CancelledError):
                 log.warning("cadence tick still running at shutdown; its claims expire after the lease")
         self._scheduler = None
+
+
+async def forget_old_events(coach: Coach) -> int:
+    """Prune processed Slack/Teams event ids older than two days (retries stop long before)."""
+    async with coach.db.session() as session:
+        return await prune_events(session, utcnow() - timedelta(days=2))
 
 
 def create_scheduler(coach: Coach, interval: float | None = None, **options: Any) -> CadenceScheduler:

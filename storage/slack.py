@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,52 +19,10 @@ from storage.db import utcnow
 from storage.models import (
     ChatIdentity,
     Person,
-    ProcessedEvent,
     SlackInstallation,
     SlackOAuthState,
     Workspace,
 )
-
-# --- events processed once --------------------------------------------------------------
-
-
-async def claim_event(session: AsyncSession, platform: str, event_id: str) -> bool:
-    """Record an inbound event id; False if it was already recorded (a retry).
-
-    INSERT … ON CONFLICT DO NOTHING rather than catching IntegrityError, so a second
-    instance racing on the same retry neither errors nor aborts the transaction.
-    """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
-    statement = (
-        insert(table)
-        .values(platform=platform, event_id=event_id[:200], received_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-        .returning(table.c.id)
-    )
-    result = await (await session.connection()).execute(statement)
-    return result.first() is not None
-
-
-async def release_event(session: AsyncSession, platform: str, event_id: str) -> None:
-    """Forget a claim whose processing failed, so a later retry may try again."""
-    await session.exec(
-        delete(ProcessedEvent).where(
-            col(ProcessedEvent.platform) == platform, col(ProcessedEvent.event_id) == event_id[:200]
-        )
-    )
-
-
-async def prune_events(session: AsyncSession, platform: str, before: datetime) -> int:
-    """Drop claims older than any retry Slack would still send (it gives up after hours)."""
-    result = await session.exec(
-        delete(ProcessedEvent).where(
-            col(ProcessedEvent.platform) == platform, col(ProcessedEvent.received_at) < before
-        )
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
 
 # --- OAuth installations ------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
-from storage.models import ProcessedEvent, TeamsConversationRef, Workspace
+from storage.models import TeamsConversationRef, Workspace
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
@@ -84,23 +84,6 @@ async def forget_reference(session: AsyncSession, tenant_id: str, user_id: str) 
         )
     )
     return (result.rowcount or 0) > 0
-
-
-async def claim_event(session: AsyncSession, platform: str, event_id: str) -> bool:
-    """Record an inbound id; True the first time, False for a retry or double click.
-
-    One INSERT … ON CONFLICT DO NOTHING, so two instances racing on the same id agree
-    on exactly one winner without a failed transaction.
-    """
-    statement = (
-        _insert(session, ProcessedEvent)
-        .values(platform=platform, event_id=event_id, received_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-        .returning(col(ProcessedEvent.id))
-    )
-    # RETURNING, not rowcount: drivers disagree on the rowcount of a skipped insert.
-    result = await (await session.connection()).execute(statement)
-    return result.first() is not None
 
 
 async def tenant_reference(session: AsyncSession, tenant_id: str) -> dict[str, Any] | None:

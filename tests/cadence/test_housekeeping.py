@@ -26,3 +26,22 @@ def test_cadence_settings_reach_the_dispatcher(db: Database, outbox: RecordingCh
     settings = Settings.from_env({"COACHBOT_TICK_SECONDS": "5", "COACHBOT_NUDGE_HOURS": "8"})
     scheduler = create_scheduler(Coach(db, settings, Channels(outbox)))
     assert (scheduler.interval, scheduler.dispatcher.nudge_hours) == (5.0, 8.0)
+
+
+async def test_housekeeping_forgets_old_event_ids_but_keeps_answered_cards(coach: Coach) -> None:
+    from storage.events import claim_event
+
+    with freeze_time("2027-01-01 09:00:00", real_asyncio=True):
+        async with coach.db.session() as session:
+            assert await claim_event(session, "slack", "Ev-old")
+            assert await claim_event(session, "teams", "act-old")
+            assert await claim_event(session, "teams-card", "card-1")
+    with freeze_time("2027-01-04 09:00:00", real_asyncio=True):
+        async with coach.db.session() as session:
+            assert await claim_event(session, "slack", "Ev-new")
+        await create_scheduler(coach)._housekeeping()
+        async with coach.db.session() as session:
+            assert await claim_event(session, "slack", "Ev-old")        # forgotten: claimable again
+            assert await claim_event(session, "teams", "act-old")
+            assert not await claim_event(session, "slack", "Ev-new")    # still within retry time
+            assert not await claim_event(session, "teams-card", "card-1")  # a card stays answered

@@ -46,7 +46,7 @@ from bot.coach import Coach
 from bot.home import home_messages
 from bot.messages import Inbound, Message, Sender
 from bot.settings import Settings
-from storage import people
+from storage import events, people
 from storage import slack as store
 from storage.db import utcnow
 from storage.models import Person
@@ -369,7 +369,7 @@ class SlackChannel:
 
     async def _prune(self) -> None:
         async with self.coach.db.session() as session:
-            await store.prune_events(session, "slack", utcnow() - timedelta(days=2))
+            await events.prune_events(session, utcnow() - timedelta(days=2), ("slack",))
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -479,7 +479,7 @@ class SlackChannel:
             await self._unknown(token, team, channel, None)
             return
         async with self.coach.db.session() as session:
-            if not await store.claim_event(session, "slack", event_id):
+            if not await events.claim_event(session, "slack", event_id):
                 log.info("Slack retry of %s ignored: already processed", event_id)
                 return
         try:
@@ -491,7 +491,7 @@ class SlackChannel:
             ))
         except Exception:
             async with self.coach.db.session() as session:
-                await store.release_event(session, "slack", event_id)
+                await events.release_event(session, "slack", event_id)
             log.exception("Slack DM from %s failed", user_id)
             replies = [Message(prompts.render("slack/error"))]
         await self._post_all(token, team, channel, replies, person.id, user_id,  # type: ignore[arg-type]

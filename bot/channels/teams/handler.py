@@ -31,6 +31,7 @@ from bot.channel import Recipient
 from bot.channels.teams import cards
 from bot.coach import Coach
 from bot.messages import Inbound, Message, Sender
+from storage import events
 from storage import teams as store
 from storage.models import Person
 
@@ -124,7 +125,7 @@ class CoachBot(ActivityHandler):
         activity = turn_context.activity
         if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.invoke):
             async with self.coach.db.session() as session:
-                first = await store.claim_event(session, PLATFORM, event_key(activity, activity.id))
+                first = await events.claim_event(session, PLATFORM, event_key(activity, activity.id))
             if not first:
                 log.info("Teams activity %s seen before; ignored", activity.id)
                 turn_context.turn_state["coachbot.duplicate"] = True
@@ -265,7 +266,7 @@ class CoachBot(ActivityHandler):
         if not card:
             return True
         async with self.coach.db.session() as session:
-            return await store.claim_event(session, CARD_PLATFORM, event_key(activity, card))
+            return await events.claim_event(session, CARD_PLATFORM, event_key(activity, card))
 
     async def _close_card(self, turn_context: TurnContext, card_id: str, pick: cards.Pick) -> None:
         """Redraw the clicked card without its buttons (Action.Submit path)."""
