@@ -55,6 +55,16 @@ async def prepare(coach: Coach, maria: int) -> str:
     return "\n".join(out)
 
 
+async def prepare_and_hold_talk(coach: Coach, maria: int) -> None:
+    """Prepare a talk with Sam, then record it as held, agreed, with a follow-up on May 3."""
+    await say(coach, maria, "/okr salary-prep @sam")
+    await prepare(coach, maria)
+    await say(coach, maria, "/okr salary-prep @sam")
+    for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
+                 "We agreed a 5% raise from April; HR sends the letter this week.", "keep", "May 3"]:
+        await say(coach, maria, line)
+
+
 @freeze_time("2027-02-01 14:00:00", real_asyncio=True)
 async def test_prepare_then_follow_up_and_send_the_summary(
         coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
@@ -202,13 +212,7 @@ async def test_the_manager_is_reminded_once_when_the_follow_up_date_comes(
 
     maria, sam = team["maria"], team["sam"]
     with freeze_time("2027-02-01 14:00:00", real_asyncio=True):
-        await say(coach, maria, "/okr salary-prep @sam")
-        await prepare(coach, maria)
-        await say(coach, maria, "/okr salary-prep @sam")
-        for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
-                     "We agreed a 5% raise from April; HR sends the letter this week.", "keep",
-                     "May 3"]:
-            await say(coach, maria, line)
+        await prepare_and_hold_talk(coach, maria)
     with freeze_time("2027-05-03 03:00:00", real_asyncio=True):   # still May 2 in New York
         assert await remind_salary_follow_ups(coach) == 0
     with freeze_time("2027-05-03 13:00:00", real_asyncio=True):
@@ -230,13 +234,7 @@ async def test_the_follow_up_reminder_dates_the_talk_in_the_managers_own_calenda
 
     maria = team["maria"]
     with freeze_time("2027-02-02 02:00:00", real_asyncio=True):  # Mon 1 Feb 21:00 in New York
-        await say(coach, maria, "/okr salary-prep @sam")
-        await prepare(coach, maria)
-        await say(coach, maria, "/okr salary-prep @sam")
-        for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
-                     "We agreed a 5% raise from April; HR sends the letter this week.", "keep",
-                     "May 3"]:
-            await say(coach, maria, line)
+        await prepare_and_hold_talk(coach, maria)
     with freeze_time("2027-05-03 13:00:00", real_asyncio=True):
         assert await remind_salary_follow_ups(coach) == 1
     [(_, [message])] = outbox.sent
