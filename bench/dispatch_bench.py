@@ -81,6 +81,7 @@ def populate(url: str, count: int) -> None:
 
 class MemoryChannel:
     platform = "test"
+    reaches_anyone = True  # reaches anyone by name, no identity needed
 
     def __init__(self) -> None:
         self.count = 0
@@ -91,19 +92,22 @@ class MemoryChannel:
 
 
 async def coachbot_part(url: str) -> dict[str, float]:
-    import bot.scheduler as scheduler_module
-    from bot.channel import Channels
-    from bot.coach import Coach
-    from bot.scheduler import create_scheduler, load_population, plan_population
-    from bot.settings import Settings
+    import bot.cadence.dispatcher as dispatcher_module
+    import bot.cadence.planner as planner_module
+    from bot.cadence.planner import load_population, plan_population
+    from bot.cadence.timer import create_scheduler
+    from bot.core.channel import Channels
+    from bot.core.settings import Settings
+    from bot.runtime import build_coach
     from storage import schedule as store
     from storage.db import Database
 
     # the dispatcher's clock, pinned to the end of that Monday (no freezegun overhead)
-    scheduler_module.clock_now = lambda: END_OF_MONDAY  # type: ignore[assignment]
+    dispatcher_module.clock_now = lambda: END_OF_MONDAY  # type: ignore[assignment]
+    planner_module.clock_now = lambda: END_OF_MONDAY  # type: ignore[assignment]
     db = Database(url)
     channel = MemoryChannel()
-    coach = Coach(db, Settings(database_url=url), Channels(channel))
+    coach = build_coach(db, Settings(database_url=url), Channels(channel))
 
     started = time.perf_counter()
     scheduler = create_scheduler(coach, interval=3600)

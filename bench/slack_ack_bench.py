@@ -178,18 +178,19 @@ async def serve(target: str, port: int, api_url: str, database_url: str) -> tupl
     from aiohttp import web
 
     if target == "coachbot":
-        from bot import server
-        from bot.channel import Channels
+        from bot.channels import server
         from bot.channels.slack import create_channel
-        from bot.coach import Coach
-        from bot.settings import Settings
+        from bot.channels.slack.settings import SlackSettings
+        from bot.core.channel import Channels
+        from bot.core.settings import Settings
+        from bot.runtime import build_coach
         from storage.db import Database
 
-        settings = Settings(database_url=database_url, slack_bot_token=TOKEN,
-                            slack_signing_secret=SECRET, slack_api_url=api_url)
+        settings = Settings(database_url=database_url, channels=(
+            SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=api_url),))
         db = Database(database_url)
-        coach = Coach(db, settings, Channels())
-        channel = create_channel(settings, coach)
+        coach = build_coach(db, settings, Channels())
+        channel = create_channel(settings.channel("slack"), coach)
         coach.channels.add(channel)
         app = server.build_app(coach.channels)
         timed(app)

@@ -1,26 +1,87 @@
-"""Composition: build the coach, its channels and the scheduler from settings, and run
-them on one event loop. `coachbot run` and `coachbot demo` are thin wrappers."""
+"""The composition root: the one place that lists the features and the chat
+platforms, builds the coach, the channels and the timer from settings, and runs them
+on one event loop. `coachbot run`, `chat` and `demo` are thin wrappers.
+
+Adding a capability is one module in `bot/features/` and one line in FEATURES;
+adding a chat platform is one folder in `bot/channels/` and one line in PLATFORMS.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
-from bot import server
-from bot.channel import Channel, Channels, RunningChannel
-from bot.coach import Coach
-from bot.dialogs import check_actions
-from bot.settings import Settings
+from bot.cadence.timer import CadenceScheduler, create_scheduler
+from bot.channels import server, slack, teams
+from bot.channels.slack.settings import SlackSettings
+from bot.channels.teams.settings import TeamsSettings
+from bot.core.channel import Channel, Channels, RunningChannel
+from bot.core.coach import Coach
+from bot.core.commands import help_feature
+from bot.core.feature import Feature, Features
+from bot.core.flows import check_actions
+from bot.core.settings import Settings
+from bot.features import (
+    absence,
+    checkin,
+    conversations,
+    discovery,
+    goals,
+    home,
+    prompt_answers,
+    salary,
+    status,
+    trade_shows,
+    wig,
+)
 from conversations.loader import load_flows
 from storage.db import Database
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+# Every capability, in the order `/okr help` lists their commands and the home view
+# shows their sections. Responders run in the stage each one registered with.
+FEATURES: tuple[Feature, ...] = (
+    status.feature,
+    checkin.feature,
+    wig.feature,
+    goals.feature,
+    discovery.feature,
+    salary.feature,
+    trade_shows.feature,
+    prompt_answers.feature,
+    absence.feature,
+    conversations.feature,
+    home.feature,
+    help_feature,
+)
+
+# Every chat platform: its settings section, and how to build its channel. Slack is
+# preferred over Teams for someone known on both.
+PLATFORMS: tuple[tuple[Any, Callable[[Any, Coach], Channel]], ...] = (
+    (SlackSettings, slack.create_channel),
+    (TeamsSettings, teams.create_channel),
+)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of this process, every platform's section included; raises
+    SettingsError naming the first bad variable."""
+    return Settings.from_env(environ, [section for section, _ in PLATFORMS])
+
+
+def build_coach(db: Database, settings: Settings | None = None, channels: Channels | None = None,
+                extra: Iterable[Feature] = ()) -> Coach:
+    """A coach with every feature; `extra` features (a test's recorder) go first."""
+    return Coach(db, settings or Settings(database_url=db.url), channels or Channels(),
+                 Features([*extra, *FEATURES]))
 
 
 @dataclass
@@ -29,19 +90,16 @@ class Runtime:
     db: Database
     coach: Coach
     channels: Channels
+    scheduler: CadenceScheduler | None
 
 
 def platform_channels(settings: Settings, coach: Coach) -> list[Channel]:
     """The chat platforms this process serves, from what the settings configure."""
     found: list[Channel] = []
-    if settings.slack_configured:
-        from bot.channels.slack import create_channel as slack_channel
-
-        found.append(slack_channel(settings, coach))
-    if settings.teams_configured:
-        from bot.channels.teams import create_channel as teams_channel
-
-        found.append(teams_channel(settings, coach))
+    for section, create in PLATFORMS:
+        configured = settings.channel(section.platform)
+        if configured is not None:
+            found.append(create(configured, coach))
     return found
 
 
@@ -50,19 +108,19 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
                   with_scheduler: bool = True) -> AsyncIterator[Runtime]:
     """Migrate, check every flow, start channels, HTTP server and scheduler; stop them
     all on the way out."""
-    load_flows()  # a broken flow file stops start-up here, not a user mid-chat
-    check_actions()  # and so does a flow ending in an action nobody registered
+    features = Features(FEATURES)
+    check_actions(features.actions, load_flows())  # a broken flow stops start-up, not a user mid-chat
     await asyncio.to_thread(upgrade, settings.database_url)
     db = Database(settings.database_url)
     channels = Channels()
-    coach = Coach(db, settings, channels)
+    coach = Coach(db, settings, channels, features)
     for channel in platform_channels(settings, coach) + (extra or []):
         channels.add(channel)
     runner: web.AppRunner | None = None
     started: list[RunningChannel] = []
-    scheduler = None
+    scheduler: CadenceScheduler | None = None
     try:
-        if settings.slack_configured or settings.teams_configured:
+        if settings.serving:
             runner = await server.start(server.build_app(channels), settings.port)
             log.info("HTTP server listening on port %s", settings.port)
         for channel in channels:
@@ -70,11 +128,9 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
                 await channel.start()
                 started.append(channel)
         if with_scheduler:
-            from bot.scheduler import create_scheduler
-
             scheduler = create_scheduler(coach)
             await scheduler.start()
-        yield Runtime(settings, db, coach, channels)
+        yield Runtime(settings, db, coach, channels, scheduler)
     finally:
         if scheduler is not None:
             await scheduler.stop()

@@ -136,6 +136,17 @@ class KeyResult(SQLModel, table=True):
     due_on: date | None = None
     updated_at: datetime = _created()
 
+    @property
+    def progress(self) -> float:
+        """How far the key result has come from its start towards its target, as a
+        ratio 0..1 (clamped). A target below the start ("cut churn to 5 %") counts
+        down. With start = target there is no way to go: at or past the target is
+        1.0, short of it 0.0. The one definition every view and figure uses."""
+        span = self.target_value - self.start_value
+        if span == 0:
+            return 1.0 if self.current_value >= self.target_value else 0.0
+        return max(0.0, min(1.0, (self.current_value - self.start_value) / span))
+
 
 class CheckIn(SQLModel, table=True):
     """One answered (or started) OKR check-in or WIG session."""

@@ -97,15 +97,6 @@ async def objectives_for(session: AsyncSession, owner_ids: Sequence[int],
     return out
 
 
-def progress(kr: KeyResult) -> float:
-    """How far a key result is from its start to its target, 0..1 (a target below the
-    start, like "cut churn to 5%", counts down)."""
-    span = kr.target_value - kr.start_value
-    if span == 0:
-        return 1.0 if kr.current_value == kr.target_value else 0.0
-    return max(0.0, min(1.0, (kr.current_value - kr.start_value) / span))
-
-
 async def set_person_cadence(session: AsyncSession, org_id: int, person_id: int, kind: str,
                              rrule: str, local_time: str, anchor_on: date | None) -> CadenceRule:
     """The person's own rule for a cadence (the review rhythm agreed in goal setting):

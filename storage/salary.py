@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
 from storage.models import CheckIn, Commitment, KeyResult, Lead, Objective, SalaryTalk
-from storage.okrs import progress
 
 
 async def open_talk(session: AsyncSession, manager_id: int, rep_id: int) -> SalaryTalk | None:
@@ -99,8 +98,8 @@ async def performance(session: AsyncSession, rep_id: int, since: datetime) -> di
         select(Lead).where(Lead.owner_id == rep_id, col(Lead.captured_at) >= since))).all()
     return {
         "key_results": len(krs),
-        "average_progress": round(sum(progress(k) for k in krs) / len(krs), 4) if krs else None,
-        "key_results_done": sum(1 for k in krs if progress(k) >= 1.0),
+        "average_progress": round(sum(k.progress for k in krs) / len(krs), 4) if krs else None,
+        "key_results_done": sum(1 for k in krs if k.progress >= 1.0),
         "confidence": confidence,
         "checkins_completed": int(checkins),
         "commitments": len(judged),

@@ -479,37 +479,6 @@ async def admins(session: AsyncSession, org_id: int) -> list[Person]:
     return list((await session.exec(query.order_by(col(Person.id)))).all())
 
 
-async def identities_for(
-    session: AsyncSession, person_ids: Iterable[int]
-) -> dict[int, dict[str, tuple[str, str | None, str | None]]]:
-    """person id -> {platform: (user id, tenant, DM channel)}, for many people in one
-    query (the dispatcher reaches thousands of people per tick). The tenant is the one
-    the id was seen in; for an id known only from the team file, the organisation's
-    first workspace on that platform (as `people.reach`)."""
-    from storage.models import ChatIdentity, Workspace
-
-    ids = list(person_ids)
-    found: dict[int, dict[str, tuple[str, str | None, str | None]]] = {}
-    for start in range(0, len(ids), 5000):
-        rows = (
-            await session.exec(
-                select(ChatIdentity.person_id, ChatIdentity.platform, ChatIdentity.user_id,
-                       ChatIdentity.tenant, Workspace.external_id, ChatIdentity.dm_channel)
-                .join(
-                    Workspace,
-                    (col(Workspace.org_id) == col(ChatIdentity.org_id))
-                    & (col(Workspace.platform) == col(ChatIdentity.platform)),
-                    isouter=True,
-                )
-                .where(col(ChatIdentity.person_id).in_(ids[start:start + 5000]))
-                .order_by(ChatIdentity.id, Workspace.id)
-            )
-        ).all()
-        for person_id, platform, user_id, seen_in, first_workspace, dm in rows:
-            found.setdefault(person_id, {}).setdefault(platform, (user_id, seen_in or first_workspace, dm))
-    return found
-
-
 async def supersede_delivered(session: AsyncSession) -> int:
     """Delivered-but-unanswered prompts that a newer prompt of the same cadence has
     replaced count as missed: one open prompt per cadence at a time."""
@@ -534,3 +503,21 @@ async def one_on_ones(session: AsyncSession, person_ids: Iterable[int] | None = 
         ids = list(person_ids)
         query = query.where(or_(col(OneOnOne.rep_id).in_(ids), col(OneOnOne.manager_id).in_(ids)))
     return list((await session.exec(query)).all())
+
+
+async def next_prompt(
+    session: AsyncSession, person_id: int, now: datetime, kinds: Sequence[str]
+) -> Occurrence | None:
+    """The person's next scheduled prompt of these kinds that is not yet over."""
+    query = (
+        select(Occurrence)
+        .where(
+            Occurrence.person_id == person_id,
+            col(Occurrence.kind).in_(kinds),
+            col(Occurrence.status).in_(("pending", "claimed")),
+            col(Occurrence.due_at) >= now,
+        )
+        .order_by(Occurrence.due_at)
+        .limit(1)
+    )
+    return (await session.exec(query)).first()

@@ -134,3 +134,13 @@ async def scorecard(
             rows[commitment.person_id].committed += 1
             rows[commitment.person_id].kept += 1 if commitment.kept else 0
     return wigs, found, list(rows.values())
+
+
+async def open_commitments(session: AsyncSession, person_id: int) -> Sequence[Commitment]:
+    """Commitments not yet marked kept or missed, oldest week first."""
+    query = (
+        select(Commitment)
+        .where(Commitment.person_id == person_id, col(Commitment.kept).is_(None))
+        .order_by(Commitment.week_start, Commitment.id)
+    )
+    return (await session.exec(query)).all()

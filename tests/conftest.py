@@ -16,10 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (every table on the metadata)
-from bot.channel import Channels, Recipient
-from bot.coach import Coach
-from bot.messages import Inbound, Message
-from bot.settings import Settings
+from bot.core.channel import Channels, Recipient
+from bot.core.coach import Coach
+from bot.core.messages import Inbound, Message
+from bot.core.settings import Settings
+from bot.runtime import build_coach
 from storage import people
 from storage.db import Database, normalise_url
 from storage.migrate import upgrade
@@ -159,6 +160,7 @@ class RecordingChannel:
     """A channel that keeps what it was asked to deliver, for assertions."""
 
     platform = "test"
+    reaches_anyone = True  # reaches anyone by name, no identity needed
 
     def __init__(self) -> None:
         self.sent: list[tuple[Recipient, list[Message]]] = []
@@ -178,7 +180,7 @@ def outbox() -> RecordingChannel:
 
 @pytest.fixture
 def coach(db: Database, outbox: RecordingChannel) -> Coach:
-    return Coach(db, Settings(database_url=db.url), Channels(outbox))
+    return build_coach(db, Settings(database_url=db.url), Channels(outbox))
 
 
 async def say(coach: Coach, person_id: int, text: str = "", action: str | None = None) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from bot.channel import Recipient
 from bot.channels.console import ConsoleChannel, render
-from bot.messages import Choice, Message
+from bot.core.channel import Recipient
+from bot.core.messages import Choice, Message
 
 
 def channel_with_choices() -> ConsoleChannel:
@@ -45,7 +45,7 @@ async def test_a_message_for_someone_else_is_labelled() -> None:
 
 
 def test_render_shows_title_fields_and_image_text() -> None:
-    from bot.messages import Field, Image
+    from bot.core.messages import Field, Image
 
     text = render(Message("Body", title="Title", fields=[Field("Owner", "Ravi")], image=Image(b"", "a chart")))
     assert text == "Title\nBody\nOwner: Ravi\n[image: a chart]"

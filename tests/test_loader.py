@@ -33,11 +33,13 @@ def write(tmp_path: Path, text: str, name: str = "demo") -> Path:
 
 
 def test_the_repository_flows_load_and_their_actions_exist() -> None:
-    from bot.dialogs import check_actions
+    from bot.core.feature import Features
+    from bot.core.flows import check_actions
+    from bot.runtime import FEATURES
 
     flows = load_flows()
     assert {"goals", "discovery", "salary_prep", "salary_followup"} <= set(flows)
-    check_actions(flows)
+    check_actions(Features(FEATURES).actions, flows)
 
 
 def test_a_valid_file_loads(tmp_path: Path) -> None:
@@ -115,11 +117,13 @@ def test_broken_files(tmp_path: Path, text: str, message: str) -> None:
 
 
 def test_unknown_end_action_is_refused(tmp_path: Path) -> None:
-    from bot.dialogs import check_actions
+    from bot.core.feature import Features
+    from bot.core.flows import check_actions
+    from bot.runtime import FEATURES
 
     flows = load_flows(write(tmp_path, VALID.replace("end: save_goals", "end: send_flowers")))
     with pytest.raises(FlowError, match=r"demo.yaml, step 'done': unknown end action 'send_flowers'"):
-        check_actions(flows)
+        check_actions(Features(FEATURES).actions, flows)
 
 
 def test_missing_shared_template_stops_start_up(tmp_path: Path) -> None:

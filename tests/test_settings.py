@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings, SettingsError
+from bot.core.settings import Settings, SettingsError
+from bot.runtime import load_settings
 
 
 def test_nothing_set_gives_a_sqlite_file_in_the_working_directory() -> None:
-    settings = Settings.from_env({})
+    settings = load_settings({})
     assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("coachbot.db")
-    assert (settings.timezone, settings.port, settings.slack_configured, settings.teams_configured) == (
-        "UTC", 3000, False, False)
+    assert (settings.timezone, settings.port, settings.serving) == ("UTC", 3000, False)
 
 
 @pytest.mark.parametrize(("env", "variable"), [
@@ -33,19 +33,19 @@ def test_nothing_set_gives_a_sqlite_file_in_the_working_directory() -> None:
 ])
 def test_a_bad_value_names_its_variable(env: dict[str, str], variable: str) -> None:
     with pytest.raises(SettingsError) as caught:
-        Settings.from_env(env)
+        load_settings(env)
     assert caught.value.variable == variable
     assert str(caught.value).startswith(f"{variable}: ") and "\n" not in str(caught.value)
 
 
 def test_platforms_are_configured_by_their_variables() -> None:
-    slack = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"})
-    socket = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
-    teams = Settings.from_env({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p"})
-    anonymous = Settings.from_env({"TEAMS_ALLOW_ANONYMOUS": "true"})
-    assert slack.slack_configured and socket.slack_configured and not slack.teams_configured
-    assert teams.teams_configured and anonymous.teams_configured and not teams.slack_configured
+    slack = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"})
+    socket = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    teams = load_settings({"MICROSOFT_APP_ID": "a", "MICROSOFT_APP_PASSWORD": "p"})
+    anonymous = load_settings({"TEAMS_ALLOW_ANONYMOUS": "true"})
+    assert slack.channel("slack") and socket.channel("slack") and not slack.channel("teams")
+    assert teams.channel("teams") and anonymous.channel("teams") and not teams.channel("slack")
 
 
 def test_heroku_style_postgres_urls_are_accepted() -> None:
-    assert Settings.from_env({"DATABASE_URL": "postgres://u:p@h/db"}).database_url == "postgres://u:p@h/db"
+    assert load_settings({"DATABASE_URL": "postgres://u:p@h/db"}).database_url == "postgres://u:p@h/db"

@@ -6,9 +6,9 @@ from datetime import date
 
 from conftest import say
 
-from bot.coach import Coach
-from bot.messages import Inbound, Message
-from storage import okrs
+from bot.core.coach import Coach
+from bot.core.messages import Inbound, Message
+from storage import okrs, people
 from storage.db import Database
 from storage.models import KeyResult
 
@@ -100,9 +100,27 @@ async def test_team_scorecard_for_a_manager_and_an_admin(coach: Coach, team: dic
 
 async def test_progress_is_clamped_and_handles_a_flat_target() -> None:
     kr = KeyResult(objective_id=1, title="x", start_value=5, target_value=5, current_value=5)
-    assert okrs.progress(kr) == 1.0
+    assert kr.progress == 1.0
     kr = KeyResult(objective_id=1, title="x", start_value=0, target_value=10, current_value=14,
                    due_on=date(2027, 1, 1))
-    assert okrs.progress(kr) == 1.0
+    assert kr.progress == 1.0
     kr.current_value = -3
-    assert okrs.progress(kr) == 0.0
+    assert kr.progress == 0.0
+
+
+async def test_a_key_result_past_a_flat_target_is_done_in_status_and_home_alike(
+        coach: Coach, team: dict[str, int]) -> None:
+    """start = target = 10 and current = 12 used to show 100 % in the App Home and 0 %
+    in /okr status: one definition of progress now serves both (at or past the target
+    is done)."""
+    async with coach.db.session() as session:
+        kept = await okrs.create_objective(session, team["org"], team["ravi"], "Hold the base", "2027", 1, [
+            {"title": "Keep 10 key accounts", "target": 10, "start": 10, "unit": "accounts"}])
+        kept.key_results[0].current_value = 12
+        session.add(kept.key_results[0])
+        ravi = await people.get(session, team["ravi"])
+    assert ravi is not None
+    status_bars = [bar for m in await ask(coach, team["ravi"], "/okr status") for bar in m.progress]
+    home_bars = [bar for m in await coach.home(ravi) for bar in m.progress]
+    assert [b.ratio for b in status_bars if b.label == "Keep 10 key accounts"] == [1.0]
+    assert [b.ratio for b in home_bars if b.label == "Keep 10 key accounts"] == [1.0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.team import TeamFileError, parse_working_days, read_team, write_team
+from bot.cli.team import TeamFileError, parse_working_days, read_team, write_team
 from storage import people
 from storage.db import Database
 

@@ -12,13 +12,14 @@ import sys
 from collections.abc import AsyncIterator
 from typing import TextIO
 
-from bot.channel import Recipient
-from bot.coach import Coach
-from bot.messages import Choice, Inbound, Message
+from bot.core.channel import Recipient
+from bot.core.coach import Coach
+from bot.core.messages import Choice, Inbound, Message
 
 
 class ConsoleChannel:
     platform = "console"
+    reaches_anyone = True  # reaches anyone by name, no identity needed
 
     def __init__(self, out: TextIO | None = None, person_id: int | None = None) -> None:
         self.out = out or sys.stdout

@@ -10,8 +10,8 @@ from freezegun import freeze_time
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot.channel import DeliveryError, Recipient
-from bot.messages import Message
+from bot.core.channel import DeliveryError, Recipient
+from bot.core.messages import Message
 from storage.db import Database
 from storage.models import Delivery, Occurrence, Person
 
@@ -55,6 +55,7 @@ class FailingChannel:
     """The test platform, refusing some people (a Teams user without the app)."""
 
     platform = "test"
+    reaches_anyone = True  # reaches anyone by name, no identity needed
 
     def __init__(self, refuse: set[int], crash: set[int] | None = None) -> None:
         self.refuse = refuse

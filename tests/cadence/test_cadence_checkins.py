@@ -9,9 +9,12 @@ from cadence_helpers import at, joined, occurrences, utc
 from conftest import RecordingChannel, say
 from sqlmodel import select
 
-from bot.checkins import parse_absence, parse_snooze, session_weeks
-from bot.coach import Coach
-from bot.scheduler import Dispatcher
+from bot.cadence.dispatcher import Dispatcher
+from bot.core.coach import Coach
+from bot.features.absence import parse_absence
+from bot.features.prompt_answers import parse_snooze
+from bot.features.wig import session_weeks
+from bot.runtime import build_coach
 from storage import okrs
 from storage.db import Database
 from storage.models import Commitment, KeyResult, LeadMeasureEntry
@@ -248,8 +251,8 @@ async def test_a_timeout_on_the_managers_copy_saves_the_check_in_once(
         db: Database, team: dict[str, int]) -> None:
     """The check-in is saved before the manager's copy goes out; a platform timeout on
     that copy must not make the rep answer the last question again (and save twice)."""
-    from bot.channel import Channels
-    from bot.settings import Settings
+    from bot.core.channel import Channels
+    from bot.core.settings import Settings
     from storage.models import CheckIn
 
     ravi, maria = team["ravi"], team["maria"]
@@ -260,7 +263,7 @@ async def test_a_timeout_on_the_managers_copy_saves_the_check_in_once(
                 raise TimeoutError("Slack did not answer")
             return await super().deliver(recipient, messages)
 
-    coach = Coach(db, Settings(database_url=db.url), Channels(ManagerTimesOut()))
+    coach = build_coach(db, Settings(database_url=db.url), Channels(ManagerTimesOut()))
     async with db.session() as session:
         await okrs.create_objective(session, team["org"], ravi, "Grow", "2027", 1,
                                     [{"title": "New logos", "target": 12, "unit": "logos"}])

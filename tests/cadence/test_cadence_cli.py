@@ -9,7 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bot.schedule_cli import demo, schedule_app
+from bot.cli.demo import demo
+from bot.cli.schedule import schedule_app
 from storage.migrate import upgrade
 
 TEAM = Path(__file__).resolve().parents[2] / "examples" / "team.csv"
@@ -24,7 +25,7 @@ def app() -> typer.Typer:
 
 @pytest.fixture
 def team_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    from bot.cli import app as coachbot
+    from bot.cli.main import app as coachbot
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
@@ -106,7 +107,7 @@ def test_set_list_and_reset_rules_replans_what_is_already_planned(team_db: str) 
 
     from sqlmodel import select
 
-    from bot.scheduler import replan
+    from bot.cadence.planner import replan
     from storage.db import Database
     from storage.models import Occurrence, Person
 

@@ -11,10 +11,12 @@ from datetime import timedelta
 from cadence_helpers import FailingChannel, at, deliveries, joined, occurrences, set_person, utc
 from conftest import RecordingChannel
 
-from bot.channel import Channels
-from bot.coach import Coach
-from bot.scheduler import Dispatcher, create_scheduler
-from bot.settings import Settings
+from bot.cadence.dispatcher import Dispatcher
+from bot.cadence.timer import create_scheduler
+from bot.core.channel import Channels
+from bot.core.coach import Coach
+from bot.core.settings import Settings
+from bot.runtime import build_coach
 from storage import schedule as store
 from storage.db import Database
 
@@ -111,7 +113,7 @@ async def test_a_crash_between_claim_and_send_is_delivered_after_the_lease(
 async def test_undeliverable_prompt_is_recorded_and_admins_hear_once_a_day(
         db: Database, team: dict[str, int]) -> None:
     channel = FailingChannel(refuse={team["sam"]})
-    coach = Coach(db, Settings(database_url=db.url), Channels(channel))
+    coach = build_coach(db, Settings(database_url=db.url), Channels(channel))
     await joined(db, utc(2027, 1, 10))
     with at(utc(2027, 1, 12, 23, 0)):  # Sam's WIG (Mon) and check-in (Tue) both due
         report = await Dispatcher(coach).tick()
@@ -187,7 +189,7 @@ async def test_planning_keeps_moving_a_pending_prompt_but_never_a_delivered_one(
         await dispatcher.tick()
         async with db.session() as session:
             await store.add_absence(session, team["ravi"], utc(2027, 1, 11).date(), utc(2027, 1, 12).date())
-        from bot.scheduler import replan
+        from bot.cadence.planner import replan
 
         await replan(db, [team["ravi"]])
     row = next(o for o in await occurrences(db, team["ravi"]) if o.key == f"wig:{team['ravi']}:2027-01-11")
@@ -232,7 +234,7 @@ async def test_an_unexpected_channel_error_is_recorded_and_the_batch_still_count
     """A timeout may or may not have reached the person: the prompt is recorded as
     failed (never re-sent blindly), and the rest of the batch is recorded normally."""
     channel = FailingChannel(refuse=set(), crash={team["sam"]})
-    coach = Coach(db, Settings(database_url=db.url), Channels(channel))
+    coach = build_coach(db, Settings(database_url=db.url), Channels(channel))
     await joined(db, utc(2027, 1, 10))
     with at(utc(2027, 1, 12, 23, 0)):
         report = await Dispatcher(coach).tick()
@@ -247,14 +249,14 @@ async def test_a_prompt_goes_out_through_the_workspace_the_person_was_seen_in(
         db: Database, team: dict[str, int]) -> None:
     """A company with two Slack workspaces: the dispatcher must send with the token of
     the workspace the rep was seen in (as `Coach.recipient` does), not the first one."""
-    from bot.messages import Sender
+    from bot.core.messages import Sender
     from storage import people
 
     async with db.session() as session:
         await people.bind_workspace(session, team["org"], "slack", "T-EMEA")
         await people.bind_workspace(session, team["org"], "slack", "T-US")
     slack = type("Slack", (RecordingChannel,), {"platform": "slack"})()
-    coach = Coach(db, Settings(database_url=db.url), Channels(slack))
+    coach = build_coach(db, Settings(database_url=db.url), Channels(slack))
     assert await coach.identify(Sender("slack", "T-US", "U0SAM-US", email="sam@example.com")) is not None
     await joined(db, utc(2027, 1, 10))
     with at(utc(2027, 1, 12, 23, 0)):

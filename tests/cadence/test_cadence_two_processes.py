@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlmodel import func, select
 
-from bot.clock import now
+from bot.core.clock import now
 from storage import people
 from storage.db import Database
 from storage.models import CadenceRule, Delivery, Occurrence, Person

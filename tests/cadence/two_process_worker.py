@@ -17,16 +17,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bot.channel import Channels, Recipient  # noqa: E402
-from bot.coach import Coach  # noqa: E402
-from bot.messages import Message  # noqa: E402
-from bot.scheduler import Dispatcher  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.cadence.dispatcher import Dispatcher  # noqa: E402
+from bot.core.channel import Channels, Recipient  # noqa: E402
+from bot.core.messages import Message  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
+from bot.runtime import build_coach  # noqa: E402
 from storage.db import Database  # noqa: E402
 
 
 class FileChannel:
     platform = "test"
+    reaches_anyone = True  # reaches anyone by name, no identity needed
 
     def __init__(self, path: Path, name: str) -> None:
         self.path, self.name = path, name
@@ -41,7 +42,7 @@ class FileChannel:
 
 async def main(url: str, outfile: str, go_file: str, name: str) -> None:
     db = Database(url)
-    coach = Coach(db, Settings(database_url=url), Channels(FileChannel(Path(outfile), name)))
+    coach = build_coach(db, Settings(database_url=url), Channels(FileChannel(Path(outfile), name)))
     dispatcher = Dispatcher(coach, instance=name, batch=5, concurrency=2)
     Path(outfile + ".ready").touch()
     for _ in range(3000):

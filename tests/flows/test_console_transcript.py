@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 from freezegun import freeze_time
 
-from bot.channel import Channels
 from bot.channels.console import ConsoleChannel
-from bot.coach import Coach
-from bot.settings import Settings
+from bot.core.channel import Channels
+from bot.core.settings import Settings
+from bot.runtime import build_coach
 from storage.db import Database
 
 
@@ -24,7 +24,7 @@ async def lines(*items: str) -> AsyncIterator[str]:
 async def test_discovery_in_the_terminal(db: Database, team: dict[str, int]) -> None:
     out = io.StringIO()
     console = ConsoleChannel(out)
-    coach = Coach(db, Settings(database_url=db.url), Channels(console))
+    coach = build_coach(db, Settings(database_url=db.url), Channels(console))
     await console.converse(coach, team["ravi"], lines(
         "/okr discover ACME", "1", "Grow 20% in the Nordics", "skip", "skip", "skip", "skip",
         "Flat budget", "skip"))
@@ -39,7 +39,7 @@ async def test_goal_setting_in_the_terminal_prints_the_managers_copy(db: Databas
                                                                       team: dict[str, int]) -> None:
     out = io.StringIO()
     console = ConsoleChannel(out)
-    coach = Coach(db, Settings(database_url=db.url), Channels(console))
+    coach = build_coach(db, Settings(database_url=db.url), Channels(console))
     await console.converse(coach, team["ravi"], lines(
         "/okr goals", *["skip"] * 5, "Win mid-market", "skip", "Close 12 new logos by end of Q2",
         "2", *["skip"] * 4, "$1.2M", "skip", "25%", "$40k", "63", *["skip"] * 4, "2", "1"))

@@ -7,8 +7,9 @@ from conftest import say
 from freezegun import freeze_time
 from sqlmodel import select
 
-from bot.coach import Coach
-from bot.settings import Settings
+from bot.core.coach import Coach
+from bot.core.settings import Settings
+from bot.runtime import build_coach
 from storage.db import Database
 from storage.models import Account, DiscoveryNote
 
@@ -100,7 +101,7 @@ async def test_later_bad_answers_back_cancel_and_restart(coach: Coach, team: dic
     await say(coach, sam, "They want to triple online sales")
     restarted = Database(db.url)
     try:
-        fresh = Coach(restarted, Settings(database_url=db.url), coach.channels)
+        fresh = build_coach(restarted, Settings(database_url=db.url), coach.channels)
         assert "performance plan" in await say(fresh, sam, "Marketing owns the target")
         assert "nothing from it was saved" in await say(fresh, sam, "cancel")
     finally:

@@ -7,9 +7,10 @@ from conftest import RecordingChannel, say
 from freezegun import freeze_time
 from sqlmodel import select
 
-from bot.coach import Coach
-from bot.messages import Inbound
-from bot.settings import Settings
+from bot.core.coach import Coach
+from bot.core.messages import Inbound
+from bot.core.settings import Settings
+from bot.runtime import build_coach
 from storage.db import Database
 from storage.models import CadenceRule, Conversation, KeyResult, Objective
 
@@ -171,7 +172,7 @@ async def test_restart_in_the_middle_resumes_at_the_same_question(
     restarted_db = Database(db.url)
     try:
         with freeze_time("2027-01-07 08:00:00", real_asyncio=True):
-            fresh = Coach(restarted_db, Settings(database_url=db.url), coach.channels)
+            fresh = build_coach(restarted_db, Settings(database_url=db.url), coach.channels)
             answer = await say(fresh, ravi, "yes")
             assert "Next key result" in answer
             resumed = await say(fresh, ravi, "/okr goals")

@@ -7,9 +7,9 @@ from conftest import RecordingChannel, say
 from freezegun import freeze_time
 from sqlmodel import select
 
-from bot.coach import Coach
-from bot.dialogs import remind_abandoned
-from bot.messages import Inbound
+from bot.core.coach import Coach
+from bot.core.messages import Inbound
+from bot.features.conversations import remind_abandoned
 from storage.db import Database
 from storage.models import Conversation
 

@@ -9,9 +9,10 @@ from conftest import RecordingChannel, say
 from freezegun import freeze_time
 from sqlmodel import select
 
-from bot.coach import Coach
-from bot.messages import Inbound
-from bot.settings import Settings
+from bot.core.coach import Coach
+from bot.core.messages import Inbound
+from bot.core.settings import Settings
+from bot.runtime import build_coach
 from storage import okrs
 from storage.db import Database, utcnow
 from storage.models import CheckIn, Commitment, KeyResult, SalaryTalk
@@ -150,7 +151,7 @@ async def test_restart_during_preparation(coach: Coach, team: dict[str, int], db
         await say(coach, maria, line)
     restarted = Database(db.url)
     try:
-        fresh = Coach(restarted, Settings(database_url=db.url), coach.channels)
+        fresh = build_coach(restarted, Settings(database_url=db.url), coach.channels)
         resumed = await say(fresh, maria, "/okr salary-prep @ravi")
         assert "Welcome back" in resumed and "What does the market pay" in resumed
         assert "Welcome back" not in await say(fresh, maria, "back")
@@ -208,7 +209,7 @@ async def test_goal_setting_without_a_manager_keeps_the_plan_with_the_person(
 
 async def test_the_manager_is_reminded_once_when_the_follow_up_date_comes(
         coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
-    from bot.dialogs import remind_salary_follow_ups
+    from bot.features.salary import remind_salary_follow_ups
 
     maria, sam = team["maria"], team["sam"]
     with freeze_time("2027-02-01 14:00:00", real_asyncio=True):
@@ -230,7 +231,7 @@ async def test_the_follow_up_reminder_dates_the_talk_in_the_managers_own_calenda
         coach: Coach, team: dict[str, int], outbox: RecordingChannel) -> None:
     """Maria (New York) records the talk on Monday evening, already Tuesday in UTC: the
     reminder months later must say Monday's date, the day she remembers."""
-    from bot.dialogs import remind_salary_follow_ups
+    from bot.features.salary import remind_salary_follow_ups
 
     maria = team["maria"]
     with freeze_time("2027-02-02 02:00:00", real_asyncio=True):  # Mon 1 Feb 21:00 in New York

@@ -15,12 +15,17 @@ from aiohttp.test_utils import TestClient, TestServer
 from fake_slack import FakeSlack
 from slack_sdk.signature import SignatureVerifier
 
-from bot import server
-from bot.channel import Channels
-from bot.channels.slack import Pacer, Rate, SlackChannel, create_channel
-from bot.coach import Coach, Turn
-from bot.messages import Inbound, Message
-from bot.settings import Settings
+from bot.channels import server
+from bot.channels.slack import create_channel
+from bot.channels.slack.channel import SlackChannel
+from bot.channels.slack.pacing import Pacer, Rate
+from bot.channels.slack.settings import SlackSettings
+from bot.core.channel import Channels
+from bot.core.coach import Coach, Turn
+from bot.core.feature import Feature
+from bot.core.messages import Inbound, Message
+from bot.core.settings import Settings
+from bot.runtime import build_coach
 from storage import people
 from storage.db import Database
 from storage.models import CheckIn, CheckInAnswer
@@ -129,10 +134,9 @@ async def fake_fixture() -> AsyncIterator[FakeSlack]:
 
 
 def slack_settings(db: Database, fake: FakeSlack, **extra: Any) -> Settings:
-    values: dict[str, Any] = {"database_url": db.url, "slack_bot_token": "xoxb-test",
-                              "slack_signing_secret": SECRET, "slack_api_url": fake.api_url}
+    values: dict[str, Any] = {"bot_token": "xoxb-test", "signing_secret": SECRET, "api_url": fake.api_url}
     values.update(extra)
-    return Settings(**values)
+    return Settings(database_url=db.url, channels=(SlackSettings(**values),))
 
 
 @pytest.fixture(name="harness")
@@ -144,10 +148,14 @@ async def harness_fixture(db: Database, team: dict[str, int], fake: FakeSlack) -
 
 
 async def make_harness(db: Database, team: dict[str, int], fake: FakeSlack,
-                       settings: Settings) -> AsyncIterator[Harness]:
+                       settings: Settings, record: bool = True) -> AsyncIterator[Harness]:
+    """The Slack channel on the real server app, its Web API the fake. With `record`,
+    a Recorder answers every turn that is not a command; without it, the real coach."""
     recorder = Recorder(db)
-    coach = Coach(db, settings, Channels(), responders=[recorder])
-    channel = create_channel(settings, coach, pacer=fast_pacer())
+    extra = Feature("recorder")
+    extra.responder(0, recorder)
+    coach = build_coach(db, settings, Channels(), extra=[extra] if record else [])
+    channel = create_channel(settings.channel("slack"), coach, pacer=fast_pacer())
     coach.channels.add(channel)
     client = TestClient(TestServer(server.build_app(coach.channels), host="127.0.0.1"))
     await client.start_server()

@@ -4,12 +4,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
-from slackkit import TEAM, Harness, fake_fixture, harness_fixture  # noqa: F401 (fixtures)
+import pytest
+from slackkit import TEAM, FakeSlack, Harness, fake_fixture, make_harness, slack_settings  # noqa: F401 (fixtures)
 from test_slack_home_and_socket import seed_okrs
 
-from bot.coach import default_responders
+from storage import people
+from storage.db import Database
+
+
+@pytest.fixture(name="harness")
+async def real_harness(db: Database, team: dict[str, int], fake: FakeSlack) -> AsyncIterator[Harness]:
+    """The Slack channel in front of the real coach, every feature answering."""
+    async with db.session() as session:
+        await people.bind_workspace(session, team["org"], "slack", TEAM)
+    async for h in make_harness(db, team, fake, slack_settings(db, fake), record=False):
+        yield h
 
 
 def buttons(post: dict[str, Any]) -> list[str]:
@@ -17,7 +29,6 @@ def buttons(post: dict[str, Any]) -> list[str]:
 
 
 async def test_okr_checkin_continues_in_the_dm_with_buttons(harness: Harness) -> None:
-    harness.coach.responders = default_responders()
     await seed_okrs(harness)
     await harness.command("checkin")
     await harness.settle()
@@ -32,7 +43,6 @@ async def test_okr_checkin_continues_in_the_dm_with_buttons(harness: Harness) ->
 
 
 async def test_check_in_form_runs_the_real_flow(harness: Harness) -> None:
-    harness.coach.responders = default_responders()
     await seed_okrs(harness)
     await harness.interact({
         "type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U0RAVI"}, "api_app_id": "A1",

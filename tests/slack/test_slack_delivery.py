@@ -9,9 +9,10 @@ import time
 import pytest
 from slackkit import TEAM, Harness, fake_fixture, harness_fixture  # noqa: F401 (fixtures)
 
-from bot.channel import DeliveryError, Recipient
-from bot.channels.slack import Pacer, Rate, blocks
-from bot.messages import Choice, Field, Image, Message, Progress
+from bot.channels.slack import blocks
+from bot.channels.slack.pacing import Pacer, Rate
+from bot.core.channel import DeliveryError, Recipient
+from bot.core.messages import Choice, Field, Image, Message, Progress
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 

@@ -12,7 +12,7 @@ import pytest
 from fake_slack import FakeSlack
 from slackkit import TEAM, Harness, fake_fixture, harness_fixture, make_harness, sign, slack_settings  # noqa: F401 (fixtures)
 
-from bot.messages import Choice, Message
+from bot.core.messages import Choice, Message
 from storage import people
 from storage.db import Database
 from storage.models import Commitment, KeyResult, Objective, Occurrence
@@ -132,7 +132,7 @@ async def test_check_in_in_a_modal(harness: Harness) -> None:
 async def socket(db: Database, team: dict[str, int], fake: FakeSlack) -> AsyncIterator[Harness]:
     async with db.session() as session:
         await people.bind_workspace(session, team["org"], "slack", TEAM)
-    settings = slack_settings(db, fake, slack_app_token="xapp-1-test", slack_signing_secret=None)
+    settings = slack_settings(db, fake, app_token="xapp-1-test", signing_secret=None)
     async for h in make_harness(db, team, fake, settings):
         await h.channel.start()
         yield h

@@ -11,7 +11,7 @@ from slackkit import TEAM, Harness, command_body, event_body, fake_fixture, harn
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
-from bot.messages import Choice, Message
+from bot.core.messages import Choice, Message
 from storage.models import ChatIdentity, CheckInAnswer, ProcessedEvent
 
 

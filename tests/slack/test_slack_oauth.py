@@ -12,7 +12,7 @@ from fake_slack import FakeSlack
 from slackkit import SECRET, Harness, event_body, fake_fixture, harness_fixture, make_harness, sign, slack_settings  # noqa: F401 (fixtures)
 from sqlmodel import select
 
-from bot.messages import Message
+from bot.core.messages import Message
 from storage import people
 from storage.db import Database
 from storage.models import ChatIdentity, SlackInstallation, SlackOAuthState, Workspace
@@ -48,8 +48,8 @@ async def multi(db: Database, team: dict[str, int], fake: FakeSlack) -> AsyncIte
     fake.oauth_codes.update({"code-T1": oauth_answer("T1", "U0ADA"),
                              "code-T2": oauth_answer("T2", "U0OTTO"),
                              "code-T3": oauth_answer("T3", "U0EVE")})
-    settings = slack_settings(db, fake, slack_bot_token=None, slack_client_id="111.222",
-                              slack_client_secret="client-secret", slack_signing_secret=SECRET)
+    settings = slack_settings(db, fake, bot_token=None, client_id="111.222",
+                              client_secret="client-secret", signing_secret=SECRET)
     async for h in make_harness(db, team, fake, settings):
         yield h
 

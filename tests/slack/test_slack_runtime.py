@@ -10,9 +10,10 @@ import aiohttp
 from fake_slack import FakeSlack
 from slackkit import SECRET, command_body, fake_fixture, sign  # noqa: F401 (fixtures)
 
-from bot.channels.slack import SlackChannel
+from bot.channels.slack.channel import SlackChannel
+from bot.channels.slack.settings import SlackSettings
+from bot.core.settings import Settings
 from bot.runtime import running
-from bot.settings import Settings
 
 
 def free_port() -> int:
@@ -23,9 +24,8 @@ def free_port() -> int:
 
 async def test_coachbot_run_serves_slack_over_http(tmp_path, fake: FakeSlack) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", port=port,
-                        slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
-                        slack_api_url=fake.api_url)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", port=port, channels=(
+        SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url),))
     async with running(settings, with_scheduler=False) as runtime:
         channel = runtime.channels.get("slack")
         assert isinstance(channel, SlackChannel) and not channel.socket_mode

@@ -19,12 +19,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import server
-from bot.channel import Channels
+from bot.channels import server
 from bot.channels.teams.channel import TeamsChannel
-from bot.coach import Coach, Turn, default_responders
-from bot.messages import Choice, Message
-from bot.settings import Settings
+from bot.channels.teams.settings import TeamsSettings
+from bot.core.channel import Channels
+from bot.core.coach import Coach, Turn
+from bot.core.feature import BEFORE_CONVERSATION, Feature
+from bot.core.messages import Choice, Message
+from bot.core.settings import Settings
+from bot.runtime import build_coach
 from storage.db import Database
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -183,8 +186,20 @@ class TeamsKit:
         return await self.post(payload(name, self.connector.url, **changes))
 
 
-def anonymous_settings(db: Database, **extra: Any) -> Settings:
-    return Settings(database_url=db.url, teams_allow_anonymous=True, **extra)
+def teams_settings(db: Database, **fields: Any) -> Settings:
+    """Settings with a Teams section of these fields (app_id, allow_anonymous …)."""
+    return Settings(database_url=db.url, channels=(TeamsSettings(**fields),))
+
+
+def anonymous_settings(db: Database) -> Settings:
+    return teams_settings(db, allow_anonymous=True)
+
+
+def picker() -> Feature:
+    """A test feature whose responder asks with buttons, ahead of the real ones."""
+    feature = Feature("picker")
+    feature.responder(BEFORE_CONVERSATION, PickResponder())
+    return feature
 
 
 @pytest.fixture
@@ -193,8 +208,8 @@ async def teams(db: Database, team: dict[str, int], connector: FakeConnector) ->
     the sample team imported (ravi = "aad-ravi", maria = "aad-maria")."""
     settings = anonymous_settings(db)
     channels = Channels()
-    coach = Coach(db, settings, channels, responders=[PickResponder(), *default_responders()])
-    channel = TeamsChannel(settings, coach, retry_base_delay=0.01)
+    coach = build_coach(db, settings, channels, extra=[picker()])
+    channel = TeamsChannel(settings.channel("teams"), coach, retry_base_delay=0.01)
     channels.add(channel)
     client = TestClient(TestServer(server.build_app(channels), host="127.0.0.1"))
     await client.start_server()

@@ -15,23 +15,23 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
-from bot import server
-from bot.channel import Channels
+from bot.channels import server
 from bot.channels.teams import create_channel
-from bot.coach import Coach
-from bot.runtime import platform_channels
-from bot.settings import Settings
+from bot.channels.teams.settings import TeamsSettings
+from bot.core.channel import Channels
+from bot.core.settings import Settings
+from bot.runtime import build_coach, platform_channels
 from storage.db import Database
 from storage.models import TeamsConversationRef
-from teams.teamskit import FakeConnector, anonymous_settings, payload
+from teams.teamskit import FakeConnector, anonymous_settings, payload, teams_settings
 
 APP_ID = "00000000-0000-0000-0000-00000000c0ac"
 
 
 async def _client(settings: Settings, db: Database) -> TestClient:
     channels = Channels()
-    coach = Coach(db, settings, channels)
-    channels.add(create_channel(settings, coach))
+    coach = build_coach(db, settings, channels)
+    channels.add(create_channel(settings.channel("teams"), coach))
     client = TestClient(TestServer(server.build_app(channels), host="127.0.0.1"))
     await client.start_server()
     return client
@@ -46,8 +46,7 @@ def _forged(issuer: str) -> str:
 async def test_requests_without_a_valid_token_get_401(db: Database, team: dict[str, int],
                                                      connector: FakeConnector,
                                                      tenant: str | None) -> None:
-    settings = Settings(database_url=db.url, microsoft_app_id=APP_ID,
-                        microsoft_app_password="secret", microsoft_app_tenant_id=tenant)
+    settings = teams_settings(db, app_id=APP_ID, app_password="secret", app_tenant_id=tenant)
     client = await _client(settings, db)
     body = payload("message_personal", connector.url)
     try:
@@ -71,15 +70,14 @@ async def test_requests_without_a_valid_token_get_401(db: Database, team: dict[s
 
 async def test_anonymous_mode_says_so_loudly(db: Database, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    create_channel(anonymous_settings(db), Coach(db))
+    create_channel(anonymous_settings(db).channel("teams"), build_coach(db))
     assert "UNAUTHENTICATED" in caplog.text
     assert "never in production" in caplog.text
 
 
 async def test_credentials_win_over_the_anonymous_flag(db: Database, connector: FakeConnector,
                                                        caplog: pytest.LogCaptureFixture) -> None:
-    settings = Settings(database_url=db.url, microsoft_app_id=APP_ID,
-                        microsoft_app_password="secret", teams_allow_anonymous=True)
+    settings = teams_settings(db, app_id=APP_ID, app_password="secret", allow_anonymous=True)
     client = await _client(settings, db)
     try:
         response = await client.post("/api/messages", json=payload("message_personal", connector.url))
@@ -91,16 +89,15 @@ async def test_credentials_win_over_the_anonymous_flag(db: Database, connector: 
 
 async def test_never_anonymous_by_accident(db: Database) -> None:
     with pytest.raises(ValueError, match="TEAMS_ALLOW_ANONYMOUS"):
-        create_channel(Settings(database_url=db.url), Coach(db))
+        create_channel(TeamsSettings(), build_coach(db))
 
 
 async def test_coachbot_run_serves_teams_when_either_is_configured(db: Database) -> None:
     for settings in (anonymous_settings(db),
-                     Settings(database_url=db.url, microsoft_app_id=APP_ID,
-                              microsoft_app_password="secret")):
-        found = platform_channels(settings, Coach(db))
+                     teams_settings(db, app_id=APP_ID, app_password="secret")):
+        found = platform_channels(settings, build_coach(db))
         assert [c.platform for c in found] == ["teams"]
-    assert platform_channels(Settings(database_url=db.url), Coach(db)) == []
+    assert platform_channels(Settings(database_url=db.url), build_coach(db)) == []
 
 
 # --- a valid token, signed by a stand-in for the Bot Framework's keys ---------------------
@@ -161,8 +158,7 @@ def bot_framework_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Keys]:
 async def test_a_valid_bot_framework_token_is_accepted(db: Database, team: dict[str, int],
                                                        connector: FakeConnector,
                                                        bot_framework_keys: _Keys) -> None:
-    settings = Settings(database_url=db.url, microsoft_app_id=APP_ID,
-                        microsoft_app_password="secret")
+    settings = teams_settings(db, app_id=APP_ID, app_password="secret")
     client = await _client(settings, db)
     body = payload("message_personal", connector.url)
     keys = bot_framework_keys

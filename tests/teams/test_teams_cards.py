@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.channels.teams import cards
-from bot.messages import Choice, Field, Image, Message, Progress
+from bot.core.messages import Choice, Field, Image, Message, Progress
 
 
 def test_every_part_of_a_message_is_drawn() -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.channel import DeliveryError, Recipient
-from bot.messages import Choice, Message
+from bot.core.channel import DeliveryError, Recipient
+from bot.core.messages import Choice, Message
 from storage import teams as store
 from storage.models import TeamsConversationRef
 from teams.teamskit import TeamsKit
@@ -94,7 +94,7 @@ async def test_teams_service_url_overrides_the_stored_one(teams: TeamsKit, team:
             "bot": {"id": "28:coachbot-app-id"},
         })
     teams.channel.settings = teams.channel.settings.__class__(
-        **{**teams.channel.settings.__dict__, "teams_service_url": teams.connector.url})
+        **{**teams.channel.settings.__dict__, "service_url": teams.connector.url})
     assert await teams.coach.deliver(team["ravi"], [CHECKIN])
     assert teams.connector.sent[0].path == "/v3/conversations/a:ravi/activities"
 

@@ -8,13 +8,14 @@ import uuid
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, Entity
 
-from bot.channel import Channels
 from bot.channels.teams.handler import CoachBot, clean_text
-from bot.coach import Coach, default_responders
-from bot.settings import Settings
+from bot.core.channel import Channels
+from bot.core.coach import Coach
+from bot.core.settings import Settings
+from bot.runtime import build_coach
 from storage import people
 from storage.db import Database
-from teams.teamskit import PickResponder
+from teams.teamskit import picker
 
 BOT = ChannelAccount(id="28:coachbot-app-id", name="coachbot")
 
@@ -35,8 +36,7 @@ def adapter_for(aad: str, tenant: str = "tenant-1", kind: str = "personal") -> T
 
 
 def coach_for(db: Database) -> Coach:
-    return Coach(db, Settings(database_url=db.url), Channels(),
-                 responders=[PickResponder(), *default_responders()])
+    return build_coach(db, Settings(database_url=db.url), Channels(), extra=[picker()])
 
 
 def texts(adapter: TestAdapter) -> str:
@@ -133,9 +133,8 @@ async def test_emulator_users_are_known_only_in_anonymous_mode(db: Database,
         return TestAdapter(template_or_conversation=template)
 
     for anonymous, expected in ((True, "Ravi"), (False, "team list")):
-        settings = Settings(database_url=db.url, teams_allow_anonymous=anonymous)
         adapter = emulator()
-        await say(adapter, CoachBot(Coach(db, settings, Channels())), "hello there")
+        await say(adapter, CoachBot(build_coach(db), anonymous=anonymous), "hello there")
         assert expected in texts(adapter)
 
 
@@ -147,8 +146,7 @@ async def test_trying_the_emulator_first_does_not_lock_out_the_real_tenant(
                         from_property=ChannelAccount(id="aad-ravi", name="User"),
                         recipient=BOT, conversation=ConversationAccount(id=uuid.uuid4().hex))
     emulator = TestAdapter(template_or_conversation=template)
-    settings = Settings(database_url=db.url, teams_allow_anonymous=True)
-    await say(emulator, CoachBot(Coach(db, settings, Channels())), "hello there")
+    await say(emulator, CoachBot(build_coach(db), anonymous=True), "hello there")
     assert "Ravi" in texts(emulator)
 
     real = adapter_for("aad-ravi", tenant="tenant-1")

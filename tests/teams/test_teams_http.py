@@ -223,8 +223,8 @@ async def test_a_second_tenant_cannot_claim_people_by_roster_email(
     shown = teams.connector.texts()
     assert "team list" in shown and "Sam" not in shown
     async with teams.coach.db.session() as session:
-        found = await people.reach(session, team["sam"])
-    assert found is not None and found.identities == []
+        found = await people.reach(session, [team["sam"]])
+    assert found[team["sam"]].identities == {}
 
 
 async def test_a_question_asked_from_a_channel_is_answered_in_the_personal_chat(

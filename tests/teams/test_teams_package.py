@@ -13,15 +13,16 @@ import pytest
 from PIL import Image
 
 from bot.channels.teams import package
-from bot.commands import BY_NAME
-from bot.settings import Settings
+from bot.channels.teams.settings import TeamsSettings
+from bot.core.feature import Features
+from bot.runtime import FEATURES
 
 APP_ID = "6f1c2a3b-1111-4222-8333-944455556666"
 
 
 def test_package_has_manifest_and_icons_at_the_root(tmp_path: Path) -> None:
-    written = package.write_package(tmp_path, Settings(microsoft_app_id=APP_ID,
-                                                       microsoft_app_password="x"))
+    written = package.write_package(tmp_path, TeamsSettings(app_id=APP_ID,
+                                                       app_password="x"))
     assert written == tmp_path / "coachbot-teams.zip"
     with zipfile.ZipFile(written) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
@@ -44,27 +45,27 @@ def test_package_has_manifest_and_icons_at_the_root(tmp_path: Path) -> None:
 
 
 def test_bot_commands_in_the_manifest_are_real_commands() -> None:
-    manifest = package.manifest(Settings(microsoft_app_id=APP_ID, microsoft_app_password="x"))
+    manifest = package.manifest(TeamsSettings(app_id=APP_ID, app_password="x"))
     [commands] = manifest["bots"][0]["commandLists"]
     assert set(commands["scopes"]) == {"personal", "team", "groupChat"}
     assert len(commands["commands"]) <= 10  # the manifest 1.17 limit
     for command in commands["commands"]:
         assert len(command["title"]) <= 32 and len(command["description"]) <= 128
         prefix, name = command["title"].split(" ", 1)
-        assert prefix == "okr" and name in BY_NAME
+        assert prefix == "okr" and Features(FEATURES).command(name) is not None
 
 
 def test_a_zip_path_is_used_as_given(tmp_path: Path) -> None:
     target = tmp_path / "out" / "my-app.zip"
-    assert package.write_package(target, Settings(microsoft_app_id=APP_ID)) == target
+    assert package.write_package(target, TeamsSettings(app_id=APP_ID)) == target
     assert zipfile.is_zipfile(target)
 
 
 def test_without_an_app_id_there_is_no_package(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="MICROSOFT_APP_ID"):
-        package.write_package(tmp_path, Settings())
+        package.write_package(tmp_path, None)
     with pytest.raises(ValueError, match="GUID"):
-        package.write_package(tmp_path, Settings(microsoft_app_id="not-a-guid"))
+        package.write_package(tmp_path, TeamsSettings(app_id="not-a-guid"))
 
 
 def test_icons_are_drawn_when_the_shipped_ones_are_missing() -> None:

@@ -22,7 +22,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels.slack.pacing import Pacer, Rate
-from bot.messages import Image
+from bot.core.messages import Image
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import prompts
-from bot.messages import Choice, Message, text_bar
+from bot.core.messages import Choice, Message, text_bar
 
 Block = dict[str, Any]
 

@@ -17,7 +17,6 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Coroutine
-from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -36,19 +35,17 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 import prompts
-from bot.channel import DeliveryError, Recipient
 from bot.channels.slack import blocks
 from bot.channels.slack.api import SlackApi
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.pacing import Pacer
+from bot.channels.slack.settings import SlackSettings
 from bot.channels.slack.stores import DbInstallationStore, DbOAuthStateStore
-from bot.coach import Coach
-from bot.home import home_messages
-from bot.messages import Inbound, Message, Sender
-from bot.settings import Settings
+from bot.core.channel import DeliveryError, Recipient
+from bot.core.coach import Coach
+from bot.core.messages import Inbound, Message, Sender
 from storage import events, people
 from storage import slack as store
-from storage.db import utcnow
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -82,15 +79,15 @@ class SlackChannel:
 
     platform = "slack"
 
-    def __init__(self, settings: Settings, coach: Coach, pacer: Pacer | None = None,
+    def __init__(self, settings: SlackSettings, coach: Coach, pacer: Pacer | None = None,
                  thinkers: int = THINKERS) -> None:
         self.settings = settings
         self.coach = coach
-        self.api = SlackApi(settings.slack_api_url, pacer)
-        self.socket_mode = bool(settings.slack_app_token)
-        self.oauth = bool(settings.slack_client_id and settings.slack_client_secret)
+        self.api = SlackApi(settings.api_url, pacer)
+        self.socket_mode = bool(settings.app_token)
+        self.oauth = bool(settings.client_id and settings.client_secret)
         self.installations = (
-            DbInstallationStore(coach.db, settings.slack_client_id)  # type: ignore[arg-type]
+            DbInstallationStore(coach.db, settings.client_id)  # type: ignore[arg-type]
             if self.oauth else None
         )
         self.app = self._build_app()
@@ -111,15 +108,15 @@ class SlackChannel:
         common: dict[str, Any] = {
             "name": "coachbot",
             "process_before_response": True,
-            "signing_secret": s.slack_signing_secret,
+            "signing_secret": s.signing_secret,
             # Socket Mode needs no signature (the socket itself is authenticated); over
             # HTTP every request is verified, and a missing secret fails at start-up.
-            "request_verification_enabled": not self.socket_mode or bool(s.slack_signing_secret),
+            "request_verification_enabled": not self.socket_mode or bool(s.signing_secret),
         }
         if self.oauth:
             oauth_settings = AsyncOAuthSettings(
-                client_id=s.slack_client_id,
-                client_secret=s.slack_client_secret,
+                client_id=s.client_id,
+                client_secret=s.client_secret,
                 scopes=BOT_SCOPES,
                 install_path=INSTALL_PATH,
                 redirect_uri_path=REDIRECT_PATH,
@@ -137,7 +134,7 @@ class SlackChannel:
             app.enable_token_revocation_listeners()
             return app
         return AsyncApp(
-            client=AsyncWebClient(token=s.slack_bot_token, base_url=self.api.base_url), **common
+            client=AsyncWebClient(token=s.bot_token, base_url=self.api.base_url), **common
         )
 
     def _register(self) -> None:
@@ -166,7 +163,7 @@ class SlackChannel:
         except (ValueError, AttributeError, TypeError):
             # Bolt parses the body before it checks the signature: a body that does not
             # parse is refused as unsigned (401) unless Slack really signed it (400).
-            secret, raw = self.settings.slack_signing_secret, await request.read()
+            secret, raw = self.settings.signing_secret, await request.read()
             try:
                 signed = bool(secret) and SignatureVerifier(secret).is_valid_request(  # type: ignore[arg-type]
                     raw.decode("utf-8"), dict(request.headers))
@@ -193,13 +190,12 @@ class SlackChannel:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
             self._socket = AsyncSocketModeHandler(
-                self.app, self.settings.slack_app_token,
+                self.app, self.settings.app_token,
                 web_client=AsyncWebClient(base_url=self.api.base_url),
             )
             await self._socket.connect_async()
             log.info("Slack Socket Mode connected")
         self.spawn(self.link_people(), "link people by e-mail")
-        self.spawn(self._prune(), "prune processed events")
 
     async def stop(self) -> None:
         if self._socket is not None:
@@ -248,8 +244,8 @@ class SlackChannel:
     async def token_for(self, team_id: str, enterprise_id: str | None = None) -> str:
         """The bot token for a workspace: the configured one, or its OAuth installation."""
         if self.installations is None:
-            assert self.settings.slack_bot_token
-            return self.settings.slack_bot_token
+            assert self.settings.bot_token
+            return self.settings.bot_token
         if enterprise_id is None and team_id:
             async with self.coach.db.session() as session:
                 workspace = await store.workspace(session, team_id)
@@ -336,8 +332,8 @@ class SlackChannel:
         """Find people without a Slack id by e-mail (users.lookupByEmail), so their
         check-ins reach them. Returns how many were linked."""
         teams: list[tuple[str, int]] = []
-        if not self.oauth and self.settings.slack_bot_token:
-            auth = await self.api.client(self.settings.slack_bot_token, "").auth_test()
+        if not self.oauth and self.settings.bot_token:
+            auth = await self.api.client(self.settings.bot_token, "").auth_test()
             async with self.coach.db.session() as session:
                 org_id = await people.workspace_org(session, "slack", str(auth["team_id"]))
             if org_id is not None:
@@ -366,10 +362,6 @@ class SlackChannel:
         if linked:
             log.info("Slack: linked %s people by e-mail", linked)
         return linked
-
-    async def _prune(self) -> None:
-        async with self.coach.db.session() as session:
-            await events.prune_events(session, utcnow() - timedelta(days=2), ("slack",))
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -553,7 +545,7 @@ class SlackChannel:
             view = blocks.home_view([Message(prompts.render("core/unknown_person"))])
         else:
             async with self._thinking:
-                shown = await home_messages(self.coach.db, person)
+                shown = await self.coach.home(person)
             view = blocks.home_view(shown, form_label=prompts.render("slack/form_button"))
         await self.api.publish_home(token, team, user_id, view)
 
@@ -650,24 +642,18 @@ class SlackChannel:
 
     async def _bind(self, installation: Installation) -> bool:
         """Tie a newly installed workspace to the organisation of the admin installing
-        it, matched by the e-mail on their Slack profile. Anyone can reach the install
-        page, so a workspace whose installer is not a coachbot admin stays unbound (and
-        its users strangers) until an admin binds it."""
+        it (the core's binding rule), matched by the e-mail on their Slack profile."""
         team = installation.team_id or installation.enterprise_id
         if not team:
             return False
-        async with self.coach.db.session() as session:
-            if await store.workspace(session, team) is not None:
-                return True
         email = None
         if installation.user_id and installation.bot_token:
-            email = await self.api.user_email(installation.bot_token, team, installation.user_id)
-        async with self.coach.db.session() as session:
-            installer = await people.by_email(session, email) if email else None
-            if installer is None or installer.role != "admin" or not installer.active:
-                return False
-            org_id = installer.org_id
-            await people.bind_workspace(session, org_id, "slack", team, installation.enterprise_id,
-                                        installation.team_name)
-        self._bound.add(team)
-        return True
+            async with self.coach.db.session() as session:
+                known = await store.workspace(session, team) is not None
+            if not known:
+                email = await self.api.user_email(installation.bot_token, team, installation.user_id)
+        bound = await self.coach.bind_workspace("slack", team, email, installation.enterprise_id,
+                                                installation.team_name)
+        if bound:
+            self._bound.add(team)
+        return bound

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.channels.teams.channel import TeamsChannel
-    from bot.coach import Coach
-    from bot.settings import Settings
+    from bot.channels.teams.settings import TeamsSettings
+    from bot.core.coach import Coach
 
 
-def create_channel(settings: Settings, coach: Coach) -> TeamsChannel:
+def create_channel(settings: TeamsSettings, coach: Coach) -> TeamsChannel:
     """The Teams channel for `coachbot run`: Bot Framework authentication when
     MICROSOFT_APP_ID/PASSWORD are set, the loud anonymous mode only when
     TEAMS_ALLOW_ANONYMOUS=true, and a ValueError otherwise."""

@@ -27,7 +27,7 @@ from botbuilder.schema import Activity, ResourceResponse
 from msrest.exceptions import HttpOperationError
 
 import prompts
-from bot.settings import Settings
+from bot.channels.teams.settings import TeamsSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,20 +43,20 @@ class AuthConfig:
     APP_TENANTID: str | None
 
 
-def auth_config(settings: Settings) -> AuthConfig:
+def auth_config(settings: TeamsSettings) -> AuthConfig:
     """Credentials when they are set (authentication enforced), else the explicit
     anonymous development mode; never anonymous by accident."""
-    if settings.microsoft_app_id and settings.microsoft_app_password:
-        if settings.teams_allow_anonymous:
+    if settings.app_id and settings.app_password:
+        if settings.allow_anonymous:
             log.warning(prompts.render("teams/anonymous_ignored"))
-        tenant = settings.microsoft_app_tenant_id
+        tenant = settings.app_tenant_id
         return AuthConfig(
-            APP_ID=settings.microsoft_app_id,
-            APP_PASSWORD=settings.microsoft_app_password,
+            APP_ID=settings.app_id,
+            APP_PASSWORD=settings.app_password,
             APP_TYPE="SingleTenant" if tenant else "MultiTenant",
             APP_TENANTID=tenant,
         )
-    if settings.teams_allow_anonymous:
+    if settings.allow_anonymous:
         banner = "!" * 78
         log.warning("%s\n%s\n%s", banner, prompts.render("teams/anonymous_warning"), banner)
         return AuthConfig(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID=None)
@@ -111,7 +111,7 @@ class RetryingCloudAdapter(CloudAdapter):
     went through.
     """
 
-    def __init__(self, settings: Settings, retry_base_delay: float = 1.0) -> None:
+    def __init__(self, settings: TeamsSettings, retry_base_delay: float = 1.0) -> None:
         super().__init__(ConfigurationBotFrameworkAuthentication(auth_config(settings)))
         self.retry_base_delay = retry_base_delay
         self.on_turn_error = self._on_error

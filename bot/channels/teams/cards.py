@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import prompts
-from bot.messages import Message, text_bar
+from bot.core.messages import Message, text_bar
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

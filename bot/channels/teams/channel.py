@@ -24,12 +24,12 @@ from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
 import prompts
-from bot.channel import DeliveryError, Recipient
 from bot.channels.teams.adapter import RetryingCloudAdapter, status_of
 from bot.channels.teams.handler import CoachBot, activity_for
-from bot.coach import Coach
-from bot.messages import Message
-from bot.settings import Settings
+from bot.channels.teams.settings import TeamsSettings
+from bot.core.channel import DeliveryError, Recipient
+from bot.core.coach import Coach
+from bot.core.messages import Message
 from storage import teams as store
 
 log = logging.getLogger(__name__)
@@ -43,12 +43,12 @@ class TeamsChannel:
 
     platform = "teams"
 
-    def __init__(self, settings: Settings, coach: Coach, retry_base_delay: float = 1.0) -> None:
+    def __init__(self, settings: TeamsSettings, coach: Coach, retry_base_delay: float = 1.0) -> None:
         self.settings = settings
         self.coach = coach
         self.adapter = RetryingCloudAdapter(settings, retry_base_delay=retry_base_delay)
-        self.bot = CoachBot(coach, deliver=self.deliver)
-        self.app_id = settings.microsoft_app_id or ""
+        self.bot = CoachBot(coach, deliver=self.deliver, anonymous=settings.anonymous)
+        self.app_id = settings.app_id or ""
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post(ROUTE, self.handle)
@@ -101,8 +101,8 @@ class TeamsChannel:
         if stored is not None:
             reference = ConversationReference().deserialize(stored)
             reference.activity_id = None
-            if self.settings.teams_service_url:
-                reference.service_url = self.settings.teams_service_url
+            if self.settings.service_url:
+                reference.service_url = self.settings.service_url
             await self.adapter.continue_conversation(reference, sender.send, self.app_id)
         elif neighbour is not None:
             await self._open_personal_chat(recipient, neighbour, sender)
@@ -123,7 +123,7 @@ class TeamsChannel:
         """Create the 1:1 conversation with the person (by AAD object id), send, and
         keep its reference so the next message is an ordinary continuation."""
         known = ConversationReference().deserialize(neighbour)
-        service_url = self.settings.teams_service_url or known.service_url
+        service_url = self.settings.service_url or known.service_url
         tenant, aad = recipient.tenant, recipient.user_id
         bot = known.bot or ChannelAccount(id=f"28:{self.app_id}")
         user = ChannelAccount(id=aad, aad_object_id=aad, name=recipient.name)

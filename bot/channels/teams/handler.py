@@ -27,10 +27,10 @@ from botbuilder.schema import (
 )
 
 import prompts
-from bot.channel import Recipient
 from bot.channels.teams import cards
-from bot.coach import Coach
-from bot.messages import Inbound, Message, Sender
+from bot.core.channel import Recipient
+from bot.core.coach import Coach
+from bot.core.messages import Inbound, Message, Sender
 from storage import events
 from storage import teams as store
 from storage.models import Person
@@ -105,14 +105,12 @@ def event_key(activity: Activity, *parts: str | None) -> str:
 class CoachBot(ActivityHandler):
     """Bot Framework's view of the coach."""
 
-    def __init__(self, coach: Coach, deliver: Deliver | None = None) -> None:
+    def __init__(self, coach: Coach, deliver: Deliver | None = None, anonymous: bool = False) -> None:
         """`deliver` sends proactively to a personal chat (the channel's own
         `deliver`); without it, private answers asked for in a channel are withheld."""
         self.coach = coach
         self.deliver = deliver
-        settings = coach.settings
-        self.anonymous = bool(settings.teams_allow_anonymous and not (
-            settings.microsoft_app_id and settings.microsoft_app_password))
+        self.anonymous = anonymous
 
     def tenant(self, activity: Activity) -> str | None:
         return tenant_of(activity) or dev_tenant(activity, self.anonymous)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.settings import Settings
+from bot.channels.teams.settings import TeamsSettings
 
 HERE = Path(__file__).parent / "appmanifest"
 TEMPLATE = HERE / "manifest.json"
@@ -29,12 +29,12 @@ PACKAGE_NAME = "coachbot-teams.zip"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
-def manifest(settings: Settings, *, developer_name: str = "coachbot",
+def manifest(settings: TeamsSettings | None, *, developer_name: str = "coachbot",
              website_url: str = "https://www.example.com/coachbot",
              privacy_url: str | None = None, terms_url: str | None = None) -> dict[str, Any]:
     """The filled-in manifest. The Teams app id is the bot's Microsoft app id, which
     Teams requires to be a GUID; without one there is nothing to install."""
-    app_id = settings.microsoft_app_id
+    app_id = settings.app_id if settings is not None else None
     if not app_id or not _GUID.match(app_id):
         raise ValueError(
             "MICROSOFT_APP_ID must be set to the bot's Microsoft app id (a GUID) "
@@ -53,7 +53,7 @@ def manifest(settings: Settings, *, developer_name: str = "coachbot",
     return data
 
 
-def write_package(path: Path, settings: Settings) -> Path:
+def write_package(path: Path, settings: TeamsSettings | None) -> Path:
     """Write the Teams app package. `path` is the zip file, or a folder to put
     coachbot-teams.zip in. Returns the file written."""
     path = Path(path)

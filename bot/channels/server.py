@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import __version__
-from bot.channel import Channels, HttpChannel
+from bot.core.channel import Channels, HttpChannel
 
 
 async def health(_request: web.Request) -> web.Response:

@@ -9,19 +9,18 @@ never someone else's numbers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import prompts
-from bot.dialogs import resolve_report
-from bot.messages import Message, Progress
+from bot.core.coach import Turn
+from bot.core.feature import LEADERS, Feature
+from bot.core.messages import Message, Progress
+from bot.features.access import resolve_report
 from storage import okrs, people
 from storage.models import Person
 from storage.okrs import ObjectiveWithResults
 
-if TYPE_CHECKING:
-    from bot.coach import Turn
-
-LEADERS = ("manager", "admin")
+feature = Feature("status")
 
 
 def summary(objectives: Sequence[ObjectiveWithResults]) -> dict[str, Any]:
@@ -34,7 +33,7 @@ def summary(objectives: Sequence[ObjectiveWithResults]) -> dict[str, Any]:
     return {
         "objectives": len(objectives),
         "key_results": len(krs),
-        "progress": sum(okrs.progress(kr) * kr.weight for kr in krs) / weight if weight else None,
+        "progress": sum(kr.progress * kr.weight for kr in krs) / weight if weight else None,
         "confidence": confidence,
         "periods": sorted({o.objective.period for o in objectives}),
     }
@@ -50,7 +49,7 @@ def person_messages(person: Person, objectives: Sequence[ObjectiveWithResults],
                    title=prompts.render("status/title", name=person.name, own=own), private=True)]
     for item in objectives:
         bars = [
-            Progress(label=kr.title, ratio=okrs.progress(kr),
+            Progress(label=kr.title, ratio=kr.progress,
                      caption=prompts.render("status/caption", kr=kr))
             for kr in item.key_results
         ]
@@ -60,6 +59,7 @@ def person_messages(person: Person, objectives: Sequence[ObjectiveWithResults],
     return out
 
 
+@feature.command("status", "/okr status [@rep | team]")
 async def status(turn: Turn, args: str) -> list[Message]:
     """`/okr status [@rep | email | team]`."""
     wanted = args.strip()
@@ -81,6 +81,7 @@ async def status(turn: Turn, args: str) -> list[Message]:
     return person_messages(person, theirs[found["id"]], own=False)
 
 
+@feature.command("team", "/okr team", LEADERS)
 async def team(turn: Turn, args: str) -> list[Message]:
     """`/okr team`: one line per report (an admin sees everyone), a bar per objective."""
     if turn.person.role not in LEADERS:

@@ -7,16 +7,23 @@ number, and a file with any problem imports nothing. Storage does the writing
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
+import typer
 
 import prompts
+from bot.cli.common import fail, ready_database, settings
+from storage import people
 from storage.models import ROLES
 from storage.people import TeamRow
 
@@ -207,3 +214,70 @@ def write_team(rows: Iterable[dict[str, str]]) -> str:
     for row in rows:
         writer.writerow(row)
     return out.getvalue()
+
+
+team_app = typer.Typer(help="Import and export the team (who reports to whom, time zones).",
+                       no_args_is_help=True)
+DEFAULT_ORG = "Default"
+
+
+@team_app.command("import")
+def team_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    org: Annotated[str, typer.Option(help="Organisation to import into.")] = DEFAULT_ORG,
+) -> None:
+    """Import or update the team from a CSV (email,name,role,manager_email,timezone[,…])."""
+    config = settings()
+
+    async def go() -> tuple[int, int]:
+        db = await ready_database(config)
+        try:
+            async with db.session() as session:
+                organisation = await people.ensure_org(session, org, config.timezone, config.country)
+                existing = [p.email for p in await people.team(session, organisation.id)]  # type: ignore[arg-type]
+                rows = read_team(decode(file.read_bytes()), existing)
+                return await people.upsert_team(session, organisation.id, rows)  # type: ignore[arg-type]
+        finally:
+            await db.dispose()
+
+    try:
+        created, updated = asyncio.run(go())
+    except TeamFileError as error:
+        raise fail(prompts.render("cli/import_failed", path=file, problems=error.problems)) from None
+    typer.echo(prompts.render("cli/imported", created=created, updated=updated, org=org))
+
+
+@team_app.command("export")
+def team_export(
+    org: Annotated[str, typer.Option(help="Organisation to export.")] = DEFAULT_ORG,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+) -> None:
+    """Write the team as CSV in the import format."""
+    config = settings()
+
+    async def go() -> str:
+        db = await ready_database(config)
+        try:
+            async with db.session() as session:
+                organisation = await people.ensure_org(session, org, config.timezone, config.country)
+                everyone = await people.team(session, organisation.id)  # type: ignore[arg-type]
+                ids = await people.identities(session, organisation.id)  # type: ignore[arg-type]
+        finally:
+            await db.dispose()
+        email_of = {p.id: p.email for p in everyone}
+        return write_team(
+            {
+                "email": p.email, "name": p.name, "role": p.role,
+                "manager_email": email_of.get(p.manager_id, "") if p.manager_id else "",
+                "timezone": p.timezone, "working_days": p.working_days, "country": p.country or "",
+                "slack_user_id": ids.get(p.id, {}).get("slack", ""),  # type: ignore[arg-type]
+                "teams_user_id": ids.get(p.id, {}).get("teams", ""),  # type: ignore[arg-type]
+            }
+            for p in everyone
+        )
+
+    text = asyncio.run(go())
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")

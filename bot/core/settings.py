@@ -1,15 +1,19 @@
 """Every setting, read from the environment once and validated at start-up.
 
 A bad value stops the process with one line that names the variable, before anything
-is served: better than a rep finding out at 9:00 on Monday.
+is served: better than a rep finding out at 9:00 on Monday. The core's own settings
+are here; each chat platform declares its section (tokens, secrets, URLs, with the
+platform's own checks) in its channel folder, and the composition root hands those
+sections to `Settings.from_env`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.db import normalise_url
@@ -26,6 +30,17 @@ class SettingsError(ValueError):
         self.variable = variable
 
 
+class ChannelSettings(Protocol):
+    """A chat platform's section: read from the environment by the channel itself."""
+
+    platform: ClassVar[str]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ChannelSettings | None:
+        """The section, None when none of its variables is set; raises SettingsError."""
+        ...
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{Path.cwd() / 'coachbot.db'}"
@@ -36,62 +51,34 @@ class Settings:
     # Cadences (docs/cadence.md)
     tick_seconds: float = 60.0
     nudge_hours: float = 24.0
-    # Slack (see the Slack section of the README)
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
-    slack_client_id: str | None = None
-    slack_client_secret: str | None = None
-    slack_api_url: str | None = None
-    # Microsoft Teams (see the Teams section of the README)
-    microsoft_app_id: str | None = None
-    microsoft_app_password: str | None = None
-    microsoft_app_tenant_id: str | None = None
-    teams_allow_anonymous: bool = False
-    teams_service_url: str | None = None
+    # The configured chat platforms' sections (see each channel's settings module)
+    channels: tuple[Any, ...] = ()
+
+    def channel(self, platform: str) -> Any | None:
+        """The configured section of a platform ("slack", "teams"), or None."""
+        return next((c for c in self.channels if c.platform == platform), None)
 
     @property
-    def slack_configured(self) -> bool:
-        return bool(
-            (self.slack_bot_token and self.slack_signing_secret)
-            or self.slack_app_token
-            or (self.slack_client_id and self.slack_client_secret and self.slack_signing_secret)
-        )
-
-    @property
-    def teams_configured(self) -> bool:
-        return bool((self.microsoft_app_id and self.microsoft_app_password)
-                    or self.teams_allow_anonymous)
+    def serving(self) -> bool:
+        """Whether any chat platform is configured (else `run` talks in the terminal)."""
+        return bool(self.channels)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None,
+                 sections: Iterable[type[ChannelSettings]] = ()) -> Settings:
         """Build and validate settings; raise `SettingsError` naming the first bad variable."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for f in fields(cls):
+            if f.name == "channels":
+                continue
             variable = env_name(f.name)
             raw = env.get(variable)
             if raw is None or raw.strip() == "":
                 continue
             values[f.name] = _parse(variable, f.name, raw.strip())
-        settings = cls(**values)  # type: ignore[arg-type]
-        settings._check_combinations()
-        return settings
-
-    def _check_combinations(self) -> None:
-        if self.slack_app_token and not self.slack_bot_token:
-            raise SettingsError("SLACK_BOT_TOKEN", "Socket Mode (SLACK_APP_TOKEN) also needs the bot token (xoxb-…)")
-        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
-            raise SettingsError(
-                "SLACK_SIGNING_SECRET",
-                "HTTP mode needs the signing secret; or set SLACK_APP_TOKEN for Socket Mode",
-            )
-        if bool(self.slack_client_id) != bool(self.slack_client_secret):
-            missing = "SLACK_CLIENT_SECRET" if self.slack_client_id else "SLACK_CLIENT_ID"
-            raise SettingsError(missing, "OAuth install needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
-        if bool(self.microsoft_app_id) != bool(self.microsoft_app_password):
-            missing = "MICROSOFT_APP_PASSWORD" if self.microsoft_app_id else "MICROSOFT_APP_ID"
-            raise SettingsError(missing, "Teams needs both MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD")
+        found = tuple(s for s in (section.from_env(env) for section in sections) if s is not None)
+        return cls(**values, channels=found)  # type: ignore[arg-type]
 
 
 ENV_NAMES = {
@@ -107,6 +94,24 @@ def env_name(field_name: str) -> str:
     return ENV_NAMES.get(field_name, field_name.upper())
 
 
+def read(env: Mapping[str, str], variable: str) -> str | None:
+    """A variable's value, stripped; None when unset or blank."""
+    raw = env.get(variable)
+    return raw.strip() if raw is not None and raw.strip() else None
+
+
+def parse_bool(variable: str, raw: str) -> bool:
+    if raw.lower() not in TRUE | FALSE:
+        raise SettingsError(variable, f"{raw!r} is not true or false")
+    return raw.lower() in TRUE
+
+
+def parse_url(variable: str, raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(variable, f"{raw!r} is not an http(s) URL")
+    return raw
+
+
 def _parse(variable: str, name: str, raw: str) -> object:
     if name == "port":
         if not raw.isdigit() or not 0 < int(raw) < 65536:
@@ -120,10 +125,6 @@ def _parse(variable: str, name: str, raw: str) -> object:
         if not 0 < number < 10_000:
             raise SettingsError(variable, f"{raw!r} is not a positive number")
         return number
-    if name == "teams_allow_anonymous":
-        if raw.lower() not in TRUE | FALSE:
-            raise SettingsError(variable, f"{raw!r} is not true or false")
-        return raw.lower() in TRUE
     if name == "timezone":
         try:
             ZoneInfo(raw)
@@ -147,10 +148,4 @@ def _parse(variable: str, name: str, raw: str) -> object:
         if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError(variable, f"{raw!r} is not one of DEBUG, INFO, WARNING, ERROR")
         return raw.upper()
-    if name == "slack_bot_token" and not raw.startswith("xoxb-"):
-        raise SettingsError(variable, "a bot token starts with xoxb-")
-    if name == "slack_app_token" and not raw.startswith("xapp-"):
-        raise SettingsError(variable, "an app-level token starts with xapp-")
-    if name in {"slack_api_url", "teams_service_url"} and not raw.startswith(("http://", "https://")):
-        raise SettingsError(variable, f"{raw!r} is not an http(s) URL")
     return raw

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Platform = Literal["console", "slack", "teams", "test"]
-
 
 @dataclass(frozen=True)
 class Choice:
@@ -92,7 +90,7 @@ def text_bar(ratio: float, width: int = 20) -> str:
 class Sender:
     """Who spoke, as the platform knows them, before we know which person that is."""
 
-    platform: Platform
+    platform: str
     tenant: str
     user_id: str
     email: str | None = None
@@ -109,7 +107,7 @@ class Inbound:
     """
 
     person_id: int
-    platform: Platform
+    platform: str
     text: str = ""
     action: str | None = None
     conversation_id: str | None = None

@@ -1,45 +1,35 @@
 """A person's home view as neutral messages: objectives with progress and confidence,
 the next check-in, open commitments, and for managers their team.
 
-Platform-neutral on purpose: Slack renders it as the App Home tab, Teams could show
-the same list as cards. Reads only.
+Platform-neutral on purpose: Slack renders it as the App Home tab (`Coach.home`),
+Teams could show the same list as cards. Reads only.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import prompts
-from bot.clock import now as clock_now
-from bot.messages import Field, Message, Progress
-from storage import home, schedule
+from bot.cadence import PROMPT_KINDS
+from bot.cadence.planner import load_population, plan_population
+from bot.core.clock import zone
+from bot.core.coach import Coach
+from bot.core.feature import LEADERS, Feature
+from bot.core.messages import Field, Message, Progress
+from storage import okrs, people, schedule, wig
 from storage.db import Database
 from storage.models import KeyResult, Person
 
-PROMPT_KINDS = ("okr_checkin", "wig")
-LEADERS = ("manager", "admin")
-
-
-def ratio(kr: KeyResult) -> float:
-    """How far a key result has come from its start towards its target (0..1)."""
-    span = kr.target_value - kr.start_value
-    if span == 0:
-        return 1.0 if kr.current_value >= kr.target_value else 0.0
-    return max(0.0, min(1.0, (kr.current_value - kr.start_value) / span))
+feature = Feature("home")
 
 
 def _local(instant: datetime, timezone: str) -> str:
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return instant.astimezone(zone).strftime("%A %d %B, %H:%M")
+    return instant.astimezone(zone(timezone)).strftime("%A %d %B, %H:%M")
 
 
 def _bars(key_results: list[KeyResult]) -> list[Progress]:
     return [
-        Progress(kr.title, ratio(kr), prompts.render(
+        Progress(kr.title, kr.progress, prompts.render(
             "home/key_result", current=kr.current_value, target=kr.target_value,
             unit=kr.unit, confidence=kr.confidence,
         ))
@@ -52,11 +42,9 @@ async def next_prompt(db: Database, person: Person, now: datetime) -> tuple[date
     dispatcher stores only the next day and a half, and snoozed prompts), else the next
     slot their cadences will produce (a bi-weekly check-in ten days away)."""
     async with db.session() as session:
-        stored = await home.next_prompt(session, person.id, now, PROMPT_KINDS)  # type: ignore[arg-type]
+        stored = await schedule.next_prompt(session, person.id, now, PROMPT_KINDS)  # type: ignore[arg-type]
     if stored is not None:
         return stored.due_at, stored.kind
-    from bot.scheduler import load_population, plan_population
-
     population = await load_population(db, now, [person.id], days=100)  # type: ignore[list-item]
     slots = sorted((s for s in plan_population(population, now, now + timedelta(days=62))
                     if s.due_at is not None), key=lambda s: s.effective)
@@ -67,14 +55,16 @@ async def next_prompt(db: Database, person: Person, now: datetime) -> tuple[date
     return next(((s.effective, s.kind) for s in slots if s.key not in handled), None)
 
 
-async def home_messages(db: Database, person: Person, now: datetime | None = None) -> list[Message]:
+@feature.home_section
+async def home_messages(coach: Coach, person: Person, now: datetime) -> list[Message]:
     """Everything the home view shows for `person`, most personal first."""
-    now = now or clock_now()
+    db = coach.db
+    leader = person.role in LEADERS
     async with db.session() as session:
-        mine = await home.objectives(session, person.id)  # type: ignore[arg-type]
-        commitments = await home.open_commitments(session, person.id)  # type: ignore[arg-type]
-        team = await home.reports(session, person.id) if person.role in LEADERS else []  # type: ignore[arg-type]
-        team_objectives = {p.id: await home.objectives(session, p.id) for p in team}  # type: ignore[arg-type]
+        mine = (await okrs.objectives_for(session, [person.id]))[person.id]  # type: ignore[list-item,index]
+        commitments = await wig.open_commitments(session, person.id)  # type: ignore[arg-type]
+        team = list(await people.reports(session, person.id)) if leader else []  # type: ignore[arg-type]
+        team_objectives = await okrs.objectives_for(session, [p.id for p in team])  # type: ignore[misc]
     upcoming = await next_prompt(db, person, now)
 
     period = mine[0].objective.period if mine else ""
@@ -91,18 +81,18 @@ async def home_messages(db: Database, person: Person, now: datetime | None = Non
     messages.append(Message(prompts.render("home/commitments", commitments=commitments),
                             title=prompts.render("home/commitments_title")))
 
-    if person.role in LEADERS:
+    if leader:
         rows: list[Field] = []
         bars: list[Progress] = []
         for report in team:
-            krs = [kr for view in team_objectives[report.id] for kr in view.key_results]
+            krs = [kr for view in team_objectives[report.id] for kr in view.key_results]  # type: ignore[index]
             rows.append(Field(report.name, prompts.render(
                 "home/team_row", krs=len(krs),
                 at_risk=sum(kr.confidence == "at_risk" for kr in krs),
                 off_track=sum(kr.confidence == "off_track" for kr in krs),
             )))
             if krs:
-                bars.append(Progress(report.name, sum(ratio(kr) for kr in krs) / len(krs)))
+                bars.append(Progress(report.name, sum(kr.progress for kr in krs) / len(krs)))
         messages.append(Message(prompts.render("home/team", rows=rows),
                                 title=prompts.render("home/team_title"), fields=rows, progress=bars))
     return messages

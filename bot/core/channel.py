@@ -7,12 +7,13 @@ format and returns the platform's id of what it sent (for exactly-once bookkeepi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
-from bot.messages import Message
+from bot.core.messages import Message
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class DeliveryError(RuntimeError):
 
 @runtime_checkable
 class Channel(Protocol):
+    """A chat platform (or the terminal). `platform` names it; a channel that can
+    reach anyone by name without an identity (the terminal, a test recorder) sets
+    `reaches_anyone = True`."""
+
     platform: str
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
@@ -57,10 +62,9 @@ class RunningChannel(Channel, Protocol):
 
 
 class Channels:
-    """The channels this process runs, by platform; which one reaches a person is
-    decided by the identities the person has (Slack first, then Teams, then console)."""
-
-    PREFERENCE = ("slack", "teams", "console", "test")
+    """The channels this process runs, by platform. Who is reached where is decided by
+    the identities a person has, in the order the channels were added (the runtime
+    adds Slack, then Teams, then the terminal)."""
 
     def __init__(self, *channels: Channel) -> None:
         self._by_platform: dict[str, Channel] = {c.platform: c for c in channels}
@@ -71,9 +75,5 @@ class Channels:
     def get(self, platform: str) -> Channel | None:
         return self._by_platform.get(platform)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Channel]:
         return iter(self._by_platform.values())
-
-    @property
-    def platforms(self) -> list[str]:
-        return [p for p in self.PREFERENCE if p in self._by_platform]

@@ -10,11 +10,7 @@ prompt arrive without waiting two weeks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sys
-import tempfile
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,26 +19,14 @@ from rich.table import Table
 
 import prompts
 from bot import cadence
-from bot.clock import now
-from bot.settings import Settings, SettingsError
+from bot.cadence.planner import load_population, one_on_one_meetings, plan_population, replan
+from bot.cli.common import ready_database, settings
+from bot.core.clock import now
+from bot.core.settings import Settings
+from storage import people
+from storage import schedule as store
 
 schedule_app = typer.Typer(help="Cadences: see who gets which prompt when, and why.", no_args_is_help=True)
-
-SAMPLE_TEAM = Path(__file__).resolve().parents[1] / "examples" / "team.csv"
-
-
-def _settings(**overrides: str) -> Settings:
-    try:
-        config = Settings.from_env()
-    except SettingsError as error:
-        typer.echo(prompts.render("cadence/cli_config_error", error=str(error)), err=True)
-        raise typer.Exit(2) from None
-    if overrides:
-        from dataclasses import replace
-
-        config = replace(config, **overrides)
-    return config
-
 
 def _start_of(day: date | None) -> datetime:
     if day is None:
@@ -58,7 +42,7 @@ def preview(
     days: Annotated[int, typer.Option("--days", min=1, max=366, help="How many days ahead.")] = 14,
 ) -> None:
     """Upcoming prompts with local and UTC time, and why any moved or was skipped."""
-    config = _settings()
+    config = settings()
     start = _start_of(from_.date() if from_ is not None else None)
     end = start + timedelta(days=days)
     rows = asyncio.run(_preview_rows(config, start, end, user))
@@ -80,14 +64,8 @@ def preview(
 
 async def _preview_rows(config: Settings, start: datetime, end: datetime,
                         email: str | None) -> list[tuple[str, ...]] | None:
-    from bot.checkins import describe_reason
-    from bot.scheduler import load_population, one_on_one_meetings, plan_population
-    from storage import schedule as store
-    from storage.db import Database
-    from storage.migrate import upgrade
 
-    await asyncio.to_thread(upgrade, config.database_url)
-    db = Database(config.database_url)
+    db = await ready_database(config)
     try:
         population = await load_population(db, start, email=email)
         if email is not None and not population.people:
@@ -129,7 +107,7 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
             f"{slot.effective:%Y-%m-%d %H:%M}",
             status,
             " ".join(part for part in (
-                describe_reason(reason) if reason else "",
+                _reason(reason) if reason else "",
                 prompts.render("cadence/cli_was", nominal=f"{slot.nominal:%a %Y-%m-%d %H:%M}")
                 if slot.status != "due" else "",
             ) if part),
@@ -177,7 +155,7 @@ def set_rule(
         local_time = cadence.parse_local_time(local_time).strftime("%H:%M")
     except cadence.CadenceError as error:
         raise typer.BadParameter(str(error)) from None
-    config = _settings()
+    config = settings()
     done = asyncio.run(_save_rule(config, cadence_kind, rrule, local_time, zone, not off,
                                   starting.date() if starting else None, user, team))
     typer.echo(done)
@@ -185,14 +163,8 @@ def set_rule(
 
 async def _save_rule(config: Settings, kind: str, rrule: str, local_time: str, zone: str | None,
                      enabled: bool, anchor: date | None, user: str | None, team: str | None) -> str:
-    from bot.scheduler import replan
-    from storage import people
-    from storage import schedule as store
-    from storage.db import Database
-    from storage.migrate import upgrade
 
-    await asyncio.to_thread(upgrade, config.database_url)
-    db = Database(config.database_url)
+    db = await ready_database(config)
     try:
         async with db.session() as session:
             target = await people.by_email(session, user or team) if (user or team) else None
@@ -216,7 +188,7 @@ async def _save_rule(config: Settings, kind: str, rrule: str, local_time: str, z
 @schedule_app.command("rules")
 def list_rules() -> None:
     """The stored cadence rules (anything not listed uses the built-in defaults)."""
-    config = _settings()
+    config = settings()
     rows = asyncio.run(_rules(config))
     console = Console(width=max(120, Console().width))
     if not rows:
@@ -231,13 +203,8 @@ def list_rules() -> None:
 
 
 async def _rules(config: Settings) -> list[tuple[str, ...]]:
-    from storage import people
-    from storage import schedule as store
-    from storage.db import Database
-    from storage.migrate import upgrade
 
-    await asyncio.to_thread(upgrade, config.database_url)
-    db = Database(config.database_url)
+    db = await ready_database(config)
     try:
         async with db.session() as session:
             rules = await store.cadence_rules(session)
@@ -263,7 +230,7 @@ async def _rules(config: Settings) -> list[tuple[str, ...]]:
 @schedule_app.command("reset")
 def reset_rule(rule_id: Annotated[int, typer.Argument(help="The id from `coachbot schedule rules`.")]) -> None:
     """Delete a stored rule: its scope falls back to the next one (team, org, default)."""
-    config = _settings()
+    config = settings()
     if not asyncio.run(_reset(config, rule_id)):
         typer.echo(prompts.render("cadence/cli_no_such_rule", id=rule_id), err=True)
         raise typer.Exit(1)
@@ -271,14 +238,8 @@ def reset_rule(rule_id: Annotated[int, typer.Argument(help="The id from `coachbo
 
 
 async def _reset(config: Settings, rule_id: int) -> bool:
-    from bot.scheduler import replan
-    from storage import people
-    from storage import schedule as store
-    from storage.db import Database
-    from storage.migrate import upgrade
 
-    await asyncio.to_thread(upgrade, config.database_url)
-    db = Database(config.database_url)
+    db = await ready_database(config)
     try:
         async with db.session() as session:
             rule = await store.get_rule(session, rule_id)
@@ -293,72 +254,6 @@ async def _reset(config: Settings, rule_id: int) -> bool:
     return True
 
 
-def demo(
-    as_: Annotated[str | None, typer.Option("--as", help="E-mail of the rep you play (default: first rep).")] = None,
-    team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team.")] = SAMPLE_TEAM,
-    fresh: Annotated[bool, typer.Option(help="Use a throw-away database instead of DATABASE_URL.")] = False,
-) -> None:
-    """Try coachbot in the terminal: a check-in prompt arrives right away."""
-    overrides: dict[str, str] = {}
-    if fresh:
-        folder = tempfile.mkdtemp(prefix="coachbot-demo-")
-        overrides["database_url"] = f"sqlite:///{Path(folder) / 'demo.db'}"
-    config = _settings(**overrides)
-    if not team.is_file():
-        typer.echo(prompts.render("cadence/cli_no_team_file", path=team), err=True)
-        raise typer.Exit(1)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_demo(config, team, as_))
-
-
-async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
-    from bot.channels.console import ConsoleChannel, stdin_lines
-    from bot.runtime import running
-    from bot.team import read_team
-    from storage import okrs, people
-    from storage import schedule as store
-    from storage.db import Database
-    from storage.migrate import upgrade
-
-    await asyncio.to_thread(upgrade, config.database_url)
-    db = Database(config.database_url)
-    try:
-        async with db.session() as session:
-            org = await people.only_org(session)
-            if org is None or not await people.team(session, org.id):  # type: ignore[arg-type]
-                org = await people.ensure_org(session, "Default", config.timezone, config.country)
-                rows = read_team(team_file.read_text(encoding="utf-8"), [])
-                await people.upsert_team(session, org.id, rows)  # type: ignore[arg-type]
-            everyone = await people.team(session, org.id)  # type: ignore[arg-type]
-            reps = [p for p in everyone if p.role == "rep"]
-            chosen = next((p for p in everyone if email and p.email.lower() == email.lower()),
-                          reps[0] if reps else None)
-            if chosen is None:
-                typer.echo(prompts.render("cadence/cli_unknown_user", email=email or "?"), err=True)
-                raise typer.Exit(1)
-            if not (await okrs.objectives_for(session, [chosen.id])).get(chosen.id):  # type: ignore[list-item]
-                sample = [{"title": "New logos signed", "target": 12, "start": 3, "unit": "logos"},
-                          {"title": "Qualified pipeline", "target": 800000, "start": 250000, "unit": "$"}]
-                await okrs.create_objective(session, org.id, chosen.id, "Grow new business",  # type: ignore[arg-type]
-                                            str(now().year), 1, sample)
-            moment = now()
-            local_day = moment.astimezone(cadence.zone(chosen.timezone)).date()
-            # due now: the scheduler's first tick, at start-up, delivers it
-            await store.add_occurrence(session, f"okr_checkin:{chosen.id}:demo-{moment:%Y%m%d%H%M%S}",
-                                       org.id, chosen.id, cadence.OKR_CHECKIN, moment,  # type: ignore[arg-type]
-                                       local_day, {"demo": True})
-    finally:
-        await db.dispose()
-    console = ConsoleChannel(person_id=chosen.id)
-    typer.echo(prompts.render("cadence/cli_demo_intro", name=chosen.name, email=chosen.email,
-                              database=config.database_url))
-    async with running(config, extra=[console]) as runtime:
-        for _ in range(650):  # the first tick runs at start-up; never wait over a minute
-            if console.sent:
-                break
-            await asyncio.sleep(0.1)
-        if sys.stdin.isatty():
-            sys.stdout.write("> ")
-            sys.stdout.flush()
-        await console.converse(runtime.coach, chosen.id, stdin_lines(),  # type: ignore[arg-type]
-                               prompt="> " if sys.stdin.isatty() else "")
+def _reason(reason: str | None) -> str:
+    """A stored reason code ("holiday:Christmas Day") in words."""
+    return prompts.render("cadence/reason", reason=reason) if reason else ""

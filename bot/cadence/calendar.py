@@ -1,0 +1,162 @@
+"""A person's calendar: when they may be prompted at all. Their IANA zone, working
+week, public holidays (the `holidays` library, by country and region), quiet hours
+and absences; and the arithmetic on it that nudges and snoozes need (the next
+available moment, working hours added). Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import zone
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """When a person can be prompted: their zone, week, holidays, quiet hours, absences."""
+
+    person_id: int
+    timezone: str = "UTC"
+    working_days: frozenset[int] = frozenset({1, 2, 3, 4, 5})
+    country: str | None = None
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    absences: tuple[tuple[date, date], ...] = ()
+    not_before: datetime | None = None  # nothing is scheduled before this (e.g. import)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def day_off(self, day: date) -> str | None:
+        """Why `day` (a local date) is not available, as a reason code, or None."""
+        for first, last in self.absences:
+            if first <= day <= last:
+                return f"absence:{last.isoformat()}"
+        name = holiday_name(self.country, day)
+        if name is not None:
+            return f"holiday:{name}"
+        if day.isoweekday() not in self.working_days:
+            return f"day_off:{day.isoweekday()}"
+        return None
+
+    def quiet_until(self, moment: time) -> tuple[time, bool] | None:
+        """If `moment` is inside quiet hours: (end of quiet hours, whether that end is
+        on the next day). None when prompting at `moment` is fine."""
+        start, end = self.quiet_start, self.quiet_end
+        if start is None or end is None or start == end:
+            return None
+        if start < end:
+            return (end, False) if start <= moment < end else None
+        if moment >= start:
+            return (end, True)
+        if moment < end:
+            return (end, False)
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _holidays(country: str, year: int) -> dict[date, str]:
+    import holidays
+
+    code, _, subdiv = country.upper().partition("-")
+    try:
+        found = holidays.country_holidays(code, subdiv=subdiv or None, years=year)
+    except (NotImplementedError, KeyError, ValueError):
+        log.warning("no public holidays known for %r", country)
+        return {}
+    return dict(found.items())
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO country, from the system's zone.tab (empty if not installed)."""
+    import zoneinfo
+    from pathlib import Path
+
+    for root in zoneinfo.TZPATH:
+        path = Path(root) / "zone.tab"
+        if path.is_file():
+            found: dict[str, str] = {}
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line and not line.startswith("#"):
+                    parts = line.split("\t")
+                    if len(parts) >= 3:
+                        found[parts[2]] = parts[0]
+            return found
+    return {}
+
+
+def country_of_zone(timezone: str | None) -> str | None:
+    """The country a zone belongs to ("Asia/Kolkata" -> "IN"): a person without a
+    country in the team file gets the holidays of where they live, not of head office."""
+    return _zone_countries().get(timezone or "")
+
+
+def holiday_name(country: str | None, day: date) -> str | None:
+    """The public holiday on `day` in `country` ("NO", "US" or "US-CA"), or None."""
+    if not country:
+        return None
+    return _holidays(country, day.year).get(day)
+
+
+def localise(wall: datetime, tz: ZoneInfo) -> datetime:
+    """Attach `tz` to a naive wall time. A time skipped by a spring-forward switch
+    moves forward by the gap (02:30 -> 03:30); a repeated one takes its first pass."""
+    aware = wall.replace(tzinfo=tz, fold=0)
+    return aware.astimezone(UTC).astimezone(tz)
+
+
+def available_at(cal: Calendar, moment: datetime) -> datetime:
+    """The first instant at or after `moment` when the person may be prompted: on an
+    available day and outside quiet hours (a nudge or a snooze that lands on Saturday
+    night waits for Monday morning)."""
+    tz = cal.zone
+    candidate = moment.astimezone(tz)
+    for _ in range(400):
+        if cal.day_off(candidate.date()) is not None:
+            day = candidate.date() + timedelta(days=1)
+            candidate = localise(datetime.combine(day, candidate.time().replace(tzinfo=None)), tz)
+            continue
+        quiet = cal.quiet_until(candidate.time().replace(tzinfo=None))
+        if quiet is not None:
+            day = candidate.date() + timedelta(days=1 if quiet[1] else 0)
+            candidate = localise(datetime.combine(day, quiet[0]), tz)
+            continue
+        return candidate.astimezone(UTC)
+    return moment.astimezone(UTC)
+
+
+def add_working_hours(cal: Calendar, start: datetime, hours: float) -> datetime:
+    """`start` plus `hours` counted only on the person's available days (working days
+    that are neither holidays nor vacation), in their zone, then moved out of quiet
+    hours. 24 working hours after Friday 09:30 is Monday 09:30."""
+    tz = cal.zone
+    remaining = timedelta(hours=hours)
+    cursor = start.astimezone(tz)
+    for _ in range(800):
+        next_midnight = localise(datetime.combine(cursor.date() + timedelta(days=1), time.min), tz)
+        if cal.day_off(cursor.date()) is None:
+            span = next_midnight.astimezone(UTC) - cursor.astimezone(UTC)
+            if remaining <= span:
+                return available_at(cal, cursor.astimezone(UTC) + remaining)
+            remaining -= span
+        cursor = next_midnight
+    return available_at(cal, start + timedelta(hours=hours))
+
+
+def next_working_morning(cal: Calendar, moment: datetime, at: time) -> datetime:
+    """'tomorrow': the next available day after `moment`'s local day, at local `at`."""
+    tz = cal.zone
+    day = moment.astimezone(tz).date() + timedelta(days=1)
+    for _ in range(400):
+        if cal.day_off(day) is None:
+            return available_at(cal, localise(datetime.combine(day, at), tz))
+        day += timedelta(days=1)
+    return moment

@@ -1,0 +1,248 @@
+"""Planning: everyone's cadence rules -> occurrence rows in the database.
+
+Rules are expanded in each person's calendar (`bot.cadence.rules`) into `Occurrence`
+rows with a unique key, written insert-or-ignore, so every process may plan the same
+slots and the database stays the one source of truth for what is due. Features read
+the same population for their own needs (a person's calendar for a snooze, the next
+prompt for the home view).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot import cadence
+from bot.cadence import Calendar, Rule, Slot
+from bot.core.clock import now as clock_now
+from storage import schedule as store
+from storage.db import Database
+from storage.models import CadenceRule
+
+log = logging.getLogger(__name__)
+
+
+# --- planning: rules -> occurrence rows -------------------------------------------------
+
+
+@dataclass
+class Population:
+    """Everyone's calendar and rules, loaded once per refresh and reused by each tick."""
+
+    people: dict[int, store.PersonSchedule]
+    calendars: dict[int, Calendar]
+    rules: dict[int, list[Rule]]
+
+    def for_person(self, person_id: int) -> tuple[Calendar, list[Rule]] | None:
+        if person_id not in self.calendars:
+            return None
+        return self.calendars[person_id], self.rules[person_id]
+
+
+def to_rule(row: CadenceRule, source: str) -> Rule:
+    return Rule(row.kind, row.rrule if row.enabled else "", cadence.parse_local_time(row.local_time),
+                row.timezone, row.anchor_on, source)
+
+
+def calendar_of(person: store.PersonSchedule, absences: Sequence[tuple[Any, Any]] = ()) -> Calendar:
+    """A person's calendar. Holidays: the person's country, else the country of their
+    time zone, else the organisation's."""
+    quiet_start = cadence.parse_local_time(person.quiet_start) if person.quiet_start else None
+    quiet_end = cadence.parse_local_time(person.quiet_end) if person.quiet_end else None
+    return Calendar(
+        person_id=person.id,
+        timezone=person.timezone or person.org_timezone or "UTC",
+        working_days=cadence.parse_working_days(person.working_days),
+        country=person.country or cadence.country_of_zone(person.timezone) or person.org_country,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        absences=tuple(sorted(absences)),
+        not_before=person.created_at,
+    )
+
+
+def rules_for(person: store.PersonSchedule, stored: Sequence[CadenceRule], working_days: frozenset[int],
+              kinds: Iterable[str] = cadence.PROMPT_KINDS) -> list[Rule]:
+    """The rule of each cadence kind that applies to the person (most specific wins).
+    Team, organisation and built-in rules are for reps; a manager or admin is prompted
+    only by a rule made for them personally."""
+    candidates: list[Rule] = []
+    for row in stored:
+        if row.org_id != person.org_id:
+            continue
+        if person.role != "rep" and row.person_id != person.id:
+            continue
+        if row.person_id is not None:
+            if row.person_id == person.id:
+                candidates.append(to_rule(row, "person"))
+        elif row.team_manager_id is not None:
+            if row.team_manager_id == person.manager_id:
+                candidates.append(to_rule(row, "team"))
+        else:
+            candidates.append(to_rule(row, "org"))
+    if person.role != "rep":
+        kinds = [kind for kind in kinds if any(rule.kind == kind for rule in candidates)]
+    found = [cadence.resolve_rules(kind, candidates, working_days) for kind in kinds]
+    return [rule for rule in found if rule is not None]
+
+
+async def load_population(db: Database, now: datetime, person_ids: Iterable[int] | None = None,
+                          email: str | None = None, days: int = 400) -> Population:
+    """Read people, absences and rules (three queries, whatever the head count)."""
+    ids = list(person_ids) if person_ids is not None else None
+    async with db.session() as session:
+        found = await store.people_to_schedule(session, ids, email)
+        chosen = [p.id for p in found] if (ids is not None or email is not None) else None
+        first = (now - timedelta(days=days)).date()
+        last = (now + timedelta(days=days)).date()
+        absences = await store.absences_between(session, first, last, chosen)
+        stored = await store.cadence_rules(session, {p.org_id for p in found})
+    calendars: dict[int, Calendar] = {}
+    rules: dict[int, list[Rule]] = {}
+    for person in found:
+        calendars[person.id] = calendar_of(person, absences.get(person.id, ()))
+        rules[person.id] = rules_for(person, stored, calendars[person.id].working_days)
+    return Population({p.id: p for p in found}, calendars, rules)
+
+
+def plan_population(population: Population, start: datetime, end: datetime) -> list[Slot]:
+    """Every slot of everyone whose effective time is in [start, end)."""
+    slots: list[Slot] = []
+    for person_id, calendar in population.calendars.items():
+        for rule in population.rules[person_id]:
+            try:
+                slots.extend(cadence.plan(calendar, rule, start, end))
+            except cadence.CadenceError as error:
+                log.warning("cadence %s of person %s is broken: %s", rule.kind, person_id, error)
+    return slots
+
+
+def slot_row(slot: Slot, org_id: int) -> dict[str, Any]:
+    local_day = slot.local.date() if slot.local is not None else slot.nominal.date()
+    return {
+        "key": slot.key,
+        "org_id": org_id,
+        "person_id": slot.person_id,
+        "kind": slot.kind,
+        "due_at": slot.effective,
+        "local_date": local_day,
+        "status": store.SKIPPED if slot.status == "skipped" else store.PENDING,
+        "reason": slot.reason,
+        "payload": {},
+    }
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One 1:1 of a manager–rep series, placed in the rep's calendar."""
+
+    manager_id: int
+    rep_id: int
+    slot: Slot
+    duration_minutes: int
+    brief_minutes_before: int
+    manager_name: str = ""
+    rep_name: str = ""
+
+
+async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
+                              person_ids: Iterable[int] | None = None) -> list[Meeting]:
+    """The 1:1s of [start, end): each series is a local rule (its zone, else the
+    manager's) placed in the rep's calendar, so a rep's holiday or vacation moves or
+    skips it by the same rule as a prompt. For the manager brief and the preview."""
+    async with db.session() as session:
+        series = await store.one_on_ones(session, person_ids)
+    if not series:
+        return []
+    involved = {s.rep_id for s in series} | {s.manager_id for s in series}
+    population = await load_population(db, start, involved, days=60)
+    found: list[Meeting] = []
+    for row in series:
+        calendar = population.calendars.get(row.rep_id)
+        manager = population.people.get(row.manager_id)
+        if calendar is None or manager is None:
+            continue
+        rule = Rule(cadence.ONE_ON_ONE, row.rrule, cadence.parse_local_time(row.local_time),
+                    row.timezone or manager.timezone, row.anchor_on, "one_on_one")
+        try:
+            slots = cadence.plan(calendar, rule, start, end)
+        except cadence.CadenceError as error:
+            log.warning("1:1 series %s is broken: %s", row.id, error)
+            continue
+        rep = population.people[row.rep_id]
+        found.extend(Meeting(row.manager_id, row.rep_id, slot, row.duration_minutes,
+                             row.brief_minutes_before, manager.name, rep.name) for slot in slots)
+    return sorted(found, key=lambda m: m.slot.effective)
+
+
+async def materialise(db: Database, population: Population, start: datetime, end: datetime,
+                      prune: bool = False, now: datetime | None = None) -> int:
+    """Write the slots of [start, end) as occurrences (idempotent: keys are unique).
+
+    With `prune`, pending occurrences in the window that today's rules can no longer
+    produce (an admin moved the WIG from Monday to Wednesday, or switched a cadence
+    off) are skipped with the reason `rule_changed`, so the old time never fires.
+    """
+    slots = plan_population(population, start, end)
+    rows = [slot_row(s, population.people[s.person_id].org_id) for s in slots]
+    async with db.session() as session:
+        await store.save_slots(session, rows, now or clock_now())
+        if prune:
+            await _prune(session, population, start, end)
+    return len(rows)
+
+
+async def _prune(session: Any, population: Population, start: datetime, end: datetime) -> int:
+    pending = await store.planned_pending(session, start, end, list(population.people))
+    if not pending:
+        return 0
+    orphans: list[int] = []
+    for occurrence_id, key, person_id, payload in pending:
+        if (payload or {}).get("adhoc") or person_id not in population.calendars:
+            continue
+        kind, _, rest = key.partition(":")  # "wig:42:2027-01-11"
+        day = rest.rpartition(":")[2]
+        rule = next((r for r in population.rules[person_id] if r.kind == kind), None)
+        try:
+            nominal = date.fromisoformat(day)
+        except ValueError:
+            continue  # not a key the planner makes
+        if rule is None or nominal not in cadence.nominal_days(rule, start, end):
+            orphans.append(occurrence_id)
+    return await store.skip_pending(session, orphans, "rule_changed") if orphans else 0
+
+
+async def replan(db: Database, person_ids: Iterable[int], now: datetime | None = None,
+                 horizon: timedelta = timedelta(days=15)) -> int:
+    """Re-plan some people's pending occurrences after their calendar or rules changed
+    (a new vacation, `/okr out`, new working days, a new rule): moved or skipped before
+    anyone claims them."""
+    moment = now or clock_now()
+    population = await load_population(db, moment, person_ids)
+    return await materialise(db, population, moment, moment + horizon, prune=True, now=moment)
+
+
+
+
+REMINDER_HOURS = (8, 18)  # a reminder is not a prompt: only in the local working day
+
+
+async def reachable_now(db: Database, person_ids: Iterable[int], moment: datetime) -> set[int]:
+    """Who may get a reminder at `moment`: a working day that is not a holiday or an
+    absence, outside their quiet hours, between 08:00 and 18:00 their time. The others
+    are tried again at the next run, so a Friday-evening silence is reminded on Monday."""
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    population = await load_population(db, moment, ids, days=1)
+    reachable: set[int] = set()
+    for person_id in ids:
+        calendar = population.calendars.get(person_id)
+        if calendar is None or cadence.available_at(calendar, moment) > moment:
+            continue
+        if REMINDER_HOURS[0] <= moment.astimezone(calendar.zone).hour < REMINDER_HOURS[1]:
+            reachable.add(person_id)
+    return reachable

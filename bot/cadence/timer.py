@@ -1,0 +1,119 @@
+"""The timer: APScheduler as an alarm clock on the running event loop.
+
+One interval job wakes the dispatcher every minute; each periodic job the features
+registered (reminders of abandoned conversations, salary follow-ups …) gets its own
+interval job, and so does the housekeeping of processed platform event ids. The
+timer holds no state worth persisting, so it uses the memory job store: no job store
+is shared between processes (APScheduler 3 forbids it), the database is the truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.cadence.dispatcher import Dispatcher, TickReport
+from bot.core.coach import Coach
+from bot.core.feature import Job
+from storage.db import utcnow
+from storage.events import prune_events
+
+log = logging.getLogger(__name__)
+
+# Slack retries an event for about an hour and the Bot Framework for less: two days
+# of processed ids is plenty to drop every retry.
+EVENT_MEMORY = timedelta(days=2)
+
+
+async def forget_old_events(coach: Coach) -> int:
+    """Prune processed Slack/Teams event ids older than two days (retries stop long
+    before); the marks of answered cards are kept for good."""
+    async with coach.db.session() as session:
+        return await prune_events(session, utcnow() - EVENT_MEMORY)
+
+
+class CadenceScheduler:
+    """Wakes the dispatcher every `interval` seconds and runs the periodic jobs."""
+
+    JOB_ID = "cadence-dispatcher"
+
+    def __init__(self, dispatcher: Dispatcher, interval: float = 60.0) -> None:
+        self.dispatcher = dispatcher
+        self.interval = interval
+        self.jobs: tuple[Job, ...] = (*dispatcher.coach.features.jobs,
+                                      Job("forget old event ids", forget_old_events))
+        self.last_report: TickReport | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._running: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
+        self._scheduler.add_job(
+            self._tick, IntervalTrigger(seconds=self.interval, timezone=UTC), id=self.JOB_ID,
+            next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
+            misfire_grace_time=None,
+        )
+        for job in self.jobs:
+            self._scheduler.add_job(
+                self.run_job, IntervalTrigger(seconds=job.every.total_seconds(), timezone=UTC),
+                args=[job], id=f"job:{job.name}", max_instances=1, coalesce=True, misfire_grace_time=None,
+            )
+        self._scheduler.start()
+
+    def wake(self) -> None:
+        """Run the dispatcher now (a demo, a test, an admin's change)."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.modify_job(self.JOB_ID, next_run_time=datetime.now(UTC))
+
+    async def _tick(self) -> None:
+        self._running = asyncio.current_task()  # type: ignore[assignment]
+        try:
+            self.last_report = await self.dispatcher.tick()
+            report = self.last_report
+            if report.delivered or report.failed or report.nudged or report.missed or report.superseded:
+                log.info("cadence tick: %s", report)
+        except Exception:  # a bad tick must not stop the next one
+            log.exception("cadence tick failed")
+        finally:
+            self._running = None
+
+    async def run_job(self, job: Job) -> int:
+        """Run one periodic job now; a failing job is logged and answered 0, so one
+        kind of reminder never stops the others."""
+        try:
+            count = await job.run(self.dispatcher.coach)
+        except Exception:
+            log.exception("%s failed", job.name)
+            return 0
+        if count:
+            log.info("%s: %d", job.name, count)
+        return count
+
+    async def run_jobs(self) -> dict[str, int]:
+        """Run every periodic job once, now (after downtime, from a test); each job's
+        name -> how many people it reached."""
+        return {job.name: await self.run_job(job) for job in self.jobs}
+
+    async def stop(self) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        running = self._running
+        if running is not None and not running.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(running), timeout=30)
+            except (TimeoutError, asyncio.CancelledError):
+                log.warning("cadence tick still running at shutdown; its claims expire after the lease")
+        self._scheduler = None
+
+
+def create_scheduler(coach: Coach, interval: float | None = None, **options: Any) -> CadenceScheduler:
+    """The scheduler the runtime starts: a dispatcher on this coach, ticking every
+    minute (the demo ticks every few seconds)."""
+    seconds = interval if interval is not None else coach.settings.tick_seconds
+    options.setdefault("nudge_hours", coach.settings.nudge_hours)
+    return CadenceScheduler(Dispatcher(coach, **options), interval=seconds)

@@ -1,0 +1,89 @@
+"""`coachbot demo`: the bot in the terminal with the sample team and a check-in due
+right away, so a new user sees a prompt arrive without waiting two weeks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import prompts
+from bot import cadence
+from bot.channels.console import ConsoleChannel, stdin_lines
+from bot.cli.common import ready_database, settings
+from bot.cli.team import read_team
+from bot.core.clock import now
+from bot.core.settings import Settings
+from bot.runtime import running
+from storage import okrs, people
+from storage import schedule as store
+
+SAMPLE_TEAM = Path(__file__).resolve().parents[2] / "examples" / "team.csv"
+
+
+def demo(
+    as_: Annotated[str | None, typer.Option("--as", help="E-mail of the rep you play (default: first rep).")] = None,
+    team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team.")] = SAMPLE_TEAM,
+    fresh: Annotated[bool, typer.Option(help="Use a throw-away database instead of DATABASE_URL.")] = False,
+) -> None:
+    """Try coachbot in the terminal: a check-in prompt arrives right away."""
+    overrides: dict[str, str] = {}
+    if fresh:
+        folder = tempfile.mkdtemp(prefix="coachbot-demo-")
+        overrides["database_url"] = f"sqlite:///{Path(folder) / 'demo.db'}"
+    config = settings(**overrides)
+    if not team.is_file():
+        typer.echo(prompts.render("cadence/cli_no_team_file", path=team), err=True)
+        raise typer.Exit(1)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_demo(config, team, as_))
+
+
+async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
+
+    db = await ready_database(config)
+    try:
+        async with db.session() as session:
+            org = await people.only_org(session)
+            if org is None or not await people.team(session, org.id):  # type: ignore[arg-type]
+                org = await people.ensure_org(session, "Default", config.timezone, config.country)
+                rows = read_team(team_file.read_text(encoding="utf-8"), [])
+                await people.upsert_team(session, org.id, rows)  # type: ignore[arg-type]
+            everyone = await people.team(session, org.id)  # type: ignore[arg-type]
+            reps = [p for p in everyone if p.role == "rep"]
+            chosen = next((p for p in everyone if email and p.email.lower() == email.lower()),
+                          reps[0] if reps else None)
+            if chosen is None:
+                typer.echo(prompts.render("cadence/cli_unknown_user", email=email or "?"), err=True)
+                raise typer.Exit(1)
+            if not (await okrs.objectives_for(session, [chosen.id])).get(chosen.id):  # type: ignore[list-item]
+                sample = [{"title": "New logos signed", "target": 12, "start": 3, "unit": "logos"},
+                          {"title": "Qualified pipeline", "target": 800000, "start": 250000, "unit": "$"}]
+                await okrs.create_objective(session, org.id, chosen.id, "Grow new business",  # type: ignore[arg-type]
+                                            str(now().year), 1, sample)
+            moment = now()
+            local_day = moment.astimezone(cadence.zone(chosen.timezone)).date()
+            # due now: the scheduler's first tick, at start-up, delivers it
+            await store.add_occurrence(session, f"okr_checkin:{chosen.id}:demo-{moment:%Y%m%d%H%M%S}",
+                                       org.id, chosen.id, cadence.OKR_CHECKIN, moment,  # type: ignore[arg-type]
+                                       local_day, {"demo": True})
+    finally:
+        await db.dispose()
+    console = ConsoleChannel(person_id=chosen.id)
+    typer.echo(prompts.render("cadence/cli_demo_intro", name=chosen.name, email=chosen.email,
+                              database=config.database_url))
+    async with running(config, extra=[console]) as runtime:
+        for _ in range(650):  # the first tick runs at start-up; never wait over a minute
+            if console.sent:
+                break
+            await asyncio.sleep(0.1)
+        if sys.stdin.isatty():
+            sys.stdout.write("> ")
+            sys.stdout.flush()
+        await console.converse(runtime.coach, chosen.id, stdin_lines(),  # type: ignore[arg-type]
+                               prompt="> " if sys.stdin.isatty() else "")

@@ -1,0 +1,40 @@
+"""The one place the application asks for the time, and turns an instant into a
+person's own day, so tests travel with freezegun and "today" is never the server's.
+
+`now` is storage's `utcnow` (storage stamps rows with the same clock, and may not
+import upward).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.db import utcnow as now
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
+    """The IANA zone `name`, or the fallback when it is empty or unknown (logged: a bad
+    zone in a team file must not stop everyone else's prompts)."""
+    for candidate in (name, fallback, "UTC"):
+        if not candidate:
+            continue
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown time zone %r, using %r", candidate, fallback)
+    return ZoneInfo("UTC")
+
+
+def local_day(instant: datetime, timezone: str | None) -> date:
+    """The calendar day `instant` (aware) falls on in the IANA zone `timezone`: a
+    person's "today", "next Friday" and "this week" are theirs, not the server's."""
+    return instant.astimezone(zone(timezone)).date()
+
+
+__all__ = ["local_day", "now", "zone"]

@@ -1,0 +1,184 @@
+"""The platform-neutral brain: an inbound event in, replies out.
+
+A turn goes to the first part of the coach that claims it: a slash command, then the
+responders the features registered, in their stage order (a click on a prompt card,
+a conversation in progress, an answer to a pending prompt …), then a friendly
+fallback. The coach knows no feature: it is handed `Features` by the composition
+root (`bot.runtime`), and every send to someone who did not ask goes through
+`deliver`, the one path to a channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import prompts
+from bot.core import commands
+from bot.core.channel import Channels, DeliveryError, Recipient
+from bot.core.clock import now
+from bot.core.feature import Features
+from bot.core.messages import Inbound, Message, Sender
+from bot.core.people import first_name
+from bot.core.settings import Settings
+from storage import people
+from storage.db import Database
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Turn:
+    """One inbound event from a known person, with what handlers need to answer it."""
+
+    coach: Coach
+    person: Person
+    event: Inbound
+    now: datetime
+
+    @property
+    def db(self) -> Database:
+        return self.coach.db
+
+    @property
+    def text(self) -> str:
+        return self.event.text.strip()
+
+
+class Coach:
+    """Answers people and reaches them. One per process, shared by every channel."""
+
+    def __init__(self, db: Database, settings: Settings, channels: Channels, features: Features) -> None:
+        self.db = db
+        self.settings = settings
+        self.channels = channels
+        self.features = features
+
+    async def identify(self, sender: Sender) -> Person | None:
+        """The person behind a platform user, or None (then the channel asks them to
+        get added by their admin, and nothing is stored)."""
+        async with self.db.session() as session:
+            return await people.identify(
+                session, sender.platform, sender.tenant, sender.user_id, sender.email
+            )
+
+    async def handle(self, event: Inbound) -> list[Message]:
+        async with self.db.session() as session:
+            person = await people.get(session, event.person_id)
+        if person is None or not person.active:
+            return [Message(prompts.render("core/unknown_person"))]
+        turn = Turn(self, person, event, now())
+        parsed = commands.parse(turn.text) if event.action is None else None
+        if parsed is not None:
+            return await commands.dispatch(turn, *parsed)
+        for responder in self.features.responders:
+            replies = await responder.respond(turn)
+            if replies is not None:
+                return replies
+        return [Message(prompts.render("core/fallback", name=first_name(person.name)))]
+
+    async def home(self, person: Person) -> list[Message]:
+        """A person's home view (Slack's App Home): the sections the features
+        registered, in feature order."""
+        moment = now()
+        shown: list[Message] = []
+        for section in self.features.home:
+            shown.extend(await section(self, person, moment))
+        return shown
+
+    async def remember_identity(
+        self, person_id: int, platform: str, user_id: str, dm_channel: str | None = None,
+        tenant: str | None = None,
+    ) -> None:
+        """Keep a platform id a channel learned (by e-mail lookup, on install) for a
+        person, with the workspace or tenant it belongs to when the channel knows it."""
+        async with self.db.session() as session:
+            person = await people.get(session, person_id)
+            if person is not None:
+                await people.link_identity(session, person, platform, user_id, dm_channel, tenant)
+
+    async def bind_workspace(self, platform: str, external_id: str, installer_email: str | None,
+                             enterprise_id: str | None = None, name: str | None = None) -> bool:
+        """Tie a chat workspace (a Slack team, a Teams tenant) to the organisation of
+        the person installing the app. Anyone can reach an install page, so only an
+        active coachbot admin, matched by the e-mail their platform profile shows, may
+        bind one; otherwise it stays unbound and its users strangers. True when the
+        workspace is (now or already) bound."""
+        async with self.db.session() as session:
+            if await people.bound_org(session, platform, external_id) is not None:
+                return True
+            installer = await people.by_email(session, installer_email) if installer_email else None
+            if installer is None or installer.role != "admin" or not installer.active:
+                return False
+            await people.bind_workspace(session, installer.org_id, platform, external_id, enterprise_id, name)
+        return True
+
+    async def deliver(self, person_id: int, messages: list[Message]) -> str | None:
+        """Send messages to someone who did not ask (a prompt, a manager's copy of a
+        plan); return the platform's id of the last one. Raises DeliveryError when no
+        running channel can reach them, or the channel's own error when it fails."""
+        recipient = await self.recipient(person_id)
+        return await self.send(recipient, messages)
+
+    async def send(self, recipient: Recipient, messages: list[Message]) -> str | None:
+        """The one path to a channel, for a recipient already looked up (the
+        dispatcher looks up thousands at once with `recipients`)."""
+        channel = self.channels.get(recipient.platform)
+        if channel is None:
+            raise DeliveryError(f"no running {recipient.platform} channel")
+        return await channel.deliver(recipient, messages)
+
+    async def send_copy(self, person_id: int, messages: list[Message]) -> bool:
+        """Deliver a copy that follows data already saved (a plan to the manager, a
+        summary to the rep). Any failure is logged and answered False, never raised:
+        the action that saved the data must not fail, or be repeated, because of it."""
+        try:
+            await self.deliver(person_id, messages)
+        except Exception as error:  # a timeout or a refusal alike: the data is safe
+            log.warning("copy for person %s not delivered: %s", person_id, error)
+            return False
+        return True
+
+    async def recipient(self, person_id: int) -> Recipient:
+        """How to reach one person; raises DeliveryError with the reason when nobody can."""
+        found = (await self.recipients([person_id]))[person_id]
+        if isinstance(found, str):
+            raise DeliveryError(found)
+        return found
+
+    async def recipients(self, person_ids: Iterable[int]) -> dict[int, Recipient | str]:
+        """How to reach each person, in two queries whatever the head count: their
+        identity on the first running channel that knows them (channels in the order
+        the runtime added them: Slack, then Teams), else a channel that reaches anyone
+        by name (the terminal). Otherwise the reason as text; `INACTIVE` for someone
+        who left or never existed."""
+        ids = list(dict.fromkeys(person_ids))
+        async with self.db.session() as session:
+            reach = await people.reach(session, ids)
+        found: dict[int, Recipient | str] = {}
+        for person_id in ids:
+            way = reach.get(person_id)
+            if way is None or not way.person.active:
+                found[person_id] = INACTIVE
+                continue
+            person = way.person
+            found[person_id] = f"{person.email} has no identity on a running channel"
+            for channel in self.channels:
+                known = way.identities.get(channel.platform)
+                if known is not None:
+                    user, tenant, dm = known
+                    found[person_id] = Recipient(person_id, person.org_id, person.email, person.name,
+                                                 channel.platform, user, tenant, dm)
+                    break
+            else:
+                anyone = next((c for c in self.channels if getattr(c, "reaches_anyone", False)), None)
+                if anyone is not None:
+                    found[person_id] = Recipient(person_id, person.org_id, person.email, person.name,
+                                                 anyone.platform)
+        return found
+
+
+INACTIVE = "inactive"

@@ -1,0 +1,62 @@
+"""The `/okr` command line: how a typed line becomes a sub-command, who may run it,
+and the help text, all read from the commands the features registered.
+
+The table is the single list of commands (help is rendered from it), so a feature
+adds a sub-command by registering it, and help, Teams' command list and the
+permission check follow.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import prompts
+from bot.core.feature import Command, Feature
+from bot.core.messages import Message
+
+if TYPE_CHECKING:
+    from bot.core.coach import Turn
+
+_PREFIX = re.compile(r"^\s*/?okr(?:\s+|$)", re.IGNORECASE)
+
+
+def parse(text: str) -> tuple[str, str] | None:
+    """"/okr status @ann" or "okr status @ann" -> ("status", "@ann"); None if not a command.
+
+    A bare "/okr" means help. Anything else starting with "/" is an unknown command
+    (answered with help), so a typo never falls into a running conversation.
+    """
+    match = _PREFIX.match(text)
+    if match is None:
+        if text.startswith("/"):
+            return ("", text)
+        return None
+    rest = text[match.end() :].strip()
+    name, _, args = rest.partition(" ")
+    return (name.lower() or "help", args.strip())
+
+
+async def dispatch(turn: Turn, name: str, args: str) -> list[Message]:
+    """Run the sub-command `name` for the person of `turn`, or say why not."""
+    command = turn.coach.features.command(name)
+    if command is None:
+        return [Message(prompts.render("core/unknown_command", name=name or args), private=True)]
+    if turn.person.role not in command.roles:
+        return [Message(prompts.render("core/not_allowed", command=command), private=True)]
+    if command.handler is None:
+        return [Message(prompts.render("core/coming_soon", command=command), private=True)]
+    return await command.handler(turn, args)
+
+
+help_feature = Feature("help")
+
+
+@help_feature.command("help", "/okr help")
+async def show_help(turn: Turn, args: str) -> list[Message]:
+    """Every command the asker may run, with its usage."""
+    visible = [c for c in turn.coach.features.commands if turn.person.role in c.roles]
+    return [Message(prompts.render("core/help", commands=visible), private=True)]
+
+
+__all__ = ["Command", "dispatch", "help_feature", "parse", "show_help"]

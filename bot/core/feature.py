@@ -1,0 +1,177 @@
+"""What a feature contributes, and the set of features a coach runs.
+
+A feature is one module under `bot/features/` that builds a `Feature` and registers
+its parts on it with decorators, the way python-telegram-bot's `add_handler` or an
+errbot plugin does:
+
+    feature = Feature("okr check-in")
+
+    @feature.command("checkin", "/okr checkin")
+    async def checkin(turn, args): ...
+
+    @feature.action("record_checkin")          # `end: record_checkin` in a flow file
+    async def record_checkin(turn, data): ...
+
+The composition root (`bot/runtime.py`) lists the features once and hands them to
+the coach and the scheduler as `Features`. The core, the command table, the
+dispatcher and the timer only ever see these neutral shapes; they import no feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.core.messages import Message
+
+if TYPE_CHECKING:
+    from bot.core.coach import Coach, Turn
+    from storage.models import Occurrence, Person
+
+# Who may run a command. The leaders' set is the one place that says who may see
+# other people's numbers (a manager their direct reports, an admin everyone).
+EVERYONE = ("rep", "manager", "admin")
+LEADERS = ("manager", "admin")
+
+# When a responder is asked, lowest first. Button clicks on a prompt card are claimed
+# before a conversation can take "cadence:later:42" as an answer to its own question;
+# typed words such as "skip" reach a prompt only after a conversation declined them.
+BEFORE_CONVERSATION = 10
+CONVERSATION = 50
+AFTER_CONVERSATION = 90
+
+Handler = Callable[["Turn", str], Awaitable[list[Message]]]
+Action = Callable[["Turn", dict[str, Any]], Awaitable[list[Message]]]
+JobRun = Callable[["Coach"], Awaitable[int]]
+HomeSection = Callable[["Coach", "Person", datetime], Awaitable[list[Message]]]
+
+
+class Responder(Protocol):
+    async def respond(self, turn: Turn) -> list[Message] | None:
+        """Answer the turn, or return None to let the next responder try."""
+        ...
+
+
+@dataclass(frozen=True)
+class Command:
+    """One `/okr` sub-command. A command without a handler is listed in help and
+    answers honestly that it is coming, never silently."""
+
+    name: str
+    usage: str
+    handler: Handler | None = None
+    roles: tuple[str, ...] = EVERYONE
+
+
+@dataclass(frozen=True)
+class PromptKind:
+    """A kind of scheduled prompt (an OKR check-in, a WIG session): how the dispatcher
+    draws it and its one nudge, and how answering it opens its conversation.
+
+    `draw(occurrence, name, repeat)`: the prompt card for a person (`repeat` counts
+    earlier deliveries after a snooze). `nudge(occurrence, name, timezone)`: the one
+    reminder, dated in the person's IANA zone. `start(turn, occurrence)`: open the
+    conversation (occurrence None when the person asked for it directly).
+    """
+
+    kind: str
+    draw: Callable[[Occurrence, str, int], list[Message]]
+    nudge: Callable[[Occurrence, str, str | None], list[Message]]
+    start: Callable[[Turn, Occurrence | None], Awaitable[list[Message]]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """Periodic work the timer runs every `every` (reminders, follow-ups). `run(coach)`
+    returns how many people it reached, for the log; it must be safe to run again."""
+
+    name: str
+    run: JobRun
+    every: timedelta = timedelta(minutes=15)
+
+
+@dataclass
+class Feature:
+    """The parts one capability contributes; filled in by decorators at import."""
+
+    name: str
+    commands: list[Command] = field(default_factory=list)
+    responders: list[tuple[int, Responder]] = field(default_factory=list)
+    actions: dict[str, Action] = field(default_factory=dict)
+    prompt_kinds: list[PromptKind] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    home: list[HomeSection] = field(default_factory=list)
+
+    def command(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.commands.append(Command(name, usage, handler, roles))
+            return handler
+
+        return register
+
+    def coming(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE) -> None:
+        """A command that is announced in help but not built yet."""
+        self.commands.append(Command(name, usage, None, roles))
+
+    def responder(self, stage: int, responder: Responder) -> None:
+        self.responders.append((stage, responder))
+
+    def action(self, name: str) -> Callable[[Action], Action]:
+        """`end: <name>` in a flow file calls the function with the flow's result; it
+        returns extra messages for the person (possibly none)."""
+
+        def register(function: Action) -> Action:
+            self.actions[name] = function
+            return function
+
+        return register
+
+    def prompt_kind(self, kind: PromptKind) -> None:
+        self.prompt_kinds.append(kind)
+
+    def job(self, name: str, every: timedelta = timedelta(minutes=15)) -> Callable[[JobRun], JobRun]:
+        def register(run: JobRun) -> JobRun:
+            self.jobs.append(Job(name, run, every))
+            return run
+
+        return register
+
+    def home_section(self, section: HomeSection) -> HomeSection:
+        """A part of a person's home view (Slack's App Home), in feature order."""
+        self.home.append(section)
+        return section
+
+
+class Features:
+    """Every part of every feature, merged, in the order the features were listed.
+
+    Raises ValueError at start-up when two features claim the same command, end
+    action or prompt kind: a silent override would be a bug found by a user.
+    """
+
+    def __init__(self, features: Iterable[Feature]) -> None:
+        self.features: tuple[Feature, ...] = tuple(features)
+        self.commands: tuple[Command, ...] = tuple(c for f in self.features for c in f.commands)
+        self.responders: tuple[Responder, ...] = tuple(
+            r for _, r in sorted((pair for f in self.features for pair in f.responders), key=lambda p: p[0]))
+        self.actions: Mapping[str, Action] = _unique("end action", (
+            (name, a) for f in self.features for name, a in f.actions.items()))
+        self.prompt_kinds: Mapping[str, PromptKind] = _unique("prompt kind", (
+            (k.kind, k) for f in self.features for k in f.prompt_kinds))
+        self.jobs: tuple[Job, ...] = tuple(j for f in self.features for j in f.jobs)
+        self.home: tuple[HomeSection, ...] = tuple(h for f in self.features for h in f.home)
+        _unique("command", ((c.name, c) for c in self.commands))
+
+    def command(self, name: str) -> Command | None:
+        return next((c for c in self.commands if c.name == name), None)
+
+
+def _unique(what: str, pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in found:
+            raise ValueError(f"two features register the {what} {name!r}")
+        found[name] = value
+    return found

@@ -1,0 +1,219 @@
+"""Playing a flow: the bridge between the coach and the pure flow engine.
+
+The engine decides what to ask and what to store; this module does everything that
+touches the world: it loads and saves the person's conversation after every step,
+renders the engine's template names into Messages, offers to park a conversation
+when another one starts, and runs the end actions the features registered (a flow's
+`end: save_goals` calls the feature's `@feature.action("save_goals")`).
+`check_actions` refuses, at start-up, a flow whose end action nobody registered.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import prompts
+from bot.core.clock import local_day
+from bot.core.messages import Choice, Message
+from conversations import engine
+from conversations.engine import Flow, Reply, Say
+from conversations.loader import FlowError, flows
+from conversations.validators import Env
+from storage import conversations
+from storage.models import Conversation
+
+if TYPE_CHECKING:
+    from bot.core.coach import Turn
+
+log = logging.getLogger(__name__)
+
+
+def check_actions(actions: Mapping[str, object], found: Mapping[str, Flow] | None = None) -> None:
+    """Raise FlowError when a flow ends with an action no feature registered."""
+    for flow in (found or flows()).values():
+        for name, step_id in flow.actions().items():
+            if name not in actions:
+                raise FlowError(flow.source, step_id, f"unknown end action {name!r}; "
+                                f"registered: {', '.join(sorted(actions))}")
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def render(flow: Flow, says: Iterable[Say]) -> list[Message]:
+    """The engine's template names and values, as neutral messages. A message with
+    buttons gets a key of its own, so a channel can accept one click per card."""
+    out: list[Message] = []
+    for say in says:
+        choices = [Choice(prompts.render(o.labels, value=o.value), o.value) for o in say.choices]
+        key = f"{flow.name}:{uuid.uuid4().hex[:16]}" if choices else None
+        out.append(Message(prompts.render(say.template, **say.values), choices=choices,
+                           private=flow.private, key=key))
+    return out
+
+
+def title(flow: Flow, state: Mapping[str, Any]) -> str:
+    return prompts.render(flow.title, context=state.get("context") or {},
+                          answers=state.get("answers") or {})
+
+
+async def _env(turn: Turn, flow: Flow, state: Mapping[str, Any]) -> Env:
+    step = flow.steps.get(state.get("step", ""))
+    directory: list[dict[str, Any]] = []
+    if step is not None and step.validate == "person":
+        async with turn.db.session() as session:
+            directory = await conversations.directory(session, turn.person.org_id)
+    return Env(local_day(turn.now, turn.person.timezone), turn.person.timezone, directory)
+
+
+# --- playing a flow --------------------------------------------------------------------
+
+
+async def _apply(turn: Turn, flow: Flow, conversation_id: int, reply: Reply) -> list[Message]:
+    """Run the end actions, then save the new state; the state is saved only when the
+    actions succeeded, so a failure leaves the person at their last question."""
+    extra: list[Message] = []
+    try:
+        for store in reply.store:
+            extra.extend(await turn.coach.features.actions[store.action](turn, store.data))
+    except Exception:
+        log.exception("end action of flow %s failed for person %s", flow.name, turn.person.id)
+        return [Message(prompts.render("flows/common/action_failed"), private=flow.private)]
+    waiting: list[Message] = []
+    async with turn.db.session() as session:
+        conversation = await conversations.get(session, conversation_id)
+        if conversation is not None:
+            await conversations.save(session, conversation, reply.state, reply.status)
+        if reply.finished:
+            waiting = _waiting(await conversations.parked_for(session, turn.person.id))  # type: ignore[arg-type]
+    return render(flow, reply.say) + extra + waiting
+
+
+def _waiting(parked: Iterable[Conversation]) -> list[Message]:
+    """When a conversation ends, offer to pick up the ones parked for it."""
+    known = [(c, flows()[c.flow]) for c in parked if c.flow in flows()]
+    if not known:
+        return []
+    names = [title(flow, c.state) for c, flow in known]
+    choices = [Choice(prompts.render(engine.LABEL, value="resume", name=name), f"resume:{c.id}")
+               for (c, _), name in zip(known, names, strict=True)]
+    return [Message(prompts.render("flows/common/waiting", names=names), choices=choices,
+                    private=any(flow.private for _, flow in known))]
+
+
+async def continue_flow(turn: Turn) -> list[Message] | None:
+    """The turn as an answer in the person's conversation in progress (or a button
+    that resumes a parked one); None when they have none."""
+    async with turn.db.session() as session:
+        conversation = await conversations.active(session, turn.person.id)  # type: ignore[arg-type]
+    if conversation is None:
+        return await _resume_parked(turn)
+    flow = flows().get(conversation.flow)
+    if flow is None:  # the flow file was removed: let the message go elsewhere
+        async with turn.db.session() as session:
+            await conversations.set_status(session, conversation, "cancelled")
+        return None
+    said = turn.event.action or turn.text
+    if turn.event.action and turn.event.action.startswith("resume:"):
+        # an old "continue …" button while another conversation runs: stay with it
+        kept = Message(prompts.render("flows/common/kept", current=title(flow, conversation.state)),
+                       private=flow.private)
+        today = local_day(turn.now, turn.person.timezone)
+        return [kept] + render(flow, engine.repeat(flow, conversation.state, today).say)
+    if conversation.state.get("pending"):
+        answered = await _answer_pending(turn, conversation, flow, said)
+        if answered is not None:
+            return answered
+        async with turn.db.session() as session:
+            conversation = await conversations.get(session, conversation.id)  # type: ignore[arg-type,assignment]
+        assert conversation is not None
+    reply = engine.advance(flow, conversation.state, said, await _env(turn, flow, conversation.state))
+    return await _apply(turn, flow, conversation.id, reply)  # type: ignore[arg-type]
+
+
+async def _resume_parked(turn: Turn) -> list[Message] | None:
+    """A "resume:<id>" button from the end of another conversation: carry on with that
+    parked one (only the person's own, and only while it is still parked)."""
+    picked = turn.event.action or ""
+    if not picked.startswith("resume:") or not picked[7:].isdigit():
+        return None
+    async with turn.db.session() as session:
+        waiting = await conversations.get(session, int(picked[7:]))
+        if waiting is None or waiting.person_id != turn.person.id or waiting.status != "parked" \
+                or waiting.flow not in flows():
+            return None
+        await conversations.set_status(session, waiting, "active")
+    flow = flows()[waiting.flow]
+    resumed = Message(prompts.render("flows/common/resumed", current=title(flow, waiting.state)),
+                      private=flow.private)
+    return [resumed] + render(flow, engine.repeat(flow, waiting.state,
+                                                   local_day(turn.now, turn.person.timezone)).say)
+
+
+async def _answer_pending(turn: Turn, conversation: Conversation, flow: Flow,
+                          said: str) -> list[Message] | None:
+    """The person was asked whether to park the current conversation for a new one."""
+    state = dict(conversation.state)
+    pending = state.pop("pending")
+    word = said.strip().lower()
+    async with turn.db.session() as session:
+        current = await conversations.get(session, conversation.id)  # type: ignore[arg-type]
+        assert current is not None
+        if word in ("park", "1", "yes", "y"):
+            await conversations.save(session, current, state, "parked")
+        else:
+            await conversations.save(session, current, state)
+    name = title(flow, state)
+    if word in ("park", "1", "yes", "y"):
+        parked = Message(prompts.render("flows/common/parked", current=name), private=flow.private)
+        return [parked] + await start_flow(turn, pending["flow"], pending.get("context") or {})
+    if word in ("stay", "2", "no", "n"):
+        kept = Message(prompts.render("flows/common/kept", current=name), private=flow.private)
+        return [kept] + render(flow, engine.repeat(flow, state, local_day(turn.now, turn.person.timezone)).say)
+    return None  # anything else is an answer to the current question
+
+
+async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> list[Message]:
+    """Start (or resume) a flow for the person of `turn`.
+
+    Same flow and subject already active: the current question is asked again. Another
+    flow active: ask whether to park it. A parked one of this flow and subject: resume
+    it where it stopped. Otherwise a fresh start. Other modules (the check-in prompt)
+    call this too; `context["subject"]` tells conversations of one flow apart.
+    """
+    flow = flows()[flow_name]
+    subject = context.get("subject")
+    today = local_day(turn.now, turn.person.timezone)
+    person_id: int = turn.person.id  # type: ignore[assignment]
+    async with turn.db.session() as session:
+        current = await conversations.active(session, person_id)
+        if current is not None:
+            same = current.flow == flow_name and (current.state.get("context") or {}).get("subject") == subject
+            current_flow = flows().get(current.flow)
+            if same and current_flow is not None:
+                resumed = Message(prompts.render("flows/common/resumed", current=title(flow, current.state)),
+                                  private=flow.private)
+                return [resumed] + render(flow, engine.repeat(flow, current.state, today).say)
+            if current_flow is not None:
+                state = dict(current.state)
+                state["pending"] = {"flow": flow_name, "context": context}
+                await conversations.save(session, current, state)
+                question = prompts.render("flows/common/park_question", current=title(current_flow, state),
+                                          wanted=title(flow, {"context": context}))
+                choices = [Choice(prompts.render(engine.LABEL, value=v), v) for v in ("park", "stay")]
+                return [Message(question, choices=choices, private=current_flow.private or flow.private)]
+            await conversations.set_status(session, current, "cancelled")
+        waiting = await conversations.parked(session, person_id, flow_name, subject)
+        if waiting is not None:
+            await conversations.set_status(session, waiting, "active")
+            resumed = Message(prompts.render("flows/common/resumed", current=title(flow, waiting.state)),
+                              private=flow.private)
+            return [resumed] + render(flow, engine.repeat(flow, waiting.state, today).say)
+        reply = engine.start(flow, context, today)
+        conversation = await conversations.start(session, person_id, flow_name, reply.state, "active")
+    return await _apply(turn, flow, conversation.id, reply)  # type: ignore[arg-type]
+
+

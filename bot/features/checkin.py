@@ -1,0 +1,83 @@
+"""The bi-weekly OKR check-in (seed 003: 30–45 minutes every two to three weeks beats
+a two-hour quarterly review): the prompt, `/okr checkin`, the `okr_checkin` flow and
+its end action, which moves the key results and reminds rep *and* manager to hold
+the conversation, the manager with the rep's answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import prompts
+from bot.cadence import OKR_CHECKIN
+from bot.core.clock import local_day
+from bot.core.coach import Turn
+from bot.core.feature import Feature, PromptKind
+from bot.core.flows import start_flow
+from bot.core.messages import Message
+from bot.core.people import first_name
+from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
+from storage import checkins as checkin_store
+from storage import people
+from storage import schedule as store
+from storage.models import Occurrence
+
+feature = Feature("okr check-in")
+
+
+@feature.command("checkin", "/okr checkin")
+async def checkin_command(turn: Turn, args: str) -> list[Message]:
+    """/okr checkin: the OKR check-in now, answering the open check-in prompt if any
+    (even one put back for later, or followed by a WIG prompt)."""
+    async with turn.db.session() as session:
+        occurrence = await store.open_prompt(session, turn.person.id, kind=OKR_CHECKIN, snoozed=True)  # type: ignore[arg-type]
+    return await start_prompt(turn, occurrence, OKR_CHECKIN)
+
+
+async def start_checkin(turn: Turn, occurrence: Occurrence | None) -> list[Message]:
+    """Open the check-in with the person's key results as they stand."""
+    person = turn.person
+    day = occurrence.local_date if occurrence is not None else local_day(turn.now, person.timezone)
+    base: dict[str, Any] = {
+        "name": first_name(person.name),
+        "occurrence_id": occurrence.id if occurrence is not None else None,
+    }
+    async with turn.db.session() as session:
+        found = await checkin_store.key_results(session, person.id)  # type: ignore[arg-type]
+        manager = await people.get(session, person.manager_id) if person.manager_id else None
+    base.update(
+        subject=f"checkin:{day.isoformat()}",
+        manager_name=manager.name if manager is not None else "",
+        key_results=[{"id": kr.id, "objective": objective.title, "title": kr.title,
+                      "current": kr.current_value, "target": kr.target_value, "unit": kr.unit}
+                     for objective, kr in found],
+    )
+    return await start_flow(turn, "okr_checkin", base)
+
+
+feature.prompt_kind(PromptKind(OKR_CHECKIN, card("cadence/prompt_okr_checkin"), nudge_card, start_checkin))
+
+
+@feature.action("record_checkin")
+async def record_checkin(turn: Turn, data: dict[str, Any]) -> list[Message]:
+    """Store the check-in, move the key results, and remind rep *and* manager to hold
+    the 30–45 minute conversation (seed 003), the manager with the rep's answers."""
+    answers, context = data.get("answers") or {}, data.get("context") or {}
+    updates = [
+        checkin_store.KeyResultUpdate(int(u["id"]), None if u.get("value") is None else float(u["value"]),
+                                      u.get("confidence"))
+        for u in answers.get("updates") or []
+    ]
+    person = turn.person
+    async with turn.db.session() as session:
+        await checkin_store.record_checkin(
+            session, person.org_id, person.id, context.get("occurrence_id"), updates,  # type: ignore[arg-type]
+            answers.get("blockers"), answers.get("change_next"))
+        manager = await people.get(session, person.manager_id) if person.manager_id else None
+    await finish_prompt(turn, context)
+    if manager is not None:
+        note = prompts.render("cadence/checkin/reminder_manager", rep=person.name,
+                              updates=answers.get("updates") or [], blockers=answers.get("blockers"),
+                              change=answers.get("change_next"))
+        await turn.coach.send_copy(manager.id, [Message(note, title=prompts.render("cadence/checkin/title"))])  # type: ignore[arg-type]
+    return [Message(prompts.render("cadence/checkin/reminder_rep",
+                                   manager=first_name(manager.name) if manager is not None else ""))]

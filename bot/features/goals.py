@@ -1,0 +1,117 @@
+"""New Year goal-setting (seeds 000 and 002): `/okr goals [YEAR]` plays the `goals`
+flow; its end action stores the objectives and key results, the rep's review rhythm,
+and sends the written plan to the manager."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import prompts
+from bot.cadence import OKR_CHECKIN, default_rule, parse_working_days
+from bot.core.clock import local_day
+from bot.core.coach import Turn
+from bot.core.feature import Feature
+from bot.core.flows import start_flow
+from bot.core.messages import Message
+from bot.core.people import first_name
+from storage import okrs, people
+from storage.models import Person
+
+feature = Feature("goals")
+
+REVIEW_INTERVALS = ("weekly", "biweekly", "monthly")
+
+
+def goal_year(today: date, args: str) -> int:
+    """Goals are set for the coming year from October on (seed 002: Q4 or early Q1)."""
+    for word in args.split():
+        if word.isdigit() and len(word) == 4:
+            return int(word)
+    return today.year + 1 if today.month >= 10 else today.year
+
+
+@feature.command("goals", "/okr goals")
+async def start_goals(turn: Turn, args: str) -> list[Message]:
+    """`/okr goals [YEAR]`: the New Year goal-setting conversation."""
+    year = goal_year(local_day(turn.now, turn.person.timezone), args)
+    manager: Person | None = None
+    if turn.person.manager_id is not None:
+        async with turn.db.session() as session:
+            manager = await people.get(session, turn.person.manager_id)
+    context = {
+        "subject": f"goals:{year}",
+        "year": str(year),
+        "first_name": first_name(turn.person.name),
+        "rep_name": turn.person.name,
+        "manager_name": first_name(manager.name) if manager else prompts.render("flows/goals/no_manager"),
+        "has_manager": manager is not None,
+    }
+    return await start_flow(turn, "goals", context)
+
+
+def review_rule(choice: str, working_days: str | None) -> tuple[str, str, date | None]:
+    """The check-in rule for the review rhythm a rep chose: the built-in check-in day
+    and time (the second working day of their week), every one, two weeks or the
+    first such day of each month. Returns (rrule, local time, anchor)."""
+    base = default_rule(OKR_CHECKIN, parse_working_days(working_days))
+    day = next(p for p in base.rrule.split(";") if p.startswith("BYDAY="))[len("BYDAY="):]
+    rules = {
+        "weekly": f"FREQ=WEEKLY;BYDAY={day}",
+        "biweekly": f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day}",
+        "monthly": f"FREQ=MONTHLY;BYDAY=+1{day}",
+    }
+    return rules[choice], base.local_time.strftime("%H:%M"), base.anchor_on
+
+
+def _key_results(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"title": kr.get("text") or "", "target": kr.get("target") or 0, "start": kr.get("start"),
+         "unit": kr.get("unit") or "", "due": kr.get("due")}
+        for kr in items
+    ]
+
+
+@feature.action("save_goals")
+async def save_goals(turn: Turn, data: dict[str, Any]) -> list[Message]:
+    """Store the objectives and key results, then send the plan to the manager."""
+    answers, context = data["answers"], data["context"]
+    year = str(context["year"])
+    year_end = f"{year}-12-31"
+    org_id, owner_id = turn.person.org_id, turn.person.id
+    async with turn.db.session() as session:
+        await okrs.replace_period(session, owner_id, year)  # type: ignore[arg-type]
+        for objective in answers.get("objectives") or []:
+            await okrs.create_objective(
+                session, org_id, owner_id, objective["title"], year,  # type: ignore[arg-type]
+                objective.get("priority"), _key_results(objective.get("key_results") or []))
+        numbers: list[dict[str, Any]] = []
+        quota = answers.get("quota") or {}
+        if quota.get("amount"):
+            numbers.append({"title": prompts.render("flows/goals/kr_quota", quota=quota, year=year),
+                            "target": quota["amount"], "start": (answers.get("booked") or {}).get("amount"),
+                            "unit": quota.get("currency") or "", "due": year_end})
+        if answers.get("new_customers"):
+            numbers.append({"title": prompts.render("flows/goals/kr_new_customers",
+                                                    count=answers["new_customers"], year=year),
+                            "target": answers["new_customers"], "unit": "customers", "due": year_end})
+        if answers.get("retention") is not None:
+            numbers.append({"title": prompts.render("flows/goals/kr_retention",
+                                                    share=answers["retention"], year=year),
+                            "target": round(answers["retention"] * 100, 2), "unit": "%", "due": year_end})
+        if numbers:
+            await okrs.create_objective(
+                session, org_id, owner_id,  # type: ignore[arg-type]
+                prompts.render("flows/goals/objective_numbers", year=year), year, None, numbers)
+        cadence = answers.get("cadence")
+        if cadence in REVIEW_INTERVALS:
+            rrule, local_time, anchor = review_rule(cadence, turn.person.working_days)
+            await okrs.set_person_cadence(session, org_id, owner_id, OKR_CHECKIN,  # type: ignore[arg-type]
+                                          rrule, local_time, anchor)
+    manager_name = context.get("manager_name") if context.get("has_manager") else None
+    sent = False
+    if turn.person.manager_id is not None:
+        plan = prompts.render("flows/goals/for_manager", answers=answers, context=context)
+        sent = await turn.coach.send_copy(turn.person.manager_id, [Message(plan)])
+    return [Message(prompts.render("flows/goals/sent_to_manager", sent=sent, manager_name=manager_name))]

@@ -1,0 +1,230 @@
+"""Answers to a scheduled prompt, whatever its kind: its card's buttons (start, later,
+tomorrow, skip), the same words typed (`later`, `snooze 2h`, `tomorrow`, `skip`), and
+`/okr snooze`. The card itself is drawn here too, so every kind of prompt offers the
+same four answers; the feature that owns a kind says what its card says and how its
+conversation starts (`bot.core.feature.PromptKind`).
+
+The scheduler decides *when*; the features decide *what is said*. Every sentence is
+a template under `prompts/cadence/`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+import prompts
+from bot import cadence
+from bot.cadence.planner import load_population
+from bot.core.clock import zone
+from bot.core.coach import Turn
+from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Feature
+from bot.core.messages import Choice, Message
+from bot.core.people import first_name
+from storage import schedule as store
+from storage.models import Occurrence
+
+feature = Feature("prompt answers")
+
+LATER = timedelta(hours=2)
+ACTION_PREFIX = "cadence:"
+
+
+# --- the card ----------------------------------------------------------------------------
+
+
+@cache
+def _label(value: str) -> str:
+    return prompts.render("cadence/label", value=value)
+
+
+def _choices(occurrence_id: int) -> list[Choice]:
+    values = (("start", "primary"), ("later", "default"), ("tomorrow", "default"), ("skip", "danger"))
+    return [Choice(_label(value), f"{ACTION_PREFIX}{value}:{occurrence_id}", style)  # type: ignore[arg-type]
+            for value, style in values]
+
+
+def card(template: str) -> Callable[[Occurrence, str, int], list[Message]]:
+    """A `PromptKind.draw` for a kind whose card text is `template`: why now, what it
+    takes, and the four ways to answer it."""
+
+    def draw(occurrence: Occurrence, name: str, repeat: int = 0) -> list[Message]:
+        return [Message(
+            prompts.render(template, name=first_name(name), repeat=repeat),
+            title=prompts.render("cadence/prompt_title", kind=occurrence.kind),
+            choices=_choices(occurrence.id),  # type: ignore[arg-type]
+            key=occurrence.key,
+        )]
+
+    return draw
+
+
+def nudge_card(occurrence: Occurrence, name: str, timezone: str | None = None) -> list[Message]:
+    """The one reminder of an unanswered prompt; its day is the person's own, not UTC's."""
+    when = (occurrence.delivered_at or occurrence.due_at).astimezone(zone(timezone))
+    return [Message(
+        prompts.render("cadence/nudge", name=first_name(name), kind=occurrence.kind,
+                       when=when.strftime("%a %d %b")),
+        choices=_choices(occurrence.id),  # type: ignore[arg-type]
+        key=f"{occurrence.key}:nudge",
+    )]
+
+
+def local_label(moment: datetime, tz: str, today: date | None = None) -> str:
+    """"today 14:30", "tomorrow 09:30" or "Wed 25 Nov 09:30" in the person's zone."""
+    local = moment.astimezone(zone(tz))
+    if today is not None and local.date() == today:
+        return prompts.render("cadence/when", day="today", at=local.strftime("%H:%M"))
+    if today is not None and local.date() == today + timedelta(days=1):
+        return prompts.render("cadence/when", day="tomorrow", at=local.strftime("%H:%M"))
+    return prompts.render("cadence/when", day=local.strftime("%a %d %b"), at=local.strftime("%H:%M"))
+
+
+async def finish_prompt(turn: Turn, context: dict[str, Any]) -> None:
+    """Mark the prompt a finished conversation answered (its id is in the flow's context)."""
+    occurrence_id = context.get("occurrence_id")
+    if occurrence_id:
+        async with turn.db.session() as session:
+            await store.mark_answered(session, int(occurrence_id), turn.now)
+
+
+# --- answers to a prompt ---------------------------------------------------------------
+
+_DURATION = re.compile(
+    r"^(?:for\s+|in\s+)?(\d+(?:[.,]\d+)?)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.IGNORECASE
+)
+
+
+def parse_snooze(text: str) -> timedelta | str | None:
+    """"2h" -> 2 hours, "30 min" -> 30 minutes, "" / "later" -> 2 hours,
+    "tomorrow" -> "tomorrow"; anything else None (then we re-ask with examples)."""
+    words = text.strip().lower()
+    if words in {"", "later", "snooze"}:
+        return LATER
+    if words in {"tomorrow", "tmrw", "tomorrow morning"}:
+        return "tomorrow"
+    match = _DURATION.match(words)
+    if match is None:
+        return None
+    amount = float(match.group(1).replace(",", "."))
+    unit = match.group(2)[0]
+    span = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
+    if span <= timedelta(0) or span > timedelta(days=14):
+        return None
+    return span
+
+
+async def _calendar(turn: Turn) -> cadence.Calendar:
+    population = await load_population(turn.db, turn.now, [turn.person.id], days=60)
+    found = population.calendars.get(turn.person.id)  # type: ignore[arg-type]
+    return found or cadence.Calendar(turn.person.id, turn.person.timezone)  # type: ignore[arg-type]
+
+
+async def snooze_prompt(turn: Turn, occurrence: Occurrence, span: timedelta | str) -> list[Message]:
+    """Put the prompt back for later: after `span`, or "tomorrow" at the prompt's own
+    local time; never into a day off or quiet hours."""
+    calendar = await _calendar(turn)
+    payload = dict(occurrence.payload or {})
+    payload.setdefault("first_due", occurrence.due_at.isoformat())
+    payload["snoozes"] = int(payload.get("snoozes", 0)) + 1  # the next delivery says "again"
+    if span == "tomorrow":
+        first_due = datetime.fromisoformat(payload["first_due"])
+        original = first_due.astimezone(calendar.zone).time().replace(tzinfo=None)
+        until = cadence.next_working_morning(calendar, turn.now, original)
+    else:
+        assert isinstance(span, timedelta)
+        until = cadence.available_at(calendar, turn.now + span)
+    async with turn.db.session() as session:
+        done = await store.snooze(session, occurrence.id, until, payload)  # type: ignore[arg-type]
+    if not done:
+        return [Message(prompts.render("cadence/nothing_open", what="snooze"), private=True)]
+    today = turn.now.astimezone(calendar.zone).date()
+    return [Message(prompts.render("cadence/snoozed", kind=occurrence.kind,
+                                   when=local_label(until, calendar.timezone, today)))]
+
+
+async def skip_prompt(turn: Turn, occurrence: Occurrence) -> list[Message]:
+    async with turn.db.session() as session:
+        done = await store.skip(session, occurrence.id, "skipped by the person")  # type: ignore[arg-type]
+    if not done:
+        return [Message(prompts.render("cadence/nothing_open", what="skip"), private=True)]
+    return [Message(prompts.render("cadence/skipped", kind=occurrence.kind, next_when=""))]
+
+
+async def start_prompt(turn: Turn, occurrence: Occurrence | None, kind: str) -> list[Message]:
+    """Open the conversation of a prompt (or of `kind` when asked for directly), as
+    the feature that registered the kind starts it."""
+    if occurrence is not None:
+        async with turn.db.session() as session:
+            await store.mark_answered(session, occurrence.id, turn.now)  # type: ignore[arg-type]
+    return await turn.coach.features.prompt_kinds[kind].start(turn, occurrence)
+
+
+class PromptButtons:
+    """A click on a prompt's button, claimed before any conversation in progress can
+    take "cadence:later:42" for an answer to its own question."""
+
+    async def respond(self, turn: Turn) -> list[Message] | None:
+        if (turn.event.action or "").startswith(ACTION_PREFIX):
+            return await PromptResponder().respond(turn)
+        return None
+
+
+class PromptResponder:
+    """Answers to a delivered prompt: its buttons anywhere, and the typed words
+    `start`, `later`, `snooze 2h`, `tomorrow`, `skip` while a prompt is open. It runs
+    after the conversation responder, so `skip` inside a conversation skips a question,
+    not a prompt."""
+
+    WORDS = {"start", "go", "later", "tomorrow", "skip", "not now"}
+
+    async def respond(self, turn: Turn) -> list[Message] | None:
+        action = turn.event.action or ""
+        if action.startswith(ACTION_PREFIX):
+            verb, _, rest = action[len(ACTION_PREFIX):].partition(":")
+            occurrence_id = int(rest) if rest.isdigit() else None
+            return await self._answer(turn, verb, "", occurrence_id, clicked=True)
+        words = turn.text.lower().strip(" .!")
+        verb, _, rest = words.partition(" ")
+        if words == "not now":  # a plain "later", not a snooze of "now"
+            verb, rest = "later", ""
+        if words in self.WORDS or verb == "snooze":
+            return await self._answer(turn, verb, rest, None, clicked=False)
+        return None
+
+    async def _answer(self, turn: Turn, verb: str, rest: str, occurrence_id: int | None,
+                      clicked: bool) -> list[Message] | None:
+        async with turn.db.session() as session:
+            occurrence = await store.open_prompt(session, turn.person.id, occurrence_id)  # type: ignore[arg-type]
+        if occurrence is None:
+            if not clicked:
+                return None  # a typed "skip" with nothing open is not ours to answer
+            return [Message(prompts.render("cadence/nothing_open", what=verb), private=True)]
+        if verb in {"start", "go"}:
+            return await start_prompt(turn, occurrence, occurrence.kind)
+        if verb == "skip":
+            return await skip_prompt(turn, occurrence)
+        span = parse_snooze("tomorrow" if verb == "tomorrow" else rest)
+        if span is None:
+            return [Message(prompts.render("cadence/snooze_help"), private=True)]
+        return await snooze_prompt(turn, occurrence, span)
+
+
+feature.responder(BEFORE_CONVERSATION, PromptButtons())
+feature.responder(AFTER_CONVERSATION, PromptResponder())
+
+
+@feature.command("snooze", "/okr snooze 2h | tomorrow")
+async def snooze_command(turn: Turn, args: str) -> list[Message]:
+    """/okr snooze [2h | 30m | tomorrow]: push back the open prompt."""
+    span = parse_snooze(args)
+    if span is None:
+        return [Message(prompts.render("cadence/snooze_help"), private=True)]
+    async with turn.db.session() as session:
+        occurrence = await store.open_prompt(session, turn.person.id)  # type: ignore[arg-type]
+    if occurrence is None:
+        return [Message(prompts.render("cadence/nothing_open", what="snooze"), private=True)]
+    return await snooze_prompt(turn, occurrence, span)
