@@ -99,7 +99,7 @@ async def coachbot_part(url: str) -> dict[str, float]:
     from bot.core.channel import Channels
     from bot.core.settings import Settings
     from bot.runtime import build_coach
-    from storage import schedule as store
+    from storage import occurrences as store
     from storage.db import Database
 
     # the dispatcher's clock, pinned to the end of that Monday (no freezegun overhead)

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, UnboundExecutionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,6 +46,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def upsert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT into `table` that knows ON CONFLICT, for the session's database.
+
+    SQLAlchemy's generic `insert` has no `on_conflict_do_nothing` / `..._do_update`:
+    each dialect has its own construct (same API on PostgreSQL and SQLite). Upserts are
+    how concurrent instances write the same row without a unique-key error aborting the
+    caller's unit of work, so every store takes its INSERT from here. An unbound session
+    gets SQLite's.
+    """
+    try:
+        name = session.get_bind().dialect.name
+    except UnboundExecutionError:
+        name = "sqlite"
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
 def normalise_url(url: str, *, asynchronous: bool) -> str:

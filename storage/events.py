@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import utcnow
+from storage.db import upsert, utcnow
 from storage.models import ProcessedEvent
 
 # Ids a platform retries for a few hours at most; kept two days, then pruned. Other
@@ -28,11 +27,9 @@ async def claim_event(session: AsyncSession, platform: str, event_id: str) -> bo
     rowcount of a skipped insert), so two instances racing on the same id agree on
     exactly one winner without a failed transaction.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ProcessedEvent.__table__  # type: ignore[attr-defined]
     statement = (
-        insert(table)
+        upsert(session, table)
         .values(platform=platform, event_id=event_id[:200], received_at=utcnow())
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
         .returning(table.c.id)

@@ -1,33 +1,21 @@
-"""Named queries for cadences: who to schedule, which occurrences are due, and the
-conditional updates that make each prompt go out exactly once.
+"""Named queries for cadences: who to schedule, their absences, the cadence rules,
+the manager–rep one-on-one series, and who the admins are.
 
-Every state change of an occurrence is an UPDATE guarded by the status it expects
-(`WHERE status = 'pending'` for a claim), so two processes racing on one row cannot
-both win, on SQLite (one writer at a time) as on PostgreSQL (the second UPDATE
-re-checks the row after the first commits).
+What the planner reads to compute occurrences; the occurrences themselves (planning
+writes, claims, deliveries, answers) live in `storage.occurrences`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import UTCDateTime
-from storage.models import Absence, CadenceRule, Delivery, Occurrence, OneOnOne, Organisation, Person
-
-OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
-
-# Statuses an occurrence moves through; "failed" means a channel refused it (reason set).
-PENDING, CLAIMED, DELIVERED, ANSWERED = "pending", "claimed", "delivered", "answered"
-MISSED, SKIPPED, FAILED = "missed", "skipped", "failed"
+from storage.models import Absence, CadenceRule, OneOnOne, Organisation, Person
 
 
 @dataclass(frozen=True)
@@ -88,6 +76,28 @@ async def absences_between(
     return found
 
 
+async def add_absence(session: AsyncSession, person_id: int, first: date, last: date,
+                      reason: str | None = None) -> Absence:
+    absence = Absence(person_id=person_id, starts_on=first, ends_on=last, reason=reason)
+    session.add(absence)
+    await session.flush()
+    return absence
+
+
+async def end_absences(session: AsyncSession, person_id: int, day: date) -> int:
+    """"I'm back": absences still running end yesterday, future ones are dropped."""
+    rows = (await session.exec(select(Absence).where(Absence.person_id == person_id,
+                                                      Absence.ends_on >= day))).all()
+    for absence in rows:
+        if absence.starts_on >= day:
+            await session.delete(absence)
+        else:
+            absence.ends_on = date.fromordinal(day.toordinal() - 1)
+            session.add(absence)
+    await session.flush()
+    return len(rows)
+
+
 async def cadence_rules(session: AsyncSession, org_ids: Iterable[int] | None = None) -> list[CadenceRule]:
     """Every stored rule (enabled or not: a disabled person rule switches a cadence off)."""
     query = select(CadenceRule).order_by(CadenceRule.id)
@@ -131,371 +141,6 @@ async def delete_rule(session: AsyncSession, rule_id: int, org_id: int) -> bool:
     return True
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
-async def save_slots(session: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime) -> None:
-    """Insert computed occurrences. An existing one is re-planned only while nothing
-    has happened to it: still `pending` and not snoozed (a new vacation moves or skips
-    it), or skipped by the planner itself (a rule change, a vacation since cancelled)
-    when its new time is still ahead. Claimed, delivered, answered, and anything the
-    person skipped, are never touched again.
-
-    Each row: key, org_id, person_id, kind, due_at, local_date, status, reason.
-    """
-    if not rows:
-        return
-    statement = _insert(session)(OCCURRENCE)
-    untouched = and_(OCCURRENCE.c.claimed_at.is_(None), OCCURRENCE.c.delivered_at.is_(None))
-    statement = statement.on_conflict_do_update(
-        index_elements=["key"],
-        set_={
-            "due_at": statement.excluded.due_at,
-            "status": statement.excluded.status,
-            "reason": statement.excluded.reason,
-        },
-        where=or_(
-            and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None)),
-            and_(OCCURRENCE.c.status == SKIPPED, untouched,
-                 statement.excluded.due_at > literal(now, UTCDateTime)),
-        ),
-    )
-    params = [{**row, "payload": row.get("payload") or {}} for row in rows]
-    for start in range(0, len(params), 5000):  # one compiled statement, executemany
-        await session.exec(statement, params=params[start:start + 5000])
-
-
-async def planned_pending(session: AsyncSession, start: datetime, end: datetime,
-                          person_ids: Iterable[int] | None = None) -> list[tuple[int, str, int, dict[str, Any]]]:
-    """(id, key, person id, payload) of rule-planned occurrences still pending (not
-    snoozed) and due in [start, end): the ones a changed rule may have orphaned."""
-    query = select(OCCURRENCE.c.id, OCCURRENCE.c.key, OCCURRENCE.c.person_id, OCCURRENCE.c.payload).where(
-        OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None),
-        OCCURRENCE.c.due_at >= start, OCCURRENCE.c.due_at < end)
-    if person_ids is not None:
-        query = query.where(OCCURRENCE.c.person_id.in_(list(person_ids)))
-    return [tuple(row) for row in (await session.exec(query)).all()]  # type: ignore[misc]
-
-
-async def skip_pending(session: AsyncSession, ids: Sequence[int], reason: str) -> int:
-    """Skip occurrences that are still pending (one statement per 1,000)."""
-    done = 0
-    for start in range(0, len(ids), 1000):
-        result = await session.exec(
-            update(OCCURRENCE).where(OCCURRENCE.c.id.in_(list(ids[start:start + 1000])),
-                                     OCCURRENCE.c.status == PENDING)
-            .values(status=SKIPPED, reason=reason))
-        done += result.rowcount or 0  # type: ignore[attr-defined]
-    return done
-
-
-async def add_occurrence(
-    session: AsyncSession, key: str, org_id: int, person_id: int, kind: str,
-    due_at: datetime, local_date: date, payload: dict[str, Any] | None = None,
-) -> None:
-    """One ad-hoc occurrence (the demo's "right now" check-in), not made by a rule (so
-    re-planning leaves it alone); a repeat is ignored."""
-    statement = _insert(session)(OCCURRENCE).values(
-        key=key, org_id=org_id, person_id=person_id, kind=kind, due_at=due_at,
-        local_date=local_date, status=PENDING, payload={**(payload or {}), "adhoc": True},
-    ).on_conflict_do_nothing(index_elements=["key"])
-    await session.exec(statement)
-
-
-async def supersede_overdue(session: AsyncSession, now: datetime) -> int:
-    """Catch-up after downtime: of the pending occurrences already due, only the
-    latest of each person and cadence is kept; older ones become `missed`.
-
-    "Later" counts any non-skipped occurrence of the same cadence that is due, so a
-    row another process already claimed still supersedes the older ones.
-    """
-    later = OCCURRENCE.alias("later")
-    newer = exists().where(
-        later.c.person_id == OCCURRENCE.c.person_id,
-        later.c.kind == OCCURRENCE.c.kind,
-        later.c.due_at <= now,
-        later.c.due_at > OCCURRENCE.c.due_at,
-        later.c.status != SKIPPED,
-    )
-    statement = (
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now, newer)
-        .values(status=MISSED, reason="superseded")
-    )
-    result = await session.exec(statement)
-    return result.rowcount or 0  # type: ignore[attr-defined]
-
-
-async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: int) -> list[Occurrence]:
-    """Claim up to `limit` due pending occurrences for this instance. The UPDATE only
-    changes rows still pending, and RETURNING says which ones this instance won."""
-    ids = (
-        await session.exec(
-            select(OCCURRENCE.c.id)
-            .where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now)
-            .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id)
-            .limit(limit)
-        )
-    ).all()
-    if not ids:
-        return []
-    statement = (
-        update(Occurrence)
-        .where(col(Occurrence.id).in_(ids), col(Occurrence.status) == PENDING)
-        .values(status=CLAIMED, claimed_by=instance, claimed_at=now)
-        .returning(Occurrence)
-    )
-    return list((await session.exec(statement)).scalars().all())
-
-
-async def reclaim_stale(session: AsyncSession, cutoff: datetime, now: datetime, instance: str,
-                        limit: int) -> list[Occurrence]:
-    """Take over claims older than `cutoff` that never got delivered (their process
-    died between claim and send). Conditional on the old claim, so one taker wins."""
-    ids = (
-        await session.exec(
-            select(OCCURRENCE.c.id)
-            .where(OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.claimed_at < cutoff)
-            .order_by(OCCURRENCE.c.claimed_at)
-            .limit(limit)
-        )
-    ).all()
-    if not ids:
-        return []
-    statement = (
-        update(Occurrence)
-        .where(col(Occurrence.id).in_(ids), col(Occurrence.status) == CLAIMED,
-               col(Occurrence.claimed_at) < cutoff)
-        .values(claimed_by=instance, claimed_at=now)
-        .returning(Occurrence)
-    )
-    return list((await session.exec(statement)).scalars().all())
-
-
-async def record_deliveries(
-    session: AsyncSession, sent: Sequence[tuple[int, str, str, str | None]], instance: str,
-    now: datetime,
-) -> int:
-    """Mark claimed occurrences delivered and keep each platform message id, for a
-    whole batch in two statements. Each item: (occurrence id, purpose, platform,
-    message id). Only rows this instance still holds are marked (RETURNING says which);
-    a Delivery row is written for exactly those. Returns how many."""
-    if not sent:
-        return 0
-    held = set(
-        (await session.exec(
-            update(OCCURRENCE)
-            .where(OCCURRENCE.c.id.in_([item[0] for item in sent]), OCCURRENCE.c.status == CLAIMED,
-                   OCCURRENCE.c.claimed_by == instance)
-            .values(status=DELIVERED, delivered_at=now, reason=None)
-            .returning(OCCURRENCE.c.id)
-        )).scalars().all()
-    )
-    rows = [{"occurrence_id": oid, "purpose": purpose, "platform": platform, "message_id": message_id,
-             "sent_at": now} for oid, purpose, platform, message_id in sent if oid in held]
-    if rows:
-        await session.exec(insert(Delivery.__table__), params=rows)  # type: ignore[attr-defined]
-    return len(rows)
-
-
-async def record_failure(session: AsyncSession, occurrence_id: int, instance: str, reason: str,
-                         payload: dict[str, Any]) -> bool:
-    """A channel refused the prompt: keep why, so nobody is skipped silently."""
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
-               OCCURRENCE.c.claimed_by == instance)
-        .values(status=FAILED, reason=reason[:300], payload=payload)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def skip_claimed(session: AsyncSession, occurrence_id: int, instance: str, reason: str) -> bool:
-    """A claimed prompt that must not go out after all (the person left the team)."""
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
-               OCCURRENCE.c.claimed_by == instance)
-        .values(status=SKIPPED, reason=reason)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def alerted_since(session: AsyncSession, person_id: int, since: datetime) -> bool:
-    """Whether admins were already told about a failed prompt of this person since
-    `since` (the failed occurrence carries `payload.alerted`)."""
-    rows = (
-        await session.exec(
-            select(OCCURRENCE.c.payload).where(
-                OCCURRENCE.c.person_id == person_id, OCCURRENCE.c.status == FAILED,
-                OCCURRENCE.c.claimed_at >= since,
-            )
-        )
-    ).all()
-    return any((payload or {}).get("alerted") for payload in rows)
-
-
-async def set_payload(session: AsyncSession, occurrence_id: int, payload: dict[str, Any]) -> None:
-    await session.exec(update(OCCURRENCE).where(OCCURRENCE.c.id == occurrence_id).values(payload=payload))
-
-
-async def unanswered(session: AsyncSession, delivered_before: datetime, nudged: bool,
-                     limit: int = 20000) -> list[Occurrence]:
-    """Delivered, unanswered occurrences: not yet nudged and delivered before
-    `delivered_before` (nudge candidates), or nudged before it (to count as missed)."""
-    query = select(Occurrence).where(col(Occurrence.status) == DELIVERED)
-    if nudged:
-        query = query.where(col(Occurrence.nudged_at) <= delivered_before)
-    else:
-        query = query.where(col(Occurrence.nudged_at).is_(None),
-                            col(Occurrence.delivered_at) <= delivered_before)
-    return list((await session.exec(query.order_by(col(Occurrence.delivered_at)).limit(limit))).all())
-
-
-async def claim_nudge(session: AsyncSession, occurrence_id: int, now: datetime) -> bool:
-    """Take the one nudge of an occurrence (at most once, whatever the processes)."""
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED,
-               OCCURRENCE.c.nudged_at.is_(None))
-        .values(nudged_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def record_nudge(session: AsyncSession, occurrence_id: int, platform: str,
-                       message_id: str | None, now: datetime) -> None:
-    session.add(Delivery(occurrence_id=occurrence_id, purpose="nudge", platform=platform,
-                         message_id=message_id, sent_at=now))
-    await session.flush()
-
-
-async def expire(session: AsyncSession, occurrence_id: int, reason: str = "unanswered") -> bool:
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED)
-        .values(status=MISSED, reason=reason)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def open_prompt(session: AsyncSession, person_id: int, occurrence_id: int | None = None,
-                      kind: str | None = None, snoozed: bool = False) -> Occurrence | None:
-    """The prompt a "later", "skip" or "start" answers: the given one if it is still
-    open, else the person's most recent delivered and unanswered prompt (of `kind`, if
-    given; with `snoozed`, one put back for later counts as open too)."""
-    open_now = col(Occurrence.status) == DELIVERED
-    if snoozed:
-        open_now = or_(open_now, and_(col(Occurrence.status) == PENDING,
-                                      col(Occurrence.snoozed_until).is_not(None)))
-    query = select(Occurrence).where(Occurrence.person_id == person_id, open_now)
-    if occurrence_id is not None:
-        query = query.where(Occurrence.id == occurrence_id)
-    if kind is not None:
-        query = query.where(Occurrence.kind == kind)
-    return (await session.exec(query.order_by(col(Occurrence.delivered_at).desc()).limit(1))).first()
-
-
-async def snooze(session: AsyncSession, occurrence_id: int, until: datetime,
-                 payload: dict[str, Any]) -> bool:
-    """Put a delivered prompt back in the queue for `until`; it is delivered again then
-    (a new Delivery purpose, so the first delivery's record stays)."""
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED)
-        .values(status=PENDING, due_at=until, snoozed_until=until, claimed_by=None,
-                claimed_at=None, nudged_at=None, payload=payload)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def skip(session: AsyncSession, occurrence_id: int, reason: str) -> bool:
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id,
-               OCCURRENCE.c.status.in_((PENDING, DELIVERED)))
-        .values(status=SKIPPED, reason=reason)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def mark_answered(session: AsyncSession, occurrence_id: int, now: datetime) -> bool:
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status.in_((DELIVERED, PENDING)))
-        .values(status=ANSWERED, answered_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def add_absence(session: AsyncSession, person_id: int, first: date, last: date,
-                      reason: str | None = None) -> Absence:
-    absence = Absence(person_id=person_id, starts_on=first, ends_on=last, reason=reason)
-    session.add(absence)
-    await session.flush()
-    return absence
-
-
-async def end_absences(session: AsyncSession, person_id: int, day: date) -> int:
-    """"I'm back": absences still running end yesterday, future ones are dropped."""
-    rows = (await session.exec(select(Absence).where(Absence.person_id == person_id,
-                                                      Absence.ends_on >= day))).all()
-    for absence in rows:
-        if absence.starts_on >= day:
-            await session.delete(absence)
-        else:
-            absence.ends_on = date.fromordinal(day.toordinal() - 1)
-            session.add(absence)
-    await session.flush()
-    return len(rows)
-
-
-async def occurrences_between(session: AsyncSession, start: datetime, end: datetime,
-                              person_ids: Iterable[int] | None = None) -> list[Occurrence]:
-    """Stored occurrences due in [start, end), for the preview and the tests."""
-    query = select(Occurrence).where(Occurrence.due_at >= start, Occurrence.due_at < end)
-    if person_ids is not None:
-        query = query.where(col(Occurrence.person_id).in_(list(person_ids)))
-    return list((await session.exec(query.order_by(col(Occurrence.due_at)))).all())
-
-
-async def by_keys(session: AsyncSession, keys: Iterable[str]) -> dict[str, Occurrence]:
-    keys = list(keys)
-    if not keys:
-        return {}
-    rows = (await session.exec(select(Occurrence).where(col(Occurrence.key).in_(keys)))).all()
-    return {row.key: row for row in rows}
-
-
-async def status_counts(session: AsyncSession) -> dict[str, int]:
-    rows = (await session.exec(select(OCCURRENCE.c.status, func.count()).group_by(OCCURRENCE.c.status))).all()
-    return {status: count for status, count in rows}
-
-
-async def admins(session: AsyncSession, org_id: int) -> list[Person]:
-    query = select(Person).where(Person.org_id == org_id, Person.role == "admin", col(Person.active).is_(True))
-    return list((await session.exec(query.order_by(col(Person.id)))).all())
-
-
-async def supersede_delivered(session: AsyncSession) -> int:
-    """Delivered-but-unanswered prompts that a newer prompt of the same cadence has
-    replaced count as missed: one open prompt per cadence at a time."""
-    later = OCCURRENCE.alias("later")
-    newer = exists().where(
-        later.c.person_id == OCCURRENCE.c.person_id,
-        later.c.kind == OCCURRENCE.c.kind,
-        later.c.due_at > OCCURRENCE.c.due_at,
-        later.c.status.in_((DELIVERED, ANSWERED)),
-    )
-    result = await session.exec(
-        update(OCCURRENCE).where(OCCURRENCE.c.status == DELIVERED, newer)
-        .values(status=MISSED, reason="unanswered")
-    )
-    return result.rowcount or 0  # type: ignore[attr-defined]
-
-
 async def one_on_ones(session: AsyncSession, person_ids: Iterable[int] | None = None) -> list[OneOnOne]:
     """The manager–rep 1:1 series (of these people, as manager or rep)."""
     query = select(OneOnOne).order_by(col(OneOnOne.id))
@@ -505,19 +150,6 @@ async def one_on_ones(session: AsyncSession, person_ids: Iterable[int] | None = 
     return list((await session.exec(query)).all())
 
 
-async def next_prompt(
-    session: AsyncSession, person_id: int, now: datetime, kinds: Sequence[str]
-) -> Occurrence | None:
-    """The person's next scheduled prompt of these kinds that is not yet over."""
-    query = (
-        select(Occurrence)
-        .where(
-            Occurrence.person_id == person_id,
-            col(Occurrence.kind).in_(kinds),
-            col(Occurrence.status).in_(("pending", "claimed")),
-            col(Occurrence.due_at) >= now,
-        )
-        .order_by(Occurrence.due_at)
-        .limit(1)
-    )
-    return (await session.exec(query)).first()
+async def admins(session: AsyncSession, org_id: int) -> list[Person]:
+    query = select(Person).where(Person.org_id == org_id, Person.role == "admin", col(Person.active).is_(True))
+    return list((await session.exec(query.order_by(col(Person.id)))).all())

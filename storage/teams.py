@@ -12,19 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import utcnow
+from storage.db import upsert, utcnow
 from storage.models import TeamsConversationRef, Workspace
-
-
-def _insert(session: AsyncSession, table: Any) -> Any:
-    """The dialect's INSERT, which (unlike the generic one) knows ON CONFLICT."""
-    bind = session.bind
-    name = bind.dialect.name if bind is not None else "sqlite"
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
 async def save_reference(
@@ -46,7 +38,7 @@ async def save_reference(
         "reference": reference,
         "updated_at": utcnow(),
     }
-    statement = _insert(session, TeamsConversationRef).values(**values)
+    statement = upsert(session, TeamsConversationRef).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["tenant_id", "user_id"],
         set_={k: statement.excluded[k] for k in ("aad_object_id", "reference", "updated_at")},

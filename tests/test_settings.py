@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.settings import Settings, SettingsError
+from bot.core.settings import SettingsError
 from bot.runtime import load_settings
 
 

@@ -36,7 +36,7 @@ from bot.core.channel import DeliveryError
 from bot.core.clock import now as clock_now
 from bot.core.coach import INACTIVE, Coach
 from bot.core.messages import Message
-from storage import people
+from storage import occurrences, people
 from storage import schedule as store
 from storage.db import Database
 from storage.models import Occurrence
@@ -111,7 +111,7 @@ class Dispatcher:
         report.planned = await self.plan(moment)
         lap("plan")
         async with self.db.session() as session:
-            report.superseded = await store.supersede_overdue(session, moment)
+            report.superseded = await occurrences.supersede_overdue(session, moment)
         lap("catch_up")
         await self.deliver_due(moment, report)
         lap("deliver")
@@ -145,10 +145,10 @@ class Dispatcher:
         """Claim due occurrences batch by batch and deliver each batch concurrently."""
         while True:
             async with self.db.session() as session:
-                claimed = await store.reclaim_stale(session, moment - self.lease, moment,
+                claimed = await occurrences.reclaim_stale(session, moment - self.lease, moment,
                                                     self.instance, self.batch)
                 if len(claimed) < self.batch:
-                    claimed += await store.claim_due(session, moment, self.instance,
+                    claimed += await occurrences.claim_due(session, moment, self.instance,
                                                      self.batch - len(claimed))
             if not claimed:
                 break
@@ -156,7 +156,7 @@ class Dispatcher:
             if len(claimed) < self.batch:
                 break
         async with self.db.session() as session:
-            await store.supersede_delivered(session)
+            await occurrences.supersede_delivered(session)
 
     def _draw(self, occurrence: Occurrence, name: str) -> list[Message]:
         """The prompt card, drawn by the feature that registered the kind."""
@@ -190,11 +190,11 @@ class Dispatcher:
         async with self.db.session() as session:
             for occurrence, platform, message_id, problem in outcomes:
                 if problem == INACTIVE:  # left the team since it was planned: no alert
-                    await store.skip_claimed(session, occurrence.id, self.instance, INACTIVE)  # type: ignore[arg-type]
+                    await occurrences.skip_claimed(session, occurrence.id, self.instance, INACTIVE)  # type: ignore[arg-type]
                     continue
                 if problem is not None:
                     payload = dict(occurrence.payload or {}, error=problem)
-                    if await store.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
+                    if await occurrences.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
                                                   f"delivery failed: {problem}", payload):
                         failures.append((occurrence, problem))
                         report.failed += 1
@@ -202,7 +202,7 @@ class Dispatcher:
                 snoozes = int((occurrence.payload or {}).get("snoozes", 0))
                 purpose = "prompt" if snoozes == 0 else f"prompt{snoozes + 1}"
                 sent.append((occurrence.id, purpose, platform or "", message_id))  # type: ignore[arg-type]
-            report.delivered += await store.record_deliveries(session, sent, self.instance, moment)
+            report.delivered += await occurrences.record_deliveries(session, sent, self.instance, moment)
         for occurrence, problem in failures:
             await self._tell_admins(occurrence, problem, moment)
 
@@ -210,13 +210,13 @@ class Dispatcher:
         """A prompt could not be delivered: the org's admins hear about it, once per
         person per day, so a rep who never installed the app is not skipped silently."""
         async with self.db.session() as session:
-            if await store.alerted_since(session, occurrence.person_id, moment - timedelta(days=1)):
+            if await occurrences.alerted_since(session, occurrence.person_id, moment - timedelta(days=1)):
                 return
             admins = await store.admins(session, occurrence.org_id)
             person = await people.get(session, occurrence.person_id)
             payload = dict(occurrence.payload or {})
             payload.update(error=problem, alerted=True)
-            await store.set_payload(session, occurrence.id, payload)  # type: ignore[arg-type]
+            await occurrences.set_payload(session, occurrence.id, payload)  # type: ignore[arg-type]
         messages = [Message(prompts.render(
             "cadence/delivery_failed", name=person.name if person is not None else f"#{occurrence.person_id}",
             email=person.email if person is not None else "", kind=occurrence.kind, problem=problem))]
@@ -234,8 +234,8 @@ class Dispatcher:
         many again it counts as missed."""
         earliest = moment - timedelta(hours=self.nudge_hours)
         async with self.db.session() as session:
-            candidates = await store.unanswered(session, earliest, nudged=False)
-            expiring = await store.unanswered(session, earliest, nudged=True)
+            candidates = await occurrences.unanswered(session, earliest, nudged=False)
+            expiring = await occurrences.unanswered(session, earliest, nudged=True)
         if not candidates and not expiring:
             return
         population = await self._calendars({o.person_id for o in candidates + expiring}, moment)
@@ -246,7 +246,7 @@ class Dispatcher:
                 calendar, occurrence.nudged_at, self.nudge_hours) > moment:
                 continue
             async with self.db.session() as session:
-                if await store.expire(session, occurrence.id):  # type: ignore[arg-type]
+                if await occurrences.expire(session, occurrence.id):  # type: ignore[arg-type]
                     report.missed += 1
         for occurrence in candidates:
             calendar = population.get(occurrence.person_id)
@@ -255,7 +255,7 @@ class Dispatcher:
                 calendar, occurrence.delivered_at, self.nudge_hours) > moment:
                 continue
             async with self.db.session() as session:
-                if not await store.claim_nudge(session, occurrence.id, moment):  # type: ignore[arg-type]
+                if not await occurrences.claim_nudge(session, occurrence.id, moment):  # type: ignore[arg-type]
                     continue
             try:
                 recipient = await self.coach.recipient(occurrence.person_id)
@@ -266,7 +266,7 @@ class Dispatcher:
                 log.warning("nudge for occurrence %s not delivered: %s", occurrence.key, error)
                 continue
             async with self.db.session() as session:
-                await store.record_nudge(session, occurrence.id, recipient.platform, message_id, moment)  # type: ignore[arg-type]
+                await occurrences.record_nudge(session, occurrence.id, recipient.platform, message_id, moment)  # type: ignore[arg-type]
             report.nudged += 1
 
     async def _calendars(self, person_ids: set[int], moment: datetime) -> dict[int, Calendar]:

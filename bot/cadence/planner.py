@@ -18,6 +18,7 @@ from typing import Any
 from bot import cadence
 from bot.cadence import Calendar, Rule, Slot
 from bot.core.clock import now as clock_now
+from storage import occurrences
 from storage import schedule as store
 from storage.db import Database
 from storage.models import CadenceRule
@@ -129,7 +130,7 @@ def slot_row(slot: Slot, org_id: int) -> dict[str, Any]:
         "kind": slot.kind,
         "due_at": slot.effective,
         "local_date": local_day,
-        "status": store.SKIPPED if slot.status == "skipped" else store.PENDING,
+        "status": occurrences.SKIPPED if slot.status == "skipped" else occurrences.PENDING,
         "reason": slot.reason,
         "payload": {},
     }
@@ -189,14 +190,14 @@ async def materialise(db: Database, population: Population, start: datetime, end
     slots = plan_population(population, start, end)
     rows = [slot_row(s, population.people[s.person_id].org_id) for s in slots]
     async with db.session() as session:
-        await store.save_slots(session, rows, now or clock_now())
+        await occurrences.save_slots(session, rows, now or clock_now())
         if prune:
             await _prune(session, population, start, end)
     return len(rows)
 
 
 async def _prune(session: Any, population: Population, start: datetime, end: datetime) -> int:
-    pending = await store.planned_pending(session, start, end, list(population.people))
+    pending = await occurrences.planned_pending(session, start, end, list(population.people))
     if not pending:
         return 0
     orphans: list[int] = []
@@ -212,7 +213,7 @@ async def _prune(session: Any, population: Population, start: datetime, end: dat
             continue  # not a key the planner makes
         if rule is None or nominal not in cadence.nominal_days(rule, start, end):
             orphans.append(occurrence_id)
-    return await store.skip_pending(session, orphans, "rule_changed") if orphans else 0
+    return await occurrences.skip_pending(session, orphans, "rule_changed") if orphans else 0
 
 
 async def replan(db: Database, person_ids: Iterable[int], now: datetime | None = None,

@@ -20,8 +20,8 @@ from bot.cli.team import read_team
 from bot.core.clock import now
 from bot.core.settings import Settings
 from bot.runtime import running
+from storage import occurrences as store
 from storage import okrs, people
-from storage import schedule as store
 
 SAMPLE_TEAM = Path(__file__).resolve().parents[2] / "examples" / "team.csv"
 
@@ -62,9 +62,11 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
                 typer.echo(prompts.render("cadence/cli_unknown_user", email=email or "?"), err=True)
                 raise typer.Exit(1)
             if not (await okrs.objectives_for(session, [chosen.id])).get(chosen.id):  # type: ignore[list-item]
-                sample = [{"title": "New logos signed", "target": 12, "start": 3, "unit": "logos"},
-                          {"title": "Qualified pipeline", "target": 800000, "start": 250000, "unit": "$"}]
-                await okrs.create_objective(session, org.id, chosen.id, "Grow new business",  # type: ignore[arg-type]
+                words = {part: prompts.render("cli/demo_objective", part=part)
+                         for part in ("objective", "logos", "logos_unit", "pipeline")}
+                sample = [{"title": words["logos"], "target": 12, "start": 3, "unit": words["logos_unit"]},
+                          {"title": words["pipeline"], "target": 800000, "start": 250000, "unit": "$"}]
+                await okrs.create_objective(session, org.id, chosen.id, words["objective"],  # type: ignore[arg-type]
                                             str(now().year), 1, sample)
             moment = now()
             local_day = moment.astimezone(cadence.zone(chosen.timezone)).date()

@@ -23,7 +23,7 @@ from bot.cadence.planner import load_population, one_on_one_meetings, plan_popul
 from bot.cli.common import ready_database, settings
 from bot.core.clock import now
 from bot.core.settings import Settings
-from storage import people
+from storage import occurrences, people
 from storage import schedule as store
 
 schedule_app = typer.Typer(help="Cadences: see who gets which prompt when, and why.", no_args_is_help=True)
@@ -73,7 +73,7 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
         slots = plan_population(population, start, end)
         meetings = await one_on_one_meetings(db, start, end, list(population.people))
         async with db.session() as session:
-            stored = await store.by_keys(session, [s.key for s in slots])
+            stored = await occurrences.by_keys(session, [s.key for s in slots])
     finally:
         await db.dispose()
     # a 1:1 shows under the rep ("1:1 with Maria"), or under the manager when only the

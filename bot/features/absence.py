@@ -14,6 +14,7 @@ from bot.core.coach import Turn
 from bot.core.feature import Feature
 from bot.core.messages import Message
 from conversations.validators import parse_date
+from storage import occurrences
 from storage import schedule as store
 
 feature = Feature("absence")
@@ -69,7 +70,8 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
     horizon = timedelta(days=(last - today).days + 16)
     await replan(turn.db, [person.id], turn.now, horizon)  # type: ignore[list-item]
     async with turn.db.session() as session:
-        rows = await store.occurrences_between(session, turn.now - timedelta(days=1), turn.now + horizon, [person.id])  # type: ignore[list-item]
-    skipped = sum(1 for row in rows if row.status == store.SKIPPED and (row.reason or "").startswith("absence:"))
+        rows = await occurrences.occurrences_between(
+            session, turn.now - timedelta(days=1), turn.now + horizon, [person.id])  # type: ignore[list-item]
+    skipped = sum(1 for row in rows if row.status == occurrences.SKIPPED and (row.reason or "").startswith("absence:"))
     return [Message(prompts.render("cadence/out_recorded", first=first.strftime("%a %d %b"),
                                    last=last.strftime("%a %d %b %Y"), skipped=skipped))]

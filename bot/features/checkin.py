@@ -17,8 +17,8 @@ from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
 from storage import checkins as checkin_store
+from storage import occurrences as store
 from storage import people
-from storage import schedule as store
 from storage.models import Occurrence
 
 feature = Feature("okr check-in")

@@ -16,7 +16,7 @@ from bot.core.clock import zone
 from bot.core.coach import Coach
 from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Field, Message, Progress
-from storage import okrs, people, schedule, wig
+from storage import occurrences, okrs, people, wig
 from storage.db import Database
 from storage.models import KeyResult, Person
 
@@ -42,7 +42,7 @@ async def next_prompt(db: Database, person: Person, now: datetime) -> tuple[date
     dispatcher stores only the next day and a half, and snoozed prompts), else the next
     slot their cadences will produce (a bi-weekly check-in ten days away)."""
     async with db.session() as session:
-        stored = await schedule.next_prompt(session, person.id, now, PROMPT_KINDS)  # type: ignore[arg-type]
+        stored = await occurrences.next_prompt(session, person.id, now, PROMPT_KINDS)  # type: ignore[arg-type]
     if stored is not None:
         return stored.due_at, stored.kind
     population = await load_population(db, now, [person.id], days=100)  # type: ignore[list-item]
@@ -51,7 +51,7 @@ async def next_prompt(db: Database, person: Person, now: datetime) -> tuple[date
     if not slots:
         return None
     async with db.session() as session:
-        handled = await schedule.by_keys(session, [s.key for s in slots])  # sent, answered, skipped …
+        handled = await occurrences.by_keys(session, [s.key for s in slots])  # sent, answered, skipped …
     return next(((s.effective, s.kind) for s in slots if s.key not in handled), None)
 
 

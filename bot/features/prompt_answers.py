@@ -24,7 +24,7 @@ from bot.core.coach import Turn
 from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Feature
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
-from storage import schedule as store
+from storage import occurrences as store
 from storage.models import Occurrence
 
 feature = Feature("prompt answers")

@@ -20,7 +20,7 @@ from bot.core.people import first_name
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
 from conversations.validators import parse_date, parse_number_text
 from storage import checkins as checkin_store
-from storage import schedule as store
+from storage import occurrences as store
 from storage import wig as wig_store
 from storage.models import Occurrence, Person
 

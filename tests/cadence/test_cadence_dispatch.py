@@ -17,6 +17,7 @@ from bot.core.channel import Channels
 from bot.core.coach import Coach
 from bot.core.settings import Settings
 from bot.runtime import build_coach
+from storage import occurrences as occurrence_store
 from storage import schedule as store
 from storage.db import Database
 
@@ -96,7 +97,7 @@ async def test_a_crash_between_claim_and_send_is_delivered_after_the_lease(
         crashed = Dispatcher(coach, instance="crashed")
         await crashed.plan(utc(2027, 1, 11, 4, 0))
         async with db.session() as session:
-            claimed = await store.claim_due(session, utc(2027, 1, 11, 4, 0), "crashed", 10)
+            claimed = await occurrence_store.claim_due(session, utc(2027, 1, 11, 4, 0), "crashed", 10)
         assert len(claimed) == 1  # ... and the process dies before sending
     with at(utc(2027, 1, 11, 4, 5)):
         assert (await Dispatcher(coach, instance="new").tick()).delivered == 0

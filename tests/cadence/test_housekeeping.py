@@ -9,7 +9,6 @@ from freezegun import freeze_time
 from bot.cadence.timer import create_scheduler
 from bot.core.channel import Channels
 from bot.core.coach import Coach
-from bot.core.settings import Settings
 from bot.runtime import build_coach, load_settings
 from storage.db import Database
 

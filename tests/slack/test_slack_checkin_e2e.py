@@ -66,3 +66,85 @@ async def test_check_in_form_runs_the_real_flow(harness: Harness) -> None:
     assert answer["response_action"] == "update"
     [field] = [b for b in answer["view"]["blocks"] if b["type"] == "input"]
     assert [o["value"] for o in field["element"]["options"]] == ["on_track", "at_risk", "off_track"]
+
+
+def click(post: dict[str, Any], value: str, user: str = "U0RAVI") -> dict[str, Any]:
+    """The block_actions payload Slack sends when `user` clicks the button worth `value`
+    on a message the bot posted in their DM."""
+    [(block, element)] = [(b, e) for b in post["blocks"] if b["type"] == "actions"
+                          for e in b["elements"] if e["value"] == value]
+    ts = post.get("ts", "1700000000.000001")  # a postMessage body has none; Slack would send the real one
+    return {
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user}, "api_app_id": "A1",
+        "trigger_id": "trig-click", "channel": {"id": f"D{user}"},
+        "container": {"type": "message", "channel_id": f"D{user}", "message_ts": ts,
+                      "is_ephemeral": False},
+        "message": {"ts": ts, "blocks": post["blocks"]},
+        "actions": [{**element, "block_id": block["block_id"], "action_ts": "1700000002.0"}],
+    }
+
+
+async def test_whole_checkin_by_dm_stores_it_and_copies_the_manager(harness: Harness) -> None:
+    from sqlmodel import select
+
+    from storage.models import CheckIn, CheckInAnswer, KeyResult
+
+    await seed_okrs(harness)
+    async with harness.coach.db.session() as session:
+        krs = {kr.title: kr for kr in (await session.exec(select(KeyResult))).all()}
+    typed = {"New customers signed": 9.0, "Pipeline created": 350_000.0}
+    picked = {"New customers signed": "on_track", "Pipeline created": "off_track"}
+    blockers = "Legal review of the Acme contract is stuck 🧾 #4471"
+    change = "Book two demos a week with lapsed accounts"
+
+    def to(user: str) -> list[dict[str, Any]]:  # the first post opens the DM by user id, later ones use it
+        return [p for p in harness.fake.posted() if p.get("channel") in {user, f"D{user}"}]
+
+    def to_ravi() -> list[dict[str, Any]]:
+        return to("U0RAVI")
+
+    await harness.command("checkin")
+    await harness.settle()
+    n = 0
+
+    async def say(text: str) -> dict[str, Any]:
+        nonlocal n
+        n += 1
+        before = len(to_ravi())
+        await harness.dm(text, event_id=f"EvWhole{n}", ts=f"1700000100.{n:06d}")
+        await harness.settle()
+        after = to_ravi()
+        assert len(after) > before, f"no reply to {text!r}"
+        return after[-1]
+
+    since = 0
+    for title in ("New customers signed", "Pipeline created"):  # seed order: one value, one confidence each
+        asked = to_ravi()[since:]
+        assert asked and title in json.dumps(asked, ensure_ascii=False)
+        confidence = await say(f"{typed[title]:g}")
+        assert buttons(confidence) == ["on_track", "at_risk", "off_track"]
+        before = len(to_ravi())
+        response = await harness.interact(click(confidence, picked[title]))
+        assert response.status == 200
+        await harness.settle()
+        assert len(to_ravi()) > before
+        since = before
+    await say(blockers)
+    await say(change)
+    assert not buttons(to_ravi()[-1])
+
+    async with harness.coach.db.session() as session:
+        [checkin] = (await session.exec(select(CheckIn).where(CheckIn.person_id == harness.team["ravi"]))).all()
+        answers = (await session.exec(select(CheckInAnswer).where(CheckInAnswer.checkin_id == checkin.id))).all()
+        stored = {kr.title: kr for kr in (await session.exec(select(KeyResult))).all()}
+    assert checkin.kind == "okr_checkin" and checkin.completed_at is not None
+    assert checkin.blockers == blockers and checkin.change_next == change
+    assert {(a.key_result_id, a.value, a.confidence) for a in answers} == {
+        (krs[t].id, typed[t], picked[t]) for t in typed}
+    for title, value in typed.items():
+        assert stored[title].current_value == value
+        assert stored[title].confidence == picked[title]
+
+    assert any(blockers in json.dumps(p, ensure_ascii=False) for p in to("U0MARIA"))
+    assert not any(blockers in json.dumps(p, ensure_ascii=False) for p in harness.fake.posted()
+                   if p.get("channel") not in {"U0MARIA", "DU0MARIA", "U0RAVI", "DU0RAVI"})
