@@ -13,6 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from conversations.amounts import SYMBOLS
+
 ROOT = Path(__file__).parent
 
 
@@ -29,6 +31,7 @@ def environment() -> Environment:
     env.filters["number"] = format_number
     env.filters["money"] = format_money
     env.filters["percent"] = format_percent
+    env.filters["amount"] = format_amount
     return env
 
 
@@ -65,3 +68,22 @@ def format_percent(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "—"
     return f"{value * 100:.{digits}f}%"
+
+
+def format_amount(value: float | int | None, unit: str = "", digits: int = 1) -> str:
+    """A value in its unit, as `conversations.amounts.parse_amount` stores it:
+    (250000, "USD") -> "$250,000", (25, "%") -> "25%", (12, "logos") -> "12 logos".
+
+    A currency without a symbol of its own reads "250,000 NOK". Units stored before
+    currencies were kept as ISO codes ("$", "€", "£") still read as money.
+    """
+    if value is None:
+        return "—"
+    shown = format_number(value, digits)
+    if unit in SYMBOLS:
+        return f"{SYMBOLS[unit]}{shown}"
+    if unit in SYMBOLS.values():
+        return f"{unit}{shown}"
+    if unit == "%":
+        return f"{shown}%"
+    return f"{shown} {unit}" if unit else shown

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import col, select
@@ -47,12 +46,3 @@ async def latest_note(session: AsyncSession, account_id: int) -> DiscoveryNote |
         select(DiscoveryNote).where(DiscoveryNote.account_id == account_id)
         .order_by(col(DiscoveryNote.recorded_at).desc(), col(DiscoveryNote.id).desc())
     )).first()
-
-
-async def notes(session: AsyncSession, account_id: int, limit: int = 10) -> Sequence[DiscoveryNote]:
-    """The newest discovery notes on an account, newest first (for meeting briefs)."""
-    return (await session.exec(
-        select(DiscoveryNote).where(DiscoveryNote.account_id == account_id)
-        .order_by(col(DiscoveryNote.recorded_at).desc(), col(DiscoveryNote.id).desc())
-        .limit(limit)
-    )).all()

@@ -72,9 +72,3 @@ async def record_wig_checkin(session: AsyncSession, org_id: int, person_id: int,
     session.add(checkin)
     await session.flush()
     return checkin
-
-
-async def latest(session: AsyncSession, person_id: int, kind: str = "okr_checkin") -> CheckIn | None:
-    query = select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.kind == kind,
-                                  col(CheckIn.completed_at).is_not(None))
-    return (await session.exec(query.order_by(col(CheckIn.completed_at).desc()).limit(1))).first()

@@ -120,50 +120,35 @@ async def supersede_overdue(session: AsyncSession, now: datetime) -> int:
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: int) -> list[Occurrence]:
-    """Claim up to `limit` due pending occurrences for this instance. The UPDATE only
-    changes rows still pending, and RETURNING says which ones this instance won."""
-    ids = (
-        await session.exec(
-            select(OCCURRENCE.c.id)
-            .where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now)
-            .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id)
-            .limit(limit)
-        )
-    ).all()
+async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) -> list[Occurrence]:
+    """Update the rows `chosen` selects, but only those where the `still` conditions
+    hold at write time, and return the rows this instance won. Two instances that chose
+    the same ids cannot both win: the second UPDATE finds the condition false."""
+    ids = (await session.exec(chosen)).all()
     if not ids:
         return []
     statement = (
-        update(Occurrence)
-        .where(col(Occurrence.id).in_(ids), col(Occurrence.status) == PENDING)
-        .values(status=CLAIMED, claimed_by=instance, claimed_at=now)
-        .returning(Occurrence)
+        update(Occurrence).where(col(Occurrence.id).in_(ids), *still).values(**values).returning(Occurrence)
     )
     return list((await session.exec(statement)).scalars().all())
+
+
+async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: int) -> list[Occurrence]:
+    """Claim up to `limit` due pending occurrences for this instance, earliest first."""
+    due = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now)
+           .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id).limit(limit))
+    return await _take(session, due, col(Occurrence.status) == PENDING,
+                       status=CLAIMED, claimed_by=instance, claimed_at=now)
 
 
 async def reclaim_stale(session: AsyncSession, cutoff: datetime, now: datetime, instance: str,
                         limit: int) -> list[Occurrence]:
     """Take over claims older than `cutoff` that never got delivered (their process
     died between claim and send). Conditional on the old claim, so one taker wins."""
-    ids = (
-        await session.exec(
-            select(OCCURRENCE.c.id)
-            .where(OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.claimed_at < cutoff)
-            .order_by(OCCURRENCE.c.claimed_at)
-            .limit(limit)
-        )
-    ).all()
-    if not ids:
-        return []
-    statement = (
-        update(Occurrence)
-        .where(col(Occurrence.id).in_(ids), col(Occurrence.status) == CLAIMED,
-               col(Occurrence.claimed_at) < cutoff)
-        .values(claimed_by=instance, claimed_at=now)
-        .returning(Occurrence)
-    )
-    return list((await session.exec(statement)).scalars().all())
+    stale = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.claimed_at < cutoff)
+             .order_by(OCCURRENCE.c.claimed_at).limit(limit))
+    return await _take(session, stale, col(Occurrence.status) == CLAIMED, col(Occurrence.claimed_at) < cutoff,
+                       claimed_by=instance, claimed_at=now)
 
 
 async def record_deliveries(

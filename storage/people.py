@@ -264,7 +264,3 @@ async def upsert_team(session: AsyncSession, org_id: int, rows: Sequence[TeamRow
 async def by_email_exact(session: AsyncSession, org_id: int, email: str) -> Person | None:
     query = select(Person).where(Person.org_id == org_id, func.lower(Person.email) == email.lower())
     return (await session.exec(query)).first()
-
-
-async def count_people(session: AsyncSession) -> int:
-    return (await session.exec(select(func.count()).select_from(Person))).one()

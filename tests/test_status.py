@@ -65,7 +65,7 @@ async def test_no_okrs_yet_points_to_goal_setting(coach: Coach, team: dict[str, 
 async def test_a_manager_sees_a_report_by_mention_email_or_handle(
         coach: Coach, team: dict[str, int], db: Database) -> None:
     await seed(db, team["org"], team["ravi"])
-    for ref in ("@ravi", "ravi@example.com", "<@U0RAVI>", "Ravi Rep"):
+    for ref in ("@ravi", "ravi@example.com", "@U0RAVI", "@ravi@example.com", "Ravi Rep"):
         replies = await ask(coach, team["maria"], f"/okr status {ref}")
         assert replies[0].title == "Ravi Rep's objectives and key results", ref
     assert "doesn't have any objectives" in await say(coach, team["maria"], "/okr status @sam")

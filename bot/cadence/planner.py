@@ -37,11 +37,6 @@ class Population:
     calendars: dict[int, Calendar]
     rules: dict[int, list[Rule]]
 
-    def for_person(self, person_id: int) -> tuple[Calendar, list[Rule]] | None:
-        if person_id not in self.calendars:
-            return None
-        return self.calendars[person_id], self.rules[person_id]
-
 
 def to_rule(row: CadenceRule, source: str) -> Rule:
     return Rule(row.kind, row.rrule if row.enabled else "", cadence.parse_local_time(row.local_time),
@@ -224,8 +219,6 @@ async def replan(db: Database, person_ids: Iterable[int], now: datetime | None =
     moment = now or clock_now()
     population = await load_population(db, moment, person_ids)
     return await materialise(db, population, moment, moment + horizon, prune=True, now=moment)
-
-
 
 
 REMINDER_HOURS = (8, 18)  # a reminder is not a prompt: only in the local working day

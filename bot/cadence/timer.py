@@ -65,11 +65,6 @@ class CadenceScheduler:
             )
         self._scheduler.start()
 
-    def wake(self) -> None:
-        """Run the dispatcher now (a demo, a test, an admin's change)."""
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.modify_job(self.JOB_ID, next_run_time=datetime.now(UTC))
-
     async def _tick(self) -> None:
         self._running = asyncio.current_task()  # type: ignore[assignment]
         try:

@@ -94,7 +94,6 @@ class Sender:
     tenant: str
     user_id: str
     email: str | None = None
-    display_name: str | None = None
 
 
 @dataclass(frozen=True)

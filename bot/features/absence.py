@@ -13,7 +13,7 @@ from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import Feature
 from bot.core.messages import Message
-from conversations.validators import parse_date
+from conversations.dates import parse_date
 from storage import occurrences
 from storage import schedule as store
 

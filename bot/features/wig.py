@@ -18,7 +18,8 @@ from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
-from conversations.validators import parse_date, parse_number_text
+from conversations.amounts import parse_amount
+from conversations.dates import parse_date
 from storage import checkins as checkin_store
 from storage import occurrences as store
 from storage import wig as wig_store
@@ -111,22 +112,6 @@ _MEASURE = re.compile(
     r"(?:\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d))?\.?$",
     re.IGNORECASE,
 )
-
-
-def parse_amount(text: str) -> tuple[float, str] | None:
-    """"1.2M" -> (1200000, ""), "$250k" -> (250000, "$"), "30%" -> (30, "%"),
-    "12 deals" -> (12, "deals")."""
-    value = parse_number_text(text)
-    if value is None:
-        return None
-    unit = ""
-    if "%" in text:
-        unit = "%"
-    elif (symbol := re.search(r"[$€£]", text)) is not None:
-        unit = symbol.group(0)
-    elif (word := re.search(r"\d[\d.,]*\s*[kKmM]?\s+([A-Za-z][\w ]*)$", text.strip())) is not None:
-        unit = word.group(1).strip()
-    return value, unit
 
 
 @feature.command("wig", "/okr wig [start | add … | measure … | close N]")

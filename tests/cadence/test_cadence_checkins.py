@@ -17,7 +17,7 @@ from bot.features.wig import session_weeks
 from bot.runtime import build_coach
 from storage import okrs
 from storage.db import Database
-from storage.models import Commitment, KeyResult, LeadMeasureEntry
+from storage.models import Commitment, KeyResult, LeadMeasureEntry, Wig
 
 MONDAY_WIG = utc(2027, 1, 11, 3, 31)  # Ravi's WIG prompt (09:00 in Kolkata) is out
 TUESDAY_CHECKIN = utc(2027, 1, 12, 4, 1)  # Ravi's OKR check-in prompt is out
@@ -72,6 +72,14 @@ async def test_wig_setup_session_and_scorecard(
         assert "WIG 1 is set" in added and "1,200,000" in added and "30 Jun 2027" in added
         assert "WIG 2 is set" in await say(coach, maria, "/okr wig add Churn from 8% to 5% by end of Q3")
         assert "no more than two" in await say(coach, maria, "/okr wig add Third from 1 to 2 by June 30")
+        await say(coach, maria, "/okr wig close 2")
+        money = await say(coach, maria, "/okr wig add Booked from $250k to $400k by June 30")
+        assert "from $250,000 to $400,000" in money
+        async with db.session() as session:
+            booked = (await session.exec(select(Wig).where(Wig.title == "Booked"))).one()
+        assert booked.unit == "USD"  # the same unit goal-setting and key results store for "$250k"
+        await say(coach, maria, "/okr wig close 2")
+        assert "WIG 2 is set" in await say(coach, maria, "/okr wig add Churn from 8% to 5% by end of Q3")
         assert "Team lead measure" in await say(coach, maria, "/okr wig measure Discovery calls, 10 per week")
         assert "weekly target" in await say(coach, maria, "/okr wig measure Discovery calls lots")
         assert "Your own lead measure" in await say(coach, ravi, "/okr wig measure Referral asks, 3 per week")

@@ -265,3 +265,19 @@ async def test_a_click_the_coach_fails_on_is_not_silently_lost(harness: Harness)
     })
     await harness.settle()
     assert "went wrong" in json.dumps(harness.fake.posted("DU0RAVI"), ensure_ascii=False)
+
+
+async def test_a_dm_the_coach_fails_on_is_apologised_for_and_its_retry_served(harness: Harness) -> None:
+    """One failure path for every listener: the person hears something went wrong,
+    and the event is released so that Slack's retry of it is served, not dropped."""
+    def broken(event: object) -> list[Message]:
+        raise RuntimeError("the coach tripped")
+
+    harness.recorder.reply = broken
+    await harness.dm("42 demos", event_id="EvFAIL")
+    await harness.settle()
+    assert "went wrong" in json.dumps(harness.fake.posted("DU0RAVI"), ensure_ascii=False)
+    harness.recorder.reply = lambda event: [Message(f"heard: {event.text}")]
+    await harness.dm("42 demos", event_id="EvFAIL", retry=1)
+    await harness.settle()
+    assert "heard: 42 demos" in json.dumps(harness.fake.posted("DU0RAVI"), ensure_ascii=False)

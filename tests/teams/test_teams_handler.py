@@ -121,6 +121,31 @@ def test_mentions_and_teams_html_are_removed() -> None:
     assert clean_text(renamed) == "okr help"
 
 
+def ravi_mentioned(name: str = "Ravi Rep", aad: str | None = "aad-ravi") -> Entity:
+    mention = Entity(type="mention")
+    mentioned = {"id": "29:someone", "name": name, **({"aadObjectId": aad} if aad else {})}
+    mention.additional_properties = {"mentioned": mentioned, "text": f"<at>{name}</at>"}
+    return mention
+
+
+def test_other_mentions_become_the_neutral_at_form() -> None:
+    """The core never sees `<at>`: a known person becomes @their-email, anyone else
+    @their display name."""
+    activity = Activity(type="message", text="okr status <at>Ravi Rep</at>", recipient=BOT,
+                        entities=[ravi_mentioned()])
+    assert clean_text(activity) == "okr status @Ravi Rep"
+    assert clean_text(activity, {"aad-ravi": "ravi@example.com"}) == "okr status @ravi@example.com"
+
+
+async def test_a_manager_mentions_a_rep_by_teams_mention(db: Database, team: dict[str, int]) -> None:
+    bot = CoachBot(coach_for(db))
+    for entity in (ravi_mentioned(), ravi_mentioned(name="Ravi", aad=None)):
+        adapter = adapter_for("aad-maria")
+        await say(adapter, bot, f"okr status {entity.additional_properties['text']}", entities=[entity])
+        shown = texts(adapter)
+        assert "Ravi Rep" in shown and "don't know" not in shown.lower(), shown
+
+
 async def test_emulator_users_are_known_only_in_anonymous_mode(db: Database,
                                                                team: dict[str, int]) -> None:
     """The Bot Framework Emulator sends no tenant and no AAD id: in the explicit dev

@@ -1,25 +1,43 @@
 """Slack's listeners: `/okr`, DMs, button clicks, the App Home and the check-in modal.
+
 Each acknowledges first and does the work in a background task (Slack wants an
-answer within three seconds)."""
+answer within three seconds). Every request then goes through the same two steps, as
+Bolt middleware would: `_sender` reads who sent it (each payload shape keeps the
+team and user somewhere else) and resolves the person once, and `_coach_turn` runs the
+coach and turns any failure into one apologetic reply. They run after the ack on
+purpose: Bolt middleware runs before it, and a person lookup (a database read, maybe
+`users.info`) does not belong on the three-second path.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import prompts
 from bot.channels.slack import blocks
 from bot.core.messages import Inbound, Message
 from storage import events
-
-if TYPE_CHECKING:
-    pass
+from storage.models import Person
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/okr"
+
+
+def sender_of(body: dict[str, Any]) -> tuple[str, str]:
+    """(team id, user id) of whoever sent a request: slash commands carry `team_id`
+    and `user_id`, events `team_id` and `event.user`, clicks and modals `team.id`
+    (or `user.team_id`) and `user.id`."""
+    event = body.get("event") or {}
+    user = body.get("user")
+    team = (body.get("team_id") or (body.get("team") or {}).get("id")
+            or (user or {}).get("team_id") or event.get("team") or "")
+    user_id = body.get("user_id") or (user or {}).get("id") or event.get("user") or ""
+    return team, user_id
 
 
 class Listeners:
@@ -29,22 +47,39 @@ class Listeners:
         await ack()
         self.spawn(self._command(body, context.bot_token), "/okr")
 
-    async def _command(self, body: dict[str, Any], token: str) -> None:
-        team, user_id = body.get("team_id", ""), body.get("user_id", "")
-        response_url = body.get("response_url")
+    async def _sender(self, body: dict[str, Any], token: str | None, channel: str | None = None,
+                      response_url: str | None = None) -> tuple[str, str, Person | None]:
+        """Team, user and the person behind them; strangers are told once how to get
+        added (in `channel` or by `response_url`, when given) and get None."""
+        team, user_id = sender_of(body)
         person = await self.person(team, user_id, token)
+        if person is None and (channel or response_url):
+            await self._unknown(token, team, channel, response_url)
+        return team, user_id, person
+
+    async def _coach_turn(self, event: Inbound, what: str,
+                          failed: Callable[[], Awaitable[None]] | None = None) -> list[Message]:
+        """The coach's replies to one inbound event; a failure anywhere in the coach is
+        logged, `failed` runs (to undo what must be retried), and the person gets an
+        apology instead of silence."""
+        try:
+            return await self._turn(event)
+        except Exception:
+            log.exception("Slack %s from person %s failed", what, event.person_id)
+            if failed is not None:
+                await failed()
+            return [Message(prompts.render("slack/error"), private=True)]
+
+    async def _command(self, body: dict[str, Any], token: str) -> None:
+        response_url = body.get("response_url")
+        team, user_id, person = await self._sender(body, token, response_url=response_url)
         if person is None:
-            await self._unknown(token, team, None, response_url)
             return
         args = await self._text(body.get("text") or "", team, token)
-        try:
-            replies = await self._turn(Inbound(
-                person_id=person.id, platform="slack", text=f"{COMMAND} {args}".strip(),  # type: ignore[arg-type]
-                conversation_id=body.get("channel_id"),
-            ))
-        except Exception:
-            log.exception("/okr %s failed", args)
-            replies = [Message(prompts.render("slack/error"), private=True)]
+        replies = await self._coach_turn(Inbound(
+            person_id=person.id, platform="slack", text=f"{COMMAND} {args}".strip(),  # type: ignore[arg-type]
+            conversation_id=body.get("channel_id"),
+        ), "/okr")
         await self._answer(token=token, team=team, user_id=user_id, person=person,
                            replies=replies, response_url=response_url,
                            where=body.get("channel_id"))
@@ -58,10 +93,9 @@ class Listeners:
         self.spawn(self._direct_message(body, event, context.bot_token), "DM")
 
     async def _direct_message(self, body: dict[str, Any], event: dict[str, Any], token: str) -> None:
-        team = body.get("team_id") or event.get("team") or ""
-        user_id, channel = event.get("user", ""), event.get("channel", "")
+        channel = event.get("channel", "")
+        team, user_id, person = await self._sender(body, token)
         event_id = f"{team}:{body.get('event_id') or event.get('client_msg_id') or event.get('ts')}"
-        person = await self.person(team, user_id, token)
         if person is None:
             # Strangers leave no row behind, so their retries are remembered in memory.
             if event_id in self._unknown_events:
@@ -75,18 +109,16 @@ class Listeners:
             if not await events.claim_event(session, "slack", event_id):
                 log.info("Slack retry of %s ignored: already processed", event_id)
                 return
-        try:
-            await self._remember_dm(person, user_id, channel, team)
-            text = await self._text(event.get("text") or "", team, token)
-            replies = await self._turn(Inbound(
-                person_id=person.id, platform="slack", text=text,  # type: ignore[arg-type]
-                conversation_id=channel, event_id=event_id,
-            ))
-        except Exception:
+        async def release() -> None:  # so Slack's retry of this event is served again
             async with self.coach.db.session() as session:
                 await events.release_event(session, "slack", event_id)
-            log.exception("Slack DM from %s failed", user_id)
-            replies = [Message(prompts.render("slack/error"))]
+
+        await self._remember_dm(person, user_id, channel, team)
+        text = await self._text(event.get("text") or "", team, token)
+        replies = await self._coach_turn(Inbound(
+            person_id=person.id, platform="slack", text=text,  # type: ignore[arg-type]
+            conversation_id=channel, event_id=event_id,
+        ), "DM", failed=release)
         await self._post_all(token, team, channel, replies, person.id, user_id,  # type: ignore[arg-type]
                              event.get("thread_ts"))
 
@@ -96,13 +128,10 @@ class Listeners:
         self.spawn(self._choice(body, action, context.bot_token), "button")
 
     async def _choice(self, body: dict[str, Any], action: dict[str, Any], token: str) -> None:
-        team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
-        user_id = body.get("user", {}).get("id", "")
-        person = await self.person(team, user_id, token)
         response_url = body.get("response_url")
         container = body.get("container") or {}
+        team, user_id, person = await self._sender(body, token, response_url=response_url)
         if person is None:
-            await self._unknown(token, team, None, response_url)
             return
         label = (action.get("text") or {}).get("text", action.get("value", ""))
         channel = (body.get("channel") or {}).get("id")
@@ -116,14 +145,10 @@ class Listeners:
             elif channel and message.get("ts"):
                 await self.api.update(token, team, channel, message["ts"],
                                       {"text": fallback, "blocks": shown})
-        try:
-            replies = await self._turn(Inbound(
-                person_id=person.id, platform="slack", action=action.get("value"),  # type: ignore[arg-type]
-                conversation_id=channel,
-            ))
-        except Exception:
-            log.exception("Slack click from %s failed", user_id)
-            replies = [Message(prompts.render("slack/error"), private=True)]
+        replies = await self._coach_turn(Inbound(
+            person_id=person.id, platform="slack", action=action.get("value"),  # type: ignore[arg-type]
+            conversation_id=channel,
+        ), "click")
         in_dm = container.get("type") == "message" and not container.get("is_ephemeral") and channel
         if in_dm:
             await self._post_all(token, team, channel, replies, person.id, user_id)  # type: ignore[arg-type]
@@ -137,8 +162,7 @@ class Listeners:
 
     async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         if event.get("tab") == "home":
-            team = body.get("team_id") or ""
-            self.spawn(self.publish_home(team, event.get("user", ""), context.bot_token), "home")
+            self.spawn(self.publish_home(*sender_of(body), context.bot_token), "home")
 
     async def publish_home(self, team: str, user_id: str, token: str) -> None:
         person = await self.person(team, user_id, token)
@@ -156,21 +180,16 @@ class Listeners:
         self.spawn(self._form_open(body, action, context.bot_token), "form")
 
     async def _form_open(self, body: dict[str, Any], action: dict[str, Any], token: str) -> None:
-        team = (body.get("team") or {}).get("id", "")
-        user_id = body.get("user", {}).get("id", "")
+        team, _ = sender_of(body)
         client = self.api.client(token, team)
         opened = await client.views_open(trigger_id=body["trigger_id"], view=blocks.loading_view())
-        person = await self.person(team, user_id, token)
+        _, _, person = await self._sender(body, token)
         if person is None:
             replies = [Message(prompts.render("core/unknown_person"))]
         else:
-            try:
-                replies = await self._turn(Inbound(
-                    person_id=person.id, platform="slack", text=action.get("value") or "/okr checkin",  # type: ignore[arg-type]
-                ))
-            except Exception:
-                log.exception("Slack form for %s failed", user_id)
-                replies = [Message(prompts.render("slack/error"))]
+            replies = await self._coach_turn(Inbound(
+                person_id=person.id, platform="slack", text=action.get("value") or "/okr checkin",  # type: ignore[arg-type]
+            ), "form")
         await client.views_update(view_id=opened["view"]["id"],
                                   view=blocks.form_view(replies, {"team": team}))
 
@@ -186,24 +205,17 @@ class Listeners:
             await ack(response_action="errors",
                       errors={blocks.FORM_BLOCK: prompts.render("slack/form_empty")})
             return
-        team = (body.get("team") or {}).get("id") or json.loads(view.get("private_metadata") or "{}").get("team", "")
-        user_id = body.get("user", {}).get("id", "")
         token = context.bot_token
-        person = await self.person(team, user_id, token)
+        if not sender_of(body)[0]:  # a modal's own record of its workspace
+            body = {**body, "team_id": json.loads(view.get("private_metadata") or "{}").get("team", "")}
+        team, user_id, person = await self._sender(body, token)
         if person is None:
             await ack(response_action="update",
                       view=blocks.form_view([Message(prompts.render("core/unknown_person"))], {}))
             return
-        async def answer() -> list[Message]:
-            try:
-                return await self._turn(Inbound(
-                    person_id=person.id, platform="slack", text=typed or "", action=picked,  # type: ignore[arg-type]
-                ))
-            except Exception:
-                log.exception("Slack form answer from %s failed", user_id)
-                return [Message(prompts.render("slack/error"))]
-
-        turn = asyncio.get_running_loop().create_task(answer())
+        turn = asyncio.get_running_loop().create_task(self._coach_turn(Inbound(
+            person_id=person.id, platform="slack", text=typed or "", action=picked,  # type: ignore[arg-type]
+        ), "form answer"))
         done, _ = await asyncio.wait({turn}, timeout=2.5)
         if done:
             await ack(response_action="update",

@@ -86,11 +86,6 @@ class Pacer:
         until = self._clock() + max(0.0, seconds)
         self._paused_until[workspace] = max(self._paused_until.get(workspace, 0.0), until)
 
-    async def wait_unpaused(self, workspace: str) -> None:
-        delay = self._paused_until.get(workspace, 0.0) - self._clock()
-        if delay > 0:
-            await asyncio.sleep(delay)
-
     def _forget_idle(self, now: float) -> None:
         """Drop channels whose bucket is full again, so memory stays bounded."""
         for key in [k for k, tat in self._channel_tat.items() if tat <= now]:

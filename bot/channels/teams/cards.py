@@ -92,11 +92,6 @@ def card(message: Message) -> dict[str, Any]:
     return content
 
 
-def attachment(message: Message) -> dict[str, Any]:
-    """The attachment that carries `card(message)` in a Bot Framework activity."""
-    return {"contentType": CARD_CONTENT_TYPE, "content": card(message)}
-
-
 def answered_card(pick: Pick) -> dict[str, Any]:
     """The card that replaces an answered one: the same words, no buttons, and the
     answer given, so the choice cannot be made twice and the chat shows what was said."""

@@ -78,8 +78,28 @@ def is_personal(activity: Activity) -> bool:
     return kind in (None, "personal")
 
 
-def clean_text(activity: Activity) -> str:
-    """What the person typed, without "@coachbot" and without Teams' HTML."""
+def mentions(activity: Activity) -> list[tuple[str, str, str]]:
+    """The people mentioned in a message other than the bot: (tag text as typed,
+    user id, display name). The id is the AAD object id when Teams gives one (the
+    team import's `teams_user_id`), else the Teams user id."""
+    recipient = getattr(activity.recipient, "id", None)
+    found = []
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        mentioned = props.get("mentioned") or {}
+        if (entity.type or "").lower() == "mention" and props.get("text") and mentioned.get("id") != recipient:
+            user_id = mentioned.get("aadObjectId") or mentioned.get("id") or ""
+            found.append((props["text"], user_id, mentioned.get("name") or ""))
+    return found
+
+
+def clean_text(activity: Activity, named: dict[str, str] | None = None) -> str:
+    """What the person typed, without "@coachbot" and without Teams' HTML.
+
+    Another person's mention (`<at>Sam Rep</at>`) becomes the neutral form every
+    channel hands the core: `@` and their e-mail when `named` (Teams user id ->
+    e-mail) knows them, else `@` and their display name.
+    """
     text = activity.text or ""
     recipient = getattr(activity.recipient, "id", None)
     for entity in activity.entities or []:
@@ -89,6 +109,9 @@ def clean_text(activity: Activity) -> str:
         mentioned = props.get("mentioned") or {}
         if mentioned.get("id") == recipient and props.get("text"):
             text = text.replace(props["text"], " ")
+    for tag, user_id, name in mentions(activity):
+        label = (named or {}).get(user_id) or name or _TAGS.sub("", tag)
+        text = text.replace(tag, f"@{label}")
     text = _MENTION.sub(" ", text) if text.lstrip().lower().startswith("<at>") else text
     text = html.unescape(_TAGS.sub(" ", text)).replace("\xa0", " ")
     return " ".join(text.split())
@@ -163,16 +186,26 @@ class CoachBot(ActivityHandler):
             if not await store.tenant_admitted(session, tenant, EMULATOR_TENANT):
                 return None  # a tenant nobody bound, after the first one was
         user_id = user.aad_object_id or user.id
-        sender = Sender(PLATFORM, tenant, user_id, None, user.name)
+        sender = Sender(PLATFORM, tenant, user_id)
         person = await self.coach.identify(sender)
         if person is not None:
             return person
         for address in await self._addresses(turn_context, user):
             person = await self.coach.identify(
-                Sender(PLATFORM, tenant, user_id, address, user.name))
+                Sender(PLATFORM, tenant, user_id, address))
             if person is not None:
                 return person
         return None
+
+    async def _named(self, activity: Activity) -> dict[str, str]:
+        """E-mails of the mentioned people coachbot knows, by Teams user id."""
+        tenant = self.tenant(activity) or ""
+        named = {}
+        for _, user_id, _ in mentions(activity):
+            found = await self.coach.identify(Sender(PLATFORM, tenant, user_id))
+            if found is not None:
+                named[user_id] = found.email
+        return named
 
     async def _addresses(self, turn_context: TurnContext, user: ChannelAccount) -> list[str]:
         """The user's e-mail and UPN from the connector's roster (activities carry
@@ -197,6 +230,8 @@ class CoachBot(ActivityHandler):
         if person is None:
             await turn_context.send_activity(prompts.render("core/unknown_person"))
             return
+        if pick is None and mentions(activity):
+            text = clean_text(activity, await self._named(activity))
         if pick is not None:
             if activity.reply_to_id:
                 await self._close_card(turn_context, activity.reply_to_id, pick)

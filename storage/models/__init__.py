@@ -1,0 +1,51 @@
+"""The tables: the whole domain of coachbot, tenant-scoped.
+
+Every row that belongs to a customer carries `org_id` (directly or through its
+parent), so no query can mix two organisations by accident. Instants are
+`UTCDateTime`; calendar days (a vacation, a due date) are plain dates, because a day
+means the person's own local day. One module per part of the domain; import the
+tables from here.
+"""
+
+from storage.models.cadence import CadenceRule, Delivery, Occurrence, OneOnOne
+from storage.models.columns import CONFIDENCES, PLATFORMS, ROLES
+from storage.models.customers import Account, Conversation, DiscoveryNote, SalaryTalk
+from storage.models.events import Event, EventAttendee, Lead
+from storage.models.okrs import CheckIn, CheckInAnswer, KeyResult, Objective
+from storage.models.people import Absence, ChatIdentity, Organisation, Person, Workspace
+from storage.models.platform import ProcessedEvent, SlackInstallation, SlackOAuthState, TeamsConversationRef
+from storage.models.wig import Commitment, LeadMeasure, LeadMeasureEntry, Wig
+
+__all__ = [
+    "Absence",
+    "Account",
+    "CONFIDENCES",
+    "CadenceRule",
+    "ChatIdentity",
+    "CheckIn",
+    "CheckInAnswer",
+    "Commitment",
+    "Conversation",
+    "Delivery",
+    "DiscoveryNote",
+    "Event",
+    "EventAttendee",
+    "KeyResult",
+    "Lead",
+    "LeadMeasure",
+    "LeadMeasureEntry",
+    "Objective",
+    "Occurrence",
+    "OneOnOne",
+    "Organisation",
+    "PLATFORMS",
+    "Person",
+    "ProcessedEvent",
+    "ROLES",
+    "SalaryTalk",
+    "SlackInstallation",
+    "SlackOAuthState",
+    "TeamsConversationRef",
+    "Wig",
+    "Workspace",
+]

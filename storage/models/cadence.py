@@ -1,0 +1,82 @@
+"""Cadences and delivery: rules, one-on-one series, occurrences and deliveries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.columns import created_now, json_column, utc_instant
+
+
+class CadenceRule(SQLModel, table=True):
+    """A local schedule rule: IANA zone + RFC 5545 rrule + local time.
+
+    Scope: `person_id` set = that person; `team_manager_id` set = that manager's team;
+    both empty = the organisation default. The most specific rule wins.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    kind: str = Field(max_length=32)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    team_manager_id: int | None = Field(default=None, foreign_key="person.id")
+    rrule: str = Field(max_length=300)
+    local_time: str = Field(default="09:00", max_length=5)
+    timezone: str | None = Field(default=None, max_length=64)
+    enabled: bool = True
+    anchor_on: date | None = None
+
+
+class OneOnOne(SQLModel, table=True):
+    """A manager–rep 1:1 series; the brief goes out `brief_minutes_before` each one."""
+
+    __table_args__ = (UniqueConstraint("manager_id", "rep_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    manager_id: int = Field(foreign_key="person.id", index=True)
+    rep_id: int = Field(foreign_key="person.id", index=True)
+    rrule: str = Field(default="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", max_length=300)
+    local_time: str = Field(default="10:00", max_length=5)
+    timezone: str | None = Field(default=None, max_length=64)
+    duration_minutes: int = 30
+    brief_minutes_before: int = 60
+    anchor_on: date | None = None
+
+
+class Occurrence(SQLModel, table=True):
+    """One due prompt. `key` is unique ("okr_checkin:42:2027-01-12"), so an instant is
+    claimed once whatever the number of processes; status moves
+    pending -> claimed -> delivered -> answered, or to missed / skipped."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    kind: str = Field(max_length=32)
+    due_at: datetime = utc_instant(index=True)
+    local_date: date
+    status: str = Field(default="pending", max_length=16, index=True)
+    reason: str | None = Field(default=None, max_length=300)
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime | None = utc_instant(default=None)
+    delivered_at: datetime | None = utc_instant(default=None)
+    snoozed_until: datetime | None = utc_instant(default=None)
+    nudged_at: datetime | None = utc_instant(default=None)
+    answered_at: datetime | None = utc_instant(default=None)
+    payload: dict[str, Any] = json_column()
+
+
+class Delivery(SQLModel, table=True):
+    """A message a platform accepted for an occurrence, with the platform's id for it."""
+
+    __table_args__ = (UniqueConstraint("occurrence_id", "purpose"),)
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(foreign_key="occurrence.id", index=True)
+    purpose: str = Field(default="prompt", max_length=16)
+    platform: str = Field(max_length=16)
+    channel_id: str | None = Field(default=None, max_length=128)
+    message_id: str | None = Field(default=None, max_length=128)
+    sent_at: datetime = created_now()

@@ -1,0 +1,29 @@
+"""Column helpers shared by every table module, and the closed vocabularies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field
+
+from storage.db import UTCDateTime, utcnow
+
+ROLES = ("rep", "manager", "admin")
+CONFIDENCES = ("on_track", "at_risk", "off_track")
+PLATFORMS = ("slack", "teams", "console")
+
+
+def utc_instant(**kwargs: Any) -> Any:
+    """An aware-UTC instant column (`UTCDateTime`), extra Field arguments passed on."""
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+def created_now() -> Any:
+    """A not-null creation instant, filled with the current UTC time."""
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def json_column() -> Any:
+    """A not-null JSON column defaulting to an empty dict."""
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

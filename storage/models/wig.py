@@ -1,0 +1,62 @@
+"""4DX: wildly important goals, lead measures, their weekly entries and commitments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.columns import created_now
+
+
+class Wig(SQLModel, table=True):
+    """A team's wildly important goal: from X to Y by when. At most two active per team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    manager_id: int = Field(foreign_key="person.id", index=True)
+    title: str = Field(max_length=500)
+    from_value: float
+    to_value: float
+    unit: str = Field(default="", max_length=32)
+    by_date: date
+    active: bool = True
+    created_at: datetime = created_now()
+
+
+class LeadMeasure(SQLModel, table=True):
+    """An activity that drives a WIG, with a weekly target. `owner_id` set = personal."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wig_id: int = Field(foreign_key="wig.id", index=True)
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    title: str = Field(max_length=300)
+    weekly_target: float
+    unit: str = Field(default="", max_length=32)
+    active: bool = True
+
+
+class LeadMeasureEntry(SQLModel, table=True):
+    """A person's number for a lead measure in one week (Monday of the ISO week)."""
+
+    __table_args__ = (UniqueConstraint("lead_measure_id", "person_id", "week_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    lead_measure_id: int = Field(foreign_key="leadmeasure.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    week_start: date
+    value: float
+    recorded_at: datetime = created_now()
+
+
+class Commitment(SQLModel, table=True):
+    """One of the one or two things a rep commits to in a WIG session."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    wig_id: int | None = Field(default=None, foreign_key="wig.id")
+    text: str = Field(max_length=500)
+    week_start: date
+    kept: bool | None = None
+    reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = created_now()
