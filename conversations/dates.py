@@ -1,89 +1,195 @@
-"""Calendar days as people type them: "March 31", "31/3", "next Friday", "end of Q1".
+"""Calendar days as people type them: "March 31", "31/3", "next Friday", "end of Q1",
+"by H1", "June", "31.12.".
 
-Pure functions, no I/O and no clock: the caller hands in the person's "today" and
-time zone, so the same answer always reads the same way.
+Pure functions, no I/O and no clock: the caller hands in the person's "today", time
+zone (and country or locale when known), and the period being planned, so the same
+answer always reads the same way.
+
+Rules, in one place for every feature:
+
+* A day without a year is the first such day on or after today, or on or after the
+  start of the period being planned ("December 31" typed in November for next year's
+  plan is 31 Dec of that year, not the one five weeks away).
+* A month alone is the end of that month; H1/H2 the end of June/December; Q1–Q4 the
+  end of that quarter; "end of year" the end of the (planned) year.
+* A numeric day such as 03/04 follows the person's day order (conversations.locales:
+  their locale, else their country, else their zone's country). When a reader could
+  take it either way the reading says so (`DateReading.alternative`), so a flow can
+  confirm it in words, or ask which one when no order is known.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from conversations.locales import MDY, day_order
+
 MAX_DATE_TEXT = 60  # longer is a sentence, not a date (and would make dateparser slow)
+Period = tuple[date, date]
+
 _QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+_HALF_END = {1: (6, 30), 2: (12, 31)}
+_MONTHS = {name.lower(): number for number in range(1, 13)
+           for name in (calendar.month_name[number], calendar.month_abbr[number])} | {"sept": 9}
+_MONTH = r"(?P<m>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?:,?\s+(?P<y>\d{4}))?"
+_ORDINAL = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
+_DAY_MONTH = re.compile(rf"^(?:the\s+)?{_ORDINAL}\s*(?:of\s+)?{_MONTH}{_YEAR}$", re.IGNORECASE)
+_MONTH_DAY = re.compile(rf"^{_MONTH}\s+(?:the\s+)?{_ORDINAL}{_YEAR}$", re.IGNORECASE)
+_MONTH_ALONE = re.compile(rf"^(?:(?:the\s+)?(?:end|close)\s+of\s+)?{_MONTH}{_YEAR}$", re.IGNORECASE)
+_HALF = re.compile(r"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?"
+                   r"(?:h(?P<h>[12])|(?P<n>[12])h|(?P<w>first|second|1st|2nd)\s+half(?:\s+of(?:\s+the)?\s+year)?)"
+                   r"(?:\s+(?P<y>\d{4}))?$", re.IGNORECASE)
 _END_OF = re.compile(r"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?(?P<what>q[1-4]|quarter|month|year|week)"
                      r"(?:\s+(?P<year>\d{4}))?$", re.IGNORECASE)
 _NUMERIC = re.compile(r"^(?P<a>\d{1,2})\s*[/.\-]\s*(?P<b>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{2,4}))?\.?$")
+_ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
+_LEAD = re.compile(r"^(?:by|before|on|due|until|till|no later than|latest)\s+", re.IGNORECASE)
+_SHORT = {"y": "year", "q": "quarter", "m": "month", "w": "week"}
+_ALIASES = [(re.compile(r"^eo([yqmw])$", re.IGNORECASE), lambda m: f"end of {_SHORT[m.group(1).lower()]}"),
+            (re.compile(r"^(year|quarter|month|week)[\s-]end$", re.IGNORECASE), lambda m: f"end of {m.group(1)}")]
 
 
-def month_first(timezone: str) -> bool:
-    """Whether people in this zone write 3/31 rather than 31/3 (the Americas)."""
-    return timezone.startswith("America/") or timezone.startswith("US/")
+@dataclass(frozen=True)
+class DateReading:
+    """A day read from text. `alternative` is the other reading of a numeric day such
+    as 03/04 (4 March vs 3 April) when both are real days; `order_known` says whether
+    the person's locale or country chose between them."""
+
+    day: date
+    alternative: date | None = None
+    order_known: bool = True
 
 
-def _end_of(what: str, year: str | None, today: date) -> date:
+def planning_year(today: date) -> int | None:
+    """The year a plan made today is for, when it is not this one: in November and
+    December people plan next year (seed 002's goal-setting season)."""
+    return today.year + 1 if today.month >= 11 else None
+
+
+def year_period(year: int | str | None) -> Period | None:
+    """1 January to 31 December of `year` ("2027" works), or None."""
+    if year is None or not str(year).isdigit():
+        return None
+    return date(int(year), 1, 1), date(int(year), 12, 31)
+
+
+def _on_or_after(anchor: date, month: int, day: int, year: str | None) -> date | None:
+    """The first `day` of `month` on or after `anchor`; in `year` when one was typed."""
+    if year is not None:
+        return date(int(year), month, day)
+    for candidate_year in range(anchor.year, anchor.year + 5):  # 29 February: within four years
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if candidate >= anchor:
+            return candidate
+    return None
+
+
+def _month_end(year: int, month: int) -> tuple[int, int]:
+    return month, calendar.monthrange(year, month)[1]
+
+
+def _end_of(what: str, year: str | None, today: date, anchor: date) -> date | None:
     what = what.lower()
     if what == "week":
         return today + timedelta(days=4 - today.weekday() if today.weekday() <= 4 else 11 - today.weekday())
     if what == "month":
-        return date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+        return date(today.year, *_month_end(today.year, today.month))
     if what == "year":
-        return date(int(year) if year else today.year, 12, 31)
-    quarter = (today.month - 1) // 3 + 1 if what == "quarter" else int(what[1])
-    month, day = _QUARTER_END[quarter]
-    candidate = date(int(year) if year else today.year, month, day)
-    if year is None and candidate < today:
-        candidate = date(today.year + 1, month, day)
-    return candidate
+        return date(int(year) if year else anchor.year, 12, 31)
+    quarter = (anchor.month - 1) // 3 + 1 if what == "quarter" else int(what[1])
+    return _on_or_after(anchor, *_QUARTER_END[quarter], year)
 
 
-def _numeric(match: re.Match[str], today: date, timezone: str) -> date | None:
+def _numeric(match: re.Match[str], anchor: date, order: str | None) -> DateReading | None:
     a, b = int(match.group("a")), int(match.group("b"))
-    if a > 12 >= b:
-        day, month = a, b
-    elif b > 12 >= a or month_first(timezone):
-        month, day = a, b
-    else:
-        day, month = a, b
-    year_text = match.group("y")
-    year = today.year if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
+    year = match.group("y")
+    if year is not None and len(year) == 2:
+        year = str(2000 + int(year))
+    month_first = (b > 12 >= a) or (not a > 12 >= b and order == MDY)
+    month, day = (a, b) if month_first else (b, a)
     try:
-        found = date(year, month, day)
+        found = _on_or_after(anchor, month, day, year)
     except ValueError:
         return None
-    if year_text is None and found < today:
+    if found is None:
+        return None
+    other: date | None = None
+    if a != b and a <= 12 and b <= 12:
         try:
-            found = date(year + 1, month, day)
-        except ValueError:  # 29 February
-            return None
-    return found
+            other = _on_or_after(anchor, day, month, year)
+        except ValueError:
+            other = None
+    return DateReading(found, other, order is not None)
 
 
-def parse_date(raw: str, today: date, timezone: str = "UTC") -> date | None:
-    """A day in the person's calendar: "March 31", "31/3", "next Friday", "end of Q1".
-
-    Without a year, a day that has passed means next year's (nobody plans for last
-    March). Numeric days follow the person's habit (3/31 in the Americas, 31/3
-    elsewhere) unless one part is over 12, which settles it.
-    """
-    text = raw.strip().rstrip("!?")
+def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | None = None,
+              locale: str | None = None, period: Period | None = None) -> DateReading | None:
+    """A day in the person's calendar, with what a reader could doubt about it; None
+    when the text is not a day. See the module docstring for the rules."""
+    text = _LEAD.sub("", raw.strip().rstrip("!?").strip())
     if not text or text.isdigit() or len(text) > MAX_DATE_TEXT:
         return None
+    for pattern, replacement in _ALIASES:
+        text = pattern.sub(replacement, text)
+    anchor = max(today, period[0]) if period else today
+    try:
+        found = _known_forms(text, today, anchor, timezone, country, locale)
+    except ValueError:  # 31 June, 30 February …
+        return None
+    if found is not None:
+        return found if isinstance(found, DateReading) else DateReading(found)
+    return _dateparser(text, today, anchor, day_order(timezone, country, locale))
+
+
+def _known_forms(text: str, today: date, anchor: date, timezone: str, country: str | None,
+                 locale: str | None) -> date | DateReading | None:
     if (m := _END_OF.match(text)) is not None and (
         m.group("what").lower().startswith("q") or text.lower().startswith(("end", "close", "the"))
     ):
-        return _end_of(m.group("what"), m.group("year"), today)
+        return _end_of(m.group("what"), m.group("year"), today, anchor)
+    if (m := _HALF.match(text)) is not None:
+        half = int(m.group("h") or m.group("n") or (1 if m.group("w").lower() in ("first", "1st") else 2))
+        return _on_or_after(anchor, *_HALF_END[half], m.group("y"))
+    if (m := _ISO.match(text)) is not None:
+        return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
     if (m := _NUMERIC.match(text)) is not None:
-        return _numeric(m, today, timezone)
+        return _numeric(m, anchor, day_order(timezone, country, locale))
+    if (m := _DAY_MONTH.match(text) or _MONTH_DAY.match(text)) is not None:
+        return _on_or_after(anchor, _MONTHS[m.group("m").lower()], int(m.group("d")), m.group("y"))
+    if (m := _MONTH_ALONE.match(text)) is not None:
+        month = _MONTHS[m.group("m").lower()]
+        year = m.group("y")
+        if year is not None:
+            return date(int(year), *_month_end(int(year), month))
+        first = _on_or_after(date(anchor.year, anchor.month, 1), month, 1, None)
+        return date(first.year, *_month_end(first.year, month)) if first else None
+    return None
+
+
+def _dateparser(text: str, today: date, anchor: date, order: str | None) -> DateReading | None:
     import dateparser  # heavy import; only dates that need it pay for it
 
     settings: dict[str, Any] = {
         "RELATIVE_BASE": datetime.combine(today, time(12)),
         "PREFER_DATES_FROM": "future",
-        "DATE_ORDER": "MDY" if month_first(timezone) else "DMY",
+        "DATE_ORDER": "MDY" if order == MDY else "DMY",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
     parsed = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
-    return parsed.date() if parsed is not None else None
+    return DateReading(parsed.date()) if parsed is not None else None
+
+
+def parse_date(raw: str, today: date, timezone: str = "UTC", *, country: str | None = None,
+               locale: str | None = None, period: Period | None = None) -> date | None:
+    """The day `read_date` finds, without its doubts (commands that echo the day back
+    in words use this)."""
+    found = read_date(raw, today, timezone, country=country, locale=locale, period=period)
+    return found.day if found is not None else None

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
 from typing import Any
 
-from jinja2 import ChainableUndefined, Undefined
-from jinja2.sandbox import SandboxedEnvironment
-
 from conversations import goalmath
-from conversations.validators import Env, Invalid, validate
+from conversations.expressions import compile_expression, evaluate, expressions  # noqa: F401
+from conversations.expressions import plain as _plain
+from conversations.validators import Env, Invalid, Valid, plan_period, validate
 
 KINDS = ("ask", "set", "append", "compute", "branch", "goto", "end", "say")
 COMMANDS = ("back", "skip", "cancel", "help")
@@ -40,8 +38,9 @@ AT_START = "flows/common/at_start"
 NOT_OPTIONAL = "flows/common/not_optional"
 RESTARTED = "flows/common/restarted"
 COMMANDS_HELP = "flows/common/commands"
+CONFIRM = "flows/common/confirm"
 DEFAULT_TEMPLATES = (HELP, RETRY, LABEL, OFFER, CANCELLED, AT_START, NOT_OPTIONAL, RESTARTED,
-                     COMMANDS_HELP)
+                     COMMANDS_HELP, CONFIRM)
 
 # Named pure functions a `compute:` step may call.
 COMPUTATIONS: dict[str, Callable[..., Any]] = {"goal_math": goalmath.goal_math}
@@ -148,41 +147,6 @@ class FlowRuntimeError(RuntimeError):
     loader cannot see; names the flow and step so sales ops can fix the file."""
 
 
-# --- expressions ---------------------------------------------------------------------
-
-
-@cache
-def expressions() -> SandboxedEnvironment:
-    """Jinja2 expressions for `when`, `set`, `args` …: sandboxed, missing names are
-    falsy rather than errors (an unanswered optional question is just empty)."""
-    return SandboxedEnvironment(undefined=ChainableUndefined)
-
-
-@cache
-def compile_expression(source: str) -> Callable[..., Any]:
-    return expressions().compile_expression(source, undefined_to_none=False)  # type: ignore[return-value]
-
-
-def _plain(value: Any) -> Any:
-    """Undefined -> None, tuples -> lists: keep the state JSON."""
-    if isinstance(value, Undefined):
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def evaluate(source: Any, names: Mapping[str, Any]) -> Any:
-    """Evaluate an expression, or each value of a mapping of expressions."""
-    if isinstance(source, Mapping):
-        return {k: evaluate(v, names) for k, v in source.items()}
-    if not isinstance(source, str):
-        return source
-    return _plain(compile_expression(source)(**names))
-
-
 # --- the engine ----------------------------------------------------------------------
 
 
@@ -227,6 +191,15 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     word = text.strip().lower()
     if word.startswith("flow:"):
         word = word[5:]
+    env = replace(env, answers=current["answers"], period=env.period or plan_period(current["context"]))
+    confirming = current.pop("confirming", None)  # a value read back in words, waiting for a yes
+    if confirming is not None and word not in COMMANDS:
+        said = validate("yesno", word, env)
+        if isinstance(said, Valid):
+            if said.value == "yes":
+                return _accept(flow, reply, step, confirming, confirming, env.today)
+            reply.say.append(_question(flow, step, current, env.today))
+            return reply
     if word == "cancel":
         current["status"] = "cancelled"
         current["history"] = []
@@ -255,6 +228,11 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     result = validate(step.validate, text, env, options)
     if isinstance(result, Invalid):
         return _miss(flow, reply, step, result, env.today)
+    if result.confirm is not None:
+        current["confirming"] = result.value
+        names = _names(flow, current, env.today, step) | {"details": result.confirm, "validator": step.validate}
+        reply.say.append(Say(CONFIRM, names, (Option("yes"), Option("no"))))
+        return reply
     return _accept(flow, reply, step, result.value, result.value, env.today)
 
 

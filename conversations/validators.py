@@ -15,15 +15,31 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from conversations.amounts import SYMBOLS, find_currency, parse_amount, parse_number_text
-from conversations.dates import parse_date
+from conversations.amounts import (
+    COUNT,
+    MONEY,
+    PERCENT,
+    SYMBOLS,
+    Amount,
+    parse_amount,
+    parse_number_text,
+    read_amount,
+    second_number_problem,
+)
+from conversations.dates import DateReading, Period, read_date, year_period
 
 
 @dataclass(frozen=True)
 class Valid:
-    """A parsed answer, JSON-serialisable so it can live in the stored state."""
+    """A parsed answer, JSON-serialisable so it can live in the stored state.
+
+    `confirm` (details for the flow's confirmation template) asks the engine to read
+    the value back in words and wait for a yes before keeping it: a numeric day a
+    reader could take two ways, or a value far from the previous one.
+    """
 
     value: Any
+    confirm: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -41,13 +57,31 @@ Result = Valid | Invalid
 class Env:
     """What validators may know about the world, handed in by the caller.
 
-    `people` is the organisation's directory for the person validator:
-    dicts with id, name, email and handles (platform user ids).
+    `people` is the organisation's directory for the person validator: dicts with id,
+    name, email and handles (platform user ids). `country` (ISO 3166, as stored for
+    the person) and `locale` (a platform locale such as "pt-BR") decide how numeric
+    days read; without them the zone's country does (conversations.locales).
+    `period` is the span being planned (a goal-setting conversation for 2027: 1 Jan
+    to 31 Dec 2027): days without a year resolve inside it and days outside it are
+    asked again. `answers` are the flow's earlier answers (the quota's currency).
     """
 
     today: date
     timezone: str = "UTC"
     people: Sequence[Mapping[str, Any]] = ()
+    country: str | None = None
+    locale: str | None = None
+    period: Period | None = None
+    answers: Mapping[str, Any] = field(default_factory=dict)
+
+    def read_date(self, raw: str) -> DateReading | None:
+        return read_date(raw, self.today, self.timezone, country=self.country, locale=self.locale,
+                         period=self.period)
+
+
+def plan_period(context: Mapping[str, Any] | None) -> Period | None:
+    """The period a flow plans, from its context: `year` ("2027") for goal setting."""
+    return year_period((context or {}).get("year"))
 
 
 Validator = Callable[..., Result]
@@ -61,55 +95,107 @@ def _bounded(value: float, minimum: float | None, maximum: float | None,
     return None
 
 
+def _read(raw: str, words: bool) -> Amount | Invalid:
+    """One amount from a whole answer, or the re-ask naming what got in the way."""
+    found = read_amount(raw, words=words)
+    if isinstance(found, str):
+        details: dict[str, Any] = {"given": raw.strip()[:60]}
+        if found == "ratio" and (numbers := _ratio(raw)) is not None:
+            details["as_percent"] = numbers
+        return Invalid("not_a_number" if found == "no_number" else found, details)
+    return found
+
+
+def _ratio(raw: str) -> float | None:
+    numbers = [parse_number_text(p) for p in re.split(r"\b(?:in|out of|of)\b|/", raw, maxsplit=1)]
+    if None in numbers or not numbers[1]:
+        return None
+    return round(100 * numbers[0] / numbers[1], 1)  # type: ignore[operator]
+
+
 def integer(raw: str, env: Env, *, min: float | None = None, max: float | None = None) -> Result:  # noqa: A002
     """A whole number: "12", "1,200", "12 deals"."""
-    value = parse_number_text(raw)
-    if value is None:
-        return Invalid("not_a_number")
-    if not float(value).is_integer():
-        return Invalid("not_whole", {"value": value})
-    return _bounded(value, min, max) or Valid(int(value))
+    found = _read(raw, words=True)
+    if isinstance(found, Invalid):
+        return found
+    if found.kind != COUNT:
+        return Invalid("not_a_count", {"unit": found.unit})
+    if not float(found.value).is_integer():
+        return Invalid("not_whole", {"value": found.value})
+    return _bounded(found.value, min, max) or Valid(int(found.value))
 
 
 def number(raw: str, env: Env, *, min: float | None = None, max: float | None = None) -> Result:  # noqa: A002
     """Any number: "3.5", "1 200,5", "2k"."""
-    value = parse_number_text(raw)
-    if value is None:
-        return Invalid("not_a_number")
-    return _bounded(value, min, max) or Valid(value)
+    found = _read(raw, words=True)
+    if isinstance(found, Invalid):
+        return found
+    return _bounded(found.value, min, max) or Valid(found.value)
 
 
-def money(raw: str, env: Env, *, min: float | None = 0) -> Result:  # noqa: A002
-    """An amount with an optional currency: "$250k", "1.2M", "250 000 EUR"."""
-    code, plain = find_currency(raw)
-    value = parse_number_text(plain)
-    if value is None:
-        return Invalid("not_money")
-    if min is not None and value < min:
-        return Invalid("too_small", {"min": min, "value": value})
+def money(raw: str, env: Env, *, min: float | None = 0, same_currency_as: str | None = None) -> Result:  # noqa: A002
+    """An amount with an optional currency: "$250k", "1.2M", "250 000 EUR", "₹1.2 crore".
+
+    A percentage is asked again (money is wanted). With `same_currency_as` (an earlier
+    answer such as "quota"), another currency is asked again and an amount without
+    one takes that answer's.
+    """
+    found = _read(raw, words=False)
+    if isinstance(found, Invalid):
+        return Invalid("not_money", found.details | {"why": found.code}) if found.code == "not_a_number" else found
+    if found.kind == PERCENT:
+        return Invalid("percent_not_money", {"given": raw.strip()[:60]})
+    earlier = env.answers.get(same_currency_as) if same_currency_as else None
+    expected = earlier.get("currency") if isinstance(earlier, Mapping) else None
+    if expected and found.currency and found.currency != expected:
+        return Invalid("other_currency", {"expected": expected, "given": found.currency,
+                                          "symbol": SYMBOLS.get(expected, f"{expected} ")})
+    code = found.currency or expected
+    if min is not None and found.value < min:
+        return Invalid("too_small", {"min": min, "value": found.value})
     symbol = SYMBOLS.get(code, f"{code} ") if code else "$"
-    return Valid({"amount": value, "currency": code, "symbol": symbol})
+    return Valid({"amount": found.value, "currency": code, "symbol": symbol})
 
 
 def percentage(raw: str, env: Env, *, min: float | None = 0, max: float | None = 100) -> Result:  # noqa: A002
     """"15%" or "15" -> 0.15. A bare "0.25" is ambiguous (a quarter of a percent, or a
-    quarter?), so it is asked again rather than guessed."""
-    value = parse_number_text(raw)
-    if value is None:
-        return Invalid("not_a_percentage")
-    if "%" not in raw and "percent" not in raw.lower() and 0 < value < 1:
+    quarter?), so it is asked again rather than guessed; so are money ("$25k") and a
+    ratio ("1 in 4", with the percentage it makes as the example)."""
+    found = _read(raw, words=False)
+    if isinstance(found, Invalid):
+        return Invalid("not_a_percentage", found.details) if found.code == "not_a_number" else found
+    if found.kind == MONEY:
+        return Invalid("money_not_percent", {"given": raw.strip()[:60]})
+    value = found.value
+    if found.unit != "%" and 0 < value < 1:
         return Invalid("ambiguous_fraction", {"as_percent": round(value * 100, 2)})
     return _bounded(value, min, max) or Valid(value / 100)
 
 
-def date_answer(raw: str, env: Env, *, future: bool = False) -> Result:
-    """A date, returned as an ISO string so the state stays JSON."""
-    found = parse_date(raw, env.today, env.timezone)
-    if found is None:
-        return Invalid("not_a_date")
+def _check_day(reading: DateReading, raw: str, env: Env, future: bool) -> Result:
+    """The one judgement of a read day: asked about, refused, confirmed or kept."""
+    found = reading.day
+    if reading.alternative is not None and not reading.order_known:
+        return Invalid("ambiguous_date", {"given": raw.strip()[:40], "first": found.isoformat(),
+                                          "second": reading.alternative.isoformat()})
     if future and found < env.today:
         return Invalid("in_the_past", {"date": found.isoformat()})
+    if env.period is not None and not env.period[0] <= found <= env.period[1]:
+        return Invalid("outside_period", {"date": found.isoformat(), "first": env.period[0].isoformat(),
+                                          "last": env.period[1].isoformat()})
+    if reading.alternative is not None:
+        return Valid(found.isoformat(), {"date": found.isoformat(), "given": raw.strip()[:40]})
     return Valid(found.isoformat())
+
+
+def date_answer(raw: str, env: Env, *, future: bool = False) -> Result:
+    """A date, returned as an ISO string so the state stays JSON. Inside a planned
+    period a day without a year falls in it, and a day outside it is asked again; a
+    numeric day a reader could take two ways is confirmed in words."""
+    found = env.read_date(raw)
+    if found is None:
+        return Invalid("not_a_date")
+    return _check_day(found, raw, env, future)
 
 
 # --- words -----------------------------------------------------------------------------
@@ -223,13 +309,14 @@ def person(raw: str, env: Env) -> Result:
     return Valid({"id": found["id"], "name": found["name"], "email": found["email"]})
 
 
-def _due_date(statement: str, env: Env) -> tuple[str, str | None]:
-    """Split "... by end of Q2" into ("...", "2027-06-30"); the last date phrase wins."""
+def _due_date(statement: str, env: Env) -> tuple[str, DateReading | None, str]:
+    """Split "... by end of Q2" into ("...", its reading, "end of Q2"); the last date
+    phrase wins."""
     for hint in list(_DATE_WORD.finditer(statement))[::-1][:3]:
-        when = parse_date(statement[hint.end():], env.today, env.timezone)
+        when = env.read_date(statement[hint.end():])
         if when is not None:
-            return statement[: hint.start()], when.isoformat()
-    return statement, None
+            return statement[: hint.start()], when, statement[hint.end():]
+    return statement, None, ""
 
 
 def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
@@ -237,13 +324,15 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
 
     The number is the target ("from 20% to 25%" takes 25 and remembers 20 as the
     start), the word after it the unit; a trailing "by March 31" / "by end of Q2" is
-    the due date, or None when missing, so the flow can ask "by when?".
+    the due date (judged as `date_answer` judges a future day), or None when missing,
+    so the flow can ask "by when?". A range ("40-50k"), alternatives ("3 or 4") or a
+    ratio ("1 in 4 deals") is asked again: which number is the target?
     """
     checked = text(raw, env, max_length=max_length, min_length=3)
     if isinstance(checked, Invalid):
         return checked
     statement = checked.value
-    body, due = _due_date(statement, env)
+    body, reading, said = _due_date(statement, env)
     start: float | None = None
     span = _FROM_TO.search(body)
     if span is not None and (to := parse_amount(span.group("target"))) is not None:
@@ -251,11 +340,24 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
         start = begin[0] if begin is not None else None
         found: tuple[float, str] | None = to
     else:
+        problem = second_number_problem(body)
+        if problem in ("range", "alternatives", "ratio"):
+            details: dict[str, Any] = {"given": body.strip()[:60]}
+            if problem == "ratio" and (share := _ratio(body)) is not None:
+                details["as_percent"] = share
+            return Invalid(problem, details)
         found = parse_amount(body)
     if found is None:
-        return Invalid("not_measurable", {"has_date": due is not None})
+        return Invalid("not_measurable", {"has_date": reading is not None})
+    due: str | None = None
+    confirm: dict[str, Any] | None = None
+    if reading is not None:
+        judged = _check_day(reading, said, env, future=True)
+        if isinstance(judged, Invalid):
+            return judged
+        due, confirm = judged.value, judged.confirm
     target, unit = found
-    return Valid({"text": statement, "target": target, "start": start, "unit": unit, "due": due})
+    return Valid({"text": statement, "target": target, "start": start, "unit": unit, "due": due}, confirm)
 
 
 MAX_INPUT = 4000  # no answer needs more; keeps every parser fast

@@ -7,10 +7,12 @@ values are errors, so a missing variable fails a test instead of reaching a user
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from conversations.amounts import SYMBOLS
@@ -32,6 +34,7 @@ def environment() -> Environment:
     env.filters["money"] = format_money
     env.filters["percent"] = format_percent
     env.filters["amount"] = format_amount
+    env.filters["day"] = format_day
     return env
 
 
@@ -87,3 +90,21 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
     if unit == "%":
         return f"{shown}%"
     return f"{shown} {unit}" if unit else shown
+
+
+def format_day(value: date | datetime | str | None, locale: str | None = None) -> str:
+    """A day the way people read one: "Wed 31 Dec 2027" (or `locale`'s medium form,
+    "31 de dez. de 2027" for "pt_BR"), never ISO "2027-12-31". Takes a date, a
+    datetime (its own calendar day) or an ISO string as flows store them; text that
+    is not a day is shown as it is, None as a dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    day = value.date() if isinstance(value, datetime) else value
+    if locale:
+        return format_date(day, "medium", locale=locale.replace("-", "_"))
+    return format_date(day, "EEE d MMM y", locale="en")

@@ -86,7 +86,7 @@ async def test_prepare_then_follow_up_and_send_the_summary(
     assert "Keep this checklist on screen" in checklist
     assert "☐ Recognise specifics: The Initech renewal he rescued in October" in checklist
     assert "your room: $4,000" in checklist
-    assert "Talk on 2027-02-02" in checklist
+    assert "Talk on Tue 2 Feb 2027" in checklist
     [talk] = await talks(db)
     assert (talk.manager_id, talk.rep_id, talk.status) == (maria, ravi, "prepared")
     assert talk.preparation["market"] == PREP[3]
@@ -107,7 +107,7 @@ async def test_prepare_then_follow_up_and_send_the_summary(
         await say(coach, maria, summary)
         await say(coach, maria, "send")
         done = await say(coach, maria, "in 3 months")
-        assert "2027-05-03" in done and "private to you" in done
+        assert "Mon 3 May 2027" in done and "private to you" in done
         assert "on its way to Ravi" in done
     [talk] = await talks(db)
     assert talk.status == "done"
