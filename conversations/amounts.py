@@ -180,7 +180,7 @@ _HEDGE = re.compile(r"^\s*(?:about|around|roughly|approx\.?|approximately|circa|
 _FILLER = re.compile(r"^(?:or so|ish|-ish|approx\.?|roughly|total|in total|overall|per year|a year|per annum|"
                      r"p\.?a\.?|annually|yearly|this year|ytd|so far|exactly|flat|only)?$", re.IGNORECASE)
 _RANGE = re.compile(r"^\s*(?:-|–|—|to|and|till|until)\s*$", re.IGNORECASE)
-_ALTERNATIVE = re.compile(r"^\s*(?:or|/|,|or maybe|maybe)\s*$", re.IGNORECASE)
+_ALTERNATIVE = re.compile(r"^\s*(?:or|,|or maybe|maybe)\s*$", re.IGNORECASE)
 _RATIO = re.compile(r"^\s*(?:in|out of|of|/|per|every)\s*$", re.IGNORECASE)
 
 

@@ -24,7 +24,8 @@ def country_of(timezone: str | None, country: str | None = None) -> str | None:
     if country:
         return country.split("-")[0].upper()
     zones: dict[str, str] = get_global("zone_territories")
-    found = zones.get(timezone or "")
+    aliases: dict[str, str] = get_global("zone_aliases")  # "Asia/Calcutta", "US/Eastern" …
+    found = zones.get(aliases.get(timezone or "", timezone or ""))
     return found if found and found not in ("001", "ZZ") else None
 
 

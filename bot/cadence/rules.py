@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -275,14 +275,26 @@ def nominal_days(rule: Rule, start: datetime, end: datetime) -> frozenset[date]:
                          (start - LOOK_AROUND).date(), (end + LOOK_AROUND).date())
 
 
+def in_own_weeks(rule: Rule, working_days: frozenset[int]) -> Rule:
+    """`rule` with weeks counted from the person's own first working day (RFC 5545
+    WKST): for every-other-week, any day of one working week as the anchor selects the
+    same weeks (a Sunday–Thursday team anchored on Tuesday 12 Jan 2027 gets Sunday 10
+    and 24 Jan, as when anchored on Sunday 10 Jan; counted Monday-first it got 17 and
+    31 Jan). A rule that names its WKST keeps it; a weekly rule is unaffected."""
+    if not rule.rrule or "WKST=" in rule.rrule.upper() or "INTERVAL=" not in rule.rrule.upper():
+        return rule
+    return replace(rule, rrule=f"{rule.rrule};WKST={RRULE_DAYS[week_start(working_days)]}")
+
+
 def resolve_rules(kind: str, candidates: Sequence[Rule], working_days: frozenset[int]) -> Rule | None:
-    """The rule that applies: person beats team beats organisation beats built-in.
+    """The rule that applies: person beats team beats organisation beats built-in,
+    with weeks counted from the person's first working day (`in_own_weeks`).
     `candidates` are the enabled stored rules of this kind that could apply. None means
     the cadence is switched off (a disabled rule at the most specific level)."""
     for source in ("person", "team", "org"):
         for rule in candidates:
             if rule.kind == kind and rule.source == source:
-                return rule if rule.rrule else None
+                return in_own_weeks(rule, working_days) if rule.rrule else None
     if kind in DEFAULTS:
-        return default_rule(kind, working_days)
+        return in_own_weeks(default_rule(kind, working_days), working_days)
     return None

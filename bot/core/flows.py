@@ -66,7 +66,8 @@ async def _env(turn: Turn, flow: Flow, state: Mapping[str, Any]) -> Env:
     if step is not None and step.validate == "person":
         async with turn.db.session() as session:
             directory = await conversations.directory(session, turn.person.org_id)
-    return Env(local_day(turn.now, turn.person.timezone), turn.person.timezone, directory)
+    return Env(local_day(turn.now, turn.person.timezone), turn.person.timezone, directory,
+               country=turn.person.country)
 
 
 # --- playing a flow --------------------------------------------------------------------

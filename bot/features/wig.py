@@ -19,7 +19,7 @@ from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
 from conversations.amounts import parse_amount
-from conversations.dates import parse_date
+from conversations.dates import parse_date, planning_year, year_period
 from storage import checkins as checkin_store
 from storage import occurrences as store
 from storage import wig as wig_store
@@ -149,7 +149,8 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
         return _help("format", leader)
     today = local_day(turn.now, turn.person.timezone)
     when = match.group("when").strip().rstrip(".")
-    by_date = parse_date(when, today, turn.person.timezone)
+    by_date = parse_date(when, today, turn.person.timezone, country=turn.person.country,
+                         period=year_period(planning_year(today)))
     if by_date is None or by_date <= today:
         return _help("date", leader, when)
     unit = target[1] or start[1]

@@ -171,10 +171,13 @@ async def test_out_until_skips_prompts_and_back_restores_them(
     await joined(db, utc(2027, 1, 1))
     with at(utc(2027, 1, 8, 10)):
         await Dispatcher(coach).tick()
-        assert "When will you be back" in await say(coach, ravi, "/okr out whenever")
+        assert "When are you away" in await say(coach, ravi, "/okr out whenever")
         assert "already passed" in await say(coach, ravi, "/okr out until 2027-01-02")
-        reply = await say(coach, ravi, "/okr out until January 20")
-    assert "until Wed 20 Jan 2027" in reply and "1 reminder in" in reply
+        echo = await say(coach, ravi, "/okr out until January 20")
+        assert "from Fri 8 Jan 2027 to Wed 20 Jan 2027, 9 working days" in echo
+        assert await occurrences(db, ravi) and all(o.status != "skipped" for o in await occurrences(db, ravi))
+        reply = await say(coach, ravi, action="absence:save:2027-01-08:2027-01-20")
+    assert "to Wed 20 Jan 2027" in reply and "1 reminder in" in reply
     rows = {o.key.split(":")[0] + ":" + o.key.split(":")[2]: o for o in await occurrences(db, ravi)}
     assert (rows["wig:2027-01-11"].status, rows["wig:2027-01-11"].reason) == ("skipped", "absence:2027-01-20")
     assert rows["wig:2027-01-18"].status == "pending"

@@ -1,0 +1,113 @@
+"""Time away as people type it after `/okr out`: one day ("on July 4th", "Friday"),
+a range ("from 1/7 to 3/7", "until March 3"), or a duration ("for 3 days", "for two
+weeks", "next week", "this week").
+
+Pure, no clock: the caller hands in the person's today, zone, country (for the day
+order of "3/7"), working days (ISO weekdays) and the weekday their week starts on.
+The answer is the exact first and last day away, so the command can read both back
+before anything is saved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from datetime import date, timedelta
+
+from conversations.dates import read_date
+
+MAX_DAYS = 366
+_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10}
+_UNTIL = re.compile(r"^(?:until|till|til|through|thru|up to)\s+(?P<last>.+)$", re.IGNORECASE)
+_RANGE = re.compile(r"^(?:from\s+)?(?P<first>.+?)\s*(?:\s(?:to|until|till|through|thru)\s|\s[-–]\s|[–])"
+                    r"\s*(?P<last>.+)$", re.IGNORECASE)
+_FOR = re.compile(r"^(?:(?:from|starting)\s+(?P<first>.+?)\s+)?for\s+(?:the\s+next\s+)?(?P<n>\d{1,3}|[a-z]+)\s+"
+                  r"(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)$", re.IGNORECASE)
+_WEEK = re.compile(r"^(?:(?:for|during)\s+)?(?:the\s+)?(?P<which>this|next|rest of (?:the|this))\s+week$",
+                   re.IGNORECASE)
+_ON = re.compile(r"^(?:on|for)\s+", re.IGNORECASE)
+
+
+def _working(day: date, working_days: Collection[int]) -> bool:
+    return day.isoweekday() in working_days
+
+
+def _nth_working_day(start: date, n: int, working_days: Collection[int]) -> date:
+    """The n-th working day counting from `start` (itself included when it is one)."""
+    day, seen = start, 0
+    for _ in range(n * 7 + 7):
+        if _working(day, working_days):
+            seen += 1
+            if seen == n:
+                return day
+        day += timedelta(days=1)
+    return day
+
+
+def _week(today: date, which: str, working_days: Collection[int], week_start: int) -> tuple[date, date]:
+    begin = today - timedelta(days=(today.isoweekday() - week_start) % 7)
+    if which.lower() == "next":
+        begin += timedelta(days=7)
+    days = [begin + timedelta(days=i) for i in range(7)]
+    mine = [d for d in days if _working(d, working_days) and d >= today] or [d for d in days if d >= today]
+    return mine[0], mine[-1]
+
+
+def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str | None = None,
+                 working_days: Collection[int] = (1, 2, 3, 4, 5),
+                 week_start: int = 1) -> tuple[date, date] | str:
+    """(first, last) day away, both included, or a problem code: "missing",
+    "unreadable", "ambiguous" (a numeric day that reads two ways and no country
+    says which), "past", "backwards" or "too_long" (over a year).
+
+    "for 3 days" counts the person's working days from today (Thursday in a Mon–Fri
+    week: Thursday, Friday, Monday); "for 2 weeks" is fourteen calendar days from
+    today; "next week" is the person's next working week (Sunday–Thursday in Riyadh).
+    """
+    words = text.strip().rstrip(".!")
+    if not words:
+        return "missing"
+
+    def day(raw: str) -> date | str:
+        found = read_date(raw, today, timezone, country=country)
+        if found is None:
+            return "unreadable"
+        if found.alternative is not None and not found.order_known:
+            return "ambiguous"
+        return found.day
+
+    first: date | str
+    last: date | str
+    if (m := _WEEK.match(words)) is not None:
+        first, last = _week(today, "next" if m.group("which").lower() == "next" else "this",
+                            working_days, week_start)
+    elif (m := _FOR.match(words)) is not None:
+        count = int(m.group("n")) if m.group("n").isdigit() else _WORDS.get(m.group("n").lower())
+        if not count:
+            return "unreadable"
+        first = day(m.group("first")) if m.group("first") else today
+        if isinstance(first, str):
+            return first
+        if m.group("what").lower().startswith("week"):
+            last = first + timedelta(days=7 * count - 1)
+        else:
+            first = _nth_working_day(first, 1, working_days)
+            last = _nth_working_day(first, count, working_days)
+    elif (m := _UNTIL.match(words)) is not None:
+        first, last = today, day(m.group("last"))
+    elif (m := _RANGE.match(words)) is not None and day(m.group("last")) != "unreadable":
+        first, last = day(m.group("first")), day(m.group("last"))
+    else:
+        first = last = day(_ON.sub("", words))
+    if isinstance(first, str):
+        return first
+    if isinstance(last, str):
+        return last
+    if last < today:
+        return "past"
+    if last < first:
+        return "backwards"
+    if (last - first).days > MAX_DAYS:
+        return "too_long"
+    return max(first, today), last
