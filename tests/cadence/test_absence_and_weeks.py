@@ -1,0 +1,119 @@
+"""Issue #10 items 8 and 9: `/okr out` as one day, a range or a duration, read back
+before it is saved; every-other-week counted from the person's own week start."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+from cadence_helpers import at, joined, occurrences, utc
+from conftest import say
+
+from bot.cadence import OKR_CHECKIN, Calendar, Rule, parse_working_days, plan, resolve_rules
+from bot.core.coach import Coach
+from bot.features.absence import parse_absence
+from storage.db import Database
+
+THURSDAY = date(2027, 1, 7)
+MON_FRI = "1,2,3,4,5"
+SUN_THU = "7,1,2,3,4"
+
+
+@pytest.mark.parametrize(("text", "zone", "week", "first", "last"), [
+    ("on July 4th", "America/New_York", MON_FRI, date(2027, 7, 4), date(2027, 7, 4)),  # not today..4 July
+    ("July 4th", "America/New_York", MON_FRI, date(2027, 7, 4), date(2027, 7, 4)),
+    ("4th of July", "Europe/Oslo", MON_FRI, date(2027, 7, 4), date(2027, 7, 4)),
+    ("Friday", "Europe/Oslo", MON_FRI, date(2027, 1, 8), date(2027, 1, 8)),
+    ("tomorrow", "Europe/Oslo", MON_FRI, date(2027, 1, 8), date(2027, 1, 8)),
+    ("on 03/04", "America/Sao_Paulo", MON_FRI, date(2027, 4, 3), date(2027, 4, 3)),
+    ("on 03/04", "America/Chicago", MON_FRI, date(2027, 3, 4), date(2027, 3, 4)),
+    ("for 3 days", "Europe/Oslo", MON_FRI, date(2027, 1, 7), date(2027, 1, 11)),   # Thu, Fri, Mon
+    ("for three working days", "Europe/Oslo", MON_FRI, date(2027, 1, 7), date(2027, 1, 11)),
+    ("for 3 days", "Asia/Riyadh", SUN_THU, date(2027, 1, 7), date(2027, 1, 11)),    # Thu, Sun, Mon
+    ("for a day", "Europe/Oslo", MON_FRI, date(2027, 1, 7), date(2027, 1, 7)),
+    ("for 2 weeks", "Europe/Oslo", MON_FRI, date(2027, 1, 7), date(2027, 1, 20)),
+    ("next week", "Europe/Oslo", MON_FRI, date(2027, 1, 11), date(2027, 1, 15)),
+    ("next week", "Asia/Riyadh", SUN_THU, date(2027, 1, 10), date(2027, 1, 14)),    # Sunday to Thursday
+    ("this week", "Europe/Oslo", MON_FRI, date(2027, 1, 7), date(2027, 1, 8)),
+    ("from Monday for 2 days", "Europe/Oslo", MON_FRI, date(2027, 1, 11), date(2027, 1, 12)),
+    ("until March 3", "Europe/Oslo", MON_FRI, date(2027, 1, 7), date(2027, 3, 3)),
+    ("from March 1 to March 5", "Europe/Oslo", MON_FRI, date(2027, 3, 1), date(2027, 3, 5)),
+    ("2027-03-01 to 2027-03-05", "Europe/Oslo", MON_FRI, date(2027, 3, 1), date(2027, 3, 5)),
+    ("1/7 - 3/7", "Europe/Oslo", MON_FRI, date(2027, 7, 1), date(2027, 7, 3)),
+    ("Dec 24 – Jan 2", "Europe/Oslo", MON_FRI, date(2027, 12, 24), date(2028, 1, 2)),
+])
+def test_one_day_a_range_or_a_duration(text: str, zone: str, week: str, first: date, last: date) -> None:
+    assert parse_absence(text, THURSDAY, zone, None, week) == (first, last)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("", "missing"), ("whenever", "unreadable"), ("until 2027-01-02", "past"),
+    ("from March 5 to 2027-03-01", "backwards"), ("until 2028-06-01", "too_long"),
+])
+def test_absence_problems(text: str, code: str) -> None:
+    assert parse_absence(text, THURSDAY, "Europe/Oslo") == code
+
+
+def test_a_numeric_day_without_a_known_order_is_asked_about() -> None:
+    assert parse_absence("on 03/04", THURSDAY, "UTC") == "ambiguous"
+    assert parse_absence("on 03/04", THURSDAY, "UTC", "BR") == (date(2027, 4, 3), date(2027, 4, 3))
+
+
+async def test_out_reads_the_days_back_and_saves_only_on_save(db: Database, team: dict[str, int],
+                                                              coach: Coach) -> None:
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 1))
+    with at(utc(2027, 1, 7, 10)):  # a Thursday
+        echo = await say(coach, ravi, "/okr out for 3 days")
+        assert "from Thu 7 Jan 2027 to Mon 11 Jan 2027, 3 working days" in echo and "Save it?" in echo
+        assert not [o for o in await occurrences(db, ravi) if o.status == "skipped"]
+        assert "Not saved" in await say(coach, ravi, action="absence:cancel")
+        assert not [o for o in await occurrences(db, ravi) if o.status == "skipped"]
+        echo = await say(coach, ravi, "/okr out on July 4th")
+        assert "away on Sun 4 Jul 2027" in echo
+        saved = await say(coach, ravi, action="absence:save:2027-01-07:2027-01-11")
+    assert "from Thu 7 Jan 2027 to Mon 11 Jan 2027" in saved
+    wig = {o.key.split(":")[2]: o for o in await occurrences(db, ravi) if o.kind == "wig"}
+    # Monday's WIG prompt falls on a day away: moved to Tuesday 09:00 in Kolkata
+    assert wig["2027-01-11"].due_at == utc(2027, 1, 12, 3, 30)
+    assert wig["2027-01-18"].due_at == utc(2027, 1, 18, 3, 30)
+
+
+# --- 9. every other week, counted from the person's own week ---------------------------
+
+def _checkins(working_days: str, zone: str, starting: date) -> list[date]:
+    days = parse_working_days(working_days)
+    team_rule = Rule(OKR_CHECKIN, "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU", time(9, 30), anchor_on=starting, source="team")
+    rule = resolve_rules(OKR_CHECKIN, [team_rule], days)
+    assert rule is not None
+    found = plan(Calendar(1, zone, days), rule, datetime(2027, 1, 1, tzinfo=zone_utc()),
+                 datetime(2027, 2, 1, tzinfo=zone_utc()))
+    return [s.local.date() for s in found if s.local is not None]  # type: ignore[union-attr]
+
+
+def zone_utc():  # noqa: ANN201
+    from datetime import UTC
+
+    return UTC
+
+
+@pytest.mark.parametrize("starting", [date(2027, 1, 10), date(2027, 1, 11), date(2027, 1, 12), date(2027, 1, 14)])
+def test_any_day_of_one_working_week_selects_the_same_weeks(starting: date) -> None:
+    """The issue's example: Riyadh, Sunday–Thursday, `--every 2 --day sun`: starting on
+    the 12th gave 17 and 31 Jan, on the 10th 10 and 24 Jan; now both give 10 and 24
+    (the 10th only when it is not before the anchor)."""
+    got = _checkins(SUN_THU, "Asia/Riyadh", starting)
+    assert got == ([date(2027, 1, 10), date(2027, 1, 24)] if starting == date(2027, 1, 10) else [date(2027, 1, 24)])
+
+
+def test_week_start_is_added_only_where_it_matters() -> None:
+    days = parse_working_days(SUN_THU)
+    weekly = Rule(OKR_CHECKIN, "FREQ=WEEKLY;BYDAY=SU", time(9, 30), source="org")
+    assert resolve_rules(OKR_CHECKIN, [weekly], days) is weekly
+    stated = Rule(OKR_CHECKIN, "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU;WKST=MO", time(9, 30), source="org")
+    assert resolve_rules(OKR_CHECKIN, [stated], days) is stated
+    mon_fri = resolve_rules(OKR_CHECKIN, [], parse_working_days(MON_FRI))
+    assert mon_fri is not None and mon_fri.rrule.endswith(";WKST=MO")
+    # Monday–Friday people keep their weeks (WKST=MO is rrule's default): the Sundays
+    # of the anchor's Monday-first week, 10 and 24 Jan, moved to the Mondays after
+    assert _checkins(MON_FRI, "Europe/Oslo", date(2027, 1, 5)) == [date(2027, 1, 11), date(2027, 1, 25)]
