@@ -1,0 +1,140 @@
+"""What every part of the trade-show feature shares: the `Feature` they register on,
+finding an event from what was typed, and the working-day arithmetic in each
+person's own calendar (zone, working week, public holidays, absences, from
+`bot.cadence.calendar`).
+
+Rules (seed 003, and issue #14): the team is prompted `prep_days` working days before
+the event; the day after it ends each lead gets its owner and a deadline at the end
+(18:00 local) of the owner's `follow_up_days`-th working day, counting the first
+working day after the event as day one (Friday end, Monday return: Wednesday 18:00).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import prompts
+from bot import cadence
+from bot.cadence.calendar import localise
+from bot.cadence.planner import load_population
+from bot.core.clock import local_day, zone
+from bot.core.coach import Turn
+from bot.core.feature import Feature
+from bot.core.messages import Choice, Message
+from bot.features.prompt_answers import ACTION_PREFIX
+from storage import trade_shows as store
+from storage.db import Database
+from storage.models import Event, Lead
+
+feature = Feature("trade shows")
+
+MORNING = time(9, 0)  # prompts before and after an event, local time
+DAY_END = time(18, 0)  # a follow-up deadline, local time
+LEAD_ACTION = "lead:"
+OUTCOMES = ("followed", "meeting", "opportunity", "notfit", "snooze")
+
+
+async def calendars(db: Database, person_ids: Iterable[int], moment: datetime) -> dict[int, cadence.Calendar]:
+    """Each person's calendar (three queries whatever the head count)."""
+    population = await load_population(db, moment, list(set(person_ids)), days=90)
+    return population.calendars
+
+
+def morning_of(cal: cadence.Calendar, day: date) -> datetime:
+    """09:00 on `day` in the person's zone, out of quiet hours (UTC)."""
+    return cadence.available_at(cal, localise(datetime.combine(day, MORNING), cal.zone))
+
+
+def working_days_before(cal: cadence.Calendar, day: date, count: int) -> date:
+    """The `count`-th available day before `day` (5 before Monday 11th: Monday 4th)."""
+    cursor, found = day, 0
+    for _ in range(400):
+        cursor -= timedelta(days=1)
+        if cal.day_off(cursor) is None:
+            found += 1
+            if found >= count:
+                return cursor
+    return cursor
+
+
+def first_day_after(cal: cadence.Calendar, day: date) -> date:
+    """The first available day after `day` (the day back from the event)."""
+    cursor = day + timedelta(days=1)
+    for _ in range(400):
+        if cal.day_off(cursor) is None:
+            return cursor
+        cursor += timedelta(days=1)
+    return cursor
+
+
+def deadline(cal: cadence.Calendar, first: date, count: int) -> datetime:
+    """18:00 local on the `count`-th available day, `first` (available) being day one."""
+    cursor, found = first, 0
+    for _ in range(400):
+        if cal.day_off(cursor) is None:
+            found += 1
+            if found >= count:
+                break
+        cursor += timedelta(days=1)
+    return localise(datetime.combine(cursor, DAY_END), cal.zone).astimezone(zone("UTC"))
+
+
+def lead_deadline(cal: cadence.Calendar, event: Event, moment: datetime) -> datetime:
+    """A lead's deadline: counted from the first working day after the event, or from
+    today for a lead logged later (a late CSV import)."""
+    first = first_day_after(cal, event.ends_on)
+    today = local_day(moment, cal.timezone)
+    if today > first:
+        first = today if cal.day_off(today) is None else first_day_after(cal, today)
+    return deadline(cal, first, event.follow_up_days)
+
+
+def venue_day(event: Event, moment: datetime) -> date:
+    return local_day(moment, event.timezone)
+
+
+async def event_from_args(turn: Turn, args: str) -> tuple[Event | None, list[str]]:
+    """The event whose name starts what was typed (the longest match, quotes optional),
+    and the words after it: `NRF 2027 report` -> (NRF 2027, ["report"])."""
+    try:
+        tokens = shlex.split(args)
+    except ValueError:
+        tokens = args.split()
+    async with turn.db.session() as session:
+        for end in range(len(tokens), 0, -1):
+            found = await store.event_named(session, turn.person.org_id, " ".join(tokens[:end]))  # type: ignore[arg-type]
+            if found is not None:
+                return found, tokens[end:]
+    return None, tokens
+
+
+def lead_row(lead: Lead, tz: str) -> dict[str, Any]:
+    """A lead as plain values (kept in a prompt's payload, drawn on its card)."""
+    due = lead.due_at.astimezone(zone(tz)).strftime("%a %d %b %H:%M") if lead.due_at else None
+    return {"id": lead.id, "name": lead.name, "company": lead.company, "temperature": lead.temperature,
+            "due": due, "notes": lead.notes, "status": lead.status}
+
+
+def lead_cards(rows: list[dict[str, Any]]) -> list[Message]:
+    """One card per lead with its five answers, so each lead is settled with a tap."""
+    cards: list[Message] = []
+    for row in rows:
+        choices = [Choice(prompts.render("trade_shows/lead_button", value=value),
+                          f"{LEAD_ACTION}{value}:{row['id']}",
+                          "primary" if value == "followed" else "danger" if value == "notfit" else "default")
+                   for value in OUTCOMES]
+        cards.append(Message(prompts.render("trade_shows/lead_card", lead=row), choices=choices,  # type: ignore[arg-type]
+                             key=f"lead:{row['id']}"))
+    return cards
+
+
+def prompt_choices(occurrence_id: int) -> list[Choice]:
+    """The usual answers of a scheduled prompt (start, later, tomorrow, skip), so the
+    prompt answers feature handles them as it does for every other kind."""
+    return [Choice(prompts.render("cadence/label", value=value), f"{ACTION_PREFIX}{value}:{occurrence_id}",
+                   style)  # type: ignore[arg-type]
+            for value, style in (("start", "primary"), ("later", "default"), ("tomorrow", "default"),
+                                 ("skip", "danger"))]

@@ -1,0 +1,153 @@
+"""`/okr event`: list the events, register one in a line, show one, set its
+objectives (seed 003's four aims) and per-attendee targets, and its report.
+
+    /okr event                                     the organisation's events
+    /okr event add "NRF 2027" 2027-01-12..2027-01-14 New York @ravi @sam
+    /okr event NRF 2027                            the event, its team and targets
+    /okr event NRF 2027 objectives new 10 existing 5 customers 8 partners 2
+    /okr event NRF 2027 targets @ravi meetings 4 leads 25   (no @: everyone)
+    /okr event NRF 2027 report                     the result (managers)
+"""
+
+from __future__ import annotations
+
+import re
+
+import prompts
+from bot.core.coach import Turn
+from bot.core.feature import EVERYONE
+from bot.core.messages import Field, Message
+from bot.features.trade_shows import report, schedule
+from bot.features.trade_shows.base import event_from_args, feature
+from bot.features.trade_shows.parsing import parse_event
+from conversations.validators import find_person
+from storage import conversations
+from storage import trade_shows as store
+from storage.models import Event
+
+OBJECTIVES = {"new": "new_prospects", "prospects": "new_prospects", "existing": "existing_prospects",
+              "customers": "customers", "customer": "customers", "partners": "partners",
+              "partner": "partners", "channel": "partners"}
+TARGETS = {"meetings": "meetings", "meeting": "meetings", "leads": "leads", "lead": "leads"}
+LEADING = ("manager", "admin")
+
+
+@feature.command("event", "/okr event [add NAME FROM..TO PLACE @people | NAME [report]]", EVERYONE)
+async def event_command(turn: Turn, args: str) -> list[Message]:
+    words = args.strip()
+    if not words:
+        return await list_events(turn)
+    if words.split()[0].lower() == "add":
+        return await add_event(turn, words[3:].strip())
+    event, rest = await event_from_args(turn, words)
+    if event is None:
+        return [Message(prompts.render("trade_shows/no_such_event", given=words), private=True)]
+    verb = rest[0].lower() if rest else ""
+    if verb and turn.person.role not in LEADING:
+        return [Message(prompts.render("trade_shows/leaders_only"), private=True)]
+    if verb == "report":
+        return await report.report_messages(turn.db, event, turn.now)
+    if verb in ("objectives", "objective"):
+        return await set_objectives(turn, event, rest[1:])
+    if verb in ("targets", "target"):
+        return await set_targets(turn, event, rest[1:])
+    if verb:
+        return [Message(prompts.render("trade_shows/event_help", problem="verb", given=verb), private=True)]
+    return await show_event(turn, event)
+
+
+async def list_events(turn: Turn) -> list[Message]:
+    async with turn.db.session() as session:
+        found = await store.events(session, turn.person.org_id)  # type: ignore[arg-type]
+    return [Message(prompts.render("trade_shows/event_list", events=found), private=True)]
+
+
+async def add_event(turn: Turn, args: str) -> list[Message]:
+    """Register an event with its team; the venue's zone comes from the place (or is
+    typed after it). Plans the prompts before it at once."""
+    if turn.person.role not in LEADING:
+        return [Message(prompts.render("trade_shows/leaders_only"), private=True)]
+    parsed = parse_event(args)
+    if isinstance(parsed, str):
+        return [Message(prompts.render("trade_shows/event_help", problem=parsed, given=args), private=True)]
+    if parsed.timezone is None:
+        return [Message(prompts.render("trade_shows/event_help", problem="zone", given=parsed.location or ""),
+                        private=True)]
+    async with turn.db.session() as session:
+        directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
+        clash = await store.event_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]
+    if clash is not None and clash.starts_on == parsed.starts_on:
+        return [Message(prompts.render("trade_shows/event_help", problem="exists", given=parsed.name), private=True)]
+    team, unknown = [], []
+    for mention in parsed.mentions:
+        person = find_person(mention, directory)
+        (team.append(person["id"]) if person is not None else unknown.append(mention))
+    if unknown or not team:
+        return [Message(prompts.render("trade_shows/event_help", problem="people", given=" ".join(unknown)),
+                        private=True)]
+    event = Event(org_id=turn.person.org_id, name=parsed.name, starts_on=parsed.starts_on,  # type: ignore[arg-type]
+                  ends_on=parsed.ends_on, location=parsed.location, timezone=parsed.timezone,
+                  created_by=turn.person.id)  # type: ignore[arg-type]
+    async with turn.db.session() as session:
+        event = await store.add_event(session, event, team)
+    await schedule.plan_before(turn.db, event, turn.now)
+    names = [p["name"] for p in directory if p["id"] in team]
+    return [Message(prompts.render("trade_shows/event_added", event=event, names=names), private=True)]
+
+
+async def show_event(turn: Turn, event: Event) -> list[Message]:
+    async with turn.db.session() as session:
+        team = await store.attendees(session, event.id)  # type: ignore[arg-type]
+        leads = await store.leads_of_event(session, event.id)  # type: ignore[arg-type]
+    leading = turn.person.role in LEADING
+    visible = [lead for lead in leads if leading or lead.owner_id == turn.person.id]
+    people = [{"name": p.name, "targets": a.targets, "prep": a.prep,
+               "leads": sum(1 for lead in leads if (lead.captured_by or lead.owner_id) == p.id)}
+              for a, p in team]
+    fields = [Field(prompts.render("trade_shows/objective_label", key=k), str(v))
+              for k, v in event.objectives.items()]
+    return [Message(prompts.render("trade_shows/event_detail", event=event, people=people,
+                                   leads=len(visible), leading=leading),
+                    title=event.name, fields=fields, private=True)]
+
+
+def _numbers(words: list[str], names: dict[str, str]) -> dict[str, int] | None:
+    text = " ".join(words).replace("=", " ").replace(":", " ").replace(",", " ")
+    pairs = re.findall(r"([^\W\d_]+)\s+(\d+)", text)
+    found = {names[w.lower()]: int(n) for w, n in pairs if w.lower() in names}
+    return found if found and len(found) == len(pairs) else None
+
+
+async def set_objectives(turn: Turn, event: Event, words: list[str]) -> list[Message]:
+    """How many contacts of each of seed 003's four kinds the team aims for."""
+    found = _numbers(words, OBJECTIVES)
+    if found is None:
+        return [Message(prompts.render("trade_shows/event_help", problem="objectives", given=" ".join(words)),
+                        private=True)]
+    event.objectives = {**event.objectives, **found}
+    async with turn.db.session() as session:
+        await store.save(session, event)
+    await schedule.plan_before(turn.db, event, turn.now)
+    return await show_event(turn, event)
+
+
+async def set_targets(turn: Turn, event: Event, words: list[str]) -> list[Message]:
+    """Targets for one attendee (`@ravi meetings 4 leads 25`) or everyone."""
+    mention = next((w for w in words if w.startswith("@")), None)
+    found = _numbers([w for w in words if w != mention], TARGETS)
+    async with turn.db.session() as session:
+        team = await store.attendees(session, event.id)  # type: ignore[arg-type]
+        directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
+    chosen = [a for a, _ in team]
+    if mention is not None:
+        person = find_person(mention, directory)
+        chosen = [a for a in chosen if person is not None and a.person_id == person["id"]]
+    if found is None or not chosen:
+        return [Message(prompts.render("trade_shows/event_help", problem="targets", given=" ".join(words)),
+                        private=True)]
+    async with turn.db.session() as session:
+        for row in chosen:
+            row.targets = {**row.targets, **found}
+            await store.save(session, row)
+    await schedule.plan_before(turn.db, event, turn.now)
+    return await show_event(turn, event)

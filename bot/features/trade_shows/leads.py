@@ -1,0 +1,247 @@
+"""Leads: captured in one line during an event (`/okr lead Jane Roe, Acme, hot, wants
+a demo`, or a plain DM "lead: …"), merged with their duplicate, reassigned by the
+manager (`/okr lead 12 owner @sam`), and settled with one tap per lead (followed up,
+meeting booked, opportunity, not a fit, snooze a day). A rep sees their own leads; a
+manager the leads of their events and of their reports.
+
+Capture is on the platform's ack path: two short reads and one write, no calendar
+unless the event's leads were already assigned (a late lead gets its deadline now).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import prompts
+from bot.core.clock import local_day
+from bot.core.coach import Turn
+from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, EVERYONE
+from bot.core.flows import start_flow
+from bot.core.messages import Message
+from bot.features.trade_shows.base import (
+    LEAD_ACTION,
+    calendars,
+    feature,
+    first_day_after,
+    lead_cards,
+    lead_deadline,
+    lead_row,
+)
+from bot.features.trade_shows.parsing import ParsedLead, parse_lead
+from conversations.validators import find_person
+from storage import conversations, people
+from storage import trade_shows as store
+from storage.db import Database
+from storage.models import Event, Lead, Person
+
+_DM = re.compile(r"^\s*lead\s*[:\-–]\s*(?P<rest>.+)$", re.IGNORECASE | re.DOTALL)
+_IN = re.compile(r"^\s*in\s+(?P<name>[^:]+):\s*(?P<rest>.+)$", re.IGNORECASE | re.DOTALL)
+STATUS = {"followed": "followed_up", "meeting": "meeting", "opportunity": "opportunity", "notfit": "not_fit"}
+
+
+async def running_events(db: Database, person: Person, moment: datetime) -> list[Event]:
+    """The events on today for this person, in each venue's own calendar."""
+    day = moment.date()
+    async with db.session() as session:
+        found = await store.events_of(session, person.id, day - timedelta(days=1), day + timedelta(days=1))  # type: ignore[arg-type]
+    return [e for e in found if e.starts_on <= local_day(moment, e.timezone) <= e.ends_on]
+
+
+async def capture_lead(db: Database, event: Event, parsed: ParsedLead, capturer_id: int,
+                       moment: datetime) -> tuple[Lead, bool]:
+    """Store a lead for `event`, met by `capturer_id` (its owner until reassigned), or
+    merge it into its duplicate. A lead captured after the event's leads were assigned
+    gets its deadline now, in the owner's calendar."""
+    lead = Lead(org_id=event.org_id, event_id=event.id, owner_id=capturer_id, captured_by=capturer_id,
+                name=parsed.name, company=parsed.company, email=parsed.email, phone=parsed.phone,
+                temperature=parsed.temperature, notes=parsed.note, captured_at=moment)
+    async with db.session() as session:
+        stored, merged = await store.capture(session, lead)
+    if event.assigned_at is not None and stored.due_at is None and stored.status == store.OPEN:
+        cal = (await calendars(db, [stored.owner_id], moment)).get(stored.owner_id)
+        if cal is not None:
+            async with db.session() as session:
+                await store.set_deadlines(session, [(stored.id, lead_deadline(cal, event, moment))])  # type: ignore[list-item]
+    return stored, merged
+
+
+async def _capture(turn: Turn, text: str) -> list[Message]:
+    chosen: Event | None = None
+    named = _IN.match(text)
+    if named is not None:
+        async with turn.db.session() as session:
+            chosen = await store.event_named(session, turn.person.org_id, named.group("name"))  # type: ignore[arg-type]
+        if chosen is not None:
+            text = named.group("rest")
+    parsed = parse_lead(text)
+    if isinstance(parsed, str):
+        return [Message(prompts.render("trade_shows/lead_help", problem=parsed), private=True)]
+    if chosen is None:
+        running = await running_events(turn.db, turn.person, turn.now)
+        if len(running) != 1:
+            return [Message(prompts.render("trade_shows/which_event", running=running, line=text), private=True)]
+        chosen = running[0]
+    lead, merged = await capture_lead(turn.db, chosen, parsed, turn.person.id, turn.now)  # type: ignore[arg-type]
+    return [Message(prompts.render("trade_shows/lead_saved", lead=lead, merged=merged, event=chosen),
+                    private=True)]
+
+
+@feature.command("lead", "/okr lead NAME, COMPANY, hot|warm|cold, NOTE", EVERYONE)
+async def lead_command(turn: Turn, args: str) -> list[Message]:
+    """`/okr lead Jane Roe, Acme, hot, note` captures; `/okr lead` lists your open
+    leads with their buttons; `/okr lead 12 owner @sam` reassigns (managers)."""
+    words = args.split()
+    if not words:
+        return await my_leads(turn)
+    if words[0].lstrip("#").isdigit() and len(words) >= 2 and words[1].lower() == "owner":
+        return await reassign(turn, int(words[0].lstrip("#")), " ".join(words[2:]))
+    return await _capture(turn, args)
+
+
+async def my_leads(turn: Turn) -> list[Message]:
+    """The asker's open leads; for a manager, their reports' too."""
+    owners = [turn.person.id]
+    if turn.person.role in ("manager", "admin"):
+        async with turn.db.session() as session:
+            directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
+        owners += [p["id"] for p in directory if p.get("manager_id") == turn.person.id]
+    async with turn.db.session() as session:
+        found = await store.open_leads(session, owners)  # type: ignore[arg-type]
+    rows = [lead_row(lead, turn.person.timezone or "UTC") for lead in found]
+    return [Message(prompts.render("trade_shows/my_leads", leads=rows), private=True), *lead_cards(rows)]
+
+
+async def reassign(turn: Turn, lead_id: int, who: str) -> list[Message]:
+    """A manager gives a lead of their event, or of their report, to someone else;
+    the deadline moves into the new owner's calendar."""
+    async with turn.db.session() as session:
+        lead = await store.get_lead(session, lead_id)
+        event = await store.get_event(session, lead.event_id) if lead and lead.event_id else None
+        directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
+    if lead is None or lead.org_id != turn.person.org_id:
+        return [Message(prompts.render("trade_shows/no_such_lead", lead_id=lead_id), private=True)]
+    owner = next((p for p in directory if p["id"] == lead.owner_id), None)
+    allowed = turn.person.role == "admin" or (event is not None and event.created_by == turn.person.id) or (
+        owner is not None and owner.get("manager_id") == turn.person.id)
+    if not allowed:
+        return [Message(prompts.render("trade_shows/not_yours"), private=True)]
+    target = find_person(who, directory) if who.strip() else None
+    if target is None:
+        return [Message(prompts.render("trade_shows/owner_help", lead_id=lead_id, given=who), private=True)]
+    lead.owner_id = int(target["id"])
+    if lead.due_at is not None and event is not None:
+        cal = (await calendars(turn.db, [lead.owner_id], turn.now)).get(lead.owner_id)
+        if cal is not None:
+            lead.due_at = lead_deadline(cal, event, turn.now)
+    lead.reminded_at = lead.escalated_at = None
+    async with turn.db.session() as session:
+        await store.save(session, lead)
+    await turn.coach.send_copy(lead.owner_id, [Message(prompts.render(
+        "trade_shows/given_to_you", lead=lead_row(lead, "UTC"), by=turn.person.name))])
+    return [Message(prompts.render("trade_shows/owner_changed", lead=lead, owner=target["name"]), private=True)]
+
+
+async def _own_lead(turn: Turn, lead_id: int) -> Lead | None:
+    """The lead, if the asker may act on it: its owner, the owner's manager, the
+    event's manager, or an admin."""
+    async with turn.db.session() as session:
+        lead = await store.get_lead(session, lead_id)
+        if lead is None or lead.org_id != turn.person.org_id:
+            return None
+        if lead.owner_id == turn.person.id or turn.person.role == "admin":
+            return lead
+        owner = await people.get(session, lead.owner_id)
+        event = await store.get_event(session, lead.event_id) if lead.event_id else None
+    if (owner is not None and owner.manager_id == turn.person.id) or (
+            event is not None and event.created_by == turn.person.id):
+        return lead
+    return None
+
+
+class LeadButtons:
+    """A tap on a lead's button: settle it, or ask the one line it needs first (the
+    note, the opportunity's value, why it is not a fit)."""
+
+    async def respond(self, turn: Turn) -> list[Message] | None:
+        action = turn.event.action or ""
+        if not action.startswith(LEAD_ACTION):
+            return None
+        verb, _, rest = action[len(LEAD_ACTION):].partition(":")
+        lead = await _own_lead(turn, int(rest)) if rest.isdigit() else None
+        if lead is None:
+            return [Message(prompts.render("trade_shows/not_yours"), private=True)]
+        if verb == "meeting":
+            return await settle(turn, lead.id, "meeting", None, None, None)  # type: ignore[arg-type]
+        if verb == "snooze":
+            return await snooze_lead(turn, lead)
+        if verb not in STATUS:
+            return [Message(prompts.render("trade_shows/not_yours"), private=True)]
+        return await start_flow(turn, "lead_outcome", {
+            "subject": f"lead:{lead.id}", "lead_id": lead.id, "lead": lead.name, "status": STATUS[verb]})
+
+
+async def settle(turn: Turn, lead_id: int, status: str, note: str | None, value: float | None,
+                 currency: str | None) -> list[Message]:
+    async with turn.db.session() as session:
+        lead = await store.record_outcome(session, lead_id, status, turn.now, note, value, currency)
+    if lead is None:
+        return [Message(prompts.render("trade_shows/no_such_lead", lead_id=lead_id), private=True)]
+    return [Message(prompts.render("trade_shows/settled", lead=lead))]
+
+
+async def snooze_lead(turn: Turn, lead: Lead) -> list[Message]:
+    """One working day more for this lead, in the owner's calendar; reminded again."""
+    cal = (await calendars(turn.db, [lead.owner_id], turn.now)).get(lead.owner_id)
+    base = lead.due_at or turn.now
+    if cal is not None:
+        day = first_day_after(cal, local_day(base, cal.timezone))
+        lead.due_at = base + timedelta(days=(day - local_day(base, cal.timezone)).days)
+    else:
+        lead.due_at = base + timedelta(days=1)
+    lead.reminded_at = None
+    async with turn.db.session() as session:
+        await store.save(session, lead)
+    return [Message(prompts.render("trade_shows/snoozed", lead=lead_row(lead, turn.person.timezone or "UTC")),
+                    private=True)]
+
+
+@feature.action("save_lead_outcome")
+async def save_lead_outcome(turn: Turn, data: dict[str, Any]) -> list[Message]:
+    answers, context = data.get("answers") or {}, data.get("context") or {}
+    money = answers.get("value") or {}
+    note = answers.get("note") or answers.get("reason")
+    lead = await _own_lead(turn, int(context["lead_id"]))
+    if lead is None:
+        raise LookupError(f"lead {context['lead_id']} is not this person's")
+    return await settle(turn, lead.id, context["status"], note, money.get("amount"), money.get("currency"))  # type: ignore[arg-type]
+
+
+class LeadLine:
+    """A plain DM "lead: Jane Roe, Acme, hot" while an event runs (after any
+    conversation in progress declined it)."""
+
+    async def respond(self, turn: Turn) -> list[Message] | None:
+        if turn.event.action is not None:
+            return None
+        match = _DM.match(turn.text)
+        if match is None:
+            return None
+        return await _capture(turn, match.group("rest"))
+
+
+feature.responder(BEFORE_CONVERSATION, LeadButtons())
+feature.responder(AFTER_CONVERSATION, LeadLine())
+
+
+async def overdue_leads(db: Database, rep_id: int, moment: datetime) -> list[dict[str, Any]]:
+    """A rep's leads still open after their follow-up deadline, oldest deadline first,
+    as plain values ({"id", "name", "company", "temperature", "due", "notes",
+    "status"}; `due` in the rep's zone) — for the manager's pre-one-on-one brief (#12)
+    and any other summary of what a rep owes."""
+    async with db.session() as session:
+        late = await store.overdue(session, moment, [rep_id])
+        person = await people.get(session, rep_id)
+    tz = (person.timezone if person is not None else None) or "UTC"
+    return [lead_row(lead, tz) for lead in late]

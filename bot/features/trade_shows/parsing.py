@@ -1,0 +1,182 @@
+"""Reading what people type about trade shows, pure (no I/O, no clock): a lead in one
+line from a phone, an event in one line, and a badge scanner's CSV header.
+
+Nothing is guessed: a line without a name is refused with a problem code (the
+caller re-asks with an example); a missing company or temperature stays empty and
+the confirmation says so.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import available_timezones
+
+TEMPERATURES = {
+    "hot": "hot", "🔥": "hot", "h": "hot", "heiß": "hot", "varm": "warm",
+    "warm": "warm", "w": "warm", "☀️": "warm", "☀": "warm", "🙂": "warm",
+    "cold": "cold", "c": "cold", "❄️": "cold", "❄": "cold", "🧊": "cold", "kald": "cold",
+}
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_PHONE = re.compile(r"(?<![\w@])\+?\d[\d\s().-]{5,}\d(?![\w@])")
+# Company suffixes a stray comma splits off ("Acme, Inc."): glued back to the company.
+_SUFFIXES = {"inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "ag", "as", "asa", "ab", "sa", "s.a.",
+             "corp", "corp.", "co", "co.", "plc", "bv", "b.v.", "oy", "kk", "pty ltd"}
+
+
+@dataclass(frozen=True)
+class ParsedLead:
+    name: str
+    company: str | None = None
+    temperature: str | None = None
+    note: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+def temperature_of(word: str) -> str | None:
+    """"hot", "🔥", "Warm!" -> the temperature; None when the word is not one."""
+    key = word.strip().strip("!.").lower()
+    return TEMPERATURES.get(key) or TEMPERATURES.get(key.replace("\ufe0f", ""))
+
+
+def parse_lead(line: str) -> ParsedLead | str:
+    """"Jane Roe, Acme Corp, hot, wants a demo in March" -> a lead; the e-mail and the
+    phone number are taken wherever they appear. Order: name, company, then anything;
+    the temperature is the first part that is one (hot/warm/cold or 🔥/☀️/❄️).
+    Returns "missing_name" when there is no name to store."""
+    text = line.strip()
+    email_match = _EMAIL.search(text)
+    email = email_match.group(0) if email_match else None
+    if email_match:
+        text = text[:email_match.start()] + text[email_match.end():]
+    phone_match = _PHONE.search(text)
+    phone = " ".join(phone_match.group(0).split()) if phone_match else None
+    if phone_match:
+        text = text[:phone_match.start()] + text[phone_match.end():]
+    parts = [p.strip() for p in re.split(r"[,;\n]", text)]
+    parts = [p for p in parts if p]
+    if not parts or temperature_of(parts[0]):
+        return "missing_name"
+    name, rest = parts[0], parts[1:]
+    temperature: str | None = None
+    kept: list[str] = []
+    for part in rest:
+        found = temperature_of(part)
+        if found and temperature is None:
+            temperature = found
+        else:
+            kept.append(part)
+    company: str | None = None
+    if kept and len(kept[0]) <= 120 and not (temperature is None and len(kept) == 1 and len(kept[0].split()) > 4):
+        company = kept.pop(0)
+        while kept and kept[0].lower() in _SUFFIXES:
+            company = f"{company}, {kept.pop(0)}"
+    note = ", ".join(kept) or None
+    return ParsedLead(name[:200], company[:200] if company else None, temperature, note, email, phone)
+
+
+# --- an event in one line ---------------------------------------------------------------
+
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/|–|to)?(\d{4}-\d{2}-\d{2})?$")
+
+
+@dataclass
+class ParsedEvent:
+    name: str
+    starts_on: date
+    ends_on: date
+    location: str | None
+    timezone: str | None
+    mentions: list[str] = field(default_factory=list)
+
+
+def _zones() -> dict[str, str]:
+    """City or zone name as people type it -> IANA zone ("new york" -> America/New_York)."""
+    found: dict[str, str] = {}
+    for name in available_timezones():
+        found.setdefault(name.lower(), name)
+        city = name.rsplit("/", 1)[-1].replace("_", " ").lower()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/")):
+            found.setdefault(city, name)
+    return found
+
+
+ZONES = _zones()
+
+
+def zone_of_place(place: str | None) -> str | None:
+    """The zone a venue's city names ("New York" -> America/New_York, "Oslo, Norway"
+    -> Europe/Oslo), from the IANA database's city names; None when it names none."""
+    if not place:
+        return None
+    for piece in [place, *re.split(r"[,/]", place)]:
+        found = ZONES.get(piece.strip().lower())
+        if found:
+            return found
+    return None
+
+
+def parse_event(args: str) -> ParsedEvent | str:
+    """`"NRF 2027" 2027-01-12..2027-01-14 New York @ravi @sam` -> an event; a zone may
+    follow the place (`Las Vegas America/Los_Angeles`). Problem codes: "syntax",
+    "missing_name", "dates", "backwards"."""
+    try:
+        tokens = shlex.split(args)
+    except ValueError:
+        return "syntax"
+    where = next((i for i, t in enumerate(tokens) if _RANGE.match(t)), None)
+    if where is None:
+        return "dates"
+    if where == 0:
+        return "missing_name"
+    match = _RANGE.match(tokens[where])
+    assert match is not None
+    try:
+        first = date.fromisoformat(match.group(1))
+        last = date.fromisoformat(match.group(2)) if match.group(2) else first
+    except ValueError:
+        return "dates"
+    if last < first:
+        return "backwards"
+    if (last - first).days > 31:
+        return "too_long"
+    rest = tokens[where + 1:]
+    mentions = [t for t in rest if t.startswith("@")]
+    words = [t for t in rest if not t.startswith("@")]
+    zone = None
+    if words and "/" in words[-1] and words[-1].lower() in ZONES:
+        zone = ZONES[words.pop().lower()]
+    location = " ".join(words) or None
+    return ParsedEvent(" ".join(tokens[:where]), first, last, location, zone or zone_of_place(location), mentions)
+
+
+# --- badge-scanner CSV ------------------------------------------------------------------
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full name", "fullname", "contact", "contact name", "attendee"),
+    "first": ("first name", "firstname", "first", "given name"),
+    "last": ("last name", "lastname", "last", "surname", "family name"),
+    "company": ("company", "company name", "organisation", "organization", "account", "employer"),
+    "email": ("email", "e-mail", "email address", "e-mail address", "mail"),
+    "phone": ("phone", "phone number", "mobile", "telephone", "tel"),
+    "temperature": ("temperature", "rating", "lead rating", "priority", "qualification"),
+    "note": ("notes", "note", "comments", "comment", "question", "interest"),
+    "owner": ("owner", "scanned by", "captured by", "rep", "salesperson", "staff email"),
+}
+
+
+def map_headers(header: list[str]) -> dict[str, int] | str:
+    """Column positions by field, matched by header name (case, spaces, "_" ignored).
+    Returns "no_name" when neither a name nor first and last names are found."""
+    cleaned = [" ".join(h.replace("_", " ").replace("\ufeff", "").split()).lower() for h in header]
+    found: dict[str, int] = {}
+    for field_name, names in HEADERS.items():
+        for index, title in enumerate(cleaned):
+            if title in names and field_name not in found:
+                found[field_name] = index
+    if "name" not in found and not ("first" in found or "last" in found):
+        return "no_name"
+    return found

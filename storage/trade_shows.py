@@ -1,0 +1,250 @@
+"""Named queries for trade shows: events and attendees, leads (capture with duplicate
+merge, assignment, outcomes), and the conditional updates that make each reminder,
+escalation and report go out once whatever the number of processes.
+
+Not to be confused with `storage.events`, the store of processed platform event ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, update
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import upsert
+from storage.models import Event, EventAttendee, Lead, Occurrence, Person
+
+LEAD = Lead.__table__  # type: ignore[attr-defined]
+EVENT = Event.__table__  # type: ignore[attr-defined]
+OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
+OPEN = "new"
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+async def add_event(session: AsyncSession, event: Event, attendee_ids: Iterable[int]) -> Event:
+    session.add(event)
+    await session.flush()
+    for person_id in dict.fromkeys(attendee_ids):
+        session.add(EventAttendee(event_id=event.id, person_id=person_id))  # type: ignore[arg-type]
+    await session.flush()
+    return event
+
+
+async def events(session: AsyncSession, org_id: int) -> Sequence[Event]:
+    """The organisation's events, latest first."""
+    return (await session.exec(select(Event).where(Event.org_id == org_id)
+                               .order_by(col(Event.starts_on).desc(), col(Event.id).desc()))).all()
+
+
+async def event_named(session: AsyncSession, org_id: int, name: str) -> Event | None:
+    """The event called `name` (any case), the latest if several share it."""
+    return (await session.exec(
+        select(Event).where(Event.org_id == org_id, func.lower(Event.name) == name.strip().lower())
+        .order_by(col(Event.starts_on).desc()))).first()
+
+
+async def get_event(session: AsyncSession, event_id: int) -> Event | None:
+    return await session.get(Event, event_id)
+
+
+async def save(session: AsyncSession, row: Any) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def attendees(session: AsyncSession, event_id: int) -> list[tuple[EventAttendee, Person]]:
+    rows = await session.exec(
+        select(EventAttendee, Person).join(Person, col(Person.id) == EventAttendee.person_id)
+        .where(EventAttendee.event_id == event_id).order_by(col(Person.name)))
+    return list(rows.all())  # type: ignore[arg-type]
+
+
+async def attendee(session: AsyncSession, event_id: int, person_id: int) -> EventAttendee | None:
+    return (await session.exec(select(EventAttendee).where(
+        EventAttendee.event_id == event_id, EventAttendee.person_id == person_id))).first()
+
+
+async def events_of(session: AsyncSession, person_id: int, first: date, last: date) -> Sequence[Event]:
+    """Events the person attends that overlap the days [first, last] (venue days)."""
+    return (await session.exec(
+        select(Event).join(EventAttendee, col(EventAttendee.event_id) == Event.id)
+        .where(EventAttendee.person_id == person_id, col(Event.starts_on) <= last,
+               col(Event.ends_on) >= first)
+        .order_by(col(Event.starts_on)))).all()
+
+
+async def ended_unassigned(session: AsyncSession, on_or_before: date) -> Sequence[Event]:
+    """Events that ended on or before `on_or_before` (the latest venue day anywhere;
+    callers check the venue's own) and whose leads were not assigned yet."""
+    return (await session.exec(select(Event).where(col(Event.ends_on) <= on_or_before,
+                                                   col(Event.assigned_at).is_(None)))).all()
+
+
+async def claim_event(session: AsyncSession, event_id: int, column: str, now: datetime) -> bool:
+    """Take the one assignment (`assigned_at`) or report (`reported_at`) of an event:
+    only the process whose UPDATE finds the column empty goes on."""
+    target = EVENT.c[column]
+    result = await session.exec(update(EVENT).where(EVENT.c.id == event_id, target.is_(None))
+                                .values({column: now}))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def unreported(session: AsyncSession) -> Sequence[Event]:
+    return (await session.exec(select(Event).where(col(Event.assigned_at).is_not(None),
+                                                   col(Event.reported_at).is_(None)))).all()
+
+
+# --- leads ------------------------------------------------------------------------------
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").casefold().split())
+
+
+async def find_duplicate(session: AsyncSession, event_id: int | None, name: str, company: str | None,
+                         email: str | None) -> Lead | None:
+    """The lead of the same event with the same e-mail, or the same name and company
+    (case and spacing ignored)."""
+    query = select(Lead).where(Lead.event_id == event_id)
+    same_person = func.lower(Lead.name) == name.strip().lower()
+    if company:
+        same_person = same_person & (func.lower(Lead.company) == company.strip().lower())
+    else:
+        same_person = same_person & col(Lead.company).is_(None)
+    condition = same_person if not email else or_(func.lower(Lead.email) == email.lower(), same_person)
+    for lead in (await session.exec(query.where(condition).order_by(col(Lead.id)))).all():
+        if (email and (lead.email or "").lower() == email.lower()) or (
+                _norm(lead.name) == _norm(name) and _norm(lead.company) == _norm(company)):
+            return lead
+    return None
+
+
+async def capture(session: AsyncSession, lead: Lead) -> tuple[Lead, bool]:
+    """Store a lead, or merge it into its duplicate: the notes of both are kept, empty
+    fields filled, the newer temperature wins. Returns (stored lead, merged?)."""
+    found = await find_duplicate(session, lead.event_id, lead.name, lead.company, lead.email)
+    if found is None:
+        session.add(lead)
+        await session.flush()
+        return lead, False
+    if lead.notes and lead.notes not in (found.notes or ""):
+        found.notes = f"{found.notes}\n{lead.notes}" if found.notes else lead.notes
+    found.company = found.company or lead.company
+    found.email = found.email or lead.email
+    found.phone = found.phone or lead.phone
+    found.temperature = lead.temperature or found.temperature
+    session.add(found)
+    await session.flush()
+    return found, True
+
+
+async def get_lead(session: AsyncSession, lead_id: int) -> Lead | None:
+    return await session.get(Lead, lead_id)
+
+
+async def leads_of_event(session: AsyncSession, event_id: int) -> Sequence[Lead]:
+    return (await session.exec(select(Lead).where(Lead.event_id == event_id).order_by(col(Lead.id)))).all()
+
+
+async def open_leads(session: AsyncSession, owner_ids: Sequence[int], event_id: int | None = None) -> Sequence[Lead]:
+    """Leads not yet followed up, of these owners, soonest deadline first."""
+    query = select(Lead).where(col(Lead.owner_id).in_(list(owner_ids)), Lead.status == OPEN)
+    if event_id is not None:
+        query = query.where(Lead.event_id == event_id)
+    return (await session.exec(query.order_by(col(Lead.due_at), col(Lead.id)))).all()
+
+
+async def set_deadlines(session: AsyncSession, deadlines: Sequence[tuple[int, datetime]]) -> None:
+    """Give many leads their follow-up deadline in one executemany."""
+    if not deadlines:
+        return
+    statement = update(LEAD).where(LEAD.c.id == bindparam("lead_id")).values(due_at=bindparam("due"))
+    params = [{"lead_id": i, "due": d} for i, d in deadlines]
+    for start in range(0, len(params), 5000):
+        await session.exec(statement, params=params[start:start + 5000])  # type: ignore[call-overload]
+
+
+async def record_outcome(session: AsyncSession, lead_id: int, status: str, now: datetime,
+                         outcome: str | None = None, value: float | None = None,
+                         currency: str | None = None) -> Lead | None:
+    """A follow-up happened: the status, the note, the value; the first follow-up's
+    instant is kept (it is what the report measures against the deadline)."""
+    lead = await session.get(Lead, lead_id)
+    if lead is None:
+        return None
+    lead.status = status
+    lead.followed_up_at = lead.followed_up_at or now
+    if outcome:
+        lead.outcome = f"{lead.outcome}\n{outcome}" if lead.outcome else outcome
+    if value is not None:
+        lead.value, lead.currency = value, currency
+    session.add(lead)
+    await session.flush()
+    return lead
+
+
+async def due_for_reminder(session: AsyncSession, before: datetime) -> Sequence[Lead]:
+    """Open leads with a deadline before `before` whose owner was not reminded."""
+    return (await session.exec(select(Lead).where(
+        Lead.status == OPEN, col(Lead.due_at).is_not(None), col(Lead.due_at) <= before,
+        col(Lead.reminded_at).is_(None)).order_by(col(Lead.due_at)))).all()
+
+
+async def overdue(session: AsyncSession, now: datetime, owner_ids: Sequence[int] | None = None,
+                  escalated: bool | None = None) -> Sequence[Lead]:
+    """Open leads past their deadline (of some owners; escalated or not)."""
+    query = select(Lead).where(Lead.status == OPEN, col(Lead.due_at).is_not(None), col(Lead.due_at) < now)
+    if owner_ids is not None:
+        query = query.where(col(Lead.owner_id).in_(list(owner_ids)))
+    if escalated is not None:
+        query = query.where(col(Lead.escalated_at).is_not(None) if escalated else col(Lead.escalated_at).is_(None))
+    return (await session.exec(query.order_by(col(Lead.due_at)))).all()
+
+
+async def claim_leads(session: AsyncSession, lead_ids: Sequence[int], column: str, now: datetime) -> list[int]:
+    """Mark leads reminded or escalated, only those not marked yet; returns the ids this
+    process won, so two processes never send the same reminder."""
+    if not lead_ids:
+        return []
+    target = LEAD.c[column]
+    result = await session.exec(update(LEAD).where(LEAD.c.id.in_(list(lead_ids)), target.is_(None),
+                                                   LEAD.c.status == OPEN)
+                                .values({column: now}).returning(LEAD.c.id))
+    return list(result.scalars().all())
+
+
+async def escalated_between(session: AsyncSession, lead_owner_ids: Sequence[int], start: datetime,
+                            end: datetime) -> bool:
+    """Whether leads of these owners were escalated in [start, end) (one batch a day)."""
+    found = (await session.exec(select(func.count()).select_from(LEAD).where(
+        LEAD.c.owner_id.in_(list(lead_owner_ids)), LEAD.c.escalated_at >= start,
+        LEAD.c.escalated_at < end))).one()
+    return bool(found)
+
+
+async def add_occurrences(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Ad-hoc prompt occurrences (before and after an event), one per key: the
+    dispatcher claims and sends each exactly once. A row still pending and never
+    claimed takes the new time and payload (targets changed since it was planned);
+    any other is left alone. Each row: key, org_id, person_id, kind, due_at,
+    local_date, payload."""
+    if not rows:
+        return
+    statement = upsert(session, OCCURRENCE)
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"due_at": statement.excluded.due_at, "local_date": statement.excluded.local_date,
+              "payload": statement.excluded.payload},
+        where=(OCCURRENCE.c.status == "pending") & OCCURRENCE.c.claimed_at.is_(None)
+        & OCCURRENCE.c.snoozed_until.is_(None),
+    )
+    params = [{**row, "status": "pending", "payload": {**(row.get("payload") or {}), "adhoc": True}}
+              for row in rows]
+    for start in range(0, len(params), 5000):
+        await session.exec(statement, params=params[start:start + 5000])  # type: ignore[call-overload]
