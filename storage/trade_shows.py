@@ -49,6 +49,12 @@ async def event_named(session: AsyncSession, org_id: int, name: str) -> Event | 
         .order_by(col(Event.starts_on).desc()))).first()
 
 
+async def events_called(session: AsyncSession, name: str) -> Sequence[Event]:
+    """Events called `name` (any case) in any organisation, for the command line."""
+    return (await session.exec(select(Event).where(func.lower(Event.name) == name.strip().lower())
+                               .order_by(col(Event.starts_on).desc()))).all()
+
+
 async def get_event(session: AsyncSession, event_id: int) -> Event | None:
     return await session.get(Event, event_id)
 
@@ -248,3 +254,13 @@ async def add_occurrences(session: AsyncSession, rows: Sequence[dict[str, Any]])
               for row in rows]
     for start in range(0, len(params), 5000):
         await session.exec(statement, params=params[start:start + 5000])  # type: ignore[call-overload]
+
+
+async def skip_pending(session: AsyncSession, keys: Sequence[str], reason: str) -> int:
+    """Skip prompts that are still pending (a preparation prompt the event outran)."""
+    if not keys:
+        return 0
+    result = await session.exec(update(OCCURRENCE).where(OCCURRENCE.c.key.in_(list(keys)),  # type: ignore[call-overload]
+                                                         OCCURRENCE.c.status == "pending")
+                                .values(status="skipped", reason=reason))
+    return result.rowcount or 0  # type: ignore[no-any-return]

@@ -44,8 +44,9 @@ def temperature_of(word: str) -> str | None:
 
 def parse_lead(line: str) -> ParsedLead | str:
     """"Jane Roe, Acme Corp, hot, wants a demo in March" -> a lead; the e-mail and the
-    phone number are taken wherever they appear. Order: name, company, then anything;
-    the temperature is the first part that is one (hot/warm/cold or 🔥/☀️/❄️).
+    phone number are taken wherever they appear. Order: name, then the company (when
+    the next part is not the temperature), then anything; the temperature is the
+    first part that is one (hot/warm/cold or 🔥/☀️/❄️), the rest is the note.
     Returns "missing_name" when there is no name to store."""
     text = line.strip()
     email_match = _EMAIL.search(text)
@@ -61,6 +62,14 @@ def parse_lead(line: str) -> ParsedLead | str:
     if not parts or temperature_of(parts[0]):
         return "missing_name"
     name, rest = parts[0], parts[1:]
+    company: str | None = None
+    # the part right after the name is the company, unless it is the temperature or
+    # reads as a sentence (more than four words and nothing after it)
+    if rest and not temperature_of(rest[0]) and len(rest[0]) <= 120 and not (
+            len(rest) == 1 and len(rest[0].split()) > 4):
+        company = rest.pop(0)
+        while rest and rest[0].lower() in _SUFFIXES:
+            company = f"{company}, {rest.pop(0)}"
     temperature: str | None = None
     kept: list[str] = []
     for part in rest:
@@ -69,11 +78,6 @@ def parse_lead(line: str) -> ParsedLead | str:
             temperature = found
         else:
             kept.append(part)
-    company: str | None = None
-    if kept and len(kept[0]) <= 120 and not (temperature is None and len(kept) == 1 and len(kept[0].split()) > 4):
-        company = kept.pop(0)
-        while kept and kept[0].lower() in _SUFFIXES:
-            company = f"{company}, {kept.pop(0)}"
     note = ", ".join(kept) or None
     return ParsedLead(name[:200], company[:200] if company else None, temperature, note, email, phone)
 

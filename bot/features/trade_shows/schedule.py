@@ -125,9 +125,11 @@ async def assign(db: Database, event: Event, moment: datetime) -> int:
         rows.append(_row(AFTER, event, pid, due, cal.timezone, {
             "kickoff": firsts[pid].isoformat(), "leads": mine.get(pid, []),
             "manager": pid == event.created_by}))
+    stale = [f"{kind}:{event.id}:{pid}" for kind in (PREP, PLAN) for pid in everyone]
     async with db.session() as session:
         await store.set_deadlines(session, updates)  # type: ignore[arg-type]
         await store.add_occurrences(session, rows)
+        await store.skip_pending(session, stale, "event_over")  # never sent after the event
     return len(updates)
 
 
@@ -247,7 +249,9 @@ async def remind_deadlines(coach: Coach) -> int:
 @feature.job("escalate overdue leads", every=timedelta(minutes=30))
 async def escalate_overdue(coach: Coach) -> int:
     """Leads still open after their deadline go to the event's manager: one message a
-    day (the manager's day), at the first moment the manager can be reached."""
+    day, at the first moment of the manager's working day they can be reached,
+    listing the leads whose deadline passed before that day began (a Wednesday
+    18:00 deadline escalates on Thursday morning)."""
     moment = now()
     async with coach.db.session() as session:
         late = await store.overdue(session, moment, escalated=False)
@@ -267,15 +271,18 @@ async def escalate_overdue(coach: Coach) -> int:
             continue
         today = local_day(moment, cal.timezone)
         start = datetime.combine(today, datetime.min.time(), zone(cal.timezone))
-        owners = sorted({lead.owner_id for lead, _ in by_manager[manager_id]})
+        batch = [(lead, event) for lead, event in by_manager[manager_id]
+                 if lead.due_at is not None and lead.due_at < start]  # late before the day began
+        owners = sorted({lead.owner_id for lead, _ in batch})
+        if not batch:
+            continue
         async with coach.db.session() as session:
             if await store.escalated_between(session, owners, start, start + timedelta(days=1)):
                 continue
-            won = set(await store.claim_leads(session, [lead.id for lead, _ in by_manager[manager_id]],
-                                              "escalated_at", moment))
+            won = set(await store.claim_leads(session, [lead.id for lead, _ in batch], "escalated_at", moment))
             names = {pid: (await people.get(session, pid)) for pid in owners}
         rows = [{**lead_row(lead, cal.timezone), "owner": names[lead.owner_id].name if names[lead.owner_id] else "",
-                 "event": event.name} for lead, event in by_manager[manager_id] if lead.id in won]
+                 "event": event.name} for lead, event in batch if lead.id in won]
         if rows and await _send(coach, manager_id, [Message(prompts.render("trade_shows/escalation", leads=rows))]):
             reached += 1
     return reached

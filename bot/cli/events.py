@@ -1,0 +1,99 @@
+"""`coachbot event …`: leads of a trade show in and out of coachbot.
+
+    coachbot event import-leads "NRF 2027" badges.csv [--owner rep@example.com]
+    coachbot event export-leads --event "NRF 2027" [--output leads.csv]
+
+`export_leads_command` is also meant for a `coachbot export` group (as
+`coachbot export leads --event NAME`) once one exists: it takes the same options.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import prompts
+from bot.cli.common import fail, ready_database, settings
+from bot.core.clock import now
+from bot.features.trade_shows.csv_leads import export_leads, import_leads, problem_lines
+from storage import people
+from storage import trade_shows as store
+from storage.db import Database
+from storage.models import Event
+
+event_app = typer.Typer(help="Trade shows: import and export their leads.", no_args_is_help=True)
+
+
+async def _event(db: Database, name: str) -> Event:
+    async with db.session() as session:
+        found = await store.events_called(session, name)
+    if len(found) != 1:
+        raise fail(prompts.render("trade_shows/cli_no_event", name=name, count=len(found)))
+    return found[0]
+
+
+def _text(file: Path) -> str:
+    try:
+        return file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise fail(prompts.render("trade_shows/cli_not_utf8", file=str(file),
+                                  line=file.read_bytes()[:error.start].count(b"\n") + 1)) from None
+
+
+@event_app.command("import-leads")
+def import_leads_command(
+    name: Annotated[str, typer.Argument(help="The event's name, as registered.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    owner: Annotated[str | None, typer.Option(help="E-mail of the owner of rows without one "
+                                                     "(default: the event's manager).")] = None,
+) -> None:
+    """Import a badge-scanner CSV export; columns are matched by their header names.
+    Problems are listed by line and nothing is imported until there are none."""
+    config = settings()
+
+    async def go() -> tuple[int, int, list[dict[str, object]]]:
+        db = await ready_database(config)
+        try:
+            event = await _event(db, name)
+            owner_id = event.created_by
+            if owner:
+                async with db.session() as session:
+                    person = await people.by_email(session, owner, event.org_id)
+                if person is None:
+                    raise fail(prompts.render("cli/unknown_email", email=owner))
+                owner_id = person.id  # type: ignore[assignment]
+            added, merged, problems = await import_leads(db, event, _text(file), owner_id, now())
+            return added, merged, problem_lines(problems)
+        finally:
+            await db.dispose()
+
+    added, merged, problems = asyncio.run(go())
+    if problems:
+        raise fail(prompts.render("trade_shows/cli_import_failed", problems=problems, file=str(file)))
+    typer.echo(prompts.render("trade_shows/cli_imported", added=added, merged=merged, name=name))
+
+
+@event_app.command("export-leads")
+def export_leads_command(
+    event: Annotated[str, typer.Option("--event", help="The event's name, as registered.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write an event's leads as CSV, for the CRM."""
+    config = settings()
+
+    async def go() -> str:
+        db = await ready_database(config)
+        try:
+            return await export_leads(db, await _event(db, event))
+        finally:
+            await db.dispose()
+
+    text = asyncio.run(go())
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(prompts.render("trade_shows/cli_exported", path=str(output)), err=True)
