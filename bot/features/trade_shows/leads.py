@@ -34,56 +34,66 @@ from conversations.validators import find_person
 from storage import conversations, people
 from storage import trade_shows as store
 from storage.db import Database
-from storage.models import Event, Lead, Person
+from storage.models import Event, Lead
 
 _DM = re.compile(r"^\s*lead\s*[:\-–]\s*(?P<rest>.+)$", re.IGNORECASE | re.DOTALL)
 _IN = re.compile(r"^\s*in\s+(?P<name>[^:]+):\s*(?P<rest>.+)$", re.IGNORECASE | re.DOTALL)
 STATUS = {"followed": "followed_up", "meeting": "meeting", "opportunity": "opportunity", "notfit": "not_fit"}
 
 
-async def running_events(db: Database, person: Person, moment: datetime) -> list[Event]:
-    """The events on today for this person, in each venue's own calendar."""
-    day = moment.date()
-    async with db.session() as session:
-        found = await store.events_of(session, person.id, day - timedelta(days=1), day + timedelta(days=1))  # type: ignore[arg-type]
+def _running(found: list[Event] | Any, moment: datetime) -> list[Event]:
+    """Of a person's events around today, those on today in each venue's calendar."""
     return [e for e in found if e.starts_on <= local_day(moment, e.timezone) <= e.ends_on]
+
+
+def _new_lead(event: Event, parsed: ParsedLead, capturer_id: int, moment: datetime) -> Lead:
+    return Lead(org_id=event.org_id, event_id=event.id, owner_id=capturer_id, captured_by=capturer_id,
+                name=parsed.name, company=parsed.company, email=parsed.email, phone=parsed.phone,
+                temperature=parsed.temperature, notes=parsed.note, captured_at=moment)
+
+
+async def _late_deadline(db: Database, event: Event, lead: Lead, moment: datetime) -> None:
+    """A lead captured after the event's leads were assigned gets its deadline now,
+    in the owner's calendar."""
+    if event.assigned_at is None or lead.due_at is not None or lead.status != store.OPEN:
+        return
+    cal = (await calendars(db, [lead.owner_id], moment)).get(lead.owner_id)
+    if cal is not None:
+        async with db.session() as session:
+            await store.set_deadlines(session, [(lead.id, lead_deadline(cal, event, moment))])  # type: ignore[list-item]
 
 
 async def capture_lead(db: Database, event: Event, parsed: ParsedLead, capturer_id: int,
                        moment: datetime) -> tuple[Lead, bool]:
     """Store a lead for `event`, met by `capturer_id` (its owner until reassigned), or
-    merge it into its duplicate. A lead captured after the event's leads were assigned
-    gets its deadline now, in the owner's calendar."""
-    lead = Lead(org_id=event.org_id, event_id=event.id, owner_id=capturer_id, captured_by=capturer_id,
-                name=parsed.name, company=parsed.company, email=parsed.email, phone=parsed.phone,
-                temperature=parsed.temperature, notes=parsed.note, captured_at=moment)
+    merge it into its duplicate. Returns (stored lead, merged?)."""
     async with db.session() as session:
-        stored, merged = await store.capture(session, lead)
-    if event.assigned_at is not None and stored.due_at is None and stored.status == store.OPEN:
-        cal = (await calendars(db, [stored.owner_id], moment)).get(stored.owner_id)
-        if cal is not None:
-            async with db.session() as session:
-                await store.set_deadlines(session, [(stored.id, lead_deadline(cal, event, moment))])  # type: ignore[list-item]
+        stored, merged = await store.capture(session, _new_lead(event, parsed, capturer_id, moment))
+    await _late_deadline(db, event, stored, moment)
     return stored, merged
 
 
 async def _capture(turn: Turn, text: str) -> list[Message]:
-    chosen: Event | None = None
+    """Capture in one transaction: find the event, merge or insert (the ack path).
+    The event is the one running for the person, or the one named `in NAME: …`."""
     named = _IN.match(text)
-    if named is not None:
-        async with turn.db.session() as session:
-            chosen = await store.event_named(session, turn.person.org_id, named.group("name"))  # type: ignore[arg-type]
+    day = turn.now.date()
+    async with turn.db.session() as session:
+        chosen = await store.event_named(session, turn.person.org_id, named.group("name")) if named else None  # type: ignore[arg-type]
         if chosen is not None:
-            text = named.group("rest")
-    parsed = parse_lead(text)
-    if isinstance(parsed, str):
-        return [Message(prompts.render("trade_shows/lead_help", problem=parsed), private=True)]
-    if chosen is None:
-        running = await running_events(turn.db, turn.person, turn.now)
-        if len(running) != 1:
-            return [Message(prompts.render("trade_shows/which_event", running=running, line=text), private=True)]
-        chosen = running[0]
-    lead, merged = await capture_lead(turn.db, chosen, parsed, turn.person.id, turn.now)  # type: ignore[arg-type]
+            text = named.group("rest")  # type: ignore[union-attr]
+        parsed = parse_lead(text)
+        if isinstance(parsed, str):
+            return [Message(prompts.render("trade_shows/lead_help", problem=parsed), private=True)]
+        if chosen is None:
+            running = _running(await store.events_of(session, turn.person.id, day - timedelta(days=1),  # type: ignore[arg-type]
+                                                     day + timedelta(days=1)), turn.now)
+            if len(running) != 1:
+                return [Message(prompts.render("trade_shows/which_event", running=running, line=text),
+                                private=True)]
+            chosen = running[0]
+        lead, merged = await store.capture(session, _new_lead(chosen, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
+    await _late_deadline(turn.db, chosen, lead, turn.now)
     return [Message(prompts.render("trade_shows/lead_saved", lead=lead, merged=merged, event=chosen),
                     private=True)]
 

@@ -82,7 +82,8 @@ def figures(leads: Iterable[Lead], names: Mapping[int, str]) -> Figures:
                 currencies.add(lead.currency)
     return Figures(
         captured=len(rows),
-        temperatures={t: temperatures[t] for t in ("hot", "warm", "cold", "unrated") if temperatures[t]}, with_deadline=with_deadline, on_time=on_time,
+        temperatures={t: temperatures[t] for t in ("hot", "warm", "cold", "unrated") if temperatures[t]},
+        with_deadline=with_deadline, on_time=on_time,
         on_time_percent=round(100 * on_time / with_deadline, 1) if with_deadline else None,
         median_hours=round(statistics.median(hours), 1) if hours else None,
         meetings=meetings, opportunities=opportunities, value=value,
