@@ -132,6 +132,7 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
         assert len(after) == 1 and "You own 2 leads" in after[0]
         assert any("#2 Bob Stone, Initech" in t for t in outbox.texts_for(ravi))
         assert "meeting booked" in await say(coach, ravi, action="lead:meeting:2")
+        assert (await occurrence(db, f"event_after:1:{ravi}")).status == "answered"  # no nudge then
         assert "not yours" in await say(coach, sam, action="lead:meeting:1")
     with freeze_time("2027-01-19 17:30:00", real_asyncio=True):
         assert await deliver(coach, utc(2027, 1, 19, 17, 30)) == 2  # Sam, and Maria (MLK for her too)

@@ -31,7 +31,7 @@ from bot.features.trade_shows.base import (
 )
 from bot.features.trade_shows.parsing import ParsedLead, parse_lead
 from conversations.validators import find_person
-from storage import conversations, people
+from storage import conversations, occurrences, people
 from storage import trade_shows as store
 from storage.db import Database
 from storage.models import Event, Lead
@@ -170,6 +170,14 @@ async def _own_lead(turn: Turn, lead_id: int) -> Lead | None:
     return None
 
 
+async def _engaged(turn: Turn) -> None:
+    """A tap on a lead answers the person's after-event prompt: no nudge for it."""
+    async with turn.db.session() as session:
+        found = await occurrences.open_prompt(session, turn.person.id, kind="event_after")  # type: ignore[arg-type]
+        if found is not None:
+            await occurrences.mark_answered(session, found.id, turn.now)  # type: ignore[arg-type]
+
+
 class LeadButtons:
     """A tap on a lead's button: settle it, or ask the one line it needs first (the
     note, the opportunity's value, why it is not a fit)."""
@@ -182,6 +190,7 @@ class LeadButtons:
         lead = await _own_lead(turn, int(rest)) if rest.isdigit() else None
         if lead is None:
             return [Message(prompts.render("trade_shows/not_yours"), private=True)]
+        await _engaged(turn)
         if verb == "meeting":
             return await settle(turn, lead.id, "meeting", None, None, None)  # type: ignore[arg-type]
         if verb == "snooze":
