@@ -25,7 +25,7 @@ from bot.features.trade_shows.schedule import (
     send_reports,
 )
 from storage.db import Database
-from storage.models import EventAttendee, Lead, Occurrence
+from storage.models import Event, EventAttendee, Lead, Occurrence
 
 
 def utc(*args: int) -> datetime:
@@ -70,10 +70,12 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
         assert "NRF 2027: 2027-01-11 to 2027-01-15, New York" in listed
 
     # five working days before Monday 11th is Monday 4th, 09:00 in each person's zone
-    prep_ravi = await occurrence(db, f"event_prep:1:{ravi}")
+    [event] = await rows(db, Event)
+    e = event.id
+    prep_ravi = await occurrence(db, f"event_prep:{e}:{ravi}")
     assert prep_ravi.due_at == utc(2027, 1, 4, 3, 30)  # 09:00 Asia/Kolkata
-    assert (await occurrence(db, f"event_prep:1:{sam}")).due_at == utc(2027, 1, 4, 17, 0)  # 09:00 PST
-    plan = await occurrence(db, f"event_plan:1:{maria}")
+    assert (await occurrence(db, f"event_prep:{e}:{sam}")).due_at == utc(2027, 1, 4, 17, 0)  # 09:00 PST
+    plan = await occurrence(db, f"event_plan:{e}:{maria}")
     assert plan.due_at == utc(2027, 1, 4, 14, 0)  # 09:00 EST
     assert prep_ravi.payload["targets"] == {"meetings": 4, "leads": 25}
     assert {k["name"]: k["day"] for k in plan.payload["kickoffs"]} == {
@@ -99,7 +101,7 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
         assert "Sam Seller: 2027-01-19 (America/Los_Angeles)" in planned
     [ravi_at] = await rows(db, EventAttendee, EventAttendee.person_id == ravi)
     assert ravi_at.prep["meetings_booked"] == 3 and len(ravi_at.prep["objections"]) == 2
-    assert (await occurrence(db, f"event_prep:1:{ravi}")).status == "answered"
+    assert (await occurrence(db, f"event_prep:{e}:{ravi}")).status == "answered"
 
     with freeze_time("2027-01-05 10:00:00", real_asyncio=True):
         early = await say(coach, ravi, "/okr lead Early Bird, Acme, warm")
@@ -107,14 +109,15 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
         assert "\n`/okr lead in NRF 2027: Early Bird, Acme, warm`" in early  # the line, ready to resend
     with freeze_time("2027-01-12 15:00:00", real_asyncio=True):
         saved = await say(coach, ravi, "/okr lead Jane Roe, Acme Corp, hot, wants a demo in March, jane@acme.com")
-        assert "Lead #1 saved for NRF 2027" in saved
+        [jane] = await rows(db, Lead)
+        assert f"Lead #{jane.id} saved for NRF 2027" in saved
         merged = await say(coach, sam, "lead: jane roe, ACME Corp, warm, met again at the party")
-        assert "Merged into lead #1" in merged
-        assert "Lead #2 saved" in await say(coach, ravi, "lead: Bob Stone, Initech, warm")
+        assert f"Merged into lead #{jane.id}" in merged
+        assert "saved for NRF 2027" in await say(coach, ravi, "lead: Bob Stone, Initech, warm")
         assert "no company given" in await say(coach, sam, "/okr lead 山田 太郎, 🔥, wants Japanese docs")
-        assert "Lead #4" in await say(coach, sam, "/okr lead Li Wei, 微信支付, cold")
+        assert "saved for NRF 2027" in await say(coach, sam, "/okr lead Li Wei, 微信支付, cold")
         assert "I need at least the person's name" in await say(coach, sam, "/okr lead hot, Acme")
-    jane = (await rows(db, Lead, Lead.id == 1))[0]
+    jane, bob, yamada, li = await rows(db, Lead)
     assert (jane.owner_id, jane.temperature, jane.email) == (ravi, "warm", "jane@acme.com")
     assert jane.notes == "wants a demo in March\nmet again at the party"
 
@@ -122,22 +125,22 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
     with freeze_time("2027-01-16 06:00:00", real_asyncio=True):
         assert await assign_ended_events(coach) == 4
         assert await assign_ended_events(coach) == 0
-    due = {lead.id: lead.due_at for lead in await rows(db, Lead)}
-    assert due[1] == due[2] == utc(2027, 1, 20, 12, 30)  # Wednesday 18:00 in Kolkata
-    assert due[3] == due[4] == utc(2027, 1, 22, 2, 0)  # Thursday 18:00 in Los Angeles
+    due = [lead.due_at for lead in await rows(db, Lead)]
+    assert due[0] == due[1] == utc(2027, 1, 20, 12, 30)  # Wednesday 18:00 in Kolkata
+    assert due[2] == due[3] == utc(2027, 1, 22, 2, 0)  # Thursday 18:00 in Los Angeles
 
     with freeze_time("2027-01-18 04:00:00", real_asyncio=True):
         assert await deliver(coach, utc(2027, 1, 18, 4, 0)) == 1  # Ravi's Monday; Sam is off
         after = [t for t in outbox.texts_for(ravi) if "welcome back" in t]
         assert len(after) == 1 and "You own 2 leads" in after[0]
-        assert any("#2 Bob Stone, Initech" in t for t in outbox.texts_for(ravi))
-        assert "meeting booked" in await say(coach, ravi, action="lead:meeting:2")
-        assert (await occurrence(db, f"event_after:1:{ravi}")).status == "answered"  # no nudge then
-        assert "not yours" in await say(coach, sam, action="lead:meeting:1")
+        assert any(f"#{bob.id} Bob Stone, Initech" in t for t in outbox.texts_for(ravi))
+        assert "meeting booked" in await say(coach, ravi, action=f"lead:meeting:{bob.id}")
+        assert (await occurrence(db, f"event_after:{e}:{ravi}")).status == "answered"  # no nudge then
+        assert "not yours" in await say(coach, sam, action=f"lead:meeting:{jane.id}")
     with freeze_time("2027-01-19 17:30:00", real_asyncio=True):
         assert await deliver(coach, utc(2027, 1, 19, 17, 30)) == 2  # Sam, and Maria (MLK for her too)
         assert any("welcome back" in t and "You own 2 leads" in t for t in outbox.texts_for(sam))
-        asked = await say(coach, sam, action="lead:followed:4")
+        asked = await say(coach, sam, action=f"lead:followed:{li.id}")
         assert "One line on the follow-up with Li Wei" in asked
         assert "followed up" in await say(coach, sam, "Called him, sending the deck")
 
@@ -152,7 +155,7 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
         assert await escalate_overdue(coach) == 1
         assert await escalate_overdue(coach) == 0  # once
         [note] = [t for t in outbox.texts_for(maria) if "passed the follow-up deadline" in t]
-        assert "#1 Jane Roe, Acme Corp (warm) — Ravi Rep, NRF 2027" in note and "山田" not in note
+        assert f"#{jane.id} Jane Roe, Acme Corp (warm) — Ravi Rep, NRF 2027" in note and "山田" not in note
     with freeze_time("2027-01-22 13:30:00", real_asyncio=True):  # Friday 08:30 in New York
         assert await escalate_overdue(coach) == 1
         [note] = [t for t in outbox.texts_for(maria) if "passed the follow-up deadline" in t][1:]

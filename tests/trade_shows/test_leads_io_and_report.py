@@ -108,20 +108,21 @@ async def test_reassign_late_capture_and_an_opportunity(coach: Coach, db: Databa
     await make_event(db, team, assigned_at=utc(2027, 11, 12, 1))
     with freeze_time("2027-11-15 10:00:00", real_asyncio=True):  # a Monday, after the event
         saved = await say(coach, team["ravi"], "/okr lead in Web Summit: Ana Silva, Farfetch, hot, call Friday")
-        assert "Lead #1 saved for Web Summit" in saved
         [ana] = await leads(db)
+        assert f"Lead #{ana.id} saved for Web Summit" in saved
+        n = ana.id
         assert ana.due_at == utc(2027, 11, 17, 12, 30)  # late: 3 working days from today, 18:00 Kolkata
-        assert "not yours" in await say(coach, team["sam"], "/okr lead 1 owner @sam")
-        assert "Who should own lead #1" in await say(coach, team["maria"], "/okr lead 1 owner @nobody")
-        moved = await say(coach, team["maria"], "/okr lead 1 owner @sam")
+        assert "not yours" in await say(coach, team["sam"], f"/okr lead {n} owner @sam")
+        assert f"Who should own lead #{n}" in await say(coach, team["maria"], f"/okr lead {n} owner @nobody")
+        moved = await say(coach, team["maria"], f"/okr lead {n} owner @sam")
         assert "now belongs to Sam Seller" in moved
-        assert any("gave you a lead: #1 Ana Silva" in t for t in outbox.texts_for(team["sam"]))
+        assert any(f"gave you a lead: #{n} Ana Silva" in t for t in outbox.texts_for(team["sam"]))
         [ana] = await leads(db)
         assert ana.owner_id == team["sam"] and ana.due_at == utc(2027, 11, 18, 2)  # 18:00 Los Angeles
         assert "What is the opportunity with Ana Silva worth" in await say(
-            coach, team["sam"], action="lead:opportunity:1")
+            coach, team["sam"], action=f"lead:opportunity:{n}")
         assert "opportunity created (USD 25,000)" in await say(coach, team["sam"], "$25k")
-        snoozed = await say(coach, team["maria"], action="lead:snooze:1")
+        snoozed = await say(coach, team["maria"], action=f"lead:snooze:{n}")
         assert "now due" in snoozed
     [ana] = await leads(db)
     assert (ana.status, ana.value, ana.currency) == ("opportunity", 25000, "USD")
