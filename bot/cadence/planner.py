@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from bot import cadence
 from bot.cadence import Calendar, Rule, Slot
 from bot.core.clock import now as clock_now
 from storage import occurrences
+from storage import one_on_ones as meeting_store
 from storage import schedule as store
 from storage.db import Database
 from storage.models import CadenceRule
@@ -142,15 +143,19 @@ class Meeting:
     brief_minutes_before: int
     manager_name: str = ""
     rep_name: str = ""
+    series_id: int = 0
 
 
 async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
                               person_ids: Iterable[int] | None = None) -> list[Meeting]:
     """The 1:1s of [start, end): each series is a local rule (its zone, else the
     manager's) placed in the rep's calendar, so a rep's holiday or vacation moves or
-    skips it by the same rule as a prompt. For the manager brief and the preview."""
+    skips it by the same rule as a prompt, and so does the manager's absence; a
+    meeting the manager skipped (`/okr 1on1 @rep skip next`) is skipped with that
+    reason. For the manager brief and the preview."""
     async with db.session() as session:
         series = await store.one_on_ones(session, person_ids)
+        skipped = await meeting_store.skipped_days(session, [s.id for s in series]) if series else set()
     if not series:
         return []
     involved = {s.rep_id for s in series} | {s.manager_id for s in series}
@@ -161,6 +166,9 @@ async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
         manager = population.people.get(row.manager_id)
         if calendar is None or manager is None:
             continue
+        away = population.calendars[row.manager_id].absences  # either person's absence moves it
+        if away:
+            calendar = replace(calendar, absences=tuple(sorted(set(calendar.absences) | set(away))))
         rule = Rule(cadence.ONE_ON_ONE, row.rrule, cadence.parse_local_time(row.local_time),
                     row.timezone or manager.timezone, row.anchor_on, "one_on_one")
         try:
@@ -169,8 +177,10 @@ async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
             log.warning("1:1 series %s is broken: %s", row.id, error)
             continue
         rep = population.people[row.rep_id]
+        slots = [replace(s, status="skipped", due_at=None, local=None, reason="skipped_by_manager")
+                 if (row.id, s.nominal.date()) in skipped else s for s in slots]
         found.extend(Meeting(row.manager_id, row.rep_id, slot, row.duration_minutes,
-                             row.brief_minutes_before, manager.name, rep.name) for slot in slots)
+                             row.brief_minutes_before, manager.name, rep.name, row.id) for slot in slots)
     return sorted(found, key=lambda m: m.slot.effective)
 
 

@@ -46,6 +46,8 @@ Handler = Callable[["Turn", str], Awaitable[list[Message]]]
 Action = Callable[["Turn", dict[str, Any]], Awaitable[list[Message]]]
 JobRun = Callable[["Coach"], Awaitable[int]]
 HomeSection = Callable[["Coach", "Person", datetime], Awaitable[list[Message]]]
+# (coach, the manager reading, the rep, the last one-on-one's start or None, now)
+BriefSection = Callable[["Coach", "Person", "Person", "datetime | None", datetime], Awaitable[list[Message]]]
 
 
 class Responder(Protocol):
@@ -103,6 +105,7 @@ class Feature:
     prompt_kinds: list[PromptKind] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     home: list[HomeSection] = field(default_factory=list)
+    brief: list[BriefSection] = field(default_factory=list)
 
     def command(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -143,6 +146,12 @@ class Feature:
         self.home.append(section)
         return section
 
+    def brief_section(self, section: BriefSection) -> BriefSection:
+        """A part of the brief a manager reads before a one-on-one with a rep, in
+        feature order; it sees what happened since the last one-on-one."""
+        self.brief.append(section)
+        return section
+
 
 class Features:
     """Every part of every feature, merged, in the order the features were listed.
@@ -162,6 +171,7 @@ class Features:
             (k.kind, k) for f in self.features for k in f.prompt_kinds))
         self.jobs: tuple[Job, ...] = tuple(j for f in self.features for j in f.jobs)
         self.home: tuple[HomeSection, ...] = tuple(h for f in self.features for h in f.home)
+        self.brief: tuple[BriefSection, ...] = tuple(b for f in self.features for b in f.brief)
         _unique("command", ((c.name, c) for c in self.commands))
 
     def command(self, name: str) -> Command | None:

@@ -63,7 +63,7 @@ def title(flow: Flow, state: Mapping[str, Any]) -> str:
 async def _env(turn: Turn, flow: Flow, state: Mapping[str, Any]) -> Env:
     step = flow.steps.get(state.get("step", ""))
     directory: list[dict[str, Any]] = []
-    if step is not None and step.validate == "person":
+    if step is not None and step.validate in ("person", "action_items"):
         async with turn.db.session() as session:
             directory = await conversations.directory(session, turn.person.org_id)
     return Env(local_day(turn.now, turn.person.timezone), turn.person.timezone, directory,

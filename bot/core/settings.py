@@ -51,6 +51,8 @@ class Settings:
     # Cadences (docs/cadence.md)
     tick_seconds: float = 60.0
     nudge_hours: float = 24.0
+    # One-on-ones: may a manager's manager read the briefs of the reps below them?
+    skip_level_briefs: bool = False
     # The configured chat platforms' sections (see each channel's settings module)
     channels: tuple[Any, ...] = ()
 
@@ -87,6 +89,7 @@ ENV_NAMES = {
     "log_level": "COACHBOT_LOG_LEVEL",
     "tick_seconds": "COACHBOT_TICK_SECONDS",
     "nudge_hours": "COACHBOT_NUDGE_HOURS",
+    "skip_level_briefs": "COACHBOT_SKIP_LEVEL_BRIEFS",
 }
 
 
@@ -125,6 +128,8 @@ def _parse(variable: str, name: str, raw: str) -> object:
         if not 0 < number < 10_000:
             raise SettingsError(variable, f"{raw!r} is not a positive number")
         return number
+    if name == "skip_level_briefs":
+        return parse_bool(variable, raw)
     if name == "timezone":
         try:
             ZoneInfo(raw)

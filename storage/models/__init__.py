@@ -11,6 +11,7 @@ from storage.models.cadence import CadenceRule, Delivery, Occurrence, OneOnOne
 from storage.models.columns import CONFIDENCES, PLATFORMS, ROLES
 from storage.models.customers import Account, Conversation, DiscoveryNote, SalaryTalk
 from storage.models.events import Event, EventAttendee, Lead
+from storage.models.meetings import ActionItem, AlertDigest, Meeting
 from storage.models.okrs import CheckIn, CheckInAnswer, KeyResult, Objective
 from storage.models.people import Absence, ChatIdentity, Organisation, Person, Workspace
 from storage.models.platform import ProcessedEvent, SlackInstallation, SlackOAuthState, TeamsConversationRef
@@ -19,6 +20,8 @@ from storage.models.wig import Commitment, LeadMeasure, LeadMeasureEntry, Wig
 __all__ = [
     "Absence",
     "Account",
+    "ActionItem",
+    "AlertDigest",
     "CONFIDENCES",
     "CadenceRule",
     "ChatIdentity",
@@ -34,6 +37,7 @@ __all__ = [
     "Lead",
     "LeadMeasure",
     "LeadMeasureEntry",
+    "Meeting",
     "Objective",
     "Occurrence",
     "OneOnOne",

@@ -31,7 +31,9 @@ class CadenceRule(SQLModel, table=True):
 
 
 class OneOnOne(SQLModel, table=True):
-    """A manager–rep 1:1 series; the brief goes out `brief_minutes_before` each one."""
+    """A manager–rep 1:1 series: a local rule in the manager's zone. The manager's
+    brief goes out `brief_minutes_before` each meeting (moved earlier into the
+    manager's working hours when that would be at night)."""
 
     __table_args__ = (UniqueConstraint("manager_id", "rep_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -42,7 +44,7 @@ class OneOnOne(SQLModel, table=True):
     local_time: str = Field(default="10:00", max_length=5)
     timezone: str | None = Field(default=None, max_length=64)
     duration_minutes: int = 30
-    brief_minutes_before: int = 60
+    brief_minutes_before: int = 120
     anchor_on: date | None = None
 
 

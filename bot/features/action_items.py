@@ -1,0 +1,105 @@
+"""After a one-on-one: the manager's record (notes, private or shared, and action
+items with owners and due dates), the rep's agenda topic before it, `/okr actions`
+and `/okr done N`, and the reminder of each action item on its due day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import prompts
+from bot.cadence.planner import reachable_now
+from bot.core.clock import local_day, now as clock_now
+from bot.core.coach import Coach, Turn
+from bot.core.feature import Feature
+from bot.core.messages import Message
+from bot.core.people import first_name
+from storage import one_on_ones as store
+from storage import people
+
+feature = Feature("action items")
+
+
+@feature.action("save_one_on_one_agenda")
+async def save_agenda(turn: Turn, data: dict[str, Any]) -> list[Message]:
+    """The rep's topic goes on the agenda of the brief their manager gets."""
+    context, answers = data.get("context") or {}, data.get("answers") or {}
+    topic = (answers.get("topic") or "").strip()
+    if topic:
+        async with turn.db.session() as session:
+            await store.add_agenda(session, int(context["meeting_id"]), topic)
+    return []
+
+
+@feature.action("save_one_on_one_notes")
+async def save_notes(turn: Turn, data: dict[str, Any]) -> list[Message]:
+    """Store notes and action items; the rep gets shared notes and their own items."""
+    context, answers = data.get("context") or {}, data.get("answers") or {}
+    async with turn.db.session() as session:
+        meeting = await store.get_meeting(session, int(context["meeting_id"]))
+        assert meeting is not None and meeting.manager_id == turn.person.id
+        items = [{"owner_id": turn.person.id if i.get("owner") == "me" else int(i["owner"]) if i.get("owner")
+                  else meeting.rep_id, "text": i["text"], "due_on": date.fromisoformat(i["due"]) if i.get("due") else None}
+                 for i in answers.get("items") or []]
+        shared = answers.get("share") == "shared"
+        added = await store.save_notes(session, meeting.id, answers.get("notes"), shared, items)  # type: ignore[arg-type]
+        rep = await people.get(session, meeting.rep_id)
+    theirs = [i for i in added if i.owner_id == meeting.rep_id]
+    if rep is not None and (shared and answers.get("notes") or theirs):
+        await turn.coach.send_copy(rep.id, [Message(prompts.render(  # type: ignore[arg-type]
+            "one_on_ones/for_rep", manager=first_name(turn.person.name), notes=answers.get("notes") if shared else None,
+            items=theirs))])
+    return [Message(prompts.render("one_on_ones/notes_saved", count=len(added), shared=shared,
+                                   rep=first_name(rep.name) if rep else ""))]
+
+
+@feature.command("actions", "/okr actions [@rep]")
+async def actions_command(turn: Turn, args: str) -> list[Message]:
+    """/okr actions: open action items — a rep their own, a manager their reps' and theirs."""
+    person = turn.person
+    async with turn.db.session() as session:
+        if person.role == "rep":
+            items = await store.open_items(session, owner_id=person.id)
+        else:
+            reports = [p.id for p in await people.reports(session, person.id)]  # type: ignore[arg-type]
+            items = await store.open_items(session, reports)  # type: ignore[arg-type]
+        owners = {p.id: p.name for p in await people.team(session, person.org_id)}
+    return [Message(prompts.render("one_on_ones/actions", items=items, owners=owners), private=True)]
+
+
+@feature.command("done", "/okr done N")
+async def done_command(turn: Turn, args: str) -> list[Message]:
+    """/okr done N: close action item N (its owner, or the manager who agreed it)."""
+    number = args.strip().lstrip("#")
+    if not number.isdigit():
+        return [Message(prompts.render("one_on_ones/done_help"), private=True)]
+    async with turn.db.session() as session:
+        item = await store.get_item(session, int(number))
+        allowed = item is not None and turn.person.id in (item.owner_id, item.manager_id) \
+            and item.org_id == turn.person.org_id
+        closed = allowed and await store.close_item(session, int(number), turn.now)
+    if not allowed:
+        return [Message(prompts.render("one_on_ones/done_help", unknown=number), private=True)]
+    return [Message(prompts.render("one_on_ones/done", item=item, closed=closed), private=True)]
+
+
+@feature.job("action item reminders", every=timedelta(minutes=30))
+async def remind_items(coach: Coach) -> int:
+    """Each open action item once, on its due day (the owner's local day), in the
+    owner's working hours; a reminder that finds them away waits for the next run."""
+    moment = clock_now()
+    async with coach.db.session() as session:
+        candidates = await store.items_to_remind(session, (moment + timedelta(days=1)).date())
+        owners = {p.id: p for p in await people.team(session, candidates[0].org_id)} if candidates else {}
+    due = [i for i in candidates if i.owner_id in owners
+           and i.due_on <= local_day(moment, owners[i.owner_id].timezone)]  # type: ignore[operator]
+    awake = await reachable_now(coach.db, {i.owner_id for i in due}, moment)
+    sent = 0
+    for item in due:
+        if item.owner_id not in awake:
+            continue
+        async with coach.db.session() as session:
+            if not await store.claim_reminder(session, item.id, moment):  # type: ignore[arg-type]
+                continue
+        sent += await coach.send_copy(item.owner_id, [Message(prompts.render("one_on_ones/reminder", item=item))])
+    return sent

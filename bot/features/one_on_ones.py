@@ -1,0 +1,240 @@
+"""One-on-one series and what happens around each meeting.
+
+`/okr 1on1` lists a manager's series; `/okr 1on1 @rep every other Tuesday 10:00`
+sets one (the manager's zone), `… move to Thursday [11:00]` moves it, `… skip next`
+skips the next meeting. Each meeting is placed by the cadence planner in the rep's
+calendar (holidays, either person's absence) and shown in `coachbot schedule
+preview`. Around it, once each (a conditional update claims every step):
+
+* the day before, the rep is asked "anything you want to discuss?" (the agenda);
+* `brief_minutes_before` it, the manager gets the brief (`briefs.py`);
+* after it, the manager is asked "what did you agree?": notes, private or shared,
+  and action items with owners and due dates; the rep gets what is theirs.
+
+`/okr actions` lists open action items, `/okr done N` closes one; each is reminded
+on its due day, in the owner's working hours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import prompts
+from bot.cadence.planner import load_population, one_on_one_meetings, reachable_now
+from bot.core.clock import local_day, now as clock_now
+from bot.core.coach import Coach, Turn
+from bot.core.feature import BEFORE_CONVERSATION, LEADERS, Feature
+from bot.core.flows import start_flow
+from bot.core.messages import Choice, Message
+from bot.core.people import first_name
+from bot.features.access import resolve_report
+from bot.features.briefs import brief_time, build_brief
+from conversations.meeting_rule import parse_day, parse_meeting_rule, parse_time
+from storage import one_on_ones as store
+from storage import people
+from storage.models import Meeting
+
+feature = Feature("one-on-ones")
+
+ACTION = "oneonone:"
+AGENDA_BEFORE = timedelta(hours=24)
+NOTES_WITHIN = timedelta(days=3)  # after that, asking what was agreed is too late
+LOOK = (timedelta(days=4), timedelta(days=2))  # meetings looked at: back, ahead
+
+
+def _help(problem: str = "", **values: Any) -> list[Message]:
+    return [Message(prompts.render("one_on_ones/help", problem=problem, **values), private=True)]
+
+
+@feature.command("1on1", "/okr 1on1 [@rep every other Tuesday 10:00 | move to Thu | skip next]", LEADERS)
+async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
+    """/okr 1on1 …: list, set, move or skip one-on-ones with a direct report."""
+    text = args.strip()
+    if not text:
+        return await _list(turn)
+    who, _, rest = text.partition(" ")
+    if who.lower() in {"brief", "lead"}:
+        return await _lead(turn, rest)
+    report = await resolve_report(turn, who)
+    if report is None or report.get("manager_id") != turn.person.id:
+        return _help("who", given=who)
+    today = local_day(turn.now, turn.person.timezone)
+    words = rest.strip().lower()
+    async with turn.db.session() as session:
+        series = await store.series_for(session, turn.person.id, report["id"])  # type: ignore[arg-type]
+    if words.startswith("skip"):
+        return await _skip(turn, series, report)
+    if words.startswith(("move", "to ")):
+        if series is None:
+            return _help("none_yet", rep=report["name"])
+        day = parse_day(words) or series_day(series.rrule)
+        at = parse_time(words) or parse_time(series.local_time)
+        weeks = int(series.rrule.partition("INTERVAL=")[2][:1] or 1)
+        rule = f"every {weeks} weeks on {DAY_NAMES[day]} {at:%H:%M}" if day and at else ""
+    else:
+        rule = words
+    parsed = parse_meeting_rule(rule, today)
+    if isinstance(parsed, str):
+        return _help(parsed, given=rest.strip())
+    async with turn.db.session() as session:
+        series = await store.set_series(session, turn.person.org_id, turn.person.id, report["id"], parsed.rrule,  # type: ignore[arg-type]
+                                        parsed.at.strftime("%H:%M"), turn.person.timezone, parsed.first)
+    return [Message(prompts.render("one_on_ones/set", rep=report["name"], weeks=parsed.weeks,
+                                   day=parsed.first.strftime("%A"), at=parsed.at.strftime("%H:%M"),
+                                   first=parsed.first.strftime("%a %d %b"), zone=turn.person.timezone,
+                                   lead=series.brief_minutes_before))]
+
+
+DAY_NAMES = {1: "monday", 2: "tuesday", 3: "wednesday", 4: "thursday", 5: "friday", 6: "saturday", 7: "sunday"}
+
+
+def series_day(rrule: str) -> int | None:
+    """The ISO weekday of a stored weekly rule ("…;BYDAY=TU" -> 2)."""
+    code = rrule.rpartition("BYDAY=")[2][:2]
+    return next((n for n, name in DAY_NAMES.items() if name[:2].upper() == code), None)
+
+
+async def _list(turn: Turn) -> list[Message]:
+    async with turn.db.session() as session:
+        series = await store.series_of(session, turn.person.id)  # type: ignore[arg-type]
+    if not series:
+        return _help("empty")
+    meetings = await one_on_one_meetings(turn.db, turn.now, turn.now + timedelta(days=60), [turn.person.id])  # type: ignore[list-item]
+    rows = []
+    for row in series:
+        upcoming = next((m for m in meetings if m.series_id == row.id and m.slot.due_at is not None), None)
+        rows.append({"rep": next((m.rep_name for m in meetings if m.series_id == row.id), ""), "rule": row.rrule,
+                     "at": row.local_time, "lead": row.brief_minutes_before, "rep_id": row.rep_id,
+                     "next": upcoming.slot.due_at.astimezone(upcoming.slot.local.tzinfo).strftime("%a %d %b %H:%M")  # type: ignore[union-attr]
+                     if upcoming else None})
+    async with turn.db.session() as session:
+        for row in rows:
+            if not row["rep"]:
+                person = await people.get(session, row["rep_id"])
+                row["rep"] = person.name if person else "?"
+    return [Message(prompts.render("one_on_ones/list", rows=rows), private=True)]
+
+
+async def _lead(turn: Turn, text: str) -> list[Message]:
+    """/okr 1on1 brief 3h: how long before each of my one-on-ones my brief arrives."""
+    words = text.strip().lower().replace(" ", "")
+    number = words.rstrip("hminutesr")
+    if not number.isdigit():
+        return _help("lead")
+    minutes = int(number) * (1 if "m" in words and "h" not in words else 60)
+    if not 15 <= minutes <= 72 * 60:
+        return _help("lead")
+    async with turn.db.session() as session:
+        changed = await store.set_brief_lead(session, turn.person.id, minutes)  # type: ignore[arg-type]
+    return [Message(prompts.render("one_on_ones/lead_set", minutes=minutes, changed=changed), private=True)]
+
+
+async def _skip(turn: Turn, series: Any, report: dict[str, Any]) -> list[Message]:
+    if series is None:
+        return _help("none_yet", rep=report["name"])
+    meetings = await one_on_one_meetings(turn.db, turn.now, turn.now + timedelta(days=120), [report["id"]])
+    upcoming = next((m for m in meetings if m.series_id == series.id and m.slot.due_at is not None), None)
+    if upcoming is None:
+        return _help("nothing_to_skip", rep=report["name"])
+    async with turn.db.session() as session:
+        await store.skip_meeting(session, series, upcoming.slot.nominal.date(), upcoming.slot.due_at)  # type: ignore[arg-type]
+    local = upcoming.slot.due_at.astimezone(upcoming.slot.nominal.tzinfo)  # type: ignore[union-attr]
+    return [Message(prompts.render("one_on_ones/skipped", rep=report["name"], when=local.strftime("%a %d %b %H:%M")))]
+
+
+# --- around each meeting ---------------------------------------------------------------
+
+
+@feature.job("one-on-one agendas, briefs and notes", every=timedelta(minutes=5))
+async def meeting_steps(coach: Coach) -> int:
+    """Each meeting's three steps, each once: the rep's agenda prompt the day before,
+    the manager's brief, the manager's "what did you agree?" after it."""
+    moment = clock_now()
+    meetings = [m for m in await one_on_one_meetings(coach.db, moment - LOOK[0], moment + LOOK[1])
+                if m.slot.due_at is not None]
+    if not meetings:
+        return 0
+    async with coach.db.session() as session:
+        org = await store.orgs_of(session, {m.manager_id for m in meetings})
+        rows = await store.ensure_meetings(session, [
+            {"org_id": org.get(m.manager_id, 0), "series_id": m.series_id, "manager_id": m.manager_id,
+             "rep_id": m.rep_id, "nominal_on": m.slot.nominal.date(), "starts_at": m.slot.due_at} for m in meetings
+            if m.manager_id in org])
+    population = await load_population(coach.db, moment, {m.manager_id for m in meetings}, days=7)
+    awake = await reachable_now(coach.db, {m.rep_id for m in meetings} | {m.manager_id for m in meetings}, moment)
+    reached = 0
+    for meeting in meetings:
+        row = rows.get((meeting.series_id, meeting.slot.nominal.date()))
+        start = meeting.slot.due_at
+        if row is None or row.status != store.PLANNED or start is None:
+            continue
+        calendar = population.calendars.get(meeting.manager_id)
+        brief_at = brief_time(start, meeting.brief_minutes_before, calendar) if calendar else start
+        if start - AGENDA_BEFORE <= moment < min(start, brief_at) and row.agenda_asked_at is None \
+                and meeting.rep_id in awake:
+            reached += await _step(coach, row, "agenda_asked_at", moment, meeting.rep_id, _agenda_card(row, meeting))
+        if brief_at <= moment < start and row.brief_at is None:
+            reached += await _send_brief(coach, row, moment)
+        end = start + timedelta(minutes=meeting.duration_minutes)
+        if end <= moment < end + NOTES_WITHIN and row.notes_asked_at is None and meeting.manager_id in awake:
+            reached += await _step(coach, row, "notes_asked_at", moment, meeting.manager_id, _notes_card(row, meeting))
+    return reached
+
+
+async def _step(coach: Coach, row: Meeting, step: str, moment: datetime, person_id: int,
+                messages: list[Message]) -> int:
+    async with coach.db.session() as session:
+        if not await store.claim_step(session, row.id, step, moment):  # type: ignore[arg-type]
+            return 0
+    return int(await coach.send_copy(person_id, messages))
+
+
+async def _send_brief(coach: Coach, row: Meeting, moment: datetime) -> int:
+    async with coach.db.session() as session:
+        if not await store.claim_step(session, row.id, "brief_at", moment):  # type: ignore[arg-type]
+            return 0
+        manager = await people.get(session, row.manager_id)
+        rep = await people.get(session, row.rep_id)
+        fresh = await store.get_meeting(session, row.id)  # type: ignore[arg-type]
+    if manager is None or rep is None or fresh is None:
+        return 0
+    sent = await coach.send_copy(manager.id, await build_brief(coach, manager, rep, moment, fresh))  # type: ignore[arg-type]
+    if sent:
+        async with coach.db.session() as session:
+            await store.mark_brief_sent(session, row.id, clock_now())  # type: ignore[arg-type]
+    return int(sent)
+
+
+def _agenda_card(row: Meeting, meeting: Any) -> list[Message]:
+    return [Message(prompts.render("one_on_ones/agenda_prompt", manager=first_name(meeting.manager_name),
+                                   when=meeting.slot.local.strftime("%a %d %b, %H:%M")),
+                    choices=[Choice(prompts.render("one_on_ones/label", value="agenda"), f"{ACTION}agenda:{row.id}",
+                                    "primary")], key=f"oneonone:agenda:{row.id}")]
+
+
+def _notes_card(row: Meeting, meeting: Any) -> list[Message]:
+    return [Message(prompts.render("one_on_ones/notes_prompt", rep=first_name(meeting.rep_name)),
+                    choices=[Choice(prompts.render("one_on_ones/label", value="notes"), f"{ACTION}notes:{row.id}",
+                                    "primary")], key=f"oneonone:notes:{row.id}")]
+
+
+class MeetingButtons:
+    """A click on an agenda or notes card opens its short conversation."""
+
+    async def respond(self, turn: Turn) -> list[Message] | None:
+        action = turn.event.action or ""
+        if not action.startswith(ACTION):
+            return None
+        verb, _, number = action[len(ACTION):].partition(":")
+        async with turn.db.session() as session:
+            row = await store.get_meeting(session, int(number)) if number.isdigit() else None
+            other = await people.get(session, (row.manager_id if verb == "agenda" else row.rep_id)) if row else None
+        owner = row.rep_id if verb == "agenda" else row.manager_id if row else None
+        if row is None or other is None or owner != turn.person.id:
+            return [Message(prompts.render("one_on_ones/not_yours"), private=True)]
+        base = {"meeting_id": row.id, "other": first_name(other.name), "subject": f"oneonone:{verb}:{row.id}"}
+        return await start_flow(turn, "one_on_one_agenda" if verb == "agenda" else "one_on_one_notes", base)
+
+
+feature.responder(BEFORE_CONVERSATION, MeetingButtons())

@@ -1,0 +1,88 @@
+"""How people write a meeting rhythm, and the rrule it means. Pure: no I/O, no clock.
+
+"every other Tuesday 10:00", "every Tue at 9:30am", "every 3 weeks on Thursday 14:00",
+"weekly Monday 8:30", "biweekly Wed 11". Used by `/okr 1on1` and by the team file's
+`one_on_one` column, so both read a rhythm the same way. The time is local to the
+zone the caller says (a manager's one-on-ones: the manager's zone).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+RRULE_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+_DAY = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b")
+_TIME = re.compile(r"\b(?:at\s+)?(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?![\d\w])")
+_EVERY_N = re.compile(r"\bevery\s+(\d)\s*(?:weeks?|wks?)\b")
+_OTHER = re.compile(r"\b(?:every\s+(?:other|second|2nd)|bi-?weekly|fortnightly)\b")
+_LENGTH = re.compile(r"\bfor\s+(\d{2,3})\s*(?:min|mins|minutes)\b")
+
+
+@dataclass(frozen=True)
+class MeetingRule:
+    """A weekly rhythm: every `weeks` weeks on ISO weekday `weekday` at `at`, the
+    first on `first` (which fixes the "on" weeks of a bi-weekly rhythm)."""
+
+    weeks: int
+    weekday: int
+    at: time
+    first: date
+    minutes: int | None = None
+
+    @property
+    def rrule(self) -> str:
+        interval = f";INTERVAL={self.weeks}" if self.weeks > 1 else ""
+        return f"FREQ=WEEKLY{interval};BYDAY={RRULE_DAYS[self.weekday]}"
+
+
+def next_weekday(today: date, weekday: int) -> date:
+    """The first `weekday` (ISO) on or after `today`."""
+    return today + timedelta(days=(weekday - today.isoweekday()) % 7)
+
+
+def parse_day(text: str) -> int | None:
+    match = _DAY.search(text.lower())
+    return DAYS[match.group(1)] if match else None
+
+
+def parse_time(text: str) -> time | None:
+    """"10:00", "9.30", "10am", "2:15 pm", "14h30" -> a wall time; None if none or absurd."""
+    match = _TIME.search(text.lower())
+    if match is None:
+        return None
+    hours, minutes, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").replace(".", "")
+    if half == "pm" and hours < 12:
+        hours += 12
+    elif half == "am" and hours == 12:
+        hours = 0
+    if hours > 23 or minutes > 59 or (half and int(match.group(1)) > 12):
+        return None
+    return time(hours, minutes)
+
+
+def parse_meeting_rule(text: str, today: date) -> MeetingRule | str:
+    """The rhythm in `text`, starting on the first such weekday from `today`; or a
+    problem code ("day", "time", "weeks") for the caller's re-ask."""
+    words = text.strip().lower()
+    weekday = parse_day(words)
+    if weekday is None:
+        return "day"
+    weeks = 1
+    if (every := _EVERY_N.search(words)) is not None:
+        weeks = int(every.group(1))
+    elif _OTHER.search(words):
+        weeks = 2
+    if not 1 <= weeks <= 4:
+        return "weeks"
+    rest = _EVERY_N.sub(" ", words[_DAY.search(words).end():])  # type: ignore[union-attr]
+    minutes = None
+    if (length := _LENGTH.search(rest)) is not None:
+        minutes = int(length.group(1))
+        rest = rest[:length.start()] + rest[length.end():]
+    at = parse_time(rest)
+    if at is None:
+        return "time"
+    return MeetingRule(weeks, weekday, at, next_weekday(today, weekday), minutes)

@@ -1,0 +1,302 @@
+"""Named queries for one-on-ones: the series, each meeting and the steps around it
+(agenda, brief, notes, each claimed once), action items, the managers' alert
+digests, and what a brief reads about a rep (key-result history, the cadence
+record, WIG commitments and lead measures, check-in blockers, discovery notes,
+salary follow-ups)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import upsert, utcnow
+from storage.models import (
+    Absence,
+    Account,
+    ActionItem,
+    AlertDigest,
+    CheckIn,
+    CheckInAnswer,
+    Commitment,
+    DiscoveryNote,
+    KeyResult,
+    LeadMeasure,
+    LeadMeasureEntry,
+    Meeting,
+    Objective,
+    Occurrence,
+    OneOnOne,
+    Person,
+    SalaryTalk,
+)
+
+MEETING = Meeting.__table__  # type: ignore[attr-defined]
+PLANNED, SKIPPED, HELD = "planned", "skipped", "held"
+STEPS = ("agenda_asked_at", "brief_at", "notes_asked_at")
+
+
+# --- series ------------------------------------------------------------------------------
+
+
+async def set_series(session: AsyncSession, org_id: int, manager_id: int, rep_id: int, rrule: str,
+                     local_time: str, timezone: str | None, anchor_on: date | None) -> OneOnOne:
+    """The one series of this manager and rep, created or given a new rule."""
+    found = await series_for(session, manager_id, rep_id)
+    series = found or OneOnOne(org_id=org_id, manager_id=manager_id, rep_id=rep_id)
+    series.rrule, series.local_time, series.timezone, series.anchor_on = rrule, local_time, timezone, anchor_on
+    if found is None:
+        lead = await _manager_lead(session, manager_id)
+        if lead is not None:
+            series.brief_minutes_before = lead
+    session.add(series)
+    await session.flush()
+    return series
+
+
+async def _manager_lead(session: AsyncSession, manager_id: int) -> int | None:
+    query = select(OneOnOne.brief_minutes_before).where(OneOnOne.manager_id == manager_id).limit(1)
+    return (await session.exec(query)).first()
+
+
+async def series_for(session: AsyncSession, manager_id: int, rep_id: int) -> OneOnOne | None:
+    query = select(OneOnOne).where(OneOnOne.manager_id == manager_id, OneOnOne.rep_id == rep_id)
+    return (await session.exec(query)).first()
+
+
+async def series_of(session: AsyncSession, manager_id: int) -> list[OneOnOne]:
+    query = select(OneOnOne).where(OneOnOne.manager_id == manager_id).order_by(col(OneOnOne.id))
+    return list((await session.exec(query)).all())
+
+
+async def set_brief_lead(session: AsyncSession, manager_id: int, minutes: int) -> int:
+    """The manager's setting: how long before each of their 1:1s the brief arrives."""
+    result = await session.exec(update(OneOnOne).where(col(OneOnOne.manager_id) == manager_id)  # type: ignore[call-overload]
+                                .values(brief_minutes_before=minutes))
+    return int(result.rowcount or 0)
+
+
+# --- meetings ----------------------------------------------------------------------------
+
+
+async def ensure_meetings(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[tuple[int, date], Meeting]:
+    """Store the planned meetings (insert-or-ignore by series and nominal day; a
+    planned one whose time moved gets the new time) and return them all."""
+    if not rows:
+        return {}
+    statement = upsert(session, MEETING)
+    statement = statement.on_conflict_do_update(
+        index_elements=["series_id", "nominal_on"], set_={"starts_at": statement.excluded.starts_at},
+        where=MEETING.c.status == PLANNED)
+    await session.exec(statement, params=[{"status": PLANNED, "agenda": {}, "notes_shared": False, **row}
+                                          for row in rows])
+    return await meetings_of(session, {row["series_id"] for row in rows})
+
+
+async def meetings_of(session: AsyncSession, series_ids: Iterable[int],
+                      since: date | None = None) -> dict[tuple[int, date], Meeting]:
+    query = select(Meeting).where(col(Meeting.series_id).in_(list(series_ids)))
+    if since is not None:
+        query = query.where(Meeting.nominal_on >= since)
+    return {(m.series_id, m.nominal_on): m for m in (await session.exec(query)).all()}
+
+
+async def skip_meeting(session: AsyncSession, series: OneOnOne, nominal_on: date, starts_at: datetime) -> None:
+    await ensure_meetings(session, [{"org_id": series.org_id, "series_id": series.id, "manager_id": series.manager_id,
+                                     "rep_id": series.rep_id, "nominal_on": nominal_on, "starts_at": starts_at}])
+    await session.exec(update(Meeting).where(col(Meeting.series_id) == series.id,  # type: ignore[call-overload]
+                                             col(Meeting.nominal_on) == nominal_on).values(status=SKIPPED))
+
+
+async def claim_step(session: AsyncSession, meeting_id: int, step: str, now: datetime) -> bool:
+    """Take one step of a meeting (`agenda_asked_at`, `brief_at`, `notes_asked_at`):
+    true only for the one caller whose update changed the row."""
+    assert step in STEPS
+    column = MEETING.c[step]
+    result = await session.exec(update(MEETING).where(  # type: ignore[call-overload]
+        and_(MEETING.c.id == meeting_id, column.is_(None), MEETING.c.status != SKIPPED)).values({step: now}))
+    return bool(result.rowcount)
+
+
+async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    return await session.get(Meeting, meeting_id)
+
+
+async def mark_brief_sent(session: AsyncSession, meeting_id: int, now: datetime) -> None:
+    await session.exec(update(Meeting).where(col(Meeting.id) == meeting_id).values(brief_sent_at=now))  # type: ignore[call-overload]
+
+
+async def last_meeting(session: AsyncSession, rep_id: int, before: datetime) -> Meeting | None:
+    """The rep's latest one-on-one that began before `before` and was not skipped."""
+    query = (select(Meeting).where(Meeting.rep_id == rep_id, Meeting.starts_at < before, Meeting.status != SKIPPED)
+             .order_by(col(Meeting.starts_at).desc()).limit(1))
+    return (await session.exec(query)).first()
+
+
+async def add_agenda(session: AsyncSession, meeting_id: int, topic: str) -> None:
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is not None:
+        meeting.agenda = {"topics": [*(meeting.agenda or {}).get("topics", []), topic]}
+        session.add(meeting)
+        await session.flush()
+
+
+async def save_notes(session: AsyncSession, meeting_id: int, notes: str | None, shared: bool,
+                     items: Sequence[dict[str, Any]]) -> list[ActionItem]:
+    """The manager's record of a meeting: notes (private or shared) and action items."""
+    meeting = await session.get(Meeting, meeting_id)
+    assert meeting is not None
+    meeting.notes, meeting.notes_shared, meeting.notes_at, meeting.status = notes, shared, utcnow(), HELD
+    session.add(meeting)
+    added = [ActionItem(org_id=meeting.org_id, meeting_id=meeting.id, manager_id=meeting.manager_id,
+                        rep_id=meeting.rep_id, owner_id=item["owner_id"], text=item["text"][:500],
+                        due_on=item.get("due_on")) for item in items]
+    session.add_all(added)
+    await session.flush()
+    return added
+
+
+# --- action items ------------------------------------------------------------------------
+
+
+async def open_items(session: AsyncSession, rep_ids: Iterable[int] | None = None,
+                     owner_id: int | None = None) -> list[ActionItem]:
+    query = select(ActionItem).where(ActionItem.status == "open").order_by(col(ActionItem.id))
+    if rep_ids is not None:
+        query = query.where(col(ActionItem.rep_id).in_(list(rep_ids)))
+    if owner_id is not None:
+        query = query.where(ActionItem.owner_id == owner_id)
+    return list((await session.exec(query)).all())
+
+
+async def get_item(session: AsyncSession, item_id: int) -> ActionItem | None:
+    return await session.get(ActionItem, item_id)
+
+
+async def close_item(session: AsyncSession, item_id: int, now: datetime) -> bool:
+    result = await session.exec(update(ActionItem).where(  # type: ignore[call-overload]
+        col(ActionItem.id) == item_id, col(ActionItem.status) == "open").values(status="done", done_at=now))
+    return bool(result.rowcount)
+
+
+async def items_to_remind(session: AsyncSession, due_by: date) -> list[ActionItem]:
+    query = select(ActionItem).where(ActionItem.status == "open", col(ActionItem.reminded_at).is_(None),
+                                     col(ActionItem.due_on).is_not(None), col(ActionItem.due_on) <= due_by)
+    return list((await session.exec(query)).all())
+
+
+async def claim_reminder(session: AsyncSession, item_id: int, now: datetime) -> bool:
+    result = await session.exec(update(ActionItem).where(  # type: ignore[call-overload]
+        col(ActionItem.id) == item_id, col(ActionItem.reminded_at).is_(None)).values(reminded_at=now))
+    return bool(result.rowcount)
+
+
+# --- alerts ------------------------------------------------------------------------------
+
+
+async def last_digest(session: AsyncSession, manager_id: int) -> AlertDigest | None:
+    query = (select(AlertDigest).where(AlertDigest.manager_id == manager_id)
+             .order_by(col(AlertDigest.sent_on).desc()).limit(1))
+    return (await session.exec(query)).first()
+
+
+async def claim_digest(session: AsyncSession, manager_id: int, day: date, until: datetime, alerts: int) -> bool:
+    """Claim the manager's digest of local day `day`; false when already sent."""
+    statement = upsert(session, AlertDigest.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
+        index_elements=["manager_id", "sent_on"])
+    result = await session.exec(statement, params=[{"manager_id": manager_id, "sent_on": day,  # type: ignore[call-overload]
+                                                    "covered_until": until, "alerts": alerts, "created_at": utcnow()}])
+    return bool(result.rowcount)
+
+
+async def prompt_outcomes(session: AsyncSession, rep_ids: Sequence[int], since: datetime, until: datetime,
+                          kinds: Sequence[str]) -> list[Occurrence]:
+    """The reps' prompts due in [since, until), whatever became of them."""
+    query = (select(Occurrence).where(col(Occurrence.person_id).in_(list(rep_ids)), col(Occurrence.kind).in_(kinds),
+                                      Occurrence.due_at >= since, Occurrence.due_at < until)
+             .order_by(col(Occurrence.due_at)))
+    return list((await session.exec(query)).all())
+
+
+async def absences_added(session: AsyncSession, rep_ids: Sequence[int], since: datetime) -> list[Absence]:
+    query = select(Absence).where(col(Absence.person_id).in_(list(rep_ids)), Absence.created_at >= since)
+    return list((await session.exec(query)).all())
+
+
+# --- what a brief reads ------------------------------------------------------------------
+
+
+async def key_results(session: AsyncSession, rep_id: int) -> list[tuple[Objective, KeyResult]]:
+    query = (select(Objective, KeyResult).join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+             .where(Objective.owner_id == rep_id, Objective.status == "active")
+             .order_by(col(Objective.priority).asc().nulls_last(), col(Objective.id), col(KeyResult.id)))
+    return [(o, kr) for o, kr in (await session.exec(query)).all()]
+
+
+async def key_result_answers(session: AsyncSession, kr_ids: Sequence[int],
+                             since: datetime | None = None) -> list[tuple[int, float | None, str | None, datetime]]:
+    """(key result, value, confidence, when) of every check-in answer, oldest first."""
+    query = select(CheckInAnswer.key_result_id, CheckInAnswer.value, CheckInAnswer.confidence,
+                   CheckInAnswer.answered_at).where(col(CheckInAnswer.key_result_id).in_(list(kr_ids)))
+    if since is not None:
+        query = query.where(CheckInAnswer.answered_at >= since)
+    rows = (await session.exec(query.order_by(col(CheckInAnswer.answered_at), col(CheckInAnswer.id)))).all()
+    return [(int(k), v, c, at) for k, v, c, at in rows]  # type: ignore[arg-type]
+
+
+async def checkins_since(session: AsyncSession, rep_id: int, since: datetime) -> list[CheckIn]:
+    query = (select(CheckIn).where(CheckIn.person_id == rep_id, CheckIn.kind == "okr_checkin",
+                                   CheckIn.started_at >= since).order_by(col(CheckIn.started_at)))
+    return list((await session.exec(query)).all())
+
+
+async def checkin_before(session: AsyncSession, rep_id: int, before: datetime) -> CheckIn | None:
+    query = (select(CheckIn).where(CheckIn.person_id == rep_id, CheckIn.kind == "okr_checkin",
+                                   CheckIn.started_at < before).order_by(col(CheckIn.started_at).desc()).limit(1))
+    return (await session.exec(query)).first()
+
+
+async def commitments_between(session: AsyncSession, rep_id: int, first: date, last: date) -> list[Commitment]:
+    query = select(Commitment).where(Commitment.person_id == rep_id, Commitment.week_start >= first,
+                                     Commitment.week_start <= last)
+    return list((await session.exec(query)).all())
+
+
+async def measure_weeks(session: AsyncSession, rep_id: int,
+                        first: date) -> list[tuple[str, float, str, date, float]]:
+    """(lead measure, weekly target, unit, week, value) of the rep's entries since `first`."""
+    query = (select(LeadMeasure.title, LeadMeasure.weekly_target, LeadMeasure.unit, LeadMeasureEntry.week_start,
+                    LeadMeasureEntry.value)
+             .join(LeadMeasure, col(LeadMeasure.id) == col(LeadMeasureEntry.lead_measure_id))
+             .where(LeadMeasureEntry.person_id == rep_id, LeadMeasureEntry.week_start >= first))
+    return [tuple(row) for row in (await session.exec(query)).all()]  # type: ignore[misc]
+
+
+async def discovery_since(session: AsyncSession, rep_id: int, since: datetime) -> list[tuple[str, DiscoveryNote]]:
+    query = (select(Account.name, DiscoveryNote).join(Account, col(Account.id) == col(DiscoveryNote.account_id))
+             .where(DiscoveryNote.author_id == rep_id, DiscoveryNote.recorded_at >= since)
+             .order_by(col(DiscoveryNote.recorded_at)))
+    return [(name, note) for name, note in (await session.exec(query)).all()]
+
+
+async def salary_follow_ups(session: AsyncSession, manager_id: int, rep_id: int, by: date) -> list[SalaryTalk]:
+    query = select(SalaryTalk).where(SalaryTalk.manager_id == manager_id, SalaryTalk.rep_id == rep_id,
+                                     col(SalaryTalk.follow_up_on).is_not(None), col(SalaryTalk.follow_up_on) <= by)
+    return list((await session.exec(query)).all())
+
+
+async def skipped_days(session: AsyncSession, series_ids: Iterable[int]) -> set[tuple[int, date]]:
+    """(series, nominal day) of the meetings a manager skipped."""
+    query = select(Meeting.series_id, Meeting.nominal_on).where(
+        col(Meeting.series_id).in_(list(series_ids)), Meeting.status == SKIPPED)
+    return {(s, d) for s, d in (await session.exec(query)).all()}
+
+
+async def orgs_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, int]:
+    """person id -> organisation id."""
+    query = select(Person.id, Person.org_id).where(col(Person.id).in_(list(person_ids)))
+    return {int(p): int(o) for p, o in (await session.exec(query)).all()}  # type: ignore[arg-type]
