@@ -9,7 +9,8 @@ from typing import Any
 
 import prompts
 from bot.cadence.planner import reachable_now
-from bot.core.clock import local_day, now as clock_now
+from bot.core.clock import local_day
+from bot.core.clock import now as clock_now
 from bot.core.coach import Coach, Turn
 from bot.core.feature import Feature
 from bot.core.messages import Message

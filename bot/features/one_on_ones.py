@@ -22,7 +22,8 @@ from typing import Any
 
 import prompts
 from bot.cadence.planner import load_population, one_on_one_meetings, reachable_now
-from bot.core.clock import local_day, now as clock_now
+from bot.core.clock import local_day, zone
+from bot.core.clock import now as clock_now
 from bot.core.coach import Coach, Turn
 from bot.core.feature import BEFORE_CONVERSATION, LEADERS, Feature
 from bot.core.flows import start_flow
@@ -104,9 +105,12 @@ async def _list(turn: Turn) -> list[Message]:
     rows = []
     for row in series:
         upcoming = next((m for m in meetings if m.series_id == row.id and m.slot.due_at is not None), None)
-        rows.append({"rep": next((m.rep_name for m in meetings if m.series_id == row.id), ""), "rule": row.rrule,
-                     "at": row.local_time, "lead": row.brief_minutes_before, "rep_id": row.rep_id,
-                     "next": upcoming.slot.due_at.astimezone(upcoming.slot.local.tzinfo).strftime("%a %d %b %H:%M")  # type: ignore[union-attr]
+        day = series_day(row.rrule)
+        rows.append({"rep": next((m.rep_name for m in meetings if m.series_id == row.id), ""),
+                     "weeks": int(row.rrule.partition("INTERVAL=")[2][:1] or 1),
+                     "day": DAY_NAMES[day].capitalize() if day else row.rrule, "at": row.local_time,
+                     "lead": row.brief_minutes_before, "rep_id": row.rep_id,
+                     "next": upcoming.slot.due_at.astimezone(zone(turn.person.timezone)).strftime("%a %d %b %H:%M")  # type: ignore[union-attr]
                      if upcoming else None})
     async with turn.db.session() as session:
         for row in rows:
