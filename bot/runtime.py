@@ -30,6 +30,7 @@ from bot.core.settings import Settings
 from bot.features import (
     absence,
     action_items,
+    alerts,
     briefs,
     checkin,
     conversations,
@@ -62,6 +63,7 @@ FEATURES: tuple[Feature, ...] = (
     one_on_ones.feature,
     briefs.feature,
     action_items.feature,
+    alerts.feature,
     prompt_answers.feature,
     absence.feature,
     conversations.feature,

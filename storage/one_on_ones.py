@@ -300,3 +300,36 @@ async def orgs_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int,
     """person id -> organisation id."""
     query = select(Person.id, Person.org_id).where(col(Person.id).in_(list(person_ids)))
     return {int(p): int(o) for p, o in (await session.exec(query)).all()}  # type: ignore[arg-type]
+
+
+async def mark_alerted(session: AsyncSession, occurrence_ids: Sequence[int]) -> None:
+    """Remember that a manager heard about these prompts (payload `manager_alerted`)."""
+    for occurrence in (await session.exec(select(Occurrence).where(col(Occurrence.id).in_(list(occurrence_ids))))).all():
+        occurrence.payload = {**(occurrence.payload or {}), "manager_alerted": True}
+        session.add(occurrence)
+    await session.flush()
+
+
+async def managers_with_reports(session: AsyncSession) -> dict[int, list[Person]]:
+    """manager id -> their active direct reports."""
+    query = select(Person).where(col(Person.manager_id).is_not(None), col(Person.active).is_(True))
+    found: dict[int, list[Person]] = {}
+    for person in (await session.exec(query)).all():
+        found.setdefault(person.manager_id, []).append(person)  # type: ignore[arg-type]
+    return found
+
+
+async def off_track_moves(session: AsyncSession, rep_ids: Sequence[int], since: datetime) -> list[tuple[int, str]]:
+    """(rep, key result title) moved to off track since `since` (it was not before)."""
+    query = (select(Objective.owner_id, KeyResult.id, KeyResult.title, CheckInAnswer.confidence, CheckInAnswer.answered_at)
+             .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+             .join(CheckInAnswer, col(CheckInAnswer.key_result_id) == col(KeyResult.id))
+             .where(col(Objective.owner_id).in_(list(rep_ids)), col(CheckInAnswer.confidence).is_not(None))
+             .order_by(col(CheckInAnswer.answered_at), col(CheckInAnswer.id)))
+    previous: dict[int, str] = {}
+    found: list[tuple[int, str]] = []
+    for owner, kr_id, title, confidence, answered in (await session.exec(query)).all():
+        if answered >= since and confidence == "off_track" and previous.get(kr_id) != "off_track":
+            found.append((owner, title))
+        previous[kr_id] = confidence  # type: ignore[assignment]
+    return found

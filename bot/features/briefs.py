@@ -107,8 +107,12 @@ async def data_sections(coach: Coach, viewer: Person, rep: Person, since: dateti
     ]
     if viewer.id == rep.manager_id and data.salary:  # the manager's own brief only
         out.append(_section("salary", prompts.render("one_on_ones/brief_salary", dates=data.salary)))
+    owners = {viewer.id: viewer.name, rep.id: rep.name}
     async with coach.db.session() as session:
-        owners = {p.id: p.name for p in await people.team(session, rep.org_id)}
+        for item in data.items:
+            if item.owner_id not in owners:
+                other = await people.get(session, item.owner_id)
+                owners[item.owner_id] = other.name if other is not None else "?"
     out.append(_section("items", prompts.render("one_on_ones/brief_items", items=data.items, owners=owners)))
     questions = coaching.choose(data.metrics(), first_name(rep.name))
     out.append(_section("questions", prompts.render("one_on_ones/brief_questions", questions=questions)))
