@@ -14,8 +14,9 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -23,6 +24,9 @@ import typer
 
 import prompts
 from bot.cli.common import fail, ready_database, settings
+from bot.core.clock import local_day, now
+from conversations.meeting_rule import parse_meeting_rule
+from storage import one_on_ones as meeting_store
 from storage import people
 from storage.models import ROLES
 from storage.people import TeamRow
@@ -162,6 +166,10 @@ def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[P
     country = value.get("country", "").upper() or None
     if country and not _known_country(country):
         problems.append(_problem(line, "bad_country", country=country))
+    rhythm = value.get("one_on_one", "")
+    if rhythm and (isinstance(parse_meeting_rule(rhythm, date.today()), str) or not value.get("manager_email")):
+        problems.append(_problem(line, "bad_one_on_one", rhythm=rhythm,
+                                 no_manager="yes" if not value.get("manager_email") else ""))
     if problems:
         return None, problems
     manager = value.get("manager_email", "").lower() or None
@@ -221,6 +229,27 @@ team_app = typer.Typer(help="Import and export the team (who reports to whom, ti
 DEFAULT_ORG = "Default"
 
 
+async def import_one_on_ones(session: Any, org_id: int, text: str) -> int:
+    """The optional `one_on_one` column ("every other Tue 10:00", in the manager's
+    zone): each rep's series with their manager, set or replaced. Checked by
+    `read_team` first, so every value here parses."""
+    count = 0
+    for raw in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))):
+        value = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        if not value.get("one_on_one"):
+            continue
+        rep = await people.by_email(session, value["email"], org_id)
+        manager = await people.get(session, rep.manager_id) if rep is not None and rep.manager_id else None
+        if rep is None or manager is None:
+            continue
+        rule = parse_meeting_rule(value["one_on_one"], local_day(now(), manager.timezone))
+        assert not isinstance(rule, str)
+        await meeting_store.set_series(session, org_id, manager.id, rep.id, rule.rrule,  # type: ignore[arg-type]
+                                       rule.at.strftime("%H:%M"), manager.timezone, rule.first)
+        count += 1
+    return count
+
+
 @team_app.command("import")
 def team_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
@@ -235,8 +264,11 @@ def team_import(
             async with db.session() as session:
                 organisation = await people.ensure_org(session, org, config.timezone, config.country)
                 existing = [p.email for p in await people.team(session, organisation.id)]  # type: ignore[arg-type]
-                rows = read_team(decode(file.read_bytes()), existing)
-                return await people.upsert_team(session, organisation.id, rows)  # type: ignore[arg-type]
+                text = decode(file.read_bytes())
+                rows = read_team(text, existing)
+                counts = await people.upsert_team(session, organisation.id, rows)  # type: ignore[arg-type]
+                await import_one_on_ones(session, organisation.id, text)  # type: ignore[arg-type]
+                return counts
         finally:
             await db.dispose()
 

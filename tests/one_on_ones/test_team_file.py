@@ -1,0 +1,44 @@
+"""The team file's optional `one_on_one` column sets each rep's series with their
+manager (the manager's zone), a bad rhythm is reported by line and imports nothing,
+and the series shows in `coachbot schedule preview`, with skipped meetings marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import CliRunner
+
+from bot.cli.main import app as coachbot
+from storage.migrate import upgrade
+
+HEADER = "email,name,role,manager_email,timezone,one_on_one\n"
+ROWS = ("maria@example.com,Maria Manager,manager,,America/New_York,\n"
+        "ravi@example.com,Ravi Rep,rep,maria@example.com,Asia/Kolkata,{rhythm}\n")
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    upgrade(url)
+    return tmp_path
+
+
+def test_the_one_on_one_column_sets_the_series_shown_in_the_preview(cli_db: Path) -> None:
+    bad = cli_db / "bad.csv"
+    bad.write_text(HEADER + ROWS.format(rhythm="every other sometime"))
+    refused = CliRunner().invoke(coachbot, ["team", "import", str(bad)])
+    assert refused.exit_code != 0 and "line 3: 'every other sometime' is not a one-on-one rhythm" in refused.output
+    good = cli_db / "team.csv"
+    good.write_text(HEADER + ROWS.format(rhythm="every other Tue 10:00"))
+    with freeze_time("2027-03-01 12:00:00"):
+        imported = CliRunner().invoke(coachbot, ["team", "import", str(good)])
+    assert imported.exit_code == 0, imported.output
+    shown = CliRunner().invoke(coachbot, ["schedule", "preview", "--user", "maria@example.com", "--from", "2027-03-01",
+                                          "--days", "20"], env={"COLUMNS": "220"})
+    assert shown.exit_code == 0, shown.output
+    assert "1:1 with Ravi Rep" in shown.output
+    assert "Tue 2027-03-02 10:00 EST" in shown.output and "Tue 2027-03-16 10:00 EDT" in shown.output
+    assert "2027-03-09" not in shown.output  # every other week
