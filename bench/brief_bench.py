@@ -39,8 +39,19 @@ def populate(url: str, managers: int) -> None:
     from storage.db import normalise_url
     from storage.migrate import upgrade
     from storage.models import (
-        CheckIn, CheckInAnswer, Commitment, KeyResult, LeadMeasure, LeadMeasureEntry, Meeting, Objective, Occurrence,
-        OneOnOne, Organisation, Person, Wig,
+        CheckIn,
+        CheckInAnswer,
+        Commitment,
+        KeyResult,
+        LeadMeasure,
+        LeadMeasureEntry,
+        Meeting,
+        Objective,
+        Occurrence,
+        OneOnOne,
+        Organisation,
+        Person,
+        Wig,
     )
 
     upgrade(url)
@@ -63,7 +74,8 @@ def populate(url: str, managers: int) -> None:
                              "nominal_on": (NOW - timedelta(days=14)).date(), "starts_at": NOW - timedelta(days=14),
                              "status": "held", "agenda": {}, "notes_shared": False})
             wigs.append({"id": m + 1, "org_id": 1, "manager_id": manager, "title": "Win logos", "from_value": 0,
-                         "to_value": 40, "unit": "", "by_date": date(2027, 12, 31), "active": True, "created_at": START})
+                         "to_value": 40, "unit": "", "by_date": date(2027, 12, 31), "active": True,
+                         "created_at": START})
             measures.append({"id": m + 1, "wig_id": m + 1, "title": "First meetings", "weekly_target": 5, "unit": "",
                              "active": True})
         conn.execute(insert(Person), rows)

@@ -304,7 +304,8 @@ async def orgs_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int,
 
 async def mark_alerted(session: AsyncSession, occurrence_ids: Sequence[int]) -> None:
     """Remember that a manager heard about these prompts (payload `manager_alerted`)."""
-    for occurrence in (await session.exec(select(Occurrence).where(col(Occurrence.id).in_(list(occurrence_ids))))).all():
+    query = select(Occurrence).where(col(Occurrence.id).in_(list(occurrence_ids)))
+    for occurrence in (await session.exec(query)).all():
         occurrence.payload = {**(occurrence.payload or {}), "manager_alerted": True}
         session.add(occurrence)
     await session.flush()
@@ -321,7 +322,8 @@ async def managers_with_reports(session: AsyncSession) -> dict[int, list[Person]
 
 async def off_track_moves(session: AsyncSession, rep_ids: Sequence[int], since: datetime) -> list[tuple[int, str]]:
     """(rep, key result title) moved to off track since `since` (it was not before)."""
-    query = (select(Objective.owner_id, KeyResult.id, KeyResult.title, CheckInAnswer.confidence, CheckInAnswer.answered_at)
+    query = (select(Objective.owner_id, KeyResult.id, KeyResult.title, CheckInAnswer.confidence,
+                    CheckInAnswer.answered_at)
              .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
              .join(CheckInAnswer, col(CheckInAnswer.key_result_id) == col(KeyResult.id))
              .where(col(Objective.owner_id).in_(list(rep_ids)), col(CheckInAnswer.confidence).is_not(None))

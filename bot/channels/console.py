@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TextIO
 
+import prompts
 from bot.core.channel import Recipient
 from bot.core.coach import Coach
-from bot.core.messages import Choice, Inbound, Message
+from bot.core.messages import Choice, Image, Inbound, Message
 
 
 class ConsoleChannel:
@@ -40,6 +43,8 @@ class ConsoleChannel:
         choices: list[Choice] = []
         for message in messages:
             self.out.write(render(message, first_number=len(choices) + 1) + "\n")
+            if message.image is not None:  # a terminal shows no pictures: a file it can open
+                self.out.write(prompts.render("console/image_saved", path=save_image(message.image)) + "\n")
             choices.extend(message.choices)
         self.choices = choices  # only the latest replies' numbers mean anything
         self.out.flush()
@@ -72,6 +77,18 @@ class ConsoleChannel:
             if prompt:
                 self.out.write(prompt)
                 self.out.flush()
+
+
+def save_image(image: Image, folder: Path | None = None) -> Path:
+    """Write a picture (a brief's chart) to a new file under the system's temporary
+    folder (`coachbot-images/`), never overwriting an earlier one; return its path."""
+    target = folder or Path(tempfile.gettempdir()) / "coachbot-images"
+    target.mkdir(parents=True, exist_ok=True)
+    stem, _, suffix = image.filename.rpartition(".")
+    with tempfile.NamedTemporaryFile(dir=target, prefix=f"{stem or 'image'}-", suffix=f".{suffix or 'png'}",
+                                     delete=False) as file:
+        file.write(image.png)
+    return Path(file.name)
 
 
 def render(message: Message, first_number: int = 1) -> str:

@@ -39,8 +39,9 @@ async def save_notes(turn: Turn, data: dict[str, Any]) -> list[Message]:
     async with turn.db.session() as session:
         meeting = await store.get_meeting(session, int(context["meeting_id"]))
         assert meeting is not None and meeting.manager_id == turn.person.id
-        items = [{"owner_id": turn.person.id if i.get("owner") == "me" else int(i["owner"]) if i.get("owner")
-                  else meeting.rep_id, "text": i["text"], "due_on": date.fromisoformat(i["due"]) if i.get("due") else None}
+        items = [{"owner_id": turn.person.id if i.get("owner") == "me"
+                  else int(i["owner"]) if i.get("owner") else meeting.rep_id,
+                  "text": i["text"], "due_on": date.fromisoformat(i["due"]) if i.get("due") else None}
                  for i in answers.get("items") or []]
         shared = answers.get("share") == "shared"
         added = await store.save_notes(session, meeting.id, answers.get("notes"), shared, items)  # type: ignore[arg-type]

@@ -64,7 +64,8 @@ class BriefData:
             "late_prompts": sum(r.get("late", 0) for r in self.record.values()),
             "discovery_notes": len(self.discovery),
             "open_items": len(self.items),
-            "overdue_items": sum(1 for i in self.items if i.due_on and i.due_on < local_day(self.now, self.rep.timezone)),
+            "overdue_items": sum(1 for i in self.items
+                                 if i.due_on and i.due_on < local_day(self.now, self.rep.timezone)),
         }
         for measure in self.measures:
             found[f"measure:{measure['title'].lower()}"] = measure["total"]
@@ -124,7 +125,7 @@ async def gather(db: Database, manager: Person, rep: Person, since: datetime | N
     recent = [c for c in commitments if c.kept is not None]
     data.made, data.kept = len(recent), sum(1 for c in recent if c.kept)
     by_measure: dict[str, dict[str, Any]] = {}
-    for title, target, unit, week, value in entries:
+    for title, target, unit, _, value in entries:
         found = by_measure.setdefault(title, {"title": title, "target": target, "unit": unit, "weeks": 0, "total": 0.0})
         found["weeks"] += 1
         found["total"] += value

@@ -80,7 +80,8 @@ async def fixture_rep(db, team) -> None:
             Occurrence(key="wig:r:0", org_id=org, person_id=ravi, kind="wig", due_at=utc(2027, 2, 22, 3),
                        local_date=date(2027, 2, 22), status="missed"),  # before the last 1:1: not counted
         ])
-        wig = Wig(org_id=org, manager_id=maria, title="Win 40 logos", from_value=0, to_value=40, by_date=date(2027, 12, 31))
+        wig = Wig(org_id=org, manager_id=maria, title="Win 40 logos", from_value=0, to_value=40,
+                  by_date=date(2027, 12, 31))
         s.add(wig)
         await s.flush()
         measure = LeadMeasure(wig_id=wig.id, title="First meetings", weekly_target=5)
@@ -195,7 +196,8 @@ async def test_the_brief_stays_within_slack_and_teams_limits(coach, team, db) ->
         s.add_all([KeyResult(objective_id=objective.id, title=f"Key result {n} " + "words " * 60, target_value=10,
                              current_value=n % 10, confidence="at_risk") for n in range(40)])
         for n in range(30):
-            s.add(CheckIn(org_id=team["org"], person_id=team["ravi"], kind="okr_checkin", started_at=utc(2027, 3, 3, n % 24),
+            s.add(CheckIn(org_id=team["org"], person_id=team["ravi"], kind="okr_checkin",
+                          started_at=utc(2027, 3, 3, n % 24),
                           blockers="a long blocker " * 40, change_next="a long change " * 40))
         maria, ravi = await people.get(s, team["maria"]), await people.get(s, team["ravi"])
     with at(utc(2027, 3, 9, 13)):
@@ -208,3 +210,19 @@ async def test_the_brief_stays_within_slack_and_teams_limits(coach, team, db) ->
         card = cards.card(message)
         assert len(json.dumps(card)) < 80_000 and len(card.get("actions", [])) <= 6
     assert any(m.image is not None for m in brief)
+
+
+def test_the_terminal_writes_a_picture_to_a_file_and_prints_its_path(tmp_path, monkeypatch) -> None:
+    import io
+
+    from bot.channels.console import ConsoleChannel
+    from bot.core.messages import Image, Message
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    out = io.StringIO()
+    png = b"\x89PNG\r\n\x1a\nfake"
+    ConsoleChannel(out).show([Message("", image=Image(png, "a chart", "key-results.png"))])
+    printed = out.getvalue()
+    assert "[image: a chart]" in printed
+    saved = [p for p in (tmp_path / "coachbot-images").iterdir()]
+    assert len(saved) == 1 and saved[0].read_bytes() == png and str(saved[0]) in printed

@@ -4,12 +4,11 @@ meeting or on a holiday; the rep's agenda; the manager's notes and action items.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from conftest import RecordingChannel, say
+from meeting_helpers import at, items, joined, meetings, utc
 
 from bot.cadence.planner import one_on_one_meetings
 from bot.features.one_on_ones import meeting_steps
-from conftest import RecordingChannel, say
-from meeting_helpers import at, items, joined, meetings, utc
 
 
 def briefs_for(outbox: RecordingChannel, person_id: int) -> list[str]:
@@ -114,7 +113,8 @@ async def test_agenda_before_notes_and_action_items_after_carried_into_the_next_
         assert "Any action items?" in await say(coach, team["maria"], "1")
         retry = await say(coach, team["maria"], "Bob: call the CFO by Friday")
         assert 'couldn\'t find exactly one person called "Bob"' in retry
-        done = await say(coach, team["maria"], "Sam: send ACME the proposal by Friday\nme: pricing approval by 2027-03-17")
+        done = await say(coach, team["maria"],
+                         "Sam: send ACME the proposal by Friday\nme: pricing approval by 2027-03-17")
         assert "2 action items" in done
     stored = await items(db)
     assert [(i.owner_id, i.text, i.due_on.isoformat()) for i in stored] == [  # type: ignore[union-attr]
