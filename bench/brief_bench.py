@@ -143,11 +143,12 @@ async def measure(url: str, managers: int) -> None:
             text_only.append(time.perf_counter() - started)
         brief_chart.draw = real_draw  # type: ignore[assignment]
         data = await gather(db, *pairs[0], NOW - timedelta(days=14), NOW)
-        charts = []
+        charts, chart_cpu = [], []
         for _ in range(20):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             image = brief_chart.draw(data.key_results, data.history, NOW, pairs[0][1].name)
             charts.append(time.perf_counter() - started)
+            chart_cpu.append(time.process_time() - cpu_started)
         cpu, wall = time.process_time(), time.perf_counter()
         for manager, rep in pairs:
             await briefs.build_brief(coach, manager, rep, NOW)
@@ -156,7 +157,8 @@ async def measure(url: str, managers: int) -> None:
     print(f"brief for one rep, a year of weekly data, no chart: median {statistics.median(text_only) * 1000:.1f} ms, "
           f"p90 {sorted(text_only)[int(len(text_only) * 0.9)] * 1000:.1f} ms (target < 100 ms)")
     print(f"chart ({brief_chart.WIDTH}x{brief_chart.HEIGHT} PNG, {len(image.png) // 1024} KB): median "  # type: ignore[union-attr]
-          f"{statistics.median(charts) * 1000:.1f} ms (target < 300 ms)")
+          f"{statistics.median(charts) * 1000:.1f} ms wall, {statistics.median(chart_cpu) * 1000:.1f} ms CPU "
+          f"(target < 300 ms)")
     print(f"Monday of {managers} managers: {managers} briefs with charts in {cpu:.1f} s CPU "
           f"({wall:.1f} s wall) (target < 60 s CPU)")
 

@@ -206,11 +206,11 @@ async def last_digest(session: AsyncSession, manager_id: int) -> AlertDigest | N
 
 async def claim_digest(session: AsyncSession, manager_id: int, day: date, until: datetime, alerts: int) -> bool:
     """Claim the manager's digest of local day `day`; false when already sent."""
-    statement = upsert(session, AlertDigest.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
-        index_elements=["manager_id", "sent_on"])
-    result = await session.exec(statement, params=[{"manager_id": manager_id, "sent_on": day,  # type: ignore[call-overload]
-                                                    "covered_until": until, "alerts": alerts, "created_at": utcnow()}])
-    return bool(result.rowcount)
+    statement = upsert(session, AlertDigest.__table__).values(  # type: ignore[attr-defined]
+        manager_id=manager_id, sent_on=day, covered_until=until, alerts=alerts, created_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["manager_id", "sent_on"]).returning(AlertDigest.id)
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return result.first() is not None  # RETURNING: a row only for the one who inserted it
 
 
 async def prompt_outcomes(session: AsyncSession, rep_ids: Sequence[int], since: datetime, until: datetime,
