@@ -386,35 +386,3 @@ def validate(name: str, raw: str, env: Env, options: Mapping[str, Any] | None = 
     except (ValueError, OverflowError, ArithmeticError):
         return Invalid("unreadable")
 
-
-_OWNER = re.compile(r"^\s*(?P<owner>[^:]{1,60}?)\s*:\s*(?P<rest>.+)$")
-_SELF = {"me", "i", "myself"}
-
-
-def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 300) -> Result:
-    """Action items, one per line: "Ravi: send ACME the proposal by Friday",
-    "me: intro to the CFO by May 3", or without an owner (then the rep). An owner who
-    is not "me" must be someone in `env.people`; an unknown one is asked again."""
-    listed = items(raw, env, max_items=max_items, max_length=max_length)
-    if isinstance(listed, Invalid):
-        return listed
-    found: list[dict[str, Any]] = []
-    for line in listed.value:
-        owner: Any = None
-        match = _OWNER.match(line)
-        if match is not None and not _DATE_WORD.search(match.group("owner")):
-            word = match.group("owner").strip()
-            if word.lower() in _SELF:
-                owner = "me"
-            else:
-                person_ = find_person(word, env.people)
-                if person_ is None:
-                    return Invalid("unknown_owner", {"given": word})
-                owner = int(person_["id"])
-            line = match.group("rest").strip()
-        body, due = _due_date(line, env)
-        found.append({"owner": owner, "text": body.strip(" ,;") or line, "due": due})
-    return Valid(found)
-
-
-VALIDATORS["action_items"] = action_items
