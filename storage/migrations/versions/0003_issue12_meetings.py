@@ -1,7 +1,7 @@
 """one-on-ones as they happen: meetings, action items, the managers' alert digests
 
 Revision ID: 0003_issue12
-Revises: 0002
+Revises: 0003_issue14
 Create Date: 2026-11-29
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import storage.db
 
 revision = "0003_issue12"
-down_revision = "0002"
+down_revision = "0003_issue14"
 branch_labels = None
 depends_on = None
 
