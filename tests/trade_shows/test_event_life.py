@@ -151,6 +151,9 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
     with freeze_time("2027-01-20 14:00:00", real_asyncio=True):  # Wed 09:00 NY: not the day after yet
         assert await escalate_overdue(coach) == 0
         assert [lead["name"] for lead in await overdue_leads(db, ravi, utc(2027, 1, 20, 14))] == ["Jane Roe"]
+        brief = await say(coach, maria, "/okr brief @ravi@example.com")  # the manager's one-on-one brief
+        assert "Trade-show leads past their follow-up deadline" in brief and "Jane Roe, Acme Corp" in brief
+        assert "past their follow-up deadline" not in await say(coach, maria, "/okr brief @sam@example.com")
     with freeze_time("2027-01-21 13:30:00", real_asyncio=True):  # Thursday 08:30 in New York
         assert await escalate_overdue(coach) == 1
         assert await escalate_overdue(coach) == 0  # once

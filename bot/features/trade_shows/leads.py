@@ -264,3 +264,15 @@ async def overdue_leads(db: Database, rep_id: int, moment: datetime) -> list[dic
         person = await people.get(session, rep_id)
     tz = (person.timezone if person is not None else None) or "UTC"
     return [lead_row(lead, tz) for lead in late]
+
+
+@feature.brief_section
+async def overdue_in_brief(coach: Any, viewer: Any, rep: Any, since: datetime | None,
+                           now: datetime) -> list[Message]:
+    """The rep's trade-show leads still waiting after their follow-up deadline, for the
+    manager's pre-one-on-one brief (#12); nothing when none is late."""
+    late = await overdue_leads(coach.db, rep.id, now)
+    if not late:
+        return []
+    title = prompts.render("one_on_ones/section_title", section="overdue_leads")
+    return [Message(prompts.render("trade_shows/brief_overdue", leads=late), title=title)]
