@@ -14,7 +14,16 @@ from storage.models.events import Event, EventAttendee, Lead
 from storage.models.okrs import CheckIn, CheckInAnswer, KeyResult, Objective
 from storage.models.people import Absence, ChatIdentity, Organisation, Person, Workspace
 from storage.models.platform import ProcessedEvent, SlackInstallation, SlackOAuthState, TeamsConversationRef
-from storage.models.wig import Commitment, LeadMeasure, LeadMeasureEntry, Wig
+from storage.models.wig import (
+    Commitment,
+    LeadMeasure,
+    LeadMeasureEntry,
+    LeadTarget,
+    ScorecardChannel,
+    ScorecardPost,
+    Wig,
+    WigReading,
+)
 
 __all__ = [
     "Absence",
@@ -34,6 +43,7 @@ __all__ = [
     "Lead",
     "LeadMeasure",
     "LeadMeasureEntry",
+    "LeadTarget",
     "Objective",
     "Occurrence",
     "OneOnOne",
@@ -43,9 +53,12 @@ __all__ = [
     "ProcessedEvent",
     "ROLES",
     "SalaryTalk",
+    "ScorecardChannel",
+    "ScorecardPost",
     "SlackInstallation",
     "SlackOAuthState",
     "TeamsConversationRef",
     "Wig",
+    "WigReading",
     "Workspace",
 ]
