@@ -12,7 +12,7 @@ import sys
 from collections.abc import AsyncIterator
 from typing import TextIO
 
-from bot.core.channel import Recipient
+from bot.core.channel import Place, Recipient
 from bot.core.coach import Coach
 from bot.core.messages import Choice, Inbound, Message
 
@@ -35,6 +35,13 @@ class ConsoleChannel:
         self.show(messages)
         self.sent += 1
         return f"console-{self.sent}"
+
+    async def post_to(self, place: Place, messages: list[Message], thread: str | None = None) -> str | None:
+        """Print a post for a shared channel, labelled with the channel (and thread)."""
+        self.out.write(f"\n[#{place.channel}{' thread ' + thread if thread else ''}]\n")
+        self.show(messages)
+        self.sent += 1
+        return thread or f"console-{self.sent}"
 
     def show(self, messages: list[Message]) -> None:
         choices: list[Choice] = []

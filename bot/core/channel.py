@@ -30,6 +30,17 @@ class Recipient:
     dm_channel: str | None = None
 
 
+@dataclass(frozen=True)
+class Place:
+    """A shared conversation a team reads (a Slack channel, a Teams team channel), as
+    its platform names it: `channel` is the Slack channel id or the Teams channel's
+    conversation id; `tenant` the Slack workspace or Teams tenant it lives in."""
+
+    platform: str
+    channel: str
+    tenant: str | None = None
+
+
 class DeliveryError(RuntimeError):
     """A channel could not deliver (not installed, user unknown, platform refused)."""
 
@@ -44,6 +55,17 @@ class Channel(Protocol):
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
         """Send `messages` to one person; return the platform message id of the last one."""
+        ...
+
+
+@runtime_checkable
+class PostingChannel(Channel, Protocol):
+    """A channel that can also post into a shared conversation, not only to people."""
+
+    async def post_to(self, place: Place, messages: list[Message], thread: str | None = None) -> str | None:
+        """Post `messages` into `place` (as replies in `thread` when given, a reference an
+        earlier `post_to` returned); return the reference of the first message posted,
+        which later replies use as their `thread`. Raises DeliveryError when refused."""
         ...
 
 

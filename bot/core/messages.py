@@ -46,6 +46,16 @@ class Image:
     filename: str = "chart.png"
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file for the person to download (an export): bytes, a file name, a MIME type.
+    Channels that cannot attach a file say so in words rather than drop it."""
+
+    data: bytes
+    filename: str
+    mime: str = "text/csv"
+
+
 @dataclass
 class Message:
     """One reply or proactive message, in platform-neutral form.
@@ -62,6 +72,7 @@ class Message:
     image: Image | None = None
     private: bool = False
     key: str | None = None
+    attachment: Attachment | None = None
 
     def plain(self) -> str:
         """The whole message as plain text: the terminal's rendering and every fallback."""
@@ -76,6 +87,8 @@ class Message:
             lines.append(f"{bar.label}\n  {text_bar(bar.ratio)}{caption}")
         if self.image is not None:
             lines.append(f"[image: {self.image.alt}]")
+        if self.attachment is not None:
+            lines.append(f"[file: {self.attachment.filename}]")
         return "\n".join(lines)
 
 

@@ -45,12 +45,16 @@ class Outbox:
         return channel, ts
 
     async def _respond(self, response_url: str, messages: list[Message],
-                       replace: bool = False) -> None:
-        for i, post in enumerate(blocks.combined(messages)):
+                       replace: bool = False) -> list[Message]:
+        """Answer within the five posts a response_url takes; returns what did not fit
+        (condensed), for the caller to send by DM."""
+        posts, rest = blocks.responses(messages)
+        for i, post in enumerate(posts):
             body = {**post.payload(), "response_type": "ephemeral"}
             if replace and i == 0:
                 body["replace_original"] = True
             await self.api.respond(response_url, body)
+        return rest
 
     async def _answer(self, *, token: str, team: str, user_id: str, person: Person,
                       replies: list[Message], response_url: str | None,
@@ -68,7 +72,9 @@ class Outbox:
             if response_url and where != dm:
                 private.append(Message(prompts.render("slack/see_dm")))
         if private and response_url:
-            await self._respond(response_url, private)
+            rest = await self._respond(response_url, private)
+            if rest:
+                await self._post_all(token, team, user_id, rest, person.id, user_id)  # type: ignore[arg-type]
         elif private:
             await self._post_all(token, team, user_id, private, person.id, user_id)  # type: ignore[arg-type]
 

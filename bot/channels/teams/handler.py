@@ -55,6 +55,14 @@ def activity_for(message: Message) -> Activity:
     )
 
 
+def activities_for(messages: list[Message]) -> list[Activity]:
+    """Messages as few card activities as Teams accepts (`cards.cards_for`)."""
+    return [Activity(type=ActivityTypes.message,
+                     attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE, content=content)],
+                     summary=(content.get("fallbackText") or "coachbot")[:200])
+            for content in cards.cards_for(messages)]
+
+
 def tenant_of(activity: Activity) -> str | None:
     """The AAD tenant of an activity: Teams puts it in channelData and, usually, on the
     conversation too."""
@@ -342,7 +350,7 @@ class CoachBot(ActivityHandler):
         if not messages:
             return
         if is_personal(turn_context.activity):
-            await turn_context.send_activities([activity_for(m) for m in messages])
+            await turn_context.send_activities(activities_for(messages))
             return
         public: list[Message] = []
         private = list(messages)
@@ -362,7 +370,7 @@ class CoachBot(ActivityHandler):
             except Exception as error:
                 log.info("Private Teams reply to %s not delivered: %s", person.email, error)
                 public.append(Message(prompts.render("teams/open_personal_chat", name=first)))
-        await turn_context.send_activities([activity_for(m) for m in public])
+        await turn_context.send_activities(activities_for(public))
 
 
 def _invoke_message(text: str) -> AdaptiveCardInvokeResponse:
