@@ -119,6 +119,17 @@ async def connect_channel(session: AsyncSession, org_id: int, manager_id: int, p
     return found
 
 
+async def schedule_channel(session: AsyncSession, manager_id: int, weekday: int,
+                           local_time: str) -> ScorecardChannel | None:
+    """When the team's post goes out (ISO weekday, "HH:MM" local); None without a channel."""
+    found = await channel_of(session, manager_id)
+    if found is not None:
+        found.weekday, found.local_time = weekday, local_time
+        session.add(found)
+        await session.flush()
+    return found
+
+
 async def channel_of(session: AsyncSession, manager_id: int) -> ScorecardChannel | None:
     return (await session.exec(select(ScorecardChannel).where(ScorecardChannel.manager_id == manager_id))).first()
 

@@ -13,7 +13,9 @@ from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
-from bot.core.messages import Message
+from bot.core.messages import Message, Place
+
+__all__ = ["Place"]  # defined with the messages: an inbound turn names where it came from
 
 
 @dataclass(frozen=True)
@@ -28,17 +30,6 @@ class Recipient:
     user_id: str | None = None
     tenant: str | None = None
     dm_channel: str | None = None
-
-
-@dataclass(frozen=True)
-class Place:
-    """A shared conversation a team reads (a Slack channel, a Teams team channel), as
-    its platform names it: `channel` is the Slack channel id or the Teams channel's
-    conversation id; `tenant` the Slack workspace or Teams tenant it lives in."""
-
-    platform: str
-    channel: str
-    tenant: str | None = None
 
 
 class DeliveryError(RuntimeError):

@@ -110,12 +110,24 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A shared conversation a team reads (a Slack channel, a Teams team channel), as
+    its platform names it: `channel` is the Slack channel id or the Teams channel's
+    conversation id; `tenant` the Slack workspace or Teams tenant it lives in."""
+
+    platform: str
+    channel: str
+    tenant: str | None = None
+
+
+@dataclass(frozen=True)
 class Inbound:
     """A neutral inbound event: a line of text or a picked choice, from a known person.
 
     Channels resolve `Sender` to a person with `Coach.identify` first, so the coach
     only ever sees people it knows. `action` is a `Choice.value` when a button was
     clicked; `text` is what was typed (a slash command arrives as "/okr ...").
+    `place` is set when it was said in a shared channel rather than a DM.
     """
 
     person_id: int
@@ -124,3 +136,4 @@ class Inbound:
     action: str | None = None
     conversation_id: str | None = None
     event_id: str | None = None
+    place: Place | None = None  # the shared channel it was said in; None in a DM

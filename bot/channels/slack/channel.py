@@ -35,8 +35,8 @@ from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
 from bot.channels.slack.listeners import COMMAND, Listeners
 from bot.channels.slack.outbox import Outbox
-from bot.channels.slack.posting import Posting
 from bot.channels.slack.pacing import Pacer
+from bot.channels.slack.posting import Posting
 from bot.channels.slack.settings import SlackSettings
 from bot.channels.slack.stores import DbInstallationStore, DbOAuthStateStore
 from bot.core.channel import DeliveryError, Recipient

@@ -30,7 +30,7 @@ import prompts
 from bot.channels.teams import cards
 from bot.core.channel import Recipient
 from bot.core.coach import Coach
-from bot.core.messages import Inbound, Message, Sender
+from bot.core.messages import Inbound, Message, Place, Sender
 from storage import events
 from storage import teams as store
 from storage.models import Person
@@ -84,6 +84,13 @@ def dev_tenant(activity: Activity, anonymous: bool) -> str | None:
 def is_personal(activity: Activity) -> bool:
     kind = getattr(activity.conversation, "conversation_type", None)
     return kind in (None, "personal")
+
+
+def shared_place(activity: Activity) -> Place | None:
+    """A team channel the message was said in (a thread's id trimmed to the channel's)."""
+    if getattr(activity.conversation, "conversation_type", None) != "channel":
+        return None
+    return Place(PLATFORM, activity.conversation.id.split(";")[0], tenant_of(activity))
 
 
 def mentions(activity: Activity) -> list[tuple[str, str, str]]:
@@ -254,6 +261,7 @@ class CoachBot(ActivityHandler):
             action=pick.value if pick is not None else None,
             conversation_id=activity.conversation.id if activity.conversation else None,
             event_id=activity.id,
+            place=shared_place(activity),
         ))
         await self.send(turn_context, person, replies)
 
@@ -295,6 +303,7 @@ class CoachBot(ActivityHandler):
             action=pick.value,
             conversation_id=activity.conversation.id if activity.conversation else None,
             event_id=activity.id,
+            place=shared_place(activity),
         ))
         await self.send(turn_context, person, replies)
         return answered
