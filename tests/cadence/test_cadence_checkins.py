@@ -93,7 +93,8 @@ async def test_wig_setup_session_and_scorecard(
         assert "Pick the one or two" in await say(coach, ravi, "call 5 leads; book 3 demos; write a blog")
         done = await say(coach, ravi, "call the 5 open leads by Wednesday; ask for two referrals")
     assert "scorecard" in done
-    assert "Discovery calls*: team 7 of 20" in done and "Ravi Rep: 7 of 10" in done and "Sam Seller: no number of 10" in done
+    assert "Discovery calls*: team 7 of 20" in done and "Ravi Rep: 7 of 10" in done
+    assert "Sam Seller: no number of 10" in done
     assert "Referral asks*: team 2 of 3" in done and "Ravi Rep: 2 of 3" in done
     # a week later: last week's commitments come back
     await deliver(coach, utc(2027, 1, 18, 3, 31))
