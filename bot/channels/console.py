@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TextIO
 
 from bot.core.channel import Place, Recipient
@@ -47,6 +48,10 @@ class ConsoleChannel:
         choices: list[Choice] = []
         for message in messages:
             self.out.write(render(message, first_number=len(choices) + 1) + "\n")
+            if message.attachment is not None:  # a file: written beside where coachbot runs
+                path = Path.cwd() / message.attachment.filename
+                path.write_bytes(message.attachment.data)
+                self.out.write(f"  -> {path}\n")
             choices.extend(message.choices)
         self.choices = choices  # only the latest replies' numbers mean anything
         self.out.flush()

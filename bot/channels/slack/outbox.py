@@ -42,6 +42,11 @@ class Outbox:
                     channel = await self.api.open_dm(token, team, user_id)
                 await self.api.upload(token, team, channel, message.image,
                                       message.title or message.image.alt[:200])
+            if message.attachment is not None:  # a file (an export): uploaded into the DM
+                if not channel.startswith(("D", "C", "G")):
+                    assert user_id is not None
+                    channel = await self.api.open_dm(token, team, user_id)
+                await self._upload_file(token, team, channel, message.attachment)  # type: ignore[attr-defined]
         return channel, ts
 
     async def _respond(self, response_url: str, messages: list[Message],
@@ -63,11 +68,11 @@ class Outbox:
         messages where the person asked; the rest (a conversation) in their DM."""
         private = [m for m in replies if m.private]
         public = [m for m in replies if not m.private]
-        images = [m for m in private if m.image is not None]
+        images = [m for m in private if m.image is not None or m.attachment is not None]
         dm: str | None = None
         if public or images:
             dm, _ = await self._post_all(token, team, user_id, public + [
-                Message("", image=m.image) for m in images], person.id, user_id)  # type: ignore[arg-type]
+                Message("", image=m.image, attachment=m.attachment) for m in images], person.id, user_id)  # type: ignore[arg-type]
             await self._remember_dm(person, user_id, dm, team)
             if response_url and where != dm:
                 private.append(Message(prompts.render("slack/see_dm")))

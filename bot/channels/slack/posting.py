@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.channels.slack import blocks
 from bot.core.channel import DeliveryError, Place
-from bot.core.messages import Image, Message
+from bot.core.messages import Attachment, Image, Message
 
 
 class Posting:
@@ -40,3 +40,9 @@ class Posting:
             file=image.png, filename=image.filename, title=image.alt[:200], alt_txt=image.alt[:1000])
         found = response.get("files") or ([response.get("file")] if response.get("file") else [])
         return str(found[0]["id"]) if found else None
+
+    async def _upload_file(self, token: str, team: str, channel: str, attachment: Attachment) -> None:
+        """Share a file (an export) in a conversation, as a download."""
+        await self.api.pacer.slot(team, channel)  # type: ignore[attr-defined]
+        await self.api.client(token, team).files_upload_v2(  # type: ignore[attr-defined]
+            channel=channel, content=attachment.data, filename=attachment.filename, title=attachment.filename)

@@ -73,6 +73,11 @@ def card(message: Message) -> dict[str, Any]:
             "altText": message.image.alt,
             "size": "Stretch",
         })
+    if message.attachment is not None:
+        # A bot's file in a Teams chat needs the file-consent flow (OneDrive), which
+        # this channel does not run: say so instead of dropping the file silently.
+        body.append(_text(prompts.render("teams/file_elsewhere", filename=message.attachment.filename),
+                          isSubtle=True))
     content: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
