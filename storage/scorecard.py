@@ -175,3 +175,10 @@ async def week_post(session: AsyncSession, manager_id: int, week_start: date) ->
     return (await session.exec(select(ScorecardPost).where(
         ScorecardPost.manager_id == manager_id, ScorecardPost.week_start == week_start,
         col(ScorecardPost.thread_ref).is_not(None)))).first()
+
+
+async def latest_post(session: AsyncSession, manager_id: int) -> ScorecardPost | None:
+    """The team's most recent scorecard post that went out (the thread comments join)."""
+    return (await session.exec(select(ScorecardPost).where(
+        ScorecardPost.manager_id == manager_id, col(ScorecardPost.thread_ref).is_not(None))
+        .order_by(col(ScorecardPost.week_start).desc()))).first()

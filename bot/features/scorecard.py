@@ -116,13 +116,10 @@ async def _schedule(turn: Turn, text: str) -> Message:
 
 
 async def _in_thread(turn: Turn, messages: list[Message]) -> Message:
-    """Post in this week's scorecard thread (the latest post, this week's or last)."""
-    today = local_day(turn.now, turn.person.timezone)
+    """Post in the thread of the team's latest scorecard post."""
     async with turn.db.session() as session:
         connected = await store.channel_of(session, turn.person.id)  # type: ignore[arg-type]
-        post = None
-        for week in (session_weeks(today)[0], monday(today)):
-            post = post or await store.week_post(session, turn.person.id, week)  # type: ignore[arg-type]
+        post = await store.latest_post(session, turn.person.id)  # type: ignore[arg-type]
     if connected is None:
         return _help("no_channel")
     if post is None:
