@@ -11,6 +11,7 @@ from bot.core.coach import Turn
 from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Attachment, Message
 from storage import export
+from storage import people as people_store
 
 feature = Feature("export")
 
@@ -24,8 +25,9 @@ async def export_command(turn: Turn, args: str) -> list[Message]:
         return [Message(prompts.render("export/help", given=kind, kinds=export.KINDS), private=True)]
     out = io.StringIO()
     async with turn.db.session() as session:
-        people = None if turn.person.role == "admin" else await export.team_of(
-            session, turn.person.org_id, turn.person.id)  # type: ignore[arg-type]
+        # who may see whom (features/access.py): a manager their direct reports, an admin everyone
+        people = None if turn.person.role == "admin" else frozenset(
+            [turn.person.id, *(p.id for p in await people_store.reports(session, turn.person.id))])  # type: ignore[arg-type]
         scope = export.Scope(turn.person.org_id, people)
         count = await export.write(kind, export.rows(session, kind, scope), "csv", out)
     day = turn.now.date().isoformat()
