@@ -72,7 +72,8 @@ async def test_filters_by_local_date_and_by_team(db: Database, team: dict[str, i
     assert sorted(r["email"] for r in mine) == ["maria@example.com", "ravi@example.com", "sam@example.com"]
     assert {r["manager_email"] for r in mine if r["role"] == "rep"} == {"maria@example.com"}
     krs = await exported(db, "okrs")
-    assert [(r["key_result"], r["current_value"], r["target_value"]) for r in krs] == [("Close 12 logos", "5.0", "12.0")]
+    assert [(r["key_result"], r["current_value"], r["target_value"]) for r in krs] == [
+        ("Close 12 logos", "5.0", "12.0")]
 
 
 async def test_wig_export_has_lag_readings_lead_numbers_and_commitments(
