@@ -116,22 +116,26 @@ async def rows(session: AsyncSession, kind: str, scope: Scope) -> AsyncIterator[
     if not ids:
         return
     if kind == "checkins":
-        query = (select(CheckIn, CheckInAnswer, KeyResult)
+        # plain columns, not ORM instances: 100,000 rows stream in seconds
+        query = (select(CheckIn.id, CheckIn.person_id, CheckIn.kind, CheckIn.completed_at, CheckIn.blockers,
+                        CheckIn.change_next, CheckInAnswer.value, CheckInAnswer.confidence, KeyResult.id,
+                        KeyResult.title)
                  .outerjoin(CheckInAnswer, col(CheckInAnswer.checkin_id) == col(CheckIn.id))
                  .outerjoin(KeyResult, col(KeyResult.id) == col(CheckInAnswer.key_result_id))
                  .where(CheckIn.org_id == scope.org_id, col(CheckIn.person_id).in_(ids),
                         col(CheckIn.completed_at).is_not(None), *_window(scope, col(CheckIn.completed_at)))
                  .order_by(col(CheckIn.completed_at), col(CheckIn.id), col(CheckInAnswer.id)))
-        async for checkin, answer, kr in _stream(session, query):
-            person = people[checkin.person_id]
-            day = _local(checkin.completed_at, person.timezone)
+        zones = {pid: ZoneInfo(p.timezone) for pid, p in people.items()}
+        async for cid, pid, what, completed, blockers, change, value, confidence, kr_id, kr_title in _stream(
+                session, query):
+            person = people[pid]
+            day = completed.astimezone(zones[pid]).date()
             if scope.keeps(day):
-                yield {"checkin_id": checkin.id, "email": person.email, "name": person.name, "kind": checkin.kind,
-                       "completed_at_utc": _utc(checkin.completed_at), "local_date": day, "timezone": person.timezone,
-                       "key_result_id": kr.id if kr else "", "key_result": kr.title if kr else "",
-                       "value": answer.value if answer and answer.value is not None else "",
-                       "confidence": (answer.confidence or "") if answer else "",
-                       "blockers": checkin.blockers or "", "change_next": checkin.change_next or ""}
+                yield {"checkin_id": cid, "email": person.email, "name": person.name, "kind": what,
+                       "completed_at_utc": _utc(completed), "local_date": day, "timezone": person.timezone,
+                       "key_result_id": kr_id or "", "key_result": kr_title or "",
+                       "value": "" if value is None else value, "confidence": confidence or "",
+                       "blockers": blockers or "", "change_next": change or ""}
     elif kind == "okrs":
         query = (select(Objective, KeyResult).join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
                  .where(Objective.org_id == scope.org_id, col(Objective.owner_id).in_(ids))
@@ -197,10 +201,11 @@ async def _stream(session: AsyncSession, query: Any) -> AsyncIterator[Any]:
             yield row
 
 
+_DATES = (date, datetime)
+
+
 def _cell(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
+    return value.isoformat() if type(value) in _DATES else value
 
 
 async def write(kind: str, found: AsyncIterator[dict[str, Any]], fmt: str, out: TextIO) -> int:
@@ -209,10 +214,10 @@ async def write(kind: str, found: AsyncIterator[dict[str, Any]], fmt: str, out: 
     columns: Sequence[str] = COLUMNS[kind]
     count = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
         async for row in found:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
+            writer.writerow([_cell(row.get(k, "")) for k in columns])
             count += 1
         return count
     if fmt != "json":

@@ -184,3 +184,51 @@ def _blocker_count(text: str | None) -> int:
 async def _rows(session: AsyncSession, statement: Any) -> Any:
     """Plain rows for an aggregate (no model objects), on the session's connection."""
     return await (await session.connection()).execute(statement)
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    """An objective's columns a team overview needs, read without ORM instances."""
+
+    id: int
+    owner_id: int
+    title: str
+    period: str
+    priority: int | None
+
+
+@dataclass(frozen=True)
+class KeyResultRow:
+    """A key result's figures for a team overview; `progress` is KeyResult's own rule."""
+
+    objective_id: int
+    title: str
+    start_value: float
+    target_value: float
+    current_value: float
+    weight: float
+    confidence: str
+
+    progress = property(KeyResult.progress.fget)  # type: ignore[attr-defined]
+
+
+async def objective_rows(session: AsyncSession, owner_ids: Sequence[int]) -> dict[int, list[ObjectiveWithResults]]:
+    """`objectives_for` (active ones, same order) as plain rows: a team of hundreds
+    reads in a fraction of the time ORM instances take."""
+    out: dict[int, list[ObjectiveWithResults]] = {owner: [] for owner in owner_ids}
+    if not owner_ids:
+        return out
+    objectives = [ObjectiveRow(*row) for row in (await _rows(session, select(
+        Objective.id, Objective.owner_id, Objective.title, Objective.period, Objective.priority)
+        .where(col(Objective.owner_id).in_(list(owner_ids)), Objective.status == "active")
+        .order_by(col(Objective.period).desc(), col(Objective.priority).asc().nulls_last(), col(Objective.id))))]
+    results: dict[int, list[KeyResultRow]] = {}
+    if objectives:
+        for row in await _rows(session, select(
+                KeyResult.objective_id, KeyResult.title, KeyResult.start_value, KeyResult.target_value,
+                KeyResult.current_value, KeyResult.weight, KeyResult.confidence)
+                .where(col(KeyResult.objective_id).in_([o.id for o in objectives])).order_by(col(KeyResult.id))):
+            results.setdefault(row[0], []).append(KeyResultRow(*row))
+    for objective in objectives:
+        out[objective.owner_id].append(ObjectiveWithResults(objective, results.get(objective.id, [])))  # type: ignore[arg-type]
+    return out

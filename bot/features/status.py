@@ -109,21 +109,25 @@ async def team(turn: Turn, args: str) -> list[Message]:
         else:
             members = list(await people.reports(session, turn.person.id))  # type: ignore[arg-type]
         ids = [p.id for p in members]
-        found = await okrs.objectives_for(session, ids)  # type: ignore[arg-type]
+        found = await okrs.objective_rows(session, ids)  # type: ignore[arg-type]
         signals = await okrs.team_signals(session, ids, since)  # type: ignore[arg-type]
     if not members:
         return [Message(prompts.render("status/team_empty"), private=True)]
     ranked = sorted(members, key=lambda p: (tuple(-v for v in risk(found.get(p.id, []), signals[p.id])),  # type: ignore[arg-type,index]
                                              p.name.casefold()))
     out = [Message(prompts.render("status/team_header", count=len(members), weeks=SIGNAL_WEEKS), private=True)]
+    captions: dict[tuple[Any, ...], str] = {}  # a big team repeats the same few captions
     for member in ranked:
         objectives = found.get(member.id, [])  # type: ignore[arg-type]
         signal = signals[member.id]  # type: ignore[index]
         bars = []
         for item in objectives:
             part = summary([item])
-            bars.append(Progress(label=item.objective.title, ratio=part["progress"] or 0.0,
-                                 caption=prompts.render("status/team_caption", summary=part)))
+            key = (part["key_results"], round((part["progress"] or 0) * 1000),
+                   tuple(sorted(part["confidence"].items())))
+            if key not in captions:
+                captions[key] = prompts.render("status/team_caption", summary=part)
+            bars.append(Progress(label=item.objective.title, ratio=part["progress"] or 0.0, caption=captions[key]))
         last = local_day(signal.last_checkin, turn.person.timezone) if signal.last_checkin else None
         out.append(Message(prompts.render("status/team_row", summary=summary(objectives), signal=signal, last=last),
                            title=member.name, progress=bars, private=True))

@@ -163,16 +163,18 @@ def cards_for(messages: list[Message]) -> list[dict[str, Any]]:
     card alone), at most MAX_ACTIONS buttons each; a message too big for one card is
     spread over several. Nothing is dropped."""
     out: list[dict[str, Any]] = []
-    grouping = False
+    grouping, current = False, 0  # whether the last card takes more; its size in bytes
     for message in messages:
         for content in _fitted(message):
-            mergeable = "actions" not in content
-            if grouping and mergeable and size(out[-1]) + size(content) <= MAX_CARD_BYTES:
+            mergeable, weight = "actions" not in content, size(content)
+            if grouping and mergeable and current + weight <= MAX_CARD_BYTES:
                 out[-1]["body"].append({"type": "Container", "separator": True, "spacing": "Medium",
                                         "items": content["body"]})
                 out[-1]["fallbackText"] += "\n\n" + content["fallbackText"]
+                current += weight  # a little more than added: the envelope is counted twice
             else:
                 out.append(content)
+                current = weight
             grouping = mergeable
     return out
 
