@@ -85,11 +85,11 @@ async def status(turn: Turn, args: str) -> list[Message]:
     return person_messages(person, theirs[found["id"]], own=False)
 
 
-def risk(objectives: Sequence[ObjectiveWithResults], signals: okrs.TeamSignals) -> tuple[int, ...]:
+def risk(totals: dict[str, Any], signals: okrs.TeamSignals) -> tuple[int, ...]:
     """Who comes first on `/okr team` (higher is riskier): anything off track, then
     missed check-ins, then commitments not kept, then anything at risk, then a
-    confidence that fell, then blockers."""
-    confidence = summary(objectives)["confidence"]
+    confidence that fell, then blockers. `totals` is the rep's `summary`."""
+    confidence = totals["confidence"]
     return (int(confidence.get("off_track", 0) > 0), signals.missed, signals.not_kept,
             int(confidence.get("at_risk", 0) > 0), int(signals.trend == -1), signals.blockers)
 
@@ -113,7 +113,8 @@ async def team(turn: Turn, args: str) -> list[Message]:
         signals = await okrs.team_signals(session, ids, since)  # type: ignore[arg-type]
     if not members:
         return [Message(prompts.render("status/team_empty"), private=True)]
-    ranked = sorted(members, key=lambda p: (tuple(-v for v in risk(found.get(p.id, []), signals[p.id])),  # type: ignore[arg-type,index]
+    totals = {p.id: summary(found.get(p.id, [])) for p in members}  # type: ignore[arg-type]
+    ranked = sorted(members, key=lambda p: (tuple(-v for v in risk(totals[p.id], signals[p.id])),  # type: ignore[index]
                                              p.name.casefold()))
     out = [Message(prompts.render("status/team_header", count=len(members), weeks=SIGNAL_WEEKS), private=True)]
     captions: dict[tuple[Any, ...], str] = {}  # a big team repeats the same few captions
@@ -129,6 +130,6 @@ async def team(turn: Turn, args: str) -> list[Message]:
                 captions[key] = prompts.render("status/team_caption", summary=part)
             bars.append(Progress(label=item.objective.title, ratio=part["progress"] or 0.0, caption=captions[key]))
         last = local_day(signal.last_checkin, turn.person.timezone) if signal.last_checkin else None
-        out.append(Message(prompts.render("status/team_row", summary=summary(objectives), signal=signal, last=last),
+        out.append(Message(prompts.render("status/team_row", summary=totals[member.id], signal=signal, last=last),  # type: ignore[index]
                            title=member.name, progress=bars, private=True))
     return out
