@@ -43,10 +43,11 @@ async def orgs(db: Database) -> dict[str, int]:
     async with db.session() as session:
         for name, rows in (("A", A), ("B", B)):
             org = await people.ensure_org(session, name, "UTC")
+            ids[f"org{name}"] = org.id  # type: ignore[assignment]
             await people.upsert_team(session, org.id, rows)  # type: ignore[arg-type]
             for p in await people.team(session, org.id):  # type: ignore[arg-type]
                 ids[p.email.split("@")[0]] = p.id  # type: ignore[assignment]
-        await okrs.create_objective(session, 1, ids["ravi"], SECRET, "2027", 1,
+        await okrs.create_objective(session, ids["orgA"], ids["ravi"], SECRET, "2027", 1,
                                     [{"title": "Close 12 logos", "target": 12}])
     return ids
 
