@@ -91,8 +91,12 @@ async def test_manager_updates_the_lag_measure_and_sees_winning_or_losing(
         assert "Winning" in await say(poster, team["maria"], "/okr wig update 1 170")
         assert "couldn't read" in await say(poster, team["maria"], "/okr wig update 3 170")
         assert "Only a manager" in await say(poster, team["ravi"], "/okr wig update 1 500")
+        assert "Sam Seller's weekly target for \"Discovery calls\" is now 4" in await say(
+            poster, team["maria"], "/okr wig target @sam discovery 4")
+        assert "couldn't read" in await say(poster, team["maria"], "/okr wig target @ada discovery 4")  # not hers
+        assert "couldn't read" in await say(poster, team["maria"], "/okr wig target @sam referrals 4")
         board = await say(poster, team["ravi"], "/okr scorecard")
-    assert "Winning: 170" in board and "Discovery calls*: team 0 of 20" in board
+    assert "Winning: 170" in board and "Discovery calls*: team 0 of 14" in board  # 10 for Ravi + 4 for Sam
     assert "[image: Chart: New logos is ahead of its pace" in board
 
 

@@ -18,6 +18,7 @@ from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features import scorecard
+from bot.features.access import resolve_report
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
 from bot.features.weeks import monday, session_weeks, team_lead
@@ -117,6 +118,8 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
                                                   today, leader=leader)
     if verb in {"update", "now-at", "value"}:
         return [await _update_lag(turn, rest.strip(), leader)]
+    if verb == "target":
+        return [await _set_target(turn, rest.strip(), leader)]
     if verb in {"start", "session", "now"}:
         async with turn.db.session() as session:
             occurrence = await store.open_prompt(session, turn.person.id, kind=WIG, snoozed=True)  # type: ignore[arg-type]
@@ -198,6 +201,28 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
                                                        turn.person.id)
         found = standing(wig, [reading], today)
     return Message(prompts.render("cadence/wig/updated", s=found, number=int(match.group("n"))), private=True)
+
+
+async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
+    """`/okr wig target @rep Discovery calls 8` (or `team` to go back to the team's
+    target): one rep's own weekly target for a team lead measure."""
+    if not leader:
+        return _help("leaders_only", leader)
+    who, _, rest = text.partition(" ")
+    title, _, amount = rest.strip().rpartition(" ")
+    value = None if amount.lower() == "team" else parse_amount(amount)
+    rep = await resolve_report(turn, who) if who else None
+    async with turn.db.session() as session:
+        wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
+        found = [m for m in await wig_store.measures(session, [w.id for w in wigs])  # type: ignore[misc]
+                 if title and m.title.lower().startswith(title.strip().lower())]
+        if rep is None or len(found) != 1 or (value is None and amount.lower() != "team") or (value and value[0] < 0):
+            return _help("target", leader, text)
+        target = value[0] if value else None
+        await scorecard_store.set_target(session, found[0].id, rep["id"], target)  # type: ignore[arg-type]
+    return Message(prompts.render("cadence/wig/added", kind="target", title=found[0].title, name=rep["name"],
+                                  target=target if target is not None else found[0].weekly_target,
+                                  own=target is not None), private=True)
 
 
 async def _close_wig(turn: Turn, text: str, leader: bool) -> Message:
