@@ -92,12 +92,12 @@ async def _connect(turn: Turn) -> Message:
     async with turn.db.session() as session:
         connected = await store.connect_channel(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
                                                 place.platform, place.channel, place.tenant)
-    return _connected("here", turn.person, connected.weekday, connected.local_time)
+    return _connected("here", turn.person, connected.weekday, connected.local_time, place.platform)
 
 
-def _connected(kind: str, person: Person, weekday: int, local_time: str) -> Message:
+def _connected(kind: str, person: Person, weekday: int, local_time: str, platform: str = "") -> Message:
     return Message(prompts.render("scorecard/connected", kind=kind, weekday=WEEKDAYS[weekday - 1].title(),
-                                  time=local_time, zone=person.timezone), private=True)
+                                  time=local_time, zone=person.timezone, platform=platform), private=True)
 
 
 async def _schedule(turn: Turn, text: str) -> Message:
