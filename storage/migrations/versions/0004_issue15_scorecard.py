@@ -1,7 +1,7 @@
 """issue 15: WIG lag readings, per-rep lead targets, the team scorecard channel and its weekly posts
 
-Revision ID: 0003_issue15
-Revises: 0002
+Revision ID: 0004_issue15
+Revises: 0003_issue14
 Create Date: 2026-11-29 16:38:45.475820
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlmodel
 import storage.db
 
 
-revision = '0003_issue15'
-down_revision = '0002'
+revision = '0004_issue15'
+down_revision = '0003_issue14'
 branch_labels = None
 depends_on = None
 
