@@ -22,12 +22,13 @@ async def active_wigs(session: AsyncSession, manager_id: int) -> list[Wig]:
 
 
 async def add_wig(session: AsyncSession, org_id: int, manager_id: int, title: str, from_value: float,
-                  to_value: float, unit: str, by_date: date) -> Wig | None:
-    """A new WIG for the manager's team; None when the team already has two."""
+                  to_value: float, unit: str, by_date: date, started_on: date | None = None) -> Wig | None:
+    """A new WIG for the manager's team, its straight line to the target starting on
+    `started_on` (the manager's local day); None when the team already has two."""
     if len(await active_wigs(session, manager_id)) >= MAX_WIGS:
         return None
     wig = Wig(org_id=org_id, manager_id=manager_id, title=title[:500], from_value=from_value,
-              to_value=to_value, unit=unit[:32], by_date=by_date)
+              to_value=to_value, unit=unit[:32], by_date=by_date, started_on=started_on)
     session.add(wig)
     await session.flush()
     return wig

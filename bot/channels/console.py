@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 import prompts
-from bot.core.channel import Recipient
+from bot.core.channel import Place, Recipient
 from bot.core.coach import Coach
 from bot.core.messages import Choice, Image, Inbound, Message
 
@@ -39,12 +39,23 @@ class ConsoleChannel:
         self.sent += 1
         return f"console-{self.sent}"
 
+    async def post_to(self, place: Place, messages: list[Message], thread: str | None = None) -> str | None:
+        """Print a post for a shared channel, labelled with the channel (and thread)."""
+        self.out.write(f"\n[#{place.channel}{' thread ' + thread if thread else ''}]\n")
+        self.show(messages)
+        self.sent += 1
+        return thread or f"console-{self.sent}"
+
     def show(self, messages: list[Message]) -> None:
         choices: list[Choice] = []
         for message in messages:
             self.out.write(render(message, first_number=len(choices) + 1) + "\n")
             if message.image is not None:  # a terminal shows no pictures: a file it can open
                 self.out.write(prompts.render("console/image_saved", path=save_image(message.image)) + "\n")
+            if message.attachment is not None:  # a file (an export): written beside where coachbot runs
+                path = Path.cwd() / Path(message.attachment.filename).name
+                path.write_bytes(message.attachment.data)
+                self.out.write(prompts.render("console/file_saved", path=path) + "\n")
             choices.extend(message.choices)
         self.choices = choices  # only the latest replies' numbers mean anything
         self.out.flush()

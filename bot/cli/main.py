@@ -22,6 +22,7 @@ from bot.channels.console import ConsoleChannel, stdin_lines
 from bot.cli.common import fail, ready_database, settings
 from bot.cli.demo import demo
 from bot.cli.events import event_app
+from bot.cli.export import export_command
 from bot.cli.schedule import schedule_app
 from bot.cli.team import team_app
 from bot.core.settings import Settings
@@ -38,6 +39,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(teams_app, name="teams")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(event_app, name="event")
+app.command("export")(export_command)
 app.command()(demo)
 
 

@@ -13,7 +13,9 @@ from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
-from bot.core.messages import Message
+from bot.core.messages import Message, Place
+
+__all__ = ["Place"]  # defined with the messages: an inbound turn names where it came from
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,17 @@ class Channel(Protocol):
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
         """Send `messages` to one person; return the platform message id of the last one."""
+        ...
+
+
+@runtime_checkable
+class PostingChannel(Channel, Protocol):
+    """A channel that can also post into a shared conversation, not only to people."""
+
+    async def post_to(self, place: Place, messages: list[Message], thread: str | None = None) -> str | None:
+        """Post `messages` into `place` (as replies in `thread` when given, a reference an
+        earlier `post_to` returned); return the reference of the first message posted,
+        which later replies use as their `thread`. Raises DeliveryError when refused."""
         ...
 
 

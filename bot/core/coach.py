@@ -17,7 +17,7 @@ from datetime import datetime
 
 import prompts
 from bot.core import commands
-from bot.core.channel import Channels, DeliveryError, Recipient
+from bot.core.channel import Channels, DeliveryError, Place, PostingChannel, Recipient
 from bot.core.clock import now
 from bot.core.feature import Features
 from bot.core.messages import Inbound, Message, Sender
@@ -130,6 +130,15 @@ class Coach:
         if channel is None:
             raise DeliveryError(f"no running {recipient.platform} channel")
         return await channel.deliver(recipient, messages)
+
+    async def post_to(self, place: Place, messages: list[Message], thread: str | None = None) -> str | None:
+        """Post into a team's shared conversation (the weekly scorecard and its thread);
+        returns the reference later replies use as `thread`. DeliveryError when no
+        running channel of that platform can post to a conversation."""
+        channel = self.channels.get(place.platform)
+        if not isinstance(channel, PostingChannel):
+            raise DeliveryError(f"no running {place.platform} channel posts to conversations")
+        return await channel.post_to(place, messages, thread)
 
     async def send_copy(self, person_id: int, messages: list[Message]) -> bool:
         """Deliver a copy that follows data already saved (a plan to the manager, a

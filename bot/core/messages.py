@@ -46,6 +46,16 @@ class Image:
     filename: str = "chart.png"
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file for the person to download (an export): bytes, a file name, a MIME type.
+    Channels that cannot attach a file say so in words rather than drop it."""
+
+    data: bytes
+    filename: str
+    mime: str = "text/csv"
+
+
 @dataclass
 class Message:
     """One reply or proactive message, in platform-neutral form.
@@ -62,6 +72,7 @@ class Message:
     image: Image | None = None
     private: bool = False
     key: str | None = None
+    attachment: Attachment | None = None
 
     def plain(self) -> str:
         """The whole message as plain text: the terminal's rendering and every fallback."""
@@ -76,6 +87,8 @@ class Message:
             lines.append(f"{bar.label}\n  {text_bar(bar.ratio)}{caption}")
         if self.image is not None:
             lines.append(f"[image: {self.image.alt}]")
+        if self.attachment is not None:
+            lines.append(f"[file: {self.attachment.filename}]")
         return "\n".join(lines)
 
 
@@ -97,12 +110,24 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A shared conversation a team reads (a Slack channel, a Teams team channel), as
+    its platform names it: `channel` is the Slack channel id or the Teams channel's
+    conversation id; `tenant` the Slack workspace or Teams tenant it lives in."""
+
+    platform: str
+    channel: str
+    tenant: str | None = None
+
+
+@dataclass(frozen=True)
 class Inbound:
     """A neutral inbound event: a line of text or a picked choice, from a known person.
 
     Channels resolve `Sender` to a person with `Coach.identify` first, so the coach
     only ever sees people it knows. `action` is a `Choice.value` when a button was
     clicked; `text` is what was typed (a slash command arrives as "/okr ...").
+    `place` is set when it was said in a shared channel rather than a DM.
     """
 
     person_id: int
@@ -111,3 +136,4 @@ class Inbound:
     action: str | None = None
     conversation_id: str | None = None
     event_id: str | None = None
+    place: Place | None = None  # the shared channel it was said in; None in a DM

@@ -9,9 +9,11 @@ never someone else's numbers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import prompts
+from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Message, Progress
@@ -21,6 +23,8 @@ from storage.models import Person
 from storage.okrs import ObjectiveWithResults
 
 feature = Feature("status")
+
+SIGNAL_WEEKS = 8  # missed prompts and commitments not kept count over this many weeks
 
 
 def summary(objectives: Sequence[ObjectiveWithResults]) -> dict[str, Any]:
@@ -81,28 +85,51 @@ async def status(turn: Turn, args: str) -> list[Message]:
     return person_messages(person, theirs[found["id"]], own=False)
 
 
+def risk(totals: dict[str, Any], signals: okrs.TeamSignals) -> tuple[int, ...]:
+    """Who comes first on `/okr team` (higher is riskier): anything off track, then
+    missed check-ins, then commitments not kept, then anything at risk, then a
+    confidence that fell, then blockers. `totals` is the rep's `summary`."""
+    confidence = totals["confidence"]
+    return (int(confidence.get("off_track", 0) > 0), signals.missed, signals.not_kept,
+            int(confidence.get("at_risk", 0) > 0), int(signals.trend == -1), signals.blockers)
+
+
 @feature.command("team", "/okr team", LEADERS)
 async def team(turn: Turn, args: str) -> list[Message]:
-    """`/okr team`: one line per report (an admin sees everyone), a bar per objective."""
+    """`/okr team`: one card per report (an admin sees everyone), riskiest first, with
+    a bar per objective, the last check-in (the asker's local date), the confidence
+    trend and open blockers. Channels split what they cannot send whole."""
     if turn.person.role not in LEADERS:
         return [Message(prompts.render("status/refused"), private=True)]
+    since = local_day(turn.now, turn.person.timezone) - timedelta(weeks=SIGNAL_WEEKS)
     async with turn.db.session() as session:
         if turn.person.role == "admin":
             members = [p for p in await people.team(session, turn.person.org_id)
                        if p.active and p.id != turn.person.id and p.role != "admin"]
         else:
             members = list(await people.reports(session, turn.person.id))  # type: ignore[arg-type]
-        found = await okrs.objectives_for(session, [p.id for p in members])  # type: ignore[misc]
+        ids = [p.id for p in members]
+        found = await okrs.objective_rows(session, ids)  # type: ignore[arg-type]
+        signals = await okrs.team_signals(session, ids, since)  # type: ignore[arg-type]
     if not members:
         return [Message(prompts.render("status/team_empty"), private=True)]
-    out = [Message(prompts.render("status/team_header", count=len(members)), private=True)]
-    for member in members:
+    totals = {p.id: summary(found.get(p.id, [])) for p in members}  # type: ignore[arg-type]
+    ranked = sorted(members, key=lambda p: (tuple(-v for v in risk(totals[p.id], signals[p.id])),  # type: ignore[index]
+                                             p.name.casefold()))
+    out = [Message(prompts.render("status/team_header", count=len(members), weeks=SIGNAL_WEEKS), private=True)]
+    captions: dict[tuple[Any, ...], str] = {}  # a big team repeats the same few captions
+    for member in ranked:
         objectives = found.get(member.id, [])  # type: ignore[arg-type]
+        signal = signals[member.id]  # type: ignore[index]
         bars = []
         for item in objectives:
             part = summary([item])
-            bars.append(Progress(label=item.objective.title, ratio=part["progress"] or 0.0,
-                                 caption=prompts.render("status/team_caption", summary=part)))
-        out.append(Message(prompts.render("status/team_row", summary=summary(objectives)),
+            key = (part["key_results"], round((part["progress"] or 0) * 1000),
+                   tuple(sorted(part["confidence"].items())))
+            if key not in captions:
+                captions[key] = prompts.render("status/team_caption", summary=part)
+            bars.append(Progress(label=item.objective.title, ratio=part["progress"] or 0.0, caption=captions[key]))
+        last = local_day(signal.last_checkin, turn.person.timezone) if signal.last_checkin else None
+        out.append(Message(prompts.render("status/team_row", summary=totals[member.id], signal=signal, last=last),  # type: ignore[index]
                            title=member.name, progress=bars, private=True))
     return out

@@ -6,7 +6,7 @@ numbers, one or two new commitments), then the team scorecard."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import prompts
@@ -17,34 +17,20 @@ from bot.core.feature import Feature, PromptKind
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
+from bot.features import scorecard
+from bot.features.access import resolve_report
+from bot.features.pace import standing
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
+from bot.features.weeks import monday, session_weeks, team_lead
 from conversations.amounts import parse_amount
 from conversations.dates import parse_date, planning_year, year_period
 from storage import checkins as checkin_store
 from storage import occurrences as store
+from storage import scorecard as scorecard_store
 from storage import wig as wig_store
-from storage.models import Occurrence, Person
+from storage.models import Occurrence
 
 feature = Feature("wig")
-
-
-def monday(day: date) -> date:
-    return day - timedelta(days=day.isoweekday() - 1)
-
-
-def session_weeks(day: date) -> tuple[date, date]:
-    """(the week a WIG session reports on, the week its new commitments are for), as
-    ISO Mondays. A session reports on the week that mostly lies behind it and commits
-    for the week mostly ahead: Monday's session (or Sunday's, in a Sunday–Thursday
-    week, or Tuesday's after a holiday) reports on last week and plans this one."""
-    return monday(day - timedelta(days=4)), monday(day + timedelta(days=3))
-
-
-def team_lead(person: Person) -> int:
-    """Whose team's WIGs apply: a rep's manager's; a manager's (or admin's) own."""
-    if person.role == "rep" and person.manager_id is not None:
-        return person.manager_id
-    return person.id  # type: ignore[return-value]
 
 
 async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Message]:
@@ -70,6 +56,8 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         commitments=[{"id": c.id, "text": c.text} for c in promised],
         measures=[{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
                    "personal": m.owner_id is not None} for m in measures],
+        lag_wigs=[{"id": w.id, "title": w.title, "unit": w.unit, "to_value": w.to_value}
+                  for w in wigs if w.manager_id == person.id],
     )
     return await start_flow(turn, "wig_session", base)
 
@@ -93,17 +81,21 @@ async def record_wig_session(turn: Turn, data: dict[str, Any]) -> list[Message]:
         await wig_store.save_session(session, person.id, report_week, commit_week, kept, numbers,  # type: ignore[arg-type]
                                      list(answers.get("new_commitments") or [])[:2], context.get("wig_id"))
         await checkin_store.record_wig_checkin(session, person.org_id, person.id, context.get("occurrence_id"))  # type: ignore[arg-type]
+        for lag in answers.get("lag") or []:  # the team's lag measure, from its manager
+            if any(w["id"] == lag["id"] for w in context.get("lag_wigs") or []):
+                await scorecard_store.record_reading(session, int(lag["id"]), monday(today),
+                                                     float(lag["value"]), person.id)
     await finish_prompt(turn, context)
-    return [await scorecard_message(turn, report_week)]
+    await _late(turn, report_week, numbers, context)
+    return await scorecard.scorecard_messages(turn.coach, team_lead(person), report_week, today,
+                                              leader=person.role != "rep", chart=False)
 
 
-async def scorecard_message(turn: Turn, week: date) -> Message:
-    lead = team_lead(turn.person)
-    async with turn.db.session() as session:
-        wigs, measures, rows = await wig_store.scorecard(session, lead, week)
-    text = prompts.render("cadence/wig/scorecard", wigs=wigs, measures=measures, rows=rows,
-                          week=week.strftime("%d %b %Y"), leader=turn.person.role != "rep")
-    return Message(text, title=prompts.render("cadence/wig/title"))
+async def _late(turn: Turn, report_week: date, numbers: list[tuple[int, float]], context: dict[str, Any]) -> None:
+    """Numbers that arrive after the week's scorecard post go in its thread."""
+    measures = {m["id"]: m for m in context.get("measures") or []}
+    shown = [(measures[i]["title"], value, measures[i]["weekly_target"]) for i, value in numbers if i in measures]
+    await scorecard.late_answer(turn.coach, turn.person, report_week, shown)
 
 
 _WIG = re.compile(r"^(?P<title>.+?)\s+from\s+(?P<from>.+?)\s+to\s+(?P<to>.+?)\s+by\s+(?P<when>.+)$", re.IGNORECASE)
@@ -121,7 +113,13 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
     verb = verb.lower()
     leader = turn.person.role in ("manager", "admin")
     if verb == "":
-        return [await scorecard_message(turn, session_weeks(local_day(turn.now, turn.person.timezone))[0])]
+        today = local_day(turn.now, turn.person.timezone)
+        return await scorecard.scorecard_messages(turn.coach, team_lead(turn.person), session_weeks(today)[0],
+                                                  today, leader=leader)
+    if verb in {"update", "now-at", "value"}:
+        return [await _update_lag(turn, rest.strip(), leader)]
+    if verb == "target":
+        return [await _set_target(turn, rest.strip(), leader)]
     if verb in {"start", "session", "now"}:
         async with turn.db.session() as session:
             occurrence = await store.open_prompt(session, turn.person.id, kind=WIG, snoozed=True)  # type: ignore[arg-type]
@@ -156,7 +154,7 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
     unit = target[1] or start[1]
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
-                                      match.group("title").strip(), start[0], target[0], unit, by_date)
+                                      match.group("title").strip(), start[0], target[0], unit, by_date, today)
         count = len(await wig_store.active_wigs(session, turn.person.id))  # type: ignore[arg-type]
     if wig is None:
         return _help("too_many", leader)
@@ -182,6 +180,49 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
                                               target[0], (match.group("unit") or "").strip(), personal)
     return Message(prompts.render("cadence/wig/added", kind="measure", personal=personal is not None,
                                   wig=wigs[index].title, title=measure.title, target=measure.weekly_target))
+
+
+_UPDATE = re.compile(r"^#?(?P<n>\d)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+)$", re.IGNORECASE)
+
+
+async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
+    """`/okr wig update 1 38`: the lag measure's value now (this ISO week's reading)."""
+    if not leader:
+        return _help("leaders_only", leader)
+    match = _UPDATE.match(text)
+    value = parse_amount(match.group("value")) if match else None
+    async with turn.db.session() as session:
+        wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
+        if match is None or value is None or not 1 <= int(match.group("n")) <= len(wigs):
+            return _help("update", leader, text)
+        wig = wigs[int(match.group("n")) - 1]
+        today = local_day(turn.now, turn.person.timezone)
+        reading = await scorecard_store.record_reading(session, wig.id, monday(today), value[0],  # type: ignore[arg-type]
+                                                       turn.person.id)
+        found = standing(wig, [reading], today)
+    return Message(prompts.render("cadence/wig/updated", s=found, number=int(match.group("n"))), private=True)
+
+
+async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
+    """`/okr wig target @rep Discovery calls 8` (or `team` to go back to the team's
+    target): one rep's own weekly target for a team lead measure."""
+    if not leader:
+        return _help("leaders_only", leader)
+    who, _, rest = text.partition(" ")
+    title, _, amount = rest.strip().rpartition(" ")
+    value = None if amount.lower() == "team" else parse_amount(amount)
+    rep = await resolve_report(turn, who) if who else None
+    async with turn.db.session() as session:
+        wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
+        found = [m for m in await wig_store.measures(session, [w.id for w in wigs])  # type: ignore[misc]
+                 if title and m.title.lower().startswith(title.strip().lower())]
+        if rep is None or len(found) != 1 or (value is None and amount.lower() != "team") or (value and value[0] < 0):
+            return _help("target", leader, text)
+        target = value[0] if value else None
+        await scorecard_store.set_target(session, found[0].id, rep["id"], target)  # type: ignore[arg-type]
+    return Message(prompts.render("cadence/wig/added", kind="target", title=found[0].title, name=rep["name"],
+                                  target=target if target is not None else found[0].weekly_target,
+                                  own=target is not None), private=True)
 
 
 async def _close_wig(turn: Turn, text: str, leader: bool) -> Message:

@@ -15,7 +15,16 @@ from storage.models.meetings import ActionItem, AlertDigest, Meeting
 from storage.models.okrs import CheckIn, CheckInAnswer, KeyResult, Objective
 from storage.models.people import Absence, ChatIdentity, Organisation, Person, Workspace
 from storage.models.platform import ProcessedEvent, SlackInstallation, SlackOAuthState, TeamsConversationRef
-from storage.models.wig import Commitment, LeadMeasure, LeadMeasureEntry, Wig
+from storage.models.wig import (
+    Commitment,
+    LeadMeasure,
+    LeadMeasureEntry,
+    LeadTarget,
+    ScorecardChannel,
+    ScorecardPost,
+    Wig,
+    WigReading,
+)
 
 __all__ = [
     "Absence",
@@ -37,6 +46,7 @@ __all__ = [
     "Lead",
     "LeadMeasure",
     "LeadMeasureEntry",
+    "LeadTarget",
     "Meeting",
     "Objective",
     "Occurrence",
@@ -47,9 +57,12 @@ __all__ = [
     "ProcessedEvent",
     "ROLES",
     "SalaryTalk",
+    "ScorecardChannel",
+    "ScorecardPost",
     "SlackInstallation",
     "SlackOAuthState",
     "TeamsConversationRef",
     "Wig",
+    "WigReading",
     "Workspace",
 ]

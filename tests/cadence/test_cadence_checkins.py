@@ -92,7 +92,10 @@ async def test_wig_setup_session_and_scorecard(
         assert "one or two" in await say(coach, ravi, "2")
         assert "Pick the one or two" in await say(coach, ravi, "call 5 leads; book 3 demos; write a blog")
         done = await say(coach, ravi, "call the 5 open leads by Wednesday; ask for two referrals")
-    assert "scorecard" in done and "Ravi Rep: Discovery calls 7/10, Referral asks 2/3" in done
+    assert "scorecard" in done
+    assert "Discovery calls*: team 7 of 20" in done and "Ravi Rep: 7 of 10" in done
+    assert "Sam Seller: no number of 10" in done
+    assert "Referral asks*: team 2 of 3" in done and "Ravi Rep: 2 of 3" in done
     # a week later: last week's commitments come back
     await deliver(coach, utc(2027, 1, 18, 3, 31))
     with at(utc(2027, 1, 18, 3, 31)):
@@ -103,10 +106,10 @@ async def test_wig_setup_session_and_scorecard(
         await say(coach, ravi, "11")
         await say(coach, ravi, "3")
         done = await say(coach, ravi, "book 4 demos")
-    assert "Discovery calls 11/10" in done
+    assert "Ravi Rep: 11 of 10" in done
     with at(utc(2027, 1, 18, 15)):
         board = await say(coach, maria, "/okr wig")
-    assert "Week of 11 Jan 2027" in board and "kept 1 of 2" in board
+    assert "week of 11 Jan 2027" in board and "Commitments kept: 1 of 2" in board
     async with db.session() as session:
         promises = (await session.exec(select(Commitment).order_by(Commitment.id))).all()
         entries = (await session.exec(select(LeadMeasureEntry))).all()

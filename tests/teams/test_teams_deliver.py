@@ -141,3 +141,21 @@ async def test_teams_refusing_the_personal_chat_means_not_installed(
     assert teams.connector.sent == []
     async with teams.coach.db.session() as session:
         assert await store.find_reference(session, "tenant-1", "aad-maria") is None
+
+
+async def test_post_to_a_team_channel_then_reply_in_its_thread(teams: TeamsKit, team: dict[str, int]) -> None:
+    from bot.core.channel import Place
+
+    await teams.activity("conversation_update_install")  # a reference in the tenant: its service URL
+    recipient = await teams.coach.recipient(team["ravi"])
+    teams.connector.calls.clear()
+    place = Place("teams", "19:sales-team@thread.tacv2", recipient.tenant)
+    root = await teams.coach.post_to(place, [Message("Scorecard", title="Team scorecard")])
+    reply = await teams.coach.post_to(place, [Message("Ravi reported late")], thread=root)
+    first, second = teams.connector.sent
+    assert root == "1:sent-2" and reply == "1:sent-3"
+    assert first.path == "/v3/conversations/19:sales-team@thread.tacv2/activities"
+    assert second.path == "/v3/conversations/19:sales-team@thread.tacv2;messageid=1:sent-2/activities"
+    assert first.body["conversation"]["conversationType"] == "channel"
+    with pytest.raises(DeliveryError):
+        await teams.coach.post_to(Place("teams", "19:x@thread.tacv2", "unknown-tenant"), [Message("x")])

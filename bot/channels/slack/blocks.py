@@ -184,6 +184,21 @@ def message_blocks(message: Message, *, with_image_note: bool = False) -> list[B
     return blocks
 
 
+def image_block(file_id: str, alt: str) -> Block:
+    """A chart uploaded to Slack, shown inside a message (Block Kit `slack_file`)."""
+    return {"type": "image", "slack_file": {"id": file_id}, "alt_text": alt[:2000] or "chart"}
+
+
+def channel_posts(message: Message, file_id: str | None = None) -> list[Post]:
+    """A message for a shared channel: its blocks with the uploaded chart inside (after
+    the words), split so each Slack message keeps to 50 blocks."""
+    blocks = message_blocks(message, with_image_note=file_id is None)
+    if file_id is not None and message.image is not None:
+        at = next((i for i, b in enumerate(blocks) if b.get("type") == "actions"), len(blocks))
+        blocks.insert(at, image_block(file_id, message.image.alt))
+    return _split(blocks, fallback(message), MAX_BLOCKS)
+
+
 def fallback(message: Message) -> str:
     text = message.plain() or (message.image.alt if message.image else "")
     return text if len(text) <= MAX_FALLBACK else text[: MAX_FALLBACK - 1] + "…"
@@ -235,6 +250,61 @@ def combined(messages: Iterable[Message]) -> list[Post]:
         texts.append(fallback(message))
     text = "\n".join(t for t in texts if t)[:MAX_FALLBACK]
     return _split(blocks, text, MAX_BLOCKS)
+
+
+MAX_RESPONSES = 5  # Slack accepts five posts to one response_url, within 30 minutes
+
+
+def responses(messages: list[Message], max_posts: int = MAX_RESPONSES) -> tuple[list[Post], list[Message]]:
+    """Answers to a slash command within the posts its response_url takes: the
+    messages as they are when they fit in `max_posts`; else condensed, several
+    messages per section as plain text (images and buttons are never condensed);
+    what still does not fit comes back as messages for the DM, and the last post
+    says so. Nothing is dropped."""
+    full = combined(messages)
+    if len(full) <= max_posts:
+        return full, []
+    budget = MAX_POST_CHARS * max_posts
+    while True:
+        packed, overflow = _condense(messages, budget)
+        if len(packed) <= max_posts:
+            return packed, condensed(overflow)
+        budget = budget * 9 // 10
+
+
+def _condense(messages: list[Message], budget: int) -> tuple[list[Post], list[Message]]:
+    """The leading messages whose plain text fits `budget` characters, packed into
+    sections; the rest (from the first that does not fit, or has buttons or a picture)."""
+    kept: list[Message] = []
+    used = 0
+    overflow: list[Message] = []
+    for i, message in enumerate(messages):
+        weight = len(message.plain()) + 2
+        if message.choices or message.image is not None or used + weight > budget:
+            overflow = messages[i:]
+            break
+        kept.append(message)
+        used += weight
+    pieces = chunks(mrkdwn("\n\n".join(m.plain() for m in kept)), MAX_SECTION)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": p}} for p in pieces if p.strip()]
+    if overflow:
+        blocks.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": mrkdwn(prompts.render("slack/rest_in_dm", count=len(overflow)))}]})
+    return _split(blocks, fallback(kept[0]) if kept else "", MAX_BLOCKS), overflow
+
+
+def condensed(messages: list[Message]) -> list[Message]:
+    """Messages for the DM with as few posts as possible: text-only ones packed
+    together up to a post's size, the others (buttons, images) kept as they are."""
+    out: list[Message] = []
+    for message in messages:
+        if message.choices or message.image is not None or message.attachment is not None:
+            out.append(message)
+        elif out and out[-1].key == "condensed" and len(out[-1].text) + len(message.plain()) < MAX_POST_CHARS - 500:
+            out[-1].text += "\n\n" + message.plain()
+        else:
+            out.append(Message(message.plain(), private=message.private, key="condensed"))
+    return out
 
 
 def picked(blocks: list[Block], action_id: str, label: str) -> list[Block]:

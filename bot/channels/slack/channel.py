@@ -36,6 +36,7 @@ from bot.channels.slack.install import Installs
 from bot.channels.slack.listeners import COMMAND, Listeners
 from bot.channels.slack.outbox import Outbox
 from bot.channels.slack.pacing import Pacer
+from bot.channels.slack.posting import Posting
 from bot.channels.slack.settings import SlackSettings
 from bot.channels.slack.stores import DbInstallationStore, DbOAuthStateStore
 from bot.core.channel import DeliveryError, Recipient
@@ -68,7 +69,7 @@ BOT_SCOPES = [
 ]
 
 
-class SlackChannel(Listeners, Installs, Outbox):
+class SlackChannel(Listeners, Installs, Outbox, Posting):
     """Slack for coachbot: HTTP events (single workspace or OAuth) or Socket Mode."""
 
     platform = "slack"

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.core.messages import Place
 
 _TOKEN = re.compile(r"<([^<>]+)>")
 
@@ -50,3 +53,11 @@ async def _token(inner: str, resolve: MentionResolver | None) -> str:
     url = unescape(target)
     label = unescape(label)
     return url if not label or label == url else f"{label} ({url})"
+
+
+def shared_place(body: dict[str, Any], team: str) -> Place | None:
+    """The channel a slash command was typed in, when it is a shared one (not a DM)."""
+    channel = str(body.get("channel_id") or "")
+    if not channel or channel.startswith("D") or body.get("channel_name") == "directmessage":
+        return None
+    return Place("slack", channel, team or None)

@@ -19,6 +19,7 @@ from typing import Any
 
 import prompts
 from bot.channels.slack import blocks
+from bot.channels.slack.inbound import shared_place
 from bot.core.messages import Inbound, Message
 from storage import events
 from storage.models import Person
@@ -78,7 +79,7 @@ class Listeners:
         args = await self._text(body.get("text") or "", team, token)
         replies = await self._coach_turn(Inbound(
             person_id=person.id, platform="slack", text=f"{COMMAND} {args}".strip(),  # type: ignore[arg-type]
-            conversation_id=body.get("channel_id"),
+            conversation_id=body.get("channel_id"), place=shared_place(body, team),
         ), "/okr")
         await self._answer(token=token, team=team, user_id=user_id, person=person,
                            replies=replies, response_url=response_url,

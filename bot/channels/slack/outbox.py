@@ -42,15 +42,24 @@ class Outbox:
                     channel = await self.api.open_dm(token, team, user_id)
                 await self.api.upload(token, team, channel, message.image,
                                       message.title or message.image.alt[:200])
+            if message.attachment is not None:  # a file (an export): uploaded into the DM
+                if not channel.startswith(("D", "C", "G")):
+                    assert user_id is not None
+                    channel = await self.api.open_dm(token, team, user_id)
+                await self._upload_file(token, team, channel, message.attachment)  # type: ignore[attr-defined]
         return channel, ts
 
     async def _respond(self, response_url: str, messages: list[Message],
-                       replace: bool = False) -> None:
-        for i, post in enumerate(blocks.combined(messages)):
+                       replace: bool = False) -> list[Message]:
+        """Answer within the five posts a response_url takes; returns what did not fit
+        (condensed), for the caller to send by DM."""
+        posts, rest = blocks.responses(messages)
+        for i, post in enumerate(posts):
             body = {**post.payload(), "response_type": "ephemeral"}
             if replace and i == 0:
                 body["replace_original"] = True
             await self.api.respond(response_url, body)
+        return rest
 
     async def _answer(self, *, token: str, team: str, user_id: str, person: Person,
                       replies: list[Message], response_url: str | None,
@@ -59,16 +68,18 @@ class Outbox:
         messages where the person asked; the rest (a conversation) in their DM."""
         private = [m for m in replies if m.private]
         public = [m for m in replies if not m.private]
-        images = [m for m in private if m.image is not None]
+        images = [m for m in private if m.image is not None or m.attachment is not None]
         dm: str | None = None
         if public or images:
             dm, _ = await self._post_all(token, team, user_id, public + [
-                Message("", image=m.image) for m in images], person.id, user_id)  # type: ignore[arg-type]
+                Message("", image=m.image, attachment=m.attachment) for m in images], person.id, user_id)  # type: ignore[arg-type]
             await self._remember_dm(person, user_id, dm, team)
             if response_url and where != dm:
                 private.append(Message(prompts.render("slack/see_dm")))
         if private and response_url:
-            await self._respond(response_url, private)
+            rest = await self._respond(response_url, private)
+            if rest:
+                await self._post_all(token, team, user_id, rest, person.id, user_id)  # type: ignore[arg-type]
         elif private:
             await self._post_all(token, team, user_id, private, person.id, user_id)  # type: ignore[arg-type]
 

@@ -13,7 +13,8 @@ table of every card ever sent just to grey out its buttons.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from typing import Any
 
 import prompts
@@ -27,6 +28,11 @@ DATA_KEY = "coachbot"
 # caps a message at about 28 KB; a few buttons times this stays far below it.
 _ECHO_LIMIT = 600
 _STYLES = {"primary": "positive", "danger": "destructive"}
+# Teams refuses a message over about 100 KB (activity and card together) and shows at
+# most six actions on a card; a card is kept under these, with room for the activity.
+MAX_CARD_BYTES = 80_000
+MAX_ACTIONS = 6
+_TEXT_PIECE = 8_000  # one TextBlock of a message too long for one card
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,11 @@ def card(message: Message) -> dict[str, Any]:
             "altText": message.image.alt,
             "size": "Stretch",
         })
+    if message.attachment is not None:
+        # A bot's file in a Teams chat needs the file-consent flow (OneDrive), which
+        # this channel does not run: say so instead of dropping the file silently.
+        body.append(_text(prompts.render("teams/file_elsewhere", filename=message.attachment.filename),
+                          isSubtle=True))
     content: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
@@ -138,3 +149,73 @@ def pick_from(value: Any) -> Pick | None:
 
 def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def size(content: dict[str, Any]) -> int:
+    """A card's size as Teams counts it: its UTF-8 JSON bytes."""
+    return len(json.dumps(content, ensure_ascii=False).encode("utf-8"))
+
+
+def cards_for(messages: list[Message]) -> list[dict[str, Any]]:
+    """Messages as few cards as Teams takes: messages without choices are grouped into
+    one card (each in its own separated container) while the card stays under
+    MAX_CARD_BYTES; a message with choices keeps its own card (an answer redraws that
+    card alone), at most MAX_ACTIONS buttons each; a message too big for one card is
+    spread over several. Nothing is dropped."""
+    out: list[dict[str, Any]] = []
+    grouping, current = False, 0  # whether the last card takes more; its size in bytes
+    for message in messages:
+        for content in _fitted(message):
+            mergeable, weight = "actions" not in content, size(content)
+            if grouping and mergeable and current + weight <= MAX_CARD_BYTES:
+                out[-1]["body"].append({"type": "Container", "separator": True, "spacing": "Medium",
+                                        "items": content["body"]})
+                out[-1]["fallbackText"] += "\n\n" + content["fallbackText"]
+                current += weight  # a little more than added: the envelope is counted twice
+            else:
+                out.append(content)
+                current = weight
+            grouping = mergeable
+    return out
+
+
+def _fitted(message: Message) -> list[dict[str, Any]]:
+    """One message as one card, or several when it has too many buttons or bytes."""
+    if len(message.choices) > MAX_ACTIONS:
+        first = replace(message, choices=message.choices[:MAX_ACTIONS])
+        rest = [replace(message, title=None, fields=[], progress=[], image=None,
+                        text=prompts.render("teams/more_choices"),
+                        choices=message.choices[i:i + MAX_ACTIONS])
+                for i in range(MAX_ACTIONS, len(message.choices), MAX_ACTIONS)]
+        return [c for m in [first, *rest] for c in _fitted(m)]
+    content = card(message)
+    if size(content) <= MAX_CARD_BYTES:
+        return [content]
+    body = [piece for element in content["body"] for piece in _pieces(element)]
+    parts: list[dict[str, Any]] = []
+    for element in body:
+        weight = size(element)
+        if parts and size(parts[-1]) + weight <= MAX_CARD_BYTES - 200:
+            parts[-1]["body"].append(element)
+        else:
+            parts.append({**{k: v for k, v in content.items() if k != "actions"}, "body": [element],
+                          "fallbackText": ""})
+    for part in parts:
+        part["fallbackText"] = "\n".join(e.get("text", "") for e in part["body"] if e.get("text"))[:2000]
+    if "actions" in content:
+        parts[-1]["actions"] = content["actions"]
+    return parts
+
+
+def _pieces(element: dict[str, Any]) -> list[dict[str, Any]]:
+    """A TextBlock too long for a card as several, cut at line or word boundaries."""
+    text = element.get("text")
+    if element.get("type") != "TextBlock" or not isinstance(text, str) or len(text) <= _TEXT_PIECE:
+        return [element]
+    pieces, rest = [], text
+    while len(rest) > _TEXT_PIECE:
+        cut = max(rest.rfind("\n", 0, _TEXT_PIECE), rest.rfind(" ", 0, _TEXT_PIECE))
+        cut = cut if cut > _TEXT_PIECE // 4 else _TEXT_PIECE
+        pieces.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n ")
+    return [{**element, "text": piece} for piece in [*pieces, rest] if piece]

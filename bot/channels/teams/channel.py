@@ -17,6 +17,7 @@ from botbuilder.core import InvokeResponse, TurnContext, serializer_helper
 from botbuilder.schema import (
     Activity,
     ChannelAccount,
+    ConversationAccount,
     ConversationParameters,
     ConversationReference,
 )
@@ -25,9 +26,9 @@ from msrest.serialization import Model
 
 import prompts
 from bot.channels.teams.adapter import RetryingCloudAdapter, status_of
-from bot.channels.teams.handler import CoachBot, activity_for
+from bot.channels.teams.handler import CoachBot, activities_for
 from bot.channels.teams.settings import TeamsSettings
-from bot.core.channel import DeliveryError, Recipient
+from bot.core.channel import DeliveryError, Place, Recipient
 from bot.core.coach import Coach
 from bot.core.messages import Message
 from storage import teams as store
@@ -118,6 +119,32 @@ class TeamsChannel:
             raise sender.failed
         return sender.sent[-1] if sender.sent else None
 
+    async def post_to(self, place: Place, messages: list[Message], thread: str | None = None) -> str | None:
+        """Post proactively into a team channel (the scorecard); `thread` is the id of
+        the channel post to reply under (Teams addresses a thread as
+        "<channel conversation id>;messageid=<post id>"). Returns the first activity's
+        id: the thread of later replies. The service URL is the tenant's (any stored
+        reference in it), as Teams has one per region."""
+        if not messages:
+            return None
+        async with self.coach.db.session() as session:
+            neighbour = await store.tenant_reference(session, place.tenant) if place.tenant else None
+        if neighbour is None:
+            raise DeliveryError(f"no Teams conversation known in tenant {place.tenant}")
+        known = ConversationReference().deserialize(neighbour)
+        conversation = place.channel + (f";messageid={thread}" if thread else "")
+        reference = ConversationReference(
+            bot=known.bot or ChannelAccount(id=f"28:{self.app_id}"), channel_id="msteams",
+            service_url=self.settings.service_url or known.service_url,
+            conversation=ConversationAccount(id=conversation, is_group=True, conversation_type="channel",
+                                             tenant_id=place.tenant))
+        sender = _Sender(messages)
+        await self.adapter.continue_conversation(reference, sender.send, self.app_id)
+        if sender.failed:
+            raise DeliveryError(f"Teams refused a post to {place.channel}: "
+                                f"HTTP {status_of(sender.failed)}") from sender.failed
+        return next((i for i in sender.sent if i), None)
+
     async def _open_personal_chat(self, recipient: Recipient, neighbour: dict[str, Any],
                                   sender: _Sender) -> None:
         """Create the 1:1 conversation with the person (by AAD object id), send, and
@@ -160,8 +187,7 @@ class _Sender:
         # every send a reply to a message that never existed.
         turn_context.activity.id = None
         try:
-            responses = await turn_context.send_activities(
-                [activity_for(m) for m in self.messages])
+            responses = await turn_context.send_activities(activities_for(self.messages))
         except Exception as error:
             self.failed = error
             return

@@ -30,7 +30,7 @@ import prompts
 from bot.channels.teams import cards
 from bot.core.channel import Recipient
 from bot.core.coach import Coach
-from bot.core.messages import Inbound, Message, Sender
+from bot.core.messages import Inbound, Message, Place, Sender
 from storage import events
 from storage import teams as store
 from storage.models import Person
@@ -55,6 +55,14 @@ def activity_for(message: Message) -> Activity:
     )
 
 
+def activities_for(messages: list[Message]) -> list[Activity]:
+    """Messages as few card activities as Teams accepts (`cards.cards_for`)."""
+    return [Activity(type=ActivityTypes.message,
+                     attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE, content=content)],
+                     summary=(content.get("fallbackText") or "coachbot")[:200])
+            for content in cards.cards_for(messages)]
+
+
 def tenant_of(activity: Activity) -> str | None:
     """The AAD tenant of an activity: Teams puts it in channelData and, usually, on the
     conversation too."""
@@ -76,6 +84,13 @@ def dev_tenant(activity: Activity, anonymous: bool) -> str | None:
 def is_personal(activity: Activity) -> bool:
     kind = getattr(activity.conversation, "conversation_type", None)
     return kind in (None, "personal")
+
+
+def shared_place(activity: Activity) -> Place | None:
+    """A team channel the message was said in (a thread's id trimmed to the channel's)."""
+    if getattr(activity.conversation, "conversation_type", None) != "channel":
+        return None
+    return Place(PLATFORM, activity.conversation.id.split(";")[0], tenant_of(activity))
 
 
 def mentions(activity: Activity) -> list[tuple[str, str, str]]:
@@ -246,6 +261,7 @@ class CoachBot(ActivityHandler):
             action=pick.value if pick is not None else None,
             conversation_id=activity.conversation.id if activity.conversation else None,
             event_id=activity.id,
+            place=shared_place(activity),
         ))
         await self.send(turn_context, person, replies)
 
@@ -287,6 +303,7 @@ class CoachBot(ActivityHandler):
             action=pick.value,
             conversation_id=activity.conversation.id if activity.conversation else None,
             event_id=activity.id,
+            place=shared_place(activity),
         ))
         await self.send(turn_context, person, replies)
         return answered
@@ -342,7 +359,7 @@ class CoachBot(ActivityHandler):
         if not messages:
             return
         if is_personal(turn_context.activity):
-            await turn_context.send_activities([activity_for(m) for m in messages])
+            await turn_context.send_activities(activities_for(messages))
             return
         public: list[Message] = []
         private = list(messages)
@@ -362,7 +379,7 @@ class CoachBot(ActivityHandler):
             except Exception as error:
                 log.info("Private Teams reply to %s not delivered: %s", person.email, error)
                 public.append(Message(prompts.render("teams/open_personal_chat", name=first)))
-        await turn_context.send_activities([activity_for(m) for m in public])
+        await turn_context.send_activities(activities_for(public))
 
 
 def _invoke_message(text: str) -> AdaptiveCardInvokeResponse:

@@ -1,6 +1,6 @@
 """one-on-ones as they happen: meetings, action items, the managers' alert digests
 
-Revision ID: 0003_issue12
+Revision ID: 0004_issue12
 Revises: 0003_issue14
 Create Date: 2026-11-29
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.db
 
-revision = "0003_issue12"
+revision = "0004_issue12"
 down_revision = "0003_issue14"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,112 @@
+"""Winning or losing (4DX's compelling scorecard), as pure arithmetic on stored rows.
+
+A WIG is "from X to Y by when" (seed 003). Its lag measure is judged against the
+straight line from X on the day it was set to Y on its date: ahead, on pace or
+behind, with the gap in the WIG's own unit. Lead measures are each rep's weekly
+number against the target that applies to them, and the team's total against the
+sum of those targets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from storage.models import LeadMeasure, Wig, WigReading
+from storage.scorecard import TeamWeeks
+
+# Within this share of the whole distance (from X to Y) of the straight line is "on
+# pace": a WIG of 1.2M -> 1.5M is on pace within ±6,000.
+ON_PACE_SHARE = 0.02
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a WIG stands: its latest reading (`current`, None before the first), the
+    value the straight line expects on the reading's day, the gap (positive = ahead,
+    in the WIG's unit, whatever the direction of travel) and the verdict."""
+
+    wig: Wig
+    current: float | None
+    expected: float
+    gap: float
+    verdict: str  # "ahead" | "on_pace" | "behind" | "no_reading"
+    on: date
+
+
+def start_of(wig: Wig) -> date:
+    """The day the straight line starts: `started_on`, else the UTC day it was created."""
+    return wig.started_on or wig.created_at.date()
+
+
+def expected_on(wig: Wig, day: date) -> float:
+    """The straight-line value on a day: X before the start, Y on and after the date."""
+    start = start_of(wig)
+    span = (wig.by_date - start).days
+    if span <= 0:
+        return wig.to_value
+    share = min(1.0, max(0.0, (day - start).days / span))
+    return wig.from_value + (wig.to_value - wig.from_value) * share
+
+
+def reading_day(reading: WigReading) -> date:
+    """The day a reading counts for: the day it was recorded, kept inside its week."""
+    recorded = reading.recorded_at.date()
+    return min(max(recorded, reading.week_start), reading.week_start + timedelta(days=6))
+
+
+def standing(wig: Wig, readings: Sequence[WigReading], today: date) -> Standing:
+    """Judge the latest reading against the straight-line pace on its day."""
+    if not readings:
+        return Standing(wig, None, expected_on(wig, today), 0.0, "no_reading", today)
+    latest = readings[-1]
+    day = reading_day(latest)
+    expected = expected_on(wig, day)
+    direction = 1.0 if wig.to_value >= wig.from_value else -1.0
+    gap = (latest.value - expected) * direction
+    tolerance = abs(wig.to_value - wig.from_value) * ON_PACE_SHARE
+    verdict = "on_pace" if abs(gap) <= tolerance else ("ahead" if gap > 0 else "behind")
+    return Standing(wig, latest.value, expected, gap, verdict, day)
+
+
+@dataclass
+class MeasureLine:
+    """One lead measure on the scorecard: each rep's actual and target for the week,
+    the team's total against the sum of targets, and the team total of each week
+    shown (oldest first) for the trend."""
+
+    measure: LeadMeasure
+    reps: list[tuple[int, str, float | None, float]] = field(default_factory=list)  # id, name, actual, target
+    total: float = 0.0
+    target: float = 0.0
+    trend: list[float] = field(default_factory=list)
+
+    @property
+    def share(self) -> float | None:
+        return self.total / self.target if self.target else None
+
+
+def measure_lines(data: TeamWeeks) -> list[MeasureLine]:
+    """Every lead measure's line for the scored week (the last of `data.weeks`)."""
+    week = data.weeks[-1]
+    lines = []
+    for measure in data.measures:
+        line = MeasureLine(measure)
+        for person in data.people:
+            target = data.target(measure, person.id)  # type: ignore[arg-type]
+            if target is None:
+                continue
+            actual = data.numbers.get((measure.id, person.id, week))  # type: ignore[arg-type]
+            line.reps.append((person.id, person.name, actual, target))  # type: ignore[arg-type]
+            line.total += actual or 0.0
+            line.target += target
+        line.trend = [sum(v for (m, _, w), v in data.numbers.items() if m == measure.id and w == each)
+                      for each in data.weeks]
+        lines.append(line)
+    return lines
+
+
+def commitments_kept(data: TeamWeeks) -> tuple[int, int]:
+    """The team's commitments for the scored week: (kept, made)."""
+    return (sum(k for k, _ in data.kept.values()), sum(m for _, m in data.kept.values()))
