@@ -8,10 +8,10 @@ tables from here.
 """
 
 from storage.models.cadence import CadenceRule, Delivery, Occurrence, OneOnOne
-from storage.models.columns import CONFIDENCES, PLATFORMS, ROLES
+from storage.models.columns import CONFIDENCES, PLATFORMS, ROLES, SELLING_ROLES, UNRATED
 from storage.models.customers import Account, Conversation, DiscoveryNote, SalaryTalk
 from storage.models.events import Event, EventAttendee, Lead
-from storage.models.okrs import CheckIn, CheckInAnswer, KeyResult, Objective
+from storage.models.okrs import KR_KINDS, CheckIn, CheckInAnswer, KeyResult, Objective
 from storage.models.people import Absence, ChatIdentity, Organisation, Person, Workspace
 from storage.models.platform import ProcessedEvent, SlackInstallation, SlackOAuthState, TeamsConversationRef
 from storage.models.wig import Commitment, LeadMeasure, LeadMeasureEntry, Wig
@@ -30,6 +30,7 @@ __all__ = [
     "DiscoveryNote",
     "Event",
     "EventAttendee",
+    "KR_KINDS",
     "KeyResult",
     "Lead",
     "LeadMeasure",
@@ -42,10 +43,12 @@ __all__ = [
     "Person",
     "ProcessedEvent",
     "ROLES",
+    "SELLING_ROLES",
     "SalaryTalk",
     "SlackInstallation",
     "SlackOAuthState",
     "TeamsConversationRef",
+    "UNRATED",
     "Wig",
     "Workspace",
 ]
