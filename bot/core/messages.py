@@ -103,6 +103,8 @@ class Inbound:
     Channels resolve `Sender` to a person with `Coach.identify` first, so the coach
     only ever sees people it knows. `action` is a `Choice.value` when a button was
     clicked; `text` is what was typed (a slash command arrives as "/okr ...").
+    `card` is the key of the card clicked, when the channel knows it (the coach also
+    reads it from the clicked value, see `bot.core.cards`).
     """
 
     person_id: int
@@ -111,3 +113,4 @@ class Inbound:
     action: str | None = None
     conversation_id: str | None = None
     event_id: str | None = None
+    card: str | None = None

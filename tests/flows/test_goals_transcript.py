@@ -7,6 +7,7 @@ from conftest import RecordingChannel, say
 from freezegun import freeze_time
 from sqlmodel import select
 
+from bot.core.cards import unseal
 from bot.core.coach import Coach
 from bot.core.messages import Inbound
 from bot.core.settings import Settings
@@ -137,7 +138,7 @@ async def test_bad_answers_are_asked_again_with_an_example(coach: Coach, team: d
     await say(coach, ravi, "no idea")
     offer = await coach.handle(Inbound(person_id=ravi, platform="test", text="no idea"))
     assert "skip it" in offer[-1].text
-    assert [(c.label, c.value) for c in offer[-1].choices] == [
+    assert [(c.label, unseal(c.value)[0]) for c in offer[-1].choices] == [
         ("Skip this one", "skip"), ("Help", "help"), ("Stop here", "cancel")]
     after = await say(coach, ravi, "skip")
     assert "already secured" in after

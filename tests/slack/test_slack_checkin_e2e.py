@@ -11,6 +11,7 @@ import pytest
 from slackkit import TEAM, FakeSlack, Harness, fake_fixture, make_harness, slack_settings  # noqa: F401 (fixtures)
 from test_slack_home_and_socket import seed_okrs
 
+from bot.core.cards import unseal
 from storage import people
 from storage.db import Database
 
@@ -25,7 +26,8 @@ async def real_harness(db: Database, team: dict[str, int], fake: FakeSlack) -> A
 
 
 def buttons(post: dict[str, Any]) -> list[str]:
-    return [e["value"] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    """The buttons' values as the features see them (the core seals the card's key in)."""
+    return [unseal(e["value"])[0] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
 async def test_okr_checkin_continues_in_the_dm_with_buttons(harness: Harness) -> None:
@@ -65,14 +67,14 @@ async def test_check_in_form_runs_the_real_flow(harness: Harness) -> None:
     answer = await response.json()
     assert answer["response_action"] == "update"
     [field] = [b for b in answer["view"]["blocks"] if b["type"] == "input"]
-    assert [o["value"] for o in field["element"]["options"]] == ["on_track", "at_risk", "off_track"]
+    assert [unseal(o["value"])[0] for o in field["element"]["options"]] == ["on_track", "at_risk", "off_track"]
 
 
 def click(post: dict[str, Any], value: str, user: str = "U0RAVI") -> dict[str, Any]:
     """The block_actions payload Slack sends when `user` clicks the button worth `value`
     on a message the bot posted in their DM."""
     [(block, element)] = [(b, e) for b in post["blocks"] if b["type"] == "actions"
-                          for e in b["elements"] if e["value"] == value]
+                          for e in b["elements"] if unseal(e["value"])[0] == value]
     ts = post.get("ts", "1700000000.000001")  # a postMessage body has none; Slack would send the real one
     return {
         "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user}, "api_app_id": "A1",
