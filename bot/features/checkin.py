@@ -10,6 +10,7 @@ from typing import Any
 
 import prompts
 from bot.cadence import OKR_CHECKIN
+from bot.cadence.planner import replan
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import Feature, PromptKind
@@ -83,7 +84,9 @@ async def record_checkin(turn: Turn, data: dict[str, Any]) -> list[Message]:
             session, person.org_id, person.id, context.get("occurrence_id"), updates,  # type: ignore[arg-type]
             answers.get("blockers"), answers.get("change_next"), answers.get("did_change"))
         manager = await people.get(session, person.manager_id) if person.manager_id else None
-        if not context.get("occurrence_id"):  # done early: the scheduled one is answered
+    if not context.get("occurrence_id"):  # done early: the scheduled one of the cycle is answered
+        await replan(turn.db, [person.id], turn.now, horizon=EARLY_WINDOW["monthly"] + timedelta(days=1))  # type: ignore[list-item]
+        async with turn.db.session() as session:
             await store.answer_early(session, person.id, OKR_CHECKIN, turn.now,  # type: ignore[arg-type]
                                      EARLY_WINDOW, EARLY_WINDOW["biweekly"])
     await finish_prompt(turn, context)

@@ -150,3 +150,25 @@ async def test_whole_checkin_by_dm_stores_it_and_copies_the_manager(harness: Har
     assert any(blockers in json.dumps(p, ensure_ascii=False) for p in to("U0MARIA"))
     assert not any(blockers in json.dumps(p, ensure_ascii=False) for p in harness.fake.posted()
                    if p.get("channel") not in {"U0MARIA", "DU0MARIA", "U0RAVI", "DU0RAVI"})
+
+
+async def test_a_double_click_is_answered_already_answered_and_changes_nothing(harness: Harness) -> None:
+    """Issue #11: a second click on "Off track" used to become the answer to the next
+    question. The core now lets one click per card count."""
+    await seed_okrs(harness)
+    await harness.command("checkin")
+    await harness.settle()
+    await harness.dm("7", event_id="EvDouble1")
+    await harness.settle()
+    card = harness.fake.posted()[-1]
+    await harness.interact(click(card, "off_track"))
+    await harness.settle()
+    asked_next = json.dumps(harness.fake.posted()[-1], ensure_ascii=False)
+    assert "Pipeline created" in asked_next
+    await harness.interact(click(card, "off_track"))              # the same button again
+    await harness.settle()
+    replies = json.dumps(harness.fake.posted()[-1:] + harness.fake.responses[-1:], ensure_ascii=False)
+    assert "already answered" in replies
+    await harness.dm("350k", event_id="EvDouble2")                 # still the Pipeline value
+    await harness.settle()
+    assert buttons(harness.fake.posted()[-1]) == ["on_track", "at_risk", "off_track"]
