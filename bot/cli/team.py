@@ -24,11 +24,11 @@ import typer
 import prompts
 from bot.cli.common import fail, ready_database, settings
 from storage import people
-from storage.models import ROLES
+from storage.models import ROLES, SELLING_ROLES
 from storage.people import TeamRow
 
 REQUIRED = ("email", "name", "role", "manager_email", "timezone")
-OPTIONAL = ("slack_user_id", "teams_user_id", "working_days", "country")
+OPTIONAL = ("slack_user_id", "teams_user_id", "working_days", "country", "selling_role")
 EXPORT_COLUMNS = REQUIRED + OPTIONAL
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -162,6 +162,10 @@ def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[P
     country = value.get("country", "").upper() or None
     if country and not _known_country(country):
         problems.append(_problem(line, "bad_country", country=country))
+    selling_role = value.get("selling_role", "").strip().lower() if "selling_role" in value else None
+    if selling_role and selling_role not in SELLING_ROLES:
+        problems.append(_problem(line, "bad_selling_role", selling_role=value["selling_role"],
+                                 roles=", ".join(SELLING_ROLES)))
     if problems:
         return None, problems
     manager = value.get("manager_email", "").lower() or None
@@ -170,6 +174,7 @@ def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[P
         working_days=working_days, country=country,
         slack_user_id=value.get("slack_user_id") or None,
         teams_user_id=value.get("teams_user_id") or None,
+        selling_role=selling_role,
     ), []
 
 
@@ -270,6 +275,7 @@ def team_export(
                 "email": p.email, "name": p.name, "role": p.role,
                 "manager_email": email_of.get(p.manager_id, "") if p.manager_id else "",
                 "timezone": p.timezone, "working_days": p.working_days, "country": p.country or "",
+                "selling_role": p.selling_role or "",
                 "slack_user_id": ids.get(p.id, {}).get("slack", ""),  # type: ignore[arg-type]
                 "teams_user_id": ids.get(p.id, {}).get("teams", ""),  # type: ignore[arg-type]
             }
