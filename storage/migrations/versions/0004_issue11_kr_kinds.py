@@ -1,7 +1,7 @@
 """key results have a kind and a period; people may have a selling role
 
-Revision ID: 0003_issue11
-Revises: 0002
+Revision ID: 0004_issue11
+Revises: 0003_issue14
 Create Date: 2026-11-29
 
 Existing key results become kind "total" (what progress meant until now). Their
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_issue11"
-down_revision = "0002"
+revision = "0004_issue11"
+down_revision = "0003_issue14"
 branch_labels = None
 depends_on = None
 
