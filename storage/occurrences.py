@@ -47,7 +47,6 @@ async def save_slots(session: AsyncSession, rows: Sequence[dict[str, Any]], now:
             "due_at": statement.excluded.due_at,
             "status": statement.excluded.status,
             "reason": statement.excluded.reason,
-            "payload": statement.excluded.payload,  # the rhythm; untouched rows only
         },
         where=or_(
             and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None)),
