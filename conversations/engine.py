@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from conversations import goalmath
+from conversations import checkin_reading, goalmath, krkinds
 from conversations.expressions import compile_expression, evaluate, expressions  # noqa: F401
 from conversations.expressions import plain as _plain
 from conversations.validators import Env, Invalid, Valid, plan_period, validate
@@ -43,7 +43,10 @@ DEFAULT_TEMPLATES = (HELP, RETRY, LABEL, OFFER, CANCELLED, AT_START, NOT_OPTIONA
                      COMMANDS_HELP, CONFIRM)
 
 # Named pure functions a `compute:` step may call.
-COMPUTATIONS: dict[str, Callable[..., Any]] = {"goal_math": goalmath.goal_math}
+COMPUTATIONS: dict[str, Callable[..., Any]] = {
+    "goal_math": goalmath.goal_math, "kr_kind": krkinds.kr_kind,
+    "checkin_value": checkin_reading.checkin_value, "all_unchanged": checkin_reading.all_unchanged,
+}
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,32 @@
-"""The arithmetic behind a quota: deals, opportunities, pipeline and weekly prospecting.
+"""The arithmetic behind a quota: pipeline, deals, opportunities and weekly prospecting.
 
 Seed 000 asks every seller to "understand the math" of their year and to ask what
-would change with a better win rate, bigger deals or a shorter cycle. This module is
-that math, pure and total: a zero or missing input yields a named problem the plan
-explains, never a ZeroDivisionError. The formulas are in conversations/README.md.
+would change with a better win rate, bigger deals or a shorter cycle; seed 002 adds
+the run-rate check (how much of the number is already in hand). This module is that
+math, pure and total: a zero or missing input yields a named problem the plan
+explains, never a ZeroDivisionError. The formulas are in the README ("The goal math").
+
+Money is in the quota's currency; a win rate is a fraction (0.25); a cycle is in
+calendar days; weeks are calendar weeks (days ÷ 7) between two local dates.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
-SELLING_WEEKS = 46.0
 WHAT_IFS: dict[str, dict[str, float]] = {
     "win_rate": {"win_rate": 1.25},
     "deal_value": {"deal_value": 1.20},
     "cycle": {"cycle_days": 0.90},
     "all": {"win_rate": 1.25, "deal_value": 1.20, "cycle_days": 0.90},
 }
+MIN_PROSPECTING_WEEKS = 8.0   # fewer: this year's number comes from today's pipeline
+ROBUST_BELOW = 0.20           # booked + expected under 20 % of quota: plan must be robust
+STRETCH_ABOVE = 0.80          # over 80 %: the target may be too low to stretch
+DEFAULT_WEEKS = 52.0          # when no dates are known: a whole year
 
 
 def _ceil(value: float, digits: int = 0) -> float:
@@ -27,24 +35,51 @@ def _ceil(value: float, digits: int = 0) -> float:
     return math.ceil(round(value * scale, 9)) / scale
 
 
+def _day(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def selling_weeks(start: Any = None, end: Any = None, today: Any = None) -> float:
+    """Calendar weeks from the plan's start (or today, if later) to the period's end,
+    both days counted; 0 when the period is over; a whole year (52) without an end."""
+    first, last, now = _day(start), _day(end), _day(today)
+    if last is None:
+        return DEFAULT_WEEKS
+    begin = max(d for d in (first, now) if d is not None) if (first or now) else date(last.year, 1, 1)
+    return max(((last - begin).days + 1) / 7, 0.0)
+
+
 @dataclass(frozen=True)
 class Plan:
     """What a year's number asks of a seller. Unknown figures are None, with the
-    reasons in `problems`."""
+    reasons in `problems`. `*_exact` are the unrounded figures the what-ifs compare."""
 
     quota: float | None
     booked: float
+    expected: float
+    churn: float
     gap: float | None
     win_rate: float | None
     deal_value: float | None
     cycle_days: float | None
     selling_weeks: float
+    pipeline: float | None = None
     deals: int | None = None
     opportunities: int | None = None
-    pipeline: float | None = None
+    opportunities_exact: float | None = None
     prospecting_weeks: float | None = None
     per_week: float | None = None
+    per_week_exact: float | None = None
     open_pipeline: float | None = None
+    run_rate: float | None = None
+    run_rate_note: str | None = None
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -63,11 +98,31 @@ def _number(value: Any) -> float | None:
         return None
 
 
+def _run_rate(q: float | None, in_hand: float) -> tuple[float | None, str | None]:
+    """Seed 002's run-rate check: the share of the quota already booked or expected."""
+    if q is None or q <= 0:
+        return None, None
+    share = in_hand / q
+    if share < ROBUST_BELOW:
+        return share, "robust"
+    if share > STRETCH_ABOVE:
+        return share, "stretch"
+    return share, None
+
+
 def plan(quota: Any, win_rate: Any, deal_value: Any, cycle_days: Any = None,
-         booked: Any = None, selling_weeks: float = SELLING_WEEKS) -> Plan:
-    """Deals, opportunities, pipeline and weekly new opportunities for a quota."""
+         booked: Any = None, expected: Any = None, weeks: float = DEFAULT_WEEKS,
+         churn: Any = None) -> Plan:
+    """Pipeline, deals, opportunities and weekly new opportunities for a quota.
+
+    still to win  G = max(Q + R − B − E, 0)  (booked B, weighted open pipeline E,
+                                              churn to replace R: a farmer's base lost)
+    pipeline      P = G ÷ w                   (money, before any rounding)
+    deals         D = ceil(G ÷ d)             opportunities O = ceil(P ÷ d)
+    per week      N = (P ÷ d) ÷ (weeks − c/7), only with at least 8 prospecting weeks
+    """
     q, w, d, c = _number(quota), _number(win_rate), _number(deal_value), _number(cycle_days)
-    b = _number(booked) or 0.0
+    b, e, r = _number(booked) or 0.0, _number(expected) or 0.0, max(_number(churn) or 0.0, 0.0)
     problems: list[str] = []
     if q is None or q <= 0:
         problems.append("missing_quota")
@@ -79,39 +134,44 @@ def plan(quota: Any, win_rate: Any, deal_value: Any, cycle_days: Any = None,
         problems.append("missing_deal_value")
     if c is not None and c < 0:
         problems.append("negative_cycle")
-    gap = max(q - b, 0.0) if q is not None and q > 0 else None
-    result = Plan(q, b, gap, w, d, c, selling_weeks, problems=problems)
-    if gap is None or "missing_win_rate" in problems or "win_rate_above_100" in problems \
-            or "missing_deal_value" in problems:
-        return result
+    gap = max(q + r - b - e, 0.0) if q is not None and q > 0 else None
+    share, note = _run_rate(q, b + e)
+    base = {"quota": q, "booked": b, "expected": e, "churn": r, "gap": gap, "win_rate": w, "deal_value": d,
+            "cycle_days": c, "selling_weeks": round(weeks, 1), "run_rate": share, "run_rate_note": note}
+    if gap is None or {"missing_win_rate", "win_rate_above_100", "missing_deal_value"} & set(problems):
+        return Plan(**base, problems=problems)
     assert w is not None and d is not None
-    deals = int(_ceil(gap / d))
-    opportunities = int(_ceil(deals / w))
+    pipeline = gap / w
+    exact = pipeline / d
     values: dict[str, Any] = {
-        "deals": deals,
-        "opportunities": opportunities,
-        "pipeline": opportunities * d,
+        "pipeline": round(pipeline, 2),
+        "deals": int(_ceil(gap / d)),
+        "opportunities": int(_ceil(exact)),
+        "opportunities_exact": exact,
     }
     if c is not None and c >= 0:
         cycle_weeks = c / 7
-        weeks = selling_weeks - cycle_weeks
-        if weeks <= 0:
+        prospecting = weeks - cycle_weeks
+        if prospecting < MIN_PROSPECTING_WEEKS:
             problems.append("cycle_too_long")
         else:
-            per_week = _ceil(opportunities / weeks, 1)
+            per_week = exact / prospecting
             values.update(
-                prospecting_weeks=round(weeks, 1),
-                per_week=per_week,
+                prospecting_weeks=round(prospecting, 1),
+                per_week=_ceil(per_week, 1),
+                per_week_exact=per_week,
                 open_pipeline=round(per_week * cycle_weeks * d, 2),
             )
     elif c is None:
         problems.append("missing_cycle")
-    return Plan(q, b, gap, w, d, c, selling_weeks, problems=problems, **values)
+    return Plan(**base, problems=problems, **values)
 
 
 def what_ifs(base: Plan) -> dict[str, dict[str, Any]]:
     """The same plan with a 25 % better win rate, 20 % bigger deals, a 10 % shorter
-    cycle, and all three at once; each with the change against the base."""
+    cycle, and all three at once. Gains are measured on the unrounded figures, and
+    `noticeable` says whether the gain survives the rounding people see (so a plan
+    never claims a gain that its shown figures hide)."""
     out: dict[str, dict[str, Any]] = {}
     for name, factors in WHAT_IFS.items():
         inputs: dict[str, Any] = {
@@ -122,24 +182,35 @@ def what_ifs(base: Plan) -> dict[str, dict[str, Any]]:
                 inputs[key] = inputs[key] * factor
         if inputs["win_rate"] is not None:
             inputs["win_rate"] = min(inputs["win_rate"], 1.0)
-        changed = plan(base.quota, booked=base.booked, selling_weeks=base.selling_weeks, **inputs)
+        changed = plan(base.quota, booked=base.booked, expected=base.expected, weeks=base.selling_weeks,
+                       churn=base.churn, **inputs)
         entry = changed.as_dict()
-        entry["fewer_opportunities"] = (
-            base.opportunities - changed.opportunities
-            if base.opportunities is not None and changed.opportunities is not None else None
-        )
-        entry["fewer_per_week"] = (
-            round(base.per_week - changed.per_week, 1)
-            if base.per_week is not None and changed.per_week is not None else None
-        )
+        fewer = (base.opportunities_exact - changed.opportunities_exact
+                 if base.opportunities_exact is not None and changed.opportunities_exact is not None else None)
+        fewer_week = (base.per_week_exact - changed.per_week_exact
+                      if base.per_week_exact is not None and changed.per_week_exact is not None else None)
+        entry["fewer_opportunities"] = round(fewer, 1) if fewer is not None else None
+        entry["fewer_per_week"] = round(fewer_week, 1) if fewer_week is not None else None
+        entry["noticeable"] = bool(
+            (fewer_week is not None and round(fewer_week, 1) > 0)
+            or (fewer_week is None and fewer is not None and round(fewer) > 0))
         out[name] = entry
     return out
 
 
 def goal_math(quota: Any = None, win_rate: Any = None, deal_value: Any = None,
-              cycle_days: Any = None, booked: Any = None) -> dict[str, Any]:
-    """The flow step `compute: goal_math`: the plan and its what-ifs, as plain JSON."""
-    base = plan(quota, win_rate, deal_value, cycle_days, booked)
+              cycle_days: Any = None, booked: Any = None, expected: Any = None,
+              start: Any = None, end: Any = None, today: Any = None,
+              installed_base: Any = None, churn_rate: Any = None) -> dict[str, Any]:
+    """The flow step `compute: goal_math`: the plan and its what-ifs, as plain JSON.
+    `start`/`end` are the plan's first and last day, `today` the rep's local day
+    (ISO dates); the selling weeks run from the later of start and today to the end.
+    A farmer's installed base (money) times the churn rate (a fraction) is revenue
+    lost that expansion must replace on top of the quota."""
+    base_value, rate = _number(installed_base), _number(churn_rate)
+    churn = base_value * rate if base_value and rate and rate > 0 else None
+    base = plan(quota, win_rate, deal_value, cycle_days, booked, expected,
+                selling_weeks(start, end, today), churn)
     result = base.as_dict()
     result["what_ifs"] = what_ifs(base) if base.opportunities is not None else {}
     return result

@@ -37,14 +37,19 @@ async def key_results(session: AsyncSession, person_id: int) -> list[tuple[Objec
 async def record_checkin(
     session: AsyncSession, org_id: int, person_id: int, occurrence_id: int | None,
     updates: Sequence[KeyResultUpdate], blockers: str | None, change_next: str | None,
+    did_change: str | None = None,
 ) -> CheckIn:
     """Store a completed check-in and move each answered key result to its new value
-    and confidence (only the person's own key results are touched)."""
+    and confidence (only the person's own key results are touched). `did_change` is
+    the answer ("yes", "partly", "no") to whether last time's change was made."""
     now = utcnow()
     checkin = CheckIn(org_id=org_id, person_id=person_id, kind="okr_checkin", occurrence_id=occurrence_id,
                       blockers=blockers, change_next=change_next, started_at=now, completed_at=now)
     session.add(checkin)
     await session.flush()
+    if did_change:
+        session.add(CheckInAnswer(checkin_id=checkin.id, question="did_change",  # type: ignore[arg-type]
+                                  text=did_change, answered_at=now))
     owned = {kr.id: kr for _, kr in await key_results(session, person_id)}
     for update in updates:
         kr = owned.get(update.key_result_id)
@@ -61,6 +66,15 @@ async def record_checkin(
         session.add(kr)
     await session.flush()
     return checkin
+
+
+async def last_checkin(session: AsyncSession, person_id: int) -> CheckIn | None:
+    """The person's latest completed OKR check-in (what they said they would change)."""
+    query = (select(CheckIn)
+             .where(CheckIn.person_id == person_id, CheckIn.kind == "okr_checkin",
+                    col(CheckIn.completed_at).is_not(None))
+             .order_by(col(CheckIn.completed_at).desc(), col(CheckIn.id).desc()))
+    return (await session.exec(query)).first()
 
 
 async def record_wig_checkin(session: AsyncSession, org_id: int, person_id: int,

@@ -11,7 +11,7 @@ re-checks the row after the first commits).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, literal, or_, update
@@ -295,10 +295,13 @@ async def open_prompt(session: AsyncSession, person_id: int, occurrence_id: int 
 async def snooze(session: AsyncSession, occurrence_id: int, until: datetime,
                  payload: dict[str, Any]) -> bool:
     """Put a delivered prompt back in the queue for `until`; it is delivered again then
-    (a new Delivery purpose, so the first delivery's record stays)."""
+    (a new Delivery purpose, so the first delivery's record stays). A prompt already
+    snoozed and not yet back may be snoozed again (to another time)."""
     result = await session.exec(
         update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED)
+        .where(OCCURRENCE.c.id == occurrence_id,
+               or_(OCCURRENCE.c.status == DELIVERED,
+                   and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_not(None))))
         .values(status=PENDING, due_at=until, snoozed_until=until, claimed_by=None,
                 claimed_at=None, nudged_at=None, payload=payload)
     )
@@ -362,3 +365,28 @@ async def next_prompt(
         .limit(1)
     )
     return (await session.exec(query)).first()
+
+
+async def answer_early(session: AsyncSession, person_id: int, kind: str, now: datetime,
+                       within: dict[str, timedelta], default: timedelta) -> Occurrence | None:
+    """A check-in done before its prompt answers the prompt of the same cycle: the
+    person's next pending prompt of `kind` due within `within[rhythm]` (half the
+    interval of the rhythm it was planned with, `default` when unknown) is marked
+    answered, with the reason, so it is never sent. Returns it, or None."""
+    horizon = now + max([default, *within.values()])
+    candidates = (await session.exec(
+        select(Occurrence)
+        .where(Occurrence.person_id == person_id, Occurrence.kind == kind, Occurrence.status == PENDING,
+               Occurrence.due_at > now, Occurrence.due_at <= horizon)
+        .order_by(col(Occurrence.due_at)).limit(1)
+    )).first()
+    if candidates is None:
+        return None
+    window = within.get(str((candidates.payload or {}).get("every")), default)
+    if candidates.due_at > now + window:
+        return None
+    result = await session.exec(
+        update(OCCURRENCE).where(OCCURRENCE.c.id == candidates.id, OCCURRENCE.c.status == PENDING)
+        .values(status=ANSWERED, answered_at=now, reason="answered early")
+    )
+    return candidates if result.rowcount else None  # type: ignore[attr-defined]

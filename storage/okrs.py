@@ -12,7 +12,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
-from storage.models import CadenceRule, CheckIn, CheckInAnswer, Commitment, KeyResult, Objective, Occurrence
+from storage.models import (
+    KR_KINDS,
+    CadenceRule,
+    CheckIn,
+    CheckInAnswer,
+    Commitment,
+    KeyResult,
+    Objective,
+    Occurrence,
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,10 @@ async def create_objective(
     priority: int | None, key_results: Iterable[dict[str, Any]],
 ) -> ObjectiveWithResults:
     """An objective and its key results. Each key result dict has `title`, `target`,
-    and optionally `start`, `unit`, `due` (ISO date), `weight`."""
+    and optionally `start`, `current` (defaults to the start), `unit`, `due` (ISO
+    date), `weight`, `kind` (one of KR_KINDS, default "total") and `per` (a rate's
+    period: "week" or "month"). A quota starts at zero with business already booked
+    as its current value, so what is booked counts as attained."""
     objective = Objective(org_id=org_id, owner_id=owner_id, title=title[:500], period=period,
                           priority=priority)
     session.add(objective)
@@ -56,11 +68,15 @@ async def create_objective(
     stored: list[KeyResult] = []
     for item in key_results:
         start = float(item.get("start") or 0.0)
+        kind = item.get("kind") if item.get("kind") in KR_KINDS else "total"
+        current = item.get("current")
         kr = KeyResult(
             objective_id=objective.id,  # type: ignore[arg-type]
             title=str(item["title"])[:500],
             start_value=start,
-            current_value=start,
+            current_value=start if current is None else float(current),
+            kind=kind,
+            per=(str(item["per"])[:16] if kind == "rate" and item.get("per") else None),
             target_value=float(item["target"]),
             unit=str(item.get("unit") or "")[:32],
             weight=float(item.get("weight") or 1.0),
@@ -208,6 +224,7 @@ class KeyResultRow:
     current_value: float
     weight: float
     confidence: str
+    kind: str
 
     progress = property(KeyResult.progress.fget)  # type: ignore[attr-defined]
 
@@ -226,7 +243,7 @@ async def objective_rows(session: AsyncSession, owner_ids: Sequence[int]) -> dic
     if objectives:
         for row in await _rows(session, select(
                 KeyResult.objective_id, KeyResult.title, KeyResult.start_value, KeyResult.target_value,
-                KeyResult.current_value, KeyResult.weight, KeyResult.confidence)
+                KeyResult.current_value, KeyResult.weight, KeyResult.confidence, KeyResult.kind)
                 .where(col(KeyResult.objective_id).in_([o.id for o in objectives])).order_by(col(KeyResult.id))):
             results.setdefault(row[0], []).append(KeyResultRow(*row))
     for objective in objectives:

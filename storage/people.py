@@ -220,6 +220,7 @@ class TeamRow:
     country: str | None = None
     slack_user_id: str | None = None
     teams_user_id: str | None = None
+    selling_role: str | None = None  # "hunter", "farmer", "" (both); None: column absent, keep
 
 
 async def upsert_team(session: AsyncSession, org_id: int, rows: Sequence[TeamRow]) -> tuple[int, int]:
@@ -242,6 +243,8 @@ async def upsert_team(session: AsyncSession, org_id: int, rows: Sequence[TeamRow
             person.working_days = row.working_days
         if row.country:
             person.country = row.country
+        if row.selling_role is not None:
+            person.selling_role = row.selling_role or None
         person.active = True
         person.updated_at = utcnow()
         session.add(person)

@@ -11,7 +11,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
-from storage.models import CheckIn, Commitment, KeyResult, Lead, Objective, SalaryTalk
+from storage.models import CheckIn, Commitment, Conversation, KeyResult, Lead, Objective, SalaryTalk
 
 
 async def open_talk(session: AsyncSession, manager_id: int, rep_id: int) -> SalaryTalk | None:
@@ -84,11 +84,19 @@ async def performance(session: AsyncSession, rep_id: int, since: datetime) -> di
     confidence: dict[str, int] = {}
     for kr in krs:
         confidence[kr.confidence] = confidence.get(kr.confidence, 0) + 1
-    checkins = (await session.exec(
-        select(func.count()).select_from(CheckIn)
+    done_by_kind = dict((await session.exec(
+        select(CheckIn.kind, func.count()).select_from(CheckIn)
         .where(CheckIn.person_id == rep_id, col(CheckIn.completed_at).is_not(None),
                col(CheckIn.started_at) >= since)
-    )).one()
+        .group_by(CheckIn.kind)
+    )).all())
+    plan = (await session.exec(
+        select(Conversation).where(Conversation.person_id == rep_id, Conversation.flow == "goals",
+                                   Conversation.status == "done")
+        .order_by(col(Conversation.updated_at).desc()).limit(1))).first()
+    planned = dict((plan.state or {}).get("answers") or {}) if plan is not None else {}
+    quota = next((k for k in krs if k.kind == "quota"), None)
+    win_rate = next((k for k in krs if k.unit == "%" and "win rate" in k.title.lower()), None)
     commitments = (await session.exec(
         select(Commitment).where(Commitment.person_id == rep_id,
                                  col(Commitment.created_at) >= since)
@@ -101,7 +109,15 @@ async def performance(session: AsyncSession, rep_id: int, since: datetime) -> di
         "average_progress": round(sum(k.progress for k in krs) / len(krs), 4) if krs else None,
         "key_results_done": sum(1 for k in krs if k.progress >= 1.0),
         "confidence": confidence,
-        "checkins_completed": int(checkins),
+        "checkins_completed": int(done_by_kind.get("okr_checkin", 0)),
+        "wig_sessions_completed": int(done_by_kind.get("wig", 0)),
+        # quota attainment: the quota key result, booked business counted (issue #11)
+        "quota": ({"attained": quota.current_value, "target": quota.target_value, "unit": quota.unit,
+                   "share": round(quota.progress, 4)} if quota is not None else None),
+        "win_rate": win_rate.current_value / 100 if win_rate is not None else None,
+        # as the rep gave them in goal setting, where known
+        "planned_win_rate": planned.get("win_rate"),
+        "deal_value": planned.get("deal_value"),
         "commitments": len(judged),
         "commitments_kept": sum(1 for c in judged if c.kept),
         "leads": len(leads),

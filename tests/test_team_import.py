@@ -127,3 +127,27 @@ def test_export_writes_the_import_format() -> None:
                         "timezone": "UTC", "working_days": "1,2,3,4,5", "country": "",
                         "slack_user_id": "", "teams_user_id": ""}])
     assert read_team(text)[0].email == "a@x.com"
+
+
+def test_the_optional_selling_role_column() -> None:
+    """Issue #11: hunter, farmer, or blank for both; anything else is refused by line."""
+    header = "email,name,role,manager_email,timezone,selling_role\n"
+    rows = read_team(header + "a@x.com,A,rep,,UTC,Hunter\nb@x.com,B,rep,,UTC,farmer\nc@x.com,C,rep,,UTC,\n")
+    assert [r.selling_role for r in rows] == ["hunter", "farmer", ""]
+    assert [r.selling_role for r in read_team(GOOD)] == [None, None]      # no column: keep what is stored
+    assert problems(header + "a@x.com,A,rep,,UTC,gatherer\n") == [
+        "line 2: 'gatherer' is not a selling role; use one of hunter, farmer, or leave it empty for both"]
+
+
+async def test_selling_roles_are_stored_and_kept_when_the_column_is_absent(db: Database) -> None:
+    from storage.models import Person
+
+    header = "email,name,role,manager_email,timezone,selling_role\n"
+    async with db.session() as session:
+        org = await people.ensure_org(session, "X", "UTC")
+        await people.upsert_team(session, org.id, read_team(header + "a@x.com,A,rep,,UTC,farmer\n"))  # type: ignore[arg-type]
+    async with db.session() as session:
+        await people.upsert_team(session, org.id, read_team(HEADER + "a@x.com,A,rep,,UTC\n"))  # type: ignore[arg-type]
+    async with db.session() as session:
+        person = await people.by_email(session, "a@x.com")
+        assert isinstance(person, Person) and person.selling_role == "farmer"

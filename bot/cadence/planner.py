@@ -111,10 +111,26 @@ def plan_population(population: Population, start: datetime, end: datetime) -> l
     for person_id, calendar in population.calendars.items():
         for rule in population.rules[person_id]:
             try:
-                slots.extend(cadence.plan(calendar, rule, start, end))
+                planned = cadence.plan(calendar, rule, start, end)
             except cadence.CadenceError as error:
                 log.warning("cadence %s of person %s is broken: %s", rule.kind, person_id, error)
+                continue
+            for slot in planned:  # the prompt's words follow the rhythm ("a month has gone by")
+                slot.extra["every"] = rhythm(rule.rrule)
+            slots.extend(planned)
     return slots
+
+
+def rhythm(rrule: str) -> str:
+    """"weekly", "biweekly", "monthly" … for a rule's RRULE, as the prompt names it."""
+    parts = dict(p.split("=", 1) for p in rrule.upper().split(";") if "=" in p)
+    interval = parts.get("INTERVAL", "1")
+    freq = parts.get("FREQ", "WEEKLY")
+    if freq == "WEEKLY":
+        return {"1": "weekly", "2": "biweekly", "3": "triweekly"}.get(interval, f"every {interval} weeks")
+    if freq == "MONTHLY":
+        return "monthly" if interval == "1" else f"every {interval} months"
+    return freq.lower()
 
 
 def slot_row(slot: Slot, org_id: int) -> dict[str, Any]:
@@ -128,7 +144,7 @@ def slot_row(slot: Slot, org_id: int) -> dict[str, Any]:
         "local_date": local_day,
         "status": occurrences.SKIPPED if slot.status == "skipped" else occurrences.PENDING,
         "reason": slot.reason,
-        "payload": {},
+        "payload": {"every": slot.extra["every"]} if slot.extra.get("every") else {},
     }
 
 

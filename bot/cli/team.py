@@ -28,11 +28,11 @@ from bot.core.clock import local_day, now
 from conversations.meeting_rule import parse_meeting_rule
 from storage import one_on_ones as meeting_store
 from storage import people
-from storage.models import ROLES
+from storage.models import ROLES, SELLING_ROLES
 from storage.people import TeamRow
 
 REQUIRED = ("email", "name", "role", "manager_email", "timezone")
-OPTIONAL = ("slack_user_id", "teams_user_id", "working_days", "country")
+OPTIONAL = ("slack_user_id", "teams_user_id", "working_days", "country", "selling_role")
 EXPORT_COLUMNS = REQUIRED + OPTIONAL
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -170,6 +170,10 @@ def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[P
     if rhythm and (isinstance(parse_meeting_rule(rhythm, date.today()), str) or not value.get("manager_email")):
         problems.append(_problem(line, "bad_one_on_one", rhythm=rhythm,
                                  no_manager="yes" if not value.get("manager_email") else ""))
+    selling_role = value.get("selling_role", "").strip().lower() if "selling_role" in value else None
+    if selling_role and selling_role not in SELLING_ROLES:
+        problems.append(_problem(line, "bad_selling_role", selling_role=value["selling_role"],
+                                 roles=", ".join(SELLING_ROLES)))
     if problems:
         return None, problems
     manager = value.get("manager_email", "").lower() or None
@@ -178,6 +182,7 @@ def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[P
         working_days=working_days, country=country,
         slack_user_id=value.get("slack_user_id") or None,
         teams_user_id=value.get("teams_user_id") or None,
+        selling_role=selling_role,
     ), []
 
 
@@ -302,6 +307,7 @@ def team_export(
                 "email": p.email, "name": p.name, "role": p.role,
                 "manager_email": email_of.get(p.manager_id, "") if p.manager_id else "",
                 "timezone": p.timezone, "working_days": p.working_days, "country": p.country or "",
+                "selling_role": p.selling_role or "",
                 "slack_user_id": ids.get(p.id, {}).get("slack", ""),  # type: ignore[arg-type]
                 "teams_user_id": ids.get(p.id, {}).get("teams", ""),  # type: ignore[arg-type]
             }

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import prompts
-from bot.core import commands
+from bot.core import cards, commands
 from bot.core.channel import Channels, DeliveryError, Place, PostingChannel, Recipient
 from bot.core.clock import now
 from bot.core.feature import Features
@@ -66,10 +66,22 @@ class Coach:
             )
 
     async def handle(self, event: Inbound) -> list[Message]:
+        """Answer one inbound event. Every card the replies carry is sealed with its
+        key, and a click on a card is let through once, and only while its question
+        is still open (`bot.core.cards`); otherwise "already answered"."""
+        return cards.seal(await self._handle(event))
+
+    async def _handle(self, event: Inbound) -> list[Message]:
         async with self.db.session() as session:
             person = await people.get(session, event.person_id)
         if person is None or not person.active:
             return [Message(prompts.render("core/unknown_person"))]
+        if event.action is not None:
+            action, card = cards.unseal(event.action)
+            card = card or event.card
+            event = replace(event, action=action, card=card)
+            if card is not None and not await cards.first_click(self.db, person.id, card):  # type: ignore[arg-type]
+                return [Message(prompts.render("core/already_answered"), private=True)]
         turn = Turn(self, person, event, now())
         parsed = commands.parse(turn.text) if event.action is None else None
         if parsed is not None:
@@ -129,7 +141,7 @@ class Coach:
         channel = self.channels.get(recipient.platform)
         if channel is None:
             raise DeliveryError(f"no running {recipient.platform} channel")
-        return await channel.deliver(recipient, messages)
+        return await channel.deliver(recipient, cards.seal(messages))
 
     async def post_to(self, place: Place, messages: list[Message], thread: str | None = None) -> str | None:
         """Post into a team's shared conversation (the weekly scorecard and its thread);

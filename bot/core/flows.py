@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import prompts
+from bot.core import cards
 from bot.core.clock import local_day
 from bot.core.messages import Choice, Message
 from conversations import engine
@@ -43,13 +44,18 @@ def check_actions(actions: Mapping[str, object], found: Mapping[str, Flow] | Non
 # --- rendering -------------------------------------------------------------------------
 
 
-def render(flow: Flow, says: Iterable[Say]) -> list[Message]:
+def render(flow: Flow, says: Iterable[Say], conversation_id: int | None = None,
+           state: Mapping[str, Any] | None = None) -> list[Message]:
     """The engine's template names and values, as neutral messages. A message with
-    buttons gets a key of its own, so a channel can accept one click per card."""
+    buttons gets a key of its own: the question the conversation waits at (see
+    `bot.core.cards`), so one click per card counts, and only on the current question."""
     out: list[Message] = []
     for say in says:
         choices = [Choice(prompts.render(o.labels, value=o.value), o.value) for o in say.choices]
-        key = f"{flow.name}:{uuid.uuid4().hex[:16]}" if choices else None
+        key = None
+        if choices:
+            key = (cards.question_key(conversation_id, state) if conversation_id is not None and state
+                   else f"{flow.name}:{uuid.uuid4().hex[:16]}")
         out.append(Message(prompts.render(say.template, **say.values), choices=choices,
                            private=flow.private, key=key))
     return out
@@ -90,7 +96,7 @@ async def _apply(turn: Turn, flow: Flow, conversation_id: int, reply: Reply) -> 
             await conversations.save(session, conversation, reply.state, reply.status)
         if reply.finished:
             waiting = _waiting(await conversations.parked_for(session, turn.person.id))  # type: ignore[arg-type]
-    return render(flow, reply.say) + extra + waiting
+    return render(flow, reply.say, conversation_id, reply.state) + extra + waiting
 
 
 def _waiting(parked: Iterable[Conversation]) -> list[Message]:
@@ -123,7 +129,8 @@ async def continue_flow(turn: Turn) -> list[Message] | None:
         kept = Message(prompts.render("flows/common/kept", current=title(flow, conversation.state)),
                        private=flow.private)
         today = local_day(turn.now, turn.person.timezone)
-        return [kept] + render(flow, engine.repeat(flow, conversation.state, today).say)
+        again = engine.repeat(flow, conversation.state, today)
+        return [kept] + render(flow, again.say, conversation.id, again.state)
     if conversation.state.get("pending"):
         answered = await _answer_pending(turn, conversation, flow, said)
         if answered is not None:
@@ -150,8 +157,8 @@ async def _resume_parked(turn: Turn) -> list[Message] | None:
     flow = flows()[waiting.flow]
     resumed = Message(prompts.render("flows/common/resumed", current=title(flow, waiting.state)),
                       private=flow.private)
-    return [resumed] + render(flow, engine.repeat(flow, waiting.state,
-                                                   local_day(turn.now, turn.person.timezone)).say)
+    again = engine.repeat(flow, waiting.state, local_day(turn.now, turn.person.timezone))
+    return [resumed] + render(flow, again.say, waiting.id, again.state)
 
 
 async def _answer_pending(turn: Turn, conversation: Conversation, flow: Flow,
@@ -173,7 +180,8 @@ async def _answer_pending(turn: Turn, conversation: Conversation, flow: Flow,
         return [parked] + await start_flow(turn, pending["flow"], pending.get("context") or {})
     if word in ("stay", "2", "no", "n"):
         kept = Message(prompts.render("flows/common/kept", current=name), private=flow.private)
-        return [kept] + render(flow, engine.repeat(flow, state, local_day(turn.now, turn.person.timezone)).say)
+        again = engine.repeat(flow, state, local_day(turn.now, turn.person.timezone))
+        return [kept] + render(flow, again.say, conversation.id, again.state)
     return None  # anything else is an answer to the current question
 
 
@@ -197,7 +205,8 @@ async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> lis
             if same and current_flow is not None:
                 resumed = Message(prompts.render("flows/common/resumed", current=title(flow, current.state)),
                                   private=flow.private)
-                return [resumed] + render(flow, engine.repeat(flow, current.state, today).say)
+                again = engine.repeat(flow, current.state, today)
+                return [resumed] + render(flow, again.say, current.id, again.state)
             if current_flow is not None:
                 state = dict(current.state)
                 state["pending"] = {"flow": flow_name, "context": context}
@@ -212,7 +221,8 @@ async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> lis
             await conversations.set_status(session, waiting, "active")
             resumed = Message(prompts.render("flows/common/resumed", current=title(flow, waiting.state)),
                               private=flow.private)
-            return [resumed] + render(flow, engine.repeat(flow, waiting.state, today).say)
+            again = engine.repeat(flow, waiting.state, today)
+            return [resumed] + render(flow, again.say, waiting.id, again.state)
         reply = engine.start(flow, context, today)
         conversation = await conversations.start(session, person_id, flow_name, reply.state, "active")
     return await _apply(turn, flow, conversation.id, reply)  # type: ignore[arg-type]

@@ -128,6 +128,8 @@ class Inbound:
     only ever sees people it knows. `action` is a `Choice.value` when a button was
     clicked; `text` is what was typed (a slash command arrives as "/okr ...").
     `place` is set when it was said in a shared channel rather than a DM.
+    `card` is the key of the card clicked, when the channel knows it (the coach also
+    reads it from the clicked value, see `bot.core.cards`).
     """
 
     person_id: int
@@ -137,3 +139,4 @@ class Inbound:
     conversation_id: str | None = None
     event_id: str | None = None
     place: Place | None = None  # the shared channel it was said in; None in a DM
+    card: str | None = None

@@ -5,10 +5,12 @@ the conversation, the manager with the rep's answers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import prompts
 from bot.cadence import OKR_CHECKIN
+from bot.cadence.planner import replan
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import Feature, PromptKind
@@ -22,6 +24,12 @@ from storage import people
 from storage.models import Occurrence
 
 feature = Feature("okr check-in")
+
+# A check-in done without its prompt answers the next scheduled one when that one is
+# due within half its rhythm's interval: the same cycle (Monday's early check-in
+# answers Tuesday's prompt; one done the day after a prompt does not eat the next).
+EARLY_WINDOW = {"weekly": timedelta(days=3, hours=12), "biweekly": timedelta(days=7),
+                "triweekly": timedelta(days=10, hours=12), "monthly": timedelta(days=15)}
 
 
 @feature.command("checkin", "/okr checkin")
@@ -44,11 +52,14 @@ async def start_checkin(turn: Turn, occurrence: Occurrence | None) -> list[Messa
     async with turn.db.session() as session:
         found = await checkin_store.key_results(session, person.id)  # type: ignore[arg-type]
         manager = await people.get(session, person.manager_id) if person.manager_id else None
+        last = await checkin_store.last_checkin(session, person.id)  # type: ignore[arg-type]
     base.update(
         subject=f"checkin:{day.isoformat()}",
         manager_name=manager.name if manager is not None else "",
+        last_change=last.change_next if last is not None else None,
         key_results=[{"id": kr.id, "objective": objective.title, "title": kr.title,
-                      "current": kr.current_value, "target": kr.target_value, "unit": kr.unit}
+                      "current": kr.current_value, "target": kr.target_value, "unit": kr.unit,
+                      "kind": kr.kind, "per": kr.per, "confidence": kr.confidence}
                      for objective, kr in found],
     )
     return await start_flow(turn, "okr_checkin", base)
@@ -71,13 +82,19 @@ async def record_checkin(turn: Turn, data: dict[str, Any]) -> list[Message]:
     async with turn.db.session() as session:
         await checkin_store.record_checkin(
             session, person.org_id, person.id, context.get("occurrence_id"), updates,  # type: ignore[arg-type]
-            answers.get("blockers"), answers.get("change_next"))
+            answers.get("blockers"), answers.get("change_next"), answers.get("did_change"))
         manager = await people.get(session, person.manager_id) if person.manager_id else None
+    if not context.get("occurrence_id"):  # done early: the scheduled one of the cycle is answered
+        await replan(turn.db, [person.id], turn.now, horizon=EARLY_WINDOW["monthly"] + timedelta(days=1))  # type: ignore[list-item]
+        async with turn.db.session() as session:
+            await store.answer_early(session, person.id, OKR_CHECKIN, turn.now,  # type: ignore[arg-type]
+                                     EARLY_WINDOW, EARLY_WINDOW["biweekly"])
     await finish_prompt(turn, context)
     if manager is not None:
         note = prompts.render("cadence/checkin/reminder_manager", rep=person.name,
                               updates=answers.get("updates") or [], blockers=answers.get("blockers"),
-                              change=answers.get("change_next"))
+                              change=answers.get("change_next"), last_change=context.get("last_change"),
+                              did_change=answers.get("did_change"))
         await turn.coach.send_copy(manager.id, [Message(note, title=prompts.render("cadence/checkin/title"))])  # type: ignore[arg-type]
     return [Message(prompts.render("cadence/checkin/reminder_rep",
                                    manager=first_name(manager.name) if manager is not None else ""))]

@@ -47,6 +47,7 @@ async def start_goals(turn: Turn, args: str) -> list[Message]:
         "rep_name": turn.person.name,
         "manager_name": first_name(manager.name) if manager else prompts.render("flows/goals/no_manager"),
         "has_manager": manager is not None,
+        "selling_role": turn.person.selling_role,
     }
     return await start_flow(turn, "goals", context)
 
@@ -68,39 +69,59 @@ def review_rule(choice: str, working_days: str | None) -> tuple[str, str, date |
 def _key_results(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
         {"title": kr.get("text") or "", "target": kr.get("target") or 0, "start": kr.get("start"),
-         "unit": kr.get("unit") or "", "due": kr.get("due")}
+         "unit": kr.get("unit") or "", "due": kr.get("due"), "kind": kr.get("kind") or "total",
+         "per": kr.get("per")}
         for kr in items
     ]
 
 
+def number_key_results(answers: Mapping[str, Any], year: str) -> list[dict[str, Any]]:
+    """The rep's numbers as key results: the quota (kind "quota": booked business is
+    its current value, so it counts as attained), new customers (a total) and
+    retention (a floor to keep, in percent)."""
+    year_end = f"{year}-12-31"
+    numbers: list[dict[str, Any]] = []
+    quota = answers.get("quota") or {}
+    if quota.get("amount"):
+        numbers.append({"title": prompts.render("flows/goals/kr_quota", quota=quota, year=year),
+                        "target": quota["amount"], "start": 0, "kind": "quota",
+                        "current": (answers.get("booked") or {}).get("amount") or 0,
+                        "unit": quota.get("currency") or "", "due": year_end})
+    if answers.get("new_customers"):
+        numbers.append({"title": prompts.render("flows/goals/kr_new_customers",
+                                                count=answers["new_customers"], year=year),
+                        "target": answers["new_customers"], "unit": "customers", "due": year_end})
+    if answers.get("retention") is not None:
+        share = round(answers["retention"] * 100, 2)
+        numbers.append({"title": prompts.render("flows/goals/kr_retention",
+                                                share=answers["retention"], year=year),
+                        "target": share, "start": share, "kind": "floor", "unit": "%", "due": year_end})
+    return numbers
+
+
 @feature.action("save_goals")
 async def save_goals(turn: Turn, data: dict[str, Any]) -> list[Message]:
-    """Store the objectives and key results, then send the plan to the manager."""
+    """Store the objectives and key results, then send the plan to the manager. The
+    numbers become key results only where the rep agreed (`numbers_where`): their
+    own objective (never a fourth one), under the first objective, or not at all."""
     answers, context = data["answers"], data["context"]
     year = str(context["year"])
-    year_end = f"{year}-12-31"
     org_id, owner_id = turn.person.org_id, turn.person.id
+    objectives = list(answers.get("objectives") or [])
+    numbers = number_key_results(answers, year)
+    where = answers.get("numbers_where")
+    if where == "own" and len(objectives) >= 3:
+        where = "first"  # the top-three rule holds whatever the stored answer says
     async with turn.db.session() as session:
         await okrs.replace_period(session, owner_id, year)  # type: ignore[arg-type]
-        for objective in answers.get("objectives") or []:
+        for index, objective in enumerate(objectives):
+            results = _key_results(objective.get("key_results") or [])
+            if index == 0 and where == "first":
+                results += numbers
             await okrs.create_objective(
                 session, org_id, owner_id, objective["title"], year,  # type: ignore[arg-type]
-                objective.get("priority"), _key_results(objective.get("key_results") or []))
-        numbers: list[dict[str, Any]] = []
-        quota = answers.get("quota") or {}
-        if quota.get("amount"):
-            numbers.append({"title": prompts.render("flows/goals/kr_quota", quota=quota, year=year),
-                            "target": quota["amount"], "start": (answers.get("booked") or {}).get("amount"),
-                            "unit": quota.get("currency") or "", "due": year_end})
-        if answers.get("new_customers"):
-            numbers.append({"title": prompts.render("flows/goals/kr_new_customers",
-                                                    count=answers["new_customers"], year=year),
-                            "target": answers["new_customers"], "unit": "customers", "due": year_end})
-        if answers.get("retention") is not None:
-            numbers.append({"title": prompts.render("flows/goals/kr_retention",
-                                                    share=answers["retention"], year=year),
-                            "target": round(answers["retention"] * 100, 2), "unit": "%", "due": year_end})
-        if numbers:
+                objective.get("priority"), results)
+        if numbers and where == "own":
             await okrs.create_objective(
                 session, org_id, owner_id,  # type: ignore[arg-type]
                 prompts.render("flows/goals/objective_numbers", year=year), year, None, numbers)

@@ -47,16 +47,24 @@ def _choices(occurrence_id: int) -> list[Choice]:
             for value, style in values]
 
 
+def _card_key(occurrence: Occurrence, suffix: str = "") -> str:
+    """The card's key: one per delivery, so the card a snoozed prompt comes back with
+    takes a click again while the first one stays answered (`bot.core.cards`)."""
+    snoozes = int((occurrence.payload or {}).get("snoozes", 0))
+    return f"{occurrence.key}{suffix}#{snoozes}" if snoozes else f"{occurrence.key}{suffix}"
+
+
 def card(template: str) -> Callable[[Occurrence, str, int], list[Message]]:
     """A `PromptKind.draw` for a kind whose card text is `template`: why now, what it
     takes, and the four ways to answer it."""
 
     def draw(occurrence: Occurrence, name: str, repeat: int = 0) -> list[Message]:
         return [Message(
-            prompts.render(template, name=first_name(name), repeat=repeat),
+            prompts.render(template, name=first_name(name), repeat=repeat,
+                           every=(occurrence.payload or {}).get("every") or "biweekly"),
             title=prompts.render("cadence/prompt_title", kind=occurrence.kind),
             choices=_choices(occurrence.id),  # type: ignore[arg-type]
-            key=occurrence.key,
+            key=_card_key(occurrence),
         )]
 
     return draw
@@ -69,7 +77,7 @@ def nudge_card(occurrence: Occurrence, name: str, timezone: str | None = None) -
         prompts.render("cadence/nudge", name=first_name(name), kind=occurrence.kind,
                        when=when.strftime("%a %d %b")),
         choices=_choices(occurrence.id),  # type: ignore[arg-type]
-        key=f"{occurrence.key}:nudge",
+        key=_card_key(occurrence, ":nudge"),
     )]
 
 
@@ -197,8 +205,10 @@ class PromptResponder:
 
     async def _answer(self, turn: Turn, verb: str, rest: str, occurrence_id: int | None,
                       clicked: bool) -> list[Message] | None:
+        snoozing = verb not in {"start", "go", "skip"}  # a snoozed prompt may be put off again
         async with turn.db.session() as session:
-            occurrence = await store.open_prompt(session, turn.person.id, occurrence_id)  # type: ignore[arg-type]
+            occurrence = await store.open_prompt(session, turn.person.id, occurrence_id,  # type: ignore[arg-type]
+                                                 snoozed=snoozing)
         if occurrence is None:
             if not clicked:
                 return None  # a typed "skip" with nothing open is not ours to answer
@@ -223,8 +233,8 @@ async def snooze_command(turn: Turn, args: str) -> list[Message]:
     span = parse_snooze(args)
     if span is None:
         return [Message(prompts.render("cadence/snooze_help"), private=True)]
-    async with turn.db.session() as session:
-        occurrence = await store.open_prompt(session, turn.person.id)  # type: ignore[arg-type]
+    async with turn.db.session() as session:  # a prompt already snoozed may be snoozed again
+        occurrence = await store.open_prompt(session, turn.person.id, snoozed=True)  # type: ignore[arg-type]
     if occurrence is None:
         return [Message(prompts.render("cadence/nothing_open", what="snooze"), private=True)]
     return await snooze_prompt(turn, occurrence, span)

@@ -61,7 +61,9 @@ async def save_salary_prep(turn: Turn, data: dict[str, Any]) -> list[Message]:
 async def save_salary_outcome(turn: Turn, data: dict[str, Any]) -> list[Message]:
     """Record what was agreed; send the rep the summary only if the manager chose to."""
     answers, context = data["answers"], data["context"]
-    summary: str | None = answers.get("summary")
+    summary: str | None = answers.get("summary") or prompts.render(
+        "flows/salary/summary_draft", answers=answers,
+        today=local_day(turn.now, turn.person.timezone).isoformat())
     sent_at: datetime | None = None
     reply: list[Message] = []
     if summary and answers.get("send") == "send":
@@ -103,7 +105,7 @@ async def remind_salary_follow_ups(coach: Coach) -> int:
             continue
         text = prompts.render("flows/salary/follow_up_due", rep_name=rep.name,
                               rep_first_name=first_name(rep.name), agreed=talk.outcome.get("agreed"),
-                              satisfied=talk.outcome.get("satisfied"),
+                              satisfied=talk.outcome.get("satisfied"), next_steps=talk.outcome.get("next_steps"),
                               talked_on=local_day(talk.updated_at, manager.timezone))
         try:
             await coach.deliver(manager.id, [Message(text, private=True)])  # type: ignore[arg-type]

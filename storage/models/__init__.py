@@ -8,11 +8,11 @@ tables from here.
 """
 
 from storage.models.cadence import CadenceRule, Delivery, Occurrence, OneOnOne
-from storage.models.columns import CONFIDENCES, PLATFORMS, ROLES
+from storage.models.columns import CONFIDENCES, PLATFORMS, ROLES, SELLING_ROLES, UNRATED
 from storage.models.customers import Account, Conversation, DiscoveryNote, SalaryTalk
 from storage.models.events import Event, EventAttendee, Lead
 from storage.models.meetings import ActionItem, AlertDigest, Meeting
-from storage.models.okrs import CheckIn, CheckInAnswer, KeyResult, Objective
+from storage.models.okrs import KR_KINDS, CheckIn, CheckInAnswer, KeyResult, Objective
 from storage.models.people import Absence, ChatIdentity, Organisation, Person, Workspace
 from storage.models.platform import ProcessedEvent, SlackInstallation, SlackOAuthState, TeamsConversationRef
 from storage.models.wig import (
@@ -42,6 +42,7 @@ __all__ = [
     "DiscoveryNote",
     "Event",
     "EventAttendee",
+    "KR_KINDS",
     "KeyResult",
     "Lead",
     "LeadMeasure",
@@ -56,12 +57,14 @@ __all__ = [
     "Person",
     "ProcessedEvent",
     "ROLES",
+    "SELLING_ROLES",
     "SalaryTalk",
     "ScorecardChannel",
     "ScorecardPost",
     "SlackInstallation",
     "SlackOAuthState",
     "TeamsConversationRef",
+    "UNRATED",
     "Wig",
     "WigReading",
     "Workspace",

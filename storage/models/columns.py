@@ -10,7 +10,9 @@ from sqlmodel import Field
 from storage.db import UTCDateTime, utcnow
 
 ROLES = ("rep", "manager", "admin")
+SELLING_ROLES = ("hunter", "farmer")
 CONFIDENCES = ("on_track", "at_risk", "off_track")
+UNRATED = "unrated"  # a key result's confidence before its first check-in
 PLATFORMS = ("slack", "teams", "console")
 
 

@@ -7,7 +7,15 @@ from datetime import date, datetime
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from storage.models.columns import created_now, utc_instant
+from storage.models.columns import UNRATED, created_now, utc_instant
+
+# The kinds of key result (issue #11). Each reads its figures differently:
+#   total  - "close 12 new logos by June 30": a running total from start to target;
+#   rate   - "book 6 first meetings a week": the latest period's figure against the
+#            rate (`per` is "week" or "month"); never summed into a running total;
+#   floor  - "keep 95 % of customers": a level to hold, on track at or above it;
+#   quota  - the year's number: business already booked counts as attained.
+KR_KINDS = ("total", "rate", "floor", "quota")
 
 
 class Objective(SQLModel, table=True):
@@ -30,20 +38,40 @@ class KeyResult(SQLModel, table=True):
     current_value: float = 0.0
     unit: str = Field(default="", max_length=32)
     weight: float = 1.0
-    confidence: str = Field(default="on_track", max_length=16)
+    kind: str = Field(default="total", max_length=16)
+    per: str | None = Field(default=None, max_length=16)
+    confidence: str = Field(default=UNRATED, max_length=16)
     due_on: date | None = None
     updated_at: datetime = created_now()
 
     @property
     def progress(self) -> float:
-        """How far the key result has come from its start towards its target, as a
-        ratio 0..1 (clamped). A target below the start ("cut churn to 5 %") counts
-        down. With start = target there is no way to go: at or past the target is
-        1.0, short of it 0.0. The one definition every view and figure uses."""
+        """The one definition of a key result's progress every view and figure uses:
+        a ratio 0..1 (clamped), read by kind (see KR_KINDS).
+
+        - total: from the start towards the target; a target below the start ("cut
+          churn to 5 %") counts down; start = target is 1.0 at or past it, else 0.0.
+        - quota: attained share of the target, counted from zero, so business booked
+          before the plan (stored as the current value) counts (420k of 1.2M is 0.35).
+        - rate: the latest period's figure against the rate per period (5 of 6 a
+          week is 0.83), never a running total.
+        - floor: 1.0 while the level is held (at or above the floor); below it, the
+          share of the floor still held (90 against a floor of 95 is 0.95).
+        """
+        if self.kind in ("quota", "rate", "floor"):
+            if self.target_value <= 0:
+                return 1.0 if self.current_value >= self.target_value else 0.0
+            return max(0.0, min(1.0, self.current_value / self.target_value))
         span = self.target_value - self.start_value
         if span == 0:
             return 1.0 if self.current_value >= self.target_value else 0.0
         return max(0.0, min(1.0, (self.current_value - self.start_value) / span))
+
+    @property
+    def held(self) -> bool:
+        """For a floor: the level is at or above it. For any other kind: the target
+        is reached."""
+        return self.progress >= 1.0
 
 
 class CheckIn(SQLModel, table=True):

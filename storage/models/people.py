@@ -48,6 +48,9 @@ class Person(SQLModel, table=True):
     country: str | None = Field(default=None, max_length=8)
     quiet_start: str | None = Field(default=None, max_length=5)
     quiet_end: str | None = Field(default=None, max_length=5)
+    # "hunter" (new logos), "farmer" (grows the installed base) or None (both);
+    # goal setting asks and computes differently for each (seeds 002, 003).
+    selling_role: str | None = Field(default=None, max_length=16)
     active: bool = Field(default=True)
     created_at: datetime = created_now()
     updated_at: datetime = created_now()

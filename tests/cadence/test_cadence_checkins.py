@@ -140,7 +140,9 @@ async def test_later_snooze_tomorrow_and_skip_answer_a_prompt(
     assert "Here it is again" in outbox.texts_for(ravi)[-1]
     with at(utc(2027, 1, 11, 5, 33)):
         assert "tomorrow at 09:00" in await say(coach, ravi, "tomorrow")
-        assert "no reminder waiting" in await say(coach, ravi, "/okr snooze 1h")
+        # a snoozed prompt can be snoozed again, by word or by command (issue #11)
+        assert "today at 12:03" in await say(coach, ravi, "/okr snooze 1h")
+        assert "tomorrow at 09:00" in await say(coach, ravi, "snooze tomorrow")
     await deliver(coach, utc(2027, 1, 12, 3, 31))  # Tuesday 09:01: the WIG again
     await deliver(coach, utc(2027, 1, 12, 4, 1))  # 09:31: the check-in
     assert len(outbox.texts_for(ravi)) == 4
@@ -160,7 +162,7 @@ async def test_later_snooze_tomorrow_and_skip_answer_a_prompt(
     async with db.session() as session:
         purposes = sorted(d.purpose for d in (await session.exec(select(Delivery))).all()
                           if d.occurrence_id in mine)
-    assert purposes == ["prompt", "prompt", "prompt2", "prompt3"]
+    assert purposes == ["prompt", "prompt", "prompt2", "prompt5"]  # the third delivery came after 4 snoozes
 
 
 async def test_typed_skip_without_an_open_prompt_falls_through(

@@ -42,9 +42,11 @@ async def test_goal_setting_in_the_terminal_prints_the_managers_copy(db: Databas
     coach = build_coach(db, Settings(database_url=db.url), Channels(console))
     await console.converse(coach, team["ravi"], lines(
         "/okr goals", *["skip"] * 5, "Win mid-market", "skip", "Close 12 new logos by end of Q2",
-        "2", *["skip"] * 4, "$1.2M", "skip", "25%", "$40k", "63", *["skip"] * 4, "2", "1"))
+        "1", "2", *["skip"] * 4, "$1.2M", "skip", "skip", "25%", "$40k", "63", "skip", "1",
+        *["skip"] * 3, "2", "1"))
     text = out.getvalue()
-    assert "New opportunities every week: 3.3" in text
+    assert "New opportunities every week: 2.9" in text
+    assert "  1. Add as its own objective\n  2. Under my first objective\n  3. Leave them out" in text
     assert "  1. Every week\n  2. Every two weeks\n  3. Every month" in text
     assert "[to Maria Manager]" in text and "Ravi Rep has finished their goal setting" in text
     assert "Saved!" in text

@@ -182,6 +182,9 @@ def test_the_goal_flow_refuses_a_fourth_priority_and_coaches_key_results() -> No
     assert reply.say[0].template == "flows/goals/key_result_retry"
     assert reply.say[0].values["error"] == "not_measurable"
     reply = play(goals, reply, "Book 40 meetings")
+    assert reply.state["step"] == "kr_kind_ok"  # the kind it was read as, to confirm
+    assert reply.state["answers"]["kr"]["kind"] == "total"
+    reply = play(goals, reply, "yes")
     assert reply.state["step"] == "kr_when"  # a number but no date: "by when?"
 
 

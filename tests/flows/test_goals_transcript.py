@@ -7,6 +7,7 @@ from conftest import RecordingChannel, say
 from freezegun import freeze_time
 from sqlmodel import select
 
+from bot.core.cards import unseal
 from bot.core.coach import Coach
 from bot.core.messages import Inbound
 from bot.core.settings import Settings
@@ -18,15 +19,16 @@ NOW = "2027-01-06 09:00:00"
 
 REFLECTION = ["We won three big deals through referrals", "skip", "New territory in the north",
               "Be the partner customers trust", "Follow up within a day"]
+# after each key result: "yes", the kind it was read as is right
 OBJECTIVES = [
     "Win mid-market; Grow our top ten accounts; Build a prospecting habit",
-    "skip", "Close 12 new logos by end of Q2", "yes", "Book 40 meetings", "March 31", "no",
-    "Own our top ten", "Grow top-10 spend by 15% by December 31", "no",
-    "skip", "Run 5 prospecting blocks a week by end of Q1", "no",
+    "skip", "Close 12 new logos by end of Q2", "yes", "yes", "Book 40 meetings", "yes", "March 31", "no",
+    "Own our top ten", "Grow top-10 spend by 15% by December 31", "yes", "no",
+    "skip", "Run 5 prospecting blocks a week by end of Q1", "yes", "no",
 ]
 EXPECTATIONS = ["10", "90%", "20%", "A third from services"]
-MATH = ["$1.2M", "skip", "25%", "$40k", "63"]
-WRAP_UP = ["Better discovery calls", "Negotiation coaching", "Team lead in two years",
+MATH = ["$1.2M", "skip", "skip", "25%", "$40k", "63"]      # quota, booked, expected, w, d, c
+WRAP_UP = ["Better discovery calls", "first", "Negotiation coaching", "Team lead in two years",
            "Two history books", "biweekly"]
 
 
@@ -54,28 +56,36 @@ async def test_happy_path_stores_okrs_and_sends_the_plan(coach: Coach, team: dic
     assert "Hi Ravi" in first and "What went well" in first
     await run(coach, ravi, REFLECTION + OBJECTIVES + EXPECTATIONS)
     math = await run(coach, ravi, MATH)
-    assert "Deals to close: 30" in math
-    assert "Opportunities to work: 120" in math
-    assert "Pipeline to create over the year: $4,800,000" in math
-    assert "New opportunities every week: 3.3" in math
-    assert "Win rate up a quarter (to 31%): 96 opportunities" in math
-    assert "Deals a fifth bigger ($48,000): 25 deals" in math
-    assert "Cycle a tenth shorter (57 days): 3.2 a week" in math
-    preview = await run(coach, ravi, WRAP_UP)
+    assert "Pipeline to create: $4,800,000 (still to win ÷ your 25% win rate)" in math
+    assert "about 120 opportunities, 30 of them won, at $40,000 a deal" in math
+    # Jan 6 - Dec 31 is 51.4 weeks; less the 9-week cycle, 42.4: 120 / 42.4 = 2.83
+    assert "New opportunities every week: 2.9, over the 42.4 weeks left" in math
+    assert "Only 0% of the number is booked or expected so far" in math
+    assert "Win rate up a quarter (to 31%): $3,840,000 of pipeline, 96 opportunities; 2.3 a week, 0.6 fewer" in math
+    assert "Deals a fifth bigger ($48,000): 25 deals and 100 opportunities" in math
+    assert "Cycle a tenth shorter (57 days): 2.8 a week, 0.1 fewer" in math
+    offer = await say(coach, ravi, WRAP_UP[0])
+    assert "close $1,200,000 of business in 2027" in offer and "keep at least 90%" in offer
+    assert "won't add a fourth" in offer and "first objective (\"Win mid-market\")" in offer
+    preview = await run(coach, ravi, WRAP_UP[1:])
     assert "Ravi Rep's plan for 2027" in preview and "send a copy to Maria" in preview
     done = await say(coach, ravi, "yes")
     assert "Saved!" in done and "sent a copy to Maria" in done
 
     stored = await objectives(db, ravi)
     assert [o.title for o, _ in stored] == ["Win mid-market", "Own our top ten",
-                                            "Build a prospecting habit", "Hit my 2027 number"]
+                                            "Build a prospecting habit"]   # three, not four
     first_krs = stored[0][1]
-    assert [(k.title, k.target_value, k.unit, str(k.due_on)) for k in first_krs] == [
-        ("Close 12 new logos by end of Q2", 12.0, "logos", "2027-06-30"),
-        ("Book 40 meetings", 40.0, "meetings", "2027-03-31"),
+    assert [(k.title, k.target_value, k.unit, str(k.due_on), k.kind) for k in first_krs[:2]] == [
+        ("Close 12 new logos by end of Q2", 12.0, "logos", "2027-06-30", "total"),
+        ("Book 40 meetings", 40.0, "meetings", "2027-03-31", "total"),
     ]
-    numbers = stored[3][1]
-    assert [(k.target_value, k.unit) for k in numbers] == [(1_200_000, "USD"), (10, "customers"), (90, "%")]
+    numbers = first_krs[2:]
+    assert [(k.target_value, k.unit, k.kind) for k in numbers] == [
+        (1_200_000, "USD", "quota"), (10, "customers", "total"), (90, "%", "floor")]
+    assert all(k.confidence == "unrated" for _, krs in stored for k in krs)
+    blocks = stored[2][1][0]
+    assert (blocks.kind, blocks.per, blocks.target_value) == ("rate", "week", 5)
     assert all(o.period == "2027" for o, _ in stored)
 
     to_maria = outbox.texts_for(team["maria"])
@@ -104,7 +114,11 @@ async def test_bad_answers_are_asked_again_with_an_example(coach: Coach, team: d
     await run(coach, ravi, ["One; Two; Three", "skip"])
     vague = await say(coach, ravi, "Be better at closing")
     assert "How will we know" in vague and "by when" in vague
-    no_date = await say(coach, ravi, "Book 40 meetings")
+    read = await say(coach, ravi, "Book 40 meetings")
+    assert 'I read "Book 40 meetings" as a total to reach by its date' in read
+    picked = await say(coach, ravi, "no")
+    assert "Which kind of key result" in picked
+    no_date = await say(coach, ravi, "rate")
     assert "By when?" in no_date
     past = await say(coach, ravi, "2026-12-01")
     assert "already passed" in past
@@ -113,8 +127,8 @@ async def test_bad_answers_are_asked_again_with_an_example(coach: Coach, team: d
     assert "`yes` or `no`" in maybe
     await say(coach, ravi, "no")
     # objectives 2 and 3
-    await run(coach, ravi, ["skip", "Grow spend by 10% by end of year", "no",
-                            "skip", "Call 20 prospects a week by end of Q1", "no"])
+    await run(coach, ravi, ["skip", "Grow spend by 10% by end of year", "yes", "no",
+                            "skip", "Call 20 prospects a week by end of Q1", "yes", "no"])
     await say(coach, ravi, "10")
     ambiguous = await say(coach, ravi, "0.9")
     assert "Did you mean 90%" in ambiguous
@@ -124,7 +138,7 @@ async def test_bad_answers_are_asked_again_with_an_example(coach: Coach, team: d
     await say(coach, ravi, "no idea")
     offer = await coach.handle(Inbound(person_id=ravi, platform="test", text="no idea"))
     assert "skip it" in offer[-1].text
-    assert [(c.label, c.value) for c in offer[-1].choices] == [
+    assert [(c.label, unseal(c.value)[0]) for c in offer[-1].choices] == [
         ("Skip this one", "skip"), ("Help", "help"), ("Stop here", "cancel")]
     after = await say(coach, ravi, "skip")
     assert "already secured" in after
@@ -135,7 +149,7 @@ async def test_zero_and_missing_numbers_get_a_clear_answer(coach: Coach, team: d
     sam = team["sam"]
     await say(coach, sam, "/okr goals")
     await run(coach, sam, REFLECTION + OBJECTIVES + EXPECTATIONS)
-    text = await run(coach, sam, ["$500k", "skip", "0%", "skip", "skip"])
+    text = await run(coach, sam, ["$500k", "skip", "skip", "0%", "skip", "skip"])
     assert "I still need a win rate above zero and an average deal value above zero" in text
     assert "Traceback" not in text
 
@@ -167,7 +181,7 @@ async def test_restart_in_the_middle_resumes_at_the_same_question(
         coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
     ravi = team["ravi"]
     await say(coach, ravi, "/okr goals")
-    await run(coach, ravi, REFLECTION + OBJECTIVES[:3])
+    await run(coach, ravi, REFLECTION + OBJECTIVES[:4])
     # the process stops; a new one starts on the same database the next day
     restarted_db = Database(db.url)
     try:
@@ -177,7 +191,7 @@ async def test_restart_in_the_middle_resumes_at_the_same_question(
             assert "Next key result" in answer
             resumed = await say(fresh, ravi, "/okr goals")
             assert "Welcome back" in resumed and "Next key result" in resumed
-            await run(fresh, ravi, ["Book 40 meetings", "March 31", "no"] + OBJECTIVES[7:]
+            await run(fresh, ravi, ["Book 40 meetings", "yes", "March 31", "no"] + OBJECTIVES[9:]
                       + EXPECTATIONS + MATH + WRAP_UP)
             not_yet = await say(fresh, ravi, "no")
             assert "nothing is saved yet" in not_yet and "Shall I save it" in not_yet
@@ -186,7 +200,7 @@ async def test_restart_in_the_middle_resumes_at_the_same_question(
     finally:
         await restarted_db.dispose()
     stored = await objectives(db, ravi)
-    assert [k.title for k in stored[0][1]] == ["Close 12 new logos by end of Q2", "Book 40 meetings"]
+    assert [k.title for k in stored[0][1]][:2] == ["Close 12 new logos by end of Q2", "Book 40 meetings"]
 
 
 @freeze_time(NOW, real_asyncio=True)
@@ -216,9 +230,59 @@ async def test_doing_goals_again_replaces_the_years_objectives(coach: Coach, tea
     sam = team["sam"]
     for _ in range(2):
         await say(coach, sam, "/okr goals")
-        await run(coach, sam, REFLECTION + OBJECTIVES + ["skip"] * 4 + ["skip"] * 5 + WRAP_UP)
+        await run(coach, sam, REFLECTION + OBJECTIVES + ["skip"] * 4 + ["skip"] * 6 + WRAP_UP[:1]
+                  + WRAP_UP[2:])
         await say(coach, sam, "yes")
     stored = await objectives(db, sam)
     assert [o.title for o, _ in stored] == ["Win mid-market", "Own our top ten", "Build a prospecting habit"]
     async with db.session() as session:
         assert len((await session.exec(select(CadenceRule))).all()) == 1   # updated, not stacked
+
+
+TWO = ["Win mid-market; Keep my customers", "skip", "Close 12 new logos by end of Q2", "yes", "no",
+       "skip", "Keep 95% of customers by December 31", "yes", "no"]
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_the_numbers_objective_is_offered_first_and_can_be_declined(
+        coach: Coach, team: dict[str, int], db: Database) -> None:
+    ravi, sam = team["ravi"], team["sam"]
+    await say(coach, ravi, "/okr goals")
+    read = await run(coach, ravi, REFLECTION + TWO[:7])
+    assert "as a level to keep (a floor)" in read
+    await run(coach, ravi, TWO[7:] + EXPECTATIONS + ["$1.2M", "$420k", "$100k", "25%", "$40k", "63"])
+    offer = await say(coach, ravi, "skip")                              # levers
+    assert 'a "Hit my 2027 number" objective of their own' in offer and "starting at $420,000" in offer
+    await run(coach, ravi, ["own"] + WRAP_UP[2:] + ["yes"])
+    stored = await objectives(db, ravi)
+    assert [o.title for o, _ in stored] == ["Win mid-market", "Keep my customers", "Hit my 2027 number"]
+    quota = stored[2][1][0]
+    # booked business counts as attained: 420k of 1.2M is 35 %, not (420-420)/(1200-420)
+    assert (quota.kind, quota.start_value, quota.current_value) == ("quota", 0, 420_000)
+    assert quota.progress == 0.35
+    assert stored[1][1][0].kind == "floor"
+
+    await say(coach, sam, "/okr goals")
+    await run(coach, sam, REFLECTION + TWO + EXPECTATIONS + MATH + ["skip", "none"] + WRAP_UP[2:] + ["yes"])
+    assert [o.title for o, _ in await objectives(db, sam)] == ["Win mid-market", "Keep my customers"]
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_a_farmer_plans_from_the_installed_base(coach: Coach, team: dict[str, int], db: Database) -> None:
+    from storage.models import Person
+
+    ravi = team["ravi"]
+    async with db.session() as session:
+        person = await session.get(Person, ravi)
+        assert person is not None
+        person.selling_role = "farmer"
+        session.add(person)
+    await say(coach, ravi, "/okr goals")
+    asked = await run(coach, ravi, REFLECTION + TWO + EXPECTATIONS + ["$500k", "skip", "skip"])
+    assert "installed base" in asked                                 # after quota, booked, expected
+    await run(coach, ravi, ["$2M", "5%"])
+    assert "expansion deal" in await run(coach, ravi, ["Grow: ACME. Maintain: Initech", "50%"])
+    math = await run(coach, ravi, ["$25k", "28"])
+    assert "Still to win: $600,000 (quota $500,000, plus $100,000 of churn to replace)" in math
+    assert "about 48 expansion opportunities, 24 of them won" in math
+    assert "WIG lead measure" not in math                           # offered to hunters

@@ -29,7 +29,7 @@ PREP = ["Agree a fair raise within budget and a path to team lead",
         "Lead the new-hire training, conference budget"]
 
 
-async def seed_performance(db: Database, rep: int, org: int) -> None:
+async def seed_performance(db: Database, rep: int, org: int, numbers: bool = False) -> None:
     async with db.session() as session:
         item = await okrs.create_objective(session, org, rep, "Win mid-market", "2027", 1,
                                            [{"title": "Close 12 logos", "target": 12}])
@@ -37,11 +37,19 @@ async def seed_performance(db: Database, rep: int, org: int) -> None:
         kr.current_value = 6
         kr.confidence = "at_risk"
         session.add(kr)
-        session.add(CheckIn(org_id=org, person_id=rep, kind="okr", completed_at=utcnow()))
+        session.add(CheckIn(org_id=org, person_id=rep, kind="okr_checkin", completed_at=utcnow()))
+        session.add(CheckIn(org_id=org, person_id=rep, kind="wig", completed_at=utcnow()))
+        session.add(CheckIn(org_id=org, person_id=rep, kind="wig", completed_at=utcnow()))
         session.add(Commitment(person_id=rep, text="Call 10 prospects", week_start=date(2027, 1, 4),
                                kept=True))
         session.add(Commitment(person_id=rep, text="Book 3 demos", week_start=date(2027, 1, 11),
                                kept=False))
+        if not numbers:
+            return
+        await okrs.create_objective(session, org, rep, "Hit my 2027 number", "2027", None, [
+            {"title": "Close $1,200,000", "target": 1_200_000, "start": 0, "current": 420_000,
+             "kind": "quota", "unit": "USD"},
+            {"title": "Win rate at 25%", "target": 25, "start": 20, "current": 22, "unit": "%"}])
 
 
 async def talks(db: Database) -> list[SalaryTalk]:
@@ -70,22 +78,28 @@ async def prepare_and_hold_talk(coach: Coach, maria: int) -> None:
 async def test_prepare_then_follow_up_and_send_the_summary(
         coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
     maria, ravi = team["maria"], team["ravi"]
-    await seed_performance(db, ravi, team["org"])
+    await seed_performance(db, ravi, team["org"], numbers=True)
     replies = await coach.handle(Inbound(person_id=maria, platform="test", text="/okr salary-prep @ravi"))
     assert all(m.private for m in replies)
     assert "stays between you and me" in replies[0].text
     for line in PREP[:4]:
         figures = await say(coach, maria, line)
-    assert "Key results: 1, 0 reached, average progress 50%" in figures
+    assert "Quota attainment: $420,000 of $1,200,000 (35%), business already booked included" in figures
+    assert "Win rate: 22% at the last check-in" in figures
     assert "1 at risk" in figures
-    assert "Check-ins completed: 1" in figures
+    assert "OKR check-ins completed: 1" in figures and "WIG sessions completed: 2" in figures
     assert "Weekly commitments kept: 1 of 2" in figures
     for line in PREP[4:-1]:
         await say(coach, maria, line)
     checklist = await say(coach, maria, PREP[-1])
     assert "Keep this checklist on screen" in checklist
     assert "☐ Recognise specifics: The Initech renewal he rescued in October" in checklist
-    assert "your room: $4,000" in checklist
+    # the manager's private aim and room are never lines to say (issue #11)
+    assert "Open with the purpose: to look at Ravi's pay" in checklist
+    facts = next(line for line in checklist.splitlines() if line.startswith("☐ Share the facts"))
+    assert "$4,000" not in facts and PREP[0] not in facts
+    assert f'For you only, not to be said: your aim, "{PREP[0]}"; your limit, $4,000.' in checklist
+    assert "compares with a colleague" in checklist and "emotions run high" in checklist
     assert "Talk on Tue 2 Feb 2027" in checklist
     [talk] = await talks(db)
     assert (talk.manager_id, talk.rep_id, talk.status) == (maria, ravi, "prepared")
@@ -197,8 +211,8 @@ async def test_goal_setting_without_a_manager_keeps_the_plan_with_the_person(
     ada = team["ada"]
     first = await say(coach, ada, "/okr goals")
     assert "Hi Ada" in first
-    lines = ["skip"] * 5 + ["Grow the partner channel", "skip", "Sign 5 partners by end of Q2", "no"] \
-        + ["skip"] * 4 + ["skip"] * 5 + ["skip"] * 4 + ["monthly"]
+    lines = ["skip"] * 5 + ["Grow the partner channel", "skip", "Sign 5 partners by end of Q2", "yes", "no"] \
+        + ["skip"] * 4 + ["skip"] * 6 + ["skip"] * 4 + ["monthly"]
     for line in lines:
         preview = await say(coach, ada, line)
     assert "with your manager" in preview and "send a copy" not in preview
@@ -223,6 +237,7 @@ async def test_the_manager_is_reminded_once_when_the_follow_up_date_comes(
     assert recipient.person_id == maria and message.private
     assert "check in with Sam about your salary talk of 2027-02-01" in message.text
     assert "A 5% raise from April" in message.text and "seemed satisfied" in message.text
+    assert "The next steps were: Letter from HR. Did they happen?" in message.text
     assert outbox.texts_for(sam) == []
     assert [t.status for t in await talks(db)] == ["followed_up"]
 
@@ -240,3 +255,24 @@ async def test_the_follow_up_reminder_dates_the_talk_in_the_managers_own_calenda
         assert await remind_salary_follow_ups(coach) == 1
     [(_, [message])] = outbox.sent
     assert "salary talk of 2027-02-01" in message.text, message.text
+
+
+@freeze_time("2027-02-01 14:00:00", real_asyncio=True)
+async def test_the_summary_is_drafted_from_what_was_agreed(
+        coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
+    maria, sam = team["maria"], team["sam"]
+    await say(coach, maria, "/okr salary-prep @sam")
+    await prepare(coach, maria)
+    await say(coach, maria, "/okr salary-prep @sam")
+    for line in ["yes", "A 5% raise from April.", "$90k", "HR sends the letter this week"]:
+        asked = await say(coach, maria, line)
+    draft = ("On 2027-02-01 we met to talk about your salary. We agreed: A 5% raise from April. "
+             "Your new salary: $90,000. Next steps: HR sends the letter this week.")
+    assert draft in await say(coach, maria, "satisfied") and asked
+    await say(coach, maria, "skip")                      # keep the draft
+    await say(coach, maria, "send")
+    done = await say(coach, maria, "May 3")
+    assert "The next steps you agreed: HR sends the letter this week" in done
+    [talk] = await talks(db)
+    assert talk.summary_for_rep is not None and talk.summary_for_rep.startswith(draft)
+    assert draft in outbox.texts_for(sam)[0]

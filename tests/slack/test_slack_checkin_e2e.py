@@ -11,6 +11,7 @@ import pytest
 from slackkit import TEAM, FakeSlack, Harness, fake_fixture, make_harness, slack_settings  # noqa: F401 (fixtures)
 from test_slack_home_and_socket import seed_okrs
 
+from bot.core.cards import unseal
 from storage import people
 from storage.db import Database
 
@@ -25,7 +26,8 @@ async def real_harness(db: Database, team: dict[str, int], fake: FakeSlack) -> A
 
 
 def buttons(post: dict[str, Any]) -> list[str]:
-    return [e["value"] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    """The buttons' values as the features see them (the core seals the card's key in)."""
+    return [unseal(e["value"])[0] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
 async def test_okr_checkin_continues_in_the_dm_with_buttons(harness: Harness) -> None:
@@ -65,14 +67,14 @@ async def test_check_in_form_runs_the_real_flow(harness: Harness) -> None:
     answer = await response.json()
     assert answer["response_action"] == "update"
     [field] = [b for b in answer["view"]["blocks"] if b["type"] == "input"]
-    assert [o["value"] for o in field["element"]["options"]] == ["on_track", "at_risk", "off_track"]
+    assert [unseal(o["value"])[0] for o in field["element"]["options"]] == ["on_track", "at_risk", "off_track"]
 
 
 def click(post: dict[str, Any], value: str, user: str = "U0RAVI") -> dict[str, Any]:
     """The block_actions payload Slack sends when `user` clicks the button worth `value`
     on a message the bot posted in their DM."""
     [(block, element)] = [(b, e) for b in post["blocks"] if b["type"] == "actions"
-                          for e in b["elements"] if e["value"] == value]
+                          for e in b["elements"] if unseal(e["value"])[0] == value]
     ts = post.get("ts", "1700000000.000001")  # a postMessage body has none; Slack would send the real one
     return {
         "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user}, "api_app_id": "A1",
@@ -148,3 +150,25 @@ async def test_whole_checkin_by_dm_stores_it_and_copies_the_manager(harness: Har
     assert any(blockers in json.dumps(p, ensure_ascii=False) for p in to("U0MARIA"))
     assert not any(blockers in json.dumps(p, ensure_ascii=False) for p in harness.fake.posted()
                    if p.get("channel") not in {"U0MARIA", "DU0MARIA", "U0RAVI", "DU0RAVI"})
+
+
+async def test_a_double_click_is_answered_already_answered_and_changes_nothing(harness: Harness) -> None:
+    """Issue #11: a second click on "Off track" used to become the answer to the next
+    question. The core now lets one click per card count."""
+    await seed_okrs(harness)
+    await harness.command("checkin")
+    await harness.settle()
+    await harness.dm("7", event_id="EvDouble1")
+    await harness.settle()
+    card = harness.fake.posted()[-1]
+    await harness.interact(click(card, "off_track"))
+    await harness.settle()
+    asked_next = json.dumps(harness.fake.posted()[-1], ensure_ascii=False)
+    assert "Pipeline created" in asked_next
+    await harness.interact(click(card, "off_track"))              # the same button again
+    await harness.settle()
+    replies = json.dumps(harness.fake.posted()[-1:] + harness.fake.responses[-1:], ensure_ascii=False)
+    assert "already answered" in replies
+    await harness.dm("350k", event_id="EvDouble2")                 # still the Pipeline value
+    await harness.settle()
+    assert buttons(harness.fake.posted()[-1]) == ["on_track", "at_risk", "off_track"]

@@ -66,7 +66,7 @@ async def test_home_shows_objectives_next_checkin_and_commitments(harness: Harne
     shown = words(await home_of(harness, "U0RAVI"))
     assert "Grow new business" in shown
     assert "New customers signed" in shown and "25%" in shown and "🟡 at risk" in shown
-    assert "Pipeline created" in shown and "75%" in shown and "🟢 on track" in shown
+    assert "Pipeline created" in shown and "75%" in shown and "⚪ not rated yet" in shown
     assert "Monday 12 January, 09:30" in shown  # 04:00 UTC in Asia/Kolkata
     assert "Call 10 lapsed accounts 📞" in shown
     assert "Check in now" in shown

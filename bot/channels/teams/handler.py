@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
 EMULATOR_TENANT = "emulator"
-CARD_PLATFORM = "teams-card"  # ProcessedEvent.platform for "this card was answered"
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 Deliver = Callable[[Recipient, list[Message]], Awaitable[str | None]]
@@ -247,14 +246,9 @@ class CoachBot(ActivityHandler):
             return
         if pick is None and mentions(activity):
             text = clean_text(activity, await self._named(activity))
-        if pick is not None:
-            if activity.reply_to_id:
-                await self._close_card(turn_context, activity.reply_to_id, pick)
-            if not await self._first_answer(activity, activity.reply_to_id, pick):
-                await self.send(turn_context, person,
-                                [Message(prompts.render("teams/already_answered"))])
-                return
-        replies = await self.coach.handle(Inbound(
+        if pick is not None and activity.reply_to_id:
+            await self._close_card(turn_context, activity.reply_to_id, pick)
+        replies = await self.coach.handle(Inbound(  # the core lets one click per card count
             person_id=person.id,  # type: ignore[arg-type]
             platform=PLATFORM,
             text=text,
@@ -262,6 +256,7 @@ class CoachBot(ActivityHandler):
             conversation_id=activity.conversation.id if activity.conversation else None,
             event_id=activity.id,
             place=shared_place(activity),
+            card=pick.key if pick is not None else None,
         ))
         await self.send(turn_context, person, replies)
 
@@ -295,28 +290,17 @@ class CoachBot(ActivityHandler):
         person = await self.person(turn_context)
         if person is None:
             return _invoke_message(prompts.render("core/unknown_person"))
-        if not await self._first_answer(activity, activity.reply_to_id, pick):
-            return answered
-        replies = await self.coach.handle(Inbound(
+        replies = await self.coach.handle(Inbound(  # the core lets one click per card count
             person_id=person.id,  # type: ignore[arg-type]
             platform=PLATFORM,
             action=pick.value,
             conversation_id=activity.conversation.id if activity.conversation else None,
             event_id=activity.id,
             place=shared_place(activity),
+            card=pick.key,
         ))
         await self.send(turn_context, person, replies)
         return answered
-
-    async def _first_answer(self, activity: Activity, card_id: str | None, pick: cards.Pick) -> bool:
-        """True the first time a card is answered. Keyed on the card's activity id
-        (or, without one, the message key), so two quick clicks, or a click in a
-        second Teams client before the card was redrawn, count once."""
-        card = card_id or pick.key
-        if not card:
-            return True
-        async with self.coach.db.session() as session:
-            return await events.claim_event(session, CARD_PLATFORM, event_key(activity, card))
 
     async def _close_card(self, turn_context: TurnContext, card_id: str, pick: cards.Pick) -> None:
         """Redraw the clicked card without its buttons (Action.Submit path)."""
