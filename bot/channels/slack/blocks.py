@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import prompts
+from bot.core import markup
 from bot.core.messages import Choice, Message, text_bar
 
 Block = dict[str, Any]
@@ -42,6 +43,7 @@ FORM_CALLBACK = "coachbot_form"
 FORM_BLOCK = "coachbot_answer"
 FORM_INPUT = "answer"
 
+ZWSP = "\u200b"
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 
@@ -62,11 +64,28 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def literal(char: str) -> str:
+    """One escaped character of people's words, as Slack shows it as itself: its
+    entity for `&<>`, and a zero-width space after a formatting mark so it cannot
+    pair into bold, italics, strike-through or code (mrkdwn has no escapes)."""
+    if char in "&<>":
+        return escape(char)
+    return char + ZWSP if char in "*_~`" else char
+
+
 def mrkdwn(text: str) -> str:
-    """Our templates' light Markdown -> Slack mrkdwn (**bold** -> *bold*, links)."""
-    text = escape(text)
+    """Our templates' light Markdown -> Slack mrkdwn (**bold** -> *bold*, links);
+    escaped characters (people's words, see bot.core.markup) stay literal."""
+    text = escape(markup.shielded(text))
     text = _BOLD.sub(r"*\1*", text)
-    return _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", text)
+    text = _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", text)
+    return markup.unshield(text, literal)
+
+
+def notification(text: str) -> str:
+    """The plain `text` of a message (notifications, screen readers, old clients):
+    Slack reads `<!channel>` and `<@U…>` there too, so it is escaped as well."""
+    return escape(markup.plain(text))
 
 
 def chunks(text: str, limit: int) -> list[str]:
@@ -95,6 +114,7 @@ def chunks(text: str, limit: int) -> list[str]:
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
+    text = markup.plain(text)  # plain_text shows characters as they are
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return {"type": "plain_text", "text": text, "emoji": True}
@@ -185,7 +205,7 @@ def message_blocks(message: Message, *, with_image_note: bool = False) -> list[B
 
 
 def fallback(message: Message) -> str:
-    text = message.plain() or (message.image.alt if message.image else "")
+    text = escape(message.plain() or (message.image.alt if message.image else ""))
     return text if len(text) <= MAX_FALLBACK else text[: MAX_FALLBACK - 1] + "…"
 
 

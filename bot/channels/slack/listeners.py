@@ -138,7 +138,7 @@ class Listeners:
         message = body.get("message") or {}
         if container.get("type") == "message":
             shown = blocks.picked(message.get("blocks") or [], action.get("action_id", ""), label)
-            fallback = prompts.render("slack/picked", label=label)
+            fallback = blocks.notification(prompts.render("slack/picked", label=label))
             if container.get("is_ephemeral") and response_url:
                 await self.api.respond(response_url, {"replace_original": True, "text": fallback,
                                                       "blocks": shown})

@@ -28,6 +28,7 @@ from botbuilder.schema import (
 
 import prompts
 from bot.channels.teams import cards
+from bot.core import markup
 from bot.core.channel import Recipient
 from bot.core.coach import Coach
 from bot.core.messages import Inbound, Message, Sender
@@ -46,12 +47,14 @@ Deliver = Callable[[Recipient, list[Message]], Awaitable[str | None]]
 
 
 def activity_for(message: Message) -> Activity:
-    """One neutral message as a Teams message activity carrying an Adaptive Card."""
+    """One neutral message as a Teams message activity carrying an Adaptive Card (and,
+    for a prompt, its delivery tag in channelData, where the sent activity keeps it)."""
     return Activity(
         type=ActivityTypes.message,
         attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE,
                                 content=cards.card(message))],
-        summary=(message.title or message.text or "coachbot")[:200],
+        summary=markup.plain(message.title or message.text or "coachbot")[:200],
+        channel_data={"coachbot": {"tag": message.tag}} if message.tag else None,
     )
 
 
@@ -128,12 +131,17 @@ def event_key(activity: Activity, *parts: str | None) -> str:
 class CoachBot(ActivityHandler):
     """Bot Framework's view of the coach."""
 
-    def __init__(self, coach: Coach, deliver: Deliver | None = None, anonymous: bool = False) -> None:
+    def __init__(self, coach: Coach, deliver: Deliver | None = None, anonymous: bool = False,
+                 tenant: str | None = None) -> None:
         """`deliver` sends proactively to a personal chat (the channel's own
-        `deliver`); without it, private answers asked for in a channel are withheld."""
+        `deliver`); without it, private answers asked for in a channel are withheld.
+        `tenant` is the configured one (MICROSOFT_APP_TENANT_ID): it is bound to the
+        organisation on first use; any other must be bound with `coachbot teams bind`."""
         self.coach = coach
         self.deliver = deliver
         self.anonymous = anonymous
+        self.configured = {t for t in (tenant, EMULATOR_TENANT if anonymous else None) if t}
+        self._admitted: set[str] = set()
 
     def tenant(self, activity: Activity) -> str | None:
         return tenant_of(activity) or dev_tenant(activity, self.anonymous)
@@ -142,8 +150,19 @@ class CoachBot(ActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Drop a repeated activity id before any work; remember how to reach a person
-        in their personal chat whatever they sent."""
+        in their personal chat whatever they sent. Only for people coachbot knows in a
+        bound tenant: a stranger, or anyone in a foreign tenant, leaves no row behind
+        (they are told how to get added, and that is all)."""
         activity = turn_context.activity
+        if activity.type == ActivityTypes.installation_update and activity.action == "remove":
+            await self._remember(turn_context)
+            return
+        if activity.from_property is None or activity.from_property.id == getattr(activity.recipient, "id", None):
+            await super().on_turn(turn_context)  # the bot's own echo: nothing to store
+            return
+        if await self.person(turn_context) is None:
+            await super().on_turn(turn_context)  # answered as a stranger; nothing stored
+            return
         if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.invoke):
             async with self.coach.db.session() as session:
                 first = await events.claim_event(session, PLATFORM, event_key(activity, activity.id))
@@ -175,16 +194,33 @@ class CoachBot(ActivityHandler):
     # --- who is this ------------------------------------------------------------------
 
     async def person(self, turn_context: TurnContext) -> Person | None:
-        """The person behind the Teams user: by AAD object id (the team import's
-        `teams_user_id`), else by the UPN/e-mail that Teams knows for them."""
+        """The person behind the Teams user (looked up once per turn): by AAD object id
+        (the team import's `teams_user_id`), else by the UPN/e-mail that Teams knows
+        for them; only in a bound tenant."""
+        if "coachbot.person" not in turn_context.turn_state:
+            turn_context.turn_state["coachbot.person"] = await self._person(turn_context)
+        return turn_context.turn_state["coachbot.person"]  # type: ignore[no-any-return]
+
+    async def admitted(self, tenant: str) -> bool:
+        """Whether a tenant was bound to an organisation on purpose: by an admin
+        (`coachbot teams bind`), or as the configured tenant (bound on first use when
+        there is one organisation). Being the first to speak binds nothing."""
+        if tenant in self._admitted:
+            return True
+        async with self.coach.db.session() as session:
+            bound = await store.tenant_bound(session, tenant)
+            if not bound and tenant in self.configured:
+                bound = await store.bind_configured_tenant(session, tenant)
+        if bound:
+            self._admitted.add(tenant)
+        return bound
+
+    async def _person(self, turn_context: TurnContext) -> Person | None:
         activity = turn_context.activity
         user: ChannelAccount | None = activity.from_property
         tenant = self.tenant(activity)
-        if user is None or not tenant:
+        if user is None or not tenant or not await self.admitted(tenant):
             return None
-        async with self.coach.db.session() as session:
-            if not await store.tenant_admitted(session, tenant, EMULATOR_TENANT):
-                return None  # a tenant nobody bound, after the first one was
         user_id = user.aad_object_id or user.id
         sender = Sender(PLATFORM, tenant, user_id)
         person = await self.coach.identify(sender)
