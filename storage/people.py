@@ -46,6 +46,10 @@ async def ensure_org(
     return org
 
 
+async def org_named(session: AsyncSession, name: str) -> Organisation | None:
+    return (await session.exec(select(Organisation).where(Organisation.name == name))).first()
+
+
 async def only_org(session: AsyncSession) -> Organisation | None:
     """The organisation, when exactly one exists (a single-company install)."""
     orgs = (await session.exec(select(Organisation).limit(2))).all()
