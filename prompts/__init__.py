@@ -43,19 +43,15 @@ def environment() -> Environment:
 
 
 def _inert(value: Any) -> Any:
-    return inert(value) if isinstance(value, str) else value
+    return inert(value) if isinstance(value, str) else value  # Rendered: its markup
 
 
 def render(template: str, /, **values: Any) -> Rendered:
     """Render `template` (its name without `.j2`) and strip surrounding white space.
-    Interpolated strings are made inert (shown as typed, never as markup); the result
-    is `Rendered` markup, which is placed in another template unchanged."""
+    Interpolated strings are made inert (shown as typed, never as markup). The result
+    reads as plain text; its `.markup`, which messages and other templates use, keeps
+    the template's own formatting."""
     return Rendered(environment().get_template(f"{template}.j2").render(**values).strip())
-
-
-def markup(text: str) -> Rendered:
-    """Declare text built in code from rendered pieces (joined lines, say) markup."""
-    return Rendered(text)
 
 
 def exists(template: str) -> bool:

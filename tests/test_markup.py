@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import prompts
 from bot.cli.main import app
 from bot.core import markup
-from bot.core.messages import Field, Inbound, Message, Progress
+from bot.core.messages import Choice, Field, Inbound, Message, Progress
 from storage import people
 from storage.db import Database
 
@@ -22,9 +22,13 @@ def test_inert_text_reads_as_typed_and_template_output_stays_markup() -> None:
     made = markup.inert(typed)
     assert markup.plain(made) == typed
     assert "**" not in made and "](" not in made
-    assert markup.inert(made) == made  # Rendered: never escaped twice
+    assert markup.inert(made) == made  # markup: never escaped twice
     rendered = prompts.render("slack/picked", label=typed)
-    assert rendered.startswith("You picked: **") and markup.plain(rendered) == f"You picked: **{typed}**"
+    assert rendered == f"You picked: **{typed}**"  # reads as plain text (the command line)
+    assert rendered.markup == f"You picked: **{made}**"  # the template's bold, the label inert
+    assert markup.inert(rendered) == rendered.markup
+    nested = prompts.render("slack/picked", label=rendered)
+    assert nested.markup == f"You picked: **{rendered.markup}**"  # placed unchanged
 
 
 def test_plain_strings_in_messages_are_inert_and_rendered_ones_are_not() -> None:
@@ -35,6 +39,7 @@ def test_plain_strings_in_messages_are_inert_and_rendered_ones_are_not() -> None
     assert (message.fields[0].label, message.fields[0].value) == (r"\*a\*", r"\_b\_")
     assert (message.progress[0].label, message.progress[0].caption) == (r"\`k\`", r"\~c\~")
     assert Message(bold).text == "You picked: **yes**"
+    assert Choice(prompts.render("slack/picked", label="*x*"), "v").label == r"You picked: **\*x\***"
     assert "**mine**" in message.plain() and "[t](http://e.example)" in message.plain()
 
 

@@ -8,9 +8,10 @@ a link, formatting, or a Slack notification (`<!channel>`, `<@U…>`).
 So there is one rule, applied in one place: text that did not come out of a template
 is plain, and is made `inert` before it reaches a message: every character our markup
 or a channel's markup could read is backslash-escaped (CommonMark's own escapes).
-`prompts.render` does this for every value it interpolates (its output is `Rendered`,
-which is markup already), and `Message`, `Field` and `Progress` do it for any plain
-string they are given. Channels then read escapes as literal characters:
+`prompts.render` does this for every value it interpolates (its output is `Rendered`:
+plain text as a string, for the command line, with its `.markup` for messages), and
+`Message`, `Field` and `Progress` do it for any plain string they are given, keeping
+the markup of rendered text. Channels then read escapes as literal characters:
 
 - Adaptive Cards (Teams) read CommonMark escapes natively;
 - Slack has no escapes: `shielded` hides them while the markup is converted, and the
@@ -37,10 +38,24 @@ _SHIELDED = re.compile("[\U000F0000-\U000F007F]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-class Rendered(str):
-    """Text that came out of a template: markup already, never escaped again."""
+class Marked(str):
+    """Text in our light markup, with people's words already escaped: placed in a
+    message or another template unchanged."""
 
     __slots__ = ()
+
+
+class Rendered(str):
+    """A template's output. As a string it reads as plain text (what the command line
+    prints, what tests compare); `.markup` is the same text in our light markup, with
+    the interpolated values escaped, which is what messages carry."""
+
+    markup: Marked
+
+    def __new__(cls, marked: str) -> Rendered:
+        made = super().__new__(cls, plain(marked))
+        made.markup = Marked(marked)
+        return made
 
 
 def clean(text: str) -> str:
@@ -49,12 +64,15 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def inert(text: str) -> str:
-    """Plain text made safe to place in markup: shown as typed, never read as a link,
-    formatting or a mention. Template output (`Rendered`) is returned unchanged."""
+def inert(text: str) -> Marked:
+    """Text as markup: template output (`Rendered`) as the markup it is, markup as it
+    is, and any other string (people's words) escaped, so that it is shown as typed
+    and never read as a link, formatting or a mention."""
     if isinstance(text, Rendered):
+        return text.markup
+    if isinstance(text, Marked):
         return text
-    return Rendered(_TO_ESCAPE.sub(r"\\\1", clean(text)))
+    return Marked(_TO_ESCAPE.sub(r"\\\1", clean(text)))
 
 
 def shielded(text: str) -> str:

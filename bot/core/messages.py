@@ -21,6 +21,9 @@ class Choice:
     value: str
     style: Literal["default", "primary", "danger"] = "default"
 
+    def __post_init__(self) -> None:  # a label is markup, or somebody's words
+        object.__setattr__(self, "label", inert(self.label))
+
 
 @dataclass(frozen=True)
 class Field:

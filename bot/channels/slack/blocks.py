@@ -85,7 +85,7 @@ def mrkdwn(text: str) -> str:
 def notification(text: str) -> str:
     """The plain `text` of a message (notifications, screen readers, old clients):
     Slack reads `<!channel>` and `<@U…>` there too, so it is escaped as well."""
-    return escape(markup.plain(text))
+    return escape(markup.plain(markup.inert(text)))
 
 
 def chunks(text: str, limit: int) -> list[str]:
@@ -114,7 +114,7 @@ def chunks(text: str, limit: int) -> list[str]:
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    text = markup.plain(text)  # plain_text shows characters as they are
+    text = markup.plain(markup.inert(text))  # plain_text shows characters as they are
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return {"type": "plain_text", "text": text, "emoji": True}

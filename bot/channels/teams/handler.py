@@ -47,8 +47,7 @@ Deliver = Callable[[Recipient, list[Message]], Awaitable[str | None]]
 
 
 def activity_for(message: Message) -> Activity:
-    """One neutral message as a Teams message activity carrying an Adaptive Card (and,
-    for a prompt, its delivery tag in channelData, where the sent activity keeps it)."""
+    """A neutral message as an Adaptive Card activity (a prompt's tag in channelData)."""
     return Activity(
         type=ActivityTypes.message,
         attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE,
@@ -59,8 +58,7 @@ def activity_for(message: Message) -> Activity:
 
 
 def tenant_of(activity: Activity) -> str | None:
-    """The AAD tenant of an activity: Teams puts it in channelData and, usually, on the
-    conversation too."""
+    """The AAD tenant of an activity: in channelData and, usually, on the conversation."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
     found = tenant.get("id") or getattr(activity.conversation, "tenant_id", None)
@@ -121,8 +119,7 @@ def clean_text(activity: Activity, named: dict[str, str] | None = None) -> str:
 
 
 def event_key(activity: Activity, *parts: str | None) -> str:
-    """A short, stable id for dedup: Teams activity ids are only unique within a
-    conversation, and conversation ids can be longer than the column."""
+    """A short, stable dedup id (activity ids are unique only within a conversation)."""
     raw = "|".join([activity.conversation.id if activity.conversation else ""]
                    + [p or "" for p in parts])
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -135,8 +132,7 @@ class CoachBot(ActivityHandler):
                  tenant: str | None = None) -> None:
         """`deliver` sends proactively to a personal chat (the channel's own
         `deliver`); without it, private answers asked for in a channel are withheld.
-        `tenant` is the configured one (MICROSOFT_APP_TENANT_ID): it is bound to the
-        organisation on first use; any other must be bound with `coachbot teams bind`."""
+        `tenant` (MICROSOFT_APP_TENANT_ID) is bound on first use; others by an admin."""
         self.coach = coach
         self.deliver = deliver
         self.anonymous = anonymous
@@ -149,10 +145,8 @@ class CoachBot(ActivityHandler):
     # --- every activity ---------------------------------------------------------------
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        """Drop a repeated activity id before any work; remember how to reach a person
-        in their personal chat whatever they sent. Only for people coachbot knows in a
-        bound tenant: a stranger, or anyone in a foreign tenant, leaves no row behind
-        (they are told how to get added, and that is all)."""
+        """Drop a repeated activity id before any work; remember how to reach a known
+        person in their personal chat. Strangers and foreign tenants leave no row."""
         activity = turn_context.activity
         if activity.type == ActivityTypes.installation_update and activity.action == "remove":
             await self._remember(turn_context)
@@ -194,17 +188,15 @@ class CoachBot(ActivityHandler):
     # --- who is this ------------------------------------------------------------------
 
     async def person(self, turn_context: TurnContext) -> Person | None:
-        """The person behind the Teams user (looked up once per turn): by AAD object id
-        (the team import's `teams_user_id`), else by the UPN/e-mail that Teams knows
-        for them; only in a bound tenant."""
+        """The person behind the Teams user (once per turn), only in a bound tenant: by
+        AAD object id (`teams_user_id`), else by the UPN/e-mail Teams knows for them."""
         if "coachbot.person" not in turn_context.turn_state:
             turn_context.turn_state["coachbot.person"] = await self._person(turn_context)
         return turn_context.turn_state["coachbot.person"]  # type: ignore[no-any-return]
 
     async def admitted(self, tenant: str) -> bool:
-        """Whether a tenant was bound to an organisation on purpose: by an admin
-        (`coachbot teams bind`), or as the configured tenant (bound on first use when
-        there is one organisation). Being the first to speak binds nothing."""
+        """Bound on purpose: by `coachbot teams bind`, or as the configured tenant (on
+        first use, with one organisation). Speaking first binds nothing."""
         if tenant in self._admitted:
             return True
         async with self.coach.db.session() as session:
