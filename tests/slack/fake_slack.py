@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ class Call:
     body: dict[str, Any]
     token: str | None
     team: str | None
+    at: float = field(default_factory=time.time)  # arrival, wall clock
 
 
 @dataclass
