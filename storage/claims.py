@@ -27,6 +27,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import Delivery, Occurrence
 from storage.occurrences import CLAIMED, DELIVERED, FAILED, OCCURRENCE, PENDING, SKIPPED
 
+SENDING = "sending"  # the reason of a claimed occurrence whose send began
+
 
 async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) -> list[Occurrence]:
     """Update the rows `chosen` selects, but only those where the `still` conditions
@@ -85,6 +87,19 @@ async def extend_leases(session: AsyncSession, ids: Sequence[int], instance: str
         .values(lease_until=until)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def mark_sending(session: AsyncSession, occurrence_id: int, instance: str) -> bool:
+    """Note, just before the send, that it began (`reason = 'sending'`), so that whoever
+    takes the claim over after a crash knows the platform may have the message. False
+    when this instance no longer holds the claim: then it must not send."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
+               OCCURRENCE.c.claimed_by == instance)
+        .values(reason=SENDING)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def record_delivery(session: AsyncSession, occurrence_id: int, instance: str, purpose: str,

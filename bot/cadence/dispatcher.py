@@ -97,7 +97,7 @@ class Dispatcher:
         coach: Coach,
         *,
         instance: str | None = None,
-        batch: int = 500,
+        batch: int = 64,
         concurrency: int = 32,
         lease: timedelta = timedelta(seconds=60),
         retry_for: timedelta = timedelta(hours=8),
@@ -240,7 +240,10 @@ class Dispatcher:
         """Send one prompt and record the outcome at once: delivered (with the
         platform's id), retry later (transient), failed (refused for good) or
         skipped (the person left). A taken-over claim, or one whose last attempt may
-        have reached the platform, is first looked for in the conversation."""
+        have reached the platform, is first looked for in the conversation: one whose
+        holder had begun sending it (`reason = 'sending'`), or whose last attempt ended
+        in a 5xx, reset or timeout. Claims a crashed instance never began to send are
+        sent without a look (a history call costs more than a database write)."""
         payload = dict(occurrence.payload or {})
         if isinstance(recipient, str):
             async with self.db.session() as session:
@@ -253,10 +256,13 @@ class Dispatcher:
         try:
             message_id = None
             found = False
-            if check_first or payload.get("uncertain"):
+            if (check_first and occurrence.reason == claims.SENDING) or payload.get("uncertain"):
                 message_id = await self.coach.find_sent(recipient, delivery_tag(occurrence))
                 found = message_id is not None
             if not found:
+                async with self.db.session() as session:  # still ours? and: "a send began"
+                    if not await claims.mark_sending(session, occurrence.id, self.instance):  # type: ignore[arg-type]
+                        return  # the claim lapsed and was taken over: the taker sends it
                 message_id = await self.coach.send(recipient, self._draw(occurrence, recipient.name))
         except TransientDeliveryError as error:
             await self._retry_later(occurrence, payload, str(error), error.uncertain, report)

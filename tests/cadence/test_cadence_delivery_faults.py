@@ -61,6 +61,7 @@ async def test_a_crash_after_the_platform_accepted_is_not_sent_twice(
         async with db.session() as session:
             [claimed] = await claims.claim_due(session, utc(2027, 1, 11, 4, 0), "crashed", 10,
                                                utc(2027, 1, 11, 4, 1))
+            assert await claims.mark_sending(session, claimed.id, "crashed")  # type: ignore[arg-type]
         recipient = await coach.recipient(claimed.person_id)
         await coach.send(recipient, crashed._draw(claimed, recipient.name))  # accepted ...
         # ... and the process is killed before it records the delivery
@@ -76,6 +77,8 @@ async def test_a_crash_after_the_platform_accepted_is_not_sent_twice(
 
 async def test_a_taken_over_claim_that_never_went_out_is_sent_once(
         db: Database, team: dict[str, int]) -> None:
+    """The crashed instance had claimed it but not begun to send it: no history call
+    is needed (they are rate limited), it is simply sent."""
     platform = Platform()
     coach = build_coach(db, Settings(database_url=db.url), Channels(platform))
     await joined(db, utc(2027, 1, 11))
@@ -85,7 +88,7 @@ async def test_a_taken_over_claim_that_never_went_out_is_sent_once(
             await claims.claim_due(session, utc(2027, 1, 11, 4, 0), "crashed", 10, utc(2027, 1, 11, 4, 1))
     with at(utc(2027, 1, 11, 4, 2)):
         report = await Dispatcher(coach, instance="survivor").tick()
-    assert (report.delivered, report.recovered, platform.searches) == (1, 0, 1)
+    assert (report.delivered, report.recovered, platform.searches) == (1, 0, 0)
     assert len(platform.sent) == 1
 
 
@@ -143,6 +146,20 @@ async def test_a_permanent_refusal_is_not_retried(db: Database, team: dict[str, 
     assert (report.failed, report.retrying, later.delivered) == (1, 0, 0)
     statuses = Counter(o.status for o in await occurrences(db, team["ravi"]) if o.due_at <= utc(2027, 1, 11, 5))
     assert statuses["failed"] == 1
+
+
+async def test_a_sender_that_lost_its_claim_does_not_send(db: Database, team: dict[str, int]) -> None:
+    platform = Platform()
+    coach = build_coach(db, Settings(database_url=db.url), Channels(platform))
+    await joined(db, utc(2027, 1, 11))
+    with at(utc(2027, 1, 11, 4, 0)):
+        await Dispatcher(coach).plan(utc(2027, 1, 11, 4, 0))
+        async with db.session() as session:
+            [slow] = await claims.claim_due(session, utc(2027, 1, 11, 4, 0), "slow", 10, utc(2027, 1, 11, 4, 1))
+            [taken] = await claims.reclaim_stale(session, utc(2027, 1, 11, 4, 2), "taker", 10,
+                                                 utc(2027, 1, 11, 4, 3))
+            assert not await claims.mark_sending(session, slow.id, "slow")  # type: ignore[arg-type]
+            assert await claims.mark_sending(session, taken.id, "taker")  # type: ignore[arg-type]
 
 
 async def test_a_sender_keeps_its_claims_while_it_sends(db: Database, team: dict[str, int]) -> None:

@@ -19,7 +19,7 @@ import asyncio
 import json
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,7 @@ class FakeSlack:
         self._faults: dict[str, dict[int, tuple[str, float, bool]]] = defaultdict(dict)
         self._chaos: dict[str, tuple[float, float, float, float, float]] = {}
         self._random = random.Random(13)
+        self.faults: Counter[str] = Counter()  # injected faults by kind (and "-accepted")
         self._seen: dict[str, int] = defaultdict(int)
         self._ts = 0
         self._runner: web.AppRunner | None = None
@@ -166,6 +167,8 @@ class FakeSlack:
         call = Call(method, body, token, team)
         self._seen[method] += 1
         fault = self._fault(method, self._seen[method])
+        if fault is not None:
+            self.faults[fault[0] + ("-accepted" if fault[2] else "")] += 1
         if self._seen[method] in self._refuse[method] or (fault and fault[0] == "ratelimit"):
             self.refused.append(call)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
