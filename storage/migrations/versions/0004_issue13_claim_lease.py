@@ -1,8 +1,8 @@
 """claims carry a lease: a crashed instance's claims, and prompts waiting to be
 retried after a transient platform failure, are taken over once it runs out
 
-Revision ID: 0003_issue13
-Revises: 0002
+Revision ID: 0004_issue13
+Revises: 0003_issue14
 Create Date: 2026-11-29
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 import storage.db
 
-revision = "0003_issue13"
-down_revision = "0002"
+revision = "0004_issue13"
+down_revision = "0003_issue14"
 branch_labels = None
 depends_on = None
 
