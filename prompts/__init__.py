@@ -15,6 +15,7 @@ from typing import Any
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from bot.core.markup import Rendered, inert
 from conversations.amounts import SYMBOLS
 
 ROOT = Path(__file__).parent
@@ -29,6 +30,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
+        # every value placed in a template is people's words unless it is template
+        # output itself: made inert here, the one place (see bot.core.markup)
+        finalize=_inert,
     )
     env.filters["number"] = format_number
     env.filters["money"] = format_money
@@ -38,9 +42,16 @@ def environment() -> Environment:
     return env
 
 
-def render(template: str, /, **values: Any) -> str:
-    """Render `template` (its name without `.j2`) and strip surrounding white space."""
-    return environment().get_template(f"{template}.j2").render(**values).strip()
+def _inert(value: Any) -> Any:
+    return inert(value) if isinstance(value, str) else value  # Rendered: its markup
+
+
+def render(template: str, /, **values: Any) -> Rendered:
+    """Render `template` (its name without `.j2`) and strip surrounding white space.
+    Interpolated strings are made inert (shown as typed, never as markup). The result
+    reads as plain text; its `.markup`, which messages and other templates use, keeps
+    the template's own formatting."""
+    return Rendered(environment().get_template(f"{template}.j2").render(**values).strip())
 
 
 def exists(template: str) -> bool:

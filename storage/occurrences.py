@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, update
+from sqlalchemy import and_, exists, func, literal, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -120,100 +120,6 @@ async def supersede_overdue(session: AsyncSession, now: datetime) -> int:
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) -> list[Occurrence]:
-    """Update the rows `chosen` selects, but only those where the `still` conditions
-    hold at write time, and return the rows this instance won. Two instances that chose
-    the same ids cannot both win: the second UPDATE finds the condition false."""
-    ids = (await session.exec(chosen)).all()
-    if not ids:
-        return []
-    statement = (
-        update(Occurrence).where(col(Occurrence.id).in_(ids), *still).values(**values).returning(Occurrence)
-    )
-    return list((await session.exec(statement)).scalars().all())
-
-
-async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: int) -> list[Occurrence]:
-    """Claim up to `limit` due pending occurrences for this instance, earliest first."""
-    due = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now)
-           .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id).limit(limit))
-    return await _take(session, due, col(Occurrence.status) == PENDING,
-                       status=CLAIMED, claimed_by=instance, claimed_at=now)
-
-
-async def reclaim_stale(session: AsyncSession, cutoff: datetime, now: datetime, instance: str,
-                        limit: int) -> list[Occurrence]:
-    """Take over claims older than `cutoff` that never got delivered (their process
-    died between claim and send). Conditional on the old claim, so one taker wins."""
-    stale = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.claimed_at < cutoff)
-             .order_by(OCCURRENCE.c.claimed_at).limit(limit))
-    return await _take(session, stale, col(Occurrence.status) == CLAIMED, col(Occurrence.claimed_at) < cutoff,
-                       claimed_by=instance, claimed_at=now)
-
-
-async def record_deliveries(
-    session: AsyncSession, sent: Sequence[tuple[int, str, str, str | None]], instance: str,
-    now: datetime,
-) -> int:
-    """Mark claimed occurrences delivered and keep each platform message id, for a
-    whole batch in two statements. Each item: (occurrence id, purpose, platform,
-    message id). Only rows this instance still holds are marked (RETURNING says which);
-    a Delivery row is written for exactly those. Returns how many."""
-    if not sent:
-        return 0
-    held = set(
-        (await session.exec(
-            update(OCCURRENCE)
-            .where(OCCURRENCE.c.id.in_([item[0] for item in sent]), OCCURRENCE.c.status == CLAIMED,
-                   OCCURRENCE.c.claimed_by == instance)
-            .values(status=DELIVERED, delivered_at=now, reason=None)
-            .returning(OCCURRENCE.c.id)
-        )).scalars().all()
-    )
-    rows = [{"occurrence_id": oid, "purpose": purpose, "platform": platform, "message_id": message_id,
-             "sent_at": now} for oid, purpose, platform, message_id in sent if oid in held]
-    if rows:
-        await session.exec(insert(Delivery.__table__), params=rows)  # type: ignore[attr-defined]
-    return len(rows)
-
-
-async def record_failure(session: AsyncSession, occurrence_id: int, instance: str, reason: str,
-                         payload: dict[str, Any]) -> bool:
-    """A channel refused the prompt: keep why, so nobody is skipped silently."""
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
-               OCCURRENCE.c.claimed_by == instance)
-        .values(status=FAILED, reason=reason[:300], payload=payload)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def skip_claimed(session: AsyncSession, occurrence_id: int, instance: str, reason: str) -> bool:
-    """A claimed prompt that must not go out after all (the person left the team)."""
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
-               OCCURRENCE.c.claimed_by == instance)
-        .values(status=SKIPPED, reason=reason)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def alerted_since(session: AsyncSession, person_id: int, since: datetime) -> bool:
-    """Whether admins were already told about a failed prompt of this person since
-    `since` (the failed occurrence carries `payload.alerted`)."""
-    rows = (
-        await session.exec(
-            select(OCCURRENCE.c.payload).where(
-                OCCURRENCE.c.person_id == person_id, OCCURRENCE.c.status == FAILED,
-                OCCURRENCE.c.claimed_at >= since,
-            )
-        )
-    ).all()
-    return any((payload or {}).get("alerted") for payload in rows)
-
-
 async def set_payload(session: AsyncSession, occurrence_id: int, payload: dict[str, Any]) -> None:
     await session.exec(update(OCCURRENCE).where(OCCURRENCE.c.id == occurrence_id).values(payload=payload))
 
@@ -303,7 +209,7 @@ async def snooze(session: AsyncSession, occurrence_id: int, until: datetime,
                or_(OCCURRENCE.c.status == DELIVERED,
                    and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_not(None))))
         .values(status=PENDING, due_at=until, snoozed_until=until, claimed_by=None,
-                claimed_at=None, nudged_at=None, payload=payload)
+                claimed_at=None, lease_until=None, nudged_at=None, payload=payload)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,6 +46,10 @@ async def ensure_org(
     return org
 
 
+async def org_named(session: AsyncSession, name: str) -> Organisation | None:
+    return (await session.exec(select(Organisation).where(Organisation.name == name))).first()
+
+
 async def only_org(session: AsyncSession) -> Organisation | None:
     """The organisation, when exactly one exists (a single-company install)."""
     orgs = (await session.exec(select(Organisation).limit(2))).all()
@@ -60,19 +65,11 @@ async def bound_org(session: AsyncSession, platform: str, external_id: str) -> i
 
 
 async def workspace_org(session: AsyncSession, platform: str, external_id: str) -> int | None:
-    """The organisation a Slack workspace or Teams tenant belongs to.
-
-    A workspace seen for the first time on a single-company install is bound to that
-    company; with several companies, only an explicit install binds it.
-    """
-    org_id = await bound_org(session, platform, external_id)
-    if org_id is not None:
-        return org_id
-    org = await only_org(session)
-    if org is None:
-        return None
-    await bind_workspace(session, org.id, platform, external_id)  # type: ignore[arg-type]
-    return org.id
+    """The organisation a Slack workspace or Teams tenant was bound to, None while it
+    is unbound. Nothing binds itself by being seen: a workspace is bound only on
+    purpose (an admin's OAuth install, the workspace of the configured bot token, the
+    configured Teams tenant, or `coachbot slack|teams bind`), see `bind_workspace`."""
+    return await bound_org(session, platform, external_id)
 
 
 async def bind_workspace(
@@ -100,8 +97,12 @@ async def bind_workspace(
 async def identify(
     session: AsyncSession, platform: str, tenant: str, user_id: str, email: str | None
 ) -> Person | None:
-    """Map a platform user to a person: by stored identity first, else by e-mail (and
-    remember the identity for next time). Unknown people get None and nothing is stored."""
+    """Map a platform user to a person, only inside a workspace or tenant bound to an
+    organisation: by stored identity first (seen in this workspace, or from the team
+    file), else by e-mail, and remember the identity for next time. An e-mail match
+    never takes over a person who already has another identity on this platform (a
+    second account with the same address, in another workspace or not): that user
+    stays a stranger. Unknown people get None and nothing is stored."""
     org_id = await workspace_org(session, platform, tenant)
     if org_id is None:
         return None
@@ -112,14 +113,20 @@ async def identify(
             ChatIdentity.org_id == org_id,
             ChatIdentity.platform == platform,
             ChatIdentity.user_id == user_id,
+            or_(col(ChatIdentity.tenant).is_(None), ChatIdentity.tenant == tenant),
         )
     )
     person = (await session.exec(query)).first()
     if person is not None or not email:
         return person
     person = await by_email(session, email, org_id)
-    if person is not None:
-        await link_identity(session, person, platform, user_id, tenant=tenant)
+    if person is None:
+        return None
+    known = (await session.exec(select(ChatIdentity).where(
+        ChatIdentity.person_id == person.id, ChatIdentity.platform == platform))).first()
+    if known is not None and known.user_id != user_id:
+        return None
+    await link_identity(session, person, platform, user_id, tenant=tenant)
     return person
 
 

@@ -16,7 +16,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import upsert, utcnow
-from storage.models import TeamsConversationRef, Workspace
+from storage.models import Organisation, TeamsConversationRef, Workspace
+from storage.people import bind_workspace
 
 
 async def save_reference(
@@ -90,15 +91,19 @@ async def tenant_reference(session: AsyncSession, tenant_id: str) -> dict[str, A
     return dict(row.reference) if row is not None else None
 
 
-async def tenant_admitted(session: AsyncSession, tenant_id: str, dev_tenant: str | None = None) -> bool:
-    """May this tenant's users be looked up at all? Yes when it is bound to an
-    organisation, or when no Teams tenant is bound yet (on a single-company install
-    the first tenant seen binds itself; the development `dev_tenant` does not count).
-    Any other tenant stays a stranger: its admin controls its users' e-mail
-    addresses, which must not reach another company's people."""
-    bound = select(Workspace.id).where(Workspace.platform == "teams")
-    if (await session.exec(bound.where(Workspace.external_id == tenant_id).limit(1))).first():
-        return True
-    if dev_tenant is not None:
-        bound = bound.where(Workspace.external_id != dev_tenant)
-    return (await session.exec(bound.limit(1))).first() is None
+async def tenant_bound(session: AsyncSession, tenant_id: str) -> bool:
+    """May this tenant's users be looked up at all? Only when it was bound to an
+    organisation on purpose: its admin controls its users' e-mail addresses and
+    object ids, which must not reach another company's people."""
+    query = select(Workspace.id).where(Workspace.platform == "teams", Workspace.external_id == tenant_id)
+    return (await session.exec(query.limit(1))).first() is not None
+
+
+async def bind_configured_tenant(session: AsyncSession, tenant_id: str) -> bool:
+    """Bind the configured tenant (MICROSOFT_APP_TENANT_ID) to the organisation when
+    there is exactly one; with several, an admin binds it with `coachbot teams bind`."""
+    orgs = (await session.exec(select(Organisation.id).limit(2))).all()
+    if len(orgs) != 1:
+        return False
+    await bind_workspace(session, orgs[0], "teams", tenant_id)
+    return True

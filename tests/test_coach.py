@@ -10,6 +10,7 @@ from bot.core.commands import parse
 from bot.core.feature import Feature
 from bot.core.messages import Message, Progress, Sender
 from bot.runtime import build_coach
+from storage import people
 from storage.models import ChatIdentity
 
 
@@ -49,16 +50,39 @@ async def test_unknown_command_and_chatter_get_pointed_to_help(coach: Coach, tea
     assert "Type `/okr help`" in await say(coach, team["ravi"], "good morning")
 
 
+async def bind(coach: Coach, team: dict[str, int], *workspaces: str) -> None:
+    async with coach.db.session() as session:
+        for workspace in workspaces:
+            await people.bind_workspace(session, team["org"], "slack", workspace)
+
+
 async def test_identify_by_stored_platform_id(coach: Coach, team: dict[str, int]) -> None:
+    assert await coach.identify(Sender("slack", "T1", "U0RAVI")) is None  # T1 is not bound
+    await bind(coach, team, "T1")
     person = await coach.identify(Sender("slack", "T1", "U0RAVI"))
     assert person is not None and person.id == team["ravi"]
 
 
 async def test_identify_by_email_remembers_the_platform_id(coach: Coach, team: dict[str, int]) -> None:
+    await bind(coach, team, "T1")
     person = await coach.identify(Sender("slack", "T1", "U0SAM", email="Sam@Example.com"))
     assert person is not None and person.id == team["sam"]
     again = await coach.identify(Sender("slack", "T1", "U0SAM"))
     assert again is not None and again.id == team["sam"]
+
+
+async def test_an_identity_is_matched_in_its_own_workspace_and_never_taken_over(
+        coach: Coach, team: dict[str, int]) -> None:
+    """Sam was seen as U0SAM in T1. In T2 (bound to the same company), the same id is
+    someone else, and a user whose profile e-mail is Sam's does not become Sam."""
+    await bind(coach, team, "T1", "T2")
+    assert await coach.identify(Sender("slack", "T1", "U0SAM", email="sam@example.com")) is not None
+    assert await coach.identify(Sender("slack", "T2", "U0SAM")) is None
+    assert await coach.identify(Sender("slack", "T2", "U0IMPOSTOR", email="sam@example.com")) is None
+    async with coach.db.session() as session:
+        [(user, tenant)] = (await session.exec(select(ChatIdentity.user_id, ChatIdentity.tenant).where(
+            ChatIdentity.person_id == team["sam"], ChatIdentity.platform == "slack"))).all()
+    assert (user, tenant) == ("U0SAM", "T1")
 
 
 async def test_an_unknown_user_is_not_stored(coach: Coach, team: dict[str, int]) -> None:

@@ -112,7 +112,7 @@ async def test_per_rep_targets_and_team_totals_with_a_four_week_trend(
             await wig_store.save_session(session, team["sam"], week, week, [], [(measure.id, sam)], [], None)  # type: ignore[list-item]
     messages = await scorecard.scorecard_messages(poster, team["maria"], date(2027, 1, 11), date(2027, 1, 18),
                                                   leader=True)
-    text = messages[0].text
+    text = messages[0].plain()
     assert "team 17 of 14 (121%)" in text                       # 12 + 5 against 10 + 4
     assert "0 → 0 → 10 → 17" in text                            # the last four weeks' team totals
     assert "✅ Ravi Rep: 12 of 10" in text and "✅ Sam Seller: 5 of 4" in text
@@ -127,11 +127,11 @@ async def test_weekly_post_once_then_late_answers_and_comments_in_its_thread(
                                            "Legal is blocking Acme; salary question", None)
     shared = Place("test", "C0TEAM", "T1")
     refused = await poster.handle(Inbound(person_id=team["maria"], platform="test", text="/okr scorecard here"))
-    assert "team channel itself" in refused[0].text
+    assert "team channel itself" in refused[0].plain()
     assert "Only the team's manager" in await say(poster, team["ravi"], "/okr scorecard here")
     done = await poster.handle(Inbound(person_id=team["maria"], platform="test", text="/okr scorecard here",
                                        place=shared))
-    assert "every Tuesday at 12:00 (America/New_York)" in done[0].text
+    assert "every Tuesday at 12:00 (America/New_York)" in done[0].plain()
     assert "I couldn't read" in await say(poster, team["maria"], "/okr scorecard at Someday 25:00")
     assert "every Tuesday at 14:30" in await say(poster, team["maria"], "/okr scorecard at tue 14:30")
     # Tuesday 12 Jan 2027, 14:29 in New York is 19:29 UTC: not yet; 19:30 UTC: posted once
@@ -150,7 +150,7 @@ async def test_weekly_post_once_then_late_answers_and_comments_in_its_thread(
                 session, team["maria"])]))[0]
         ravi = await _person(db, team["ravi"])
         await scorecard.late_answer(poster, ravi, date(2027, 1, 4), [(measure.title, 9.0, 10.0)])
-    assert [(t, m[0].text) for _, m, t in channel.posts[1:]] == [
+    assert [(t, m[0].plain()) for _, m, t in channel.posts[1:]] == [
         ("post-1", "Maria: Great week!"),
         ("post-1", "Ravi reported late for the week of 04 Jan 2027: Discovery calls 9 of 10."),
     ]

@@ -8,11 +8,16 @@ Every tick (once a minute, on the one event loop):
    survives, older ones are recorded as `missed` (no flood after downtime);
 3. **claim** – `UPDATE … SET status='claimed' WHERE status='pending'` with RETURNING:
    only the process whose UPDATE changed the row sends it;
-4. **deliver** – drawn by the feature that registered the prompt's kind, sent through
-   the coach's one send path; then `delivered` with the platform's message id (a
-   `Delivery` row, unique per occurrence and purpose). A claim older than the lease
-   without a delivery (the process died between claim and send) is taken over and sent;
-5. **nudge** – one nudge after 24 working hours unanswered, then `missed`.
+4. **deliver** – drawn by the feature that registered the prompt's kind, tagged with
+   its delivery key, sent through the coach's one send path, and recorded the moment
+   the send returns: `delivered` with the platform's message id (a `Delivery` row,
+   unique per occurrence and purpose). Each claim carries a lease the sender keeps
+   extending; a claim whose lease ran out (its process died) is taken over within a
+   minute, and the conversation is searched for its tag before it is sent again.
+   A transient failure (5xx, 429, reset, timeout) is retried with back-off and
+   jitter until the prompt's deadline; only a permanent refusal fails it;
+5. **nudge** – one nudge after 24 working hours unanswered, then `missed`; the
+   admins get one summary a day of the prompts that failed for good.
 
 A restart loses nothing because everything that matters is in the occurrence rows.
 """
@@ -22,26 +27,45 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import socket
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-import prompts
 from bot import cadence
 from bot.cadence.calendar import Calendar
+from bot.cadence.failures import summarise_failures
 from bot.cadence.planner import Population, load_population, materialise
-from bot.core.channel import DeliveryError
+from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
 from bot.core.coach import INACTIVE, Coach
 from bot.core.messages import Message
-from storage import occurrences, people
-from storage import schedule as store
+from storage import claims, occurrences
 from storage.db import Database
 from storage.models import Occurrence
 
 log = logging.getLogger(__name__)
+
+# Claims made before claims carried a lease are taken over after this long.
+LEGACY_LEASE = timedelta(minutes=10)
+
+
+def delivery_tag(occurrence: Occurrence) -> str:
+    """What a sent prompt carries to be found again: the occurrence key and which
+    delivery of it this is (a snoozed prompt is delivered a second time)."""
+    return f"{occurrence.key}#{_purpose(occurrence)}"
+
+
+def _repeat(occurrence: Occurrence) -> int:
+    return int((occurrence.payload or {}).get("snoozes", 0))
+
+
+def _purpose(occurrence: Occurrence) -> str:
+    snoozes = _repeat(occurrence)
+    return "prompt" if snoozes == 0 else f"prompt{snoozes + 1}"
 
 
 def instance_name() -> str:
@@ -57,6 +81,8 @@ class TickReport:
     superseded: int = 0
     delivered: int = 0
     failed: int = 0
+    retrying: int = 0  # transient failures, to be retried after a back-off
+    recovered: int = 0  # taken over, found already sent, recorded without a resend
     nudged: int = 0
     missed: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase
@@ -71,9 +97,12 @@ class Dispatcher:
         coach: Coach,
         *,
         instance: str | None = None,
-        batch: int = 500,
+        batch: int = 64,
         concurrency: int = 32,
-        lease: timedelta = timedelta(minutes=10),
+        lease: timedelta = timedelta(seconds=60),
+        retry_for: timedelta = timedelta(hours=8),
+        backoff_base: float = 5.0,
+        backoff_cap: float = 300.0,
         horizon: timedelta = timedelta(hours=36),
         catch_up: timedelta = timedelta(days=35),
         refresh: timedelta = timedelta(minutes=30),
@@ -86,6 +115,9 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         self.lease = lease
+        self.retry_for = retry_for
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
         self.horizon = horizon
         self.catch_up = catch_up
         self.refresh = refresh
@@ -118,6 +150,7 @@ class Dispatcher:
         if self._nudge_scanned is None or moment - self._nudge_scanned >= self.nudge_every:
             self._nudge_scanned = moment  # a nudge can wait a few minutes; the scan need not run every tick
             await self.nudge(moment, report)
+            await summarise_failures(self.coach, moment)
         lap("nudge")
         return report
 
@@ -142,92 +175,142 @@ class Dispatcher:
         return await materialise(self.db, self.population, start, end, prune=stale, now=moment)
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
-        """Claim due occurrences batch by batch and deliver each batch concurrently."""
+        """Claim due occurrences batch by batch (taking over lapsed claims first) and
+        deliver each batch concurrently, recording each send the moment it returns."""
         while True:
+            now = clock_now()
             async with self.db.session() as session:
-                claimed = await occurrences.reclaim_stale(session, moment - self.lease, moment,
-                                                    self.instance, self.batch)
+                claimed = await claims.reclaim_stale(session, now, self.instance, self.batch,
+                                                     now + self.lease, cutoff=now - LEGACY_LEASE)
+                taken_over = {o.id for o in claimed}
                 if len(claimed) < self.batch:
-                    claimed += await occurrences.claim_due(session, moment, self.instance,
-                                                     self.batch - len(claimed))
+                    claimed += await claims.claim_due(session, now, self.instance,
+                                                      self.batch - len(claimed), now + self.lease)
             if not claimed:
                 break
-            await self._deliver_batch(claimed, moment, report)
+            await self._deliver_batch(claimed, taken_over, report)
             if len(claimed) < self.batch:
                 break
         async with self.db.session() as session:
             await occurrences.supersede_delivered(session)
 
     def _draw(self, occurrence: Occurrence, name: str) -> list[Message]:
-        """The prompt card, drawn by the feature that registered the kind."""
-        repeat = int((occurrence.payload or {}).get("snoozes", 0))
-        return self.coach.features.prompt_kinds[occurrence.kind].draw(occurrence, name, repeat)
+        """The prompt card, drawn by the feature that registered the kind, tagged with
+        the delivery key so that the platform copy can be found after a crash."""
+        messages = self.coach.features.prompt_kinds[occurrence.kind].draw(occurrence, name, _repeat(occurrence))
+        for message in messages:
+            message.tag = delivery_tag(occurrence)
+        return messages
 
-    async def _deliver_batch(self, claimed: list[Occurrence], moment: datetime,
+    async def _deliver_batch(self, claimed: list[Occurrence], taken_over: set[int | None],
                              report: TickReport) -> None:
         recipients = await self.coach.recipients({o.person_id for o in claimed})
         gate = asyncio.Semaphore(self.concurrency)
+        in_flight = {o.id for o in claimed if o.id is not None}
+        heart = asyncio.get_running_loop().create_task(self._heartbeat(in_flight))
 
-        async def send(occurrence: Occurrence) -> tuple[Occurrence, str | None, str | None, str | None]:
-            recipient = recipients[occurrence.person_id]
-            if isinstance(recipient, str):
-                return occurrence, None, None, recipient
-            async with gate:
-                try:
-                    message_id = await self.coach.send(recipient, self._draw(occurrence, recipient.name))
-                except DeliveryError as error:
-                    return occurrence, recipient.platform, None, str(error) or "delivery refused"
-                except Exception as error:
-                    # unknown outcome (a timeout may have delivered): record it as
-                    # failed, with the reason, rather than risk sending it twice
-                    log.exception("delivering %s failed", occurrence.key)
-                    return occurrence, recipient.platform, None, f"{type(error).__name__}: {error}"[:200]
-            return occurrence, recipient.platform, message_id, None
-
-        outcomes = await asyncio.gather(*(send(o) for o in claimed))
-        failures: list[tuple[Occurrence, str]] = []
-        sent: list[tuple[int, str, str, str | None]] = []
-        async with self.db.session() as session:
-            for occurrence, platform, message_id, problem in outcomes:
-                if problem == INACTIVE:  # left the team since it was planned: no alert
-                    await occurrences.skip_claimed(session, occurrence.id, self.instance, INACTIVE)  # type: ignore[arg-type]
-                    continue
-                if problem is not None:
-                    payload = dict(occurrence.payload or {}, error=problem)
-                    if await occurrences.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
-                                                  f"delivery failed: {problem}", payload):
-                        failures.append((occurrence, problem))
-                        report.failed += 1
-                    continue
-                snoozes = int((occurrence.payload or {}).get("snoozes", 0))
-                purpose = "prompt" if snoozes == 0 else f"prompt{snoozes + 1}"
-                sent.append((occurrence.id, purpose, platform or "", message_id))  # type: ignore[arg-type]
-            report.delivered += await occurrences.record_deliveries(session, sent, self.instance, moment)
-        for occurrence, problem in failures:
-            await self._tell_admins(occurrence, problem, moment)
-
-    async def _tell_admins(self, occurrence: Occurrence, problem: str, moment: datetime) -> None:
-        """A prompt could not be delivered: the org's admins hear about it, once per
-        person per day, so a rep who never installed the app is not skipped silently."""
-        async with self.db.session() as session:
-            if await occurrences.alerted_since(session, occurrence.person_id, moment - timedelta(days=1)):
-                return
-            admins = await store.admins(session, occurrence.org_id)
-            person = await people.get(session, occurrence.person_id)
-            payload = dict(occurrence.payload or {})
-            payload.update(error=problem, alerted=True)
-            await occurrences.set_payload(session, occurrence.id, payload)  # type: ignore[arg-type]
-        messages = [Message(prompts.render(
-            "cadence/delivery_failed", name=person.name if person is not None else f"#{occurrence.person_id}",
-            email=person.email if person is not None else "", kind=occurrence.kind, problem=problem))]
-        for admin in admins:
-            if admin.id == occurrence.person_id:
-                continue
+        async def one(occurrence: Occurrence) -> None:
             try:
-                await self.coach.deliver(admin.id, messages)  # type: ignore[arg-type]
-            except Exception as error:  # DeliveryError, or a platform timeout
-                log.warning("could not tell admin %s about person %s: %s", admin.email,
-                            occurrence.person_id, error)
+                async with gate:
+                    await self._deliver_one(occurrence, recipients[occurrence.person_id],
+                                            occurrence.id in taken_over, report)
+            finally:
+                in_flight.discard(occurrence.id)  # type: ignore[arg-type]
+
+        try:
+            await asyncio.gather(*(one(o) for o in claimed))
+        finally:
+            heart.cancel()
+
+    async def _heartbeat(self, in_flight: set[int]) -> None:
+        """Extend the lease of the claims still being sent, a few times per lease, so
+        that only a process that stopped (a crash, a kill -9) loses its claims."""
+        beat = max(0.5, self.lease.total_seconds() / 4)
+        while True:
+            await asyncio.sleep(beat)
+            try:
+                async with self.db.session() as session:
+                    await claims.extend_leases(session, sorted(in_flight), self.instance,
+                                               clock_now() + self.lease)
+            except Exception:  # a missed beat only risks a takeover, which is checked
+                log.warning("could not extend the claims' lease", exc_info=True)
+
+    async def _deliver_one(self, occurrence: Occurrence, recipient: Recipient | str,
+                           check_first: bool, report: TickReport) -> None:
+        """Send one prompt and record the outcome at once: delivered (with the
+        platform's id), retry later (transient), failed (refused for good) or
+        skipped (the person left). A taken-over claim, or one whose last attempt may
+        have reached the platform, is first looked for in the conversation: one whose
+        holder had begun sending it (`reason = 'sending'`), or whose last attempt ended
+        in a 5xx, reset or timeout. Claims a crashed instance never began to send are
+        sent without a look (a history call costs more than a database write)."""
+        payload = dict(occurrence.payload or {})
+        if isinstance(recipient, str):
+            async with self.db.session() as session:
+                if recipient == INACTIVE:  # left the team since it was planned: no alert
+                    await claims.skip_claimed(session, occurrence.id, self.instance, INACTIVE)  # type: ignore[arg-type]
+                elif await claims.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
+                                                 f"delivery failed: {recipient}", {**payload, "error": recipient}):
+                    report.failed += 1
+            return
+        try:
+            message_id = None
+            found = False
+            if (check_first and occurrence.reason == claims.SENDING) or payload.get("uncertain"):
+                message_id = await self.coach.find_sent(recipient, delivery_tag(occurrence))
+                found = message_id is not None
+            if not found:
+                async with self.db.session() as session:  # still ours? and: "a send began"
+                    if not await claims.mark_sending(session, occurrence.id, self.instance):  # type: ignore[arg-type]
+                        return  # the claim lapsed and was taken over: the taker sends it
+                message_id = await self.coach.send(recipient, self._draw(occurrence, recipient.name))
+        except TransientDeliveryError as error:
+            await self._retry_later(occurrence, payload, str(error), error.uncertain, report)
+            return
+        except (TimeoutError, ConnectionError) as error:  # a channel that did not say
+            await self._retry_later(occurrence, payload, f"{type(error).__name__}: {error}", True, report)
+            return
+        except DeliveryError as error:
+            await self._fail(occurrence, payload, str(error) or "delivery refused", report)
+            return
+        except Exception as error:
+            # a bug or an unknown refusal: recorded as failed, with the reason, rather
+            # than retried blindly
+            log.exception("delivering %s failed", occurrence.key)
+            await self._fail(occurrence, payload, f"{type(error).__name__}: {error}"[:200], report)
+            return
+        async with self.db.session() as session:
+            if await claims.record_delivery(session, occurrence.id, self.instance, _purpose(occurrence),  # type: ignore[arg-type]
+                                            recipient.platform, message_id, clock_now()):
+                report.delivered += 1
+                report.recovered += found
+
+    async def _retry_later(self, occurrence: Occurrence, payload: dict[str, Any], problem: str,
+                           uncertain: bool, report: TickReport) -> None:
+        """Back off (exponential, with jitter) and try again, until the prompt's
+        deadline: `retry_for` (a working day) after it was due, or after the first
+        attempt for a prompt sent late (after downtime). After that it has failed."""
+        attempts = int(payload.get("attempts", 0)) + 1
+        now = clock_now()
+        first = datetime.fromisoformat(payload.setdefault("first_try", now.isoformat()))
+        if now >= max(occurrence.due_at, first) + self.retry_for:
+            await self._fail(occurrence, payload, f"gave up after {attempts} attempts: {problem}", report)
+            return
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1))
+        retry_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
+        payload.update(attempts=attempts, uncertain=bool(payload.get("uncertain")) or uncertain)
+        log.info("prompt %s not delivered now (%s); retry %s", occurrence.key, problem, retry_at)
+        async with self.db.session() as session:
+            if await claims.retry_later(session, occurrence.id, self.instance, retry_at,  # type: ignore[arg-type]
+                                        f"retrying: {problem}", payload):
+                report.retrying += 1
+
+    async def _fail(self, occurrence: Occurrence, payload: dict[str, Any], problem: str,
+                    report: TickReport) -> None:
+        async with self.db.session() as session:
+            if await claims.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
+                                           f"delivery failed: {problem}", {**payload, "error": problem}):
+                report.failed += 1
 
     async def nudge(self, moment: datetime, report: TickReport) -> None:
         """One nudge per unanswered prompt after `nudge_hours` working hours; after as

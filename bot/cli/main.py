@@ -19,6 +19,7 @@ import typer
 
 import prompts
 from bot.channels.console import ConsoleChannel, stdin_lines
+from bot.cli.bind import slack_app, teams_bind
 from bot.cli.common import fail, ready_database, settings
 from bot.cli.demo import demo
 from bot.cli.events import event_app
@@ -33,13 +34,15 @@ from storage.migrate import upgrade
 app = typer.Typer(help="coachbot: sales coaching cadence on Slack, Teams and the terminal.",
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-teams_app = typer.Typer(help="Microsoft Teams app package.", no_args_is_help=True)
+teams_app = typer.Typer(help="Microsoft Teams: the app package, binding a tenant.", no_args_is_help=True)
 app.add_typer(team_app, name="team")
 app.add_typer(db_app, name="db")
 app.add_typer(teams_app, name="teams")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(event_app, name="event")
 app.command("export")(export_command)
+app.add_typer(slack_app, name="slack")
+teams_app.command("bind")(teams_bind)
 app.command()(demo)
 
 

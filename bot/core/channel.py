@@ -33,7 +33,21 @@ class Recipient:
 
 
 class DeliveryError(RuntimeError):
-    """A channel could not deliver (not installed, user unknown, platform refused)."""
+    """A channel could not deliver, for good: the platform refused this person or this
+    message (not installed, user unknown or deactivated, channel not found, a scope
+    missing). Trying again would not help; the admins hear about it."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """A channel could not deliver *now*: a 5xx, a 429 that outlasted its retries, a
+    connection reset, a timeout. The dispatcher tries again with back-off until the
+    prompt's deadline. `uncertain` says the platform may have accepted the message
+    all the same (a timeout after the request left, a 5xx), so a retry first looks
+    for it in the conversation (`FindsDeliveries`)."""
+
+    def __init__(self, message: str, uncertain: bool = True) -> None:
+        super().__init__(message)
+        self.uncertain = uncertain
 
 
 @runtime_checkable
@@ -57,6 +71,17 @@ class PostingChannel(Channel, Protocol):
         """Post `messages` into `place` (as replies in `thread` when given, a reference an
         earlier `post_to` returned); return the reference of the first message posted,
         which later replies use as their `thread`. Raises DeliveryError when refused."""
+        ...
+
+
+@runtime_checkable
+class FindsDeliveries(Channel, Protocol):
+    async def find_delivery(self, recipient: Recipient, tag: str) -> str | None:
+        """The platform id of a message already sent to `recipient` carrying `tag`
+        (`Message.tag`, set by the dispatcher), or None. Used before re-sending a prompt
+        whose earlier attempt may have reached the platform (a crash or a timeout
+        between "accepted" and "recorded"). Raises TransientDeliveryError when the
+        platform cannot say now."""
         ...
 
 

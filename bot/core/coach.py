@@ -17,7 +17,7 @@ from datetime import datetime
 
 import prompts
 from bot.core import cards, commands
-from bot.core.channel import Channels, DeliveryError, Place, PostingChannel, Recipient
+from bot.core.channel import Channels, DeliveryError, FindsDeliveries, Place, PostingChannel, Recipient
 from bot.core.clock import now
 from bot.core.feature import Features
 from bot.core.messages import Inbound, Message, Sender
@@ -151,6 +151,15 @@ class Coach:
         if not isinstance(channel, PostingChannel):
             raise DeliveryError(f"no running {place.platform} channel posts to conversations")
         return await channel.post_to(place, messages, thread)
+
+    async def find_sent(self, recipient: Recipient, tag: str) -> str | None:
+        """The platform id of a message tagged `tag` already in the recipient's
+        conversation, when their channel can look (`FindsDeliveries`); else None, and
+        the caller sends. Raises TransientDeliveryError when the platform cannot say."""
+        channel = self.channels.get(recipient.platform)
+        if isinstance(channel, FindsDeliveries):
+            return await channel.find_delivery(recipient, tag)
+        return None
 
     async def send_copy(self, person_id: int, messages: list[Message]) -> bool:
         """Deliver a copy that follows data already saved (a plan to the manager, a

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core.markup import clean, inert, plain
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -19,6 +21,9 @@ class Choice:
     value: str
     style: Literal["default", "primary", "danger"] = "default"
 
+    def __post_init__(self) -> None:  # a label is markup, or somebody's words
+        object.__setattr__(self, "label", inert(self.label))
+
 
 @dataclass(frozen=True)
 class Field:
@@ -26,6 +31,10 @@ class Field:
 
     label: str
     value: str
+
+    def __post_init__(self) -> None:  # plain strings are people's words: inert
+        object.__setattr__(self, "label", inert(self.label))
+        object.__setattr__(self, "value", inert(self.value))
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,10 @@ class Progress:
     label: str
     ratio: float
     caption: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", inert(self.label))
+        object.__setattr__(self, "caption", inert(self.caption))
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,10 @@ class Message:
     """One reply or proactive message, in platform-neutral form.
 
     `private` asks the channel to show it only to the asker (Slack ephemeral); `key`
-    lets a channel update an earlier card (so a choice cannot be answered twice).
+    lets a channel update an earlier card (so a choice cannot be answered twice);
+    `tag` is the dispatcher's delivery key (occurrence key and purpose), which a
+    channel attaches to what it posts (Slack message metadata, Teams channelData) so
+    that a prompt whose send outcome is unknown can be found instead of sent twice.
     """
 
     text: str
@@ -73,9 +89,18 @@ class Message:
     private: bool = False
     key: str | None = None
     attachment: Attachment | None = None
+    tag: str | None = None
+
+    def __post_init__(self) -> None:
+        """`text` and `title` are markup when they come from a template (`Rendered`);
+        any other string is somebody's words and is made inert here."""
+        self.text = inert(self.text)
+        if self.title is not None:
+            self.title = inert(self.title)
 
     def plain(self) -> str:
-        """The whole message as plain text: the terminal's rendering and every fallback."""
+        """The whole message as plain text: the terminal's rendering and every fallback
+        (escapes resolved; our light markup left as it reads)."""
         lines: list[str] = []
         if self.title:
             lines.append(self.title)
@@ -89,7 +114,7 @@ class Message:
             lines.append(f"[image: {self.image.alt}]")
         if self.attachment is not None:
             lines.append(f"[file: {self.attachment.filename}]")
-        return "\n".join(lines)
+        return plain("\n".join(lines))
 
 
 def text_bar(ratio: float, width: int = 20) -> str:
@@ -140,3 +165,10 @@ class Inbound:
     event_id: str | None = None
     place: Place | None = None  # the shared channel it was said in; None in a DM
     card: str | None = None
+
+    def __post_init__(self) -> None:
+        """The core's inbound edge: NUL and other control characters never get past
+        it (PostgreSQL cannot store NUL; none belongs in chat text)."""
+        object.__setattr__(self, "text", clean(self.text))
+        if self.action is not None:
+            object.__setattr__(self, "action", clean(self.action))

@@ -51,7 +51,7 @@ class OneOnOne(SQLModel, table=True):
 class Occurrence(SQLModel, table=True):
     """One due prompt. `key` is unique ("okr_checkin:42:2027-01-12"), so an instant is
     claimed once whatever the number of processes; status moves
-    pending -> claimed -> delivered -> answered, or to missed / skipped."""
+    pending -> claimed -> delivered -> answered, or to missed / skipped / failed."""
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
@@ -64,6 +64,10 @@ class Occurrence(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=300)
     claimed_by: str | None = Field(default=None, max_length=128)
     claimed_at: datetime | None = utc_instant(default=None)
+    # A claim is held until then: the claiming instance extends it while it sends;
+    # after a crash, or when a transient failure set a retry time, any instance may
+    # take the claim over once it has passed.
+    lease_until: datetime | None = utc_instant(default=None)
     delivered_at: datetime | None = utc_instant(default=None)
     snoozed_until: datetime | None = utc_instant(default=None)
     nudged_at: datetime | None = utc_instant(default=None)

@@ -17,7 +17,7 @@ from bot.core.channel import Channels
 from bot.core.coach import Coach
 from bot.core.settings import Settings
 from bot.runtime import build_coach
-from storage import occurrences as occurrence_store
+from storage import claims
 from storage import schedule as store
 from storage.db import Database
 
@@ -90,43 +90,50 @@ async def test_downtime_catch_up_sends_only_the_latest_prompt_of_each_cadence(
     assert not [o for o in due if o.status == "pending"]
 
 
-async def test_a_crash_between_claim_and_send_is_delivered_after_the_lease(
+async def test_a_crash_between_claim_and_send_is_delivered_within_a_minute(
         db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
-    await joined(db, utc(2027, 1, 10))
+    """The crashed process held a one-minute lease it will never extend: another
+    instance takes the claim over once the lease ran out, not ten minutes later."""
+    await joined(db, utc(2027, 1, 11))
     with at(utc(2027, 1, 11, 4, 0)):
         crashed = Dispatcher(coach, instance="crashed")
         await crashed.plan(utc(2027, 1, 11, 4, 0))
         async with db.session() as session:
-            claimed = await occurrence_store.claim_due(session, utc(2027, 1, 11, 4, 0), "crashed", 10)
+            claimed = await claims.claim_due(session, utc(2027, 1, 11, 4, 0), "crashed", 10,
+                                             utc(2027, 1, 11, 4, 1))
         assert len(claimed) == 1  # ... and the process dies before sending
-    with at(utc(2027, 1, 11, 4, 5)):
+    with at(utc(2027, 1, 11, 4, 0, 50)):
         assert (await Dispatcher(coach, instance="new").tick()).delivered == 0
-    with at(utc(2027, 1, 11, 4, 11)):
+    with at(utc(2027, 1, 11, 4, 1, 5)):
         report = await Dispatcher(coach, instance="new").tick()
         assert report.delivered == 1
         assert (await Dispatcher(coach, instance="newer").tick()).delivered == 0
     assert len(outbox.sent) == 1
     row = next(o for o in await occurrences(db, team["ravi"]) if o.id == claimed[0].id)
-    assert (row.status, row.claimed_by) == ("delivered", "new")
+    assert (row.status, row.claimed_by, row.lease_until) == ("delivered", "new", None)
     assert len(await deliveries(db)) == 1
 
 
-async def test_undeliverable_prompt_is_recorded_and_admins_hear_once_a_day(
+async def test_undeliverable_prompts_reach_the_admins_as_one_summary_a_day(
         db: Database, team: dict[str, int]) -> None:
-    channel = FailingChannel(refuse={team["sam"]})
+    channel = FailingChannel(refuse={team["sam"], team["ravi"]})
     coach = build_coach(db, Settings(database_url=db.url), Channels(channel))
     await joined(db, utc(2027, 1, 10))
-    with at(utc(2027, 1, 12, 23, 0)):  # Sam's WIG (Mon) and check-in (Tue) both due
+    with at(utc(2027, 1, 12, 23, 0)):  # both reps' WIG (Mon) and check-in (Tue) due
         report = await Dispatcher(coach).tick()
-    assert report.failed == 2
-    failed = [o for o in await occurrences(db, team["sam"]) if o.status == "failed"]
-    assert len(failed) == 2
+    assert report.failed == 4
+    failed = [o for o in await occurrences(db) if o.status == "failed"]
+    assert len(failed) == 4
     assert all("not installed the app" in (o.reason or "") for o in failed)
     alerts = channel.texts_for(team["ada"])
-    assert len(alerts) == 1, alerts
-    assert "Sam Seller" in alerts[0] and "not installed the app" in alerts[0]
-    with at(utc(2027, 1, 25, 18, 0)):  # a later WIG fails too: a new day, a new alert
-        assert (await Dispatcher(coach).tick()).failed == 1
+    assert len(alerts) == 1, alerts  # one summary, not one message per rep
+    assert "Sam Seller" in alerts[0] and "Ravi" in alerts[0] and "not installed the app" in alerts[0]
+    assert "4 prompts" in alerts[0]
+    with at(utc(2027, 1, 12, 23, 30)):  # later the same day: nothing new to say
+        await Dispatcher(coach).tick()
+    assert len(channel.texts_for(team["ada"])) == 1
+    with at(utc(2027, 1, 25, 18, 0)):  # a later WIG fails too: a new day, a new summary
+        assert (await Dispatcher(coach).tick()).failed >= 1
     assert len(channel.texts_for(team["ada"])) == 2
 
 
@@ -230,19 +237,22 @@ async def test_one_long_lived_dispatcher_plans_incrementally_and_after_a_suspens
                            f"wig:{sam}:2027-01-18", f"okr_checkin:{sam}:2027-01-12"])
 
 
-async def test_an_unexpected_channel_error_is_recorded_and_the_batch_still_counts(
+async def test_a_timeout_is_retried_later_and_the_batch_still_counts(
         db: Database, team: dict[str, int]) -> None:
-    """A timeout may or may not have reached the person: the prompt is recorded as
-    failed (never re-sent blindly), and the rest of the batch is recorded normally."""
+    """A timeout may or may not have reached the person: the prompt is neither failed
+    nor re-sent at once, but kept claimed with a retry time; the rest of the batch is
+    recorded normally."""
     channel = FailingChannel(refuse=set(), crash={team["sam"]})
     coach = build_coach(db, Settings(database_url=db.url), Channels(channel))
     await joined(db, utc(2027, 1, 10))
     with at(utc(2027, 1, 12, 23, 0)):
         report = await Dispatcher(coach).tick()
         assert (await Dispatcher(coach).tick()).delivered == 0
-    assert (report.delivered, report.failed) == (2, 2)
-    failed = [o for o in await occurrences(db, team["sam"]) if o.status == "failed"]
-    assert len(failed) == 2 and all("TimeoutError" in (o.reason or "") for o in failed)
+    assert (report.delivered, report.failed, report.retrying) == (2, 0, 2)
+    waiting = [o for o in await occurrences(db, team["sam"]) if o.status == "claimed"]
+    assert len(waiting) == 2 and all("TimeoutError" in (o.reason or "") for o in waiting)
+    assert all(o.payload["attempts"] == 1 and o.payload["uncertain"] for o in waiting)
+    assert all(o.lease_until is not None and o.lease_until > utc(2027, 1, 12, 23, 0) for o in waiting)
     assert len(channel.texts_for(team["ravi"])) == 2
 
 

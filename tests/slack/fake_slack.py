@@ -4,13 +4,22 @@ endpoints) on 127.0.0.1, recording every call's body.
 The channel under test talks to it through SLACK_API_URL exactly as it would talk to
 slack.com, so the real slack_sdk clients, retry handlers and Bolt run unchanged; no
 test reaches the network.
+
+It injects faults as a flaky Slack would: `refuse` (429 with Retry-After), `fail`
+(HTTP 5xx), `reset` (the connection dropped without an answer) and `hang` (no answer
+for a while), each on chosen arrivals of a method, or at random rates (`chaos`);
+`accepted=True` makes the fault happen *after* Slack posted the message, which is
+the case that tests exactly-once. Posted messages keep their metadata, and
+`conversations.history` returns them, newest first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections import defaultdict
+import random
+import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +32,7 @@ class Call:
     body: dict[str, Any]
     token: str | None
     team: str | None
+    at: float = field(default_factory=time.time)  # arrival, wall clock
 
 
 @dataclass
@@ -38,9 +48,14 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     retry_after: str = "1"
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._refuse: dict[str, set[int]] = defaultdict(set)
+        self._faults: dict[str, dict[int, tuple[str, float, bool]]] = defaultdict(dict)
+        self._chaos: dict[str, tuple[float, float, float, float, float]] = {}
+        self._random = random.Random(13)
+        self.faults: Counter[str] = Counter()  # injected faults by kind (and "-accepted")
         self._seen: dict[str, int] = defaultdict(int)
         self._ts = 0
         self._runner: web.AppRunner | None = None
@@ -57,6 +72,41 @@ class FakeSlack:
     def refuse(self, method: str, *arrivals: int) -> None:
         """Answer 429 to the n-th calls (1-based) of `method`."""
         self._refuse[method].update(arrivals)
+
+    def fail(self, method: str, *arrivals: int, status: int = 500, accepted: bool = False) -> None:
+        """Answer HTTP `status` (5xx) to the n-th calls of `method`."""
+        for n in arrivals:
+            self._faults[method][n] = ("fail", float(status), accepted)
+
+    def reset(self, method: str, *arrivals: int, accepted: bool = False) -> None:
+        """Drop the connection of the n-th calls of `method` without answering."""
+        for n in arrivals:
+            self._faults[method][n] = ("reset", 0.0, accepted)
+
+    def hang(self, method: str, *arrivals: int, seconds: float = 3600.0, accepted: bool = False) -> None:
+        """Answer the n-th calls of `method` only after `seconds` (if ever)."""
+        for n in arrivals:
+            self._faults[method][n] = ("hang", seconds, accepted)
+
+    def chaos(self, method: str, ratelimit: float = 0.0, fail: float = 0.0, reset: float = 0.0,
+              hang: float = 0.0, hang_seconds: float = 60.0) -> None:
+        """Random faults on every call of `method`, at these rates (0..1); half of
+        the 5xx, resets and hangs happen after the message was posted."""
+        self._chaos[method] = (ratelimit, fail, reset, hang, hang_seconds)
+
+    def _fault(self, method: str, arrival: int) -> tuple[str, float, bool] | None:
+        if arrival in self._faults[method]:
+            return self._faults[method][arrival]
+        if method not in self._chaos:
+            return None
+        ratelimit, fail, reset, hang, hang_seconds = self._chaos[method]
+        roll, accepted = self._random.random(), self._random.random() < 0.5
+        for kind, rate, arg in (("ratelimit", ratelimit, 0.0), ("fail", fail, 500.0),
+                                ("reset", reset, 0.0), ("hang", hang, hang_seconds)):
+            if roll < rate:
+                return kind, arg, accepted and kind != "ratelimit"
+            roll -= rate
+        return None
 
     async def start(self) -> FakeSlack:
         app = web.Application(client_max_size=20 * 1024 * 1024)
@@ -116,10 +166,29 @@ class FakeSlack:
         team = self.tokens.get(token or "")
         call = Call(method, body, token, team)
         self._seen[method] += 1
-        if self._seen[method] in self._refuse[method]:
+        fault = self._fault(method, self._seen[method])
+        if fault is not None:
+            self.faults[fault[0] + ("-accepted" if fault[2] else "")] += 1
+        if self._seen[method] in self._refuse[method] or (fault and fault[0] == "ratelimit"):
             self.refused.append(call)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": self.retry_after})
+        if fault is not None:
+            kind, arg, accepted = fault
+            answer = None
+            if accepted and team is not None:  # Slack did the work, the answer is lost
+                self.calls.append(call)
+                answer = self._answer(method, body, team)
+            else:
+                self.refused.append(call)
+            if kind == "fail":
+                return web.json_response({"ok": False, "error": "internal_error"}, status=int(arg))
+            if kind == "reset":
+                assert request.transport is not None
+                request.transport.abort()
+                return web.Response(status=500)
+            await asyncio.sleep(arg)  # hang
+            return web.json_response(answer or {"ok": False, "error": "request_timeout"})
         self.calls.append(call)
         if method == "oauth.v2.access":
             found = self.oauth_codes.get(body.get("code", ""))
@@ -140,7 +209,17 @@ class FakeSlack:
             channel = str(body.get("channel", ""))
             if channel.startswith(("U", "W")):
                 channel = f"D{channel}"
+            message = {"ts": ts, "text": body.get("text")}
+            if body.get("metadata"):
+                message["metadata"] = _json(body["metadata"])
+            self.history.setdefault(channel, []).append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+        if method == "conversations.history":
+            messages = list(reversed(self.history.get(str(body.get("channel")), [])))
+            metadata = str(body.get("include_all_metadata")).lower() in {"1", "true"}
+            shown = [m if metadata else {k: v for k, v in m.items() if k != "metadata"}
+                     for m in messages[: int(body.get("limit") or 100)]]
+            return {"ok": True, "messages": shown, "has_more": False}
         if method == "chat.update":
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
         if method == "users.info":

@@ -192,7 +192,9 @@ def teams_settings(db: Database, **fields: Any) -> Settings:
 
 
 def anonymous_settings(db: Database) -> Settings:
-    return teams_settings(db, allow_anonymous=True)
+    """Development mode, with the company's tenant configured (MICROSOFT_APP_TENANT_ID),
+    which is what binds it: no tenant binds itself by speaking first."""
+    return teams_settings(db, allow_anonymous=True, app_tenant_id="tenant-1")
 
 
 def picker() -> Feature:

@@ -158,7 +158,7 @@ def bot_framework_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Keys]:
 async def test_a_valid_bot_framework_token_is_accepted(db: Database, team: dict[str, int],
                                                        connector: FakeConnector,
                                                        bot_framework_keys: _Keys) -> None:
-    settings = teams_settings(db, app_id=APP_ID, app_password="secret")
+    settings = teams_settings(db, app_id=APP_ID, app_password="secret", app_tenant_id="tenant-1")
     client = await _client(settings, db)
     body = payload("message_personal", connector.url)
     keys = bot_framework_keys

@@ -66,3 +66,25 @@ def test_long_text_is_shortened_in_the_button_data_only() -> None:
     assert card["body"][0]["text"] == long
     echoed = card["actions"][0]["data"]["coachbot"]["text"]
     assert len(echoed) <= 600 and echoed.endswith("…")
+
+
+def test_a_reps_words_never_become_a_link_or_formatting_in_a_card() -> None:
+    """`[sign in again](http://evil.example) **URGENT**` typed by a rep and echoed to
+    the manager is shown as typed: Adaptive Cards read CommonMark escapes."""
+    import prompts
+    from bot.core.messages import Field as Fact
+
+    nasty = "[sign in again](http://evil.example) **URGENT** _now_ <b>hi</b>"
+    message = Message(prompts.render("cadence/checkin/reminder_manager", rep="Ravi", updates=[],
+                                     blockers=nasty, change="", last_change=nasty, did_change="no"),
+                      title=nasty, fields=[Fact(nasty, nasty)])
+    content = cards.card(message)
+    texts = [block["text"] for block in content["body"] if block["type"] == "TextBlock"]
+    texts += [fact["value"] for fact in content["body"][-1]["facts"]]
+    for text in texts:
+        assert "[sign in again](" not in text and "**URGENT**" not in text, text
+        assert r"\[sign in again\]\(http://evil.example\) \*\*URGENT\*\* \_now\_" in text, text
+    assert content["body"][-1]["facts"][0]["title"] == nasty  # plain: shown as it is
+    assert nasty in content["fallbackText"]
+    plain_card = cards.card(Message(prompts.render("teams/answered", label="**ok**")))
+    assert r"\*\*ok\*\*" in plain_card["body"][0]["text"]

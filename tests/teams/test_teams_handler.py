@@ -8,7 +8,8 @@ import uuid
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, Entity
 
-from bot.channels.teams.handler import CoachBot, clean_text
+from bot.channels.teams.activities import clean_text
+from bot.channels.teams.handler import CoachBot
 from bot.core.channel import Channels
 from bot.core.coach import Coach
 from bot.core.settings import Settings
@@ -49,7 +50,7 @@ async def say(adapter: TestAdapter, bot: CoachBot, text: str = "", **fields: obj
 
 
 async def test_command_answer_is_an_adaptive_card(db: Database, team: dict[str, int]) -> None:
-    adapter, bot = adapter_for("aad-ravi"), CoachBot(coach_for(db))
+    adapter, bot = adapter_for("aad-ravi"), CoachBot(coach_for(db), tenant="tenant-1")
     await say(adapter, bot, "okr help")
     [reply] = adapter.activity_buffer
     [attachment] = reply.attachments
@@ -58,7 +59,7 @@ async def test_command_answer_is_an_adaptive_card(db: Database, team: dict[str, 
 
 
 async def test_choice_round_trip_closes_the_card(db: Database, team: dict[str, int]) -> None:
-    adapter, bot = adapter_for("aad-ravi"), CoachBot(coach_for(db))
+    adapter, bot = adapter_for("aad-ravi"), CoachBot(coach_for(db), tenant="tenant-1")
     await say(adapter, bot, "ask me")
     card = adapter.activity_buffer[0].attachments[0].content
     data = card["actions"][0]["data"]
@@ -70,7 +71,7 @@ async def test_choice_round_trip_closes_the_card(db: Database, team: dict[str, i
 
 
 async def test_unknown_user_is_not_coached(db: Database, team: dict[str, int]) -> None:
-    adapter, bot = adapter_for("aad-stranger"), CoachBot(coach_for(db))
+    adapter, bot = adapter_for("aad-stranger"), CoachBot(coach_for(db), tenant="tenant-1")
     await say(adapter, bot, "okr help")
     [reply] = adapter.activity_buffer
     assert "team list" in reply.text
@@ -102,7 +103,7 @@ async def test_tenants_are_isolated(db: Database, team: dict[str, int]) -> None:
 
 async def test_group_chat_private_answer_is_withheld_without_a_personal_chat(
         db: Database, team: dict[str, int]) -> None:
-    adapter, bot = adapter_for("aad-ravi", kind="groupChat"), CoachBot(coach_for(db))
+    adapter, bot = adapter_for("aad-ravi", kind="groupChat"), CoachBot(coach_for(db), tenant="tenant-1")
     await say(adapter, bot, "okr help")
     shown = texts(adapter)
     assert "personal chat" in shown and "okr status" not in shown
@@ -138,7 +139,7 @@ def test_other_mentions_become_the_neutral_at_form() -> None:
 
 
 async def test_a_manager_mentions_a_rep_by_teams_mention(db: Database, team: dict[str, int]) -> None:
-    bot = CoachBot(coach_for(db))
+    bot = CoachBot(coach_for(db), tenant="tenant-1")
     for entity in (ravi_mentioned(), ravi_mentioned(name="Ravi", aad=None)):
         adapter = adapter_for("aad-maria")
         await say(adapter, bot, f"okr status {entity.additional_properties['text']}", entities=[entity])
@@ -163,10 +164,25 @@ async def test_emulator_users_are_known_only_in_anonymous_mode(db: Database,
         assert expected in texts(adapter)
 
 
-async def test_trying_the_emulator_first_does_not_lock_out_the_real_tenant(
-        db: Database, team: dict[str, int]) -> None:
-    """Only the first real tenant binds itself; the Emulator's made-up tenant, from a
-    try-out in development mode, must not make the company's own tenant a stranger."""
+async def test_the_first_tenant_to_speak_binds_nothing(db: Database, team: dict[str, int]) -> None:
+    """On a fresh database an activity from `evil-tenant` carrying a known person's
+    AAD id is a stranger's: it is not answered as Ravi, leaves no row (no processed
+    event, no conversation reference, no workspace), and the configured tenant is
+    still admitted afterwards. The Emulator's made-up tenant is admitted only in
+    development mode, and locks nobody out either."""
+    from sqlmodel import func, select
+
+    from storage.models import ChatIdentity, ProcessedEvent, TeamsConversationRef, Workspace
+
+    evil = adapter_for("aad-ravi", tenant="evil-tenant")
+    await say(evil, CoachBot(coach_for(db), tenant="tenant-1"), "okr status")
+    assert "team list" in texts(evil) and "Ravi" not in texts(evil)
+    async with db.session() as session:
+        for table in (ProcessedEvent, TeamsConversationRef, Workspace):
+            assert (await session.exec(select(func.count()).select_from(table))).one() == 0, table
+        tenants = (await session.exec(select(ChatIdentity.tenant))).all()
+        assert "evil-tenant" not in tenants
+
     template = Activity(channel_id="emulator", service_url="http://127.0.0.1:1/",
                         from_property=ChannelAccount(id="aad-ravi", name="User"),
                         recipient=BOT, conversation=ConversationAccount(id=uuid.uuid4().hex))
@@ -175,8 +191,21 @@ async def test_trying_the_emulator_first_does_not_lock_out_the_real_tenant(
     assert "Ravi" in texts(emulator)
 
     real = adapter_for("aad-ravi", tenant="tenant-1")
-    await say(real, CoachBot(coach_for(db)), "hello there")
+    await say(real, CoachBot(coach_for(db), tenant="tenant-1"), "hello there")
     assert "Ravi" in texts(real)
     stranger = adapter_for("aad-ravi", tenant="tenant-2")
-    await say(stranger, CoachBot(coach_for(db)), "hello there")
+    await say(stranger, CoachBot(coach_for(db), tenant="tenant-1"), "hello there")
     assert "team list" in texts(stranger)
+
+
+async def test_an_unconfigured_tenant_is_admitted_only_once_an_admin_binds_it(
+        db: Database, team: dict[str, int]) -> None:
+    bot = CoachBot(coach_for(db))
+    before = adapter_for("aad-ravi", tenant="tenant-9")
+    await say(before, bot, "hello there")
+    assert "team list" in texts(before)
+    async with db.session() as session:  # what `coachbot teams bind tenant-9` does
+        await people.bind_workspace(session, team["org"], "teams", "tenant-9")
+    after = adapter_for("aad-ravi", tenant="tenant-9")
+    await say(after, bot, "hello there")
+    assert "Ravi" in texts(after)

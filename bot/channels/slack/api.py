@@ -13,7 +13,6 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -27,6 +26,19 @@ from bot.core.messages import Image
 log = logging.getLogger(__name__)
 
 SLACK_API = "https://slack.com/api/"
+# Every call is bounded: a few seconds to connect, half a minute in all. Without this,
+# aiohttp's default (5 minutes) applies to a session we pass in, and one hung call
+# would stall whatever awaits it.
+CONNECT_TIMEOUT = 5.0
+TOTAL_TIMEOUT = 30.0
+# Errors that say "not now" rather than "never": the dispatcher retries these.
+TRANSIENT_ERRORS = frozenset({
+    "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
+    "team_added_to_org",
+})
+# Of those, the ones after which Slack may have posted the message all the same.
+UNCERTAIN_ERRORS = frozenset({"internal_error", "fatal_error", "request_timeout"})
+PROMPT_EVENT = "coachbot_prompt"  # message metadata event type carrying a prompt's tag
 
 
 def base_url(configured: str | None) -> str:
@@ -75,8 +87,11 @@ class SlackApi:
     """Web API clients per bot token, sharing one aiohttp session and one pacer."""
 
     def __init__(self, api_url: str | None, pacer: Pacer | None = None,
-                 lookups: Pacer | None = None) -> None:
+                 lookups: Pacer | None = None, timeout: float = TOTAL_TIMEOUT,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self.base_url = base_url(api_url)
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self.pacer = pacer or Pacer()
         # users.lookupByEmail is Tier 3 (~50/min): linking a big team must not trip it.
         self.lookups = lookups or Pacer(workspace_rate=Rate(per_second=0.8, burst=20))
@@ -85,17 +100,20 @@ class SlackApi:
 
     def http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(
+                total=self.timeout, connect=self.connect_timeout, sock_connect=self.connect_timeout))
         return self._session
 
     def client(self, token: str | None, workspace: str) -> AsyncWebClient:
         key = (token or "", workspace)
         found = self._clients.get(key)
         if found is None or found.session is not self._session or self._session is None:
+            # No automatic retry of a reset or a 5xx here: the request may have been
+            # posted, and only the dispatcher (which can look for the message first)
+            # may send a prompt again. A 429 was refused, so it is retried in pace.
             found = AsyncWebClient(
-                token=token, base_url=self.base_url, session=self.http(),
-                retry_handlers=[AsyncConnectionErrorRetryHandler(),
-                                PacedRateLimitRetry(self.pacer, workspace)],
+                token=token, base_url=self.base_url, session=self.http(), timeout=int(self.timeout),
+                retry_handlers=[PacedRateLimitRetry(self.pacer, workspace)],
             )
             self._clients[key] = found
         return found
@@ -152,6 +170,20 @@ class SlackApi:
         await self.lookups.slot(workspace)
         response = await self.client(token, workspace).users_lookupByEmail(email=email)
         return (response.get("user") or {}).get("id")
+
+    async def tagged(self, token: str, workspace: str, channel: str, tag: str,
+                     limit: int = 50) -> str | None:
+        """The ts of a recent message in `channel` whose metadata carries `tag`, if any
+        (conversations.history with include_all_metadata; needs im:history)."""
+        await self.pacer.slot(workspace)
+        response = await self.client(token, workspace).conversations_history(
+            channel=channel, limit=limit, include_all_metadata=True)
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (metadata.get("event_type") == PROMPT_EVENT
+                    and (metadata.get("event_payload") or {}).get("tag") == tag):
+                return str(message.get("ts"))
+        return None
 
     async def open_dm(self, token: str, workspace: str, user_id: str) -> str:
         response = await self.client(token, workspace).conversations_open(users=user_id)

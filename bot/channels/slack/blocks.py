@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import prompts
+from bot.core import markup
 from bot.core.messages import Choice, Message, text_bar
 
 Block = dict[str, Any]
@@ -42,6 +43,7 @@ FORM_CALLBACK = "coachbot_form"
 FORM_BLOCK = "coachbot_answer"
 FORM_INPUT = "answer"
 
+ZWSP = "\u200b"
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 
@@ -62,11 +64,28 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def literal(char: str) -> str:
+    """One escaped character of people's words, as Slack shows it as itself: its
+    entity for `&<>`, and a zero-width space after a formatting mark so it cannot
+    pair into bold, italics, strike-through or code (mrkdwn has no escapes)."""
+    if char in "&<>":
+        return escape(char)
+    return char + ZWSP if char in "*_~`" else char
+
+
 def mrkdwn(text: str) -> str:
-    """Our templates' light Markdown -> Slack mrkdwn (**bold** -> *bold*, links)."""
-    text = escape(text)
+    """Our templates' light Markdown -> Slack mrkdwn (**bold** -> *bold*, links);
+    escaped characters (people's words, see bot.core.markup) stay literal."""
+    text = escape(markup.shielded(text))
     text = _BOLD.sub(r"*\1*", text)
-    return _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", text)
+    text = _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", text)
+    return markup.unshield(text, literal)
+
+
+def notification(text: str) -> str:
+    """The plain `text` of a message (notifications, screen readers, old clients):
+    Slack reads `<!channel>` and `<@U…>` there too, so it is escaped as well."""
+    return escape(markup.plain(markup.inert(text)))
 
 
 def chunks(text: str, limit: int) -> list[str]:
@@ -94,13 +113,14 @@ def chunks(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def _plain(text: str, limit: int) -> dict[str, Any]:
+def plain_object(text: str, limit: int) -> dict[str, Any]:
+    text = markup.plain(markup.inert(text))  # plain_text shows characters as they are
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
-def _sections(text: str) -> list[Block]:
+def sections(text: str) -> list[Block]:
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
         for piece in chunks(mrkdwn(text), MAX_SECTION)
@@ -110,8 +130,8 @@ def _sections(text: str) -> list[Block]:
 
 def _title(title: str) -> list[Block]:
     if len(title) <= MAX_HEADER:
-        return [{"type": "header", "text": _plain(title, MAX_HEADER)}]
-    return _sections(f"**{title}**")
+        return [{"type": "header", "text": plain_object(title, MAX_HEADER)}]
+    return sections(f"**{title}**")
 
 
 def _fields(message: Message) -> list[Block]:
@@ -146,7 +166,7 @@ def _progress(message: Message) -> list[Block]:
 def button(choice: Choice, index: int) -> Block:
     element: Block = {
         "type": "button",
-        "text": _plain(choice.label, MAX_BUTTON_TEXT),
+        "text": plain_object(choice.label, MAX_BUTTON_TEXT),
         "value": choice.value[:MAX_VALUE],
         "action_id": f"{CHOICE_ACTION}:{index}",
     }
@@ -176,7 +196,7 @@ def message_blocks(message: Message, *, with_image_note: bool = False) -> list[B
     if message.title:
         blocks += _title(message.title)
     if message.text:
-        blocks += _sections(message.text)
+        blocks += sections(message.text)
     blocks += _fields(message) + _progress(message)
     if with_image_note:
         blocks += _image_note(message)
@@ -200,7 +220,7 @@ def channel_posts(message: Message, file_id: str | None = None) -> list[Post]:
 
 
 def fallback(message: Message) -> str:
-    text = message.plain() or (message.image.alt if message.image else "")
+    text = escape(message.plain() or (message.image.alt if message.image else ""))
     return text if len(text) <= MAX_FALLBACK else text[: MAX_FALLBACK - 1] + "…"
 
 
@@ -325,70 +345,3 @@ def picked(blocks: list[Block], action_id: str, label: str) -> list[Block]:
     if not replaced:
         out.append(note)
     return out
-
-
-def _view_blocks(messages: list[Message], limit: int) -> list[Block]:
-    blocks: list[Block] = []
-    for message in messages:
-        part = message_blocks(message, with_image_note=True)
-        if blocks and part:
-            blocks.append({"type": "divider"})
-        blocks += part
-    if len(blocks) > limit:
-        more = {"type": "context", "elements": [
-            {"type": "mrkdwn", "text": mrkdwn(prompts.render("slack/more"))}
-        ]}
-        blocks = blocks[: limit - 1] + [more]
-    return blocks
-
-
-def home_view(messages: list[Message], form_label: str | None = None) -> dict[str, Any]:
-    """The App Home tab: the neutral home messages, with a button to check in by form."""
-    blocks: list[Block] = []
-    if form_label:
-        blocks.append({"type": "actions", "block_id": "coachbot_home_actions", "elements": [{
-            "type": "button", "text": _plain(form_label, MAX_BUTTON_TEXT), "style": "primary",
-            "action_id": FORM_ACTION, "value": "/okr checkin",
-        }]})
-    return {"type": "home", "blocks": blocks + _view_blocks(messages, MAX_VIEW_BLOCKS - len(blocks))}
-
-
-def form_view(messages: list[Message], metadata: dict[str, Any]) -> dict[str, Any]:
-    """A conversation turn as a modal: what the coach said, and one answer field — a
-    list of the offered choices when there are some, free text otherwise."""
-    asking = next((m for m in reversed(messages) if m.choices), None)
-    shown = [Message(m.text, m.title, m.fields, m.progress, [], m.image) for m in messages]
-    blocks = _view_blocks(shown, MAX_VIEW_BLOCKS - 1)
-    if asking is not None:
-        element: Block = {
-            "type": "static_select", "action_id": FORM_INPUT,
-            "placeholder": _plain(prompts.render("slack/form_pick"), MAX_OPTION_TEXT),
-            "options": [
-                {"text": _plain(c.label, MAX_OPTION_TEXT), "value": c.value[:150]}
-                for c in asking.choices[:MAX_OPTIONS]
-            ],
-        }
-    else:
-        element = {"type": "plain_text_input", "action_id": FORM_INPUT, "multiline": True}
-    blocks.append({
-        "type": "input", "block_id": FORM_BLOCK, "optional": True,
-        "label": _plain(prompts.render("slack/form_answer"), 2000), "element": element,
-    })
-    return {
-        "type": "modal",
-        "callback_id": FORM_CALLBACK,
-        "title": _plain(prompts.render("slack/form_title"), 24),
-        "submit": _plain(prompts.render("slack/form_submit"), 24),
-        "close": _plain(prompts.render("slack/form_close"), 24),
-        "private_metadata": json.dumps(metadata)[:3000],
-        "blocks": blocks,
-    }
-
-
-def loading_view() -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": FORM_CALLBACK,
-        "title": _plain(prompts.render("slack/form_title"), 24),
-        "blocks": _sections(prompts.render("slack/form_loading")),
-    }

@@ -11,13 +11,15 @@ acknowledgement leaves the moment the listener returns, without Bolt's polling l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Coroutine, Iterator
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
@@ -30,7 +32,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks
-from bot.channels.slack.api import SlackApi
+from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
 from bot.channels.slack.listeners import COMMAND, Listeners
@@ -39,7 +41,7 @@ from bot.channels.slack.pacing import Pacer
 from bot.channels.slack.posting import Posting
 from bot.channels.slack.settings import SlackSettings
 from bot.channels.slack.stores import DbInstallationStore, DbOAuthStateStore
-from bot.core.channel import DeliveryError, Recipient
+from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.coach import Coach
 from bot.core.messages import Inbound, Message, Sender
 from storage.models import Person
@@ -69,6 +71,26 @@ BOT_SCOPES = [
 ]
 
 
+@contextlib.contextmanager
+def refusals(recipient: Recipient) -> Iterator[None]:
+    """Slack's answers as the dispatcher needs them: "never" (user_not_found,
+    account_inactive, channel_not_found, not_in_channel, missing_scope, invalid_auth …)
+    as DeliveryError, "not now" (HTTP 5xx, 429 beyond its retries, a transient error
+    code, a reset connection, a timeout) as TransientDeliveryError."""
+    try:
+        yield
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "")
+        status = int(getattr(error.response, "status_code", 200) or 200)
+        if status >= 500 or status == 429 or code in TRANSIENT_ERRORS:
+            raise TransientDeliveryError(f"Slack answered HTTP {status} {code}".strip(),
+                                         uncertain=status >= 500 or code in UNCERTAIN_ERRORS) from error
+        raise DeliveryError(f"Slack refused a DM to {recipient.email}: {code}") from error
+    except (TimeoutError, aiohttp.ClientError, ConnectionError) as error:
+        raise TransientDeliveryError(f"Slack unreachable: {type(error).__name__} {error}".strip(),
+                                     uncertain=True) from error
+
+
 class SlackChannel(Listeners, Installs, Outbox, Posting):
     """Slack for coachbot: HTTP events (single workspace or OAuth) or Socket Mode."""
 
@@ -92,6 +114,7 @@ class SlackChannel(Listeners, Installs, Outbox, Posting):
         self._pause_until = 0.0
         self._socket: Any = None
         self._bound: set[str] = set()
+        self._token_team: str | None = None
         self._dm_known: set[tuple[int, str]] = set()
         self._unknown_events: OrderedDict[str, None] = OrderedDict()
         self._people: OrderedDict[tuple[str, str], tuple[float, Person]] = OrderedDict()
@@ -153,6 +176,11 @@ class SlackChannel(Listeners, Installs, Outbox, Posting):
             app.router.add_get(REDIRECT_PATH, self._handle_redirect)
 
     async def handle_http(self, request: web.Request) -> web.Response:
+        stamp = request.headers.get("X-Slack-Request-Timestamp")
+        if stamp is not None and not stamp.strip().isdigit():
+            # Bolt would fail on int("abc") with a 500; a timestamp that is not one
+            # was never signed by Slack.
+            return web.json_response({"error": "invalid request"}, status=401)
         try:
             bolt_request = await to_bolt_request(request)
         except (ValueError, AttributeError, TypeError):
@@ -190,18 +218,35 @@ class SlackChannel(Listeners, Installs, Outbox, Posting):
         await self.api.close()
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
-        """DM `messages` to one person; returns "channel:ts" of the last message sent."""
+        """DM `messages` to one person; returns "channel:ts" of the last message sent.
+        A refusal for good raises DeliveryError; "not now" (5xx, 429 beyond its
+        retries, a reset, a timeout) raises TransientDeliveryError."""
         if not recipient.user_id:
             raise DeliveryError(f"{recipient.email} has no Slack user id")
         team = recipient.tenant or ""
         token = await self.token_for(team)
         channel = recipient.dm_channel or recipient.user_id
-        try:
+        with refusals(recipient):
             channel, ts = await self._post_all(token, team, channel, messages, recipient.person_id,
                                                recipient.user_id)
-        except SlackApiError as error:
-            raise DeliveryError(f"Slack refused a DM to {recipient.email}: "
-                                f"{error.response.get('error')}") from error
+        return f"{channel}:{ts}" if ts else None
+
+    async def find_delivery(self, recipient: Recipient, tag: str) -> str | None:
+        """"channel:ts" of a message in the person's DM tagged `tag` (message metadata),
+        or None. Without the history scope, the answer is None (and the caller sends)."""
+        if not recipient.user_id:
+            return None
+        team = recipient.tenant or ""
+        token = await self.token_for(team)
+        try:
+            with refusals(recipient):
+                channel = recipient.dm_channel or await self.api.open_dm(token, team, recipient.user_id)
+                ts = await self.api.tagged(token, team, channel, tag)
+        except TransientDeliveryError:
+            raise
+        except DeliveryError as error:
+            log.warning("cannot look for %s in Slack: %s", tag, error)
+            return None
         return f"{channel}:{ts}" if ts else None
 
     # --- background work ------------------------------------------------------------------

@@ -56,26 +56,56 @@ class Installs:
         return bot.bot_token
 
     async def _workspace_known(self, team_id: str) -> bool:
-        """With OAuth, only workspaces bound at install may reach anyone's data; the
-        automatic binding of a single-company install is for a single-workspace token."""
-        if not self.oauth or team_id in self._bound:
+        """Only a workspace bound on purpose may reach anyone's data: with OAuth, by an
+        admin's install; with one bot token, the token's own workspace (bound on first
+        use to the one organisation), or one bound with `coachbot slack bind`. A signed
+        request from any other workspace (Slack Connect, another Enterprise Grid
+        workspace) is a stranger's."""
+        if team_id in self._bound:
             return True
         async with self.coach.db.session() as session:
             found = await store.workspace(session, team_id) is not None
+        if not found and not self.oauth and team_id == await self.token_team():
+            found = await self.bind_token_workspace(team_id)
         if found:
             self._bound.add(team_id)
         return found
+
+    async def token_team(self) -> str | None:
+        """The workspace of the configured bot token (auth.test, asked once)."""
+        if self.oauth or not self.settings.bot_token:
+            return None
+        if self._token_team is None:
+            try:
+                auth = await self.api.client(self.settings.bot_token, "").auth_test()
+            except Exception as error:  # unreachable now: asked again next time
+                log.warning("Slack auth.test failed: %s", error)
+                return None
+            self._token_team = str(auth["team_id"])
+        return self._token_team
+
+    async def bind_token_workspace(self, team_id: str) -> bool:
+        """Bind the configured token's workspace to the organisation, when there is
+        exactly one (a single-company install); several need `coachbot slack bind`."""
+        async with self.coach.db.session() as session:
+            org = await people.only_org(session)
+            if org is None:
+                return False
+            await people.bind_workspace(session, org.id, "slack", team_id)  # type: ignore[arg-type]
+        log.info("Slack workspace %s (the bot token's) bound to %s", team_id, org.name)
+        return True
 
     async def link_people(self) -> int:
         """Find people without a Slack id by e-mail (users.lookupByEmail), so their
         check-ins reach them. Returns how many were linked."""
         teams: list[tuple[str, int]] = []
         if not self.oauth and self.settings.bot_token:
-            auth = await self.api.client(self.settings.bot_token, "").auth_test()
-            async with self.coach.db.session() as session:
-                org_id = await people.workspace_org(session, "slack", str(auth["team_id"]))
-            if org_id is not None:
-                teams.append((str(auth["team_id"]), org_id))
+            team = await self.token_team()
+            if team is not None and await self._workspace_known(team):
+                async with self.coach.db.session() as session:
+                    org_id = await people.workspace_org(session, "slack", team)
+                if org_id is not None:
+                    teams.append((team, org_id))
         else:
             async with self.coach.db.session() as session:
                 teams = [(w.external_id, w.org_id) for w in await store.workspaces(session)]

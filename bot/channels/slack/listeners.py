@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import prompts
-from bot.channels.slack import blocks
+from bot.channels.slack import blocks, views
 from bot.channels.slack.inbound import shared_place
 from bot.core.messages import Inbound, Message
 from storage import events
@@ -139,7 +139,7 @@ class Listeners:
         message = body.get("message") or {}
         if container.get("type") == "message":
             shown = blocks.picked(message.get("blocks") or [], action.get("action_id", ""), label)
-            fallback = prompts.render("slack/picked", label=label)
+            fallback = blocks.notification(prompts.render("slack/picked", label=label))
             if container.get("is_ephemeral") and response_url:
                 await self.api.respond(response_url, {"replace_original": True, "text": fallback,
                                                       "blocks": shown})
@@ -168,11 +168,11 @@ class Listeners:
     async def publish_home(self, team: str, user_id: str, token: str) -> None:
         person = await self.person(team, user_id, token)
         if person is None:
-            view = blocks.home_view([Message(prompts.render("core/unknown_person"))])
+            view = views.home_view([Message(prompts.render("core/unknown_person"))])
         else:
             async with self._turns:
                 shown = await self.coach.home(person)
-            view = blocks.home_view(shown, form_label=prompts.render("slack/form_button"))
+            view = views.home_view(shown, form_label=prompts.render("slack/form_button"))
         await self.api.publish_home(token, team, user_id, view)
 
     async def _on_form_open(self, ack: Any, body: dict[str, Any], action: dict[str, Any],
@@ -183,7 +183,7 @@ class Listeners:
     async def _form_open(self, body: dict[str, Any], action: dict[str, Any], token: str) -> None:
         team, _ = sender_of(body)
         client = self.api.client(token, team)
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=blocks.loading_view())
+        opened = await client.views_open(trigger_id=body["trigger_id"], view=views.loading_view())
         _, _, person = await self._sender(body, token)
         if person is None:
             replies = [Message(prompts.render("core/unknown_person"))]
@@ -192,7 +192,7 @@ class Listeners:
                 person_id=person.id, platform="slack", text=action.get("value") or "/okr checkin",  # type: ignore[arg-type]
             ), "form")
         await client.views_update(view_id=opened["view"]["id"],
-                                  view=blocks.form_view(replies, {"team": team}))
+                                  view=views.form_view(replies, {"team": team}))
 
     async def _on_form_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any],
                               context: Any) -> None:
@@ -212,7 +212,7 @@ class Listeners:
         team, user_id, person = await self._sender(body, token)
         if person is None:
             await ack(response_action="update",
-                      view=blocks.form_view([Message(prompts.render("core/unknown_person"))], {}))
+                      view=views.form_view([Message(prompts.render("core/unknown_person"))], {}))
             return
         turn = asyncio.get_running_loop().create_task(self._coach_turn(Inbound(
             person_id=person.id, platform="slack", text=typed or "", action=picked,  # type: ignore[arg-type]
@@ -220,7 +220,7 @@ class Listeners:
         done, _ = await asyncio.wait({turn}, timeout=2.5)
         if done:
             await ack(response_action="update",
-                      view=blocks.form_view(turn.result(), {"team": team}))
+                      view=views.form_view(turn.result(), {"team": team}))
             return
         await ack()
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import prompts
 from bot.channels.slack import blocks
+from bot.channels.slack.api import PROMPT_EVENT
 from bot.core.messages import Message
 from storage.models import Person
 
@@ -30,7 +31,10 @@ class Outbox:
         ts: str | None = None
         for message in messages:
             for post in blocks.posts(message):
-                response = await self.api.post(token, team, channel, post.payload(), thread_ts)
+                payload = post.payload()
+                if message.tag:  # so the prompt can be found if its outcome is unknown
+                    payload["metadata"] = {"event_type": PROMPT_EVENT, "event_payload": {"tag": message.tag}}
+                response = await self.api.post(token, team, channel, payload, thread_ts)
                 ts = str(response.get("ts"))
                 if response.get("channel") and response["channel"] != channel:
                     channel = str(response["channel"])  # a user id posts into the DM: learn it

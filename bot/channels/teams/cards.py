@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import prompts
+from bot.core import markup
 from bot.core.messages import Message, text_bar
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -56,7 +57,9 @@ def card(message: Message) -> dict[str, Any]:
     if message.fields:
         body.append({
             "type": "FactSet",
-            "facts": [{"title": f.label, "value": f.value} for f in message.fields],
+            # TextBlocks and fact values are Markdown, where the escapes of people's
+            # words (bot.core.markup) keep them literal; a fact's title is plain.
+            "facts": [{"title": markup.plain(f.label), "value": f.value} for f in message.fields],
         })
     for bar in message.progress:
         body.append(_text(bar.label, weight="Bolder", spacing="Medium"))
@@ -94,9 +97,9 @@ def card(message: Message) -> dict[str, Any]:
         content["actions"] = [
             {
                 "type": "Action.Submit",
-                "title": choice.label,
+                "title": markup.plain(choice.label),
                 **({"style": _STYLES[choice.style]} if choice.style in _STYLES else {}),
-                "data": {DATA_KEY: {"value": choice.value, "label": choice.label, **echo}},
+                "data": {DATA_KEY: {"value": choice.value, "label": markup.plain(choice.label), **echo}},
             }
             for choice in message.choices
         ]
@@ -111,7 +114,7 @@ def answered_card(pick: Pick) -> dict[str, Any]:
         body.append(_text(pick.title, size="Medium", weight="Bolder"))
     if pick.text:
         body.append(_text(pick.text))
-    answered = prompts.render("teams/answered", label=pick.label)
+    answered = prompts.render("teams/answered", label=pick.label)  # the label made inert
     body.append(_text(answered, isSubtle=True, spacing="Medium"))
     return {
         "type": "AdaptiveCard",

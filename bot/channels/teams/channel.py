@@ -25,10 +25,11 @@ from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
 import prompts
+from bot.channels.teams.activities import activities_for
 from bot.channels.teams.adapter import RetryingCloudAdapter, status_of
-from bot.channels.teams.handler import CoachBot, activities_for
+from bot.channels.teams.handler import CoachBot
 from bot.channels.teams.settings import TeamsSettings
-from bot.core.channel import DeliveryError, Place, Recipient
+from bot.core.channel import DeliveryError, Place, Recipient, TransientDeliveryError
 from bot.core.coach import Coach
 from bot.core.messages import Message
 from storage import teams as store
@@ -48,7 +49,8 @@ class TeamsChannel:
         self.settings = settings
         self.coach = coach
         self.adapter = RetryingCloudAdapter(settings, retry_base_delay=retry_base_delay)
-        self.bot = CoachBot(coach, deliver=self.deliver, anonymous=settings.anonymous)
+        self.bot = CoachBot(coach, deliver=self.deliver, anonymous=settings.anonymous,
+                            tenant=settings.app_tenant_id)
         self.app_id = settings.app_id or ""
 
     def mount(self, app: web.Application) -> None:
@@ -116,6 +118,11 @@ class TeamsChannel:
                 raise DeliveryError(
                     _unreachable(template, recipient, reason=f"HTTP {status}")
                 ) from sender.failed
+            if status is None or status >= 500 or status == 429 or isinstance(sender.failed, TimeoutError):
+                # not now, rather than never: the dispatcher tries again later
+                raise TransientDeliveryError(
+                    f"Teams connector: {f'HTTP {status}' if status else type(sender.failed).__name__}",
+                    uncertain=status != 429) from sender.failed
             raise sender.failed
         return sender.sent[-1] if sender.sent else None
 

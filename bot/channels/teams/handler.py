@@ -8,10 +8,7 @@ Cards from `cards.py`). Everything the bot *knows* lives in the coach.
 
 from __future__ import annotations
 
-import hashlib
-import html
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,126 +25,43 @@ from botbuilder.schema import (
 
 import prompts
 from bot.channels.teams import cards
+from bot.channels.teams.activities import (
+    EMULATOR_TENANT,
+    PLATFORM,
+    activities_for,
+    clean_text,
+    dev_tenant,
+    event_key,
+    is_personal,
+    mentions,
+    shared_place,
+    tenant_of,
+)
 from bot.core.channel import Recipient
 from bot.core.coach import Coach
-from bot.core.messages import Inbound, Message, Place, Sender
+from bot.core.messages import Inbound, Message, Sender
 from storage import events
 from storage import teams as store
 from storage.models import Person
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "teams"
-EMULATOR_TENANT = "emulator"
-_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
 Deliver = Callable[[Recipient, list[Message]], Awaitable[str | None]]
-
-
-def activity_for(message: Message) -> Activity:
-    """One neutral message as a Teams message activity carrying an Adaptive Card."""
-    return Activity(
-        type=ActivityTypes.message,
-        attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE,
-                                content=cards.card(message))],
-        summary=(message.title or message.text or "coachbot")[:200],
-    )
-
-
-def activities_for(messages: list[Message]) -> list[Activity]:
-    """Messages as few card activities as Teams accepts (`cards.cards_for`)."""
-    return [Activity(type=ActivityTypes.message,
-                     attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE, content=content)],
-                     summary=(content.get("fallbackText") or "coachbot")[:200])
-            for content in cards.cards_for(messages)]
-
-
-def tenant_of(activity: Activity) -> str | None:
-    """The AAD tenant of an activity: Teams puts it in channelData and, usually, on the
-    conversation too."""
-    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
-    found = tenant.get("id") or getattr(activity.conversation, "tenant_id", None)
-    return str(found) if found else None
-
-
-def dev_tenant(activity: Activity, anonymous: bool) -> str | None:
-    """The Bot Framework Emulator sends no tenant. In anonymous development mode only,
-    its conversations count as the tenant "emulator", so a person whose
-    `teams_user_id` is the Emulator's user id can try coachbot locally."""
-    if anonymous and activity.channel_id == "emulator":
-        return EMULATOR_TENANT
-    return None
-
-
-def is_personal(activity: Activity) -> bool:
-    kind = getattr(activity.conversation, "conversation_type", None)
-    return kind in (None, "personal")
-
-
-def shared_place(activity: Activity) -> Place | None:
-    """A team channel the message was said in (a thread's id trimmed to the channel's)."""
-    if getattr(activity.conversation, "conversation_type", None) != "channel":
-        return None
-    return Place(PLATFORM, activity.conversation.id.split(";")[0], tenant_of(activity))
-
-
-def mentions(activity: Activity) -> list[tuple[str, str, str]]:
-    """The people mentioned in a message other than the bot: (tag text as typed,
-    user id, display name). The id is the AAD object id when Teams gives one (the
-    team import's `teams_user_id`), else the Teams user id."""
-    recipient = getattr(activity.recipient, "id", None)
-    found = []
-    for entity in activity.entities or []:
-        props = entity.additional_properties or {}
-        mentioned = props.get("mentioned") or {}
-        if (entity.type or "").lower() == "mention" and props.get("text") and mentioned.get("id") != recipient:
-            user_id = mentioned.get("aadObjectId") or mentioned.get("id") or ""
-            found.append((props["text"], user_id, mentioned.get("name") or ""))
-    return found
-
-
-def clean_text(activity: Activity, named: dict[str, str] | None = None) -> str:
-    """What the person typed, without "@coachbot" and without Teams' HTML.
-
-    Another person's mention (`<at>Sam Rep</at>`) becomes the neutral form every
-    channel hands the core: `@` and their e-mail when `named` (Teams user id ->
-    e-mail) knows them, else `@` and their display name.
-    """
-    text = activity.text or ""
-    recipient = getattr(activity.recipient, "id", None)
-    for entity in activity.entities or []:
-        if (entity.type or "").lower() != "mention":
-            continue
-        props = entity.additional_properties or {}
-        mentioned = props.get("mentioned") or {}
-        if mentioned.get("id") == recipient and props.get("text"):
-            text = text.replace(props["text"], " ")
-    for tag, user_id, name in mentions(activity):
-        label = (named or {}).get(user_id) or name or _TAGS.sub("", tag)
-        text = text.replace(tag, f"@{label}")
-    text = _MENTION.sub(" ", text) if text.lstrip().lower().startswith("<at>") else text
-    text = html.unescape(_TAGS.sub(" ", text)).replace("\xa0", " ")
-    return " ".join(text.split())
-
-
-def event_key(activity: Activity, *parts: str | None) -> str:
-    """A short, stable id for dedup: Teams activity ids are only unique within a
-    conversation, and conversation ids can be longer than the column."""
-    raw = "|".join([activity.conversation.id if activity.conversation else ""]
-                   + [p or "" for p in parts])
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class CoachBot(ActivityHandler):
     """Bot Framework's view of the coach."""
 
-    def __init__(self, coach: Coach, deliver: Deliver | None = None, anonymous: bool = False) -> None:
+    def __init__(self, coach: Coach, deliver: Deliver | None = None, anonymous: bool = False,
+                 tenant: str | None = None) -> None:
         """`deliver` sends proactively to a personal chat (the channel's own
-        `deliver`); without it, private answers asked for in a channel are withheld."""
+        `deliver`); without it, private answers asked for in a channel are withheld.
+        `tenant` (MICROSOFT_APP_TENANT_ID) is bound on first use; others by an admin."""
         self.coach = coach
         self.deliver = deliver
         self.anonymous = anonymous
+        self.configured = {t for t in (tenant, EMULATOR_TENANT if anonymous else None) if t}
+        self._admitted: set[str] = set()
 
     def tenant(self, activity: Activity) -> str | None:
         return tenant_of(activity) or dev_tenant(activity, self.anonymous)
@@ -155,9 +69,18 @@ class CoachBot(ActivityHandler):
     # --- every activity ---------------------------------------------------------------
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        """Drop a repeated activity id before any work; remember how to reach a person
-        in their personal chat whatever they sent."""
+        """Drop a repeated activity id before any work; remember how to reach a known
+        person in their personal chat. Strangers and foreign tenants leave no row."""
         activity = turn_context.activity
+        if activity.type == ActivityTypes.installation_update and activity.action == "remove":
+            await self._remember(turn_context)
+            return
+        if activity.from_property is None or activity.from_property.id == getattr(activity.recipient, "id", None):
+            await super().on_turn(turn_context)  # the bot's own echo: nothing to store
+            return
+        if await self.person(turn_context) is None:
+            await super().on_turn(turn_context)  # answered as a stranger; nothing stored
+            return
         if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.invoke):
             async with self.coach.db.session() as session:
                 first = await events.claim_event(session, PLATFORM, event_key(activity, activity.id))
@@ -189,16 +112,31 @@ class CoachBot(ActivityHandler):
     # --- who is this ------------------------------------------------------------------
 
     async def person(self, turn_context: TurnContext) -> Person | None:
-        """The person behind the Teams user: by AAD object id (the team import's
-        `teams_user_id`), else by the UPN/e-mail that Teams knows for them."""
+        """The person behind the Teams user (once per turn), only in a bound tenant: by
+        AAD object id (`teams_user_id`), else by the UPN/e-mail Teams knows for them."""
+        if "coachbot.person" not in turn_context.turn_state:
+            turn_context.turn_state["coachbot.person"] = await self._person(turn_context)
+        return turn_context.turn_state["coachbot.person"]  # type: ignore[no-any-return]
+
+    async def admitted(self, tenant: str) -> bool:
+        """Bound on purpose: by `coachbot teams bind`, or as the configured tenant (on
+        first use, with one organisation). Speaking first binds nothing."""
+        if tenant in self._admitted:
+            return True
+        async with self.coach.db.session() as session:
+            bound = await store.tenant_bound(session, tenant)
+            if not bound and tenant in self.configured:
+                bound = await store.bind_configured_tenant(session, tenant)
+        if bound:
+            self._admitted.add(tenant)
+        return bound
+
+    async def _person(self, turn_context: TurnContext) -> Person | None:
         activity = turn_context.activity
         user: ChannelAccount | None = activity.from_property
         tenant = self.tenant(activity)
-        if user is None or not tenant:
+        if user is None or not tenant or not await self.admitted(tenant):
             return None
-        async with self.coach.db.session() as session:
-            if not await store.tenant_admitted(session, tenant, EMULATOR_TENANT):
-                return None  # a tenant nobody bound, after the first one was
         user_id = user.aad_object_id or user.id
         sender = Sender(PLATFORM, tenant, user_id)
         person = await self.coach.identify(sender)

@@ -1,0 +1,190 @@
+"""Named queries for sending a due prompt exactly once: claims with a lease, the
+record of each delivery the moment its send returns, retries after a transient
+failure, permanent failures and the admins' daily summary of them.
+
+Every change is an UPDATE guarded by the state it expects (`status = 'claimed' AND
+claimed_by = <me>`), so two processes racing on one row cannot both win, on SQLite
+(one writer at a time) as on PostgreSQL (the second UPDATE re-checks the row after
+the first commits).
+
+A claim is held until `lease_until`. The claiming process extends the lease of what
+it is sending (`extend_leases`, every few seconds); a process that dies stops
+extending, and its claims are taken over within one lease (a minute by default).
+A prompt a platform could not take *now* (5xx, reset, timeout) keeps its claim with
+`lease_until` set to the retry time, so the same takeover picks it up then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Delivery, Occurrence
+from storage.occurrences import CLAIMED, DELIVERED, FAILED, OCCURRENCE, PENDING, SKIPPED
+
+SENDING = "sending"  # the reason of a claimed occurrence whose send began
+
+
+async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) -> list[Occurrence]:
+    """Update the rows `chosen` selects, but only those where the `still` conditions
+    hold at write time, and return the rows this instance won. Two instances that chose
+    the same ids cannot both win: the second UPDATE finds the condition false."""
+    ids = (await session.exec(chosen)).all()
+    if not ids:
+        return []
+    statement = (
+        update(Occurrence).where(col(Occurrence.id).in_(ids), *still).values(**values).returning(Occurrence)
+    )
+    return list((await session.exec(statement)).scalars().all())
+
+
+async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: int,
+                    lease_until: datetime | None = None) -> list[Occurrence]:
+    """Claim up to `limit` due pending occurrences for this instance, earliest first,
+    held until `lease_until` (default: now, i.e. the caller must extend it)."""
+    due = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now)
+           .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id).limit(limit))
+    return await _take(session, due, col(Occurrence.status) == PENDING,
+                       status=CLAIMED, claimed_by=instance, claimed_at=now,
+                       lease_until=lease_until or now)
+
+
+def _lapsed(now: datetime, cutoff: datetime | None) -> Any:
+    """A claim whose lease ran out (or, for a claim made before leases existed, one
+    older than `cutoff`)."""
+    lapsed = col(Occurrence.lease_until) <= now
+    if cutoff is None:
+        return lapsed
+    return or_(lapsed, (col(Occurrence.lease_until).is_(None)) & (col(Occurrence.claimed_at) < cutoff))
+
+
+async def reclaim_stale(session: AsyncSession, now: datetime, instance: str, limit: int,
+                        lease_until: datetime, cutoff: datetime | None = None) -> list[Occurrence]:
+    """Take over claims whose lease ran out: their process died, or a transient
+    failure set this as their retry time. The caller must not simply send them again:
+    an earlier attempt may have reached the platform (see `FindsDeliveries`)."""
+    stale = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == CLAIMED)
+             .where(_lapsed(now, cutoff))
+             .order_by(OCCURRENCE.c.lease_until, OCCURRENCE.c.id).limit(limit))
+    return await _take(session, stale, col(Occurrence.status) == CLAIMED, _lapsed(now, cutoff),
+                       claimed_by=instance, claimed_at=now, lease_until=lease_until)
+
+
+async def extend_leases(session: AsyncSession, ids: Sequence[int], instance: str,
+                        until: datetime) -> int:
+    """Keep holding the claims this instance is still sending (its heartbeat)."""
+    if not ids:
+        return 0
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id.in_(list(ids)), OCCURRENCE.c.status == CLAIMED,
+               OCCURRENCE.c.claimed_by == instance)
+        .values(lease_until=until)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def mark_sending(session: AsyncSession, occurrence_id: int, instance: str) -> bool:
+    """Note, just before the send, that it began (`reason = 'sending'`), so that whoever
+    takes the claim over after a crash knows the platform may have the message. False
+    when this instance no longer holds the claim: then it must not send."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
+               OCCURRENCE.c.claimed_by == instance)
+        .values(reason=SENDING)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_delivery(session: AsyncSession, occurrence_id: int, instance: str, purpose: str,
+                          platform: str, message_id: str | None, now: datetime) -> bool:
+    """Mark one claimed occurrence delivered and keep the platform's message id, as
+    soon as its send returned (so a crash can repeat at most the one message in
+    flight). Only a row this instance still holds is marked; False otherwise."""
+    return await record_deliveries(session, [(occurrence_id, purpose, platform, message_id)],
+                                   instance, now) == 1
+
+
+async def record_deliveries(
+    session: AsyncSession, sent: Sequence[tuple[int, str, str, str | None]], instance: str,
+    now: datetime,
+) -> int:
+    """Mark claimed occurrences delivered and keep each platform message id. Each
+    item: (occurrence id, purpose, platform, message id). Only rows this instance
+    still holds are marked (RETURNING says which); a Delivery row is written for
+    exactly those. Returns how many."""
+    if not sent:
+        return 0
+    held = set(
+        (await session.exec(
+            update(OCCURRENCE)
+            .where(OCCURRENCE.c.id.in_([item[0] for item in sent]), OCCURRENCE.c.status == CLAIMED,
+                   OCCURRENCE.c.claimed_by == instance)
+            .values(status=DELIVERED, delivered_at=now, lease_until=None, reason=None)
+            .returning(OCCURRENCE.c.id)
+        )).scalars().all()
+    )
+    rows = [{"occurrence_id": oid, "purpose": purpose, "platform": platform, "message_id": message_id,
+             "sent_at": now} for oid, purpose, platform, message_id in sent if oid in held]
+    if rows:
+        await session.exec(insert(Delivery.__table__), params=rows)  # type: ignore[attr-defined]
+    return len(rows)
+
+
+async def retry_later(session: AsyncSession, occurrence_id: int, instance: str, retry_at: datetime,
+                      reason: str, payload: dict[str, Any]) -> bool:
+    """A transient failure: keep the claim, but let it lapse at `retry_at`, when any
+    instance (this one included) takes it over and tries again."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
+               OCCURRENCE.c.claimed_by == instance)
+        .values(lease_until=retry_at, reason=reason[:300], payload=payload)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_failure(session: AsyncSession, occurrence_id: int, instance: str, reason: str,
+                         payload: dict[str, Any]) -> bool:
+    """A channel refused the prompt for good: keep why, so nobody is skipped silently
+    (the admins' daily summary lists it)."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
+               OCCURRENCE.c.claimed_by == instance)
+        .values(status=FAILED, reason=reason[:300], payload=payload, lease_until=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def skip_claimed(session: AsyncSession, occurrence_id: int, instance: str, reason: str) -> bool:
+    """A claimed prompt that must not go out after all (the person left the team)."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
+               OCCURRENCE.c.claimed_by == instance)
+        .values(status=SKIPPED, reason=reason, lease_until=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def unreported_failures(session: AsyncSession, since: datetime) -> list[Occurrence]:
+    """Failed prompts claimed since `since` that no admin summary listed yet."""
+    rows = (await session.exec(
+        select(Occurrence).where(col(Occurrence.status) == FAILED, col(Occurrence.claimed_at) >= since)
+        .order_by(col(Occurrence.org_id), col(Occurrence.claimed_at))
+    )).all()
+    return [row for row in rows if not (row.payload or {}).get("alerted")]
+
+
+async def mark_reported(session: AsyncSession, rows: Sequence[Occurrence]) -> None:
+    """Remember that these failures were in an admin summary (`payload.alerted`)."""
+    for row in rows:
+        await session.exec(update(OCCURRENCE).where(OCCURRENCE.c.id == row.id)
+                           .values(payload={**(row.payload or {}), "alerted": True}))

@@ -1,0 +1,97 @@
+"""The one place where people's words are made inert (bot.core.markup), and the
+`coachbot slack|teams bind` commands that bind a workspace on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import prompts
+from bot.cli.main import app
+from bot.core import markup
+from bot.core.messages import Choice, Field, Inbound, Message, Progress
+from storage import people
+from storage.db import Database
+
+
+def test_inert_text_reads_as_typed_and_template_output_stays_markup() -> None:
+    typed = r"**URGENT** [x](http://e.example) <!here> a_b & c\d"
+    made = markup.inert(typed)
+    assert markup.plain(made) == typed
+    assert "**" not in made and "](" not in made
+    assert markup.inert(made) == made  # markup: never escaped twice
+    rendered = prompts.render("slack/picked", label=typed)
+    assert rendered == f"You picked: **{typed}**"  # reads as plain text (the command line)
+    assert rendered.markup == f"You picked: **{made}**"  # the template's bold, the label inert
+    assert markup.inert(rendered) == rendered.markup
+    nested = prompts.render("slack/picked", label=rendered)
+    assert nested.markup == f"You picked: **{rendered.markup}**"  # placed unchanged
+
+
+def test_plain_strings_in_messages_are_inert_and_rendered_ones_are_not() -> None:
+    bold = prompts.render("slack/picked", label="yes")
+    message = Message("**mine**", title="[t](http://e.example)",
+                      fields=[Field("*a*", "_b_")], progress=[Progress("`k`", 0.5, "~c~")])
+    assert message.text == r"\*\*mine\*\*" and message.title == r"\[t\]\(http://e.example\)"
+    assert (message.fields[0].label, message.fields[0].value) == (r"\*a\*", r"\_b\_")
+    assert (message.progress[0].label, message.progress[0].caption) == (r"\`k\`", r"\~c\~")
+    assert Message(bold).text == "You picked: **yes**"
+    assert Choice(prompts.render("slack/picked", label="*x*"), "v").label == r"You picked: **\*x\***"
+    assert "**mine**" in message.plain() and "[t](http://e.example)" in message.plain()
+
+
+def test_control_characters_are_stripped_at_the_inbound_edge() -> None:
+    event = Inbound(person_id=1, platform="test", text="a\x00b\x07c\r\nd\te\x7f\x85", action="x\x00y")
+    assert (event.text, event.action) == ("abc\nd\te", "xy")
+    assert markup.clean("emoji 🚀 and Ünïcödé") == "emoji 🚀 and Ünïcödé"
+
+
+@pytest.fixture
+def bound_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'bind.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "MICROSOFT_APP_ID"):
+        monkeypatch.delenv(name, raising=False)
+    return url
+
+
+def test_slack_and_teams_bind_commands_bind_only_what_the_admin_names(bound_db: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["slack", "bind", "T0123"]).exit_code == 2  # no team yet
+
+    async def seed_and_read(url: str) -> dict[tuple[str, str], int]:
+        db = Database(url)
+        async with db.session() as session:
+            if await people.only_org(session) is None:
+                await people.ensure_org(session, "Acme", "UTC")
+            org = await people.only_org(session)
+            assert org is not None
+            found = {(p, e): await people.bound_org(session, p, e) or 0
+                     for p, e in (("slack", "T0123"), ("teams", "tenant-x"), ("slack", "T0OTHER"))}
+        await db.dispose()
+        return found
+
+    asyncio.run(seed_and_read(bound_db))
+    slack = runner.invoke(app, ["slack", "bind", "T0123"])
+    teams = runner.invoke(app, ["teams", "bind", "tenant-x"])
+    assert slack.exit_code == 0 and "T0123" in slack.output and "Acme" in slack.output
+    assert teams.exit_code == 0 and "tenant-x" in teams.output
+    bound = asyncio.run(seed_and_read(bound_db))
+    assert bound[("slack", "T0123")] and bound[("teams", "tenant-x")]
+    assert bound[("slack", "T0OTHER")] == 0
+    assert runner.invoke(app, ["slack", "bind", "T0123", "--org", "Nope"]).exit_code == 2
+
+
+def test_a_macros_output_is_not_escaped_twice() -> None:
+    """A template macro's output passes through the template's escaping again: it
+    must read as once, with no stray backslash ("a level to keep (a floor)")."""
+    import prompts
+
+    shown = prompts.render("flows/goals/kr_kind_ok", answers={"kr": {
+        "text": "Keep 95% (of) my_customers", "kind": "floor", "per": None, "target": 95, "unit": "%"}})
+    assert 'I read "Keep 95% (of) my_customers" as a level to keep (a floor).' in shown
+    assert "\\" not in shown
+    assert "\\(of\\) my\\_customers" in shown.markup  # the rep's words still inert in the markup
