@@ -255,15 +255,15 @@ async def upsert_team(session: AsyncSession, org_id: int, rows: Sequence[TeamRow
         else:
             fresh.append({**defaults, "email": row.email, **values})
     for chunk in _chunks(fresh):
-        await session.execute(insert(Person), chunk)
+        await session.exec(insert(Person), params=chunk)  # type: ignore[call-overload]
         _advance(progress, len(chunk))
     for chunk in _chunks(changed):
-        await session.execute(update(Person), chunk)
+        await session.exec(update(Person), params=chunk)  # type: ignore[call-overload]
         _advance(progress, len(chunk))
     id_of = await _ids_by_email(session, org_id)
     managers = [{"id": id_of[r.email], "manager_id": id_of.get(r.manager_email or "")} for r in rows]
     for chunk in _chunks(managers):
-        await session.execute(update(Person), chunk)
+        await session.exec(update(Person), params=chunk)  # type: ignore[call-overload]
     query = select(ChatIdentity.id, ChatIdentity.person_id, ChatIdentity.platform, ChatIdentity.user_id).where(
         ChatIdentity.org_id == org_id)
     linked = {(person_id, platform): (id_, user_id) for id_, person_id, platform, user_id
@@ -281,9 +281,9 @@ async def upsert_team(session: AsyncSession, org_id: int, rows: Sequence[TeamRow
             else:  # a DM channel belongs to the old id
                 moved_ids.append({"id": known[0], "user_id": user_id, "dm_channel": None})
     for chunk in _chunks(moved_ids):
-        await session.execute(update(ChatIdentity), chunk)
+        await session.exec(update(ChatIdentity), params=chunk)  # type: ignore[call-overload]
     for chunk in _chunks(new_ids):
-        await session.execute(insert(ChatIdentity), chunk)
+        await session.exec(insert(ChatIdentity), params=chunk)  # type: ignore[call-overload]
     return len(fresh), len(changed)
 
 
