@@ -40,6 +40,7 @@ from bot.features import (
     home,
     one_on_ones,
     prompt_answers,
+    retention,
     salary,
     scorecard,
     status,
@@ -47,8 +48,10 @@ from bot.features import (
     wig,
 )
 from conversations.loader import load_flows
+from storage import slack as slack_store
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.secrets import SecretBox
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,7 @@ FEATURES: tuple[Feature, ...] = (
     absence.feature,
     conversations.feature,
     home.feature,
+    retention.feature,
     help_feature,
 )
 
@@ -122,8 +126,13 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
     all on the way out."""
     features = Features(FEATURES)
     check_actions(features.actions, load_flows())  # a broken flow stops start-up, not a user mid-chat
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade, settings.database_url)  # raises DatabaseUnavailable
     db = Database(settings.database_url)
+    try:
+        await check_secrets(db, settings)  # raises SecretsLocked
+    except BaseException:
+        await db.dispose()
+        raise
     channels = Channels()
     coach = Coach(db, settings, channels, features)
     for channel in platform_channels(settings, coach) + (extra or []):
@@ -133,7 +142,10 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
     scheduler: CadenceScheduler | None = None
     try:
         if settings.serving:
-            runner = await server.start(server.build_app(channels), settings.port)
+            readiness = server.Readiness(
+                db, lambda: scheduler.last_tick_at if scheduler is not None else None,
+                settings.tick_seconds, expects_scheduler=with_scheduler)
+            runner = await server.start(server.build_app(channels, readiness), settings.port)
             log.info("HTTP server listening on port %s", settings.port)
         for channel in channels:
             if isinstance(channel, RunningChannel):
@@ -144,10 +156,33 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
             await scheduler.start()
         yield Runtime(settings, db, coach, channels, scheduler)
     finally:
+        # Stop taking new work first (no new claims, no new events), then let what is
+        # in flight finish: within 25 s of SIGTERM in all (platforms kill at 30 s).
         if scheduler is not None:
-            await scheduler.stop()
+            scheduler.dispatcher.stopping = True
+        if runner is not None:
+            await runner.cleanup()  # no new connections; requests in progress get 5 s
+        if scheduler is not None:
+            await scheduler.stop(timeout=SHUTDOWN_TICK_SECONDS)
         for channel in reversed(started):
             await channel.stop()
-        if runner is not None:
-            await runner.cleanup()
         await db.dispose()
+        log.info("stopped")
+
+
+# How long a shutdown waits for the prompts being sent (the rest of a shutdown takes
+# a few seconds; platforms kill the process 30 s after SIGTERM).
+SHUTDOWN_TICK_SECONDS = 15.0
+
+
+async def check_secrets(db: Database, settings: Settings) -> None:
+    """Refuse to start when stored Slack tokens are sealed and the key is missing or
+    wrong (SecretsLocked, one line); warn when tokens are stored without a key."""
+    box = SecretBox(settings.secret_key)
+    async with db.session() as session:
+        stored = await slack_store.installation_data(session)
+    for data in stored:
+        box.open(data)
+    if stored and not box.enabled:
+        log.warning("Slack tokens are stored unencrypted: set COACHBOT_SECRET_KEY and run "
+                    "`coachbot secrets rotate` to encrypt them")

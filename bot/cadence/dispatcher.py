@@ -32,6 +32,7 @@ import prompts
 from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.planner import Population, load_population, materialise
+from bot.core import logs, metrics
 from bot.core.channel import DeliveryError
 from bot.core.clock import now as clock_now
 from bot.core.coach import INACTIVE, Coach
@@ -95,6 +96,7 @@ class Dispatcher:
         self.population: Population | None = None
         self._refreshed_at: datetime | None = None
         self._planned_until: datetime | None = None
+        self.stopping = False  # set at shutdown (SIGTERM): claim nothing more
 
     async def tick(self) -> TickReport:
         """One pass: plan, catch up, claim and deliver, nudge. Safe to run anywhere,
@@ -143,7 +145,7 @@ class Dispatcher:
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
         """Claim due occurrences batch by batch and deliver each batch concurrently."""
-        while True:
+        while not self.stopping:
             async with self.db.session() as session:
                 claimed = await occurrences.reclaim_stale(session, moment - self.lease, moment,
                                                     self.instance, self.batch)
@@ -169,6 +171,7 @@ class Dispatcher:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def send(occurrence: Occurrence) -> tuple[Occurrence, str | None, str | None, str | None]:
+            logs.tag(occurrence=occurrence.key)  # on every log line of this send (its own task)
             recipient = recipients[occurrence.person_id]
             if isinstance(recipient, str):
                 return occurrence, None, None, recipient
@@ -182,6 +185,7 @@ class Dispatcher:
                     # failed, with the reason, rather than risk sending it twice
                     log.exception("delivering %s failed", occurrence.key)
                     return occurrence, recipient.platform, None, f"{type(error).__name__}: {error}"[:200]
+            metrics.prompt(occurrence.kind, "sent", occurrence.due_at)
             return occurrence, recipient.platform, message_id, None
 
         outcomes = await asyncio.gather(*(send(o) for o in claimed))
@@ -198,6 +202,7 @@ class Dispatcher:
                                                   f"delivery failed: {problem}", payload):
                         failures.append((occurrence, problem))
                         report.failed += 1
+                        metrics.prompt(occurrence.kind, "failed")
                     continue
                 snoozes = int((occurrence.payload or {}).get("snoozes", 0))
                 purpose = "prompt" if snoozes == 0 else f"prompt{snoozes + 1}"
