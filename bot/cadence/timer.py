@@ -104,14 +104,15 @@ class CadenceScheduler:
         rest of the shutdown."""
         self.dispatcher.stopping = True  # claims no further batch
         if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.pause()  # no new runs; shutting down now would cancel the tick in flight
         running = self._running
         if running is not None and not running.done():
             try:
                 await asyncio.wait_for(asyncio.shield(running), timeout=timeout)
             except (TimeoutError, asyncio.CancelledError):
-                running.cancel()
-                log.warning("cadence tick still running at shutdown; its claims expire after the lease")
+                log.warning("cadence tick still running at shutdown; its claims are taken over after the lease")
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
         self._scheduler = None
 
 
