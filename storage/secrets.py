@@ -13,6 +13,8 @@ Teams credentials are never stored: MICROSOFT_APP_PASSWORD stays in the environm
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from typing import Any
 
@@ -34,13 +36,23 @@ def new_key() -> str:
 
 
 def keyring(keys: str) -> MultiFernet:
-    """A MultiFernet from "key1,key2" (newest first)."""
+    """A MultiFernet from "key1,key2" (newest first). Each key is a Fernet key, or a
+    random secret of at least 32 characters (such as Heroku's generated 64 hex
+    digits), from which a Fernet key is derived with SHA-256."""
     try:
-        return MultiFernet([Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()])
+        return MultiFernet([_fernet(k.strip()) for k in keys.split(",") if k.strip()])
     except (ValueError, TypeError):
-        raise InvalidKey("each key must be 32 url-safe base64-encoded bytes; make one with "
-                         "`python -c \"from cryptography.fernet import Fernet; "
-                         "print(Fernet.generate_key().decode())\"`") from None
+        raise InvalidKey("each key must be a Fernet key or a random secret of 32 characters or more; make "
+                         "one with `coachbot secrets new-key`") from None
+
+
+def _fernet(key: str) -> Fernet:
+    try:
+        return Fernet(key.encode())
+    except (ValueError, TypeError):
+        if len(key) < 32:
+            raise
+        return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
 
 
 class SecretBox:

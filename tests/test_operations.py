@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -96,7 +97,7 @@ async def test_readyz_fails_when_the_scheduler_missed_two_ticks(db: Database) ->
     try:
         ready = await client.get("/readyz")
         assert ready.status == 503
-        assert (await ready.json())["checks"]["scheduler"] == "last tick 200 s ago"
+        assert re.fullmatch(r"last tick 20\d s ago", (await ready.json())["checks"]["scheduler"])
     finally:
         await client.close()
 
