@@ -119,3 +119,25 @@ def test_two_upgrades_at_once_on_an_empty_postgresql_both_succeed(tmp_path: Path
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_person_forget_asks_first_and_yes_skips_the_question(tmp_path: Path) -> None:
+    assert coachbot(tmp_path, "team", "import", str(ROOT / "examples" / "team.csv")).returncode == 0
+    refused = coachbot(tmp_path, "person", "forget", "ravi.rep@example.com", stdin="n\n")
+    assert refused.returncode == 1 and "Nothing was erased." in refused.stderr
+    asked = coachbot(tmp_path, "person", "forget", "ravi.rep@example.com", stdin="y\n")
+    assert asked.returncode == 0, asked.stderr
+    assert "Erase everything coachbot holds about ravi.rep@example.com" in asked.stdout
+    assert "ravi.rep@example.com is forgotten" in asked.stdout
+    exported = coachbot(tmp_path, "team", "export").stdout
+    assert "ravi.rep@example.com" not in exported and "Forgotten person" in exported
+    again = coachbot(tmp_path, "person", "forget", "ravi.rep@example.com", "--yes")
+    assert again.returncode == 1 and "nobody with the e-mail ravi.rep@example.com" in again.stderr
+
+
+def test_secrets_rotate_needs_a_key_and_encrypts_with_it(tmp_path: Path) -> None:
+    result = coachbot(tmp_path, "secrets", "rotate")
+    assert result.returncode == 2 and one_line(result).startswith("coachbot: COACHBOT_SECRET_KEY is not set")
+    key = coachbot(tmp_path, "secrets", "new-key").stdout.strip()
+    done = coachbot(tmp_path, "secrets", "rotate", env={"COACHBOT_SECRET_KEY": key})
+    assert done.returncode == 0 and done.stdout.startswith("Encrypted 0 stored Slack installation(s)")

@@ -119,3 +119,38 @@ async def test_stored_roles_and_ids_feed_the_checks(db: Database) -> None:
         "line 2: manager rep@x.com has the role rep; a manager needs the role manager or admin "
         "(change their role in the file)",
         "line 2: slack_user_id U1 already belongs to boss@x.com; change or remove it there first"]
+
+
+def test_a_progress_bar_shows_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import team
+
+    seen: list[int] = []
+
+    class FakeProgress:
+        def __init__(self, **_: object) -> None: ...
+        def __enter__(self) -> FakeProgress: return self
+        def __exit__(self, *_: object) -> None: ...
+        def add_task(self, _title: str, total: int) -> int:
+            seen.append(-total)
+            return 1
+        def advance(self, _task: int, n: int) -> None:
+            seen.append(n)
+
+    monkeypatch.setattr(team, "Progress", FakeProgress)
+    monkeypatch.setattr(team.sys.stderr, "isatty", lambda: False)
+    with team.progress_bar(5000) as advance:
+        advance(500)
+    assert seen == []
+    monkeypatch.setattr(team.sys.stderr, "isatty", lambda: True)
+    with team.progress_bar(5000) as advance:
+        advance(500)
+    assert seen == [-5000, 500]
+
+
+async def test_the_import_reports_its_progress_to_the_last_row(db: Database) -> None:
+    text = ",".join(HEADER) + "\n" + "".join(f"p{i}@x.com,P{i},rep,,UTC\n" for i in range(1203))
+    done: list[int] = []
+    async with db.session() as session:
+        org = await people.ensure_org(session, "Acme", "UTC")
+        assert await people.upsert_team(session, org.id, read_team(text), done.append) == (1203, 0)
+    assert sum(done) == 1203
