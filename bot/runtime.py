@@ -13,12 +13,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
-from bot.cadence.timer import CadenceScheduler, create_scheduler
-from bot.channels import server, slack, teams
+from bot.channels import slack, teams
 from bot.channels.slack.settings import SlackSettings
 from bot.channels.teams.settings import TeamsSettings
 from bot.core.channel import Channel, Channels, RunningChannel
@@ -52,6 +49,11 @@ from storage import slack as slack_store
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.secrets import SecretBox
+
+if TYPE_CHECKING:  # imported when running: `coachbot team import` needs neither aiohttp nor APScheduler
+    from aiohttp import web
+
+    from bot.cadence.timer import CadenceScheduler
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +126,9 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
                   with_scheduler: bool = True) -> AsyncIterator[Runtime]:
     """Migrate, check every flow, start channels, HTTP server and scheduler; stop them
     all on the way out."""
+    from bot.cadence import timer
+    from bot.channels import server
+
     features = Features(FEATURES)
     check_actions(features.actions, load_flows())  # a broken flow stops start-up, not a user mid-chat
     await asyncio.to_thread(upgrade, settings.database_url)  # raises DatabaseUnavailable
@@ -152,7 +157,7 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
                 await channel.start()
                 started.append(channel)
         if with_scheduler:
-            scheduler = create_scheduler(coach)
+            scheduler = timer.create_scheduler(coach)
             await scheduler.start()
         yield Runtime(settings, db, coach, channels, scheduler)
     finally:

@@ -12,16 +12,17 @@ Units: seconds for durations. Labels: `cadence` is the prompt kind (`okr_checkin
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from bot.core.clock import now
+
+if TYPE_CHECKING:
+    import aiohttp
 
 REGISTRY = CollectorRegistry()
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -67,6 +68,8 @@ def stored(prompts_by_status: Mapping[tuple[str, str], int], conversations: int)
 def api_tracing(platform: str) -> aiohttp.TraceConfig:
     """An aiohttp trace config counting each outbound call by API method (the last
     path segment: `chat.postMessage`) and HTTP status (`error` when none came back)."""
+    import aiohttp
+
     trace = aiohttp.TraceConfig()
 
     async def done(_session: Any, _context: SimpleNamespace, params: Any) -> None:
@@ -81,15 +84,3 @@ def api_tracing(platform: str) -> aiohttp.TraceConfig:
 def text() -> bytes:
     """Every metric in the Prometheus text format."""
     return generate_latest(REGISTRY)
-
-
-class Timer:
-    """`with Timer() as t: ...; t.seconds`, on the monotonic clock (freezegun-proof
-    enough for a duration)."""
-
-    def __enter__(self) -> Timer:
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.seconds = time.perf_counter() - self.start

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import bot.runtime  # noqa: E402
-from bot.cadence.timer import create_scheduler  # noqa: E402
+from bot.cadence import timer  # noqa: E402
 from bot.cli.main import until_stopped  # noqa: E402
 from bot.core import logs  # noqa: E402
 from bot.core.channel import Recipient  # noqa: E402
@@ -43,7 +43,7 @@ class SlowFileChannel:
 
 
 async def main(url: str, outfile: str) -> None:
-    bot.runtime.create_scheduler = functools.partial(create_scheduler, batch=10, concurrency=5)  # type: ignore[assignment]
+    timer.create_scheduler = functools.partial(timer.create_scheduler, batch=10, concurrency=5)  # type: ignore[assignment]
     settings = Settings(database_url=url, tick_seconds=1.0)
     async with bot.runtime.running(settings, extra=[SlowFileChannel(Path(outfile))]):
         Path(outfile + ".ready").touch()
