@@ -49,6 +49,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("cadencerule", "person_id"): DELETE,
     ("cadencerule", "team_manager_id"): DELETE,
     ("account", "owner_id"): UNLINK,
+    ("lead", "captured_by"): UNLINK,
     ("person", "manager_id"): UNLINK,
     ("occurrence", "person_id"): KEEP,
     ("wig", "manager_id"): KEEP,

@@ -80,13 +80,13 @@ async def test_readyz_fails_on_a_read_only_sqlite_file(tmp_path: Path, sqlite_te
 
 
 async def test_readyz_fails_when_the_schema_is_behind(private_db_url: str) -> None:
-    downgrade(private_db_url, "0002")
+    downgrade(private_db_url, "-1")
     db = Database(private_db_url)
     client = await serve(db, last_tick=now())
     try:
         ready = await client.get("/readyz")
         assert ready.status == 503
-        assert (await ready.json())["checks"]["migrations"].startswith("at 0002, code expects")
+        assert re.fullmatch(r"at \S+, code expects \S+", (await ready.json())["checks"]["migrations"])
     finally:
         await client.close()
         await db.dispose()
