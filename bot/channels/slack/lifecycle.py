@@ -61,9 +61,10 @@ class Lifecycle:
         """Why a workspace is paused, or None; read from the database at most every
         30 s, so a pause seen by another instance applies here soon."""
         if time.monotonic() - self._paused_read_at > PAUSED_CACHE_SECONDS:
+            # stamped first: a thousand sends started together make one query, not a thousand
+            self._paused_read_at = time.monotonic()
             async with self.coach.db.session() as session:
                 self._paused = await store.paused_workspaces(session)
-            self._paused_read_at = time.monotonic()
         return self._paused.get(team_id)
 
     async def check_not_paused(self, team_id: str) -> None:
