@@ -1,7 +1,7 @@
 """a workspace can be paused (Slack app uninstalled or its bot token revoked)
 
-Revision ID: 0004_issue16
-Revises: 0003_issue12
+Revision ID: 0007_issue16
+Revises: 0006_issue11
 Create Date: 2026-11-29
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import storage.db
 from alembic import op
 
-revision = "0004_issue16"
-down_revision = "0003_issue12"
+revision = "0007_issue16"
+down_revision = "0006_issue11"
 branch_labels = None
 depends_on = None
 
