@@ -13,12 +13,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
-from bot.cadence.timer import CadenceScheduler, create_scheduler
-from bot.channels import server, slack, teams
+from bot.channels import slack, teams
 from bot.channels.slack.settings import SlackSettings
 from bot.channels.teams.settings import TeamsSettings
 from bot.core.channel import Channel, Channels, RunningChannel
@@ -40,6 +37,7 @@ from bot.features import (
     home,
     one_on_ones,
     prompt_answers,
+    retention,
     salary,
     scorecard,
     status,
@@ -47,8 +45,15 @@ from bot.features import (
     wig,
 )
 from conversations.loader import load_flows
+from storage import slack as slack_store
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.secrets import SecretBox
+
+if TYPE_CHECKING:  # imported when running: `coachbot team import` needs neither aiohttp nor APScheduler
+    from aiohttp import web
+
+    from bot.cadence.timer import CadenceScheduler
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,7 @@ FEATURES: tuple[Feature, ...] = (
     absence.feature,
     conversations.feature,
     home.feature,
+    retention.feature,
     help_feature,
 )
 
@@ -120,10 +126,18 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
                   with_scheduler: bool = True) -> AsyncIterator[Runtime]:
     """Migrate, check every flow, start channels, HTTP server and scheduler; stop them
     all on the way out."""
+    from bot.cadence import timer
+    from bot.channels import server
+
     features = Features(FEATURES)
     check_actions(features.actions, load_flows())  # a broken flow stops start-up, not a user mid-chat
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade, settings.database_url)  # raises DatabaseUnavailable
     db = Database(settings.database_url)
+    try:
+        await check_secrets(db, settings)  # raises SecretsLocked
+    except BaseException:
+        await db.dispose()
+        raise
     channels = Channels()
     coach = Coach(db, settings, channels, features)
     for channel in platform_channels(settings, coach) + (extra or []):
@@ -133,21 +147,47 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
     scheduler: CadenceScheduler | None = None
     try:
         if settings.serving:
-            runner = await server.start(server.build_app(channels), settings.port)
+            readiness = server.Readiness(
+                db, lambda: scheduler.last_tick_at if scheduler is not None else None,
+                settings.tick_seconds, expects_scheduler=with_scheduler)
+            runner = await server.start(server.build_app(channels, readiness), settings.port)
             log.info("HTTP server listening on port %s", settings.port)
         for channel in channels:
             if isinstance(channel, RunningChannel):
                 await channel.start()
                 started.append(channel)
         if with_scheduler:
-            scheduler = create_scheduler(coach)
+            scheduler = timer.create_scheduler(coach)
             await scheduler.start()
         yield Runtime(settings, db, coach, channels, scheduler)
     finally:
+        # Stop taking new work first (no new claims, no new events), then let what is
+        # in flight finish: within 25 s of SIGTERM in all (platforms kill at 30 s).
         if scheduler is not None:
-            await scheduler.stop()
+            scheduler.dispatcher.stopping = True
+        if runner is not None:
+            await runner.cleanup()  # no new connections; requests in progress get 5 s
+        if scheduler is not None:
+            await scheduler.stop(timeout=SHUTDOWN_TICK_SECONDS)
         for channel in reversed(started):
             await channel.stop()
-        if runner is not None:
-            await runner.cleanup()
         await db.dispose()
+        log.info("stopped")
+
+
+# How long a shutdown waits for the prompts being sent (the rest of a shutdown takes
+# a few seconds; platforms kill the process 30 s after SIGTERM).
+SHUTDOWN_TICK_SECONDS = 15.0
+
+
+async def check_secrets(db: Database, settings: Settings) -> None:
+    """Refuse to start when stored Slack tokens are sealed and the key is missing or
+    wrong (SecretsLocked, one line); warn when tokens are stored without a key."""
+    box = SecretBox(settings.secret_key)
+    async with db.session() as session:
+        stored = await slack_store.installation_data(session)
+    for data in stored:
+        box.open(data)
+    if stored and not box.enabled:
+        log.warning("Slack tokens are stored unencrypted: set COACHBOT_SECRET_KEY and run "
+                    "`coachbot secrets rotate` to encrypt them")

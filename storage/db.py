@@ -130,5 +130,14 @@ class Database:
                 await session.rollback()
                 raise
 
+    @asynccontextmanager
+    async def rolled_back(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that is always rolled back: for probes that write nothing."""
+        async with self._sessions() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
+
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -1,7 +1,15 @@
-"""Schema migrations, run from code (`coachbot db upgrade`, start-up, tests).
+"""Schema migrations, run from code (`coachbot db upgrade`, start-up, tests), and the
+checks that the database can be used at all.
 
 Alembic runs synchronously on its own short-lived engine; the app's async engine
 never sees DDL. Batch mode is on so the same migrations alter tables on SQLite.
+
+Several processes may start at once (a release phase and a web dyno, two containers):
+on PostgreSQL `upgrade` holds a session advisory lock while it migrates, so the
+second waits and then finds the schema at head, instead of failing with
+`UniqueViolation … alembic_version`. A database that cannot be reached, a SQLite
+file in a folder that does not exist, or a read-only database raises
+`DatabaseUnavailable`, whose text is the one line shown to the admin.
 """
 
 from __future__ import annotations
@@ -10,24 +18,125 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, pool, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from storage.db import normalise_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# pg_advisory_lock key for migrations: "coachbot" in ASCII, as a signed 64-bit int
+LOCK_KEY = int.from_bytes(b"coachbot", "big", signed=True)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be used: unreachable, missing, or read-only. `str()` is
+    one line naming DATABASE_URL and what to check."""
 
 
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", normalise_url(url, asynchronous=False))
+    # ConfigParser reads % as interpolation: a %-encoded password or path must be doubled
+    config.set_main_option("sqlalchemy.url", normalise_url(url, asynchronous=False).replace("%", "%%"))
     config.attributes["configure_logger"] = False
     return config
 
 
+def where(url: str) -> str:
+    """The database of `url` for a message: file path or host/name, never a password."""
+    parsed = make_url(normalise_url(url, asynchronous=False))
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite file {parsed.database or ':memory:'}"
+    return f"PostgreSQL at {parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
+
+
+def check_location(url: str) -> None:
+    """A SQLite file's folder must exist (SQLite creates the file, not the folder)."""
+    parsed = make_url(normalise_url(url, asynchronous=False))
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        name = parsed.database.removeprefix("file:").partition("?")[0]  # URI filenames too
+        folder = Path(name).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise DatabaseUnavailable(
+                f"DATABASE_URL: the folder {folder} for the SQLite file does not exist; create it or "
+                "point DATABASE_URL at a file in a folder that does")
+
+
+def _reason(error: DBAPIError) -> str:
+    return " ".join(str(error.orig or error).split()) or type(error).__name__
+
+
+def _unreachable(url: str, error: DBAPIError) -> DatabaseUnavailable:
+    if "readonly" in str(error.orig).replace("-", "").lower() or "read-only" in str(error.orig):
+        return DatabaseUnavailable(f"DATABASE_URL: the {where(url)} is read-only ({_reason(error)}); "
+                                   "coachbot must be able to write to it")
+    return DatabaseUnavailable(f"DATABASE_URL: cannot use the {where(url)} ({_reason(error)}); "
+                               "check that the server runs and the URL, user and password are right")
+
+
+def _engine(url: str):  # type: ignore[no-untyped-def]
+    return create_engine(normalise_url(url, asynchronous=False), poolclass=pool.NullPool)
+
+
+def _locked(connection: Connection) -> None:
+    """Wait for the migration lock (PostgreSQL); released when the connection closes."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+        connection.commit()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` up to `revision` (creating it if empty)."""
-    command.upgrade(alembic_config(url), revision)
+    """Bring the database at `url` up to `revision` (creating it if empty), one
+    process at a time, then check that it takes writes; raises DatabaseUnavailable."""
+    check_location(url)
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            _locked(connection)
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            connection.commit()
+            _probe_write(connection)
+    except OperationalError as error:
+        raise _unreachable(url, error) from None
+    except DBAPIError as error:
+        if "read" in str(error.orig).lower():
+            raise _unreachable(url, error) from None
+        raise
+    finally:
+        engine.dispose()
+
+
+def _probe_write(connection: Connection) -> None:
+    """A write that changes nothing, rolled back: fails on a read-only file, a
+    read-only transaction or a hot standby."""
+    with connection.begin() as transaction:
+        connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        transaction.rollback()
 
 
 def downgrade(url: str, revision: str) -> None:
-    command.downgrade(alembic_config(url), revision)
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            _locked(connection)
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
+def head() -> str | None:
+    """The newest migration this code knows."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current(connection: Connection) -> str | None:
+    """The migration the database is at (None on an empty database)."""
+    return MigrationContext.configure(connection).get_current_revision()

@@ -7,7 +7,7 @@ enterprise id), so one workspace's token can never answer for another.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -73,9 +73,10 @@ async def find_installation(
     user_id: str | None = None,
     is_enterprise_install: bool | None = False,
     with_bot: bool = False,
+    opened: Callable[[dict[str, Any]], dict[str, Any]] = dict,
 ) -> SlackInstallation | None:
     """The newest installation for a workspace (and user, if given); `with_bot` asks
-    for one that carries a bot token."""
+    for one that carries a bot token (`opened` reads a sealed row's data)."""
     query = _workspace(
         select(SlackInstallation).where(SlackInstallation.client_id == client_id),
         enterprise_id, team_id, is_enterprise_install,
@@ -84,7 +85,7 @@ async def find_installation(
         query = query.where(SlackInstallation.user_id == user_id)
     query = query.order_by(col(SlackInstallation.installed_at).desc(), col(SlackInstallation.id).desc())
     for row in (await session.exec(query)).all():
-        if not with_bot or row.data.get("bot_token"):
+        if not with_bot or opened(row.data).get("bot_token"):
             return row
     return None
 
@@ -111,7 +112,9 @@ async def delete_installations(
 
 
 async def strip_bot_tokens(
-    session: AsyncSession, client_id: str, enterprise_id: str | None, team_id: str | None
+    session: AsyncSession, client_id: str, enterprise_id: str | None, team_id: str | None,
+    opened: Callable[[dict[str, Any]], dict[str, Any]] = dict,
+    sealed: Callable[[dict[str, Any]], dict[str, Any]] = dict,
 ) -> None:
     """The bot token was revoked but user installations remain: keep them, minus the bot."""
     query = select(SlackInstallation).where(
@@ -120,13 +123,30 @@ async def strip_bot_tokens(
         SlackInstallation.team_id == team_id,
     )
     for row in (await session.exec(query)).all():
-        data = dict(row.data)
+        data = opened(row.data)
         for key in ("bot_token", "bot_id", "bot_user_id", "bot_scopes", "bot_refresh_token",
                     "bot_token_expires_at"):
             data.pop(key, None)
-        row.data = data
+        row.data = sealed(data)
         session.add(row)
     await session.flush()
+
+
+async def reseal_installations(session: AsyncSession,
+                               change: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+    """Rewrite every installation's stored data through `change` (key rotation);
+    returns how many rows were rewritten."""
+    rows = (await session.exec(select(SlackInstallation))).all()
+    for row in rows:
+        row.data = change(row.data)
+        session.add(row)
+    await session.flush()
+    return len(rows)
+
+
+async def installation_data(session: AsyncSession) -> list[dict[str, Any]]:
+    """The stored data of every installation (sealed or not), for start-up checks."""
+    return [row.data for row in (await session.exec(select(SlackInstallation))).all()]
 
 
 # --- OAuth states -------------------------------------------------------------------------
@@ -171,3 +191,33 @@ async def unlinked_people(session: AsyncSession, org_id: int) -> Sequence[Person
         .order_by(Person.id)
     )
     return (await session.exec(query)).all()
+
+
+# --- workspaces paused by Slack (app uninstalled, bot token revoked) ---------------------
+
+
+async def pause_workspace(session: AsyncSession, team_id: str, reason: str) -> Workspace | None:
+    """Mark a bound workspace paused (nothing is sent there); None if it was never bound."""
+    found = await workspace(session, team_id)
+    if found is not None and found.paused_at is None:
+        found.paused_at, found.paused_reason = utcnow(), reason[:200]
+        session.add(found)
+        await session.flush()
+    return found
+
+
+async def resume_workspace(session: AsyncSession, team_id: str) -> bool:
+    """Clear a pause (coachbot installed again); True if one was cleared."""
+    found = await workspace(session, team_id)
+    if found is None or found.paused_at is None:
+        return False
+    found.paused_at, found.paused_reason = None, None
+    session.add(found)
+    await session.flush()
+    return True
+
+
+async def paused_workspaces(session: AsyncSession) -> dict[str, str]:
+    """team id -> why, for every paused Slack workspace."""
+    query = select(Workspace).where(Workspace.platform == "slack", col(Workspace.paused_at).is_not(None))
+    return {w.external_id: w.paused_reason or "" for w in (await session.exec(query)).all()}

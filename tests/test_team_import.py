@@ -59,7 +59,7 @@ def test_a_manager_already_stored_may_be_named_by_a_partial_import() -> None:
 
 
 def test_a_cycle_in_reporting_lines_is_reported_once() -> None:
-    text = HEADER + "a@x.com,A,rep,b@x.com,UTC\nb@x.com,B,manager,c@x.com,UTC\nc@x.com,C,manager,a@x.com,UTC\n"
+    text = HEADER + "a@x.com,A,manager,b@x.com,UTC\nb@x.com,B,manager,c@x.com,UTC\nc@x.com,C,manager,a@x.com,UTC\n"
     assert problems(text) == [
         "line 2: reporting lines go round in a circle: a@x.com → b@x.com → c@x.com → a@x.com"]
 
@@ -76,7 +76,8 @@ def test_a_duplicate_email_is_reported_case_insensitively() -> None:
 def test_a_missing_column_is_reported_on_the_header() -> None:
     assert problems("email,name,role\na@x.com,A,rep\n") == [
         "line 1: the header lacks the column(s) manager_email, timezone; "
-        "a team file needs email,name,role,manager_email,timezone"]
+        "a team file needs email,name,role,manager_email,timezone. "
+        "Read with comma as the separator, the header was: email | name | role"]
 
 
 def test_every_problem_is_listed_at_once_in_line_order() -> None:

@@ -39,6 +39,7 @@ from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.failures import summarise_failures
 from bot.cadence.planner import Population, load_population, materialise
+from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
 from bot.core.coach import INACTIVE, Coach
@@ -127,6 +128,7 @@ class Dispatcher:
         self.population: Population | None = None
         self._refreshed_at: datetime | None = None
         self._planned_until: datetime | None = None
+        self.stopping = False  # set at shutdown (SIGTERM): claim nothing more
 
     async def tick(self) -> TickReport:
         """One pass: plan, catch up, claim and deliver, nudge. Safe to run anywhere,
@@ -176,8 +178,9 @@ class Dispatcher:
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
         """Claim due occurrences batch by batch (taking over lapsed claims first) and
-        deliver each batch concurrently, recording each send the moment it returns."""
-        while True:
+        deliver each batch concurrently, recording each send the moment it returns.
+        Stops claiming once `stopping` is set (SIGTERM); the batch in flight finishes."""
+        while not self.stopping:
             now = clock_now()
             async with self.db.session() as session:
                 claimed = await claims.reclaim_stale(session, now, self.instance, self.batch,
@@ -244,6 +247,7 @@ class Dispatcher:
         holder had begun sending it (`reason = 'sending'`), or whose last attempt ended
         in a 5xx, reset or timeout. Claims a crashed instance never began to send are
         sent without a look (a history call costs more than a database write)."""
+        logs.tag(occurrence=occurrence.key)  # on every log line of this send (its own task)
         payload = dict(occurrence.payload or {})
         if isinstance(recipient, str):
             async with self.db.session() as session:
@@ -284,6 +288,7 @@ class Dispatcher:
                                             recipient.platform, message_id, clock_now()):
                 report.delivered += 1
                 report.recovered += found
+                metrics.prompt(occurrence.kind, "sent", occurrence.due_at)
 
     async def _retry_later(self, occurrence: Occurrence, payload: dict[str, Any], problem: str,
                            uncertain: bool, report: TickReport) -> None:
@@ -304,6 +309,7 @@ class Dispatcher:
             if await claims.retry_later(session, occurrence.id, self.instance, retry_at,  # type: ignore[arg-type]
                                         f"retrying: {problem}", payload):
                 report.retrying += 1
+                metrics.prompt(occurrence.kind, "retried")
 
     async def _fail(self, occurrence: Occurrence, payload: dict[str, Any], problem: str,
                     report: TickReport) -> None:
@@ -311,6 +317,7 @@ class Dispatcher:
             if await claims.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
                                            f"delivery failed: {problem}", {**payload, "error": problem}):
                 report.failed += 1
+                metrics.prompt(occurrence.kind, "failed")
 
     async def nudge(self, moment: datetime, report: TickReport) -> None:
         """One nudge per unanswered prompt after `nudge_hours` working hours; after as

@@ -48,6 +48,7 @@ class CadenceScheduler:
         self.jobs: tuple[Job, ...] = (*dispatcher.coach.features.jobs,
                                       Job("forget old event ids", forget_old_events))
         self.last_report: TickReport | None = None
+        self.last_tick_at: datetime | None = None  # when a tick last finished (for /readyz)
         self._scheduler: AsyncIOScheduler | None = None
         self._running: asyncio.Task[None] | None = None
 
@@ -76,6 +77,7 @@ class CadenceScheduler:
             log.exception("cadence tick failed")
         finally:
             self._running = None
+            self.last_tick_at = utcnow()
 
     async def run_job(self, job: Job) -> int:
         """Run one periodic job now; a failing job is logged and answered 0, so one
@@ -94,15 +96,23 @@ class CadenceScheduler:
         name -> how many people it reached."""
         return {job.name: await self.run_job(job) for job in self.jobs}
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 15.0) -> None:
+        """Stop taking new work and let the tick in progress finish the batch it has
+        claimed (every send in it is recorded); after `timeout` seconds it is
+        cancelled, and its unrecorded claims are taken over after the lease.
+        Platforms kill a process 30 s after SIGTERM: the default leaves room for the
+        rest of the shutdown."""
+        self.dispatcher.stopping = True  # claims no further batch
         if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.pause()  # no new runs; shutting down now would cancel the tick in flight
         running = self._running
         if running is not None and not running.done():
             try:
-                await asyncio.wait_for(asyncio.shield(running), timeout=30)
+                await asyncio.wait_for(asyncio.shield(running), timeout=timeout)
             except (TimeoutError, asyncio.CancelledError):
-                log.warning("cadence tick still running at shutdown; its claims expire after the lease")
+                log.warning("cadence tick still running at shutdown; its claims are taken over after the lease")
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
         self._scheduler = None
 
 

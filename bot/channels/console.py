@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TextIO
@@ -111,10 +112,21 @@ def render(message: Message, first_number: int = 1) -> str:
 
 
 async def stdin_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
-    """Lines from stdin without blocking the event loop (the scheduler shares it)."""
+    """Lines from stdin without blocking the event loop (the scheduler shares it).
+
+    A daemon thread reads, so a process told to stop (SIGTERM) while waiting for a
+    line can exit without anyone pressing Enter."""
     stream = stream or sys.stdin
-    while True:
-        line = await asyncio.to_thread(stream.readline)
-        if not line:
-            return
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            line = stream.readline()
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+            if not line:
+                return
+
+    threading.Thread(target=read, name="stdin", daemon=True).start()
+    while line := await queue.get():
         yield line

@@ -6,8 +6,11 @@ database brought up to date before use, so a new user never has to remember
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import replace
+from pathlib import Path
 
+import dotenv
 import typer
 
 import prompts
@@ -16,12 +19,28 @@ from bot.runtime import load_settings
 from storage.db import Database
 from storage.migrate import upgrade
 
+# Variables that came from a .env file (not the environment), for error messages.
+FROM_DOTENV: dict[str, Path] = {}
+
+
+def load_dotenv(folder: Path | None = None) -> dict[str, str]:
+    """Read `.env` in the working directory into the environment (python-dotenv). A
+    variable already in the environment wins. Returns what was taken from the file."""
+    path = (folder or Path.cwd()) / ".env"
+    if not path.is_file():
+        return {}
+    taken = {k: v for k, v in dotenv.dotenv_values(path).items() if v is not None and k not in os.environ}
+    os.environ.update(taken)
+    FROM_DOTENV.update(dict.fromkeys(taken, path))
+    return taken
+
 
 def settings(**overrides: str) -> Settings:
     try:
         config = load_settings()
     except SettingsError as error:
-        typer.echo(prompts.render("cli/config_error", error=str(error)), err=True)
+        typer.echo(prompts.render("cli/config_error", error=str(error),
+                                  dotenv=FROM_DOTENV.get(error.variable)), err=True)
         raise typer.Exit(2) from None
     return replace(config, **overrides) if overrides else config  # type: ignore[arg-type]
 

@@ -16,19 +16,22 @@ import prompts
 from bot import cadence
 from bot.channels.console import ConsoleChannel, stdin_lines
 from bot.cli.common import ready_database, settings
-from bot.cli.team import read_team
+from bot.cli.team_file import read_team
 from bot.core.clock import now
 from bot.core.settings import Settings
 from bot.runtime import running
 from storage import occurrences as store
 from storage import okrs, people
 
-SAMPLE_TEAM = Path(__file__).resolve().parents[2] / "examples" / "team.csv"
+# Shipped in the package (a link to examples/team.csv in the repository), so an
+# installed wheel can run the demo from any directory.
+SAMPLE_TEAM = Path(__file__).with_name("sample_team.csv")
 
 
 def demo(
     as_: Annotated[str | None, typer.Option("--as", help="E-mail of the rep you play (default: first rep).")] = None,
-    team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team.")] = SAMPLE_TEAM,
+    team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team "
+                                       "(default: the sample team).")] = SAMPLE_TEAM,
     fresh: Annotated[bool, typer.Option(help="Use a throw-away database instead of DATABASE_URL.")] = False,
 ) -> None:
     """Try coachbot in the terminal: a check-in prompt arrives right away."""
@@ -37,9 +40,6 @@ def demo(
         folder = tempfile.mkdtemp(prefix="coachbot-demo-")
         overrides["database_url"] = f"sqlite:///{Path(folder) / 'demo.db'}"
     config = settings(**overrides)
-    if not team.is_file():
-        typer.echo(prompts.render("cadence/cli_no_team_file", path=team), err=True)
-        raise typer.Exit(1)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_demo(config, team, as_))
 
@@ -51,6 +51,9 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
         async with db.session() as session:
             org = await people.only_org(session)
             if org is None or not await people.team(session, org.id):  # type: ignore[arg-type]
+                if not team_file.is_file():
+                    typer.echo(prompts.render("cadence/cli_no_team_file", path=team_file), err=True)
+                    raise typer.Exit(1)
                 org = await people.ensure_org(session, "Default", config.timezone, config.country)
                 rows = read_team(team_file.read_text(encoding="utf-8"), [])
                 await people.upsert_team(session, org.id, rows)  # type: ignore[arg-type]

@@ -9,30 +9,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
+import os
 import signal
+import stat
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 import prompts
+from bot import __version__
 from bot.channels.console import ConsoleChannel, stdin_lines
+from bot.cli.admin import person_app, secrets_app
 from bot.cli.bind import slack_app, teams_bind
-from bot.cli.common import fail, ready_database, settings
+from bot.cli.common import fail, load_dotenv, ready_database, settings
 from bot.cli.demo import demo
 from bot.cli.events import event_app
 from bot.cli.export import export_command
 from bot.cli.schedule import schedule_app
 from bot.cli.team import team_app
+from bot.core import logs
 from bot.core.settings import Settings
 from bot.runtime import running
 from storage import people
-from storage.migrate import upgrade
+from storage.migrate import DatabaseUnavailable, upgrade
+from storage.secrets import SecretsLocked
 
 app = typer.Typer(help="coachbot: sales coaching cadence on Slack, Teams and the terminal.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 teams_app = typer.Typer(help="Microsoft Teams: the app package, binding a tenant.", no_args_is_help=True)
 app.add_typer(team_app, name="team")
@@ -43,7 +49,31 @@ app.add_typer(event_app, name="event")
 app.command("export")(export_command)
 app.add_typer(slack_app, name="slack")
 teams_app.command("bind")(teams_bind)
+app.add_typer(person_app, name="person")
+app.add_typer(secrets_app, name="secrets")
 app.command()(demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"coachbot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and stop.")] = False,
+) -> None:
+    """coachbot: sales coaching cadence on Slack, Teams and the terminal."""
+
+
+@slack_app.command("manifest")
+def slack_manifest() -> None:
+    """Print the Slack app manifest to paste at api.slack.com/apps (From an app manifest)."""
+    from bot.channels.slack import manifest
+
+    sys.stdout.write(manifest())
 
 
 @db_app.command("upgrade")
@@ -85,15 +115,30 @@ async def _chat(config: Settings, email: str) -> None:
 def run() -> None:
     """Run coachbot: Slack and/or Teams when configured, else the terminal as the first admin."""
     config = settings()
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.setup(config.log_level, config.log_format)
     asyncio.run(_run(config))
 
 
+def stdin_attached() -> bool:
+    """Whether someone can type or pipe lines to the terminal channel: a terminal, a
+    pipe or a file. /dev/null or a closed stdin (a dyno, a container, a service) is
+    nobody."""
+    if sys.stdin is None or sys.stdin.closed:
+        return False
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError):
+        return False
+    return sys.stdin.isatty() or stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
+
+
 async def _run(config: Settings) -> None:
+    if not config.serving and not stdin_attached():
+        raise fail(prompts.render("cli/nothing_to_serve"), code=2)
     if config.serving:
         async with running(config):
             typer.echo(prompts.render("cli/serving", settings=config))
-            await _until_stopped()
+            await until_stopped()
         return
     db = await ready_database(config)
     try:
@@ -106,17 +151,32 @@ async def _run(config: Settings) -> None:
     console = ConsoleChannel(person_id=admin.id)
     typer.echo(prompts.render("cli/terminal_mode", name=admin.name, email=admin.email))
     async with running(config, extra=[console]) as runtime:
-        await console.converse(runtime.coach, admin.id, stdin_lines(),  # type: ignore[arg-type]
-                               prompt="> " if sys.stdin.isatty() else "")
+        talk = console.converse(runtime.coach, admin.id, stdin_lines(),  # type: ignore[arg-type]
+                                prompt="> " if sys.stdin.isatty() else "")
+        await until_stopped(talk)
 
 
-async def _until_stopped() -> None:
+async def until_stopped(work: Awaitable[None] | None = None) -> None:
+    """Wait for SIGTERM or SIGINT (or for `work` to end), then return so the runtime
+    shuts down cleanly: the platform kills a process 30 s after SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    waiting = [asyncio.ensure_future(stop.wait())]
+    if work is not None:
+        waiting.append(asyncio.ensure_future(work))
+    try:
+        _done, pending = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in _done:
+            task.result()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
 
 
 @teams_app.command("package")
@@ -134,4 +194,11 @@ def teams_package(
 
 
 def main() -> None:
-    app()
+    """The console script: `.env` read first (the environment wins), then the command;
+    a database that cannot be used ends it with one line and exit code 2."""
+    load_dotenv()
+    try:
+        app()
+    except (DatabaseUnavailable, SecretsLocked) as error:
+        typer.echo(prompts.render("cli/database_unavailable", error=str(error)), err=True)
+        sys.exit(2)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.core.messages import Message, Place
 
 __all__ = ["Place"]  # defined with the messages: an inbound turn names where it came from
+
+if TYPE_CHECKING:  # the core needs aiohttp only for this annotation
+    from aiohttp import web
 
 
 @dataclass(frozen=True)

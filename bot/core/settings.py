@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,6 +48,11 @@ class Settings:
     country: str | None = None
     port: int = 3000
     log_level: str = "INFO"
+    log_format: str = "text"
+    # Fernet keys for secrets at rest, newest first (COACHBOT_SECRET_KEY, comma-separated)
+    secret_key: str | None = field(default=None, repr=False)
+    # Raw answers older than this many days are pruned by housekeeping (None: kept)
+    retention_days: int | None = None
     # Cadences (docs/cadence.md)
     tick_seconds: float = 60.0
     nudge_hours: float = 24.0
@@ -87,6 +92,9 @@ ENV_NAMES = {
     "timezone": "COACHBOT_TIMEZONE",
     "country": "COACHBOT_COUNTRY",
     "log_level": "COACHBOT_LOG_LEVEL",
+    "log_format": "COACHBOT_LOG_FORMAT",
+    "secret_key": "COACHBOT_SECRET_KEY",
+    "retention_days": "COACHBOT_RETENTION_DAYS",
     "tick_seconds": "COACHBOT_TICK_SECONDS",
     "nudge_hours": "COACHBOT_NUDGE_HOURS",
     "skip_level_briefs": "COACHBOT_SKIP_LEVEL_BRIEFS",
@@ -148,6 +156,22 @@ def _parse(variable: str, name: str, raw: str) -> object:
         except ValueError:
             example = "sqlite:///coachbot.db or postgresql://user:pass@host/db"
             raise SettingsError(variable, f"{raw!r} is not a supported database URL ({example})") from None
+        return raw
+    if name == "log_format":
+        if raw.lower() not in {"text", "json"}:
+            raise SettingsError(variable, f"{raw!r} is not text or json")
+        return raw.lower()
+    if name == "retention_days":
+        if not raw.isdigit() or int(raw) < 1:
+            raise SettingsError(variable, f"{raw!r} is not a whole number of days (1 or more)")
+        return int(raw)
+    if name == "secret_key":
+        from storage.secrets import InvalidKey, keyring
+
+        try:
+            keyring(raw)
+        except InvalidKey as error:
+            raise SettingsError(variable, str(error)) from None
         return raw
     if name == "log_level":
         if raw.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.columns import created_now
+from storage.models.columns import created_now, utc_instant
 
 
 class Organisation(SQLModel, table=True):
@@ -31,6 +31,10 @@ class Workspace(SQLModel, table=True):
     enterprise_id: str | None = Field(default=None, max_length=128)
     name: str | None = Field(default=None, max_length=200)
     created_at: datetime = created_now()
+    # Set when the platform took coachbot out (Slack app uninstalled, bot token
+    # revoked): nothing is sent there until it is installed again.
+    paused_at: datetime | None = utc_instant(default=None)
+    paused_reason: str | None = Field(default=None, max_length=200)
 
 
 class Person(SQLModel, table=True):

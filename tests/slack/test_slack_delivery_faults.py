@@ -71,8 +71,10 @@ async def test_a_hung_call_times_out_in_seconds_and_other_sends_go_on(harness: H
         harness.channel.deliver(Recipient(7, 1, "p7@example.com", "P7", "slack", "U7", TEAM, "D7"),
                                 [Message("second")]),
         return_exceptions=True)
-    assert isinstance(hung, TransientDeliveryError), hung
-    assert isinstance(other, str)
+    # whichever send reached Slack first hangs (the fake hangs its first arrival)
+    outcomes = sorted([hung, other], key=lambda o: isinstance(o, str))
+    assert isinstance(outcomes[0], TransientDeliveryError), outcomes
+    assert isinstance(outcomes[1], str), outcomes
     assert time.perf_counter() - started < 5
 
 

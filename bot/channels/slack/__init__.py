@@ -8,6 +8,7 @@ then, so commands that never serve Slack (`coachbot team import`) do not load it
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,4 +24,9 @@ def create_channel(settings: SlackSettings, coach: Coach, pacer: Pacer | None = 
     return SlackChannel(settings, coach, pacer)
 
 
-__all__ = ["create_channel"]
+def manifest() -> str:
+    """The Slack app manifest shipped in the package (the repository's manifest.yml)."""
+    return Path(__file__).with_name("manifest.yml").read_text(encoding="utf-8")
+
+
+__all__ = ["create_channel", "manifest"]

@@ -21,6 +21,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels.slack.pacing import Pacer, Rate
+from bot.core import metrics
 from bot.core.messages import Image
 
 log = logging.getLogger(__name__)
@@ -100,8 +101,10 @@ class SlackApi:
 
     def http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(
-                total=self.timeout, connect=self.connect_timeout, sock_connect=self.connect_timeout))
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.timeout, connect=self.connect_timeout,
+                                              sock_connect=self.connect_timeout),
+                trace_configs=[metrics.api_tracing("slack")])
         return self._session
 
     def client(self, token: str | None, workspace: str) -> AsyncWebClient:

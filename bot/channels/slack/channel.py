@@ -35,6 +35,7 @@ from bot.channels.slack import blocks
 from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
+from bot.channels.slack.lifecycle import Lifecycle
 from bot.channels.slack.listeners import COMMAND, Listeners
 from bot.channels.slack.outbox import Outbox
 from bot.channels.slack.pacing import Pacer
@@ -45,6 +46,7 @@ from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.coach import Coach
 from bot.core.messages import Inbound, Message, Sender
 from storage.models import Person
+from storage.secrets import SecretBox
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ PEOPLE_TTL = 60.0
 
 # What the bot asks for at install; manifest.yml lists the same scopes.
 BOT_SCOPES = [
-    "commands", "chat:write", "im:history", "im:read", "im:write",
+    "commands", "chat:write", "im:history", "im:write",
     "users:read", "users:read.email", "files:write",
 ]
 
@@ -91,7 +93,7 @@ def refusals(recipient: Recipient) -> Iterator[None]:
                                      uncertain=True) from error
 
 
-class SlackChannel(Listeners, Installs, Outbox, Posting):
+class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
     """Slack for coachbot: HTTP events (single workspace or OAuth) or Socket Mode."""
 
     platform = "slack"
@@ -104,7 +106,7 @@ class SlackChannel(Listeners, Installs, Outbox, Posting):
         self.socket_mode = bool(settings.app_token)
         self.oauth = bool(settings.client_id and settings.client_secret)
         self.installations = (
-            DbInstallationStore(coach.db, settings.client_id)  # type: ignore[arg-type]
+            DbInstallationStore(coach.db, settings.client_id, SecretBox(coach.settings.secret_key))  # type: ignore[arg-type]
             if self.oauth else None
         )
         self.app = self._build_app()
@@ -115,6 +117,7 @@ class SlackChannel(Listeners, Installs, Outbox, Posting):
         self._socket: Any = None
         self._bound: set[str] = set()
         self._token_team: str | None = None
+        self._paused: dict[str, str] = {}
         self._dm_known: set[tuple[int, str]] = set()
         self._unknown_events: OrderedDict[str, None] = OrderedDict()
         self._people: OrderedDict[tuple[str, str], tuple[float, Person]] = OrderedDict()
@@ -160,6 +163,8 @@ class SlackChannel(Listeners, Installs, Outbox, Posting):
         app.command(COMMAND)(self._on_command)
         app.event("message")(self._on_message)
         app.event("app_home_opened")(self._on_home_opened)
+        app.event("app_uninstalled")(self._on_app_uninstalled)  # every mode: no 404, no retries
+        app.event("tokens_revoked")(self._on_tokens_revoked)
         app.action(re.compile(rf"^{blocks.CHOICE_ACTION}:"))(self._on_choice)
         app.action(blocks.FORM_ACTION)(self._on_form_open)
         app.view(blocks.FORM_CALLBACK)(self._on_form_submit)

@@ -39,7 +39,9 @@ class Installs:
         return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
 
     async def token_for(self, team_id: str, enterprise_id: str | None = None) -> str:
-        """The bot token for a workspace: the configured one, or its OAuth installation."""
+        """The bot token for a workspace: the configured one, or its OAuth installation.
+        Raises DeliveryError for a workspace that took coachbot out (paused)."""
+        await self.check_not_paused(team_id)
         if self.installations is None:
             assert self.settings.bot_token
             return self.settings.bot_token
@@ -101,6 +103,8 @@ class Installs:
         teams: list[tuple[str, int]] = []
         if not self.oauth and self.settings.bot_token:
             team = await self.token_team()
+            if team is not None:
+                await self._resume(team)  # the configured token works: not paused
             if team is not None and await self._workspace_known(team):
                 async with self.coach.db.session() as session:
                     org_id = await people.workspace_org(session, "slack", team)
@@ -167,4 +171,5 @@ class Installs:
                                                 installation.team_name)
         if bound:
             self._bound.add(team)
+            await self._resume(team)
         return bound

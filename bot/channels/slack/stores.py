@@ -19,6 +19,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
 from storage import slack as store
 from storage.db import Database, utcnow
+from storage.secrets import SecretBox
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,10 @@ class DbInstallationStore(AsyncInstallationStore):
     token revoked through another instance is forgotten here within the cache time.
     """
 
-    def __init__(self, db: Database, client_id: str) -> None:
+    def __init__(self, db: Database, client_id: str, box: SecretBox | None = None) -> None:
         self.db = db
         self.client_id = client_id
+        self.box = box or SecretBox(None)  # tokens sealed at rest when COACHBOT_SECRET_KEY is set
         self._bots: dict[tuple[str | None, str | None, bool], tuple[float, Bot | None]] = {}
 
     @property
@@ -54,7 +56,7 @@ class DbInstallationStore(AsyncInstallationStore):
             await store.save_installation(
                 session, self.client_id, installation.enterprise_id, installation.team_id,
                 installation.user_id, bool(installation.is_enterprise_install),
-                _jsonable(installation.to_dict()),
+                self.box.seal(_jsonable(installation.to_dict())),
             )
 
     async def async_save_bot(self, bot: Bot) -> None:
@@ -62,7 +64,7 @@ class DbInstallationStore(AsyncInstallationStore):
         async with self.db.session() as session:
             await store.save_installation(
                 session, self.client_id, bot.enterprise_id, bot.team_id, None,
-                bool(bot.is_enterprise_install), _jsonable(bot.to_dict()),
+                bool(bot.is_enterprise_install), self.box.seal(_jsonable(bot.to_dict())),
             )
 
     async def async_find_installation(
@@ -79,7 +81,7 @@ class DbInstallationStore(AsyncInstallationStore):
             )
         if row is None:
             return None
-        return Installation(**_installation_fields(row.data))
+        return Installation(**_installation_fields(self.box.open(row.data)))
 
     async def async_find_bot(
         self,
@@ -95,9 +97,9 @@ class DbInstallationStore(AsyncInstallationStore):
         async with self.db.session() as session:
             row = await store.find_installation(
                 session, self.client_id, enterprise_id, team_id, None, is_enterprise_install,
-                with_bot=True,
+                with_bot=True, opened=self.box.open,
             )
-        bot = None if row is None else Installation(**_installation_fields(row.data)).to_bot()
+        bot = None if row is None else Installation(**_installation_fields(self.box.open(row.data))).to_bot()
         if bot is not None:  # a miss is not remembered: an install must work at once
             self._bots[key] = (time.monotonic() + BOT_CACHE_SECONDS, bot)
         return bot
@@ -105,7 +107,8 @@ class DbInstallationStore(AsyncInstallationStore):
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         self._bots.clear()
         async with self.db.session() as session:
-            await store.strip_bot_tokens(session, self.client_id, enterprise_id, team_id)
+            await store.strip_bot_tokens(session, self.client_id, enterprise_id, team_id,
+                                         self.box.open, self.box.seal)
 
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None

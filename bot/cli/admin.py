@@ -1,0 +1,72 @@
+"""`coachbot person forget` and `coachbot secrets`: an admin's care for what coachbot
+stores about people, and for the tokens it keeps."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+import prompts
+from bot.cli.common import fail, ready_database, settings
+from storage import people, privacy
+from storage import slack as slack_store
+from storage.secrets import SecretBox, new_key
+
+person_app = typer.Typer(help="One person's data.", no_args_is_help=True)
+secrets_app = typer.Typer(help="Encryption of stored tokens (COACHBOT_SECRET_KEY).", no_args_is_help=True)
+
+
+@person_app.command("forget")
+def forget(
+    email: Annotated[str, typer.Argument(help="E-mail of the person to forget.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a person's answers, notes, leads they own and chat identities; only
+    anonymous counts (prompts sent and answered) remain."""
+    config = settings()
+    if not yes and not typer.confirm(prompts.render("cli/forget_confirm", email=email), default=False):
+        raise fail(prompts.render("cli/forget_cancelled"))
+
+    async def go() -> dict[str, int] | None:
+        db = await ready_database(config)
+        try:
+            async with db.session() as session:
+                person = await people.by_email(session, email)
+                if person is None:
+                    return None
+                return dict(await privacy.forget(session, person.id))  # type: ignore[arg-type]
+        finally:
+            await db.dispose()
+
+    erased = asyncio.run(go())
+    if erased is None:
+        raise fail(prompts.render("cli/unknown_email", email=email))
+    typer.echo(prompts.render("cli/forgotten", email=email, erased={k: v for k, v in erased.items() if v}))
+
+
+@secrets_app.command("rotate")
+def rotate() -> None:
+    """Re-encrypt every stored Slack token with the first key of COACHBOT_SECRET_KEY
+    (tokens stored before a key was set get encrypted)."""
+    config = settings()
+    if not config.secret_key:
+        raise fail(prompts.render("cli/secrets_no_key", example=new_key()), code=2)
+    box = SecretBox(config.secret_key)
+
+    async def go() -> int:
+        db = await ready_database(config)
+        try:
+            async with db.session() as session:
+                return await slack_store.reseal_installations(session, box.rotate)
+        finally:
+            await db.dispose()
+
+    typer.echo(prompts.render("cli/secrets_rotated", count=asyncio.run(go())))
+
+
+@secrets_app.command("new-key")
+def make_key() -> None:
+    """Print a new key to put in front of COACHBOT_SECRET_KEY."""
+    typer.echo(new_key())
