@@ -15,6 +15,7 @@ file in a folder that does not exist, or a read-only database raises
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -92,15 +93,23 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` up to `revision` (creating it if empty), one
     process at a time, then check that it takes writes; raises DatabaseUnavailable."""
     check_location(url)
+    _migrate(url, command.upgrade, revision, probe=True)
+
+
+def _migrate(url: str, step: Any, revision: str, probe: bool = False) -> None:
+    """Run one Alembic `step` (upgrade or downgrade) to `revision` on one connection,
+    holding the migration lock; an unreachable or read-only database becomes
+    DatabaseUnavailable."""
     engine = _engine(url)
     try:
         with engine.connect() as connection:
             _locked(connection)
             config = alembic_config(url)
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            step(config, revision)
             connection.commit()
-            _probe_write(connection)
+            if probe:
+                _probe_write(connection)
     except OperationalError as error:
         raise _unreachable(url, error) from None
     except DBAPIError as error:
@@ -120,16 +129,7 @@ def _probe_write(connection: Connection) -> None:
 
 
 def downgrade(url: str, revision: str) -> None:
-    engine = _engine(url)
-    try:
-        with engine.connect() as connection:
-            _locked(connection)
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
-            connection.commit()
-    finally:
-        engine.dispose()
+    _migrate(url, command.downgrade, revision)
 
 
 def head() -> str | None:

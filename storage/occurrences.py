@@ -111,9 +111,16 @@ async def supersede_overdue(session: AsyncSession, now: datetime) -> int:
         later.c.due_at > OCCURRENCE.c.due_at,
         later.c.status != SKIPPED,
     )
+    # The rows are locked in id order first (PostgreSQL's FOR UPDATE; SQLite writes
+    # one at a time anyway): two instances catching up at once would otherwise lock
+    # the same rows in different orders and deadlock. A row another instance holds is
+    # waited for, not skipped: skipping would let an older prompt escape superseding.
+    chosen = (select(OCCURRENCE.c.id)
+              .where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now, newer)
+              .order_by(OCCURRENCE.c.id).with_for_update())
     statement = (
         update(OCCURRENCE)
-        .where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now, newer)
+        .where(OCCURRENCE.c.id.in_(chosen.scalar_subquery()), OCCURRENCE.c.status == PENDING)
         .values(status=MISSED, reason="superseded")
     )
     result = await session.exec(statement)
@@ -195,7 +202,9 @@ async def open_prompt(session: AsyncSession, person_id: int, occurrence_id: int 
         query = query.where(Occurrence.id == occurrence_id)
     if kind is not None:
         query = query.where(Occurrence.kind == kind)
-    return (await session.exec(query.order_by(col(Occurrence.delivered_at).desc()).limit(1))).first()
+    # ties (prompts delivered in one tick) go to the latest due, then the newest row
+    return (await session.exec(query.order_by(col(Occurrence.delivered_at).desc(), col(Occurrence.due_at).desc(),
+                                              col(Occurrence.id).desc()).limit(1))).first()
 
 
 async def snooze(session: AsyncSession, occurrence_id: int, until: datetime,
