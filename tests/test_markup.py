@@ -95,3 +95,20 @@ def test_a_macros_output_is_not_escaped_twice() -> None:
     assert 'I read "Keep 95% (of) my_customers" as a level to keep (a floor).' in shown
     assert "\\" not in shown
     assert "\\(of\\) my\\_customers" in shown.markup  # the rep's words still inert in the markup
+
+
+def test_a_lead_note_and_a_second_wig_start_on_their_own_lines() -> None:
+    """A block tag at the end of a line swallows its newline (trim_blocks): the note
+    and the next WIG must not be glued onto the line before."""
+    import datetime
+
+    import prompts
+
+    card = prompts.render("trade_shows/lead_card", lead={"id": 1, "name": "Jane", "company": "Acme",
+                                                          "temperature": "hot", "due": None, "notes": "call me"})
+    assert str(card).splitlines() == ["#1 Jane, Acme · hot", "call me"]
+    wig = {"title": "A", "from_value": 1, "to_value": 2, "unit": "", "by_date": datetime.date(2027, 6, 30)}
+    standings = [{"wig": wig, "verdict": "no_reading", "expected": 1.5},
+                 {"wig": dict(wig, title="B"), "verdict": "no_reading", "expected": 1.5}]
+    board = str(prompts.render("scorecard/card", standings=standings, lines=[], leader=True, made=0, kept=0))
+    assert any(line.startswith("*WIG 2: B*") for line in board.splitlines()), board
