@@ -139,7 +139,9 @@ CURRENCIES = {
     "sar": "SAR", "aed": "AED", "sgd": "SGD", "zar": "ZAR", "mxn": "MXN",
 }
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "BRL": "R$"}
-_CURRENCY = re.compile(r"r\$|[$€£₹¥]|\b(" + "|".join(k for k in CURRENCIES if k.isalpha()) + r")\b\.?",
+# A currency word may touch digits ("100USD", "5kEUR", "eur5k") but not other letters.
+_CURRENCY = re.compile(r"r\$|[$€£₹¥]|(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))(" + "|".join(k for k in CURRENCIES if k.isalpha())
+                       + r")(?![^\W\d_])\.?",
                        re.IGNORECASE)
 
 

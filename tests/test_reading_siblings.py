@@ -3,7 +3,8 @@ table gives the value an input must read as, or the re-ask it must get.
 
 Kinds: a sign lost ("-5k" as 5000, "(5,000)"), a power read as a unit ("1e9" as 1
 with unit "e9", "10^6"), letters glued to a number kept as a unit ("5k5", "5kk"),
-digits and signs from other scripts ("５０００", "−5k", "½"); an impossible day
+digits and signs from other scripts ("５０００", "−5k", "½"), a currency code touching
+the digits ("100USD", "5kEUR") read as a count word; an impossible day
 or period handed to dateparser, which turned it into another day ("13/13" -> 13 Nov
 2113, "H3" -> the 3rd, "32 January" -> 2032); a yearless day years away kept
 silently ("29 Feb" -> 2028); two-digit years always in the 2000s ("99" -> 2099)."""
@@ -35,7 +36,8 @@ ENV = Env(TODAY, "Europe/Oslo")
     ("1e9", (1e9, "")), ("1E6", (1e6, "")), ("1.5e3", (1500, "")), ("10^6", (1e6, "")), ("10⁶", (1e6, "")),
     ("$ 5 k", (5000, "USD")), ("5.000,50 €", (5000.5, "EUR")), ("５０００", (5000, "")),
     ("＄5k", (5000, "USD")), ("٥٠٠٠", (5000, "")), ("½", (0.5, "")), ("3½", (3.5, "")), (".5", (0.5, "")),
-    ("+5k", (5000, "")), ("about 5k", (5000, "")), ("5 000 000", (5e6, "")),
+    ("5EUR", (5, "EUR")), ("100USD", (100, "USD")), ("5kEUR", (5000, "EUR")), ("eur5k", (5000, "EUR")),
+    ("5 000kr", (5000, "NOK")), ("+5k", (5000, "")), ("about 5k", (5000, "")), ("5 000 000", (5e6, "")),
     ("5k5", "unreadable"), ("5m5", "unreadable"), ("5kk", "unreadable"), ("5e", "unreadable"),
     ("0x10", "unreadable"), ("1,2,3", "unreadable"), ("--5", "unknown_words"), ("x 5", "unknown_words"),
     ("5 (five)", "unknown_words"), ("40-50k", "range"), ("1 in 4", "ratio"),
