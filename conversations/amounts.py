@@ -140,8 +140,8 @@ CURRENCIES = {
 }
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "BRL": "R$"}
 # A currency word may touch digits ("100USD", "5kEUR", "eur5k") but not other letters.
-_CURRENCY = re.compile(r"r\$|[$€£₹¥]|(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))(" + "|".join(k for k in CURRENCIES if k.isalpha())
-                       + r")(?![^\W\d_])\.?",
+_CURRENCY = re.compile(r"r\$|[$€£₹¥]|(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))("
+                       + "|".join(k for k in CURRENCIES if k.isalpha()) + r")(?![^\W\d_])\.?",
                        re.IGNORECASE)
 
 
