@@ -3,7 +3,8 @@ platforms, builds the coach, the channels and the timer from settings, and runs 
 on one event loop. `coachbot run`, `chat` and `demo` are thin wrappers.
 
 Adding a capability is one module in `bot/features/` and one line in FEATURES;
-adding a chat platform is one folder in `bot/channels/` and one line in PLATFORMS.
+adding a chat platform is one folder in `bot/channels/` and one line in PLATFORMS (bot.platforms, kept
+light so commands that need only the settings start fast).
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bot.channels import slack, teams
-from bot.channels.slack.settings import SlackSettings
-from bot.channels.teams.settings import TeamsSettings
 from bot.core.channel import Channel, Channels, RunningChannel
 from bot.core.coach import Coach
 from bot.core.commands import help_feature
@@ -44,6 +42,7 @@ from bot.features import (
     trade_shows,
     wig,
 )
+from bot.platforms import PLATFORMS, load_settings  # noqa: F401  (load_settings: re-exported)
 from conversations.loader import load_flows
 from storage import slack as slack_store
 from storage.db import Database
@@ -80,20 +79,6 @@ FEATURES: tuple[Feature, ...] = (
     retention.feature,
     help_feature,
 )
-
-# Every chat platform: its settings section, and how to build its channel. Slack is
-# preferred over Teams for someone known on both.
-PLATFORMS: tuple[tuple[Any, Callable[[Any, Coach], Channel]], ...] = (
-    (SlackSettings, slack.create_channel),
-    (TeamsSettings, teams.create_channel),
-)
-
-
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """The settings of this process, every platform's section included; raises
-    SettingsError naming the first bad variable."""
-    return Settings.from_env(environ, [section for section, _ in PLATFORMS])
-
 
 def build_coach(db: Database, settings: Settings | None = None, channels: Channels | None = None,
                 extra: Iterable[Feature] = ()) -> Coach:

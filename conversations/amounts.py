@@ -17,6 +17,7 @@ numbers, words it does not know) instead of keeping the first numeral.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3,
@@ -25,18 +26,63 @@ _SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3,
           "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7}
 _SCALES = "|".join(sorted(_SCALE, key=len, reverse=True))
 _NUMBER = re.compile(
-    r"(?<![\w.,])(?P<num>\d[\d\s,.'\u00a0\u202f]*\d|\d)\s*(?:(?P<scale>" + _SCALES + r")\b\.?)?",
+    r"(?<![\w.,])(?P<num>\d[\d\s,.'\u00a0\u202f]*\d|\d)"
+    r"(?:(?P<exp>[eE][+-]?\d{1,2}|\s*\^\s*\d{1,2})(?![\w.,]))?"
+    r"(?:\s*(?P<scale>" + _SCALES + r")\b\.?)?",
     re.IGNORECASE,
 )
+# Letters or digits glued to a number that are no scale, currency or unit word:
+# "5k5", "5kk", "1e", "0x10" are asked again, not read as 5 with a unit "k5".
+_GLUED = re.compile(r"^(?:[a-z]{1,2}(?![a-z])|[a-z]+\d)", re.IGNORECASE)
+_FRACTIONS = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_MINUS = re.compile(r"(?<![\w\-.,])-\s*$")  # not the hyphen of "40-50k", "Q1-5" or "--5"
+
+
+def normalise(text: str) -> str:
+    """The same text with every way of writing a digit or a minus made plain, so one
+    reading covers them: full-width and other scripts' digits ("５０００", "٥٠٠٠"),
+    full-width signs ("＄", "％"), the minus sign "−", vulgar fractions ("3½" -> "3.5")
+    and superscript powers ("10⁶" -> "10^6", not "106" as NFKC alone would make it)."""
+    text = re.sub(r"(?<=\d)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(rf"(\d*)\s?([{_FRACTIONS}])",
+                  lambda m: f"{int(m.group(1) or 0) + unicodedata.numeric(m.group(2)):.6g}", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"(?<![\w.,])\.(?=\d)", "0.", text)  # ".5" is 0.5
+    text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)
+    return re.sub("[\u2212\u2012]", "-", text)
 _SPACED = re.compile(r"\d{1,3}(?:[\s'\u00a0\u202f]\d{3})+(?:[.,]\d+)?")
 _INDIAN = re.compile(r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?")
 
 
 def _scaled(match: re.Match[str]) -> float | None:
+    """The number a match names: grouping read, a power ("1e9", "1.5E3", "10^6")
+    and a scale word ("k", "lakh") applied."""
     value = _to_float(match.group("num"))
-    if value is not None and match.group("scale"):
+    if value is None:
+        return None
+    if (exp := match.group("exp")) is not None:
+        exp = re.sub(r"\s", "", exp)
+        value = value * 10 ** int(exp[1:]) if exp[0] in "eE" else value ** int(exp[1:])
+    if match.group("scale"):
         value *= _SCALE[match.group("scale").lower()]
     return value
+
+
+def _sign(plain: str, match: re.Match[str]) -> int:
+    """-1 for a number written negative: a minus right before it ("-5k", "$-5k",
+    "-$5k", "from -3 to 2"; not the hyphen of "40-50k" or "Q1-5") or accounting
+    brackets around it ("(5,000)", "$(5,000)"); else 1."""
+    before, after = plain[: match.start()], plain[match.end():]
+    if _MINUS.search(before):
+        return -1
+    return -1 if re.search(r"\(\s*$", before) and re.match(r"\s*\)", after) else 1
+
+
+def _glued(plain: str, match: re.Match[str]) -> bool:
+    """Whether letters or digits stick to the number without being part of it."""
+    end = match.end()
+    return not match.group("scale") and end < len(plain) and bool(_GLUED.match(plain[end:]))
 
 
 def parse_number_text(raw: str) -> float | None:
@@ -47,15 +93,14 @@ def parse_number_text(raw: str) -> float | None:
     single "," or "." followed by one or two digits (or any other count than three) is
     the decimal mark. Use `read_amount` where text after the number matters.
     """
+    raw = normalise(raw)
     match = _NUMBER.search(raw)
     if match is None:
         return None
     value = _scaled(match)
-    if value is None:
+    if value is None or _glued(raw, match):
         return None
-    if re.match(r"^\s*[-\u2212]\s*\S?$", raw[: match.start()] + "x"):
-        value = -value  # "-5%": a minus right before the first number
-    return value
+    return value * _sign(raw, match)
 
 
 def _to_float(token: str) -> float | None:
@@ -94,7 +139,9 @@ CURRENCIES = {
     "sar": "SAR", "aed": "AED", "sgd": "SGD", "zar": "ZAR", "mxn": "MXN",
 }
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "BRL": "R$"}
-_CURRENCY = re.compile(r"r\$|[$€£₹¥]|\b(" + "|".join(k for k in CURRENCIES if k.isalpha()) + r")\b\.?",
+# A currency word may touch digits ("100USD", "5kEUR", "eur5k") but not other letters.
+_CURRENCY = re.compile(r"r\$|[$€£₹¥]|(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))("
+                       + "|".join(k for k in CURRENCIES if k.isalpha()) + r")(?![^\W\d_])\.?",
                        re.IGNORECASE)
 
 
@@ -108,6 +155,7 @@ def find_currency(text: str) -> tuple[str | None, str]:
 
 def currencies_in(text: str) -> set[str]:
     """Every currency named in `text` ("$5k or €4k" -> {"USD", "EUR"})."""
+    text = normalise(text)
     return {CURRENCIES[m.group(0).lower().rstrip(".")] for m in _CURRENCY.finditer(text)}
 
 
@@ -122,17 +170,20 @@ def parse_amount(body: str) -> tuple[float, str] | None:
     (250000, "USD"), "25%" -> (25, "%"), "1.2M" -> (1200000, ""); None without a
     number. When several numbers appear, the one after "to", "by", "reach", "hit" …
     is the aim ("grow from 20 to 25 deals" -> 25). `several_numbers` says whether
-    the other numbers in a sentence leave the aim in doubt."""
-    code, plain = find_currency(body)
+    the other numbers in a sentence leave the aim in doubt. A minus or accounting
+    brackets keep their sign ("cut churn to -5%" -> -5): the caller decides whether
+    a negative makes sense. Letters glued to the number that are no unit ("5k5",
+    "1x") make it unreadable (None) rather than a unit."""
+    code, plain = find_currency(normalise(body))
     matches = list(_NUMBER.finditer(plain))
     if not matches:
         return None
     aimed = [m for m in matches if _AIM.search(plain[: m.start()])]
     match = aimed[-1] if aimed else matches[0]
     value = _scaled(match)
-    if value is None:
+    if value is None or _glued(plain, match):
         return None
-    return value, _unit_after(plain[match.end():], code)
+    return value * _sign(plain, match), _unit_after(plain[match.end():], code)
 
 
 def _unit_after(after: str, code: str | None) -> str:
@@ -188,7 +239,7 @@ def second_number_problem(text: str) -> str | None:
     """Why a text with two numbers can't be one value: "range" ("40-50k", "40 to
     50k"), "alternatives" ("3 or 4"), "ratio" ("1 in 4", "1 out of 4") or
     "several_numbers"; None with fewer than two numbers."""
-    _, plain = find_currency(text)
+    _, plain = find_currency(normalise(text))
     found = list(_NUMBER.finditer(plain))
     if len(found) < 2:
         return None
@@ -208,6 +259,7 @@ def read_amount(raw: str, *, words: bool = False) -> Amount | str:
     is neither its unit nor a harmless "or so"). With `words`, one unit word may follow
     ("12 logos"); otherwise only a currency or "%" may.
     """
+    raw = normalise(raw)
     if len(currencies_in(raw)) > 1:
         return "two_currencies"
     code, plain = find_currency(raw)
@@ -219,11 +271,15 @@ def read_amount(raw: str, *, words: bool = False) -> Amount | str:
     if match is None:
         return "no_number"
     value = _scaled(match)
-    if value is None:
+    if value is None or _glued(plain, match):
         return "unreadable"
-    if re.search(r"[-\u2212]\s*$", plain[: match.start()]):
-        value = -value
+    sign = _sign(plain, match)
+    value *= sign
+    if not re.fullmatch(r"\s*[-+(]?\s*", plain[: match.start()]):
+        return "unknown_words"  # "--5", "x 5": something before the number
     after = plain[match.end():]
+    if sign < 0 and not _MINUS.search(plain[: match.start()]):
+        after = after.replace(")", "", 1)  # the closing accounting bracket
     unit = _unit_after(after, code)
     rest = after.strip()
     if unit == "%":

@@ -36,11 +36,11 @@ _HALF_END = {1: (6, 30), 2: (12, 31)}
 _MONTHS = {name.lower(): number for number in range(1, 13)
            for name in (calendar.month_name[number], calendar.month_abbr[number])} | {"sept": 9}
 _MONTH = r"(?P<m>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_YEAR = r"(?:,?\s+(?P<y>\d{4}))?"
+_YEAR = r"(?:,?\s+'?(?P<y>\d{4}|\d{2}))?"
 _ORDINAL = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
 _DAY_MONTH = re.compile(rf"^(?:the\s+)?{_ORDINAL}\s*(?:of\s+)?{_MONTH}{_YEAR}$", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"^{_MONTH}\s+(?:the\s+)?{_ORDINAL}{_YEAR}$", re.IGNORECASE)
-_MONTH_ALONE = re.compile(rf"^(?:(?:the\s+)?(?:end|close)\s+of\s+)?{_MONTH}{_YEAR}$", re.IGNORECASE)
+_MONTH_ALONE = re.compile(rf"^(?:(?:the\s+)?(?:end|close)\s+of\s+)?{_MONTH}(?:,?\s+(?P<y>\d{{4}}))?$", re.IGNORECASE)
 _HALF = re.compile(r"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?"
                    r"(?:h(?P<h>[12])|(?P<n>[12])h|(?P<w>first|second|1st|2nd)\s+half(?:\s+of(?:\s+the)?\s+year)?)"
                    r"(?:\s+(?P<y>\d{4}))?$", re.IGNORECASE)
@@ -48,6 +48,14 @@ _END_OF = re.compile(r"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?(?P<what
                      r"(?:\s+(?P<year>\d{4}))?$", re.IGNORECASE)
 _NUMERIC = re.compile(r"^(?P<a>\d{1,2})\s*[/.\-]\s*(?P<b>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{2,4}))?\.?$")
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
+# Shapes only the forms above read: when one of them names no real day ("13/13",
+# "2/30", "H3", "Q5", "32 January", "week 54") the text is not a day. dateparser
+# never gets them, as it would take "13/13" for 13 Nov 2113 and "H3" for the 3rd.
+_ANY_MONTH = _MONTH.replace("(?P<m>", "(?:")
+_OWNED = re.compile(rf"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?(?:[hq]\d+|\d+[hq]|w(?:ee)?k\s*\d+)"
+                    rf"(?:\s+\d+)?$|^\d+\s*[/.\-]\s*\d+(?:\s*[/.\-]\s*\d+)?\.?$|^\d+-\d+-\d+$"
+                    rf"|^(?:the\s+)?\d+(?:st|nd|rd|th)?\s*(?:of\s+)?{_ANY_MONTH}(?:,?\s+'?\d+)?$"
+                    rf"|^{_ANY_MONTH}\s+(?:the\s+)?\d+(?:st|nd|rd|th)?(?:,?\s+'?\d+)?$", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:by|before|on|due|until|till|no later than|latest)\s+", re.IGNORECASE)
 _SHORT = {"y": "year", "q": "quarter", "m": "month", "w": "week"}
 _ALIASES = [(re.compile(r"^eo([yqmw])$", re.IGNORECASE), lambda m: f"end of {_SHORT[m.group(1).lower()]}"),
@@ -63,6 +71,13 @@ class DateReading:
     day: date
     alternative: date | None = None
     order_known: bool = True
+    far: bool = False
+
+    @property
+    def needs_words(self) -> bool:
+        """Whether the day should be read back in words before it is kept: a yearless
+        day whose next occurrence is more than a year off (29 February) is `far`."""
+        return self.far or self.alternative is not None
 
 
 def planning_year(today: date) -> int | None:
@@ -78,10 +93,22 @@ def year_period(year: int | str | None) -> Period | None:
     return date(int(year), 1, 1), date(int(year), 12, 31)
 
 
+def full_year(year: str, today: date) -> int:
+    """A typed year: four digits as they are; two digits the year ending so that is
+    nearest today ("27" in 2026 is 2027, "99" is 1999, not 2099)."""
+    if len(year) != 2:
+        return int(year)
+    century = today.year - today.year % 100
+    candidates = (century - 100 + int(year), century + int(year), century + 100 + int(year))
+    return min(candidates, key=lambda y: abs(y - today.year))
+
+
 def _on_or_after(anchor: date, month: int, day: int, year: str | None) -> date | None:
-    """The first `day` of `month` on or after `anchor`; in `year` when one was typed."""
+    """The first `day` of `month` on or after `anchor`; in `year` when one was typed.
+    An impossible day ("31 April", "13/13") raises ValueError."""
     if year is not None:
-        return date(int(year), month, day)
+        return date(full_year(year, anchor), month, day)
+    date(2000, month, day)  # a day that exists in some year (29 February does), or ValueError
     for candidate_year in range(anchor.year, anchor.year + 5):  # 29 February: within four years
         try:
             candidate = date(candidate_year, month, day)
@@ -111,23 +138,26 @@ def _end_of(what: str, year: str | None, today: date, anchor: date) -> date | No
 def _numeric(match: re.Match[str], anchor: date, order: str | None) -> DateReading | None:
     a, b = int(match.group("a")), int(match.group("b"))
     year = match.group("y")
-    if year is not None and len(year) == 2:
-        year = str(2000 + int(year))
+    if year is not None and len(year) == 3:
+        raise ValueError(year)
     month_first = (b > 12 >= a) or (not a > 12 >= b and order == MDY)
     month, day = (a, b) if month_first else (b, a)
-    try:
-        found = _on_or_after(anchor, month, day, year)
-    except ValueError:
-        return None
+    found = _on_or_after(anchor, month, day, year)
     if found is None:
-        return None
+        raise ValueError(match.group(0))
     other: date | None = None
     if a != b and a <= 12 and b <= 12:
         try:
             other = _on_or_after(anchor, day, month, year)
         except ValueError:
             other = None
-    return DateReading(found, other, order is not None)
+    return DateReading(found, other, order is not None, year is None and _far(found, anchor))
+
+
+def _far(found: date, anchor: date) -> bool:
+    """A yearless day whose next occurrence is more than a year after `anchor`, or a
+    29 February (the next one is up to four years away): worth reading back."""
+    return (found.month, found.day) == (2, 29) or (found - anchor).days > 366
 
 
 def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | None = None,
@@ -142,10 +172,12 @@ def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | No
     anchor = max(today, period[0]) if period else today
     try:
         found = _known_forms(text, today, anchor, timezone, country, locale)
-    except ValueError:  # 31 June, 30 February …
+    except ValueError:  # 31 June, 30 February, 13/13 …
         return None
     if found is not None:
         return found if isinstance(found, DateReading) else DateReading(found)
+    if _OWNED.match(text):  # "H3", "Q5", "32 January": a known shape with no such day
+        return None
     return _dateparser(text, today, anchor, day_order(timezone, country, locale))
 
 
@@ -163,7 +195,10 @@ def _known_forms(text: str, today: date, anchor: date, timezone: str, country: s
     if (m := _NUMERIC.match(text)) is not None:
         return _numeric(m, anchor, day_order(timezone, country, locale))
     if (m := _DAY_MONTH.match(text) or _MONTH_DAY.match(text)) is not None:
-        return _on_or_after(anchor, _MONTHS[m.group("m").lower()], int(m.group("d")), m.group("y"))
+        found = _on_or_after(anchor, _MONTHS[m.group("m").lower()], int(m.group("d")), m.group("y"))
+        if found is None:
+            raise ValueError(text)
+        return DateReading(found, far=m.group("y") is None and _far(found, anchor))
     if (m := _MONTH_ALONE.match(text)) is not None:
         month = _MONTHS[m.group("m").lower()]
         year = m.group("y")

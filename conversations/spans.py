@@ -59,7 +59,9 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
                  week_start: int = 1) -> tuple[date, date] | str:
     """(first, last) day away, both included, or a problem code: "missing",
     "unreadable", "ambiguous" (a numeric day that reads two ways and no country
-    says which), "past", "backwards" or "too_long" (over a year).
+    says which), "far:YYYY-MM-DD" (a day without a year whose next occurrence, given
+    after the colon, is more than a year off or a 29 February: asked again with its
+    year rather than saved), "past", "backwards" or "too_long" (over a year).
 
     "for 3 days" counts the person's working days from today (Thursday in a Mon–Fri
     week: Thursday, Friday, Monday); "for 2 weeks" is fourteen calendar days from
@@ -75,6 +77,8 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
             return "unreadable"
         if found.alternative is not None and not found.order_known:
             return "ambiguous"
+        if found.far:  # "29 Feb": the next one is years away; the year must be typed
+            return f"far:{found.day.isoformat()}"
         return found.day
 
     first: date | str

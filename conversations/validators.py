@@ -88,6 +88,8 @@ Validator = Callable[..., Result]
 
 def _bounded(value: float, minimum: float | None, maximum: float | None,
              shown: Callable[[float], Any] = lambda v: v) -> Result | None:
+    if minimum is not None and minimum >= 0 > value:  # "-5k", "(5,000)": no negative quota or deal
+        return Invalid("negative", {"value": shown(value), "positive": shown(-value)})
     if minimum is not None and value < minimum:
         return Invalid("too_small", {"min": shown(minimum), "value": shown(value)})
     if maximum is not None and value > maximum:
@@ -151,8 +153,8 @@ def money(raw: str, env: Env, *, min: float | None = 0, same_currency_as: str | 
         return Invalid("other_currency", {"expected": expected, "given": found.currency,
                                           "symbol": SYMBOLS.get(expected, f"{expected} ")})
     code = found.currency or expected
-    if min is not None and found.value < min:
-        return Invalid("too_small", {"min": min, "value": found.value})
+    if (out := _bounded(found.value, min, None)) is not None:
+        return out
     symbol = SYMBOLS.get(code, f"{code} ") if code else "$"
     return Valid({"amount": found.value, "currency": code, "symbol": symbol})
 
@@ -183,8 +185,9 @@ def _check_day(reading: DateReading, raw: str, env: Env, future: bool) -> Result
     if env.period is not None and not env.period[0] <= found <= env.period[1]:
         return Invalid("outside_period", {"date": found.isoformat(), "first": env.period[0].isoformat(),
                                           "last": env.period[1].isoformat()})
-    if reading.alternative is not None:
-        return Valid(found.isoformat(), {"date": found.isoformat(), "given": raw.strip()[:40]})
+    if reading.needs_words:  # 03/04 read by the person's order, or 29 Feb four years off
+        words = {"date": found.isoformat(), "given": raw.strip()[:40]}
+        return Valid(found.isoformat(), words | {"far": True} if reading.far else words)
     return Valid(found.isoformat())
 
 

@@ -12,11 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from bot.core.markup import Rendered, inert
-from conversations.amounts import SYMBOLS
 
 ROOT = Path(__file__).parent
 
@@ -91,6 +89,8 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
     A currency without a symbol of its own reads "250,000 NOK". Units stored before
     currencies were kept as ISO codes ("$", "€", "£") still read as money.
     """
+    from conversations.amounts import SYMBOLS  # the parsers: loaded by what shows amounts only
+
     if value is None:
         return "—"
     shown = format_number(value, digits)
@@ -115,6 +115,8 @@ def format_day(value: date | datetime | str | None, locale: str | None = None) -
             value = date.fromisoformat(value[:10])
         except ValueError:
             return value
+    from babel.dates import format_date  # babel's locale data: loaded by what shows days only
+
     day = value.date() if isinstance(value, datetime) else value
     if locale:
         return format_date(day, "medium", locale=locale.replace("-", "_"))

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, UnboundExecutionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -61,7 +60,11 @@ def upsert(session: AsyncSession, table: Any) -> Any:
         name = session.get_bind().dialect.name
     except UnboundExecutionError:
         name = "sqlite"
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+    if name == "postgresql":  # imported here: every PostgreSQL driver's module otherwise loads at start-up
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
 
 
 def normalise_url(url: str, *, asynchronous: bool) -> str:

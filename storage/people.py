@@ -251,11 +251,16 @@ async def upsert_team(session: AsyncSession, org_id: int, rows: Sequence[TeamRow
     id_of = await _ids_by_email(session, org_id)
     now = utcnow()
     defaults = Person(org_id=org_id, email="", name="", created_at=now).model_dump(exclude={"id"})
-    fresh, changed = [], []
+    fresh, changed, later = [], [], []
     for row in rows:
         # None keeps what is stored; "" (a column whose blank means "none") clears it
         values = {f: getattr(row, f) or None for f in _PERSON_FIELDS if getattr(row, f) is not None}
         values.update(active=True, updated_at=now)
+        if row.email in id_of and (not row.manager_email or row.manager_email in id_of):
+            # a re-import: the manager is known already, set in the same statement
+            changed.append({"id": id_of[row.email], **values, "manager_id": id_of.get(row.manager_email or "")})
+            continue
+        later.append(row)  # the manager (or the person) is new: set once everyone has an id
         if row.email in id_of:
             changed.append({"id": id_of[row.email], **values})
         else:
@@ -267,7 +272,7 @@ async def upsert_team(session: AsyncSession, org_id: int, rows: Sequence[TeamRow
         await session.exec(update(Person), params=chunk)  # type: ignore[call-overload]
         _advance(progress, len(chunk))
     id_of = await _ids_by_email(session, org_id)
-    managers = [{"id": id_of[r.email], "manager_id": id_of.get(r.manager_email or "")} for r in rows]
+    managers = [{"id": id_of[r.email], "manager_id": id_of.get(r.manager_email or "")} for r in later]
     for chunk in _chunks(managers):
         await session.exec(update(Person), params=chunk)  # type: ignore[call-overload]
     query = select(ChatIdentity.id, ChatIdentity.person_id, ChatIdentity.platform, ChatIdentity.user_id).where(

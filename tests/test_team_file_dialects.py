@@ -136,7 +136,7 @@ def test_a_progress_bar_shows_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch
         def advance(self, _task: int, n: int) -> None:
             seen.append(n)
 
-    monkeypatch.setattr(team, "Progress", FakeProgress)
+    monkeypatch.setattr("rich.progress.Progress", FakeProgress)  # imported when a bar is shown
     monkeypatch.setattr(team.sys.stderr, "isatty", lambda: False)
     with team.progress_bar(5000) as advance:
         advance(500)

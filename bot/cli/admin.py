@@ -12,7 +12,6 @@ import prompts
 from bot.cli.common import fail, ready_database, settings
 from storage import people, privacy
 from storage import slack as slack_store
-from storage.secrets import SecretBox, new_key
 
 person_app = typer.Typer(help="One person's data.", no_args_is_help=True)
 secrets_app = typer.Typer(help="Encryption of stored tokens (COACHBOT_SECRET_KEY).", no_args_is_help=True)
@@ -50,6 +49,8 @@ def forget(
 def rotate() -> None:
     """Re-encrypt every stored Slack token with the first key of COACHBOT_SECRET_KEY
     (tokens stored before a key was set get encrypted)."""
+    from storage.secrets import SecretBox, new_key  # cryptography: loaded by the secrets commands only
+
     config = settings()
     if not config.secret_key:
         raise fail(prompts.render("cli/secrets_no_key", example=new_key()), code=2)
@@ -69,4 +70,6 @@ def rotate() -> None:
 @secrets_app.command("new-key")
 def make_key() -> None:
     """Print a new key to put in front of COACHBOT_SECRET_KEY."""
+    from storage.secrets import new_key
+
     typer.echo(new_key())

@@ -15,9 +15,8 @@ import typer
 
 import prompts
 from bot.core.settings import Settings, SettingsError
-from bot.runtime import load_settings
+from bot.platforms import load_settings
 from storage.db import Database
-from storage.migrate import upgrade
 
 # Variables that came from a .env file (not the environment), for error messages.
 FROM_DOTENV: dict[str, Path] = {}
@@ -53,5 +52,7 @@ def fail(text: str, code: int = 1) -> typer.Exit:
 
 async def ready_database(config: Settings) -> Database:
     """The database of `config`, migrated to the latest schema first."""
+    from storage.migrate import upgrade  # Alembic: only commands that use the database load it
+
     await asyncio.to_thread(upgrade, config.database_url)
     return Database(config.database_url)

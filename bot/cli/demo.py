@@ -13,13 +13,10 @@ from typing import Annotated
 import typer
 
 import prompts
-from bot import cadence
-from bot.channels.console import ConsoleChannel, stdin_lines
 from bot.cli.common import ready_database, settings
 from bot.cli.team_file import read_team
 from bot.core.clock import now
 from bot.core.settings import Settings
-from bot.runtime import running
 from storage import occurrences as store
 from storage import okrs, people
 
@@ -45,6 +42,9 @@ def demo(
 
 
 async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
+    from bot import cadence  # the cadence, every feature and the console: loaded for the demo only
+    from bot.channels.console import ConsoleChannel, stdin_lines
+    from bot.runtime import running
 
     db = await ready_database(config)
     try:

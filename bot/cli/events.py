@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 import prompts
 from bot.cli.common import fail, ready_database, settings
 from bot.core.clock import now
-from bot.features.trade_shows.csv_leads import export_leads, import_leads, problem_lines
 from storage import people
 from storage import trade_shows as store
-from storage.db import Database
-from storage.models import Event
+
+if TYPE_CHECKING:  # the trade-show feature is loaded by the event commands only
+    from storage.db import Database
+    from storage.models import Event
 
 event_app = typer.Typer(help="Trade shows: import and export their leads.", no_args_is_help=True)
 
@@ -65,6 +66,8 @@ def import_leads_command(
                 if person is None:
                     raise fail(prompts.render("cli/unknown_email", email=owner))
                 owner_id = person.id  # type: ignore[assignment]
+            from bot.features.trade_shows.csv_leads import import_leads, problem_lines
+
             added, merged, problems = await import_leads(db, event, _text(file), owner_id, now())
             return added, merged, problem_lines(problems)
         finally:
@@ -87,6 +90,8 @@ def export_leads_command(
     async def go() -> str:
         db = await ready_database(config)
         try:
+            from bot.features.trade_shows.csv_leads import export_leads
+
             return await export_leads(db, await _event(db, event))
         finally:
             await db.dispose()

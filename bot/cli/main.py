@@ -21,7 +21,6 @@ import typer
 
 import prompts
 from bot import __version__
-from bot.channels.console import ConsoleChannel, stdin_lines
 from bot.cli.admin import person_app, secrets_app
 from bot.cli.bind import slack_app, teams_bind
 from bot.cli.common import fail, load_dotenv, ready_database, settings
@@ -32,10 +31,7 @@ from bot.cli.schedule import schedule_app
 from bot.cli.team import team_app
 from bot.core import logs
 from bot.core.settings import Settings
-from bot.runtime import running
 from storage import people
-from storage.migrate import DatabaseUnavailable, upgrade
-from storage.secrets import SecretsLocked
 
 app = typer.Typer(help="coachbot: sales coaching cadence on Slack, Teams and the terminal.",
                   no_args_is_help=True)
@@ -79,6 +75,8 @@ def slack_manifest() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
+    from storage.migrate import upgrade
+
     config = settings()
     upgrade(config.database_url)
     typer.echo(prompts.render("cli/db_upgraded"))
@@ -94,6 +92,9 @@ def chat(
 
 
 async def _chat(config: Settings, email: str) -> None:
+    from bot.channels.console import ConsoleChannel, stdin_lines
+    from bot.runtime import running
+
     db = await ready_database(config)
     try:
         async with db.session() as session:
@@ -133,6 +134,9 @@ def stdin_attached() -> bool:
 
 
 async def _run(config: Settings) -> None:
+    from bot.channels.console import ConsoleChannel, stdin_lines
+    from bot.runtime import running
+
     if not config.serving and not stdin_attached():
         raise fail(prompts.render("cli/nothing_to_serve"), code=2)
     if config.serving:
@@ -199,6 +203,11 @@ def main() -> None:
     load_dotenv()
     try:
         app()
-    except (DatabaseUnavailable, SecretsLocked) as error:
+    except Exception as error:
+        from storage.migrate import DatabaseUnavailable
+        from storage.secrets import SecretsLocked  # cryptography: loaded when it is the problem only
+
+        if not isinstance(error, DatabaseUnavailable | SecretsLocked):
+            raise
         typer.echo(prompts.render("cli/database_unavailable", error=str(error)), err=True)
         sys.exit(2)

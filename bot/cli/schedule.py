@@ -14,12 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 import prompts
 from bot import cadence
-from bot.cadence.planner import load_population, one_on_one_meetings, plan_population, replan
 from bot.cli.common import ready_database, settings
 from bot.core.clock import now
 from bot.core.settings import Settings
@@ -49,6 +46,9 @@ def preview(
     if rows is None:
         typer.echo(prompts.render("cadence/cli_unknown_user", email=user), err=True)
         raise typer.Exit(1)
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(width=max(140, Console().width))
     if not rows:
         console.print(prompts.render("cadence/cli_nothing", start=start.date(), end=end.date()))
@@ -64,6 +64,7 @@ def preview(
 
 async def _preview_rows(config: Settings, start: datetime, end: datetime,
                         email: str | None) -> list[tuple[str, ...]] | None:
+    from bot.cadence.planner import load_population, one_on_one_meetings, plan_population
 
     db = await ready_database(config)
     try:
@@ -163,6 +164,7 @@ def set_rule(
 
 async def _save_rule(config: Settings, kind: str, rrule: str, local_time: str, zone: str | None,
                      enabled: bool, anchor: date | None, user: str | None, team: str | None) -> str:
+    from bot.cadence.planner import replan  # the planner: loaded by the commands that plan only
 
     db = await ready_database(config)
     try:
@@ -190,6 +192,9 @@ def list_rules() -> None:
     """The stored cadence rules (anything not listed uses the built-in defaults)."""
     config = settings()
     rows = asyncio.run(_rules(config))
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(width=max(120, Console().width))
     if not rows:
         console.print(prompts.render("cadence/cli_no_rules"))
@@ -238,6 +243,7 @@ def reset_rule(rule_id: Annotated[int, typer.Argument(help="The id from `coachbo
 
 
 async def _reset(config: Settings, rule_id: int) -> bool:
+    from bot.cadence.planner import replan
 
     db = await ready_database(config)
     try:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress
 
 import prompts
 from bot.cli.common import fail, ready_database, settings
@@ -30,7 +29,6 @@ from bot.cli.team_file import (
     write_team,
 )
 from bot.core.clock import local_day, now
-from conversations.meeting_rule import parse_meeting_rule
 from storage import one_on_ones as meeting_store
 from storage import people
 from storage.people import TeamRow
@@ -45,6 +43,8 @@ def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
     if not sys.stderr.isatty() or total < 500:
         yield lambda _n: None
         return
+    from rich.progress import Progress  # only a terminal shows one
+
     with Progress(transient=True) as bar:
         task = bar.add_task(prompts.render("cli/import_progress"), total=total)
         yield lambda n: bar.advance(task, n)
@@ -59,6 +59,8 @@ async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow])
     """The optional `one_on_one` column ("every other Tue 10:00", in the manager's
     zone): each rep's series with their manager, set or replaced. Checked by
     `read_team` first, so every value here parses."""
+    from conversations.meeting_rule import parse_meeting_rule  # a file with one-on-ones only
+
     count = 0
     for row in rows:
         if not row.one_on_one:

@@ -13,6 +13,7 @@ one field on `storage.people.TeamRow`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,10 +22,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 import prompts
-from conversations.meeting_rule import parse_meeting_rule
 from storage.models import ROLES, SELLING_ROLES
 from storage.people import TeamRow
 
@@ -58,6 +56,11 @@ class Bad(ValueError):
     def __init__(self, code: str, **values: str) -> None:
         super().__init__(code)
         self.code, self.values = code, values
+
+
+# Zones, roles, countries repeat on every line: each value is checked once (a bad one,
+# raising Bad, is not remembered and is reported on every line it is on).
+_REPEATED = functools.lru_cache(maxsize=1024)
 
 
 def _problem(line: int, code: str, **values: str) -> Problem:
@@ -106,6 +109,7 @@ def _name(raw: str) -> str:
     return raw
 
 
+@_REPEATED
 def _role(raw: str) -> str:
     if raw.lower() not in ROLES:
         raise Bad("bad_role", role=raw, roles=", ".join(ROLES))
@@ -116,6 +120,7 @@ def _manager(raw: str) -> str | None:
     return raw.lower() or None
 
 
+@_REPEATED
 def _zone(raw: str) -> str:
     try:
         ZoneInfo(raw)
@@ -124,6 +129,7 @@ def _zone(raw: str) -> str:
     return raw
 
 
+@_REPEATED
 def _working_days(raw: str) -> str | None:
     if not raw:
         return None
@@ -133,12 +139,15 @@ def _working_days(raw: str) -> str | None:
         raise Bad("bad_working_days", days=raw) from None
 
 
+@_REPEATED
 def _country(raw: str) -> str | None:
     """"NO", "US", or a subdivision such as "US-CA" (which the cadences understand)."""
     country = raw.upper()
     if not country:
         return None
     code, dash, subdivision = country.partition("-")
+    import holidays  # only a file with countries pays for it
+
     supported = holidays.list_supported_countries()
     if code not in supported or (dash and subdivision not in supported[code]):
         raise Bad("bad_country", country=country)
@@ -149,6 +158,7 @@ def _text(raw: str) -> str | None:
     return raw or None
 
 
+@_REPEATED
 def _selling_role(raw: str) -> str:
     """hunter or farmer; blank means both (and clears a stored one)."""
     if raw and raw.lower() not in SELLING_ROLES:
@@ -161,6 +171,7 @@ def _one_on_one(raw: str) -> str | None:
     manager's zone); stored as a series by `import_one_on_ones`."""
     if not raw:
         return None
+    from conversations.meeting_rule import parse_meeting_rule  # only files with this column load it
     if isinstance(parse_meeting_rule(raw, date.today()), str):
         raise Bad("bad_one_on_one", rhythm=raw, no_manager="")
     return raw

@@ -51,7 +51,9 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
         return [Message(prompts.render("cadence/out_back" if ended else "cadence/out_none"))]
     parsed = parse_absence(args, today, tz, person.country, person.working_days)
     if isinstance(parsed, str):
-        problem = "" if parsed in {"missing", "unreadable"} else prompts.render("cadence/out_problem", code=parsed)
+        code, _, day = parsed.partition(":")
+        problem = "" if code in {"missing", "unreadable"} else prompts.render(
+            "cadence/out_problem", code=code, day=date.fromisoformat(day) if day else None)
         return [Message(prompts.render("cadence/out_help", problem=problem), private=True)]
     first, last = parsed
     days = parse_working_days(person.working_days)

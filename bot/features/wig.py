@@ -23,7 +23,7 @@ from bot.features.pace import standing
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
 from bot.features.weeks import monday, session_weeks, team_lead
 from conversations.amounts import parse_amount
-from conversations.dates import parse_date, planning_year, year_period
+from conversations.dates import planning_year, read_date, year_period
 from storage import checkins as checkin_store
 from storage import occurrences as store
 from storage import scorecard as scorecard_store
@@ -147,10 +147,11 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
         return _help("format", leader)
     today = local_day(turn.now, turn.person.timezone)
     when = match.group("when").strip().rstrip(".")
-    by_date = parse_date(when, today, turn.person.timezone, country=turn.person.country,
-                         period=year_period(planning_year(today)))
-    if by_date is None or by_date <= today:
-        return _help("date", leader, when)
+    reading = read_date(when, today, turn.person.timezone, country=turn.person.country,
+                        period=year_period(planning_year(today)))
+    by_date = reading.day if reading is not None else None
+    if reading is None or by_date <= today or reading.far:  # type: ignore[operator]
+        return _help("date", leader, when)  # "by 29 Feb" four years off needs its year
     unit = target[1] or start[1]
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]

@@ -117,3 +117,17 @@ def test_week_start_is_added_only_where_it_matters() -> None:
     # Monday–Friday people keep their weeks (WKST=MO is rrule's default): the Sundays
     # of the anchor's Monday-first week, 10 and 24 Jan, moved to the Mondays after
     assert _checkins(MON_FRI, "Europe/Oslo", date(2027, 1, 5)) == [date(2027, 1, 11), date(2027, 1, 25)]
+
+
+async def test_out_refuses_an_impossible_period_and_asks_for_the_year_of_a_far_leap_day(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """`/okr out until H3` said "already passed" (H3 read as the 3rd of the month);
+    `/okr out on 29 feb` silently meant 2028."""
+    ravi = team["ravi"]
+    with at(utc(2026, 11, 29, 10)):
+        h3 = await say(coach, ravi, "/okr out until H3")
+        assert "When are you away?" in h3 and "passed" not in h3
+        leap = await say(coach, ravi, "/okr out on 29 feb")
+        assert "Save it?" not in leap and "Tue 29 Feb 2028" in leap and "type the year" in leap
+        typed = await say(coach, ravi, "/okr out on 29 Feb 2028")
+        assert "away on Tue 29 Feb 2028" in typed and "Save it?" in typed

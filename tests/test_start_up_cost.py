@@ -1,0 +1,55 @@
+"""Issue #16 item 10: `coachbot team import` of 5,000 people in under 3 s for the
+whole command, of which Python's start-up and imports were most. A command loads
+only what it uses: no chat SDK, chart library, scheduler, date guesser or Alembic
+for a team import into a database already at the newest schema (the figure itself
+is measured by bench/team_import_bench.py, not here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from storage.migrate import file_head, head, upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ["slack_bolt", "slack_sdk", "botbuilder", "matplotlib", "apscheduler", "dateparser", "alembic",
+         "aiohttp", "bot.runtime", "bot.features", "rich.progress", "cryptography"]
+PROBE = """
+import json, sys
+from bot.cli.main import main
+sys.argv = ["coachbot", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as done:
+    assert not done.code, done.code
+print(json.dumps(sorted(h for h in {heavy} if h in sys.modules)))
+"""
+
+
+def loaded_after(tmp_path: Path, *args: str) -> list[str]:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *args], capture_output=True,
+                          text=True, cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_alembic_and_the_file_agree_on_the_newest_migration() -> None:
+    assert file_head() == head() is not None
+
+
+def test_a_team_import_loads_no_platform_chart_scheduler_or_migrations(tmp_path: Path) -> None:
+    upgrade(f"sqlite:///{tmp_path / 'c.db'}")
+    team = tmp_path / "team.csv"
+    team.write_text("email;name;role;manager_email;timezone\nboss@x.com;Boss;manager;;Europe/Oslo\n"
+                    "rep@x.com;Rep;rep;boss@x.com;Asia/Kolkata\n", encoding="utf-8")
+    assert loaded_after(tmp_path, "team", "import", str(team)) == []
+    assert loaded_after(tmp_path, "--version") == []
+
+
+def test_an_empty_database_still_gets_migrated(tmp_path: Path) -> None:
+    """The fast path only skips Alembic at the newest schema: a new file is migrated."""
+    assert loaded_after(tmp_path, "db", "upgrade") == ["alembic"]
+    assert loaded_after(tmp_path, "db", "upgrade") == []   # at head now: nothing to load
