@@ -2,16 +2,18 @@
 
 `/okr 1on1` lists a manager's series; `/okr 1on1 @rep every other Tuesday 10:00`
 sets one (the manager's zone), `… move to Thursday [11:00]` moves it, `… skip next`
-skips the next meeting. Each meeting is placed by the cadence planner in the rep's
-calendar (holidays, either person's absence) and shown in `coachbot schedule
-preview`. Around it, once each (a conditional update claims every step):
+skips the next meeting, `… off` ends the series (no more briefs or prompts; its
+meetings, notes and action items are kept) and `/okr 1on1 @rep` alone shows it.
+Each meeting is placed by the cadence planner in the rep's calendar (holidays,
+either person's absence) and shown in `coachbot schedule preview`. Around it, once
+each (a conditional update claims every step):
 
 * the day before, the rep is asked "anything you want to discuss?" (the agenda);
 * `brief_minutes_before` it, the manager gets the brief (`briefs.py`);
 * after it, the manager is asked "what did you agree?": notes, private or shared,
   and action items with owners and due dates; the rep gets what is theirs.
 
-`/okr actions` lists open action items, `/okr done N` closes one; each is reminded
+`/okr actions [@rep]` lists open action items, `/okr done N` closes one; each is reminded
 on its due day, in the owner's working hours.
 """
 
@@ -48,9 +50,9 @@ def _help(problem: str = "", **values: Any) -> list[Message]:
     return [Message(prompts.render("one_on_ones/help", problem=problem, **values), private=True)]
 
 
-@feature.command("1on1", "/okr 1on1 [@rep every other Tuesday 10:00 | move to Thu | skip next]", LEADERS)
+@feature.command("1on1", "/okr 1on1 [@rep [every other Tuesday 10:00 | move to Thu | skip next | off]]", LEADERS)
 async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
-    """/okr 1on1 …: list, set, move or skip one-on-ones with a direct report."""
+    """/okr 1on1 …: list, show, set, move, skip or end one-on-ones with a direct report."""
     text = args.strip()
     if not text:
         return await _list(turn)
