@@ -6,12 +6,14 @@ WIDTH x HEIGHT pixels, small enough for a Teams card (well under its ~80 KB limi
 once base64-encoded).
 
 Speed (issue #12: the chart < 300 ms, a 1,000-manager Monday < 60 s of CPU): one
-figure is built per process and per thread and reused — each chart only moves the
-data of a fixed pool of lines, the limits, the title and the legend — so the axes,
-ticks, fonts and text layouts are made once. The layout is a fixed rectangle (no
-tight_layout, no bbox_inches="tight") and the PNG is written with a fast zlib level.
-A chart is drawn only when it says more than the text: at least one key result has
-two check-ins or more (a single point is no trend).
+figure is built per process and per thread and reused. Its frame, grid, ticks,
+axis label and title are drawn once per x range and kept as pixels; a chart
+restores them and draws only its own lines, marks and labels (Agg blitting). The
+layout is a fixed rectangle (no tight_layout, no bbox_inches="tight", no automatic
+label placement), the title names no one (the alt text and the brief do), and the
+PNG is a 64-colour palette image at a fast zlib level. A chart is drawn only when
+it says more than the text: some key result has two check-ins or more (a single
+point is no trend). Figures: bench/brief_bench.py.
 """
 
 from __future__ import annotations
@@ -141,11 +143,6 @@ def _template() -> _Template:
     if found is None:
         found = _local.template = _Template()
     return found
-
-
-def worth_drawing(history: dict[int, list[tuple[datetime, float, str | None]]]) -> bool:
-    """True when some key result has MIN_POINTS check-ins or more: a trend to show."""
-    return any(len(points) >= MIN_POINTS for points in history.values())
 
 
 def draw(key_results: Sequence[dict[str, Any]], history: dict[int, list[tuple[datetime, float, str | None]]],
