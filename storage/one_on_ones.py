@@ -36,9 +36,14 @@ STEPS = ("agenda_asked_at", "brief_at", "notes_asked_at")
 
 
 async def set_series(session: AsyncSession, org_id: int, manager_id: int, rep_id: int, rrule: str,
-                     local_time: str, timezone: str | None, anchor_on: date | None) -> OneOnOne:
-    """The one series of this manager and rep, created or given a new rule."""
+                     local_time: str, timezone: str | None, anchor_on: date | None,
+                     reopen: bool = True) -> OneOnOne | None:
+    """The one series of this manager and rep, created or given a new rule; an ended
+    one is reopened, or left ended (None) when `reopen` is false (a team file
+    re-imported must not undo a manager's `/okr 1on1 @rep off`)."""
     found = await series_for(session, manager_id, rep_id)
+    if found is not None and found.ended_at is not None and not reopen:
+        return None
     series = found or OneOnOne(org_id=org_id, manager_id=manager_id, rep_id=rep_id)
     series.rrule, series.local_time, series.timezone, series.anchor_on = rrule, local_time, timezone, anchor_on
     series.ended_at = None  # setting a rule again reopens an ended series

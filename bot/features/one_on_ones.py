@@ -87,6 +87,7 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
     async with turn.db.session() as session:
         series = await store.set_series(session, turn.person.org_id, turn.person.id, report["id"], parsed.rrule,  # type: ignore[arg-type]
                                         parsed.at.strftime("%H:%M"), turn.person.timezone, parsed.first)
+    assert series is not None  # reopen=True: always a series
     return [Message(prompts.render("one_on_ones/set", rep=report["name"], weeks=parsed.weeks,
                                    day=parsed.first.strftime("%A"), at=parsed.at.strftime("%H:%M"),
                                    first=parsed.first.strftime("%a %d %b"), zone=turn.person.timezone,
