@@ -32,6 +32,7 @@ RANK = {"on_track": 0, "at_risk": 1, "off_track": 2}
 LATE = timedelta(hours=24)  # answered more than a day after it arrived counts as late
 CHANGE_LOOKBACK = timedelta(days=42)  # "what I'll change" said before the window: three bi-weekly check-ins back
 BATCH = 500  # reps per round of queries (bounds IN lists and memory)
+LAST_MEETING_WITHIN = timedelta(days=366)  # "since the last one-on-one": one held within a year
 
 
 @dataclass
@@ -39,8 +40,9 @@ class BriefData:
     """Everything a brief shows about one rep, for one manager, at one moment."""
 
     rep: Person
-    since: datetime
+    since: datetime  # the window's start: the last one-on-one, else NO_MEETING_WINDOW back
     now: datetime
+    last_meeting: datetime | None = None
     key_results: list[dict[str, Any]] = field(default_factory=list)
     record: dict[str, dict[str, int]] = field(default_factory=dict)
     absences: list[tuple[date, date]] = field(default_factory=list)
@@ -95,23 +97,30 @@ async def gather(db: Database, manager: Person, rep: Person, since: datetime | N
 
 
 async def gather_many(db: Database, requests: Sequence[tuple[Person, Person, datetime | None]], now: datetime,
-                      history_days: int = 366) -> list[BriefData]:
+                      history_days: int = 366, befores: dict[int, datetime] | None = None) -> list[BriefData]:
     """The figures of many briefs — (viewer, rep, start of the last one-on-one or
-    None) each — as of `now`: one query per kind of figure per BATCH reps."""
+    None) each — as of `now`: one query per kind of figure per BATCH reps. With
+    `befores` (rep id -> the start of the meeting being briefed), the last
+    one-on-one is read here too: the latest not skipped before it, within
+    LAST_MEETING_WITHIN (`BriefData.last_meeting`)."""
     found: list[BriefData] = []
     for first in range(0, len(requests), BATCH):
-        found.extend(await _gather_batch(db, requests[first:first + BATCH], now, history_days))
+        found.extend(await _gather_batch(db, requests[first:first + BATCH], now, history_days, befores))
     return found
 
 
 async def _gather_batch(db: Database, requests: Sequence[tuple[Person, Person, datetime | None]], now: datetime,
-                        history_days: int) -> list[BriefData]:
-    starts = [since or now - NO_MEETING_WINDOW for _, _, since in requests]
-    reps = sorted({rep.id for _, rep, _ in requests})  # type: ignore[type-var]
-    earliest = min(starts)
-    today = max(local_day(now, rep.timezone) for _, rep, _ in requests)
-    first_week = _week(min(local_day(now, rep.timezone) for _, rep, _ in requests)) - timedelta(weeks=4)
+                        history_days: int, befores: dict[int, datetime] | None) -> list[BriefData]:
     async with db.session() as session:
+        if befores is not None:
+            lasts = await reads.last_meetings(session, {rep.id: befores[rep.id] for _, rep, _ in requests},  # type: ignore[index, misc]
+                                              now - LAST_MEETING_WITHIN)
+            requests = [(viewer, rep, lasts.get(rep.id)) for viewer, rep, _ in requests]  # type: ignore[arg-type]
+        starts = [since or now - NO_MEETING_WINDOW for _, _, since in requests]
+        reps = sorted({rep.id for _, rep, _ in requests})  # type: ignore[type-var]
+        earliest = min(starts)
+        today = max(local_day(now, rep.timezone) for _, rep, _ in requests)
+        first_week = _week(min(local_day(now, rep.timezone) for _, rep, _ in requests)) - timedelta(weeks=4)
         krs = await reads.key_results(session, reps)  # type: ignore[arg-type]
         answers = await reads.key_result_answers(session, reps, now - timedelta(days=history_days))  # type: ignore[arg-type]
         outcomes = await store.prompt_outcomes(session, reps, earliest, now, (OKR_CHECKIN, WIG))  # type: ignore[arg-type]
@@ -131,8 +140,8 @@ async def _gather_batch(db: Database, requests: Sequence[tuple[Person, Person, d
     for item in items:
         by_rep.setdefault(item.rep_id, []).append(item)
     out = []
-    for (viewer, rep, _), start in zip(requests, starts, strict=True):
-        data = BriefData(rep, start, now)
+    for (viewer, rep, since), start in zip(requests, starts, strict=True):
+        data = BriefData(rep, start, now, last_meeting=since)
         _key_results(data, krs.get(rep.id, []), answers)  # type: ignore[arg-type]
         _record(data, by_person.get(rep.id, []))  # type: ignore[arg-type]
         data.absences = sorted(away.get(rep.id, []))  # type: ignore[arg-type, call-overload]

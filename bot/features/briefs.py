@@ -26,7 +26,6 @@ from bot.core.people import first_name
 from bot.features import brief_chart, coaching
 from bot.features.brief_data import BriefData, gather, gather_many
 from conversations.validators import find_person
-from storage import brief_reads as reads
 from storage import conversations, people
 from storage.models import Meeting, Person
 
@@ -34,7 +33,6 @@ feature = Feature("briefs")
 
 WORKING_HOURS = (time(8, 0), time(18, 0))
 LATEST_START = time(17, 0)  # a brief moved out of the night arrives at 17:00 the working day before
-LAST_MEETING_WITHIN = timedelta(days=366)  # "since the last one-on-one": one held within a year
 # (viewer id, rep id) -> figures already read for the briefs being built (build_briefs)
 PREFETCHED: ContextVar[dict[tuple[int, int], BriefData] | None] = ContextVar("brief_figures", default=None)
 
@@ -81,13 +79,12 @@ async def build_briefs(coach: Coach, requests: Sequence[tuple[Person, Person, Me
     read together (brief_data.gather_many: one query per kind of figure, not per
     rep) and handed to the data-driven section through PREFETCHED."""
     befores = {rep.id: meeting.starts_at if meeting else now for _, rep, meeting in requests}
-    async with coach.db.session() as session:
-        lasts = await reads.last_meetings(session, befores, now - LAST_MEETING_WITHIN)  # type: ignore[arg-type]
-    datas = await gather_many(coach.db, [(viewer, rep, lasts.get(rep.id)) for viewer, rep, _ in requests], now)  # type: ignore[arg-type]
+    datas = await gather_many(coach.db, [(viewer, rep, None) for viewer, rep, _ in requests], now,
+                              befores=befores)  # type: ignore[arg-type]
     token = PREFETCHED.set({(viewer.id, rep.id): data for (viewer, rep, _), data in zip(requests, datas, strict=True)})  # type: ignore[misc]
     try:
-        return [await _compose(coach, viewer, rep, lasts.get(rep.id), now, meeting)  # type: ignore[arg-type]
-                for viewer, rep, meeting in requests]
+        return [await _compose(coach, viewer, rep, data.last_meeting, now, meeting)
+                for (viewer, rep, meeting), data in zip(requests, datas, strict=True)]
     finally:
         PREFETCHED.reset(token)
 
