@@ -1,8 +1,7 @@
 """Named queries for one-on-ones: the series, each meeting and the steps around it
 (agenda, brief, notes, each claimed once), action items, the managers' alert
-digests, and what a brief reads about a rep (key-result history, the cadence
-record, WIG commitments and lead measures, check-in blockers, discovery notes,
-salary follow-ups)."""
+digests and the reps' prompt outcomes. What a brief reads about many reps at once
+is in storage/brief_reads.py."""
 
 from __future__ import annotations
 
@@ -17,22 +16,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.db import upsert, utcnow
 from storage.models import (
     Absence,
-    Account,
     ActionItem,
     AlertDigest,
-    CheckIn,
     CheckInAnswer,
-    Commitment,
-    DiscoveryNote,
     KeyResult,
-    LeadMeasure,
-    LeadMeasureEntry,
     Meeting,
     Objective,
     Occurrence,
     OneOnOne,
     Person,
-    SalaryTalk,
 )
 
 MEETING = Meeting.__table__  # type: ignore[attr-defined]
@@ -44,11 +36,17 @@ STEPS = ("agenda_asked_at", "brief_at", "notes_asked_at")
 
 
 async def set_series(session: AsyncSession, org_id: int, manager_id: int, rep_id: int, rrule: str,
-                     local_time: str, timezone: str | None, anchor_on: date | None) -> OneOnOne:
-    """The one series of this manager and rep, created or given a new rule."""
+                     local_time: str, timezone: str | None, anchor_on: date | None,
+                     reopen: bool = True) -> OneOnOne | None:
+    """The one series of this manager and rep, created or given a new rule; an ended
+    one is reopened, or left ended (None) when `reopen` is false (a team file
+    re-imported must not undo a manager's `/okr 1on1 @rep off`)."""
     found = await series_for(session, manager_id, rep_id)
+    if found is not None and found.ended_at is not None and not reopen:
+        return None
     series = found or OneOnOne(org_id=org_id, manager_id=manager_id, rep_id=rep_id)
     series.rrule, series.local_time, series.timezone, series.anchor_on = rrule, local_time, timezone, anchor_on
+    series.ended_at = None  # setting a rule again reopens an ended series
     if found is None:
         lead = await _manager_lead(session, manager_id)
         if lead is not None:
@@ -69,8 +67,19 @@ async def series_for(session: AsyncSession, manager_id: int, rep_id: int) -> One
 
 
 async def series_of(session: AsyncSession, manager_id: int) -> list[OneOnOne]:
-    query = select(OneOnOne).where(OneOnOne.manager_id == manager_id).order_by(col(OneOnOne.id))
+    """The manager's running series (ended ones are left out)."""
+    query = (select(OneOnOne).where(OneOnOne.manager_id == manager_id, col(OneOnOne.ended_at).is_(None))
+             .order_by(col(OneOnOne.id)))
     return list((await session.exec(query)).all())
+
+
+async def end_series(session: AsyncSession, series_id: int, now: datetime) -> bool:
+    """End a series: the planner leaves it out from now on (no brief, no agenda or
+    notes prompt); its meetings, notes and action items are kept. False when it had
+    already ended."""
+    result = await session.exec(update(OneOnOne).where(  # type: ignore[call-overload]
+        col(OneOnOne.id) == series_id, col(OneOnOne.ended_at).is_(None)).values(ended_at=now))
+    return bool(result.rowcount)
 
 
 async def set_brief_lead(session: AsyncSession, manager_id: int, minutes: int) -> int:
@@ -128,13 +137,6 @@ async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
 
 async def mark_brief_sent(session: AsyncSession, meeting_id: int, now: datetime) -> None:
     await session.exec(update(Meeting).where(col(Meeting.id) == meeting_id).values(brief_sent_at=now))  # type: ignore[call-overload]
-
-
-async def last_meeting(session: AsyncSession, rep_id: int, before: datetime) -> Meeting | None:
-    """The rep's latest one-on-one that began before `before` and was not skipped."""
-    query = (select(Meeting).where(Meeting.rep_id == rep_id, Meeting.starts_at < before, Meeting.status != SKIPPED)
-             .order_by(col(Meeting.starts_at).desc()).limit(1))
-    return (await session.exec(query)).first()
 
 
 async def add_agenda(session: AsyncSession, meeting_id: int, topic: str) -> None:
@@ -224,68 +226,6 @@ async def prompt_outcomes(session: AsyncSession, rep_ids: Sequence[int], since: 
 
 async def absences_added(session: AsyncSession, rep_ids: Sequence[int], since: datetime) -> list[Absence]:
     query = select(Absence).where(col(Absence.person_id).in_(list(rep_ids)), Absence.created_at >= since)
-    return list((await session.exec(query)).all())
-
-
-# --- what a brief reads ------------------------------------------------------------------
-
-
-async def key_results(session: AsyncSession, rep_id: int) -> list[tuple[Objective, KeyResult]]:
-    query = (select(Objective, KeyResult).join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
-             .where(Objective.owner_id == rep_id, Objective.status == "active")
-             .order_by(col(Objective.priority).asc().nulls_last(), col(Objective.id), col(KeyResult.id)))
-    return [(o, kr) for o, kr in (await session.exec(query)).all()]
-
-
-async def key_result_answers(session: AsyncSession, kr_ids: Sequence[int],
-                             since: datetime | None = None) -> list[tuple[int, float | None, str | None, datetime]]:
-    """(key result, value, confidence, when) of every check-in answer, oldest first."""
-    query = select(CheckInAnswer.key_result_id, CheckInAnswer.value, CheckInAnswer.confidence,
-                   CheckInAnswer.answered_at).where(col(CheckInAnswer.key_result_id).in_(list(kr_ids)))
-    if since is not None:
-        query = query.where(CheckInAnswer.answered_at >= since)
-    rows = (await session.exec(query.order_by(col(CheckInAnswer.answered_at), col(CheckInAnswer.id)))).all()
-    return [(int(k), v, c, at) for k, v, c, at in rows]  # type: ignore[arg-type]
-
-
-async def checkins_since(session: AsyncSession, rep_id: int, since: datetime) -> list[CheckIn]:
-    query = (select(CheckIn).where(CheckIn.person_id == rep_id, CheckIn.kind == "okr_checkin",
-                                   CheckIn.started_at >= since).order_by(col(CheckIn.started_at)))
-    return list((await session.exec(query)).all())
-
-
-async def checkin_before(session: AsyncSession, rep_id: int, before: datetime) -> CheckIn | None:
-    query = (select(CheckIn).where(CheckIn.person_id == rep_id, CheckIn.kind == "okr_checkin",
-                                   CheckIn.started_at < before).order_by(col(CheckIn.started_at).desc()).limit(1))
-    return (await session.exec(query)).first()
-
-
-async def commitments_between(session: AsyncSession, rep_id: int, first: date, last: date) -> list[Commitment]:
-    query = select(Commitment).where(Commitment.person_id == rep_id, Commitment.week_start >= first,
-                                     Commitment.week_start <= last)
-    return list((await session.exec(query)).all())
-
-
-async def measure_weeks(session: AsyncSession, rep_id: int,
-                        first: date) -> list[tuple[str, float, str, date, float]]:
-    """(lead measure, weekly target, unit, week, value) of the rep's entries since `first`."""
-    query = (select(LeadMeasure.title, LeadMeasure.weekly_target, LeadMeasure.unit, LeadMeasureEntry.week_start,
-                    LeadMeasureEntry.value)
-             .join(LeadMeasure, col(LeadMeasure.id) == col(LeadMeasureEntry.lead_measure_id))
-             .where(LeadMeasureEntry.person_id == rep_id, LeadMeasureEntry.week_start >= first))
-    return [tuple(row) for row in (await session.exec(query)).all()]  # type: ignore[misc]
-
-
-async def discovery_since(session: AsyncSession, rep_id: int, since: datetime) -> list[tuple[str, DiscoveryNote]]:
-    query = (select(Account.name, DiscoveryNote).join(Account, col(Account.id) == col(DiscoveryNote.account_id))
-             .where(DiscoveryNote.author_id == rep_id, DiscoveryNote.recorded_at >= since)
-             .order_by(col(DiscoveryNote.recorded_at)))
-    return [(name, note) for name, note in (await session.exec(query)).all()]
-
-
-async def salary_follow_ups(session: AsyncSession, manager_id: int, rep_id: int, by: date) -> list[SalaryTalk]:
-    query = select(SalaryTalk).where(SalaryTalk.manager_id == manager_id, SalaryTalk.rep_id == rep_id,
-                                     col(SalaryTalk.follow_up_on).is_not(None), col(SalaryTalk.follow_up_on) <= by)
     return list((await session.exec(query)).all())
 
 

@@ -142,8 +142,9 @@ async def delete_rule(session: AsyncSession, rule_id: int, org_id: int) -> bool:
 
 
 async def one_on_ones(session: AsyncSession, person_ids: Iterable[int] | None = None) -> list[OneOnOne]:
-    """The manager–rep 1:1 series (of these people, as manager or rep)."""
-    query = select(OneOnOne).order_by(col(OneOnOne.id))
+    """The manager–rep 1:1 series still running (of these people, as manager or rep);
+    an ended one (`/okr 1on1 @rep off`) is planned no more."""
+    query = select(OneOnOne).where(col(OneOnOne.ended_at).is_(None)).order_by(col(OneOnOne.id))
     if person_ids is not None:
         ids = list(person_ids)
         query = query.where(or_(col(OneOnOne.rep_id).in_(ids), col(OneOnOne.manager_id).in_(ids)))

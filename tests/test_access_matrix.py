@@ -1,7 +1,8 @@
 """Who sees what, for every view that shows someone's numbers: `/okr status` (self,
 @rep, team), `/okr team`, the App Home, the team scorecard and `/okr export`, asked by
 the rep, a peer, their manager, a skip-level manager, an admin and an admin of another
-organisation (tenant). Nothing leaks, not even existence: asking about someone you may
+organisation (tenant); and a one-on-one's action items (`/okr actions @rep`).
+Nothing leaks, not even existence: asking about someone you may
 not see answers exactly as asking about nobody.
 
 Adding a view is one entry in VIEWS.
@@ -18,8 +19,9 @@ from freezegun import freeze_time
 
 from bot.core.coach import Coach
 from bot.core.messages import Inbound, Message
-from storage import okrs, people
+from storage import okrs, one_on_ones, people
 from storage.db import Database
+from storage.models import ActionItem
 from storage.people import TeamRow
 
 SECRET = "Ravi's secret objective"
@@ -96,6 +98,16 @@ async def brief_of_ravi(coach: Coach, who: int) -> str:
     return shown_ + (SECRET if "Close 12 logos" in shown_ else "")
 
 
+async def actions_of_ravi(coach: Coach, who: int) -> str:
+    """Ravi's one-on-one action items (`/okr actions @ravi`): one carries the secret."""
+    async with coach.db.session() as session:
+        ravi = await people.by_email(session, "ravi@a.example")
+        if not await one_on_ones.open_items(session, [ravi.id]):  # type: ignore[list-item, union-attr]
+            session.add(ActionItem(org_id=ravi.org_id, manager_id=ravi.manager_id, rep_id=ravi.id,  # type: ignore[union-attr]
+                                   owner_id=ravi.id, text=SECRET))  # type: ignore[union-attr]
+    return await ask(coach, who, "/okr actions @ravi@a.example")
+
+
 View = Callable[[Coach, int], Awaitable[str]]
 # view -> who sees Ravi's objective through it.
 VIEWS: list[tuple[View, set[str]]] = [
@@ -106,6 +118,7 @@ VIEWS: list[tuple[View, set[str]]] = [
     (scorecard, set()),  # the scorecard shows lead measures and WIGs, never objectives
     (export_checkins, {"maria", "ada"}),
     (brief_of_ravi, {"maria"}),  # the one-on-one brief is the manager's own (skip-level by setting only)
+    (actions_of_ravi, {"maria", "ravi"}),  # a one-on-one's action items: the manager's, and Ravi his own
 ]
 ASKERS = ["ravi", "sam", "maria", "sven", "ada", "olga", "otto"]
 

@@ -57,8 +57,9 @@ DEFAULT_ORG = "Default"
 
 async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow]) -> int:
     """The optional `one_on_one` column ("every other Tue 10:00", in the manager's
-    zone): each rep's series with their manager, set or replaced. Checked by
-    `read_team` first, so every value here parses."""
+    zone): each rep's series with their manager, set or replaced; a series the
+    manager ended (`/okr 1on1 @rep off`) stays ended. Checked by `read_team` first,
+    so every value here parses."""
     from conversations.meeting_rule import parse_meeting_rule  # a file with one-on-ones only
 
     count = 0
@@ -71,9 +72,9 @@ async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow])
             continue
         rule = parse_meeting_rule(row.one_on_one, local_day(now(), manager.timezone))
         assert not isinstance(rule, str)
-        await meeting_store.set_series(session, org_id, manager.id, rep.id, rule.rrule,  # type: ignore[arg-type]
-                                       rule.at.strftime("%H:%M"), manager.timezone, rule.first)
-        count += 1
+        if await meeting_store.set_series(session, org_id, manager.id, rep.id, rule.rrule,  # type: ignore[arg-type]
+                                          rule.at.strftime("%H:%M"), manager.timezone, rule.first, reopen=False):
+            count += 1
     return count
 
 

@@ -15,8 +15,10 @@ from bot.core.coach import Coach, Turn
 from bot.core.feature import Feature
 from bot.core.messages import Message
 from bot.core.people import first_name
+from bot.features.briefs import find_rep
+from conversations.validators import find_person
+from storage import conversations, people
 from storage import one_on_ones as store
-from storage import people
 
 feature = Feature("action items")
 
@@ -57,8 +59,22 @@ async def save_notes(turn: Turn, data: dict[str, Any]) -> list[Message]:
 
 @feature.command("actions", "/okr actions [@rep]")
 async def actions_command(turn: Turn, args: str) -> list[Message]:
-    """/okr actions: open action items — a rep their own, a manager their reps' and theirs."""
+    """/okr actions: open action items — a rep their own, a manager their reps' and
+    theirs. `/okr actions @rep`: that rep's, for whoever may read the rep's brief (their
+    manager; the skip-level by setting — `briefs.may_read`); anyone else is refused
+    exactly as if nobody had that name, and naming yourself is the plain list."""
     person = turn.person
+    named = args.strip()
+    if named:
+        rep = await find_rep(turn, named)
+        if rep is not None:
+            async with turn.db.session() as session:
+                items = await store.open_items(session, [rep.id])  # type: ignore[list-item]
+                owners = {p.id: p.name for p in await people.team(session, person.org_id)}
+            return [Message(prompts.render("one_on_ones/actions", items=items, owners=owners, rep=rep.name),
+                            private=True)]
+        if not await names_self(turn, named):
+            return [Message(prompts.render("one_on_ones/actions_refused", given=named), private=True)]
     async with turn.db.session() as session:
         if person.role == "rep":
             items = await store.open_items(session, owner_id=person.id)
@@ -66,7 +82,7 @@ async def actions_command(turn: Turn, args: str) -> list[Message]:
             reports = [p.id for p in await people.reports(session, person.id)]  # type: ignore[arg-type]
             items = await store.open_items(session, reports)  # type: ignore[arg-type]
         owners = {p.id: p.name for p in await people.team(session, person.org_id)}
-    return [Message(prompts.render("one_on_ones/actions", items=items, owners=owners), private=True)]
+    return [Message(prompts.render("one_on_ones/actions", items=items, owners=owners, rep=None), private=True)]
 
 
 @feature.command("done", "/okr done N")
@@ -105,3 +121,11 @@ async def remind_items(coach: Coach) -> int:
                 continue
         sent += await coach.send_copy(item.owner_id, [Message(prompts.render("one_on_ones/reminder", item=item))])
     return sent
+
+
+async def names_self(turn: Turn, named: str) -> bool:
+    """True when `named` (a mention, name or e-mail) is the asker."""
+    async with turn.db.session() as session:
+        directory = await conversations.directory(session, turn.person.org_id)
+    found = find_person(named, directory)
+    return found is not None and found["id"] == turn.person.id

@@ -3,17 +3,25 @@ section, the coaching questions and the chart agree on one set of numbers.
 
 Windows: "since the last one-on-one" is from the start of the rep's latest meeting
 that was not skipped (four weeks back when there was none); WIG commitments and lead
-measures cover the last four ISO weeks (Mondays, the rep's local calendar).
+measures cover the last four ISO weeks (Mondays, the rep's local calendar). "What
+I'll change" looks back to the last check-in before that window (at most
+CHANGE_LOOKBACK earlier) and pairs each change with the rep's answer at the next
+check-in ("did you?": yes / partly / no; "not asked yet" before that check-in).
+
+`gather_many` reads the figures of many briefs with one query per kind of figure
+(storage/brief_reads.py), so a day of briefs is not a dozen queries per rep.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.cadence import OKR_CHECKIN, WIG
 from bot.core.clock import local_day
+from storage import brief_reads as reads
 from storage import one_on_ones as store
 from storage import schedule
 from storage.db import Database
@@ -22,6 +30,9 @@ from storage.models import ActionItem, Person
 NO_MEETING_WINDOW = timedelta(days=28)
 RANK = {"on_track": 0, "at_risk": 1, "off_track": 2}
 LATE = timedelta(hours=24)  # answered more than a day after it arrived counts as late
+CHANGE_LOOKBACK = timedelta(days=42)  # "what I'll change" said before the window: three bi-weekly check-ins back
+BATCH = 500  # reps per round of queries (bounds IN lists and memory)
+LAST_MEETING_WITHIN = timedelta(days=366)  # "since the last one-on-one": one held within a year
 
 
 @dataclass
@@ -29,8 +40,9 @@ class BriefData:
     """Everything a brief shows about one rep, for one manager, at one moment."""
 
     rep: Person
-    since: datetime
+    since: datetime  # the window's start: the last one-on-one, else NO_MEETING_WINDOW back
     now: datetime
+    last_meeting: datetime | None = None
     key_results: list[dict[str, Any]] = field(default_factory=list)
     record: dict[str, dict[str, int]] = field(default_factory=dict)
     absences: list[tuple[date, date]] = field(default_factory=list)
@@ -39,10 +51,12 @@ class BriefData:
     measures: list[dict[str, Any]] = field(default_factory=list)
     blockers: list[dict[str, Any]] = field(default_factory=list)
     earlier_change: str | None = None
+    earlier_did: str | None = None  # yes / partly / no / unanswered; None: not asked yet
     discovery: list[dict[str, Any]] = field(default_factory=list)
     salary: list[date] = field(default_factory=list)
     items: list[ActionItem] = field(default_factory=list)
     history: dict[int, list[tuple[datetime, float, str | None]]] = field(default_factory=dict)
+    owners: dict[int, str] = field(default_factory=dict)  # action item owner id -> name
 
     @property
     def kept_ratio(self) -> float | None:
@@ -78,29 +92,78 @@ def _week(day: date) -> date:
 
 async def gather(db: Database, manager: Person, rep: Person, since: datetime | None, now: datetime,
                  history_days: int = 366) -> BriefData:
-    """Read and compute a brief's figures: a dozen indexed queries, whatever the team."""
-    start = since or now - NO_MEETING_WINDOW
-    today = local_day(now, rep.timezone)
-    first_week = _week(today) - timedelta(weeks=4)
-    data = BriefData(rep, start, now)
+    """Read and compute one brief's figures (see gather_many)."""
+    return (await gather_many(db, [(manager, rep, since)], now, history_days))[0]
+
+
+async def gather_many(db: Database, requests: Sequence[tuple[Person, Person, datetime | None]], now: datetime,
+                      history_days: int = 366, befores: dict[int, datetime] | None = None) -> list[BriefData]:
+    """The figures of many briefs — (viewer, rep, start of the last one-on-one or
+    None) each — as of `now`: one query per kind of figure per BATCH reps. With
+    `befores` (rep id -> the start of the meeting being briefed), the last
+    one-on-one is read here too: the latest not skipped before it, within
+    LAST_MEETING_WITHIN (`BriefData.last_meeting`)."""
+    found: list[BriefData] = []
+    for first in range(0, len(requests), BATCH):
+        found.extend(await _gather_batch(db, requests[first:first + BATCH], now, history_days, befores))
+    return found
+
+
+async def _gather_batch(db: Database, requests: Sequence[tuple[Person, Person, datetime | None]], now: datetime,
+                        history_days: int, befores: dict[int, datetime] | None) -> list[BriefData]:
     async with db.session() as session:
-        krs = await store.key_results(session, rep.id)  # type: ignore[arg-type]
-        answers = await store.key_result_answers(session, [kr.id for _, kr in krs],  # type: ignore[misc]
-                                                 now - timedelta(days=history_days))
-        outcomes = await store.prompt_outcomes(session, [rep.id], start, now, (OKR_CHECKIN, WIG))  # type: ignore[list-item]
-        away = await schedule.absences_between(session, start.date(), today, [rep.id])  # type: ignore[list-item]
-        commitments = await store.commitments_between(session, rep.id, first_week, _week(today))  # type: ignore[arg-type]
-        entries = await store.measure_weeks(session, rep.id, first_week)  # type: ignore[arg-type]
-        checkins = await store.checkins_since(session, rep.id, start)  # type: ignore[arg-type]
-        earlier = await store.checkin_before(session, rep.id, start)  # type: ignore[arg-type]
-        notes = await store.discovery_since(session, rep.id, start)  # type: ignore[arg-type]
-        salary = await store.salary_follow_ups(session, manager.id, rep.id, today + timedelta(days=14))  # type: ignore[arg-type]
-        items = await store.open_items(session, [rep.id])  # type: ignore[list-item]
-    for kr_id, value, confidence, at in answers:
-        if value is not None:
-            data.history.setdefault(kr_id, []).append((at, value, confidence))
+        if befores is not None:
+            lasts = await reads.last_meetings(session, {rep.id: befores[rep.id] for _, rep, _ in requests},  # type: ignore[index, misc]
+                                              now - LAST_MEETING_WITHIN)
+            requests = [(viewer, rep, lasts.get(rep.id)) for viewer, rep, _ in requests]  # type: ignore[arg-type]
+        starts = [since or now - NO_MEETING_WINDOW for _, _, since in requests]
+        reps = sorted({rep.id for _, rep, _ in requests})  # type: ignore[type-var]
+        earliest = min(starts)
+        today = max(local_day(now, rep.timezone) for _, rep, _ in requests)
+        first_week = _week(min(local_day(now, rep.timezone) for _, rep, _ in requests)) - timedelta(weeks=4)
+        krs = await reads.key_results(session, reps)  # type: ignore[arg-type]
+        answers = await reads.key_result_answers(session, reps, now - timedelta(days=history_days))  # type: ignore[arg-type]
+        outcomes = await store.prompt_outcomes(session, reps, earliest, now, (OKR_CHECKIN, WIG))  # type: ignore[arg-type]
+        away = await schedule.absences_between(session, earliest.date(), today, reps)  # type: ignore[arg-type]
+        commitments = await reads.commitments(session, reps, first_week, _week(today))  # type: ignore[arg-type]
+        entries = await reads.measure_weeks(session, reps, first_week)  # type: ignore[arg-type]
+        checkins = await reads.checkins(session, reps, earliest - CHANGE_LOOKBACK)  # type: ignore[arg-type]
+        notes = await reads.discovery(session, reps, earliest)  # type: ignore[arg-type]
+        salary = await reads.salary_follow_ups(session, [(v.id, r.id) for v, r, _ in requests],  # type: ignore[misc]
+                                               today + timedelta(days=14))
+        items = await store.open_items(session, reps)  # type: ignore[arg-type]
+        owners = await reads.names(session, {i.owner_id for i in items})
+    by_person: dict[int, list[Any]] = {}
+    for occurrence in outcomes:
+        by_person.setdefault(occurrence.person_id, []).append(occurrence)
+    by_rep: dict[int, list[ActionItem]] = {}
+    for item in items:
+        by_rep.setdefault(item.rep_id, []).append(item)
+    out = []
+    for (viewer, rep, since), start in zip(requests, starts, strict=True):
+        data = BriefData(rep, start, now, last_meeting=since)
+        _key_results(data, krs.get(rep.id, []), answers)  # type: ignore[arg-type]
+        _record(data, by_person.get(rep.id, []))  # type: ignore[arg-type]
+        data.absences = sorted(away.get(rep.id, []))  # type: ignore[arg-type, call-overload]
+        _wig(data, commitments.get(rep.id, []), entries.get(rep.id, []))  # type: ignore[arg-type]
+        _changes(data, checkins.get(rep.id, []))  # type: ignore[arg-type]
+        data.discovery = [{"account": name, "on": local_day(at, rep.timezone)}
+                          for name, at in notes.get(rep.id, []) if at >= start]  # type: ignore[arg-type]
+        data.salary = sorted(day for manager_id, day in salary.get(rep.id, []) if manager_id == viewer.id)  # type: ignore[arg-type]
+        data.items = by_rep.get(rep.id, [])  # type: ignore[arg-type]
+        data.owners = {i.owner_id: owners.get(i.owner_id, "?") for i in data.items}
+        out.append(data)
+    return out
+
+
+def _key_results(data: BriefData, krs: list[Any], answers: dict[int, list[Any]]) -> None:
+    start = data.since
+    for _, kr in krs:
+        points = [(at, value, confidence) for value, confidence, at in answers.get(kr.id, []) if value is not None]
+        if points:
+            data.history[kr.id] = points
     for objective, kr in krs:
-        before = [(at, v, c) for at, v, c in data.history.get(kr.id, []) if at < start]  # type: ignore[arg-type]
+        before = [(at, v, c) for at, v, c in data.history.get(kr.id, []) if at < start]
         then_value = before[-1][1] if before else kr.start_value
         then_conf = next((c for _, _, c in reversed(before) if c), "on_track")
         moved = abs(kr.current_value - then_value) > 1e-9
@@ -112,7 +175,12 @@ async def gather(db: Database, manager: Person, rep: Person, since: datetime | N
             "dropped": RANK.get(kr.confidence, 0) > RANK.get(then_conf, 0),
             "at_risk": kr.confidence != "on_track",
         })
+
+
+def _record(data: BriefData, outcomes: list[Any]) -> None:
     for occurrence in outcomes:
+        if occurrence.due_at < data.since:
+            continue
         counts = data.record.setdefault(occurrence.kind, {})
         if occurrence.status == "answered":
             late = (occurrence.answered_at is not None and occurrence.delivered_at is not None
@@ -121,11 +189,17 @@ async def gather(db: Database, manager: Person, rep: Person, since: datetime | N
         else:
             status = occurrence.status if occurrence.status in ("missed", "skipped") else "open"
         counts[status] = counts.get(status, 0) + 1
-    data.absences = sorted(away.get(rep.id, []))  # type: ignore[call-overload]
-    recent = [c for c in commitments if c.kept is not None]
-    data.made, data.kept = len(recent), sum(1 for c in recent if c.kept)
+
+
+def _wig(data: BriefData, commitments: list[Any], entries: list[Any]) -> None:
+    today = local_day(data.now, data.rep.timezone)
+    first_week = _week(today) - timedelta(weeks=4)
+    recent = [kept for week, kept in commitments if kept is not None and first_week <= week <= _week(today)]
+    data.made, data.kept = len(recent), sum(1 for kept in recent if kept)
     by_measure: dict[str, dict[str, Any]] = {}
-    for title, target, unit, _, value in entries:
+    for title, target, unit, week, value in entries:
+        if week < first_week:
+            continue
         found = by_measure.setdefault(title, {"title": title, "target": target, "unit": unit, "weeks": 0, "total": 0.0})
         found["weeks"] += 1
         found["total"] += value
@@ -133,10 +207,19 @@ async def gather(db: Database, manager: Person, rep: Person, since: datetime | N
         measure["average"] = measure["total"] / measure["weeks"] if measure["weeks"] else 0.0
         measure["on_target"] = measure["average"] >= measure["target"]
     data.measures = sorted(by_measure.values(), key=lambda m: m["title"])
-    data.blockers = [{"on": local_day(c.started_at, rep.timezone), "blockers": c.blockers, "change": c.change_next}
-                     for c in checkins if c.blockers or c.change_next]
-    data.earlier_change = earlier.change_next if earlier is not None else None
-    data.discovery = [{"account": name, "on": local_day(note.recorded_at, rep.timezone)} for name, note in notes]
-    data.salary = sorted(t.follow_up_on for t in salary if t.follow_up_on is not None)
-    data.items = items
-    return data
+
+
+def _changes(data: BriefData, checkins: list[tuple[datetime, str | None, str | None, str | None]]) -> None:
+    """Blockers and "what I'll change" since the window's start, each change with the
+    rep's answer at the following check-in; plus the last change said before it."""
+    start, tz = data.since, data.rep.timezone
+    earliest = start - CHANGE_LOOKBACK
+    rows = [row for row in checkins if row[0] >= earliest]
+    for index, (started, blockers, change, _) in enumerate(rows):
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        did = None if following is None else (following[3] or "unanswered")
+        if started < start:
+            data.earlier_change, data.earlier_did = change, did
+        elif blockers or change:
+            data.blockers.append({"on": local_day(started, tz), "blockers": blockers, "change": change,
+                                  "did": did if change else None})

@@ -11,6 +11,8 @@ questions and one chart. Who may read a brief: `may_read`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,16 +24,17 @@ from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Message, Progress
 from bot.core.people import first_name
 from bot.features import brief_chart, coaching
-from bot.features.brief_data import gather
+from bot.features.brief_data import BriefData, gather, gather_many
 from conversations.validators import find_person
 from storage import conversations, people
-from storage import one_on_ones as store
 from storage.models import Meeting, Person
 
 feature = Feature("briefs")
 
 WORKING_HOURS = (time(8, 0), time(18, 0))
 LATEST_START = time(17, 0)  # a brief moved out of the night arrives at 17:00 the working day before
+# (viewer id, rep id) -> figures already read for the briefs being built (build_briefs)
+PREFETCHED: ContextVar[dict[tuple[int, int], BriefData] | None] = ContextVar("brief_figures", default=None)
 
 
 def brief_time(meeting_at: datetime, minutes_before: int, manager: Calendar) -> datetime:
@@ -67,9 +70,27 @@ def may_read(viewer: Person, rep: Person, manager_of_rep: Person | None, skip_le
 async def build_brief(coach: Coach, viewer: Person, rep: Person, now: datetime,
                       meeting: Meeting | None = None) -> list[Message]:
     """The whole brief for `viewer` about `rep`, as of `now`."""
-    async with coach.db.session() as session:
-        last = await store.last_meeting(session, rep.id, meeting.starts_at if meeting else now)  # type: ignore[arg-type]
-    since = last.starts_at if last is not None else None
+    return (await build_briefs(coach, [(viewer, rep, meeting)], now))[0]
+
+
+async def build_briefs(coach: Coach, requests: Sequence[tuple[Person, Person, Meeting | None]],
+                       now: datetime) -> list[list[Message]]:
+    """The briefs of many (viewer, rep, meeting or None) as of `now`, their figures
+    read together (brief_data.gather_many: one query per kind of figure, not per
+    rep) and handed to the data-driven section through PREFETCHED."""
+    befores = {rep.id: meeting.starts_at if meeting else now for _, rep, meeting in requests}
+    datas = await gather_many(coach.db, [(viewer, rep, None) for viewer, rep, _ in requests], now,
+                              befores=befores)  # type: ignore[arg-type]
+    token = PREFETCHED.set({(viewer.id, rep.id): data for (viewer, rep, _), data in zip(requests, datas, strict=True)})  # type: ignore[misc]
+    try:
+        return [await _compose(coach, viewer, rep, data.last_meeting, now, meeting)
+                for (viewer, rep, meeting), data in zip(requests, datas, strict=True)]
+    finally:
+        PREFETCHED.reset(token)
+
+
+async def _compose(coach: Coach, viewer: Person, rep: Person, since: datetime | None, now: datetime,
+                   meeting: Meeting | None) -> list[Message]:
     when = meeting.starts_at.astimezone(viewer_zone(viewer)).strftime("%a %d %b, %H:%M") if meeting else None
     out = [Message(prompts.render("one_on_ones/brief_header", rep=rep.name, when=when,
                                   since=since.astimezone(viewer_zone(viewer)).strftime("%d %b") if since else None,
@@ -92,7 +113,7 @@ def _section(name: str, text: str, **extra: object) -> Message:
 async def data_sections(coach: Coach, viewer: Person, rep: Person, since: datetime | None,
                         now: datetime) -> list[Message]:
     """The data-driven sections, from one read of the figures (brief_data.gather)."""
-    data = await gather(coach.db, viewer, rep, since, now)
+    data = (PREFETCHED.get() or {}).get((viewer.id, rep.id)) or await gather(coach.db, viewer, rep, since, now)  # type: ignore[arg-type]
     krs = data.key_results
     out = [
         _section("key_results", prompts.render("one_on_ones/brief_krs", krs=krs),
@@ -102,17 +123,12 @@ async def data_sections(coach: Coach, viewer: Person, rep: Person, since: dateti
         _section("wig", prompts.render("one_on_ones/brief_wig", made=data.made, kept=data.kept,
                                        measures=data.measures)),
         _section("blockers", prompts.render("one_on_ones/brief_blockers", blockers=data.blockers,
-                                            earlier=data.earlier_change)),
+                                            earlier=data.earlier_change, earlier_did=data.earlier_did)),
         _section("discovery", prompts.render("one_on_ones/brief_discovery", notes=data.discovery)),
     ]
     if viewer.id == rep.manager_id and data.salary:  # the manager's own brief only
         out.append(_section("salary", prompts.render("one_on_ones/brief_salary", dates=data.salary)))
-    owners = {viewer.id: viewer.name, rep.id: rep.name}
-    async with coach.db.session() as session:
-        for item in data.items:
-            if item.owner_id not in owners:
-                other = await people.get(session, item.owner_id)
-                owners[item.owner_id] = other.name if other is not None else "?"
+    owners = {**data.owners, viewer.id: viewer.name, rep.id: rep.name}
     out.append(_section("items", prompts.render("one_on_ones/brief_items", items=data.items, owners=owners)))
     questions = coaching.choose(data.metrics(), first_name(rep.name))
     out.append(_section("questions", prompts.render("one_on_ones/brief_questions", questions=questions)))
@@ -148,4 +164,4 @@ async def brief_command(turn: Turn, args: str) -> list[Message]:
     return shown
 
 
-__all__ = ["brief_time", "build_brief", "feature", "may_read"]
+__all__ = ["brief_time", "build_brief", "build_briefs", "feature", "may_read"]

@@ -2,16 +2,18 @@
 
 `/okr 1on1` lists a manager's series; `/okr 1on1 @rep every other Tuesday 10:00`
 sets one (the manager's zone), `… move to Thursday [11:00]` moves it, `… skip next`
-skips the next meeting. Each meeting is placed by the cadence planner in the rep's
-calendar (holidays, either person's absence) and shown in `coachbot schedule
-preview`. Around it, once each (a conditional update claims every step):
+skips the next meeting, `… off` ends the series (no more briefs or prompts; its
+meetings, notes and action items are kept) and `/okr 1on1 @rep` alone shows it.
+Each meeting is placed by the cadence planner in the rep's calendar (holidays,
+either person's absence) and shown in `coachbot schedule preview`. Around it, once
+each (a conditional update claims every step):
 
 * the day before, the rep is asked "anything you want to discuss?" (the agenda);
 * `brief_minutes_before` it, the manager gets the brief (`briefs.py`);
 * after it, the manager is asked "what did you agree?": notes, private or shared,
   and action items with owners and due dates; the rep gets what is theirs.
 
-`/okr actions` lists open action items, `/okr done N` closes one; each is reminded
+`/okr actions [@rep]` lists open action items, `/okr done N` closes one; each is reminded
 on its due day, in the owner's working hours.
 """
 
@@ -30,7 +32,7 @@ from bot.core.flows import start_flow
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
 from bot.features.access import resolve_report
-from bot.features.briefs import brief_time, build_brief
+from bot.features.briefs import brief_time, build_briefs
 from conversations.meeting_rule import parse_day, parse_meeting_rule, parse_time
 from storage import one_on_ones as store
 from storage import people
@@ -48,9 +50,9 @@ def _help(problem: str = "", **values: Any) -> list[Message]:
     return [Message(prompts.render("one_on_ones/help", problem=problem, **values), private=True)]
 
 
-@feature.command("1on1", "/okr 1on1 [@rep every other Tuesday 10:00 | move to Thu | skip next]", LEADERS)
+@feature.command("1on1", "/okr 1on1 [@rep [every other Tuesday 10:00 | move to Thu | skip next | off]]", LEADERS)
 async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
-    """/okr 1on1 …: list, set, move or skip one-on-ones with a direct report."""
+    """/okr 1on1 …: list, show, set, move, skip or end one-on-ones with a direct report."""
     text = args.strip()
     if not text:
         return await _list(turn)
@@ -64,6 +66,10 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
     words = rest.strip().lower()
     async with turn.db.session() as session:
         series = await store.series_for(session, turn.person.id, report["id"])  # type: ignore[arg-type]
+    if not words:
+        return await _show(turn, series, report)
+    if words in OFF_WORDS:
+        return await _end(turn, series, report)
     if words.startswith("skip"):
         return await _skip(turn, series, report)
     if words.startswith(("move", "to ")):
@@ -81,12 +87,14 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
     async with turn.db.session() as session:
         series = await store.set_series(session, turn.person.org_id, turn.person.id, report["id"], parsed.rrule,  # type: ignore[arg-type]
                                         parsed.at.strftime("%H:%M"), turn.person.timezone, parsed.first)
+    assert series is not None  # reopen=True: always a series
     return [Message(prompts.render("one_on_ones/set", rep=report["name"], weeks=parsed.weeks,
                                    day=parsed.first.strftime("%A"), at=parsed.at.strftime("%H:%M"),
                                    first=parsed.first.strftime("%a %d %b"), zone=turn.person.timezone,
                                    lead=series.brief_minutes_before))]
 
 
+OFF_WORDS = {"off", "end", "stop"}
 DAY_NAMES = {1: "monday", 2: "tuesday", 3: "wednesday", 4: "thursday", 5: "friday", 6: "saturday", 7: "sunday"}
 
 
@@ -96,9 +104,13 @@ def series_day(rrule: str) -> int | None:
     return next((n for n, name in DAY_NAMES.items() if name[:2].upper() == code), None)
 
 
-async def _list(turn: Turn) -> list[Message]:
-    async with turn.db.session() as session:
-        series = await store.series_of(session, turn.person.id)  # type: ignore[arg-type]
+async def _list(turn: Turn, only: Any = None) -> list[Message]:
+    """The manager's running series (or just `only`), each with its next meeting."""
+    if only is None:
+        async with turn.db.session() as session:
+            series = await store.series_of(session, turn.person.id)  # type: ignore[arg-type]
+    else:
+        series = [only]
     if not series:
         return _help("empty")
     meetings = await one_on_one_meetings(turn.db, turn.now, turn.now + timedelta(days=60), [turn.person.id])  # type: ignore[list-item]
@@ -117,7 +129,24 @@ async def _list(turn: Turn) -> list[Message]:
             if not row["rep"]:
                 person = await people.get(session, row["rep_id"])
                 row["rep"] = person.name if person else "?"
-    return [Message(prompts.render("one_on_ones/list", rows=rows), private=True)]
+    return [Message(prompts.render("one_on_ones/list", rows=rows, one=only is not None), private=True)]
+
+
+async def _show(turn: Turn, series: Any, report: dict[str, Any]) -> list[Message]:
+    """/okr 1on1 @rep: that rep's series (or that there is none, or it ended)."""
+    if series is None or series.ended_at is not None:
+        ended = series.ended_at.astimezone(zone(turn.person.timezone)).strftime("%d %b %Y") if series else None
+        return [Message(prompts.render("one_on_ones/no_series", rep=report["name"], ended=ended), private=True)]
+    return await _list(turn, series)
+
+
+async def _end(turn: Turn, series: Any, report: dict[str, Any]) -> list[Message]:
+    """/okr 1on1 @rep off: end the series; its history (meetings, notes, action items) stays."""
+    if series is None:
+        return _help("none_yet", rep=report["name"])
+    async with turn.db.session() as session:
+        ended = await store.end_series(session, series.id, turn.now)
+    return [Message(prompts.render("one_on_ones/ended", rep=report["name"], already=not ended), private=True)]
 
 
 async def _lead(turn: Turn, text: str) -> list[Message]:
@@ -167,7 +196,7 @@ async def meeting_steps(coach: Coach) -> int:
             if m.manager_id in org])
     population = await load_population(coach.db, moment, {m.manager_id for m in meetings}, days=7)
     awake = await reachable_now(coach.db, {m.rep_id for m in meetings} | {m.manager_id for m in meetings}, moment)
-    reached = 0
+    reached, briefs_due = 0, []
     for meeting in meetings:
         row = rows.get((meeting.series_id, meeting.slot.nominal.date()))
         start = meeting.slot.due_at
@@ -179,11 +208,11 @@ async def meeting_steps(coach: Coach) -> int:
                 and meeting.rep_id in awake:
             reached += await _step(coach, row, "agenda_asked_at", moment, meeting.rep_id, _agenda_card(row, meeting))
         if brief_at <= moment < start and row.brief_at is None:
-            reached += await _send_brief(coach, row, moment)
+            briefs_due.append(row)
         end = start + timedelta(minutes=meeting.duration_minutes)
         if end <= moment < end + NOTES_WITHIN and row.notes_asked_at is None and meeting.manager_id in awake:
             reached += await _step(coach, row, "notes_asked_at", moment, meeting.manager_id, _notes_card(row, meeting))
-    return reached
+    return reached + await _send_briefs(coach, briefs_due, moment)
 
 
 async def _step(coach: Coach, row: Meeting, step: str, moment: datetime, person_id: int,
@@ -194,20 +223,28 @@ async def _step(coach: Coach, row: Meeting, step: str, moment: datetime, person_
     return int(await coach.send_copy(person_id, messages))
 
 
-async def _send_brief(coach: Coach, row: Meeting, moment: datetime) -> int:
+async def _send_briefs(coach: Coach, rows: list[Meeting], moment: datetime) -> int:
+    """Claim each due brief (once, whatever the number of processes), build the
+    claimed ones together (their figures read in one round of queries) and send them."""
+    claimed = []
     async with coach.db.session() as session:
-        if not await store.claim_step(session, row.id, "brief_at", moment):  # type: ignore[arg-type]
-            return 0
-        manager = await people.get(session, row.manager_id)
-        rep = await people.get(session, row.rep_id)
-        fresh = await store.get_meeting(session, row.id)  # type: ignore[arg-type]
-    if manager is None or rep is None or fresh is None:
+        for row in rows:
+            if not await store.claim_step(session, row.id, "brief_at", moment):  # type: ignore[arg-type]
+                continue
+            manager = await people.get(session, row.manager_id)
+            rep = await people.get(session, row.rep_id)
+            fresh = await store.get_meeting(session, row.id)  # type: ignore[arg-type]
+            if manager is not None and rep is not None and fresh is not None:
+                claimed.append((manager, rep, fresh))
+    if not claimed:
         return 0
-    sent = await coach.send_copy(manager.id, await build_brief(coach, manager, rep, moment, fresh))  # type: ignore[arg-type]
-    if sent:
-        async with coach.db.session() as session:
-            await store.mark_brief_sent(session, row.id, clock_now())  # type: ignore[arg-type]
-    return int(sent)
+    sent = 0
+    for (manager, _, fresh), brief in zip(claimed, await build_briefs(coach, claimed, moment), strict=True):
+        if await coach.send_copy(manager.id, brief):  # type: ignore[arg-type]
+            sent += 1
+            async with coach.db.session() as session:
+                await store.mark_brief_sent(session, fresh.id, clock_now())  # type: ignore[arg-type]
+    return sent
 
 
 def _agenda_card(row: Meeting, meeting: Any) -> list[Message]:

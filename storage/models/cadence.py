@@ -33,7 +33,8 @@ class CadenceRule(SQLModel, table=True):
 class OneOnOne(SQLModel, table=True):
     """A manager–rep 1:1 series: a local rule in the manager's zone. The manager's
     brief goes out `brief_minutes_before` each meeting (moved earlier into the
-    manager's working hours when that would be at night)."""
+    manager's working hours when that would be at night). An ended series
+    (`ended_at`) is planned no more; its meetings and action items stay."""
 
     __table_args__ = (UniqueConstraint("manager_id", "rep_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -46,6 +47,7 @@ class OneOnOne(SQLModel, table=True):
     duration_minutes: int = 30
     brief_minutes_before: int = 120
     anchor_on: date | None = None
+    ended_at: datetime | None = utc_instant(default=None)  # `/okr 1on1 @rep off`: no longer planned, history kept
 
 
 class Occurrence(SQLModel, table=True):

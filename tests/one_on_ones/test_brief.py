@@ -138,6 +138,22 @@ def test_the_chart_is_a_valid_png_of_the_expected_size() -> None:
     assert image is not None and png_size(image.png) == (brief_chart.WIDTH, brief_chart.HEIGHT)
     assert len(image.png) < 60_000 and "New logos at 42%" in image.alt
     assert brief_chart.draw(krs, {}, utc(2027, 6, 1), "Ravi Rep") is None
+    one_point = {1: history[1][:1]}  # a single check-in is no trend: the text says it all
+    assert brief_chart.draw(krs, one_point, utc(2027, 6, 1), "Ravi Rep") is None
+
+
+def test_the_reused_figure_keeps_nothing_from_the_chart_before() -> None:
+    """One figure serves every chart of a process: a chart drawn after another, with
+    other key results and another x range, is the same picture as on a fresh figure."""
+    many = [{"id": n, "title": f"KR {n}", "start": 0, "target": 10, "progress": 0.5, "confidence": "on_track",
+             "created": utc(2026, 1, 5), "due_on": date(2026, 12, 31)} for n in range(5)]
+    busy = {n: [(utc(2026, 1, 5) + timedelta(weeks=w), w * 0.1 * n, "off_track") for w in range(30)] for n in range(5)}
+    one = [{**many[0], "id": 9, "title": "Pipeline"}]
+    quiet = {9: [(utc(2027, 3, 1), 2.0, "at_risk"), (utc(2027, 3, 15), 3.0, None)]}
+    brief_chart.draw(many, busy, utc(2026, 8, 1), "Sam Seller")
+    after = brief_chart.draw(one, quiet, utc(2027, 4, 1), "Ravi Rep")
+    fresh = brief_chart._Template().render(one, quiet, utc(2027, 4, 1))
+    assert after is not None and after.png == fresh
 
 
 @pytest.mark.parametrize(("metrics", "expected"), [

@@ -4,6 +4,7 @@ and the series shows in `coachbot schedule preview`, with skipped meetings marke
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,30 @@ def test_the_one_on_one_column_sets_the_series_shown_in_the_preview(cli_db: Path
     assert "1:1 with Ravi Rep" in shown.output
     assert "Tue 2027-03-02 10:00 EST" in shown.output and "Tue 2027-03-16 10:00 EDT" in shown.output
     assert "2027-03-09" not in shown.output  # every other week
+
+
+def test_a_re_imported_team_file_does_not_reopen_an_ended_series(cli_db: Path) -> None:
+    import asyncio
+
+    from storage import one_on_ones
+    from storage.db import Database
+
+    good = cli_db / "team.csv"
+    good.write_text(HEADER + ROWS.format(rhythm="every other Tue 10:00"))
+    with freeze_time("2027-03-01 12:00:00"):
+        assert CliRunner().invoke(coachbot, ["team", "import", str(good)]).exit_code == 0
+
+    async def end() -> None:
+        db = Database(f"sqlite:///{cli_db / 'cli.db'}")
+        async with db.session() as session:
+            series = (await one_on_ones.series_of(session, 1))[0]
+            assert await one_on_ones.end_series(session, series.id, datetime(2027, 3, 3, tzinfo=UTC))
+        await db.dispose()
+
+    asyncio.run(end())
+    with freeze_time("2027-03-05 12:00:00"):
+        again = CliRunner().invoke(coachbot, ["team", "import", str(good)])
+    assert again.exit_code == 0, again.output
+    shown = CliRunner().invoke(coachbot, ["schedule", "preview", "--user", "maria@example.com", "--from", "2027-03-05",
+                                          "--days", "20"], env={"COLUMNS": "220"})
+    assert shown.exit_code == 0 and "1:1 with Ravi Rep" not in shown.output

@@ -254,15 +254,16 @@ feature.responder(BEFORE_CONVERSATION, LeadButtons())
 feature.responder(AFTER_CONVERSATION, LeadLine())
 
 
-async def overdue_leads(db: Database, rep_id: int, moment: datetime) -> list[dict[str, Any]]:
+async def overdue_leads(db: Database, rep_id: int, moment: datetime,
+                        timezone: str | None = None) -> list[dict[str, Any]]:
     """A rep's leads still open after their follow-up deadline, oldest deadline first,
     as plain values ({"id", "name", "company", "temperature", "due", "notes",
-    "status"}; `due` in the rep's zone) — for the manager's pre-one-on-one brief (#12)
-    and any other summary of what a rep owes."""
+    "status"}; `due` in the rep's zone, looked up unless `timezone` is given) — for
+    the manager's pre-one-on-one brief (#12) and any other summary of what a rep owes."""
     async with db.session() as session:
         late = await store.overdue(session, moment, [rep_id])
-        person = await people.get(session, rep_id)
-    tz = (person.timezone if person is not None else None) or "UTC"
+        person = await people.get(session, rep_id) if timezone is None else None
+    tz = timezone or (person.timezone if person is not None else None) or "UTC"
     return [lead_row(lead, tz) for lead in late]
 
 
@@ -271,7 +272,7 @@ async def overdue_in_brief(coach: Any, viewer: Any, rep: Any, since: datetime | 
                            now: datetime) -> list[Message]:
     """The rep's trade-show leads still waiting after their follow-up deadline, for the
     manager's pre-one-on-one brief (#12); nothing when none is late."""
-    late = await overdue_leads(coach.db, rep.id, now)
+    late = await overdue_leads(coach.db, rep.id, now, rep.timezone or "UTC")
     if not late:
         return []
     title = prompts.render("one_on_ones/section_title", section="overdue_leads")
