@@ -35,6 +35,7 @@ from bot.channels.slack import blocks
 from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
+from bot.channels.slack.learnt import LearntDms
 from bot.channels.slack.lifecycle import Lifecycle
 from bot.channels.slack.listeners import COMMAND, Listeners
 from bot.channels.slack.outbox import Outbox
@@ -119,6 +120,7 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
         self._token_team: str | None = None
         self._paused: dict[str, str] = {}
         self._dm_known: set[tuple[int, str]] = set()
+        self.learnt_dms = LearntDms(coach.db)
         self._unknown_events: OrderedDict[str, None] = OrderedDict()
         self._people: OrderedDict[tuple[str, str], tuple[float, Person]] = OrderedDict()
 
@@ -230,7 +232,7 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
             raise DeliveryError(f"{recipient.email} has no Slack user id")
         team = recipient.tenant or ""
         token = await self.token_for(team)
-        channel = recipient.dm_channel or recipient.user_id
+        channel = recipient.dm_channel or self.learnt_dms.channel_of(recipient.person_id) or recipient.user_id
         with refusals(recipient):
             channel, ts = await self._post_all(token, team, channel, messages, recipient.person_id,
                                                recipient.user_id)
@@ -245,7 +247,8 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
         token = await self.token_for(team)
         try:
             with refusals(recipient):
-                channel = recipient.dm_channel or await self.api.open_dm(token, team, recipient.user_id)
+                channel = (recipient.dm_channel or self.learnt_dms.channel_of(recipient.person_id)
+                           or await self.api.open_dm(token, team, recipient.user_id))
                 ts = await self.api.tagged(token, team, channel, tag)
         except TransientDeliveryError:
             raise
@@ -268,11 +271,13 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
             log.exception("Slack: %s failed", what)
 
     async def drain(self, timeout: float | None = None) -> None:
-        """Wait for the work started by acknowledged requests (tests, shutdown)."""
+        """Wait for the work started by acknowledged requests (tests, shutdown), then
+        store the DM channels learnt meanwhile."""
         while self._tasks:
             done, _ = await asyncio.wait(list(self._tasks), timeout=timeout)
             if not done:
                 break
+        await self.learnt_dms.close()
 
     # --- tokens, people ---------------------------------------------------------------------
 
