@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import re
 import time
@@ -66,6 +67,10 @@ PAUSE_RATIO = 0.5
 # Who a Slack user is changes rarely; a minute's memory saves two queries a request.
 # (The coach re-reads the person on every turn, so a deactivation still applies.)
 PEOPLE_TTL = 60.0
+
+# Set while Bolt dispatches an HTTP request: work spawned then starts only once the
+# acknowledgement is written (see `handle_http`).
+_ACK_SENT: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar("slack_ack_sent", default=None)
 
 # What the bot asks for at install; manifest.yml lists the same scopes.
 BOT_SCOPES = [
@@ -201,7 +206,19 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
                 signed = False
             return web.json_response({"error": "unparsable request" if signed else "invalid request"},
                                      status=400 if signed else 401)
-        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+        # The work a listener hands off waits until the acknowledgement is written: its
+        # first steps (a database read, rendering) would otherwise run on the loop
+        # between Bolt's ack and aiohttp's write, on the three-second path.
+        sent = asyncio.Event()
+        reset = _ACK_SENT.set(sent)
+        try:
+            response = await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+            await response.prepare(request)
+            await response.write_eof()
+            return response
+        finally:
+            _ACK_SENT.reset(reset)
+            sent.set()
 
     async def start(self) -> None:
         """Connect Socket Mode if configured; then link people to Slack users by e-mail
@@ -260,12 +277,20 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
     # --- background work ------------------------------------------------------------------
 
     def spawn(self, work: Coroutine[Any, Any, Any], what: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._guard(work, what))
+        """Run `work` in the background (counted by `drain`); during an HTTP request,
+        only once its acknowledgement is written."""
+        task = asyncio.get_running_loop().create_task(self._guard(work, what, _ACK_SENT.get()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _guard(self, work: Awaitable[Any], what: str) -> None:
+    async def _guard(self, work: Coroutine[Any, Any, Any], what: str, ack_sent: asyncio.Event | None = None) -> None:
         try:
+            if ack_sent is not None:
+                try:
+                    await ack_sent.wait()
+                except asyncio.CancelledError:
+                    work.close()  # never started
+                    raise
             await work
         except Exception:
             log.exception("Slack: %s failed", what)
