@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -27,6 +28,21 @@ from typing import TypeVar
 from storage.db import Database
 
 T = TypeVar("T")
+
+# While work runs off the loop, CPython hands the GIL to a waiting thread after this
+# many seconds (instead of 5 ms): the loop's thread wakes from every socket call
+# wanting the GIL back, and with the default an acknowledgement would wait 5 ms at
+# each of them while the worker computes.
+SWITCH_INTERVAL = 0.0005
+_running = 0
+_saved = [sys.getswitchinterval()]
+
+
+def _restore(_future: object) -> None:
+    global _running
+    _running -= 1
+    if _running == 0:
+        sys.setswitchinterval(_saved[0])
 
 async def run_off_loop(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work(db)` to completion on a fresh event loop in a worker thread, with a
@@ -46,7 +62,13 @@ async def run_off_loop(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
         finally:
             await db.dispose()
 
+    global _running
+    if _running == 0:
+        _saved[0] = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+    _running += 1
     future = outer.run_in_executor(None, asyncio.run, body())
+    future.add_done_callback(_restore)
     try:
         return await asyncio.shield(future)
     except asyncio.CancelledError:
