@@ -120,3 +120,37 @@ async def test_the_batch_write_links_a_person_without_a_slack_identity(harness: 
     assert stored == 2  # the newer of ravi's two wins
     assert await dm_channel(harness, sam) == "DU0SAM"
     assert await dm_channel(harness, harness.team["ravi"]) == "DU0RAVI"
+
+
+async def test_the_work_behind_a_command_starts_after_its_acknowledgement_is_written(
+        harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiohttp import web
+
+    order: list[str] = []
+    real_eof, real_command = web.Response.write_eof, harness.channel._command
+
+    async def written(self: web.Response, *args: Any, **kwargs: Any) -> None:
+        request = getattr(self, "_req", None)
+        await real_eof(self, *args, **kwargs)
+        if request is not None and request.path == "/slack/events":  # not the fake Slack's answers
+            order.append("acknowledged")
+
+    async def command(*args: Any, **kwargs: Any) -> None:
+        order.append("work started")
+        await real_command(*args, **kwargs)
+
+    real_dispatch = harness.channel.app.async_dispatch
+
+    async def dispatch_that_yields(*args: Any, **kwargs: Any) -> Any:
+        answer = await real_dispatch(*args, **kwargs)  # the listener has acked by now
+        await asyncio.sleep(0.05)  # Bolt's own steps after the ack, with a real await among them
+        return answer
+
+    monkeypatch.setattr(web.Response, "write_eof", written)
+    monkeypatch.setattr(harness.channel, "_command", command)
+    monkeypatch.setattr(harness.channel.app, "async_dispatch", dispatch_that_yields)
+    response = await harness.command("status")
+    await harness.settle()
+    assert response.status == 200
+    assert order[:2] == ["acknowledged", "work started"]
+    assert harness.fake.responses, "and the answer still came"

@@ -213,8 +213,9 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
         reset = _ACK_SENT.set(sent)
         try:
             response = await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
-            await response.prepare(request)
-            await response.write_eof()
+            with contextlib.suppress(ConnectionError):  # the caller left: aiohttp ends it quietly
+                await response.prepare(request)
+                await response.write_eof()
             return response
         finally:
             _ACK_SENT.reset(reset)
