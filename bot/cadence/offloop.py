@@ -23,7 +23,7 @@ import contextlib
 import sys
 import threading
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from storage.db import Database
 
@@ -44,18 +44,20 @@ def _restore(_future: object) -> None:
     if _running == 0:
         sys.setswitchinterval(_saved[0])
 
+
 async def run_off_loop(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work(db)` to completion on a fresh event loop in a worker thread, with a
     `Database` on `url` made (and disposed) in that loop; returns its result, raises
     its exception. Cancelling the caller cancels the work at its next await."""
     outer = asyncio.get_running_loop()
-    started = threading.Event()
-    holder: dict[str, asyncio.AbstractEventLoop | asyncio.Task[T]] = {}
+    lock = threading.Lock()
+    holder: dict[str, Any] = {"cancelled": False}
 
     async def body() -> T:
-        holder["loop"] = asyncio.get_running_loop()
-        holder["task"] = asyncio.current_task()  # type: ignore[assignment]
-        started.set()
+        with lock:
+            if holder["cancelled"]:  # cancelled before the thread began: do nothing
+                raise asyncio.CancelledError
+            holder["loop"], holder["task"] = asyncio.get_running_loop(), asyncio.current_task()
         db = Database(url)
         try:
             return await work(db)
@@ -74,9 +76,10 @@ async def run_off_loop(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
     except asyncio.CancelledError:
         # Ask the worker's task to stop, then wait for it so that its connections are
         # returned before the caller goes on (a cancelled tick at shutdown).
-        if started.wait(timeout=5):
-            loop, task = holder["loop"], holder["task"]
-            loop.call_soon_threadsafe(task.cancel)  # type: ignore[union-attr, arg-type]
+        with lock:
+            holder["cancelled"] = True
+            if "task" in holder:
+                holder["loop"].call_soon_threadsafe(holder["task"].cancel)
         with contextlib.suppress(BaseException):  # the cancellation is what the caller sees
             await future
         raise
