@@ -111,6 +111,7 @@ class Dispatcher:
         nudge_hours: float = 24.0,
         nudge_every: timedelta = timedelta(minutes=5),
         plan_off_loop: bool = True,
+        deliver_for: timedelta = timedelta(seconds=50),
     ) -> None:
         self.coach = coach
         self.db: Database = coach.db
@@ -127,6 +128,11 @@ class Dispatcher:
         self.nudge_hours = nudge_hours
         self.nudge_every = nudge_every
         self.plan_off_loop = plan_off_loop  # see tick(): planning in a worker thread
+        # A tick stops claiming after this long (the batch in flight finishes): at
+        # Slack's pace 10,000 prompts take ~40 minutes, and one tick holding them all
+        # would hold back the next ticks' planning, catch-up and nudges as long. The
+        # rest stays pending and the next tick claims it.
+        self.deliver_for = deliver_for
         self._nudge_scanned: datetime | None = None
         self.population: Population | None = None
         self._refreshed_at: datetime | None = None
@@ -190,8 +196,10 @@ class Dispatcher:
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
         """Claim due occurrences batch by batch (taking over lapsed claims first) and
         deliver each batch concurrently, recording each send the moment it returns.
-        Stops claiming once `stopping` is set (SIGTERM); the batch in flight finishes."""
-        while not self.stopping:
+        Stops claiming once `stopping` is set (SIGTERM) or after `deliver_for`; the
+        batch in flight finishes."""
+        began = time.monotonic()
+        while not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds():
             now = clock_now()
             async with self.db.session() as session:
                 claimed = await claims.reclaim_stale(session, now, self.instance, self.batch,
