@@ -155,21 +155,3 @@ async def test_the_work_behind_a_command_starts_after_its_acknowledgement_is_wri
     assert order[:2] == ["acknowledged", "work started"]
     assert harness.fake.responses, "and the answer still came"
 
-
-async def test_a_reply_goes_before_a_dispatch_already_waiting_in_the_pacer() -> None:
-    """Prompts of a dispatch are `bulk`: they take a slot only when one is free now, so
-    an answer to someone who just wrote is not queued behind all of them."""
-    from bot.channels.slack.pacing import Pacer, Rate
-
-    pacer = Pacer(workspace_rate=Rate(per_second=10, burst=1), channel_rate=Rate(per_second=100, burst=10))
-    done: list[str] = []
-
-    async def send(name: str, bulk: bool) -> None:
-        await pacer.slot("T1", f"D{name}", bulk)
-        done.append(name)
-
-    dispatch = [asyncio.get_running_loop().create_task(send(f"prompt{i}", True)) for i in range(10)]
-    await asyncio.sleep(0.15)  # a prompt or two is out; eight wait
-    await send("reply", False)
-    await asyncio.gather(*dispatch)
-    assert done.index("reply") <= 4  # queued behind every waiting prompt it would be 11th

@@ -128,9 +128,8 @@ class SlackApi:
         self._clients.clear()
 
     async def post(self, token: str, workspace: str, channel: str, payload: dict[str, Any],
-                   thread_ts: str | None = None, bulk: bool = False) -> AsyncSlackResponse:
-        """chat.postMessage in pace; `bulk` (proactive prompts) gives way to replies."""
-        await self.pacer.slot(workspace, channel, bulk)
+                   thread_ts: str | None = None) -> AsyncSlackResponse:
+        await self.pacer.slot(workspace, channel)
         extra = {"thread_ts": thread_ts} if thread_ts else {}
         return await self.client(token, workspace).chat_postMessage(
             channel=channel, unfurl_links=False, **payload, **extra

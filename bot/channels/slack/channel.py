@@ -253,7 +253,7 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
         channel = recipient.dm_channel or self.learnt_dms.channel_of(recipient.person_id) or recipient.user_id
         with refusals(recipient):
             channel, ts = await self._post_all(token, team, channel, messages, recipient.person_id,
-                                               recipient.user_id, bulk=True)
+                                               recipient.user_id)
         return f"{channel}:{ts}" if ts else None
 
     async def find_delivery(self, recipient: Recipient, tag: str) -> str | None:

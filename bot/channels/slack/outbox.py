@@ -31,16 +31,15 @@ class Outbox:
 
     async def _post_all(self, token: str, team: str, channel: str, messages: list[Message],
                         person_id: int | None = None, user_id: str | None = None,
-                        thread_ts: str | None = None, bulk: bool = False) -> tuple[str, str | None]:
-        """Post messages in order into a conversation (images uploaded as files);
-        `bulk` posts (proactive ones) give way to replies in the pacer."""
+                        thread_ts: str | None = None) -> tuple[str, str | None]:
+        """Post messages in order into a conversation (images uploaded as files)."""
         ts: str | None = None
         for message in messages:
             for post in blocks.posts(message):
                 payload = post.payload()
                 if message.tag:  # so the prompt can be found if its outcome is unknown
                     payload["metadata"] = {"event_type": PROMPT_EVENT, "event_payload": {"tag": message.tag}}
-                response = await self.api.post(token, team, channel, payload, thread_ts, bulk)
+                response = await self.api.post(token, team, channel, payload, thread_ts)
                 ts = str(response.get("ts"))
                 if response.get("channel") and response["channel"] != channel:
                     channel = str(response["channel"])  # a user id posts into the DM: learn it

@@ -59,41 +59,24 @@ class Pacer:
         self._paused_until: dict[str, float] = {}
         self._max_channels = max_channels
 
-    def _earliest(self, now: float, workspace: str, channel: str | None) -> float:
-        start = max(now, self._paused_until.get(workspace, 0.0))
-        start = max(start, self._workspace_tat.get(workspace, now) - self.workspace_rate.tolerance)
-        if channel:
-            start = max(start, self._channel_tat.get((workspace, channel), now) - self.channel_rate.tolerance)
-        return start
-
     def reserve(self, workspace: str, channel: str | None = None) -> float:
         """Reserve the earliest slot both buckets allow; return seconds to wait for it."""
         now = self._clock()
-        start = self._earliest(now, workspace, channel)
+        start = max(now, self._paused_until.get(workspace, 0.0))
         ws_tat = self._workspace_tat.get(workspace, now)
+        start = max(start, ws_tat - self.workspace_rate.tolerance)
         key = (workspace, channel) if channel else None
         if key is not None:
             ch_tat = self._channel_tat.get(key, now)
+            start = max(start, ch_tat - self.channel_rate.tolerance)
             self._channel_tat[key] = max(ch_tat, start) + self.channel_rate.interval
             if len(self._channel_tat) > self._max_channels:
                 self._forget_idle(now)
         self._workspace_tat[workspace] = max(ws_tat, start) + self.workspace_rate.interval
         return start - now
 
-    async def slot(self, workspace: str, channel: str | None = None, bulk: bool = False) -> None:
-        """Wait for a slot (channel may be None for calls not aimed at a conversation).
-
-        A `bulk` send (a dispatch's prompts) reserves nothing ahead: it waits until a
-        slot is free now and only then takes it, so it never queues in front of a
-        reply. An answer to someone who just wrote waits at most one workspace
-        interval (0.25 s at Slack's pace) behind a dispatch of any size, instead of
-        behind every prompt the dispatch has in flight."""
-        while bulk:
-            now = self._clock()
-            wait = self._earliest(now, workspace, channel) - now
-            if wait <= 0:
-                break
-            await asyncio.sleep(wait)
+    async def slot(self, workspace: str, channel: str | None = None) -> None:
+        """Wait for a slot (channel may be None for calls not aimed at a conversation)."""
         delay = self.reserve(workspace, channel)
         if delay > 0:
             await asyncio.sleep(delay)
