@@ -2,6 +2,13 @@
 bare Bolt app that only acks (the floor on this machine).
 
     python bench/slack_ack_bench.py [--rates 50 200] [--seconds 10] [--database-url URL]
+    python bench/slack_ack_bench.py --targets bare coachbot-dispatch --dispatch 10000
+
+The `coachbot-dispatch` target is coachbot while its dispatcher works through a big
+dispatch: `--dispatch N` reps with Slack ids, a Monday's prompts due for each, one
+dispatcher tick started with the load (so its plan of N people and its paced sends to
+the fake Slack, at Slack's pace unless `--dispatch-rate` says otherwise, overlap the
+measured requests); it reports the prompts sent in the window beside the latencies.
 
 Three processes, all on loopback: this one serves the app under test (the real
 SlackChannel with the real Coach on a migrated database, or the bare Bolt app); a
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import hashlib
 import hmac
@@ -26,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -56,6 +65,13 @@ async def fake_slack(port: int) -> None:
             return web.json_response({"ok": True, "team_id": TEAM, "user_id": "UBOT", "bot_id": "BBOT"})
         if method == "users.lookupByEmail":
             return web.json_response({"ok": False, "error": "users_not_found"})
+        if method == "chat.postMessage":  # a post to a user id lands in their DM
+            try:
+                channel = str((await request.json()).get("channel") or "D1")
+            except ValueError:
+                channel = str((await request.post()).get("channel") or "D1")
+            return web.json_response({"ok": True, "channel": channel if channel.startswith("D") else f"D{channel}",
+                                      "ts": "1.1"})
         return web.json_response({"ok": True, "channel": "D1", "ts": "1.1"})
 
     async def respond(_request: web.Request) -> web.Response:
@@ -155,6 +171,50 @@ async def prepare_database(url: str | None) -> str:
     return url
 
 
+IMPORTED = datetime(2027, 1, 30, tzinfo=UTC)  # a Saturday
+END_OF_MONDAY = datetime(2027, 2, 2, 0, 0, tzinfo=UTC)  # every zone's Monday prompts are due
+ZONES = ("America/New_York", "Europe/Oslo", "Asia/Kolkata", "Australia/Sydney", "UTC")
+
+
+def seed_dispatch(url: str, count: int) -> None:
+    """`count` reps with Slack ids in the bench workspace (bulk insert, not timed);
+    none added when they are there already."""
+    from sqlalchemy import create_engine, func, insert, select
+
+    from storage.db import normalise_url
+    from storage.models import ChatIdentity, Organisation, Person
+
+    engine = create_engine(normalise_url(url, asynchronous=False))
+    with engine.begin() as conn:
+        org_id = conn.execute(select(Organisation.id).order_by(Organisation.id)).scalar_one()  # type: ignore[arg-type]
+        have = conn.execute(select(func.count()).select_from(Person).where(
+            Person.email.like("disp%"))).scalar_one()  # type: ignore[attr-defined]
+        for start in range(have, count, 2000):
+            rows = [{"org_id": org_id, "email": f"disp{n}@bench.example", "name": f"Rep {n}", "role": "rep",
+                     "timezone": ZONES[n % len(ZONES)], "working_days": "1,2,3,4,5", "active": True,
+                     "created_at": IMPORTED, "updated_at": IMPORTED} for n in range(start, min(count, start + 2000))]
+            ids = conn.execute(insert(Person.__table__).returning(Person.__table__.c.id),  # type: ignore[attr-defined]
+                               rows).scalars().all()
+            conn.execute(insert(ChatIdentity.__table__), [  # type: ignore[attr-defined]
+                {"org_id": org_id, "person_id": i, "platform": "slack", "user_id": f"UD{i}", "tenant": TEAM}
+                for i in ids])
+    engine.dispose()
+
+
+async def dispatched(database_url: str) -> int:
+    from sqlalchemy import func, select
+
+    from storage.db import Database
+    from storage.models import Occurrence
+
+    db = Database(database_url)
+    async with db.session() as session:
+        count = (await session.execute(select(func.count()).select_from(Occurrence).where(
+            Occurrence.status == "delivered"))).scalar_one()  # type: ignore[arg-type]
+    await db.dispose()
+    return int(count)
+
+
 SERVER_TIMES: list[float] = []
 
 
@@ -173,11 +233,12 @@ def timed(app: object) -> None:
     app.middlewares.append(stopwatch)  # type: ignore[attr-defined]
 
 
-async def serve(target: str, port: int, api_url: str, database_url: str) -> tuple[object, object]:
+async def serve(target: str, port: int, api_url: str, database_url: str,
+                dispatch_rate: float | None = None) -> tuple[object, object]:
     """Start `target` on `port`; returns (runner, cleanup object)."""
     from aiohttp import web
 
-    if target == "coachbot":
+    if target.startswith("coachbot"):
         from bot.channels import server
         from bot.channels.slack import create_channel
         from bot.channels.slack.settings import SlackSettings
@@ -190,14 +251,30 @@ async def serve(target: str, port: int, api_url: str, database_url: str) -> tupl
             SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=api_url),))
         db = Database(database_url)
         coach = build_coach(db, settings, Channels())
-        channel = create_channel(settings.channel("slack"), coach)
+        pacer = None
+        if dispatch_rate:
+            from bot.channels.slack.pacing import Pacer, Rate
+
+            pacer = Pacer(workspace_rate=Rate(dispatch_rate, 20))
+        channel = create_channel(settings.channel("slack"), coach, pacer=pacer)
         coach.channels.add(channel)
         app = server.build_app(coach.channels)
         timed(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
-        return runner, (channel, db)
+        dispatcher = tick = None
+        if target == "coachbot-dispatch":
+            import bot.cadence.dispatcher as dispatcher_module
+            import bot.cadence.planner as planner_module
+            from bot.cadence.dispatcher import Dispatcher
+
+            # the cadence's clock pinned to the end of a Monday: everyone's prompts are due
+            dispatcher_module.clock_now = lambda: END_OF_MONDAY  # type: ignore[assignment]
+            planner_module.clock_now = lambda: END_OF_MONDAY  # type: ignore[assignment]
+            dispatcher = Dispatcher(coach, catch_up=timedelta(days=2))
+            tick = asyncio.get_running_loop().create_task(dispatcher.tick())
+        return runner, (channel, db, dispatcher, tick)
 
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.async_app import AsyncApp
@@ -236,7 +313,8 @@ async def run_once(target: str, rate: float, args: argparse.Namespace, api_url: 
     gc.collect()  # the previous run's garbage is not this run's pause
     port = free_port()
     SERVER_TIMES.clear()
-    runner, extra = await serve(target, port, api_url, database_url)
+    sent_before = await dispatched(database_url) if target == "coachbot-dispatch" else 0
+    runner, extra = await serve(target, port, api_url, database_url, args.dispatch_rate)
     count = int(rate * args.seconds)
     child = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--role", "load", "--url",
@@ -247,8 +325,15 @@ async def run_once(target: str, rate: float, args: argparse.Namespace, api_url: 
     out, _ = await asyncio.wait_for(child.communicate(), args.seconds * 3 + 60)
     report = json.loads(out.decode().strip().splitlines()[-1])
     drained = 0.0
+    sent = 0.0
     if extra is not None:
-        channel, db = extra  # type: ignore[misc]
+        channel, db, dispatcher, tick = extra  # type: ignore[misc]
+        if dispatcher is not None:  # stop the dispatch: the window is over
+            dispatcher.stopping = True
+            tick.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await tick
+            sent = float(await dispatched(database_url) - sent_before)
         waited = time.perf_counter()
         await channel.drain(timeout=120)
         drained = time.perf_counter() - waited
@@ -258,7 +343,7 @@ async def run_once(target: str, rate: float, args: argparse.Namespace, api_url: 
     ms = [x * 1000 for x in report["latencies"]]
     return {"latencies": ms, "inside": [x * 1000 for x in SERVER_TIMES[int(rate * args.warmup_seconds):]],
             "errors": [float(report["errors"])], "backlog": [drained],
-            "run_p99": [percentile(ms, 0.99)]}
+            "run_p99": [percentile(ms, 0.99)], "sent": [sent]}
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -271,6 +356,8 @@ async def run(args: argparse.Namespace) -> None:
     api_url = f"http://127.0.0.1:{api_port}/api/"
     response_url = f"http://127.0.0.1:{api_port}/respond"
     database_url = await prepare_database(args.database_url)
+    if "coachbot-dispatch" in args.targets:
+        await asyncio.to_thread(seed_dispatch, database_url, args.dispatch)
     pooled: dict[tuple[str, float], dict[str, list[float]]] = {}
     try:
         # Targets alternate within each repetition, so a neighbour's burst of CPU on a
@@ -294,7 +381,7 @@ async def run(args: argparse.Namespace) -> None:
                         "mean": statistics.fmean(ms) if ms else float("nan"),
                         "backlog_s": max(got["backlog"]), "server_p50": percentile(inside, 0.5),
                         "server_p99": percentile(inside, 0.99),
-                        "run_p99s": got["run_p99"]})
+                        "run_p99s": got["run_p99"], "sent": got["sent"]})
     results.sort(key=lambda r: (args.targets.index(r["target"]), r["rate"]))
     print(f"\nSigned /okr status over HTTP on loopback ({os.cpu_count()} CPUs, "
           f"{'SQLite' if database_url.startswith('sqlite') else 'PostgreSQL'}, "
@@ -305,16 +392,19 @@ async def run(args: argparse.Namespace) -> None:
         print(f"{r['target']:<14}{r['rate']:>6g}{r['n']:>7}{r['errors']:>8}"
               f"{r['p50']:>9.2f}{r['p99']:>9.2f}{r['max']:>9.2f}{r['backlog_s']:>11.1f}"
               f"{r['server_p50']:>12.2f}{r['server_p99']:>12.2f}   "
-              + " ".join(f"{x:.1f}" for x in r["run_p99s"]))
+              + " ".join(f"{x:.1f}" for x in r["run_p99s"])
+              + (f"   prompts sent per run: {' '.join(f'{x:.0f}' for x in r['sent'])}"
+                 if r["target"] == "coachbot-dispatch" else ""))
     print("\nbacklog s: after the last request, how long coachbot still worked on the answers;"
           "\nin-app: handler start to response, measured inside the server")
     by = {(r["target"], r["rate"]): r for r in results}
     print()
     for rate in args.rates:
-        if ("coachbot", rate) in by and ("bare", rate) in by:
-            ours, floor = by[("coachbot", rate)], by[("bare", rate)]
-            print(f"{rate:g} rps: coachbot p99 {ours['p99']:.2f} ms = {ours['p99'] / floor['p99']:.2f}x "
-                  f"the bare app's {floor['p99']:.2f} ms; p50 {ours['p50'] / floor['p50']:.2f}x")
+        for name in ("coachbot", "coachbot-dispatch"):
+            if (name, rate) in by and ("bare", rate) in by:
+                ours, floor = by[(name, rate)], by[("bare", rate)]
+                print(f"{rate:g} rps: {name} p99 {ours['p99']:.2f} ms = {ours['p99'] / floor['p99']:.2f}x "
+                      f"the bare app's {floor['p99']:.2f} ms; p50 {ours['p50'] / floor['p50']:.2f}x")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 
@@ -329,7 +419,12 @@ def main() -> None:
                         help="unrecorded load at the same rate before each measured run")
     parser.add_argument("--targets", nargs="+", default=["bare", "coachbot", "bare-default"],
                         help="bare: Bolt acking with process_before_response (our setting); "
-                             "bare-default: Bolt's default acking; coachbot: the real channel")
+                             "bare-default: Bolt's default acking; coachbot: the real channel; "
+                             "coachbot-dispatch: the real channel during a big dispatch")
+    parser.add_argument("--dispatch", type=int, default=10_000,
+                        help="reps whose prompts the coachbot-dispatch target is sending")
+    parser.add_argument("--dispatch-rate", type=float, default=None,
+                        help="the dispatch's pace in DMs/s per workspace (default: Slack's, 4/s)")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--json", default=None, help="also write the results here")
     parser.add_argument("--warmup", type=int, default=0, help=argparse.SUPPRESS)

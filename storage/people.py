@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -153,6 +153,52 @@ async def link_identity(
     session.add(identity)
     await session.flush()
     return identity
+
+
+@dataclass(frozen=True)
+class LearntDm:
+    """A DM channel a platform told us while sending (Slack answers a post to a user
+    id with the DM's channel id), and the workspace it was seen in."""
+
+    person_id: int
+    platform: str
+    user_id: str
+    dm_channel: str
+    tenant: str | None = None
+
+
+async def remember_dm_channels(session: AsyncSession, learnt: Sequence[LearntDm]) -> int:
+    """Store many learnt DM channels in one unit of work: one SELECT of the identities
+    (per 5,000 people) and one executemany UPDATE for those whose user id matches; a
+    person without that identity yet gets it created (`link_identity`). The last
+    entry per (person, platform) wins. Returns how many were stored."""
+    latest = {(dm.person_id, dm.platform): dm for dm in learnt}
+    if not latest:
+        return 0
+    ids = sorted({person_id for person_id, _ in latest})
+    known: dict[tuple[int, str], tuple[int, str]] = {}
+    for start in range(0, len(ids), 5000):
+        rows = (await session.exec(
+            select(ChatIdentity.id, ChatIdentity.person_id, ChatIdentity.platform, ChatIdentity.user_id)
+            .where(col(ChatIdentity.person_id).in_(ids[start:start + 5000])))).all()
+        for identity_id, person_id, platform, user_id in rows:
+            known[(person_id, platform)] = (identity_id, user_id)  # type: ignore[index]
+    updates: list[dict[str, Any]] = []
+    for key, dm in latest.items():
+        found = known.get(key)
+        if found is not None and found[1] == dm.user_id:
+            updates.append({"b_id": found[0], "b_dm": dm.dm_channel, "b_tenant": dm.tenant})
+            continue
+        person = await session.get(Person, dm.person_id)
+        if person is not None:
+            await link_identity(session, person, dm.platform, dm.user_id, dm.dm_channel, dm.tenant)
+    if updates:
+        table = ChatIdentity.__table__  # type: ignore[attr-defined]
+        statement = update(table).where(table.c.id == bindparam("b_id")).values(
+            dm_channel=bindparam("b_dm"), tenant=func.coalesce(bindparam("b_tenant"), table.c.tenant))
+        for start in range(0, len(updates), 5000):  # one compiled statement, executemany
+            await session.exec(statement, params=updates[start:start + 5000])  # type: ignore[call-overload]
+    return len(latest)
 
 
 @dataclass(frozen=True)

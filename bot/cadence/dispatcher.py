@@ -38,6 +38,7 @@ from typing import Any
 from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.failures import summarise_failures
+from bot.cadence.offloop import run_off_loop
 from bot.cadence.planner import Population, load_population, materialise
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
@@ -109,6 +110,8 @@ class Dispatcher:
         refresh: timedelta = timedelta(minutes=30),
         nudge_hours: float = 24.0,
         nudge_every: timedelta = timedelta(minutes=5),
+        plan_off_loop: bool = True,
+        deliver_for: timedelta = timedelta(seconds=50),
     ) -> None:
         self.coach = coach
         self.db: Database = coach.db
@@ -124,6 +127,12 @@ class Dispatcher:
         self.refresh = refresh
         self.nudge_hours = nudge_hours
         self.nudge_every = nudge_every
+        self.plan_off_loop = plan_off_loop  # see tick(): planning in a worker thread
+        # A tick stops claiming after this long (the batch in flight finishes): at
+        # Slack's pace 10,000 prompts take ~40 minutes, and one tick holding them all
+        # would hold back the next ticks' planning, catch-up and nudges as long. The
+        # rest stays pending and the next tick claims it.
+        self.deliver_for = deliver_for
         self._nudge_scanned: datetime | None = None
         self.population: Population | None = None
         self._refreshed_at: datetime | None = None
@@ -142,7 +151,13 @@ class Dispatcher:
             report.seconds[phase] = round(time.perf_counter() - clock, 4)
             clock = time.perf_counter()
 
-        report.planned = await self.plan(moment)
+        # Planning is the tick's long stretch of Python (about a second at 10,000
+        # people): in a worker thread with its own loop and engine (bot.cadence.offloop)
+        # the event loop keeps acknowledging requests meanwhile.
+        if self.plan_off_loop:
+            report.planned = await run_off_loop(self.db.url, lambda db: self.plan(moment, db))
+        else:
+            report.planned = await self.plan(moment)
         lap("plan")
         async with self.db.session() as session:
             report.superseded = await occurrences.supersede_overdue(session, moment)
@@ -156,13 +171,15 @@ class Dispatcher:
         lap("nudge")
         return report
 
-    async def plan(self, moment: datetime) -> int:
+    async def plan(self, moment: datetime, db: Database | None = None) -> int:
         """Reload everyone and re-plan on start and every `refresh`; in between, only
-        plan the slice of time that entered the horizon since the last tick."""
+        plan the slice of time that entered the horizon since the last tick. `db` is
+        the database to plan through (the worker thread's own), else the coach's."""
+        db = db or self.db
         end = moment + self.horizon
         stale = self._refreshed_at is None or moment - self._refreshed_at >= self.refresh
         if stale or self.population is None:
-            self.population = await load_population(self.db, moment)
+            self.population = await load_population(db, moment)
             if self._planned_until is None:
                 start = moment - self.catch_up
             else:  # re-plan the recent past (new people, new rules), and any gap left
@@ -174,13 +191,15 @@ class Dispatcher:
             if start >= end:
                 return 0
         self._planned_until = end
-        return await materialise(self.db, self.population, start, end, prune=stale, now=moment)
+        return await materialise(db, self.population, start, end, prune=stale, now=moment)
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
         """Claim due occurrences batch by batch (taking over lapsed claims first) and
         deliver each batch concurrently, recording each send the moment it returns.
-        Stops claiming once `stopping` is set (SIGTERM); the batch in flight finishes."""
-        while not self.stopping:
+        Stops claiming once `stopping` is set (SIGTERM) or after `deliver_for`; the
+        batch in flight finishes."""
+        began = time.monotonic()
+        while not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds():
             now = clock_now()
             async with self.db.session() as session:
                 claimed = await claims.reclaim_stale(session, now, self.instance, self.batch,

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
 
+import pytest
 from cadence_helpers import FailingChannel, at, deliveries, joined, occurrences, set_person, utc
 from conftest import RecordingChannel
 
@@ -289,3 +291,27 @@ async def test_the_nudge_names_the_day_of_the_prompt_in_the_persons_own_zone(
         assert (await Dispatcher(coach).tick()).nudged == 1
     nudge = next(t for t in outbox.texts_for(team["ravi"]) if "gentle reminder" in t)
     assert "Mon 11 Jan" in nudge, nudge
+
+
+async def test_a_tick_stops_claiming_after_its_time_and_the_next_tick_goes_on(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """At Slack's pace a big dispatch takes minutes: a tick claims batches only for
+    `deliver_for`, so the next tick's planning, catch-up and nudges are not held up;
+    what it left stays pending and the next tick sends it."""
+    import time as real_time
+
+    import bot.cadence.dispatcher as dispatcher_module
+
+    seconds = iter(range(1000))  # each look at the clock: one second later
+    monkeypatch.setattr(dispatcher_module, "time", SimpleNamespace(
+        monotonic=lambda: float(next(seconds)), perf_counter=real_time.perf_counter))
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 12, 23, 0)):  # Ravi's and Sam's prompts are due
+        first = await Dispatcher(coach, batch=1, deliver_for=timedelta(seconds=1.5)).tick()
+        assert first.delivered == 1  # one batch, then its time was up
+        second = await Dispatcher(coach).tick()
+        assert second.delivered >= 1  # the rest, once each
+    assert len(outbox.sent) == first.delivered + second.delivered
+    assert {r.person_id for r, _ in outbox.sent} == {team["ravi"], team["sam"]}
+    assert Counter(o.key for o in await occurrences(db) if o.status == "delivered").most_common(1)[0][1] == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import re
 import time
@@ -35,6 +36,7 @@ from bot.channels.slack import blocks
 from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
+from bot.channels.slack.learnt import LearntDms
 from bot.channels.slack.lifecycle import Lifecycle
 from bot.channels.slack.listeners import COMMAND, Listeners
 from bot.channels.slack.outbox import Outbox
@@ -65,6 +67,10 @@ PAUSE_RATIO = 0.5
 # Who a Slack user is changes rarely; a minute's memory saves two queries a request.
 # (The coach re-reads the person on every turn, so a deactivation still applies.)
 PEOPLE_TTL = 60.0
+
+# Set while Bolt dispatches an HTTP request: work spawned then starts only once the
+# acknowledgement is written (see `handle_http`).
+_ACK_SENT: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar("slack_ack_sent", default=None)
 
 # What the bot asks for at install; manifest.yml lists the same scopes.
 BOT_SCOPES = [
@@ -119,6 +125,7 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
         self._token_team: str | None = None
         self._paused: dict[str, str] = {}
         self._dm_known: set[tuple[int, str]] = set()
+        self.learnt_dms = LearntDms(coach.db)
         self._unknown_events: OrderedDict[str, None] = OrderedDict()
         self._people: OrderedDict[tuple[str, str], tuple[float, Person]] = OrderedDict()
 
@@ -199,7 +206,20 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
                 signed = False
             return web.json_response({"error": "unparsable request" if signed else "invalid request"},
                                      status=400 if signed else 401)
-        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+        # The work a listener hands off waits until the acknowledgement is written: its
+        # first steps (a database read, rendering) would otherwise run on the loop
+        # between Bolt's ack and aiohttp's write, on the three-second path.
+        sent = asyncio.Event()
+        reset = _ACK_SENT.set(sent)
+        try:
+            response = await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+            with contextlib.suppress(ConnectionError):  # the caller left: aiohttp ends it quietly
+                await response.prepare(request)
+                await response.write_eof()
+            return response
+        finally:
+            _ACK_SENT.reset(reset)
+            sent.set()
 
     async def start(self) -> None:
         """Connect Socket Mode if configured; then link people to Slack users by e-mail
@@ -230,7 +250,7 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
             raise DeliveryError(f"{recipient.email} has no Slack user id")
         team = recipient.tenant or ""
         token = await self.token_for(team)
-        channel = recipient.dm_channel or recipient.user_id
+        channel = recipient.dm_channel or self.learnt_dms.channel_of(recipient.person_id) or recipient.user_id
         with refusals(recipient):
             channel, ts = await self._post_all(token, team, channel, messages, recipient.person_id,
                                                recipient.user_id)
@@ -245,7 +265,8 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
         token = await self.token_for(team)
         try:
             with refusals(recipient):
-                channel = recipient.dm_channel or await self.api.open_dm(token, team, recipient.user_id)
+                channel = (recipient.dm_channel or self.learnt_dms.channel_of(recipient.person_id)
+                           or await self.api.open_dm(token, team, recipient.user_id))
                 ts = await self.api.tagged(token, team, channel, tag)
         except TransientDeliveryError:
             raise
@@ -257,22 +278,32 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
     # --- background work ------------------------------------------------------------------
 
     def spawn(self, work: Coroutine[Any, Any, Any], what: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._guard(work, what))
+        """Run `work` in the background (counted by `drain`); during an HTTP request,
+        only once its acknowledgement is written."""
+        task = asyncio.get_running_loop().create_task(self._guard(work, what, _ACK_SENT.get()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _guard(self, work: Awaitable[Any], what: str) -> None:
+    async def _guard(self, work: Coroutine[Any, Any, Any], what: str, ack_sent: asyncio.Event | None = None) -> None:
         try:
+            if ack_sent is not None:
+                try:
+                    await ack_sent.wait()
+                except asyncio.CancelledError:
+                    work.close()  # never started
+                    raise
             await work
         except Exception:
             log.exception("Slack: %s failed", what)
 
     async def drain(self, timeout: float | None = None) -> None:
-        """Wait for the work started by acknowledged requests (tests, shutdown)."""
+        """Wait for the work started by acknowledged requests (tests, shutdown), then
+        store the DM channels learnt meanwhile."""
         while self._tasks:
             done, _ = await asyncio.wait(list(self._tasks), timeout=timeout)
             if not done:
                 break
+        await self.learnt_dms.close()
 
     # --- tokens, people ---------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from bot.channels.slack import blocks
 from bot.channels.slack.api import PROMPT_EVENT
 from bot.core.messages import Message
 from storage.models import Person
+from storage.people import LearntDm
 
 if TYPE_CHECKING:
     pass
@@ -19,10 +20,14 @@ class Outbox:
     """The sending side of a SlackChannel (mixed into it)."""
 
     async def _remember_dm(self, person: Person, user_id: str, channel: str, team: str) -> None:
-        if not channel.startswith("D") or (person.id, channel) in self._dm_known:  # type: ignore[operator]
+        self._learnt_dm(person.id, user_id, channel, team)  # type: ignore[arg-type]
+
+    def _learnt_dm(self, person_id: int, user_id: str, channel: str, team: str) -> None:
+        """Keep a person's DM channel: written with others in a batch (`learnt.py`)."""
+        if not channel.startswith("D") or (person_id, channel) in self._dm_known:  # type: ignore[operator]
             return
-        await self.coach.remember_identity(person.id, "slack", user_id, channel, team or None)  # type: ignore[arg-type]
-        self._dm_known.add((person.id, channel))  # type: ignore[arg-type]
+        self.learnt_dms.add(LearntDm(person_id, "slack", user_id, channel, team or None))  # type: ignore[attr-defined]
+        self._dm_known.add((person_id, channel))  # type: ignore[attr-defined]
 
     async def _post_all(self, token: str, team: str, channel: str, messages: list[Message],
                         person_id: int | None = None, user_id: str | None = None,
@@ -39,7 +44,7 @@ class Outbox:
                 if response.get("channel") and response["channel"] != channel:
                     channel = str(response["channel"])  # a user id posts into the DM: learn it
                     if person_id is not None and user_id:
-                        await self.coach.remember_identity(person_id, "slack", user_id, channel, team or None)
+                        self._learnt_dm(person_id, user_id, channel, team)
             if message.image is not None:
                 if not channel.startswith(("D", "C", "G")):
                     assert user_id is not None
