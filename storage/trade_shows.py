@@ -158,9 +158,15 @@ async def leads_of_event(session: AsyncSession, event_id: int) -> Sequence[Lead]
     return (await session.exec(select(Lead).where(Lead.event_id == event_id).order_by(col(Lead.id)))).all()
 
 
-async def open_leads(session: AsyncSession, owner_ids: Sequence[int], event_id: int | None = None) -> Sequence[Lead]:
-    """Leads not yet followed up, of these owners, soonest deadline first."""
-    query = select(Lead).where(col(Lead.owner_id).in_(list(owner_ids)), Lead.status == OPEN)
+async def open_leads(session: AsyncSession, owner_ids: Sequence[int], event_id: int | None = None,
+                     events_by: int | None = None) -> Sequence[Lead]:
+    """Leads not yet followed up, of these owners (and, with `events_by`, every lead of
+    the events that person registered), soonest deadline first."""
+    whose = col(Lead.owner_id).in_(list(owner_ids))
+    if events_by is not None:
+        theirs = select(Event.id).where(Event.created_by == events_by)
+        whose = or_(whose, col(Lead.event_id).in_(theirs))
+    query = select(Lead).where(whose, Lead.status == OPEN)
     if event_id is not None:
         query = query.where(Lead.event_id == event_id)
     return (await session.exec(query.order_by(col(Lead.due_at), col(Lead.id)))).all()

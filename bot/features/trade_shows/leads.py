@@ -111,16 +111,24 @@ async def lead_command(turn: Turn, args: str) -> list[Message]:
 
 
 async def my_leads(turn: Turn) -> list[Message]:
-    """The asker's open leads; for a manager, their reports' too."""
+    """A rep's own open leads. A manager's (or admin's) team view: their own, their
+    direct reports' and every lead of the events they registered, each with its
+    owner's name (the same reach as reassigning, `reassign`)."""
+    leading = turn.person.role in ("manager", "admin")
     owners = [turn.person.id]
-    if turn.person.role in ("manager", "admin"):
-        async with turn.db.session() as session:
-            directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
-        owners += [p["id"] for p in directory if p.get("manager_id") == turn.person.id]
+    names: dict[int, str] = {}
     async with turn.db.session() as session:
-        found = await store.open_leads(session, owners)  # type: ignore[arg-type]
+        if leading:
+            directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
+            owners += [p["id"] for p in directory if p.get("manager_id") == turn.person.id]
+            names = {int(p["id"]): p["name"] for p in directory}
+        found = await store.open_leads(session, owners, events_by=turn.person.id if leading else None)  # type: ignore[arg-type]
     rows = [lead_row(lead, turn.person.timezone or "UTC") for lead in found]
-    return [Message(prompts.render("trade_shows/my_leads", leads=rows), private=True), *lead_cards(rows)]
+    if leading:
+        for row, lead in zip(rows, found, strict=True):
+            row["owner"] = names.get(lead.owner_id)
+    return [Message(prompts.render("trade_shows/my_leads", leads=rows, team=leading), private=True),
+            *lead_cards(rows)]
 
 
 async def reassign(turn: Turn, lead_id: int, who: str) -> list[Message]:

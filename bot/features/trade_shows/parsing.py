@@ -84,7 +84,11 @@ def parse_lead(line: str) -> ParsedLead | str:
 
 # --- an event in one line ---------------------------------------------------------------
 
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/|–|to)?(\d{4}-\d{2}-\d{2})?$")
+_DAY = r"\d{4}-\d{2}-\d{2}"
+_SEPARATORS = ("..", "/", "–", "to")
+_RANGE = re.compile(rf"^(?P<first>{_DAY})(?:(?P<sep>\.\.|/|–|to)(?P<last>{_DAY})?)?$")
+_DATEISH = re.compile(r"^\d{4}-\d{1,2}(?:-\d{1,2})?(?:\.\.|/|–|to)?")
+MAX_EVENT_DAYS = 31  # a longer "event" is a typo in the dates, not a trade show
 
 
 @dataclass
@@ -123,29 +127,60 @@ def zone_of_place(place: str | None) -> str | None:
     return None
 
 
+def _join_range(tokens: list[str]) -> list[str]:
+    """Glue a range typed with spaces back into one token: `2027-01-12 .. 2027-01-14`,
+    `2027-01-12.. 2027-01-14` and `2027-01-12 to 2027-01-14` read as written together."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if re.fullmatch(_DAY, token) and i + 2 < len(tokens) and tokens[i + 1] in _SEPARATORS \
+                and re.fullmatch(_DAY, tokens[i + 2]):
+            out.append(f"{token}..{tokens[i + 2]}")
+            i += 3
+            continue
+        if re.fullmatch(rf"{_DAY}(?:\.\.|/|–)", token) and i + 1 < len(tokens) and re.fullmatch(_DAY, tokens[i + 1]):
+            out.append(f"{token}{tokens[i + 1]}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
 def parse_event(args: str) -> ParsedEvent | str:
     """`"NRF 2027" 2027-01-12..2027-01-14 New York @ravi @sam` -> an event; a zone may
-    follow the place (`Las Vegas America/Los_Angeles`). Problem codes: "syntax",
-    "missing_name", "dates", "backwards"."""
+    follow the place (`Las Vegas America/Los_Angeles`). One date alone
+    (`2027-01-12`) is a one-day event; a range with its end missing (`2027-01-12..`)
+    is refused rather than read as one day. Problem codes: "syntax", "missing_name",
+    "dates" (none, or not a real day), "open_end", "two_dates" (two dates without
+    `..`), "backwards", "too_long" (more than `MAX_EVENT_DAYS`). Whether the event is
+    already over is the caller's question (it needs the venue's today)."""
     try:
-        tokens = shlex.split(args)
+        tokens = _join_range(shlex.split(args))
     except ValueError:
         return "syntax"
-    where = next((i for i, t in enumerate(tokens) if _RANGE.match(t)), None)
+    where = next((i for i, t in enumerate(tokens) if _DATEISH.match(t)), None)
     if where is None:
         return "dates"
     if where == 0:
         return "missing_name"
     match = _RANGE.match(tokens[where])
-    assert match is not None
+    if match is None:
+        return "dates"
+    if match.group("sep") and not match.group("last") or (
+            where + 1 < len(tokens) and tokens[where + 1] in _SEPARATORS):
+        return "open_end"
+    if where + 1 < len(tokens) and _DATEISH.match(tokens[where + 1]):
+        return "two_dates"
     try:
-        first = date.fromisoformat(match.group(1))
-        last = date.fromisoformat(match.group(2)) if match.group(2) else first
+        first = date.fromisoformat(match.group("first"))
+        last = date.fromisoformat(match.group("last")) if match.group("last") else first
     except ValueError:
         return "dates"
     if last < first:
         return "backwards"
-    if (last - first).days > 31:
+    if (last - first).days >= MAX_EVENT_DAYS:
         return "too_long"
     rest = tokens[where + 1:]
     mentions = [t for t in rest if t.startswith("@")]
