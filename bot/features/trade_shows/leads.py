@@ -29,7 +29,7 @@ from bot.features.trade_shows.base import (
     lead_deadline,
     lead_row,
 )
-from bot.features.trade_shows.parsing import ParsedLead, parse_lead
+from bot.features.trade_shows.parsing import LIMITS, ParsedLead, parse_lead
 from conversations.validators import find_person
 from storage import conversations, occurrences, people
 from storage import trade_shows as store
@@ -84,7 +84,7 @@ async def _capture(turn: Turn, text: str) -> list[Message]:
             text = named.group("rest")  # type: ignore[union-attr]
         parsed = parse_lead(text)
         if isinstance(parsed, str):
-            return [Message(prompts.render("trade_shows/lead_help", problem=parsed), private=True)]
+            return [Message(prompts.render("trade_shows/lead_help", problem=parsed, limits=LIMITS), private=True)]
         if chosen is None:
             running = _running(await store.events_of(session, turn.person.id, day - timedelta(days=1),  # type: ignore[arg-type]
                                                      day + timedelta(days=1)), turn.now)

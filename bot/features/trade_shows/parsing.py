@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import available_timezones
 
+from bot.core.markup import clean
+
 TEMPERATURES = {
     "hot": "hot", "🔥": "hot", "h": "hot", "heiß": "hot", "varm": "warm",
     "warm": "warm", "w": "warm", "☀️": "warm", "☀": "warm", "🙂": "warm",
@@ -26,6 +28,12 @@ _SUFFIXES = {"inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "ag", "as", "asa", "ab
              "corp", "corp.", "co", "co.", "plc", "bv", "b.v.", "oy", "kk", "pty ltd"}
 
 
+# The longest name, company and note a lead keeps, in characters (a badge's name and
+# company fit easily; a note is a line from a phone, not a meeting's minutes). Longer
+# is refused with the limit, never cut: a cut note would lose what mattered.
+LIMITS = {"name": 100, "company": 120, "note": 1000}
+
+
 @dataclass(frozen=True)
 class ParsedLead:
     name: str
@@ -34,6 +42,16 @@ class ParsedLead:
     note: str | None = None
     email: str | None = None
     phone: str | None = None
+
+
+def too_long(lead: ParsedLead) -> str | None:
+    """The first of name, company, note longer than its limit in `LIMITS`, as a problem
+    code ("name_too_long"…); None when all fit."""
+    for field_name in LIMITS:
+        value = getattr(lead, field_name)
+        if value and len(value) > LIMITS[field_name]:
+            return f"{field_name}_too_long"
+    return None
 
 
 def temperature_of(word: str) -> str | None:
@@ -47,8 +65,9 @@ def parse_lead(line: str) -> ParsedLead | str:
     phone number are taken wherever they appear. Order: name, then the company (when
     the next part is not the temperature), then anything; the temperature is the
     first part that is one (hot/warm/cold or 🔥/☀️/❄️), the rest is the note.
-    Returns "missing_name" when there is no name to store."""
-    text = line.strip()
+    Returns "missing_name" when there is no name to store, "name_too_long",
+    "company_too_long" or "note_too_long" past `LIMITS`."""
+    text = clean(line).strip()
     email_match = _EMAIL.search(text)
     email = email_match.group(0) if email_match else None
     if email_match:
@@ -64,8 +83,8 @@ def parse_lead(line: str) -> ParsedLead | str:
     name, rest = parts[0], parts[1:]
     company: str | None = None
     # the part right after the name is the company, unless it is the temperature or
-    # reads as a sentence (more than four words and nothing after it)
-    if rest and not temperature_of(rest[0]) and len(rest[0]) <= 120 and not (
+    # reads as a sentence (longer than a company, or more than four words and nothing after it)
+    if rest and not temperature_of(rest[0]) and len(rest[0]) <= LIMITS["company"] and not (
             len(rest) == 1 and len(rest[0].split()) > 4):
         company = rest.pop(0)
         while rest and rest[0].lower() in _SUFFIXES:
@@ -79,7 +98,8 @@ def parse_lead(line: str) -> ParsedLead | str:
         else:
             kept.append(part)
     note = ", ".join(kept) or None
-    return ParsedLead(name[:200], company[:200] if company else None, temperature, note, email, phone)
+    parsed = ParsedLead(name, company, temperature, note, email, phone)
+    return too_long(parsed) or parsed
 
 
 # --- an event in one line ---------------------------------------------------------------
