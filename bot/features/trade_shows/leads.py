@@ -17,7 +17,7 @@ from typing import Any
 import prompts
 from bot.core.clock import local_day
 from bot.core.coach import Turn
-from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, EVERYONE
+from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.features.trade_shows.base import (
@@ -73,41 +73,42 @@ async def capture_lead(db: Database, event: Event, parsed: ParsedLead, capturer_
     return stored, merged
 
 
-async def _capture(turn: Turn, text: str) -> list[Message]:
-    """Capture in one transaction: find the event, merge or insert (the ack path).
-    The event is the one running for the person, or the one named `in NAME: …`."""
-    named = _IN.match(text)
+async def running_events(turn: Turn) -> list[Event]:
+    """The person's events running today in each venue's calendar."""
     day = turn.now.date()
     async with turn.db.session() as session:
-        chosen = await store.event_named(session, turn.person.org_id, named.group("name")) if named else None  # type: ignore[arg-type]
-        if chosen is not None:
-            text = named.group("rest")  # type: ignore[union-attr]
-        parsed = parse_lead(text)
-        if isinstance(parsed, str):
-            return [Message(prompts.render("trade_shows/lead_help", problem=parsed, limits=LIMITS), private=True)]
-        if chosen is None:
-            running = _running(await store.events_of(session, turn.person.id, day - timedelta(days=1),  # type: ignore[arg-type]
-                                                     day + timedelta(days=1)), turn.now)
-            if len(running) != 1:
-                return [Message(prompts.render("trade_shows/which_event", running=running, line=text),
-                                private=True)]
-            chosen = running[0]
-        lead, merged = await store.capture(session, _new_lead(chosen, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
-    await _late_deadline(turn.db, chosen, lead, turn.now)
-    return [Message(prompts.render("trade_shows/lead_saved", lead=lead, merged=merged, event=chosen),
+        found = await store.events_of(session, turn.person.id, day - timedelta(days=1),  # type: ignore[arg-type]
+                                      day + timedelta(days=1))
+    return _running(found, turn.now)
+
+
+async def save_lead(turn: Turn, event: Event, parsed: ParsedLead) -> list[Message]:
+    """The one capture path of every way in (a line, a DM, a form): merge or insert
+    in one transaction (the ack path), a late lead's deadline, the confirmation."""
+    async with turn.db.session() as session:
+        lead, merged = await store.capture(session, _new_lead(event, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
+    await _late_deadline(turn.db, event, lead, turn.now)
+    return [Message(prompts.render("trade_shows/lead_saved", lead=lead, merged=merged, event=event),
                     private=True)]
 
 
-@feature.command("lead", "/okr lead NAME, COMPANY, hot|warm|cold, NOTE", EVERYONE)
-async def lead_command(turn: Turn, args: str) -> list[Message]:
-    """`/okr lead Jane Roe, Acme, hot, note` captures; `/okr lead` lists your open
-    leads with their buttons; `/okr lead 12 owner @sam` reassigns (managers)."""
-    words = args.split()
-    if not words:
-        return await my_leads(turn)
-    if words[0].lstrip("#").isdigit() and len(words) >= 2 and words[1].lower() == "owner":
-        return await reassign(turn, int(words[0].lstrip("#")), " ".join(words[2:]))
-    return await _capture(turn, args)
+async def capture_line(turn: Turn, text: str) -> list[Message]:
+    """Capture a line: the event is the one running for the person, or the one
+    named `in NAME: …`; else the person is asked which."""
+    named = _IN.match(text)
+    async with turn.db.session() as session:
+        chosen = await store.event_named(session, turn.person.org_id, named.group("name")) if named else None  # type: ignore[arg-type]
+    if chosen is not None:
+        text = named.group("rest")  # type: ignore[union-attr]
+    parsed = parse_lead(text)
+    if isinstance(parsed, str):
+        return [Message(prompts.render("trade_shows/lead_help", problem=parsed, limits=LIMITS), private=True)]
+    if chosen is None:
+        running = await running_events(turn)
+        if len(running) != 1:
+            return [Message(prompts.render("trade_shows/which_event", running=running, line=text), private=True)]
+        chosen = running[0]
+    return await save_lead(turn, chosen, parsed)
 
 
 async def my_leads(turn: Turn) -> list[Message]:
@@ -255,7 +256,7 @@ class LeadLine:
         match = _DM.match(turn.text)
         if match is None:
             return None
-        return await _capture(turn, match.group("rest"))
+        return await capture_line(turn, match.group("rest"))
 
 
 feature.responder(BEFORE_CONVERSATION, LeadButtons())

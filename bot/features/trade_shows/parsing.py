@@ -102,6 +102,35 @@ def parse_lead(line: str) -> ParsedLead | str:
     return too_long(parsed) or parsed
 
 
+def lead_from_fields(values: dict[str, str]) -> tuple[ParsedLead | None, dict[str, str]]:
+    """A lead from a form's fields (name, company, temperature, email, phone, note),
+    held to the same rules as a line: cleaned, a name required, `LIMITS`, a
+    temperature that is one, an e-mail that is one. Returns (lead, {}) or (None,
+    {field: problem code}) with every field's problem at once."""
+    def get(key: str) -> str | None:
+        return " ".join(clean(values.get(key) or "").split()) or None
+
+    note = clean(values.get("note") or "").strip() or None
+    name, company, email, phone = get("name"), get("company"), get("email"), get("phone")
+    typed = get("temperature")
+    temperature = temperature_of(typed) if typed else None
+    problems: dict[str, str] = {}
+    if not name:
+        problems["name"] = "missing_name"
+    if typed and temperature is None:
+        problems["temperature"] = "temperature"
+    if email and not _EMAIL.fullmatch(email):
+        problems["email"] = "email"
+    if phone and not _PHONE.fullmatch(phone):
+        problems["phone"] = "phone"
+    for field_name, value in (("name", name), ("company", company), ("note", note)):
+        if value and len(value) > LIMITS[field_name]:
+            problems[field_name] = f"{field_name}_too_long"
+    if problems:
+        return None, problems
+    return ParsedLead(name, company, temperature, note, email, phone), {}  # type: ignore[arg-type]
+
+
 # --- an event in one line ---------------------------------------------------------------
 
 _DAY = r"\d{4}-\d{2}-\d{2}"
