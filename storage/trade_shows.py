@@ -116,14 +116,16 @@ def _norm(text: str | None) -> str:
 async def find_duplicate(session: AsyncSession, event_id: int | None, name: str, company: str | None,
                          email: str | None) -> Lead | None:
     """The lead of the same event with the same e-mail, or the same name and company
-    (case and spacing ignored)."""
+    (case and spacing ignored). Both sides are lowered by the database's own
+    `lower()`: SQLite's folds ASCII only, so a Python-lowered "σωκράτης" would never
+    meet a stored "Σωκράτης"."""
     query = select(Lead).where(Lead.event_id == event_id)
-    same_person = func.lower(Lead.name) == name.strip().lower()
+    same_person = func.lower(Lead.name) == func.lower(name.strip())
     if company:
-        same_person = same_person & (func.lower(Lead.company) == company.strip().lower())
+        same_person = same_person & (func.lower(Lead.company) == func.lower(company.strip()))
     else:
         same_person = same_person & col(Lead.company).is_(None)
-    condition = same_person if not email else or_(func.lower(Lead.email) == email.lower(), same_person)
+    condition = same_person if not email else or_(func.lower(Lead.email) == func.lower(email), same_person)
     for lead in (await session.exec(query.where(condition).order_by(col(Lead.id)))).all():
         if (email and (lead.email or "").lower() == email.lower()) or (
                 _norm(lead.name) == _norm(name) and _norm(lead.company) == _norm(company)):
