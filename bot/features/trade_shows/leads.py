@@ -17,7 +17,7 @@ from typing import Any
 import prompts
 from bot.core.clock import local_day
 from bot.core.coach import Turn
-from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION
+from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, MeasureReading, MeasureSource
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.features.trade_shows.base import (
@@ -273,6 +273,18 @@ async def overdue_leads(db: Database, rep_id: int, moment: datetime) -> list[dic
         person = await people.get(session, rep_id)
     tz = (person.timezone if person is not None else None) or "UTC"
     return [lead_row(lead, tz) for lead in late]
+
+
+async def _overdue_reading(coach: Any, rep_id: int, moment: datetime) -> MeasureReading:
+    """The "follow up overdue leads" lead measure: how many of the rep's leads are past
+    their deadline now, with their names, for the rep's WIG session."""
+    late = await overdue_leads(coach.db, rep_id, moment)
+    return MeasureReading(len(late), prompts.render("trade_shows/measure_overdue", leads=late))
+
+
+feature.measure_source(MeasureSource("overdue_leads", (
+    "overdue leads", "follow up overdue leads", "follow-up overdue leads", "overdue", "overdue trade show leads",
+    "follow up leads"), "trade_shows/measure_title", _overdue_reading, "leads"))
 
 
 @feature.brief_section
