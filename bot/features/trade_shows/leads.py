@@ -73,42 +73,51 @@ async def capture_lead(db: Database, event: Event, parsed: ParsedLead, capturer_
     return stored, merged
 
 
-async def running_events(turn: Turn) -> list[Event]:
-    """The person's events running today in each venue's calendar."""
+async def _running_of(session: Any, turn: Turn) -> list[Event]:
     day = turn.now.date()
-    async with turn.db.session() as session:
-        found = await store.events_of(session, turn.person.id, day - timedelta(days=1),  # type: ignore[arg-type]
-                                      day + timedelta(days=1))
+    found = await store.events_of(session, turn.person.id, day - timedelta(days=1), day + timedelta(days=1))
     return _running(found, turn.now)
 
 
-async def save_lead(turn: Turn, event: Event, parsed: ParsedLead) -> list[Message]:
-    """The one capture path of every way in (a line, a DM, a form): merge or insert
-    in one transaction (the ack path), a late lead's deadline, the confirmation."""
+async def running_events(turn: Turn) -> list[Event]:
+    """The person's events running today in each venue's calendar."""
     async with turn.db.session() as session:
-        lead, merged = await store.capture(session, _new_lead(event, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
+        return await _running_of(session, turn)
+
+
+async def _saved(turn: Turn, event: Event, lead: Lead, merged: bool) -> list[Message]:
     await _late_deadline(turn.db, event, lead, turn.now)
     return [Message(prompts.render("trade_shows/lead_saved", lead=lead, merged=merged, event=event),
                     private=True)]
 
 
+async def save_lead(turn: Turn, event: Event, parsed: ParsedLead) -> list[Message]:
+    """The capture every way in shares (a line, a DM, a form): merge with the
+    duplicate or insert (`store.capture`), a late lead's deadline, the confirmation."""
+    async with turn.db.session() as session:
+        lead, merged = await store.capture(session, _new_lead(event, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
+    return await _saved(turn, event, lead, merged)
+
+
 async def capture_line(turn: Turn, text: str) -> list[Message]:
-    """Capture a line: the event is the one running for the person, or the one
-    named `in NAME: …`; else the person is asked which."""
+    """Capture a line in one transaction (the ack path): the event is the one
+    running for the person, or the one named `in NAME: …`; else they are asked which."""
     named = _IN.match(text)
     async with turn.db.session() as session:
         chosen = await store.event_named(session, turn.person.org_id, named.group("name")) if named else None  # type: ignore[arg-type]
-    if chosen is not None:
-        text = named.group("rest")  # type: ignore[union-attr]
-    parsed = parse_lead(text)
-    if isinstance(parsed, str):
-        return [Message(prompts.render("trade_shows/lead_help", problem=parsed, limits=LIMITS), private=True)]
-    if chosen is None:
-        running = await running_events(turn)
-        if len(running) != 1:
-            return [Message(prompts.render("trade_shows/which_event", running=running, line=text), private=True)]
-        chosen = running[0]
-    return await save_lead(turn, chosen, parsed)
+        if chosen is not None:
+            text = named.group("rest")  # type: ignore[union-attr]
+        parsed = parse_lead(text)
+        if isinstance(parsed, str):
+            return [Message(prompts.render("trade_shows/lead_help", problem=parsed, limits=LIMITS), private=True)]
+        if chosen is None:
+            running = await _running_of(session, turn)
+            if len(running) != 1:
+                return [Message(prompts.render("trade_shows/which_event", running=running, line=text),
+                                private=True)]
+            chosen = running[0]
+        lead, merged = await store.capture(session, _new_lead(chosen, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
+    return await _saved(turn, chosen, lead, merged)
 
 
 async def my_leads(turn: Turn) -> list[Message]:
