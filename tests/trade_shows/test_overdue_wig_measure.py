@@ -7,6 +7,7 @@ asked as a number and not totalled on the scorecard."""
 from __future__ import annotations
 
 import ast
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -56,9 +57,8 @@ async def test_a_rep_chooses_overdue_leads_and_the_session_shows_their_count(
     assert (read.owner_id, read.weekly_target) == (ravi, 0)
     with freeze_time(MONDAY, real_asyncio=True):
         intro = await say(coach, ravi, "/okr wig start")
-        assert ("Follow up overdue leads: 2 trade-show leads past the follow-up deadline: "
-                "#1 Ana Silva (Farfetch), due") in intro
-        assert "#2 Ben Ode, due" in intro
+        assert re.search(r"Follow up overdue leads: 2 trade-show leads past the follow-up deadline: "
+                         r"#\d+ Ana Silva \(Farfetch\), due Wed 13 Jan \d\d:\d\d; #\d+ Ben Ode, due", intro)
         assert "Cy Twombly" not in intro and "Dee Dee" not in intro and "Eve Online" not in intro
         asked = await say(coach, ravi, "/okr wig start")  # the only number asked is the typed measure's
         assert "Discovery calls" in asked and "overdue" not in asked.split("Discovery calls", 1)[1]
@@ -77,7 +77,8 @@ async def test_a_manager_chooses_it_for_the_team_and_each_rep_sees_their_own(
     with freeze_time(MONDAY, real_asyncio=True):
         sam = await say(coach, team["sam"], "/okr wig start")
         ravi = await say(coach, team["ravi"], "/okr wig start")
-    assert "Follow up overdue leads: 1 trade-show lead past the follow-up deadline: #5 Eve Online (CCP)" in sam
+    assert re.search(r"Follow up overdue leads: 1 trade-show lead past the follow-up deadline: #\d+ Eve Online \(CCP\)",
+                     sam)
     assert "Follow up overdue leads: 2 trade-show leads" in ravi
 
 
