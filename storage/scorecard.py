@@ -85,7 +85,8 @@ async def team_weeks(session: AsyncSession, manager_id: int, week_start: date, w
     out.wigs = await active_wigs(session, manager_id)
     wig_ids = [w.id for w in out.wigs]
     out.readings = await readings(session, wig_ids)  # type: ignore[arg-type]
-    out.measures = await measures(session, wig_ids, include_personal=True)  # type: ignore[arg-type]
+    # typed numbers only: a read measure (overdue leads) has no weekly entries to total
+    out.measures = [m for m in await measures(session, wig_ids, include_personal=True) if m.source is None]  # type: ignore[arg-type]
     out.people = list((await session.exec(select(Person).where(
         Person.manager_id == manager_id, col(Person.active).is_(True)).order_by(col(Person.name)))).all())
     ids = [p.id for p in out.people]

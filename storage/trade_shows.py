@@ -116,14 +116,16 @@ def _norm(text: str | None) -> str:
 async def find_duplicate(session: AsyncSession, event_id: int | None, name: str, company: str | None,
                          email: str | None) -> Lead | None:
     """The lead of the same event with the same e-mail, or the same name and company
-    (case and spacing ignored)."""
+    (case and spacing ignored). Both sides are lowered by the database's own
+    `lower()`: SQLite's folds ASCII only, so a Python-lowered "σωκράτης" would never
+    meet a stored "Σωκράτης"."""
     query = select(Lead).where(Lead.event_id == event_id)
-    same_person = func.lower(Lead.name) == name.strip().lower()
+    same_person = func.lower(Lead.name) == func.lower(name.strip())
     if company:
-        same_person = same_person & (func.lower(Lead.company) == company.strip().lower())
+        same_person = same_person & (func.lower(Lead.company) == func.lower(company.strip()))
     else:
         same_person = same_person & col(Lead.company).is_(None)
-    condition = same_person if not email else or_(func.lower(Lead.email) == email.lower(), same_person)
+    condition = same_person if not email else or_(func.lower(Lead.email) == func.lower(email), same_person)
     for lead in (await session.exec(query.where(condition).order_by(col(Lead.id)))).all():
         if (email and (lead.email or "").lower() == email.lower()) or (
                 _norm(lead.name) == _norm(name) and _norm(lead.company) == _norm(company)):
@@ -158,9 +160,15 @@ async def leads_of_event(session: AsyncSession, event_id: int) -> Sequence[Lead]
     return (await session.exec(select(Lead).where(Lead.event_id == event_id).order_by(col(Lead.id)))).all()
 
 
-async def open_leads(session: AsyncSession, owner_ids: Sequence[int], event_id: int | None = None) -> Sequence[Lead]:
-    """Leads not yet followed up, of these owners, soonest deadline first."""
-    query = select(Lead).where(col(Lead.owner_id).in_(list(owner_ids)), Lead.status == OPEN)
+async def open_leads(session: AsyncSession, owner_ids: Sequence[int], event_id: int | None = None,
+                     events_by: int | None = None) -> Sequence[Lead]:
+    """Leads not yet followed up, of these owners (and, with `events_by`, every lead of
+    the events that person registered), soonest deadline first."""
+    whose = col(Lead.owner_id).in_(list(owner_ids))
+    if events_by is not None:
+        theirs = select(Event.id).where(Event.created_by == events_by)
+        whose = or_(whose, col(Lead.event_id).in_(theirs))
+    query = select(Lead).where(whose, Lead.status == OPEN)
     if event_id is not None:
         query = query.where(Lead.event_id == event_id)
     return (await session.exec(query.order_by(col(Lead.due_at), col(Lead.id)))).all()

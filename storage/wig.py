@@ -45,10 +45,11 @@ async def close_wig(session: AsyncSession, wig_id: int, manager_id: int) -> bool
 
 
 async def add_measure(session: AsyncSession, wig_id: int, title: str, weekly_target: float, unit: str,
-                      owner_id: int | None = None) -> LeadMeasure:
-    """A lead measure with its weekly target; `owner_id` makes it a rep's personal one."""
+                      owner_id: int | None = None, source: str | None = None) -> LeadMeasure:
+    """A lead measure with its weekly target; `owner_id` makes it a rep's personal one;
+    `source` names the feature reading that reads its number (a read measure)."""
     measure = LeadMeasure(wig_id=wig_id, owner_id=owner_id, title=title[:300],
-                          weekly_target=weekly_target, unit=unit[:32])
+                          weekly_target=weekly_target, unit=unit[:32], source=source)
     session.add(measure)
     await session.flush()
     return measure

@@ -49,6 +49,32 @@ def test_control_characters_are_stripped_at_the_inbound_edge() -> None:
     assert markup.clean("emoji 🚀 and Ünïcödé") == "emoji 🚀 and Ünïcödé"
 
 
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("\u202eexe.live\u202c", "exe.live"),  # a right-to-left override (Trojan Source)
+    ("Jane\u2066 Roe\u2069", "Jane Roe"),  # an isolate pair
+    ("a\u202ab\u202bc\u202dd", "abcd"),  # embeddings and a left-to-right override
+    ("Jane\u200b Roe\ufeff", "Jane Roe"),  # a zero-width space and a byte-order mark
+    ("Ja\u2060ne", "Jane"),  # a word joiner
+    ("Ja\u200dne Ro\u200ce", "Jane Roe"),  # joiners inside Latin words join nothing
+    ("\u200dJane\u200c", "Jane"),  # nor at the ends
+    ("Jane \u200d\u200dRoe", "Jane Roe"),
+])
+def test_bidi_controls_and_zero_width_characters_are_stripped(typed: str, kept: str) -> None:
+    assert markup.clean(typed) == kept
+    assert Inbound(person_id=1, platform="test", text=typed).text == kept
+
+
+@pytest.mark.parametrize("word", [
+    "山田 太郎", "Σωκράτης Παππάς", "Żółć Gęślą", "محمد عبد الله", "דוד לוי", "Nguyễn Văn Anh",
+    "می\u200cخواهم",  # Persian: the non-joiner is spelling
+    "क्\u200dष",  # Devanagari: a joiner after the virama
+    "👩\u200d💻 👩🏽\u200d🔬 🏳️\u200d🌈",  # emoji sequences
+    "\u200fשלום\u200e",  # right-to-left and left-to-right marks are not overrides
+])
+def test_non_latin_words_and_joined_emoji_survive_cleaning(word: str) -> None:
+    assert markup.clean(word) == word
+
+
 @pytest.fixture
 def bound_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'bind.db'}"

@@ -94,6 +94,30 @@ class Job:
     every: timedelta = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class MeasureReading:
+    """A person's number for a read lead measure now, and the words that go with it
+    in their WIG session (rendered by the feature that reads it)."""
+
+    value: float
+    text: str
+
+
+@dataclass(frozen=True)
+class MeasureSource:
+    """A lead measure whose number a feature reads instead of a person typing it
+    (the rep's overdue trade-show leads). `name` is stored on the lead measure;
+    `phrases` are what a person types after `/okr wig measure` to choose it (lower
+    case); `title` the measure's title and `unit` its unit; `read(coach, person_id,
+    moment)` the person's reading at that instant (UTC)."""
+
+    name: str
+    phrases: tuple[str, ...]
+    title: str
+    read: Callable[[Coach, int, datetime], Awaitable[MeasureReading]]
+    unit: str = ""
+
+
 @dataclass
 class Feature:
     """The parts one capability contributes; filled in by decorators at import."""
@@ -106,6 +130,7 @@ class Feature:
     jobs: list[Job] = field(default_factory=list)
     home: list[HomeSection] = field(default_factory=list)
     brief: list[BriefSection] = field(default_factory=list)
+    measure_sources: list[MeasureSource] = field(default_factory=list)
 
     def command(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -152,6 +177,11 @@ class Feature:
         self.brief.append(section)
         return section
 
+    def measure_source(self, source: MeasureSource) -> None:
+        """A lead measure this feature reads for people (see `MeasureSource`); the WIG
+        session shows its reading instead of asking for a number."""
+        self.measure_sources.append(source)
+
 
 class Features:
     """Every part of every feature, merged, in the order the features were listed.
@@ -172,6 +202,8 @@ class Features:
         self.jobs: tuple[Job, ...] = tuple(j for f in self.features for j in f.jobs)
         self.home: tuple[HomeSection, ...] = tuple(h for f in self.features for h in f.home)
         self.brief: tuple[BriefSection, ...] = tuple(b for f in self.features for b in f.brief)
+        self.measure_sources: Mapping[str, MeasureSource] = _unique("measure source", (
+            (m.name, m) for f in self.features for m in f.measure_sources))
         _unique("command", ((c.name, c) for c in self.commands))
 
     def command(self, name: str) -> Command | None:

@@ -20,12 +20,22 @@ the markup of rendered text. Channels then read escapes as literal characters:
 - plain renderings (the terminal, fallbacks, notification text) use `plain`.
 
 It also strips NUL and other control characters, which are never part of chat text
-(PostgreSQL refuses NUL in text columns, so one would make an answer unsaveable).
+(PostgreSQL refuses NUL in text columns, so one would make an answer unsaveable), and
+the invisible characters that make stored words read differently from what they
+are: the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+U+2066–U+2069; an override can show "evil.exe" as "exe.live", the Trojan Source
+trick, CVE-2021-42574) and the zero-width characters (U+200B zero-width space,
+U+2060 word joiner, U+FEFF byte-order mark) that make "Jane Roe" and "Jane Roe" two
+different names. The zero-width joiner and non-joiner (U+200D, U+200C) are spelling
+in some scripts — Persian, the Indic scripts — and glue emoji sequences (👩‍💻), so
+they stay after a non-Latin letter, a combining mark or a symbol, when a character
+follows; anywhere else (inside Latin words, at the ends, next to spaces) they go.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 # Characters escaped in plain text: CommonMark's markup, Slack's `<…>` and entities.
@@ -38,6 +48,10 @@ _SHIELD = 0xF0000  # a private-use plane: never typed, never in a template
 _SHIELDED = re.compile("[\U000F0000-\U000F007F]")
 # C0 controls except tab and newline, DEL, C1 controls, and lone surrogates.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidi embeddings/overrides (U+202A–U+202E) and isolates (U+2066–U+2069), zero-width
+# space, word joiner, byte-order mark; and the two joiners, judged by their neighbours.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
+_JOINER = re.compile("[\u200c\u200d]")
 
 
 class Marked(str):
@@ -60,10 +74,24 @@ class Rendered(str):
         return made
 
 
+def _joins(text: str, at: int) -> bool:
+    """Whether the joiner at `at` joins something: a following character, and before
+    it a non-ASCII letter, a mark, a symbol (emoji, skin tone) or a variation selector."""
+    if at == 0 or at + 1 >= len(text) or text[at + 1].isspace() or _JOINER.match(text, at + 1):
+        return False
+    before = text[at - 1]
+    kind = unicodedata.category(before)
+    return (kind.startswith("L") and not before.isascii()) or kind[0] in "MS" or before == "\ufe0f"
+
+
 def clean(text: str) -> str:
     """Chat text without NUL and other control characters (tab and newline stay;
-    a carriage return becomes a newline)."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    a carriage return becomes a newline), bidi overrides and isolates, and zero-width
+    characters that join nothing (see the module's docstring)."""
+    text = _INVISIBLE.sub("", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    if "\u200c" not in text and "\u200d" not in text:
+        return text
+    return _JOINER.sub(lambda m: m.group() if _joins(text, m.start()) else "", text)
 
 
 def inert(text: str) -> Marked:

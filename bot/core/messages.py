@@ -7,6 +7,7 @@ tested with plain values and a new channel touches only its own folder.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -69,6 +70,55 @@ class Attachment:
     mime: str = "text/csv"
 
 
+@dataclass(frozen=True)
+class FormField:
+    """One field of a `Form`. `name` is its key in the submitted values; `kind` says
+    how a channel draws it ("text" one line, "long_text" several, "email", "phone",
+    "choice" one of `options`, whose values come back); `value` fills it in (a form
+    drawn again after a problem keeps what was typed); `error` is that problem, shown
+    at the field where the channel can."""
+
+    name: str
+    label: str
+    kind: Literal["text", "long_text", "email", "phone", "choice"] = "text"
+    options: tuple[Choice, ...] = ()
+    required: bool = False
+    max_length: int | None = None
+    value: str = ""
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", inert(self.label))
+
+
+@dataclass(frozen=True)
+class Form:
+    """Fields to fill in and send back at once: a Slack modal, inputs on a Teams card.
+    Submitting (the `submit` button) comes back as an `Inbound` whose `action` is
+    `action` and whose `values` hold each field's text by name. `opener` is the command that draws the
+    form again (what a channel that opens forms in a separate window — a Slack modal —
+    puts behind its button); `open_now` asks such a channel to open it at once when it
+    can (a Slack slash command's trigger). A channel without forms shows the message's
+    text, which says how to do the same in one line."""
+
+    title: str
+    submit: str
+    action: str
+    fields: tuple[FormField, ...]
+    opener: str
+    button: str
+    open_now: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", inert(self.title))
+        object.__setattr__(self, "submit", inert(self.submit))
+        object.__setattr__(self, "button", inert(self.button))
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {f.name: f.error for f in self.fields if f.error}
+
+
 @dataclass
 class Message:
     """One reply or proactive message, in platform-neutral form.
@@ -90,6 +140,7 @@ class Message:
     key: str | None = None
     attachment: Attachment | None = None
     tag: str | None = None
+    form: Form | None = None
 
     def __post_init__(self) -> None:
         """`text` and `title` are markup when they come from a template (`Rendered`);
@@ -165,6 +216,7 @@ class Inbound:
     event_id: str | None = None
     place: Place | None = None  # the shared channel it was said in; None in a DM
     card: str | None = None
+    values: Mapping[str, str] | None = None  # a submitted `Form`'s fields, by name
 
     def __post_init__(self) -> None:
         """The core's inbound edge: NUL and other control characters never get past
@@ -172,3 +224,6 @@ class Inbound:
         object.__setattr__(self, "text", clean(self.text))
         if self.action is not None:
             object.__setattr__(self, "action", clean(self.action))
+        if self.values is not None:
+            object.__setattr__(self, "values", {clean(str(k)): clean(str(v)) for k, v in self.values.items()
+                                                if v is not None})

@@ -46,6 +46,8 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         wigs = await wig_store.active_wigs(session, team_lead(person))
         measures = await wig_store.measures(session, [w.id for w in wigs], person.id)  # type: ignore[misc]
         promised = await wig_store.commitments(session, person.id, report_week)  # type: ignore[arg-type]
+    read = await _readings(turn, [m for m in measures if m.source])
+    measures = [m for m in measures if not m.source]
     base.update(
         subject=f"wig:{commit_week.isoformat()}",
         report_week=report_week.isoformat(),
@@ -56,10 +58,26 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         commitments=[{"id": c.id, "text": c.text} for c in promised],
         measures=[{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
                    "personal": m.owner_id is not None} for m in measures],
+        read_measures=read,
         lag_wigs=[{"id": w.id, "title": w.title, "unit": w.unit, "to_value": w.to_value}
                   for w in wigs if w.manager_id == person.id],
     )
     return await start_flow(turn, "wig_session", base)
+
+
+async def _readings(turn: Turn, measures: list[Any]) -> list[dict[str, Any]]:
+    """The read lead measures' numbers for this person now, from the features that
+    registered their source (`Feature.measure_source`); a source no longer loaded is
+    left out."""
+    sources = turn.coach.features.measure_sources
+    out: list[dict[str, Any]] = []
+    for measure in measures:
+        source = sources.get(measure.source)
+        if source is None:
+            continue
+        reading = await source.read(turn.coach, turn.person.id, turn.now)  # type: ignore[arg-type]
+        out.append({"id": measure.id, "title": measure.title, "value": reading.value, "text": str(reading.text)})
+    return out
 
 
 feature.prompt_kind(PromptKind(WIG, card("cadence/prompt_wig"), nudge_card, start_session))
@@ -164,7 +182,32 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
                                   by_date=wig.by_date.strftime("%d %b %Y")))
 
 
+async def _add_read_measure(turn: Turn, text: str, leader: bool) -> Message | None:
+    """`/okr wig measure overdue leads [for 2]`: a measure a feature reads (see
+    `Feature.measure_source`), chosen by one of its phrases; None when none matches."""
+    found = _READ.match(text)
+    wanted = " ".join((found.group("what") if found else text).lower().split())
+    source = next((s for s in turn.coach.features.measure_sources.values() if wanted in s.phrases), None)
+    if source is None:
+        return None
+    async with turn.db.session() as session:
+        wigs = await wig_store.active_wigs(session, team_lead(turn.person))
+        if not wigs:
+            return _help("no_wig", leader)
+        index = int(found.group("wig") or 1) - 1 if found else 0
+        if not 0 <= index < len(wigs):
+            return _help("measure", leader)
+        personal = None if leader else turn.person.id
+        measure = await wig_store.add_measure(session, wigs[index].id, str(prompts.render(source.title)),  # type: ignore[arg-type]
+                                              0, source.unit, personal, source.name)
+    return Message(prompts.render("cadence/wig/added", kind="read_measure", personal=personal is not None,
+                                  wig=wigs[index].title, title=measure.title))
+
+
 async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
+    read = await _add_read_measure(turn, text, leader)
+    if read is not None:
+        return read
     match = _MEASURE.match(text)
     target = parse_amount(match.group("n")) if match else None
     if match is None or target is None or target[0] <= 0:
@@ -183,6 +226,7 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
                                   wig=wigs[index].title, title=measure.title, target=measure.weekly_target))
 
 
+_READ = re.compile(r"^(?P<what>.+?)\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d)\.?$", re.IGNORECASE)
 _UPDATE = re.compile(r"^#?(?P<n>\d)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+)$", re.IGNORECASE)
 
 

@@ -93,6 +93,9 @@ class LeadMeasure(SQLModel, table=True):
     weekly_target: float
     unit: str = Field(default="", max_length=32)
     active: bool = True
+    # a measure a feature reads rather than a person types (`MeasureSource.name`,
+    # e.g. "overdue_leads"); None for a typed one
+    source: str | None = Field(default=None, max_length=32)
 
 
 class LeadMeasureEntry(SQLModel, table=True):

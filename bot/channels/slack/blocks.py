@@ -201,6 +201,10 @@ def message_blocks(message: Message, *, with_image_note: bool = False) -> list[B
     if with_image_note:
         blocks += _image_note(message)
     blocks += _choices(message)
+    if message.form is not None:  # a button that opens the form as a modal (forms.py)
+        blocks.append({"type": "actions", "block_id": "coachbot_form", "elements": [{
+            "type": "button", "text": plain_object(message.form.button, MAX_BUTTON_TEXT), "style": "primary",
+            "action_id": FORM_ACTION, "value": message.form.opener[:MAX_VALUE]}]})
     return blocks
 
 

@@ -32,7 +32,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack import blocks
+from bot.channels.slack import blocks, forms
 from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
@@ -99,7 +99,7 @@ def refusals(recipient: Recipient) -> Iterator[None]:
                                      uncertain=True) from error
 
 
-class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
+class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Lifecycle):
     """Slack for coachbot: HTTP events (single workspace or OAuth) or Socket Mode."""
 
     platform = "slack"
@@ -175,6 +175,7 @@ class SlackChannel(Listeners, Installs, Outbox, Posting, Lifecycle):
         app.action(re.compile(rf"^{blocks.CHOICE_ACTION}:"))(self._on_choice)
         app.action(blocks.FORM_ACTION)(self._on_form_open)
         app.view(blocks.FORM_CALLBACK)(self._on_form_submit)
+        app.view(forms.FIELDS_CALLBACK)(self._on_fields_submit)
         app.error(self._on_error)
 
     # --- Channel protocol: HTTP routes, start/stop, proactive delivery ------------------

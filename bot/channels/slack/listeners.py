@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import prompts
-from bot.channels.slack import blocks, views
+from bot.channels.slack import blocks, forms, views
 from bot.channels.slack.inbound import shared_place
 from bot.core.messages import Inbound, Message
 from storage import events
@@ -81,6 +81,7 @@ class Listeners:
             person_id=person.id, platform="slack", text=f"{COMMAND} {args}".strip(),  # type: ignore[arg-type]
             conversation_id=body.get("channel_id"), place=shared_place(body, team),
         ), "/okr")
+        await self._open_now(body, token, team, replies)  # type: ignore[attr-defined]
         await self._answer(token=token, team=team, user_id=user_id, person=person,
                            replies=replies, response_url=response_url,
                            where=body.get("channel_id"))
@@ -191,8 +192,9 @@ class Listeners:
             replies = await self._coach_turn(Inbound(
                 person_id=person.id, platform="slack", text=action.get("value") or "/okr checkin",  # type: ignore[arg-type]
             ), "form")
-        await client.views_update(view_id=opened["view"]["id"],
-                                  view=views.form_view(replies, {"team": team}))
+        form, shown = forms.form_of(replies)
+        view = forms.fields_view(form, [], team) if form is not None else views.form_view(replies, {"team": team})
+        await client.views_update(view_id=opened["view"]["id"], view=view)
 
     async def _on_form_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any],
                               context: Any) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import prompts
+from bot.channels.teams import forms
 from bot.core import markup
 from bot.core.messages import Message, text_bar
 
@@ -81,6 +82,8 @@ def card(message: Message) -> dict[str, Any]:
         # this channel does not run: say so instead of dropping the file silently.
         body.append(_text(prompts.render("teams/file_elsewhere", filename=message.attachment.filename),
                           isSubtle=True))
+    if message.form is not None:
+        body += forms.form_body(message.form)
     content: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
@@ -103,6 +106,9 @@ def card(message: Message) -> dict[str, Any]:
             }
             for choice in message.choices
         ]
+    if message.form is not None:
+        text = message.text if len(message.text) <= _ECHO_LIMIT else message.text[: _ECHO_LIMIT - 1] + "…"
+        content.setdefault("actions", []).append(forms.submit_action(message.form, message.title, text))
     return content
 
 

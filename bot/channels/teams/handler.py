@@ -24,7 +24,7 @@ from botbuilder.schema import (
 )
 
 import prompts
-from bot.channels.teams import cards
+from bot.channels.teams import cards, forms
 from bot.channels.teams.activities import (
     EMULATOR_TENANT,
     PLATFORM,
@@ -174,6 +174,10 @@ class CoachBot(ActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        form = forms.submitted(activity.value)
+        if form is not None:
+            await self._form(turn_context, form)
+            return
         pick = cards.pick_from(activity.value)
         text = "" if pick is not None else clean_text(activity)
         if pick is None and not text:
@@ -198,6 +202,34 @@ class CoachBot(ActivityHandler):
         ))
         await self.send(turn_context, person, replies)
 
+    async def _form(self, turn_context: TurnContext, form: forms.Submitted) -> AdaptiveCardInvokeResponse:
+        """A submitted form: one action with the fields' values (`Inbound.values`);
+        the form's card is closed (a new one comes with the answer), and the answered
+        card is returned for an invoke to show in its place."""
+        activity = turn_context.activity
+        answered = cards.Pick(form.action, form.label, form.title, form.text, None)
+        closed = AdaptiveCardInvokeResponse(status_code=200, type=cards.CARD_CONTENT_TYPE,
+                                            value=cards.answered_card(answered))
+        if turn_context.turn_state.get("coachbot.duplicate"):  # a retried invoke: answered once
+            return closed
+        person = await self.person(turn_context)
+        if person is None:
+            await turn_context.send_activity(prompts.render("core/unknown_person"))
+            return _invoke_message(prompts.render("core/unknown_person"))
+        if activity.reply_to_id and activity.type == ActivityTypes.message:
+            await self._close_card(turn_context, activity.reply_to_id, answered)
+        replies = await self.coach.handle(Inbound(
+            person_id=person.id,  # type: ignore[arg-type]
+            platform=PLATFORM,
+            action=form.action,
+            values=form.values,
+            conversation_id=activity.conversation.id if activity.conversation else None,
+            event_id=activity.id,
+            place=shared_place(activity),
+        ))
+        await self.send(turn_context, person, replies)
+        return closed
+
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         """Reject a malformed `adaptiveCard/action` here: botbuilder's own error answer
         for it holds an Exception object that cannot be serialised (a 500)."""
@@ -218,6 +250,9 @@ class CoachBot(ActivityHandler):
         """`Action.Execute` (Universal Actions): the answered card goes back in the
         invoke response, which Teams swaps in for the clicked one."""
         activity = turn_context.activity
+        form = forms.submitted({"action": invoke_value.action})
+        if form is not None:
+            return await self._form(turn_context, form)
         pick = cards.pick_from({"action": invoke_value.action})
         if pick is None:
             return _invoke_message(prompts.render("teams/card_expired"))

@@ -5,7 +5,7 @@ and report the event's result. The parts register on one `Feature`."""
 
 from __future__ import annotations
 
-from bot.features.trade_shows import events, leads, schedule  # noqa: F401  (they register)
+from bot.features.trade_shows import events, lead_form, leads, schedule  # noqa: F401  (they register)
 from bot.features.trade_shows.base import feature
 from bot.features.trade_shows.leads import overdue_leads
 

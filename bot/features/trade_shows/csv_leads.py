@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.markup import clean
 from bot.features.trade_shows.leads import capture_lead
-from bot.features.trade_shows.parsing import ParsedLead, map_headers, temperature_of
+from bot.features.trade_shows.parsing import LIMITS, ParsedLead, map_headers, temperature_of, too_long
 from storage import conversations
 from storage import trade_shows as store
 from storage.db import Database
@@ -55,7 +56,7 @@ def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
 
     def cell(values: list[str], name: str) -> str:
         index = columns.get(name)  # type: ignore[union-attr]
-        return values[index].strip() if index is not None and index < len(values) else ""
+        return clean(values[index]).strip() if index is not None and index < len(values) else ""
 
     rows: list[Row] = []
     problems: list[Problem] = []
@@ -72,10 +73,13 @@ def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
             problems.append(Problem(line, "bad_email", email))
         if rating and temperature is None:
             problems.append(Problem(line, "bad_temperature", rating))
+        lead = ParsedLead(name, cell(values, "company") or None, temperature, cell(values, "note") or None,
+                          email, cell(values, "phone")[:64] or None)
+        longer = too_long(lead)
+        if longer:
+            problems.append(Problem(line, longer, str(LIMITS[longer.removesuffix("_too_long")])))
         if name:
-            rows.append(Row(line, ParsedLead(name[:200], cell(values, "company")[:200] or None, temperature,
-                                             cell(values, "note") or None, email,
-                                             cell(values, "phone")[:64] or None), cell(values, "owner") or None))
+            rows.append(Row(line, lead, cell(values, "owner") or None))
     return rows, problems
 
 

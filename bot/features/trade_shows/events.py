@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import prompts
+from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import EVERYONE
 from bot.core.messages import Field, Message
@@ -73,6 +74,10 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
     if parsed.timezone is None:
         return [Message(prompts.render("trade_shows/event_help", problem="zone", given=parsed.location or ""),
                         private=True)]
+    today = local_day(turn.now, parsed.timezone)
+    if parsed.ends_on < today:  # over at the venue; a running event (ends today or later) is welcome
+        return [Message(prompts.render("trade_shows/event_help", problem="past", given=parsed.name,
+                                       ends_on=parsed.ends_on, today=today), private=True)]
     async with turn.db.session() as session:
         directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
         clash = await store.event_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]

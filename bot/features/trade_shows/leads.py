@@ -17,7 +17,7 @@ from typing import Any
 import prompts
 from bot.core.clock import local_day
 from bot.core.coach import Turn
-from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, EVERYONE
+from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, MeasureReading, MeasureSource
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.features.trade_shows.base import (
@@ -29,7 +29,7 @@ from bot.features.trade_shows.base import (
     lead_deadline,
     lead_row,
 )
-from bot.features.trade_shows.parsing import ParsedLead, parse_lead
+from bot.features.trade_shows.parsing import LIMITS, ParsedLead, parse_lead
 from conversations.validators import find_person
 from storage import conversations, occurrences, people
 from storage import trade_shows as store
@@ -73,54 +73,72 @@ async def capture_lead(db: Database, event: Event, parsed: ParsedLead, capturer_
     return stored, merged
 
 
-async def _capture(turn: Turn, text: str) -> list[Message]:
-    """Capture in one transaction: find the event, merge or insert (the ack path).
-    The event is the one running for the person, or the one named `in NAME: …`."""
-    named = _IN.match(text)
+async def _running_of(session: Any, turn: Turn) -> list[Event]:
     day = turn.now.date()
+    found = await store.events_of(session, turn.person.id, day - timedelta(days=1), day + timedelta(days=1))
+    return _running(found, turn.now)
+
+
+async def running_events(turn: Turn) -> list[Event]:
+    """The person's events running today in each venue's calendar."""
+    async with turn.db.session() as session:
+        return await _running_of(session, turn)
+
+
+async def _saved(turn: Turn, event: Event, lead: Lead, merged: bool) -> list[Message]:
+    await _late_deadline(turn.db, event, lead, turn.now)
+    return [Message(prompts.render("trade_shows/lead_saved", lead=lead, merged=merged, event=event),
+                    private=True)]
+
+
+async def save_lead(turn: Turn, event: Event, parsed: ParsedLead) -> list[Message]:
+    """The capture every way in shares (a line, a DM, a form): merge with the
+    duplicate or insert (`store.capture`), a late lead's deadline, the confirmation."""
+    async with turn.db.session() as session:
+        lead, merged = await store.capture(session, _new_lead(event, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
+    return await _saved(turn, event, lead, merged)
+
+
+async def capture_line(turn: Turn, text: str) -> list[Message]:
+    """Capture a line in one transaction (the ack path): the event is the one
+    running for the person, or the one named `in NAME: …`; else they are asked which."""
+    named = _IN.match(text)
     async with turn.db.session() as session:
         chosen = await store.event_named(session, turn.person.org_id, named.group("name")) if named else None  # type: ignore[arg-type]
         if chosen is not None:
             text = named.group("rest")  # type: ignore[union-attr]
         parsed = parse_lead(text)
         if isinstance(parsed, str):
-            return [Message(prompts.render("trade_shows/lead_help", problem=parsed), private=True)]
+            return [Message(prompts.render("trade_shows/lead_help", problem=parsed, limits=LIMITS), private=True)]
         if chosen is None:
-            running = _running(await store.events_of(session, turn.person.id, day - timedelta(days=1),  # type: ignore[arg-type]
-                                                     day + timedelta(days=1)), turn.now)
+            running = await _running_of(session, turn)
             if len(running) != 1:
                 return [Message(prompts.render("trade_shows/which_event", running=running, line=text),
                                 private=True)]
             chosen = running[0]
         lead, merged = await store.capture(session, _new_lead(chosen, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
-    await _late_deadline(turn.db, chosen, lead, turn.now)
-    return [Message(prompts.render("trade_shows/lead_saved", lead=lead, merged=merged, event=chosen),
-                    private=True)]
-
-
-@feature.command("lead", "/okr lead NAME, COMPANY, hot|warm|cold, NOTE", EVERYONE)
-async def lead_command(turn: Turn, args: str) -> list[Message]:
-    """`/okr lead Jane Roe, Acme, hot, note` captures; `/okr lead` lists your open
-    leads with their buttons; `/okr lead 12 owner @sam` reassigns (managers)."""
-    words = args.split()
-    if not words:
-        return await my_leads(turn)
-    if words[0].lstrip("#").isdigit() and len(words) >= 2 and words[1].lower() == "owner":
-        return await reassign(turn, int(words[0].lstrip("#")), " ".join(words[2:]))
-    return await _capture(turn, args)
+    return await _saved(turn, chosen, lead, merged)
 
 
 async def my_leads(turn: Turn) -> list[Message]:
-    """The asker's open leads; for a manager, their reports' too."""
+    """A rep's own open leads. A manager's (or admin's) team view: their own, their
+    direct reports' and every lead of the events they registered, each with its
+    owner's name (the same reach as reassigning, `reassign`)."""
+    leading = turn.person.role in ("manager", "admin")
     owners = [turn.person.id]
-    if turn.person.role in ("manager", "admin"):
-        async with turn.db.session() as session:
-            directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
-        owners += [p["id"] for p in directory if p.get("manager_id") == turn.person.id]
+    names: dict[int, str] = {}
     async with turn.db.session() as session:
-        found = await store.open_leads(session, owners)  # type: ignore[arg-type]
+        if leading:
+            directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
+            owners += [p["id"] for p in directory if p.get("manager_id") == turn.person.id]
+            names = {int(p["id"]): p["name"] for p in directory}
+        found = await store.open_leads(session, owners, events_by=turn.person.id if leading else None)  # type: ignore[arg-type]
     rows = [lead_row(lead, turn.person.timezone or "UTC") for lead in found]
-    return [Message(prompts.render("trade_shows/my_leads", leads=rows), private=True), *lead_cards(rows)]
+    if leading:
+        for row, lead in zip(rows, found, strict=True):
+            row["owner"] = names.get(lead.owner_id)
+    return [Message(prompts.render("trade_shows/my_leads", leads=rows, team=leading), private=True),
+            *lead_cards(rows)]
 
 
 async def reassign(turn: Turn, lead_id: int, who: str) -> list[Message]:
@@ -247,7 +265,7 @@ class LeadLine:
         match = _DM.match(turn.text)
         if match is None:
             return None
-        return await _capture(turn, match.group("rest"))
+        return await capture_line(turn, match.group("rest"))
 
 
 feature.responder(BEFORE_CONVERSATION, LeadButtons())
@@ -265,6 +283,18 @@ async def overdue_leads(db: Database, rep_id: int, moment: datetime,
         person = await people.get(session, rep_id) if timezone is None else None
     tz = timezone or (person.timezone if person is not None else None) or "UTC"
     return [lead_row(lead, tz) for lead in late]
+
+
+async def _overdue_reading(coach: Any, rep_id: int, moment: datetime) -> MeasureReading:
+    """The "follow up overdue leads" lead measure: how many of the rep's leads are past
+    their deadline now, with their names, for the rep's WIG session."""
+    late = await overdue_leads(coach.db, rep_id, moment)
+    return MeasureReading(len(late), prompts.render("trade_shows/measure_overdue", leads=late))
+
+
+feature.measure_source(MeasureSource("overdue_leads", (
+    "overdue leads", "follow up overdue leads", "follow-up overdue leads", "overdue", "overdue trade show leads",
+    "follow up leads"), "trade_shows/measure_title", _overdue_reading, "leads"))
 
 
 @feature.brief_section

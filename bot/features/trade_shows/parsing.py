@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import available_timezones
 
+from bot.core.markup import clean
+
 TEMPERATURES = {
     "hot": "hot", "🔥": "hot", "h": "hot", "heiß": "hot", "varm": "warm",
     "warm": "warm", "w": "warm", "☀️": "warm", "☀": "warm", "🙂": "warm",
@@ -26,6 +28,12 @@ _SUFFIXES = {"inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "ag", "as", "asa", "ab
              "corp", "corp.", "co", "co.", "plc", "bv", "b.v.", "oy", "kk", "pty ltd"}
 
 
+# The longest name, company and note a lead keeps, in characters (a badge's name and
+# company fit easily; a note is a line from a phone, not a meeting's minutes). Longer
+# is refused with the limit, never cut: a cut note would lose what mattered.
+LIMITS = {"name": 100, "company": 120, "note": 1000}
+
+
 @dataclass(frozen=True)
 class ParsedLead:
     name: str
@@ -34,6 +42,16 @@ class ParsedLead:
     note: str | None = None
     email: str | None = None
     phone: str | None = None
+
+
+def too_long(lead: ParsedLead) -> str | None:
+    """The first of name, company, note longer than its limit in `LIMITS`, as a problem
+    code ("name_too_long"…); None when all fit."""
+    for field_name in LIMITS:
+        value = getattr(lead, field_name)
+        if value and len(value) > LIMITS[field_name]:
+            return f"{field_name}_too_long"
+    return None
 
 
 def temperature_of(word: str) -> str | None:
@@ -47,8 +65,9 @@ def parse_lead(line: str) -> ParsedLead | str:
     phone number are taken wherever they appear. Order: name, then the company (when
     the next part is not the temperature), then anything; the temperature is the
     first part that is one (hot/warm/cold or 🔥/☀️/❄️), the rest is the note.
-    Returns "missing_name" when there is no name to store."""
-    text = line.strip()
+    Returns "missing_name" when there is no name to store, "name_too_long",
+    "company_too_long" or "note_too_long" past `LIMITS`."""
+    text = clean(line).strip()
     email_match = _EMAIL.search(text)
     email = email_match.group(0) if email_match else None
     if email_match:
@@ -64,8 +83,8 @@ def parse_lead(line: str) -> ParsedLead | str:
     name, rest = parts[0], parts[1:]
     company: str | None = None
     # the part right after the name is the company, unless it is the temperature or
-    # reads as a sentence (more than four words and nothing after it)
-    if rest and not temperature_of(rest[0]) and len(rest[0]) <= 120 and not (
+    # reads as a sentence (longer than a company, or more than four words and nothing after it)
+    if rest and not temperature_of(rest[0]) and len(rest[0]) <= LIMITS["company"] and not (
             len(rest) == 1 and len(rest[0].split()) > 4):
         company = rest.pop(0)
         while rest and rest[0].lower() in _SUFFIXES:
@@ -79,12 +98,46 @@ def parse_lead(line: str) -> ParsedLead | str:
         else:
             kept.append(part)
     note = ", ".join(kept) or None
-    return ParsedLead(name[:200], company[:200] if company else None, temperature, note, email, phone)
+    parsed = ParsedLead(name, company, temperature, note, email, phone)
+    return too_long(parsed) or parsed
+
+
+def lead_from_fields(values: dict[str, str]) -> tuple[ParsedLead | None, dict[str, str]]:
+    """A lead from a form's fields (name, company, temperature, email, phone, note),
+    held to the same rules as a line: cleaned, a name required, `LIMITS`, a
+    temperature that is one, an e-mail that is one. Returns (lead, {}) or (None,
+    {field: problem code}) with every field's problem at once."""
+    def get(key: str) -> str | None:
+        return " ".join(clean(values.get(key) or "").split()) or None
+
+    note = clean(values.get("note") or "").strip() or None
+    name, company, email, phone = get("name"), get("company"), get("email"), get("phone")
+    typed = get("temperature")
+    temperature = temperature_of(typed) if typed else None
+    problems: dict[str, str] = {}
+    if not name:
+        problems["name"] = "missing_name"
+    if typed and temperature is None:
+        problems["temperature"] = "temperature"
+    if email and not _EMAIL.fullmatch(email):
+        problems["email"] = "email"
+    if phone and not _PHONE.fullmatch(phone):
+        problems["phone"] = "phone"
+    for field_name, value in (("name", name), ("company", company), ("note", note)):
+        if value and len(value) > LIMITS[field_name]:
+            problems[field_name] = f"{field_name}_too_long"
+    if problems:
+        return None, problems
+    return ParsedLead(name, company, temperature, note, email, phone), {}  # type: ignore[arg-type]
 
 
 # --- an event in one line ---------------------------------------------------------------
 
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/|–|to)?(\d{4}-\d{2}-\d{2})?$")
+_DAY = r"\d{4}-\d{2}-\d{2}"
+_SEPARATORS = ("..", "/", "–", "to")
+_RANGE = re.compile(rf"^(?P<first>{_DAY})(?:(?P<sep>\.\.|/|–|to)(?P<last>{_DAY})?)?$")
+_DATEISH = re.compile(r"^\d{4}-\d{1,2}(?:-\d{1,2})?(?:\.\.|/|–|to)?")
+MAX_EVENT_DAYS = 31  # a longer "event" is a typo in the dates, not a trade show
 
 
 @dataclass
@@ -123,29 +176,60 @@ def zone_of_place(place: str | None) -> str | None:
     return None
 
 
+def _join_range(tokens: list[str]) -> list[str]:
+    """Glue a range typed with spaces back into one token: `2027-01-12 .. 2027-01-14`,
+    `2027-01-12.. 2027-01-14` and `2027-01-12 to 2027-01-14` read as written together."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if re.fullmatch(_DAY, token) and i + 2 < len(tokens) and tokens[i + 1] in _SEPARATORS \
+                and re.fullmatch(_DAY, tokens[i + 2]):
+            out.append(f"{token}..{tokens[i + 2]}")
+            i += 3
+            continue
+        if re.fullmatch(rf"{_DAY}(?:\.\.|/|–)", token) and i + 1 < len(tokens) and re.fullmatch(_DAY, tokens[i + 1]):
+            out.append(f"{token}{tokens[i + 1]}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
 def parse_event(args: str) -> ParsedEvent | str:
     """`"NRF 2027" 2027-01-12..2027-01-14 New York @ravi @sam` -> an event; a zone may
-    follow the place (`Las Vegas America/Los_Angeles`). Problem codes: "syntax",
-    "missing_name", "dates", "backwards"."""
+    follow the place (`Las Vegas America/Los_Angeles`). One date alone
+    (`2027-01-12`) is a one-day event; a range with its end missing (`2027-01-12..`)
+    is refused rather than read as one day. Problem codes: "syntax", "missing_name",
+    "dates" (none, or not a real day), "open_end", "two_dates" (two dates without
+    `..`), "backwards", "too_long" (more than `MAX_EVENT_DAYS`). Whether the event is
+    already over is the caller's question (it needs the venue's today)."""
     try:
-        tokens = shlex.split(args)
+        tokens = _join_range(shlex.split(args))
     except ValueError:
         return "syntax"
-    where = next((i for i, t in enumerate(tokens) if _RANGE.match(t)), None)
+    where = next((i for i, t in enumerate(tokens) if _DATEISH.match(t)), None)
     if where is None:
         return "dates"
     if where == 0:
         return "missing_name"
     match = _RANGE.match(tokens[where])
-    assert match is not None
+    if match is None:
+        return "dates"
+    if match.group("sep") and not match.group("last") or (
+            where + 1 < len(tokens) and tokens[where + 1] in _SEPARATORS):
+        return "open_end"
+    if where + 1 < len(tokens) and _DATEISH.match(tokens[where + 1]):
+        return "two_dates"
     try:
-        first = date.fromisoformat(match.group(1))
-        last = date.fromisoformat(match.group(2)) if match.group(2) else first
+        first = date.fromisoformat(match.group("first"))
+        last = date.fromisoformat(match.group("last")) if match.group("last") else first
     except ValueError:
         return "dates"
     if last < first:
         return "backwards"
-    if (last - first).days > 31:
+    if (last - first).days >= MAX_EVENT_DAYS:
         return "too_long"
     rest = tokens[where + 1:]
     mentions = [t for t in rest if t.startswith("@")]

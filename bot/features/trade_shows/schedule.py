@@ -46,6 +46,7 @@ from bot.features.trade_shows.base import (
     venue_day,
     working_days_before,
 )
+from bot.features.trade_shows.lead_form import event_option, form_message
 from storage import people
 from storage import trade_shows as store
 from storage.db import Database
@@ -142,6 +143,11 @@ def _draw(template: str):  # type: ignore[no-untyped-def]
         head = Message(prompts.render(template, name=first_name(name), p=payload, repeat=repeat),
                        title=prompts.render("trade_shows/title", kind=occurrence.kind, event=payload.get("event")),
                        choices=prompt_choices(occurrence.id), key=occurrence.key)  # type: ignore[arg-type]
+        if occurrence.kind == PREP and payload.get("event_id"):  # to log leads from the card during the event
+            head_form = form_message([event_option(payload["event_id"], payload.get("event") or "",
+                                                   payload.get("starts_on") or "")],
+                                     {"event": str(payload["event_id"])})
+            return [head, head_form]
         return [head, *lead_cards(payload.get("leads") or [])]
     return draw
 
@@ -173,7 +179,8 @@ async def _start_after(turn: Turn, occurrence: Occurrence | None) -> list[Messag
     async with turn.db.session() as session:
         found = await store.open_leads(session, [turn.person.id])  # type: ignore[list-item]
     rows = [lead_row(lead, turn.person.timezone or "UTC") for lead in found]
-    return [Message(prompts.render("trade_shows/my_leads", leads=rows), private=True), *lead_cards(rows)]
+    return [Message(prompts.render("trade_shows/my_leads", leads=rows, team=False), private=True),
+            *lead_cards(rows)]
 
 
 feature.prompt_kind(PromptKind(PREP, _draw("trade_shows/prep_prompt"), _nudge, _start_prep))
