@@ -1,7 +1,7 @@
 """a lead measure may be read by a feature (overdue trade-show leads) instead of typed
 
-Revision ID: 0009_issue14b
-Revises: 0008_issue16
+Revision ID: 0010_issue14b
+Revises: 0009_issue12b
 Create Date: 2026-11-29
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ import sqlmodel
 
 from alembic import op
 
-revision = "0009_issue14b"
-down_revision = "0008_issue16"
+revision = "0010_issue14b"
+down_revision = "0009_issue12b"
 branch_labels = None
 depends_on = None
 
