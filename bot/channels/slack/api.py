@@ -101,9 +101,11 @@ class SlackApi:
 
     def http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            # `sock_connect`, not `connect`: aiohttp's `connect` also counts the wait for
+            # a free connection in the pool (100), so a dispatch of thousands of DMs at
+            # once timed out in the queue, not on the network. `total` still bounds it.
             self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout, connect=self.connect_timeout,
-                                              sock_connect=self.connect_timeout),
+                timeout=aiohttp.ClientTimeout(total=self.timeout, sock_connect=self.connect_timeout),
                 trace_configs=[metrics.api_tracing("slack")])
         return self._session
 
