@@ -201,3 +201,34 @@ async def test_a_teams_claim_taken_over_mid_send_is_not_lost(teams: TeamsKit, te
     [sent] = teams.connector.sent
     assert [c.method for c in teams.connector.calls] == ["POST"]  # no history call was tried
     assert sent.body["channelData"]["coachbot"]["tag"] == f"{key}#prompt"
+
+
+async def test_the_signed_authorization_header_reaches_the_connector() -> None:
+    """botbuilder's credentials policy signs a requests.Session (Authorization:
+    Bearer …); the aiohttp driver sends that header with each call."""
+    from msrest.universal_http import ClientRequest
+
+    from bot.channels.teams.connector import AiohttpDriver
+
+    seen: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization", ""))
+        return web.json_response({"id": "1:x"}, status=201)
+
+    app = web.Application()
+    app.router.add_post("/v3/conversations/a:1/activities", handler)
+    backend = TestServer(app, host="127.0.0.1")
+    await backend.start_server()
+    http = ConnectorHttp()
+    try:
+        driver = AiohttpDriver(http)
+        driver.session.headers["Authorization"] = "Bearer token-123"
+        request = ClientRequest("POST", str(backend.make_url("/v3/conversations/a:1/activities")))
+        request.add_content({"type": "message"})
+        response = await driver.send(request)
+    finally:
+        await http.close()
+        await backend.close()
+    assert (response.status_code, seen) == (201, ["Bearer token-123"])
+    assert response.text() == '{"id": "1:x"}'
