@@ -45,7 +45,7 @@ from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
 from bot.core.coach import INACTIVE, Coach
 from bot.core.messages import Message
-from storage import claims, occurrences
+from storage import claims, dispatching, occurrences
 from storage.db import Database
 from storage.models import Occurrence
 
@@ -149,6 +149,18 @@ class Dispatcher:
             report.seconds[phase] = round(time.perf_counter() - clock, 4)
             clock = time.perf_counter()
 
+        if self.population is None:
+            # A (re)started process: what is already planned and due goes out before
+            # the first plan, which reaches back over the whole catch-up window and
+            # takes seconds to minutes for a big team, as long as planning is current
+            # (else an old row could go out before the newer slot that supersedes it).
+            async with self.db.session() as session:
+                current = await dispatching.planned_past(session, moment)
+            if current:
+                async with self.db.session() as session:
+                    report.superseded += await occurrences.supersede_overdue(session, moment)
+                await self.deliver_due(moment, report)
+            lap("deliver_first")
         # Planning is the tick's long stretch of Python (about a second at 10,000
         # people): in a worker thread with its own loop and engine (bot.cadence.offloop)
         # the event loop keeps acknowledging requests meanwhile.
@@ -158,7 +170,7 @@ class Dispatcher:
             report.planned = await self.plan(moment)
         lap("plan")
         async with self.db.session() as session:
-            report.superseded = await occurrences.supersede_overdue(session, moment)
+            report.superseded += await occurrences.supersede_overdue(session, moment)
         lap("catch_up")
         await self.deliver_due(moment, report)
         lap("deliver")

@@ -24,7 +24,7 @@ from bot.cadence.calendar import Calendar, localise
 from bot.cadence.planner import load_population
 from bot.core.coach import Coach
 from bot.core.messages import Message
-from storage import claims, events, people, retries
+from storage import claims, dispatching, events, people
 from storage import schedule as store
 from storage.models import Occurrence
 
@@ -71,7 +71,7 @@ async def deadline_of(coach: Coach, calendar: Calendar | None, person_id: int, k
     if calendar is None:
         calendar = (await load_population(coach.db, due_at, [person_id], days=1)).calendars.get(person_id)
     async with coach.db.session() as session:
-        following = await retries.next_due(session, person_id, kind, due_at)
+        following = await dispatching.next_due(session, person_id, kind, due_at)
     return retry_deadline(calendar, due_at, first_try, following)
 
 
