@@ -157,6 +157,9 @@ class Dispatcher:
             async with self.db.session() as session:
                 current = await dispatching.planned_past(session, moment)
             if current:
+                # ... and the past was planned by others: the first plan only needs the
+                # recent past (new people, changed rules), not the whole catch-up window
+                self._planned_until = moment
                 async with self.db.session() as session:
                     report.superseded += await occurrences.supersede_overdue(session, moment)
                 await self.deliver_due(moment, report)
