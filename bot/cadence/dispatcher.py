@@ -150,18 +150,14 @@ class Dispatcher:
             clock = time.perf_counter()
 
         if self.population is None:
-            # A (re)started process: what is already planned and due goes out before
-            # the first plan, which reaches back over the whole catch-up window and
-            # takes seconds to minutes for a big team, as long as planning is current
-            # (else an old row could go out before the newer slot that supersedes it).
+            # A (re)started process delivers what is due before its first plan when
+            # planning is current (else an old row could beat the newer slot that
+            # supersedes it); the past is planned, so that plan covers the recent past.
             async with self.db.session() as session:
-                current = await dispatching.planned_past(session, moment)
-            if current:
-                # ... and the past was planned by others: the first plan only needs the
-                # recent past (new people, changed rules), not the whole catch-up window
-                self._planned_until = moment
-                async with self.db.session() as session:
+                if current := await dispatching.planned_past(session, moment):
                     report.superseded += await occurrences.supersede_overdue(session, moment)
+            if current:
+                self._planned_until = moment
                 await self.deliver_due(moment, report)
             lap("deliver_first")
         # Planning is the tick's long stretch of Python (about a second at 10,000
@@ -333,9 +329,8 @@ class Dispatcher:
         if "deadline" not in payload:
             first = datetime.fromisoformat(payload.setdefault("first_try", now.isoformat()))
             calendar = self.population.calendars.get(occurrence.person_id) if self.population else None
-            deadline = await deadline_of(self.coach, calendar, occurrence.person_id, occurrence.kind,
-                                         occurrence.due_at, first)
-            payload["deadline"] = deadline.isoformat()
+            payload["deadline"] = (await deadline_of(self.coach, calendar, occurrence.person_id,
+                                                     occurrence.kind, occurrence.due_at, first)).isoformat()
         deadline = datetime.fromisoformat(payload["deadline"])
         if now >= deadline:
             await self._fail(occurrence, payload, f"gave up after {attempts} attempts: {problem}", report)

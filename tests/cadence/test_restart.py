@@ -21,10 +21,10 @@ class Watching(Dispatcher):
 
     sent_before_plan: int | None = None
 
-    async def plan(self, moment: datetime) -> int:
+    async def plan(self, moment: datetime, db: Database | None = None) -> int:
         if self.sent_before_plan is None:
             self.sent_before_plan = len(self.coach.channels.get("test").sent)  # type: ignore[union-attr]
-        return await super().plan(moment)
+        return await super().plan(moment, db)
 
 
 async def test_a_restarted_process_delivers_before_it_plans(db: Database, team: dict[str, int]) -> None:
