@@ -53,8 +53,13 @@ def render(template: str, /, **values: Any) -> Rendered:
 
 
 def exists(template: str) -> bool:
+    """Whether the template is there. Only its source is looked up, not compiled:
+    loading the flows asks this for every step at start-up, and compiling them all
+    cost a restarted process seconds before its first delivery (each compiles on
+    first use; tests render them all)."""
+    env = environment()
     try:
-        environment().get_template(f"{template}.j2")
+        env.loader.get_source(env, f"{template}.j2")  # type: ignore[union-attr]
     except TemplateNotFound:
         return False
     return True

@@ -10,12 +10,18 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import matplotlib.dates  # noqa: F401  (see below)
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (every table on the metadata)
+
+# coachbot imports matplotlib on first draw. matplotlib registers its datetime
+# converter by class when matplotlib.dates is imported; imported for the first time
+# inside a freezegun block it would register freezegun's FakeDatetime instead, and
+# the real datetimes read from the database would not plot. Imported here, first.
 from bot.core.channel import Channels, Recipient
 from bot.core.coach import Coach
 from bot.core.messages import Inbound, Message

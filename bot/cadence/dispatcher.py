@@ -37,7 +37,7 @@ from typing import Any
 
 from bot import cadence
 from bot.cadence.calendar import Calendar
-from bot.cadence.failures import summarise_failures
+from bot.cadence.failures import deadline_of, summarise_failures
 from bot.cadence.offloop import run_off_loop
 from bot.cadence.planner import Population, load_population, materialise
 from bot.core import logs, metrics
@@ -45,7 +45,7 @@ from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
 from bot.core.coach import INACTIVE, Coach
 from bot.core.messages import Message
-from storage import claims, occurrences
+from storage import claims, dispatching, occurrences
 from storage.db import Database
 from storage.models import Occurrence
 
@@ -102,7 +102,6 @@ class Dispatcher:
         batch: int = 64,
         concurrency: int = 32,
         lease: timedelta = timedelta(seconds=60),
-        retry_for: timedelta = timedelta(hours=8),
         backoff_base: float = 5.0,
         backoff_cap: float = 300.0,
         horizon: timedelta = timedelta(hours=36),
@@ -119,7 +118,6 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         self.lease = lease
-        self.retry_for = retry_for
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.horizon = horizon
@@ -151,6 +149,17 @@ class Dispatcher:
             report.seconds[phase] = round(time.perf_counter() - clock, 4)
             clock = time.perf_counter()
 
+        if self.population is None:
+            # A (re)started process delivers what is due before its first plan when
+            # planning is current (else an old row could beat the newer slot that
+            # supersedes it); the past is planned, so that plan covers the recent past.
+            async with self.db.session() as session:
+                if current := await dispatching.planned_past(session, moment):
+                    report.superseded += await occurrences.supersede_overdue(session, moment)
+            if current:
+                self._planned_until = moment
+                await self.deliver_due(moment, report)
+            lap("deliver_first")
         # Planning is the tick's long stretch of Python (about a second at 10,000
         # people): in a worker thread with its own loop and engine (bot.cadence.offloop)
         # the event loop keeps acknowledging requests meanwhile.
@@ -160,7 +169,7 @@ class Dispatcher:
             report.planned = await self.plan(moment)
         lap("plan")
         async with self.db.session() as session:
-            report.superseded = await occurrences.supersede_overdue(session, moment)
+            report.superseded += await occurrences.supersede_overdue(session, moment)
         lap("catch_up")
         await self.deliver_due(moment, report)
         lap("deliver")
@@ -312,16 +321,22 @@ class Dispatcher:
     async def _retry_later(self, occurrence: Occurrence, payload: dict[str, Any], problem: str,
                            uncertain: bool, report: TickReport) -> None:
         """Back off (exponential, with jitter) and try again, until the prompt's
-        deadline: `retry_for` (a working day) after it was due, or after the first
-        attempt for a prompt sent late (after downtime). After that it has failed."""
+        deadline (`failures.retry_deadline`: the person's next prompt of this cadence
+        or the end of their working day, whichever comes first; fixed at the first
+        failure). The last retry is at the deadline; after that it has failed."""
         attempts = int(payload.get("attempts", 0)) + 1
         now = clock_now()
-        first = datetime.fromisoformat(payload.setdefault("first_try", now.isoformat()))
-        if now >= max(occurrence.due_at, first) + self.retry_for:
+        if "deadline" not in payload:
+            first = datetime.fromisoformat(payload.setdefault("first_try", now.isoformat()))
+            calendar = self.population.calendars.get(occurrence.person_id) if self.population else None
+            payload["deadline"] = (await deadline_of(self.coach, calendar, occurrence.person_id,
+                                                     occurrence.kind, occurrence.due_at, first)).isoformat()
+        deadline = datetime.fromisoformat(payload["deadline"])
+        if now >= deadline:
             await self._fail(occurrence, payload, f"gave up after {attempts} attempts: {problem}", report)
             return
         delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1))
-        retry_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
+        retry_at = min(deadline, now + timedelta(seconds=delay * random.uniform(0.5, 1.0)))
         payload.update(attempts=attempts, uncertain=bool(payload.get("uncertain")) or uncertain)
         log.info("prompt %s not delivered now (%s); retry %s", occurrence.key, problem, retry_at)
         async with self.db.session() as session:

@@ -1,4 +1,10 @@
-"""The admins' daily summary of prompts that could not be delivered for good.
+"""How long a prompt is worth retrying, and the admins' daily summary of prompts that
+could not be delivered for good.
+
+A prompt a platform could not take now (5xx, 429, a reset, a timeout) is retried
+until its own deadline: the person's next prompt of the same cadence, or the end of
+their working day, whichever comes first. After that it is `failed`: a check-in
+asked at night or after its successor would be noise, not coaching.
 
 A burst of refusals (a revoked token, a team that never installed the app) must not
 become one DM per rep: each organisation's admins get at most one summary per UTC
@@ -11,12 +17,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import prompts
+from bot.cadence.calendar import Calendar, localise
+from bot.cadence.planner import load_population
 from bot.core.coach import Coach
 from bot.core.messages import Message
-from storage import claims, events, people
+from storage import claims, dispatching, events, people
 from storage import schedule as store
 from storage.models import Occurrence
 
@@ -24,6 +32,47 @@ log = logging.getLogger(__name__)
 
 SUMMARY = "coachbot-summary"
 LOOK_BACK = timedelta(days=7)
+DAY_END = time(18, 0)  # the end of a working day, local, for people without quiet hours
+
+
+def end_of_working_day(calendar: Calendar, moment: datetime) -> datetime:
+    """The end (UTC) of the person's working day that `moment` falls in, in their own
+    zone: the start of their quiet hours if they set some, else 18:00 local. A moment
+    already past it (a prompt sent late, after downtime) gets the rest of that local
+    day, until midnight. DST days are handled by `localise` (wall time -> instant)."""
+    tz = calendar.zone
+    local = moment.astimezone(tz)
+    end = calendar.quiet_start or DAY_END
+    if end > local.time().replace(tzinfo=None):
+        return localise(datetime.combine(local.date(), end), tz).astimezone(moment.tzinfo)
+    return localise(datetime.combine(local.date() + timedelta(days=1), time.min), tz).astimezone(moment.tzinfo)
+
+
+def retry_deadline(calendar: Calendar | None, due_at: datetime, first_try: datetime,
+                   next_due: datetime | None) -> datetime:
+    """Until when a prompt due at `due_at`, first tried at `first_try` (later than
+    `due_at` after downtime), may still be retried: the next prompt of its cadence
+    (`next_due`, None if none is planned) or the end of the working day of the
+    first try, whichever comes first. Without a calendar (the person was removed
+    meanwhile) the day ends at 18:00 UTC."""
+    base = max(due_at, first_try)
+    if calendar is None:
+        calendar = Calendar(person_id=0)
+    deadline = end_of_working_day(calendar, base)
+    if next_due is not None and next_due > due_at:
+        deadline = min(deadline, next_due)
+    return deadline
+
+
+async def deadline_of(coach: Coach, calendar: Calendar | None, person_id: int, kind: str,
+                      due_at: datetime, first_try: datetime) -> datetime:
+    """`retry_deadline` with the person's next prompt of the same cadence read from
+    the planned occurrences (and their calendar read if the caller had none)."""
+    if calendar is None:
+        calendar = (await load_population(coach.db, due_at, [person_id], days=1)).calendars.get(person_id)
+    async with coach.db.session() as session:
+        following = await dispatching.next_due(session, person_id, kind, due_at)
+    return retry_deadline(calendar, due_at, first_try, following)
 
 
 async def summarise_failures(coach: Coach, moment: datetime) -> int:

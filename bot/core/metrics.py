@@ -12,7 +12,7 @@ Units: seconds for durations. Labels: `cadence` is the prompt kind (`okr_checkin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -65,16 +65,19 @@ def stored(prompts_by_status: Mapping[tuple[str, str], int], conversations: int)
     CONVERSATIONS.set(conversations)
 
 
-def api_tracing(platform: str) -> aiohttp.TraceConfig:
-    """An aiohttp trace config counting each outbound call by API method (the last
-    path segment: `chat.postMessage`) and HTTP status (`error` when none came back)."""
+def api_tracing(platform: str, method: Callable[[str, Any], str] | None = None) -> aiohttp.TraceConfig:
+    """An aiohttp trace config counting each outbound call by API method and HTTP
+    status (`error` when none came back: a reset, a timeout). The method is the last
+    path segment (`chat.postMessage`) unless `method` names it from the HTTP verb and
+    the URL (Teams' paths end in ids: `activities.send`)."""
     import aiohttp
 
     trace = aiohttp.TraceConfig()
 
     async def done(_session: Any, _context: SimpleNamespace, params: Any) -> None:
         status = str(params.response.status) if hasattr(params, "response") else "error"
-        API_CALLS.labels(platform, params.url.path.rsplit("/", 1)[-1] or "/", status).inc()
+        name = method(params.method, params.url) if method else params.url.path.rsplit("/", 1)[-1] or "/"
+        API_CALLS.labels(platform, name, status).inc()
 
     trace.on_request_end.append(done)
     trace.on_request_exception.append(done)

@@ -13,9 +13,6 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 import prompts
 from bot.features.pace import MeasureLine, expected_on, reading_day, start_of
 from storage.models import Wig, WigReading
@@ -26,6 +23,10 @@ def scorecard_png(wigs: Sequence[Wig], readings: dict[int, list[WigReading]],
     """A PNG: the lag measure(s) against pace on the left (as a share of the way from
     X to Y, so two WIGs of different units share an axis), lead measures per rep on
     the right (share of target, 100 % = on target)."""
+    # imported on first use (~1.5 s): a restarted `coachbot run` delivers before it draws
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 3), dpi=80)
     FigureCanvasAgg(figure)
     lag = figure.add_axes((0.06, 0.2, 0.4, 0.68))

@@ -217,3 +217,4 @@ async def teams(db: Database, team: dict[str, int], connector: FakeConnector) ->
     await client.start_server()
     yield TeamsKit(client, channel, coach, connector)
     await client.close()
+    await channel.stop()

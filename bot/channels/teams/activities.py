@@ -34,10 +34,15 @@ def activity_for(message: Message) -> Activity:
 
 
 def activities_for(messages: list[Message]) -> list[Activity]:
-    """Messages as few card activities as Teams accepts (`cards.cards_for`)."""
+    """Messages as few card activities as Teams accepts (`cards.cards_for`). A prompt's
+    delivery tag (its occurrence key) rides on each activity's channelData, so a copy
+    in the chat can be told apart from a later one (the connector cannot read a chat's
+    history back; see docs/cadence.md)."""
+    tag = next((m.tag for m in messages if m.tag), None)
     return [Activity(type=ActivityTypes.message,
                      attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE, content=content)],
-                     summary=(content.get("fallbackText") or "coachbot")[:200])
+                     summary=(content.get("fallbackText") or "coachbot")[:200],
+                     channel_data={"coachbot": {"tag": tag}} if tag else None)
             for content in cards.cards_for(messages)]
 
 

@@ -19,14 +19,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ResourceResponse
 from msrest.exceptions import HttpOperationError
 
 import prompts
+from bot.channels.teams.connector import ConnectorHttp, TimedAuthentication
 from bot.channels.teams.settings import TeamsSettings
 
 log = logging.getLogger(__name__)
@@ -67,9 +65,11 @@ def auth_config(settings: TeamsSettings) -> AuthConfig:
 
 
 def status_of(error: BaseException) -> int | None:
-    """The HTTP status of a connector error, if it was one."""
+    """The HTTP status of a connector error, if it was one (msrest keeps the HTTP
+    library's own response: aiohttp's `status`, requests' `status_code`)."""
     if isinstance(error, HttpOperationError) and error.response is not None:
-        return int(error.response.status_code)
+        status = getattr(error.response, "status", None) or getattr(error.response, "status_code", None)
+        return int(status) if status is not None else None
     return None
 
 
@@ -108,11 +108,13 @@ class RetryingCloudAdapter(CloudAdapter):
     """`CloudAdapter` whose sends and card updates are retried on 429/5xx.
 
     Activities are sent one at a time so a retry never repeats one that already
-    went through.
+    went through. Every connector call goes through `http` (timeouts, metrics).
     """
 
-    def __init__(self, settings: TeamsSettings, retry_base_delay: float = 1.0) -> None:
-        super().__init__(ConfigurationBotFrameworkAuthentication(auth_config(settings)))
+    def __init__(self, settings: TeamsSettings, retry_base_delay: float = 1.0,
+                 http: ConnectorHttp | None = None) -> None:
+        self.http = http or ConnectorHttp()
+        super().__init__(TimedAuthentication(auth_config(settings), self.http))
         self.retry_base_delay = retry_base_delay
         self.on_turn_error = self._on_error
 

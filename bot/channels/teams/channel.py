@@ -27,6 +27,7 @@ from msrest.serialization import Model
 import prompts
 from bot.channels.teams.activities import activities_for
 from bot.channels.teams.adapter import RetryingCloudAdapter, status_of
+from bot.channels.teams.connector import ConnectorHttp
 from bot.channels.teams.handler import CoachBot
 from bot.channels.teams.settings import TeamsSettings
 from bot.core.channel import DeliveryError, Place, Recipient, TransientDeliveryError
@@ -45,16 +46,24 @@ class TeamsChannel:
 
     platform = "teams"
 
-    def __init__(self, settings: TeamsSettings, coach: Coach, retry_base_delay: float = 1.0) -> None:
+    def __init__(self, settings: TeamsSettings, coach: Coach, retry_base_delay: float = 1.0,
+                 http: ConnectorHttp | None = None) -> None:
         self.settings = settings
         self.coach = coach
-        self.adapter = RetryingCloudAdapter(settings, retry_base_delay=retry_base_delay)
+        self.http = http or ConnectorHttp()
+        self.adapter = RetryingCloudAdapter(settings, retry_base_delay=retry_base_delay, http=self.http)
         self.bot = CoachBot(coach, deliver=self.deliver, anonymous=settings.anonymous,
                             tenant=settings.app_tenant_id)
         self.app_id = settings.app_id or ""
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post(ROUTE, self.handle)
+
+    async def start(self) -> None:
+        """Nothing to open: the connector session is made on the first call."""
+
+    async def stop(self) -> None:
+        await self.http.close()
 
     # --- inbound ----------------------------------------------------------------------
 
