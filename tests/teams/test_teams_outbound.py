@@ -73,7 +73,8 @@ async def test_every_connector_call_has_a_connect_and_a_total_timeout() -> None:
     session = http.session()
     try:
         assert session.timeout.total == TOTAL_TIMEOUT == 30
-        assert session.timeout.connect == session.timeout.sock_connect == CONNECT_TIMEOUT <= 5
+        assert session.timeout.sock_connect == CONNECT_TIMEOUT <= 5
+        assert session.timeout.connect is None  # the wait for a pooled connection is not a network fault
     finally:
         await http.close()
 
