@@ -18,8 +18,8 @@ from sqlalchemy import and_, exists, func, literal, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import UTCDateTime, upsert
-from storage.models import Delivery, Occurrence
+from storage.db import UTCDateTime, among, upsert
+from storage.models import Delivery, Occurrence, PlanHorizon
 
 OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
 
@@ -59,6 +59,23 @@ async def save_slots(session: AsyncSession, rows: Sequence[dict[str, Any]], now:
         await session.exec(statement, params=params[start:start + 5000])
 
 
+async def plan_horizon(session: AsyncSession) -> tuple[datetime, datetime] | None:
+    """(planned until, planned at) of the last whole-population plan, or None."""
+    row = (await session.exec(select(PlanHorizon.planned_until, PlanHorizon.planned_at))).first()
+    return (row[0], row[1]) if row else None
+
+
+async def keep_horizon(session: AsyncSession, planned_until: datetime, planned_at: datetime) -> None:
+    """Remember how far everyone is planned (only ever forward: instances share it)."""
+    table = PlanHorizon.__table__  # type: ignore[attr-defined]
+    statement = upsert(session, table).values(id=1, planned_until=planned_until, planned_at=planned_at)
+    statement = statement.on_conflict_do_update(
+        index_elements=["id"], set_={"planned_until": statement.excluded.planned_until,
+                                     "planned_at": statement.excluded.planned_at},
+        where=table.c.planned_until < statement.excluded.planned_until)
+    await session.exec(statement)
+
+
 async def planned_pending(session: AsyncSession, start: datetime, end: datetime,
                           person_ids: Iterable[int] | None = None) -> list[tuple[int, str, int, dict[str, Any]]]:
     """(id, key, person id, payload) of rule-planned occurrences still pending (not
@@ -67,7 +84,7 @@ async def planned_pending(session: AsyncSession, start: datetime, end: datetime,
         OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None),
         OCCURRENCE.c.due_at >= start, OCCURRENCE.c.due_at < end)
     if person_ids is not None:
-        query = query.where(OCCURRENCE.c.person_id.in_(list(person_ids)))
+        query = query.where(among(session, OCCURRENCE.c.person_id, person_ids))
     return [tuple(row) for row in (await session.exec(query)).all()]  # type: ignore[misc]
 
 
@@ -247,7 +264,7 @@ async def occurrences_between(session: AsyncSession, start: datetime, end: datet
     """Stored occurrences due in [start, end), for the preview and the tests."""
     query = select(Occurrence).where(Occurrence.due_at >= start, Occurrence.due_at < end)
     if person_ids is not None:
-        query = query.where(col(Occurrence.person_id).in_(list(person_ids)))
+        query = query.where(among(session, col(Occurrence.person_id), person_ids))
     return list((await session.exec(query.order_by(col(Occurrence.due_at)))).all())
 
 
@@ -255,7 +272,7 @@ async def by_keys(session: AsyncSession, keys: Iterable[str]) -> dict[str, Occur
     keys = list(keys)
     if not keys:
         return {}
-    rows = (await session.exec(select(Occurrence).where(col(Occurrence.key).in_(keys)))).all()
+    rows = (await session.exec(select(Occurrence).where(among(session, col(Occurrence.key), keys)))).all()
     return {row.key: row for row in rows}
 
 

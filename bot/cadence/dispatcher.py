@@ -39,7 +39,8 @@ from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.failures import summarise_failures
 from bot.cadence.offloop import run_off_loop
-from bot.cadence.planner import Population, load_population, materialise
+from bot.cadence.planner import Population, load_population, materialise, materialise_everyone,
+                                 planned_past, planned_until
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
@@ -137,6 +138,7 @@ class Dispatcher:
         self.population: Population | None = None
         self._refreshed_at: datetime | None = None
         self._planned_until: datetime | None = None
+        self._fingerprints: dict[int, int] = {}
         self.stopping = False  # set at shutdown (SIGTERM): claim nothing more
 
     async def tick(self) -> TickReport:
@@ -151,16 +153,19 @@ class Dispatcher:
             report.seconds[phase] = round(time.perf_counter() - clock, 4)
             clock = time.perf_counter()
 
+        if self.population is None and await planned_past(self.db, moment):  # a restart: deliver, then plan
+            async with self.db.session() as session:
+                report.superseded = await occurrences.supersede_overdue(session, moment)
+            await self.deliver_due(moment, report)
+            lap("ready")
         # Planning is the tick's long stretch of Python (about a second at 10,000
         # people): in a worker thread with its own loop and engine (bot.cadence.offloop)
         # the event loop keeps acknowledging requests meanwhile.
-        if self.plan_off_loop:
-            report.planned = await run_off_loop(self.db.url, lambda db: self.plan(moment, db))
-        else:
-            report.planned = await self.plan(moment)
+        report.planned = (await run_off_loop(self.db.url, lambda db: self.plan(moment, db))
+                          if self.plan_off_loop else await self.plan(moment))
         lap("plan")
         async with self.db.session() as session:
-            report.superseded = await occurrences.supersede_overdue(session, moment)
+            report.superseded += await occurrences.supersede_overdue(session, moment)
         lap("catch_up")
         await self.deliver_due(moment, report)
         lap("deliver")
@@ -172,26 +177,35 @@ class Dispatcher:
         return report
 
     async def plan(self, moment: datetime, db: Database | None = None) -> int:
-        """Reload everyone and re-plan on start and every `refresh`; in between, only
-        plan the slice of time that entered the horizon since the last tick. `db` is
+        """Plan what entered the horizon since the last tick. Every `refresh`, reload
+        everyone and re-plan only those whose calendar or rules changed (new people,
+        edited rules, absences); a fresh process re-plans everyone once, from the
+        horizon the table says is planned. The horizon is kept in the table. `db` is
         the database to plan through (the worker thread's own), else the coach's."""
         db = db or self.db
         end = moment + self.horizon
-        stale = self._refreshed_at is None or moment - self._refreshed_at >= self.refresh
-        if stale or self.population is None:
-            self.population = await load_population(db, moment)
-            if self._planned_until is None:
-                start = moment - self.catch_up
-            else:  # re-plan the recent past (new people, new rules), and any gap left
-                # by a suspended process, but never further back than the catch-up
-                start = max(min(self._planned_until, moment - 2 * self.refresh), moment - self.catch_up)
-            self._refreshed_at = moment
-        else:
-            start = self._planned_until or moment
-            if start >= end:
-                return 0
+        if self.population is not None and moment - (self._refreshed_at or moment) < self.refresh:
+            start = max(self._planned_until or moment, moment - self.catch_up)
+            return await self._materialise(db, start, end, moment) if start < end else 0
+        previous, fresh = self._fingerprints, self.population is None
+        self.population = await load_population(db, moment)
+        self._fingerprints, self._refreshed_at = self.population.fingerprints(), moment
+        last = self._planned_until or await planned_until(db)
+        start = moment - self.catch_up if last is None else max(min(last, moment - 2 * self.refresh),
+                                                                  moment - self.catch_up)
+        if fresh:
+            return await self._materialise(db, start, end, moment, prune=True)
+        changed = [pid for pid, mark in self._fingerprints.items() if previous.get(pid) != mark]
+        planned = await materialise(db, self.population, start, end, prune=True, now=moment,
+                                    person_ids=changed) if changed else 0
+        since = max(self._planned_until or moment, moment - self.catch_up)
+        return planned + (await self._materialise(db, since, end, moment) if since < end else 0)
+
+    async def _materialise(self, db: Database, start: datetime, end: datetime, moment: datetime,
+                           prune: bool = False) -> int:
+        assert self.population is not None
         self._planned_until = end
-        return await materialise(db, self.population, start, end, prune=stale, now=moment)
+        return await materialise_everyone(db, self.population, start, end, moment, prune)
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
         """Claim due occurrences batch by batch (taking over lapsed claims first) and
