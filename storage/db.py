@@ -57,7 +57,8 @@ def upsert(session: AsyncSession, table: Any) -> Any:
     caller's unit of work, so every store takes its INSERT from here. An unbound session
     gets SQLite's.
     """
-    if dialect_name(session) == "postgresql":  # imported here: every PostgreSQL driver's module otherwise loads at start-up
+    # imported here: every PostgreSQL driver's module otherwise loads at start-up
+    if dialect_name(session) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
