@@ -39,8 +39,7 @@ from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.failures import summarise_failures
 from bot.cadence.offloop import run_off_loop
-from bot.cadence.planner import Population, load_population, materialise, materialise_everyone,
-                                 planned_past, planned_until
+from bot.cadence.planner import Population, load_population, materialise, materialise_everyone, planned_until
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
@@ -153,7 +152,7 @@ class Dispatcher:
             report.seconds[phase] = round(time.perf_counter() - clock, 4)
             clock = time.perf_counter()
 
-        if self.population is None and await planned_past(self.db, moment):  # a restart: deliver, then plan
+        if self.population is None and (await planned_until(self.db) or moment) > moment:  # restarted: deliver
             async with self.db.session() as session:
                 report.superseded = await occurrences.supersede_overdue(session, moment)
             await self.deliver_due(moment, report)

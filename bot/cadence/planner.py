@@ -271,7 +271,7 @@ async def materialise(db: Database, population: Population, start: datetime, end
 async def materialise_everyone(db: Database, population: Population, start: datetime, end: datetime,
                                now: datetime, prune: bool = False) -> int:
     """`materialise` for the whole population, then keep in the table that everyone is
-    planned until `end` (what a restarted process reads, see `planned_past`)."""
+    planned until `end` (a restarted process that finds it past now delivers before it re-plans)."""
     planned = await materialise(db, population, start, end, prune=prune, now=now)
     async with db.session() as session:
         await occurrences.keep_horizon(session, end, now)
@@ -283,13 +283,6 @@ async def planned_until(db: Database) -> datetime | None:
     async with db.session() as session:
         horizon = await occurrences.plan_horizon(session)
     return horizon[0] if horizon else None
-
-
-async def planned_past(db: Database, moment: datetime) -> bool:
-    """Whether the table holds everyone's plan past `moment` (a restart): a fresh
-    process may then deliver what is due before it re-plans anyone."""
-    until = await planned_until(db)
-    return until is not None and until > moment
 
 
 async def _prune(session: Any, population: Population, start: datetime, end: datetime,

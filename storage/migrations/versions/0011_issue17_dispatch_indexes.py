@@ -6,8 +6,8 @@ Claims and due rows by (status, due_at, id); catch-up and superseding by
 prefixes of the new ones and go. `planhorizon` keeps how far everyone is planned,
 so a restarted process can deliver before it re-plans.
 
-Revision ID: 0009_issue17
-Revises: 0008_issue16
+Revision ID: 0011_issue17
+Revises: 0010_issue14b
 Create Date: 2026-11-29
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import storage.db
 from alembic import op
 
-revision = "0009_issue17"
-down_revision = "0008_issue16"
+revision = "0011_issue17"
+down_revision = "0010_issue14b"
 branch_labels = None
 depends_on = None
 
