@@ -24,6 +24,7 @@ from sqlalchemy import insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import dialect_name
 from storage.models import Delivery, Occurrence
 from storage.occurrences import CLAIMED, DELIVERED, FAILED, OCCURRENCE, PENDING, SKIPPED
 
@@ -31,16 +32,40 @@ SENDING = "sending"  # the reason of a claimed occurrence whose send began
 
 
 async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) -> list[Occurrence]:
-    """Update the rows `chosen` selects, but only those where the `still` conditions
-    hold at write time, and return the rows this instance won. Two instances that chose
-    the same ids cannot both win: the second UPDATE finds the condition false."""
-    ids = (await session.exec(chosen)).all()
-    if not ids:
-        return []
+    """One statement per batch: update the rows `chosen` selects, but only those where
+    the `still` conditions hold at write time, and return the rows this instance won.
+
+    On PostgreSQL the chosen rows are locked `FOR UPDATE SKIP LOCKED`, so two instances
+    claiming at once take different rows instead of queueing behind each other; the
+    `still` conditions are checked again under the lock. SQLite has one writer at a
+    time, so its UPDATE sees the rows as the last writer left them."""
+    if dialect_name(session) != "postgresql":
+        return await _update(session, col(Occurrence.id).in_(chosen.scalar_subquery()), still, values)
+    won = await _update(session, _locked(chosen.with_for_update(skip_locked=True)), still, values)
+    if won:
+        return won
+    # Everything due was locked: another instance's plan or catch-up may hold the rows
+    # for a moment (not only a rival claim). Wait for those locks once rather than
+    # report "nothing due"; the conditions are re-checked after the wait.
+    return await _update(session, _locked(chosen.with_for_update()), still, values)
+
+
+def _locked(chosen: Any) -> Any:
+    """`id IN (SELECT … FOR UPDATE)` as a materialised CTE: run as a plain subquery,
+    PostgreSQL may rescan it for every outer row (a nested-loop semi join), locking
+    and skipping again each time; the CTE runs once."""
+    rows = chosen.cte("chosen").prefix_with("MATERIALIZED")
+    return col(Occurrence.id).in_(select(rows.c.id))
+
+
+async def _update(session: AsyncSession, which: Any, still: Any, values: dict[str, Any]) -> list[Occurrence]:
     statement = (
-        update(Occurrence).where(col(Occurrence.id).in_(ids), *still).values(**values).returning(Occurrence)
+        update(Occurrence).where(which, *still)
+        .values(**values).returning(Occurrence)
+        .execution_options(synchronize_session=False)
     )
-    return list((await session.exec(statement)).scalars().all())
+    return sorted((await session.exec(statement)).scalars().all(),  # type: ignore[call-overload]
+                  key=lambda o: (o.due_at, o.id))
 
 
 async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: int,

@@ -7,12 +7,13 @@ naive datetime, whichever database runs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import BigInteger, DateTime, Text, bindparam, event, func, select
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, UnboundExecutionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -56,15 +57,41 @@ def upsert(session: AsyncSession, table: Any) -> Any:
     caller's unit of work, so every store takes its INSERT from here. An unbound session
     gets SQLite's.
     """
-    try:
-        name = session.get_bind().dialect.name
-    except UnboundExecutionError:
-        name = "sqlite"
-    if name == "postgresql":  # imported here: every PostgreSQL driver's module otherwise loads at start-up
+    # imported here: every PostgreSQL driver's module otherwise loads at start-up
+    if dialect_name(session) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """"postgresql" or "sqlite" for the session's database (an unbound one: SQLite)."""
+    try:
+        return str(session.get_bind().dialect.name)
+    except UnboundExecutionError:
+        return "sqlite"
+
+
+def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> Any:
+    """`column IN values` as ONE bound parameter, whatever the number of values.
+
+    An `IN (…)` list binds one parameter per value, and PostgreSQL refuses a statement
+    with more than 65,535 of them (SQLite: 32,766): a query over a whole population of
+    100,000 people fails every time. PostgreSQL gets `column IN (SELECT unnest(:array))`;
+    SQLite gets `column IN (SELECT value FROM json_each(:json))`. Integers or strings.
+    """
+    items = list(dict.fromkeys(values))
+    numbers = all(isinstance(v, int) for v in items)
+    if dialect_name(session) == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        # IN (SELECT unnest(…)), not = ANY(…): ANY compares each row with every
+        # element (70,000 × 35,000 comparisons); the subquery is hashed once
+        kind = ARRAY(BigInteger if numbers else Text)
+        return column.in_(select(func.unnest(bindparam(None, items, type_=kind))))
+    listed = func.json_each(bindparam(None, json.dumps(items), type_=Text)).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 def normalise_url(url: str, *, asynchronous: bool) -> str:

@@ -1,13 +1,11 @@
 """Named queries the dispatcher needs besides claims: when the same person's next
-prompt of a cadence is due (a retried prompt must not outlive it), and whether the
-occurrences are planned past a moment (a restarted process may then deliver before
-it plans)."""
+prompt of a cadence is due (a retried prompt must not outlive it)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.occurrences import OCCURRENCE, SKIPPED
@@ -21,10 +19,3 @@ async def next_due(session: AsyncSession, person_id: int, kind: str, after: date
         OCCURRENCE.c.person_id == person_id, OCCURRENCE.c.kind == kind,
         OCCURRENCE.c.due_at > after, OCCURRENCE.c.status != SKIPPED)
     return (await session.exec(query)).scalar_one_or_none()  # type: ignore[call-overload]
-
-
-async def planned_past(session: AsyncSession, moment: datetime) -> bool:
-    """Whether some occurrence is due after `moment`: a process planned within the
-    last horizon (36 h), so every slot due up to `moment` has a row already."""
-    query = select(exists().where(OCCURRENCE.c.due_at > moment))
-    return bool((await session.exec(query)).scalar())  # type: ignore[call-overload]

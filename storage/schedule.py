@@ -15,6 +15,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import among
 from storage.models import Absence, CadenceRule, OneOnOne, Organisation, Person
 
 
@@ -54,7 +55,7 @@ async def people_to_schedule(
         .order_by(Person.id)
     )
     if person_ids is not None:
-        query = query.where(col(Person.id).in_(list(person_ids)))
+        query = query.where(among(session, col(Person.id), person_ids))
     if email is not None:
         query = query.where(func.lower(Person.email) == email.strip().lower())
     rows = (await session.exec(query)).all()
@@ -69,7 +70,7 @@ async def absences_between(
         Absence.starts_on <= last, Absence.ends_on >= first
     )
     if person_ids is not None:
-        query = query.where(col(Absence.person_id).in_(list(person_ids)))
+        query = query.where(among(session, col(Absence.person_id), person_ids))
     found: dict[int, list[tuple[date, date]]] = {}
     for person_id, starts, ends in (await session.exec(query)).all():
         found.setdefault(person_id, []).append((starts, ends))
@@ -102,7 +103,7 @@ async def cadence_rules(session: AsyncSession, org_ids: Iterable[int] | None = N
     """Every stored rule (enabled or not: a disabled person rule switches a cadence off)."""
     query = select(CadenceRule).order_by(CadenceRule.id)
     if org_ids is not None:
-        query = query.where(col(CadenceRule.org_id).in_(list(org_ids)))
+        query = query.where(among(session, col(CadenceRule.org_id), org_ids))
     return list((await session.exec(query)).all())
 
 
@@ -147,7 +148,8 @@ async def one_on_ones(session: AsyncSession, person_ids: Iterable[int] | None = 
     query = select(OneOnOne).where(col(OneOnOne.ended_at).is_(None)).order_by(col(OneOnOne.id))
     if person_ids is not None:
         ids = list(person_ids)
-        query = query.where(or_(col(OneOnOne.rep_id).in_(ids), col(OneOnOne.manager_id).in_(ids)))
+        query = query.where(or_(among(session, col(OneOnOne.rep_id), ids),
+                                among(session, col(OneOnOne.manager_id), ids)))
     return list((await session.exec(query)).all())
 
 

@@ -1,6 +1,6 @@
 """The dispatcher: the database decides what is due; the timer only wakes us up.
 
-Every tick (once a minute, on the one event loop):
+Every tick (once a minute; planning in a worker thread):
 
 1. **plan** – cadence rules are expanded for everyone into `Occurrence` rows with a
    unique key (insert-or-ignore, so every process may plan the same slots);
@@ -18,8 +18,7 @@ Every tick (once a minute, on the one event loop):
    jitter until the prompt's deadline; only a permanent refusal fails it;
 5. **nudge** – one nudge after 24 working hours unanswered, then `missed`; the
    admins get one summary a day of the prompts that failed for good.
-
-A restart loses nothing because everything that matters is in the occurrence rows.
+A restart loses nothing: everything that matters is in the occurrence rows.
 """
 
 from __future__ import annotations
@@ -39,13 +38,13 @@ from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.failures import deadline_of, summarise_failures
 from bot.cadence.offloop import run_off_loop
-from bot.cadence.planner import Population, load_population, materialise
+from bot.cadence.planner import Population, load_population, materialise, materialise_everyone, planned_until
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
 from bot.core.coach import INACTIVE, Coach
 from bot.core.messages import Message
-from storage import claims, dispatching, occurrences
+from storage import claims, occurrences
 from storage.db import Database
 from storage.models import Occurrence
 
@@ -126,15 +125,14 @@ class Dispatcher:
         self.nudge_hours = nudge_hours
         self.nudge_every = nudge_every
         self.plan_off_loop = plan_off_loop  # see tick(): planning in a worker thread
-        # A tick stops claiming after this long (the batch in flight finishes): at
-        # Slack's pace 10,000 prompts take ~40 minutes, and one tick holding them all
-        # would hold back the next ticks' planning, catch-up and nudges as long. The
-        # rest stays pending and the next tick claims it.
+        # A tick stops claiming after this long (10,000 prompts take ~40 min at Slack's
+        # pace and would hold back later ticks' planning and nudges); the rest waits.
         self.deliver_for = deliver_for
         self._nudge_scanned: datetime | None = None
         self.population: Population | None = None
         self._refreshed_at: datetime | None = None
         self._planned_until: datetime | None = None
+        self._fingerprints: dict[int, int] = {}
         self.stopping = False  # set at shutdown (SIGTERM): claim nothing more
 
     async def tick(self) -> TickReport:
@@ -149,24 +147,17 @@ class Dispatcher:
             report.seconds[phase] = round(time.perf_counter() - clock, 4)
             clock = time.perf_counter()
 
-        if self.population is None:
-            # A (re)started process delivers what is due before its first plan when
-            # planning is current (else an old row could beat the newer slot that
-            # supersedes it); the past is planned, so that plan covers the recent past.
+        # Restarted with the table planned past now: deliver before the long first plan
+        # (after a downtime past the horizon, plan first so a stale row is superseded).
+        if self.population is None and (await planned_until(self.db) or moment) > moment:
             async with self.db.session() as session:
-                if current := await dispatching.planned_past(session, moment):
-                    report.superseded += await occurrences.supersede_overdue(session, moment)
-            if current:
-                self._planned_until = moment
-                await self.deliver_due(moment, report)
-            lap("deliver_first")
-        # Planning is the tick's long stretch of Python (about a second at 10,000
-        # people): in a worker thread with its own loop and engine (bot.cadence.offloop)
-        # the event loop keeps acknowledging requests meanwhile.
-        if self.plan_off_loop:
-            report.planned = await run_off_loop(self.db.url, lambda db: self.plan(moment, db))
-        else:
-            report.planned = await self.plan(moment)
+                report.superseded = await occurrences.supersede_overdue(session, moment)
+            await self.deliver_due(moment, report)
+            lap("ready")
+        # Planning, the tick's long stretch of Python, runs in a worker thread with its
+        # own loop and engine (bot.cadence.offloop): the event loop keeps acknowledging.
+        report.planned = (await run_off_loop(self.db.url, lambda db: self.plan(moment, db))
+                          if self.plan_off_loop else await self.plan(moment))
         lap("plan")
         async with self.db.session() as session:
             report.superseded += await occurrences.supersede_overdue(session, moment)
@@ -181,26 +172,35 @@ class Dispatcher:
         return report
 
     async def plan(self, moment: datetime, db: Database | None = None) -> int:
-        """Reload everyone and re-plan on start and every `refresh`; in between, only
-        plan the slice of time that entered the horizon since the last tick. `db` is
+        """Plan what entered the horizon since the last tick. Every `refresh`, reload
+        everyone and re-plan only those whose calendar or rules changed (new people,
+        edited rules, absences); a fresh process re-plans everyone once, from the
+        horizon the table says is planned. The horizon is kept in the table. `db` is
         the database to plan through (the worker thread's own), else the coach's."""
         db = db or self.db
         end = moment + self.horizon
-        stale = self._refreshed_at is None or moment - self._refreshed_at >= self.refresh
-        if stale or self.population is None:
-            self.population = await load_population(db, moment)
-            if self._planned_until is None:
-                start = moment - self.catch_up
-            else:  # re-plan the recent past (new people, new rules), and any gap left
-                # by a suspended process, but never further back than the catch-up
-                start = max(min(self._planned_until, moment - 2 * self.refresh), moment - self.catch_up)
-            self._refreshed_at = moment
-        else:
-            start = self._planned_until or moment
-            if start >= end:
-                return 0
+        if self.population is not None and moment - (self._refreshed_at or moment) < self.refresh:
+            start = max(self._planned_until or moment, moment - self.catch_up)
+            return await self._materialise(db, start, end, moment) if start < end else 0
+        previous, fresh = self._fingerprints, self.population is None
+        self.population = await load_population(db, moment)
+        self._fingerprints, self._refreshed_at = self.population.fingerprints(), moment
+        last = self._planned_until or await planned_until(db)
+        start = moment - self.catch_up if last is None else max(min(last, moment - 2 * self.refresh),
+                                                                  moment - self.catch_up)
+        if fresh:
+            return await self._materialise(db, start, end, moment, prune=True)
+        changed = [pid for pid, mark in self._fingerprints.items() if previous.get(pid) != mark]
+        planned = await materialise(db, self.population, start, end, prune=True, now=moment,
+                                    person_ids=changed) if changed else 0
+        since = max(self._planned_until or moment, moment - self.catch_up)
+        return planned + (await self._materialise(db, since, end, moment) if since < end else 0)
+
+    async def _materialise(self, db: Database, start: datetime, end: datetime, moment: datetime,
+                           prune: bool = False) -> int:
+        assert self.population is not None
         self._planned_until = end
-        return await materialise(db, self.population, start, end, prune=stale, now=moment)
+        return await materialise_everyone(db, self.population, start, end, moment, prune)
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
         """Claim due occurrences batch by batch (taking over lapsed claims first) and

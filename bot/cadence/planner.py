@@ -37,6 +37,14 @@ class Population:
     people: dict[int, store.PersonSchedule]
     calendars: dict[int, Calendar]
     rules: dict[int, list[Rule]]
+    everyone: bool = False  # the whole active population, not a chosen few
+
+    def fingerprints(self) -> dict[int, int]:
+        """person id -> a hash of everything that places their prompts (calendar,
+        absences, rules): a person whose hash changed since the last refresh (an edited
+        rule, a new vacation, a move) is re-planned; the others are not."""
+        return {pid: hash((cal, tuple(self.rules[pid]), self.people[pid].org_id))
+                for pid, cal in self.calendars.items()}
 
 
 def to_rule(row: CadenceRule, source: str) -> Rule:
@@ -114,11 +122,13 @@ async def load_population(db: Database, now: datetime, person_ids: Iterable[int]
         calendars[person.id] = calendar_of(person, absences.get(person.id, ()))
         offered = personal.get(person.id, []) + shared.get(person.org_id, [])
         rules[person.id] = rules_for(person, offered, calendars[person.id].working_days)
-    return Population({p.id: p for p in found}, calendars, rules)
+    return Population({p.id: p for p in found}, calendars, rules, everyone=ids is None and email is None)
 
 
 def plan_population(population: Population, start: datetime, end: datetime) -> list[Slot]:
-    """Every slot of everyone whose effective time is in [start, end)."""
+    """Every slot of everyone whose effective time is in [start, end), person by person.
+    The reference the grouped planner (`plan_rows`) must agree with; previews and
+    tests use it for a few people."""
     slots: list[Slot] = []
     for person_id, calendar in population.calendars.items():
         for rule in population.rules[person_id]:
@@ -131,6 +141,45 @@ def plan_population(population: Population, start: datetime, end: datetime) -> l
                 slot.extra["every"] = rhythm(rule.rrule)
             slots.extend(planned)
     return slots
+
+
+def plan_rows(population: Population, start: datetime, end: datetime,
+              person_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """The occurrence rows of [start, end) for everyone (or `person_ids`), planned by
+    group: people who share a rule and a calendar (zone, working week, holiday
+    country, quiet hours, absences) get the same slots, so each distinct (rule,
+    calendar) is placed once per window and each member only gets their key and the
+    "not before they joined" filter. Most of a sales organisation shares a handful of
+    groups; someone on vacation forms a group of one. Same rows as `plan_population`
+    (a property test holds them equal)."""
+    groups: dict[tuple[Rule, Calendar], list[int]] = {}
+    chosen = population.calendars if person_ids is None else {
+        pid: population.calendars[pid] for pid in person_ids if pid in population.calendars}
+    for person_id, calendar in chosen.items():
+        shared = replace(calendar, person_id=0, not_before=None)
+        for rule in population.rules[person_id]:
+            groups.setdefault((rule, shared), []).append(person_id)
+    rows: list[dict[str, Any]] = []
+    for (rule, shared), members in groups.items():
+        try:
+            planned = cadence.plan(shared, rule, start, end)
+        except cadence.CadenceError as error:
+            log.warning("cadence %s of %d people is broken: %s", rule.kind, len(members), error)
+            continue
+        if not planned:
+            continue
+        every = rhythm(rule.rrule)
+        templates = [(slot, {**slot_row(slot, 0), "payload": {"every": every} if every else {}})
+                     for slot in planned]
+        for person_id in members:
+            joined = population.calendars[person_id].not_before
+            org_id = population.people[person_id].org_id
+            for slot, row in templates:
+                if joined is not None and slot.nominal < joined:
+                    continue
+                rows.append({**row, "key": cadence.occurrence_key(slot.kind, person_id, slot.nominal.date()),
+                             "person_id": person_id, "org_id": org_id})
+    return rows
 
 
 def rhythm(rrule: str) -> str:
@@ -213,24 +262,46 @@ async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
 
 
 async def materialise(db: Database, population: Population, start: datetime, end: datetime,
-                      prune: bool = False, now: datetime | None = None) -> int:
-    """Write the slots of [start, end) as occurrences (idempotent: keys are unique).
+                      prune: bool = False, now: datetime | None = None,
+                      person_ids: Iterable[int] | None = None) -> int:
+    """Write the slots of [start, end) as occurrences (idempotent: keys are unique), for
+    everyone in `population` or only `person_ids`.
 
     With `prune`, pending occurrences in the window that today's rules can no longer
     produce (an admin moved the WIG from Monday to Wednesday, or switched a cadence
     off) are skipped with the reason `rule_changed`, so the old time never fires.
     """
-    slots = plan_population(population, start, end)
-    rows = [slot_row(s, population.people[s.person_id].org_id) for s in slots]
+    chosen = None if person_ids is None else list(person_ids)
+    rows = plan_rows(population, start, end, chosen)
     async with db.session() as session:
         await occurrences.save_slots(session, rows, now or clock_now())
         if prune:
-            await _prune(session, population, start, end)
+            await _prune(session, population, start, end, chosen)
     return len(rows)
 
 
-async def _prune(session: Any, population: Population, start: datetime, end: datetime) -> int:
-    pending = await occurrences.planned_pending(session, start, end, list(population.people))
+async def materialise_everyone(db: Database, population: Population, start: datetime, end: datetime,
+                               now: datetime, prune: bool = False) -> int:
+    """`materialise` for the whole population, then keep in the table that everyone is
+    planned until `end` (a restarted process that finds it past now delivers before it re-plans)."""
+    planned = await materialise(db, population, start, end, prune=prune, now=now)
+    async with db.session() as session:
+        await occurrences.keep_horizon(session, end, now)
+    return planned
+
+
+async def planned_until(db: Database) -> datetime | None:
+    """Until when the table holds everyone's occurrences (None: never planned)."""
+    async with db.session() as session:
+        horizon = await occurrences.plan_horizon(session)
+    return horizon[0] if horizon else None
+
+
+async def _prune(session: Any, population: Population, start: datetime, end: datetime,
+                 person_ids: list[int] | None = None) -> int:
+    if person_ids is None and not population.everyone:
+        person_ids = list(population.people)
+    pending = await occurrences.planned_pending(session, start, end, person_ids)
     if not pending:
         return 0
     orphans: list[int] = []

@@ -7,7 +7,7 @@ means the person's own local day. One module per part of the domain; import the
 tables from here.
 """
 
-from storage.models.cadence import CadenceRule, Delivery, Occurrence, OneOnOne
+from storage.models.cadence import CadenceRule, Delivery, Occurrence, OneOnOne, PlanHorizon
 from storage.models.columns import CONFIDENCES, PLATFORMS, ROLES, SELLING_ROLES, UNRATED
 from storage.models.customers import Account, Conversation, DiscoveryNote, SalaryTalk
 from storage.models.events import Event, EventAttendee, Lead
@@ -55,6 +55,7 @@ __all__ = [
     "Organisation",
     "PLATFORMS",
     "Person",
+    "PlanHorizon",
     "ProcessedEvent",
     "ROLES",
     "SELLING_ROLES",
