@@ -16,6 +16,7 @@ numbers, words it does not know) instead of keeping the first numeral.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ def _scaled(match: re.Match[str]) -> float | None:
         value = value * 10 ** int(exp[1:]) if exp[0] in "eE" else value ** int(exp[1:])
     if match.group("scale"):
         value *= _SCALE[match.group("scale").lower()]
-    return value
+    return value if math.isfinite(value) else None  # 400 digits read as inf: no amount anyone means
 
 
 def _sign(plain: str, match: re.Match[str]) -> int:

@@ -79,6 +79,15 @@ class Env:
                          period=self.period)
 
 
+def row_number(text: str) -> int | None:
+    """A row number a person typed ("12", "#12") as an int, or None. ASCII digits only
+    (`str.isdigit` also accepts "²", which `int` refuses) and at most 18 of them, so
+    the value fits a 64-bit column (SQLite and PostgreSQL refuse a larger one with an
+    exception instead of "not found")."""
+    text = text.strip().lstrip("#")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def plan_period(context: Mapping[str, Any] | None) -> Period | None:
     """The period a flow plans, from its context: `year` ("2027") for goal setting."""
     return year_period((context or {}).get("year"))

@@ -16,7 +16,7 @@ from bot.core.feature import Feature
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features.briefs import find_rep
-from conversations.validators import find_person
+from conversations.validators import find_person, row_number
 from storage import conversations, people
 from storage import one_on_ones as store
 
@@ -88,14 +88,14 @@ async def actions_command(turn: Turn, args: str) -> list[Message]:
 @feature.command("done", "/okr done N")
 async def done_command(turn: Turn, args: str) -> list[Message]:
     """/okr done N: close action item N (its owner, or the manager who agreed it)."""
-    number = args.strip().lstrip("#")
-    if not number.isdigit():
+    number = row_number(args)
+    if number is None:
         return [Message(prompts.render("one_on_ones/done_help"), private=True)]
     async with turn.db.session() as session:
-        item = await store.get_item(session, int(number))
+        item = await store.get_item(session, number)
         allowed = item is not None and turn.person.id in (item.owner_id, item.manager_id) \
             and item.org_id == turn.person.org_id
-        closed = allowed and await store.close_item(session, int(number), turn.now)
+        closed = allowed and await store.close_item(session, number, turn.now)
     if not allowed:
         return [Message(prompts.render("one_on_ones/done_help", unknown=number), private=True)]
     return [Message(prompts.render("one_on_ones/done", item=item, closed=closed), private=True)]

@@ -34,6 +34,7 @@ from bot.core.people import first_name
 from bot.features.access import resolve_report
 from bot.features.briefs import brief_time, build_briefs
 from conversations.meeting_rule import parse_day, parse_meeting_rule, parse_time
+from conversations.validators import row_number
 from storage import one_on_ones as store
 from storage import people
 from storage.models import Meeting
@@ -153,7 +154,7 @@ async def _lead(turn: Turn, text: str) -> list[Message]:
     """/okr 1on1 brief 3h: how long before each of my one-on-ones my brief arrives."""
     words = text.strip().lower().replace(" ", "")
     number = words.rstrip("hminutesr")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()) or len(number) > 4:
         return _help("lead")
     minutes = int(number) * (1 if "m" in words and "h" not in words else 60)
     if not 15 <= minutes <= 72 * 60:
@@ -269,7 +270,7 @@ class MeetingButtons:
             return None
         verb, _, number = action[len(ACTION):].partition(":")
         async with turn.db.session() as session:
-            row = await store.get_meeting(session, int(number)) if number.isdigit() else None
+            row = await store.get_meeting(session, found) if (found := row_number(number)) is not None else None
             other = await people.get(session, (row.manager_id if verb == "agenda" else row.rep_id)) if row else None
         owner = row.rep_id if verb == "agenda" else row.manager_id if row else None
         if row is None or other is None or owner != turn.person.id:

@@ -24,6 +24,7 @@ from bot.core.coach import Turn
 from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Feature
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
+from conversations.validators import row_number
 from storage import occurrences as store
 from storage.models import Occurrence
 
@@ -117,12 +118,10 @@ def parse_snooze(text: str) -> timedelta | str | None:
     match = _DURATION.match(words)
     if match is None:
         return None
-    amount = float(match.group(1).replace(",", "."))
-    unit = match.group(2)[0]
-    span = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
-    if span <= timedelta(0) or span > timedelta(days=14):
+    minutes = float(match.group(1).replace(",", ".")) * {"m": 1, "h": 60, "d": 1440}[match.group(2)[0]]
+    if not 0 < minutes <= 14 * 1440:  # checked before timedelta, which overflows on "99999999999h"
         return None
-    return span
+    return timedelta(minutes=minutes)
 
 
 async def _calendar(turn: Turn) -> cadence.Calendar:
@@ -193,7 +192,7 @@ class PromptResponder:
         action = turn.event.action or ""
         if action.startswith(ACTION_PREFIX):
             verb, _, rest = action[len(ACTION_PREFIX):].partition(":")
-            occurrence_id = int(rest) if rest.isdigit() else None
+            occurrence_id = row_number(rest)
             return await self._answer(turn, verb, "", occurrence_id, clicked=True)
         words = turn.text.lower().strip(" .!")
         verb, _, rest = words.partition(" ")

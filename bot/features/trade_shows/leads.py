@@ -30,7 +30,7 @@ from bot.features.trade_shows.base import (
     lead_row,
 )
 from bot.features.trade_shows.parsing import LIMITS, ParsedLead, parse_lead
-from conversations.validators import find_person
+from conversations.validators import find_person, row_number
 from storage import conversations, occurrences, people
 from storage import trade_shows as store
 from storage.db import Database
@@ -205,7 +205,7 @@ class LeadButtons:
         if not action.startswith(LEAD_ACTION):
             return None
         verb, _, rest = action[len(LEAD_ACTION):].partition(":")
-        lead = await _own_lead(turn, int(rest)) if rest.isdigit() else None
+        lead = await _own_lead(turn, found) if (found := row_number(rest)) is not None else None
         if lead is None:
             return [Message(prompts.render("trade_shows/not_yours"), private=True)]
         await _engaged(turn)

@@ -77,6 +77,8 @@ def parse_lead(line: str) -> ParsedLead | str:
     if phone_match:
         text = text[:phone_match.start()] + text[phone_match.end():]
     parts = [p.strip() for p in re.split(r"[,;\n]", text)]
+    if parts and not parts[0]:
+        return "missing_name"  # ", Acme, hot": the name was left out, Acme is the company
     parts = [p for p in parts if p]
     if not parts or temperature_of(parts[0]):
         return "missing_name"
