@@ -43,3 +43,31 @@ def test_a_number_too_large_for_a_float_is_re_asked_not_infinite(typed: str) -> 
 @pytest.mark.parametrize("typed", [", Acme Corp, hot, wants demo", "\u200b, Acme, hot", " ; Acme"])
 def test_a_lead_without_its_name_is_not_the_company_moved_up(typed: str) -> None:
     assert parse_lead(typed) == "missing_name"
+
+
+@pytest.mark.parametrize("typed", ['"" 2027-01-12..2027-01-14 Paris', '"   " 2027-01-12..2027-01-14 Paris',
+                                   '"\u200b" 2027-01-12..2027-01-14 Paris'])
+def test_an_event_named_nothing_is_refused(typed: str) -> None:
+    from bot.features.trade_shows.parsing import parse_event
+    assert parse_event(typed) == "missing_name"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("new 20 existing 5", {"new": 20, "existing": 5}),
+    ("new=20, existing: 5", {"new": 20, "existing": 5}),
+    ("new 1e400 existing 5", None),      # was read as new = 1
+    ("meetings -5 leads 25", None),      # was: meetings dropped without a word
+    ("new 99999999999999999999", None),  # no upper bound before
+    ("new 20 banana 3", None), ("new", None), ("", None), ("new ²", None),
+])
+def test_event_objectives_are_all_read_or_re_asked(typed: str, expected: dict[str, int] | None) -> None:
+    from bot.features.trade_shows.events import _numbers
+    names = {"new": "new", "existing": "existing", "meetings": "meetings", "leads": "leads"}
+    assert _numbers(typed.split(), names) == expected
+
+
+def test_event_objectives_may_name_a_kind_in_two_words() -> None:
+    from bot.features.trade_shows.events import OBJECTIVES, _numbers
+    assert _numbers(["new", "prospects", "20", "channel", "partners", "2"], OBJECTIVES) == {
+        "new_prospects": 20, "partners": 2}
+    assert _numbers(["new", "customers", "20"], OBJECTIVES) is None  # two kinds, one number

@@ -11,8 +11,6 @@ objectives (seed 003's four aims) and per-attendee targets, and its report.
 
 from __future__ import annotations
 
-import re
-
 import prompts
 from bot.core.clock import local_day
 from bot.core.coach import Turn
@@ -116,11 +114,25 @@ async def show_event(turn: Turn, event: Event) -> list[Message]:
                     title=event.name, fields=fields, private=True)]
 
 
+MAX_TARGET = 10_000  # more contacts than anyone meets at a show: a typo, re-asked
+
+
 def _numbers(words: list[str], names: dict[str, str]) -> dict[str, int] | None:
-    text = " ".join(words).replace("=", " ").replace(":", " ").replace(",", " ")
-    pairs = re.findall(r"([^\W\d_]+)\s+(\d+)", text)
-    found = {names[w.lower()]: int(n) for w, n in pairs if w.lower() in names}
-    return found if found and len(found) == len(pairs) else None
+    """`new prospects 20 existing 5` as {kind: count}, or None unless every group of
+    words names one known kind and is followed by a whole number from 0 to
+    MAX_TARGET ("-5", "1e400" and a stray word are re-asked, never dropped or read as
+    their first digits)."""
+    tokens = " ".join(words).replace("=", " ").replace(":", " ").replace(",", " ").split()
+    found: dict[str, int] = {}
+    kinds: set[str] = set()
+    for token in tokens:
+        if token.lower() in names:
+            kinds.add(names[token.lower()])
+        elif len(kinds) == 1 and token.isascii() and token.isdigit() and int(token) <= MAX_TARGET:
+            found[kinds.pop()] = int(token)
+        else:
+            return None
+    return found if found and not kinds else None
 
 
 async def set_objectives(turn: Turn, event: Event, words: list[str]) -> list[Message]:

@@ -214,8 +214,8 @@ def parse_event(args: str) -> ParsedEvent | str:
     where = next((i for i, t in enumerate(tokens) if _DATEISH.match(t)), None)
     if where is None:
         return "dates"
-    if where == 0:
-        return "missing_name"
+    if where == 0 or not clean(" ".join(tokens[:where])).strip():
+        return "missing_name"  # also '""' or '"   "': a name of nothing
     match = _RANGE.match(tokens[where])
     if match is None:
         return "dates"
