@@ -112,7 +112,8 @@ async def test_reassign_late_capture_and_an_opportunity(coach: Coach, db: Databa
         assert f"Lead #{ana.id} saved for Web Summit" in saved
         n = ana.id
         assert ana.due_at == utc(2027, 11, 17, 12, 30)  # late: 3 working days from today, 18:00 Kolkata
-        assert "not yours" in await say(coach, team["sam"], f"/okr lead {n} owner @sam")
+        assert "can give a lead to someone else" in await say(coach, team["sam"], f"/okr lead {n} owner @sam")
+        assert "can give a lead to someone else" in await say(coach, team["ravi"], f"/okr lead {n} owner @sam")
         assert f"Who should own lead #{n}" in await say(coach, team["maria"], f"/okr lead {n} owner @nobody")
         moved = await say(coach, team["maria"], f"/okr lead {n} owner @sam")
         assert "now belongs to Sam Seller" in moved

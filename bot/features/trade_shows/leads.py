@@ -154,7 +154,7 @@ async def reassign(turn: Turn, lead_id: int, who: str) -> list[Message]:
     allowed = turn.person.role == "admin" or (event is not None and event.created_by == turn.person.id) or (
         owner is not None and owner.get("manager_id") == turn.person.id)
     if not allowed:
-        return [Message(prompts.render("trade_shows/not_yours"), private=True)]
+        return [Message(prompts.render("trade_shows/not_yours_to_reassign"), private=True)]
     target = find_person(who, directory) if who.strip() else None
     if target is None:
         return [Message(prompts.render("trade_shows/owner_help", lead_id=lead_id, given=who), private=True)]
