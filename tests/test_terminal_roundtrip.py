@@ -35,6 +35,13 @@ def test_piped_lines_get_replies_in_order(imported: Path) -> None:
     assert help_at < fallback_at
 
 
+def test_a_bare_help_outside_a_conversation_lists_the_commands(imported: Path) -> None:
+    result = coachbot(imported, "chat", "--as", "ravi.rep@example.com", stdin="help\n")
+    assert result.returncode == 0, result.stderr
+    assert "Here is what I can do for you" in result.stdout
+    assert "didn't catch that" not in result.stdout
+
+
 def test_an_unknown_email_is_a_clear_error(imported: Path) -> None:
     result = coachbot(imported, "chat", "--as", "nobody@example.com")
     assert result.returncode == 1

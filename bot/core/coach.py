@@ -90,6 +90,8 @@ class Coach:
             replies = await responder.respond(turn)
             if replies is not None:
                 return replies
+        if turn.text.strip(" ?!.").lower() == "help":  # outside a conversation: the command list
+            return await commands.dispatch(turn, "help", "")
         return [Message(prompts.render("core/fallback", name=first_name(person.name)))]
 
     async def home(self, person: Person) -> list[Message]:
