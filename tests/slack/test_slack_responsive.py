@@ -32,20 +32,23 @@ async def dm_channel(harness: Harness, person_id: int) -> str | None:
 
 async def test_a_signed_command_is_acknowledged_while_a_plan_holds_its_thread(
         harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = dispatcher_module.materialise
+    real = dispatcher_module.load_population  # a fresh process's first plan starts here
     planning = threading.Event()
     threads: list[threading.Thread] = []
 
-    async def heavy_materialise(*args: Any, **kwargs: Any) -> int:
+    async def heavy_load(*args: Any, **kwargs: Any) -> Any:
         threads.append(threading.current_thread())
         planning.set()
         time.sleep(PLAN_SECONDS)  # Python holding its thread, as expanding 10,000 people's rules does
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(dispatcher_module, "materialise", heavy_materialise)
+    monkeypatch.setattr(dispatcher_module, "load_population", heavy_load)
     tick = asyncio.get_running_loop().create_task(Dispatcher(harness.coach).tick())
-    while not planning.is_set():
+    for _ in range(1000):  # fail, not hang, if planning no longer goes through it
+        if planning.is_set():
+            break
         await asyncio.sleep(0.01)
+    assert planning.is_set(), "the tick never started planning"
     started = time.perf_counter()
     response = await harness.command("status")
     acked_in = time.perf_counter() - started
