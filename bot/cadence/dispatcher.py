@@ -38,7 +38,7 @@ from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.failures import deadline_of, summarise_failures
 from bot.cadence.offloop import run_off_loop
-from bot.cadence.planner import Population, load_population, materialise, materialise_everyone, planned_until
+from bot.cadence.planner import Population, keep_planned_until, load_population, materialise, planned_until
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
@@ -200,7 +200,9 @@ class Dispatcher:
                            prune: bool = False) -> int:
         assert self.population is not None
         self._planned_until = end
-        return await materialise_everyone(db, self.population, start, end, moment, prune)
+        planned = await materialise(db, self.population, start, end, prune=prune, now=moment)
+        await keep_planned_until(db, end, moment)  # everyone: what a restart reads
+        return planned
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
         """Claim due occurrences batch by batch (taking over lapsed claims first) and

@@ -280,14 +280,11 @@ async def materialise(db: Database, population: Population, start: datetime, end
     return len(rows)
 
 
-async def materialise_everyone(db: Database, population: Population, start: datetime, end: datetime,
-                               now: datetime, prune: bool = False) -> int:
-    """`materialise` for the whole population, then keep in the table that everyone is
-    planned until `end` (a restarted process that finds it past now delivers before it re-plans)."""
-    planned = await materialise(db, population, start, end, prune=prune, now=now)
+async def keep_planned_until(db: Database, end: datetime, now: datetime) -> None:
+    """Remember in the table that everyone is planned until `end`: a restarted process
+    that finds it past now delivers what is due before it re-plans anyone."""
     async with db.session() as session:
         await occurrences.keep_horizon(session, end, now)
-    return planned
 
 
 async def planned_until(db: Database) -> datetime | None:
