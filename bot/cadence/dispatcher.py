@@ -185,9 +185,8 @@ class Dispatcher:
         previous, fresh = self._fingerprints, self.population is None
         self.population = await load_population(db, moment)
         self._fingerprints, self._refreshed_at = self.population.fingerprints(), moment
-        last = self._planned_until or await planned_until(db)
-        start = moment - self.catch_up if last is None else max(min(last, moment - 2 * self.refresh),
-                                                                  moment - self.catch_up)
+        last = self._planned_until or await planned_until(db) or moment - self.catch_up
+        start = max(min(last, moment - 2 * self.refresh), moment - self.catch_up)
         if fresh:
             return await self._materialise(db, start, end, moment, prune=True)
         changed = [pid for pid, mark in self._fingerprints.items() if previous.get(pid) != mark]
@@ -198,9 +197,8 @@ class Dispatcher:
 
     async def _materialise(self, db: Database, start: datetime, end: datetime, moment: datetime,
                            prune: bool = False) -> int:
-        assert self.population is not None
         self._planned_until = end
-        planned = await materialise(db, self.population, start, end, prune=prune, now=moment)
+        planned = await materialise(db, self.population, start, end, prune=prune, now=moment)  # type: ignore[arg-type]
         await keep_planned_until(db, end, moment)  # everyone: what a restart reads
         return planned
 
