@@ -4,7 +4,7 @@
 
 Writes a team file of N people (a head, managers of 10 reps each, four zones, Slack
 and Teams ids, semicolon-separated as Excel writes it in Europe), then runs the
-installed `coachbot` console script (pyproject's entry point, bot.cli.main:main) as
+installed `coachbot` console script (pyproject's entry point, bot.cli.launch:main) as
 a subprocess, the way an admin does: Python start-up, imports, settings, the schema
 check, reading and checking the file and writing it. A first import into an empty
 database (migrations included), then `--runs` re-imports of the same file (every

@@ -17,13 +17,14 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ["slack_bolt", "slack_sdk", "botbuilder", "matplotlib", "apscheduler", "dateparser", "alembic",
          "aiohttp", "bot.runtime", "bot.features", "rich.progress", "cryptography"]
 PROBE = """
-import json, sys
-from bot.cli.main import main
+import gc, json, sys
+from bot.cli.launch import main
 sys.argv = ["coachbot", *sys.argv[1:]]
 try:
     main()
 except SystemExit as done:
     assert not done.code, done.code
+assert gc.isenabled() and gc.get_freeze_count() > 0  # collection resumed after the frozen imports
 print(json.dumps(sorted(h for h in {heavy} if h in sys.modules)))
 """
 
@@ -47,6 +48,14 @@ def test_a_team_import_loads_no_platform_chart_scheduler_or_migrations(tmp_path:
                     "rep@x.com;Rep;rep;boss@x.com;Asia/Kolkata\n", encoding="utf-8")
     assert loaded_after(tmp_path, "team", "import", str(team)) == []
     assert loaded_after(tmp_path, "--version") == []
+
+
+def test_the_console_script_starts_through_the_frozen_import() -> None:
+    """pyproject's `coachbot` entry point is bot.cli.launch (imports without collection)."""
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["coachbot"] == "bot.cli.launch:main"
 
 
 def test_an_empty_database_still_gets_migrated(tmp_path: Path) -> None:
