@@ -15,11 +15,13 @@ file in a folder that does not exist, or a read-only database raises
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import create_engine, pool, text
+from sqlalchemy import create_engine, event, pool, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -36,6 +38,10 @@ LOCK_KEY = int.from_bytes(b"coachbot", "big", signed=True)
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be used: unreachable, missing, or read-only. `str()` is
     one line naming DATABASE_URL and what to check."""
+
+
+class MigrationFailed(DatabaseUnavailable):
+    """A migration raised; the database is as it was before the upgrade began."""
 
 
 def alembic_config(url: str) -> Config:
@@ -73,16 +79,39 @@ def _reason(error: DBAPIError) -> str:
     return " ".join(str(error.orig or error).split()) or type(error).__name__
 
 
+def _read_only(error: DBAPIError) -> bool:
+    """SQLite's "attempt to write a readonly database", PostgreSQL's "read-only transaction"."""
+    return "readonly" in str(error.orig).replace("-", "").lower()
+
+
 def _unreachable(url: str, error: DBAPIError) -> DatabaseUnavailable:
-    if "readonly" in str(error.orig).replace("-", "").lower() or "read-only" in str(error.orig):
+    if _read_only(error):
         return DatabaseUnavailable(f"DATABASE_URL: the {where(url)} is read-only ({_reason(error)}); "
                                    "coachbot must be able to write to it")
     return DatabaseUnavailable(f"DATABASE_URL: cannot use the {where(url)} ({_reason(error)}); "
                                "check that the server runs and the URL, user and password are right")
 
 
-def _engine(url: str):  # type: ignore[no-untyped-def]
-    return create_engine(normalise_url(url, asynchronous=False), poolclass=pool.NullPool)
+def migration_engine(url: str):  # type: ignore[no-untyped-def]
+    """A one-connection engine for migrations. On SQLite the driver's own transaction
+    handling is switched off and SQLAlchemy emits BEGIN itself (the recipe in
+    SQLAlchemy's pysqlite dialect notes): pysqlite otherwise commits before every DDL
+    statement, so a migration that fails half-way would leave half a schema, and an
+    empty database paid one disk sync per statement (~130 of them, most of a first
+    `coachbot team import`). Alembic is told the DDL is transactional (env.py)."""
+    engine = create_engine(normalise_url(url, asynchronous=False), poolclass=pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _driver_transactions_off)
+        event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _driver_transactions_off(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _locked(connection: Connection) -> None:
@@ -129,50 +158,50 @@ def _at_head(url: str) -> bool:
     newest = file_head()
     if newest is None:
         return False
-    engine = _engine(url)
-    try:
-        with engine.connect() as connection:
-            _locked(connection)
-            try:
-                found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-            except DBAPIError:  # no alembic_version table yet: an empty database
-                connection.rollback()
-                return False
-            if found != [newest]:
-                return False
-            connection.commit()
-            _probe_write(connection)
-            return True
-    except OperationalError as error:
-        if "no such table" in str(error.orig):
+    with _locked_connection(url) as connection:
+        try:
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except DBAPIError:  # no alembic_version table yet: an empty database
+            connection.rollback()
             return False
-        raise _unreachable(url, error) from None
-    except DBAPIError as error:
-        if "read" in str(error.orig).lower():
-            raise _unreachable(url, error) from None
-        raise
-    finally:
-        engine.dispose()
+        if found != [newest]:
+            return False
+        connection.commit()
+        _probe_write(connection)
+        return True
 
 
 def _migrate(url: str, step: Any, revision: str, probe: bool = False) -> None:
     """Run one Alembic `step` (upgrade or downgrade) to `revision` on one connection,
-    holding the migration lock; an unreachable or read-only database becomes
-    DatabaseUnavailable."""
-    engine = _engine(url)
+    holding the migration lock, in one transaction; an unreachable or read-only
+    database becomes DatabaseUnavailable, a migration that fails MigrationFailed."""
+    with _locked_connection(url) as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        try:
+            step(config, revision)
+        except DBAPIError as error:
+            if _read_only(error):
+                raise
+            raise MigrationFailed(
+                f"DATABASE_URL: migrating the {where(url)} failed ({_reason(error)}); it was left as it "
+                "was (the migrations run in one transaction)") from error
+        connection.commit()
+        if probe:
+            _probe_write(connection)
+
+
+@contextmanager
+def _locked_connection(url: str) -> Iterator[Connection]:
+    """One connection to `url` holding the migration lock; a database that cannot be
+    reached or written becomes DatabaseUnavailable."""
+    engine = migration_engine(url)
     try:
         with engine.connect() as connection:
             _locked(connection)
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            step(config, revision)
-            connection.commit()
-            if probe:
-                _probe_write(connection)
-    except OperationalError as error:
-        raise _unreachable(url, error) from None
+            yield connection
     except DBAPIError as error:
-        if "read" in str(error.orig).lower():
+        if isinstance(error, OperationalError) or _read_only(error):
             raise _unreachable(url, error) from None
         raise
     finally:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
 
 from storage import people
 from storage.db import Database, normalise_url
-from storage.migrate import downgrade, upgrade
+from storage.migrate import MigrationFailed, downgrade, upgrade
 from storage.models import Organisation
 
 
@@ -81,3 +82,22 @@ async def test_the_pool_recovers_after_the_server_drops_its_connections(db: Data
     async with db.session() as session:
         org = await people.ensure_org(session, "After", "UTC")
     assert org.id is not None
+
+
+def test_a_migration_that_fails_half_way_leaves_no_half_schema(tmp_path: Path) -> None:
+    """Migrations run in one transaction on every backend, SQLite included (pysqlite
+    would otherwise commit before each DDL statement): when the newest migration fails
+    (here its index name is already taken), the earlier ones are undone too, and once
+    the obstacle is gone the next start migrates the database whole."""
+    url = f"sqlite:///{tmp_path / 'half.db'}"
+    engine = create_engine(url)
+    with engine.begin() as connection:  # SQLite: tables and indexes share one namespace
+        connection.exec_driver_sql("CREATE TABLE ix_occurrence_person_kind_due (x INTEGER)")
+    with pytest.raises(MigrationFailed, match="already a table named ix_occurrence_person_kind_due.*left as it was"):
+        upgrade(url)
+    assert tables(url) == {"ix_occurrence_person_kind_due"}
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE ix_occurrence_person_kind_due")
+    engine.dispose()
+    upgrade(url)
+    assert {"person", "occurrence", "lead", "alembic_version"} <= tables(url)
