@@ -145,11 +145,9 @@ def _country(raw: str) -> str | None:
     country = raw.upper()
     if not country:
         return None
-    code, dash, subdivision = country.partition("-")
-    import holidays  # only a file with countries pays for it
+    from bot.core.regions import known_region  # only a file with countries pays for it
 
-    supported = holidays.list_supported_countries()
-    if code not in supported or (dash and subdivision not in supported[code]):
+    if not known_region(country):
         raise Bad("bad_country", country=country)
     return country
 

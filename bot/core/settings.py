@@ -145,9 +145,9 @@ def _parse(variable: str, name: str, raw: str) -> object:
             raise SettingsError(variable, f"{raw!r} is not an IANA time zone such as Europe/Oslo") from None
         return raw
     if name == "country":
-        import holidays
+        from bot.core.regions import known_region
 
-        if raw.upper() not in holidays.list_supported_countries():
+        if "-" in raw or not known_region(raw):
             raise SettingsError(variable, f"{raw!r} is not a country code the holidays library knows (e.g. US, NO)")
         return raw.upper()
     if name == "database_url":
