@@ -80,6 +80,12 @@ def _sign(plain: str, match: re.Match[str]) -> int:
     return -1 if re.search(r"\(\s*$", before) and re.match(r"\s*\)", after) else 1
 
 
+def _signed(value: float, sign: int) -> float:
+    """`value` with its sign, never -0.0: "-0", "(0)" and "-$0" are plain 0, so a zero
+    is stored, compared and shown ("0", not "-0") the same however it was typed."""
+    return value * sign + 0.0
+
+
 def _glued(plain: str, match: re.Match[str]) -> bool:
     """Whether letters or digits stick to the number without being part of it."""
     end = match.end()
@@ -94,14 +100,14 @@ def parse_number_text(raw: str) -> float | None:
     single "," or "." followed by one or two digits (or any other count than three) is
     the decimal mark. Use `read_amount` where text after the number matters.
     """
-    raw = normalise(raw)
+    _, raw = find_currency(normalise(raw))  # "-$5k": the minus is the number's, past the "$"
     match = _NUMBER.search(raw)
     if match is None:
         return None
     value = _scaled(match)
     if value is None or _glued(raw, match):
         return None
-    return value * _sign(raw, match)
+    return _signed(value, _sign(raw, match))
 
 
 def _to_float(token: str) -> float | None:
@@ -184,7 +190,7 @@ def parse_amount(body: str) -> tuple[float, str] | None:
     value = _scaled(match)
     if value is None or _glued(plain, match):
         return None
-    return value * _sign(plain, match), _unit_after(plain[match.end():], code)
+    return _signed(value, _sign(plain, match)), _unit_after(plain[match.end():], code)
 
 
 def _unit_after(after: str, code: str | None) -> str:
@@ -275,7 +281,7 @@ def read_amount(raw: str, *, words: bool = False) -> Amount | str:
     if value is None or _glued(plain, match):
         return "unreadable"
     sign = _sign(plain, match)
-    value *= sign
+    value = _signed(value, sign)
     if not re.fullmatch(r"\s*[-+(]?\s*", plain[: match.start()]):
         return "unknown_words"  # "--5", "x 5": something before the number
     after = plain[match.end():]

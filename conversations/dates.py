@@ -56,6 +56,11 @@ _OWNED = re.compile(rf"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?(?:[hq]\
                     rf"(?:\s+\d+)?$|^\d+\s*[/.\-]\s*\d+(?:\s*[/.\-]\s*\d+)?\.?$|^\d+-\d+-\d+$"
                     rf"|^(?:the\s+)?\d+(?:st|nd|rd|th)?\s*(?:of\s+)?{_ANY_MONTH}(?:,?\s+'?\d+)?$"
                     rf"|^{_ANY_MONTH}\s+(?:the\s+)?\d+(?:st|nd|rd|th)?(?:,?\s+'?\d+)?$", re.IGNORECASE)
+# What dateparser may be handed: it drops what it does not know, so "-1 Jan", "#31/12",
+# "~1 Jan" or "june-" came back as a day with the sign or the stray mark gone. A text
+# that starts with anything but a letter or digit, ends with anything but a letter,
+# digit or ".", or holds a mark no date needs, is no day: the person is asked again.
+_PLAIN = re.compile(r"^[^\W_](?:[\w\s,./:'-]*[^\W_])?\.?$")
 _LEAD = re.compile(r"^(?:by|before|on|due|until|till|no later than|latest)\s+", re.IGNORECASE)
 _SHORT = {"y": "year", "q": "quarter", "m": "month", "w": "week"}
 _ALIASES = [(re.compile(r"^eo([yqmw])$", re.IGNORECASE), lambda m: f"end of {_SHORT[m.group(1).lower()]}"),
@@ -176,7 +181,7 @@ def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | No
         return None
     if found is not None:
         return found if isinstance(found, DateReading) else DateReading(found)
-    if _OWNED.match(text):  # "H3", "Q5", "32 January": a known shape with no such day
+    if _OWNED.match(text) or not _PLAIN.match(text):  # "H3", "32 January"; "-1 Jan", "#31/12"
         return None
     return _dateparser(text, today, anchor, day_order(timezone, country, locale))
 
@@ -220,6 +225,65 @@ def _dateparser(text: str, today: date, anchor: date, order: str | None) -> Date
     }
     parsed = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
     return DateReading(parsed.date()) if parsed is not None else None
+
+
+@dataclass(frozen=True)
+class NoSuchDay:
+    """A day typed in a shape that names one, in a month that does not have it ("31
+    April", "2027-02-29", "30/2"): the re-ask says which month is short of it and how
+    many days it has (prompts/core/no_such_day) instead of "I could not read that".
+    `year` is None when none was typed; `last` is the month's length in that year (or
+    29 for a yearless February)."""
+
+    month: int
+    day: int
+    year: int | None
+    last: int
+
+    @property
+    def code(self) -> str:
+        """As a problem code that survives a string-only channel: "no_such_day:2027-2-29"
+        ("no_such_day:-4-31" without a year); `from_code` reads it back."""
+        return f"no_such_day:{self.year or ''}-{self.month}-{self.day}"
+
+    @staticmethod
+    def from_code(code: str) -> NoSuchDay | None:
+        found = re.fullmatch(r"no_such_day:(\d*)-(\d+)-(\d+)", code)
+        if found is None:
+            return None
+        return _short_of(int(found.group(2)), int(found.group(3)), int(found.group(1)) if found.group(1) else None)
+
+
+def _short_of(month: int, day: int, year: int | None) -> NoSuchDay | None:
+    """The NoSuchDay for `day` of `month` when the month (in `year`) lacks it; None for
+    a real day, and for a month or day no calendar has ("13/13", "32 January")."""
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    last = calendar.monthrange(year, month)[1] if year else (29 if month == 2 else calendar.monthrange(2001, month)[1])
+    return NoSuchDay(month, day, year, last) if day > last else None
+
+
+def no_such_day(raw: str, today: date, timezone: str = "UTC", *, country: str | None = None,
+                locale: str | None = None) -> NoSuchDay | None:
+    """Why `raw` is no day when it is a real month's missing day ("31 Apr", "April
+    31", "29 February 2027", "2027-02-29", "31/4", "29/2/2027"), else None. A numeric
+    day is read in the person's day order (conversations.locales) when both numbers
+    could be the month; "4/31" is 31 April whatever the order, as 31 is no month."""
+    text = _LEAD.sub("", raw.strip().rstrip("!?").strip())
+    year: str | None
+    if (m := _ISO.match(text)) is not None:
+        month, day, year = int(m.group("m")), int(m.group("d")), m.group("y")
+    elif (m := _NUMERIC.match(text)) is not None:
+        a, b, year = int(m.group("a")), int(m.group("b")), m.group("y")
+        month_first = (b > 12 >= a) or (not a > 12 >= b and day_order(timezone, country, locale) == MDY)
+        month, day = (a, b) if month_first else (b, a)
+    elif (m := _DAY_MONTH.match(text) or _MONTH_DAY.match(text)) is not None:
+        month, day, year = _MONTHS[m.group("m").lower()], int(m.group("d")), m.group("y")
+    else:
+        return None
+    if year is not None and len(year) == 3:
+        return None
+    return _short_of(month, day, full_year(year, today) if year else None)
 
 
 def parse_date(raw: str, today: date, timezone: str = "UTC", *, country: str | None = None,

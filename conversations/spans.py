@@ -11,33 +11,37 @@ before anything is saved.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, timedelta
 
-from conversations.dates import read_date
+from conversations.dates import no_such_day, read_date
 
 MAX_DAYS = 366
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
           "eight": 8, "nine": 9, "ten": 10}
 _UNTIL = re.compile(r"^(?:until|till|til|through|thru|up to)\s+(?P<last>.+)$", re.IGNORECASE)
-_RANGE = re.compile(r"^(?:from\s+)?(?P<first>.+?)\s*(?:\s(?:to|until|till|through|thru)\s|\s[-–]\s|[–])"
+_RANGE = re.compile(r"^(?:from\s+)?(?P<first>.+?)\s*(?:\s(?:to|until|till|through|thru)\s|\s[-–]\s|[–]|\.\.)"
                     r"\s*(?P<last>.+)$", re.IGNORECASE)
 _FOR = re.compile(r"^(?:(?:from|starting)\s+(?P<first>.+?)\s+)?for\s+(?:the\s+next\s+)?(?P<n>\d{1,3}|[a-z]+)\s+"
                   r"(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)$", re.IGNORECASE)
 _WEEK = re.compile(r"^(?:(?:for|during)\s+)?(?:the\s+)?(?P<which>this|next|rest of (?:the|this))\s+week$",
                    re.IGNORECASE)
+# A length of time the `_FOR` form does not read ("for 2 months", "for 3.5 days",
+# "3 days"): asked again ("duration") instead of handed to dateparser, which made
+# "for 2 months" one day two months away.
+_SPANISH = re.compile(r"^(?:(?:from|starting)\s+.+?\s+)?(?:for\s+)?(?:the\s+next\s+)?[^\s]+\s+"
+                      r"(?:working\s+|work\s+|business\s+)?(?:days?|weeks?|months?|years?)$", re.IGNORECASE)
 _ON = re.compile(r"^(?:on|for)\s+", re.IGNORECASE)
 
 
-def _working(day: date, working_days: Collection[int]) -> bool:
-    return day.isoweekday() in working_days
+Working = Callable[[date], bool]
 
 
-def _nth_working_day(start: date, n: int, working_days: Collection[int]) -> date:
+def _nth_working_day(start: date, n: int, working: Working) -> date:
     """The n-th working day counting from `start` (itself included when it is one)."""
     day, seen = start, 0
-    for _ in range(n * 7 + 7):
-        if _working(day, working_days):
+    for _ in range(n * 7 + 60):  # a run of public holidays (Christmas to New Year) fits
+        if working(day):
             seen += 1
             if seen == n:
                 return day
@@ -50,31 +54,38 @@ def _week(today: date, which: str, working_days: Collection[int], week_start: in
     if which.lower() == "next":
         begin += timedelta(days=7)
     days = [begin + timedelta(days=i) for i in range(7)]
-    mine = [d for d in days if _working(d, working_days) and d >= today] or [d for d in days if d >= today]
+    mine = [d for d in days if d.isoweekday() in working_days and d >= today] or [d for d in days if d >= today]
     return mine[0], mine[-1]
 
 
 def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str | None = None,
-                 working_days: Collection[int] = (1, 2, 3, 4, 5),
-                 week_start: int = 1) -> tuple[date, date] | str:
+                 working_days: Collection[int] = (1, 2, 3, 4, 5), week_start: int = 1,
+                 working: Working | None = None) -> tuple[date, date] | str:
     """(first, last) day away, both included, or a problem code: "missing",
-    "unreadable", "ambiguous" (a numeric day that reads two ways and no country
-    says which), "far:YYYY-MM-DD" (a day without a year whose next occurrence, given
+    "unreadable", "no_such_day:…" (a month's missing day, "31 April": see
+    `conversations.dates.NoSuchDay.code`), "ambiguous" (a numeric day that reads two ways and no country
+    says which), "duration" (a length
+    of time other than whole days or weeks), "far:YYYY-MM-DD" (a day without a year whose next occurrence, given
     after the colon, is more than a year off or a 29 February: asked again with its
     year rather than saved), "past", "backwards" or "too_long" (over a year).
 
     "for 3 days" counts the person's working days from today (Thursday in a Mon–Fri
-    week: Thursday, Friday, Monday); "for 2 weeks" is fourteen calendar days from
-    today; "next week" is the person's next working week (Sunday–Thursday in Riyadh).
+    week: Thursday, Friday, Monday), by `working` when given (the cadence calendar's
+    rule, public holidays included), else by `working_days` (ISO weekdays) alone;
+    "for 2 weeks" is fourteen calendar days from today; "next week" is the person's
+    next working week (Sunday–Thursday in Riyadh).
     """
     words = text.strip().rstrip(".!")
     if not words:
         return "missing"
+    if working is None:
+        working = lambda day: day.isoweekday() in working_days  # noqa: E731
 
     def day(raw: str) -> date | str:
         found = read_date(raw, today, timezone, country=country)
         if found is None:
-            return "unreadable"
+            missing = no_such_day(raw, today, timezone, country=country)
+            return missing.code if missing else "unreadable"
         if found.alternative is not None and not found.order_known:
             return "ambiguous"
         if found.far:  # "29 Feb": the next one is years away; the year must be typed
@@ -96,8 +107,10 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
         if m.group("what").lower().startswith("week"):
             last = first + timedelta(days=7 * count - 1)
         else:
-            first = _nth_working_day(first, 1, working_days)
-            last = _nth_working_day(first, count, working_days)
+            first = _nth_working_day(first, 1, working)
+            last = _nth_working_day(first, count, working)
+    elif _SPANISH.match(words):
+        return "duration"
     elif (m := _UNTIL.match(words)) is not None:
         first, last = today, day(m.group("last"))
     elif (m := _RANGE.match(words)) is not None and day(m.group("last")) != "unreadable":

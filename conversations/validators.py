@@ -26,7 +26,7 @@ from conversations.amounts import (
     read_amount,
     second_number_problem,
 )
-from conversations.dates import DateReading, Period, read_date, year_period
+from conversations.dates import DateReading, Period, no_such_day, read_date, year_period
 
 
 @dataclass(frozen=True)
@@ -205,8 +205,8 @@ def date_answer(raw: str, env: Env, *, future: bool = False) -> Result:
     period a day without a year falls in it, and a day outside it is asked again; a
     numeric day a reader could take two ways is confirmed in words."""
     found = env.read_date(raw)
-    if found is None:
-        return Invalid("not_a_date")
+    if found is None:  # "31 April", "2027-02-29": say which month is short of that day
+        return _no_day(raw, env) or Invalid("not_a_date")
     return _check_day(found, raw, env, future)
 
 
@@ -331,6 +331,11 @@ def _due_date(statement: str, env: Env) -> tuple[str, DateReading | None, str]:
     return statement, None, ""
 
 
+def _no_day(raw: str, env: Env) -> Invalid | None:
+    missing = no_such_day(raw, env.today, env.timezone, country=env.country, locale=env.locale)
+    return Invalid("no_such_day", dict(vars(missing))) if missing else None
+
+
 def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     """A key result people can check: it must hold a number ("how will we know?").
 
@@ -359,6 +364,9 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
                 details["as_percent"] = share
             return Invalid(problem, details)
         found = parse_amount(body)
+    if reading is None and (hints := list(_DATE_WORD.finditer(statement))) and (
+            missing := _no_day(statement[hints[-1].end():], env)) is not None:
+        return missing  # "… by 31 April": that day is asked again, not "by when?"
     if found is None:
         return Invalid("not_measurable", {"has_date": reading is not None})
     due: str | None = None
@@ -375,17 +383,8 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
 MAX_INPUT = 4000  # no answer needs more; keeps every parser fast
 
 VALIDATORS: dict[str, Validator] = {
-    "integer": integer,
-    "number": number,
-    "money": money,
-    "percentage": percentage,
-    "date": date_answer,
-    "choice": choice,
-    "yesno": yesno,
-    "text": text,
-    "list": items,
-    "person": person,
-    "measurable": measurable,
+    "integer": integer, "number": number, "money": money, "percentage": percentage, "date": date_answer,
+    "choice": choice, "yesno": yesno, "text": text, "list": items, "person": person, "measurable": measurable,
 }
 
 

@@ -34,6 +34,13 @@ class Calendar:
     def zone(self) -> ZoneInfo:
         return zone(self.timezone)
 
+    def working_day(self, day: date) -> bool:
+        """Whether `day` (a local date) is one the person works: one of their working
+        weekdays and no public holiday in their country (absences aside). The one rule
+        for "is this a working day": prompts are placed by it (`day_off`), and `/okr out`
+        counts the working days an absence takes and reads "for 3 days" by it."""
+        return day.isoweekday() in self.working_days and holiday_name(self.country, day) is None
+
     def day_off(self, day: date) -> str | None:
         """Why `day` (a local date) is not available, as a reason code, or None."""
         for first, last in self.absences:

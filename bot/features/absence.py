@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import prompts
-from bot.cadence import parse_working_days, week_start
-from bot.cadence.planner import replan
+from bot.cadence import Calendar, country_of_zone, holiday_name, parse_working_days, week_start
+from bot.cadence.planner import calendar_of, replan
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature
 from bot.core.messages import Choice, Message
+from conversations.dates import NoSuchDay
 from conversations.spans import read_absence
 from storage import occurrences
 from storage import schedule as store
@@ -24,10 +25,25 @@ ACTION_PREFIX = "absence:"
 
 
 def parse_absence(args: str, today: date, timezone: str, country: str | None = None,
-                  working_days: str | None = None) -> tuple[date, date] | str:
-    """(first, last) local day away, or a problem code (conversations.spans)."""
+                  working_days: str | None = None, calendar: Calendar | None = None) -> tuple[date, date] | str:
+    """(first, last) local day away, or a problem code (conversations.spans). "for 3
+    days" counts working days by the cadence's calendar (`Calendar.working_day`: the
+    working week and the public holidays of `country`, else of the zone's country)."""
     days = parse_working_days(working_days)
-    return read_absence(args, today, timezone, country=country, working_days=days, week_start=week_start(days))
+    calendar = calendar or Calendar(0, timezone, days, country or country_of_zone(timezone))
+    return read_absence(args, today, timezone, country=country, working_days=days, week_start=week_start(days),
+                        working=calendar.working_day)
+
+
+async def person_calendar(turn: Turn) -> Calendar:
+    """The person's calendar as the cadence planner builds it (their country, else
+    their zone's, else their organisation's holidays), without their absences."""
+    async with turn.db.session() as session:
+        found = await store.people_to_schedule(session, [turn.person.id])  # type: ignore[list-item]
+    if found:
+        return calendar_of(found[0])
+    tz = turn.person.timezone or "UTC"
+    return Calendar(0, tz, parse_working_days(turn.person.working_days), turn.person.country or country_of_zone(tz))
 
 
 def _choices(first: date, last: date) -> list[Choice]:
@@ -49,17 +65,18 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
         if ended:
             await replan(turn.db, [person.id], turn.now)  # type: ignore[list-item]
         return [Message(prompts.render("cadence/out_back" if ended else "cadence/out_none"))]
-    parsed = parse_absence(args, today, tz, person.country, person.working_days)
+    calendar = await person_calendar(turn)
+    parsed = parse_absence(args, today, tz, person.country, person.working_days, calendar)
     if isinstance(parsed, str):
         code, _, day = parsed.partition(":")
         problem = "" if code in {"missing", "unreadable"} else prompts.render(
-            "cadence/out_problem", code=code, day=date.fromisoformat(day) if day else None)
+            "cadence/out_problem", code=code, missing=NoSuchDay.from_code(parsed),
+            day=date.fromisoformat(day) if code == "far" else None)
         return [Message(prompts.render("cadence/out_help", problem=problem), private=True)]
     first, last = parsed
-    days = parse_working_days(person.working_days)
-    working = sum(1 for i in range((last - first).days + 1)
-                  if (first + timedelta(days=i)).isoweekday() in days)
-    return [Message(prompts.render("cadence/out_confirm", first=first, last=last, working=working),
+    working = sum(1 for i in range((last - first).days + 1) if calendar.working_day(first + timedelta(days=i)))
+    return [Message(prompts.render("cadence/out_confirm", first=first, last=last, working=working,
+                                   holiday=holiday_name(calendar.country, first)),
                     choices=_choices(first, last), private=True, key=f"absence:{first}:{last}")]
 
 

@@ -47,7 +47,7 @@ def parse_rules(raw: Mapping[str, Any]) -> list[Rule]:
             match = _CONDITION.match(str(test))
             if match is None:
                 raise RuleError(f"coaching rule {name}: {figure}: {test!r} is not like '< 0.5'")
-            conditions.append((str(figure), match.group(1), float(match.group(2))))
+            conditions.append((str(figure), match.group(1), float(match.group(2)) + 0.0))  # "-0" is 0
         if not conditions and not item.get("always"):
             raise RuleError(f"coaching rule {name}: needs `when` conditions or `always: true`")
         found.append(Rule(name, tuple(conditions), bool(item.get("always")),

@@ -19,6 +19,7 @@ on its due day, in the owner's working hours.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -150,14 +151,25 @@ async def _end(turn: Turn, series: Any, report: dict[str, Any]) -> list[Message]
     return [Message(prompts.render("one_on_ones/ended", rep=report["name"], already=not ended), private=True)]
 
 
+_LEAD = re.compile(r"(?P<n>\d{1,4})\s*(?P<unit>h|hrs?|hours?|m|mins?|minutes?)?", re.IGNORECASE)
+
+
+def brief_lead(text: str) -> int | None:
+    """"3h", "90 min", "2 hours", "3" (hours) -> minutes, 15 min to 72 h; None for
+    anything else, whole: "3 nuts", "-3h", "3.5h", "3h30" are asked again, never
+    read as their first digits."""
+    found = _LEAD.fullmatch(text.strip())
+    if found is None:
+        return None
+    unit = (found.group("unit") or "h").lower()
+    minutes = int(found.group("n")) * (1 if unit.startswith("m") else 60)
+    return minutes if 15 <= minutes <= 72 * 60 else None
+
+
 async def _lead(turn: Turn, text: str) -> list[Message]:
     """/okr 1on1 brief 3h: how long before each of my one-on-ones my brief arrives."""
-    words = text.strip().lower().replace(" ", "")
-    number = words.rstrip("hminutesr")
-    if not (number.isascii() and number.isdigit()) or len(number) > 4:
-        return _help("lead")
-    minutes = int(number) * (1 if "m" in words and "h" not in words else 60)
-    if not 15 <= minutes <= 72 * 60:
+    minutes = brief_lead(text)
+    if minutes is None:
         return _help("lead")
     async with turn.db.session() as session:
         changed = await store.set_brief_lead(session, turn.person.id, minutes)  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ from bot.features.access import resolve_report
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
 from bot.features.weeks import monday, session_weeks, team_lead
-from conversations.amounts import parse_amount
+from conversations.amounts import Amount, parse_amount, read_amount, second_number_problem
 from conversations.dates import planning_year, read_date, year_period
 from storage import checkins as checkin_store
 from storage import occurrences as store
@@ -151,6 +151,19 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
     return [Message(prompts.render("cadence/wig/help", problem="", leader=leader), private=True)]
 
 
+def _whole(text: str) -> tuple[float, str] | None:
+    """One value typed alone ("1.35M", "38 deals", "$400k"), or None: "38-40", "38 or
+    40" and "x38" are asked again, never read as their first number."""
+    found = read_amount(text, words=True)
+    return (found.value, found.unit) if isinstance(found, Amount) else None
+
+
+def _end(text: str) -> tuple[float, str] | None:
+    """A WIG's "from" or "to" value; a unit word may follow ("$1.5M ARR"), but a range
+    or a second number ("1.2-1.5M", "20 or 25") is asked again, not cut to its first."""
+    return None if second_number_problem(text) else parse_amount(text)
+
+
 def _help(problem: str, leader: bool, detail: str = "") -> Message:
     return Message(prompts.render("cadence/wig/help", problem=problem, leader=leader, detail=detail), private=True)
 
@@ -159,8 +172,8 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
     if not leader:
         return _help("leaders_only", leader)
     match = _WIG.match(text)
-    start = parse_amount(match.group("from")) if match else None
-    target = parse_amount(match.group("to")) if match else None
+    start = _end(match.group("from")) if match else None
+    target = _end(match.group("to")) if match else None
     if match is None or start is None or target is None:
         return _help("format", leader)
     today = local_day(turn.now, turn.person.timezone)
@@ -235,7 +248,7 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
     if not leader:
         return _help("leaders_only", leader)
     match = _UPDATE.match(text)
-    value = parse_amount(match.group("value")) if match else None
+    value = _whole(match.group("value")) if match else None
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
         if match is None or value is None or not 1 <= int(match.group("n")) <= len(wigs):
@@ -255,7 +268,7 @@ async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
         return _help("leaders_only", leader)
     who, _, rest = text.partition(" ")
     title, _, amount = rest.strip().rpartition(" ")
-    value = None if amount.lower() == "team" else parse_amount(amount)
+    value = None if amount.lower() == "team" else _whole(amount)
     rep = await resolve_report(turn, who) if who else None
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ from storage.models import Event, Lead
     ("NRF 2027-01-14..2027-01-12 New York @ravi", "backwards"),
     ("NRF 2027-01-12..2029-01-12 New York @ravi", "too_long"),  # two years
     ("NRF 2027-01-01..2027-02-01 New York @ravi", "too_long"),  # 32 days
-    ("NRF 2027-02-29 New York @ravi", "dates"),  # 2027 is no leap year
+    ("NRF 2027-02-29 New York @ravi", "no_such_day:2027-2-29"),  # 2027 is no leap year
     ("NRF 2027-13-01..2027-13-03 New York @ravi", "dates"),
     ("NRF 2027-1-12..2027-1-14 New York @ravi", "dates"),
     ("NRF 2027-01-12..2027-01 New York @ravi", "dates"),
@@ -95,7 +95,7 @@ async def test_the_sibling_problems_each_get_their_own_re_ask(coach: Coach, team
         two = await say(coach, maria, '/okr event add "NRF" 2027-01-12 2027-01-14 New York @ravi')
     assert backwards.startswith("The event ends before it starts.")
     assert two_years.startswith("An event of more than a month?")
-    assert no_day.startswith("I need the dates as FROM..TO")
+    assert no_day.startswith("There is no 30 February 2027: February 2027 has 28 days.")
     assert two.startswith('I read two dates; join them with ".."')
     assert all("For example" in a for a in (backwards, two_years, no_day, two))
 

@@ -78,7 +78,9 @@ async def test_without_an_event_of_theirs_the_rep_is_told_how_to_name_one(
     with freeze_time("2027-01-12 15:00:00", real_asyncio=True):
         [answer] = await submit(coach, team["ravi"], name="Jane Roe", company="Acme")
     assert answer.form is None
-    assert "/okr lead in NRF 2027: Jane Roe, Acme" in answer.plain()
+    # no event of theirs: the example names none that does not exist, and says where names are
+    assert "/okr lead in EVENT NAME: Jane Roe, Acme" in answer.plain() and "NRF" not in answer.plain()
+    assert "`/okr event` lists them" in answer.plain()
     assert await stored(db) == []
 
 

@@ -63,7 +63,7 @@ def test_a_zone_given_after_the_place_wins_and_an_unknown_place_has_none() -> No
     ("NRF @ravi", "dates"),
     ("2027-01-12..2027-01-14 New York @ravi", "missing_name"),
     ("NRF 2027-01-14..2027-01-12 New York @ravi", "backwards"),
-    ("NRF 2027-02-30 New York", "dates"),
+    ("NRF 2027-02-30 New York", "no_such_day:2027-2-30"),
     ('"NRF 2027 2027-01-12 New York', "syntax"),
 ])
 def test_a_bad_event_line_names_its_problem(args: str, problem: str) -> None:

@@ -19,6 +19,7 @@ from bot.core.messages import Field, Message
 from bot.features.trade_shows import report, schedule
 from bot.features.trade_shows.base import event_from_args, feature
 from bot.features.trade_shows.parsing import parse_event
+from conversations.dates import NoSuchDay
 from conversations.validators import find_person
 from storage import conversations
 from storage import trade_shows as store
@@ -51,8 +52,28 @@ async def event_command(turn: Turn, args: str) -> list[Message]:
     if verb in ("targets", "target"):
         return await set_targets(turn, event, rest[1:])
     if verb:
-        return [Message(prompts.render("trade_shows/event_help", problem="verb", given=verb), private=True)]
+        return [_help("verb", verb, event.name)]
     return await show_event(turn, event)
+
+
+def _help(problem: str, given: str, example: str | None, **values: object) -> Message:
+    """The re-ask for `/okr event`. Its examples that act on a registered event name
+    `example`, a real one of the organisation, or a placeholder when there is none:
+    never an event that does not exist. A "no_such_day:…" problem carries the day
+    its month lacks (conversations.dates.NoSuchDay)."""
+    missing = NoSuchDay.from_code(problem)
+    return Message(prompts.render("trade_shows/event_help", problem=problem.partition(":")[0], given=given,
+                                  example=example, missing=missing, **values), private=True)
+
+
+async def _example(turn: Turn) -> str | None:
+    """An event of the organisation to name in examples: one running or ahead (the
+    soonest), else the latest; None when none is registered."""
+    async with turn.db.session() as session:
+        found = await store.events(session, turn.person.org_id)  # type: ignore[arg-type]
+    today = turn.now.date()
+    ahead = [e for e in found if e.ends_on >= today]
+    return (ahead[-1] if ahead else found[0]).name if found else None
 
 
 async def list_events(turn: Turn) -> list[Message]:
@@ -68,26 +89,23 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
         return [Message(prompts.render("trade_shows/leaders_only"), private=True)]
     parsed = parse_event(args)
     if isinstance(parsed, str):
-        return [Message(prompts.render("trade_shows/event_help", problem=parsed, given=args), private=True)]
+        return [_help(parsed, args, await _example(turn))]
     if parsed.timezone is None:
-        return [Message(prompts.render("trade_shows/event_help", problem="zone", given=parsed.location or ""),
-                        private=True)]
+        return [_help("zone", parsed.location or "", await _example(turn))]
     today = local_day(turn.now, parsed.timezone)
     if parsed.ends_on < today:  # over at the venue; a running event (ends today or later) is welcome
-        return [Message(prompts.render("trade_shows/event_help", problem="past", given=parsed.name,
-                                       ends_on=parsed.ends_on, today=today), private=True)]
+        return [_help("past", parsed.name, await _example(turn), ends_on=parsed.ends_on, today=today)]
     async with turn.db.session() as session:
         directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
         clash = await store.event_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]
     if clash is not None and clash.starts_on == parsed.starts_on:
-        return [Message(prompts.render("trade_shows/event_help", problem="exists", given=parsed.name), private=True)]
+        return [_help("exists", parsed.name, clash.name)]
     team, unknown = [], []
     for mention in parsed.mentions:
         person = find_person(mention, directory)
         (team.append(person["id"]) if person is not None else unknown.append(mention))
     if unknown or not team:
-        return [Message(prompts.render("trade_shows/event_help", problem="people", given=" ".join(unknown)),
-                        private=True)]
+        return [_help("people", " ".join(unknown), await _example(turn))]
     event = Event(org_id=turn.person.org_id, name=parsed.name, starts_on=parsed.starts_on,  # type: ignore[arg-type]
                   ends_on=parsed.ends_on, location=parsed.location, timezone=parsed.timezone,
                   created_by=turn.person.id)  # type: ignore[arg-type]
@@ -139,8 +157,7 @@ async def set_objectives(turn: Turn, event: Event, words: list[str]) -> list[Mes
     """How many contacts of each of seed 003's four kinds the team aims for."""
     found = _numbers(words, OBJECTIVES)
     if found is None:
-        return [Message(prompts.render("trade_shows/event_help", problem="objectives", given=" ".join(words)),
-                        private=True)]
+        return [_help("objectives", " ".join(words), event.name)]
     event.objectives = {**event.objectives, **found}
     async with turn.db.session() as session:
         await store.save(session, event)
@@ -160,8 +177,7 @@ async def set_targets(turn: Turn, event: Event, words: list[str]) -> list[Messag
         person = find_person(mention, directory)
         chosen = [a for a in chosen if person is not None and a.person_id == person["id"]]
     if found is None or not chosen:
-        return [Message(prompts.render("trade_shows/event_help", problem="targets", given=" ".join(words)),
-                        private=True)]
+        return [_help("targets", " ".join(words), event.name)]
     async with turn.db.session() as session:
         for row in chosen:
             row.targets = {**row.targets, **found}

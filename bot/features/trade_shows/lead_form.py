@@ -105,7 +105,7 @@ async def submit(turn: Turn) -> list[Message]:
             chosen = running[0]
     if chosen is None and not events:  # no event of theirs to choose: say how to name one
         line = ", ".join(v for k in FIELDS[:-1] if (v := " ".join(values.get(k, "").split())))
-        return [Message(prompts.render("trade_shows/which_event", running=[], line=line), private=True)]
+        return [Message(prompts.render("trade_shows/which_event", running=[], known=[], line=line), private=True)]
     if parsed is None or chosen is None:
         return [await lead_form(turn, values, problems)]
     return [*await save_lead(turn, chosen, parsed), await lead_form(turn, saved=True)]

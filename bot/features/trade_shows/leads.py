@@ -113,7 +113,10 @@ async def capture_line(turn: Turn, text: str) -> list[Message]:
         if chosen is None:
             running = await _running_of(session, turn)
             if len(running) != 1:
-                return [Message(prompts.render("trade_shows/which_event", running=running, line=text),
+                day = turn.now.date()  # none running: their events of these weeks, named in the example
+                known = [] if running else await store.events_of(session, turn.person.id,  # type: ignore[arg-type]
+                                                                 day - timedelta(days=14), day + timedelta(days=31))
+                return [Message(prompts.render("trade_shows/which_event", running=running, known=known, line=text),
                                 private=True)]
             chosen = running[0]
         lead, merged = await store.capture(session, _new_lead(chosen, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from datetime import date
 from zoneinfo import available_timezones
 
 from bot.core.markup import clean
+from conversations.dates import no_such_day
 
 TEMPERATURES = {
     "hot": "hot", "🔥": "hot", "h": "hot", "heiß": "hot", "varm": "warm",
@@ -136,9 +137,10 @@ def lead_from_fields(values: dict[str, str]) -> tuple[ParsedLead | None, dict[st
 # --- an event in one line ---------------------------------------------------------------
 
 _DAY = r"\d{4}-\d{2}-\d{2}"
-_SEPARATORS = ("..", "/", "–", "to")
-_RANGE = re.compile(rf"^(?P<first>{_DAY})(?:(?P<sep>\.\.|/|–|to)(?P<last>{_DAY})?)?$")
-_DATEISH = re.compile(r"^\d{4}-\d{1,2}(?:-\d{1,2})?(?:\.\.|/|–|to)?")
+_SEPARATORS = ("..", "/", "–", "—", "-", "to")
+_SEP = r"\.\.|/|–|—|-|to"
+_RANGE = re.compile(rf"^(?P<first>{_DAY})(?:(?P<sep>{_SEP})(?P<last>{_DAY})?)?$")
+_DATEISH = re.compile(rf"^\d{{4}}-\d{{1,2}}(?:-\d{{1,2}})?(?:{_SEP})?")
 MAX_EVENT_DAYS = 31  # a longer "event" is a typo in the dates, not a trade show
 
 
@@ -190,7 +192,8 @@ def _join_range(tokens: list[str]) -> list[str]:
             out.append(f"{token}..{tokens[i + 2]}")
             i += 3
             continue
-        if re.fullmatch(rf"{_DAY}(?:\.\.|/|–)", token) and i + 1 < len(tokens) and re.fullmatch(_DAY, tokens[i + 1]):
+        if re.fullmatch(rf"{_DAY}(?:\.\.|/|–|—|-)", token) and i + 1 < len(tokens) \
+                and re.fullmatch(_DAY, tokens[i + 1]):
             out.append(f"{token}{tokens[i + 1]}")
             i += 2
             continue
@@ -203,8 +206,10 @@ def parse_event(args: str) -> ParsedEvent | str:
     """`"NRF 2027" 2027-01-12..2027-01-14 New York @ravi @sam` -> an event; a zone may
     follow the place (`Las Vegas America/Los_Angeles`). One date alone
     (`2027-01-12`) is a one-day event; a range with its end missing (`2027-01-12..`)
-    is refused rather than read as one day. Problem codes: "syntax", "missing_name",
-    "dates" (none, or not a real day), "open_end", "two_dates" (two dates without
+    is refused rather than read as one day; "to", "–" or "-" may stand for "..".
+    Problem codes: "syntax", "missing_name", "dates" (none, or no day at all),
+    "no_such_day:…" (a month's missing day, alone or in a range: "2027-02-29",
+    `conversations.dates.NoSuchDay.code`), "open_end", "two_dates" (two dates without
     `..`), "backwards", "too_long" (more than `MAX_EVENT_DAYS`). Whether the event is
     already over is the caller's question (it needs the venue's today)."""
     try:
@@ -227,8 +232,11 @@ def parse_event(args: str) -> ParsedEvent | str:
     try:
         first = date.fromisoformat(match.group("first"))
         last = date.fromisoformat(match.group("last")) if match.group("last") else first
-    except ValueError:
-        return "dates"
+    except ValueError:  # "2027-02-29": say which month is short of it; "2027-13-01": no day
+        # (a four-digit year is read as typed, so the "today" handed in is never used)
+        missing = [m for text in (match.group("first"), match.group("last")) if text
+                   and (m := no_such_day(text, date(2000, 1, 1))) is not None]
+        return missing[0].code if missing else "dates"
     if last < first:
         return "backwards"
     if (last - first).days >= MAX_EVENT_DAYS:
