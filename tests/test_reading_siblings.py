@@ -11,6 +11,7 @@ silently ("29 Feb" -> 2028); two-digit years always in the 2000s ("99" -> 2099).
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,8 @@ from freezegun import freeze_time
 import prompts
 from bot.features.absence import parse_absence
 from conversations.amounts import Amount, parse_amount, parse_number_text, read_amount
-from conversations.dates import full_year, read_date
-from conversations.validators import Env, Invalid, Valid, date_answer, measurable, money, number, percentage
+from conversations.dates import NoSuchDay, full_year, no_such_day, read_date
+from conversations.validators import Env, Invalid, Valid, date_answer, integer, measurable, money, number, percentage
 
 TODAY = date(2026, 11, 29)
 ENV = Env(TODAY, "Europe/Oslo")
@@ -165,3 +166,226 @@ def test_next_friday_across_the_year_end(zone: str, instant: datetime, expected:
         assert parse_absence("next Friday", today, zone) == (expected, expected)
         assert date_answer("next Friday", Env(today, zone)) == Valid(expected.isoformat())
         assert parse_absence("until Jan 2", today, zone) == (today, date(2027, 1, 2))
+
+
+# --- third round: -0, stray signs, missing days in ranges, durations, examples -----------
+# (a review read "-0" as -0.0, "-1 Jan" as 1 January, "2027-02-29..2027-03-01" as a
+# format problem, counted /okr out's working days without holidays and named an event
+# "NRF 2027" that did not exist in an example)
+
+ZEROS = ["-0", "-0.0", "−0", "(0)", "-0k", "-$0", "$-0", "-0 €", "-0%", "-0,0", "-.0", "- 0"]
+
+
+@pytest.mark.parametrize("raw", ZEROS)
+def test_negative_zero_is_plain_zero_in_every_reader(raw: str) -> None:
+    found = read_amount(raw)
+    assert isinstance(found, Amount) and found.value == 0 and math.copysign(1, found.value) == 1
+    amount = parse_amount(raw)
+    assert amount is not None and math.copysign(1, amount[0]) == 1
+    first = parse_number_text(raw)
+    assert first == 0 and math.copysign(1, first) == 1
+    assert str(prompts.environment().from_string("{{ v | number }}").render(v=found.value)) == "0"
+
+
+@pytest.mark.parametrize(("validator", "raw"), [
+    (number, "-0"), (number, "(0)"), (percentage, "-0%"), (percentage, "−0"), (money, "-$0"), (money, "-0k"),
+    (integer, "-0"), (integer, "-0 deals"),
+])
+def test_negative_zero_validates_as_zero_not_as_a_negative(validator, raw: str) -> None:  # noqa: ANN001
+    result = validator(raw, ENV)
+    assert isinstance(result, Valid)
+    value = result.value["amount"] if isinstance(result.value, dict) else result.value
+    assert value == 0 and math.copysign(1, value) == 1
+
+
+def test_negative_zero_in_wig_values_and_coaching_thresholds() -> None:
+    from bot.features.coaching import parse_rules
+    from bot.features.wig import _whole
+
+    assert _whole("-0") == (0.0, "") and math.copysign(1, _whole("-0")[0]) == 1  # type: ignore[index]
+    [rule] = parse_rules({"rules": [{"id": "r", "when": {"win_rate": "< -0"}, "ask": "x"}]})
+    assert math.copysign(1, rule.conditions[0][2]) == 1
+
+
+@pytest.mark.parametrize("raw", [
+    "-1 Jan", "+1 Jan", "−1 Jan", "- 1 Jan", "-Jan 1", "#31/12", "-31/12", "~1 Jan", "*1 Jan", "?1 Jan", ".1 Jan",
+    "1 Jan-", "1 Jan_", "-2027-01-05", "--2027-01-05", "-next friday", "-June", "june-", "-H1", "-3 days",
+])
+def test_a_stray_sign_or_mark_is_no_day(raw: str) -> None:
+    assert read_date(raw, TODAY, "Europe/Oslo") is None
+    assert date_answer(raw, ENV) == Invalid("not_a_date")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("next Friday", date(2026, 12, 4)), ("1 Jan.", date(2027, 1, 1)), ("Jan 5th, 2027", date(2027, 1, 5)),
+    ("5th of jan", date(2027, 1, 5)), ("1 Jan!", date(2027, 1, 1)), ("end of Q1", date(2027, 3, 31)),
+])
+def test_plain_days_still_read(raw: str, expected: date) -> None:
+    found = read_date(raw, TODAY, "Europe/Oslo")
+    assert found is not None and found.day == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("on -1 Jan", "unreadable"), ("until -1 Jan", "unreadable"), ("from -1 Jan to 3 Jan", "unreadable"),
+    ("from 1 Jan to -3 Jan", "unreadable"), ("#31/12", "unreadable"),
+    ("for 2 months", "duration"), ("for a month", "duration"), ("for 3.5 days", "duration"),
+    ("for 3,5 days", "duration"), ("for ½ day", "duration"), ("3 days", "duration"), ("for 1 year", "duration"),
+    ("for 3 days", (date(2026, 11, 30), date(2026, 12, 2))), ("for two weeks", (TODAY, date(2026, 12, 12))),
+])
+def test_absence_stray_signs_and_durations_are_asked_again(text: str, expected: object) -> None:
+    assert parse_absence(text, TODAY, "Europe/Oslo") == expected
+
+
+@pytest.mark.parametrize(("raw", "minutes"), [
+    ("3h", 180), ("3 hrs", 180), ("2 hours", 120), ("90 min", 90), ("15m", 15), ("3", 180), ("72h", 4320),
+    ("3 nuts", None), ("-3h", None), ("3.5h", None), ("3h30", None), ("10m", None), ("73h", None), ("0h", None),
+    ("h3", None), ("", None),
+])
+def test_a_brief_lead_time_is_read_whole(raw: str, minutes: int | None) -> None:
+    from bot.features.one_on_ones import brief_lead
+
+    assert brief_lead(raw) == minutes
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("38", (38, "")), ("1.35M", (1.35e6, "")), ("$1.35M", (1.35e6, "USD")), ("38 deals", (38, "deals")),
+    ("38-40", None), ("38 or 40", None), ("1 in 4", None), ("x38", None), ("#38", None), ("5k5", None),
+])
+def test_a_wig_reading_or_target_is_one_whole_value(raw: str, expected: tuple[float, str] | None) -> None:
+    from bot.features.wig import _end, _whole
+
+    assert _whole(raw) == expected
+    if expected is None and raw not in ("x38", "#38"):
+        assert _end(raw) is None  # "from 1.2-1.5M": not cut to its first number either
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("-$5k", -5000), ("-€5k", -5000), ("$-5k", -5000), ("5 USD", 5)])
+def test_the_first_number_keeps_a_sign_before_the_currency(raw: str, expected: float) -> None:
+    assert parse_number_text(raw) == expected
+
+
+# --- a month's missing day: named, alone or in a range -------------------------------
+
+MISSING = [
+    ("31 Apr", (4, 31, None, 30)), ("April 31", (4, 31, None, 30)), ("31st of April", (4, 31, None, 30)),
+    ("31/4", (4, 31, None, 30)), ("4/31", (4, 31, None, 30)), ("2027-02-29", (2, 29, 2027, 28)),
+    ("29/2/2027", (2, 29, 2027, 28)), ("29 February 2027", (2, 29, 2027, 28)), ("Feb 29, 27", (2, 29, 2027, 28)),
+    ("30 Feb", (2, 30, None, 29)), ("31 June 2027", (6, 31, 2027, 30)), ("by 31 Sept", (9, 31, None, 30)),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), MISSING)
+def test_a_missing_day_is_named_not_called_unreadable(raw: str, expected: tuple[int, int, int | None, int]) -> None:
+    month, day, year, last = expected
+    result = date_answer(raw, ENV)
+    assert result == Invalid("no_such_day", {"month": month, "day": day, "year": year, "last": last})
+    words = str(prompts.render("flows/common/retry", error=result.code, details=result.details, validator="date",
+                               misses=1))
+    assert words.startswith(f"There is no {day} ") and "`March 31`" in words
+    assert f"has {last} days" in words or (month == 2 and "29 in a leap year" in words)
+    if year:
+        assert f"{year}" in words
+
+
+def test_the_missing_day_words() -> None:
+    def say(raw: str) -> str:
+        found = no_such_day(raw, TODAY, "Europe/Oslo")
+        return str(prompts.render("core/no_such_day", missing=found))
+
+    assert say("2027-02-29") == "There is no 29 February 2027: February 2027 has 28 days."
+    assert say("31 Apr") == "There is no 31 April: April has 30 days."
+    assert say("30 Feb") == "There is no 30 February: February has 28 days, 29 in a leap year."
+    for real in ("29 Feb 2028", "30 Apr", "13/13", "32 January", "2027-13-01", "next Friday", "-31 Apr"):
+        assert no_such_day(real, TODAY, "Europe/Oslo") is None
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("2027-02-29..2027-03-01", "no_such_day:2027-2-29"), ("2027-02-27..2027-02-29", "no_such_day:2027-2-29"),
+    ("from 2027-02-29 to 2027-03-01", "no_such_day:2027-2-29"), ("29/2/2027 – 1/3/2027", "no_such_day:2027-2-29"),
+    ("31 Apr - 3 May", "no_such_day:-4-31"), ("31 Apr – 3 May", "no_such_day:-4-31"),
+    ("1 Apr to 31 Apr", "no_such_day:-4-31"), ("from 31 April until 2 May", "no_such_day:-4-31"),
+    ("on 31 Apr", "no_such_day:-4-31"), ("until 31 Apr", "no_such_day:-4-31"),
+    ("from 31 Apr for 2 days", "no_such_day:-4-31"), ("2027-02-27..2027-03-01", (date(2027, 2, 27), date(2027, 3, 1))),
+])
+def test_a_missing_day_in_an_absence_range(text: str, code: object) -> None:
+    assert parse_absence(text, TODAY, "Europe/Oslo") == code
+
+
+def test_an_absence_with_a_missing_day_says_so() -> None:
+    missing = NoSuchDay.from_code("no_such_day:2027-2-29")
+    problem = prompts.render("cadence/out_problem", code="no_such_day", missing=missing, day=None)
+    words = str(prompts.render("cadence/out_help", problem=problem))
+    assert "There is no 29 February 2027: February 2027 has 28 days." in words and "/okr out from" in words
+    assert NoSuchDay.from_code("far:2028-02-29") is None
+
+
+@pytest.mark.parametrize("sep", ["..", " .. ", " to ", "–", " – ", "-", " - ", "—", "/"])
+@pytest.mark.parametrize(("days", "code"), [
+    (("2027-02-29", "2027-03-01"), "no_such_day:2027-2-29"), (("2027-04-29", "2027-04-31"), "no_such_day:2027-4-31"),
+    (("2027-06-31", "2027-07-02"), "no_such_day:2027-6-31"),
+])
+def test_a_missing_day_in_an_event_range(sep: str, days: tuple[str, str], code: str) -> None:
+    from bot.features.trade_shows.parsing import parse_event
+
+    assert parse_event(f'"Expo" {days[0]}{sep}{days[1]} Oslo @ravi') == code
+    missing = next(d for d in days if no_such_day(d, TODAY) is not None)
+    assert parse_event(f'"Expo" {missing} Oslo @ravi') == code   # the same answer for the day alone
+
+
+def test_an_event_range_with_a_missing_day_gets_the_missing_day_answer() -> None:
+    from bot.features.trade_shows.parsing import parse_event
+
+    code = parse_event('"Expo" 2027-02-29..2027-03-01 Oslo @ravi')
+    assert isinstance(code, str)
+    words = str(prompts.render("trade_shows/event_help", problem=code.partition(":")[0], given="", example=None,
+                               missing=NoSuchDay.from_code(code)))
+    assert words.startswith("There is no 29 February 2027: February 2027 has 28 days.")
+    assert "format" not in words and "I need the dates" not in words
+    assert parse_event('"Expo" 2027-13-01..2027-13-03 Oslo @ravi') == "dates"   # no month 13: no day at all
+
+
+def test_a_key_result_due_on_a_missing_day_is_asked_about_that_day() -> None:
+    result = measurable("Close 12 new logos by 31 April", ENV)
+    assert result == Invalid("no_such_day", {"month": 4, "day": 31, "year": None, "last": 30})
+    assert isinstance(measurable("Close 12 new logos by 30 April", ENV), Valid)
+
+
+# --- examples in re-asks name only what exists ---------------------------------------
+
+class _Event:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+@pytest.mark.parametrize(("running", "known", "named", "absent"), [
+    ([], [], "EVENT NAME", "NRF"),
+    ([], [_Event("Web Summit")], "Web Summit", "NRF"),
+    ([], [_Event("Web Summit"), _Event("SKO")], "Web Summit", "NRF"),
+    ([_Event("Expo A"), _Event("Expo B")], [], "Expo A", "NRF"),
+])
+def test_which_event_names_a_real_event_or_a_placeholder(running: list, known: list, named: str, absent: str) -> None:
+    words = str(prompts.render("trade_shows/which_event", running=running, known=known, line="Jane, Acme"))
+    assert f"`/okr lead in {named}: Jane, Acme`" in words and absent not in words
+    for other in running + known:
+        assert other.name in words
+
+
+@pytest.mark.parametrize(("example", "named"), [(None, "EVENT NAME"), ("Web Summit", "Web Summit")])
+def test_event_help_acts_on_a_real_event_or_a_placeholder(example: str | None, named: str) -> None:
+    words = str(prompts.render("trade_shows/event_help", problem="targets", given="x", example=example, missing=None))
+    assert f"`/okr event {named} targets" in words and f"`/okr event {named} report`" in words
+    assert "/okr event NRF" not in words
+
+
+def test_no_prompt_hard_codes_an_event_or_measure_to_act_on() -> None:
+    """Examples that act on something registered (`/okr lead in X`, `/okr event X
+    report`, `/okr wig target @rep X`) take its name from the data: a literal name there
+    would send people after an event or a measure that does not exist."""
+    import re
+    from pathlib import Path
+
+    acting = re.compile(r"/okr (?:lead in|event (?!add\b)|wig target @\w+ )(?P<name>[A-Z][\w ]*?)[: ]", re.MULTILINE)
+    found = [f"{path.name}: {m.group(0)}" for path in Path(prompts.__file__).parent.rglob("*.j2")
+             for m in acting.finditer(path.read_text(encoding="utf-8"))
+             if m.group("name") not in ("EVENT NAME", "MEASURE", "NAME")]
+    assert found == []

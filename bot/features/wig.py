@@ -164,8 +164,11 @@ def _end(text: str) -> tuple[float, str] | None:
     return None if second_number_problem(text) else parse_amount(text)
 
 
-def _help(problem: str, leader: bool, detail: str = "") -> Message:
-    return Message(prompts.render("cadence/wig/help", problem=problem, leader=leader, detail=detail), private=True)
+def _help(problem: str, leader: bool, detail: str = "", example: str | None = None) -> Message:
+    """The re-ask; `example` is a real lead measure's title to name in it (else a
+    placeholder), so an example never names a measure the team does not have."""
+    return Message(prompts.render("cadence/wig/help", problem=problem, leader=leader, detail=detail,
+                                  example=example), private=True)
 
 
 async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
@@ -272,10 +275,10 @@ async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
     rep = await resolve_report(turn, who) if who else None
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        found = [m for m in await wig_store.measures(session, [w.id for w in wigs])  # type: ignore[misc]
-                 if title and m.title.lower().startswith(title.strip().lower())]
+        every = await wig_store.measures(session, [w.id for w in wigs])  # type: ignore[misc]
+        found = [m for m in every if title and m.title.lower().startswith(title.strip().lower())]
         if rep is None or len(found) != 1 or (value is None and amount.lower() != "team") or (value and value[0] < 0):
-            return _help("target", leader, text)
+            return _help("target", leader, text, every[0].title if every else None)
         target = value[0] if value else None
         await scorecard_store.set_target(session, found[0].id, rep["id"], target)  # type: ignore[arg-type]
     return Message(prompts.render("cadence/wig/added", kind="target", title=found[0].title, name=rep["name"],

@@ -3,7 +3,7 @@ before it is saved; every-other-week counted from the person's own week start.""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from cadence_helpers import at, joined, occurrences, utc
@@ -131,3 +131,46 @@ async def test_out_refuses_an_impossible_period_and_asks_for_the_year_of_a_far_l
         assert "Save it?" not in leap and "Tue 29 Feb 2028" in leap and "type the year" in leap
         typed = await say(coach, ravi, "/okr out on 29 Feb 2028")
         assert "away on Tue 29 Feb 2028" in typed and "Save it?" in typed
+
+
+# --- working days by the cadence's calendar (public holidays included) -----------------
+
+CHRISTMAS_WEEK = date(2026, 12, 23)   # a Wednesday; 25 and 26 Dec are public holidays in Norway
+
+
+@pytest.mark.parametrize(("zone", "country", "last"), [
+    ("Europe/Oslo", "NO", date(2026, 12, 28)),   # Wed 23, Thu 24, (Fri 25 Christmas Day), Mon 28
+    ("Europe/Oslo", None, date(2026, 12, 28)),   # no country typed: the zone's country, as the cadence does
+    ("UTC", None, date(2026, 12, 25)),           # no country known: weekdays only
+    ("America/New_York", "US", date(2026, 12, 28)),
+])
+def test_for_n_days_skips_public_holidays(zone: str, country: str | None, last: date) -> None:
+    assert parse_absence("for 3 days", CHRISTMAS_WEEK, zone, country, MON_FRI) == (CHRISTMAS_WEEK, last)
+
+
+def test_one_rule_for_a_working_day() -> None:
+    cal = Calendar(1, "Europe/Oslo", parse_working_days(MON_FRI), "NO")
+    for offset in range(400):
+        day = date(2026, 12, 1) + timedelta(days=offset)
+        assert cal.working_day(day) == (cal.day_off(day) is None)
+    assert not cal.working_day(date(2026, 12, 25)) and cal.working_day(date(2026, 12, 24))
+    assert not cal.working_day(date(2027, 5, 17))  # Constitution Day, a Monday
+
+
+async def test_out_counts_working_days_without_public_holidays(db: Database, team: dict[str, int],
+                                                               coach: Coach) -> None:
+    """Ravi (Asia/Kolkata, no country typed) is off on Republic Day, 26 January: the
+    same calendar the cadence plans by says so when he records an absence."""
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 1))
+    with at(utc(2027, 1, 20, 6)):
+        week = await say(coach, ravi, "/okr out from 25 Jan to 29 Jan")
+        holiday = await say(coach, ravi, "/okr out on 26 Jan")
+        three = await say(coach, ravi, "/okr out from 25 Jan for 3 days")
+        missing = await say(coach, ravi, "/okr out 2027-02-29..2027-03-01")
+        stray = await say(coach, ravi, "/okr out on -1 Feb")
+    assert "Mon 25 Jan 2027 to Fri 29 Jan 2027, 4 working days" in week
+    assert "Tue 26 Jan 2027 (Republic Day, a public holiday where you are)" in holiday
+    assert "Mon 25 Jan 2027 to Thu 28 Jan 2027, 3 working days" in three
+    assert "There is no 29 February 2027: February 2027 has 28 days." in missing and "Save" not in missing
+    assert "When are you away?" in stray and "1 Feb" not in stray and "Save it?" not in stray  # not 1 February
