@@ -4,6 +4,7 @@ and sends the written plan to the manager."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -24,18 +25,28 @@ feature = Feature("goals")
 REVIEW_INTERVALS = ("weekly", "biweekly", "monthly")
 
 
-def goal_year(today: date, args: str) -> int:
-    """Goals are set for the coming year from October on (seed 002: Q4 or early Q1)."""
-    for word in args.split():
-        if word.isdigit() and len(word) == 4:
-            return int(word)
-    return today.year + 1 if today.month >= 10 else today.year
+def goal_year(today: date, args: str) -> int | None:
+    """The year `/okr goals [YEAR]` plans: the one typed ("2027", "for 2027"), last
+    year to two years ahead; without one, the coming year from October on (seed 002:
+    Q4 or early Q1). None for anything else ("2O27", "2207", "-2027", "next"), which is
+    asked again with an example rather than planned for a year nobody chose."""
+    words = args.strip().lower()
+    default = today.year + 1 if today.month >= 10 else today.year
+    if not words:
+        return default
+    found = re.fullmatch(r"(?:for\s+)?(\d{4})", words)
+    year = int(found.group(1)) if found else None
+    return year if year is not None and today.year - 1 <= year <= today.year + 2 else None
 
 
 @feature.command("goals", "/okr goals")
 async def start_goals(turn: Turn, args: str) -> list[Message]:
     """`/okr goals [YEAR]`: the New Year goal-setting conversation."""
-    year = goal_year(local_day(turn.now, turn.person.timezone), args)
+    today = local_day(turn.now, turn.person.timezone)
+    year = goal_year(today, args)
+    if year is None:
+        return [Message(prompts.render("flows/goals/which_year", given=args.strip()[:40],
+                                       example=goal_year(today, "")), private=True)]
     manager: Person | None = None
     if turn.person.manager_id is not None:
         async with turn.db.session() as session:
