@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert, or_, update
 from sqlmodel import col, select
@@ -31,7 +31,25 @@ from storage.occurrences import CLAIMED, DELIVERED, FAILED, OCCURRENCE, PENDING,
 SENDING = "sending"  # the reason of a claimed occurrence whose send began
 
 
-async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) -> list[Occurrence]:
+class Claimed(NamedTuple):
+    """A claimed occurrence as the dispatcher needs it to draw, send and record it: a
+    row tuple, not an ORM object (a tick claims thousands; nothing here is written
+    back through the session). Times are aware UTC."""
+
+    id: int
+    key: str
+    org_id: int
+    person_id: int
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any]
+    reason: str | None
+
+
+_CLAIMED = [OCCURRENCE.c[name] for name in Claimed._fields]
+
+
+async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) -> list[Claimed]:
     """One statement per batch: update the rows `chosen` selects, but only those where
     the `still` conditions hold at write time, and return the rows this instance won.
 
@@ -40,7 +58,7 @@ async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) 
     `still` conditions are checked again under the lock. SQLite has one writer at a
     time, so its UPDATE sees the rows as the last writer left them."""
     if dialect_name(session) != "postgresql":
-        return await _update(session, col(Occurrence.id).in_(chosen.scalar_subquery()), still, values)
+        return await _update(session, OCCURRENCE.c.id.in_(chosen.scalar_subquery()), still, values)
     won = await _update(session, _locked(chosen.with_for_update(skip_locked=True)), still, values)
     if won:
         return won
@@ -55,26 +73,22 @@ def _locked(chosen: Any) -> Any:
     PostgreSQL may rescan it for every outer row (a nested-loop semi join), locking
     and skipping again each time; the CTE runs once."""
     rows = chosen.cte("chosen").prefix_with("MATERIALIZED")
-    return col(Occurrence.id).in_(select(rows.c.id))
+    return OCCURRENCE.c.id.in_(select(rows.c.id))
 
 
-async def _update(session: AsyncSession, which: Any, still: Any, values: dict[str, Any]) -> list[Occurrence]:
-    statement = (
-        update(Occurrence).where(which, *still)
-        .values(**values).returning(Occurrence)
-        .execution_options(synchronize_session=False)
-    )
-    return sorted((await session.exec(statement)).scalars().all(),  # type: ignore[call-overload]
-                  key=lambda o: (o.due_at, o.id))
+async def _update(session: AsyncSession, which: Any, still: Any, values: dict[str, Any]) -> list[Claimed]:
+    statement = update(OCCURRENCE).where(which, *still).values(**values).returning(*_CLAIMED)
+    rows = [Claimed(*row) for row in (await session.exec(statement)).all()]  # type: ignore[call-overload]
+    return sorted(rows, key=lambda o: (o.due_at, o.id))
 
 
 async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: int,
-                    lease_until: datetime | None = None) -> list[Occurrence]:
+                    lease_until: datetime | None = None) -> list[Claimed]:
     """Claim up to `limit` due pending occurrences for this instance, earliest first,
     held until `lease_until` (default: now, i.e. the caller must extend it)."""
     due = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now)
            .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id).limit(limit))
-    return await _take(session, due, col(Occurrence.status) == PENDING,
+    return await _take(session, due, OCCURRENCE.c.status == PENDING,
                        status=CLAIMED, claimed_by=instance, claimed_at=now,
                        lease_until=lease_until or now)
 
@@ -82,21 +96,21 @@ async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: 
 def _lapsed(now: datetime, cutoff: datetime | None) -> Any:
     """A claim whose lease ran out (or, for a claim made before leases existed, one
     older than `cutoff`)."""
-    lapsed = col(Occurrence.lease_until) <= now
+    lapsed = OCCURRENCE.c.lease_until <= now
     if cutoff is None:
         return lapsed
-    return or_(lapsed, (col(Occurrence.lease_until).is_(None)) & (col(Occurrence.claimed_at) < cutoff))
+    return or_(lapsed, OCCURRENCE.c.lease_until.is_(None) & (OCCURRENCE.c.claimed_at < cutoff))
 
 
 async def reclaim_stale(session: AsyncSession, now: datetime, instance: str, limit: int,
-                        lease_until: datetime, cutoff: datetime | None = None) -> list[Occurrence]:
+                        lease_until: datetime, cutoff: datetime | None = None) -> list[Claimed]:
     """Take over claims whose lease ran out: their process died, or a transient
     failure set this as their retry time. The caller must not simply send them again:
     an earlier attempt may have reached the platform (see `FindsDeliveries`)."""
     stale = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == CLAIMED)
              .where(_lapsed(now, cutoff))
              .order_by(OCCURRENCE.c.lease_until, OCCURRENCE.c.id).limit(limit))
-    return await _take(session, stale, col(Occurrence.status) == CLAIMED, _lapsed(now, cutoff),
+    return await _take(session, stale, OCCURRENCE.c.status == CLAIMED, _lapsed(now, cutoff),
                        claimed_by=instance, claimed_at=now, lease_until=lease_until)
 
 
@@ -118,13 +132,21 @@ async def mark_sending(session: AsyncSession, occurrence_id: int, instance: str)
     """Note, just before the send, that it began (`reason = 'sending'`), so that whoever
     takes the claim over after a crash knows the platform may have the message. False
     when this instance no longer holds the claim: then it must not send."""
+    return occurrence_id in await mark_sending_many(session, [occurrence_id], instance)
+
+
+async def mark_sending_many(session: AsyncSession, ids: Sequence[int], instance: str) -> set[int]:
+    """`mark_sending` for several sends about to begin, in one statement: returns the
+    ids this instance still holds (only those may be sent). At most a batch of ids."""
+    if not ids:
+        return set()
     result = await session.exec(
         update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == CLAIMED,
+        .where(OCCURRENCE.c.id.in_(list(ids)), OCCURRENCE.c.status == CLAIMED,
                OCCURRENCE.c.claimed_by == instance)
-        .values(reason=SENDING)
+        .values(reason=SENDING).returning(OCCURRENCE.c.id)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return set(result.scalars().all())  # type: ignore[attr-defined]
 
 
 async def record_delivery(session: AsyncSession, occurrence_id: int, instance: str, purpose: str,
@@ -132,20 +154,21 @@ async def record_delivery(session: AsyncSession, occurrence_id: int, instance: s
     """Mark one claimed occurrence delivered and keep the platform's message id, as
     soon as its send returned (so a crash can repeat at most the one message in
     flight). Only a row this instance still holds is marked; False otherwise."""
-    return await record_deliveries(session, [(occurrence_id, purpose, platform, message_id)],
-                                   instance, now) == 1
+    return bool(await record_deliveries(session, [(occurrence_id, purpose, platform, message_id)],
+                                         instance, now))
 
 
 async def record_deliveries(
     session: AsyncSession, sent: Sequence[tuple[int, str, str, str | None]], instance: str,
     now: datetime,
-) -> int:
-    """Mark claimed occurrences delivered and keep each platform message id. Each
-    item: (occurrence id, purpose, platform, message id). Only rows this instance
-    still holds are marked (RETURNING says which); a Delivery row is written for
-    exactly those. Returns how many."""
+) -> set[int]:
+    """Mark claimed occurrences delivered and keep each platform message id: one
+    UPDATE … RETURNING and one executemany INSERT of the Delivery rows. Each item:
+    (occurrence id, purpose, platform, message id). Only rows this instance still
+    holds are marked (RETURNING says which); a Delivery row is written for exactly
+    those. Returns their ids. At most a batch of items (an IN list)."""
     if not sent:
-        return 0
+        return set()
     held = set(
         (await session.exec(
             update(OCCURRENCE)
@@ -159,7 +182,7 @@ async def record_deliveries(
              "sent_at": now} for oid, purpose, platform, message_id in sent if oid in held]
     if rows:
         await session.exec(insert(Delivery.__table__), params=rows)  # type: ignore[attr-defined]
-    return len(rows)
+    return {row["occurrence_id"] for row in rows}
 
 
 async def retry_later(session: AsyncSession, occurrence_id: int, instance: str, retry_at: datetime,

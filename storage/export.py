@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import among
 from storage.models import (
     CheckIn,
     CheckInAnswer,
@@ -122,7 +123,7 @@ async def rows(session: AsyncSession, kind: str, scope: Scope) -> AsyncIterator[
                         KeyResult.title)
                  .outerjoin(CheckInAnswer, col(CheckInAnswer.checkin_id) == col(CheckIn.id))
                  .outerjoin(KeyResult, col(KeyResult.id) == col(CheckInAnswer.key_result_id))
-                 .where(CheckIn.org_id == scope.org_id, col(CheckIn.person_id).in_(ids),
+                 .where(CheckIn.org_id == scope.org_id, among(session, col(CheckIn.person_id), ids),
                         col(CheckIn.completed_at).is_not(None), *_window(scope, col(CheckIn.completed_at)))
                  .order_by(col(CheckIn.completed_at), col(CheckIn.id), col(CheckInAnswer.id)))
         zones = {pid: ZoneInfo(p.timezone) for pid, p in people.items()}
@@ -138,7 +139,7 @@ async def rows(session: AsyncSession, kind: str, scope: Scope) -> AsyncIterator[
                        "blockers": blockers or "", "change_next": change or ""}
     elif kind == "okrs":
         query = (select(Objective, KeyResult).join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
-                 .where(Objective.org_id == scope.org_id, col(Objective.owner_id).in_(ids))
+                 .where(Objective.org_id == scope.org_id, among(session, col(Objective.owner_id), ids))
                  .order_by(col(Objective.owner_id), col(Objective.id), col(KeyResult.id)))
         async for objective, kr in _stream(session, query):
             person = people[objective.owner_id]
@@ -157,7 +158,7 @@ async def _wig_rows(session: AsyncSession, scope: Scope, people: dict[int, Perso
     """WIG facts: each lag reading, each rep's weekly lead-measure number, each commitment."""
     ids = list(people)
     wigs = {w.id: w for w in (await session.exec(select(Wig).where(
-        Wig.org_id == scope.org_id, col(Wig.manager_id).in_(ids)))).all()}
+        Wig.org_id == scope.org_id, among(session, col(Wig.manager_id), ids)))).all()}
     base = {"email": "", "name": "", "item": "", "value": "", "target": "", "kept": "", "local_date": ""}
 
     def inside(week: date) -> bool:
@@ -174,7 +175,7 @@ async def _wig_rows(session: AsyncSession, scope: Scope, people: dict[int, Perso
                        "value": reading.value, "target": wig.to_value, "recorded_at_utc": _utc(reading.recorded_at),
                        "local_date": _local(reading.recorded_at, who.timezone) if who else ""}
     query = (select(LeadMeasureEntry, LeadMeasure).join(LeadMeasure, col(LeadMeasure.id) == col(
-        LeadMeasureEntry.lead_measure_id)).where(col(LeadMeasureEntry.person_id).in_(ids))
+        LeadMeasureEntry.lead_measure_id)).where(among(session, col(LeadMeasureEntry.person_id), ids))
              .order_by(col(LeadMeasureEntry.week_start), col(LeadMeasureEntry.id)))
     async for entry, measure in _stream(session, query):
         person, wig = people[entry.person_id], wigs.get(measure.wig_id)
@@ -183,7 +184,7 @@ async def _wig_rows(session: AsyncSession, scope: Scope, people: dict[int, Perso
                    "week_start": entry.week_start, "email": person.email, "name": person.name, "item": measure.title,
                    "value": entry.value, "target": measure.weekly_target, "recorded_at_utc": _utc(entry.recorded_at),
                    "local_date": _local(entry.recorded_at, person.timezone)}
-    async for (c,) in _stream(session, select(Commitment).where(col(Commitment.person_id).in_(ids))
+    async for (c,) in _stream(session, select(Commitment).where(among(session, col(Commitment.person_id), ids))
                               .order_by(col(Commitment.week_start), col(Commitment.id))):
         person, wig = people[c.person_id], wigs.get(c.wig_id)  # type: ignore[arg-type]
         if inside(c.week_start):

@@ -11,7 +11,7 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import utcnow
+from storage.db import among, utcnow
 from storage.models import (
     KR_KINDS,
     CadenceRule,
@@ -104,7 +104,7 @@ async def objectives_for(session: AsyncSession, owner_ids: Sequence[int],
     results: dict[int, list[KeyResult]] = {}
     if ids:
         for kr in (await session.exec(
-                select(KeyResult).where(col(KeyResult.objective_id).in_(ids))
+                select(KeyResult).where(among(session, col(KeyResult.objective_id), ids))
                 .order_by(col(KeyResult.id)))).all():
             results.setdefault(kr.objective_id, []).append(kr)
     out: dict[int, list[ObjectiveWithResults]] = {owner: [] for owner in owner_ids}
@@ -156,7 +156,7 @@ async def team_signals(session: AsyncSession, person_ids: Sequence[int], since: 
     rank = func.row_number().over(partition_by=CheckIn.person_id,  # type: ignore[arg-type]
                                   order_by=(col(CheckIn.completed_at).desc(), col(CheckIn.id).desc()))
     recent = (select(CheckIn.id, CheckIn.person_id, CheckIn.completed_at, CheckIn.blockers, rank.label("n"))
-              .where(col(CheckIn.person_id).in_(ids), CheckIn.kind == "okr_checkin",
+              .where(among(session, col(CheckIn.person_id), ids), CheckIn.kind == "okr_checkin",
                      col(CheckIn.completed_at).is_not(None)).subquery())
     latest = (await _rows(session, select(recent).where(recent.c.n <= 2))).all()
     scores: dict[int, float] = {}
@@ -179,12 +179,12 @@ async def team_signals(session: AsyncSession, person_ids: Sequence[int], since: 
     since_instant = datetime.combine(since, datetime.min.time(), UTC)
     for pid, count in (await _rows(session,
             select(Occurrence.person_id, func.count()).where(
-                col(Occurrence.person_id).in_(ids), Occurrence.status == "missed",
+                among(session, col(Occurrence.person_id), ids), Occurrence.status == "missed",
                 col(Occurrence.due_at) >= since_instant).group_by(Occurrence.person_id))).all():
         out[pid].missed = int(count)
     for pid, count in (await _rows(session,
             select(Commitment.person_id, func.count()).where(
-                col(Commitment.person_id).in_(ids), col(Commitment.kept).is_(False),
+                among(session, col(Commitment.person_id), ids), col(Commitment.kept).is_(False),
                 col(Commitment.week_start) >= since).group_by(Commitment.person_id))).all():
         out[pid].not_kept = int(count)
     return out

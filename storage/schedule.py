@@ -8,8 +8,8 @@ writes, claims, deliveries, answers) live in `storage.occurrences`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
@@ -19,9 +19,10 @@ from storage.db import among
 from storage.models import Absence, CadenceRule, OneOnOne, Organisation, Person
 
 
-@dataclass(frozen=True)
-class PersonSchedule:
-    """What the cadence planner needs about one person (and their organisation)."""
+class PersonSchedule(NamedTuple):
+    """What the cadence planner needs about one person (and their organisation): a
+    row tuple (read for the whole population every refresh; a frozen dataclass cost
+    ~25 µs a person to build, a tuple a fraction of that)."""
 
     id: int
     org_id: int
@@ -59,7 +60,7 @@ async def people_to_schedule(
     if email is not None:
         query = query.where(func.lower(Person.email) == email.strip().lower())
     rows = (await session.exec(query)).all()
-    return [PersonSchedule(*row) for row in rows]
+    return list(map(PersonSchedule._make, rows))
 
 
 async def absences_between(

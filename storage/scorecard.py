@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import upsert, utcnow
+from storage.db import among, upsert, utcnow
 from storage.models import (
     Commitment,
     LeadMeasure,
@@ -93,16 +93,17 @@ async def team_weeks(session: AsyncSession, manager_id: int, week_start: date, w
     measure_ids = [m.id for m in out.measures]
     if ids and measure_ids:
         for t in (await session.exec(select(LeadTarget).where(col(LeadTarget.lead_measure_id).in_(measure_ids),
-                                                              col(LeadTarget.person_id).in_(ids)))).all():
+                                                              among(session, col(LeadTarget.person_id), ids)))).all():
             out.targets[(t.lead_measure_id, t.person_id)] = t.weekly_target
         for e in (await session.exec(select(LeadMeasureEntry).where(
-                col(LeadMeasureEntry.lead_measure_id).in_(measure_ids), col(LeadMeasureEntry.person_id).in_(ids),
+                col(LeadMeasureEntry.lead_measure_id).in_(measure_ids),
+                among(session, col(LeadMeasureEntry.person_id), ids),
                 col(LeadMeasureEntry.week_start) >= out.weeks[0],
                 col(LeadMeasureEntry.week_start) <= week_start))).all():
             out.numbers[(e.lead_measure_id, e.person_id, e.week_start)] = e.value
     if ids:
         for c in (await session.exec(select(Commitment).where(
-                col(Commitment.person_id).in_(ids), Commitment.week_start == week_start))).all():
+                among(session, col(Commitment.person_id), ids), Commitment.week_start == week_start))).all():
             kept, made = out.kept.get(c.person_id, (0, 0))
             out.kept[c.person_id] = (kept + (1 if c.kept else 0), made + 1)
     return out

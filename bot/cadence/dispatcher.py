@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import cadence
+from bot.cadence.bookkeeping import Bookkeeper
 from bot.cadence.calendar import Calendar
 from bot.cadence.failures import deadline_of, summarise_failures
 from bot.cadence.offloop import run_off_loop
@@ -45,8 +46,8 @@ from bot.core.clock import now as clock_now
 from bot.core.coach import INACTIVE, Coach
 from bot.core.messages import Message
 from storage import claims, occurrences
+from storage.claims import Claimed
 from storage.db import Database
-from storage.models import Occurrence
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +55,17 @@ log = logging.getLogger(__name__)
 LEGACY_LEASE = timedelta(minutes=10)
 
 
-def delivery_tag(occurrence: Occurrence) -> str:
+def delivery_tag(occurrence: Claimed) -> str:
     """What a sent prompt carries to be found again: the occurrence key and which
     delivery of it this is (a snoozed prompt is delivered a second time)."""
     return f"{occurrence.key}#{_purpose(occurrence)}"
 
 
-def _repeat(occurrence: Occurrence) -> int:
+def _repeat(occurrence: Claimed) -> int:
     return int((occurrence.payload or {}).get("snoozes", 0))
 
 
-def _purpose(occurrence: Occurrence) -> str:
+def _purpose(occurrence: Claimed) -> str:
     snoozes = _repeat(occurrence)
     return "prompt" if snoozes == 0 else f"prompt{snoozes + 1}"
 
@@ -134,6 +135,7 @@ class Dispatcher:
         self._planned_until: datetime | None = None
         self._fingerprints: dict[int, int] = {}
         self.stopping = False  # set at shutdown (SIGTERM): claim nothing more
+        self.bookkeeper = Bookkeeper(self.db, self.instance, lambda: clock_now())
 
     async def tick(self) -> TickReport:
         """One pass: plan, catch up, claim and deliver, nudge. Safe to run anywhere,
@@ -225,7 +227,7 @@ class Dispatcher:
         async with self.db.session() as session:
             await occurrences.supersede_delivered(session)
 
-    def _draw(self, occurrence: Occurrence, name: str) -> list[Message]:
+    def _draw(self, occurrence: Claimed, name: str) -> list[Message]:
         """The prompt card, drawn by the feature that registered the kind, tagged with
         the delivery key so that the platform copy can be found after a crash."""
         messages = self.coach.features.prompt_kinds[occurrence.kind].draw(occurrence, name, _repeat(occurrence))
@@ -233,20 +235,20 @@ class Dispatcher:
             message.tag = delivery_tag(occurrence)
         return messages
 
-    async def _deliver_batch(self, claimed: list[Occurrence], taken_over: set[int | None],
+    async def _deliver_batch(self, claimed: list[Claimed], taken_over: set[int],
                              report: TickReport) -> None:
         recipients = await self.coach.recipients({o.person_id for o in claimed})
         gate = asyncio.Semaphore(self.concurrency)
-        in_flight = {o.id for o in claimed if o.id is not None}
+        in_flight = {o.id for o in claimed}
         heart = asyncio.get_running_loop().create_task(self._heartbeat(in_flight))
 
-        async def one(occurrence: Occurrence) -> None:
+        async def one(occurrence: Claimed) -> None:
             try:
                 async with gate:
                     await self._deliver_one(occurrence, recipients[occurrence.person_id],
                                             occurrence.id in taken_over, report)
             finally:
-                in_flight.discard(occurrence.id)  # type: ignore[arg-type]
+                in_flight.discard(occurrence.id)
 
         try:
             await asyncio.gather(*(one(o) for o in claimed))
@@ -266,7 +268,7 @@ class Dispatcher:
             except Exception:  # a missed beat only risks a takeover, which is checked
                 log.warning("could not extend the claims' lease", exc_info=True)
 
-    async def _deliver_one(self, occurrence: Occurrence, recipient: Recipient | str,
+    async def _deliver_one(self, occurrence: Claimed, recipient: Recipient | str,
                            check_first: bool, report: TickReport) -> None:
         """Send one prompt and record the outcome at once: delivered (with the
         platform's id), retry later (transient), failed (refused for good) or
@@ -280,8 +282,8 @@ class Dispatcher:
         if isinstance(recipient, str):
             async with self.db.session() as session:
                 if recipient == INACTIVE:  # left the team since it was planned: no alert
-                    await claims.skip_claimed(session, occurrence.id, self.instance, INACTIVE)  # type: ignore[arg-type]
-                elif await claims.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
+                    await claims.skip_claimed(session, occurrence.id, self.instance, INACTIVE)
+                elif await claims.record_failure(session, occurrence.id, self.instance,
                                                  f"delivery failed: {recipient}", {**payload, "error": recipient}):
                     report.failed += 1
             return
@@ -292,9 +294,8 @@ class Dispatcher:
                 message_id = await self.coach.find_sent(recipient, delivery_tag(occurrence))
                 found = message_id is not None
             if not found:
-                async with self.db.session() as session:  # still ours? and: "a send began"
-                    if not await claims.mark_sending(session, occurrence.id, self.instance):  # type: ignore[arg-type]
-                        return  # the claim lapsed and was taken over: the taker sends it
+                if not await self.bookkeeper.begin_send(occurrence.id):  # still ours? and: "a send began"
+                    return  # the claim lapsed and was taken over: the taker sends it
                 message_id = await self.coach.send(recipient, self._draw(occurrence, recipient.name))
         except TransientDeliveryError as error:
             await self._retry_later(occurrence, payload, str(error), error.uncertain, report)
@@ -311,14 +312,13 @@ class Dispatcher:
             log.exception("delivering %s failed", occurrence.key)
             await self._fail(occurrence, payload, f"{type(error).__name__}: {error}"[:200], report)
             return
-        async with self.db.session() as session:
-            if await claims.record_delivery(session, occurrence.id, self.instance, _purpose(occurrence),  # type: ignore[arg-type]
-                                            recipient.platform, message_id, clock_now()):
-                report.delivered += 1
-                report.recovered += found
-                metrics.prompt(occurrence.kind, "sent", occurrence.due_at)
+        # recorded as the send returns, in the next group commit (bot.cadence.bookkeeping)
+        if await self.bookkeeper.delivered(occurrence.id, _purpose(occurrence), recipient.platform, message_id):
+            report.delivered += 1
+            report.recovered += found
+            metrics.prompt(occurrence.kind, "sent", occurrence.due_at)
 
-    async def _retry_later(self, occurrence: Occurrence, payload: dict[str, Any], problem: str,
+    async def _retry_later(self, occurrence: Claimed, payload: dict[str, Any], problem: str,
                            uncertain: bool, report: TickReport) -> None:
         """Back off (exponential, with jitter) and try again, until the prompt's
         deadline (`failures.retry_deadline`: the person's next prompt of this cadence
@@ -340,15 +340,15 @@ class Dispatcher:
         payload.update(attempts=attempts, uncertain=bool(payload.get("uncertain")) or uncertain)
         log.info("prompt %s not delivered now (%s); retry %s", occurrence.key, problem, retry_at)
         async with self.db.session() as session:
-            if await claims.retry_later(session, occurrence.id, self.instance, retry_at,  # type: ignore[arg-type]
+            if await claims.retry_later(session, occurrence.id, self.instance, retry_at,
                                         f"retrying: {problem}", payload):
                 report.retrying += 1
                 metrics.prompt(occurrence.kind, "retried")
 
-    async def _fail(self, occurrence: Occurrence, payload: dict[str, Any], problem: str,
+    async def _fail(self, occurrence: Claimed, payload: dict[str, Any], problem: str,
                     report: TickReport) -> None:
         async with self.db.session() as session:
-            if await claims.record_failure(session, occurrence.id, self.instance,  # type: ignore[arg-type]
+            if await claims.record_failure(session, occurrence.id, self.instance,
                                            f"delivery failed: {problem}", {**payload, "error": problem}):
                 report.failed += 1
                 metrics.prompt(occurrence.kind, "failed")

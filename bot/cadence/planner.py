@@ -116,12 +116,30 @@ async def load_population(db: Database, now: datetime, person_ids: Iterable[int]
             personal.setdefault(row.person_id, []).append(row)
         else:
             shared.setdefault(row.org_id, []).append(row)
+    # Most people share their calendar's settings and their rules with many others:
+    # each distinct (zone, week, country, quiet hours) is parsed once, and each
+    # distinct (organisation, role, manager, week) without personal rules resolved
+    # once (70,000 people took 12-15 s one by one). Each person still gets their own
+    # Calendar (their id, absences, join date), built from the shared parts.
     calendars: dict[int, Calendar] = {}
     rules: dict[int, list[Rule]] = {}
+    templates: dict[tuple[Any, ...], Calendar] = {}
+    resolved: dict[tuple[Any, ...], list[Rule]] = {}
     for person in found:
-        calendars[person.id] = calendar_of(person, absences.get(person.id, ()))
-        offered = personal.get(person.id, []) + shared.get(person.org_id, [])
-        rules[person.id] = rules_for(person, offered, calendars[person.id].working_days)
+        setting = (person.timezone, person.org_timezone, person.working_days, person.country,
+                   person.org_country, person.quiet_start, person.quiet_end)
+        shape = templates.get(setting) or templates.setdefault(setting, calendar_of(person))
+        calendar = calendars[person.id] = Calendar(
+            person.id, shape.timezone, shape.working_days, shape.country, shape.quiet_start, shape.quiet_end,
+            tuple(sorted(absences.get(person.id, ()))), person.created_at)
+        if person.id in personal:
+            offered = personal[person.id] + shared.get(person.org_id, [])
+            rules[person.id] = rules_for(person, offered, calendar.working_days)
+            continue
+        group = (person.org_id, person.role, person.manager_id, calendar.working_days)
+        if group not in resolved:
+            resolved[group] = rules_for(person, shared.get(person.org_id, []), calendar.working_days)
+        rules[person.id] = list(resolved[group])
     return Population({p.id: p for p in found}, calendars, rules, everyone=ids is None and email is None)
 
 
