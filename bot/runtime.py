@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -130,6 +131,7 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
     runner: web.AppRunner | None = None
     started: list[RunningChannel] = []
     scheduler: CadenceScheduler | None = None
+    warming: asyncio.Task[None] | None = None
     try:
         if settings.serving:
             readiness = server.Readiness(
@@ -144,10 +146,14 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
         if with_scheduler:
             scheduler = timer.create_scheduler(coach)
             await scheduler.start()
+            warming = asyncio.get_running_loop().create_task(
+                warm_up(lambda: scheduler is not None and scheduler.last_tick_at is not None))
         yield Runtime(settings, db, coach, channels, scheduler)
     finally:
         # Stop taking new work first (no new claims, no new events), then let what is
         # in flight finish: within 25 s of SIGTERM in all (platforms kill at 30 s).
+        if warming is not None:
+            warming.cancel()
         if scheduler is not None:
             scheduler.dispatcher.stopping = True
         if runner is not None:
@@ -158,6 +164,20 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
             await channel.stop()
         await db.dispose()
         log.info("stopped")
+
+
+# Modules no delivery needs, left out of start-up so that a restarted instance takes
+# over due prompts sooner (matplotlib: ~1 s of CPU), and loaded once its first tick is
+# done so that the first brief of the day does not pay for them.
+WARM_UP = ("bot.features.brief_chart",)
+
+
+async def warm_up(ready: Callable[[], bool], modules: Iterable[str] = WARM_UP) -> None:
+    """Import `modules` in a worker thread once `ready()` (polled every second)."""
+    while not ready():
+        await asyncio.sleep(1.0)
+    for name in modules:
+        await asyncio.to_thread(importlib.import_module, name)
 
 
 # How long a shutdown waits for the prompts being sent (the rest of a shutdown takes

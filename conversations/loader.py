@@ -32,6 +32,9 @@ from conversations.engine import (
 from conversations.validators import VALIDATORS
 
 FLOWS_DIR = Path(__file__).parent / "flows"
+# libyaml's safe loader when PyYAML was built with it (the wheels are): the same
+# documents, parsed ~8x faster, which is ~0.1 s of every start-up.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 TOP_KEYS = {"name", "title", "private", "start", "steps", "description"}
 KEYS: dict[str, set[str]] = {
@@ -87,7 +90,7 @@ def flows() -> dict[str, Flow]:
 def load_flow(path: Path, template_exists: Callable[[str], bool]) -> Flow:
     source = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as problem:
         raise FlowError(source, None, f"is not valid YAML: {problem}") from None
     if not isinstance(raw, dict):

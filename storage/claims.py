@@ -9,7 +9,7 @@ the first commits).
 
 A claim is held until `lease_until`. The claiming process extends the lease of what
 it is sending (`extend_leases`, every few seconds); a process that dies stops
-extending, and its claims are taken over within one lease (a minute by default).
+extending, and its claims are taken over within one lease (30 s by default).
 A prompt a platform could not take *now* (5xx, reset, timeout) keeps its claim with
 `lease_until` set to the retry time, so the same takeover picks it up then.
 """

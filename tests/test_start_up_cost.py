@@ -62,3 +62,32 @@ def test_an_empty_database_still_gets_migrated(tmp_path: Path) -> None:
     """The fast path only skips Alembic at the newest schema: a new file is migrated."""
     assert loaded_after(tmp_path, "db", "upgrade") == ["alembic"]
     assert loaded_after(tmp_path, "db", "upgrade") == []   # at head now: nothing to load
+
+
+def test_coachbot_run_delivers_before_it_loads_the_chart_library(tmp_path: Path) -> None:
+    """Issue #13: a restarted `coachbot run` takes over due prompts sooner without
+    matplotlib (~1 s of CPU) in its start-up; briefs load it on first use, and the
+    runtime loads it once the first tick is done (bot.runtime.WARM_UP)."""
+    probe = ("import sys, bot.cli.main, bot.runtime, bot.cadence.timer, bot.channels.server, "
+             "bot.channels.slack.channel; print('matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    from bot.runtime import WARM_UP
+
+    assert "bot.features.brief_chart" in WARM_UP
+
+
+async def test_the_warm_up_waits_for_the_first_tick_then_imports() -> None:
+    import asyncio
+
+    from bot.runtime import warm_up
+
+    ticked = False
+    task = asyncio.ensure_future(warm_up(lambda: ticked, ["json.tool"]))
+    await asyncio.sleep(0.05)
+    assert not task.done() and "json.tool" not in sys.modules
+    ticked = True
+    await asyncio.wait_for(task, 5)
+    assert "json.tool" in sys.modules

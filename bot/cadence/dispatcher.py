@@ -101,7 +101,7 @@ class Dispatcher:
         instance: str | None = None,
         batch: int = 64,
         concurrency: int = 32,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(seconds=30),
         backoff_base: float = 5.0,
         backoff_cap: float = 300.0,
         horizon: timedelta = timedelta(hours=36),

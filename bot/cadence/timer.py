@@ -1,6 +1,9 @@
 """The timer: APScheduler as an alarm clock on the running event loop.
 
-One interval job wakes the dispatcher every minute; each periodic job the features
+One interval job wakes the dispatcher every minute; a lighter one every
+TAKEOVER_SECONDS only claims and delivers (claims a crashed instance left behind,
+once their half-minute lease ran out, and retries whose back-off is over), so that
+those wait seconds rather than up to a whole tick; each periodic job the features
 registered (reminders of abandoned conversations, salary follow-ups …) gets its own
 interval job, and so does the housekeeping of processed platform event ids. The
 timer holds no state worth persisting, so it uses the memory job store: no job store
@@ -18,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.cadence.dispatcher import Dispatcher, TickReport
+from bot.core.clock import now as clock_now
 from bot.core.coach import Coach
 from bot.core.feature import Job
 from storage.db import utcnow
@@ -28,6 +32,11 @@ log = logging.getLogger(__name__)
 # Slack retries an event for about an hour and the Bot Framework for less: two days
 # of processed ids is plenty to drop every retry.
 EVENT_MEMORY = timedelta(days=2)
+
+# How often a process looks for lapsed claims and due prompts between ticks: with the
+# dispatcher's 30-second lease, a killed instance's unsent prompts are taken over
+# within ~40 s (issue #13), for two cheap indexed queries per process per interval.
+TAKEOVER_SECONDS = 10.0
 
 
 async def forget_old_events(coach: Coach) -> int:
@@ -42,15 +51,20 @@ class CadenceScheduler:
 
     JOB_ID = "cadence-dispatcher"
 
-    def __init__(self, dispatcher: Dispatcher, interval: float = 60.0) -> None:
+    TAKEOVER_ID = "cadence-takeover"
+
+    def __init__(self, dispatcher: Dispatcher, interval: float = 60.0,
+                 takeover: float = TAKEOVER_SECONDS) -> None:
         self.dispatcher = dispatcher
         self.interval = interval
+        self.takeover = takeover
         self.jobs: tuple[Job, ...] = (*dispatcher.coach.features.jobs,
                                       Job("forget old event ids", forget_old_events))
         self.last_report: TickReport | None = None
         self.last_tick_at: datetime | None = None  # when a tick last finished (for /readyz)
         self._scheduler: AsyncIOScheduler | None = None
-        self._running: asyncio.Task[None] | None = None
+        self._running: asyncio.Task[None] | None = None  # the tick or takeover in progress
+        self._busy = asyncio.Lock()
 
     async def start(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
@@ -59,6 +73,11 @@ class CadenceScheduler:
             next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
             misfire_grace_time=None,
         )
+        if self.takeover < self.interval:
+            self._scheduler.add_job(
+                self._take_over, IntervalTrigger(seconds=self.takeover, timezone=UTC), id=self.TAKEOVER_ID,
+                max_instances=1, coalesce=True, misfire_grace_time=None,
+            )
         for job in self.jobs:
             self._scheduler.add_job(
                 self.run_job, IntervalTrigger(seconds=job.every.total_seconds(), timezone=UTC),
@@ -67,17 +86,38 @@ class CadenceScheduler:
         self._scheduler.start()
 
     async def _tick(self) -> None:
-        self._running = asyncio.current_task()  # type: ignore[assignment]
-        try:
-            self.last_report = await self.dispatcher.tick()
-            report = self.last_report
-            if report.delivered or report.failed or report.nudged or report.missed or report.superseded:
-                log.info("cadence tick: %s", report)
-        except Exception:  # a bad tick must not stop the next one
-            log.exception("cadence tick failed")
-        finally:
-            self._running = None
-            self.last_tick_at = utcnow()
+        async with self._busy:  # after a takeover in progress, never beside it
+            if self.dispatcher.stopping:
+                return
+            self._running = asyncio.current_task()  # type: ignore[assignment]
+            try:
+                self.last_report = await self.dispatcher.tick()
+                report = self.last_report
+                if report.delivered or report.failed or report.nudged or report.missed or report.superseded:
+                    log.info("cadence tick: %s", report)
+            except Exception:  # a bad tick must not stop the next one
+                log.exception("cadence tick failed")
+            finally:
+                self._running = None
+                self.last_tick_at = utcnow()
+
+    async def _take_over(self) -> None:
+        """Between ticks: claim and deliver what is due now (lapsed claims first). Not
+        while a tick runs (it does the same) nor before the first one (a restarted
+        process's first tick delivers before it plans)."""
+        if self._busy.locked() or self.last_tick_at is None or self.dispatcher.stopping:
+            return
+        async with self._busy:
+            self._running = asyncio.current_task()  # type: ignore[assignment]
+            report = TickReport()
+            try:
+                await self.dispatcher.deliver_due(clock_now(), report)
+                if report.delivered or report.failed or report.retrying:
+                    log.info("cadence takeover: %s", report)
+            except Exception:
+                log.exception("cadence takeover failed")
+            finally:
+                self._running = None
 
     async def run_job(self, job: Job) -> int:
         """Run one periodic job now; a failing job is logged and answered 0, so one

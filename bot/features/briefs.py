@@ -23,7 +23,7 @@ from bot.core.coach import Coach, Turn
 from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Message, Progress
 from bot.core.people import first_name
-from bot.features import brief_chart, coaching
+from bot.features import coaching
 from bot.features.brief_data import BriefData, gather, gather_many
 from conversations.validators import find_person
 from storage import conversations, people
@@ -132,6 +132,8 @@ async def data_sections(coach: Coach, viewer: Person, rep: Person, since: dateti
     out.append(_section("items", prompts.render("one_on_ones/brief_items", items=data.items, owners=owners)))
     questions = coaching.choose(data.metrics(), first_name(rep.name))
     out.append(_section("questions", prompts.render("one_on_ones/brief_questions", questions=questions)))
+    from bot.features import brief_chart  # matplotlib: ~1 s of start-up, so loaded on first use (see runtime.warm_up)
+
     chart = brief_chart.draw(krs, data.history, now, rep.name)
     if chart is not None:
         out.append(Message("", image=chart))
