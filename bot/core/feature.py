@@ -67,6 +67,20 @@ class Command:
     roles: tuple[str, ...] = EVERYONE
 
 
+class Drawn(Protocol):
+    """What a prompt card is drawn from: a claimed row (`storage.claims.Claimed`, what
+    the dispatcher holds) or a stored `Occurrence`; both have these columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class PromptKind:
     """A kind of scheduled prompt (an OKR check-in, a WIG session): how the dispatcher
@@ -79,7 +93,7 @@ class PromptKind:
     """
 
     kind: str
-    draw: Callable[[Occurrence, str, int], list[Message]]
+    draw: Callable[[Drawn, str, int], list[Message]]
     nudge: Callable[[Occurrence, str, str | None], list[Message]]
     start: Callable[[Turn, Occurrence | None], Awaitable[list[Message]]]
 

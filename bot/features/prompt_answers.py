@@ -21,7 +21,7 @@ from bot import cadence
 from bot.cadence.planner import load_population
 from bot.core.clock import zone
 from bot.core.coach import Turn
-from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Feature
+from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Drawn, Feature
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
 from conversations.validators import row_number
@@ -48,18 +48,18 @@ def _choices(occurrence_id: int) -> list[Choice]:
             for value, style in values]
 
 
-def _card_key(occurrence: Occurrence, suffix: str = "") -> str:
+def _card_key(occurrence: Drawn, suffix: str = "") -> str:
     """The card's key: one per delivery, so the card a snoozed prompt comes back with
     takes a click again while the first one stays answered (`bot.core.cards`)."""
     snoozes = int((occurrence.payload or {}).get("snoozes", 0))
     return f"{occurrence.key}{suffix}#{snoozes}" if snoozes else f"{occurrence.key}{suffix}"
 
 
-def card(template: str) -> Callable[[Occurrence, str, int], list[Message]]:
+def card(template: str) -> Callable[[Drawn, str, int], list[Message]]:
     """A `PromptKind.draw` for a kind whose card text is `template`: why now, what it
     takes, and the four ways to answer it."""
 
-    def draw(occurrence: Occurrence, name: str, repeat: int = 0) -> list[Message]:
+    def draw(occurrence: Drawn, name: str, repeat: int = 0) -> list[Message]:
         return [Message(
             prompts.render(template, name=first_name(name), repeat=repeat,
                            every=(occurrence.payload or {}).get("every") or "biweekly"),
