@@ -109,13 +109,21 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": url}
         print(f"{options.people} people, {url.split(':')[0]}, `{' '.join(command())} team import`, "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs:")
-        first = []
-        for run in range(1 if options.database_url else options.runs):  # each into an empty database
+        first, new = [], []
+        for run in range(1 if options.database_url else options.runs):
             fresh = url if options.database_url else f"sqlite:///{Path(folder) / f'first{run}.db'}"
             first.append(timed(["team", "import", str(path)], {**env, "DATABASE_URL": fresh}, show=run == 0))
+            if not options.database_url:  # as deployed: `db upgrade` ran in the release phase
+                migrated = f"sqlite:///{Path(folder) / f'migrated{run}.db'}"
+                timed(["db", "upgrade"], {**env, "DATABASE_URL": migrated}, show=False)
+                new.append(timed(["team", "import", str(path)], {**env, "DATABASE_URL": migrated}, show=False))
         again = [timed(["team", "import", str(path)], env, show=i == 0) for i in range(options.runs)]
-        print(f"whole command: first import (empty database, migrations) {summary(first)}; "
-              f"re-import {summary(again)}; target < 3 s")
+        print(f"whole command, target < 3 s: first import into a new file, schema created by the import "
+              f"{summary(first)}")
+        if new:
+            print(f"  first import into an empty database already migrated (`db upgrade` in the release phase) "
+                  f"{summary(new)}")
+        print(f"  re-import (all {options.people} updated) {summary(again)}")
         floor = [timed(["--version"], env, show=False) for _ in range(options.runs)]
         print(f"start-up alone (`coachbot --version`): {summary(floor)}")
         read, write, rewrite = asyncio.run(in_process(path.read_text(encoding="utf-8"), url))
