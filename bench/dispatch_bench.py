@@ -1,55 +1,62 @@
-"""Benchmark: coachbot's dispatcher against the usual "one APScheduler job per person".
+"""Benchmark: coachbot's dispatcher at 10,000 and 100,000 people, on SQLite and
+PostgreSQL, against the usual "one APScheduler job per person", in one run.
 
-    python bench/dispatch_bench.py [--people 10000] [--database-url URL]
+    python bench/dispatch_bench.py [--sizes 10000,100000] [--postgres-url URL] [--no-sqlite]
 
-(a) coachbot: 10,000 reps across 14 time zones (some with a Sunday–Thursday week),
-    default cadences. One dispatcher tick at the end of a Monday plans the day from the
-    rules and delivers every due prompt to an in-memory channel (platform latency
-    excluded): time, and the peak memory of that process.
-(b) the usual design: the same people as one APScheduler job each (their weekly WIG as
-    a CronTrigger in their zone) in a SQLAlchemyJobStore: the time to register them,
-    then a fresh process's start-up on that store (what every restart pays), and its
-    peak memory.
+For each size and database: reps across 14 time zones (some with a Sunday–Thursday
+week) under 100 managers, default cadences, inserted in bulk (not measured). Then,
+each part in a fresh process of its own (`bench/dispatch_parts.py`: its own peak
+memory and CPU time), in the order a real day meets them:
 
-Each part runs in its own process so peak memory (ru_maxrss) belongs to that part
-only. Not part of the test suite.
+  plan       the first plan of a fresh process (35 days back to 36 h ahead)
+  catch-up   older due prompts superseded
+  restart    `coachbot run` restarted with the table planned: time from the process
+             start until the first due prompt is delivered (imports, flows check,
+             migrations, first tick's deliver-before-plan)
+  deliver    claim + deliver + record every due prompt into a channel that answers
+             at once (platform latency excluded): prompts per second of our CPU
+  nudge      the nudge scan a day later (every prompt unanswered, none owed yet)
+  plan-day   one more UTC day planned for everyone
+  baseline   one APScheduler job per person (CronTrigger in their zone) in a
+             SQLAlchemyJobStore on the same database: register them, then a restart
+             from process start (same imports and migrations) until the due job runs,
+             and until all jobs are loaded
+
+`--postgres-url` names a server (e.g. postgresql://postgres@127.0.0.1:5432/postgres):
+the benchmark creates its own database there per size and drops it afterwards.
+Not part of the test suite; the README's "Speed" section shows a run.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import dispatch_parts as parts
 
-ZONES = [
-    ("America/Los_Angeles", "1,2,3,4,5"), ("America/New_York", "1,2,3,4,5"),
-    ("America/Sao_Paulo", "1,2,3,4,5"), ("Europe/London", "1,2,3,4,5"),
-    ("Europe/Oslo", "1,2,3,4,5"), ("Europe/Berlin", "1,2,3,4,5"),
-    ("Africa/Johannesburg", "1,2,3,4,5"), ("Asia/Riyadh", "7,1,2,3,4"),
-    ("Asia/Jerusalem", "7,1,2,3,4"), ("Asia/Kolkata", "1,2,3,4,5"),
-    ("Asia/Singapore", "1,2,3,4,5"), ("Asia/Tokyo", "1,2,3,4,5"),
-    ("Australia/Sydney", "1,2,3,4,5"), ("Pacific/Auckland", "1,2,3,4,5"),
-]
-IMPORTED = datetime(2027, 1, 30, tzinfo=UTC)  # a Saturday
-END_OF_MONDAY = datetime(2027, 2, 2, 0, 0, tzinfo=UTC)  # every zone's Monday WIG is due
+ROOT = parts.ROOT
 
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+# Slack's limits for chat.postMessage (https://api.slack.com/docs/rate-limits, "Web API
+# Special Tier"): "generally allows posting one message per second per channel, while
+# also maintaining a workspace-wide limit" that the docs do not quantify; each DM is
+# its own channel, so the workspace-wide limit is the bound. coachbot paces each
+# workspace at bot/channels/slack/pacing.WORKSPACE_RATE (4 messages/s sustained), the
+# pace assumed below for "at best".
+ORDER = ["plan", "catch-up", "restart", "deliver", "nudge", "plan-day"]
 
 
 def populate(url: str, count: int) -> None:
-    """10,000 reps under 100 managers, inserted in bulk (not timed)."""
+    """`count` reps under 100 managers, inserted in bulk (not measured)."""
     from sqlalchemy import create_engine, insert
 
     from storage.db import normalise_url
@@ -58,195 +65,154 @@ def populate(url: str, count: int) -> None:
 
     upgrade(url)
     engine = create_engine(normalise_url(url, asynchronous=False))
+    stamp = parts.IMPORTED
+    common = {"active": True, "created_at": stamp, "updated_at": stamp}
     with engine.begin() as conn:
         org_id = conn.execute(insert(Organisation.__table__).values(  # type: ignore[attr-defined]
-            name="Bench", timezone="UTC", created_at=IMPORTED)).inserted_primary_key[0]
-        managers = [{"org_id": org_id, "email": f"m{n}@bench.example", "name": f"Manager {n}",
-                     "role": "manager", "timezone": "UTC", "working_days": "1,2,3,4,5",
-                     "active": True, "created_at": IMPORTED, "updated_at": IMPORTED} for n in range(100)]
-        conn.execute(insert(Person.__table__), managers)  # type: ignore[attr-defined]
-        reps = []
-        for n in range(count):
-            zone, days = ZONES[n % len(ZONES)]
-            reps.append({"org_id": org_id, "email": f"rep{n}@bench.example", "name": f"Rep {n}",
-                         "role": "rep", "manager_id": 1 + n % 100, "timezone": zone, "working_days": days,
-                         "active": True, "created_at": IMPORTED, "updated_at": IMPORTED})
-        for start in range(0, len(reps), 2000):
-            conn.execute(insert(Person.__table__), reps[start:start + 2000])  # type: ignore[attr-defined]
+            name="Bench", timezone="UTC", created_at=stamp)).inserted_primary_key[0]
+        conn.execute(insert(Person.__table__), [  # type: ignore[attr-defined]
+            {"org_id": org_id, "email": f"m{n}@bench.example", "name": f"Manager {n}", "role": "manager",
+             "timezone": "UTC", "working_days": "1,2,3,4,5", **common} for n in range(100)])
+        for first in range(0, count, 5000):
+            conn.execute(insert(Person.__table__), [  # type: ignore[attr-defined]
+                {"org_id": org_id, "email": f"rep{n}@bench.example", "name": f"Rep {n}", "role": "rep",
+                 "manager_id": 1 + n % 100, "timezone": parts.ZONES[n % len(parts.ZONES)][0],
+                 "working_days": parts.ZONES[n % len(parts.ZONES)][1], **common}
+                for n in range(first, min(count, first + 5000))])
     engine.dispose()
 
 
-# --- (a) coachbot -------------------------------------------------------------------
+@contextmanager
+def database(kind: str, server: str | None, folder: Path, count: int) -> Iterator[str]:
+    """A fresh database for one run: a SQLite file, or a PostgreSQL database created on
+    `server` and dropped (WITH FORCE) afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / f'coachbot-{count}.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from storage.db import normalise_url
+
+    name = f"coachbot_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalise_url(server or "", asynchronous=False), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server or "").set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
-class MemoryChannel:
-    platform = "test"
-    reaches_anyone = True  # reaches anyone by name, no identity needed
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def deliver(self, recipient, messages) -> str:  # type: ignore[no-untyped-def]
-        self.count += 1
-        return f"m{self.count}"
-
-
-async def coachbot_part(url: str) -> dict[str, float]:
-    import bot.cadence.dispatcher as dispatcher_module
-    import bot.cadence.planner as planner_module
-    from bot.cadence.planner import load_population, plan_population
-    from bot.cadence.timer import create_scheduler
-    from bot.core.channel import Channels
-    from bot.core.settings import Settings
-    from bot.runtime import build_coach
-    from storage import occurrences as store
-    from storage.db import Database
-
-    # the dispatcher's clock, pinned to the end of that Monday (no freezegun overhead)
-    dispatcher_module.clock_now = lambda: END_OF_MONDAY  # type: ignore[assignment]
-    planner_module.clock_now = lambda: END_OF_MONDAY  # type: ignore[assignment]
-    db = Database(url)
-    channel = MemoryChannel()
-    coach = build_coach(db, Settings(database_url=url), Channels(channel))
-
-    started = time.perf_counter()
-    scheduler = create_scheduler(coach, interval=3600)
-    startup = time.perf_counter() - started  # nothing to load: the database is the schedule
-
-    began = time.perf_counter()
-    population = await load_population(db, END_OF_MONDAY)
-    slots = plan_population(population, END_OF_MONDAY - timedelta(days=1), END_OF_MONDAY)
-    compute = time.perf_counter() - began
-
-    began = time.perf_counter()
-    report = await scheduler.dispatcher.tick()
-    tick = time.perf_counter() - began
-    async with db.session() as session:
-        statuses = await store.status_counts(session)
-    await db.dispose()
-    return {"startup_s": startup, "compute_day_s": compute, "slots_in_day": len(slots),
-            "tick_s": tick, "delivered": report.delivered, "sent": channel.count,
-            "plan_s": report.seconds["plan"], "catch_up_s": report.seconds["catch_up"],
-            "deliver_s": report.seconds["deliver"], "nudge_s": report.seconds["nudge"],
-            "planned": report.planned, "delivered_rows": statuses.get("delivered", 0),
-            "peak_mb": peak_mb()}
-
-
-# --- (b) one APScheduler job per person ---------------------------------------------
-
-
-def wig_prompt(person_id: int) -> None:
-    """What each per-person job would run."""
-
-
-def apscheduler_register(url: str, count: int) -> dict[str, float]:
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.cron import CronTrigger
-
-    store = SQLAlchemyJobStore(url=url)
-    scheduler = BackgroundScheduler(jobstores={"default": store}, timezone=UTC)
-    scheduler.start(paused=True)
-    began = time.perf_counter()
-    for n in range(count):
-        zone, days = ZONES[n % len(ZONES)]
-        first = "sun" if days.startswith("7") else "mon"
-        scheduler.add_job(wig_prompt, CronTrigger(day_of_week=first, hour=9, minute=0, timezone=zone),
-                          args=[n], id=f"wig-{n}", replace_existing=True, misfire_grace_time=3600)
-    register = time.perf_counter() - began
-    scheduler.shutdown(wait=False)
-    return {"register_s": register, "jobs": count, "peak_mb": peak_mb()}
-
-
-def apscheduler_startup(url: str) -> dict[str, float]:
-    """A restart: build the scheduler on the populated store and start it. APScheduler
-    has to look at its jobs (get_due_jobs/next run times) before it can serve."""
-    began = time.perf_counter()
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    store = SQLAlchemyJobStore(url=url)
-    scheduler = BackgroundScheduler(jobstores={"default": store}, timezone=UTC)
-    scheduler.start()
-    jobs = scheduler.get_jobs()  # what an admin page or a "reschedule on change" does
-    startup = time.perf_counter() - began
-    scheduler.shutdown(wait=False)
-    return {"startup_s": startup, "jobs_loaded": len(jobs), "peak_mb": peak_mb()}
-
-
-# --- driver ---------------------------------------------------------------------------
-
-
-def child(part: str, url: str, count: int) -> None:
-    if part == "coachbot":
-        result = asyncio.run(coachbot_part(url))
-    elif part == "aps-register":
-        result = apscheduler_register(url, count)
-    else:
-        result = apscheduler_startup(url)
-    print(json.dumps(result))
-
-
-def run_child(part: str, url: str, count: int) -> dict[str, float]:
+def run_child(part: str, url: str, count: int) -> dict[str, Any]:
+    """Run one part in a fresh interpreter; `started_at` is when it was launched, so
+    that a restart's figure counts the interpreter's own start-up."""
+    launched = time.time()
     out = subprocess.run([sys.executable, __file__, "--child", part, "--database-url", url,
-                          "--people", str(count)], capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise SystemExit(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+                          "--sizes", str(count)], capture_output=True, text=True, check=False,
+                         cwd=ROOT)
+    lines = out.stdout.strip().splitlines()
+    if out.returncode != 0 or not lines:
+        raise SystemExit(f"part {part} failed:\n{out.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    result["started_at"] = launched
+    if "ready_at" in result:
+        result["wall_s"] = result["ready_at"] - launched
+    return result
+
+
+def run_size(kind: str, server: str | None, folder: Path, count: int) -> dict[str, dict[str, Any]]:
+    with database(kind, server, folder, count) as url:
+        began = time.perf_counter()
+        populate(url, count)
+        print(f"  {kind} {count:,}: population inserted in {time.perf_counter() - began:.1f} s "
+              "(not measured)", flush=True)
+        results: dict[str, dict[str, Any]] = {}
+        for part in [*ORDER, "aps-register", "aps-restart"]:
+            results[part] = run_child(part, url, count)
+            print(f"    {part:<13} {results[part].get('wall_s', 0):8.2f} s", flush=True)
+        return results
+
+
+# --- the table ------------------------------------------------------------------------
+
+
+def tick_of(r: dict[str, dict[str, Any]], key: str = "wall_s") -> float:
+    return sum(float(r[p][key]) for p in ("plan", "catch-up", "deliver", "nudge"))
+
+
+def print_table(runs: dict[tuple[str, int], dict[str, dict[str, Any]]]) -> None:
+    from bot.channels.slack.pacing import WORKSPACE_RATE
+
+    columns = list(runs)
+    head = " | ".join(f"{kind} {count:,}" for kind, count in columns)
+    print(f"\n| | {head} |\n|---|" + "---|" * len(columns))
+
+    def row(label: str, cell: Any) -> None:
+        print(f"| {label} | " + " | ".join(cell(runs[c], c) for c in columns) + " |")
+
+    def part(name: str) -> Any:
+        return lambda r, _c: (f"{r[name]['wall_s']:.2f} s ({r[name]['cpu_s']:.2f} CPU), "
+                              f"{r[name]['peak_mb']:.0f} MB")
+
+    row("first plan (35 days back, 36 h ahead)", lambda r, _c: f"{r['plan']['wall_s']:.2f} s, "
+        f"{r['plan']['rows']:,} rows, {r['plan']['peak_mb']:.0f} MB")
+    row("plan a day (everyone)", lambda r, _c: f"{r['plan-day']['wall_s']:.2f} s ({r['plan-day']['cpu_s']:.2f} CPU), "
+        f"{r['plan-day']['rows']:,} rows, {r['plan-day']['peak_mb']:.0f} MB")
+    row("catch-up", part("catch-up"))
+    row("claim + deliver + record", lambda r, _c: f"{r['deliver']['rows']:,} in {r['deliver']['wall_s']:.2f} s: "
+        f"{r['deliver']['rows'] / r['deliver']['cpu_s']:,.0f}/s of our CPU "
+        f"({r['deliver']['rows'] / r['deliver']['wall_s']:,.0f}/s wall), {r['deliver']['peak_mb']:.0f} MB")
+    row("nudge scan (a day later)", part("nudge"))
+    row("tick (plan + catch-up + deliver + nudge)", lambda r, _c: f"{tick_of(r):.2f} s ({tick_of(r, 'cpu_s'):.2f} CPU)")
+    row("peak memory (largest part)", lambda r, _c: f"{max(r[p]['peak_mb'] for p in ORDER):.0f} MB")
+    row("restart to first delivery", lambda r, _c: f"{r['restart']['wall_s']:.2f} s "
+        f"(imports {r['restart']['imported_at'] - r['restart']['started_at']:.2f} s), {r['restart']['peak_mb']:.0f} MB")
+    row("APScheduler: register a job each", lambda r, _c: f"{r['aps-register']['wall_s']:.1f} s")
+    row("APScheduler: restart to due job run", lambda r, _c: f"{r['aps-restart']['wall_s']:.2f} s "
+        f"(imports {r['aps-restart']['imported_at'] - r['aps-restart']['started_at']:.2f} s)")
+    row("APScheduler: restart to all jobs loaded", lambda r, _c: f"{r['aps-restart']['loaded_at'] - r['aps-restart']['started_at']:.2f} s, "
+        f"{r['aps-restart']['peak_mb']:.0f} MB")
+    row("ratio: baseline restart / ours (due job; all loaded)", lambda r, _c: (
+        f"{r['aps-restart']['wall_s'] / r['restart']['wall_s']:.2f}x; "
+        f"{(r['aps-restart']['loaded_at'] - r['aps-restart']['started_at']) / r['restart']['wall_s']:.2f}x"))
+    row("Slack at best: DMs at 4/s per workspace, 1 workspace", lambda _r, c: f"{c[1] / WORKSPACE_RATE.per_second / 60:,.0f} min")
+    row("Slack at best: 50 workspaces in parallel", lambda _r, c: f"{c[1] / 50 / WORKSPACE_RATE.per_second / 60:,.1f} min")
+    row("our CPU for the whole tick vs Slack's best (50 workspaces)", lambda r, c: (
+        f"{tick_of(r, 'cpu_s') / (c[1] / 50 / WORKSPACE_RATE.per_second):.1%}"))
+    for kind in sorted({k for k, _ in columns}):
+        sizes = sorted(c for k, c in columns if k == kind)
+        for small, big in zip(sizes, sizes[1:], strict=False):
+            a, b = runs[(kind, small)], runs[(kind, big)]
+            print(f"\n{kind}: tick at {big:,} / tick at {small:,} = {tick_of(b) / tick_of(a):.1f}x wall, "
+                  f"{tick_of(b, 'cpu_s') / tick_of(a, 'cpu_s'):.1f}x CPU (linear: {big / small:.0f}x; target <= 11x)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--sizes", default="10000,100000", help="people per run, comma-separated")
+    parser.add_argument("--postgres-url", default=os.environ.get("COACHBOT_BENCH_POSTGRES_URL"),
+                        help="a PostgreSQL server; the benchmark creates and drops its own database")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.child:
-        child(args.child, args.database_url, args.people)
+        print(json.dumps(parts.run_part(args.child, args.database_url, sizes[0])), flush=True)
         return
+    kinds = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.postgres_url else [])
     folder = Path(tempfile.mkdtemp(prefix="coachbot-bench-"))
-    url = args.database_url or f"sqlite:///{folder / 'coachbot.db'}"
-    aps_url = f"sqlite:///{folder / 'apscheduler.db'}"
-    began = time.perf_counter()
-    populate(url, args.people)
-    print(f"population: {args.people:,} reps + 100 managers in {len(ZONES)} zones "
-          f"({time.perf_counter() - began:.1f} s to insert, not measured)")
-    ours = run_child("coachbot", url, args.people)
-    registered = run_child("aps-register", aps_url, args.people)
-    restarted = run_child("aps-startup", aps_url, args.people)
-    print()
-    print("(a) coachbot dispatcher (database decides, APScheduler only wakes it)")
-    print(f"    scheduler start-up (nothing to load)   {ours['startup_s'] * 1000:8.1f} ms")
-    print(f"    compute the day from rules (plan only) {ours['compute_day_s']:8.2f} s  "
-          f"({int(ours['slots_in_day']):,} slots)")
-    print(f"    one tick: plan + claim + deliver       {ours['tick_s']:8.2f} s  "
-          f"({int(ours['delivered']):,} prompts delivered, {int(ours['sent']):,} received by the channel)")
-    print(f"      of which plan (35-day catch-up)      {ours['plan_s']:8.2f} s")
-    print(f"               catch-up bookkeeping        {ours['catch_up_s']:8.2f} s")
-    print(f"               claim + deliver + record    {ours['deliver_s']:8.2f} s")
-    print(f"               nudge scan                  {ours['nudge_s']:8.2f} s")
-    print(f"    throughput                             {ours['delivered'] / ours['tick_s']:8.0f} prompts/s")
-    print(f"    peak memory (process RSS)              {ours['peak_mb']:8.1f} MB")
-    print()
-    print("(b) one APScheduler job per person in a SQLAlchemyJobStore")
-    print(f"    register {int(registered['jobs']):,} jobs                   {registered['register_s']:8.2f} s  "
-          f"(peak {registered['peak_mb']:.1f} MB)")
-    print(f"    start-up of a restarted process        {restarted['startup_s']:8.2f} s  "
-          f"({int(restarted['jobs_loaded']):,} jobs)")
-    print(f"    peak memory at start-up (process RSS)  {restarted['peak_mb']:8.1f} MB")
-    print()
-    ready = ours["startup_s"] + ours["plan_s"]
-    print("ratios (APScheduler job-per-person / coachbot)")
-    print(f"    restart until ready to deliver         {restarted['startup_s'] / ready:8.2f} x  "
-          f"({restarted['startup_s']:.2f} s vs {ready:.2f} s: start-up + first plan, catch-up included)")
-    print(f"    restart vs a whole day dispatched      {restarted['startup_s'] / ours['tick_s']:8.2f} x")
-    print(f"    setting the population up              {registered['register_s'] / ours['plan_s']:8.1f} x  "
-          f"(register {int(registered['jobs']):,} jobs vs plan everyone's slots)")
-    print(f"    peak memory                            {restarted['peak_mb'] / ours['peak_mb']:8.2f} x  "
-          f"(coachbot's figure includes delivering all 10,000)")
-    targets = ours["tick_s"] < 10 and ours["startup_s"] < 2 and ours["peak_mb"] < 300
-    print()
-    print(f"targets (10,000 dispatched < 10 s, start-up < 2 s, peak < 300 MB): {'met' if targets else 'NOT met'}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} CPUs)", flush=True)
+    runs: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
+    for count in sizes:
+        for kind in kinds:
+            runs[(kind, count)] = run_size(kind, args.postgres_url, folder, count)
+    print_table(runs)
+    print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

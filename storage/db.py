@@ -7,16 +7,19 @@ naive datetime, whichever database runs.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Text, bindparam, event, func, select
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, UnboundExecutionError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -139,6 +142,19 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
+@dataclass
+class _Request:
+    """The connection one request's units of work share (see `Database.request`)."""
+
+    engine: AsyncEngine
+    task: asyncio.Task[object] | None
+    connection: AsyncConnection | None = None
+    busy: bool = False
+
+
+_REQUEST: ContextVar[_Request | None] = ContextVar("coachbot_request", default=None)
+
+
 class Database:
     """One engine and its session factory; passed down instead of a global."""
 
@@ -150,8 +166,48 @@ class Database:
         )
 
     @asynccontextmanager
+    async def request(self) -> AsyncIterator[None]:
+        """Serve one inbound request on one pooled connection: every unit of work
+        (`session()`) the request's own task opens inside this block takes the same
+        connection, checked out at the first and returned at the end, instead of one
+        checkout per lookup. Each unit still commits or rolls back on its own, so
+        nothing changes for the code inside. Work the request spawns (other tasks), and
+        a unit opened while another is still open, get connections of their own."""
+        scope = _Request(self.engine, asyncio.current_task())
+        reset = _REQUEST.set(scope)
+        try:
+            yield
+        finally:
+            _REQUEST.reset(reset)
+            if scope.connection is not None:
+                await scope.connection.close()
+
+    def _shared(self) -> _Request | None:
+        scope = _REQUEST.get()
+        if (scope is None or scope.busy or scope.engine is not self.engine
+                or scope.task is not asyncio.current_task()):
+            return None
+        return scope
+
+    @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: committed when the block ends, rolled back if it raises."""
+        scope = self._shared()
+        if scope is not None:
+            if scope.connection is None or scope.connection.closed or scope.connection.invalidated:
+                scope.connection = await self.engine.connect()
+            scope.busy = True
+            try:
+                async with self._sessions(bind=scope.connection) as session:
+                    try:
+                        yield session
+                        await session.commit()
+                    except BaseException:
+                        await session.rollback()
+                        raise
+            finally:
+                scope.busy = False
+            return
         async with self._sessions() as session:
             try:
                 yield session

@@ -68,8 +68,11 @@ class Coach:
     async def handle(self, event: Inbound) -> list[Message]:
         """Answer one inbound event. Every card the replies carry is sealed with its
         key, and a click on a card is let through once, and only while its question
-        is still open (`bot.core.cards`); otherwise "already answered"."""
-        return cards.seal(await self._handle(event))
+        is still open (`bot.core.cards`); otherwise "already answered". The turn's
+        units of work share one pooled connection (`Database.request`): one checkout
+        per answer, not one per lookup."""
+        async with self.db.request():
+            return cards.seal(await self._handle(event))
 
     async def _handle(self, event: Inbound) -> list[Message]:
         async with self.db.session() as session:
