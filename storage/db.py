@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Text, bindparam, event, func, select
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import ArgumentError, UnboundExecutionError
+from sqlalchemy.exc import ArgumentError, DBAPIError, UnboundExecutionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -153,6 +153,7 @@ class _Request:
 
 
 _REQUEST: ContextVar[_Request | None] = ContextVar("coachbot_request", default=None)
+T = TypeVar("T")
 
 
 class Database:
@@ -215,6 +216,23 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run a unit of work that only reads, once more if its connection had been
+        dropped (the server restarted, a proxy closed it). SQLAlchemy's "optimistic"
+        disconnect handling (docs: Connection Pooling, "Disconnect Handling -
+        Optimistic"), used instead of a ping per checkout: the use that finds the
+        connection dead fails with `connection_invalidated`, the pool is refreshed, and
+        the caller retries; a read is safe to repeat. A request's first read goes
+        through here, so a restarted server costs nobody an error."""
+        try:
+            async with self.session() as session:
+                return await work(session)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        async with self.session() as session:
+            return await work(session)
 
     @asynccontextmanager
     async def rolled_back(self) -> AsyncIterator[AsyncSession]:

@@ -75,8 +75,8 @@ class Coach:
             return cards.seal(await self._handle(event))
 
     async def _handle(self, event: Inbound) -> list[Message]:
-        async with self.db.session() as session:
-            person = await people.get(session, event.person_id)
+        # the turn's first read: retried once after a dropped connection (Database.read)
+        person = await self.db.read(lambda session: people.get(session, event.person_id))
         if person is None or not person.active:
             return [Message(prompts.render("core/unknown_person"))]
         if event.action is not None:

@@ -80,3 +80,39 @@ async def test_spawned_and_nested_units_get_their_own_connection(db: Database) -
 
         await asyncio.get_running_loop().create_task(spawned())
         assert len(opened) == 3, "a task the request started does not share its connection"
+
+
+async def test_an_answer_survives_connections_the_server_dropped(coach: Any, team: dict[str, int]) -> None:
+    """No ping per checkout: a dropped connection is found on use. The first use
+    fails with the connection invalidated (SQLAlchemy's optimistic handling), so the
+    turn's first read runs again on a fresh connection and the person is answered."""
+    import pytest
+
+    from bot.core.messages import Inbound
+
+    db = coach.db
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite connections are files: nothing to drop")
+
+    async def drop_pooled_connections() -> None:
+        async with db.session() as session:  # park a pooled connection, then kill it
+            pid = (await session.exec(text("SELECT pg_backend_pid()"))).one()[0]  # type: ignore[call-overload]
+        killer = Database(db.url)
+        try:
+            async with killer.session() as session:
+                await session.exec(text(f"SELECT pg_terminate_backend({int(pid)})"))  # type: ignore[call-overload]
+        finally:
+            await killer.dispose()
+        await asyncio.sleep(0.2)
+
+    await drop_pooled_connections()
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError) as failed:  # what a plain unit of work meets
+        async with db.session() as session:
+            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    assert failed.value.connection_invalidated
+
+    await drop_pooled_connections()
+    replies = await coach.handle(Inbound(person_id=team["ravi"], platform="test", text="/okr status"))
+    assert replies and "unknown" not in replies[0].text.lower()
