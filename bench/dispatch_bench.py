@@ -15,8 +15,10 @@ memory and CPU time), in the order a real day meets them:
              migrations, first tick's deliver-before-plan)
   deliver    claim + deliver + record every due prompt into a channel that answers
              at once (platform latency excluded): prompts per second of our CPU
-  nudge      the nudge scan a day later (every prompt unanswered, none owed yet)
+  nudge      the tick's nudge scan an hour later (nothing owed yet)
   plan-day   one more UTC day planned for everyone
+  nudges     (with --nudges) a working day later: every prompt unanswered, each
+             person's calendar read, everyone nudged
   baseline   one APScheduler job per person (CronTrigger in their zone) in a
              SQLAlchemyJobStore on the same database: register them, then a restart
              from process start (same imports and migrations) until the due job runs,
@@ -123,14 +125,15 @@ def run_child(part: str, url: str, count: int) -> dict[str, Any]:
     return result
 
 
-def run_size(kind: str, server: str | None, folder: Path, count: int) -> dict[str, dict[str, Any]]:
+def run_size(kind: str, server: str | None, folder: Path, count: int,
+             extra: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     with database(kind, server, folder, count) as url:
         began = time.perf_counter()
         populate(url, count)
         print(f"  {kind} {count:,}: population inserted in {time.perf_counter() - began:.1f} s "
               "(not measured)", flush=True)
         results: dict[str, dict[str, Any]] = {}
-        for part in [*ORDER, "aps-register", "aps-restart"]:
+        for part in [*ORDER, *extra, "aps-register", "aps-restart"]:
             results[part] = run_child(part, url, count)
             print(f"    {part:<13} {results[part].get('wall_s', 0):8.2f} s", flush=True)
         return results
@@ -143,45 +146,53 @@ def tick_of(r: dict[str, dict[str, Any]], key: str = "wall_s") -> float:
     return sum(float(r[p][key]) for p in ("plan", "catch-up", "deliver", "nudge"))
 
 
-def print_table(runs: dict[tuple[str, int], dict[str, dict[str, Any]]]) -> None:
+def cells(r: dict[str, dict[str, Any]], count: int) -> dict[str, str]:
+    """One column of the table: a run's figures as text."""
     from bot.channels.slack.pacing import WORKSPACE_RATE
 
+    def part(name: str) -> str:
+        return f"{r[name]['wall_s']:.2f} s ({r[name]['cpu_s']:.2f} CPU), {r[name]['peak_mb']:.0f} MB"
+
+    plan, day, deliver, ours, aps = r["plan"], r["plan-day"], r["deliver"], r["restart"], r["aps-restart"]
+    loaded = aps["loaded_at"] - aps["started_at"]
+    slack_one = count / WORKSPACE_RATE.per_second  # seconds, one workspace
+    shown = {
+        "first plan (35 days back, 36 h ahead)": f"{part('plan')}, {plan['rows']:,} rows",
+        "plan a day (everyone)": f"{part('plan-day')}, {day['rows']:,} rows",
+        "catch-up": part("catch-up"),
+        "claim + deliver + record": (
+            f"{deliver['rows']:,} in {deliver['wall_s']:.2f} s: {deliver['rows'] / deliver['cpu_s']:,.0f}/s "
+            f"of our CPU ({deliver['rows'] / deliver['wall_s']:,.0f}/s wall), {deliver['peak_mb']:.0f} MB"),
+        "nudge scan (an hour later, none owed)": part("nudge"),
+        "tick: plan + catch-up + deliver + nudge": f"{tick_of(r):.2f} s ({tick_of(r, 'cpu_s'):.2f} CPU)",
+        "peak memory (largest part)": f"{max(r[p]['peak_mb'] for p in ORDER):.0f} MB",
+        "restart to first delivery": (
+            f"{ours['wall_s']:.2f} s (imports {ours['imported_at'] - ours['started_at']:.2f} s), "
+            f"{ours['peak_mb']:.0f} MB"),
+        "APScheduler: register a job each": f"{r['aps-register']['wall_s']:.1f} s",
+        "APScheduler: restart to the due job run": (
+            f"{aps['wall_s']:.2f} s (imports {aps['imported_at'] - aps['started_at']:.2f} s)"),
+        "APScheduler: restart to all jobs loaded": f"{loaded:.2f} s, {aps['peak_mb']:.0f} MB",
+        "baseline restart / ours (due job run; all loaded)": (
+            f"{aps['wall_s'] / ours['wall_s']:.2f}x; {loaded / ours['wall_s']:.2f}x"),
+        "Slack at best, 1 workspace (4 DMs/s)": f"{slack_one / 60:,.0f} min",
+        "Slack at best, 50 workspaces in parallel": f"{slack_one / 50 / 60:,.1f} min",
+        "our CPU for the tick / Slack's best (50 workspaces)": f"{tick_of(r, 'cpu_s') / (slack_one / 50):.1%}",
+    }
+    if "nudges" in r:
+        nudged = r["nudges"]
+        shown["nudges a working day later (everyone)"] = (
+            f"{nudged['sent']:,} in {nudged['wall_s']:.2f} s ({nudged['cpu_s']:.2f} CPU)")
+    return shown
+
+
+def print_table(runs: dict[tuple[str, int], dict[str, dict[str, Any]]]) -> None:
     columns = list(runs)
-    head = " | ".join(f"{kind} {count:,}" for kind, count in columns)
-    print(f"\n| | {head} |\n|---|" + "---|" * len(columns))
-
-    def row(label: str, cell: Any) -> None:
-        print(f"| {label} | " + " | ".join(cell(runs[c], c) for c in columns) + " |")
-
-    def part(name: str) -> Any:
-        return lambda r, _c: (f"{r[name]['wall_s']:.2f} s ({r[name]['cpu_s']:.2f} CPU), "
-                              f"{r[name]['peak_mb']:.0f} MB")
-
-    row("first plan (35 days back, 36 h ahead)", lambda r, _c: f"{r['plan']['wall_s']:.2f} s, "
-        f"{r['plan']['rows']:,} rows, {r['plan']['peak_mb']:.0f} MB")
-    row("plan a day (everyone)", lambda r, _c: f"{r['plan-day']['wall_s']:.2f} s ({r['plan-day']['cpu_s']:.2f} CPU), "
-        f"{r['plan-day']['rows']:,} rows, {r['plan-day']['peak_mb']:.0f} MB")
-    row("catch-up", part("catch-up"))
-    row("claim + deliver + record", lambda r, _c: f"{r['deliver']['rows']:,} in {r['deliver']['wall_s']:.2f} s: "
-        f"{r['deliver']['rows'] / r['deliver']['cpu_s']:,.0f}/s of our CPU "
-        f"({r['deliver']['rows'] / r['deliver']['wall_s']:,.0f}/s wall), {r['deliver']['peak_mb']:.0f} MB")
-    row("nudge scan (a day later)", part("nudge"))
-    row("tick (plan + catch-up + deliver + nudge)", lambda r, _c: f"{tick_of(r):.2f} s ({tick_of(r, 'cpu_s'):.2f} CPU)")
-    row("peak memory (largest part)", lambda r, _c: f"{max(r[p]['peak_mb'] for p in ORDER):.0f} MB")
-    row("restart to first delivery", lambda r, _c: f"{r['restart']['wall_s']:.2f} s "
-        f"(imports {r['restart']['imported_at'] - r['restart']['started_at']:.2f} s), {r['restart']['peak_mb']:.0f} MB")
-    row("APScheduler: register a job each", lambda r, _c: f"{r['aps-register']['wall_s']:.1f} s")
-    row("APScheduler: restart to due job run", lambda r, _c: f"{r['aps-restart']['wall_s']:.2f} s "
-        f"(imports {r['aps-restart']['imported_at'] - r['aps-restart']['started_at']:.2f} s)")
-    row("APScheduler: restart to all jobs loaded", lambda r, _c: f"{r['aps-restart']['loaded_at'] - r['aps-restart']['started_at']:.2f} s, "
-        f"{r['aps-restart']['peak_mb']:.0f} MB")
-    row("ratio: baseline restart / ours (due job; all loaded)", lambda r, _c: (
-        f"{r['aps-restart']['wall_s'] / r['restart']['wall_s']:.2f}x; "
-        f"{(r['aps-restart']['loaded_at'] - r['aps-restart']['started_at']) / r['restart']['wall_s']:.2f}x"))
-    row("Slack at best: DMs at 4/s per workspace, 1 workspace", lambda _r, c: f"{c[1] / WORKSPACE_RATE.per_second / 60:,.0f} min")
-    row("Slack at best: 50 workspaces in parallel", lambda _r, c: f"{c[1] / 50 / WORKSPACE_RATE.per_second / 60:,.1f} min")
-    row("our CPU for the whole tick vs Slack's best (50 workspaces)", lambda r, c: (
-        f"{tick_of(r, 'cpu_s') / (c[1] / 50 / WORKSPACE_RATE.per_second):.1%}"))
+    table = {column: cells(runs[column], column[1]) for column in columns}
+    print("\n| | " + " | ".join(f"{kind} {count:,}" for kind, count in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for label in table[columns[0]]:
+        print(f"| {label} | " + " | ".join(table[c].get(label, "–") for c in columns) + " |")
     for kind in sorted({k for k, _ in columns}):
         sizes = sorted(c for k, c in columns if k == kind)
         for small, big in zip(sizes, sizes[1:], strict=False):
@@ -196,6 +207,7 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=os.environ.get("COACHBOT_BENCH_POSTGRES_URL"),
                         help="a PostgreSQL server; the benchmark creates and drops its own database")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--nudges", action="store_true", help="also nudge everyone a day later")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -210,7 +222,8 @@ def main() -> None:
     runs: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
     for count in sizes:
         for kind in kinds:
-            runs[(kind, count)] = run_size(kind, args.postgres_url, folder, count)
+            runs[(kind, count)] = run_size(kind, args.postgres_url, folder, count,
+                                           ("nudges",) if args.nudges else ())
     print_table(runs)
     print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

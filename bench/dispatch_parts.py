@@ -42,7 +42,8 @@ ZONES = [
 ]
 IMPORTED = datetime(2027, 1, 30, tzinfo=UTC)  # a Saturday
 END_OF_MONDAY = datetime(2027, 2, 2, 0, 0, tzinfo=UTC)  # every zone's Monday WIG is due
-NUDGE_SCAN_AT = END_OF_MONDAY + timedelta(hours=25)  # every prompt unanswered for a day
+NUDGE_SCAN_AT = END_OF_MONDAY + timedelta(hours=1)  # the tick's scan: nothing owed yet
+NUDGES_AT = END_OF_MONDAY + timedelta(hours=25)  # every prompt unanswered for a working day
 NEXT_MONDAY = datetime(2027, 2, 8, tzinfo=UTC)  # "plan a day": a UTC day past the horizon
 
 
@@ -148,19 +149,24 @@ async def deliver(url: str) -> dict[str, Any]:
     return result
 
 
-async def nudge_scan(url: str) -> dict[str, Any]:
-    """The nudge scan a day after the dispatch: every delivered prompt is a
-    candidate, its person's calendar read, none owed a nudge yet (24 working hours)."""
+async def nudge_scan(url: str, moment: datetime = NUDGE_SCAN_AT) -> dict[str, Any]:
+    """The nudge phase of a tick: at `NUDGE_SCAN_AT` the scan over the delivered
+    prompts finds none owed yet; at `NUDGES_AT` (part `nudges`) every one of them is
+    a candidate, its person's calendar is read and the nudge is sent."""
     from bot.cadence.dispatcher import TickReport
 
-    pin_clock(NUDGE_SCAN_AT)
+    pin_clock(moment)
     db, coach, channel = coach_on(url)
     report = TickReport()
     began = start()
-    await dispatcher_of(coach).nudge(NUDGE_SCAN_AT, report)
+    await dispatcher_of(coach).nudge(moment, report)
     result = measured(began, rows=report.nudged + report.missed, sent=channel.count)
     await db.dispose()
     return result
+
+
+async def nudges(url: str) -> dict[str, Any]:
+    return await nudge_scan(url, NUDGES_AT)
 
 
 async def plan_day(url: str) -> dict[str, Any]:
@@ -273,7 +279,7 @@ def aps_restart(url: str) -> dict[str, Any]:
 
 
 PARTS = {"plan": first_plan, "catch-up": catch_up, "restart": restart, "deliver": deliver,
-         "nudge": nudge_scan, "plan-day": plan_day}
+         "nudge": nudge_scan, "plan-day": plan_day, "nudges": nudges}
 
 
 def run_part(part: str, url: str, count: int) -> dict[str, Any]:
