@@ -55,6 +55,7 @@ ROOT = parts.ROOT
 # workspace at bot/channels/slack/pacing.WORKSPACE_RATE (4 messages/s sustained), the
 # pace assumed below for "at best".
 ORDER = ["plan", "catch-up", "restart", "deliver", "nudge", "plan-day"]
+PARTS = [*ORDER, "nudges", "aps-register", "aps-restart"]
 
 
 def populate(url: str, count: int) -> None:
@@ -126,14 +127,14 @@ def run_child(part: str, url: str, count: int) -> dict[str, Any]:
 
 
 def run_size(kind: str, server: str | None, folder: Path, count: int,
-             extra: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+             chosen: list[str]) -> dict[str, dict[str, Any]]:
     with database(kind, server, folder, count) as url:
         began = time.perf_counter()
         populate(url, count)
         print(f"  {kind} {count:,}: population inserted in {time.perf_counter() - began:.1f} s "
               "(not measured)", flush=True)
         results: dict[str, dict[str, Any]] = {}
-        for part in [*ORDER, *extra, "aps-register", "aps-restart"]:
+        for part in chosen:
             results[part] = run_child(part, url, count)
             print(f"    {part:<13} {results[part].get('wall_s', 0):8.2f} s", flush=True)
         return results
@@ -143,47 +144,57 @@ def run_size(kind: str, server: str | None, folder: Path, count: int,
 
 
 def tick_of(r: dict[str, dict[str, Any]], key: str = "wall_s") -> float:
+    """plan + catch-up + deliver + nudge scan (KeyError if one was not run)."""
     return sum(float(r[p][key]) for p in ("plan", "catch-up", "deliver", "nudge"))
 
 
 def cells(r: dict[str, dict[str, Any]], count: int) -> dict[str, str]:
-    """One column of the table: a run's figures as text."""
+    """One column of the table: a run's figures as text ("–" where a part was not run)."""
     from bot.channels.slack.pacing import WORKSPACE_RATE
 
     def part(name: str) -> str:
         return f"{r[name]['wall_s']:.2f} s ({r[name]['cpu_s']:.2f} CPU), {r[name]['peak_mb']:.0f} MB"
 
-    plan, day, deliver, ours, aps = r["plan"], r["plan-day"], r["deliver"], r["restart"], r["aps-restart"]
-    loaded = aps["loaded_at"] - aps["started_at"]
+    def deliver() -> str:
+        d = r["deliver"]
+        return (f"{d['rows']:,} in {d['wall_s']:.2f} s: {d['rows'] / d['cpu_s']:,.0f}/s of our CPU "
+                f"({d['rows'] / d['wall_s']:,.0f}/s wall), {d['peak_mb']:.0f} MB")
+
+    def restart(name: str) -> str:
+        return f"{r[name]['wall_s']:.2f} s (imports {r[name]['imported_at'] - r[name]['started_at']:.2f} s)"
+
+    def loaded() -> float:
+        return float(r["aps-restart"]["loaded_at"] - r["aps-restart"]["started_at"])
+
     slack_one = count / WORKSPACE_RATE.per_second  # seconds, one workspace
     shown = {
-        "first plan (35 days back, 36 h ahead)": f"{part('plan')}, {plan['rows']:,} rows",
-        "plan a day (everyone)": f"{part('plan-day')}, {day['rows']:,} rows",
-        "catch-up": part("catch-up"),
-        "claim + deliver + record": (
-            f"{deliver['rows']:,} in {deliver['wall_s']:.2f} s: {deliver['rows'] / deliver['cpu_s']:,.0f}/s "
-            f"of our CPU ({deliver['rows'] / deliver['wall_s']:,.0f}/s wall), {deliver['peak_mb']:.0f} MB"),
-        "nudge scan (an hour later, none owed)": part("nudge"),
-        "tick: plan + catch-up + deliver + nudge": f"{tick_of(r):.2f} s ({tick_of(r, 'cpu_s'):.2f} CPU)",
-        "peak memory (largest part)": f"{max(r[p]['peak_mb'] for p in ORDER):.0f} MB",
-        "restart to first delivery": (
-            f"{ours['wall_s']:.2f} s (imports {ours['imported_at'] - ours['started_at']:.2f} s), "
-            f"{ours['peak_mb']:.0f} MB"),
-        "APScheduler: register a job each": f"{r['aps-register']['wall_s']:.1f} s",
-        "APScheduler: restart to the due job run": (
-            f"{aps['wall_s']:.2f} s (imports {aps['imported_at'] - aps['started_at']:.2f} s)"),
-        "APScheduler: restart to all jobs loaded": f"{loaded:.2f} s, {aps['peak_mb']:.0f} MB",
-        "baseline restart / ours (due job run; all loaded)": (
-            f"{aps['wall_s'] / ours['wall_s']:.2f}x; {loaded / ours['wall_s']:.2f}x"),
-        "Slack at best, 1 workspace (4 DMs/s)": f"{slack_one / 60:,.0f} min",
-        "Slack at best, 50 workspaces in parallel": f"{slack_one / 50 / 60:,.1f} min",
-        "our CPU for the tick / Slack's best (50 workspaces)": f"{tick_of(r, 'cpu_s') / (slack_one / 50):.1%}",
+        "first plan (35 days back, 36 h ahead)": lambda: f"{part('plan')}, {r['plan']['rows']:,} rows",
+        "plan a day (everyone)": lambda: f"{part('plan-day')}, {r['plan-day']['rows']:,} rows",
+        "catch-up": lambda: part("catch-up"),
+        "claim + deliver + record": deliver,
+        "nudge scan (an hour later, none owed)": lambda: part("nudge"),
+        "nudges a working day later (everyone)": lambda: (
+            f"{r['nudges']['sent']:,} in {r['nudges']['wall_s']:.2f} s ({r['nudges']['cpu_s']:.2f} CPU)"),
+        "tick: plan + catch-up + deliver + nudge": lambda: f"{tick_of(r):.2f} s ({tick_of(r, 'cpu_s'):.2f} CPU)",
+        "peak memory (largest part)": lambda: f"{max(v['peak_mb'] for k, v in r.items() if k in ORDER):.0f} MB",
+        "restart to first delivery": lambda: f"{restart('restart')}, {r['restart']['peak_mb']:.0f} MB",
+        "APScheduler: register a job each": lambda: f"{r['aps-register']['wall_s']:.1f} s",
+        "APScheduler: restart to the due job run": lambda: restart("aps-restart"),
+        "APScheduler: restart to all jobs loaded": lambda: f"{loaded():.2f} s, {r['aps-restart']['peak_mb']:.0f} MB",
+        "baseline restart / ours (due job run; all loaded)": lambda: (
+            f"{r['aps-restart']['wall_s'] / r['restart']['wall_s']:.2f}x; {loaded() / r['restart']['wall_s']:.2f}x"),
+        "Slack at best, 1 workspace (4 DMs/s)": lambda: f"{slack_one / 60:,.0f} min",
+        "Slack at best, 50 workspaces in parallel": lambda: f"{slack_one / 50 / 60:,.1f} min",
+        "our CPU for the tick / Slack's best (50 workspaces)": lambda: (
+            f"{tick_of(r, 'cpu_s') / (slack_one / 50):.1%}"),
     }
-    if "nudges" in r:
-        nudged = r["nudges"]
-        shown["nudges a working day later (everyone)"] = (
-            f"{nudged['sent']:,} in {nudged['wall_s']:.2f} s ({nudged['cpu_s']:.2f} CPU)")
-    return shown
+    text: dict[str, str] = {}
+    for label, make in shown.items():
+        try:
+            text[label] = make()
+        except KeyError:
+            text[label] = "–"
+    return text
 
 
 def print_table(runs: dict[tuple[str, int], dict[str, dict[str, Any]]]) -> None:
@@ -197,6 +208,8 @@ def print_table(runs: dict[tuple[str, int], dict[str, dict[str, Any]]]) -> None:
         sizes = sorted(c for k, c in columns if k == kind)
         for small, big in zip(sizes, sizes[1:], strict=False):
             a, b = runs[(kind, small)], runs[(kind, big)]
+            if not all(p in a and p in b for p in ("plan", "catch-up", "deliver", "nudge")):
+                continue
             print(f"\n{kind}: tick at {big:,} / tick at {small:,} = {tick_of(b) / tick_of(a):.1f}x wall, "
                   f"{tick_of(b, 'cpu_s') / tick_of(a, 'cpu_s'):.1f}x CPU (linear: {big / small:.0f}x; target <= 11x)")
 
@@ -208,6 +221,8 @@ def main() -> None:
                         help="a PostgreSQL server; the benchmark creates and drops its own database")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--nudges", action="store_true", help="also nudge everyone a day later")
+    parser.add_argument("--parts", default=None,
+                        help=f"only these parts, comma-separated (default: all of {','.join(PARTS)})")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -215,6 +230,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(parts.run_part(args.child, args.database_url, sizes[0])), flush=True)
         return
+    chosen = [p for p in PARTS if (args.parts is None and (p != "nudges" or args.nudges))
+              or (args.parts is not None and p in args.parts.split(","))]
     kinds = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.postgres_url else [])
     folder = Path(tempfile.mkdtemp(prefix="coachbot-bench-"))
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
@@ -222,8 +239,7 @@ def main() -> None:
     runs: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
     for count in sizes:
         for kind in kinds:
-            runs[(kind, count)] = run_size(kind, args.postgres_url, folder, count,
-                                           ("nudges",) if args.nudges else ())
+            runs[(kind, count)] = run_size(kind, args.postgres_url, folder, count, chosen)
     print_table(runs)
     print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
