@@ -169,6 +169,18 @@ _REQUEST: ContextVar[_Request | None] = ContextVar("coachbot_request", default=N
 T = TypeVar("T")
 
 
+@asynccontextmanager
+async def _committed(opened: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """`opened` as a unit of work: committed when the block ends, rolled back if it raises."""
+    async with opened as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
 class Database:
     """One engine and its session factory; passed down instead of a global."""
 
@@ -207,28 +219,18 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: committed when the block ends, rolled back if it raises."""
         scope = self._shared()
-        if scope is not None:
-            if scope.connection is None or scope.connection.closed or scope.connection.invalidated:
-                scope.connection = await self.engine.connect()
-            scope.busy = True
-            try:
-                async with self._sessions(bind=scope.connection) as session:
-                    try:
-                        yield session
-                        await session.commit()
-                    except BaseException:
-                        await session.rollback()
-                        raise
-            finally:
-                scope.busy = False
-            return
-        async with self._sessions() as session:
-            try:
+        if scope is None:
+            async with _committed(self._sessions()) as session:
                 yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+            return
+        if scope.connection is None or scope.connection.closed or scope.connection.invalidated:
+            scope.connection = await self.engine.connect()
+        scope.busy = True
+        try:
+            async with _committed(self._sessions(bind=scope.connection)) as session:
+                yield session
+        finally:
+            scope.busy = False
 
     async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run a unit of work that only reads, once more if its connection had been
