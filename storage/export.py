@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -209,6 +210,28 @@ def _cell(value: Any) -> Any:
     return value.isoformat() if type(value) in _DATES else value
 
 
+# Text a spreadsheet would run as a formula (OWASP, "CSV Injection"): starting with
+# = + - @ or a tab or carriage return. A phone number or a signed figure ("+47 22 12
+# 34 56", "-5") holds no function or link and is left as it is.
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+_PLAIN_FIGURE = re.compile(r"[+\-][\d\s().\-/]*")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """`value` as a CSV cell that Excel, Sheets or LibreOffice show and never evaluate:
+    formula-like text gets a leading apostrophe (hidden by the spreadsheet, and taken
+    off again by coachbot's own imports, `from_spreadsheet`); anything else as it is."""
+    if isinstance(value, str) and _FORMULA.match(value) and not _PLAIN_FIGURE.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet(text: str) -> str:
+    """A cell read back from a CSV: the apostrophe `spreadsheet_cell` put before
+    formula-like text is removed (a spreadsheet saving the file drops it itself)."""
+    return text[1:] if text.startswith("'") and _FORMULA.match(text, 1) else text
+
+
 async def write(kind: str, found: AsyncIterator[dict[str, Any]], fmt: str, out: TextIO) -> int:
     """Write rows as CSV (a header, then one line per row) or JSON (an array of
     objects), streaming; returns how many rows were written."""
@@ -218,7 +241,7 @@ async def write(kind: str, found: AsyncIterator[dict[str, Any]], fmt: str, out: 
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         async for row in found:
-            writer.writerow([_cell(row.get(k, "")) for k in columns])
+            writer.writerow([spreadsheet_cell(_cell(row.get(k, ""))) for k in columns])
             count += 1
         return count
     if fmt != "json":

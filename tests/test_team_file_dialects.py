@@ -154,3 +154,41 @@ async def test_the_import_reports_its_progress_to_the_last_row(db: Database) -> 
         org = await people.ensure_org(session, "Acme", "UTC")
         assert await people.upsert_team(session, org.id, read_team(text), done.append) == (1203, 0)
     assert sum(done) == 1203
+
+
+@pytest.mark.parametrize("cell, column, character", [
+    ("Bo\x00Boss", "name", "U+0000"), ("Bo\x1bBoss", "name", "U+001B"), ("Bo\x7fBoss", "name", "U+007F"),
+])
+def test_a_control_character_in_a_cell_is_refused_by_column_and_code_point(cell: str, column: str,
+                                                                           character: str) -> None:
+    """PostgreSQL refuses NUL in text, and none belongs in a team file: the same
+    line-numbered answer on every database, naming the invisible character."""
+    text = _csv(",").replace("Bo Boss", cell)
+    assert problems(text) == [
+        f"line 2: {column} holds an invisible control character ({character}) at position 3; delete it "
+        "(it often comes with a copy from another program)",
+        "line 3: manager boss@x.com is on line 2, which has problems of its own (listed there)"]
+
+
+@pytest.mark.parametrize("raw, column", [("U\x001", "slack_user_id"), ("Europe/Oslo\x00", "timezone"),
+                                         ("boss@x.com\x00", "email")])
+def test_control_characters_are_refused_in_ids_zones_and_e_mails_too(raw: str, column: str) -> None:
+    text = "email,name,role,manager_email,timezone,slack_user_id\n" + (
+        f"boss@x.com,Bo,manager,,Europe/Berlin,{raw}\n" if column == "slack_user_id" else
+        f"boss@x.com,Bo,manager,,{raw},U1\n" if column == "timezone" else f"{raw},Bo,manager,,UTC,U1\n")
+    [line] = problems(text)
+    assert line.startswith(f"line 2: {column} holds an invisible control character (U+0000)")
+
+
+def test_a_nul_in_the_header_is_shown_by_its_code_point() -> None:
+    [line] = problems("\x00" + _csv(","))
+    assert "the header was: <U+0000>email | name" in line
+
+
+def test_a_manager_whose_own_line_is_wrong_is_not_called_missing() -> None:
+    """One bad line is one problem: the people it manages are not told their manager
+    is absent from the file."""
+    text = _csv(",").replace("Europe/Berlin", "Mars/Olympus")
+    assert problems(text) == [
+        "line 2: 'Mars/Olympus' is not an IANA time zone such as Europe/Oslo or America/New_York",
+        "line 3: manager boss@x.com is on line 2, which has problems of its own (listed there)"]

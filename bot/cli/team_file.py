@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import prompts
+from storage.export import from_spreadsheet, spreadsheet_cell
 from storage.models import ROLES, SELLING_ROLES
 from storage.people import TeamRow
 
@@ -61,6 +62,11 @@ class Bad(ValueError):
 # Zones, roles, countries repeat on every line: each value is checked once (a bad one,
 # raising Bad, is not remembered and is reported on every line it is on).
 _REPEATED = functools.lru_cache(maxsize=1024)
+
+
+# NUL and the other control characters (not tab): PostgreSQL refuses NUL in text, and
+# none belongs in a name, an e-mail or an id; shown by code point, being invisible.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def _problem(line: int, code: str, **values: str) -> Problem:
@@ -256,12 +262,13 @@ def read_team(text: str, existing: Mapping[str, str] | Iterable[str] = (),
     header = [h.strip().lower() for h in found]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        shown = " | ".join(h for h in found) or "(nothing)"
+        shown = " | ".join(_CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", h) for h in found) or "(nothing)"
         names = {",": "comma", ";": "semicolon", "\t": "tab"}
         raise TeamFileError([_problem(1 + skip, "missing_columns", columns=", ".join(missing), found=shown,
                                       delimiter=names.get(delimiter, repr(delimiter)))])
     rows: list[TeamRow] = []
     line_of: dict[str, int] = {}
+    faulty: dict[str, int] = {}  # e-mail -> line, of people whose own line has problems
     owner: dict[tuple[str, str], str] = {}
     while True:
         try:
@@ -277,10 +284,11 @@ def read_team(text: str, existing: Mapping[str, str] | Iterable[str] = (),
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             problems.append(_problem(line, "extra_cells", found=str(len(cells)), expected=str(len(header))))
             continue
-        value = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h}
+        value = {h: (from_spreadsheet(cells[i].strip()) if i < len(cells) else "") for i, h in enumerate(header) if h}
         row, row_problems = _check_row(line, value)
         problems.extend(row_problems)
         if row is None:
+            faulty.setdefault(value.get("email", "").lower(), line)  # its reports are not "unknown"
             continue
         if row.email in line_of:
             problems.append(_problem(line, "duplicate_email", email=row.email, first=str(line_of[row.email])))
@@ -288,7 +296,7 @@ def read_team(text: str, existing: Mapping[str, str] | Iterable[str] = (),
         problems.extend(_duplicate_ids(line, row, owner, line_of))
         line_of[row.email] = line
         rows.append(row)
-    problems.extend(_relations(rows, line_of, existing, identities or {}))
+    problems.extend(_relations(rows, line_of, existing, identities or {}, faulty))
     if not rows and not problems:
         problems.append(_problem(1 + skip, "empty"))
     if problems:
@@ -302,6 +310,11 @@ def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[P
     for column in COLUMNS:
         raw = value.get(column.name)
         if raw is None:  # the file has no such column: TeamRow's default (keep what is stored)
+            continue
+        hidden = _CONTROL.search(raw)
+        if hidden:
+            problems.append(_problem(line, "control_character", column=column.name,
+                                     character=f"U+{ord(hidden.group()):04X}", position=str(hidden.start() + 1)))
             continue
         if len(raw) > column.max_length:
             problems.append(_problem(line, "too_long", column=column.name, length=str(len(raw)),
@@ -335,15 +348,20 @@ def _duplicate_ids(line: int, row: TeamRow, owner: dict[tuple[str, str], str],
 
 
 def _relations(rows: Sequence[TeamRow], line_of: Mapping[str, int], existing: Mapping[str, str] | Iterable[str],
-               identities: Mapping[tuple[str, str], str]) -> list[Problem]:
-    """Managers exist and lead; nobody manages themselves or a loop; ids are not taken."""
+               identities: Mapping[tuple[str, str], str], faulty: Mapping[str, int]) -> list[Problem]:
+    """Managers exist and lead; nobody manages themselves or a loop; ids are not taken.
+    A manager whose own line has problems (`faulty`: e-mail -> line) is named as such,
+    not as missing from the file."""
     stored = dict(existing) if isinstance(existing, Mapping) else {e: "" for e in existing}
     role_of = {e.lower(): r for e, r in stored.items()} | {r.email: r.role for r in rows}
     problems: list[Problem] = []
     for row in rows:
         line = line_of[row.email]
         manager_role = role_of.get(row.manager_email or "")
-        if row.manager_email and manager_role is None:
+        if row.manager_email and manager_role is None and row.manager_email in faulty:
+            problems.append(_problem(line, "manager_line_faulty", manager=row.manager_email,
+                                     first=str(faulty[row.manager_email])))
+        elif row.manager_email and manager_role is None:
             problems.append(_problem(line, "unknown_manager", manager=row.manager_email))
         elif row.manager_email == row.email:
             problems.append(_problem(line, "own_manager", email=row.email))
@@ -391,5 +409,5 @@ def write_team(rows: Iterable[dict[str, str]]) -> str:
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(row)
+        writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
     return out.getvalue()

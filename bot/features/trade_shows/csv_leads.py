@@ -22,6 +22,7 @@ from bot.features.trade_shows.parsing import LIMITS, ParsedLead, map_headers, te
 from storage import conversations
 from storage import trade_shows as store
 from storage.db import Database
+from storage.export import from_spreadsheet, spreadsheet_cell
 from storage.models import Event, Lead
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -56,7 +57,7 @@ def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
 
     def cell(values: list[str], name: str) -> str:
         index = columns.get(name)  # type: ignore[union-attr]
-        return clean(values[index]).strip() if index is not None and index < len(values) else ""
+        return from_spreadsheet(clean(values[index]).strip()) if index is not None and index < len(values) else ""
 
     rows: list[Row] = []
     problems: list[Problem] = []
@@ -125,7 +126,7 @@ def write_leads(leads: Iterable[Lead], event_name: str, emails: Mapping[int, str
         for name in ("captured_at", "due_at", "followed_up_at"):
             instant = getattr(lead, name)
             values[name] = instant.isoformat() if instant is not None else ""
-        writer.writerow(values)
+        writer.writerow({k: spreadsheet_cell(v) for k, v in values.items()})
     return out.getvalue()
 
 
