@@ -300,8 +300,20 @@ def read_amount(raw: str, *, words: bool = False) -> Amount | str:
     return Amount(value, unit, code)
 
 
-def needs_confirming(previous: float | None, value: float, factor: float = 3.0) -> bool:
-    """Whether a new value for the same key result is a jump worth confirming before
-    it is saved: more than `factor` times the previous one (a typo such as "250" for
-    "25" or "2.5M" for "250k"). No previous value, or a previous 0, never asks."""
-    return previous is not None and previous > 0 and value > factor * previous
+def unlikely_change(previous: float | None, value: float, factor: float = 3.0) -> str | None:
+    """Why a new value for the same key result is worth confirming before it is saved,
+    or None. "up": more than `factor` times the previous value (a typo such as "250"
+    for "25", or "2.5M" for "250k"); "down": less than the previous value divided by
+    `factor` ("4" typed for a pipeline of $250,000, read in the key result's unit as
+    $4); "negative": below zero where the key result stood at zero or more (counts,
+    money and percentages rarely go negative: "(5,000)" or "-5" is more often a slip).
+    No previous value never asks; a previous 0 asks only about a negative."""
+    if previous is None:
+        return None
+    if value < 0 <= previous:
+        return "negative"
+    if previous > 0 and value > factor * previous:
+        return "up"
+    if previous > 0 and value < previous / factor:
+        return "down"
+    return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conversations.amounts import COUNT, Amount, needs_confirming, read_amount, unit_kind
+from conversations.amounts import COUNT, Amount, read_amount, unit_kind, unlikely_change
 
 _ALL = re.compile(r"^\s*(?:all\s+)?(?:unchanged|the\s+same|same|no\s+change[s]?)\s*[.!]?\s*$", re.IGNORECASE)
 
@@ -30,9 +30,10 @@ def read_in_unit(raw: str, unit: str) -> tuple[float | None, str | None]:
 
 
 def checkin_value(text: Any = None, kr: Any = None) -> dict[str, Any]:
-    """{"status": "ok" | "keep" | "all" | "jump" | "retry", "value", "error"}: "keep"
-    for a skipped answer (the value stays), "all" for "all unchanged", "jump" when
-    the value is more than 3x the previous one (`amounts.needs_confirming`), "retry"
+    """{"status": "ok" | "keep" | "all" | "jump" | "retry", "value", "error", "change"}:
+    "keep" for a skipped answer (the value stays), "all" for "all unchanged", "jump"
+    when the value is unlikely next to the previous one and is confirmed first
+    (`change`: "up", "down" or "negative", from `amounts.unlikely_change`), "retry"
     with the error code."""
     kr = kr if isinstance(kr, dict) else {}
     previous = kr.get("current")
@@ -43,8 +44,9 @@ def checkin_value(text: Any = None, kr: Any = None) -> dict[str, Any]:
     value, error = read_in_unit(str(text), str(kr.get("unit") or ""))
     if value is None:
         return {"status": "retry", "value": None, "error": error}
-    if isinstance(previous, (int, float)) and needs_confirming(float(previous), value):
-        return {"status": "jump", "value": value, "error": None}
+    change = unlikely_change(float(previous), value) if isinstance(previous, (int, float)) else None
+    if change is not None:
+        return {"status": "jump", "value": value, "error": None, "change": change}
     return {"status": "ok", "value": value, "error": None}
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from conversations.amounts import Amount, needs_confirming, parse_amount, read_amount, unit_kind
+from conversations.amounts import Amount, parse_amount, read_amount, unit_kind, unlikely_change
 from conversations.dates import parse_date, planning_year, read_date, year_period
 from conversations.locales import country_of, day_order
 from conversations.validators import Env, Invalid, Valid, date_answer, integer, measurable, money, percentage
@@ -220,11 +220,13 @@ def test_unit_kinds(unit: str, kind: str) -> None:
     assert unit_kind(unit) == kind
 
 
-@pytest.mark.parametrize(("previous", "value", "ask"), [(10, 31, True), (10, 30, False), (None, 500, False),
-                                                         (0, 5, False), (25, 250, True)])
-def test_a_jump_of_more_than_three_times_is_worth_confirming(previous: float | None, value: float,
-                                                              ask: bool) -> None:
-    assert needs_confirming(previous, value) is ask
+@pytest.mark.parametrize(("previous", "value", "change"), [
+    (10, 31, "up"), (10, 30, None), (None, 500, None), (0, 5, None), (25, 250, "up"),
+    (250_000, 4, "down"), (30, 10, None), (30, 9.9, "down"), (12, 0, "down"),
+    (3, -5, "negative"), (0, -5000, "negative"), (None, -5, None), (-10, -12, None)])
+def test_a_jump_a_drop_or_a_sign_change_is_worth_confirming(previous: float | None, value: float,
+                                                             change: str | None) -> None:
+    assert unlikely_change(previous, value) == change
 
 
 def test_parse_amount_keeps_reading_sentences_alike() -> None:
