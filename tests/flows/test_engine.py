@@ -142,6 +142,13 @@ def test_bad_answers_are_retried_and_three_misses_offer_a_way_out(flow: Flow) ->
     reply = play(flow, reply, "lots")
     assert templates(reply) == ["flows/common/retry", engine.OFFER]
     assert [o.value for o in reply.say[1].choices] == ["help", "cancel"]   # not optional: no skip
+    import prompts
+
+    offer = prompts.render(engine.OFFER, **reply.say[1].values)
+    cancelled = prompts.render(engine.CANCELLED)
+    # the way out says what cancelling does, as the cancel answer will: nothing kept
+    assert "You can ask for help, or cancel the conversation (nothing from it is kept)" in offer
+    assert "nothing from it was saved" in cancelled and "skip" not in offer
     reply = play(flow, reply, "3")
     assert reply.state["misses"] == 0 and reply.state["step"] == "more"
 
