@@ -74,11 +74,15 @@ class ConsoleChannel:
 
     async def converse(self, coach: Coach, person_id: int, lines: AsyncIterator[str],
                        prompt: str = "") -> None:
-        """Feed each line to the coach as `person_id` and print the replies, until EOF."""
+        """Feed each line to the coach as `person_id` and print the replies, until EOF
+        or a line that is only `/quit` (also `quit`, `exit`, `/exit`: what a terminal
+        user tries first; a conversation never needs one of them as a whole answer)."""
         self.person_id = person_id
         async for line in lines:
             if not line.strip():
                 continue
+            if line.strip().lower() in QUIT:
+                return
             text, action = self.translate(line)
             if action is not None:
                 self.choices = []
@@ -109,6 +113,9 @@ def render(message: Message, first_number: int = 1) -> str:
     for number, choice in enumerate(message.choices, start=first_number):
         lines.append(f"  {number}. {choice.label}")
     return "\n".join(line for line in lines if line)
+
+
+QUIT = frozenset({"/quit", "quit", "/exit", "exit"})
 
 
 async def stdin_lines(stream: TextIO | None = None) -> AsyncIterator[str]:

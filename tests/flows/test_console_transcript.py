@@ -50,3 +50,17 @@ async def test_goal_setting_in_the_terminal_prints_the_managers_copy(db: Databas
     assert "  1. Every week\n  2. Every two weeks\n  3. Every month" in text
     assert "[to Maria Manager]" in text and "Ravi Rep has finished their goal setting" in text
     assert "Saved!" in text
+
+
+async def test_quit_ends_the_terminal_chat_and_nothing_after_it_is_read(db: Database,
+                                                                       team: dict[str, int]) -> None:
+    out = io.StringIO()
+    console = ConsoleChannel(out)
+    coach = build_coach(db, Settings(database_url=db.url), Channels(console))
+    await console.converse(coach, team["ravi"], lines("help", " QUIT ", "/okr status"))
+    text = out.getvalue()
+    assert "/okr" in text                      # help was answered
+    assert "didn't catch" not in text          # quit was not sent to the coach
+    before = len(text)
+    await console.converse(coach, team["ravi"], lines("/exit", "help"))
+    assert len(out.getvalue()) == before       # nothing after /exit was handled
