@@ -192,3 +192,15 @@ def test_a_manager_whose_own_line_is_wrong_is_not_called_missing() -> None:
     assert problems(text) == [
         "line 2: 'Mars/Olympus' is not an IANA time zone such as Europe/Oslo or America/New_York",
         "line 3: manager boss@x.com is on line 2, which has problems of its own (listed there)"]
+
+
+def test_a_line_cut_short_says_so_instead_of_blaming_its_empty_cells() -> None:
+    text = _csv(",") + "new@x.com,New\n"
+    assert problems(text) == [
+        "line 4: the line has only 2 cells but the header 5; is a separator missing, or a quote left "
+        "open on an earlier line?"]
+
+
+def test_trailing_optional_cells_may_be_left_out() -> None:
+    text = "email,name,role,manager_email,timezone,country\nboss@x.com,Bo,manager,,UTC\n"
+    assert [r.email for r in read_team(text)] == ["boss@x.com"]

@@ -284,6 +284,9 @@ def read_team(text: str, existing: Mapping[str, str] | Iterable[str] = (),
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             problems.append(_problem(line, "extra_cells", found=str(len(cells)), expected=str(len(header))))
             continue
+        if any(header.index(c) >= len(cells) for c in REQUIRED):  # a cut line or a lost separator
+            problems.append(_problem(line, "missing_cells", found=str(len(cells)), expected=str(len(header))))
+            continue
         value = {h: (from_spreadsheet(cells[i].strip()) if i < len(cells) else "") for i, h in enumerate(header) if h}
         row, row_problems = _check_row(line, value)
         problems.extend(row_problems)
