@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import prompts
+from bot.cli.working_week import parse_working_days
 from storage.export import from_spreadsheet, spreadsheet_cell
 from storage.models import ROLES, SELLING_ROLES
 from storage.people import TeamRow
@@ -30,7 +31,6 @@ from storage.people import TeamRow
 LEADER_ROLES = ("manager", "admin")  # who may be named in someone's manager_email
 DELIMITERS = ",;\t"
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
-_DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 
 
 @dataclass(frozen=True)
@@ -71,33 +71,6 @@ _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 def _problem(line: int, code: str, **values: str) -> Problem:
     return Problem(line, code, tuple(values.items()))
-
-
-def parse_working_days(text: str) -> str:
-    """"Sun-Thu", "mon,tue,wed", "1-5" or "7,1,2,3,4" -> ISO weekdays "1,2,3,4,7".
-
-    Ranges wrap around the week end, so a Sunday–Thursday week is written naturally.
-    """
-    days: set[int] = set()
-    for part in re.split(r"[,\s;]+", text.strip().lower()):
-        if not part:
-            continue
-        first, _, last = part.partition("-")
-        start, end = _day(first), _day(last) if last else _day(first)
-        span = (end - start) % 7
-        days.update((start - 1 + i) % 7 + 1 for i in range(span + 1))
-    if not days:
-        raise ValueError(text)
-    return ",".join(str(d) for d in sorted(days))
-
-
-def _day(token: str) -> int:
-    token = token.strip()[:3]
-    if token.isdigit() and 1 <= int(token) <= 7:
-        return int(token)
-    if token in _DAYS:
-        return _DAYS[token]
-    raise ValueError(token)
 
 
 # --- one function per kind of cell: raw text -> stored value, or Bad --------------------
