@@ -15,7 +15,6 @@ process only, not the PostgreSQL server's), counts, and `peak_mb`.
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import os
 import resource
@@ -190,14 +189,11 @@ async def restart(url: str) -> dict[str, Any]:
     checked, migrations, secrets, scheduler) whose first tick finds the table planned
     past now and delivers what is due before it re-plans. Ends at the first delivery.
     The time from process start is taken by the parent."""
-    gc.disable()  # as bot.cli.launch imports the commands
-    try:
+    from bot.cli.launch import frozen_imports
+
+    with frozen_imports():  # as the `coachbot` console script imports the commands
         from bot.core.settings import Settings
         from bot.runtime import running
-
-        gc.freeze()
-    finally:
-        gc.enable()
     imported = time.time()
     pin_clock(END_OF_MONDAY)
     channel = MemoryChannel()
@@ -255,16 +251,13 @@ def aps_restart(url: str) -> dict[str, Any]:
     migrations checked, then the scheduler started on its job store. Ready when the
     due job runs; then every job is loaded (what reconciling the jobs with the people
     table after a downtime needs: new people, moved zones, people who left)."""
-    gc.disable()
-    try:
+    from bot.cli.launch import frozen_imports
+
+    with frozen_imports():
         from apscheduler.schedulers.background import BackgroundScheduler
 
         import bot.runtime  # noqa: F401  (the bot the jobs would run)
         from storage.migrate import upgrade
-
-        gc.freeze()
-    finally:
-        gc.enable()
     imported = time.time()
     upgrade(url)
     scheduler = BackgroundScheduler(jobstores={"default": aps_store(url)}, timezone=UTC)
