@@ -107,7 +107,7 @@ async def test_values_are_read_in_the_key_results_unit_and_jumps_are_confirmed(
         assert "more than three times the 2 logos" in jump
         assert "Where is it now?" in await say(coach, ravi, "no")
         below = await say(coach, ravi, "(5)")                    # a slip: below zero
-        assert "-5 logos, below zero, where it stood at 2 logos" in below
+        assert "-5 logos, below zero; last time it was 2 logos. Is that right?" in below
         assert "Where is it now?" in await say(coach, ravi, "no")
         drop = await say(coach, ravi, "0.5")                     # less than a third of 2
         assert "less than a third of the 2 logos" in drop
