@@ -38,6 +38,7 @@ from bot import cadence
 from bot.cadence.bookkeeping import Bookkeeper
 from bot.cadence.calendar import Calendar
 from bot.cadence.failures import deadline_of, summarise_failures
+from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
 from bot.cadence.planner import Population, keep_planned_until, load_population, materialise, planned_until
 from bot.core import logs, metrics
@@ -355,46 +356,5 @@ class Dispatcher:
 
     async def nudge(self, moment: datetime, report: TickReport) -> None:
         """One nudge per unanswered prompt after `nudge_hours` working hours; after as
-        many again it counts as missed."""
-        earliest = moment - timedelta(hours=self.nudge_hours)
-        async with self.db.session() as session:
-            candidates = await occurrences.unanswered(session, earliest, nudged=False)
-            expiring = await occurrences.unanswered(session, earliest, nudged=True)
-        if not candidates and not expiring:
-            return
-        population = await self._calendars({o.person_id for o in candidates + expiring}, moment)
-        for occurrence in expiring:
-            calendar = population.get(occurrence.person_id)
-            assert occurrence.nudged_at is not None
-            if calendar is not None and cadence.add_working_hours(
-                calendar, occurrence.nudged_at, self.nudge_hours) > moment:
-                continue
-            async with self.db.session() as session:
-                if await occurrences.expire(session, occurrence.id):  # type: ignore[arg-type]
-                    report.missed += 1
-        for occurrence in candidates:
-            calendar = population.get(occurrence.person_id)
-            assert occurrence.delivered_at is not None
-            if calendar is None or cadence.add_working_hours(
-                calendar, occurrence.delivered_at, self.nudge_hours) > moment:
-                continue
-            async with self.db.session() as session:
-                if not await occurrences.claim_nudge(session, occurrence.id, moment):  # type: ignore[arg-type]
-                    continue
-            try:
-                recipient = await self.coach.recipient(occurrence.person_id)
-                nudge = self.coach.features.prompt_kinds[occurrence.kind].nudge
-                message_id = await self.coach.send(
-                    recipient, nudge(occurrence, recipient.name, calendar.timezone))
-            except Exception as error:  # DeliveryError, or a platform timeout
-                log.warning("nudge for occurrence %s not delivered: %s", occurrence.key, error)
-                continue
-            async with self.db.session() as session:
-                await occurrences.record_nudge(session, occurrence.id, recipient.platform, message_id, moment)  # type: ignore[arg-type]
-            report.nudged += 1
-
-    async def _calendars(self, person_ids: set[int], moment: datetime) -> dict[int, Calendar]:
-        population = await load_population(self.db, moment, person_ids, days=60)
-        return population.calendars
-
-
+        many again it counts as missed (`bot.cadence.nudges`)."""
+        await nudge_unanswered(self.coach, moment, self.nudge_hours, report)
