@@ -34,9 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import cadence
 from bot.cadence.bookkeeping import Bookkeeper
-from bot.cadence.calendar import Calendar
 from bot.cadence.failures import deadline_of, summarise_failures
 from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
