@@ -10,137 +10,29 @@ re-checks the row after the first commits).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Date,
-    DateTime,
-    String,
-    Text,
     and_,
     any_,
-    bindparam,
-    cast,
     exists,
     func,
-    literal,
     or_,
     update,
 )
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import UTCDateTime, among, dialect_name, upsert
-from storage.models import Delivery, Occurrence, PlanHorizon
+from storage.db import among, dialect_name, upsert
+from storage.models import Delivery, Occurrence
 
 OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
 
 # Statuses an occurrence moves through; "failed" means a channel refused it (reason set).
 PENDING, CLAIMED, DELIVERED, ANSWERED = "pending", "claimed", "delivered", "answered"
 MISSED, SKIPPED, FAILED = "missed", "skipped", "failed"
-
-
-async def save_slots(session: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime) -> None:
-    """Insert computed occurrences. An existing one is re-planned only while nothing
-    has happened to it: still `pending` and not snoozed (a new vacation moves or skips
-    it), or skipped by the planner itself (a rule change, a vacation since cancelled)
-    when its new time is still ahead. Claimed, delivered, answered, and anything the
-    person skipped, are never touched again.
-
-    Each row: key, org_id, person_id, kind, due_at, local_date, status, reason.
-    """
-    if not rows:
-        return
-    params = [{**row, "payload": row.get("payload") or {}} for row in rows]
-    if dialect_name(session) == "postgresql":
-        for start in range(0, len(params), 20000):
-            await session.exec(_unnest_upsert(session, params[start:start + 20000], now))
-        return
-    statement = upsert(session, OCCURRENCE)
-    statement = statement.on_conflict_do_update(
-        index_elements=["key"], set_=_replanned(statement), where=_replannable(statement, now))
-    for start in range(0, len(params), 5000):  # one compiled statement, executemany
-        await session.exec(statement, params=params[start:start + 5000])
-
-
-_PLANNED = (("key", String), ("org_id", BigInteger), ("person_id", BigInteger), ("kind", String),
-            ("due_at", DateTime(timezone=True)), ("local_date", Date), ("status", String),
-            ("reason", String), ("payload", Text))
-
-
-def _unnest_upsert(session: AsyncSession, params: Sequence[dict[str, Any]], now: datetime) -> Any:
-    """PostgreSQL: the rows as nine arrays, `INSERT … SELECT * FROM unnest(…)`: nine
-    parameters for 20,000 rows, compiled once (a row per round trip, or a compiled
-    VALUES list per 1,000 rows, cost a minute for 50,000 people on a busy machine)."""
-    from sqlalchemy.dialects import postgresql  # only on PostgreSQL (start-up cost)
-
-    arrays = [bindparam(None, [json.dumps(p[name]) if name == "payload" else p[name] for p in params],
-                        type_=postgresql.ARRAY(kind)) for name, kind in _PLANNED]
-    rows = func.unnest(*arrays).table_valued(*(name for name, _ in _PLANNED)).render_derived()
-    names = [name for name, _ in _PLANNED]
-    columns = [cast(rows.c.payload, JSON) if name == "payload" else rows.c[name] for name in names]
-    statement = upsert(session, OCCURRENCE).from_select(names, select(*columns))
-    return statement.on_conflict_do_update(index_elements=["key"], set_=_replanned(statement),
-                                           where=_replannable(statement, now))
-
-
-def _replanned(statement: Any) -> dict[str, Any]:
-    return {"due_at": statement.excluded.due_at, "status": statement.excluded.status,
-            "reason": statement.excluded.reason}
-
-
-def _replannable(statement: Any, now: datetime) -> Any:
-    untouched = and_(OCCURRENCE.c.claimed_at.is_(None), OCCURRENCE.c.delivered_at.is_(None))
-    return or_(
-        and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None)),
-        and_(OCCURRENCE.c.status == SKIPPED, untouched, statement.excluded.due_at > literal(now, UTCDateTime)),
-    )
-
-
-async def plan_horizon(session: AsyncSession) -> tuple[datetime, datetime] | None:
-    """(planned until, planned at) of the last whole-population plan, or None."""
-    row = (await session.exec(select(PlanHorizon.planned_until, PlanHorizon.planned_at))).first()
-    return (row[0], row[1]) if row else None
-
-
-async def keep_horizon(session: AsyncSession, planned_until: datetime, planned_at: datetime) -> None:
-    """Remember how far everyone is planned (only ever forward: instances share it)."""
-    table = PlanHorizon.__table__  # type: ignore[attr-defined]
-    statement = upsert(session, table).values(id=1, planned_until=planned_until, planned_at=planned_at)
-    statement = statement.on_conflict_do_update(
-        index_elements=["id"], set_={"planned_until": statement.excluded.planned_until,
-                                     "planned_at": statement.excluded.planned_at},
-        where=table.c.planned_until < statement.excluded.planned_until)
-    await session.exec(statement)
-
-
-async def planned_pending(session: AsyncSession, start: datetime, end: datetime,
-                          person_ids: Iterable[int] | None = None) -> list[tuple[int, str, int, dict[str, Any]]]:
-    """(id, key, person id, payload) of rule-planned occurrences still pending (not
-    snoozed) and due in [start, end): the ones a changed rule may have orphaned."""
-    query = select(OCCURRENCE.c.id, OCCURRENCE.c.key, OCCURRENCE.c.person_id, OCCURRENCE.c.payload).where(
-        OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None),
-        OCCURRENCE.c.due_at >= start, OCCURRENCE.c.due_at < end)
-    if person_ids is not None:
-        query = query.where(among(session, OCCURRENCE.c.person_id, person_ids))
-    return [tuple(row) for row in (await session.exec(query)).all()]  # type: ignore[misc]
-
-
-async def skip_pending(session: AsyncSession, ids: Sequence[int], reason: str) -> int:
-    """Skip occurrences that are still pending (one statement per 1,000)."""
-    done = 0
-    for start in range(0, len(ids), 1000):
-        result = await session.exec(
-            update(OCCURRENCE).where(OCCURRENCE.c.id.in_(list(ids[start:start + 1000])),
-                                     OCCURRENCE.c.status == PENDING)
-            .values(status=SKIPPED, reason=reason))
-        done += result.rowcount or 0  # type: ignore[attr-defined]
-    return done
 
 
 async def add_occurrence(

@@ -63,6 +63,25 @@ async def people_to_schedule(
     return list(map(PersonSchedule._make, rows))
 
 
+async def schedule_stamp(session: AsyncSession) -> int:
+    """A number that changes whenever anyone's prompts may move: people (how many, and
+    the last `updated_at`, which every UPDATE of a person bumps), every absence, every
+    cadence rule and every organisation's zone and country. The dispatcher's refresh
+    reloads the whole population only when it changed (at 100,000 people a reload is
+    about 1.5 s of CPU, 48 times a day). Absences, rules and organisations are read
+    whole: they are few next to the people, and an edit in place leaves no other trace."""
+    people = (await session.exec(select(func.count(), func.max(Person.updated_at)))).one()
+    absences = (await session.exec(select(Absence.id, Absence.person_id, Absence.starts_on, Absence.ends_on)
+                                   .order_by(Absence.id))).all()
+    rules = (await session.exec(select(
+        CadenceRule.id, CadenceRule.org_id, CadenceRule.person_id, CadenceRule.team_manager_id,
+        CadenceRule.kind, CadenceRule.rrule, CadenceRule.local_time, CadenceRule.timezone,
+        CadenceRule.enabled, CadenceRule.anchor_on).order_by(CadenceRule.id))).all()
+    orgs = (await session.exec(select(Organisation.id, Organisation.timezone, Organisation.country)
+                               .order_by(Organisation.id))).all()
+    return hash((tuple(people), tuple(map(tuple, absences)), tuple(map(tuple, rules)), tuple(map(tuple, orgs))))
+
+
 async def absences_between(
     session: AsyncSession, first: date, last: date, person_ids: Iterable[int] | None = None
 ) -> dict[int, list[tuple[date, date]]]:

@@ -7,7 +7,8 @@ available moment, working hours added). Pure: no I/O, no clock.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -66,6 +67,60 @@ class Calendar:
         if moment < end:
             return (end, False)
         return None
+
+
+class Calendars(Mapping[int, Calendar]):
+    """person id -> their Calendar, for a whole population, built from shared shapes.
+
+    Most of a sales organisation shares a zone, a working week, a holiday country and
+    quiet hours, and has no absence in the window: those people share one *shape* (a
+    Calendar with person id 0 and no join date) and differ only by id and join date.
+    The planner groups by shape (`shape_of`, one object per distinct shape), and a
+    person's own Calendar is built the first time it is asked for: at 100,000 people,
+    building every one of them up front cost more than planning their day.
+    """
+
+    def __init__(self, shapes: dict[int, Calendar], joined: dict[int, datetime | None]) -> None:
+        """`shapes`: person id -> shared shape (equal shapes should be the same object);
+        `joined`: person id -> nothing is planned before this (aware UTC) or None."""
+        self._shapes = shapes
+        self._joined = joined
+        self._built: dict[int, Calendar] = {}
+
+    @classmethod
+    def of(cls, calendars: Mapping[int, Calendar]) -> Calendars:
+        """From per-person calendars (a few people, a test's fixture)."""
+        if isinstance(calendars, Calendars):
+            return calendars
+        shared: dict[Calendar, Calendar] = {}
+        shapes = {pid: shared.setdefault(s, s) for pid, s in
+                  ((pid, replace(cal, person_id=0, not_before=None)) for pid, cal in calendars.items())}
+        return cls(shapes, {pid: cal.not_before for pid, cal in calendars.items()})
+
+    def shape_of(self, person_id: int) -> Calendar:
+        """The person's calendar without their id and join date (shared; KeyError)."""
+        return self._shapes[person_id]
+
+    def joined(self, person_id: int) -> datetime | None:
+        return self._joined[person_id]
+
+    def __getitem__(self, person_id: int) -> Calendar:
+        found = self._built.get(person_id)
+        if found is None:
+            s = self._shapes[person_id]
+            found = self._built[person_id] = Calendar(
+                person_id, s.timezone, s.working_days, s.country, s.quiet_start, s.quiet_end,
+                s.absences, self._joined[person_id])
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._shapes)
+
+    def __len__(self) -> int:
+        return len(self._shapes)
+
+    def __contains__(self, person_id: object) -> bool:
+        return person_id in self._shapes
 
 
 @lru_cache(maxsize=4096)

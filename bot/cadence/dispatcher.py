@@ -38,7 +38,14 @@ from bot.cadence.bookkeeping import Bookkeeper
 from bot.cadence.failures import deadline_of, summarise_failures
 from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
-from bot.cadence.planner import Population, keep_planned_until, load_population, materialise, planned_until
+from bot.cadence.planner import (
+    Population,
+    keep_planned_until,
+    load_population,
+    materialise,
+    planned_until,
+    population_stamp,
+)
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
@@ -133,6 +140,7 @@ class Dispatcher:
         self._refreshed_at: datetime | None = None
         self._planned_until: datetime | None = None
         self._fingerprints: dict[int, int] = {}
+        self._stamp: int | None = None  # storage.schedule.schedule_stamp at the last reload
         self.stopping = False  # set at shutdown (SIGTERM): claim nothing more
         self.bookkeeper = Bookkeeper(self.db, self.instance, lambda: clock_now())
 
@@ -173,17 +181,24 @@ class Dispatcher:
         return report
 
     async def plan(self, moment: datetime, db: Database | None = None) -> int:
-        """Plan what entered the horizon since the last tick. Every `refresh`, reload
-        everyone and re-plan only those whose calendar or rules changed (new people,
-        edited rules, absences); a fresh process re-plans everyone once, from the
+        """Plan what entered the horizon since the last tick. Every `refresh`, if the
+        stored people, absences, rules or organisations changed (a cheap stamp, not a
+        reload), reload everyone and re-plan only those whose calendar or rules changed
+        (new people, edited rules, absences); a fresh process re-plans everyone once, from the
         horizon the table says is planned. The horizon is kept in the table. `db` is
         the database to plan through (the worker thread's own), else the coach's."""
         db = db or self.db
         end = moment + self.horizon
-        if self.population is not None and moment - (self._refreshed_at or moment) < self.refresh:
+        due = self.population is None or moment - (self._refreshed_at or moment) >= self.refresh
+        if due and self.population is not None:
+            stamp = await population_stamp(db)  # nothing that places a prompt changed: no reload
+            due, self._stamp = stamp != self._stamp, stamp
+            self._refreshed_at = moment
+        if not due:
             start = max(self._planned_until or moment, moment - self.catch_up)
             return await self._materialise(db, start, end, moment) if start < end else 0
         previous, fresh = self._fingerprints, self.population is None
+        self._stamp = await population_stamp(db)  # read before the population: a change between is seen next time
         self.population = await load_population(db, moment)
         self._fingerprints, self._refreshed_at = self.population.fingerprints(), moment
         last = self._planned_until or await planned_until(db) or moment - self.catch_up

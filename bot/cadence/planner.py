@@ -10,16 +10,16 @@ prompt for the home view).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot import cadence
 from bot.cadence import Calendar, Rule, Slot
+from bot.cadence.calendar import Calendars
 from bot.core.clock import now as clock_now
-from storage import occurrences
-from storage import one_on_ones as meeting_store
+from storage import occurrences, planning
 from storage import schedule as store
 from storage.db import Database
 from storage.models import CadenceRule
@@ -32,19 +32,41 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Population:
-    """Everyone's calendar and rules, loaded once per refresh and reused by each tick."""
+    """Everyone's calendar and rules, loaded once per refresh and reused by each tick.
+    `calendars` may be given as a plain dict (a few people, a test); it is kept as
+    `Calendars`, whose shared shapes the grouped planner groups by."""
 
     people: dict[int, store.PersonSchedule]
-    calendars: dict[int, Calendar]
+    calendars: Mapping[int, Calendar]
     rules: dict[int, list[Rule]]
     everyone: bool = False  # the whole active population, not a chosen few
+
+    def __post_init__(self) -> None:
+        self.calendars = Calendars.of(self.calendars)
+
+    @property
+    def shared(self) -> Calendars:
+        return self.calendars  # type: ignore[return-value]  # always Calendars, see __post_init__
 
     def fingerprints(self) -> dict[int, int]:
         """person id -> a hash of everything that places their prompts (calendar,
         absences, rules): a person whose hash changed since the last refresh (an edited
-        rule, a new vacation, a move) is re-planned; the others are not."""
-        return {pid: hash((cal, tuple(self.rules[pid]), self.people[pid].org_id))
-                for pid, cal in self.calendars.items()}
+        rule, a new vacation, a move) is re-planned; the others are not. Each shared
+        shape and rule list is hashed once."""
+        shapes: dict[int, int] = {}
+        lists: dict[int, int] = {}
+        marks: dict[int, int] = {}
+        calendars = self.shared
+        for pid, person in self.people.items():
+            shape, rules = calendars.shape_of(pid), self.rules[pid]
+            a = shapes.get(id(shape))
+            if a is None:
+                a = shapes[id(shape)] = hash(shape)
+            b = lists.get(id(rules))
+            if b is None:
+                b = lists[id(rules)] = hash(tuple(rules))
+            marks[pid] = hash((a, b, calendars.joined(pid), person.org_id))
+        return marks
 
 
 def to_rule(row: CadenceRule, source: str) -> Rule:
@@ -121,26 +143,32 @@ async def load_population(db: Database, now: datetime, person_ids: Iterable[int]
     # distinct (organisation, role, manager, week) without personal rules resolved
     # once (70,000 people took 12-15 s one by one). Each person still gets their own
     # Calendar (their id, absences, join date), built from the shared parts.
-    calendars: dict[int, Calendar] = {}
+    shapes: dict[int, Calendar] = {}
+    joined: dict[int, datetime | None] = {}
     rules: dict[int, list[Rule]] = {}
     templates: dict[tuple[Any, ...], Calendar] = {}
     resolved: dict[tuple[Any, ...], list[Rule]] = {}
     for person in found:
         setting = (person.timezone, person.org_timezone, person.working_days, person.country,
                    person.org_country, person.quiet_start, person.quiet_end)
-        shape = templates.get(setting) or templates.setdefault(setting, calendar_of(person))
-        calendar = calendars[person.id] = Calendar(
-            person.id, shape.timezone, shape.working_days, shape.country, shape.quiet_start, shape.quiet_end,
-            tuple(sorted(absences.get(person.id, ()))), person.created_at)
+        shape = templates.get(setting)
+        if shape is None:
+            shape = templates[setting] = replace(calendar_of(person), person_id=0, not_before=None)
+        away = absences.get(person.id)
+        if away:  # someone on vacation has a shape of their own
+            shape = replace(shape, absences=tuple(sorted(away)))
+        shapes[person.id], joined[person.id] = shape, person.created_at
         if person.id in personal:
             offered = personal[person.id] + shared.get(person.org_id, [])
-            rules[person.id] = rules_for(person, offered, calendar.working_days)
+            rules[person.id] = rules_for(person, offered, shape.working_days)
             continue
-        group = (person.org_id, person.role, person.manager_id, calendar.working_days)
-        if group not in resolved:
-            resolved[group] = rules_for(person, shared.get(person.org_id, []), calendar.working_days)
-        rules[person.id] = list(resolved[group])
-    return Population({p.id: p for p in found}, calendars, rules, everyone=ids is None and email is None)
+        group = (person.org_id, person.role, person.manager_id, shape.working_days)
+        found_rules = resolved.get(group)
+        if found_rules is None:
+            found_rules = resolved[group] = rules_for(person, shared.get(person.org_id, []), shape.working_days)
+        rules[person.id] = found_rules  # shared: the planner groups by the list
+    return Population({p.id: p for p in found}, Calendars(shapes, joined), rules,
+                      everyone=ids is None and email is None)
 
 
 def plan_population(population: Population, start: datetime, end: datetime) -> list[Slot]:
@@ -161,42 +189,69 @@ def plan_population(population: Population, start: datetime, end: datetime) -> l
     return slots
 
 
+def plan_groups(population: Population, start: datetime, end: datetime,
+                person_ids: Iterable[int] | None = None) -> list[tuple[dict[str, Any], list[int], list[int]]]:
+    """The occurrence rows of [start, end) for everyone (or `person_ids`), planned by
+    group: people who share a rule list and a calendar shape (zone, working week,
+    holiday country, quiet hours, absences) get the same slots, so each distinct
+    (rule, shape) is placed once per window and each member only gets their key and
+    the "not before they joined" filter. Most of a sales organisation shares a handful
+    of groups; someone on vacation forms a group of one.
+
+    Returns (row without key and person, person ids, their organisation ids) per
+    planned slot; `plan_rows` spells the rows out. Same rows as `plan_population` (a
+    property test holds them equal)."""
+    calendars = population.shared
+    chosen: Iterable[int] = calendars if person_ids is None else (
+        pid for pid in dict.fromkeys(person_ids) if pid in calendars)
+    groups: dict[tuple[int, int], list[int]] = {}
+    keep: dict[tuple[int, int], tuple[Calendar, list[Rule]]] = {}
+    for person_id in chosen:
+        shape, rules = calendars.shape_of(person_id), population.rules[person_id]
+        group = (id(shape), id(rules))
+        members = groups.get(group)
+        if members is None:
+            members = groups[group] = []
+            keep[group] = (shape, rules)
+        members.append(person_id)
+    placed: dict[tuple[Rule, int], list[tuple[Slot, dict[str, Any]]]] = {}
+    out: list[tuple[dict[str, Any], list[int], list[int]]] = []
+    for group, members in groups.items():
+        shape, rules = keep[group]
+        for rule in rules:
+            templates = placed.get((rule, id(shape)))
+            if templates is None:
+                templates = placed[(rule, id(shape))] = _place(shape, rule, start, end, len(members))
+            for slot, row in templates:
+                chosen_ids = [pid for pid in members if (joined := calendars.joined(pid)) is None
+                              or slot.nominal >= joined]
+                if chosen_ids:
+                    org = population.people
+                    out.append((row, chosen_ids, [org[pid].org_id for pid in chosen_ids]))
+    return out
+
+
+def _place(shape: Calendar, rule: Rule, start: datetime, end: datetime,
+           members: int) -> list[tuple[Slot, dict[str, Any]]]:
+    try:
+        planned = cadence.plan(shape, rule, start, end)
+    except cadence.CadenceError as error:
+        log.warning("cadence %s of %d people is broken: %s", rule.kind, members, error)
+        return []
+    every = rhythm(rule.rrule)
+    return [(slot, {**slot_row(slot, 0), "nominal_day": slot.nominal.date(),
+                    "payload": {"every": every} if every else {}}) for slot in planned]
+
+
 def plan_rows(population: Population, start: datetime, end: datetime,
               person_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
-    """The occurrence rows of [start, end) for everyone (or `person_ids`), planned by
-    group: people who share a rule and a calendar (zone, working week, holiday
-    country, quiet hours, absences) get the same slots, so each distinct (rule,
-    calendar) is placed once per window and each member only gets their key and the
-    "not before they joined" filter. Most of a sales organisation shares a handful of
-    groups; someone on vacation forms a group of one. Same rows as `plan_population`
-    (a property test holds them equal)."""
-    groups: dict[tuple[Rule, Calendar], list[int]] = {}
-    chosen = population.calendars if person_ids is None else {
-        pid: population.calendars[pid] for pid in person_ids if pid in population.calendars}
-    for person_id, calendar in chosen.items():
-        shared = replace(calendar, person_id=0, not_before=None)
-        for rule in population.rules[person_id]:
-            groups.setdefault((rule, shared), []).append(person_id)
+    """`plan_groups`, one row per person and slot (key, person_id and org_id set)."""
     rows: list[dict[str, Any]] = []
-    for (rule, shared), members in groups.items():
-        try:
-            planned = cadence.plan(shared, rule, start, end)
-        except cadence.CadenceError as error:
-            log.warning("cadence %s of %d people is broken: %s", rule.kind, len(members), error)
-            continue
-        if not planned:
-            continue
-        every = rhythm(rule.rrule)
-        templates = [(slot, {**slot_row(slot, 0), "payload": {"every": every} if every else {}})
-                     for slot in planned]
-        for person_id in members:
-            joined = population.calendars[person_id].not_before
-            org_id = population.people[person_id].org_id
-            for slot, row in templates:
-                if joined is not None and slot.nominal < joined:
-                    continue
-                rows.append({**row, "key": cadence.occurrence_key(slot.kind, person_id, slot.nominal.date()),
-                             "person_id": person_id, "org_id": org_id})
+    for row, people, orgs in plan_groups(population, start, end, person_ids):
+        common = {k: v for k, v in row.items() if k != "nominal_day"}
+        day = row["nominal_day"]
+        rows.extend({**common, "key": cadence.occurrence_key(row["kind"], pid, day), "person_id": pid,
+                     "org_id": org} for pid, org in zip(people, orgs, strict=True))
     return rows
 
 
@@ -227,58 +282,6 @@ def slot_row(slot: Slot, org_id: int) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Meeting:
-    """One 1:1 of a manager–rep series, placed in the rep's calendar."""
-
-    manager_id: int
-    rep_id: int
-    slot: Slot
-    duration_minutes: int
-    brief_minutes_before: int
-    manager_name: str = ""
-    rep_name: str = ""
-    series_id: int = 0
-
-
-async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
-                              person_ids: Iterable[int] | None = None) -> list[Meeting]:
-    """The 1:1s of [start, end): each series is a local rule (its zone, else the
-    manager's) placed in the rep's calendar, so a rep's holiday or vacation moves or
-    skips it by the same rule as a prompt, and so does the manager's absence; a
-    meeting the manager skipped (`/okr 1on1 @rep skip next`) is skipped with that
-    reason. For the manager brief and the preview."""
-    async with db.session() as session:
-        series = await store.one_on_ones(session, person_ids)
-        skipped = await meeting_store.skipped_days(session, [s.id for s in series]) if series else set()
-    if not series:
-        return []
-    involved = {s.rep_id for s in series} | {s.manager_id for s in series}
-    population = await load_population(db, start, involved, days=60)
-    found: list[Meeting] = []
-    for row in series:
-        calendar = population.calendars.get(row.rep_id)
-        manager = population.people.get(row.manager_id)
-        if calendar is None or manager is None:
-            continue
-        away = population.calendars[row.manager_id].absences  # either person's absence moves it
-        if away:
-            calendar = replace(calendar, absences=tuple(sorted(set(calendar.absences) | set(away))))
-        rule = Rule(cadence.ONE_ON_ONE, row.rrule, cadence.parse_local_time(row.local_time),
-                    row.timezone or manager.timezone, row.anchor_on, "one_on_one")
-        try:
-            slots = cadence.plan(calendar, rule, start, end)
-        except cadence.CadenceError as error:
-            log.warning("1:1 series %s is broken: %s", row.id, error)
-            continue
-        rep = population.people[row.rep_id]
-        slots = [replace(s, status="skipped", due_at=None, local=None, reason="skipped_by_manager")
-                 if (row.id, s.nominal.date()) in skipped else s for s in slots]
-        found.extend(Meeting(row.manager_id, row.rep_id, slot, row.duration_minutes,
-                             row.brief_minutes_before, manager.name, rep.name, row.id) for slot in slots)
-    return sorted(found, key=lambda m: m.slot.effective)
-
-
 async def materialise(db: Database, population: Population, start: datetime, end: datetime,
                       prune: bool = False, now: datetime | None = None,
                       person_ids: Iterable[int] | None = None) -> int:
@@ -290,25 +293,31 @@ async def materialise(db: Database, population: Population, start: datetime, end
     off) are skipped with the reason `rule_changed`, so the old time never fires.
     """
     chosen = None if person_ids is None else list(person_ids)
-    rows = plan_rows(population, start, end, chosen)
+    groups = plan_groups(population, start, end, chosen)
     async with db.session() as session:
-        await occurrences.save_slots(session, rows, now or clock_now())
+        planned = await planning.save_planned(session, groups, now or clock_now())
         if prune:
             await _prune(session, population, start, end, chosen)
-    return len(rows)
+    return planned
 
 
 async def keep_planned_until(db: Database, end: datetime, now: datetime) -> None:
     """Remember in the table that everyone is planned until `end`: a restarted process
     that finds it past now delivers what is due before it re-plans anyone."""
     async with db.session() as session:
-        await occurrences.keep_horizon(session, end, now)
+        await planning.keep_horizon(session, end, now)
+
+
+async def population_stamp(db: Database) -> int:
+    """Changes whenever anyone's prompts may move (`storage.schedule.schedule_stamp`)."""
+    async with db.session() as session:
+        return await store.schedule_stamp(session)
 
 
 async def planned_until(db: Database) -> datetime | None:
     """Until when the table holds everyone's occurrences (None: never planned)."""
     async with db.session() as session:
-        horizon = await occurrences.plan_horizon(session)
+        horizon = await planning.plan_horizon(session)
     return horizon[0] if horizon else None
 
 
@@ -316,12 +325,12 @@ async def _prune(session: Any, population: Population, start: datetime, end: dat
                  person_ids: list[int] | None = None) -> int:
     if person_ids is None and not population.everyone:
         person_ids = list(population.people)
-    pending = await occurrences.planned_pending(session, start, end, person_ids)
+    pending = await planning.planned_pending(session, start, end, person_ids)
     if not pending:
         return 0
     orphans: list[int] = []
-    for occurrence_id, key, person_id, payload in pending:
-        if (payload or {}).get("adhoc") or person_id not in population.calendars:
+    for occurrence_id, key, person_id in pending:
+        if person_id not in population.calendars:
             continue
         kind, _, rest = key.partition(":")  # "wig:42:2027-01-11"
         day = rest.rpartition(":")[2]
@@ -332,7 +341,7 @@ async def _prune(session: Any, population: Population, start: datetime, end: dat
             continue  # not a key the planner makes
         if rule is None or nominal not in cadence.nominal_days(rule, start, end):
             orphans.append(occurrence_id)
-    return await occurrences.skip_pending(session, orphans, "rule_changed") if orphans else 0
+    return await planning.skip_pending(session, orphans, "rule_changed") if orphans else 0
 
 
 async def replan(db: Database, person_ids: Iterable[int], now: datetime | None = None,

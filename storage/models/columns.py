@@ -26,6 +26,13 @@ def created_now() -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+def updated_now() -> Any:
+    """A not-null "last changed" instant: filled on insert, and bumped by every ORM or
+    Core UPDATE of the row that does not set it itself."""
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False,
+                 sa_column_kwargs={"onupdate": utcnow})
+
+
 def json_column() -> Any:
     """A not-null JSON column defaulting to an empty dict."""
     return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

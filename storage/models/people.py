@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.columns import created_now, utc_instant
+from storage.models.columns import created_now, updated_now, utc_instant
 
 
 class Organisation(SQLModel, table=True):
@@ -57,7 +57,9 @@ class Person(SQLModel, table=True):
     selling_role: str | None = Field(default=None, max_length=16)
     active: bool = Field(default=True)
     created_at: datetime = created_now()
-    updated_at: datetime = created_now()
+    # Bumped by every ORM or Core UPDATE that does not set it: the dispatcher's refresh
+    # reloads the population only when a person's row changed (storage.schedule.schedule_stamp).
+    updated_at: datetime = updated_now()
 
 
 class ChatIdentity(SQLModel, table=True):

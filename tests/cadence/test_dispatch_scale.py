@@ -14,7 +14,7 @@ from sqlalchemy import event, text
 from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.planner import Population, load_population, materialise, plan_population, plan_rows, rhythm, slot_row
-from storage import claims, occurrences
+from storage import claims, occurrences, planning
 from storage.db import Database
 from storage.schedule import PersonSchedule
 
@@ -136,7 +136,7 @@ async def test_the_planner_handles_more_people_than_postgresql_has_parameters(pg
                                     now=moment, person_ids=ids)
         assert planned > 30_000  # the Monday WIG in Oslo and New York (Kolkata's is before 06:00 UTC)
         async with db.session() as session:
-            pending = await occurrences.planned_pending(session, moment, moment + timedelta(days=1), ids)
+            pending = await planning.planned_pending(session, moment, moment + timedelta(days=1), ids)
             between = await occurrences.occurrences_between(session, moment, moment + timedelta(days=1),
                                                             ids[:66_000])
         assert 30_000 < len(pending) <= planned
@@ -200,7 +200,7 @@ async def _plans(pg_url: str, catch_up: bool) -> list[tuple[str, str]]:
                 await occurrences.supersede_delivered(session)
                 await occurrences.unanswered(session, now - timedelta(hours=24), nudged=False)
                 await occurrences.unanswered(session, now - timedelta(hours=24), nudged=True)
-                await occurrences.planned_pending(session, now, now + timedelta(hours=36))
+                await planning.planned_pending(session, now, now + timedelta(hours=36))
         event.remove(db.engine.sync_engine, "before_cursor_execute", keep)
         plans = []
         async with db.engine.connect() as conn:

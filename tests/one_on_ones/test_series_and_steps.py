@@ -7,7 +7,7 @@ from __future__ import annotations
 from conftest import RecordingChannel, say
 from meeting_helpers import at, items, joined, meetings, utc
 
-from bot.cadence.planner import one_on_one_meetings
+from bot.cadence.meetings import one_on_one_meetings
 from bot.features.one_on_ones import meeting_steps
 
 
