@@ -1,0 +1,113 @@
+"""A long-lived dispatcher's refresh: every `refresh` it reads a cheap stamp of what
+places prompts (people, absences, rules, organisations) and reloads the population
+only when that changed. Changes made elsewhere (another instance, the CLI, a direct
+edit in place) are still planned at the next refresh."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from cadence_helpers import at, joined, occurrences, set_person, utc
+from sqlmodel import select
+
+import bot.cadence.dispatcher as dispatcher_module
+from bot.cadence.dispatcher import Dispatcher
+from bot.core.coach import Coach
+from storage import schedule as store
+from storage.db import Database
+from storage.models import Absence, CadenceRule
+
+# Ravi: Asia/Kolkata, WIG Monday 09:00 = 03:30 UTC. The refresh is every 30 minutes.
+
+
+class Counting:
+    """Counts whole-population reloads made by the dispatcher."""
+
+    def __init__(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        self.reloads = 0
+        real = dispatcher_module.load_population
+
+        async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.reloads += 1
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(dispatcher_module, "load_population", counted)
+
+
+async def ravi_wig(db: Database, person_id: int, day: str) -> tuple[str, str | None]:
+    rows = [o for o in await occurrences(db, person_id) if o.key == f"wig:{person_id}:{day}"]
+    assert len(rows) == 1
+    return rows[0].status, rows[0].reason
+
+
+async def test_a_refresh_with_nothing_changed_does_not_reload_everyone(
+        db: Database, team: dict[str, int], coach: Coach, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    count = Counting(monkeypatch)
+    await joined(db, utc(2027, 1, 1))
+    dispatcher = Dispatcher(coach, plan_off_loop=False)
+    for minutes in (0, 31, 62, 93):  # four refreshes due, nothing changed
+        with at(utc(2027, 1, 8, 12, 0) + timedelta(minutes=minutes)):
+            await dispatcher.tick()
+    assert count.reloads == 1  # the first plan only
+
+
+async def test_an_absence_added_elsewhere_is_planned_at_the_next_refresh(
+        db: Database, team: dict[str, int], coach: Coach, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    count = Counting(monkeypatch)
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 1))
+    dispatcher = Dispatcher(coach, plan_off_loop=False)
+    with at(utc(2027, 1, 10, 12, 0)):  # Sunday: Monday's WIG is planned
+        await dispatcher.tick()
+    assert await ravi_wig(db, ravi, "2027-01-11") == ("pending", None)
+    async with db.session() as session:  # another instance records a vacation (no replan here)
+        await store.add_absence(session, ravi, date(2027, 1, 11), date(2027, 1, 15))
+    with at(utc(2027, 1, 10, 12, 10)):  # before the refresh: not seen yet
+        await dispatcher.tick()
+    assert await ravi_wig(db, ravi, "2027-01-11") == ("pending", None)
+    with at(utc(2027, 1, 10, 12, 31)):
+        await dispatcher.tick()
+    assert await ravi_wig(db, ravi, "2027-01-11") == ("skipped", "absence:2027-01-15")
+    assert count.reloads == 2
+
+
+async def test_edits_in_place_are_seen_a_rule_an_absence_cut_short_and_a_person(
+        db: Database, team: dict[str, int], coach: Coach, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Edits that add no row: the stamp reads rules and absences whole, and every
+    UPDATE of a person bumps its `updated_at`."""
+    count = Counting(monkeypatch)
+    ravi, org = team["ravi"], team["org"]
+    await joined(db, utc(2027, 1, 1))
+    async with db.session() as session:
+        await store.add_absence(session, ravi, date(2027, 1, 18), date(2027, 1, 22))
+        await store.upsert_rule(session, org, "wig", "FREQ=WEEKLY;BYDAY=MO", "09:00", None, True, None)
+    dispatcher = Dispatcher(coach, plan_off_loop=False)
+    moment = utc(2027, 1, 17, 0, 0)  # Sunday: Monday's WIG is within the horizon
+    with at(moment):
+        await dispatcher.tick()
+    reloads = count.reloads
+    assert await ravi_wig(db, ravi, "2027-01-18") == ("skipped", "absence:2027-01-22")
+
+    async def refreshed() -> int:
+        nonlocal moment
+        moment += timedelta(minutes=31)
+        with at(moment):
+            await dispatcher.tick()
+        return count.reloads
+
+    async with db.session() as session:  # the rule's time edited in place
+        rule = (await session.exec(select(CadenceRule).where(CadenceRule.kind == "wig"))).one()
+        rule.local_time = "10:00"
+        session.add(rule)
+    assert await refreshed() == reloads + 1
+    async with db.session() as session:  # the vacation cut short, in place
+        absence = (await session.exec(select(Absence).where(Absence.person_id == ravi))).one()
+        absence.ends_on = date(2027, 1, 17)
+        session.add(absence)
+    assert await refreshed() == reloads + 2
+    assert await ravi_wig(db, ravi, "2027-01-18") == ("pending", None)  # back on the Monday
+    await set_person(db, ravi, timezone="Europe/Oslo")  # a Core UPDATE that does not name updated_at
+    assert await refreshed() == reloads + 3
+    wig = [o for o in await occurrences(db, ravi) if o.key == f"wig:{ravi}:2027-01-18"][0]
+    assert wig.due_at == utc(2027, 1, 18, 9, 0)  # 10:00 in Oslo
+    assert await refreshed() == reloads + 3  # and quiet again
