@@ -16,6 +16,8 @@ memory and CPU time), in the order a real day meets them:
   deliver    claim + deliver + record every due prompt into a channel that answers
              at once (platform latency excluded): prompts per second of our CPU
   nudge      the tick's nudge scan an hour later (nothing owed yet)
+  steady     60 ticks one minute apart between dispatches (two refreshes, nothing
+             changed): our CPU per tick; a day is 1,440 of them
   plan-day   one more UTC day planned for everyone
   nudges     (with --nudges) a working day later: every prompt unanswered, each
              person's calendar read, everyone nudged
@@ -54,7 +56,7 @@ ROOT = parts.ROOT
 # its own channel, so the workspace-wide limit is the bound. coachbot paces each
 # workspace at bot/channels/slack/pacing.WORKSPACE_RATE (4 messages/s sustained), the
 # pace assumed below for "at best".
-ORDER = ["plan", "catch-up", "restart", "deliver", "nudge", "plan-day"]
+ORDER = ["plan", "catch-up", "restart", "deliver", "nudge", "steady", "plan-day"]
 PARTS = [*ORDER, "nudges", "aps-register", "aps-restart"]
 
 
@@ -148,6 +150,12 @@ def tick_of(r: dict[str, dict[str, Any]], key: str = "wall_s") -> float:
     return sum(float(r[p][key]) for p in ("plan", "catch-up", "deliver", "nudge"))
 
 
+def day_cpu(r: dict[str, dict[str, Any]]) -> float:
+    """Our CPU for a day's whole dispatch: the day planned, every prompt claimed,
+    delivered and recorded, and a tick a minute in between (KeyError if not run)."""
+    return float(r["plan-day"]["cpu_s"] + r["deliver"]["cpu_s"] + 1440 * r["steady"]["per_tick_cpu_s"])
+
+
 def cells(r: dict[str, dict[str, Any]], count: int) -> dict[str, str]:
     """One column of the table: a run's figures as text ("–" where a part was not run)."""
     from bot.channels.slack.pacing import WORKSPACE_RATE
@@ -176,6 +184,10 @@ def cells(r: dict[str, dict[str, Any]], count: int) -> dict[str, str]:
         "nudges a working day later (everyone)": lambda: (
             f"{r['nudges']['sent']:,} in {r['nudges']['wall_s']:.2f} s ({r['nudges']['cpu_s']:.2f} CPU)"),
         "tick: plan + catch-up + deliver + nudge": lambda: f"{tick_of(r):.2f} s ({tick_of(r, 'cpu_s'):.2f} CPU)",
+        "steady tick between dispatches (mean of 60)": lambda: (
+            f"{r['steady']['wall_s'] / 60 * 1000:.0f} ms ({r['steady']['per_tick_cpu_s'] * 1000:.0f} ms CPU)"),
+        "a day's CPU: plan a day + deliver + 1,440 steady ticks": lambda: (
+            f"{day_cpu(r):.1f} s"),
         "peak memory (largest part)": lambda: f"{max(v['peak_mb'] for k, v in r.items() if k in ORDER):.0f} MB",
         "restart to first delivery": lambda: f"{restart('restart')}, {r['restart']['peak_mb']:.0f} MB",
         "APScheduler: register a job each": lambda: f"{r['aps-register']['wall_s']:.1f} s",

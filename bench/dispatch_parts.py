@@ -168,6 +168,27 @@ async def nudges(url: str) -> dict[str, Any]:
     return await nudge_scan(url, NUDGES_AT)
 
 
+async def steady(url: str) -> dict[str, Any]:
+    """A long-lived process between dispatches: after its first tick (not measured),
+    60 ticks one minute apart from two hours after Monday's prompts went out (the
+    deliver part sent them): each plans the minute that entered the horizon, catches
+    up, claims nothing, and every fifth one scans for nudges; two are refreshes, with
+    nothing changed. `per_tick_cpu_s` × 1,440 is a day of ticks."""
+    moment = END_OF_MONDAY + timedelta(hours=2)
+    pin_clock(moment)
+    db, coach, _ = coach_on(url)
+    dispatcher = dispatcher_of(coach)
+    await dispatcher.tick()
+    began = start()
+    for minute in range(1, 61):
+        pin_clock(moment + timedelta(minutes=minute))
+        await dispatcher.tick()
+    result = measured(began, rows=60)
+    result["per_tick_cpu_s"] = result["cpu_s"] / 60
+    await db.dispose()
+    return result
+
+
 async def plan_day(url: str) -> dict[str, Any]:
     """Plan one UTC day for everyone (people, absences and rules read, slots expanded
     by groups and written), as the horizon moves on."""
@@ -272,7 +293,7 @@ def aps_restart(url: str) -> dict[str, Any]:
 
 
 PARTS = {"plan": first_plan, "catch-up": catch_up, "restart": restart, "deliver": deliver,
-         "nudge": nudge_scan, "plan-day": plan_day, "nudges": nudges}
+         "nudge": nudge_scan, "steady": steady, "plan-day": plan_day, "nudges": nudges}
 
 
 def run_part(part: str, url: str, count: int) -> dict[str, Any]:

@@ -140,6 +140,7 @@ class Dispatcher:
         self._refreshed_at: datetime | None = None
         self._planned_until: datetime | None = None
         self._fingerprints: dict[int, int] = {}
+        self._swept = False  # supersede_delivered over everyone once per process
         self._stamp: int | None = None  # storage.schedule.schedule_stamp at the last reload
         self.stopping = False  # set at shutdown (SIGTERM): claim nothing more
         self.bookkeeper = Bookkeeper(self.db, self.instance, lambda: clock_now())
@@ -224,6 +225,7 @@ class Dispatcher:
         Stops claiming once `stopping` is set (SIGTERM) or after `deliver_for`; the
         batch in flight finishes."""
         began = time.monotonic()
+        reached: set[int] = set()
         while not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds():
             now = clock_now()
             async with self.db.session() as session:
@@ -235,11 +237,16 @@ class Dispatcher:
                                                       self.batch - len(claimed), now + self.lease)
             if not claimed:
                 break
+            reached.update(o.person_id for o in claimed)
             await self._deliver_batch(claimed, taken_over, report)
             if len(claimed) < self.batch:
                 break
-        async with self.db.session() as session:
-            await occurrences.supersede_delivered(session)
+        # A newer prompt closes the person's older unanswered one: for the people just
+        # reached, and for everyone on a process's first pass (a crash may have left some)
+        if reached or not self._swept:
+            async with self.db.session() as session:
+                await occurrences.supersede_delivered(session, reached if self._swept else None)
+            self._swept = True
 
     def _draw(self, occurrence: Claimed, name: str) -> list[Message]:
         """The prompt card, drawn by the feature that registered the kind, tagged with

@@ -43,6 +43,15 @@ class Population:
 
     def __post_init__(self) -> None:
         self.calendars = Calendars.of(self.calendars)
+        self._groups: list[tuple[Calendar, list[Rule], list[int]]] | None = None
+
+    def groups(self) -> list[tuple[Calendar, list[Rule], list[int]]]:
+        """Everyone as (calendar shape, rule list, members), made once per population:
+        each tick plans its new minute of horizon for a few hundred groups, not for
+        100,000 people one by one."""
+        if self._groups is None:
+            self._groups = _grouped(self, self.calendars)
+        return self._groups
 
     @property
     def shared(self) -> Calendars:
@@ -202,22 +211,11 @@ def plan_groups(population: Population, start: datetime, end: datetime,
     planned slot; `plan_rows` spells the rows out. Same rows as `plan_population` (a
     property test holds them equal)."""
     calendars = population.shared
-    chosen: Iterable[int] = calendars if person_ids is None else (
-        pid for pid in dict.fromkeys(person_ids) if pid in calendars)
-    groups: dict[tuple[int, int], list[int]] = {}
-    keep: dict[tuple[int, int], tuple[Calendar, list[Rule]]] = {}
-    for person_id in chosen:
-        shape, rules = calendars.shape_of(person_id), population.rules[person_id]
-        group = (id(shape), id(rules))
-        members = groups.get(group)
-        if members is None:
-            members = groups[group] = []
-            keep[group] = (shape, rules)
-        members.append(person_id)
+    groups = population.groups() if person_ids is None else _grouped(
+        population, (pid for pid in dict.fromkeys(person_ids) if pid in calendars))
     placed: dict[tuple[Rule, int], list[tuple[Slot, dict[str, Any]]]] = {}
     out: list[tuple[dict[str, Any], list[int], list[int]]] = []
-    for group, members in groups.items():
-        shape, rules = keep[group]
+    for shape, rules, members in groups:
         for rule in rules:
             templates = placed.get((rule, id(shape)))
             if templates is None:
@@ -229,6 +227,19 @@ def plan_groups(population: Population, start: datetime, end: datetime,
                     org = population.people
                     out.append((row, chosen_ids, [org[pid].org_id for pid in chosen_ids]))
     return out
+
+
+def _grouped(population: Population, person_ids: Iterable[int]) -> list[tuple[Calendar, list[Rule], list[int]]]:
+    """(shape, rule list, members) of the people who share both (the same objects)."""
+    calendars = population.shared
+    groups: dict[tuple[int, int], tuple[Calendar, list[Rule], list[int]]] = {}
+    for person_id in person_ids:
+        shape, rules = calendars.shape_of(person_id), population.rules[person_id]
+        group = groups.get((id(shape), id(rules)))
+        if group is None:
+            group = groups[(id(shape), id(rules))] = (shape, rules, [])
+        group[2].append(person_id)
+    return list(groups.values())
 
 
 def _place(shape: Calendar, rule: Rule, start: datetime, end: datetime,

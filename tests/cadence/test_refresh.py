@@ -111,3 +111,28 @@ async def test_edits_in_place_are_seen_a_rule_an_absence_cut_short_and_a_person(
     wig = [o for o in await occurrences(db, ravi) if o.key == f"wig:{ravi}:2027-01-18"][0]
     assert wig.due_at == utc(2027, 1, 18, 9, 0)  # 10:00 in Oslo
     assert await refreshed() == reloads + 3  # and quiet again
+
+
+async def test_a_newer_delivered_prompt_closes_the_older_one_only_for_the_people_reached(
+        db: Database, team: dict[str, int]) -> None:
+    """`supersede_delivered` for the people a dispatch reached leaves everyone else's
+    rows alone; without people it sweeps everyone (a process's first pass)."""
+    from storage import occurrences as occ
+    from storage.models import Occurrence
+
+    ravi, sam, org = team["ravi"], team["sam"], team["org"]
+    async with db.session() as session:
+        for person in (ravi, sam):
+            for day in (4, 11):
+                session.add(Occurrence(key=f"wig:{person}:2027-01-{day:02d}", org_id=org, person_id=person,
+                                       kind="wig", due_at=utc(2027, 1, day, 9), local_date=date(2027, 1, day),
+                                       status="delivered", delivered_at=utc(2027, 1, day, 9)))
+    async with db.session() as session:
+        assert await occ.supersede_delivered(session, []) == 0
+        assert await occ.supersede_delivered(session, [ravi]) == 1
+    statuses = {(o.person_id, o.key[-2:]): (o.status, o.reason) for o in await occurrences(db)}
+    assert statuses[(ravi, "04")] == ("missed", "unanswered") and statuses[(ravi, "11")] == ("delivered", None)
+    assert statuses[(sam, "04")] == ("delivered", None)
+    async with db.session() as session:
+        assert await occ.supersede_delivered(session) == 1
+    assert {o.status for o in await occurrences(db, sam)} == {"missed", "delivered"}
