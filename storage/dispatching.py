@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.occurrences import OCCURRENCE, SKIPPED
+from storage.claims import _lapsed
+from storage.occurrences import CLAIMED, OCCURRENCE, PENDING, SKIPPED
 
 
 async def next_due(session: AsyncSession, person_id: int, kind: str, after: datetime) -> datetime | None:
@@ -19,3 +20,14 @@ async def next_due(session: AsyncSession, person_id: int, kind: str, after: date
         OCCURRENCE.c.person_id == person_id, OCCURRENCE.c.kind == kind,
         OCCURRENCE.c.due_at > after, OCCURRENCE.c.status != SKIPPED)
     return (await session.exec(query)).scalar_one_or_none()  # type: ignore[call-overload]
+
+
+async def work_due(session: AsyncSession, now: datetime, cutoff: datetime | None = None) -> bool:
+    """Whether a tick has anything to claim or catch up at `now` (UTC): a pending
+    occurrence due, or a claim whose lease ran out (its holder died, or its retry
+    time came; `cutoff` as for `claims.reclaim_stale`). One indexed statement, so that
+    the ~1,400 quiet ticks of a day cost one query each instead of the catch-up's and
+    the claims' five (at 100,000 people: ~30 ms of CPU a tick, 40 s a day)."""
+    due = select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now).limit(1)
+    lapsed = select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == CLAIMED, _lapsed(now, cutoff)).limit(1)
+    return bool((await session.exec(select(exists(due) | exists(lapsed)))).scalar_one())  # type: ignore[call-overload]

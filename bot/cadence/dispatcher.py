@@ -51,7 +51,7 @@ from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
 from bot.core.coach import INACTIVE, Coach
 from bot.core.messages import Message
-from storage import claims, occurrences
+from storage import claims, dispatching, occurrences
 from storage.claims import Claimed
 from storage.db import Database
 
@@ -117,6 +117,7 @@ class Dispatcher:
         nudge_every: timedelta = timedelta(minutes=5),
         plan_off_loop: bool = True,
         deliver_for: timedelta = timedelta(seconds=50),
+        plan_every: timedelta = timedelta(minutes=5),
     ) -> None:
         self.coach = coach
         self.db: Database = coach.db
@@ -135,6 +136,8 @@ class Dispatcher:
         # A tick stops claiming after this long (10,000 prompts take ~40 min at Slack's
         # pace and would hold back later ticks' planning and nudges); the rest waits.
         self.deliver_for = deliver_for
+        self.plan_every = plan_every
+        self._planned_at: datetime | None = None  # when the last tick planned
         self._nudge_scanned: datetime | None = None
         self.population: Population | None = None
         self._refreshed_at: datetime | None = None
@@ -166,13 +169,18 @@ class Dispatcher:
             lap("ready")
         # Planning, the tick's long stretch of Python, runs in a worker thread with its
         # own loop and engine (bot.cadence.offloop): the event loop keeps acknowledging.
-        report.planned = (await run_off_loop(self.db.url, lambda db: self.plan(moment, db))
-                          if self.plan_off_loop else await self.plan(moment))
+        if self._planning_due(moment):
+            report.planned = (await run_off_loop(self.db.url, lambda db: self.plan(moment, db))
+                              if self.plan_off_loop else await self.plan(moment))
         lap("plan")
-        async with self.db.session() as session:
-            report.superseded += await occurrences.supersede_overdue(session, moment)
+        async with self.db.session() as session:  # a quiet tick asks one question, not five
+            busy = not self._swept or await dispatching.work_due(session, moment, moment - LEGACY_LEASE)
+        if busy:
+            async with self.db.session() as session:
+                report.superseded += await occurrences.supersede_overdue(session, moment)
         lap("catch_up")
-        await self.deliver_due(moment, report)
+        if busy:
+            await self.deliver_due(moment, report)
         lap("deliver")
         if self._nudge_scanned is None or moment - self._nudge_scanned >= self.nudge_every:
             self._nudge_scanned = moment  # a nudge can wait a few minutes; the scan need not run every tick
@@ -180,6 +188,14 @@ class Dispatcher:
             await summarise_failures(self.coach, moment)
         lap("nudge")
         return report
+
+    def _planning_due(self, moment: datetime) -> bool:
+        """Plan on a process's first tick, then every `plan_every` (the horizon is 36 h
+        ahead: a minute more of it each tick is work for nothing), and whenever a
+        refresh is due or the clock jumped (a suspended process)."""
+        last = self._planned_at
+        self._planned_at = moment if last is None or not timedelta(0) <= moment - last < self.plan_every else last
+        return self._planned_at == moment
 
     async def plan(self, moment: datetime, db: Database | None = None) -> int:
         """Plan what entered the horizon since the last tick. Every `refresh`, if the

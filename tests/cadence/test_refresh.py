@@ -1,7 +1,8 @@
-"""A long-lived dispatcher's refresh: every `refresh` it reads a cheap stamp of what
+"""A long-lived dispatcher between dispatches. Every `refresh` it reads a cheap stamp of what
 places prompts (people, absences, rules, organisations) and reloads the population
 only when that changed. Changes made elsewhere (another instance, the CLI, a direct
-edit in place) are still planned at the next refresh."""
+edit in place) are still planned at the next refresh. A quiet tick plans only every
+`plan_every` and asks the database one question before it claims anything."""
 
 from __future__ import annotations
 
@@ -136,3 +137,33 @@ async def test_a_newer_delivered_prompt_closes_the_older_one_only_for_the_people
     async with db.session() as session:
         assert await occ.supersede_delivered(session) == 1
     assert {o.status for o in await occurrences(db, sam)} == {"missed", "delivered"}
+
+
+async def test_a_quiet_tick_asks_the_database_one_question(
+        db: Database, team: dict[str, int], coach: Coach, outbox) -> None:  # type: ignore[no-untyped-def]
+    """Between dispatches a tick neither re-plans (every `plan_every`) nor runs the
+    catch-up and the claims: one `work_due` query. A prompt that falls due is still
+    sent by the next tick."""
+    from sqlalchemy import event
+
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 1))
+    dispatcher = Dispatcher(coach, plan_off_loop=False)
+    with at(utc(2027, 1, 11, 3, 0)):  # Monday; Ravi's WIG is at 03:30 UTC
+        await dispatcher.tick()
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *rest) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        with at(utc(2027, 1, 11, 3, 1)):
+            report = await dispatcher.tick()
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    assert report.planned == 0 and report.delivered == 0
+    assert len(statements) == 1 and "EXISTS" in statements[0].upper(), statements
+    with at(utc(2027, 1, 11, 3, 31)):
+        assert (await dispatcher.tick()).delivered == 1
+    assert outbox.texts_for(ravi)
