@@ -14,7 +14,7 @@ from sqlalchemy import event, text
 from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.planner import Population, load_population, materialise, plan_population, plan_rows, rhythm, slot_row
-from storage import claims, occurrences, planning
+from storage import claims, dispatching, occurrences, planning
 from storage.db import Database
 from storage.schedule import PersonSchedule
 
@@ -198,6 +198,8 @@ async def _plans(pg_url: str, catch_up: bool) -> list[tuple[str, str]]:
                 await claims.reclaim_stale(session, now + timedelta(minutes=5), "me", 64, now,
                                            now - timedelta(minutes=10))
                 await occurrences.supersede_delivered(session)
+                await occurrences.supersede_delivered(session, range(1, 70_000))
+                await dispatching.work_due(session, now, now - timedelta(minutes=10))
                 await occurrences.unanswered(session, now - timedelta(hours=24), nudged=False)
                 await occurrences.unanswered(session, now - timedelta(hours=24), nudged=True)
                 await planning.planned_pending(session, now, now + timedelta(hours=36))
@@ -214,8 +216,8 @@ async def _plans(pg_url: str, catch_up: bool) -> list[tuple[str, str]]:
 
 @needs_postgres
 async def test_hot_queries_use_indexes_at_100k_occurrences(pg_url: str) -> None:
-    """Claims, lapsed claims, superseding, the nudge scan and the prune: none may read
-    the whole occurrence table."""
+    """Claims, lapsed claims, superseding, a quiet tick's question, the nudge scan and
+    the prune: none may read the whole occurrence table."""
     plans = await _plans(pg_url, catch_up=False)
     assert len(plans) >= 6
     scanned = [statement[:90] for statement, plan in plans if "Seq Scan on occurrence" in plan]
