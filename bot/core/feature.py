@@ -81,6 +81,16 @@ class Drawn(Protocol):
     def payload(self) -> dict[str, Any]: ...
 
 
+class Nudgeable(Drawn, Protocol):
+    """What a nudge is drawn from: a row whose nudge was claimed
+    (`storage.nudges.Nudged`) or a stored `Occurrence`. Times are aware UTC."""
+
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def delivered_at(self) -> datetime | None: ...
+
+
 @dataclass(frozen=True)
 class PromptKind:
     """A kind of scheduled prompt (an OKR check-in, a WIG session): how the dispatcher
@@ -94,7 +104,7 @@ class PromptKind:
 
     kind: str
     draw: Callable[[Drawn, str, int], list[Message]]
-    nudge: Callable[[Occurrence, str, str | None], list[Message]]
+    nudge: Callable[[Nudgeable, str, str | None], list[Message]]
     start: Callable[[Turn, Occurrence | None], Awaitable[list[Message]]]
 
 

@@ -21,7 +21,7 @@ from bot import cadence
 from bot.cadence.planner import load_population
 from bot.core.clock import zone
 from bot.core.coach import Turn
-from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Drawn, Feature
+from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Drawn, Feature, Nudgeable
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
 from conversations.validators import row_number
@@ -71,7 +71,7 @@ def card(template: str) -> Callable[[Drawn, str, int], list[Message]]:
     return draw
 
 
-def nudge_card(occurrence: Occurrence, name: str, timezone: str | None = None) -> list[Message]:
+def nudge_card(occurrence: Nudgeable, name: str, timezone: str | None = None) -> list[Message]:
     """The one reminder of an unanswered prompt; its day is the person's own, not UTC's."""
     when = (occurrence.delivered_at or occurrence.due_at).astimezone(zone(timezone))
     return [Message(

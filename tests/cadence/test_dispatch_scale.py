@@ -14,7 +14,7 @@ from sqlalchemy import event, text
 from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.planner import Population, load_population, materialise, plan_population, plan_rows, rhythm, slot_row
-from storage import claims, dispatching, occurrences, planning
+from storage import claims, dispatching, nudges, occurrences, planning
 from storage.db import Database
 from storage.schedule import PersonSchedule
 
@@ -200,8 +200,10 @@ async def _plans(pg_url: str, catch_up: bool) -> list[tuple[str, str]]:
                 await occurrences.supersede_delivered(session)
                 await occurrences.supersede_delivered(session, range(1, 70_000))
                 await dispatching.work_due(session, now, now - timedelta(minutes=10))
-                await occurrences.unanswered(session, now - timedelta(hours=24), nudged=False)
-                await occurrences.unanswered(session, now - timedelta(hours=24), nudged=True)
+                await nudges.awaiting_nudge(session, now - timedelta(hours=24))
+                await nudges.awaiting_expiry(session, now - timedelta(hours=24))
+                await nudges.claim_nudges(session, list(range(1, 501)), now)
+                await nudges.expire_many(session, list(range(501, 1001)))
                 await planning.planned_pending(session, now, now + timedelta(hours=36))
         event.remove(db.engine.sync_engine, "before_cursor_execute", keep)
         plans = []

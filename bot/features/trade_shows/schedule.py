@@ -28,7 +28,7 @@ from bot.cadence.planner import reachable_now
 from bot.core.channel import DeliveryError
 from bot.core.clock import local_day, now, zone
 from bot.core.coach import Coach, Turn
-from bot.core.feature import PromptKind
+from bot.core.feature import Nudgeable, PromptKind
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
@@ -152,7 +152,7 @@ def _draw(template: str):  # type: ignore[no-untyped-def]
     return draw
 
 
-def _nudge(occurrence: Occurrence, name: str, timezone: str | None = None) -> list[Message]:
+def _nudge(occurrence: Nudgeable, name: str, timezone: str | None = None) -> list[Message]:
     when = (occurrence.delivered_at or occurrence.due_at).astimezone(zone(timezone))
     payload = occurrence.payload or {}
     return [Message(prompts.render("trade_shows/nudge", name=first_name(name), kind=occurrence.kind,

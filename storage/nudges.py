@@ -1,0 +1,115 @@
+"""Named queries of the nudge phase, batch-shaped for 100,000 people: the scan reads
+row tuples (no ORM object per prompt), a batch of nudges is claimed in one
+`UPDATE … RETURNING`, expired prompts are marked missed in one statement per batch,
+and the nudges' Delivery rows are written with one executemany.
+
+Exactly once: a nudge is taken by setting `nudged_at` on a row still `delivered` and
+not yet nudged, re-checked at write time, so of two instances claiming the same row
+only one gets it back (SQLite has one writer at a time; PostgreSQL re-checks the row
+after the first writer commits). A claimed nudge is never claimed again, even if its
+send or its record failed: a person is reminded at most once.
+
+Every statement binds its ids as one parameter (`storage.db.among`), whatever the
+batch size, and the scans use `ix_occurrence_status_delivered` (status, delivered_at).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import insert, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import among
+from storage.models import Delivery
+from storage.occurrences import DELIVERED, MISSED, OCCURRENCE
+
+
+class Waiting(NamedTuple):
+    """A delivered, unanswered prompt the scan looks at: its id, its person, and the
+    instant its clock started (aware UTC): `delivered_at` for a nudge, `nudged_at` for
+    counting it missed."""
+
+    id: int
+    person_id: int
+    since: datetime
+
+
+class Nudged(NamedTuple):
+    """A prompt whose nudge this instance has claimed, as the nudge card is drawn from
+    (`bot.core.feature.Nudgeable`). Times are aware UTC."""
+
+    id: int
+    key: str
+    kind: str
+    person_id: int
+    due_at: datetime
+    delivered_at: datetime | None
+    payload: dict[str, Any]
+
+
+_NUDGED = [OCCURRENCE.c[name] for name in Nudged._fields]
+
+
+async def awaiting_nudge(session: AsyncSession, delivered_before: datetime) -> list[Waiting]:
+    """Delivered, unanswered, not yet nudged, delivered at or before `delivered_before`
+    (no nudge is owed earlier: working hours are never fewer than wall-clock hours)."""
+    c = OCCURRENCE.c
+    rows = await session.exec(
+        select(c.id, c.person_id, c.delivered_at)
+        .where(c.status == DELIVERED, c.delivered_at <= delivered_before, c.nudged_at.is_(None))
+        .order_by(c.delivered_at, c.id))
+    return [Waiting(*row) for row in rows.all()]
+
+
+async def awaiting_expiry(session: AsyncSession, nudged_before: datetime) -> list[Waiting]:
+    """Delivered, unanswered and nudged at or before `nudged_before`. A nudge comes
+    after its delivery (a snooze clears `nudged_at`), so `delivered_at` is bounded
+    too: the scan stays a range of the (status, delivered_at) index."""
+    c = OCCURRENCE.c
+    rows = await session.exec(
+        select(c.id, c.person_id, c.nudged_at)
+        .where(c.status == DELIVERED, c.delivered_at <= nudged_before, c.nudged_at <= nudged_before)
+        .order_by(c.nudged_at, c.id))
+    return [Waiting(*row) for row in rows.all()]
+
+
+async def claim_nudges(session: AsyncSession, ids: Sequence[int], now: datetime) -> list[Nudged]:
+    """Take the one nudge of each of `ids` that is still owed (delivered, unanswered,
+    not nudged), in one statement; returns the rows this call won."""
+    if not ids:
+        return []
+    c = OCCURRENCE.c
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(among(session, c.id, ids), c.status == DELIVERED, c.nudged_at.is_(None))
+        .values(nudged_at=now)
+        .returning(*_NUDGED))  # type: ignore[call-overload]
+    return [Nudged(*row) for row in result.all()]
+
+
+async def record_nudges(session: AsyncSession, sent: Sequence[tuple[int, str, str | None]],
+                        now: datetime) -> None:
+    """Delivery rows (purpose "nudge") for nudges the platform accepted:
+    (occurrence id, platform, platform message id), one executemany."""
+    if sent:
+        await session.exec(insert(Delivery.__table__), params=[  # type: ignore[attr-defined]
+            {"occurrence_id": oid, "purpose": "nudge", "platform": platform,
+             "message_id": message_id, "sent_at": now}
+            for oid, platform, message_id in sent])
+
+
+async def expire_many(session: AsyncSession, ids: Sequence[int], reason: str = "unanswered") -> int:
+    """Mark missed those of `ids` still delivered and unanswered, in one statement;
+    returns how many."""
+    if not ids:
+        return 0
+    c = OCCURRENCE.c
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(among(session, c.id, ids), c.status == DELIVERED)
+        .values(status=MISSED, reason=reason))
+    return result.rowcount or 0  # type: ignore[attr-defined]
