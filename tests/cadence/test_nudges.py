@@ -1,0 +1,122 @@
+"""The batch-shaped nudge phase (bot/cadence/nudges.py, storage/nudges.py): exactly one
+nudge per unanswered prompt when instances scan at once and batches are small, a
+refused nudge is not sent again, expiry in batches, and the cached deadlines agree
+with `add_working_hours` instant by instant (zones east and west, DST, year end)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from datetime import date, time, timedelta
+
+from cadence_helpers import FailingChannel, deliveries, occurrences, utc
+from conftest import RecordingChannel
+
+from bot.cadence.calendar import Calendar, add_working_hours
+from bot.cadence.dispatcher import TickReport
+from bot.cadence.nudges import _Deadlines, nudge_unanswered
+from bot.core.channel import Channels
+from bot.core.coach import Coach
+from bot.core.settings import Settings
+from bot.runtime import build_coach
+from storage.db import Database
+from storage.models import Occurrence
+
+MONDAY_10 = utc(2027, 1, 11, 10, 0, 7)  # delivered; no holiday in NO, IN or the US that week
+TUESDAY_NOON = utc(2027, 1, 12, 12, 0)  # 26 wall hours later: a working day for everyone
+
+
+async def delivered(db: Database, team: dict[str, int], kinds: tuple[str, ...] = ("wig", "okr_checkin")) -> int:
+    """Every person of the sample team has one delivered, unanswered prompt per kind."""
+    people = [pid for name, pid in team.items() if name != "org"]
+    async with db.session() as session:
+        for pid in people:
+            for kind in kinds:
+                session.add(Occurrence(key=f"{kind}:{pid}:2027-01-11", org_id=team["org"], person_id=pid,
+                                       kind=kind, due_at=MONDAY_10 - timedelta(minutes=1),
+                                       local_date=date(2027, 1, 11), status="delivered",
+                                       delivered_at=MONDAY_10))
+    return len(people) * len(kinds)
+
+
+async def test_instances_scanning_at_once_nudge_each_prompt_once(
+        db: Database, team: dict[str, int]) -> None:
+    """Three instances scan together in batches of two: every prompt gets exactly one
+    nudge (one card sent, one Delivery row), and a later scan sends nothing."""
+    prompts = await delivered(db, team)
+    outboxes = [RecordingChannel() for _ in range(3)]
+    coaches = [build_coach(db, Settings(database_url=db.url), Channels(box)) for box in outboxes]
+    reports = [TickReport() for _ in coaches]
+    await asyncio.gather(*(nudge_unanswered(c, TUESDAY_NOON, 24, r, batch=2, concurrency=3)
+                           for c, r in zip(coaches, reports, strict=True)))
+    assert sum(r.nudged for r in reports) == prompts
+    assert sum(len(box.sent) for box in outboxes) == prompts
+    nudges = [d for d in await deliveries(db) if d.purpose == "nudge"]
+    assert len(nudges) == prompts and len({d.occurrence_id for d in nudges}) == prompts
+    again = TickReport()
+    await nudge_unanswered(coaches[0], TUESDAY_NOON + timedelta(minutes=5), 24, again)
+    assert (again.nudged, again.missed) == (0, 0)
+
+
+async def test_nothing_is_owed_before_the_working_day_has_passed(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    """23 h 59 min after delivery no nudge is owed, at 24 h and a second (the delivery
+    was at 10:00:07) every one is."""
+    prompts = await delivered(db, team)
+    early, exact = TickReport(), TickReport()
+    await nudge_unanswered(coach, MONDAY_10 + timedelta(hours=24) - timedelta(seconds=1), 24, early)
+    assert early.nudged == 0 and not outbox.sent
+    await nudge_unanswered(coach, MONDAY_10 + timedelta(hours=24), 24, exact)
+    assert exact.nudged == prompts
+
+
+async def test_a_refused_nudge_is_not_sent_again_and_the_prompt_expires(
+        db: Database, team: dict[str, int]) -> None:
+    """Ravi's platform refuses the nudge: his prompts stay claimed-but-unrecorded (no
+    second try, today's rule: at most one reminder); a working day after the nudge
+    everything still unanswered counts as missed, in batches."""
+    prompts = await delivered(db, team)
+    channel = FailingChannel(refuse={team["ravi"]})
+    coach = build_coach(db, Settings(database_url=db.url), Channels(channel))
+    first, second, last = TickReport(), TickReport(), TickReport()
+    await nudge_unanswered(coach, TUESDAY_NOON, 24, first, batch=3)
+    assert first.nudged == prompts - 2
+    await nudge_unanswered(coach, TUESDAY_NOON + timedelta(hours=1), 24, second, batch=3)
+    assert (second.nudged, second.missed) == (0, 0)
+    assert not any(r.person_id == team["ravi"] for r, _ in channel.sent)
+    ravi = [o for o in await occurrences(db) if o.person_id == team["ravi"]]
+    assert all(o.nudged_at == TUESDAY_NOON and o.status == "delivered" for o in ravi)
+    await nudge_unanswered(coach, utc(2027, 1, 13, 12, 0), 24, last, batch=3)
+    assert last.missed == prompts
+    assert Counter((o.status, o.reason) for o in await occurrences(db)) == {("missed", "unanswered"): prompts}
+
+
+def test_cached_deadlines_agree_with_add_working_hours() -> None:
+    """Random calendars (zones east and west of UTC, short weeks, quiet hours across
+    midnight, absences) and starts around DST switches and the year end, several per
+    minute; moments a few seconds either side of each exact deadline."""
+    rng = random.Random(17)
+    zones = ["Pacific/Auckland", "America/Los_Angeles", "Europe/Oslo", "Asia/Kolkata", "UTC"]
+    switches = [utc(2027, 3, 14, 9), utc(2027, 3, 28, 0), utc(2027, 4, 3, 13), utc(2026, 12, 31, 18),
+                utc(2027, 10, 31, 0), utc(2027, 11, 7, 8)]
+    calendars = [
+        Calendar(n, rng.choice(zones), frozenset(rng.sample(range(1, 8), rng.randint(3, 6))),
+                 rng.choice([None, "NO", "US", "IN", "NZ"]),
+                 *rng.choice([(None, None), (time(22), time(7)), (time(12), time(13))]),
+                 rng.choice([(), ((date(2027, 3, 29), date(2027, 4, 2)),), ((date(2027, 1, 1), date(2027, 1, 3)),)]))
+        for n in range(40)]
+    _Deadlines._known.clear()
+    checked = 0
+    for _ in range(300):
+        calendar = rng.choice(calendars)
+        minute = (rng.choice(switches) + timedelta(minutes=rng.randint(-3000, 3000))).replace(second=0)
+        hours = rng.choice([8.0, 24.0, 24.5])
+        for _ in range(4):
+            since = minute + timedelta(seconds=rng.randint(0, 59), microseconds=rng.randint(0, 999_999))
+            exact = add_working_hours(calendar, since, hours)
+            for offset in (-61, -1, 0, 1, 61):
+                moment = exact + timedelta(seconds=offset)
+                assert _Deadlines(hours, moment)(calendar, since) == (offset >= 0), (calendar, since, moment)
+                checked += 1
+    assert checked == 6000
