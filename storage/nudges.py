@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, update
+from sqlalchemy import BigInteger, Text, bindparam, func, literal, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import among
+from storage.db import UTCDateTime, among, dialect_name, upsert
 from storage.models import Delivery
 from storage.occurrences import DELIVERED, MISSED, OCCURRENCE
 
@@ -51,6 +51,7 @@ class Nudged(NamedTuple):
     payload: dict[str, Any]
 
 
+DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
 _NUDGED = [OCCURRENCE.c[name] for name in Nudged._fields]
 
 
@@ -91,15 +92,34 @@ async def claim_nudges(session: AsyncSession, ids: Sequence[int], now: datetime)
     return [Nudged(*row) for row in result.all()]
 
 
-async def record_nudges(session: AsyncSession, sent: Sequence[tuple[int, str, str | None]],
+async def record_nudges(session: AsyncSession, sent: Sequence[tuple[int, str, str, str | None]],
                         now: datetime) -> None:
-    """Delivery rows (purpose "nudge") for nudges the platform accepted:
-    (occurrence id, platform, platform message id), one executemany."""
-    if sent:
-        await session.exec(insert(Delivery.__table__), params=[  # type: ignore[attr-defined]
-            {"occurrence_id": oid, "purpose": "nudge", "platform": platform,
+    """Delivery rows for nudges the platform accepted: (occurrence id, purpose,
+    platform, platform message id); the purpose is "nudge", or "nudge2"… for the nudge
+    of a prompt delivered again after a snooze. A row already there is left alone
+    (one failing row must not lose the batch's records). PostgreSQL: one `INSERT … SELECT
+    FROM unnest(…)` of three arrays (an executemany cost ~40 µs of our CPU per row,
+    the arrays ~5); SQLite: one executemany (in-process, no round trips)."""
+    if sent and dialect_name(session) == "postgresql":
+        await session.exec(_unnest_insert(session, sent, now))
+    elif sent:
+        await session.exec(upsert(session, DELIVERY).on_conflict_do_nothing(), params=[  # type: ignore[call-overload]
+            {"occurrence_id": oid, "purpose": purpose, "platform": platform,
              "message_id": message_id, "sent_at": now}
-            for oid, platform, message_id in sent])
+            for oid, purpose, platform, message_id in sent])
+
+
+def _unnest_insert(session: AsyncSession, sent: Sequence[tuple[int, str, str, str | None]],
+                   now: datetime) -> Any:
+    from sqlalchemy.dialects.postgresql import ARRAY  # only on PostgreSQL (start-up cost)
+
+    names = ["occurrence_id", "purpose", "platform", "message_id"]
+    columns = zip(*sent, strict=True)
+    rows = func.unnest(*(bindparam(None, list(values), type_=ARRAY(BigInteger if name == "occurrence_id" else Text))
+                         for name, values in zip(names, columns, strict=True))
+                       ).table_valued(*names).render_derived()
+    chosen = select(*(rows.c[name] for name in names), literal(now, UTCDateTime))
+    return upsert(session, DELIVERY).from_select([*names, "sent_at"], chosen).on_conflict_do_nothing()
 
 
 async def expire_many(session: AsyncSession, ids: Sequence[int], reason: str = "unanswered") -> int:

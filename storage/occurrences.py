@@ -25,7 +25,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import among, dialect_name, upsert
-from storage.models import Delivery, Occurrence
+from storage.models import Occurrence
 
 OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
 
@@ -107,46 +107,6 @@ async def _mark_chosen(session: AsyncSession, chosen: Any, status: str, reason: 
 
 async def set_payload(session: AsyncSession, occurrence_id: int, payload: dict[str, Any]) -> None:
     await session.exec(update(OCCURRENCE).where(OCCURRENCE.c.id == occurrence_id).values(payload=payload))
-
-
-async def unanswered(session: AsyncSession, delivered_before: datetime, nudged: bool,
-                     limit: int = 20000) -> list[Occurrence]:
-    """Delivered, unanswered occurrences: not yet nudged and delivered before
-    `delivered_before` (nudge candidates), or nudged before it (to count as missed)."""
-    query = select(Occurrence).where(col(Occurrence.status) == DELIVERED)
-    if nudged:
-        query = query.where(col(Occurrence.nudged_at) <= delivered_before)
-    else:
-        query = query.where(col(Occurrence.nudged_at).is_(None),
-                            col(Occurrence.delivered_at) <= delivered_before)
-    return list((await session.exec(query.order_by(col(Occurrence.delivered_at)).limit(limit))).all())
-
-
-async def claim_nudge(session: AsyncSession, occurrence_id: int, now: datetime) -> bool:
-    """Take the one nudge of an occurrence (at most once, whatever the processes)."""
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED,
-               OCCURRENCE.c.nudged_at.is_(None))
-        .values(nudged_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def record_nudge(session: AsyncSession, occurrence_id: int, platform: str,
-                       message_id: str | None, now: datetime) -> None:
-    session.add(Delivery(occurrence_id=occurrence_id, purpose="nudge", platform=platform,
-                         message_id=message_id, sent_at=now))
-    await session.flush()
-
-
-async def expire(session: AsyncSession, occurrence_id: int, reason: str = "unanswered") -> bool:
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.status == DELIVERED)
-        .values(status=MISSED, reason=reason)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def supersede_delivered(session: AsyncSession, person_ids: Iterable[int] | None = None) -> int:

@@ -12,7 +12,7 @@ per (calendar shape, minute) rather than per prompt (`_Deadlines`); a batch of n
 claimed in one `UPDATE … RETURNING` (`storage.nudges.claim_nudges`: exactly once
 across instances), expired prompts are marked missed in one statement per batch, the
 batch is sent concurrently (bounded, like the dispatcher's deliveries) and each nudge's
-Delivery row is written in the next group commit after its send returns. A nudge
+Delivery row is written within a second of its send returning, in a group commit. A nudge
 claimed but never recorded (a crash, a refused send) is not sent again, as before: a
 person is reminded at most once.
 """
@@ -20,6 +20,7 @@ person is reminded at most once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -65,7 +66,7 @@ async def nudge_unanswered(coach: Coach, moment: datetime, nudge_hours: float, r
             report.missed += await store.expire_many(session, ids)
     owed = [w.id for w in waiting
             if (calendar := calendars.get(w.person_id)) is not None and passed(calendar, w.since)]
-    recorder = _Recorder(db, moment)
+    recorder = _Recorder(db, moment, rows=batch)
     for ids in _chunks(owed, batch):
         async with db.session() as session:
             claimed = await store.claim_nudges(session, ids, moment)
@@ -94,7 +95,7 @@ async def _send(coach: Coach, claimed: Sequence[store.Nudged], calendars: Mappin
             except Exception as error:  # DeliveryError, or a platform timeout
                 log.warning("nudge for occurrence %s not delivered: %s", nudged.key, error)
                 return
-        recorder.add(nudged.id, recipient.platform, message_id)
+        recorder.add(nudged.id, _purpose(nudged), recipient.platform, message_id)
 
     await asyncio.gather(*(one(n) for n in claimed))
 
@@ -137,23 +138,33 @@ class _Deadlines:
 
 class _Recorder:
     """The nudges' Delivery rows, group-committed: a row is queued as its send returns
-    and written in the next commit (whatever returned during one commit goes into the
-    next), so a crash loses at most the records of the sends in flight, never causes
-    a second nudge (the claim is already stored)."""
+    and written when `rows` are queued or `every` seconds after the first of them,
+    whichever comes first. At Slack's pace (a few sends a second per workspace) a
+    commit per send would cost more of our CPU than the sends; this way a crash loses
+    at most a second's records, and never causes a second nudge (the claim is stored
+    before the send)."""
 
-    def __init__(self, db: Database, now: datetime) -> None:
-        self.db, self.now = db, now
-        self._queued: list[tuple[int, str, str | None]] = []
+    def __init__(self, db: Database, now: datetime, rows: int = 500, every: float = 1.0) -> None:
+        self.db, self.now, self.rows, self.every = db, now, rows, every
+        self._queued: list[tuple[int, str, str, str | None]] = []
+        self._full = asyncio.Event()
+        self._closing = False
         self._writer: asyncio.Task[None] | None = None
         self.recorded = 0
 
-    def add(self, occurrence_id: int, platform: str, message_id: str | None) -> None:
-        self._queued.append((occurrence_id, platform, message_id))
+    def add(self, occurrence_id: int, purpose: str, platform: str, message_id: str | None) -> None:
+        self._queued.append((occurrence_id, purpose, platform, message_id))
+        if len(self._queued) >= self.rows:
+            self._full.set()
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write())
 
     async def _write(self) -> None:
         while self._queued:
+            if len(self._queued) < self.rows and not self._closing:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self.every)
+            self._full.clear()
             rows, self._queued = self._queued, []
             try:
                 async with self.db.session() as session:
@@ -164,10 +175,19 @@ class _Recorder:
             self.recorded += len(rows)
 
     async def close(self) -> int:
-        """Wait for the last commit; returns how many nudges were recorded."""
+        """Write what is queued now and wait for it; returns how many nudges were recorded."""
+        self._closing = True
+        self._full.set()
         while self._writer is not None and not self._writer.done():
             await self._writer
         return self.recorded
+
+
+def _purpose(nudged: store.Nudged) -> str:
+    """"nudge", or "nudge2"… for a prompt delivered again after a snooze (its nudge is
+    owed again; its Delivery rows are "prompt2"… likewise)."""
+    snoozes = int((nudged.payload or {}).get("snoozes", 0))
+    return "nudge" if snoozes == 0 else f"nudge{snoozes + 1}"
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -12,6 +12,7 @@ from datetime import date, time, timedelta
 
 from cadence_helpers import FailingChannel, deliveries, occurrences, utc
 from conftest import RecordingChannel
+from sqlalchemy import update
 
 from bot.cadence.calendar import Calendar, add_working_hours
 from bot.cadence.dispatcher import TickReport
@@ -20,6 +21,7 @@ from bot.core.channel import Channels
 from bot.core.coach import Coach
 from bot.core.settings import Settings
 from bot.runtime import build_coach
+from storage import occurrences as store
 from storage.db import Database
 from storage.models import Occurrence
 
@@ -120,3 +122,22 @@ def test_cached_deadlines_agree_with_add_working_hours() -> None:
                 assert _Deadlines(hours, moment)(calendar, since) == (offset >= 0), (calendar, since, moment)
                 checked += 1
     assert checked == 6000
+
+
+async def test_a_prompt_snoozed_after_its_nudge_is_nudged_again_once_delivered_again(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    """A snooze puts the prompt back (its nudge cleared); delivered again and left
+    unanswered, it is owed a nudge again, recorded as "nudge2" beside the first."""
+    await delivered(db, team, kinds=("wig",))
+    await nudge_unanswered(coach, TUESDAY_NOON, 24, TickReport())
+    wig = next(o for o in await occurrences(db) if o.person_id == team["ravi"])
+    again = utc(2027, 1, 12, 13, 0)
+    async with db.session() as session:
+        assert await store.snooze(session, wig.id, again, {"snoozes": 1})  # type: ignore[arg-type]
+        await session.exec(update(Occurrence).where(Occurrence.id == wig.id)  # the dispatcher delivers it
+                           .values(status="delivered", delivered_at=again))
+    report = TickReport()
+    await nudge_unanswered(coach, again + timedelta(hours=25), 24, report)
+    assert report.nudged == 1
+    purposes = sorted(d.purpose for d in await deliveries(db) if d.occurrence_id == wig.id)
+    assert purposes == ["nudge", "nudge2"]
