@@ -55,26 +55,32 @@ DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
 _NUDGED = [OCCURRENCE.c[name] for name in Nudged._fields]
 
 
-async def awaiting_nudge(session: AsyncSession, delivered_before: datetime) -> list[Waiting]:
+async def awaiting_nudge(session: AsyncSession, delivered_before: datetime,
+                         after: datetime | None = None) -> list[Waiting]:
     """Delivered, unanswered, not yet nudged, delivered at or before `delivered_before`
-    (no nudge is owed earlier: working hours are never fewer than wall-clock hours)."""
+    (no nudge is owed earlier: working hours are never fewer than wall-clock hours)
+    and, when given, after `after` (what an earlier scan did not see)."""
     c = OCCURRENCE.c
-    rows = await session.exec(
-        select(c.id, c.person_id, c.delivered_at)
-        .where(c.status == DELIVERED, c.delivered_at <= delivered_before, c.nudged_at.is_(None))
-        .order_by(c.delivered_at, c.id))
+    query = (select(c.id, c.person_id, c.delivered_at)
+             .where(c.status == DELIVERED, c.delivered_at <= delivered_before, c.nudged_at.is_(None)))
+    if after is not None:
+        query = query.where(c.delivered_at > after)
+    rows = await session.exec(query.order_by(c.delivered_at, c.id))
     return [Waiting(*row) for row in rows.all()]
 
 
-async def awaiting_expiry(session: AsyncSession, nudged_before: datetime) -> list[Waiting]:
-    """Delivered, unanswered and nudged at or before `nudged_before`. A nudge comes
-    after its delivery (a snooze clears `nudged_at`), so `delivered_at` is bounded
-    too: the scan stays a range of the (status, delivered_at) index."""
+async def awaiting_expiry(session: AsyncSession, nudged_before: datetime,
+                          after: datetime | None = None) -> list[Waiting]:
+    """Delivered, unanswered and nudged at or before `nudged_before` (and, when given,
+    after `after`). A nudge comes after its delivery (a snooze clears `nudged_at`), so
+    `delivered_at` is bounded too: the scan stays a range of the (status,
+    delivered_at) index."""
     c = OCCURRENCE.c
-    rows = await session.exec(
-        select(c.id, c.person_id, c.nudged_at)
-        .where(c.status == DELIVERED, c.delivered_at <= nudged_before, c.nudged_at <= nudged_before)
-        .order_by(c.nudged_at, c.id))
+    query = (select(c.id, c.person_id, c.nudged_at)
+             .where(c.status == DELIVERED, c.delivered_at <= nudged_before, c.nudged_at <= nudged_before))
+    if after is not None:
+        query = query.where(c.nudged_at > after)
+    rows = await session.exec(query.order_by(c.nudged_at, c.id))
     return [Waiting(*row) for row in rows.all()]
 
 

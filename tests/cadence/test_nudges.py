@@ -10,9 +10,10 @@ import random
 from collections import Counter
 from datetime import date, time, timedelta
 
+import pytest
 from cadence_helpers import FailingChannel, deliveries, occurrences, utc
 from conftest import RecordingChannel
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from bot.cadence.calendar import Calendar, add_working_hours
 from bot.cadence.dispatcher import TickReport
@@ -21,9 +22,10 @@ from bot.core.channel import Channels
 from bot.core.coach import Coach
 from bot.core.settings import Settings
 from bot.runtime import build_coach
+from storage import nudges as store_nudges
 from storage import occurrences as store
 from storage.db import Database
-from storage.models import Occurrence
+from storage.models import Absence, Occurrence
 
 MONDAY_10 = utc(2027, 1, 11, 10, 0, 7)  # delivered; no holiday in NO, IN or the US that week
 TUESDAY_NOON = utc(2027, 1, 12, 12, 0)  # 26 wall hours later: a working day for everyone
@@ -141,3 +143,41 @@ async def test_a_prompt_snoozed_after_its_nudge_is_nudged_again_once_delivered_a
     assert report.nudged == 1
     purposes = sorted(d.purpose for d in await deliveries(db) if d.occurrence_id == wig.id)
     assert purposes == ["nudge", "nudge2"]
+
+
+async def test_weekend_scans_reread_nothing_until_a_calendar_changes(
+        db: Database, team: dict[str, int], coach: Coach, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prompts delivered on Friday are owed on Monday. Saturday's scan reads them and
+    finds none owed; Sunday's reads none of them again. A new absence (Ravi off on
+    Monday) makes the next scan read everything again: on Monday everyone but Ravi
+    is nudged; once the absence is withdrawn, Ravi is nudged at the next scan."""
+    read: list[int] = []
+    scan = store_nudges.awaiting_nudge
+
+    async def counted(*args: object) -> list[store_nudges.Waiting]:
+        found = await scan(*args)  # type: ignore[arg-type]
+        read.append(len(found))
+        return found
+
+    monkeypatch.setattr(store_nudges, "awaiting_nudge", counted)
+    friday = MONDAY_10 - timedelta(days=3)
+    prompts = await delivered(db, team)
+    async with db.session() as session:
+        await session.exec(update(Occurrence).values(delivered_at=friday))
+    for moment in (utc(2027, 1, 9, 12), utc(2027, 1, 10, 12)):
+        report = TickReport()
+        await nudge_unanswered(coach, moment, 24, report)
+        assert report.nudged == 0
+    assert read == [prompts, 0]
+    async with db.session() as session:
+        session.add(Absence(person_id=team["ravi"], starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 11)))
+    await nudge_unanswered(coach, utc(2027, 1, 10, 12, 5), 24, TickReport())
+    assert read[-1] == prompts
+    monday = TickReport()
+    await nudge_unanswered(coach, MONDAY_10 + timedelta(seconds=1), 24, monday)
+    assert monday.nudged == prompts - 2
+    async with db.session() as session:
+        await session.exec(delete(Absence))
+    later = TickReport()
+    await nudge_unanswered(coach, MONDAY_10 + timedelta(minutes=5), 24, later)
+    assert later.nudged == 2
