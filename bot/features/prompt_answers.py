@@ -42,6 +42,11 @@ def _label(value: str) -> str:
     return prompts.render("cadence/label", value=value)
 
 
+@cache
+def _title(kind: str) -> str:
+    return prompts.render("cadence/prompt_title", kind=kind)
+
+
 def _choices(occurrence_id: int) -> list[Choice]:
     values = (("start", "primary"), ("later", "default"), ("tomorrow", "default"), ("skip", "danger"))
     return [Choice(_label(value), f"{ACTION_PREFIX}{value}:{occurrence_id}", style)  # type: ignore[arg-type]
@@ -60,10 +65,11 @@ def card(template: str) -> Callable[[Drawn, str, int], list[Message]]:
     takes, and the four ways to answer it."""
 
     def draw(occurrence: Drawn, name: str, repeat: int = 0) -> list[Message]:
+        # a dispatch draws thousands: the card is rendered once, names put in (render_for)
         return [Message(
-            prompts.render(template, name=first_name(name), repeat=repeat,
-                           every=(occurrence.payload or {}).get("every") or "biweekly"),
-            title=prompts.render("cadence/prompt_title", kind=occurrence.kind),
+            prompts.render_for(template, name=first_name(name), repeat=repeat,
+                               every=(occurrence.payload or {}).get("every") or "biweekly"),
+            title=_title(occurrence.kind),
             choices=_choices(occurrence.id),  # type: ignore[arg-type]
             key=_card_key(occurrence),
         )]
