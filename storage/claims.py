@@ -16,11 +16,14 @@ A prompt a platform could not take *now* (5xx, reset, timeout) keeps its claim w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import BigInteger, Text, bindparam, case, func, insert, literal, or_, update
+from sqlalchemy.engine import Result
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,6 +50,79 @@ class Claimed(NamedTuple):
 
 
 _CLAIMED = [OCCURRENCE.c[name] for name in Claimed._fields]
+
+
+# --- the hot path: prebuilt Core statements ---------------------------------------------
+# A dispatch runs these hundreds of times. Built once per dialect, with the ids as ONE
+# array parameter (PostgreSQL `= ANY(:ids)`, SQLite `IN json_each(:ids)`): the SQL text
+# is the same whatever the number of ids, so it is compiled once and prepared by the
+# server, and executed on the session's connection without the ORM's per-statement work.
+
+
+def _ids(dialect: str, name: str) -> Any:
+    """`occurrence.id` among the ids bound as `name` (see `_bind_ids`)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return OCCURRENCE.c.id == func.any(bindparam(name, type_=ARRAY(BigInteger)))
+    listed = func.json_each(bindparam(name, type_=Text)).table_valued("value")
+    return OCCURRENCE.c.id.in_(select(listed.c.value))
+
+
+def _bind_ids(dialect: str, ids: Sequence[int]) -> Any:
+    return list(ids) if dialect == "postgresql" else json.dumps(list(ids))
+
+
+def _mine() -> tuple[Any, ...]:
+    return (OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.claimed_by == bindparam("me"))
+
+
+@cache
+def _sends_written(dialect: str) -> Any:
+    """One UPDATE for a group commit: the `sending` ids get `reason = 'sending'`, the
+    `done` ids are delivered; only rows this instance still holds, RETURNING which."""
+    done = _ids(dialect, "done")
+    return (update(OCCURRENCE)
+            .where(or_(_ids(dialect, "sending"), done), *_mine())
+            .values(status=case((done, literal(DELIVERED)), else_=OCCURRENCE.c.status),
+                    delivered_at=case((done, bindparam("now", type_=OCCURRENCE.c.delivered_at.type)),
+                                      else_=OCCURRENCE.c.delivered_at),
+                    lease_until=case((done, None), else_=OCCURRENCE.c.lease_until),
+                    reason=case((done, None), else_=literal(SENDING)))
+            .returning(OCCURRENCE.c.id, OCCURRENCE.c.status))
+
+
+_DELIVERY_ROWS = insert(Delivery.__table__)  # type: ignore[attr-defined]
+
+
+@cache
+def _sends_written_and_recorded() -> Any:
+    """PostgreSQL: `_sends_written` and the Delivery rows of the rows it delivered, in
+    ONE statement (data-modifying CTEs: the INSERT joins the UPDATE's RETURNING, so a
+    Delivery row is written for exactly the rows this instance still held)."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    changed = _sends_written("postgresql").cte("changed")
+    sent = func.unnest(*(bindparam(name, type_=ARRAY(kind)) for name, kind in (
+        ("done", BigInteger), ("purposes", Text), ("platforms", Text), ("message_ids", Text)))
+    ).table_valued("oid", "purpose", "platform", "message_id").render_derived(name="sent")
+    rows = select(sent.c.oid, sent.c.purpose, sent.c.platform, sent.c.message_id,
+                  bindparam("now", type_=Delivery.__table__.c.sent_at.type))  # type: ignore[attr-defined]
+    recorded = insert(Delivery.__table__).from_select(  # type: ignore[attr-defined]
+        ["occurrence_id", "purpose", "platform", "message_id", "sent_at"],
+        rows.join(changed, (changed.c.id == sent.c.oid) & (changed.c.status == DELIVERED)))
+    return select(changed.c.id, changed.c.status).add_cte(recorded.cte("recorded"))
+
+
+@cache
+def _leases_extended(dialect: str) -> Any:
+    return update(OCCURRENCE).where(_ids(dialect, "ids"), *_mine()).values(lease_until=bindparam("until"))
+
+
+async def _core(session: AsyncSession, statement: Any, params: Any = None) -> Result[Any]:
+    """Execute on the session's connection (its transaction), without the ORM."""
+    connection = await session.connection()
+    return await connection.execute(statement, params)
 
 
 async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) -> list[Claimed]:
@@ -119,12 +195,9 @@ async def extend_leases(session: AsyncSession, ids: Sequence[int], instance: str
     """Keep holding the claims this instance is still sending (its heartbeat)."""
     if not ids:
         return 0
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id.in_(list(ids)), OCCURRENCE.c.status == CLAIMED,
-               OCCURRENCE.c.claimed_by == instance)
-        .values(lease_until=until)
-    )
+    dialect = dialect_name(session)
+    result = await _core(session, _leases_extended(dialect),
+                         {"ids": _bind_ids(dialect, ids), "me": instance, "until": until})
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
@@ -137,16 +210,8 @@ async def mark_sending(session: AsyncSession, occurrence_id: int, instance: str)
 
 async def mark_sending_many(session: AsyncSession, ids: Sequence[int], instance: str) -> set[int]:
     """`mark_sending` for several sends about to begin, in one statement: returns the
-    ids this instance still holds (only those may be sent). At most a batch of ids."""
-    if not ids:
-        return set()
-    result = await session.exec(
-        update(OCCURRENCE)
-        .where(OCCURRENCE.c.id.in_(list(ids)), OCCURRENCE.c.status == CLAIMED,
-               OCCURRENCE.c.claimed_by == instance)
-        .values(reason=SENDING).returning(OCCURRENCE.c.id)
-    )
-    return set(result.scalars().all())  # type: ignore[attr-defined]
+    ids this instance still holds (only those may be sent)."""
+    return (await write_sends(session, ids, [], instance, None))[0]
 
 
 async def record_delivery(session: AsyncSession, occurrence_id: int, instance: str, purpose: str,
@@ -162,27 +227,42 @@ async def record_deliveries(
     session: AsyncSession, sent: Sequence[tuple[int, str, str, str | None]], instance: str,
     now: datetime,
 ) -> set[int]:
-    """Mark claimed occurrences delivered and keep each platform message id: one
-    UPDATE … RETURNING and one executemany INSERT of the Delivery rows. Each item:
-    (occurrence id, purpose, platform, message id). Only rows this instance still
-    holds are marked (RETURNING says which); a Delivery row is written for exactly
-    those. Returns their ids. At most a batch of items (an IN list)."""
-    if not sent:
-        return set()
-    held = set(
-        (await session.exec(
-            update(OCCURRENCE)
-            .where(OCCURRENCE.c.id.in_([item[0] for item in sent]), OCCURRENCE.c.status == CLAIMED,
-                   OCCURRENCE.c.claimed_by == instance)
-            .values(status=DELIVERED, delivered_at=now, lease_until=None, reason=None)
-            .returning(OCCURRENCE.c.id)
-        )).scalars().all()
-    )
-    rows = [{"occurrence_id": oid, "purpose": purpose, "platform": platform, "message_id": message_id,
-             "sent_at": now} for oid, purpose, platform, message_id in sent if oid in held]
-    if rows:
-        await session.exec(insert(Delivery.__table__), params=rows)  # type: ignore[attr-defined]
-    return {row["occurrence_id"] for row in rows}
+    """Mark claimed occurrences delivered and keep each platform message id. Each
+    item: (occurrence id, purpose, platform, message id). Only rows this instance
+    still holds are marked; a Delivery row is written for exactly those. Returns
+    their ids."""
+    return (await write_sends(session, [], sent, instance, now))[1]
+
+
+async def write_sends(
+    session: AsyncSession, sending: Sequence[int], sent: Sequence[tuple[int, str, str, str | None]],
+    instance: str, now: datetime | None,
+) -> tuple[set[int], set[int]]:
+    """A group commit's writes (`bot.cadence.bookkeeping`): the sends that begin
+    (`reason = 'sending'`) and the sends that returned (delivered, with a Delivery row
+    keeping the platform's message id): on PostgreSQL in one statement, on SQLite in
+    one UPDATE … RETURNING and one executemany INSERT. Only rows this instance still holds are changed. Returns (ids marked
+    sending, ids recorded delivered): only the first may be sent, only the second
+    count. `now`: the delivery time (aware UTC), needed when `sent` is not empty."""
+    if not sending and not sent:
+        return set(), set()
+    dialect = dialect_name(session)
+    params = {"sending": _bind_ids(dialect, sending), "done": _bind_ids(dialect, [item[0] for item in sent]),
+              "me": instance, "now": now}
+    if dialect == "postgresql":
+        params.update(purposes=[item[1] for item in sent], platforms=[item[2] for item in sent],
+                      message_ids=[item[3] for item in sent])
+        rows = (await _core(session, _sends_written_and_recorded(), params)).all()
+        return ({oid for oid, status in rows if status == CLAIMED},
+                {oid for oid, status in rows if status == DELIVERED})
+    rows = (await _core(session, _sends_written(dialect), params)).all()
+    held = {oid for oid, status in rows if status == CLAIMED}
+    done = {oid for oid, status in rows if status == DELIVERED}
+    records = [{"occurrence_id": oid, "purpose": purpose, "platform": platform, "message_id": message_id,
+                "sent_at": now} for oid, purpose, platform, message_id in sent if oid in done]
+    if records:
+        await _core(session, _DELIVERY_ROWS, records)
+    return held, done
 
 
 async def retry_later(session: AsyncSession, occurrence_id: int, instance: str, retry_at: datetime,

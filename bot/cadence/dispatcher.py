@@ -105,8 +105,7 @@ class Dispatcher:
         coach: Coach,
         *,
         instance: str | None = None,
-        batch: int = 64,
-        concurrency: int = 32,
+        batch: int = 64, max_batch: int = 512, concurrency: int = 32,
         lease: timedelta = timedelta(seconds=30),
         backoff_base: float = 5.0,
         backoff_cap: float = 300.0,
@@ -122,11 +121,11 @@ class Dispatcher:
         self.coach = coach
         self.db: Database = coach.db
         self.instance = instance or instance_name()
-        self.batch = batch
+        self.batch = batch  # the first claim of a tick; each full one doubles, up to max_batch
+        self.max_batch = max(batch, max_batch)
         self.concurrency = concurrency
         self.lease = lease
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self.horizon = horizon
         self.catch_up = catch_up
         self.refresh = refresh
@@ -239,24 +238,27 @@ class Dispatcher:
         """Claim due occurrences batch by batch (taking over lapsed claims first) and
         deliver each batch concurrently, recording each send the moment it returns.
         Stops claiming once `stopping` is set (SIGTERM) or after `deliver_for`; the
-        batch in flight finishes."""
+        batch in flight finishes. The first claim takes `batch` (instances share a short
+        queue); each full one doubles it, up to `max_batch` (a long queue)."""
         began = time.monotonic()
         reached: set[int] = set()
+        size = self.batch
         while not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds():
             now = clock_now()
             async with self.db.session() as session:
-                claimed = await claims.reclaim_stale(session, now, self.instance, self.batch,
+                claimed = await claims.reclaim_stale(session, now, self.instance, size,
                                                      now + self.lease, cutoff=now - LEGACY_LEASE)
                 taken_over = {o.id for o in claimed}
-                if len(claimed) < self.batch:
+                if len(claimed) < size:
                     claimed += await claims.claim_due(session, now, self.instance,
-                                                      self.batch - len(claimed), now + self.lease)
+                                                      size - len(claimed), now + self.lease)
             if not claimed:
                 break
             reached.update(o.person_id for o in claimed)
             await self._deliver_batch(claimed, taken_over, report)
-            if len(claimed) < self.batch:
+            if len(claimed) < size:
                 break
+            size = min(self.max_batch, size * 2)
         # A newer prompt closes the person's older unanswered one: for the people just
         # reached, and for everyone on a process's first pass (a crash may have left some)
         if reached or not self._swept:
@@ -281,9 +283,8 @@ class Dispatcher:
 
         async def one(occurrence: Claimed) -> None:
             try:
-                async with gate:
-                    await self._deliver_one(occurrence, recipients[occurrence.person_id],
-                                            occurrence.id in taken_over, report)
+                await self._deliver_one(occurrence, recipients[occurrence.person_id],
+                                        occurrence.id in taken_over, report, gate)
             finally:
                 in_flight.discard(occurrence.id)
 
@@ -306,16 +307,17 @@ class Dispatcher:
                 log.warning("could not extend the claims' lease", exc_info=True)
 
     async def _deliver_one(self, occurrence: Claimed, recipient: Recipient | str,
-                           check_first: bool, report: TickReport) -> None:
+                           check_first: bool, report: TickReport, gate: asyncio.Semaphore) -> None:
         """Send one prompt and record the outcome at once: delivered (with the
         platform's id), retry later (transient), failed (refused for good) or
         skipped (the person left). A taken-over claim, or one whose last attempt may
         have reached the platform, is first looked for in the conversation: one whose
         holder had begun sending it (`reason = 'sending'`), or whose last attempt ended
         in a 5xx, reset or timeout. Claims a crashed instance never began to send are
-        sent without a look (a history call costs more than a database write)."""
+        sent without a look (a history call costs more than a database write). `gate`
+        bounds the platform calls in flight (not held while the outcome is recorded)."""
         logs.tag(occurrence=occurrence.key)  # on every log line of this send (its own task)
-        payload = dict(occurrence.payload or {})
+        payload = occurrence.payload or {}  # read only: copied where a change is stored
         if isinstance(recipient, str):
             async with self.db.session() as session:
                 if recipient == INACTIVE:  # left the team since it was planned: no alert
@@ -325,20 +327,21 @@ class Dispatcher:
                     report.failed += 1
             return
         try:
-            message_id = None
-            found = False
-            if (check_first and occurrence.reason == claims.SENDING) or payload.get("uncertain"):
-                message_id = await self.coach.find_sent(recipient, delivery_tag(occurrence))
-                found = message_id is not None
-            if not found:
-                if not await self.bookkeeper.begin_send(occurrence.id):  # still ours? and: "a send began"
-                    return  # the claim lapsed and was taken over: the taker sends it
-                message_id = await self.coach.send(recipient, self._draw(occurrence, recipient.name))
+            async with gate:
+                message_id = None
+                found = False
+                if (check_first and occurrence.reason == claims.SENDING) or payload.get("uncertain"):
+                    message_id = await self.coach.find_sent(recipient, delivery_tag(occurrence))
+                    found = message_id is not None
+                if not found:
+                    if not await self.bookkeeper.begin_send(occurrence.id):  # still ours? and: "a send began"
+                        return  # the claim lapsed and was taken over: the taker sends it
+                    message_id = await self.coach.send(recipient, self._draw(occurrence, recipient.name))
         except TransientDeliveryError as error:
-            await self._retry_later(occurrence, payload, str(error), error.uncertain, report)
+            await self._retry_later(occurrence, dict(payload), str(error), error.uncertain, report)
             return
         except (TimeoutError, ConnectionError) as error:  # a channel that did not say
-            await self._retry_later(occurrence, payload, f"{type(error).__name__}: {error}", True, report)
+            await self._retry_later(occurrence, dict(payload), f"{type(error).__name__}: {error}", True, report)
             return
         except DeliveryError as error:
             await self._fail(occurrence, payload, str(error) or "delivery refused", report)
