@@ -241,9 +241,9 @@ async def write_sends(
     """A group commit's writes (`bot.cadence.bookkeeping`): the sends that begin
     (`reason = 'sending'`) and the sends that returned (delivered, with a Delivery row
     keeping the platform's message id): on PostgreSQL in one statement, on SQLite in
-    one UPDATE … RETURNING and one executemany INSERT. Only rows this instance still holds are changed. Returns (ids marked
-    sending, ids recorded delivered): only the first may be sent, only the second
-    count. `now`: the delivery time (aware UTC), needed when `sent` is not empty."""
+    one UPDATE … RETURNING and one executemany INSERT. Only rows this instance still
+    holds are changed. Returns (ids marked sending, ids recorded delivered): only the
+    first may be sent, only the second count. `now`: the delivery time (aware UTC), needed when `sent` is not empty."""
     if not sending and not sent:
         return set(), set()
     dialect = dialect_name(session)
