@@ -17,13 +17,15 @@ A prompt a platform could not take *now* (5xx, reset, timeout) keeps its claim w
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Text, bindparam, case, func, insert, literal, or_, update
 from sqlalchemy.engine import Result
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -238,30 +240,62 @@ async def write_sends(
     session: AsyncSession, sending: Sequence[int], sent: Sequence[tuple[int, str, str, str | None]],
     instance: str, now: datetime | None,
 ) -> tuple[set[int], set[int]]:
-    """A group commit's writes (`bot.cadence.bookkeeping`): the sends that begin
-    (`reason = 'sending'`) and the sends that returned (delivered, with a Delivery row
-    keeping the platform's message id): on PostgreSQL in one statement, on SQLite in
-    one UPDATE … RETURNING and one executemany INSERT. Only rows this instance still
-    holds are changed. Returns (ids marked sending, ids recorded delivered): only the
-    first may be sent, only the second count. `now`: the delivery time (aware UTC), needed when `sent` is not empty."""
+    """A group commit's writes (`bot.cadence.bookkeeping`), in the session's unit of
+    work: the sends that begin (`reason = 'sending'`) and the sends that returned
+    (delivered, with a Delivery row keeping the platform's message id). Only rows this
+    instance still holds are changed. Returns (ids marked sending, ids recorded
+    delivered): only the first may be sent, only the second count. `now`: the
+    delivery time (aware UTC), needed when `sent` is not empty."""
+    return await _write_sends(await session.connection(), sending, sent, instance, now)
+
+
+@asynccontextmanager
+async def sends_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for `write_sends_alone`, held while group commits follow each other
+    (one checkout for many commits). On PostgreSQL in autocommit: each group commit is
+    ONE statement, atomic on its own, so no BEGIN and COMMIT round trips around it."""
+    async with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
+async def write_sends_alone(
+    connection: AsyncConnection, sending: Sequence[int], sent: Sequence[tuple[int, str, str, str | None]],
+    instance: str, now: datetime | None,
+) -> tuple[set[int], set[int]]:
+    """`write_sends` as a unit of work of its own, committed when it returns, on a
+    `sends_connection`: on PostgreSQL one statement (the UPDATE … RETURNING with the
+    Delivery INSERT as a data-modifying CTE), on SQLite an UPDATE … RETURNING and an
+    executemany INSERT in one transaction."""
+    if connection.dialect.name == "postgresql":
+        return await _write_sends(connection, sending, sent, instance, now)
+    async with connection.begin():
+        return await _write_sends(connection, sending, sent, instance, now)
+
+
+async def _write_sends(
+    connection: AsyncConnection, sending: Sequence[int], sent: Sequence[tuple[int, str, str, str | None]],
+    instance: str, now: datetime | None,
+) -> tuple[set[int], set[int]]:
     if not sending and not sent:
         return set(), set()
-    dialect = dialect_name(session)
+    dialect = connection.dialect.name
     params = {"sending": _bind_ids(dialect, sending), "done": _bind_ids(dialect, [item[0] for item in sent]),
               "me": instance, "now": now}
     if dialect == "postgresql":
         params.update(purposes=[item[1] for item in sent], platforms=[item[2] for item in sent],
                       message_ids=[item[3] for item in sent])
-        rows = (await _core(session, _sends_written_and_recorded(), params)).all()
+        rows = (await connection.execute(_sends_written_and_recorded(), params)).all()
         return ({oid for oid, status in rows if status == CLAIMED},
                 {oid for oid, status in rows if status == DELIVERED})
-    rows = (await _core(session, _sends_written(dialect), params)).all()
+    rows = (await connection.execute(_sends_written(dialect), params)).all()
     held = {oid for oid, status in rows if status == CLAIMED}
     done = {oid for oid, status in rows if status == DELIVERED}
     records = [{"occurrence_id": oid, "purpose": purpose, "platform": platform, "message_id": message_id,
                 "sent_at": now} for oid, purpose, platform, message_id in sent if oid in done]
     if records:
-        await _core(session, _DELIVERY_ROWS, records)
+        await connection.execute(_DELIVERY_ROWS, records)
     return held, done
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from storage import claims
 from storage.db import Database
@@ -63,31 +63,44 @@ class Bookkeeper:
 
     async def _write(self) -> None:
         """Commit what is queued, again and again until nothing is: whatever was queued
-        during one commit goes into the next."""
+        during one commit goes into the next. One connection serves the run of commits
+        (`claims.sends_connection`); after a failure the next commit takes a new one."""
         while self._begins or self._sent:
-            # Let every task already woken queue its write first: the sends answered by
-            # the last commit, and those their gate slots let in, return in the same
-            # turn of the loop; without this one yield the next commit takes one write
-            # and the one after the other 31.
-            await asyncio.sleep(0)
-            begins, self._begins = self._begins, []
-            sent, self._sent = self._sent, []
+            connected = False
             try:
-                async with self.db.session() as session:
-                    held, recorded = await claims.write_sends(session, [oid for oid, _ in begins],
-                                                              [item for item, _ in sent], self.instance,
-                                                              self.clock())
-            except BaseException as error:  # each waiting caller sees the failure, as before
-                for _, answer in begins + sent:
+                async with claims.sends_connection(self.db.engine) as connection:
+                    connected = True
+                    while self._begins or self._sent:
+                        await self._commit(connection)
+            except Exception as error:
+                if connected:  # the commit's callers have their answer; a new connection next
+                    continue
+                for _, answer in self._begins + self._sent:  # no connection: nothing was written
                     if not answer.done():
-                        answer.set_exception(error if isinstance(error, Exception) else RuntimeError(str(error)))
-                if not isinstance(error, Exception):
-                    raise
-                continue
-            self.commits += 1
-            for oid, answer in begins:
+                        answer.set_exception(error)
+                self._begins, self._sent = [], []
+
+    async def _commit(self, connection: Any) -> None:  # a claims.sends_connection
+        # Let every task already woken queue its write first: the sends answered by the
+        # last commit, and those their gate slots let in, return in the same turn of
+        # the loop; without this one yield the next commit takes one write and the one
+        # after the other 31.
+        await asyncio.sleep(0)
+        begins, self._begins = self._begins, []
+        sent, self._sent = self._sent, []
+        try:
+            held, recorded = await claims.write_sends_alone(connection, [oid for oid, _ in begins],
+                                                            [item for item, _ in sent], self.instance,
+                                                            self.clock())
+        except BaseException as error:  # each waiting caller sees the failure, as before
+            for _, answer in begins + sent:
                 if not answer.done():
-                    answer.set_result(oid in held)
-            for item, answer in sent:
-                if not answer.done():
-                    answer.set_result(item[0] in recorded)
+                    answer.set_exception(error if isinstance(error, Exception) else RuntimeError(str(error)))
+            raise
+        self.commits += 1
+        for oid, answer in begins:
+            if not answer.done():
+                answer.set_result(oid in held)
+        for item, answer in sent:
+            if not answer.done():
+                answer.set_result(item[0] in recorded)

@@ -66,3 +66,23 @@ async def test_a_failed_commit_reaches_every_waiting_caller(db: Database, team: 
     results = await asyncio.gather(*(books.begin_send(c.id) for c in taken), return_exceptions=True)
     assert all(isinstance(r, Exception) for r in results)
     await books.db.dispose()
+
+
+async def test_a_commit_that_fails_answers_its_callers_and_the_next_commit_goes_on(
+        db: Database, team: dict[str, int], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    taken = await _claimed(db, team["ravi"], 3)
+    books = Bookkeeper(db, "me", lambda: utc(2027, 1, 11, 9, 0, 30))
+    real = claims._write_sends
+    failures = iter([True])
+
+    async def once_broken(*args):  # type: ignore[no-untyped-def]
+        if next(failures, False):
+            raise ConnectionError("server closed the connection")
+        return await real(*args)
+
+    monkeypatch.setattr(claims, "_write_sends", once_broken)
+    first = await asyncio.gather(books.begin_send(taken[0].id), return_exceptions=True)
+    assert isinstance(first[0], ConnectionError)  # its caller must not send
+    assert await asyncio.gather(*(books.begin_send(c.id) for c in taken[1:])) == [True, True]
+    rows = {o.id: o for o in await occurrences(db, team["ravi"])}
+    assert [rows[c.id].reason for c in taken] == [None, claims.SENDING, claims.SENDING]
