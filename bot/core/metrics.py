@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cache
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -47,9 +48,14 @@ CONVERSATIONS = Gauge("coachbot_conversations_active", "Scripted conversations i
 def prompt(cadence: str, outcome: str, due_at: datetime | None = None) -> None:
     """A prompt was `sent`, `failed` or `retried`; a sent one with its due time also
     feeds the lag histogram."""
-    PROMPTS.labels(cadence, outcome).inc()
+    _counted(cadence, outcome).inc()
     if outcome == "sent" and due_at is not None:
-        LAG.labels(cadence).observe(max(0.0, (now() - due_at).total_seconds()))
+        _lag(cadence).observe(max(0.0, (now() - due_at).total_seconds()))
+
+
+# A dispatch counts thousands of prompts of a few kinds: each labelled child is looked up once.
+_counted = cache(PROMPTS.labels)
+_lag = cache(LAG.labels)
 
 
 def inbound(platform: str, status: int, seconds: float) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import prompts
 from bot import cadence
 from bot.cadence.planner import load_population
+from bot.core import cards
 from bot.core.clock import zone
 from bot.core.coach import Turn
 from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Drawn, Feature, Nudgeable
@@ -47,10 +48,14 @@ def _title(kind: str) -> str:
     return prompts.render("cadence/prompt_title", kind=kind)
 
 
-def _choices(occurrence_id: int) -> list[Choice]:
-    values = (("start", "primary"), ("later", "default"), ("tomorrow", "default"), ("skip", "danger"))
-    return [Choice(_label(value), f"{ACTION_PREFIX}{value}:{occurrence_id}", style)  # type: ignore[arg-type]
-            for value, style in values]
+_VALUES = (("start", "primary"), ("later", "default"), ("tomorrow", "default"), ("skip", "danger"))
+
+
+def _choices(occurrence_id: int, card_key: str) -> list[Choice]:
+    """The four answers, already sealed with the card's key (`bot.core.cards.seal`
+    would copy each button to add it: a dispatch draws thousands of cards)."""
+    return [Choice(_label(value), f"{ACTION_PREFIX}{value}:{occurrence_id}{cards.MARK}{card_key}", style)  # type: ignore[arg-type]
+            for value, style in _VALUES]
 
 
 def _card_key(occurrence: Drawn, suffix: str = "") -> str:
@@ -66,12 +71,13 @@ def card(template: str) -> Callable[[Drawn, str, int], list[Message]]:
 
     def draw(occurrence: Drawn, name: str, repeat: int = 0) -> list[Message]:
         # a dispatch draws thousands: the card is rendered once, names put in (render_for)
+        key = _card_key(occurrence)
         return [Message(
             prompts.render_for(template, name=first_name(name), repeat=repeat,
                                every=(occurrence.payload or {}).get("every") or "biweekly"),
             title=_title(occurrence.kind),
-            choices=_choices(occurrence.id),  # type: ignore[arg-type]
-            key=_card_key(occurrence),
+            choices=_choices(occurrence.id, key),  # type: ignore[arg-type]
+            key=key,
         )]
 
     return draw
@@ -83,7 +89,7 @@ def nudge_card(occurrence: Nudgeable, name: str, timezone: str | None = None) ->
     return [Message(
         prompts.render("cadence/nudge", name=first_name(name), kind=occurrence.kind,
                        when=when.strftime("%a %d %b")),
-        choices=_choices(occurrence.id),  # type: ignore[arg-type]
+        choices=_choices(occurrence.id, _card_key(occurrence, ":nudge")),  # type: ignore[arg-type]
         key=_card_key(occurrence, ":nudge"),
     )]
 
