@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import utcnow
+from storage.db import among, utcnow
 from storage.models import ChatIdentity, Organisation, Person, Workspace
 
 
@@ -241,7 +241,7 @@ async def reach(session: AsyncSession, person_ids: Sequence[int]) -> dict[int, R
                 (col(Workspace.org_id) == col(ChatIdentity.org_id))
                 & (col(Workspace.platform) == col(ChatIdentity.platform)),
             )
-            .where(col(Person.id).in_(chunk))
+            .where(among(session, col(Person.id), chunk))  # one array parameter: the same SQL each time
             .order_by(ChatIdentity.id, Workspace.id)
         )
         for person_id, org_id, email, name, active, platform, user_id, seen_in, first_workspace, dm in rows:
