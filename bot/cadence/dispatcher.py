@@ -25,12 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
 import time
-import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +42,7 @@ from bot.cadence.planner import (
     planned_until,
     population_stamp,
 )
+from bot.cadence.ticks import TickReport, elapsed, instance_name
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
@@ -74,26 +71,6 @@ def _repeat(occurrence: Claimed) -> int:
 def _purpose(occurrence: Claimed) -> str:
     snoozes = _repeat(occurrence)
     return "prompt" if snoozes == 0 else f"prompt{snoozes + 1}"
-
-
-def instance_name() -> str:
-    """Who claims: host, process and a random tail (a restarted process is new)."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-@dataclass
-class TickReport:
-    """What one tick did, for logs, tests and the benchmark."""
-
-    planned: int = 0
-    superseded: int = 0
-    delivered: int = 0
-    failed: int = 0
-    retrying: int = 0  # transient failures, to be retried after a back-off
-    recovered: int = 0  # taken over, found already sent, recorded without a resend
-    nudged: int = 0
-    missed: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase
 
 
 class Dispatcher:
@@ -143,6 +120,7 @@ class Dispatcher:
         self._planned_until: datetime | None = None
         self._fingerprints: dict[int, int] = {}
         self._swept = False  # supersede_delivered over everyone once per process
+        self._unswept: set[int] = set()  # people reached whose older prompts are not closed yet
         self._stamp: int | None = None  # storage.schedule.schedule_stamp at the last reload
         self.stopping = False  # set at shutdown (SIGTERM): claim nothing more
         self.bookkeeper = Bookkeeper(self.db, self.instance, lambda: clock_now())
@@ -173,7 +151,8 @@ class Dispatcher:
                               if self.plan_off_loop else await self.plan(moment))
         lap("plan")
         async with self.db.session() as session:  # a quiet tick asks one question, not five
-            busy = not self._swept or await dispatching.work_due(session, moment, moment - LEGACY_LEASE)
+            busy = (not self._swept or bool(self._unswept)
+                    or await dispatching.work_due(session, moment, moment - LEGACY_LEASE))
         if busy:
             async with self.db.session() as session:
                 report.superseded += await occurrences.supersede_overdue(session, moment)
@@ -181,7 +160,7 @@ class Dispatcher:
         if busy:
             await self.deliver_due(moment, report)
         lap("deliver")
-        if self._nudge_scanned is None or moment - self._nudge_scanned >= self.nudge_every:
+        if elapsed(self._nudge_scanned, moment, self.nudge_every):
             self._nudge_scanned = moment  # a nudge can wait a few minutes; the scan need not run every tick
             await self.nudge(moment, report)
             await summarise_failures(self.coach, moment)
@@ -192,9 +171,10 @@ class Dispatcher:
         """Plan on a process's first tick, then every `plan_every` (the horizon is 36 h
         ahead: a minute more of it each tick is work for nothing), and whenever a
         refresh is due or the clock jumped (a suspended process)."""
-        last = self._planned_at
-        self._planned_at = moment if last is None or not timedelta(0) <= moment - last < self.plan_every else last
-        return self._planned_at == moment
+        if not elapsed(self._planned_at, moment, self.plan_every):
+            return False
+        self._planned_at = moment
+        return True
 
     async def plan(self, moment: datetime, db: Database | None = None) -> int:
         """Plan what entered the horizon since the last tick. Every `refresh`, if the
@@ -205,7 +185,7 @@ class Dispatcher:
         the database to plan through (the worker thread's own), else the coach's."""
         db = db or self.db
         end = moment + self.horizon
-        due = self.population is None or moment - (self._refreshed_at or moment) >= self.refresh
+        due = self.population is None or elapsed(self._refreshed_at, moment, self.refresh)
         if due and self.population is not None:
             stamp = await population_stamp(db)  # nothing that places a prompt changed: no reload
             due, self._stamp = stamp != self._stamp, stamp
@@ -241,7 +221,6 @@ class Dispatcher:
         batch in flight finishes. The first claim takes `batch` (instances share a short
         queue); each full one doubles it, up to `max_batch` (a long queue)."""
         began = time.monotonic()
-        reached: set[int] = set()
         size = self.batch
         while not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds():
             now = clock_now()
@@ -254,17 +233,18 @@ class Dispatcher:
                                                       size - len(claimed), now + self.lease)
             if not claimed:
                 break
-            reached.update(o.person_id for o in claimed)
+            self._unswept.update(o.person_id for o in claimed)  # kept if a later batch raises
             await self._deliver_batch(claimed, taken_over, report)
             if len(claimed) < size:
                 break
             size = min(self.max_batch, size * 2)
-        # A newer prompt closes the person's older unanswered one: for the people just
-        # reached, and for everyone on a process's first pass (a crash may have left some)
-        if reached or not self._swept:
+        # A newer prompt closes the person's older unanswered one: for the people reached
+        # (since the last success), and for everyone on a process's first pass
+        if self._unswept or not self._swept:
             async with self.db.session() as session:
-                await occurrences.supersede_delivered(session, reached if self._swept else None)
+                await occurrences.supersede_delivered(session, self._unswept if self._swept else None)
             self._swept = True
+            self._unswept.clear()
 
     def _draw(self, occurrence: Claimed, name: str) -> list[Message]:
         """The prompt card, drawn by the feature that registered the kind, tagged with

@@ -26,18 +26,16 @@ import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from bot import cadence
 from bot.cadence.calendar import Calendar
 from bot.cadence.planner import load_population, population_stamp
+from bot.cadence.ticks import TickReport
 from bot.core.channel import Recipient
 from bot.core.coach import Coach
 from storage import nudges as store
 from storage.db import Database
-
-if TYPE_CHECKING:
-    from bot.cadence.dispatcher import TickReport
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.models.columns import created_now, updated_now, utc_instant
@@ -57,9 +57,12 @@ class Person(SQLModel, table=True):
     selling_role: str | None = Field(default=None, max_length=16)
     active: bool = Field(default=True)
     created_at: datetime = created_now()
-    # Bumped by every ORM or Core UPDATE that does not set it: the dispatcher's refresh
-    # reloads the population only when a person's row changed (storage.schedule.schedule_stamp).
     updated_at: datetime = updated_now()
+    # Raised by every ORM or Core UPDATE that does not set it: the dispatcher's refresh
+    # reloads the population only when the people's count or revisions changed
+    # (storage.schedule.schedule_stamp), whatever the hosts' clocks and commit order.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0",
+                                                      "onupdate": text("person.revision + 1")})
 
 
 class ChatIdentity(SQLModel, table=True):

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from cadence_helpers import at, joined, occurrences, set_person, utc
 from sqlmodel import select
 
 import bot.cadence.dispatcher as dispatcher_module
-from bot.cadence.dispatcher import Dispatcher
+from bot.cadence.dispatcher import Dispatcher, TickReport
 from bot.core.coach import Coach
 from storage import schedule as store
 from storage.db import Database
@@ -167,3 +168,76 @@ async def test_a_quiet_tick_asks_the_database_one_question(
     with at(utc(2027, 1, 11, 3, 31)):
         assert (await dispatcher.tick()).delivered == 1
     assert outbox.texts_for(ravi)
+
+
+async def test_an_edit_stamped_by_a_clock_behind_is_still_seen(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """Two hosts, one five minutes behind: its edit of Ravi carries an older time than
+    the edit already seen. The stamp counts revisions, not times, so the next refresh
+    still moves Ravi's WIG to Oslo time."""
+    ravi, sam = team["ravi"], team["sam"]
+    await joined(db, utc(2027, 1, 1))
+    dispatcher = Dispatcher(coach, plan_off_loop=False)
+    start = utc(2027, 1, 17, 0, 0)
+    with at(start):
+        await dispatcher.tick()
+    with at(start + timedelta(minutes=20)):  # host A edits Sam
+        await set_person(db, sam, quiet_start="22:00", quiet_end="07:00")
+    with at(start + timedelta(minutes=31)):
+        await dispatcher.tick()  # a refresh sees it
+    with at(start + timedelta(minutes=15)):  # host B, behind, moves Ravi to Oslo
+        await set_person(db, ravi, timezone="Europe/Oslo")
+    with at(start + timedelta(minutes=62)):
+        await dispatcher.tick()
+    wig = [o for o in await occurrences(db, ravi) if o.key == f"wig:{ravi}:2027-01-18"][0]
+    assert wig.due_at == utc(2027, 1, 18, 8, 0)  # 09:00 in Oslo, not 03:30 (Kolkata)
+
+
+async def test_a_clock_gone_back_still_refreshes_and_scans(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 1))
+    dispatcher = Dispatcher(coach, plan_off_loop=False)
+    with at(utc(2027, 1, 17, 2, 0)):
+        await dispatcher.tick()
+    async with db.session() as session:  # the clock steps back two hours; a vacation is added
+        await store.add_absence(session, ravi, date(2027, 1, 18), date(2027, 1, 22))
+    with at(utc(2027, 1, 17, 0, 0)):
+        await dispatcher.tick()
+    assert await ravi_wig(db, ravi, "2027-01-18") == ("skipped", "absence:2027-01-22")
+    assert dispatcher._nudge_scanned == utc(2027, 1, 17, 0, 0)
+
+
+async def test_older_prompts_are_closed_even_when_a_later_batch_fails(
+        db: Database, team: dict[str, int], coach: Coach, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Ravi's new WIG goes out in the first batch; the second batch (Sam's) fails on
+    the database. The next tick, with nothing new to claim for Ravi, still closes his
+    older unanswered WIG: one open prompt per cadence."""
+    from storage.models import Occurrence
+
+    ravi, sam, org = team["ravi"], team["sam"], team["org"]
+    async with db.session() as session:
+        for person in (ravi, sam):
+            session.add(Occurrence(key=f"wig:{person}:2027-01-04", org_id=org, person_id=person, kind="wig",
+                                   due_at=utc(2027, 1, 4, 9), local_date=date(2027, 1, 4), status="delivered",
+                                   delivered_at=utc(2027, 1, 4, 9)))
+            session.add(Occurrence(key=f"wig:{person}:2027-01-11", org_id=org, person_id=person, kind="wig",
+                                   due_at=utc(2027, 1, 11, 9), local_date=date(2027, 1, 11), status="pending"))
+    dispatcher = Dispatcher(coach, plan_off_loop=False, batch=1, max_batch=1)
+    dispatcher._swept = True  # past its first pass
+    real, calls = coach.recipients, []
+
+    async def flaky(ids):  # type: ignore[no-untyped-def]
+        calls.append(ids)
+        if len(calls) == 2:
+            raise ConnectionError("the database went away")
+        return await real(ids)
+
+    monkeypatch.setattr(coach, "recipients", flaky)
+    moment = utc(2027, 1, 11, 9, 1)
+    with at(moment), pytest.raises(ConnectionError):
+        await dispatcher.deliver_due(moment, TickReport())
+    with at(moment + timedelta(minutes=1)):
+        await dispatcher.deliver_due(moment, TickReport())
+    open_wigs = sorted((o.person_id, o.key[-10:]) for o in await occurrences(db) if o.status == "delivered")
+    assert open_wigs == sorted([(ravi, "2027-01-11"), (sam, "2027-01-11")])
