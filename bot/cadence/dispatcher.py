@@ -180,21 +180,22 @@ class Dispatcher:
         """Plan what entered the horizon since the last tick. Every `refresh`, if the
         stored people, absences, rules or organisations changed (a cheap stamp, not a
         reload), reload everyone and re-plan only those whose calendar or rules changed
-        (new people, edited rules, absences); a fresh process re-plans everyone once, from the
-        horizon the table says is planned. The horizon is kept in the table. `db` is
+        (new people, edited rules, absences); a fresh process re-plans everyone once,
+        from the horizon the table says is planned. The horizon is kept in the table. `db` is
         the database to plan through (the worker thread's own), else the coach's."""
         db = db or self.db
         end = moment + self.horizon
-        due = self.population is None or elapsed(self._refreshed_at, moment, self.refresh)
-        if due and self.population is not None:
-            stamp = await population_stamp(db)  # nothing that places a prompt changed: no reload
-            due, self._stamp = stamp != self._stamp, stamp
-            self._refreshed_at = moment
+        fresh = self.population is None
+        if fresh or elapsed(self._refreshed_at, moment, self.refresh):
+            # read before the population, so that a change in between is seen next time
+            stamp, self._refreshed_at = await population_stamp(db), moment
+            due, self._stamp = fresh or stamp != self._stamp, stamp  # unchanged: no reload
+        else:
+            due = False
         if not due:
             start = max(self._planned_until or moment, moment - self.catch_up)
             return await self._materialise(db, start, end, moment) if start < end else 0
-        previous, fresh = self._fingerprints, self.population is None
-        self._stamp = await population_stamp(db)  # read before the population: a change between is seen next time
+        previous = self._fingerprints
         self.population = await load_population(db, moment)
         self._fingerprints, self._refreshed_at = self.population.fingerprints(), moment
         last = self._planned_until or await planned_until(db) or moment - self.catch_up

@@ -150,8 +150,9 @@ async def load_population(db: Database, now: datetime, person_ids: Iterable[int]
     # Most people share their calendar's settings and their rules with many others:
     # each distinct (zone, week, country, quiet hours) is parsed once, and each
     # distinct (organisation, role, manager, week) without personal rules resolved
-    # once (70,000 people took 12-15 s one by one). Each person still gets their own
-    # Calendar (their id, absences, join date), built from the shared parts.
+    # once (70,000 people took 12-15 s one by one). People with the same settings and
+    # no absence share one calendar shape; their own Calendar (id, join date) is built
+    # only when asked for (`Calendars`).
     shapes: dict[int, Calendar] = {}
     joined: dict[int, datetime | None] = {}
     rules: dict[int, list[Rule]] = {}
@@ -213,6 +214,7 @@ def plan_groups(population: Population, start: datetime, end: datetime,
     calendars = population.shared
     groups = population.groups() if person_ids is None else _grouped(
         population, (pid for pid in dict.fromkeys(person_ids) if pid in calendars))
+    people = population.people
     placed: dict[tuple[Rule, int], list[tuple[Slot, dict[str, Any]]]] = {}
     out: list[tuple[dict[str, Any], list[int], list[int]]] = []
     for shape, rules, members in groups:
@@ -224,8 +226,7 @@ def plan_groups(population: Population, start: datetime, end: datetime,
                 chosen_ids = [pid for pid in members if (joined := calendars.joined(pid)) is None
                               or slot.nominal >= joined]
                 if chosen_ids:
-                    org = population.people
-                    out.append((row, chosen_ids, [org[pid].org_id for pid in chosen_ids]))
+                    out.append((row, chosen_ids, [people[pid].org_id for pid in chosen_ids]))
     return out
 
 
