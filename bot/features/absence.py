@@ -6,6 +6,7 @@ or skipped) at once, by the same rule as a holiday (docs/cadence.md)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import prompts
@@ -77,7 +78,8 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
     working = sum(1 for i in range((last - first).days + 1) if calendar.working_day(first + timedelta(days=i)))
     return [Message(prompts.render("cadence/out_confirm", first=first, last=last, working=working,
                                    holiday=holiday_name(calendar.country, first)),
-                    choices=_choices(first, last), private=True, key=f"absence:{first}:{last}")]
+                    choices=_choices(first, last), private=True,
+                    key=f"absence:{first}:{last}:{uuid.uuid4().hex[:8]}")]  # each request is its own card
 
 
 async def _save(turn: Turn, first: date, last: date) -> list[Message]:

@@ -79,6 +79,26 @@ async def test_out_reads_the_days_back_and_saves_only_on_save(db: Database, team
     assert wig["2027-01-18"].due_at == utc(2027, 1, 18, 3, 30)
 
 
+async def test_a_cancelled_range_can_be_asked_for_again_and_saved(db: Database, team: dict[str, int],
+                                                                  coach: Coach) -> None:
+    """Each `/okr out` is its own card: Cancel on one does not count as the answer to
+    the next request for the same days (its buttons carry another card key)."""
+    from bot.core.messages import Inbound
+
+    ravi = team["ravi"]
+
+    async def click(text: str, label: str) -> str:
+        card = await coach.handle(Inbound(person_id=ravi, platform="test", text=text))
+        value = next(c.value for m in card for c in m.choices if c.value.startswith(f"absence:{label}"))
+        replies = await coach.handle(Inbound(person_id=ravi, platform="test", action=value))
+        return "\n".join(m.plain() for m in replies)
+
+    with at(utc(2027, 1, 7, 10)):
+        assert "Not saved" in await click("/okr out for 3 days", "cancel")
+        saved = await click("/okr out for 3 days", "save")
+    assert "already" not in saved and "from Thu 7 Jan 2027 to Mon 11 Jan 2027" in saved
+
+
 # --- 9. every other week, counted from the person's own week ---------------------------
 
 def _checkins(working_days: str, zone: str, starting: date) -> list[date]:
