@@ -31,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
 from storage.models import Delivery, Occurrence
-from storage.occurrences import CLAIMED, DELIVERED, FAILED, OCCURRENCE, PENDING, SKIPPED
+from storage.occurrences import CLAIMED, DELIVERED, FAILED, OCCURRENCE, PENDING, SKIPPED, status_is
 
 SENDING = "sending"  # the reason of a claimed occurrence whose send began
 
@@ -164,7 +164,7 @@ async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: 
                     lease_until: datetime | None = None) -> list[Claimed]:
     """Claim up to `limit` due pending occurrences for this instance, earliest first,
     held until `lease_until` (default: now, i.e. the caller must extend it)."""
-    due = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now)
+    due = (select(OCCURRENCE.c.id).where(status_is(PENDING), OCCURRENCE.c.due_at <= now)
            .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id).limit(limit))
     return await _take(session, due, OCCURRENCE.c.status == PENDING,
                        status=CLAIMED, claimed_by=instance, claimed_at=now,
@@ -185,7 +185,7 @@ async def reclaim_stale(session: AsyncSession, now: datetime, instance: str, lim
     """Take over claims whose lease ran out: their process died, or a transient
     failure set this as their retry time. The caller must not simply send them again:
     an earlier attempt may have reached the platform (see `FindsDeliveries`)."""
-    stale = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == CLAIMED)
+    stale = (select(OCCURRENCE.c.id).where(status_is(CLAIMED))
              .where(_lapsed(now, cutoff))
              .order_by(OCCURRENCE.c.lease_until, OCCURRENCE.c.id).limit(limit))
     return await _take(session, stale, OCCURRENCE.c.status == CLAIMED, _lapsed(now, cutoff),
@@ -339,7 +339,7 @@ async def skip_claimed(session: AsyncSession, occurrence_id: int, instance: str,
 async def unreported_failures(session: AsyncSession, since: datetime) -> list[Occurrence]:
     """Failed prompts claimed since `since` that no admin summary listed yet."""
     rows = (await session.exec(
-        select(Occurrence).where(col(Occurrence.status) == FAILED, col(Occurrence.claimed_at) >= since)
+        select(Occurrence).where(status_is(FAILED), col(Occurrence.claimed_at) >= since)
         .order_by(col(Occurrence.org_id), col(Occurrence.claimed_at))
     )).all()
     return [row for row in rows if not (row.payload or {}).get("alerted")]

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.occurrences import CLAIMED, OCCURRENCE, PENDING, SKIPPED
+from storage.occurrences import CLAIMED, OCCURRENCE, PENDING, SKIPPED, status_is
 
 
 async def next_due(session: AsyncSession, person_id: int, kind: str, after: datetime) -> datetime | None:
@@ -27,16 +27,16 @@ async def work_due(session: AsyncSession, now: datetime, cutoff: datetime | None
     time came; `cutoff` as for `claims.reclaim_stale`). One indexed statement, so that
     the ~1,400 quiet ticks of a day cost one query each instead of the catch-up's and
     the claims' five (at 100,000 people: ~30 ms of CPU a tick, 40 s a day)."""
-    # Scalar subqueries ordered like their index ((status, due_at, id) and (status,
-    # lease_until)): an EXISTS drops the order, and PostgreSQL then walked the due-time
+    # Scalar subqueries ordered like their partial index ((due_at, id) of the pending
+    # rows, (lease_until, id) of the claimed ones): an EXISTS drops the order, and PostgreSQL then walked the due-time
     # index past every delivered row (~100 ms at 100,000 people) or scanned the table.
-    due = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now)
-           .order_by(OCCURRENCE.c.status, OCCURRENCE.c.due_at, OCCURRENCE.c.id).limit(1).scalar_subquery())
-    lapsed = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.lease_until <= now)
-              .order_by(OCCURRENCE.c.status, OCCURRENCE.c.lease_until).limit(1).scalar_subquery())
+    due = (select(OCCURRENCE.c.id).where(status_is(PENDING), OCCURRENCE.c.due_at <= now)
+           .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id).limit(1).scalar_subquery())
+    lapsed = (select(OCCURRENCE.c.id).where(status_is(CLAIMED), OCCURRENCE.c.lease_until <= now)
+              .order_by(OCCURRENCE.c.lease_until, OCCURRENCE.c.id).limit(1).scalar_subquery())
     query = select(or_(due.is_not(None), lapsed.is_not(None)))
     if cutoff is not None:  # claims made before claims carried a lease
-        legacy = exists().where(OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.lease_until.is_(None),
+        legacy = exists().where(status_is(CLAIMED), OCCURRENCE.c.lease_until.is_(None),
                                 OCCURRENCE.c.claimed_at < cutoff)
         query = select(or_(due.is_not(None), lapsed.is_not(None), legacy))
     return bool((await session.exec(query)).scalar_one())  # type: ignore[call-overload]

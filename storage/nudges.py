@@ -10,7 +10,8 @@ after the first writer commits). A claimed nudge is never claimed again, even if
 send or its record failed: a person is reminded at most once.
 
 Every statement binds its ids as one parameter (`storage.db.among`), whatever the
-batch size, and the scans use `ix_occurrence_status_delivered` (status, delivered_at).
+batch size, and the scans use `ix_occurrence_delivered_at` (delivery time, of the
+delivered rows only).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import UTCDateTime, among, dialect_name, upsert
 from storage.models import Delivery
-from storage.occurrences import DELIVERED, MISSED, OCCURRENCE
+from storage.occurrences import DELIVERED, MISSED, OCCURRENCE, status_is
 
 
 class Waiting(NamedTuple):
@@ -62,7 +63,7 @@ async def awaiting_nudge(session: AsyncSession, delivered_before: datetime,
     and, when given, after `after` (what an earlier scan did not see)."""
     c = OCCURRENCE.c
     query = (select(c.id, c.person_id, c.delivered_at)
-             .where(c.status == DELIVERED, c.delivered_at <= delivered_before, c.nudged_at.is_(None)))
+             .where(status_is(DELIVERED), c.delivered_at <= delivered_before, c.nudged_at.is_(None)))
     if after is not None:
         query = query.where(c.delivered_at > after)
     rows = await session.exec(query.order_by(c.delivered_at, c.id))
@@ -73,11 +74,11 @@ async def awaiting_expiry(session: AsyncSession, nudged_before: datetime,
                           after: datetime | None = None) -> list[Waiting]:
     """Delivered, unanswered and nudged at or before `nudged_before` (and, when given,
     after `after`). A nudge comes after its delivery (a snooze clears `nudged_at`), so
-    `delivered_at` is bounded too: the scan stays a range of the (status,
-    delivered_at) index."""
+    `delivered_at` is bounded too: the scan stays a range of the delivered rows'
+    delivery-time index."""
     c = OCCURRENCE.c
     query = (select(c.id, c.person_id, c.nudged_at)
-             .where(c.status == DELIVERED, c.delivered_at <= nudged_before, c.nudged_at <= nudged_before))
+             .where(status_is(DELIVERED), c.delivered_at <= nudged_before, c.nudged_at <= nudged_before))
     if after is not None:
         query = query.where(c.nudged_at > after)
     rows = await session.exec(query.order_by(c.nudged_at, c.id))

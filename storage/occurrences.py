@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     any_,
     func,
+    literal_column,
     or_,
     update,
 )
@@ -32,6 +33,20 @@ OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
 # Statuses an occurrence moves through; "failed" means a channel refused it (reason set).
 PENDING, CLAIMED, DELIVERED, ANSWERED = "pending", "claimed", "delivered", "answered"
 MISSED, SKIPPED, FAILED = "missed", "skipped", "failed"
+STATUSES = frozenset({PENDING, CLAIMED, DELIVERED, ANSWERED, MISSED, SKIPPED, FAILED})
+
+
+def status_is(status: str, table: Any = OCCURRENCE) -> Any:
+    """`status = 'pending'` with the status written into the SQL, not bound as a
+    parameter: the occurrence table's partial indexes (`storage.models.cadence`) hold
+    one status each, and PostgreSQL can use one only when the statement itself asks
+    for that very status: psycopg prepares a statement after its fifth run, and a
+    generic plan for `status = $1` must serve any status, so it cannot use them (it
+    read the whole table; tests/cadence/test_dispatch_scale.py plans the hot
+    statements that way). Raises ValueError for a status the table does not have."""
+    if status not in STATUSES:
+        raise ValueError(f"not an occurrence status: {status!r}")
+    return table.c.status == literal_column(f"'{status}'")
 
 
 async def add_occurrence(
@@ -54,8 +69,8 @@ async def supersede_overdue(session: AsyncSession, now: datetime) -> int:
     "Later" counts any non-skipped occurrence of the same cadence that is due, so a
     row another process already claimed still supersedes the older ones.
 
-    Shape of the statement (issue 17): the due pending rows come from the (status,
-    due_at) index, and for each of them "is there a later one?" is a scalar subquery
+    Shape of the statement (issue 17): the due pending rows come from the pending rows'
+    due-time index, and for each of them "is there a later one?" is a scalar subquery
     with LIMIT 1 walking (person_id, kind, due_at) — PostgreSQL never turns a scalar
     subquery into a join, so it cannot pick the hashed sequential scan of every due
     row it chose for an EXISTS (it estimates a quarter of the table as due and
@@ -78,7 +93,7 @@ async def supersede_overdue(session: AsyncSession, now: datetime) -> int:
     # the same rows in different orders and deadlock. A row another instance holds is
     # waited for, not skipped: skipping would let an older prompt escape superseding.
     chosen = (select(OCCURRENCE.c.id)
-              .where(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.due_at <= now, newer.is_not(None))
+              .where(status_is(PENDING), OCCURRENCE.c.due_at <= now, newer.is_not(None))
               .order_by(OCCURRENCE.c.id).with_for_update())
     return await _mark_chosen(session, chosen, PENDING, "superseded")
 
@@ -91,7 +106,7 @@ async def _mark_chosen(session: AsyncSession, chosen: Any, status: str, reason: 
     statement that touches a handful of rows: ~60 ms against ~1 ms at 100,000)."""
     postgres = dialect_name(session) == "postgresql"
     which = (OCCURRENCE.c.id == any_(func.array(chosen.scalar_subquery())) if postgres
-             else OCCURRENCE.c.id.in_(chosen.scalar_subquery()))
+             else OCCURRENCE.c.id.in_(chosen.order_by(None).scalar_subquery()))  # SQLite: one writer, no lock order
     statement = (update(OCCURRENCE).where(which, OCCURRENCE.c.status == status)
                  .values(status=MISSED, reason=reason))
     if not postgres:
@@ -114,8 +129,8 @@ async def supersede_delivered(session: AsyncSession, person_ids: Iterable[int] |
     replaced count as missed: one open prompt per cadence at a time. For `person_ids`
     only (the people a dispatch just reached), or everyone.
 
-    Shaped like `supersede_overdue`: the delivered rows come from the (status,
-    delivery time) index and "is there a newer one?" is a LIMIT 1 scalar subquery on
+    Shaped like `supersede_overdue`: the delivered rows come from the delivered rows'
+    delivery-time index and "is there a newer one?" is a LIMIT 1 scalar subquery on
     (person, kind, due time). The EXISTS form it replaces became a nested loop over
     every delivered row after a big dispatch (100,000 delivered rows: over ten minutes
     on PostgreSQL, before statistics caught up)."""
@@ -126,7 +141,7 @@ async def supersede_delivered(session: AsyncSession, person_ids: Iterable[int] |
         later.c.due_at > OCCURRENCE.c.due_at,
         later.c.status.in_((DELIVERED, ANSWERED)),
     ).limit(1).scalar_subquery())
-    chosen = (select(OCCURRENCE.c.id).where(OCCURRENCE.c.status == DELIVERED, newer.is_not(None))
+    chosen = (select(OCCURRENCE.c.id).where(status_is(DELIVERED), newer.is_not(None))
               .order_by(OCCURRENCE.c.id).with_for_update())
     if person_ids is not None:
         ids = list(person_ids)

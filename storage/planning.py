@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import UTCDateTime, among, dialect_name, upsert
 from storage.models import PlanHorizon
-from storage.occurrences import OCCURRENCE, PENDING, SKIPPED
+from storage.occurrences import OCCURRENCE, PENDING, SKIPPED, status_is
 
 
 async def save_planned(session: AsyncSession, groups: Sequence[tuple[dict[str, Any], list[int], list[int]]],
@@ -143,7 +143,7 @@ async def planned_pending(session: AsyncSession, start: datetime, end: datetime,
     Row tuples without the payload (at 100,000 people, decoding every payload was
     most of the prune)."""
     query = select(OCCURRENCE.c.id, OCCURRENCE.c.key, OCCURRENCE.c.person_id).where(
-        OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None),
+        status_is(PENDING), OCCURRENCE.c.snoozed_until.is_(None),
         OCCURRENCE.c.due_at >= start, OCCURRENCE.c.due_at < end,
         OCCURRENCE.c.payload["adhoc"].as_string().is_(None))
     if person_ids is not None:

@@ -101,3 +101,64 @@ def test_a_migration_that_fails_half_way_leaves_no_half_schema(tmp_path: Path) -
     engine.dispose()
     upgrade(url)
     assert {"person", "occurrence", "lead", "alembic_version"} <= tables(url)
+
+
+def test_the_partial_index_migration_keeps_every_occurrence(private_db_url: str) -> None:
+    """0013 rebuilds the occurrence table on SQLite (to drop a foreign key that has no
+    name there): the rows, and the rows that point at them, survive it both ways, and
+    the person's foreign key still holds afterwards."""
+    from sqlalchemy import text
+
+    url = private_db_url
+    downgrade(url, "0012_issue17")
+    engine = create_engine(normalise_url(url, asynchronous=False))
+    stamp = "2027-03-01 09:00:00+00:00"
+    try:
+        with engine.begin() as conn:
+            org = conn.execute(text("INSERT INTO organisation (name, timezone, created_at) "
+                                    "VALUES ('O', 'UTC', :t) RETURNING id"), {"t": stamp}).scalar_one()
+            person = conn.execute(text(
+                "INSERT INTO person (org_id, email, name, role, timezone, working_days, active, created_at, "
+                "updated_at, revision) VALUES (:o, 'a@x.example', 'A', 'rep', 'UTC', '1,2,3,4,5', true, :t, :t, 0) "
+                "RETURNING id"), {"o": org, "t": stamp}).scalar_one()
+            for n, status in enumerate(("pending", "claimed", "delivered", "failed", "answered")):
+                conn.execute(text(
+                    "INSERT INTO occurrence (key, org_id, person_id, kind, due_at, local_date, status, payload) "
+                    "VALUES (:k, :o, :p, 'wig', :t, '2027-03-01', :s, '{}')"),
+                    {"k": f"wig:{person}:{n}", "o": org, "p": person, "t": stamp, "s": status})
+            delivered = conn.execute(text("SELECT id FROM occurrence WHERE status = 'delivered'")).scalar_one()
+            conn.execute(text("INSERT INTO delivery (occurrence_id, purpose, platform, sent_at) "
+                              "VALUES (:i, 'prompt', 'slack', :t)"), {"i": delivered, "t": stamp})
+    finally:
+        engine.dispose()
+
+    def counts() -> tuple[int, int, list[str]]:
+        check = create_engine(normalise_url(url, asynchronous=False))
+        try:
+            with check.connect() as conn:
+                return (conn.execute(text("SELECT count(*) FROM occurrence")).scalar_one(),
+                        conn.execute(text("SELECT count(*) FROM delivery WHERE occurrence_id = :i"),
+                                     {"i": delivered}).scalar_one(),
+                        [fk["referred_table"] for fk in inspect(conn).get_foreign_keys("occurrence")])
+        finally:
+            check.dispose()
+
+    upgrade(url)
+    assert counts() == (5, 1, ["person"])
+    downgrade(url, "0012_issue17")
+    assert counts()[:2] == (5, 1) and sorted(counts()[2]) == ["organisation", "person"]
+    upgrade(url)
+    assert counts()[:2] == (5, 1)
+    from sqlalchemy.exc import IntegrityError
+
+    engine = create_engine(normalise_url(url, asynchronous=False))
+    try:
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")  # as storage.db turns it on
+            conn.execute(text(
+                "INSERT INTO occurrence (key, org_id, person_id, kind, due_at, local_date, status, payload) "
+                "VALUES ('wig:nobody', :o, 999999, 'wig', :t, '2027-03-01', 'pending', '{}')"),
+                {"o": org, "t": stamp})
+    finally:
+        engine.dispose()
