@@ -192,7 +192,8 @@ async def steady(url: str) -> dict[str, Any]:
 async def plan_day(url: str) -> dict[str, Any]:
     """Plan one UTC day for everyone (people, absences and rules read, slots expanded
     by groups and written), as the horizon moves on."""
-    from bot.cadence.planner import load_population, materialise
+    from bot.cadence.planner import materialise
+    from bot.cadence.population import load_population
 
     pin_clock(NEXT_MONDAY)
     db, _, _ = coach_on(url)

@@ -42,7 +42,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def plan(url: str, now: datetime) -> None:
-    from bot.cadence.planner import keep_planned_until, load_population, materialise
+    from bot.cadence.planner import keep_planned_until, materialise
+    from bot.cadence.population import load_population
     from storage.db import Database
 
     db = Database(url)

@@ -44,7 +44,9 @@ async def people_to_schedule(
     session: AsyncSession, person_ids: Iterable[int] | None = None, email: str | None = None
 ) -> list[PersonSchedule]:
     """Active people with their organisation's zone and country, in a stable order.
-    Columns only (no ORM objects): this runs over the whole population every refresh."""
+    Columns only, read through the Core connection (no ORM objects or ORM row
+    processing): this runs over the whole population every refresh and at every start
+    (100,000 people: the ORM's row handling was ~0.4 s of ~1.3 s)."""
     query = (
         select(
             Person.id, Person.org_id, Person.email, Person.name, Person.role, Person.manager_id,
@@ -59,7 +61,7 @@ async def people_to_schedule(
         query = query.where(among(session, col(Person.id), person_ids))
     if email is not None:
         query = query.where(func.lower(Person.email) == email.strip().lower())
-    rows = (await session.exec(query)).all()
+    rows = (await (await session.connection()).execute(query)).all()
     return list(map(PersonSchedule._make, rows))
 
 

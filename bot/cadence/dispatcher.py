@@ -34,14 +34,8 @@ from bot.cadence.bookkeeping import Bookkeeper
 from bot.cadence.failures import deadline_of, summarise_failures
 from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
-from bot.cadence.planner import (
-    Population,
-    keep_planned_until,
-    load_population,
-    materialise,
-    planned_until,
-    population_stamp,
-)
+from bot.cadence.planner import keep_planned_until, materialise, planned_until, population_stamp
+from bot.cadence.population import Population, load_population
 from bot.cadence.ticks import TickReport, elapsed, instance_name
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError

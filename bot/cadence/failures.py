@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 
 import prompts
 from bot.cadence.calendar import Calendar, localise
-from bot.cadence.planner import load_population
+from bot.cadence.population import load_population
 from bot.core.coach import Coach
 from bot.core.messages import Message
 from storage import claims, dispatching, events, people

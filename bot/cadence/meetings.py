@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot import cadence
 from bot.cadence import Rule, Slot
-from bot.cadence.planner import load_population
+from bot.cadence.population import load_population
 from storage import one_on_ones as meeting_store
 from storage import schedule as store
 from storage.db import Database

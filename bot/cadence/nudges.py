@@ -30,7 +30,8 @@ from typing import Any, ClassVar, TypeVar
 
 from bot import cadence
 from bot.cadence.calendar import Calendar
-from bot.cadence.planner import load_population, population_stamp
+from bot.cadence.planner import population_stamp
+from bot.cadence.population import load_population
 from bot.cadence.ticks import TickReport
 from bot.core.channel import Recipient
 from bot.core.coach import Coach

@@ -10,175 +10,19 @@ prompt for the home view).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot import cadence
 from bot.cadence import Calendar, Rule, Slot
-from bot.cadence.calendar import Calendars
+from bot.cadence.population import Population, group_people, load_population, pair_groups
 from bot.core.clock import now as clock_now
 from storage import occurrences, planning
 from storage import schedule as store
 from storage.db import Database
-from storage.models import CadenceRule
 
 log = logging.getLogger(__name__)
-
-
-# --- planning: rules -> occurrence rows -------------------------------------------------
-
-
-@dataclass
-class Population:
-    """Everyone's calendar and rules, loaded once per refresh and reused by each tick.
-    `calendars` may be given as a plain dict (a few people, a test); it is kept as
-    `Calendars`, whose shared shapes the grouped planner groups by."""
-
-    people: dict[int, store.PersonSchedule]
-    calendars: Mapping[int, Calendar]
-    rules: dict[int, list[Rule]]
-    everyone: bool = False  # the whole active population, not a chosen few
-
-    def __post_init__(self) -> None:
-        self.calendars = Calendars.of(self.calendars)
-        self._groups: list[tuple[Calendar, list[Rule], list[int]]] | None = None
-
-    def groups(self) -> list[tuple[Calendar, list[Rule], list[int]]]:
-        """Everyone as (calendar shape, rule list, members), made once per population:
-        each tick plans its new minute of horizon for a few hundred groups, not for
-        100,000 people one by one."""
-        if self._groups is None:
-            self._groups = _grouped(self, self.calendars)
-        return self._groups
-
-    @property
-    def shared(self) -> Calendars:
-        return self.calendars  # type: ignore[return-value]  # always Calendars, see __post_init__
-
-    def fingerprints(self) -> dict[int, int]:
-        """person id -> a hash of everything that places their prompts (calendar,
-        absences, rules): a person whose hash changed since the last refresh (an edited
-        rule, a new vacation, a move) is re-planned; the others are not. Each shared
-        shape and rule list is hashed once."""
-        shapes: dict[int, int] = {}
-        lists: dict[int, int] = {}
-        marks: dict[int, int] = {}
-        calendars = self.shared
-        for pid, person in self.people.items():
-            shape, rules = calendars.shape_of(pid), self.rules[pid]
-            a = shapes.get(id(shape))
-            if a is None:
-                a = shapes[id(shape)] = hash(shape)
-            b = lists.get(id(rules))
-            if b is None:
-                b = lists[id(rules)] = hash(tuple(rules))
-            marks[pid] = hash((a, b, calendars.joined(pid), person.org_id))
-        return marks
-
-
-def to_rule(row: CadenceRule, source: str) -> Rule:
-    return Rule(row.kind, row.rrule if row.enabled else "", cadence.parse_local_time(row.local_time),
-                row.timezone, row.anchor_on, source)
-
-
-def calendar_of(person: store.PersonSchedule, absences: Sequence[tuple[Any, Any]] = ()) -> Calendar:
-    """A person's calendar. Holidays: the person's country, else the country of their
-    time zone, else the organisation's."""
-    quiet_start = cadence.parse_local_time(person.quiet_start) if person.quiet_start else None
-    quiet_end = cadence.parse_local_time(person.quiet_end) if person.quiet_end else None
-    return Calendar(
-        person_id=person.id,
-        timezone=person.timezone or person.org_timezone or "UTC",
-        working_days=cadence.parse_working_days(person.working_days),
-        country=person.country or cadence.country_of_zone(person.timezone) or person.org_country,
-        quiet_start=quiet_start,
-        quiet_end=quiet_end,
-        absences=tuple(sorted(absences)),
-        not_before=person.created_at,
-    )
-
-
-def rules_for(person: store.PersonSchedule, stored: Sequence[CadenceRule], working_days: frozenset[int],
-              kinds: Iterable[str] = cadence.PROMPT_KINDS) -> list[Rule]:
-    """The rule of each cadence kind that applies to the person (most specific wins).
-    Team, organisation and built-in rules are for reps; a manager or admin is prompted
-    only by a rule made for them personally."""
-    candidates: list[Rule] = []
-    for row in stored:
-        if row.org_id != person.org_id:
-            continue
-        if person.role != "rep" and row.person_id != person.id:
-            continue
-        if row.person_id is not None:
-            if row.person_id == person.id:
-                candidates.append(to_rule(row, "person"))
-        elif row.team_manager_id is not None:
-            if row.team_manager_id == person.manager_id:
-                candidates.append(to_rule(row, "team"))
-        else:
-            candidates.append(to_rule(row, "org"))
-    if person.role != "rep":
-        kinds = [kind for kind in kinds if any(rule.kind == kind for rule in candidates)]
-    found = [cadence.resolve_rules(kind, candidates, working_days) for kind in kinds]
-    return [rule for rule in found if rule is not None]
-
-
-async def load_population(db: Database, now: datetime, person_ids: Iterable[int] | None = None,
-                          email: str | None = None, days: int = 400) -> Population:
-    """Read people, absences and rules (three queries, whatever the head count)."""
-    ids = list(person_ids) if person_ids is not None else None
-    async with db.session() as session:
-        found = await store.people_to_schedule(session, ids, email)
-        chosen = [p.id for p in found] if (ids is not None or email is not None) else None
-        first = (now - timedelta(days=days)).date()
-        last = (now + timedelta(days=days)).date()
-        absences = await store.absences_between(session, first, last, chosen)
-        stored = await store.cadence_rules(session, {p.org_id for p in found})
-    # Each person is offered only the rows that can concern them (their own, and their
-    # organisation's team and org rules), in stored order: with personal rules for
-    # everyone, offering every row to every person made a restart's first plan
-    # quadratic (1,000 people: ~6 s of CPU before anything was sent).
-    personal: dict[int, list[CadenceRule]] = {}
-    shared: dict[int, list[CadenceRule]] = {}
-    for row in stored:
-        if row.person_id is not None:
-            personal.setdefault(row.person_id, []).append(row)
-        else:
-            shared.setdefault(row.org_id, []).append(row)
-    # Most people share their calendar's settings and their rules with many others:
-    # each distinct (zone, week, country, quiet hours) is parsed once, and each
-    # distinct (organisation, role, manager, week) without personal rules resolved
-    # once (70,000 people took 12-15 s one by one). People with the same settings and
-    # no absence share one calendar shape; their own Calendar (id, join date) is built
-    # only when asked for (`Calendars`).
-    shapes: dict[int, Calendar] = {}
-    joined: dict[int, datetime | None] = {}
-    rules: dict[int, list[Rule]] = {}
-    templates: dict[tuple[Any, ...], Calendar] = {}
-    resolved: dict[tuple[Any, ...], list[Rule]] = {}
-    for person in found:
-        setting = (person.timezone, person.org_timezone, person.working_days, person.country,
-                   person.org_country, person.quiet_start, person.quiet_end)
-        shape = templates.get(setting)
-        if shape is None:
-            shape = templates[setting] = replace(calendar_of(person), person_id=0, not_before=None)
-        away = absences.get(person.id)
-        if away:  # someone on vacation has a shape of their own
-            shape = replace(shape, absences=tuple(sorted(away)))
-        shapes[person.id], joined[person.id] = shape, person.created_at
-        if person.id in personal:
-            offered = personal[person.id] + shared.get(person.org_id, [])
-            rules[person.id] = rules_for(person, offered, shape.working_days)
-            continue
-        group = (person.org_id, person.role, person.manager_id, shape.working_days)
-        found_rules = resolved.get(group)
-        if found_rules is None:
-            found_rules = resolved[group] = rules_for(person, shared.get(person.org_id, []), shape.working_days)
-        rules[person.id] = found_rules  # shared: the planner groups by the list
-    return Population({p.id: p for p in found}, Calendars(shapes, joined), rules,
-                      everyone=ids is None and email is None)
 
 
 def plan_population(population: Population, start: datetime, end: datetime) -> list[Slot]:
@@ -202,45 +46,45 @@ def plan_population(population: Population, start: datetime, end: datetime) -> l
 def plan_groups(population: Population, start: datetime, end: datetime,
                 person_ids: Iterable[int] | None = None) -> list[tuple[dict[str, Any], list[int], list[int]]]:
     """The occurrence rows of [start, end) for everyone (or `person_ids`), planned by
-    group: people who share a rule list and a calendar shape (zone, working week,
-    holiday country, quiet hours, absences) get the same slots, so each distinct
-    (rule, shape) is placed once per window and each member only gets their key and
-    the "not before they joined" filter. Most of a sales organisation shares a handful
-    of groups; someone on vacation forms a group of one.
+    group: people who share a rule and a calendar shape (zone, working week, holiday
+    country, quiet hours, absences) get the same slots, so each distinct (rule, shape)
+    is placed once per window and each member only gets their key and the "not before
+    they joined" filter; someone on vacation has a shape of their own.
 
     Returns (row without key and person, person ids, their organisation ids) per
-    planned slot; `plan_rows` spells the rows out. Same rows as `plan_population` (a
+    planned slot; `plan_rows` spells them out. Same rows as `plan_population` (a
     property test holds them equal)."""
     calendars = population.shared
-    groups = population.groups() if person_ids is None else _grouped(
-        population, (pid for pid in dict.fromkeys(person_ids) if pid in calendars))
+    pairs = population.pairs() if person_ids is None else pair_groups(group_people(
+        population, (pid for pid in dict.fromkeys(person_ids) if pid in calendars)))
     people = population.people
-    placed: dict[tuple[Rule, int], list[tuple[Slot, dict[str, Any]]]] = {}
     out: list[tuple[dict[str, Any], list[int], list[int]]] = []
-    for shape, rules, members in groups:
-        for rule in rules:
-            templates = placed.get((rule, id(shape)))
-            if templates is None:
-                templates = placed[(rule, id(shape))] = _place(shape, rule, start, end, len(members))
-            for slot, row in templates:
-                chosen_ids = [pid for pid in members if (joined := calendars.joined(pid)) is None
-                              or slot.nominal >= joined]
-                if chosen_ids:
-                    out.append((row, chosen_ids, [people[pid].org_id for pid in chosen_ids]))
+    for shape, rule, members in pairs:
+        for slot, row in _placed(population, shape, rule, start, end, len(members)):
+            chosen_ids = [pid for pid in members if (joined := calendars.joined(pid)) is None
+                          or slot.nominal >= joined]
+            if chosen_ids:
+                out.append((row, chosen_ids, [people[pid].org_id for pid in chosen_ids]))
     return out
 
 
-def _grouped(population: Population, person_ids: Iterable[int]) -> list[tuple[Calendar, list[Rule], list[int]]]:
-    """(shape, rule list, members) of the people who share both (the same objects)."""
-    calendars = population.shared
-    groups: dict[tuple[int, int], tuple[Calendar, list[Rule], list[int]]] = {}
-    for person_id in person_ids:
-        shape, rules = calendars.shape_of(person_id), population.rules[person_id]
-        group = groups.get((id(shape), id(rules)))
-        if group is None:
-            group = groups[(id(shape), id(rules))] = (shape, rules, [])
-        group[2].append(person_id)
-    return list(groups.values())
+def _placed(population: Population, shape: Calendar, rule: Rule, start: datetime, end: datetime,
+            members: int) -> list[tuple[Slot, dict[str, Any]]]:
+    """`_place` for a window within one UTC day: the pair is placed over the whole day
+    once and each window takes its slots (the same ones: a slot's place does not
+    depend on the window). A running dispatcher plans 288 five-minute windows a day;
+    placing each pair in each of them was most of its planning CPU."""
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    if end > day + timedelta(days=1) or start.utcoffset() != timedelta(0):
+        return _place(shape, rule, start, end, members)
+    cache = population.placed
+    if cache.get("day") != day:
+        cache.clear()
+        cache["day"] = day
+    templates = cache.get((rule, id(shape)))
+    if templates is None:
+        templates = cache[(rule, id(shape))] = _place(shape, rule, day, day + timedelta(days=1), members)
+    return [(slot, row) for slot, row in templates if start <= slot.effective < end]
 
 
 def _place(shape: Calendar, rule: Rule, start: datetime, end: datetime,
@@ -306,6 +150,8 @@ async def materialise(db: Database, population: Population, start: datetime, end
     """
     chosen = None if person_ids is None else list(person_ids)
     groups = plan_groups(population, start, end, chosen)
+    if not groups and not prune:
+        return 0  # most of a tick's minutes of horizon: no session, no round trip
     async with db.session() as session:
         planned = await planning.save_planned(session, groups, now or clock_now())
         if prune:
@@ -341,17 +187,25 @@ async def _prune(session: Any, population: Population, start: datetime, end: dat
     if not pending:
         return 0
     orphans: list[int] = []
+    # Most people share their rule list and so their nominal days: each (rule list,
+    # kind) is looked up once, not once per pending row.
+    nominal_of: dict[tuple[int, str], frozenset[date]] = {}
     for occurrence_id, key, person_id in pending:
         if person_id not in population.calendars:
             continue
         kind, _, rest = key.partition(":")  # "wig:42:2027-01-11"
         day = rest.rpartition(":")[2]
-        rule = next((r for r in population.rules[person_id] if r.kind == kind), None)
+        rules = population.rules[person_id]
+        days = nominal_of.get((id(rules), kind))
+        if days is None:
+            rule = next((r for r in rules if r.kind == kind), None)
+            days = cadence.nominal_days(rule, start, end) if rule is not None else frozenset()
+            nominal_of[(id(rules), kind)] = days
         try:
             nominal = date.fromisoformat(day)
         except ValueError:
             continue  # not a key the planner makes
-        if rule is None or nominal not in cadence.nominal_days(rule, start, end):
+        if nominal not in days:
             orphans.append(occurrence_id)
     return await planning.skip_pending(session, orphans, "rule_changed") if orphans else 0
 

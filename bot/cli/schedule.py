@@ -65,7 +65,8 @@ def preview(
 async def _preview_rows(config: Settings, start: datetime, end: datetime,
                         email: str | None) -> list[tuple[str, ...]] | None:
     from bot.cadence.meetings import one_on_one_meetings
-    from bot.cadence.planner import load_population, plan_population
+    from bot.cadence.planner import plan_population
+    from bot.cadence.population import load_population
 
     db = await ready_database(config)
     try:

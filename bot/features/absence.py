@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 import prompts
 from bot.cadence import Calendar, country_of_zone, holiday_name, parse_working_days, week_start
-from bot.cadence.planner import calendar_of, replan
+from bot.cadence.planner import replan
+from bot.cadence.population import calendar_of
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 import prompts
 from bot.cadence import PROMPT_KINDS
-from bot.cadence.planner import load_population, plan_population
+from bot.cadence.planner import plan_population
+from bot.cadence.population import load_population
 from bot.core.clock import zone
 from bot.core.coach import Coach
 from bot.core.feature import LEADERS, Feature

@@ -25,7 +25,8 @@ from typing import Any
 
 import prompts
 from bot.cadence.meetings import one_on_one_meetings
-from bot.cadence.planner import load_population, reachable_now
+from bot.cadence.planner import reachable_now
+from bot.cadence.population import load_population
 from bot.core.clock import local_day, zone
 from bot.core.clock import now as clock_now
 from bot.core.coach import Coach, Turn

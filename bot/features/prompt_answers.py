@@ -18,7 +18,7 @@ from typing import Any
 
 import prompts
 from bot import cadence
-from bot.cadence.planner import load_population
+from bot.cadence.population import load_population
 from bot.core import cards
 from bot.core.clock import zone
 from bot.core.coach import Turn

@@ -17,7 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import cadence
 from bot.cadence.calendar import Calendar
-from bot.cadence.planner import Population, load_population, materialise, plan_population, plan_rows, rhythm, slot_row
+from bot.cadence.planner import materialise, plan_population, plan_rows, rhythm, slot_row
+from bot.cadence.population import Population, load_population
 from storage import claims, dispatching, nudges, occurrences, planning
 from storage.db import Database
 from storage.schedule import PersonSchedule
@@ -80,6 +81,27 @@ def test_grouped_planning_gives_exactly_the_per_person_rows(seed: int) -> None:
     assert {r["status"] for r in expected} == {occurrences.PENDING, occurrences.SKIPPED}
     reasons = {str(r["reason"] or "").partition(":")[0] for r in expected}
     assert {"absence", "holiday", "day_off", "quiet_hours"} <= reasons
+
+
+@pytest.mark.parametrize("span_start", [datetime(2026, 12, 31, 9, tzinfo=UTC),  # the year's end
+                                        datetime(2027, 3, 13, 20, tzinfo=UTC),  # US clocks go forward
+                                        datetime(2027, 3, 27, 20, tzinfo=UTC)])  # EU clocks go forward
+def test_tick_sized_windows_plan_the_same_rows_as_one_window(span_start: datetime) -> None:
+    """A running dispatcher plans its horizon a few minutes at a time, from placements
+    it keeps per UTC day: over 40 hours of 7-minute windows (across midnight UTC and a
+    clock change) every row comes exactly once, in its own window, as the reference
+    plans them in one go."""
+    population = random_population(7, size=150)
+    end = span_start + timedelta(hours=40)
+    rows: list[dict[str, object]] = []
+    moment = span_start
+    while moment < end:
+        window = plan_rows(population, moment, min(end, moment + timedelta(minutes=7)))
+        assert all(moment <= row["due_at"] < moment + timedelta(minutes=7) for row in window)  # type: ignore[operator]
+        rows.extend(window)
+        moment += timedelta(minutes=7)
+    assert sorted(rows, key=lambda r: str(r["key"])) == reference_rows(population, span_start, end)
+    assert len(rows) > 10
 
 
 def test_grouped_planning_of_some_people_plans_only_them() -> None:

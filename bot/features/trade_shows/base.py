@@ -19,7 +19,7 @@ from typing import Any
 import prompts
 from bot import cadence
 from bot.cadence.calendar import localise
-from bot.cadence.planner import load_population
+from bot.cadence.population import load_population
 from bot.core.clock import local_day, zone
 from bot.core.coach import Turn
 from bot.core.feature import Feature
