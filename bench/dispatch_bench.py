@@ -18,7 +18,8 @@ memory and CPU time), in the order a real day meets them:
   nudge      the tick's nudge scan an hour later (nothing owed yet)
   steady     60 ticks one minute apart between dispatches (two refreshes, nothing
              changed): our CPU per tick; a day is 1,440 of them
-  plan-day   one more UTC day planned for everyone
+  plan-day   the population read, then one more UTC day planned for everyone in
+             288 five-minute windows, as the running dispatcher plans it
   nudges     (with --nudges) a working day later: every prompt unanswered, each
              person's calendar read, everyone nudged
   baseline   one APScheduler job per person (CronTrigger in their zone) in a
@@ -151,9 +152,11 @@ def tick_of(r: dict[str, dict[str, Any]], key: str = "wall_s") -> float:
 
 
 def day_cpu(r: dict[str, dict[str, Any]]) -> float:
-    """Our CPU for a day's whole dispatch: the day planned, every prompt claimed,
-    delivered and recorded, and a tick a minute in between (KeyError if not run)."""
-    return float(r["plan-day"]["cpu_s"] + r["deliver"]["cpu_s"] + 1440 * r["steady"]["per_tick_cpu_s"])
+    """Our CPU for a day's whole dispatch: the population read once, the day planned,
+    every prompt claimed, delivered and recorded, and a tick a minute in between
+    (KeyError if not run)."""
+    return float(r["plan-day"]["load_cpu_s"] + r["plan-day"]["cpu_s"] + r["deliver"]["cpu_s"]
+                 + 1440 * r["steady"]["per_tick_cpu_s"])
 
 
 def cells(r: dict[str, dict[str, Any]], count: int) -> dict[str, str]:
@@ -177,7 +180,9 @@ def cells(r: dict[str, dict[str, Any]], count: int) -> dict[str, str]:
     slack_one = count / WORKSPACE_RATE.per_second  # seconds, one workspace
     shown = {
         "first plan (35 days back, 36 h ahead)": lambda: f"{part('plan')}, {r['plan']['rows']:,} rows",
-        "plan a day (everyone)": lambda: f"{part('plan-day')}, {r['plan-day']['rows']:,} rows",
+        "read the population (at start; again after a change)": lambda: (
+            f"{r['plan-day']['load_s']:.2f} s ({r['plan-day']['load_cpu_s']:.2f} CPU)"),
+        "plan a day (everyone, 288 windows of 5 min)": lambda: f"{part('plan-day')}, {r['plan-day']['rows']:,} rows",
         "catch-up": lambda: part("catch-up"),
         "claim + deliver + record": deliver,
         "nudge scan (an hour later, none owed)": lambda: part("nudge"),
@@ -186,7 +191,7 @@ def cells(r: dict[str, dict[str, Any]], count: int) -> dict[str, str]:
         "tick: plan + catch-up + deliver + nudge": lambda: f"{tick_of(r):.2f} s ({tick_of(r, 'cpu_s'):.2f} CPU)",
         "steady tick between dispatches (mean of 60)": lambda: (
             f"{r['steady']['wall_s'] / 60 * 1000:.0f} ms ({r['steady']['per_tick_cpu_s'] * 1000:.0f} ms CPU)"),
-        "a day's CPU: plan a day + deliver + 1,440 steady ticks": lambda: (
+        "a day's CPU: read + plan a day + deliver + 1,440 steady ticks": lambda: (
             f"{day_cpu(r):.1f} s"),
         "peak memory (largest part)": lambda: f"{max(v['peak_mb'] for k, v in r.items() if k in ORDER):.0f} MB",
         "restart to first delivery": lambda: f"{restart('restart')}, {r['restart']['peak_mb']:.0f} MB",

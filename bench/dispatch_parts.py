@@ -190,8 +190,10 @@ async def steady(url: str) -> dict[str, Any]:
 
 
 async def plan_day(url: str) -> dict[str, Any]:
-    """Plan one UTC day for everyone (people, absences and rules read, slots expanded
-    by groups and written), as the horizon moves on."""
+    """A day of planning as a running dispatcher does it: the population read once
+    (`load_s`, `load_cpu_s`: at start, and again only when people, absences, rules or
+    organisations changed), then one UTC day for everyone planned in 288 windows of
+    five minutes (the dispatcher's `plan_every`) as the horizon moves on."""
     from bot.cadence.planner import materialise
     from bot.cadence.population import load_population
 
@@ -199,9 +201,14 @@ async def plan_day(url: str) -> dict[str, Any]:
     db, _, _ = coach_on(url)
     began = start()
     population = await load_population(db, NEXT_MONDAY)
-    planned = await materialise(db, population, NEXT_MONDAY, NEXT_MONDAY + timedelta(days=1),
-                                prune=True, now=NEXT_MONDAY)
-    result = measured(began, rows=planned)
+    loaded = measured(began)
+    began = start()
+    planned = 0
+    for window in range(288):
+        moment = NEXT_MONDAY + timedelta(minutes=5 * window)
+        pin_clock(moment)
+        planned += await materialise(db, population, moment, moment + timedelta(minutes=5), now=moment)
+    result = measured(began, rows=planned, load_s=loaded["wall_s"], load_cpu_s=loaded["cpu_s"])
     await db.dispose()
     return result
 
