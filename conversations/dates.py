@@ -16,6 +16,8 @@ Rules, in one place for every feature:
   their locale, else their country, else their zone's country). When a reader could
   take it either way the reading says so (`DateReading.alternative`), so a flow can
   confirm it in words, or ask which one when no order is known.
+* Digits of other scripts ("٣/٤", "３月") read as the same ASCII digits
+  (`conversations.locales.ascii_digits`); superscripts and other number signs do not.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from conversations.locales import MDY, day_order
+from conversations.locales import MDY, ascii_digits, day_order
 
 MAX_DATE_TEXT = 60  # longer is a sentence, not a date (and would make dateparser slow)
 Period = tuple[date, date]
@@ -169,8 +171,10 @@ def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | No
               locale: str | None = None, period: Period | None = None) -> DateReading | None:
     """A day in the person's calendar, with what a reader could doubt about it; None
     when the text is not a day. See the module docstring for the rules."""
-    text = _LEAD.sub("", raw.strip().rstrip("!?").strip())
+    text = _LEAD.sub("", ascii_digits(raw).strip().rstrip("!?").strip())
     if not text or text.isdigit() or len(text) > MAX_DATE_TEXT:
+        return None
+    if any(c.isnumeric() and not c.isascii() for c in text):  # "² March", "½ May": dateparser drops them
         return None
     for pattern, replacement in _ALIASES:
         text = pattern.sub(replacement, text)
@@ -269,7 +273,7 @@ def no_such_day(raw: str, today: date, timezone: str = "UTC", *, country: str | 
     31", "29 February 2027", "2027-02-29", "31/4", "29/2/2027"), else None. A numeric
     day is read in the person's day order (conversations.locales) when both numbers
     could be the month; "4/31" is 31 April whatever the order, as 31 is no month."""
-    text = _LEAD.sub("", raw.strip().rstrip("!?").strip())
+    text = _LEAD.sub("", ascii_digits(raw).strip().rstrip("!?").strip())
     year: str | None
     if (m := _ISO.match(text)) is not None:
         month, day, year = int(m.group("m")), int(m.group("d")), m.group("y")

@@ -9,6 +9,7 @@ zone-to-territory table: "America/Sao_Paulo" -> "BR"); a platform locale such as
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -65,3 +66,24 @@ def day_order(timezone: str | None, country: str | None = None, locale: str | No
     found = country_of(timezone, country)
     parsed = _locale_of_country(found) if found else None
     return _order_of(parsed) if parsed is not None else None
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with every decimal digit of another script made ASCII ("٣" "३" "３" ->
+    "3"), so every parser reads "٣ days" or "٠٩:٣٠" as a person who types those
+    digits means them, with plain `[0-9]` patterns. Deliberate: Python's `int()` and
+    `\\d` take such digits anyway; converting first makes that one rule, tested, not a
+    side effect. Superscripts and fractions ("²", "½") are no decimal digits and stay
+    as typed (a parser then refuses them and asks again)."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)
+
+
+def small_number(text: str) -> int | None:
+    """A plain whole number a person typed to pick something ("2", "٢", "#2" is not
+    one): its value, or None. `str.isdigit` alone also passes "²" and "①", which
+    `int()` then refuses with a ValueError; those are no number here. At most 6
+    digits: a pick from a list, not an amount."""
+    text = ascii_digits(text.strip())
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None

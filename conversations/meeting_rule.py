@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from conversations.locales import ascii_digits
+
 DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 RRULE_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
 _DAY = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b")
@@ -49,8 +51,9 @@ def parse_day(text: str) -> int | None:
 
 
 def parse_time(text: str) -> time | None:
-    """"10:00", "9.30", "10am", "2:15 pm", "14h30" -> a wall time; None if none or absurd."""
-    match = _TIME.search(text.lower())
+    """"10:00", "9.30", "10am", "2:15 pm", "14h30" -> a wall time; None if none or absurd.
+    Digits of other scripts ("٠٩:٣٠") read as ASCII digits."""
+    match = _TIME.search(ascii_digits(text).lower())
     if match is None:
         return None
     hours, minutes, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").replace(".", "")
@@ -66,7 +69,7 @@ def parse_time(text: str) -> time | None:
 def parse_meeting_rule(text: str, today: date) -> MeetingRule | str:
     """The rhythm in `text`, starting on the first such weekday from `today`; or a
     problem code ("day", "time", "weeks") for the caller's re-ask."""
-    words = text.strip().lower()
+    words = ascii_digits(text).strip().lower()
     weekday = parse_day(words)
     if weekday is None:
         return "day"

@@ -15,14 +15,15 @@ from collections.abc import Callable, Collection
 from datetime import date, timedelta
 
 from conversations.dates import no_such_day, read_date
+from conversations.locales import ascii_digits
 
 MAX_DAYS = 366
-_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-          "eight": 8, "nine": 9, "ten": 10}
+_WORDS = {"zero": 0, "no": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+          "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _UNTIL = re.compile(r"^(?:until|till|til|through|thru|up to)\s+(?P<last>.+)$", re.IGNORECASE)
 _RANGE = re.compile(r"^(?:from\s+)?(?P<first>.+?)\s*(?:\s(?:to|until|till|through|thru)\s|\s[-–]\s|[–]|\.\.)"
                     r"\s*(?P<last>.+)$", re.IGNORECASE)
-_FOR = re.compile(r"^(?:(?:from|starting)\s+(?P<first>.+?)\s+)?for\s+(?:the\s+next\s+)?(?P<n>\d{1,3}|[a-z]+)\s+"
+_FOR = re.compile(r"^(?:(?:from|starting)\s+(?P<first>.+?)\s+)?for\s+(?:the\s+next\s+)?(?P<n>[0-9]{1,3}|[a-z]+)\s+"
                   r"(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)$", re.IGNORECASE)
 _WEEK = re.compile(r"^(?:(?:for|during)\s+)?(?:the\s+)?(?P<which>this|next|rest of (?:the|this))\s+week$",
                    re.IGNORECASE)
@@ -32,6 +33,9 @@ _WEEK = re.compile(r"^(?:(?:for|during)\s+)?(?:the\s+)?(?P<which>this|next|rest 
 _SPANISH = re.compile(r"^(?:(?:from|starting)\s+.+?\s+)?(?:for\s+)?(?:the\s+next\s+)?[^\s]+\s+"
                       r"(?:working\s+|work\s+|business\s+)?(?:days?|weeks?|months?|years?)$", re.IGNORECASE)
 _ON = re.compile(r"^(?:on|for)\s+", re.IGNORECASE)
+# A minus glued to a number ("-1 Jan", "for -3 days"): no day or length is negative.
+# A range's dash stands between spaces ("1 May - 3 May") and is not this.
+_NEGATIVE = re.compile(r"(?:^|\s)[-\u2212][0-9]")
 
 
 Working = Callable[[date], bool]
@@ -62,7 +66,8 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
                  working_days: Collection[int] = (1, 2, 3, 4, 5), week_start: int = 1,
                  working: Working | None = None) -> tuple[date, date] | str:
     """(first, last) day away, both included, or a problem code: "missing",
-    "unreadable", "no_such_day:…" (a month's missing day, "31 April": see
+    "unreadable", "negative" (a minus before a number: "-1 Jan", "for -3 days"), "zero"
+    ("for 0 days"), "no_such_day:…" (a month's missing day, "31 April": see
     `conversations.dates.NoSuchDay.code`), "ambiguous" (a numeric day that reads two ways and no country
     says which), "duration" (a length
     of time other than whole days or weeks), "far:YYYY-MM-DD" (a day without a year whose next occurrence, given
@@ -73,11 +78,14 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
     week: Thursday, Friday, Monday), by `working` when given (the cadence calendar's
     rule, public holidays included), else by `working_days` (ISO weekdays) alone;
     "for 2 weeks" is fourteen calendar days from today; "next week" is the person's
-    next working week (Sunday–Thursday in Riyadh).
+    next working week (Sunday–Thursday in Riyadh). Digits of other scripts ("for ٣
+    days") read as the same digits (`conversations.locales.ascii_digits`).
     """
-    words = text.strip().rstrip(".!")
+    words = ascii_digits(text).strip().rstrip(".!")
     if not words:
         return "missing"
+    if _NEGATIVE.search(words):
+        return "negative"
     if working is None:
         working = lambda day: day.isoweekday() in working_days  # noqa: E731
 
@@ -99,8 +107,10 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
                             working_days, week_start)
     elif (m := _FOR.match(words)) is not None:
         count = int(m.group("n")) if m.group("n").isdigit() else _WORDS.get(m.group("n").lower())
-        if not count:
+        if count is None:
             return "unreadable"
+        if count == 0:
+            return "zero"
         first = day(m.group("first")) if m.group("first") else today
         if isinstance(first, str):
             return first

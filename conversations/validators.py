@@ -27,6 +27,7 @@ from conversations.amounts import (
     second_number_problem,
 )
 from conversations.dates import DateReading, Period, no_such_day, read_date, year_period
+from conversations.locales import small_number
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,8 @@ def _key(text: str) -> str:
 def choice(raw: str, env: Env, *, choices: Sequence[str] = ()) -> Result:
     """One of the offered values: by value, by its number, or by the start of it."""
     word = _key(raw)
-    if word.isdigit() and 1 <= int(word) <= len(choices):
-        return Valid(choices[int(word) - 1])
+    if (picked := small_number(word)) is not None and 1 <= picked <= len(choices):
+        return Valid(choices[picked - 1])
     for value in choices:
         if _key(value) == word:
             return Valid(value)

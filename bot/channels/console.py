@@ -19,6 +19,7 @@ import prompts
 from bot.core.channel import Place, Recipient
 from bot.core.coach import Coach
 from bot.core.messages import Choice, Image, Inbound, Message
+from conversations.locales import small_number
 
 
 class ConsoleChannel:
@@ -65,8 +66,8 @@ class ConsoleChannel:
         """A typed line -> (text, picked choice value). "2" or a label picks a choice."""
         text = line.strip()
         if self.choices and not text.startswith("/"):
-            if text.isdigit() and 1 <= int(text) <= len(self.choices):
-                return text, self.choices[int(text) - 1].value
+            if (picked := small_number(text)) is not None and 1 <= picked <= len(self.choices):
+                return text, self.choices[picked - 1].value
             for choice in self.choices:
                 if text.casefold() == choice.label.casefold():
                     return text, choice.value

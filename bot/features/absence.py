@@ -71,12 +71,17 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
     parsed = parse_absence(args, today, tz, person.country, person.working_days, calendar)
     if isinstance(parsed, str):
         code, _, day = parsed.partition(":")
-        problem = "" if code in {"missing", "unreadable"} else prompts.render(
-            "cadence/out_problem", code=code, missing=NoSuchDay.from_code(parsed),
+        problem = "" if code == "missing" else prompts.render(  # nothing typed: the help alone asks
+            "cadence/out_problem", code=code, missing=NoSuchDay.from_code(parsed), given=args.strip()[:60],
             day=date.fromisoformat(day) if code == "far" else None)
         return [Message(prompts.render("cadence/out_help", problem=problem), private=True)]
     first, last = parsed
-    working = sum(1 for i in range((last - first).days + 1) if calendar.working_day(first + timedelta(days=i)))
+    span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    working = sum(1 for day in span if calendar.working_day(day))
+    if not working:  # only public holidays and days off: nothing is planned then, nothing to save
+        return [Message(prompts.render("cadence/out_nothing", first=first, last=last, until=last + timedelta(days=7),
+                                       days=[(day, holiday_name(calendar.country, day)) for day in span]),
+                        private=True)]
     return [Message(prompts.render("cadence/out_confirm", first=first, last=last, working=working,
                                    holiday=holiday_name(calendar.country, first)),
                     choices=_choices(first, last), private=True,

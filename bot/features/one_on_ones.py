@@ -36,6 +36,7 @@ from bot.core.messages import Choice, Message
 from bot.core.people import first_name
 from bot.features.access import resolve_report
 from bot.features.briefs import brief_time, build_briefs
+from conversations.locales import ascii_digits
 from conversations.meeting_rule import parse_day, parse_meeting_rule, parse_time
 from conversations.validators import row_number
 from storage import one_on_ones as store
@@ -153,26 +154,36 @@ async def _end(turn: Turn, series: Any, report: dict[str, Any]) -> list[Message]
     return [Message(prompts.render("one_on_ones/ended", rep=report["name"], already=not ended), private=True)]
 
 
-_LEAD = re.compile(r"(?P<n>\d{1,4})\s*(?P<unit>h|hrs?|hours?|m|mins?|minutes?)?", re.IGNORECASE)
+_LEAD = re.compile(r"(?P<minus>[-\u2212]\s*)?(?P<n>[0-9]{1,4})\s*(?P<unit>h|hrs?|hours?|m|mins?|minutes?)?",
+                   re.IGNORECASE)
 
 
 def brief_lead(text: str) -> int | None:
     """"3h", "90 min", "2 hours", "3" (hours) -> minutes, 15 min to 72 h; None for
     anything else, whole: "3 nuts", "-3h", "3.5h", "3h30" are asked again, never
-    read as their first digits."""
-    found = _LEAD.fullmatch(text.strip())
+    read as their first digits. Digits of other scripts read as digits."""
+    found = brief_lead_reading(text)
+    return found if isinstance(found, int) else None
+
+
+def brief_lead_reading(text: str) -> int | str:
+    """Minutes as `brief_lead` reads them, or why not, for the re-ask: "negative",
+    "short" (under 15 minutes), "long" (over 72 hours) or "unreadable"."""
+    found = _LEAD.fullmatch(ascii_digits(text).strip())
     if found is None:
-        return None
+        return "unreadable"
+    if found.group("minus"):
+        return "negative"
     unit = (found.group("unit") or "h").lower()
     minutes = int(found.group("n")) * (1 if unit.startswith("m") else 60)
-    return minutes if 15 <= minutes <= 72 * 60 else None
+    return "short" if minutes < 15 else "long" if minutes > 72 * 60 else minutes
 
 
 async def _lead(turn: Turn, text: str) -> list[Message]:
     """/okr 1on1 brief 3h: how long before each of my one-on-ones my brief arrives."""
-    minutes = brief_lead(text)
-    if minutes is None:
-        return _help("lead")
+    minutes = brief_lead_reading(text)
+    if isinstance(minutes, str):
+        return _help("lead", why=minutes, given=text.strip()[:40])
     async with turn.db.session() as session:
         changed = await store.set_brief_lead(session, turn.person.id, minutes)  # type: ignore[arg-type]
     return [Message(prompts.render("one_on_ones/lead_set", minutes=minutes, changed=changed), private=True)]

@@ -25,6 +25,7 @@ from bot.core.coach import Turn
 from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Drawn, Feature, Nudgeable
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
+from conversations.locales import ascii_digits
 from conversations.validators import row_number
 from storage import occurrences as store
 from storage.models import Occurrence
@@ -115,14 +116,18 @@ async def finish_prompt(turn: Turn, context: dict[str, Any]) -> None:
 # --- answers to a prompt ---------------------------------------------------------------
 
 _DURATION = re.compile(
-    r"^(?:for\s+|in\s+)?(\d+(?:[.,]\d+)?)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.IGNORECASE
+    r"^(?:for\s+|in\s+)?([0-9]+(?:[.,][0-9]+)?)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.IGNORECASE
 )
+_COUNTED = re.compile(r"^(?:for\s+|in\s+)?(?P<minus>[-\u2212]\s*)?(?P<n>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>[^\s0-9]*)$")
+MAX_SNOOZE_DAYS = 14
 
 
 def parse_snooze(text: str) -> timedelta | str | None:
     """"2h" -> 2 hours, "30 min" -> 30 minutes, "" / "later" -> 2 hours,
-    "tomorrow" -> "tomorrow"; anything else None (then we re-ask with examples)."""
-    words = text.strip().lower()
+    "tomorrow" -> "tomorrow"; anything else None (then `snooze_problem` names why in
+    the re-ask). Digits of other scripts count as digits ("٢h" is 2 hours); a decimal
+    comma is a decimal ("1,5h" is 90 minutes: no thousands fit in a snooze)."""
+    words = ascii_digits(text).strip().lower()
     if words in {"", "later", "snooze"}:
         return LATER
     if words in {"tomorrow", "tmrw", "tomorrow morning"}:
@@ -131,9 +136,30 @@ def parse_snooze(text: str) -> timedelta | str | None:
     if match is None:
         return None
     minutes = float(match.group(1).replace(",", ".")) * {"m": 1, "h": 60, "d": 1440}[match.group(2)[0]]
-    if not 0 < minutes <= 14 * 1440:  # checked before timedelta, which overflows on "99999999999h"
+    if not 0 < minutes <= MAX_SNOOZE_DAYS * 1440:  # checked before timedelta, which overflows on "99999999999h"
         return None
     return timedelta(minutes=minutes)
+
+
+def snooze_problem(text: str) -> str:
+    """Why `parse_snooze` refused `text`, for the re-ask: "negative" ("-2h"), "zero"
+    ("0h"), "too_long" (over 14 days), "unit" (a number without minutes, hours or
+    days: "2", "2 weeks") or "unreadable"."""
+    found = _COUNTED.match(ascii_digits(text).strip().lower())
+    if found is None:
+        return "unreadable"
+    if found.group("minus"):
+        return "negative"
+    if float(found.group("n").replace(",", ".")) == 0:
+        return "zero"
+    if _DURATION.match(f"{found.group('n')}{found.group('unit')}") is None:
+        return "unit"
+    return "too_long"
+
+
+def _snooze_help(text: str) -> list[Message]:
+    return [Message(prompts.render("cadence/snooze_help", problem=snooze_problem(text), given=text.strip()[:40],
+                                   days=MAX_SNOOZE_DAYS), private=True)]
 
 
 async def _calendar(turn: Turn) -> cadence.Calendar:
@@ -230,7 +256,7 @@ class PromptResponder:
             return await skip_prompt(turn, occurrence)
         span = parse_snooze("tomorrow" if verb == "tomorrow" else rest)
         if span is None:
-            return [Message(prompts.render("cadence/snooze_help"), private=True)]
+            return _snooze_help(rest)
         return await snooze_prompt(turn, occurrence, span)
 
 
@@ -243,7 +269,7 @@ async def snooze_command(turn: Turn, args: str) -> list[Message]:
     """/okr snooze [2h | 30m | tomorrow]: push back the open prompt."""
     span = parse_snooze(args)
     if span is None:
-        return [Message(prompts.render("cadence/snooze_help"), private=True)]
+        return _snooze_help(args)
     async with turn.db.session() as session:  # a prompt already snoozed may be snoozed again
         occurrence = await store.open_prompt(session, turn.person.id, snoozed=True)  # type: ignore[arg-type]
     if occurrence is None:

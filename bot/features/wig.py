@@ -24,6 +24,7 @@ from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_p
 from bot.features.weeks import monday, session_weeks, team_lead
 from conversations.amounts import Amount, parse_amount, read_amount, second_number_problem
 from conversations.dates import planning_year, read_date, year_period
+from conversations.locales import small_number
 from storage import checkins as checkin_store
 from storage import occurrences as store
 from storage import scorecard as scorecard_store
@@ -292,8 +293,9 @@ async def _close_wig(turn: Turn, text: str, leader: bool) -> Message:
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
         number = text.lstrip("#").strip()
-        if not number.isdigit() or not 1 <= int(number) <= len(wigs):
+        picked = small_number(number)
+        if picked is None or not 1 <= picked <= len(wigs):
             return _help("close", leader)
-        wig = wigs[int(number) - 1]
+        wig = wigs[picked - 1]
         await wig_store.close_wig(session, wig.id, turn.person.id)  # type: ignore[arg-type]
     return Message(prompts.render("cadence/wig/added", kind="closed", title=wig.title))
