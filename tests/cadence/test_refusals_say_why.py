@@ -64,11 +64,23 @@ async def test_a_leave_of_public_holidays_only_is_nothing_to_record(db: Database
         holiday = await say(coach, ravi, "/okr out on 26 Jan")
         weekend = await say(coach, ravi, "/okr out from 23 Jan to 24 Jan")
         working = await say(coach, ravi, "/okr out from 25 Jan to 26 Jan")
-    assert "Nothing to record" in holiday and "Republic Day on Tue 26 Jan 2027" in holiday
+    assert "Nothing to record" in holiday and "(Republic Day, a public holiday where you are)" in holiday
     assert "Save it?" not in holiday and "0 working days" not in holiday and "`/okr out from" in holiday
-    assert "Nothing to record" in weekend and "not one of your working days" in weekend and "Save" not in weekend
+    assert "Nothing to record" in weekend and "none of them is one of your working days" in weekend
+    assert "Save" not in weekend and "`/okr out from Sat 23 Jan 2027 to Sun 31 Jan 2027`" in weekend
     assert "1 working day" in working and "Save it?" in working
     assert not [o for o in await occurrences(db, ravi) if o.status == "skipped"]
+
+
+async def test_a_weekend_and_holidays_together_name_the_holidays(db: Database, team: dict[str, int],
+                                                                coach: Coach) -> None:
+    """Ada (Europe/Oslo, organisation in Norway): Easter Saturday 2027 is a weekend day,
+    Easter Sunday and Easter Monday are public holidays."""
+    with at(utc(2027, 3, 1, 9)):
+        reply = await say(coach, team["ada"], "/okr out from 27 Mar to 29 Mar")
+    assert "every day from Sat 27 Mar 2027 to Mon 29 Mar 2027 is already a day off" in reply
+    assert "on Sun 28 Mar 2027" in reply and "on Mon 29 Mar 2027" in reply and "public holidays" in reply
+    assert "the other days are not your working days" in reply and "Save" not in reply
 
 
 @pytest.mark.parametrize(("text", "code"), [
