@@ -12,6 +12,21 @@ b/bn/Mrd/billion (10⁹), lakh/lac (10⁵) and crore/cr (10⁷). Digit grouping 
 Western ("500,000"), Indian ("5,00,000"), or by spaces, dots or apostrophes.
 `read_amount` reads a whole answer and names what it could not read (a range, two
 numbers, words it does not know) instead of keeping the first numeral.
+
+The decimal mark is the person's (`conversations.locales.decimal_mark`: "." in the
+US, India or the UK, "," in Germany, France or Brazil), handed in as `decimal`. It
+decides the readings a number can have. One separator and three digits ("1,500",
+"1.500") is a thousands group when that separator is the person's grouping mark
+("1,500" in the US, "1.500" in Germany); when it is their decimal mark, the bot's
+English way of writing and their locale disagree, so it is asked about, as it is
+when no mark is known (None). "1,5" is a decimal only where "," is the decimal mark;
+elsewhere it may be a slip for "1.5" or "15" and is asked about. `AmbiguousNumber` /
+"ambiguous_number" carries both readings for the re-ask's example. "1.5" reads 1.5
+everywhere (no one groups thousands that way), and so do numbers whose form leaves
+one reading ("1,234,567", "1.234,5", "1 234,5", "5,00,000", "0.250").
+
+Digits of other scripts ("٥٠٠٠", "५००", full-width "５") are read as the same digits
+on purpose (`normalise`); superscripts are powers and vulgar fractions fractions.
 """
 
 from __future__ import annotations
@@ -56,10 +71,21 @@ _SPACED = re.compile(r"\d{1,3}(?:[\s'\u00a0\u202f]\d{3})+(?:[.,]\d+)?")
 _INDIAN = re.compile(r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?")
 
 
-def _scaled(match: re.Match[str]) -> float | None:
+class AmbiguousNumber(ValueError):
+    """A number whose separator reads two ways for this person ("1,500", "1,5"):
+    `decimal` and `grouped` are its two readings (`grouped` None when no thousands
+    grouping fits, as in "1,5")."""
+
+    def __init__(self, token: str, decimal: float, grouped: float | None) -> None:
+        super().__init__(token)
+        self.token, self.decimal, self.grouped = token, decimal, grouped
+
+
+def _scaled(match: re.Match[str], decimal: str | None = None) -> float | None:
     """The number a match names: grouping read, a power ("1e9", "1.5E3", "10^6")
-    and a scale word ("k", "lakh") applied."""
-    value = _to_float(match.group("num"))
+    and a scale word ("k", "lakh") applied. Raises AmbiguousNumber (see the module
+    docstring)."""
+    value = _to_float(match.group("num"), decimal)
     if value is None:
         return None
     if (exp := match.group("exp")) is not None:
@@ -92,27 +118,29 @@ def _glued(plain: str, match: re.Match[str]) -> bool:
     return not match.group("scale") and end < len(plain) and bool(_GLUED.match(plain[end:]))
 
 
-def parse_number_text(raw: str) -> float | None:
+def parse_number_text(raw: str, decimal: str | None = None) -> float | None:
     """"1,234.5" / "1 234,5" / "1.234.567" / "2k" / "5,00,000" -> float; None if no number.
 
     Thousands separators are recognised by position: a separator followed by exactly
     three digits, repeated, is grouping (or Indian lakh grouping, "12,34,567"); a
     single "," or "." followed by one or two digits (or any other count than three) is
-    the decimal mark. Use `read_amount` where text after the number matters.
+    the decimal mark; where that depends on the person's `decimal` mark it raises
+    `AmbiguousNumber`. Use `read_amount` where text after the number matters.
     """
     _, raw = find_currency(normalise(raw))  # "-$5k": the minus is the number's, past the "$"
     match = _NUMBER.search(raw)
     if match is None:
         return None
-    value = _scaled(match)
+    value = _scaled(match, decimal)
     if value is None or _glued(raw, match):
         return None
     return _signed(value, _sign(raw, match))
 
 
-def _to_float(token: str) -> float | None:
+def _to_float(token: str, decimal: str | None = None) -> float | None:
     token = token.strip()
-    if re.search(r"[\s'\u00a0\u202f]", token):
+    spaced = bool(re.search(r"[\s'\u00a0\u202f]", token))
+    if spaced:
         if not _SPACED.fullmatch(token):
             return None  # "40 50" is two numbers, not 4050
         token = re.sub(r"[\s'\u00a0\u202f]", "", token)
@@ -123,17 +151,22 @@ def _to_float(token: str) -> float | None:
         return float(token)
     last = max(token.rfind(","), token.rfind("."))
     tail = token[last + 1 :]
-    if len(set(separators)) == 2:
-        # both kinds: the last one is the decimal mark
+    if len(set(separators)) == 2 or spaced:
+        # both kinds, or grouped by spaces ("1 234,5"): the last mark is the decimal one
         whole = re.sub(r"[,.]", "", token[:last])
         return float(f"{whole}.{tail}")
     groups = re.split(r"[,.]", token)
-    leading_zero = groups[0].startswith("0")  # "0.250" is a decimal: no number starts with a 0 group
-    if len(separators) > 1 or (len(tail) == 3 and len(groups[0]) <= 3 and not leading_zero):
-        if all(len(g) == 3 for g in groups[1:]):
-            return float("".join(groups))
-        return None
-    return float(f"{token[:last]}.{tail}")
+    if len(separators) > 1:  # "1,234,567": only grouping reads it
+        return float("".join(groups)) if all(len(g) == 3 for g in groups[1:]) else None
+    mark, head = separators[0], groups[0]
+    as_decimal = float(f"{head}.{tail}")
+    if len(tail) == 3 and len(head) <= 3 and not head.startswith("0"):  # "1,500" / "1.500"; "0.250" is no group
+        if decimal is not None and mark != decimal:  # the person's grouping mark: "1,500" in the US
+            return float(head + tail)
+        raise AmbiguousNumber(token, as_decimal, float(head + tail))
+    if mark == "," and decimal != ",":  # "1,5" where "," is no decimal mark: a slip for 1.5 or 15?
+        raise AmbiguousNumber(token, as_decimal, None)
+    return as_decimal
 
 
 CURRENCIES = {
@@ -172,7 +205,7 @@ _NOT_UNITS = {"in", "of", "a", "an", "the", "per", "by", "to", "and", "or", "for
 _AIM = re.compile(r"\b(?:to|by|reach|hit|at least|over)\s*$", re.IGNORECASE)
 
 
-def parse_amount(body: str) -> tuple[float, str] | None:
+def parse_amount(body: str, decimal: str | None = None) -> tuple[float, str] | None:
     """The number in `body` with its unit: "12 logos" -> (12, "logos"), "$250k" ->
     (250000, "USD"), "25%" -> (25, "%"), "1.2M" -> (1200000, ""); None without a
     number. When several numbers appear, the one after "to", "by", "reach", "hit" …
@@ -180,14 +213,15 @@ def parse_amount(body: str) -> tuple[float, str] | None:
     the other numbers in a sentence leave the aim in doubt. A minus or accounting
     brackets keep their sign ("cut churn to -5%" -> -5): the caller decides whether
     a negative makes sense. Letters glued to the number that are no unit ("5k5",
-    "1x") make it unreadable (None) rather than a unit."""
+    "1x") make it unreadable (None) rather than a unit. A separator that reads two
+    ways for the person's `decimal` mark raises AmbiguousNumber."""
     code, plain = find_currency(normalise(body))
     matches = list(_NUMBER.finditer(plain))
     if not matches:
         return None
     aimed = [m for m in matches if _AIM.search(plain[: m.start()])]
     match = aimed[-1] if aimed else matches[0]
-    value = _scaled(match)
+    value = _scaled(match, decimal)
     if value is None or _glued(plain, match):
         return None
     return _signed(value, _sign(plain, match)), _unit_after(plain[match.end():], code)
@@ -259,9 +293,11 @@ def second_number_problem(text: str) -> str | None:
     return "several_numbers"
 
 
-def read_amount(raw: str, *, words: bool = False) -> Amount | str:
+def read_amount(raw: str, *, words: bool = False, decimal: str | None = None) -> Amount | str:
     """A whole answer as one amount, or a problem code for the re-ask: "no_number",
-    "unreadable" (digits that don't form a number), "range", "alternatives", "ratio",
+    "unreadable" (digits that don't form a number), "ambiguous_number" (a separator
+    the person's `decimal` mark leaves two ways to read: `ambiguity` gives both),
+    "range", "alternatives", "ratio",
     "several_numbers", "two_currencies" or "unknown_words" (text after the amount that
     is neither its unit nor a harmless "or so"). With `words`, one unit word may follow
     ("12 logos"); otherwise only a currency or "%" may.
@@ -277,7 +313,10 @@ def read_amount(raw: str, *, words: bool = False) -> Amount | str:
     match = _NUMBER.search(plain)
     if match is None:
         return "no_number"
-    value = _scaled(match)
+    try:
+        value = _scaled(match, decimal)
+    except AmbiguousNumber:
+        return "ambiguous_number"
     if value is None or _glued(plain, match):
         return "unreadable"
     sign = _sign(plain, match)
@@ -316,4 +355,14 @@ def unlikely_change(previous: float | None, value: float, factor: float = 3.0) -
         return "up"
     if previous > 0 and value < previous / factor:
         return "down"
+    return None
+
+
+def ambiguity(raw: str, decimal: str | None = None) -> AmbiguousNumber | None:
+    """The two readings of the first number in `raw` when `decimal` leaves it in doubt
+    (for the re-ask's example), else None."""
+    try:
+        parse_number_text(raw, decimal)
+    except AmbiguousNumber as found:
+        return found
     return None

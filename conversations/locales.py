@@ -87,3 +87,32 @@ def small_number(text: str) -> int | None:
     digits: a pick from a list, not an amount."""
     text = ascii_digits(text.strip())
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+
+
+@lru_cache(maxsize=512)
+def _decimal_of(locale: Locale) -> str:
+    symbols = locale.number_symbols
+    latin = symbols.get("latn", symbols) if hasattr(symbols, "get") else symbols
+    return str(latin.get("decimal", "."))
+
+
+def decimal_mark(timezone: str | None, country: str | None = None, locale: str | None = None) -> str | None:
+    """"." or "," — the decimal mark where the person is, from CLDR: their platform
+    locale, else their country (stored, else their zone's) as for `day_order`. None
+    when nothing says (a "UTC" zone, no country): then a number such as "1,500" that
+    reads two ways is asked about, not guessed (conversations.amounts). A mark other
+    than "." or "," (the Arabic "٫") counts as "." for what people type on a Latin
+    keyboard there."""
+    parsed: Locale | None = None
+    if locale:
+        try:
+            parsed = Locale.parse(locale.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            parsed = None
+    if parsed is None:
+        found = country_of(timezone, country)
+        parsed = _locale_of_country(found) if found else None
+    if parsed is None:
+        return None
+    mark = _decimal_of(parsed)
+    return mark if mark in ",." else "."

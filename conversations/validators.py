@@ -20,14 +20,17 @@ from conversations.amounts import (
     MONEY,
     PERCENT,
     SYMBOLS,
+    AmbiguousNumber,
     Amount,
+    ambiguity,
     parse_amount,
     parse_number_text,
     read_amount,
     second_number_problem,
 )
 from conversations.dates import DateReading, Period, no_such_day, read_date, year_period
-from conversations.locales import small_number
+from conversations.locales import decimal_mark, small_number
+from conversations.people import find_person
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,12 @@ class Env:
     period: Period | None = None
     answers: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def decimal(self) -> str | None:
+        """The person's decimal mark ("." or ","), None when unknown
+        (conversations.locales.decimal_mark)."""
+        return decimal_mark(self.timezone, self.country, self.locale)
+
     def read_date(self, raw: str) -> DateReading | None:
         return read_date(raw, self.today, self.timezone, country=self.country, locale=self.locale,
                          period=self.period)
@@ -107,19 +116,30 @@ def _bounded(value: float, minimum: float | None, maximum: float | None,
     return None
 
 
-def _read(raw: str, words: bool) -> Amount | Invalid:
+def _read(raw: str, words: bool, env: Env) -> Amount | Invalid:
     """One amount from a whole answer, or the re-ask naming what got in the way."""
-    found = read_amount(raw, words=words)
+    found = read_amount(raw, words=words, decimal=env.decimal)
     if isinstance(found, str):
         details: dict[str, Any] = {"given": raw.strip()[:60]}
-        if found == "ratio" and (numbers := _ratio(raw)) is not None:
+        if found == "ambiguous_number":
+            return _ambiguous(raw, env)
+        if found == "ratio" and (numbers := _ratio(raw, env.decimal)) is not None:
             details["as_percent"] = numbers
         return Invalid("not_a_number" if found == "no_number" else found, details)
     return found
 
 
-def _ratio(raw: str) -> float | None:
-    numbers = [parse_number_text(p) for p in re.split(r"\b(?:in|out of|of)\b|/", raw, maxsplit=1)]
+def _ambiguous(raw: str, env: Env) -> Invalid:
+    """The re-ask for a number whose separator reads two ways: both readings, so the
+    example can show how to write each one."""
+    found = ambiguity(raw, env.decimal)
+    return Invalid("ambiguous_number", {"given": raw.strip()[:60], "number": found.token if found else raw.strip(),
+                                        "as_decimal": found.decimal if found else None,
+                                        "as_thousands": found.grouped if found else None})
+
+
+def _ratio(raw: str, decimal: str | None = None) -> float | None:
+    numbers = [parse_number_text(p, decimal) for p in re.split(r"\b(?:in|out of|of)\b|/", raw, maxsplit=1)]
     if None in numbers or not numbers[1]:
         return None
     return round(100 * numbers[0] / numbers[1], 1)  # type: ignore[operator]
@@ -127,7 +147,7 @@ def _ratio(raw: str) -> float | None:
 
 def integer(raw: str, env: Env, *, min: float | None = None, max: float | None = None) -> Result:  # noqa: A002
     """A whole number: "12", "1,200", "12 deals"."""
-    found = _read(raw, words=True)
+    found = _read(raw, words=True, env=env)
     if isinstance(found, Invalid):
         return found
     if found.kind != COUNT:
@@ -139,7 +159,7 @@ def integer(raw: str, env: Env, *, min: float | None = None, max: float | None =
 
 def number(raw: str, env: Env, *, min: float | None = None, max: float | None = None) -> Result:  # noqa: A002
     """Any number: "3.5", "1 200,5", "2k"."""
-    found = _read(raw, words=True)
+    found = _read(raw, words=True, env=env)
     if isinstance(found, Invalid):
         return found
     return _bounded(found.value, min, max) or Valid(found.value)
@@ -152,7 +172,7 @@ def money(raw: str, env: Env, *, min: float | None = 0, same_currency_as: str | 
     answer such as "quota"), another currency is asked again and an amount without
     one takes that answer's.
     """
-    found = _read(raw, words=False)
+    found = _read(raw, words=False, env=env)
     if isinstance(found, Invalid):
         return Invalid("not_money", found.details | {"why": found.code}) if found.code == "not_a_number" else found
     if found.kind == PERCENT:
@@ -173,7 +193,7 @@ def percentage(raw: str, env: Env, *, min: float | None = 0, max: float | None =
     """"15%" or "15" -> 0.15. A bare "0.25" is ambiguous (a quarter of a percent, or a
     quarter?), so it is asked again rather than guessed; so are money ("$25k") and a
     ratio ("1 in 4", with the percentage it makes as the example)."""
-    found = _read(raw, words=False)
+    found = _read(raw, words=False, env=env)
     if isinstance(found, Invalid):
         return Invalid("not_a_percentage", found.details) if found.code == "not_a_number" else found
     if found.kind == MONEY:
@@ -279,39 +299,6 @@ def items(raw: str, env: Env, *, max_items: int | None = None, min_items: int = 
     return Valid(found)
 
 
-_EMAIL = re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")
-
-
-def find_person(raw: str, people: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The one person a mention, e-mail, handle or name points at; None if none or
-    several (an ambiguous "@sam" is asked again rather than guessed).
-
-    Mentions arrive in the neutral form every channel produces before text reaches
-    the core: "@" plus the person's e-mail when the platform named someone coachbot
-    knows, else "@" plus the platform's label (a display name or user id). No
-    platform syntax (`<@U…>`, `<at>…</at>`) is read here.
-    """
-    text_ = raw.strip()
-    if (m := _EMAIL.search(text_)) is not None:
-        hits = [p for p in people if str(p.get("email", "")).lower() == m.group(0).lower()]
-        return hits[0] if len(hits) == 1 else None
-    word = text_.lstrip("@").strip().lower()
-    if not word:
-        return None
-    for match in (
-        lambda p: str(p.get("name", "")).lower() == word,
-        lambda p: str(p.get("email", "")).split("@")[0].lower() == word,
-        lambda p: word in (h.lower() for h in p.get("handles") or ()),
-        lambda p: str(p.get("name", "")).lower().split()[0:1] == [word],
-    ):
-        hits = [p for p in people if match(p)]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            return None
-    return None
-
-
 def person(raw: str, env: Env) -> Result:
     """Someone in the organisation, by mention, e-mail, handle or name."""
     if not raw.strip():
@@ -352,19 +339,23 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     statement = checked.value
     body, reading, said = _due_date(statement, env)
     start: float | None = None
-    span = _FROM_TO.search(body)
-    if span is not None and (to := parse_amount(span.group("target"))) is not None:
-        begin = parse_amount(span.group("start"))
-        start = begin[0] if begin is not None else None
-        found: tuple[float, str] | None = to
-    else:
-        problem = second_number_problem(body)
-        if problem in ("range", "alternatives", "ratio"):
-            details: dict[str, Any] = {"given": body.strip()[:60]}
-            if problem == "ratio" and (share := _ratio(body)) is not None:
-                details["as_percent"] = share
-            return Invalid(problem, details)
-        found = parse_amount(body)
+    try:
+        span = _FROM_TO.search(body)
+        if span is not None and (to := parse_amount(span.group("target"), env.decimal)) is not None:
+            begin = parse_amount(span.group("start"), env.decimal)
+            start = begin[0] if begin is not None else None
+            found: tuple[float, str] | None = to
+        else:
+            problem = second_number_problem(body)
+            if problem in ("range", "alternatives", "ratio"):
+                details: dict[str, Any] = {"given": body.strip()[:60]}
+                if problem == "ratio" and (share := _ratio(body, env.decimal)) is not None:
+                    details["as_percent"] = share
+                return Invalid(problem, details)
+            found = parse_amount(body, env.decimal)
+    except AmbiguousNumber as doubt:
+        return Invalid("ambiguous_number", {"given": body.strip()[:60], "number": doubt.token,
+                                            "as_decimal": doubt.decimal, "as_thousands": doubt.grouped})
     if reading is None and (hints := list(_DATE_WORD.finditer(statement))) and (
             missing := _no_day(statement[hints[-1].end():], env)) is not None:
         return missing  # "… by 31 April": that day is asked again, not "by when?"

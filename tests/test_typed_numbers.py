@@ -3,7 +3,7 @@ a review as an attacker would type them): each is now a clear re-ask, not a trac
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -37,7 +37,7 @@ def test_snooze_is_bounded_before_it_becomes_a_duration(typed: str, expected: ti
 def test_a_number_too_large_for_a_float_is_re_asked_not_infinite(typed: str) -> None:
     assert amounts.read_amount(typed) == "unreadable"
     for check in (validators.money, validators.number):
-        assert isinstance(check(typed, {}), validators.Invalid)
+        assert isinstance(check(typed, validators.Env(date(2027, 1, 4))), validators.Invalid)
 
 
 @pytest.mark.parametrize("typed", [", Acme Corp, hot, wants demo", "\u200b, Acme, hot", " ; Acme"])

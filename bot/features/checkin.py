@@ -18,6 +18,7 @@ from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
+from conversations.locales import decimal_mark
 from storage import checkins as checkin_store
 from storage import occurrences as store
 from storage import people
@@ -57,6 +58,7 @@ async def start_checkin(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         subject=f"checkin:{day.isoformat()}",
         manager_name=manager.name if manager is not None else "",
         last_change=last.change_next if last is not None else None,
+        decimal=decimal_mark(person.timezone, person.country),  # how "1,5" reads (conversations.amounts)
         key_results=[{"id": kr.id, "objective": objective.title, "title": kr.title,
                       "current": kr.current_value, "target": kr.target_value, "unit": kr.unit,
                       "kind": kr.kind, "per": kr.per, "confidence": kr.confidence}

@@ -17,6 +17,7 @@ from bot.core.feature import Feature
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
+from conversations.locales import ascii_digits
 from storage import okrs, people
 from storage.models import Person
 
@@ -29,8 +30,9 @@ def goal_year(today: date, args: str) -> int | None:
     """The year `/okr goals [YEAR]` plans: the one typed ("2027", "for 2027"), last
     year to two years ahead; without one, the coming year from October on (seed 002:
     Q4 or early Q1). None for anything else ("2O27", "2207", "-2027", "next"), which is
-    asked again with an example rather than planned for a year nobody chose."""
-    words = args.strip().lower()
+    asked again with an example rather than planned for a year nobody chose. Digits
+    of other scripts read as digits ("٢٠٢٧")."""
+    words = ascii_digits(args).strip().lower()
     default = today.year + 1 if today.month >= 10 else today.year
     if not words:
         return default

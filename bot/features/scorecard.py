@@ -24,6 +24,7 @@ from bot.core.people import first_name
 from bot.features.chart import scorecard_png
 from bot.features.pace import commitments_kept, measure_lines, standing
 from bot.features.weeks import monday, session_weeks, team_lead
+from conversations.locales import ascii_digits
 from storage import people
 from storage import scorecard as store
 from storage.models import Person
@@ -101,8 +102,9 @@ def _connected(kind: str, person: Person, weekday: int, local_time: str, platfor
 
 
 async def _schedule(turn: Turn, text: str) -> Message:
-    """`at Tuesday 12:00`: when the week's post goes out, in the manager's zone."""
-    match = _AT.match(text)
+    """`at Tuesday 12:00`: when the week's post goes out, in the manager's zone
+    (digits of other scripts read as digits)."""
+    match = _AT.match(ascii_digits(text))
     day = next((i + 1 for i, d in enumerate(WEEKDAYS) if match and d.startswith(match.group("day").lower())
                 and len(match.group("day")) >= 2), None)
     hour, minute = (int(match.group("h")), int(match.group("m") or 0)) if match else (99, 0)

@@ -22,9 +22,16 @@ from bot.features.access import resolve_report
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
 from bot.features.weeks import monday, session_weeks, team_lead
-from conversations.amounts import Amount, parse_amount, read_amount, second_number_problem
+from conversations.amounts import (
+    AmbiguousNumber,
+    Amount,
+    ambiguity,
+    parse_amount,
+    read_amount,
+    second_number_problem,
+)
 from conversations.dates import planning_year, read_date, year_period
-from conversations.locales import small_number
+from conversations.locales import ascii_digits, decimal_mark, small_number
 from storage import checkins as checkin_store
 from storage import occurrences as store
 from storage import scorecard as scorecard_store
@@ -127,7 +134,21 @@ _MEASURE = re.compile(
 
 @feature.command("wig", "/okr wig [start | add … | measure … | close N]")
 async def wig_command(turn: Turn, args: str) -> list[Message]:
-    """/okr wig [start | add … | measure … | close N]."""
+    """/okr wig [start | add … | measure … | close N]. Digits of other scripts read as
+    digits; a number whose separator reads two ways for the person ("1,5") is asked
+    about with both readings (conversations.amounts)."""
+    try:
+        return await _wig_command(turn, ascii_digits(args))
+    except AmbiguousNumber as doubt:
+        return [Message(prompts.render("cadence/wig/help", problem="ambiguous_number", leader=False, doubt={
+            "number": doubt.token, "as_decimal": doubt.decimal, "as_thousands": doubt.grouped}), private=True)]
+
+
+def _mark(turn: Turn) -> str | None:
+    return decimal_mark(turn.person.timezone, turn.person.country)
+
+
+async def _wig_command(turn: Turn, args: str) -> list[Message]:
     verb, _, rest = args.strip().partition(" ")
     verb = verb.lower()
     leader = turn.person.role in ("manager", "admin")
@@ -152,17 +173,20 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
     return [Message(prompts.render("cadence/wig/help", problem="", leader=leader), private=True)]
 
 
-def _whole(text: str) -> tuple[float, str] | None:
+def _whole(text: str, decimal: str | None = None) -> tuple[float, str] | None:
     """One value typed alone ("1.35M", "38 deals", "$400k"), or None: "38-40", "38 or
-    40" and "x38" are asked again, never read as their first number."""
-    found = read_amount(text, words=True)
+    40" and "x38" are asked again, never read as their first number. Raises
+    AmbiguousNumber for "1,5" where the person's `decimal` mark leaves it in doubt."""
+    found = read_amount(text, words=True, decimal=decimal)
+    if found == "ambiguous_number" and (doubt := ambiguity(text, decimal)) is not None:
+        raise doubt
     return (found.value, found.unit) if isinstance(found, Amount) else None
 
 
-def _end(text: str) -> tuple[float, str] | None:
+def _end(text: str, decimal: str | None = None) -> tuple[float, str] | None:
     """A WIG's "from" or "to" value; a unit word may follow ("$1.5M ARR"), but a range
     or a second number ("1.2-1.5M", "20 or 25") is asked again, not cut to its first."""
-    return None if second_number_problem(text) else parse_amount(text)
+    return None if second_number_problem(text) else parse_amount(text, decimal)
 
 
 def _help(problem: str, leader: bool, detail: str = "", example: str | None = None) -> Message:
@@ -176,8 +200,8 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
     if not leader:
         return _help("leaders_only", leader)
     match = _WIG.match(text)
-    start = _end(match.group("from")) if match else None
-    target = _end(match.group("to")) if match else None
+    start = _end(match.group("from"), _mark(turn)) if match else None
+    target = _end(match.group("to"), _mark(turn)) if match else None
     if match is None or start is None or target is None:
         return _help("format", leader)
     today = local_day(turn.now, turn.person.timezone)
@@ -226,7 +250,7 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
     if read is not None:
         return read
     match = _MEASURE.match(text)
-    target = parse_amount(match.group("n")) if match else None
+    target = parse_amount(match.group("n"), _mark(turn)) if match else None
     if match is None or target is None or target[0] <= 0:
         return _help("measure", leader)
     async with turn.db.session() as session:
@@ -252,7 +276,7 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
     if not leader:
         return _help("leaders_only", leader)
     match = _UPDATE.match(text)
-    value = _whole(match.group("value")) if match else None
+    value = _whole(match.group("value"), _mark(turn)) if match else None
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
         if match is None or value is None or not 1 <= int(match.group("n")) <= len(wigs):
@@ -272,7 +296,7 @@ async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
         return _help("leaders_only", leader)
     who, _, rest = text.partition(" ")
     title, _, amount = rest.strip().rpartition(" ")
-    value = None if amount.lower() == "team" else _whole(amount)
+    value = None if amount.lower() == "team" else _whole(amount, _mark(turn))
     rep = await resolve_report(turn, who) if who else None
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
