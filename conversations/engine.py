@@ -201,6 +201,11 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         if isinstance(said, Valid):
             if said.value == "yes":
                 return _accept(flow, reply, step, confirming, confirming, env.today)
+            # "no": the re-ask carries the step's example like every re-ask (the common
+            # retry template has one per validator), then the question again
+            names = _names(flow, current, env.today, step) | {
+                "error": "not_confirmed", "details": {}, "validator": step.validate, "optional": step.optional}
+            reply.say.append(Say(RETRY, names))
             reply.say.append(_question(flow, step, current, env.today))
             return reply
     if word == "cancel":
