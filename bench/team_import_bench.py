@@ -75,7 +75,7 @@ def summary(runs: list[tuple[float, float]]) -> str:
 
 async def in_process(text: str, url: str) -> tuple[float, float, float]:
     """Seconds to read and check the file, to write it into an empty organisation,
-    and to write it again (all updated): the import's own work, without start-up."""
+    and to write it again (the same file: all unchanged, nothing written): the import's own work, without start-up."""
     sys.path.insert(0, str(ROOT))
     from bot.cli.team_file import read_team
     from storage import people
@@ -123,12 +123,12 @@ def main() -> None:
         if new:
             print(f"  first import into an empty database already migrated (`db upgrade` in the release phase) "
                   f"{summary(new)}")
-        print(f"  re-import (all {options.people} updated) {summary(again)}")
+        print(f"  re-import of the same file (all {options.people} unchanged) {summary(again)}")
         floor = [timed(["--version"], env, show=False) for _ in range(options.runs)]
         print(f"start-up alone (`coachbot --version`): {summary(floor)}")
         read, write, rewrite = asyncio.run(in_process(path.read_text(encoding="utf-8"), url))
         print(f"import work in process: read and check {read:.2f} s, write {write:.2f} s, "
-              f"write again (all updated) {rewrite:.2f} s")
+              f"write again (all unchanged) {rewrite:.2f} s")
         print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import among, utcnow
+from storage.db import among
 from storage.models import ChatIdentity, Organisation, Person, Workspace
+from storage.team_import import ImportCounts, TeamRow, upsert_team  # noqa: F401  (callers use people.upsert_team)
 
 
 async def get(session: AsyncSession, person_id: int) -> Person | None:
@@ -272,103 +273,6 @@ async def identities(session: AsyncSession, org_id: int) -> dict[int, dict[str, 
     for identity in rows:
         out.setdefault(identity.person_id, {})[identity.platform] = identity.user_id
     return out
-
-
-@dataclass(frozen=True)
-class TeamRow:
-    """One validated line of a team file, ready to store."""
-
-    email: str
-    name: str
-    role: str
-    manager_email: str | None
-    timezone: str
-    working_days: str | None = None
-    country: str | None = None
-    slack_user_id: str | None = None
-    teams_user_id: str | None = None
-    selling_role: str | None = None  # "hunter", "farmer", "" (both); None: column absent, keep
-    one_on_one: str | None = None  # a rep's rhythm with their manager (bot.cli.team.import_one_on_ones)
-
-
-# TeamRow fields stored on Person under the same name (a new team-file column that is
-# a Person column is stored without touching the import); blanks keep what is stored.
-_PERSON_FIELDS = tuple(f for f in TeamRow.__dataclass_fields__
-                       if f in Person.model_fields and f not in ("email", "manager_email"))
-
-
-async def upsert_team(session: AsyncSession, org_id: int, rows: Sequence[TeamRow],
-                      progress: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Create or update everyone in `rows` (matched by e-mail), then set managers and
-    chat ids.
-
-    Runs inside the caller's unit of work: a failure anywhere imports nothing. Rows
-    are written in bulk (a handful of statements, not one per person: 5,000 people
-    take about a second on SQLite); `progress(n)` is told as n more rows are done.
-    Returns (created, updated).
-    """
-    id_of = await _ids_by_email(session, org_id)
-    now = utcnow()
-    defaults = Person(org_id=org_id, email="", name="", created_at=now).model_dump(exclude={"id"})
-    fresh, changed, later = [], [], []
-    for row in rows:
-        # None keeps what is stored; "" (a column whose blank means "none") clears it
-        values = {f: getattr(row, f) or None for f in _PERSON_FIELDS if getattr(row, f) is not None}
-        values.update(active=True, updated_at=now)
-        if row.email in id_of and (not row.manager_email or row.manager_email in id_of):
-            # a re-import: the manager is known already, set in the same statement
-            changed.append({"id": id_of[row.email], **values, "manager_id": id_of.get(row.manager_email or "")})
-            continue
-        later.append(row)  # the manager (or the person) is new: set once everyone has an id
-        if row.email in id_of:
-            changed.append({"id": id_of[row.email], **values})
-        else:
-            fresh.append({**defaults, "email": row.email, **values})
-    for chunk in _chunks(fresh):
-        await session.exec(insert(Person), params=chunk)  # type: ignore[call-overload]
-        _advance(progress, len(chunk))
-    for chunk in _chunks(changed):
-        await session.exec(update(Person), params=chunk)  # type: ignore[call-overload]
-        _advance(progress, len(chunk))
-    id_of = await _ids_by_email(session, org_id)
-    managers = [{"id": id_of[r.email], "manager_id": id_of.get(r.manager_email or "")} for r in later]
-    for chunk in _chunks(managers):
-        await session.exec(update(Person), params=chunk)  # type: ignore[call-overload]
-    query = select(ChatIdentity.id, ChatIdentity.person_id, ChatIdentity.platform, ChatIdentity.user_id).where(
-        ChatIdentity.org_id == org_id)
-    linked = {(person_id, platform): (id_, user_id) for id_, person_id, platform, user_id
-              in (await session.exec(query)).all()}
-    new_ids, moved_ids = [], []
-    for row in rows:
-        person_id = id_of[row.email]
-        for platform, user_id in (("slack", row.slack_user_id), ("teams", row.teams_user_id)):
-            known = linked.get((person_id, platform))
-            if not user_id or (known is not None and known[1] == user_id):
-                continue
-            if known is None:
-                new_ids.append({"org_id": org_id, "person_id": person_id, "platform": platform,
-                                "user_id": user_id, "tenant": None, "dm_channel": None})
-            else:  # a DM channel belongs to the old id
-                moved_ids.append({"id": known[0], "user_id": user_id, "dm_channel": None})
-    for chunk in _chunks(moved_ids):
-        await session.exec(update(ChatIdentity), params=chunk)  # type: ignore[call-overload]
-    for chunk in _chunks(new_ids):
-        await session.exec(insert(ChatIdentity), params=chunk)  # type: ignore[call-overload]
-    return len(fresh), len(changed)
-
-
-def _chunks(items: list[dict[str, Any]], size: int = 500) -> list[list[dict[str, Any]]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def _advance(progress: Callable[[int], None] | None, count: int) -> None:
-    if progress is not None:
-        progress(count)
-
-
-async def _ids_by_email(session: AsyncSession, org_id: int) -> dict[str, int]:
-    query = select(Person.id, Person.email).where(Person.org_id == org_id)
-    return {email.lower(): id_ for id_, email in (await session.exec(query)).all()}
 
 
 async def roles(session: AsyncSession, org_id: int) -> dict[str, str]:

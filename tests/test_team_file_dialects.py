@@ -152,7 +152,7 @@ async def test_the_import_reports_its_progress_to_the_last_row(db: Database) -> 
     done: list[int] = []
     async with db.session() as session:
         org = await people.ensure_org(session, "Acme", "UTC")
-        assert await people.upsert_team(session, org.id, read_team(text), done.append) == (1203, 0)
+        assert await people.upsert_team(session, org.id, read_team(text), done.append) == (1203, 0, 0)
     assert sum(done) == 1203
 
 

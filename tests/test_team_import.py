@@ -95,7 +95,7 @@ def test_working_days_are_read_as_iso_weekdays(text: str, iso: str) -> None:
     assert parse_working_days(text) == iso
 
 
-async def _import(db: Database, text: str) -> tuple[int, int]:
+async def _import(db: Database, text: str) -> people.ImportCounts:
     async with db.session() as session:
         org = await people.ensure_org(session, "Acme", "UTC")
         existing = [p.email for p in await people.team(session, org.id)]
@@ -103,15 +103,29 @@ async def _import(db: Database, text: str) -> tuple[int, int]:
 
 
 async def test_reimport_updates_and_never_duplicates(db: Database) -> None:
-    assert await _import(db, GOOD) == (2, 0)
+    assert await _import(db, GOOD) == (2, 0, 0)
     changed = GOOD.replace("Re Rep", "Rena Rep").replace("America/Chicago", "Asia/Tokyo")
-    assert await _import(db, changed + "new@x.com,New,rep,boss@x.com,UTC\n") == (1, 2)
+    assert await _import(db, changed + "new@x.com,New,rep,boss@x.com,UTC\n") == (1, 1, 1)  # the boss as was
     async with db.session() as session:
         org = await people.ensure_org(session, "Acme", "UTC")
         team = {p.email: p for p in await people.team(session, org.id)}
     assert len(team) == 3
     assert (team["rep@x.com"].name, team["rep@x.com"].timezone) == ("Rena Rep", "Asia/Tokyo")
     assert team["new@x.com"].manager_id == team["boss@x.com"].id
+
+
+async def test_an_identical_reimport_changes_nothing_and_says_so(db: Database) -> None:
+    text = HEADER.strip() + ",slack_user_id\nboss@x.com,Bo,manager,,UTC,U1\nrep@x.com,Re,rep,boss@x.com,UTC,U2\n"
+    assert await _import(db, text) == (2, 0, 0)
+    async with db.session() as session:
+        org = await people.ensure_org(session, "Acme", "UTC")
+        before = {p.email: (p.updated_at, p.revision) for p in await people.team(session, org.id)}
+    assert await _import(db, text) == (0, 0, 2)
+    async with db.session() as session:
+        after = {p.email: (p.updated_at, p.revision) for p in await people.team(session, org.id)}
+    assert after == before  # nothing written: no revision for the planner to reload for
+    assert await _import(db, text.replace(",U2", ",U3")) == (0, 1, 1)  # a new chat id alone is a change
+    assert await _import(db, text.replace(",U2", ",U3").replace("UTC,U1", "Europe/Oslo,U1")) == (0, 1, 1)
 
 
 async def test_chat_ids_from_the_file_are_linked(db: Database) -> None:

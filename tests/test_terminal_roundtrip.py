@@ -89,3 +89,9 @@ def test_run_with_an_empty_database_says_to_import_a_team(tmp_path: Path) -> Non
     result = coachbot(tmp_path, "run")
     assert result.returncode == 1
     assert "coachbot team import examples/team.csv" in result.stderr
+
+
+def test_an_identical_team_file_imported_again_reports_everyone_unchanged(imported: Path) -> None:
+    result = coachbot(imported, "team", "import", str(ROOT / "examples" / "team.csv"))
+    assert result.returncode == 0, result.stderr
+    assert "0 new, 0 updated, 6 unchanged" in result.stdout

@@ -86,7 +86,7 @@ def team_import(
     """Import or update the team from a CSV (email,name,role,manager_email,timezone[,…])."""
     config = settings()
 
-    async def go() -> tuple[int, int]:
+    async def go() -> people.ImportCounts:
         db = await ready_database(config)
         try:
             async with db.session() as session:
@@ -102,10 +102,10 @@ def team_import(
             await db.dispose()
 
     try:
-        created, updated = asyncio.run(go())
+        created, updated, unchanged = asyncio.run(go())
     except TeamFileError as error:
         raise fail(prompts.render("cli/import_failed", path=file, problems=error.problems)) from None
-    typer.echo(prompts.render("cli/imported", created=created, updated=updated, org=org))
+    typer.echo(prompts.render("cli/imported", created=created, updated=updated, unchanged=unchanged, org=org))
 
 
 @team_app.command("export")
