@@ -13,8 +13,9 @@ from bot.cli.common import fail, ready_database, settings
 from storage import people, privacy
 from storage import slack as slack_store
 
-person_app = typer.Typer(help="One person's data.", no_args_is_help=True)
-secrets_app = typer.Typer(help="Encryption of stored tokens (COACHBOT_SECRET_KEY).", no_args_is_help=True)
+person_app = typer.Typer(rich_markup_mode=None, help="One person's data.", no_args_is_help=True)
+secrets_app = typer.Typer(
+    rich_markup_mode=None, help="Encryption of stored tokens (COACHBOT_SECRET_KEY).", no_args_is_help=True)
 
 
 @person_app.command("forget")

@@ -19,7 +19,7 @@ import prompts
 from bot.cli.common import fail, ready_database, settings
 from storage import people
 
-slack_app = typer.Typer(help="Slack workspaces.", no_args_is_help=True)
+slack_app = typer.Typer(rich_markup_mode=None, help="Slack workspaces.", no_args_is_help=True)
 teams_bind_help = "Bind a Microsoft Teams tenant (its AAD tenant id) to the organisation."
 Org = Annotated[str | None, typer.Option("--org", help="Organisation name, when there are several.")]
 

@@ -29,7 +29,7 @@ def demo(
     as_: Annotated[str | None, typer.Option("--as", help="E-mail of the rep you play (default: first rep).")] = None,
     team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team "
                                        "(default: the sample team).")] = SAMPLE_TEAM,
-    fresh: Annotated[bool, typer.Option(help="Use a throw-away database instead of DATABASE_URL.")] = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Use a throw-away database instead of DATABASE_URL.")] = False,
 ) -> None:
     """Try coachbot in the terminal: a check-in prompt arrives right away."""
     overrides: dict[str, str] = {}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the trade-show feature is loaded by the event commands only
     from storage.db import Database
     from storage.models import Event
 
-event_app = typer.Typer(help="Trade shows: import and export their leads.", no_args_is_help=True)
+event_app = typer.Typer(rich_markup_mode=None, help="Trade shows: import and export their leads.", no_args_is_help=True)
 
 
 async def _event(db: Database, name: str) -> Event:

@@ -33,10 +33,13 @@ from bot.core import logs
 from bot.core.settings import Settings
 from storage import people
 
-app = typer.Typer(help="coachbot: sales coaching cadence on Slack, Teams and the terminal.",
+# Plain (click-style) help in every group: typer's rich panels print "<bool>" beside
+# every flag, --help included, as if it took a value (tests/test_cli_help.py).
+app = typer.Typer(rich_markup_mode=None, help="coachbot: sales coaching cadence on Slack, Teams and the terminal.",
                   no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-teams_app = typer.Typer(help="Microsoft Teams: the app package, binding a tenant.", no_args_is_help=True)
+db_app = typer.Typer(rich_markup_mode=None, help="Database schema.", no_args_is_help=True)
+teams_app = typer.Typer(
+    rich_markup_mode=None, help="Microsoft Teams: the app package, binding a tenant.", no_args_is_help=True)
 app.add_typer(team_app, name="team")
 app.add_typer(db_app, name="db")
 app.add_typer(teams_app, name="teams")

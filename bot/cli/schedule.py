@@ -23,7 +23,8 @@ from bot.core.settings import Settings
 from storage import occurrences, people
 from storage import schedule as store
 
-schedule_app = typer.Typer(help="Cadences: see who gets which prompt when, and why.", no_args_is_help=True)
+schedule_app = typer.Typer(
+    rich_markup_mode=None, help="Cadences: see who gets which prompt when, and why.", no_args_is_help=True)
 
 def _start_of(day: date | None) -> datetime:
     if day is None:
@@ -139,9 +140,9 @@ def set_rule(
     zone: Annotated[str | None, typer.Option(help="IANA zone; default: each person's own.")] = None,
     user: Annotated[str | None, typer.Option(help="Only this person (e-mail).")] = None,
     team: Annotated[str | None, typer.Option(help="A manager's e-mail: that manager's reps.")] = None,
-    starting: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+    starting: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                                                       help="A day in an 'on' week (which weeks count).")] = None,
-    off: Annotated[bool, typer.Option(help="Switch this cadence off at this scope.")] = False,
+    off: Annotated[bool, typer.Option("--off", help="Switch this cadence off at this scope.")] = False,
 ) -> None:
     """Set a cadence for the organisation, one manager's team, or one person."""
     cadence_kind = _kind(kind)

@@ -50,7 +50,7 @@ def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
         yield lambda n: bar.advance(task, n)
 
 
-team_app = typer.Typer(help="Import and export the team (who reports to whom, time zones).",
+team_app = typer.Typer(rich_markup_mode=None, help="Import and export the team (who reports to whom, time zones).",
                        no_args_is_help=True)
 DEFAULT_ORG = "Default"
 
