@@ -25,10 +25,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from bot.cadence.window import SendWindow
 from storage import claims
 from storage.db import Database
 
 T = TypeVar("T")
+Answer = asyncio.Future[bool] | Callable[[bool], None]
 
 
 class Bookkeeper:
@@ -40,8 +42,10 @@ class Bookkeeper:
         self.instance = instance
         self.clock = clock
         self._begins: list[tuple[int, asyncio.Future[bool]]] = []
-        self._sent: list[tuple[tuple[int, str, str, str | None], asyncio.Future[bool]]] = []
+        # a delivery's answer: a future its sender awaits, or a callback (a window's sends)
+        self._sent: list[tuple[tuple[int, str, str, str | None], Answer]] = []
         self._writer: asyncio.Task[None] | None = None
+        self.window: SendWindow | None = None  # the batch whose sends are marked ahead
         self.commits = 0  # transactions written (for the tests and the benchmark)
 
     async def begin_send(self, occurrence_id: int) -> bool:
@@ -54,31 +58,57 @@ class Bookkeeper:
         the claim was no longer this instance's (nothing recorded)."""
         return await self._queue(self._sent, (occurrence_id, purpose, platform, message_id))
 
+    def record(self, item: tuple[int, str, str, str | None], answer: Callable[[bool], None]) -> None:
+        """`delivered` without waiting: `answer(recorded)` is called after the commit
+        (a failed commit fails the window instead). For the window's sends: counted in
+        `SendWindow.recording` until the commit takes them."""
+        self._sent.append((item, answer))
+        if self.window is not None:
+            self.window.recording += 1
+        self.kick()
+
+    def open(self, window: SendWindow) -> None:
+        """Mark this window's sends ahead in the group commits until `close`."""
+        self.window = window
+        window.kick = self.kick
+        self.kick()
+
+    def close(self) -> None:
+        self.window = None
+
+    def kick(self) -> None:
+        """Make sure a writer runs (it stops by itself when nothing is left to write)."""
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    def _due(self) -> bool:
+        return bool(self._begins or self._sent or (self.window is not None and self.window.wants()))
+
     async def _queue(self, queue: list[tuple[T, asyncio.Future[bool]]], item: T) -> bool:
         answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         queue.append((item, answer))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.get_running_loop().create_task(self._write())
+        self.kick()
         return await answer
 
     async def _write(self) -> None:
         """Commit what is queued, again and again until nothing is: whatever was queued
         during one commit goes into the next. One connection serves the run of commits
         (`claims.sends_connection`); after a failure the next commit takes a new one."""
-        while self._begins or self._sent:
+        while self._due():
             connected = False
             try:
                 async with claims.sends_connection(self.db.engine) as connection:
                     connected = True
-                    while self._begins or self._sent:
+                    while self._due():
                         await self._commit(connection)
             except Exception as error:
                 if connected:  # the commit's callers have their answer; a new connection next
                     continue
                 for _, answer in self._begins + self._sent:  # no connection: nothing was written
-                    if not answer.done():
-                        answer.set_exception(error)
+                    _answer(answer, error)
                 self._begins, self._sent = [], []
+                if self.window is not None:
+                    self.window.failed(error)
 
     async def _commit(self, connection: Any) -> None:  # a claims.sends_connection
         # Let every task already woken queue its write first: the sends answered by the
@@ -88,19 +118,38 @@ class Bookkeeper:
         await asyncio.sleep(0)
         begins, self._begins = self._begins, []
         sent, self._sent = self._sent, []
+        window = self.window
+        ahead, resolving = window.take() if window is not None else ([], 0)
         try:
-            held, recorded = await claims.write_sends_alone(connection, [oid for oid, _ in begins],
-                                                            [item for item, _ in sent], self.instance,
-                                                            self.clock())
+            held, recorded = await claims.write_sends_alone(
+                connection, [oid for oid, _ in begins] + [o.id for o in ahead], [item for item, _ in sent],
+                self.instance, self.clock())
         except BaseException as error:  # each waiting caller sees the failure, as before
+            failure = error if isinstance(error, Exception) else RuntimeError(str(error))
             for _, answer in begins + sent:
-                if not answer.done():
-                    answer.set_exception(error if isinstance(error, Exception) else RuntimeError(str(error)))
+                _answer(answer, failure)
+            if window is not None:
+                window.failed(failure)
             raise
         self.commits += 1
         for oid, answer in begins:
             if not answer.done():
                 answer.set_result(oid in held)
+        if window is not None:
+            window.committed(ahead, held, resolving)
         for item, answer in sent:
-            if not answer.done():
-                answer.set_result(item[0] in recorded)
+            _answer(answer, item[0] in recorded)
+
+
+def _answer(answer: Answer, outcome: bool | Exception) -> None:
+    """Give a waiting sender its outcome; a callback hears only outcomes (a failure
+    reaches the window's workers through `SendWindow.failed`)."""
+    if isinstance(answer, asyncio.Future):
+        if answer.done():
+            return
+        if isinstance(outcome, Exception):
+            answer.set_exception(outcome)
+        else:
+            answer.set_result(outcome)
+    elif not isinstance(outcome, Exception):
+        answer(outcome)

@@ -37,6 +37,7 @@ from bot.cadence.offloop import run_off_loop
 from bot.cadence.planner import keep_planned_until, materialise, planned_until, population_stamp
 from bot.cadence.population import Population, load_population
 from bot.cadence.ticks import TickReport, elapsed, instance_name
+from bot.cadence.window import SendWindow, heartbeat
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
@@ -251,87 +252,101 @@ class Dispatcher:
 
     async def _deliver_batch(self, claimed: list[Claimed], taken_over: set[int],
                              report: TickReport) -> None:
+        """`concurrency` workers send the batch, each prompt the moment the one before
+        it returned (no task per prompt); "sending" is stored ahead for up to twice
+        `concurrency` prompts at once, in the commits that record the deliveries
+        (`bot.cadence.window`). Returns once every send's outcome is stored."""
         recipients = await self.coach.recipients({o.person_id for o in claimed})
-        gate = asyncio.Semaphore(self.concurrency)
         in_flight = {o.id for o in claimed}
-        heart = asyncio.get_running_loop().create_task(self._heartbeat(in_flight))
-
-        async def one(occurrence: Claimed) -> None:
-            try:
-                await self._deliver_one(occurrence, recipients[occurrence.person_id],
-                                        occurrence.id in taken_over, report, gate)
-            finally:
+        sendable = []
+        for occurrence in claimed:
+            recipient = recipients[occurrence.person_id]
+            if isinstance(recipient, str):
+                await self._unreachable(occurrence, recipient, report)
                 in_flight.discard(occurrence.id)
+            else:
+                sendable.append(occurrence)
+        window = SendWindow(sendable, 2 * self.concurrency, self.concurrency, self.lease.total_seconds())
+        heart = asyncio.get_running_loop().create_task(
+            heartbeat(self.db, self.instance, self.lease, in_flight, window, lambda: clock_now()))
+        self.bookkeeper.open(window)
 
-        try:
-            await asyncio.gather(*(one(o) for o in claimed))
+        async def worker() -> None:
+            while (occurrence := await window.next()) is not None:
+                if not await self._deliver_one(occurrence, recipients[occurrence.person_id],  # type: ignore[arg-type]
+                                               occurrence.id in taken_over, window, report, in_flight):
+                    in_flight.discard(occurrence.id)
+                    window.resolved()
+
+        try:  # every worker finishes its send (and its record) before a failure is raised
+            outcomes = await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(sendable)))),
+                                            return_exceptions=True)
         finally:
+            self.bookkeeper.close()
             heart.cancel()
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
-    async def _heartbeat(self, in_flight: set[int]) -> None:
-        """Extend the lease of the claims still being sent, a few times per lease, so
-        that only a process that stopped (a crash, a kill -9) loses its claims."""
-        beat = max(0.5, self.lease.total_seconds() / 4)
-        while True:
-            await asyncio.sleep(beat)
-            try:
-                async with self.db.session() as session:
-                    await claims.extend_leases(session, sorted(in_flight), self.instance,
-                                               clock_now() + self.lease)
-            except Exception:  # a missed beat only risks a takeover, which is checked
-                log.warning("could not extend the claims' lease", exc_info=True)
+    async def _unreachable(self, occurrence: Claimed, why: str, report: TickReport) -> None:
+        """A claimed prompt for someone no channel reaches: skipped (left the team since
+        it was planned: no alert) or failed with the reason."""
+        async with self.db.session() as session:
+            if why == INACTIVE:
+                await claims.skip_claimed(session, occurrence.id, self.instance, INACTIVE)
+            elif await claims.record_failure(session, occurrence.id, self.instance,
+                                             f"delivery failed: {why}", {**(occurrence.payload or {}), "error": why}):
+                report.failed += 1
 
-    async def _deliver_one(self, occurrence: Claimed, recipient: Recipient | str,
-                           check_first: bool, report: TickReport, gate: asyncio.Semaphore) -> None:
-        """Send one prompt and record the outcome at once: delivered (with the
-        platform's id), retry later (transient), failed (refused for good) or
-        skipped (the person left). A taken-over claim, or one whose last attempt may
-        have reached the platform, is first looked for in the conversation: one whose
-        holder had begun sending it (`reason = 'sending'`), or whose last attempt ended
-        in a 5xx, reset or timeout. Claims a crashed instance never began to send are
-        sent without a look (a history call costs more than a database write). `gate`
-        bounds the platform calls in flight (not held while the outcome is recorded)."""
-        logs.tag(occurrence=occurrence.key)  # on every log line of this send (its own task)
+    async def _deliver_one(self, occurrence: Claimed, recipient: Recipient, check_first: bool,
+                           window: SendWindow, report: TickReport, in_flight: set[int]) -> bool:
+        """Send one prompt marked "sending" (by the window) and queue its record:
+        delivered with the platform's id, counted once committed. Else store the
+        outcome at once: retry later (transient), failed (refused for good); and
+        answer False (its outcome is stored, or the claim is no longer ours). A
+        taken-over claim, or one whose last attempt may have reached the platform, is
+        first looked for in the conversation: one whose holder had begun sending it
+        (`reason = 'sending'` when claimed), or whose last attempt ended in a 5xx,
+        reset or timeout. Claims a crashed instance never began to send are sent
+        without a look (a history call costs more than a database write)."""
+        logs.tag(occurrence=occurrence.key)  # on this worker's log lines until its next prompt
         payload = occurrence.payload or {}  # read only: copied where a change is stored
-        if isinstance(recipient, str):
-            async with self.db.session() as session:
-                if recipient == INACTIVE:  # left the team since it was planned: no alert
-                    await claims.skip_claimed(session, occurrence.id, self.instance, INACTIVE)
-                elif await claims.record_failure(session, occurrence.id, self.instance,
-                                                 f"delivery failed: {recipient}", {**payload, "error": recipient}):
-                    report.failed += 1
-            return
         try:
-            async with gate:
-                message_id = None
-                found = False
-                if (check_first and occurrence.reason == claims.SENDING) or payload.get("uncertain"):
-                    message_id = await self.coach.find_sent(recipient, delivery_tag(occurrence))
-                    found = message_id is not None
-                if not found:
-                    if not await self.bookkeeper.begin_send(occurrence.id):  # still ours? and: "a send began"
-                        return  # the claim lapsed and was taken over: the taker sends it
-                    message_id = await self.coach.send(recipient, self._draw(occurrence, recipient.name))
+            message_id = None
+            found = False
+            if (check_first and occurrence.reason == claims.SENDING) or payload.get("uncertain"):
+                message_id = await self.coach.find_sent(recipient, delivery_tag(occurrence))
+                found = message_id is not None
+            if not found:
+                # marked ahead, but not confirmed ours for half a lease: ask again first
+                if window.stale() and not await self.bookkeeper.begin_send(occurrence.id):
+                    return False  # the claim lapsed and was taken over: the taker sends it
+                message_id = await self.coach.send(recipient, self._draw(occurrence, recipient.name))
         except TransientDeliveryError as error:
             await self._retry_later(occurrence, dict(payload), str(error), error.uncertain, report)
-            return
+            return False
         except (TimeoutError, ConnectionError) as error:  # a channel that did not say
             await self._retry_later(occurrence, dict(payload), f"{type(error).__name__}: {error}", True, report)
-            return
+            return False
         except DeliveryError as error:
             await self._fail(occurrence, payload, str(error) or "delivery refused", report)
-            return
+            return False
         except Exception as error:
             # a bug or an unknown refusal: recorded as failed, with the reason, rather
             # than retried blindly
             log.exception("delivering %s failed", occurrence.key)
             await self._fail(occurrence, payload, f"{type(error).__name__}: {error}"[:200], report)
-            return
-        # recorded as the send returns, in the next group commit (bot.cadence.bookkeeping)
-        if await self.bookkeeper.delivered(occurrence.id, _purpose(occurrence), recipient.platform, message_id):
-            report.delivered += 1
-            report.recovered += found
-            metrics.prompt(occurrence.kind, "sent", occurrence.due_at)
+            return False
+
+        def recorded(done: bool) -> None:  # called after the group commit (bot.cadence.bookkeeping)
+            in_flight.discard(occurrence.id)
+            if done:
+                report.delivered += 1
+                report.recovered += found
+                metrics.prompt(occurrence.kind, "sent", occurrence.due_at)
+
+        self.bookkeeper.record((occurrence.id, _purpose(occurrence), recipient.platform, message_id), recorded)
+        return True
 
     async def _retry_later(self, occurrence: Claimed, payload: dict[str, Any], problem: str,
                            uncertain: bool, report: TickReport) -> None:
