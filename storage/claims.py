@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Text, bindparam, case, func, insert, literal, or_, update
+from sqlalchemy import BigInteger, Text, bindparam, case, cast, column, func, insert, literal, or_, update
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, select
@@ -66,13 +66,18 @@ def _ids(dialect: str, name: str) -> Any:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
 
-        return OCCURRENCE.c.id == func.any(bindparam(name, type_=ARRAY(BigInteger)))
+        return OCCURRENCE.c.id == func.any(cast(bindparam(name, type_=Text), ARRAY(BigInteger)))
     listed = func.json_each(bindparam(name, type_=Text)).table_valued("value")
     return OCCURRENCE.c.id.in_(select(listed.c.value))
 
 
-def _bind_ids(dialect: str, ids: Sequence[int]) -> Any:
-    return list(ids) if dialect == "postgresql" else json.dumps(list(ids))
+def _bind_ids(dialect: str, ids: Sequence[int]) -> str:
+    """The ids as ONE text parameter: a PostgreSQL array literal (`{1,2,3}`, cast in
+    SQL) or a JSON list for SQLite. Text, not a list: the driver writes a string at
+    once, where a list is dumped element by element in Python."""
+    if dialect == "postgresql":
+        return "{" + ",".join(map(str, ids)) + "}"
+    return json.dumps(list(ids))
 
 
 def _mine() -> tuple[Any, ...]:
@@ -101,13 +106,15 @@ _DELIVERY_ROWS = insert(Delivery.__table__)  # type: ignore[attr-defined]
 def _sends_written_and_recorded() -> Any:
     """PostgreSQL: `_sends_written` and the Delivery rows of the rows it delivered, in
     ONE statement (data-modifying CTEs: the INSERT joins the UPDATE's RETURNING, so a
-    Delivery row is written for exactly the rows this instance still held)."""
-    from sqlalchemy.dialects.postgresql import ARRAY
+    Delivery row is written for exactly the rows this instance still held). The sends
+    come as one JSON parameter (`json_to_recordset`): rows of (oid, purpose,
+    platform, message_id)."""
+    from sqlalchemy.dialects.postgresql import JSON
 
     changed = _sends_written("postgresql").cte("changed")
-    sent = func.unnest(*(bindparam(name, type_=ARRAY(kind)) for name, kind in (
-        ("done", BigInteger), ("purposes", Text), ("platforms", Text), ("message_ids", Text)))
-    ).table_valued("oid", "purpose", "platform", "message_id").render_derived(name="sent")
+    sent = func.json_to_recordset(cast(bindparam("sent", type_=Text), JSON)).table_valued(
+        column("oid", BigInteger), column("purpose", Text), column("platform", Text),
+        column("message_id", Text)).render_derived(name="sent", with_types=True)
     rows = select(sent.c.oid, sent.c.purpose, sent.c.platform, sent.c.message_id,
                   bindparam("now", type_=Delivery.__table__.c.sent_at.type))  # type: ignore[attr-defined]
     recorded = insert(Delivery.__table__).from_select(  # type: ignore[attr-defined]
@@ -156,7 +163,7 @@ def _locked(chosen: Any) -> Any:
 
 async def _update(session: AsyncSession, which: Any, still: Any, values: dict[str, Any]) -> list[Claimed]:
     statement = update(OCCURRENCE).where(which, *still).values(**values).returning(*_CLAIMED)
-    rows = [Claimed(*row) for row in (await session.exec(statement)).all()]  # type: ignore[call-overload]
+    rows = [Claimed(*row) for row in (await _core(session, statement)).all()]  # Core: no ORM update machinery
     return sorted(rows, key=lambda o: (o.due_at, o.id))
 
 
@@ -284,8 +291,8 @@ async def _write_sends(
     params = {"sending": _bind_ids(dialect, sending), "done": _bind_ids(dialect, [item[0] for item in sent]),
               "me": instance, "now": now}
     if dialect == "postgresql":
-        params.update(purposes=[item[1] for item in sent], platforms=[item[2] for item in sent],
-                      message_ids=[item[3] for item in sent])
+        params["sent"] = json.dumps([{"oid": oid, "purpose": purpose, "platform": platform, "message_id": mid}
+                                     for oid, purpose, platform, mid in sent])
         rows = (await connection.execute(_sends_written_and_recorded(), params)).all()
         return ({oid for oid, status in rows if status == CLAIMED},
                 {oid for oid, status in rows if status == DELIVERED})
