@@ -16,6 +16,12 @@ after the commit in flight when it was queued (a few milliseconds), so with 32 s
 in flight a commit carries what returned meanwhile. A caller is answered only after
 the commit, so a send still begins only once "sending" is stored, and a delivery
 counts only once recorded.
+
+The dispatcher's batches go further (`bot.cadence.window`): while a `SendWindow` is
+open, each commit also marks the window's next prompts "sending" ahead (up to twice
+`concurrency` marked and unrecorded), and the deliveries of those prompts are queued
+with `record` (a callback after the commit, no future awaited per prompt). A batch
+then costs one commit per window's worth of prompts.
 """
 
 from __future__ import annotations

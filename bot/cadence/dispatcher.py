@@ -11,7 +11,10 @@ Every tick (once a minute; planning in a worker thread):
 4. **deliver** – drawn by the feature that registered the prompt's kind, tagged with
    its delivery key, sent through the coach's one send path, and recorded the moment
    the send returns: `delivered` with the platform's message id (a `Delivery` row,
-   unique per occurrence and purpose). Each claim carries a lease the sender keeps
+   unique per occurrence and purpose). `concurrency` workers send a batch; "sending"
+   is stored ahead for up to twice `concurrency` prompts, in the commits that record
+   deliveries (`bot.cadence.window`: after a kill -9 the takeover looks for up to that
+   many in their conversations). Each claim carries a lease the sender keeps
    extending; a claim whose lease ran out (its process died) is taken over within a
    minute, and the conversation is searched for its tag before it is sent again.
    A transient failure (5xx, 429, reset, timeout) is retried with back-off and
