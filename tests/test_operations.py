@@ -180,3 +180,31 @@ async def test_json_logs_carry_the_request_id(db: Database, capsys: pytest.Captu
     sending = next(line for line in lines if line["message"] == "sending")
     assert sending["occurrence"] == "wig:7:2027-01-11"
     assert datetime.fromisoformat(sending["time"]).tzinfo == UTC
+
+
+async def test_metrics_count_open_prompts_each_time_and_settled_ones_at_most_every_ten_minutes(
+        db: Database, team: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settled prompts (answered, missed, skipped) grow for ever: /metrics scans the
+    table for them at most every SETTLED_EVERY seconds, while the open ones (pending,
+    delivered …) are exact at every scrape."""
+    from storage import health
+
+    due = now() - timedelta(hours=1)
+    async with db.session() as session:
+        for n in range(3):
+            await occurrences.add_occurrence(session, f"wig:{team['ravi']}:m{n}", team["org"], team["ravi"],
+                                             "wig", due, due.date())
+    async with db.session() as session:
+        first, _ = await health.counts(session)
+    assert first.get(("wig", "pending")) == 3 and ("wig", "answered") not in first
+    async with db.session() as session:
+        [one, *_] = [o.id for o in await occurrences.occurrences_between(session, due, due + timedelta(seconds=1))]
+        assert await occurrences.mark_answered(session, one, now())
+    async with db.session() as session:
+        cached, _ = await health.counts(session)
+    assert cached.get(("wig", "pending")) == 2  # open: exact
+    assert ("wig", "answered") not in cached  # settled: not re-counted within ten minutes
+    monkeypatch.setattr(health, "SETTLED_EVERY", 0.0)
+    async with db.session() as session:
+        fresh, _ = await health.counts(session)
+    assert fresh.get(("wig", "answered")) == 1 and fresh.get(("wig", "pending")) == 2
