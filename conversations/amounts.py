@@ -26,7 +26,13 @@ everywhere (no one groups thousands that way), and so do numbers whose form leav
 one reading ("1,234,567", "1.234,5", "1 234,5", "5,00,000", "0.250").
 
 Digits of other scripts ("٥٠٠٠", "५००", full-width "５") are read as the same digits
-on purpose (`normalise`); superscripts are powers and vulgar fractions fractions.
+on purpose (`normalise`); a superscript after a digit is a power ("10⁶") and a vulgar
+fraction a fraction ("3½"). Any other character that stands for a number without
+being a decimal digit ("²" alone, "①", "⑫", "₅", "⅒") is refused ("unreadable"), not
+turned into digits. Arabic marks are certain: "٫" is a decimal mark, "٬" a thousands
+mark ("١٬٥٠٠٫٥" is 1500.5); so are apostrophes between groups of three ("1'500",
+Swiss "1’500"): no locale writes a decimal that way. A hyphen or an en dash before a
+number is a minus, like "−" ("–5" is -5).
 """
 
 from __future__ import annotations
@@ -36,13 +42,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from conversations.locales import ODD, mark_odd_digits
+
 _SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3,
           "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
           "b": 1e9, "bn": 1e9, "mrd": 1e9, "billion": 1e9, "billions": 1e9,
           "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7}
 _SCALES = "|".join(sorted(_SCALE, key=len, reverse=True))
+_GROUPING = "\\s'\u2019\u066c\u00a0\u202f"  # spaces, apostrophes (Swiss "1’500"), Arabic "٬"
 _NUMBER = re.compile(
-    r"(?<![\w.,])(?P<num>\d[\d\s,.'\u00a0\u202f]*\d|\d)"
+    r"(?<![\w.,])(?P<num>\d[\d" + _GROUPING + r",.\u066b]*\d|\d)"
     r"(?:(?P<exp>[eE][+-]?\d{1,2}|\s*\^\s*\d{1,2})(?![\w.,]))?"
     r"(?:\s*(?P<scale>" + _SCALES + r")\b\.?)?",
     re.IGNORECASE,
@@ -59,15 +68,21 @@ def normalise(text: str) -> str:
     """The same text with every way of writing a digit or a minus made plain, so one
     reading covers them: full-width and other scripts' digits ("５０００", "٥٠٠٠"),
     full-width signs ("＄", "％"), the minus sign "−", vulgar fractions ("3½" -> "3.5")
-    and superscript powers ("10⁶" -> "10^6", not "106" as NFKC alone would make it)."""
+    and superscript powers ("10⁶" -> "10^6", not "106" as NFKC alone would make it).
+    Any other numeric character that is no decimal digit ("²" alone, "①", "⑫", "₅")
+    becomes U+FFFD, which every reader here refuses, instead of the digits NFKC makes.
+    Hyphens and en dashes ("‐5", "–5") are minus signs like "−"."""
     text = re.sub(r"(?<=\d)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(rf"(\d*)\s?([{_FRACTIONS}])",
                   lambda m: f"{int(m.group(1) or 0) + unicodedata.numeric(m.group(2)):.6g}", text)
+    text = mark_odd_digits(text)
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"(?<![\w.,])\.(?=\d)", "0.", text)  # ".5" is 0.5
     text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)
-    return re.sub("[\u2212\u2012]", "-", text)
-_SPACED = re.compile(r"\d{1,3}(?:[\s'\u00a0\u202f]\d{3})+(?:[.,]\d+)?")
+    return re.sub("[\u2212\u2012\u2010\u2011\u2013]", "-", text)
+
+
+_SPACED = re.compile(r"\d{1,3}(?:[" + _GROUPING + r"]\d{3})+(?:[.,\u066b]\d+)?")
 _INDIAN = re.compile(r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?")
 
 
@@ -129,7 +144,7 @@ def parse_number_text(raw: str, decimal: str | None = None) -> float | None:
     """
     _, raw = find_currency(normalise(raw))  # "-$5k": the minus is the number's, past the "$"
     match = _NUMBER.search(raw)
-    if match is None:
+    if match is None or ODD in raw:
         return None
     value = _scaled(match, decimal)
     if value is None or _glued(raw, match):
@@ -139,11 +154,16 @@ def parse_number_text(raw: str, decimal: str | None = None) -> float | None:
 
 def _to_float(token: str, decimal: str | None = None) -> float | None:
     token = token.strip()
-    spaced = bool(re.search(r"[\s'\u00a0\u202f]", token))
+    spaced = bool(re.search(f"[{_GROUPING}]", token))
     if spaced:
         if not _SPACED.fullmatch(token):
             return None  # "40 50" is two numbers, not 4050
-        token = re.sub(r"[\s'\u00a0\u202f]", "", token)
+        token = re.sub(f"[{_GROUPING}]", "", token)
+    if "\u066b" in token:  # the Arabic decimal mark: no other reading
+        whole, _, tail = token.partition("\u066b")
+        if "\u066b" in tail or not whole.isdigit() or not tail.isdigit():
+            return None
+        return float(f"{whole}.{tail}")
     if _INDIAN.fullmatch(token):
         return float(token.replace(",", ""))
     separators = [c for c in token if c in ",."]
@@ -154,7 +174,11 @@ def _to_float(token: str, decimal: str | None = None) -> float | None:
     if len(set(separators)) == 2 or spaced:
         # both kinds, or grouped by spaces ("1 234,5"): the last mark is the decimal one
         whole = re.sub(r"[,.]", "", token[:last])
-        return float(f"{whole}.{tail}")
+        as_decimal = float(f"{whole}.{tail}")
+        if spaced and len(tail) == 3 and token[last] != decimal:
+            # "1 500,500": a decimal, or a third group? Only the person's decimal mark says
+            raise AmbiguousNumber(token, as_decimal, float(whole + tail))
+        return as_decimal
     groups = re.split(r"[,.]", token)
     if len(separators) > 1:  # "1,234,567": only grouping reads it
         return float("".join(groups)) if all(len(g) == 3 for g in groups[1:]) else None
@@ -217,7 +241,7 @@ def parse_amount(body: str, decimal: str | None = None) -> tuple[float, str] | N
     ways for the person's `decimal` mark raises AmbiguousNumber."""
     code, plain = find_currency(normalise(body))
     matches = list(_NUMBER.finditer(plain))
-    if not matches:
+    if not matches or ODD in plain:
         return None
     aimed = [m for m in matches if _AIM.search(plain[: m.start()])]
     match = aimed[-1] if aimed else matches[0]
@@ -295,7 +319,8 @@ def second_number_problem(text: str) -> str | None:
 
 def read_amount(raw: str, *, words: bool = False, decimal: str | None = None) -> Amount | str:
     """A whole answer as one amount, or a problem code for the re-ask: "no_number",
-    "unreadable" (digits that don't form a number), "ambiguous_number" (a separator
+    "unreadable" (digits that don't form a number, or a number sign that is no digit:
+    "²", "①"), "ambiguous_number" (a separator
     the person's `decimal` mark leaves two ways to read: `ambiguity` gives both),
     "range", "alternatives", "ratio",
     "several_numbers", "two_currencies" or "unknown_words" (text after the amount that
@@ -303,6 +328,8 @@ def read_amount(raw: str, *, words: bool = False, decimal: str | None = None) ->
     ("12 logos"); otherwise only a currency or "%" may.
     """
     raw = normalise(raw)
+    if ODD in raw:  # "²", "①": a number sign that is no digit
+        return "unreadable"
     if len(currencies_in(raw)) > 1:
         return "two_currencies"
     code, plain = find_currency(raw)

@@ -80,6 +80,25 @@ def ascii_digits(text: str) -> str:
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)
 
 
+# What stands in for a number sign that is no decimal digit ("²", "①"): no reader
+# takes it for a digit, so the answer is asked again.
+ODD = "\ufffd"
+
+
+def mark_odd_digits(text: str) -> str:
+    """`text` with every numeric character that is no decimal digit ("²", "①", "⑫",
+    "₅", "⅒", "Ⅻ") replaced by `ODD`, so no reader takes it for the digits NFKC makes
+    of it ("²" -> "2", "⑫" -> "12"). Decimal digits of any script (Unicode category
+    Nd: "５", "٥") stay: they are read as digits on purpose (`ascii_digits`)."""
+    return "".join(ODD if c.isnumeric() and not c.isdecimal() else c for c in text)
+
+
+def has_odd_digits(text: str) -> bool:
+    """Whether `text` holds a number sign that is no decimal digit (see
+    `mark_odd_digits`): a reader of days, times or amounts asks again."""
+    return ODD in mark_odd_digits(text)
+
+
 def small_number(text: str) -> int | None:
     """A plain whole number a person typed to pick something ("2", "٢", "#2" is not
     one): its value, or None. `str.isdigit` alone also passes "²" and "①", which

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from conversations.locales import ascii_digits
+from conversations.locales import ascii_digits, has_odd_digits
 
 DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 RRULE_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
@@ -52,9 +52,10 @@ def parse_day(text: str) -> int | None:
 
 def parse_time(text: str) -> time | None:
     """"10:00", "9.30", "10am", "2:15 pm", "14h30" -> a wall time; None if none or absurd.
-    Digits of other scripts ("٠٩:٣٠") read as ASCII digits."""
+    Digits of other scripts ("٠٩:٣٠") read as ASCII digits; a number sign that is no
+    digit ("9:³⁰", "⑨") makes it None, not 9:00."""
     match = _TIME.search(ascii_digits(text).lower())
-    if match is None:
+    if match is None or has_odd_digits(text):
         return None
     hours, minutes, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").replace(".", "")
     if half == "pm" and hours < 12:
@@ -68,7 +69,10 @@ def parse_time(text: str) -> time | None:
 
 def parse_meeting_rule(text: str, today: date) -> MeetingRule | str:
     """The rhythm in `text`, starting on the first such weekday from `today`; or a
-    problem code ("day", "time", "weeks") for the caller's re-ask."""
+    problem code ("day", "time", "weeks", "digits": a number sign that is no digit,
+    "every ② weeks", never read as 1 or 2) for the caller's re-ask."""
+    if has_odd_digits(text):
+        return "digits"
     words = ascii_digits(text).strip().lower()
     weekday = parse_day(words)
     if weekday is None:

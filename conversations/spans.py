@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from datetime import date, timedelta
 
 from conversations.dates import no_such_day, read_date
-from conversations.locales import ascii_digits
+from conversations.locales import ascii_digits, has_odd_digits
 
 MAX_DAYS = 366
 _WORDS = {"zero": 0, "no": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -32,7 +32,11 @@ _WEEK = re.compile(r"^(?:(?:for|during)\s+)?(?:the\s+)?(?P<which>this|next|rest 
 # "for 2 months" one day two months away.
 _SPANISH = re.compile(r"^(?:(?:from|starting)\s+.+?\s+)?(?:for\s+)?(?:the\s+next\s+)?[^\s]+\s+"
                       r"(?:working\s+|work\s+|business\s+)?(?:days?|weeks?|months?|years?)$", re.IGNORECASE)
+# The count of any length ("+5", "0", "99999999999"), to say what is wrong with it.
+_COUNT = re.compile(r"^(?:(?:from|starting)\s+.+?\s+)?(?:for\s+)?(?:the\s+next\s+)?(?P<plus>\+\s*)?"
+                    r"(?P<n>[0-9]+)\s+(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)$", re.IGNORECASE)
 _ON = re.compile(r"^(?:on|for)\s+", re.IGNORECASE)
+_FRACTION = re.compile("[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]")
 # A minus glued to a number ("-1 Jan", "for -3 days"): no day or length is negative.
 # A range's dash stands between spaces ("1 May - 3 May") and is not this.
 _NEGATIVE = re.compile(r"(?:^|\s)[-\u2212][0-9]")
@@ -66,13 +70,14 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
                  working_days: Collection[int] = (1, 2, 3, 4, 5), week_start: int = 1,
                  working: Working | None = None) -> tuple[date, date] | str:
     """(first, last) day away, both included, or a problem code: "missing",
-    "unreadable", "negative" (a minus before a number: "-1 Jan", "for -3 days"), "zero"
-    ("for 0 days"), "no_such_day:…" (a month's missing day, "31 April": see
+    "unreadable", "negative" (a minus before a number: "-1 Jan", "for -3 days"), "plus"
+    ("for +5 days"), "digits" (a number sign that is no digit: "for ² days"), "zero"
+    ("for 0 days", "0 days"), "no_such_day:…" (a month's missing day, "31 April": see
     `conversations.dates.NoSuchDay.code`), "ambiguous" (a numeric day that reads two ways and no country
     says which), "duration" (a length
     of time other than whole days or weeks), "far:YYYY-MM-DD" (a day without a year whose next occurrence, given
     after the colon, is more than a year off or a 29 February: asked again with its
-    year rather than saved), "past", "backwards" or "too_long" (over a year).
+    year rather than saved), "past", "backwards" or "too_long" (over a year, "for 99999 days").
 
     "for 3 days" counts the person's working days from today (Thursday in a Mon–Fri
     week: Thursday, Friday, Monday), by `working` when given (the cadence calendar's
@@ -86,6 +91,8 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
         return "missing"
     if _NEGATIVE.search(words):
         return "negative"
+    if has_odd_digits(words) and not _FRACTION.search(words):  # "for ² days", "① May"; "½ day" is a duration
+        return "digits"
     if working is None:
         working = lambda day: day.isoweekday() in working_days  # noqa: E731
 
@@ -119,6 +126,10 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
         else:
             first = _nth_working_day(first, 1, working)
             last = _nth_working_day(first, count, working)
+    elif (m := _COUNT.match(words)) is not None and (m.group("plus") or int(m.group("n")) == 0
+                                                       or len(m.group("n")) > 3):
+        # "+5 days", "0 days", "99999 days": the reason, not "whole days or weeks"
+        return "plus" if m.group("plus") else "zero" if int(m.group("n")) == 0 else "too_long"
     elif _SPANISH.match(words):
         return "duration"
     elif (m := _UNTIL.match(words)) is not None:
