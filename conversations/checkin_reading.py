@@ -8,26 +8,55 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conversations.amounts import COUNT, Amount, ambiguity, read_amount, unit_kind, unlikely_change
+from conversations.amounts import CURRENCIES, Amount, ambiguity, normalise, read_amount, unlikely_change
 
 _ALL = re.compile(r"^\s*(?:all\s+)?(?:unchanged|the\s+same|same|no\s+change[s]?)\s*[.!]?\s*$", re.IGNORECASE)
+# "+2", "2 more", "another 2": a change, which could also be meant as the new total.
+_MORE_WORD = re.compile(r"\b(?:more|additional|extra|another)\b", re.IGNORECASE)
+_INCREMENT = re.compile(r"^\s*(?:[$€£₹¥]\s*)?\+|" + _MORE_WORD.pattern, re.IGNORECASE)
+
+
+def _currency(unit: str) -> str | None:
+    """The ISO code a stored unit names ("$" and "USD" -> "USD", "kr" -> "NOK"), or None."""
+    found = CURRENCIES.get(unit.lower())
+    return found or (unit if len(unit) == 3 and unit.isupper() else None)
+
+
+def _same_word(given: str, unit: str) -> bool:
+    """"logo" for a key result counted in "logos" (and "deals" for "deal")."""
+    return bool(unit) and given.lower().rstrip("s") == unit.lower().rstrip("s")
 
 
 def read_in_unit(raw: str, unit: str, decimal: str | None = None) -> tuple[float | None, str | None]:
     """A check-in value read in its key result's unit: (value, None), or (None, code)
-    to re-ask. "$640k" against a percentage, "25%" against money, or euros against a
-    dollar key result are "wrong_unit", never read as a number; a bare number is
-    taken in the key result's own unit ("640k" for a USD key result is $640,000).
-    Reading itself is `conversations.amounts.read_amount` (ranges, "3 or 4" … refused;
-    "1,5" asked about unless the person's `decimal` mark is ",")."""
-    found = read_amount(raw, words=True, decimal=decimal)
+    to re-ask. "$640k" against a percentage, "25%" against money, euros against a
+    dollar key result, or a word that is not the key result's own ("5 weeks", "5
+    mins", "1 e5" for one counted in logos; any word for a plain count) are
+    "wrong_unit", never read as a number; a bare number is taken in the key result's
+    own unit ("640k" for a USD key result is $640,000). A money unit stored as a
+    symbol is its currency ("$" is USD, "kr" NOK). Words of a change ("2 more") are
+    left to `is_increment`. Reading itself is `conversations.amounts.read_amount`
+    (ranges, "3 or 4" … refused; "1,5" asked about unless the person's `decimal`
+    mark is ",")."""
+    found = read_amount(_MORE_WORD.sub(" ", raw), words=True, decimal=decimal)
     if not isinstance(found, Amount):
         return None, found
-    if found.unit and found.unit != unit:
-        wanted, given = unit_kind(unit), found.kind
-        if given != COUNT or wanted != COUNT:   # money vs %, or two currencies
-            return None, "wrong_unit"
-    return found.value, None
+    if not found.unit:
+        return found.value, None
+    wanted = _currency(unit)
+    if found.currency is not None or wanted is not None:
+        same = found.currency == wanted
+    elif found.unit == "%" or unit == "%":
+        same = found.unit == unit
+    else:
+        same = _same_word(found.unit, unit)
+    return (found.value, None) if same else (None, "wrong_unit")
+
+
+def is_increment(raw: str) -> bool:
+    """Whether a check-in answer is written as a change ("+2", "2 more", "another
+    $5k"), which reads two ways: 2 more than last time, or 2 in all."""
+    return bool(_INCREMENT.search(normalise(raw)))
 
 
 def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict[str, Any]:
@@ -35,7 +64,9 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
     "keep" for a skipped answer (the value stays), "all" for "all unchanged", "jump"
     when the value is unlikely next to the previous one and is confirmed first
     (`change`: "up", "down" or "negative", from `amounts.unlikely_change`), "retry"
-    with the error code (and `doubt`, both readings, for "ambiguous_number"). `decimal`
+    with the error code (and `doubt`, both readings, for "ambiguous_number"; for
+    "increment", a change such as "+2" or "2 more": `given`, `current` and their
+    `sum`, as both readings are asked about). `decimal`
     is the person's decimal mark ("." / ","; None when unknown)."""
     kr = kr if isinstance(kr, dict) else {}
     previous = kr.get("current")
@@ -45,6 +76,10 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
         return {"status": "all", "value": previous, "error": None}
     mark = decimal if decimal in (".", ",") else None
     value, error = read_in_unit(str(text), str(kr.get("unit") or ""), mark)
+    if value is not None and is_increment(str(text)):  # never stored as either reading unasked
+        total = float(previous) + value if isinstance(previous, (int, float)) else None
+        return {"status": "retry", "value": None, "error": "increment",
+                "doubt": {"given": value, "current": previous, "sum": total}}
     if value is None:
         found = ambiguity(str(text), mark) if error == "ambiguous_number" else None
         doubt = {"number": found.token, "as_decimal": found.decimal, "as_thousands": found.grouped} if found else None

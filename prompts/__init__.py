@@ -36,6 +36,7 @@ def environment() -> Environment:
     env.filters["money"] = format_money
     env.filters["percent"] = format_percent
     env.filters["amount"] = format_amount
+    env.filters["plain"] = format_plain
     env.filters["day"] = format_day
     return env
 
@@ -123,6 +124,15 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     if digits == 0 or float(value).is_integer():
         return f"{round(value):,}"
     return f"{value:,.{digits}f}"
+
+
+def format_plain(value: float | int | None) -> str:
+    """A number as an example to type back: no grouping, "." and at most two decimals
+    (250000 -> "250000", 27.5 -> "27.5"), which `conversations.amounts` reads one way
+    whatever the person's decimal mark ("1,500" or "12.125" would be asked about)."""
+    if value is None:
+        return "7"
+    return f"{float(value):.2f}".rstrip("0").rstrip(".") or "0"
 
 
 def format_money(value: float | int | None, currency: str = "$") -> str:

@@ -106,7 +106,7 @@ async def test_values_are_read_in_the_key_results_unit_and_jumps_are_confirmed(
         jump = await say(coach, ravi, "8")                       # 2 -> 8 logos
         assert "more than three times the 2 logos" in jump
         again = await say(coach, ravi, "no")
-        assert "Where is it now?" in again and "not saved" in again and "like `7`" in again  # the example too
+        assert "Where is it now?" in again and "not saved" in again and "like `2 logos`" in again  # the current value
         below = await say(coach, ravi, "(5)")                    # a slip: below zero
         assert "-5 logos, below zero; last time it was 2 logos. Is that right?" in below
         assert "Where is it now?" in await say(coach, ravi, "no")
@@ -116,7 +116,7 @@ async def test_values_are_read_in_the_key_results_unit_and_jumps_are_confirmed(
         assert "make it" in await say(coach, ravi, "4")
         assert "Win rate" in await say(coach, ravi, "at risk")
         wrong = await say(coach, ravi, "$640k")                   # money against a percentage
-        assert "isn't in this key result's unit" in wrong and "`27%`" in wrong
+        assert "isn't in this key result's unit" in wrong and "`20%`" in wrong  # its current value
         await say(coach, ravi, "22%")
         rate = await say(coach, ravi, "on track")
         assert "How many in the latest week?" in rate and "0 meetings a week lately" in rate
