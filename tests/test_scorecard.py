@@ -100,6 +100,22 @@ async def test_manager_updates_the_lag_measure_and_sees_winning_or_losing(
     assert "[image: Chart: New logos is ahead of its pace" in board
 
 
+async def test_a_lag_update_in_another_unit_or_as_a_change_is_asked_not_stored(
+        poster: Coach, team: dict[str, int]) -> None:
+    """"+30" or "30 more" could be the new value or 30 added; "120 weeks" is not the
+    WIG's plain count: each is asked about, and nothing is recorded."""
+    await setup_team(poster, team)
+    with freeze_time("2027-04-01 15:00:00"):
+        assert "Losing" in await say(poster, team["maria"], "/okr wig update 1 120")
+        change = await say(poster, team["maria"], "/okr wig update 1 +30")
+        assert "reads as a change" in change and "`/okr wig update 1 30`" in change
+        assert "reads as a change" in await say(poster, team["maria"], "/okr wig update 1 30 more")
+        other = await say(poster, team["maria"], "/okr wig update 1 120 weeks")
+        assert "isn't in this WIG's unit" in other and "`/okr wig update 1 38`" in other
+        board = await say(poster, team["ravi"], "/okr scorecard")
+    assert "120" in board and "30" not in board.split("New logos", 1)[1].split("\n", 1)[0]
+
+
 async def test_per_rep_targets_and_team_totals_with_a_four_week_trend(
         poster: Coach, team: dict[str, int], db: Database) -> None:
     await setup_team(poster, team)

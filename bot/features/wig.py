@@ -30,6 +30,7 @@ from conversations.amounts import (
     read_amount,
     second_number_problem,
 )
+from conversations.checkin_reading import is_increment, read_in_unit
 from conversations.dates import planning_year, read_date, year_period
 from conversations.locales import ascii_digits, decimal_mark, small_number
 from storage import checkins as checkin_store
@@ -189,11 +190,11 @@ def _end(text: str, decimal: str | None = None) -> tuple[float, str] | None:
     return None if second_number_problem(text) else parse_amount(text, decimal)
 
 
-def _help(problem: str, leader: bool, detail: str = "", example: str | None = None) -> Message:
+def _help(problem: str, leader: bool, detail: str = "", example: str | None = None, **values: Any) -> Message:
     """The re-ask; `example` is a real lead measure's title to name in it (else a
     placeholder), so an example never names a measure the team does not have."""
     return Message(prompts.render("cadence/wig/help", problem=problem, leader=leader, detail=detail,
-                                  example=example), private=True)
+                                  example=example, **values), private=True)
 
 
 async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
@@ -282,6 +283,12 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
         if match is None or value is None or not 1 <= int(match.group("n")) <= len(wigs):
             return _help("update", leader, text)
         wig = wigs[int(match.group("n")) - 1]
+        # the WIG's own unit ("38 weeks" for deals is asked about), and "+2" / "2 more"
+        # is a change that could be the new value too: asked, never stored either way
+        if read_in_unit(match.group("value"), wig.unit or "", _mark(turn))[1] == "wrong_unit":
+            return _help("update_unit", leader, match.group("value"), unit=wig.unit or "")
+        if is_increment(match.group("value")):
+            return _help("update_change", leader, match.group("value"), number=int(match.group("n")), value=value[0])
         today = local_day(turn.now, turn.person.timezone)
         reading = await scorecard_store.record_reading(session, wig.id, monday(today), value[0],  # type: ignore[arg-type]
                                                        turn.person.id)
