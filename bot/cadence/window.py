@@ -141,15 +141,18 @@ async def heartbeat(db: Database, instance: str, lease: timedelta, in_flight: se
                     window: SendWindow, clock: Callable[[], datetime]) -> None:
     """Extend the lease of the claims still being sent (`in_flight`), a few times per
     lease, so that only a process that stopped (a crash, a kill -9) loses its claims;
-    each beat that is written confirms the window's claims (`SendWindow.stale`).
-    `clock`: the dispatcher's (aware UTC)."""
+    a beat that extended every one of them confirms the window's claims
+    (`SendWindow.stale`); one that found any taken over (this process stalled past
+    the lease) leaves them unconfirmed, so each prompt marked ahead is checked before
+    its send. `clock`: the dispatcher's (aware UTC)."""
     beat = max(0.5, lease.total_seconds() / 4)
     while True:
         await asyncio.sleep(beat)
         try:
-            began = time.monotonic()
+            began, ids = time.monotonic(), sorted(in_flight)
             async with db.session() as session:
-                await claims.extend_leases(session, sorted(in_flight), instance, clock() + lease)
-            window.confirmed = began
+                extended = await claims.extend_leases(session, ids, instance, clock() + lease)
+            if extended == len(ids):
+                window.confirmed = began
         except Exception:  # a missed beat only risks a takeover, which is checked
             log.warning("could not extend the claims' lease", exc_info=True)

@@ -152,3 +152,30 @@ async def test_a_prompt_marked_ahead_is_not_sent_once_its_claim_was_taken_over(
     assert platform.sends == 1 and report.delivered == 0  # the one sent was not ours to record
     rows = await occurrences(db)
     assert {o.claimed_by for o in rows} == {"taker"}
+
+
+async def test_a_heartbeat_that_finds_a_claim_taken_over_confirms_nothing(db: Database, team: dict[str, int]) -> None:
+    """A process that stalled past its lease may have lost claims it marked ahead: its
+    next beat extends only what is still its own, and unless that is every claim in
+    flight the window stays unconfirmed, so each prompt is checked before its send."""
+    from sqlalchemy import update
+
+    from bot.cadence.window import heartbeat
+
+    await _due(db, team, 2)
+    async with db.session() as session:
+        mine = await claims.claim_due(session, DUE, "me", 10, DUE)
+        await session.exec(update(Occurrence).where(Occurrence.id == mine[1].id)  # type: ignore[call-overload]
+                           .values(claimed_by="taker"))
+
+    async def beat_once(in_flight: set[int]) -> float:
+        window = SendWindow([], 2, 1, 30.0)
+        window.confirmed = -1.0
+        beating = asyncio.get_running_loop().create_task(
+            heartbeat(db, "me", timedelta(seconds=1), in_flight, window, lambda: DUE))
+        await asyncio.sleep(0.8)  # one beat (every half second at the shortest)
+        beating.cancel()
+        return window.confirmed
+
+    assert await beat_once({mine[0].id, mine[1].id}) == -1.0  # one of them is the taker's now
+    assert await beat_once({mine[0].id}) > 0  # all still ours: confirmed
