@@ -17,13 +17,13 @@ A prompt a platform could not take *now* (5xx, reset, timeout) keeps its claim w
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Text, bindparam, case, cast, column, func, insert, literal, or_, update
+from sqlalchemy import BigInteger, Text, any_, bindparam, cast, column, func, insert, or_, update
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, select
@@ -55,10 +55,8 @@ _CLAIMED = [OCCURRENCE.c[name] for name in Claimed._fields]
 
 
 # --- the hot path: prebuilt Core statements ---------------------------------------------
-# A dispatch runs these hundreds of times. Built once per dialect, with the ids as ONE
-# array parameter (PostgreSQL `= ANY(:ids)`, SQLite `IN json_each(:ids)`): the SQL text
-# is the same whatever the number of ids, so it is compiled once and prepared by the
-# server, and executed on the session's connection without the ORM's per-statement work.
+# Built once per dialect (ids as ONE parameter: `= ANY(:ids)`, `IN json_each(:ids)`), so
+# compiled once and prepared by the server; run on the session's connection, no ORM.
 
 
 def _ids(dialect: str, name: str) -> Any:
@@ -84,43 +82,54 @@ def _mine() -> tuple[Any, ...]:
     return (OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.claimed_by == bindparam("me"))
 
 
-@cache
-def _sends_written(dialect: str) -> Any:
-    """One UPDATE for a group commit: the `sending` ids get `reason = 'sending'`, the
-    `done` ids are delivered; only rows this instance still holds, RETURNING which."""
-    done = _ids(dialect, "done")
-    return (update(OCCURRENCE)
-            .where(or_(_ids(dialect, "sending"), done), *_mine())
-            .values(status=case((done, literal(DELIVERED)), else_=OCCURRENCE.c.status),
-                    delivered_at=case((done, bindparam("now", type_=OCCURRENCE.c.delivered_at.type)),
-                                      else_=OCCURRENCE.c.delivered_at),
-                    lease_until=case((done, None), else_=OCCURRENCE.c.lease_until),
-                    reason=case((done, None), else_=literal(SENDING)))
+def _delivered(which: Any) -> Any:
+    """The UPDATE recording sends that returned: delivered, if this instance still
+    holds the claim; RETURNING which."""
+    return (update(OCCURRENCE).where(which, *_mine())
+            .values(status=DELIVERED, delivered_at=bindparam("now", type_=OCCURRENCE.c.delivered_at.type),
+                    lease_until=None, reason=None)
             .returning(OCCURRENCE.c.id, OCCURRENCE.c.status))
 
 
+@cache
+def _marked(dialect: str) -> Any:
+    """The UPDATE noting that the sends of the `sending` ids begin, if this instance
+    still holds the claims; RETURNING which."""
+    return (update(OCCURRENCE).where(_ids(dialect, "sending"), *_mine()).values(reason=SENDING)
+            .returning(OCCURRENCE.c.id, OCCURRENCE.c.status))
+
+
+_delivered_ids = cache(lambda dialect: _delivered(_ids(dialect, "done")))  # SQLite's group commit
 _DELIVERY_ROWS = insert(Delivery.__table__)  # type: ignore[attr-defined]
 
 
 @cache
 def _sends_written_and_recorded() -> Any:
-    """PostgreSQL: `_sends_written` and the Delivery rows of the rows it delivered, in
-    ONE statement (data-modifying CTEs: the INSERT joins the UPDATE's RETURNING, so a
-    Delivery row is written for exactly the rows this instance still held). The sends
-    come as one JSON parameter (`json_to_recordset`): rows of (oid, purpose,
-    platform, message_id)."""
+    """PostgreSQL: a group commit in ONE statement of data-modifying CTEs. The sends
+    come as one JSON parameter (`json_to_recordset`: rows of oid, purpose, platform,
+    message_id), the ids that begin as one array (`sending`, text cast once). One
+    UPDATE delivers the sent rows, another marks the others "sending" (disjoint rows),
+    each reaching its rows by primary key; the INSERT joins the first one's RETURNING,
+    so a Delivery row is written for exactly the rows this instance still held.
+
+    Not one UPDATE with `CASE WHEN id = ANY(:done)` per column: PostgreSQL cast the
+    text arrays again for every row and column (10 ms a commit of 112 rows, two thirds
+    of the server's time in a dispatch)."""
     from sqlalchemy.dialects.postgresql import JSON
 
-    changed = _sends_written("postgresql").cte("changed")
-    sent = func.json_to_recordset(cast(bindparam("sent", type_=Text), JSON)).table_valued(
+    sent = (select(func.json_to_recordset(cast(bindparam("sent", type_=Text), JSON)).table_valued(
         column("oid", BigInteger), column("purpose", Text), column("platform", Text),
-        column("message_id", Text)).render_derived(name="sent", with_types=True)
+        column("message_id", Text)).render_derived(name="sent", with_types=True)).cte("sent"))
+    delivered = _delivered(OCCURRENCE.c.id == any_(func.array(select(sent.c.oid).scalar_subquery())))
+    delivered, marked = delivered.cte("delivered"), _marked("postgresql").cte("marked")
     rows = select(sent.c.oid, sent.c.purpose, sent.c.platform, sent.c.message_id,
                   bindparam("now", type_=Delivery.__table__.c.sent_at.type))  # type: ignore[attr-defined]
     recorded = insert(Delivery.__table__).from_select(  # type: ignore[attr-defined]
         ["occurrence_id", "purpose", "platform", "message_id", "sent_at"],
-        rows.join(changed, (changed.c.id == sent.c.oid) & (changed.c.status == DELIVERED)))
-    return select(changed.c.id, changed.c.status).add_cte(recorded.cte("recorded"))
+        rows.join(delivered, delivered.c.id == sent.c.oid))
+    return (select(delivered.c.id, delivered.c.status)
+            .union_all(select(marked.c.id, marked.c.status))
+            .add_cte(recorded.cte("recorded")))
 
 
 @cache
@@ -134,36 +143,77 @@ async def _core(session: AsyncSession, statement: Any, params: Any = None) -> Re
     return await connection.execute(statement, params)
 
 
-async def _take(session: AsyncSession, chosen: Any, *still: Any, **values: Any) -> list[Claimed]:
+def _claimed(dialect: str, chosen: Any, still: tuple[Any, ...], values: dict[str, Any], lock: str) -> Any:
     """One statement per batch: update the rows `chosen` selects, but only those where
     the `still` conditions hold at write time, and return the rows this instance won.
 
-    On PostgreSQL the chosen rows are locked `FOR UPDATE SKIP LOCKED`, so two instances
-    claiming at once take different rows instead of queueing behind each other; the
+    On PostgreSQL the chosen rows are locked (`lock`: "skip" for `FOR UPDATE SKIP
+    LOCKED`, so two instances claiming at once take different rows instead of queueing
+    behind each other; "wait" for `FOR UPDATE`) in a materialised CTE, and the UPDATE
+    reaches them by primary key (`id = ANY(ARRAY(SELECT id FROM chosen))`): as `id IN
+    (SELECT …)` PostgreSQL may rescan the CTE for every outer row, or hash-join it
+    against a sequential scan of every pending row (it did, at 10,000 rows). The
     `still` conditions are checked again under the lock. SQLite has one writer at a
     time, so its UPDATE sees the rows as the last writer left them."""
-    if dialect_name(session) != "postgresql":
-        return await _update(session, OCCURRENCE.c.id.in_(chosen.scalar_subquery()), still, values)
-    won = await _update(session, _locked(chosen.with_for_update(skip_locked=True)), still, values)
-    if won:
-        return won
-    # Everything due was locked: another instance's plan or catch-up may hold the rows
-    # for a moment (not only a rival claim). Wait for those locks once rather than
-    # report "nothing due"; the conditions are re-checked after the wait.
-    return await _update(session, _locked(chosen.with_for_update()), still, values)
+    if dialect != "postgresql":
+        which = OCCURRENCE.c.id.in_(chosen.scalar_subquery())
+    else:
+        locked = chosen.with_for_update(skip_locked=lock == "skip")
+        rows = locked.cte("chosen").prefix_with("MATERIALIZED")
+        which = OCCURRENCE.c.id == any_(func.array(select(rows.c.id).scalar_subquery()))
+    return update(OCCURRENCE).where(which, *still).values(**values).returning(*_CLAIMED)
 
 
-def _locked(chosen: Any) -> Any:
-    """`id IN (SELECT … FOR UPDATE)` as a materialised CTE: run as a plain subquery,
-    PostgreSQL may rescan it for every outer row (a nested-loop semi join), locking
-    and skipping again each time; the CTE runs once."""
-    rows = chosen.cte("chosen").prefix_with("MATERIALIZED")
-    return OCCURRENCE.c.id.in_(select(rows.c.id))
+_TIME = OCCURRENCE.c.due_at.type
 
 
-async def _update(session: AsyncSession, which: Any, still: Any, values: dict[str, Any]) -> list[Claimed]:
-    statement = update(OCCURRENCE).where(which, *still).values(**values).returning(*_CLAIMED)
-    rows = [Claimed(*row) for row in (await _core(session, statement)).all()]  # Core: no ORM update machinery
+@cache
+def _claim_due(dialect: str, lock: str) -> Any:
+    """`claim_due`'s statement, built once per dialect and lock (parameters: now,
+    limit, me, lease)."""
+    due = (select(OCCURRENCE.c.id).where(status_is(PENDING), OCCURRENCE.c.due_at <= bindparam("now", type_=_TIME))
+           .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id).limit(bindparam("limit", type_=BigInteger)))
+    return _claimed(dialect, due, (OCCURRENCE.c.status == PENDING,),
+                    {"status": CLAIMED, "claimed_by": bindparam("me"), "claimed_at": bindparam("now", type_=_TIME),
+                     "lease_until": bindparam("lease", type_=_TIME)}, lock)
+
+
+def _lapsed(legacy: bool) -> Any:
+    """A claim whose lease ran out by `now` (with `legacy`, also one made before leases
+    existed and claimed before `cutoff`)."""
+    lapsed = OCCURRENCE.c.lease_until <= bindparam("now", type_=_TIME)
+    if not legacy:
+        return lapsed
+    return or_(lapsed, OCCURRENCE.c.lease_until.is_(None)
+               & (OCCURRENCE.c.claimed_at < bindparam("cutoff", type_=_TIME)))
+
+
+@cache
+def _reclaim_stale(dialect: str, lock: str, legacy: bool) -> Any:
+    """`reclaim_stale`'s statement (parameters: now, limit, me, lease, and cutoff with
+    `legacy`)."""
+    stale = (select(OCCURRENCE.c.id).where(status_is(CLAIMED)).where(_lapsed(legacy))
+             .order_by(OCCURRENCE.c.lease_until, OCCURRENCE.c.id).limit(bindparam("limit", type_=BigInteger)))
+    return _claimed(dialect, stale, (OCCURRENCE.c.status == CLAIMED, _lapsed(legacy)),
+                    {"claimed_by": bindparam("me"), "claimed_at": bindparam("now", type_=_TIME),
+                     "lease_until": bindparam("lease", type_=_TIME)}, lock)
+
+
+async def _take(session: AsyncSession, statement: Callable[[str, str], Any], params: dict[str, Any]) -> list[Claimed]:
+    """Run a claim statement (`statement(dialect, lock)`) and return what this instance
+    won, earliest first. On PostgreSQL, when every matching row was locked, wait for
+    those locks once rather than report "nothing due": another instance's plan or
+    catch-up may hold the rows for a moment (not only a rival claim); the conditions
+    are re-checked after the wait."""
+    dialect = dialect_name(session)
+    won = await _rows(session, statement(dialect, "skip"), params)
+    if not won and dialect == "postgresql":
+        won = await _rows(session, statement(dialect, "wait"), params)
+    return won
+
+
+async def _rows(session: AsyncSession, statement: Any, params: dict[str, Any]) -> list[Claimed]:
+    rows = [Claimed(*row) for row in (await _core(session, statement, params)).all()]  # Core: no ORM machinery
     return sorted(rows, key=lambda o: (o.due_at, o.id))
 
 
@@ -171,32 +221,20 @@ async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: 
                     lease_until: datetime | None = None) -> list[Claimed]:
     """Claim up to `limit` due pending occurrences for this instance, earliest first,
     held until `lease_until` (default: now, i.e. the caller must extend it)."""
-    due = (select(OCCURRENCE.c.id).where(status_is(PENDING), OCCURRENCE.c.due_at <= now)
-           .order_by(OCCURRENCE.c.due_at, OCCURRENCE.c.id).limit(limit))
-    return await _take(session, due, OCCURRENCE.c.status == PENDING,
-                       status=CLAIMED, claimed_by=instance, claimed_at=now,
-                       lease_until=lease_until or now)
-
-
-def _lapsed(now: datetime, cutoff: datetime | None) -> Any:
-    """A claim whose lease ran out (or, for a claim made before leases existed, one
-    older than `cutoff`)."""
-    lapsed = OCCURRENCE.c.lease_until <= now
-    if cutoff is None:
-        return lapsed
-    return or_(lapsed, OCCURRENCE.c.lease_until.is_(None) & (OCCURRENCE.c.claimed_at < cutoff))
+    return await _take(session, _claim_due,
+                       {"now": now, "limit": limit, "me": instance, "lease": lease_until or now})
 
 
 async def reclaim_stale(session: AsyncSession, now: datetime, instance: str, limit: int,
                         lease_until: datetime, cutoff: datetime | None = None) -> list[Claimed]:
     """Take over claims whose lease ran out: their process died, or a transient
-    failure set this as their retry time. The caller must not simply send them again:
-    an earlier attempt may have reached the platform (see `FindsDeliveries`)."""
-    stale = (select(OCCURRENCE.c.id).where(status_is(CLAIMED))
-             .where(_lapsed(now, cutoff))
-             .order_by(OCCURRENCE.c.lease_until, OCCURRENCE.c.id).limit(limit))
-    return await _take(session, stale, OCCURRENCE.c.status == CLAIMED, _lapsed(now, cutoff),
-                       claimed_by=instance, claimed_at=now, lease_until=lease_until)
+    failure set this as their retry time (with `cutoff`, also claims made before leases
+    existed, claimed before it). The caller must not simply send them again: an
+    earlier attempt may have reached the platform (see `FindsDeliveries`)."""
+    params = {"now": now, "limit": limit, "me": instance, "lease": lease_until}
+    if cutoff is not None:
+        params["cutoff"] = cutoff
+    return await _take(session, partial(_reclaim_stale, legacy=cutoff is not None), params)
 
 
 async def extend_leases(session: AsyncSession, ids: Sequence[int], instance: str,
@@ -288,17 +326,16 @@ async def _write_sends(
     if not sending and not sent:
         return set(), set()
     dialect = connection.dialect.name
-    params = {"sending": _bind_ids(dialect, sending), "done": _bind_ids(dialect, [item[0] for item in sent]),
-              "me": instance, "now": now}
+    params = {"sending": _bind_ids(dialect, sending), "me": instance, "now": now}
     if dialect == "postgresql":
         params["sent"] = json.dumps([{"oid": oid, "purpose": purpose, "platform": platform, "message_id": mid}
                                      for oid, purpose, platform, mid in sent])
         rows = (await connection.execute(_sends_written_and_recorded(), params)).all()
         return ({oid for oid, status in rows if status == CLAIMED},
                 {oid for oid, status in rows if status == DELIVERED})
-    rows = (await connection.execute(_sends_written(dialect), params)).all()
-    held = {oid for oid, status in rows if status == CLAIMED}
-    done = {oid for oid, status in rows if status == DELIVERED}
+    params["done"] = _bind_ids(dialect, [item[0] for item in sent])
+    done = {oid for oid, _ in (await connection.execute(_delivered_ids(dialect), params)).all()} if sent else set()
+    held = {oid for oid, _ in (await connection.execute(_marked(dialect), params)).all()} if sending else set()
     records = [{"occurrence_id": oid, "purpose": purpose, "platform": platform, "message_id": message_id,
                 "sent_at": now} for oid, purpose, platform, message_id in sent if oid in done]
     if records:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, DateTime, Text, bindparam, event, func, select
+from sqlalchemy import BigInteger, DateTime, Text, bindparam, cast, event, func, select
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, UnboundExecutionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
@@ -85,14 +85,16 @@ def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> Any:
     SQLite gets `column IN (SELECT value FROM json_each(:json))`. Integers or strings.
     """
     items = list(dict.fromkeys(values))
-    numbers = all(isinstance(v, int) for v in items)
+    numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in items)
     if dialect_name(session) == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
 
         # IN (SELECT unnest(…)), not = ANY(…): ANY compares each row with every
         # element (70,000 × 35,000 comparisons); the subquery is hashed once
-        kind = ARRAY(BigInteger if numbers else Text)
-        return column.in_(select(func.unnest(bindparam(None, items, type_=kind))))
+        if numbers:  # one text literal cast in SQL: psycopg dumps a list element by element
+            listed = cast(bindparam(None, "{" + ",".join(map(str, items)) + "}", type_=Text), ARRAY(BigInteger))
+            return column.in_(select(func.unnest(listed)))
+        return column.in_(select(func.unnest(bindparam(None, items, type_=ARRAY(Text)))))
     listed = func.json_each(bindparam(None, json.dumps(items), type_=Text)).table_valued("value")
     return column.in_(select(listed.c.value))
 

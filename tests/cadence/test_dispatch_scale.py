@@ -255,12 +255,16 @@ async def _hot_statements(session: AsyncSession, now: datetime, catch_up: bool) 
     await nudges.expire_many(session, list(range(501, 1001)))
     await planning.planned_pending(session, now, now + timedelta(hours=36))
     await claims.unreported_failures(session, now - timedelta(days=1))
+    claimed = await claims.claim_due(session, now, "me", 4, now)
+    await claims.write_sends(session, [o.id for o in claimed[:2]],
+                             [(o.id, "prompt", "test", f"m{o.id}") for o in claimed[2:]], "me", now)
 
 
-async def _plans(pg_url: str, catch_up: bool) -> list[tuple[str, str]]:
+async def _plans(pg_url: str, catch_up: bool, now: datetime | None = None) -> list[tuple[str, str]]:
     """EXPLAIN of the statements the dispatcher really sends (captured from the
-    engine), on 100,000 occurrence rows after ANALYZE."""
-    now = await _fill_occurrences(pg_url)
+    engine), on 100,000 occurrence rows after ANALYZE (or, with `now`, on the rows
+    already there)."""
+    now = now or await _fill_occurrences(pg_url)
     db = Database(pg_url)
     captured: list[tuple[str, object]] = []
 
@@ -301,6 +305,32 @@ async def test_hot_queries_use_indexes_at_100k_occurrences(pg_url: str) -> None:
     scanned = [statement[:90] for statement, plan in plans if "Seq Scan on occurrence" in plan]
     assert not scanned, "\n\n".join(f"{s}\n{p}" for s, p in scanned)
     assert all("Index" in plan for _, plan in plans)
+
+
+@needs_postgres
+async def test_a_claim_reaches_its_rows_by_primary_key_in_a_small_table(pg_url: str) -> None:
+    """At 10,000 pending rows PostgreSQL answered `id IN (SELECT id FROM chosen)` with a
+    hash join over a sequential scan of every pending row, for every batch claimed;
+    `id = ANY(ARRAY(…))` reaches the chosen rows through the primary key at any size.
+    The group commit's UPDATEs reach theirs the same way."""
+    from sqlalchemy import create_engine
+
+    from storage.db import normalise_url
+    _fill_people(pg_url, 5_000)
+    now = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+    engine = create_engine(normalise_url(pg_url, asynchronous=False))
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO occurrence (key, org_id, person_id, kind, due_at, local_date, status, payload) "
+            "SELECT 'wig:' || p.id, 1, p.id, 'wig', CAST(:now AS timestamptz) - p.id * interval '1 second', "
+            "DATE '2027-03-01', 'pending', '{}' FROM person p"), {"now": now})
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+    plans = [(statement, plan) for statement, plan in await _plans(pg_url, catch_up=False, now=now)
+             if statement.lstrip().startswith(("WITH chosen", "WITH sent"))]
+    assert len(plans) >= 3  # claim, lapsed claims, group commit
+    for statement, plan in plans:
+        assert "Seq Scan on occurrence" not in plan and "occurrence_pkey" in plan, f"{statement}\n{plan}"
 
 
 @needs_postgres
