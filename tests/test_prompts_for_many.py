@@ -1,4 +1,4 @@
-"""`prompts.render_for`: a card rendered once for many names reads exactly as the
+"""`prompts.render_for` and `markup_for`: a card rendered once for many names reads exactly as the
 full render for each name, and a template whose output may depend on the name in
 any other way than `{{ name }}` placed as it is gets the full render."""
 
@@ -20,6 +20,7 @@ def test_the_card_for_each_name_reads_as_the_full_render(template: str, repeat: 
             fast = prompts.render_for(template, name=name, repeat=repeat, every=every)
             full = prompts.render(template, name=name, repeat=repeat, every=every)
             assert (fast, fast.markup) == (full, full.markup), name
+            assert prompts.markup_for(template, name=name, repeat=repeat, every=every) == full.markup, name
 
 
 def test_the_card_is_rendered_once_for_many_names() -> None:

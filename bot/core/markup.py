@@ -43,6 +43,7 @@ MARKS = "\\`*_[]()~<>#|!&"
 # A mark already escaped stays as it is, so that escaping twice (a template macro's
 # output placed in its template) reads the same as escaping once.
 _TO_ESCAPE = re.compile(r"\\([" + re.escape(MARKS) + "])|([" + re.escape(MARKS) + "])")
+_ANY_MARK = re.compile("[" + re.escape(MARKS) + "]")
 _ESCAPED = re.compile(r"\\([" + re.escape(MARKS) + "])")
 _SHIELD = 0xF0000  # a private-use plane: never typed, never in a template
 _SHIELDED = re.compile("[\U000F0000-\U000F007F]")
@@ -102,7 +103,10 @@ def inert(text: str) -> Marked:
         return text.markup
     if isinstance(text, Marked):
         return text
-    return Marked(_TO_ESCAPE.sub(lambda m: "\\" + (m.group(1) or m.group(2)), clean(text)))
+    text = clean(text)
+    if _ANY_MARK.search(text) is None:  # most names and words: nothing to escape
+        return Marked(text)
+    return Marked(_TO_ESCAPE.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text))
 
 
 def shielded(text: str) -> str:

@@ -71,10 +71,10 @@ def card(template: str) -> Callable[[Drawn, str, int], list[Message]]:
     takes, and the four ways to answer it."""
 
     def draw(occurrence: Drawn, name: str, repeat: int = 0) -> list[Message]:
-        # a dispatch draws thousands: the card is rendered once, names put in (render_for)
+        # a dispatch draws thousands: the card is rendered once, names put in (markup_for)
         key = _card_key(occurrence)
         return [Message(
-            prompts.render_for(template, name=first_name(name), repeat=repeat,
+            prompts.markup_for(template, name=first_name(name), repeat=repeat,
                                every=(occurrence.payload or {}).get("every") or "biweekly"),
             title=_title(occurrence.kind),
             choices=_choices(occurrence.id, key),  # type: ignore[arg-type]
