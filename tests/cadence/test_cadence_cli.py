@@ -102,6 +102,43 @@ def test_demo_delivers_a_check_in_right_away(tmp_path: Path) -> None:
     assert "30–45 minutes in the calendar with Maria" in out
 
 
+def test_demo_started_again_sends_the_answer_to_the_check_in_left_open(tmp_path: Path) -> None:
+    """A check-in left at the yes/no confidence question, then `coachbot demo` again: no new
+    "due now" prompt is planted, so "2" is "At risk" for the open question, not "In 2 hours"."""
+    import asyncio
+
+    from sqlmodel import select
+
+    from storage.db import Database
+    from storage.models import Conversation, Occurrence
+
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    first = CliRunner().invoke(app(), ["demo", "--as", "ravi.rep@example.com", "--team", str(TEAM)],
+                               input="1\n5\n", env={"DATABASE_URL": url})
+    assert first.exit_code == 0, first.output
+    assert first.output.rstrip().endswith("3. Off track"), first.output  # left at the confidence question
+    again = CliRunner().invoke(app(), ["demo", "--as", "ravi.rep@example.com", "--team", str(TEAM)],
+                               input="2\n", env={"DATABASE_URL": url})
+    assert again.exit_code == 0, again.output
+    out = again.output
+    assert "You left OKR check-in open last time" in out and "due right now" not in out
+    assert "In 2 hours" not in out and "bring your OKR check-in back" not in out
+    assert out.index("will \"New logos signed\" make it") < out.index("Where is it now? (in $)")
+
+    async def read() -> tuple[list[Occurrence], list[Conversation]]:
+        db = Database(url)
+        async with db.session() as session:
+            demos = (await session.exec(select(Occurrence).where(Occurrence.key.contains("demo-")))).all()
+            talks = (await session.exec(select(Conversation))).all()
+        await db.dispose()
+        return list(demos), list(talks)
+
+    demos, talks = asyncio.run(read())
+    assert len(demos) == 1 and demos[0].status != "snoozed"  # only the first run planted one
+    [checkin] = [c for c in talks if c.status == "active"]
+    assert checkin.state["answers"]["updates"][0]["confidence"] == "at_risk"
+
+
 def test_set_list_and_reset_rules_replans_what_is_already_planned(team_db: str) -> None:
     import asyncio
 
