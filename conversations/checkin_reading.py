@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conversations.amounts import CURRENCIES, Amount, ambiguity, normalise, read_amount, unlikely_change
+from conversations.amounts import Amount, ambiguity, normalise, read_amount, unlikely_change
+from conversations.counts import doubt_details, in_unit, is_count_unit, whole_text
 
 _ALL = re.compile(r"^\s*(?:all\s+)?(?:unchanged|the\s+same|same|no\s+change[s]?)\s*[.!]?\s*$", re.IGNORECASE)
 # "+2", "2 more", "another 2": a change, which could also be meant as the new total.
@@ -16,41 +17,41 @@ _MORE_WORD = re.compile(r"\b(?:more|additional|extra|another)\b", re.IGNORECASE)
 _INCREMENT = re.compile(r"^\s*(?:[$€£₹¥]\s*)?\+|" + _MORE_WORD.pattern, re.IGNORECASE)
 
 
-def _currency(unit: str) -> str | None:
-    """The ISO code a stored unit names ("$" and "USD" -> "USD", "kr" -> "NOK"), or None."""
-    found = CURRENCIES.get(unit.lower())
-    return found or (unit if len(unit) == 3 and unit.isupper() else None)
-
-
-def _same_word(given: str, unit: str) -> bool:
-    """"logo" for a key result counted in "logos" (and "deals" for "deal")."""
-    return bool(unit) and given.lower().rstrip("s") == unit.lower().rstrip("s")
-
-
-def read_in_unit(raw: str, unit: str, decimal: str | None = None) -> tuple[float | None, str | None]:
+def read_in_unit(raw: str, unit: str, decimal: str | None = None,
+                 count: bool | None = None) -> tuple[float | None, str | None]:
     """A check-in value read in its key result's unit: (value, None), or (None, code)
     to re-ask. "$640k" against a percentage, "25%" against money, euros against a
     dollar key result, or a word that is not the key result's own ("5 weeks", "5
     mins", "1 e5" for one counted in logos; any word for a plain count) are
     "wrong_unit", never read as a number; a bare number is taken in the key result's
     own unit ("640k" for a USD key result is $640,000). A money unit stored as a
-    symbol is its currency ("$" is USD, "kr" NOK). Words of a change ("2 more") are
+    symbol is its currency ("$" is USD, "kr" NOK). For a unit that counts things
+    (`conversations.counts.is_count_unit`, or `count` when the caller knows better),
+    "1.5 logos" is "fractional_count" and an ambiguous "1,500" takes its only whole
+    reading. Words of a change ("2 more") are
     left to `is_increment`. Reading itself is `conversations.amounts.read_amount`
     (ranges, "3 or 4" … refused; "1,5" asked about unless the person's `decimal`
     mark is ",")."""
-    found = read_amount(_MORE_WORD.sub(" ", raw), words=True, decimal=decimal)
+    text = _MORE_WORD.sub(" ", raw)
+    found = read_amount(text, words=True, decimal=decimal)
+    count = is_count_unit(unit) if count is None else count
+    if found == "ambiguous_number" and count and (whole := whole_text(text, decimal)) is not None:
+        found = read_amount(whole, words=True, decimal=decimal)
     if not isinstance(found, Amount):
         return None, found
-    if not found.unit:
-        return found.value, None
-    wanted = _currency(unit)
-    if found.currency is not None or wanted is not None:
-        same = found.currency == wanted
-    elif found.unit == "%" or unit == "%":
-        same = found.unit == unit
-    else:
-        same = _same_word(found.unit, unit)
-    return (found.value, None) if same else (None, "wrong_unit")
+    if not in_unit(found, unit):
+        return None, "wrong_unit"
+    if count and not float(found.value).is_integer():
+        return None, "fractional_count"
+    return found.value, None
+
+
+def counted(kr: dict[str, Any]) -> bool:
+    """Whether a key result counts whole things: a count unit ("logos"), not a rate
+    ("6 meetings a week" may average 5.5), and whole numbers where it stands and aims."""
+    values = [v for v in (kr.get("current"), kr.get("target")) if isinstance(v, int | float)]
+    return (is_count_unit(str(kr.get("unit") or "")) and kr.get("kind") != "rate"
+            and all(float(v).is_integer() for v in values))
 
 
 def is_increment(raw: str) -> bool:
@@ -75,14 +76,15 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
     if _ALL.match(str(text)):
         return {"status": "all", "value": previous, "error": None}
     mark = decimal if decimal in (".", ",") else None
-    value, error = read_in_unit(str(text), str(kr.get("unit") or ""), mark)
+    count = counted(kr)
+    value, error = read_in_unit(str(text), str(kr.get("unit") or ""), mark, count)
     if value is not None and is_increment(str(text)):  # never stored as either reading unasked
         total = float(previous) + value if isinstance(previous, (int, float)) else None
         return {"status": "retry", "value": None, "error": "increment",
                 "doubt": {"given": value, "current": previous, "sum": total}}
     if value is None:
         found = ambiguity(str(text), mark) if error == "ambiguous_number" else None
-        doubt = {"number": found.token, "as_decimal": found.decimal, "as_thousands": found.grouped} if found else None
+        doubt = doubt_details(found, str(text), count) if found else None
         return {"status": "retry", "value": None, "error": error, "doubt": doubt}
     change = unlikely_change(float(previous), value) if isinstance(previous, (int, float)) else None
     if change is not None:

@@ -231,6 +231,8 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         value = evaluate(step.default, _names(flow, current, env.today)) if step.default else None
         return _accept(flow, reply, step, value, "*", env.today)
     options = dict(step.options)
+    if "unit_from" in options:  # the unit of what is asked now (a lead measure's "demos")
+        options["unit"] = evaluate(options.pop("unit_from"), _names(flow, current, env.today)) or None
     if step.validate == "choice":
         options["choices"] = step.choices
     result = validate(step.validate, text, env, options)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from conversations.amounts import (
@@ -28,82 +26,14 @@ from conversations.amounts import (
     read_amount,
     second_number_problem,
 )
-from conversations.dates import DateReading, Period, no_such_day, read_date, year_period
-from conversations.locales import decimal_mark, small_number
+from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number  # noqa: F401
+from conversations.counts import doubt_details, in_unit, is_count_unit, whole_text
+from conversations.dates import DateReading, no_such_day
+from conversations.locales import small_number
 from conversations.people import find_person
 
-
-@dataclass(frozen=True)
-class Valid:
-    """A parsed answer, JSON-serialisable so it can live in the stored state.
-
-    `confirm` (details for the flow's confirmation template) asks the engine to read
-    the value back in words and wait for a yes before keeping it: a numeric day a
-    reader could take two ways, or a value far from the previous one.
-    """
-
-    value: Any
-    confirm: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class Invalid:
-    """Why an answer was refused: a code the retry template knows, plus details."""
-
-    code: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-Result = Valid | Invalid
-
-
-@dataclass(frozen=True)
-class Env:
-    """What validators may know about the world, handed in by the caller.
-
-    `people` is the organisation's directory for the person validator: dicts with id,
-    name, email and handles (platform user ids). `country` (ISO 3166, as stored for
-    the person) and `locale` (a platform locale such as "pt-BR") decide how numeric
-    days read; without them the zone's country does (conversations.locales).
-    `period` is the span being planned (a goal-setting conversation for 2027: 1 Jan
-    to 31 Dec 2027): days without a year resolve inside it and days outside it are
-    asked again. `answers` are the flow's earlier answers (the quota's currency).
-    """
-
-    today: date
-    timezone: str = "UTC"
-    people: Sequence[Mapping[str, Any]] = ()
-    country: str | None = None
-    locale: str | None = None
-    period: Period | None = None
-    answers: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def decimal(self) -> str | None:
-        """The person's decimal mark ("." or ","), None when unknown
-        (conversations.locales.decimal_mark)."""
-        return decimal_mark(self.timezone, self.country, self.locale)
-
-    def read_date(self, raw: str) -> DateReading | None:
-        return read_date(raw, self.today, self.timezone, country=self.country, locale=self.locale,
-                         period=self.period)
-
-
-def row_number(text: str) -> int | None:
-    """A row number a person typed ("12", "#12") as an int, or None. ASCII digits only
-    (`str.isdigit` also accepts "²", which `int` refuses) and at most 18 of them, so
-    the value fits a 64-bit column (SQLite and PostgreSQL refuse a larger one with an
-    exception instead of "not found")."""
-    text = text.strip().lstrip("#")
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
-
-
-def plan_period(context: Mapping[str, Any] | None) -> Period | None:
-    """The period a flow plans, from its context: `year` ("2027") for goal setting."""
-    return year_period((context or {}).get("year"))
-
-
 Validator = Callable[..., Result]
+Units = str | Sequence[str] | None  # the unit word(s) an answer may name
 
 def _bounded(value: float, minimum: float | None, maximum: float | None,
              shown: Callable[[float], Any] = lambda v: v) -> Result | None:
@@ -116,26 +46,38 @@ def _bounded(value: float, minimum: float | None, maximum: float | None,
     return None
 
 
-def _read(raw: str, words: bool, env: Env) -> Amount | Invalid:
-    """One amount from a whole answer, or the re-ask naming what got in the way."""
+def _read(raw: str, words: bool, env: Env, unit: Units = None, whole: bool = False) -> Amount | Invalid:
+    """One amount from a whole answer, or the re-ask naming what got in the way. With
+    `words`, a word after the number must be the expected `unit` (one word or a list;
+    none given: no word at all), as the check-in asks ("5 bananas" for a number of
+    customers is "wrong_unit", never 5). With `whole`, an ambiguous "1,500" takes its
+    only whole reading (`conversations.counts`)."""
     found = read_amount(raw, words=words, decimal=env.decimal)
+    if found == "ambiguous_number" and whole and (written := whole_text(raw, env.decimal)) is not None:
+        found = read_amount(written, words=words, decimal=env.decimal)
     if isinstance(found, str):
         details: dict[str, Any] = {"given": raw.strip()[:60]}
         if found == "ambiguous_number":
-            return _ambiguous(raw, env)
+            return _ambiguous(raw, env, whole)
         if found == "ratio" and (numbers := _ratio(raw, env.decimal)) is not None:
             details["as_percent"] = numbers
         return Invalid("not_a_number" if found == "no_number" else found, details)
+    units = [unit] if isinstance(unit, str) else list(unit or [])
+    if words and found.unit and found.kind == COUNT and not any(in_unit(found, u) for u in units):
+        return Invalid("wrong_unit", {"given": raw.strip()[:60], "unit": units[0] if units else ""})
+    if units and found.kind != COUNT and not any(in_unit(found, u) for u in units):
+        return Invalid("wrong_unit", {"given": raw.strip()[:60], "unit": units[0]})
     return found
 
 
-def _ambiguous(raw: str, env: Env) -> Invalid:
+def _ambiguous(raw: str, env: Env, whole: bool = False) -> Invalid:
     """The re-ask for a number whose separator reads two ways: both readings, so the
-    example can show how to write each one."""
+    example can show how to write each one (for a count, only the whole one)."""
     found = ambiguity(raw, env.decimal)
-    return Invalid("ambiguous_number", {"given": raw.strip()[:60], "number": found.token if found else raw.strip(),
-                                        "as_decimal": found.decimal if found else None,
-                                        "as_thousands": found.grouped if found else None})
+    if found is not None:
+        return Invalid("ambiguous_number", {"given": raw.strip()[:60], **doubt_details(found, raw, whole)})
+    return Invalid("ambiguous_number", {"given": raw.strip()[:60], "number": raw.strip(), "as_decimal": None,
+                                        "as_thousands": None})
 
 
 def _ratio(raw: str, decimal: str | None = None) -> float | None:
@@ -145,9 +87,11 @@ def _ratio(raw: str, decimal: str | None = None) -> float | None:
     return round(100 * numbers[0] / numbers[1], 1)  # type: ignore[operator]
 
 
-def integer(raw: str, env: Env, *, min: float | None = None, max: float | None = None) -> Result:  # noqa: A002
-    """A whole number: "12", "1,200", "12 deals"."""
-    found = _read(raw, words=True, env=env)
+def integer(raw: str, env: Env, *, min: float | None = None, max: float | None = None,  # noqa: A002
+            unit: Units = None) -> Result:
+    """A whole number: "12", "1,200", "12 deals" when `unit` is "deals" (any other word
+    after it is asked again; see `_read`)."""
+    found = _read(raw, words=True, env=env, unit=unit, whole=True)
     if isinstance(found, Invalid):
         return found
     if found.kind != COUNT:
@@ -157,11 +101,17 @@ def integer(raw: str, env: Env, *, min: float | None = None, max: float | None =
     return _bounded(found.value, min, max) or Valid(int(found.value))
 
 
-def number(raw: str, env: Env, *, min: float | None = None, max: float | None = None) -> Result:  # noqa: A002
-    """Any number: "3.5", "1 200,5", "2k"."""
-    found = _read(raw, words=True, env=env)
+def number(raw: str, env: Env, *, min: float | None = None, max: float | None = None,  # noqa: A002
+           unit: Units = None) -> Result:
+    """Any number: "3.5", "1 200,5", "2k"; in `unit` when one is given ("$1.2M" for a
+    USD measure, "12 demos" for demos; another word is asked again). For a unit that
+    counts things ("meetings") a fraction is asked again, as `integer` does."""
+    count = is_count_unit(unit if isinstance(unit, str) else next(iter(unit or []), None))
+    found = _read(raw, words=True, env=env, unit=unit, whole=count)
     if isinstance(found, Invalid):
         return found
+    if count and not float(found.value).is_integer():
+        return Invalid("not_whole", {"value": found.value})
     return _bounded(found.value, min, max) or Valid(found.value)
 
 
@@ -353,9 +303,12 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
                     details["as_percent"] = share
                 return Invalid(problem, details)
             found = parse_amount(body, env.decimal)
-    except AmbiguousNumber as doubt:
-        return Invalid("ambiguous_number", {"given": body.strip()[:60], "number": doubt.token,
-                                            "as_decimal": doubt.decimal, "as_thousands": doubt.grouped})
+    except AmbiguousNumber as doubt:  # for a count ("1,500 logos"), its only whole reading when it has one
+        counted = is_count_unit((parse_amount(body.replace(doubt.token, "1", 1), ".") or (0, ""))[1])
+        if counted and (written := whole_text(raw, env.decimal)) is not None:
+            kept = measurable(written, env, max_length=max_length)
+            return Valid({**kept.value, "text": statement}, kept.confirm) if isinstance(kept, Valid) else kept
+        return Invalid("ambiguous_number", {"given": body.strip()[:60], **doubt_details(doubt, body, counted)})
     if reading is None and (hints := list(_DATE_WORD.finditer(statement))) and (
             missing := _no_day(statement[hints[-1].end():], env)) is not None:
         return missing  # "… by 31 April": that day is asked again, not "by when?"
@@ -369,6 +322,8 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
             return judged
         due, confirm = judged.value, judged.confirm
     target, unit = found
+    if is_count_unit(unit) and not float(target).is_integer():  # "Sign 1.5 logos": no count
+        return Invalid("not_whole", {"value": target})
     return Valid({"text": statement, "target": target, "start": start, "unit": unit, "due": due}, confirm)
 
 

@@ -137,27 +137,46 @@ async def keep_horizon(session: AsyncSession, planned_until: datetime, planned_a
 
 
 async def planned_pending(session: AsyncSession, start: datetime, end: datetime,
-                          person_ids: Iterable[int] | None = None) -> list[tuple[int, str, int]]:
+                          person_ids: Iterable[int] | None = None,
+                          skipped_after: datetime | None = None) -> list[tuple[int, str, int]]:
     """(id, key, person id) of rule-planned occurrences (not ad hoc) still pending,
     not snoozed, and due in [start, end): the ones a changed rule may have orphaned.
-    Row tuples without the payload (at 100,000 people, decoding every payload was
-    most of the prune)."""
-    query = select(OCCURRENCE.c.id, OCCURRENCE.c.key, OCCURRENCE.c.person_id).where(
-        status_is(PENDING), OCCURRENCE.c.snoozed_until.is_(None),
-        OCCURRENCE.c.due_at >= start, OCCURRENCE.c.due_at < end,
-        OCCURRENCE.c.payload["adhoc"].as_string().is_(None))
-    if person_ids is not None:
-        query = query.where(among(session, OCCURRENCE.c.person_id, person_ids))
-    return [tuple(row) for row in (await session.exec(query)).all()]  # type: ignore[misc]
+    With `skipped_after`, also the ones the planner itself skipped (a holiday, an
+    absence: never claimed nor delivered) due after that moment and in the window, so
+    a rule switched off later gives them its reason too. Row tuples without the
+    payload (at 100,000 people, decoding every payload was most of the prune); one
+    query per status, so each can use its partial index."""
+    found: list[tuple[int, str, int]] = []
+    wheres = [[status_is(PENDING), OCCURRENCE.c.snoozed_until.is_(None)]]
+    if skipped_after is not None:
+        wheres.append([status_is(SKIPPED), OCCURRENCE.c.claimed_at.is_(None), OCCURRENCE.c.delivered_at.is_(None),
+                       OCCURRENCE.c.due_at > literal(skipped_after, UTCDateTime)])
+    for where in wheres:
+        query = select(OCCURRENCE.c.id, OCCURRENCE.c.key, OCCURRENCE.c.person_id).where(
+            *where, OCCURRENCE.c.due_at >= start, OCCURRENCE.c.due_at < end,
+            OCCURRENCE.c.payload["adhoc"].as_string().is_(None))
+        if person_ids is not None:
+            query = query.where(among(session, OCCURRENCE.c.person_id, person_ids))
+        found.extend(tuple(row) for row in (await session.exec(query)).all())  # type: ignore[misc]
+    return found
 
 
-async def skip_pending(session: AsyncSession, ids: Sequence[int], reason: str) -> int:
-    """Skip occurrences that are still pending (one statement per 1,000)."""
+async def skip_pending(session: AsyncSession, ids: Sequence[int], reason: str,
+                       skipped_after: datetime | None = None) -> int:
+    """Skip occurrences that are still pending, with `reason` (one statement per
+    1,000). With `skipped_after`, a row the planner already skipped and nobody
+    touched, due after that moment, takes `reason` as well (rows that already carry
+    it are left alone), so one cause gives one reason whatever the earlier status."""
     done = 0
+    wanted = OCCURRENCE.c.status == PENDING
+    if skipped_after is not None:
+        wanted = or_(wanted, and_(OCCURRENCE.c.status == SKIPPED, OCCURRENCE.c.claimed_at.is_(None),
+                                  OCCURRENCE.c.delivered_at.is_(None),
+                                  OCCURRENCE.c.due_at > literal(skipped_after, UTCDateTime),
+                                  or_(OCCURRENCE.c.reason.is_(None), OCCURRENCE.c.reason != reason)))
     for start in range(0, len(ids), 1000):
         result = await session.exec(
-            update(OCCURRENCE).where(OCCURRENCE.c.id.in_(list(ids[start:start + 1000])),
-                                     OCCURRENCE.c.status == PENDING)
+            update(OCCURRENCE).where(OCCURRENCE.c.id.in_(list(ids[start:start + 1000])), wanted)
             .values(status=SKIPPED, reason=reason))
         done += result.rowcount or 0  # type: ignore[attr-defined]
     return done

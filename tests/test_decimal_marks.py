@@ -69,7 +69,13 @@ def test_a_validator_asks_with_both_readings_as_the_example() -> None:
     assert isinstance(result, Invalid) and result.code == "ambiguous_number"
     assert number("1,5", BERLIN) == Valid(1.5)
     assert number("1,500", NEW_YORK) == Valid(1500)
-    assert validate("integer", "1,500", NOWHERE).code == "ambiguous_number"  # type: ignore[union-attr]
+    assert validate("integer", "1,500", NOWHERE) == Valid(1500)  # 1.5 is no whole number: 1,500 is the reading
+    assert validate("integer", "1,5k", NOWHERE).code == "ambiguous_number"  # type: ignore[union-attr]
+    counted = validate("integer", "1,5", NEW_YORK)
+    assert isinstance(counted, Invalid) and counted.details["whole"] is True
+    words = prompts.render("flows/common/retry", error=counted.code, details=counted.details, validator="integer",
+                           misses=1)
+    assert "`15`" in words and "1.5" not in words
     words = prompts.render("flows/common/retry", error=result.code, details=result.details, validator="number",
                            misses=1)
     assert '"1,5" reads two ways' in words and "`1.5`" in words and "`15`" in words
@@ -80,22 +86,46 @@ def test_a_validator_asks_with_both_readings_as_the_example() -> None:
 
 
 def test_a_key_result_written_with_a_doubtful_number_is_asked_again() -> None:
-    found = measurable("Close 1,500 logos by end of Q2", Env(TODAY, "Europe/Paris"))
+    found = measurable("Cut onboarding to 1,500 hours by end of Q2", Env(TODAY, "Europe/Paris"))
     assert isinstance(found, Invalid) and found.code == "ambiguous_number"
+    counted = measurable("Close 1,500 logos by end of Q2", Env(TODAY, "Europe/Paris"))  # 1.5 logos is no count
+    assert isinstance(counted, Valid) and counted.value["target"] == 1500
+    assert counted.value["text"] == "Close 1,500 logos by end of Q2"  # the person's words, as typed
     kept = measurable("Close 1,500 logos by end of Q2", NEW_YORK)
     assert isinstance(kept, Valid) and kept.value["target"] == 1500
 
 
 def test_a_check_in_value_of_1_comma_5_is_asked_about_unless_the_comma_is_the_decimal_mark() -> None:
-    kr = {"unit": "logos", "current": 1}
+    kr = {"unit": "hours", "current": 1}  # measured, not counted: 1.5 hours is a fine reading
     asked = checkin_value("1,5", kr, ".")
     assert asked["status"] == "retry" and asked["error"] == "ambiguous_number"
-    assert asked["doubt"] == {"number": "1,5", "as_decimal": 1.5, "as_thousands": None}
+    assert asked["doubt"] == {"number": "1,5", "as_decimal": 1.5, "as_thousands": None, "whole": False}
     assert checkin_value("1,5", kr, None)["status"] == "retry"
     assert checkin_value("1,5", kr, ",") == {"status": "ok", "value": 1.5, "error": None}
     words = prompts.render("cadence/checkin/kr_value_retry", answers={"read": asked, "i": 0, "kr_value": "1,5"},
-                           context={"key_results": [kr | {"title": "New logos"}]})
+                           context={"key_results": [kr | {"title": "Coaching time"}]})
     assert "`1.5`" in words and "`15`" in words and "skip" in words
+
+
+def test_a_count_is_never_offered_or_given_a_fractional_reading() -> None:
+    """Logos are counted: "1,5" is asked about with 15 only, "1,500" (1.5 or 1,500) is
+    1,500, and "1.5" or a German "1,5" is asked again as no whole number."""
+    kr = {"unit": "logos", "current": 1}
+    asked = checkin_value("1,5", kr, ".")
+    assert asked["status"] == "retry" and asked["doubt"]["whole"] is True
+    words = prompts.render("cadence/checkin/kr_value_retry", answers={"read": asked, "i": 0, "kr_value": "1,5"},
+                           context={"key_results": [kr | {"title": "New logos"}]})
+    assert "`15`" in words and "1.5" not in words and "whole" in words
+    assert checkin_value("1,500", {"unit": "logos", "current": 1000}, None)["value"] == 1500
+    assert checkin_value("1.500 logos", {"unit": "logos", "current": 1000}, ".")["value"] == 1500
+    for raw, mark in (("1.5", "."), ("1,5", ","), ("1.5 logos", None), ("2.5", ",")):
+        refused = checkin_value(raw, kr, mark)
+        assert (refused["status"], refused["error"]) == ("retry", "fractional_count"), raw
+        words = prompts.render("cadence/checkin/kr_value_retry", answers={"read": refused, "i": 0, "kr_value": raw},
+                               context={"key_results": [kr | {"title": "New logos"}]})
+        assert "isn't a whole number" in words and "Please give it like" in words
+    assert checkin_value("1.5 hours", {"unit": "hours", "current": 1}, ".")["value"] == 1.5
+    assert checkin_value("2", kr, ".")["value"] == 2
 
 
 async def test_a_wig_update_with_a_doubtful_number_is_asked_about(db: Database, team: dict[str, int],

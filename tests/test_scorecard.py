@@ -116,6 +116,22 @@ async def test_a_lag_update_in_another_unit_or_as_a_change_is_asked_not_stored(
     assert "120" in board and "30" not in board.split("New logos", 1)[1].split("\n", 1)[0]
 
 
+async def test_a_lag_update_of_a_counted_wig_is_whole(poster: Coach, team: dict[str, int]) -> None:
+    """A WIG counted in deals: "12.5" is asked again (no half deals), and "1,5" (New York:
+    a slip for 1.5 or 15) is asked about with 15 only; nothing is recorded."""
+    await setup_team(poster, team)
+    with freeze_time("2027-04-01 15:00:00"):
+        added = await say(poster, team["maria"], "/okr wig add Signed deals from 10 to 40 deals by July 1 2027")
+        assert "Signed deals" in added
+        half = await say(poster, team["maria"], "/okr wig update 2 12.5")
+        assert "isn't a whole number" in half and "deals" in half and "`/okr wig update 1 38`" in half
+        slip = await say(poster, team["maria"], "/okr wig update 2 1,5 deals")
+        assert "`15`" in slip and "1.5" not in slip
+        kept = await say(poster, team["maria"], "/okr wig update 2 13 deals")
+        board = await say(poster, team["ravi"], "/okr scorecard")
+    assert "Signed deals" in kept and "13" in board and "12.5" not in board
+
+
 async def test_per_rep_targets_and_team_totals_with_a_four_week_trend(
         poster: Coach, team: dict[str, int], db: Database) -> None:
     await setup_team(poster, team)

@@ -145,8 +145,10 @@ async def materialise(db: Database, population: Population, start: datetime, end
     everyone in `population` or only `person_ids`.
 
     With `prune`, pending occurrences in the window that today's rules can no longer
-    produce (an admin moved the WIG from Monday to Wednesday, or switched a cadence
-    off) are skipped with the reason `rule_changed`, so the old time never fires.
+    produce are skipped, so the old time never fires: with the reason `rule_changed`
+    when an admin moved the rule (the WIG from Monday to Wednesday), `rule_off` when
+    the cadence was switched off. Future ones the planner had already skipped (a
+    holiday, an absence) take the same reason: their old one no longer applies.
     """
     chosen = None if person_ids is None else list(person_ids)
     groups = plan_groups(population, start, end, chosen)
@@ -155,7 +157,7 @@ async def materialise(db: Database, population: Population, start: datetime, end
     async with db.session() as session:
         planned = await planning.save_planned(session, groups, now or clock_now())
         if prune:
-            await _prune(session, population, start, end, chosen)
+            await _prune(session, population, start, end, chosen, now or clock_now())
     return planned
 
 
@@ -180,34 +182,36 @@ async def planned_until(db: Database) -> datetime | None:
 
 
 async def _prune(session: Any, population: Population, start: datetime, end: datetime,
-                 person_ids: list[int] | None = None) -> int:
+                 person_ids: list[int] | None = None, now: datetime | None = None) -> int:
     if person_ids is None and not population.everyone:
         person_ids = list(population.people)
-    pending = await planning.planned_pending(session, start, end, person_ids)
+    moment = now or clock_now()
+    pending = await planning.planned_pending(session, start, end, person_ids, skipped_after=moment)
     if not pending:
         return 0
-    orphans: list[int] = []
+    orphans: dict[str, list[int]] = {"rule_changed": [], "rule_off": []}
     # Most people share their rule list and so their nominal days: each (rule list,
     # kind) is looked up once, not once per pending row.
-    nominal_of: dict[tuple[int, str], frozenset[date]] = {}
+    # None: no rule of that kind for them any more (the cadence is switched off).
+    nominal_of: dict[tuple[int, str], frozenset[date] | None] = {}
     for occurrence_id, key, person_id in pending:
         if person_id not in population.calendars:
             continue
         kind, _, rest = key.partition(":")  # "wig:42:2027-01-11"
         day = rest.rpartition(":")[2]
         rules = population.rules[person_id]
-        days = nominal_of.get((id(rules), kind))
-        if days is None:
+        if (id(rules), kind) not in nominal_of:
             rule = next((r for r in rules if r.kind == kind), None)
-            days = cadence.nominal_days(rule, start, end) if rule is not None else frozenset()
-            nominal_of[(id(rules), kind)] = days
+            nominal_of[(id(rules), kind)] = cadence.nominal_days(rule, start, end) if rule is not None else None
+        days = nominal_of[(id(rules), kind)]
         try:
             nominal = date.fromisoformat(day)
         except ValueError:
             continue  # not a key the planner makes
-        if nominal not in days:
-            orphans.append(occurrence_id)
-    return await planning.skip_pending(session, orphans, "rule_changed") if orphans else 0
+        if days is None or nominal not in days:
+            orphans["rule_off" if days is None else "rule_changed"].append(occurrence_id)
+    return sum([await planning.skip_pending(session, ids, reason, skipped_after=moment)
+                for reason, ids in orphans.items() if ids])
 
 
 async def replan(db: Database, person_ids: Iterable[int], now: datetime | None = None,

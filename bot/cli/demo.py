@@ -1,5 +1,10 @@
 """`coachbot demo`: the bot in the terminal with the sample team and a check-in due
-right away, so a new user sees a prompt arrive without waiting two weeks."""
+right away, so a new user sees a prompt arrive without waiting two weeks.
+
+A demo started again while the person still has a conversation open (a check-in left
+half-way last time) plants no new prompt: a fresh "due now" prompt would take the next
+answer ("2" for an open "At risk" read as "In 2 hours"). The open question is shown
+again instead, so the answer goes where the person means it."""
 
 from __future__ import annotations
 
@@ -17,8 +22,8 @@ from bot.cli.common import ready_database, settings
 from bot.cli.team_file import read_team
 from bot.core.clock import now
 from bot.core.settings import Settings
+from storage import conversations, okrs, people
 from storage import occurrences as store
-from storage import okrs, people
 
 # Shipped in the package (a link to examples/team.csv in the repository), so an
 # installed wheel can run the demo from any directory.
@@ -44,6 +49,7 @@ def demo(
 async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
     from bot import cadence  # the cadence, every feature and the console: loaded for the demo only
     from bot.channels.console import ConsoleChannel, stdin_lines
+    from bot.core.flows import open_question
     from bot.runtime import running
 
     db = await ready_database(config)
@@ -73,17 +79,22 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
                                             str(now().year), 1, sample)
             moment = now()
             local_day = moment.astimezone(cadence.zone(chosen.timezone)).date()
-            # due now: the scheduler's first tick, at start-up, delivers it
-            await store.add_occurrence(session, f"okr_checkin:{chosen.id}:demo-{moment:%Y%m%d%H%M%S}",
-                                       org.id, chosen.id, cadence.OKR_CHECKIN, moment,  # type: ignore[arg-type]
-                                       local_day, {"demo": True})
+            left_open = await conversations.active(session, chosen.id)  # type: ignore[arg-type]
+            waiting = open_question(left_open, local_day) if left_open is not None else None
+            if waiting is None:
+                # due now: the scheduler's first tick, at start-up, delivers it
+                await store.add_occurrence(session, f"okr_checkin:{chosen.id}:demo-{moment:%Y%m%d%H%M%S}",
+                                           org.id, chosen.id, cadence.OKR_CHECKIN, moment,  # type: ignore[arg-type]
+                                           local_day, {"demo": True})
     finally:
         await db.dispose()
     console = ConsoleChannel(person_id=chosen.id)
     typer.echo(prompts.render("cadence/cli_demo_intro", name=chosen.name, email=chosen.email,
-                              database=config.database_url))
+                              database=config.database_url, open=waiting[0] if waiting else None))
     async with running(config, extra=[console]) as runtime:
-        for _ in range(650):  # the first tick runs at start-up; never wait over a minute
+        if waiting is not None:
+            console.show(waiting[1])  # the open question again: the next answer is for it
+        for _ in range(650 if waiting is None else 0):  # the first tick runs at start-up; never wait over a minute
             if console.sent:
                 break
             await asyncio.sleep(0.1)

@@ -66,6 +66,17 @@ def title(flow: Flow, state: Mapping[str, Any]) -> str:
                           answers=state.get("answers") or {})
 
 
+def open_question(conversation: Conversation, today: Any) -> tuple[str, list[Message]] | None:
+    """The title of a person's open conversation and its current question, rendered as
+    it was first asked (so a terminal numbers its choices again); None when its flow
+    file is gone. `today` is the person's local date (a question may name a day)."""
+    flow = flows().get(conversation.flow)
+    if flow is None:
+        return None
+    again = engine.repeat(flow, conversation.state, today)
+    return title(flow, conversation.state), render(flow, again.say, conversation.id, again.state)
+
+
 async def _env(turn: Turn, flow: Flow, state: Mapping[str, Any]) -> Env:
     step = flow.steps.get(state.get("step", ""))
     directory: list[dict[str, Any]] = []

@@ -31,6 +31,7 @@ from conversations.amounts import (
     second_number_problem,
 )
 from conversations.checkin_reading import is_increment, read_in_unit
+from conversations.counts import doubt_details, is_count_unit
 from conversations.dates import planning_year, read_date, year_period
 from conversations.locales import ascii_digits, decimal_mark, small_number
 from storage import checkins as checkin_store
@@ -277,20 +278,28 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
     if not leader:
         return _help("leaders_only", leader)
     match = _UPDATE.match(text)
-    value = _whole(match.group("value"), _mark(turn)) if match else None
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        if match is None or value is None or not 1 <= int(match.group("n")) <= len(wigs):
+        if match is None or not 1 <= int(match.group("n")) <= len(wigs):
+            if match is not None:
+                _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
             return _help("update", leader, text)
-        wig = wigs[int(match.group("n")) - 1]
-        # the WIG's own unit ("38 weeks" for deals is asked about), and "+2" / "2 more"
-        # is a change that could be the new value too: asked, never stored either way
-        if read_in_unit(match.group("value"), wig.unit or "", _mark(turn))[1] == "wrong_unit":
-            return _help("update_unit", leader, match.group("value"), unit=wig.unit or "")
-        if is_increment(match.group("value")):
-            return _help("update_change", leader, match.group("value"), number=int(match.group("n")), value=value[0])
+        wig, raw = wigs[int(match.group("n")) - 1], match.group("value")
+        # read in the WIG's own unit: "38 weeks" for deals is asked about, and so is
+        # "1.5 deals" (a count is whole); an ambiguous "1,500 deals" is 1,500
+        value, error = read_in_unit(raw, wig.unit or "", _mark(turn))
+        if error in ("wrong_unit", "fractional_count"):
+            return _help("update_unit" if error == "wrong_unit" else "update_fraction", leader, raw,
+                         unit=wig.unit or "")
+        if error == "ambiguous_number" and (doubt := ambiguity(raw, _mark(turn))) is not None:
+            return _help("ambiguous_number", leader, doubt=doubt_details(doubt, raw, is_count_unit(wig.unit)))
+        if value is None:
+            return _help("update", leader, text)
+        # "+2" / "2 more" is a change that could be the new value too: asked, never stored either way
+        if is_increment(raw):
+            return _help("update_change", leader, raw, number=int(match.group("n")), value=value)
         today = local_day(turn.now, turn.person.timezone)
-        reading = await scorecard_store.record_reading(session, wig.id, monday(today), value[0],  # type: ignore[arg-type]
+        reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
                                                        turn.person.id)
         found = standing(wig, [reading], today)
     return Message(prompts.render("cadence/wig/updated", s=found, number=int(match.group("n"))), private=True)

@@ -102,6 +102,43 @@ def test_demo_delivers_a_check_in_right_away(tmp_path: Path) -> None:
     assert "30–45 minutes in the calendar with Maria" in out
 
 
+def test_demo_started_again_sends_the_answer_to_the_check_in_left_open(tmp_path: Path) -> None:
+    """A check-in left at the yes/no confidence question, then `coachbot demo` again: no new
+    "due now" prompt is planted, so "2" is "At risk" for the open question, not "In 2 hours"."""
+    import asyncio
+
+    from sqlmodel import select
+
+    from storage.db import Database
+    from storage.models import Conversation, Occurrence
+
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    first = CliRunner().invoke(app(), ["demo", "--as", "ravi.rep@example.com", "--team", str(TEAM)],
+                               input="1\n5\n", env={"DATABASE_URL": url})
+    assert first.exit_code == 0, first.output
+    assert first.output.rstrip().endswith("3. Off track"), first.output  # left at the confidence question
+    again = CliRunner().invoke(app(), ["demo", "--as", "ravi.rep@example.com", "--team", str(TEAM)],
+                               input="2\n", env={"DATABASE_URL": url})
+    assert again.exit_code == 0, again.output
+    out = again.output
+    assert "You left OKR check-in open last time" in out and "due right now" not in out
+    assert "In 2 hours" not in out and "bring your OKR check-in back" not in out
+    assert out.index("will \"New logos signed\" make it") < out.index("Where is it now? (in $)")
+
+    async def read() -> tuple[list[Occurrence], list[Conversation]]:
+        db = Database(url)
+        async with db.session() as session:
+            demos = (await session.exec(select(Occurrence).where(Occurrence.key.contains("demo-")))).all()
+            talks = (await session.exec(select(Conversation))).all()
+        await db.dispose()
+        return list(demos), list(talks)
+
+    demos, talks = asyncio.run(read())
+    assert len(demos) == 1 and demos[0].status != "snoozed"  # only the first run planted one
+    [checkin] = [c for c in talks if c.status == "active"]
+    assert checkin.state["answers"]["updates"][0]["confidence"] == "at_risk"
+
+
 def test_set_list_and_reset_rules_replans_what_is_already_planned(team_db: str) -> None:
     import asyncio
 
@@ -157,3 +194,49 @@ def test_reset_on_a_new_database_says_there_is_no_such_rule(tmp_path: Path,
     result = CliRunner().invoke(app(), ["schedule", "reset", "1"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     assert "There is no rule 1" in result.output
+
+
+@pytest.mark.parametrize(("change", "reason"), [(["--off"], "rule_off"), (["--day", "wed"], "rule_changed")])
+def test_a_rule_switched_off_or_moved_gives_its_reason_to_prompts_skipped_earlier(
+        team_db: str, change: list[str], reason: str) -> None:
+    """A WIG prompt the planner skipped for an absence, and a pending one: once the WIG
+    is switched off (or moved) neither can fire, and both say why the same way, not the
+    one "away until …" and the other "rule changed"."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from freezegun import freeze_time
+    from sqlmodel import select
+
+    from bot.cadence.planner import replan
+    from storage import schedule
+    from storage.db import Database
+    from storage.models import Occurrence, Person
+
+    async def plan_and_read(absent: bool) -> dict[str, tuple[str, str | None]]:
+        db = Database(team_db)
+        async with db.session() as session:
+            ravi = (await session.exec(select(Person).where(Person.email == "ravi.rep@example.com"))).one()
+            if absent:
+                await schedule.add_absence(session, ravi.id, date(2026, 12, 7), date(2026, 12, 11))  # type: ignore[arg-type]
+        await replan(db, [ravi.id], datetime(2026, 12, 1, tzinfo=UTC))  # type: ignore[list-item]
+        async with db.session() as session:
+            rows = (await session.exec(select(Occurrence).where(Occurrence.person_id == ravi.id))).all()
+        await db.dispose()
+        return {o.key.split(":", 2)[0] + ":" + o.key.split(":", 2)[2]: (o.status, o.reason) for o in rows}
+
+    with freeze_time("2026-12-01 00:00:00"):
+        before = asyncio.run(plan_and_read(absent=True))
+        assert before["wig:2026-12-07"] == ("skipped", "absence:2026-12-11")
+        assert before["wig:2026-12-14"] == ("pending", None)
+        checkin = {k: v for k, v in before.items() if k.startswith("okr_checkin")}
+        saved = CliRunner().invoke(app(), ["schedule", "set", "wig", *change, "--user", "ravi.rep@example.com"])
+        assert saved.exit_code == 0, saved.output
+        after = asyncio.run(plan_and_read(absent=False))
+    assert after["wig:2026-12-07"] == ("skipped", reason)
+    assert after["wig:2026-12-14"] == ("skipped", reason)
+    assert {k: v for k, v in after.items() if k.startswith("okr_checkin")} == checkin  # another cadence: untouched
+    if reason == "rule_changed":
+        assert after["wig:2026-12-09"][1].startswith("absence:")  # the new Wednesday: its own reason
+    else:
+        assert not any(v == ("pending", None) for k, v in after.items() if k.startswith("wig:"))

@@ -110,7 +110,9 @@ async def test_values_are_read_in_the_key_results_unit_and_jumps_are_confirmed(
         below = await say(coach, ravi, "(5)")                    # a slip: below zero
         assert "-5 logos, below zero; last time it was 2 logos. Is that right?" in below
         assert "Where is it now?" in await say(coach, ravi, "no")
-        drop = await say(coach, ravi, "0.5")                     # less than a third of 2
+        half = await say(coach, ravi, "0.5")                     # no half logo: asked again
+        assert "isn't a whole number" in half and "Where is it now?" in half
+        drop = await say(coach, ravi, "0")                       # less than a third of 2
         assert "less than a third of the 2 logos" in drop
         assert "Where is it now?" in await say(coach, ravi, "no")
         assert "make it" in await say(coach, ravi, "4")
