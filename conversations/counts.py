@@ -14,25 +14,33 @@ from __future__ import annotations
 
 from conversations.amounts import COUNT, CURRENCIES, AmbiguousNumber, Amount, ambiguity, parse_number_text, unit_kind
 
-# Units a word can name that are measured, not counted: a key result "in hours" or
-# "in points" may well be 1.5. Any other word unit ("logos", "meetings") is a count.
-_MEASURED = {"hour", "hr", "h", "day", "week", "wk", "month", "year", "yr", "minute", "min", "second", "sec",
-             "point", "pt", "pts", "score", "nps", "csat", "star", "rating", "x", "time", "km", "mile", "kg",
-             "lb", "gb", "tb", "mb", "ratio", "multiple", "percent", "pp", "bps", "basis"}
+# The things a sales team counts one by one: a key result "in logos" or "in meetings"
+# is never 1.5. Any other word ("hours", "points", "FTE", "stars") may be fractional,
+# so a fraction in it is taken as written: a word left out of this list costs a
+# fraction accepted, never a rep's real answer refused.
+_COUNTED = {"logo", "customer", "client", "account", "deal", "meeting", "call", "demo", "opportunity", "opp",
+            "lead", "referral", "contract", "renewal", "visit", "email", "proposal", "order", "sale", "signup",
+            "hire", "seat", "licence", "license", "user", "partner", "booking", "quote", "trial", "pilot",
+            "ticket", "interview", "presentation", "appointment", "introduction", "intro", "touchpoint",
+            "conversation", "upsell", "win", "prospect", "sql", "mql", "contact", "event", "workshop", "case",
+            "reference", "review", "testimonial", "rep", "person", "people"}
 
 
 def _stem(word: str) -> str:
     word = word.lower().strip()
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"  # opportunities
     return word[:-1] if word.endswith("s") and len(word) > 2 else word
 
 
 def is_count_unit(unit: str | None) -> bool:
-    """Whether `unit` counts whole things: a word that is no currency, no "%" and no
-    measure of time, score or size ("logos", "meetings", "deals"; not "hours",
-    "points", "x"). No unit at all is not known to be a count."""
+    """Whether `unit` counts whole things: one of the things a sales team counts
+    ("logos", "meetings", "deals closed", "new customers"). Not a currency, "%", a measure of
+    time, score or size, nor a word this module does not know. No unit at all is not
+    known to be a count."""
     if not unit or unit_kind(unit) != COUNT or unit.lower() in CURRENCIES:
         return False
-    return _stem(unit.split()[-1]) not in _MEASURED and unit.lower() not in _MEASURED
+    return any(_stem(word) in _COUNTED for word in unit.split())  # "deals closed", "new logos"
 
 
 def same_word(given: str, unit: str) -> bool:

@@ -61,6 +61,21 @@ def test_a_count_is_whole() -> None:
     assert number("1,5", NEW_YORK, unit="hours").details["whole"] is False  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("unit", ["stars", "kg", "liters", "tonnes", "miles"])
+def test_a_unit_not_known_to_count_things_keeps_its_fraction(unit: str) -> None:
+    """Only the things a sales team counts are whole: "0.5 FTE" or "4.5 stars" is a
+    real answer, never refused as "not a whole number"."""
+    assert not is_count_unit(unit)
+    assert number(f"0.5 {unit}", NOWHERE, unit=unit) == Valid(0.5)
+
+
+@pytest.mark.parametrize("unit", ["opportunities", "Demos", "calls", "referrals"])
+def test_the_things_sales_counts_are_counts_in_any_spelling(unit: str) -> None:
+    assert is_count_unit(unit) and is_count_unit(f"{unit} booked") and is_count_unit(f"new {unit}")
+    found = number(f"1.5 {unit}", NOWHERE, unit=unit)
+    assert isinstance(found, Invalid) and found.code == "not_whole"
+
+
 def test_the_re_ask_names_the_unit_and_gives_an_example() -> None:
     found = validate("integer", "5 bananas", NEW_YORK, {"unit": CUSTOMERS})
     assert isinstance(found, Invalid)
