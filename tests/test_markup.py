@@ -138,3 +138,13 @@ def test_a_lead_note_and_a_second_wig_start_on_their_own_lines() -> None:
                  {"wig": dict(wig, title="B"), "verdict": "no_reading", "expected": 1.5}]
     board = str(prompts.render("scorecard/card", standings=standings, lines=[], leader=True, made=0, kept=0))
     assert any(line.startswith("*WIG 2: B*") for line in board.splitlines()), board
+
+
+def test_a_choice_made_from_markup_equals_the_checked_one_and_refuses_plain_words() -> None:
+    """`Choice.marked` (the dispatcher's fast path for buttons) takes markup only:
+    somebody's words must go through `Choice(...)`, which makes them inert."""
+    label = prompts.render("cadence/label", value="start").markup
+    assert Choice.marked(label, "v", "primary") == Choice(label, "v", "primary")
+    with pytest.raises(TypeError):
+        Choice.marked("<!channel> *click*", "v")  # type: ignore[arg-type]
+    assert Choice("<!channel>", "v").label == markup.Marked("\\<\\!channel\\>")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.core.markup import clean, inert, plain
+from bot.core.markup import Marked, clean, inert, plain
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,18 @@ class Choice:
 
     def __post_init__(self) -> None:  # a label is markup, or somebody's words
         object.__setattr__(self, "label", inert(self.label))
+
+    @classmethod
+    def marked(cls, label: Marked, value: str, style: Literal["default", "primary", "danger"] = "default") -> Choice:
+        """A choice whose label is markup already (`inert`'s output, a template's
+        `.markup`), made without the dataclass's checks: the dispatcher draws four per
+        prompt card, thousands of cards a tick (a third of the time per button). Raises
+        TypeError for any other string: somebody's words go through `Choice(...)`."""
+        if not isinstance(label, Marked):
+            raise TypeError("Choice.marked takes markup (bot.core.markup.Marked)")
+        made = object.__new__(cls)
+        made.__dict__.update(label=label, value=value, style=style)
+        return made
 
 
 @dataclass(frozen=True)

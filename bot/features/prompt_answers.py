@@ -23,6 +23,7 @@ from bot.core import cards
 from bot.core.clock import zone
 from bot.core.coach import Turn
 from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Drawn, Feature, Nudgeable
+from bot.core.markup import Marked
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
 from conversations.locales import ascii_digits
@@ -40,8 +41,8 @@ ACTION_PREFIX = "cadence:"
 
 
 @cache
-def _label(value: str) -> str:
-    return prompts.render("cadence/label", value=value)
+def _label(value: str) -> Marked:
+    return prompts.render("cadence/label", value=value).markup
 
 
 @cache
@@ -55,7 +56,7 @@ _VALUES = (("start", "primary"), ("later", "default"), ("tomorrow", "default"), 
 def _choices(occurrence_id: int, card_key: str) -> list[Choice]:
     """The four answers, already sealed with the card's key (`bot.core.cards.seal`
     would copy each button to add it: a dispatch draws thousands of cards)."""
-    return [Choice(_label(value), f"{ACTION_PREFIX}{value}:{occurrence_id}{cards.MARK}{card_key}", style)  # type: ignore[arg-type]
+    return [Choice.marked(_label(value), f"{ACTION_PREFIX}{value}:{occurrence_id}{cards.MARK}{card_key}", style)  # type: ignore[arg-type]
             for value, style in _VALUES]
 
 
