@@ -97,18 +97,24 @@ def test_a_process_killed_between_send_and_record_repeats_nothing(private_db_url
     over once their 2-second lease runs out, finds the accepted prompt by its tag
     instead of sending it again, and sends the rest: every prompt exactly once."""
     asyncio.run(seed(private_db_url))
-    go = tmp_path / "go"
+    gates = [tmp_path / "go1", tmp_path / "go2"]
     outputs = [tmp_path / f"sent-{n}.txt" for n in (1, 2)]
     workers = [
-        subprocess.Popen([sys.executable, str(WORKER), private_db_url, str(out), str(go), f"proc{n}",
+        subprocess.Popen([sys.executable, str(WORKER), private_db_url, str(out), str(gate), f"proc{n}",
                           "7" if n == 1 else "0", "2"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for n, out in zip((1, 2), outputs, strict=True)
+        for n, out, gate in zip((1, 2), outputs, gates, strict=True)
     ]
     deadline = time.time() + 30
     while not all(Path(f"{out}.ready").exists() for out in outputs) and time.time() < deadline:
         time.sleep(0.01)
-    go.touch()
+    # proc2 joins once proc1 is sending (its first batch claimed): on a busy machine,
+    # starting together, proc2 could send all 80 while proc1 waited for SQLite's write
+    # lock, and proc1 would never reach its 7th prompt
+    gates[0].touch()
+    while not (outputs[0].exists() and outputs[0].read_text()) and time.time() < deadline:
+        time.sleep(0.005)
+    gates[1].touch()
     killed, survivor = workers
     _, stderr = killed.communicate(timeout=60)
     assert killed.returncode == 9, stderr
