@@ -161,6 +161,22 @@ async def planned_pending(session: AsyncSession, start: datetime, end: datetime,
     return found
 
 
+async def last_planned(session: AsyncSession, person_ids: Iterable[int]) -> datetime | None:
+    """The due time (UTC) of the furthest rule-planned occurrence of these people that
+    a re-plan could still change (pending, or skipped by the planner and untouched), or
+    None. Planning beyond the usual horizon happens (`/okr out` plans past an absence,
+    an early check-in a month ahead); a changed rule must reach those rows too."""
+    furthest = None
+    for where in ([status_is(PENDING)], [status_is(SKIPPED), OCCURRENCE.c.claimed_at.is_(None),
+                                         OCCURRENCE.c.delivered_at.is_(None)]):
+        query = select(func.max(OCCURRENCE.c.due_at)).where(
+            *where, among(session, OCCURRENCE.c.person_id, person_ids))
+        found = (await session.exec(query)).one()
+        if found is not None and (furthest is None or found > furthest):
+            furthest = found
+    return furthest
+
+
 async def skip_pending(session: AsyncSession, ids: Sequence[int], reason: str,
                        skipped_after: datetime | None = None) -> int:
     """Skip occurrences that are still pending, with `reason` (one statement per

@@ -218,10 +218,17 @@ async def replan(db: Database, person_ids: Iterable[int], now: datetime | None =
                  horizon: timedelta = timedelta(days=15)) -> int:
     """Re-plan some people's pending occurrences after their calendar or rules changed
     (a new vacation, `/okr out`, new working days, a new rule): moved or skipped before
-    anyone claims them."""
+    anyone claims them. Planned over `horizon`; rows planned further out earlier are
+    pruned too (skipped with the reason when their rule is off or moved)."""
     moment = now or clock_now()
-    population = await load_population(db, moment, person_ids)
-    return await materialise(db, population, moment, moment + horizon, prune=True, now=moment)
+    ids = list(person_ids)
+    population = await load_population(db, moment, ids)
+    planned = await materialise(db, population, moment, moment + horizon, prune=True, now=moment)
+    async with db.session() as session:  # rows planned further out (an absence, an early check-in)
+        furthest = await planning.last_planned(session, ids)
+        if furthest is not None and furthest >= moment + horizon:
+            await _prune(session, population, moment + horizon, furthest + timedelta(seconds=1), ids, moment)
+    return planned
 
 
 REMINDER_HOURS = (8, 18)  # a reminder is not a prompt: only in the local working day

@@ -47,3 +47,24 @@ async def test_stale_prompts_take_the_reason_of_the_rule_change(db: Database, te
     assert await _plan(db, ravi) == after  # a second pass changes nothing
     words = prompts.render("cadence/reason", reason=reason)
     assert ("switched off" in words) == (reason == "rule_off")
+
+
+async def test_a_rule_switched_off_reaches_the_prompts_planned_beyond_the_horizon(
+        db: Database, team: dict[str, int]) -> None:
+    """Re-planning covers 15 days, but rows are planned further out (an absence a
+    month away plans past it; an early check-in). A cadence switched off must skip
+    those too, or they go out when their day comes (a reviewer saw it sent)."""
+    from datetime import timedelta
+
+    ravi = team["ravi"]
+    async with db.session() as session:
+        await schedule.add_absence(session, ravi, date(2027, 1, 4), date(2027, 1, 8))
+    await replan(db, [ravi], NOW, horizon=timedelta(days=45))  # what `/okr out` plans
+    before = await _plan(db, ravi)
+    assert before["wig:2027-01-11"] == ("pending", None)  # past the usual 15 days
+    async with db.session() as session:
+        await schedule.upsert_rule(session, team["org"], WIG, "FREQ=WEEKLY;BYDAY=MO", "09:00", None,
+                                   False, None, person_id=ravi)
+    after = await _plan(db, ravi)
+    far = {k: v for k, v in after.items() if k.startswith("wig:") and k >= "wig:2026-12-16"}
+    assert far and set(far.values()) == {("skipped", "rule_off")}, far
