@@ -232,6 +232,8 @@ def test_a_rule_switched_off_or_moved_gives_its_reason_to_prompts_skipped_earlie
         checkin = {k: v for k, v in before.items() if k.startswith("okr_checkin")}
         saved = CliRunner().invoke(app(), ["schedule", "set", "wig", *change, "--user", "ravi.rep@example.com"])
         assert saved.exit_code == 0, saved.output
+        assert "  " not in saved.output.strip()
+        assert ("skipped" in saved.output) == (reason == "rule_off"), saved.output
         after = asyncio.run(plan_and_read(absent=False))
     assert after["wig:2026-12-07"] == ("skipped", reason)
     assert after["wig:2026-12-14"] == ("skipped", reason)
