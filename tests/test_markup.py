@@ -148,3 +148,14 @@ def test_a_choice_made_from_markup_equals_the_checked_one_and_refuses_plain_word
     with pytest.raises(TypeError):
         Choice.marked("<!channel> *click*", "v")  # type: ignore[arg-type]
     assert Choice("<!channel>", "v").label == markup.Marked("\\<\\!channel\\>")
+
+
+@pytest.mark.parametrize("name", ["Bob\U000f001b[2J\U000f0007", "\U000f0000", "A\U000f005cB"])
+def test_the_private_characters_of_the_shields_cannot_be_typed_into_a_control_character(name: str) -> None:
+    """`shielded` hides escapes in U+F0000–U+F007F and `unshield` turns them back into
+    ASCII: typed into a name, they came out as ESC, BEL or NUL in Slack, Teams and the
+    terminal (a reviewer cleared the screen with one)."""
+    made = markup.inert(name)
+    assert not any(0xF0000 <= ord(c) <= 0xF007F for c in made)
+    for shown in (markup.plain(made), markup.unshield(markup.shielded(made))):
+        assert not any(ord(c) < 32 and c not in "\t\n" for c in shown), repr(shown)

@@ -51,7 +51,9 @@ _SHIELDED = re.compile("[\U000F0000-\U000F007F]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Bidi embeddings/overrides (U+202A–U+202E) and isolates (U+2066–U+2069), zero-width
 # space, word joiner, byte-order mark; and the two joiners, judged by their neighbours.
-_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
+# Also the private-use characters `shielded` hides escapes in: typed into a name, one
+# would come out of `unshield` as an ASCII control character (ESC, BEL, NUL).
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\U000F0000-\U000F007F]")
 _JOINER = re.compile("[\u200c\u200d]")
 
 
@@ -87,8 +89,9 @@ def _joins(text: str, at: int) -> bool:
 
 def clean(text: str) -> str:
     """Chat text without NUL and other control characters (tab and newline stay;
-    a carriage return becomes a newline), bidi overrides and isolates, and zero-width
-    characters that join nothing (see the module's docstring)."""
+    a carriage return becomes a newline), bidi overrides and isolates, zero-width
+    characters that join nothing (see the module's docstring), and the private-use
+    characters U+F0000–U+F007F that `shielded` uses."""
     text = _INVISIBLE.sub("", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     if "\u200c" not in text and "\u200d" not in text:
         return text
