@@ -265,7 +265,8 @@ async def record_delivery(session: AsyncSession, occurrence_id: int, instance: s
                           platform: str, message_id: str | None, now: datetime) -> bool:
     """Mark one claimed occurrence delivered and keep the platform's message id, as
     soon as its send returned (so a crash can repeat at most the one message in
-    flight; a freeze past the lease, the sends under way). Only a row this instance still holds is marked; False otherwise."""
+    flight; a freeze past the lease, the sends under way). Only a row this instance
+    still holds is marked; False otherwise."""
     return bool(await record_deliveries(session, [(occurrence_id, purpose, platform, message_id)],
                                          instance, now))
 
