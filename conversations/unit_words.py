@@ -60,7 +60,8 @@ def split_words(after: str, filler: re.Pattern[str]) -> tuple[str, str] | None:
     """An answer's words after its number as (unit phrase, the rest), the rest being
     harmless words that `filler` accepts ("5 deals closed so far": ("deals closed",
     "so far")), a leading "new" / "more" … dropped as `unit_phrase` drops it. The
-    shortest phrase wins, so "5 in total" has no unit. None when no split leaves only filler ("5 x", "5 deals, 6 calls")."""
+    shortest phrase wins, so "5 in total" has no unit. None when no split leaves
+    only filler ("5 x", "5 deals, 6 calls")."""
     tokens = after.strip().rstrip(".!").split()
     for size in range(len(tokens) + 1):
         phrase, rest = tokens[:size], " ".join(tokens[size:])
