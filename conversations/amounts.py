@@ -43,6 +43,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from conversations.locales import ODD, mark_odd_digits
+from conversations.unit_words import is_currency_code, split_words, unit_phrase
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3,
           "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
@@ -223,9 +224,6 @@ def currencies_in(text: str) -> set[str]:
     return {CURRENCIES[m.group(0).lower().rstrip(".")] for m in _CURRENCY.finditer(text)}
 
 
-_UNIT = re.compile(r"^\s*(?:(?:new|more|additional|extra|qualified|net|big)\s+)?(%|percent\b|[a-z][\w\-]*)",
-                   re.IGNORECASE)
-_NOT_UNITS = {"in", "of", "a", "an", "the", "per", "by", "to", "and", "or", "for", "on", "at", "with"}
 _AIM = re.compile(r"\b(?:to|by|reach|hit|at least|over)\s*$", re.IGNORECASE)
 
 
@@ -251,14 +249,15 @@ def parse_amount(body: str, decimal: str | None = None) -> tuple[float, str] | N
     return _signed(value, _sign(plain, match)), _unit_after(plain[match.end():], code)
 
 
+_PERCENT = re.compile(r"\s*(?:%|percent\b|per\s*cent\b|pct\b)", re.IGNORECASE)
+
+
 def _unit_after(after: str, code: str | None) -> str:
     if code is not None:
         return code
-    if re.match(r"\s*(?:%|percent\b|per\s*cent\b|pct\b)", after, re.IGNORECASE):
+    if _PERCENT.match(after):
         return "%"
-    if (u := _UNIT.match(after)) is not None and u.group(1).lower() not in _NOT_UNITS:
-        return u.group(1).lower()[:32]
-    return ""
+    return unit_phrase(after)  # "discovery calls" of "40 discovery calls by March"
 
 
 # --- a whole answer, strictly ---------------------------------------------------------
@@ -271,7 +270,7 @@ def unit_kind(unit: str | None) -> str:
     codes were used), "percent", or "count" (a word such as "logos", or none)."""
     if unit == "%":
         return PERCENT
-    if unit and (unit in SYMBOLS.values() or (len(unit) == 3 and unit.isupper())):
+    if unit and (unit in SYMBOLS.values() or is_currency_code(unit)):  # babel's ISO list: "FTE" is no money
         return MONEY
     return COUNT
 
@@ -324,8 +323,10 @@ def read_amount(raw: str, *, words: bool = False, decimal: str | None = None) ->
     the person's `decimal` mark leaves two ways to read: `ambiguity` gives both),
     "range", "alternatives", "ratio",
     "several_numbers", "two_currencies" or "unknown_words" (text after the amount that
-    is neither its unit nor a harmless "or so"). With `words`, one unit word may follow
-    ("12 logos"); otherwise only a currency or "%" may.
+    is neither its unit nor a harmless "or so"). With `words`, a unit of a few words may follow
+    ("12 logos", "5 deals closed": `Amount.unit` is "deals closed", a leading "new" dropped;
+    whether it is the expected unit is `conversations.counts.unit_fit`); otherwise only a
+    currency or "%" may.
     """
     raw = normalise(raw)
     if ODD in raw:  # "²", "①": a number sign that is no digit
@@ -353,14 +354,14 @@ def read_amount(raw: str, *, words: bool = False, decimal: str | None = None) ->
     after = plain[match.end():]
     if sign < 0 and not _MINUS.search(plain[: match.start()]):
         after = after.replace(")", "", 1)  # the closing accounting bracket
-    unit = _unit_after(after, code)
+    unit = _unit_after(after, code) if code is not None or _PERCENT.match(after) else ""
     rest = after.strip()
     if unit == "%":
         rest = re.sub(r"^(?:%|percent|per\s*cent|pct)", "", rest, flags=re.IGNORECASE).strip()
-    elif unit and code is None:
-        if not words:
+    elif code is None:  # "5 deals closed so far": the unit is every word up to the filler
+        if (split := split_words(after, _FILLER)) is None or (split[0] and not words):
             return "unknown_words"
-        rest = _UNIT.sub("", after, count=1).strip()
+        unit, rest = split
     if not _FILLER.match(rest.rstrip(".!")):
         return "unknown_words"
     return Amount(value, unit, code)

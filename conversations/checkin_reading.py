@@ -8,8 +8,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conversations.amounts import Amount, ambiguity, normalise, read_amount, unlikely_change
-from conversations.counts import doubt_details, in_unit, is_count_unit, whole_text
+from conversations.amounts import (
+    AmbiguousNumber,
+    Amount,
+    ambiguity,
+    normalise,
+    parse_amount,
+    read_amount,
+    unlikely_change,
+)
+from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit, unit_problem, whole_text
 
 _ALL = re.compile(r"^\s*(?:all\s+)?(?:unchanged|the\s+same|same|no\s+change[s]?)\s*[.!]?\s*$", re.IGNORECASE)
 # "+2", "2 more", "another 2": a change, which could also be meant as the new total.
@@ -27,8 +35,10 @@ def read_in_unit(raw: str, unit: str, decimal: str | None = None,
     own unit ("640k" for a USD key result is $640,000). A money unit stored as a
     symbol is its currency ("$" is USD, "kr" NOK). For a unit that counts things
     (`conversations.counts.is_count_unit`, or `count` when the caller knows better),
-    "1.5 logos" is "fractional_count" and an ambiguous "1,500" takes its only whole
-    reading. Words of a change ("2 more") are
+    "1.5 logos" is "fractional_count", a count past 15 digits "too_large", and an
+    ambiguous "1,500" takes its only whole reading. A unit of several words ("deals
+    closed") is named as `conversations.counts.unit_fit` says: "5 deals" and "5 deals
+    closed" for "deals"; other words beside it ("5 deals bananas") are "unknown_words". Words of a change ("2 more") are
     left to `is_increment`. Reading itself is `conversations.amounts.read_amount`
     (ranges, "3 or 4" … refused; "1,5" asked about unless the person's `decimal`
     mark is ",")."""
@@ -39,18 +49,34 @@ def read_in_unit(raw: str, unit: str, decimal: str | None = None,
         found = read_amount(whole, words=True, decimal=decimal)
     if not isinstance(found, Amount):
         return None, found
-    if not in_unit(found, unit):
-        return None, "wrong_unit"
+    if (problem := unit_problem(found, unit)) is not None:
+        return None, problem
     if count and not float(found.value).is_integer():
         return None, "fractional_count"
+    if count and abs(found.value) > MAX_WHOLE:  # no longer exact as a float: asked again, not rounded
+        return None, "too_large"
     return found.value, None
+
+
+def unit_of(kr: dict[str, Any]) -> str:
+    """A key result's unit, widened by its title where an older reading kept only the
+    first word of it: "discovery" stored for "Run 40 discovery calls by March" is read
+    as "discovery calls", so "2 calls" is its unit and "2.5 calls" no count. A unit
+    the title does not start with is kept as stored."""
+    unit = str(kr.get("unit") or "")
+    try:
+        found = parse_amount(str(kr.get("title") or ""))
+    except AmbiguousNumber:
+        return unit
+    phrase = found[1] if found else ""
+    return phrase if unit and " " not in unit and phrase.split(" ")[0] == unit else unit
 
 
 def counted(kr: dict[str, Any]) -> bool:
     """Whether a key result counts whole things: a count unit ("logos"), not a rate
     ("6 meetings a week" may average 5.5), and whole numbers where it stands and aims."""
     values = [v for v in (kr.get("current"), kr.get("target")) if isinstance(v, int | float)]
-    return (is_count_unit(str(kr.get("unit") or "")) and kr.get("kind") != "rate"
+    return (is_count_unit(unit_of(kr)) and kr.get("kind") != "rate"
             and all(float(v).is_integer() for v in values))
 
 
@@ -77,7 +103,7 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
         return {"status": "all", "value": previous, "error": None}
     mark = decimal if decimal in (".", ",") else None
     count = counted(kr)
-    value, error = read_in_unit(str(text), str(kr.get("unit") or ""), mark, count)
+    value, error = read_in_unit(str(text), unit_of(kr), mark, count)
     if value is not None and is_increment(str(text)):  # never stored as either reading unasked
         total = float(previous) + value if isinstance(previous, (int, float)) else None
         return {"status": "retry", "value": None, "error": "increment",

@@ -8,11 +8,20 @@ rehearsal) and the `/okr wig update` command. "5 weeks" for a key result counted
 logos is another unit, asked about, never read as 5 logos; "1.5 logos" is no count
 and is asked again; an ambiguous "1,500" for a count is 1,500 (1.5 is no count), and
 "1,5" is asked about with its whole reading (15) only.
+
+A unit may be several words ("deals closed", "new logos", "discovery calls"): an answer
+names it when it holds the unit's counted noun (its head: "deals", "logos", "calls")
+and otherwise only the unit's own words or words of a thing done ("closed", "booked",
+"signed", "won", "new" …): "5 deals", "5 deals closed", "2 calls" and "2 discovery
+calls" all name theirs; "2 discovery" (no head) and "5 weeks" are another unit,
+"5 deals bananas" has words this module does not know. Three capitals are a currency
+only when babel lists them as an ISO 4217 code: "FTE", "SQL" and "NPS" are no money.
 """
 
 from __future__ import annotations
 
 from conversations.amounts import COUNT, CURRENCIES, AmbiguousNumber, Amount, ambiguity, parse_number_text, unit_kind
+from conversations.unit_words import is_currency_code
 
 # The things a sales team counts one by one: a key result "in logos" or "in meetings"
 # is never 1.5. Any other word ("hours", "points", "FTE", "stars") may be fractional,
@@ -24,6 +33,16 @@ _COUNTED = {"logo", "customer", "client", "account", "deal", "meeting", "call", 
             "ticket", "interview", "presentation", "appointment", "introduction", "intro", "touchpoint",
             "conversation", "upsell", "win", "prospect", "sql", "mql", "contact", "event", "workshop", "case",
             "reference", "review", "testimonial", "rep", "person", "people"}
+
+
+# Words of a thing done or of which ones, that may stand beside a counted noun without
+# changing what is counted: "5 deals closed" for a key result in deals.
+_DONE = {"closed", "booked", "signed", "won", "held", "done", "new", "completed", "sent", "made", "scheduled",
+         "run", "qualified", "net", "more", "additional", "extra", "live", "landed", "secured", "onboarded",
+         "delivered", "logged", "added", "created", "generated", "sourced", "converted", "attended", "set"}
+# The biggest whole number an answer may give: every whole number below it is exact
+# as a float (2**53 is about 9.0e15), so "9" typed forty times is refused, not rounded.
+MAX_WHOLE = 10**15 - 1
 
 
 def _stem(word: str) -> str:
@@ -49,22 +68,49 @@ def same_word(given: str, unit: str) -> bool:
 
 
 def currency_of(unit: str) -> str | None:
-    """The ISO code a stored unit names ("$" and "USD" -> "USD", "kr" -> "NOK"), or None."""
+    """The ISO code a stored unit names ("$" and "USD" -> "USD", "kr" -> "NOK", "CHF"),
+    or None: "FTE" or "NPS" is no currency code in babel's ISO 4217 list."""
     found = CURRENCIES.get(unit.lower())
-    return found or (unit if len(unit) == 3 and unit.isupper() else None)
+    return found or (unit if is_currency_code(unit) else None)
+
+
+def _head(words: list[str]) -> str:
+    """The counted noun of a unit's (stemmed) words: the last one sales counts
+    ("deal" of "deals closed", "call" of "discovery calls"), else the last word
+    ("point" of "story points")."""
+    counted = [w for w in words if w in _COUNTED]
+    return (counted or words)[-1]
+
+
+def unit_fit(given: str, unit: str) -> str | None:
+    """Whether an answer's unit words `given` name the word unit `unit` (see the module
+    docstring): None when they do, "wrong_unit" when they name another thing or leave
+    out its counted noun ("2 discovery" for "discovery calls"), "unknown_words" when
+    the counted noun comes with words that are neither the unit's nor of a thing done
+    ("5 deals bananas")."""
+    said, wanted = [_stem(w) for w in given.split()], [_stem(w) for w in unit.split()]
+    if not wanted or _head(wanted) not in said:
+        return "wrong_unit"
+    return None if all(w in wanted or w in _DONE for w in said) else "unknown_words"
+
+
+def unit_problem(found: Amount, unit: str) -> str | None:
+    """Why an amount read with its unit words is not in `unit` ("wrong_unit" or
+    "unknown_words", see `unit_fit`), or None: a bare number always is; otherwise the
+    same currency, "%" for "%", or the unit's words."""
+    if not found.unit:
+        return None
+    wanted = currency_of(unit) if unit else None
+    if found.currency is not None or wanted is not None:
+        return None if found.currency == wanted else "wrong_unit"
+    if found.unit == "%" or unit == "%":
+        return None if found.unit == unit else "wrong_unit"
+    return unit_fit(found.unit, unit)
 
 
 def in_unit(found: Amount, unit: str) -> bool:
-    """Whether an amount read with its unit word is in `unit`: a bare number always
-    is; otherwise the same currency, "%" for "%", or the same word."""
-    if not found.unit:
-        return True
-    wanted = currency_of(unit) if unit else None
-    if found.currency is not None or wanted is not None:
-        return found.currency == wanted
-    if found.unit == "%" or unit == "%":
-        return found.unit == unit
-    return same_word(found.unit, unit)
+    """Whether an amount read with its unit words is in `unit` (`unit_problem`)."""
+    return unit_problem(found, unit) is None
 
 
 def _scaled_decimal(raw: str, doubt: AmbiguousNumber) -> float | None:

@@ -27,7 +27,7 @@ from conversations.amounts import (
     second_number_problem,
 )
 from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number  # noqa: F401
-from conversations.counts import doubt_details, in_unit, is_count_unit, whole_text
+from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_unit, unit_problem, whole_text
 from conversations.dates import DateReading, no_such_day
 from conversations.locales import small_number
 from conversations.people import find_person
@@ -44,6 +44,13 @@ def _bounded(value: float, minimum: float | None, maximum: float | None,
     if maximum is not None and value > maximum:
         return Invalid("too_large", {"max": shown(maximum), "value": shown(value)})
     return None
+
+
+def _too_long(value: float) -> Invalid | None:
+    """A whole number past `MAX_WHOLE` (15 digits) either way, asked again naming the
+    limit: beyond it a float is no longer exact, and "9" typed forty times would be
+    kept as 10000000000000000303786028427003666890752."""
+    return Invalid("too_large", {"max": MAX_WHOLE, "value": value}) if abs(value) > MAX_WHOLE else None
 
 
 def _read(raw: str, words: bool, env: Env, unit: Units = None, whole: bool = False) -> Amount | Invalid:
@@ -64,7 +71,9 @@ def _read(raw: str, words: bool, env: Env, unit: Units = None, whole: bool = Fal
         return Invalid("not_a_number" if found == "no_number" else found, details)
     units = [unit] if isinstance(unit, str) else list(unit or [])
     if words and found.unit and found.kind == COUNT and not any(in_unit(found, u) for u in units):
-        return Invalid("wrong_unit", {"given": raw.strip()[:60], "unit": units[0] if units else ""})
+        problems = {unit_problem(found, u) for u in units}  # "5 deals bananas": words beside the unit
+        code = "unknown_words" if problems == {"unknown_words"} else "wrong_unit"
+        return Invalid(code, {"given": raw.strip()[:60], "unit": units[0] if units else ""})
     if units and found.kind != COUNT and not any(in_unit(found, u) for u in units):
         return Invalid("wrong_unit", {"given": raw.strip()[:60], "unit": units[0]})
     return found
@@ -98,7 +107,7 @@ def integer(raw: str, env: Env, *, min: float | None = None, max: float | None =
         return Invalid("not_a_count", {"unit": found.unit})
     if not float(found.value).is_integer():
         return Invalid("not_whole", {"value": found.value})
-    return _bounded(found.value, min, max) or Valid(int(found.value))
+    return _too_long(found.value) or _bounded(found.value, min, max) or Valid(int(found.value))
 
 
 def number(raw: str, env: Env, *, min: float | None = None, max: float | None = None,  # noqa: A002
@@ -112,7 +121,7 @@ def number(raw: str, env: Env, *, min: float | None = None, max: float | None = 
         return found
     if count and not float(found.value).is_integer():
         return Invalid("not_whole", {"value": found.value})
-    return _bounded(found.value, min, max) or Valid(found.value)
+    return (count and _too_long(found.value)) or _bounded(found.value, min, max) or Valid(found.value)
 
 
 def money(raw: str, env: Env, *, min: float | None = 0, same_currency_as: str | None = None) -> Result:  # noqa: A002

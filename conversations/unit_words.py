@@ -1,0 +1,72 @@
+"""The words of a unit: which three-letter words are currencies, and where the unit
+phrase after a number ends ("40 discovery calls by March": "discovery calls").
+
+Pure, no I/O (babel's currency list is read once, when first asked). Kept apart from
+`conversations.amounts` so the number reading there stays one module, and from
+`conversations.counts`, which judges whether an answer's words are a key result's unit.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Where a unit phrase ends in a key result's sentence: "40 discovery calls by March",
+# "6 meetings a week", "20 deals in Q2", "10 logos each quarter".
+_STOP = {"by", "before", "in", "per", "a", "an", "each", "every", "to", "for", "from", "on", "at", "with",
+         "and", "or", "the", "this", "next", "until", "till", "within", "over", "during", "of", "than",
+         "weekly", "monthly", "quarterly", "daily", "yearly", "annually", "total", "ytd", "so", "across",
+         "that", "which", "via", "through", "while", "after", "is", "are", "be", "as", "into"}
+# Words before the counted thing that don't change what is counted: "12 new logos" is
+# stored in "logos" (as it was before multi-word units).
+_LEADING = re.compile(r"^(?:new|more|additional|extra|qualified|net|big)\s+(?=[a-z])", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_][\w\-]*$")
+MAX_WORDS = 3  # "qualified discovery calls"; a longer tail is a sentence, not a unit
+
+
+@lru_cache(maxsize=1)
+def _iso_codes() -> frozenset[str]:
+    from babel.numbers import list_currencies  # babel's ISO 4217 list (CLDR), loaded on first use
+
+    return frozenset(list_currencies())
+
+
+def is_currency_code(word: str | None) -> bool:
+    """Whether `word` is an ISO 4217 currency code ("USD", "NOK", "JPY") by babel's list;
+    "FTE", "SQL" and "NPS" are three capitals but no currency, so they are counts or
+    scores, never money."""
+    return bool(word) and len(word or "") == 3 and str(word).isupper() and str(word) in _iso_codes()
+
+
+def unit_phrase(after: str) -> str:
+    """The unit written after a key result's number, lower case: the words up to a stop
+    word ("by", "before", "in", "per", "a", "each" …) or a mark, at most `MAX_WORDS`,
+    a leading "new" / "more" / "qualified" … dropped: " discovery calls by March" ->
+    "discovery calls", " new logos" -> "logos", " %" -> "" (percent is read first by the
+    caller). "" when no word follows."""
+    text = _LEADING.sub("", after.strip())
+    words: list[str] = []
+    for token in text.split():
+        clean = token.rstrip(".,;:!?)")
+        if not _WORD.match(clean) or clean.lower() in _STOP or len(words) == MAX_WORDS:
+            break
+        words.append(clean.lower())
+        if clean != token:  # "calls, then …": the mark ends the phrase
+            break
+    return " ".join(words)[:32]
+
+
+def split_words(after: str, filler: re.Pattern[str]) -> tuple[str, str] | None:
+    """An answer's words after its number as (unit phrase, the rest), the rest being
+    harmless words that `filler` accepts ("5 deals closed so far": ("deals closed",
+    "so far")), a leading "new" / "more" … dropped as `unit_phrase` drops it. The
+    shortest phrase wins, so "5 in total" has no unit. None when no split leaves
+    only filler ("5 x", "5 deals, 6 calls")."""
+    tokens = after.strip().rstrip(".!").split()
+    for size in range(len(tokens) + 1):
+        phrase, rest = tokens[:size], " ".join(tokens[size:])
+        if size and (not _WORD.match(phrase[-1]) or size > MAX_WORDS + 2):
+            return None
+        if filler.match(rest):
+            return _LEADING.sub("", " ".join(phrase)).lower()[:60], rest
+    return None
