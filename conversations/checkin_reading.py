@@ -35,7 +35,8 @@ def read_in_unit(raw: str, unit: str, decimal: str | None = None,
     own unit ("640k" for a USD key result is $640,000). A money unit stored as a
     symbol is its currency ("$" is USD, "kr" NOK). For a unit that counts things
     (`conversations.counts.is_count_unit`, or `count` when the caller knows better),
-    "1.5 logos" is "fractional_count", a count past 15 digits "too_large", and an
+    "1.5 logos" is "fractional_count", a count past 15 digits "too_large", one below
+    zero ("-5", "(5)") "negative_count", and an
     ambiguous "1,500" takes its only whole reading. A unit of several words ("deals
     closed") is named as `conversations.counts.unit_fit` says: "5 deals" and "5 deals
     closed" for "deals"; other words beside it ("5 deals bananas") are "unknown_words". Words of a change ("2 more") are
@@ -55,6 +56,8 @@ def read_in_unit(raw: str, unit: str, decimal: str | None = None,
         return None, "fractional_count"
     if count and abs(found.value) > MAX_WHOLE:  # no longer exact as a float: asked again, not rounded
         return None, "too_large"
+    if count and found.value < 0:  # "-5 logos", "(5)": no count is below none; asked again
+        return None, "negative_count"
     return found.value, None
 
 
@@ -111,7 +114,7 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
     if value is None:
         found = ambiguity(str(text), mark) if error == "ambiguous_number" else None
         doubt = doubt_details(found, str(text), count) if found else None
-        return {"status": "retry", "value": None, "error": error, "doubt": doubt}
+        return {"status": "retry", "value": None, "error": error, "doubt": doubt, "max": MAX_WHOLE}
     change = unlikely_change(float(previous), value) if isinstance(previous, (int, float)) else None
     if change is not None:
         return {"status": "jump", "value": value, "error": None, "change": change}

@@ -99,7 +99,8 @@ def _ratio(raw: str, decimal: str | None = None) -> float | None:
 def integer(raw: str, env: Env, *, min: float | None = None, max: float | None = None,  # noqa: A002
             unit: Units = None) -> Result:
     """A whole number: "12", "1,200", "12 deals" when `unit` is "deals" (any other word
-    after it is asked again; see `_read`)."""
+    after it is asked again; see `_read`). A count is never negative: "-5" and the
+    accounting "(5)" are asked again ("negative") unless `min` is below zero."""
     found = _read(raw, words=True, env=env, unit=unit, whole=True)
     if isinstance(found, Invalid):
         return found
@@ -107,21 +108,32 @@ def integer(raw: str, env: Env, *, min: float | None = None, max: float | None =
         return Invalid("not_a_count", {"unit": found.unit})
     if not float(found.value).is_integer():
         return Invalid("not_whole", {"value": found.value})
-    return _too_long(found.value) or _bounded(found.value, min, max) or Valid(int(found.value))
+    # a count is never below zero: "-5" or "(5)" is asked again even with no `min`
+    return _too_long(found.value) or _bounded(found.value, 0 if min is None else min, max) or Valid(int(found.value))
 
 
 def number(raw: str, env: Env, *, min: float | None = None, max: float | None = None,  # noqa: A002
-           unit: Units = None) -> Result:
+           unit: Units = None, confirm_negative: bool = False) -> Result:
     """Any number: "3.5", "1 200,5", "2k"; in `unit` when one is given ("$1.2M" for a
     USD measure, "12 demos" for demos; another word is asked again). For a unit that
-    counts things ("meetings") a fraction is asked again, as `integer` does."""
+    counts things ("meetings") a fraction is asked again, as `integer` does, and so is
+    a negative one. With `confirm_negative` (and no `min`), any other value below zero
+    ("-$5k" for a WIG's money lag measure) is read back and kept only after a yes
+    (`Valid.confirm` with `negative`), as the check-in does."""
     count = is_count_unit(unit if isinstance(unit, str) else next(iter(unit or []), None))
     found = _read(raw, words=True, env=env, unit=unit, whole=count)
     if isinstance(found, Invalid):
         return found
     if count and not float(found.value).is_integer():
         return Invalid("not_whole", {"value": found.value})
-    return (count and _too_long(found.value)) or _bounded(found.value, min, max) or Valid(found.value)
+    floor = 0 if count and min is None else min  # a count is never below zero: "-5 deals" is asked again
+    if confirm_negative and floor is None and found.value < 0:  # money may fall below zero: read back first
+        return Valid(found.value, {"value": found.value, "unit": found.unit or _first(unit), "negative": True})
+    return (count and _too_long(found.value)) or _bounded(found.value, floor, max) or Valid(found.value)
+
+
+def _first(unit: Units) -> str:
+    return unit if isinstance(unit, str) else next(iter(unit or []), "")
 
 
 def money(raw: str, env: Env, *, min: float | None = 0, same_currency_as: str | None = None) -> Result:  # noqa: A002

@@ -153,7 +153,8 @@ def format_plain(value: float | int | None) -> str:
 def format_money(value: float | int | None, currency: str = "$") -> str:
     if value is None:
         return "—"
-    return f"{currency}{format_number(value)}"
+    sign = "-" if value < 0 else ""  # "-$5,000", not "$-5,000"
+    return f"{sign}{currency}{format_number(abs(value))}"
 
 
 def format_percent(value: float | None, digits: int = 0) -> str:
@@ -175,10 +176,11 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
     if value is None:
         return "—"
     shown = format_number(value, digits)
-    if unit in SYMBOLS:
-        return f"{SYMBOLS[unit]}{shown}"
+    sign, size = ("-", format_number(-value, digits)) if value < 0 else ("", shown)
+    if unit in SYMBOLS:  # the sign before the symbol: "-$5,000", not "$-5,000"
+        return f"{sign}{SYMBOLS[unit]}{size}"
     if unit in SYMBOLS.values():
-        return f"{unit}{shown}"
+        return f"{sign}{unit}{size}"
     if unit == "%":
         return f"{shown}%"
     return f"{shown} {unit}" if unit else shown

@@ -111,7 +111,7 @@ async def test_a_lag_update_in_another_unit_or_as_a_change_is_asked_not_stored(
         assert "reads as a change" in change and "`/okr wig update 1 30`" in change
         assert "reads as a change" in await say(poster, team["maria"], "/okr wig update 1 30 more")
         other = await say(poster, team["maria"], "/okr wig update 1 120 weeks")
-        assert "isn't in this WIG's unit" in other and "`/okr wig update 1 38`" in other
+        assert "isn't in this WIG's unit" in other and "`/okr wig update 1 200`" in other  # its target
         board = await say(poster, team["ravi"], "/okr scorecard")
     assert "120" in board and "30" not in board.split("New logos", 1)[1].split("\n", 1)[0]
 
@@ -124,7 +124,7 @@ async def test_a_lag_update_of_a_counted_wig_is_whole(poster: Coach, team: dict[
         added = await say(poster, team["maria"], "/okr wig add Signed deals from 10 to 40 deals by July 1 2027")
         assert "Signed deals" in added
         half = await say(poster, team["maria"], "/okr wig update 2 12.5")
-        assert "isn't a whole number" in half and "deals" in half and "`/okr wig update 1 38`" in half
+        assert "isn't a whole number" in half and "deals" in half and "`/okr wig update 2 40`" in half  # WIG 2, not 1
         slip = await say(poster, team["maria"], "/okr wig update 2 1,5 deals")
         assert "`15`" in slip and "1.5" not in slip
         kept = await say(poster, team["maria"], "/okr wig update 2 13 deals")

@@ -31,7 +31,7 @@ from conversations.amounts import (
     second_number_problem,
 )
 from conversations.checkin_reading import is_increment, read_in_unit
-from conversations.counts import doubt_details, is_count_unit
+from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
 from conversations.dates import planning_year, read_date, year_period
 from conversations.locales import ascii_digits, decimal_mark, small_number
 from storage import checkins as checkin_store
@@ -270,11 +270,15 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
 
 
 _READ = re.compile(r"^(?P<what>.+?)\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d)\.?$", re.IGNORECASE)
-_UPDATE = re.compile(r"^#?(?P<n>\d)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+)$", re.IGNORECASE)
+_UPDATE = re.compile(r"^#?(?P<n>\d)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+?)(?P<sure>\s+confirm)?\.?$", re.IGNORECASE)
 
 
 async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
-    """`/okr wig update 1 38`: the lag measure's value now (this ISO week's reading)."""
+    """`/okr wig update 1 38`: the lag measure's value now (this ISO week's reading).
+    Every re-ask's example names the WIG typed and a value in its unit (its target).
+    A count is never negative and never past 15 digits (`MAX_WHOLE`): asked again. A
+    value below zero in money or a plain number is read back and stored only when
+    typed again with `confirm` after it, as the check-in confirms a negative."""
     if not leader:
         return _help("leaders_only", leader)
     match = _UPDATE.match(text)
@@ -284,25 +288,43 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
             if match is not None:
                 _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
             return _help("update", leader, text)
-        wig, raw = wigs[int(match.group("n")) - 1], match.group("value")
+        number = int(match.group("n"))
+        wig, raw = wigs[number - 1], match.group("value")
+        count = is_count_unit(wig.unit)
+        asked = {"number": number, "unit": wig.unit or "", "example": wig.to_value}
         # read in the WIG's own unit: "38 weeks" for deals is asked about, and so is
         # "1.5 deals" (a count is whole); an ambiguous "1,500 deals" is 1,500
         value, error = read_in_unit(raw, wig.unit or "", _mark(turn))
         if error in ("wrong_unit", "fractional_count"):
-            return _help("update_unit" if error == "wrong_unit" else "update_fraction", leader, raw,
-                         unit=wig.unit or "")
+            return _help("update_unit" if error == "wrong_unit" else "update_fraction", leader, raw, **asked)
         if error == "ambiguous_number" and (doubt := ambiguity(raw, _mark(turn))) is not None:
-            return _help("ambiguous_number", leader, doubt=doubt_details(doubt, raw, is_count_unit(wig.unit)))
+            before, _, after = raw.partition(doubt.token)  # "1,2M": the example keeps the "M"
+            return _help("ambiguous_number", leader, doubt=doubt_details(doubt, raw, count), **asked,
+                         around=(before.strip(), after.strip()))
+        if error == "too_large" or (value is not None and abs(value) > MAX_WHOLE) or _too_many_digits(raw):
+            return _help("update_too_large", leader, raw, limit=MAX_WHOLE, **asked)
+        if error == "negative_count":  # the example: the same count without its minus
+            size = read_amount(raw, words=True, decimal=_mark(turn))
+            below = size.value if isinstance(size, Amount) else -wig.to_value
+            return _help("update_negative", leader, raw, count=True, **asked | {"example": below})
         if value is None:
-            return _help("update", leader, text)
+            return _help("update", leader, text, **asked)
         # "+2" / "2 more" is a change that could be the new value too: asked, never stored either way
         if is_increment(raw):
-            return _help("update_change", leader, raw, number=int(match.group("n")), value=value)
+            return _help("update_change", leader, raw, **asked | {"example": value})
+        if value < 0 and (count or not match.group("sure")):
+            return _help("update_negative", leader, raw, count=count, **asked | {"example": value})
         today = local_day(turn.now, turn.person.timezone)
         reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
                                                        turn.person.id)
         found = standing(wig, [reading], today)
-    return Message(prompts.render("cadence/wig/updated", s=found, number=int(match.group("n"))), private=True)
+    return Message(prompts.render("cadence/wig/updated", s=found, number=number), private=True)
+
+
+def _too_many_digits(raw: str) -> bool:
+    """More than 15 digits in a row ("99999999999999999999"), which no reading keeps
+    exact: named as the length limit rather than "couldn't read"."""
+    return re.search(r"\d{16,}", raw) is not None
 
 
 async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
