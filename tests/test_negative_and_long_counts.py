@@ -124,3 +124,18 @@ async def test_wig_update_examples_name_the_wig_typed_in_its_unit(coach: Coach, 
         assert "999,999,999,999,999 at most" in await say(coach, maria, "/okr wig update 1 99999999999999999999")
         board = await say(coach, maria, "/okr scorecard")
     assert "9999" not in board
+
+
+async def test_adding_a_wig_or_lead_measure_refuses_a_negative_count_or_too_many_digits(
+        coach: Coach, team: dict[str, int]) -> None:
+    maria = team["maria"]
+    with freeze_time("2027-04-01 15:00:00"):
+        below = await say(coach, maria, "/okr wig add Signed deals from -5 to 40 deals by July 1 2027")
+        assert "without a minus" in below and "is set" not in below
+        huge = await say(coach, maria, "/okr wig add Big from 1 to 99999999999999999999 deals by July 1 2027")
+        assert "999,999,999,999,999 at most" in huge and "is set" not in huge
+        assert "is set" in await say(coach, maria, "/okr wig add Churn from -5 to 10 % by July 1 2027")  # not a count
+        calls = await say(coach, maria, "/okr wig measure Calls, 99999999999999999999 per week")
+        assert "999,999,999,999,999 at most" in calls and "added" not in calls
+        board = await say(coach, maria, "/okr wig")
+    assert "Signed deals" not in board and "Big" not in board and "Calls" not in board

@@ -214,6 +214,8 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
     if reading is None or by_date <= today or reading.far:  # type: ignore[operator]
         return _help("date", leader, when)  # "by 29 Feb" four years off needs its year
     unit = target[1] or start[1]
+    if (problem := _count_problem([start[0], target[0]], unit)) is not None:
+        return _help(problem, leader, text, limit=MAX_WHOLE, unit=unit)
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
                                       match.group("title").strip(), start[0], target[0], unit, by_date, today)
@@ -255,6 +257,8 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
     target = parse_amount(match.group("n"), _mark(turn)) if match else None
     if match is None or target is None or target[0] <= 0:
         return _help("measure", leader)
+    if target[0] > MAX_WHOLE:
+        return _help("too_large", leader, match.group("n").strip(), limit=MAX_WHOLE)
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, team_lead(turn.person))
         if not wigs:
@@ -319,6 +323,14 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
                                                        turn.person.id)
         found = standing(wig, [reading], today)
     return Message(prompts.render("cadence/wig/updated", s=found, number=number), private=True)
+
+
+def _count_problem(values: list[float], unit: str) -> str | None:
+    """"too_large" for a value past 15 digits (`MAX_WHOLE`: no longer exact as a
+    float), "negative_count" for a count below zero ("from -5 to 40 deals"), else None."""
+    if any(abs(v) > MAX_WHOLE for v in values):
+        return "too_large"
+    return "negative_count" if is_count_unit(unit) and any(v < 0 for v in values) else None
 
 
 def _too_many_digits(raw: str) -> bool:
