@@ -43,11 +43,16 @@ def is_currency_code(word: str | None) -> bool:
 _CAPS = re.compile(r"(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))[A-Z]{3}(?![^\W\d_])")
 
 
+# Codes that are far more often an English word in capitals ("TOP 10 accounts", "ALL 5
+# reps") or a test code than money; the stored-unit check (`is_currency_code`) still knows them.
+_WORDS = {"ALL", "TOP", "CUP", "MAD", "SOS", "TRY", "GEL", "BAM", "XXX", "XTS"}
+
+
 def iso_codes_in(text: str) -> list[re.Match[str]]:
     """Every ISO 4217 code babel lists written in capitals in `text` ("PLN", "HUF", "KES"),
     so a currency beyond the bot's own list is money, not a unit word "pln". Lower case
-    is left alone: "all", "top" and "try" are codes too, but mostly words."""
-    return [m for m in _CAPS.finditer(text) if is_currency_code(m.group(0))]
+    is left alone ("all", "top" and "try" are codes too), and so are `_WORDS`."""
+    return [m for m in _CAPS.finditer(text) if m.group(0) not in _WORDS and is_currency_code(m.group(0))]
 
 
 def unit_phrase(after: str) -> str:

@@ -146,3 +146,43 @@ def test_a_check_in_reads_an_iso_code_as_its_key_results_currency(raw: str, stat
 
     read = checkin_value(raw, PLN_KR, ".")
     assert read["status"] == status and (status != "ok" or read["value"] == 120_000.0)
+
+
+def test_a_capital_word_that_is_also_a_code_stays_a_word() -> None:
+    found = read("Win TOP 10 accounts by June")
+    assert (found["target"], found["unit"]) == (10, "accounts")
+
+
+def test_a_year_and_a_deal_size_together() -> None:
+    found = read("Close 10 deals worth $500k by 2027")
+    assert (found["target"], found["unit"], found["due"]) == (10, "deals", "2027-12-31")
+
+
+# --- in the goal-setting flow ----------------------------------------------------------
+
+def _play(texts: list[str]):
+    import json
+    from pathlib import Path
+
+    from conversations import engine
+    from conversations.loader import load_flow
+    from prompts import exists
+
+    goals = load_flow(Path(engine.__file__).parent / "flows" / "goals.yaml", exists)
+    oslo = Env(datetime.date(2027, 1, 6), "Europe/Oslo")
+    reply = engine.start(goals, {"first_name": "Ravi", "manager_name": "Maria", "year": "2027"},
+                         datetime.date(2027, 1, 6))
+    for text in ["skip", "skip", "skip", "skip", "skip", "a; b; c", "skip", *texts]:
+        reply = engine.advance(goals, json.loads(json.dumps(reply.state)), text, oslo)  # as stored
+    return reply
+
+
+def test_the_goal_flow_asks_about_two_targets_then_keeps_the_one_given() -> None:
+    reply = _play(["Book 20 demos and 10 trials by June"])
+    assert reply.say[0].template == "flows/goals/key_result_retry"
+    assert reply.say[0].values["error"] == "two_targets"
+    shown = render(reply.say[0].template, **reply.say[0].values)
+    assert "20 demos" in shown and "10 trials" in shown and "`Close 12 new logos by end of Q2`" in shown
+    reply = _play(["Book 20 demos and 10 trials by June", "Make 40 calls/week by 2027"])
+    kr = reply.state["answers"]["kr"]
+    assert (kr["target"], kr["unit"], kr["due"], kr["kind"], kr["per"]) == (40, "calls", "2027-12-31", "rate", "week")
