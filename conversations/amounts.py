@@ -43,7 +43,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from conversations.locales import ODD, mark_odd_digits
-from conversations.unit_words import is_currency_code, split_words, unit_phrase
+from conversations.unit_words import is_currency_code, iso_codes_in, split_words, unit_phrase
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3,
           "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
@@ -57,8 +57,7 @@ _NUMBER = re.compile(
     r"(?:\s*(?P<scale>" + _SCALES + r")\b\.?)?",
     re.IGNORECASE,
 )
-# Letters or digits glued to a number that are no scale, currency or unit word:
-# "5k5", "5kk", "1e", "0x10" are asked again, not read as 5 with a unit "k5".
+# Letters or digits glued to a number, no scale, currency or unit: "5k5", "5kk", "1e", "0x10" are asked again.
 _GLUED = re.compile(r"^(?:[a-z]{1,2}(?![a-z])|[a-z]+\d)", re.IGNORECASE)
 _FRACTIONS = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -203,25 +202,30 @@ CURRENCIES = {
     "cad": "CAD", "aud": "AUD", "jpy": "JPY", "¥": "JPY", "brl": "BRL", "r$": "BRL",
     "sar": "SAR", "aed": "AED", "sgd": "SGD", "zar": "ZAR", "mxn": "MXN",
 }
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "BRL": "R$"}
-# A currency word may touch digits ("100USD", "5kEUR", "eur5k") but not other letters.
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "BRL": "R$"}  # any ISO code babel lists
+# is money too, in capitals (`iso_codes_in`). A currency word may touch digits ("100USD", "eur5k"), not letters.
 _CURRENCY = re.compile(r"r\$|[$€£₹¥]|(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))("
                        + "|".join(k for k in CURRENCIES if k.isalpha()) + r")(?![^\W\d_])\.?",
                        re.IGNORECASE)
 
 
+def currency_marks(text: str) -> list[tuple[re.Match[str], str]]:
+    """Each currency mark in `text` with its ISO code, in order: "$", "kr", "euros", "PLN"."""
+    found = [(m, CURRENCIES[m.group(0).lower().rstrip(".")]) for m in _CURRENCY.finditer(text)]
+    found += [(m, m.group(0)) for m in iso_codes_in(text) if not any(f.start() == m.start() for f, _ in found)]
+    return sorted(found, key=lambda f: f[0].start())
+
+
 def find_currency(text: str) -> tuple[str | None, str]:
-    """The ISO code of the first currency symbol or word in `text`, and the text with
-    every currency mark blanked out (so "$250k" leaves " 250k" to read as a number)."""
-    found = _CURRENCY.search(text)
-    code = CURRENCIES[found.group(0).lower().rstrip(".")] if found else None
-    return code, _CURRENCY.sub(" ", text) if found else text
+    """The first currency's ISO code, and `text` with each mark blanked ("$250k": " 250k")."""
+    for mark, _ in reversed(marks := currency_marks(text)):
+        text = text[: mark.start()] + " " + text[mark.end():]
+    return (marks[0][1] if marks else None), text
 
 
 def currencies_in(text: str) -> set[str]:
     """Every currency named in `text` ("$5k or €4k" -> {"USD", "EUR"})."""
-    text = normalise(text)
-    return {CURRENCIES[m.group(0).lower().rstrip(".")] for m in _CURRENCY.finditer(text)}
+    return {code for _, code in currency_marks(normalise(text))}
 
 
 _AIM = re.compile(r"\b(?:to|by|reach|hit|at least|over)\s*$", re.IGNORECASE)

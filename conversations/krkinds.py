@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 _RATE = re.compile(
-    r"\b(?:(?:a|per|each|every)\s+(?P<per>week|month|quarter|day)|(?P<ly>weekly|monthly|quarterly|daily))\b",
+    r"(?:(?:\b(?:a|per|each|every)\s+|/\s*)(?P<per>week|month|quarter|day)|\b(?P<ly>weekly|monthly|quarterly|daily))\b",
     re.IGNORECASE,
 )
 _LY = {"weekly": "week", "monthly": "month", "quarterly": "quarter", "daily": "day"}
@@ -25,8 +25,8 @@ _FLOOR = re.compile(
 
 
 def infer_kind(text: str) -> dict[str, Any]:
-    """{"kind": "rate", "per": "week"} for "6 first meetings a week"; "floor" for
-    "keep 95 % of customers"; "total" otherwise. A rate wins over a floor ("keep
+    """{"kind": "rate", "per": "week"} for "6 first meetings a week" or "6 meetings/week";
+    "floor" for "keep 95 % of customers"; "total" otherwise. A rate wins over a floor ("keep
     booking 6 meetings a week" is a rate)."""
     rate = _RATE.search(text)
     if rate is not None:

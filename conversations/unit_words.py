@@ -16,7 +16,8 @@ from functools import lru_cache
 _STOP = {"by", "before", "in", "per", "a", "an", "each", "every", "to", "for", "from", "on", "at", "with",
          "and", "or", "the", "this", "next", "until", "till", "within", "over", "during", "of", "than",
          "weekly", "monthly", "quarterly", "daily", "yearly", "annually", "total", "ytd", "so", "across",
-         "that", "which", "via", "through", "while", "after", "is", "are", "be", "as", "into"}
+         "that", "which", "via", "through", "while", "after", "is", "are", "be", "as", "into", "worth",
+         "valued", "averaging", "totalling", "totaling"}
 # Words before the counted thing that don't change what is counted: "12 new logos" is
 # stored in "logos" (as it was before multi-word units).
 _LEADING = re.compile(r"^(?:new|more|additional|extra|qualified|net|big)\s+(?=[a-z])", re.IGNORECASE)
@@ -38,13 +39,29 @@ def is_currency_code(word: str | None) -> bool:
     return bool(word) and len(word or "") == 3 and str(word).isupper() and str(word) in _iso_codes()
 
 
+# Three capitals standing alone or after an amount ("500k PLN", "PLN 500k", "5kHUF").
+_CAPS = re.compile(r"(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))[A-Z]{3}(?![^\W\d_])")
+
+
+# Codes that are far more often an English word in capitals ("TOP 10 accounts", "ALL 5
+# reps") or a test code than money; the stored-unit check (`is_currency_code`) still knows them.
+_WORDS = {"ALL", "TOP", "CUP", "MAD", "SOS", "TRY", "GEL", "BAM", "XXX", "XTS"}
+
+
+def iso_codes_in(text: str) -> list[re.Match[str]]:
+    """Every ISO 4217 code babel lists written in capitals in `text` ("PLN", "HUF", "KES"),
+    so a currency beyond the bot's own list is money, not a unit word "pln". Lower case
+    is left alone ("all", "top" and "try" are codes too), and so are `_WORDS`."""
+    return [m for m in _CAPS.finditer(text) if m.group(0) not in _WORDS and is_currency_code(m.group(0))]
+
+
 def unit_phrase(after: str) -> str:
     """The unit written after a key result's number, lower case: the words up to a stop
     word ("by", "before", "in", "per", "a", "each" …) or a mark, at most `MAX_WORDS`,
     a leading "new" / "more" / "qualified" … dropped: " discovery calls by March" ->
     "discovery calls", " new logos" -> "logos", " %" -> "" (percent is read first by the
     caller). "" when no word follows."""
-    text = _LEADING.sub("", after.strip())
+    text = _LEADING.sub("", after.strip()).replace("/", " / ")  # "calls/week": the unit is "calls"
     words: list[str] = []
     for token in text.split():
         clean = token.rstrip(".,;:!?)")

@@ -29,6 +29,7 @@ from conversations.amounts import (
 from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number  # noqa: F401
 from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_unit, unit_problem, whole_text
 from conversations.dates import DateReading, no_such_day
+from conversations.kr_titles import title_target, year_end
 from conversations.locales import small_number
 from conversations.people import find_person
 
@@ -284,7 +285,7 @@ def _due_date(statement: str, env: Env) -> tuple[str, DateReading | None, str]:
     """Split "... by end of Q2" into ("...", its reading, "end of Q2"); the last date
     phrase wins."""
     for hint in list(_DATE_WORD.finditer(statement))[::-1][:3]:
-        when = env.read_date(statement[hint.end():])
+        when = env.read_date(year_end(statement[hint.end():]))  # "by 2027": its last day
         if when is not None:
             return statement[: hint.start()], when, statement[hint.end():]
     return statement, None, ""
@@ -323,7 +324,7 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
                 if problem == "ratio" and (share := _ratio(body, env.decimal)) is not None:
                     details["as_percent"] = share
                 return Invalid(problem, details)
-            found = parse_amount(body, env.decimal)
+            found = title_target(body, env.decimal)  # "10 deals worth $500k": 10 deals
     except AmbiguousNumber as doubt:  # for a count ("1,500 logos"), its only whole reading when it has one
         counted = is_count_unit((parse_amount(body.replace(doubt.token, "1", 1), ".") or (0, ""))[1])
         if counted and (written := whole_text(raw, env.decimal)) is not None:
@@ -335,6 +336,9 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
         return missing  # "… by 31 April": that day is asked again, not "by when?"
     if found is None:
         return Invalid("not_measurable", {"has_date": reading is not None})
+    if isinstance(found, list):  # "Book 20 demos and 10 trials": one key result tracks one number
+        amounts = [{"value": value, "unit": unit} for value, unit in found[:3]]
+        return Invalid("two_targets", {"given": body.strip()[:60], "amounts": amounts})
     due: str | None = None
     confirm: dict[str, Any] | None = None
     if reading is not None:
