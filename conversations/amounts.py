@@ -51,7 +51,7 @@ _SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3,
           "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7}
 _SCALES = "|".join(sorted(_SCALE, key=len, reverse=True))
 _GROUPING = "\\s'\u2019\u066c\u00a0\u202f"  # spaces, apostrophes (Swiss "1’500"), Arabic "٬"
-_NUMBER = re.compile(
+NUMBER = re.compile(
     r"(?<![\w.,])(?P<num>\d[\d" + _GROUPING + r",.\u066b]*\d|\d)"
     r"(?:(?P<exp>[eE][+-]?\d{1,2}|\s*\^\s*\d{1,2})(?![\w.,]))?"
     r"(?:\s*(?P<scale>" + _SCALES + r")\b\.?)?",
@@ -143,7 +143,7 @@ def parse_number_text(raw: str, decimal: str | None = None) -> float | None:
     `AmbiguousNumber`. Use `read_amount` where text after the number matters.
     """
     _, raw = find_currency(normalise(raw))  # "-$5k": the minus is the number's, past the "$"
-    match = _NUMBER.search(raw)
+    match = NUMBER.search(raw)
     if match is None or ODD in raw:
         return None
     value = _scaled(match, decimal)
@@ -228,7 +228,7 @@ def currencies_in(text: str) -> set[str]:
     return {code for _, code in currency_marks(normalise(text))}
 
 
-_AIM = re.compile(r"\b(?:to|by|reach|hit|at least|over)\s*$", re.IGNORECASE)
+AIM = re.compile(r"\b(?:to|by|reach|hit|at least|over)\s*$", re.IGNORECASE)
 
 
 def parse_amount(body: str, decimal: str | None = None) -> tuple[float, str] | None:
@@ -242,10 +242,10 @@ def parse_amount(body: str, decimal: str | None = None) -> tuple[float, str] | N
     "1x") make it unreadable (None) rather than a unit. A separator that reads two
     ways for the person's `decimal` mark raises AmbiguousNumber."""
     code, plain = find_currency(normalise(body))
-    matches = list(_NUMBER.finditer(plain))
+    matches = list(NUMBER.finditer(plain))
     if not matches or ODD in plain:
         return None
-    aimed = [m for m in matches if _AIM.search(plain[: m.start()])]
+    aimed = [m for m in matches if AIM.search(plain[: m.start()])]
     match = aimed[-1] if aimed else matches[0]
     value = _scaled(match, decimal)
     if value is None or _glued(plain, match):
@@ -308,7 +308,7 @@ def second_number_problem(text: str) -> str | None:
     50k"), "alternatives" ("3 or 4"), "ratio" ("1 in 4", "1 out of 4") or
     "several_numbers"; None with fewer than two numbers."""
     _, plain = find_currency(normalise(text))
-    found = list(_NUMBER.finditer(plain))
+    found = list(NUMBER.finditer(plain))
     if len(found) < 2:
         return None
     between = plain[found[0].end():found[1].start()]
@@ -342,7 +342,7 @@ def read_amount(raw: str, *, words: bool = False, decimal: str | None = None) ->
     problem = second_number_problem(plain)
     if problem is not None:
         return problem
-    match = _NUMBER.search(plain)
+    match = NUMBER.search(plain)
     if match is None:
         return "no_number"
     try:

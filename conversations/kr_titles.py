@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 
 from conversations.amounts import (
-    _AIM,
-    _NUMBER,
+    AIM,
     COUNT,
+    NUMBER,
     currency_marks,
     normalise,
     parse_amount,
@@ -60,7 +60,7 @@ def _pieces(text: str, decimal: str | None) -> list[tuple[str, float, str]]:
     before each number and before a currency mark written right before it ("$500k",
     "PLN 500k"), so each piece reads its own unit. Raises AmbiguousNumber."""
     marks = [mark for mark, _ in currency_marks(text)]
-    numbers = list(_NUMBER.finditer(_blanked(text)))
+    numbers = list(NUMBER.finditer(_blanked(text)))
     cuts = [0]
     for number in numbers[1:]:
         cut = number.start()
@@ -83,12 +83,12 @@ def title_target(body: str, decimal: str | None = None) -> tuple[float, str] | A
     None without a number; a list of the amounts when it names two targets or more
     (see the module docstring). Raises AmbiguousNumber as `parse_amount` does."""
     text = normalise(body)
-    if len(list(_NUMBER.finditer(_blanked(text)))) < 2:
+    if len(list(NUMBER.finditer(_blanked(text)))) < 2:
         return parse_amount(body, decimal)
     pieces = _pieces(text, decimal)
     if len(pieces) < 2:
         return (pieces[0][1], pieces[0][2]) if pieces else None
-    aimed = [p for p in pieces if _AIM.search(p[0])]
+    aimed = [p for p in pieces if AIM.search(p[0])]
     if len(aimed) == 1:
         return aimed[0][1], aimed[0][2]
     first, rest = pieces[0], pieces[1:]
