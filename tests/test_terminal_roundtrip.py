@@ -95,3 +95,17 @@ def test_an_identical_team_file_imported_again_reports_everyone_unchanged(import
     result = coachbot(imported, "team", "import", str(ROOT / "examples" / "team.csv"))
     assert result.returncode == 0, result.stderr
     assert "0 new, 0 updated, 6 unchanged" in result.stdout
+
+
+def test_chat_shows_the_question_a_conversation_left_open_stopped_at(imported: Path) -> None:
+    """A conversation left open in one `chat` run is shown again at the start of the
+    next, so the next line is read as the answer to a question the person can see."""
+    first = coachbot(imported, "chat", "--as", "ravi.rep@example.com", stdin="/okr goals\n")
+    assert first.returncode == 0, first.stderr
+    question = "What went well for you last year?"
+    assert question in first.stdout
+    again = coachbot(imported, "chat", "--as", "ravi.rep@example.com", stdin="")
+    assert again.returncode == 0, again.stderr
+    assert "open last time" in again.stdout and question in again.stdout
+    fresh = coachbot(imported, "chat", "--as", "maria.manager@example.com", stdin="")
+    assert "open last time" not in fresh.stdout

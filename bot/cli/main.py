@@ -96,12 +96,19 @@ def chat(
 
 async def _chat(config: Settings, email: str) -> None:
     from bot.channels.console import ConsoleChannel, stdin_lines
+    from bot.core.clock import local_day, now
+    from bot.core.flows import open_question
     from bot.runtime import running
+    from storage import conversations
 
     db = await ready_database(config)
+    waiting = None
     try:
         async with db.session() as session:
             person = await people.by_email(session, email)
+            left_open = await conversations.active(session, person.id) if person is not None else None  # type: ignore[arg-type]
+            if person is not None and left_open is not None:  # its question again, numbered: answers go to it
+                waiting = open_question(left_open, local_day(now(), person.timezone))
     finally:
         await db.dispose()
     if person is None:
@@ -111,6 +118,9 @@ async def _chat(config: Settings, email: str) -> None:
         interactive = sys.stdin.isatty()
         if interactive:
             typer.echo(prompts.render("cli/chat_welcome", name=person.name))
+        if waiting is not None:
+            typer.echo(prompts.render("cli/chat_open", open=waiting[0]))
+            console.show(waiting[1])
         await console.converse(runtime.coach, person.id, stdin_lines(),  # type: ignore[arg-type]
                                prompt="> " if interactive else "")
 
