@@ -26,11 +26,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import BigInteger, Text, any_, bindparam, cast, column, func, insert, or_, update
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
-from storage.models import Delivery, Occurrence
+from storage.models import Delivery
 from storage.occurrences import CLAIMED, DELIVERED, FAILED, OCCURRENCE, PENDING, SKIPPED, status_is
 
 SENDING = "sending"  # the reason of a claimed occurrence whose send began
@@ -379,19 +379,3 @@ async def skip_claimed(session: AsyncSession, occurrence_id: int, instance: str,
         .values(status=SKIPPED, reason=reason, lease_until=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def unreported_failures(session: AsyncSession, since: datetime) -> list[Occurrence]:
-    """Failed prompts claimed since `since` that no admin summary listed yet."""
-    rows = (await session.exec(
-        select(Occurrence).where(status_is(FAILED), col(Occurrence.claimed_at) >= since)
-        .order_by(col(Occurrence.org_id), col(Occurrence.claimed_at))
-    )).all()
-    return [row for row in rows if not (row.payload or {}).get("alerted")]
-
-
-async def mark_reported(session: AsyncSession, rows: Sequence[Occurrence]) -> None:
-    """Remember that these failures were in an admin summary (`payload.alerted`)."""
-    for row in rows:
-        await session.exec(update(OCCURRENCE).where(OCCURRENCE.c.id == row.id)
-                           .values(payload={**(row.payload or {}), "alerted": True}))

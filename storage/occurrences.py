@@ -268,3 +268,19 @@ async def answer_early(session: AsyncSession, person_id: int, kind: str, now: da
         .values(status=ANSWERED, answered_at=now, reason="answered early")
     )
     return candidates if result.rowcount else None  # type: ignore[attr-defined]
+
+
+async def unreported_failures(session: AsyncSession, since: datetime) -> list[Occurrence]:
+    """Failed prompts claimed since `since` that no admin summary listed yet."""
+    rows = (await session.exec(
+        select(Occurrence).where(status_is(FAILED), col(Occurrence.claimed_at) >= since)
+        .order_by(col(Occurrence.org_id), col(Occurrence.claimed_at))
+    )).all()
+    return [row for row in rows if not (row.payload or {}).get("alerted")]
+
+
+async def mark_reported(session: AsyncSession, rows: Sequence[Occurrence]) -> None:
+    """Remember that these failures were in an admin summary (`payload.alerted`)."""
+    for row in rows:
+        await session.exec(update(OCCURRENCE).where(OCCURRENCE.c.id == row.id)
+                           .values(payload={**(row.payload or {}), "alerted": True}))

@@ -24,7 +24,7 @@ from bot.cadence.calendar import Calendar, localise
 from bot.cadence.population import load_population
 from bot.core.coach import Coach
 from bot.core.messages import Message
-from storage import claims, dispatching, events, people
+from storage import dispatching, events, occurrences, people
 from storage import schedule as store
 from storage.models import Occurrence
 
@@ -79,7 +79,7 @@ async def summarise_failures(coach: Coach, moment: datetime) -> int:
     """Send each organisation with unreported failures its summary for today, unless
     one went out today already. Returns how many admins were told."""
     async with coach.db.session() as session:
-        failed = await claims.unreported_failures(session, moment - LOOK_BACK)
+        failed = await occurrences.unreported_failures(session, moment - LOOK_BACK)
     by_org: dict[int, list[Occurrence]] = defaultdict(list)
     for occurrence in failed:
         by_org[occurrence.org_id].append(occurrence)
@@ -90,7 +90,7 @@ async def summarise_failures(coach: Coach, moment: datetime) -> int:
                 continue  # today's summary went out; these wait for tomorrow's
             admins = await store.admins(session, org_id)
             named = {p.id: p for p in [await people.get(session, r.person_id) for r in rows] if p is not None}
-            await claims.mark_reported(session, rows)
+            await occurrences.mark_reported(session, rows)
         lines = [{"name": named[r.person_id].name if r.person_id in named else f"#{r.person_id}",
                   "email": named[r.person_id].email if r.person_id in named else "",
                   "kind": r.kind, "problem": (r.payload or {}).get("error") or r.reason or ""}

@@ -254,7 +254,7 @@ async def _hot_statements(session: AsyncSession, now: datetime, catch_up: bool) 
     await nudges.claim_nudges(session, list(range(1, 501)), now)
     await nudges.expire_many(session, list(range(501, 1001)))
     await planning.planned_pending(session, now, now + timedelta(hours=36))
-    await claims.unreported_failures(session, now - timedelta(days=1))
+    await occurrences.unreported_failures(session, now - timedelta(days=1))
     claimed = await claims.claim_due(session, now, "me", 4, now)
     await claims.write_sends(session, [o.id for o in claimed[:2]],
                              [(o.id, "prompt", "test", f"m{o.id}") for o in claimed[2:]], "me", now)
