@@ -65,11 +65,20 @@ def _read(raw: str, words: bool, env: Env, unit: Units = None, whole: bool = Fal
         found = read_amount(written, words=words, decimal=env.decimal)
     if isinstance(found, str):
         details: dict[str, Any] = {"given": raw.strip()[:60]}
-        if found == "ambiguous_number":
-            return _ambiguous(raw, env, whole)
+        if found == "ambiguous_number":  # "1,5 FTE" for accounts: the unit is the problem, not the comma
+            doubt = ambiguity(raw, env.decimal)
+            as_read = read_amount(raw.replace(doubt.token, repr(doubt.decimal), 1), words=words,
+                                  decimal=".") if doubt is not None else None
+            other = _in_units(as_read, raw, words, unit) if isinstance(as_read, Amount) else None
+            return other if isinstance(other, Invalid) else _ambiguous(raw, env, whole)
         if found == "ratio" and (numbers := _ratio(raw, env.decimal)) is not None:
             details["as_percent"] = numbers
         return Invalid("not_a_number" if found == "no_number" else found, details)
+    return _in_units(found, raw, words, unit)
+
+
+def _in_units(found: Amount, raw: str, words: bool, unit: Units) -> Amount | Invalid:
+    """`found` when its words are the expected unit (see `_read`), else the re-ask."""
     units = [unit] if isinstance(unit, str) else list(unit or [])
     if words and found.unit and found.kind == COUNT and not any(in_unit(found, u) for u in units):
         problems = {unit_problem(found, u) for u in units}  # "5 deals bananas": words beside the unit
