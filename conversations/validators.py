@@ -358,6 +358,11 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     target, unit = found
     if is_count_unit(unit) and not float(target).is_integer():  # "Sign 1.5 logos": no count
         return Invalid("not_whole", {"value": target})
+    below = next((v for v in (start, target) if v is not None and v < 0), None)
+    if below is not None and is_count_unit(unit):  # "Sign (5) logos": no count is below none
+        return Invalid("negative", {"value": below, "positive": -below, "unit": unit})
+    if below is not None and confirm is None:  # "Cut burn to -$50k": money or % may, read back first
+        confirm = {"value": below, "unit": unit, "negative": True}
     return Valid({"text": statement, "target": target, "start": start, "unit": unit, "due": due}, confirm)
 
 

@@ -50,7 +50,7 @@ class WigLine:
     sure: bool
 
 
-def _end(text: str, decimal: str | None) -> tuple[float, str] | None:
+def _end(text: str, decimal: str | None = None) -> tuple[float, str] | None:
     """A WIG's "from" or "to" value; a unit word may follow ("$1.5M ARR"), but a range
     or a second number ("1.2-1.5M", "20 or 25") is asked again, not cut to its first.
     Raises AmbiguousNumber for "1,5" where `decimal` leaves it in doubt."""

@@ -77,6 +77,22 @@ def test_the_wig_line_reader_keeps_signs_and_the_confirm_word() -> None:
     assert wig_problem(read_wig("P from 5 to 30 deals by June 30")) is None
 
 
+def test_a_key_result_target_below_zero_is_asked_for_a_count_and_read_back_otherwise() -> None:
+    """The goal flow's key results take numbers too: the same rule as the WIG commands."""
+    plan = Env(date(2026, 11, 30), "America/New_York", period=(date(2027, 1, 1), date(2027, 12, 31)))
+    for typed in ("Sign -5 new logos by June", "Grow logos from (5) to 30 logos by June"):
+        found = measurable(typed, plan)
+        assert isinstance(found, Invalid) and found.code == "negative", typed
+        words = prompts.render("flows/goals/key_result_retry", error=found.code, details=found.details,
+                               validator="measurable", misses=1)
+        assert "-5 logos is below zero" in words and "`Sign 5 new logos by end of Q2`" in words
+    for typed, said in (("Cut burn to -$50k by June", "-$50,000 is below zero"),
+                        ("Cut net churn from 2% to -1% by June", "-1% is below zero")):
+        kept = measurable(typed, plan)
+        assert isinstance(kept, Valid) and kept.confirm is not None and kept.confirm["negative"], typed
+        assert said in prompts.render("flows/common/confirm", details=kept.confirm)
+
+
 # --- 2. /okr wig measure and target: a weekly target below zero ---------------------
 
 async def test_a_negative_or_zero_weekly_target_is_named_with_an_example(
