@@ -1,15 +1,13 @@
 """Numbers and amounts as sellers type them: "1,234.5", "1 234,5", "$250k", "25%",
 "12 logos", "₹1.2 crore", "₹5,00,000", "1,5 Mio. €".
 
-Pure functions, no I/O. One reading for every feature: a goal-setting answer, a key
-result, a WIG ("from $1.2M to $1.5M") and a lead measure all store the same value and
-unit for the same text. Units are an ISO 4217 currency code for money ("USD"), "%" for
-a percentage (the value stays 0-100, not a fraction), a lower-case word for counts
-("logos"), or "" when none was given.
+Pure functions, no I/O. One reading for every feature: a goal-setting answer, a key result, a
+WIG ("from $1.2M to $1.5M") and a lead measure all store the same value and unit for the same
+text. Units are an ISO 4217 currency code for money ("USD"), "%" for a percentage (0-100, not
+a fraction), words for counts, lower case but acronyms as typed ("logos", "FTE"), or "".
 
-Scale words are the ones sellers use: k/thousand/Tsd (10³), m/mm/mn/Mio/million (10⁶),
-b/bn/Mrd/billion (10⁹), lakh/lac (10⁵) and crore/cr (10⁷). Digit grouping may be
-Western ("500,000"), Indian ("5,00,000"), or by spaces, dots or apostrophes.
+Scale words are the ones sellers use: k/thousand/Tsd (10³), m/mm/mn/Mio/million (10⁶), b/bn/Mrd/
+billion (10⁹), lakh/lac (10⁵), crore/cr (10⁷). Grouping: "500,000", "5,00,000", spaces, dots or apostrophes.
 `read_amount` reads a whole answer and names what it could not read (a range, two
 numbers, words it does not know) instead of keeping the first numeral.
 
@@ -250,7 +248,9 @@ def parse_amount(body: str, decimal: str | None = None) -> tuple[float, str] | N
     value = _scaled(match, decimal)
     if value is None or _glued(plain, match):
         return None
-    return _signed(value, _sign(plain, match)), _unit_after(plain[match.end():], code)
+    sign, after = _sign(plain, match), plain[match.end():]
+    bracket = sign < 0 and not _MINUS.search(plain[: match.start()])  # "(30) deals": the unit after ")"
+    return _signed(value, sign), _unit_after(re.sub(r"^\s*\)", "", after) if bracket else after, code)
 
 
 _PERCENT = re.compile(r"\s*(?:%|percent\b|per\s*cent\b|pct\b)", re.IGNORECASE)

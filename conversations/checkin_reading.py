@@ -48,6 +48,8 @@ def read_in_unit(raw: str, unit: str, decimal: str | None = None,
     count = is_count_unit(unit) if count is None else count
     if found == "ambiguous_number" and count and (whole := whole_text(text, decimal)) is not None:
         found = read_amount(whole, words=True, decimal=decimal)
+    if found == "ambiguous_number" and (problem := _doubt_in_other_unit(text, unit, decimal)) is not None:
+        return None, problem  # "1,5 FTE" for accounts: the unit is the real problem, not the comma
     if not isinstance(found, Amount):
         return None, found
     if (problem := unit_problem(found, unit)) is not None:
@@ -59,6 +61,17 @@ def read_in_unit(raw: str, unit: str, decimal: str | None = None,
     if count and found.value < 0:  # "-5 logos", "(5)": no count is below none; asked again
         return None, "negative_count"
     return found.value, None
+
+
+def _doubt_in_other_unit(text: str, unit: str, decimal: str | None) -> str | None:
+    """For an answer whose number reads two ways ("1,5 FTE"): "wrong_unit" (or
+    "unknown_words") when its words are not the key result's unit whichever way the
+    number is read, so the person hears that, not which comma they meant; else None."""
+    doubt = ambiguity(text, decimal)
+    if doubt is None:
+        return None
+    as_read = read_amount(text.replace(doubt.token, repr(doubt.decimal), 1), words=True, decimal=".")
+    return unit_problem(as_read, unit) if isinstance(as_read, Amount) else None
 
 
 def unit_of(kr: dict[str, Any]) -> str:

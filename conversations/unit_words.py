@@ -55,8 +55,24 @@ def iso_codes_in(text: str) -> list[re.Match[str]]:
     return [m for m in _CAPS.finditer(text) if m.group(0) not in _WORDS and is_currency_code(m.group(0))]
 
 
+# An acronym as a unit: two to four capitals, perhaps with a plural "s" ("FTE", "NPS",
+# "SQLs", "ARR", "CSAT"). Kept as typed; every other word is stored in lower case.
+_ACRONYM = re.compile(r"^[A-Z]{2,4}s?$")
+
+
+def unit_word(word: str) -> str:
+    """A unit word as it is kept and shown: an acronym keeps its capitals ("FTE",
+    "NPS", "SQLs"), any other word is lower case ("Deals" -> "deals"). A currency code
+    babel lists ("TRY", "ALL") that was not read as money is a word: lower case, so a
+    stored unit never turns into a currency later."""
+    if _ACRONYM.match(word) and not is_currency_code(word.rstrip("s") if word.endswith("s") else word):
+        return word
+    return word.lower()
+
+
 def unit_phrase(after: str) -> str:
-    """The unit written after a key result's number, lower case: the words up to a stop
+    """The unit written after a key result's number (lower case, acronyms as typed:
+    `unit_word`): the words up to a stop
     word ("by", "before", "in", "per", "a", "each" …) or a mark, at most `MAX_WORDS`,
     a leading "new" / "more" / "qualified" … dropped: " discovery calls by March" ->
     "discovery calls", " new logos" -> "logos", " %" -> "" (percent is read first by the
@@ -67,7 +83,7 @@ def unit_phrase(after: str) -> str:
         clean = token.rstrip(".,;:!?)")
         if not _WORD.match(clean) or clean.lower() in _STOP or len(words) == MAX_WORDS:
             break
-        words.append(clean.lower())
+        words.append(unit_word(clean))
         if clean != token:  # "calls, then …": the mark ends the phrase
             break
     return " ".join(words)[:32]
@@ -85,5 +101,5 @@ def split_words(after: str, filler: re.Pattern[str]) -> tuple[str, str] | None:
         if size and (not _WORD.match(phrase[-1]) or size > MAX_WORDS + 2):
             return None
         if filler.match(rest):
-            return _LEADING.sub("", " ".join(phrase)).lower()[:60], rest
+            return _LEADING.sub("", " ".join(unit_word(w) for w in phrase))[:60], rest
     return None

@@ -65,11 +65,20 @@ def _read(raw: str, words: bool, env: Env, unit: Units = None, whole: bool = Fal
         found = read_amount(written, words=words, decimal=env.decimal)
     if isinstance(found, str):
         details: dict[str, Any] = {"given": raw.strip()[:60]}
-        if found == "ambiguous_number":
-            return _ambiguous(raw, env, whole)
+        if found == "ambiguous_number":  # "1,5 FTE" for accounts: the unit is the problem, not the comma
+            doubt = ambiguity(raw, env.decimal)
+            as_read = read_amount(raw.replace(doubt.token, repr(doubt.decimal), 1), words=words,
+                                  decimal=".") if doubt is not None else None
+            other = _in_units(as_read, raw, words, unit) if isinstance(as_read, Amount) else None
+            return other if isinstance(other, Invalid) else _ambiguous(raw, env, whole)
         if found == "ratio" and (numbers := _ratio(raw, env.decimal)) is not None:
             details["as_percent"] = numbers
         return Invalid("not_a_number" if found == "no_number" else found, details)
+    return _in_units(found, raw, words, unit)
+
+
+def _in_units(found: Amount, raw: str, words: bool, unit: Units) -> Amount | Invalid:
+    """`found` when its words are the expected unit (see `_read`), else the re-ask."""
     units = [unit] if isinstance(unit, str) else list(unit or [])
     if words and found.unit and found.kind == COUNT and not any(in_unit(found, u) for u in units):
         problems = {unit_problem(found, u) for u in units}  # "5 deals bananas": words beside the unit
@@ -349,6 +358,11 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     target, unit = found
     if is_count_unit(unit) and not float(target).is_integer():  # "Sign 1.5 logos": no count
         return Invalid("not_whole", {"value": target})
+    below = next((v for v in (start, target) if v is not None and v < 0), None)
+    if below is not None and is_count_unit(unit):  # "Sign (5) logos": no count is below none
+        return Invalid("negative", {"value": below, "positive": -below, "unit": unit})
+    if below is not None and confirm is None:  # "Cut burn to -$50k": money or % may, read back first
+        confirm = {"value": below, "unit": unit, "negative": True}
     return Valid({"text": statement, "target": target, "start": start, "unit": unit, "due": due}, confirm)
 
 

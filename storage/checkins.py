@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,14 +38,17 @@ async def key_results(session: AsyncSession, person_id: int) -> list[tuple[Objec
 async def record_checkin(
     session: AsyncSession, org_id: int, person_id: int, occurrence_id: int | None,
     updates: Sequence[KeyResultUpdate], blockers: str | None, change_next: str | None,
-    did_change: str | None = None,
+    did_change: str | None = None, started_at: datetime | None = None,
 ) -> CheckIn:
     """Store a completed check-in and move each answered key result to its new value
     and confidence (only the person's own key results are touched). `did_change` is
-    the answer ("yes", "partly", "no") to whether last time's change was made."""
+    the answer ("yes", "partly", "no") to whether last time's change was made.
+    `started_at` is when the check-in conversation began (aware, UTC; now when
+    unknown, and never later than now); `completed_at` is now, when it ended."""
     now = utcnow()
     checkin = CheckIn(org_id=org_id, person_id=person_id, kind="okr_checkin", occurrence_id=occurrence_id,
-                      blockers=blockers, change_next=change_next, started_at=now, completed_at=now)
+                      blockers=blockers, change_next=change_next, started_at=_began(started_at, now),
+                      completed_at=now)
     session.add(checkin)
     await session.flush()
     if did_change:
@@ -78,11 +82,20 @@ async def last_checkin(session: AsyncSession, person_id: int) -> CheckIn | None:
 
 
 async def record_wig_checkin(session: AsyncSession, org_id: int, person_id: int,
-                             occurrence_id: int | None) -> CheckIn:
-    """The WIG session as a check-in row too, so accountability stats see it."""
+                             occurrence_id: int | None, started_at: datetime | None = None) -> CheckIn:
+    """The WIG session as a check-in row too, so accountability stats see it: begun
+    at `started_at` (when the session's conversation opened), completed now."""
     now = utcnow()
     checkin = CheckIn(org_id=org_id, person_id=person_id, kind="wig", occurrence_id=occurrence_id,
-                      started_at=now, completed_at=now)
+                      started_at=_began(started_at, now), completed_at=now)
     session.add(checkin)
     await session.flush()
     return checkin
+
+
+def _began(started_at: datetime | None, now: datetime) -> datetime:
+    """When a check-in began: `started_at` when known and aware, else `now`; a start
+    after `now` (a clock step back) is `now`, so a row never ends before it began."""
+    if started_at is None or started_at.tzinfo is None:
+        return now
+    return min(started_at, now)

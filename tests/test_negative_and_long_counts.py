@@ -134,7 +134,9 @@ async def test_adding_a_wig_or_lead_measure_refuses_a_negative_count_or_too_many
         assert "without a minus" in below and "is set" not in below
         huge = await say(coach, maria, "/okr wig add Big from 1 to 99999999999999999999 deals by July 1 2027")
         assert "999,999,999,999,999 at most" in huge and "is set" not in huge
-        assert "is set" in await say(coach, maria, "/okr wig add Churn from -5 to 10 % by July 1 2027")  # not a count
+        churn = await say(coach, maria, "/okr wig add Churn from -5 to 10 % by July 1 2027")  # not a count:
+        assert "below zero" in churn and "is set" not in churn  # read back first, as `/okr wig update` does
+        assert "is set" in await say(coach, maria, "/okr wig add Churn from -5 to 10 % by July 1 2027 confirm")
         calls = await say(coach, maria, "/okr wig measure Calls, 99999999999999999999 per week")
         assert "999,999,999,999,999 at most" in calls and "added" not in calls
         board = await say(coach, maria, "/okr wig")

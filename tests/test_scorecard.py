@@ -97,7 +97,7 @@ async def test_manager_updates_the_lag_measure_and_sees_winning_or_losing(
         assert "couldn't read" in await say(poster, team["maria"], "/okr wig target @sam referrals 4")
         board = await say(poster, team["ravi"], "/okr scorecard")
     assert "Winning: 170" in board and "Discovery calls*: team 0 of 14" in board  # 10 for Ravi + 4 for Sam
-    assert "[image: Chart: New logos is ahead of its pace" in board
+    assert "[image: Chart: New logos has one reading so far, 170, ahead of its pace of " in board
 
 
 async def test_a_lag_update_in_another_unit_or_as_a_change_is_asked_not_stored(

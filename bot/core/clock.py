@@ -38,3 +38,16 @@ def local_day(instant: datetime, timezone: str | None) -> date:
 
 
 __all__ = ["local_day", "now", "zone"]
+
+
+def saved_instant(value: object) -> datetime | None:
+    """An instant kept as ISO text in a conversation's state (`turn.now.isoformat()`),
+    back as an aware datetime; None when missing, unreadable or without its offset,
+    so the caller falls back to now rather than guessing a zone."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None

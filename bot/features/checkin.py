@@ -11,7 +11,7 @@ from typing import Any
 import prompts
 from bot.cadence import OKR_CHECKIN
 from bot.cadence.planner import replan
-from bot.core.clock import local_day
+from bot.core.clock import local_day, saved_instant
 from bot.core.coach import Turn
 from bot.core.feature import Feature, PromptKind
 from bot.core.flows import start_flow
@@ -49,6 +49,7 @@ async def start_checkin(turn: Turn, occurrence: Occurrence | None) -> list[Messa
     base: dict[str, Any] = {
         "name": first_name(person.name),
         "occurrence_id": occurrence.id if occurrence is not None else None,
+        "started_at": turn.now.isoformat(),  # the check-in row's started_at (storage.checkins)
     }
     async with turn.db.session() as session:
         found = await checkin_store.key_results(session, person.id)  # type: ignore[arg-type]
@@ -84,7 +85,8 @@ async def record_checkin(turn: Turn, data: dict[str, Any]) -> list[Message]:
     async with turn.db.session() as session:
         await checkin_store.record_checkin(
             session, person.org_id, person.id, context.get("occurrence_id"), updates,  # type: ignore[arg-type]
-            answers.get("blockers"), answers.get("change_next"), answers.get("did_change"))
+            answers.get("blockers"), answers.get("change_next"), answers.get("did_change"),
+            saved_instant(context.get("started_at")))
         manager = await people.get(session, person.manager_id) if person.manager_id else None
     if not context.get("occurrence_id"):  # done early: the scheduled one of the cycle is answered
         await replan(turn.db, [person.id], turn.now, horizon=EARLY_WINDOW["monthly"] + timedelta(days=1))  # type: ignore[list-item]

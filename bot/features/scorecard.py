@@ -47,7 +47,8 @@ async def scorecard_messages(coach: Coach, manager_id: int, week: date, today: d
     standings = [standing(w, data.readings.get(w.id, []), today) for w in data.wigs]  # type: ignore[arg-type]
     lines = measure_lines(data)
     kept, made = commitments_kept(data)
-    values = dict(standings=standings, lines=lines, kept=kept, made=made, leader=leader)
+    readings = {w.id: len(data.readings.get(w.id, [])) for w in data.wigs}  # type: ignore[arg-type]
+    values = dict(standings=standings, lines=lines, kept=kept, made=made, leader=leader, readings=readings)
     image = None
     if chart and data.wigs:
         image = Image(scorecard_png(data.wigs, data.readings, lines, today),

@@ -11,7 +11,7 @@ from typing import Any
 
 import prompts
 from bot.cadence import WIG
-from bot.core.clock import local_day
+from bot.core.clock import local_day, saved_instant
 from bot.core.coach import Turn
 from bot.core.feature import Feature, PromptKind
 from bot.core.flows import start_flow
@@ -26,14 +26,13 @@ from conversations.amounts import (
     AmbiguousNumber,
     Amount,
     ambiguity,
-    parse_amount,
     read_amount,
-    second_number_problem,
 )
 from conversations.checkin_reading import is_increment, read_in_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
-from conversations.dates import planning_year, read_date, year_period
+from conversations.dates import read_date
 from conversations.locales import ascii_digits, decimal_mark, small_number
+from conversations.wig_text import measure_number, measure_title, read_measure, read_wig, weekly_problem, wig_problem
 from storage import checkins as checkin_store
 from storage import occurrences as store
 from storage import scorecard as scorecard_store
@@ -50,6 +49,7 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
     base: dict[str, Any] = {
         "name": first_name(person.name),
         "occurrence_id": occurrence.id if occurrence is not None else None,
+        "started_at": turn.now.isoformat(),  # the check-in row's started_at (storage.checkins)
     }
     report_week, commit_week = session_weeks(local_day(turn.now, person.timezone))
     async with turn.db.session() as session:
@@ -108,7 +108,8 @@ async def record_wig_session(turn: Turn, data: dict[str, Any]) -> list[Message]:
     async with turn.db.session() as session:
         await wig_store.save_session(session, person.id, report_week, commit_week, kept, numbers,  # type: ignore[arg-type]
                                      list(answers.get("new_commitments") or [])[:2], context.get("wig_id"))
-        await checkin_store.record_wig_checkin(session, person.org_id, person.id, context.get("occurrence_id"))  # type: ignore[arg-type]
+        await checkin_store.record_wig_checkin(session, person.org_id, person.id,  # type: ignore[arg-type]
+                                               context.get("occurrence_id"), saved_instant(context.get("started_at")))
         for lag in answers.get("lag") or []:  # the team's lag measure, from its manager
             if any(w["id"] == lag["id"] for w in context.get("lag_wigs") or []):
                 await scorecard_store.record_reading(session, int(lag["id"]), monday(today),
@@ -124,14 +125,6 @@ async def _late(turn: Turn, report_week: date, numbers: list[tuple[int, float]],
     measures = {m["id"]: m for m in context.get("measures") or []}
     shown = [(measures[i]["title"], value, measures[i]["weekly_target"]) for i, value in numbers if i in measures]
     await scorecard.late_answer(turn.coach, turn.person, report_week, shown)
-
-
-_WIG = re.compile(r"^(?P<title>.+?)\s+from\s+(?P<from>.+?)\s+to\s+(?P<to>.+?)\s+by\s+(?P<when>.+)$", re.IGNORECASE)
-_MEASURE = re.compile(
-    r"^(?P<title>.+?)\s*[,:]\s*(?P<n>[\d.,]+\s*[kK]?)\s*(?P<unit>[^\d\s/]*?)\s*(?:per|a|/|each)\s*week"
-    r"(?:\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d))?\.?$",
-    re.IGNORECASE,
-)
 
 
 @feature.command("wig", "/okr wig [start | add … | measure … | close N]")
@@ -185,12 +178,6 @@ def _whole(text: str, decimal: str | None = None) -> tuple[float, str] | None:
     return (found.value, found.unit) if isinstance(found, Amount) else None
 
 
-def _end(text: str, decimal: str | None = None) -> tuple[float, str] | None:
-    """A WIG's "from" or "to" value; a unit word may follow ("$1.5M ARR"), but a range
-    or a second number ("1.2-1.5M", "20 or 25") is asked again, not cut to its first."""
-    return None if second_number_problem(text) else parse_amount(text, decimal)
-
-
 def _help(problem: str, leader: bool, detail: str = "", example: str | None = None, **values: Any) -> Message:
     """The re-ask; `example` is a real lead measure's title to name in it (else a
     placeholder), so an example never names a measure the team does not have."""
@@ -199,26 +186,25 @@ def _help(problem: str, leader: bool, detail: str = "", example: str | None = No
 
 
 async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
+    """`/okr wig add WHAT from X to Y by WHEN [confirm]`. Numbers as `conversations.wig_text`
+    reads them (a count below zero asked again, money or a percentage below zero read
+    back until `confirm`); the day is the nearest one ahead ("by December 31" typed on
+    30 November is this year's), as the person reads it in their own zone."""
     if not leader:
         return _help("leaders_only", leader)
-    match = _WIG.match(text)
-    start = _end(match.group("from"), _mark(turn)) if match else None
-    target = _end(match.group("to"), _mark(turn)) if match else None
-    if match is None or start is None or target is None:
+    line = read_wig(text, _mark(turn))
+    if line is None:
         return _help("format", leader)
     today = local_day(turn.now, turn.person.timezone)
-    when = match.group("when").strip().rstrip(".")
-    reading = read_date(when, today, turn.person.timezone, country=turn.person.country,
-                        period=year_period(planning_year(today)))
-    by_date = reading.day if reading is not None else None
-    if reading is None or by_date <= today or reading.far:  # type: ignore[operator]
-        return _help("date", leader, when)  # "by 29 Feb" four years off needs its year
-    unit = target[1] or start[1]
-    if (problem := _count_problem([start[0], target[0]], unit)) is not None:
-        return _help(problem, leader, text, limit=MAX_WHOLE, unit=unit)
+    reading = read_date(line.when, today, turn.person.timezone, country=turn.person.country)
+    if reading is None or reading.day <= today or reading.far:
+        # "by 29 Feb" four years off needs its year; "by December 31" on 31 December is today
+        return _help("date", leader, line.when, read=reading.day if reading is not None else None, today=today)
+    if (problem := wig_problem(line)) is not None:
+        return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit))
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
-                                      match.group("title").strip(), start[0], target[0], unit, by_date, today)
+                                      line.title, line.start, line.target, line.unit, reading.day, today)
         count = len(await wig_store.active_wigs(session, turn.person.id))  # type: ignore[arg-type]
     if wig is None:
         return _help("too_many", leader)
@@ -250,25 +236,24 @@ async def _add_read_measure(turn: Turn, text: str, leader: bool) -> Message | No
 
 
 async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
+    """`/okr wig measure ACTIVITY, N per week [for 2]`: a weekly target is above zero;
+    "-10", "(10)" or "0" per week is asked again saying so (`conversations.wig_text`)."""
     read = await _add_read_measure(turn, text, leader)
     if read is not None:
         return read
-    match = _MEASURE.match(text)
-    target = parse_amount(match.group("n"), _mark(turn)) if match else None
-    if match is None or target is None or target[0] <= 0:
-        return _help("measure", leader)
-    if target[0] > MAX_WHOLE:
-        return _help("too_large", leader, match.group("n").strip(), limit=MAX_WHOLE)
+    found = read_measure(text, _mark(turn))
+    if isinstance(found, str):
+        return _help(found, leader, measure_number(text), limit=MAX_WHOLE, title=measure_title(text))
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, team_lead(turn.person))
         if not wigs:
             return _help("no_wig", leader)
-        index = int(match.group("wig") or 1) - 1
+        index = found.wig - 1
         if not 0 <= index < len(wigs):
             return _help("measure", leader)
         personal = None if leader else turn.person.id
-        measure = await wig_store.add_measure(session, wigs[index].id, match.group("title").strip(),  # type: ignore[arg-type]
-                                              target[0], (match.group("unit") or "").strip(), personal)
+        measure = await wig_store.add_measure(session, wigs[index].id, found.title,  # type: ignore[arg-type]
+                                              found.target, found.unit, personal)
     return Message(prompts.render("cadence/wig/added", kind="measure", personal=personal is not None,
                                   wig=wigs[index].title, title=measure.title, target=measure.weekly_target))
 
@@ -304,7 +289,7 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
         if error == "ambiguous_number" and (doubt := ambiguity(raw, _mark(turn))) is not None:
             before, _, after = raw.partition(doubt.token)  # "1,2M": the example keeps the "M"
             return _help("ambiguous_number", leader, doubt=doubt_details(doubt, raw, count), **asked,
-                         around=(before.strip(), after.strip()))
+                         around=(before.lstrip(), after.rstrip()))
         if error == "too_large" or (value is not None and abs(value) > MAX_WHOLE) or _too_many_digits(raw):
             return _help("update_too_large", leader, raw, limit=MAX_WHOLE, **asked)
         if error == "negative_count":  # the example: the same count without its minus
@@ -323,14 +308,6 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
                                                        turn.person.id)
         found = standing(wig, [reading], today)
     return Message(prompts.render("cadence/wig/updated", s=found, number=number), private=True)
-
-
-def _count_problem(values: list[float], unit: str) -> str | None:
-    """"too_large" for a value past 15 digits (`MAX_WHOLE`: no longer exact as a
-    float), "negative_count" for a count below zero ("from -5 to 40 deals"), else None."""
-    if any(abs(v) > MAX_WHOLE for v in values):
-        return "too_large"
-    return "negative_count" if is_count_unit(unit) and any(v < 0 for v in values) else None
 
 
 def _too_many_digits(raw: str) -> bool:
@@ -352,8 +329,10 @@ async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
         every = await wig_store.measures(session, [w.id for w in wigs])  # type: ignore[misc]
         found = [m for m in every if title and m.title.lower().startswith(title.strip().lower())]
-        if rep is None or len(found) != 1 or (value is None and amount.lower() != "team") or (value and value[0] < 0):
+        if rep is None or len(found) != 1 or (value is None and amount.lower() != "team"):
             return _help("target", leader, text, every[0].title if every else None)
+        if value is not None and (problem := weekly_problem(value[0])) not in (None, "weekly_zero"):  # "-8", "(8)"
+            return _help(problem, leader, amount, found[0].title, limit=MAX_WHOLE, title=found[0].title, who=who)
         target = value[0] if value else None
         await scorecard_store.set_target(session, found[0].id, rep["id"], target)  # type: ignore[arg-type]
     return Message(prompts.render("cadence/wig/added", kind="target", title=found[0].title, name=rep["name"],

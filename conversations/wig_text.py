@@ -1,0 +1,135 @@
+"""The numbers of the `/okr wig` commands, read the way `/okr wig update` reads them.
+
+Pure, no I/O. `/okr wig add WHAT from X to Y by WHEN`, `/okr wig measure ACTIVITY, N
+per week` and `/okr wig target @rep MEASURE N` take numbers too, and one rule holds
+for all of them (the same as `/okr wig update` and the check-in):
+
+* a count ("deals", "logos": `conversations.counts.is_count_unit`) is never below
+  zero: "-5" or the accounting "(5)" is asked again, with the command as it would
+  read without the minus or brackets;
+* money, a percentage or a plain number may fall below zero, but is read back first
+  and kept only when the command is typed again with `confirm` at its end;
+* a weekly target (a lead measure's, or one rep's) counts what people do each week,
+  so it is a number above zero: "-10 per week" and "0 per week" are asked again
+  naming what is wrong;
+* a number past 15 digits (`MAX_WHOLE`) is refused, never rounded.
+
+Each reader returns a problem code for the re-ask (prompts/cadence/wig/help) rather
+than None, so a reply says what was wrong instead of the generic help.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from conversations.amounts import parse_amount, second_number_problem
+from conversations.counts import MAX_WHOLE, is_count_unit
+
+_SURE = re.compile(r"\s+confirm\.?\s*$", re.IGNORECASE)
+_WIG = re.compile(r"^(?P<title>.+?)\s+from\s+(?P<from>.+?)\s+to\s+(?P<to>.+?)\s+by\s+(?P<when>.+)$", re.IGNORECASE)
+# "Discovery calls, 10 per week", "Calls: -10 a week for 2", "Calls, (10) per week".
+_MEASURE = re.compile(
+    r"^(?P<title>.+?)\s*[,:]\s*(?P<n>[-\u2212(]?\s*[\d.,]+\s*[kK]?\)?)\s*(?P<unit>[^\d\s/]*?)\s*(?:per|a|/|each)\s*week"
+    r"(?:\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d))?\.?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class WigLine:
+    """`/okr wig add`'s text, read: the title, start and target values (signs kept),
+    the unit (the target's, else the start's), the date phrase as typed, and whether
+    the line ended with `confirm`."""
+
+    title: str
+    start: float
+    target: float
+    unit: str
+    when: str
+    sure: bool
+
+
+def _end(text: str, decimal: str | None = None) -> tuple[float, str] | None:
+    """A WIG's "from" or "to" value; a unit word may follow ("$1.5M ARR"), but a range
+    or a second number ("1.2-1.5M", "20 or 25") is asked again, not cut to its first.
+    Raises AmbiguousNumber for "1,5" where `decimal` leaves it in doubt."""
+    return None if second_number_problem(text) else parse_amount(text, decimal)
+
+
+def read_wig(text: str, decimal: str | None = None) -> WigLine | None:
+    """"New ARR from $1.2M to $1.5M by June 30 [confirm]" read, or None when it is not
+    in that shape or a value is unreadable ("format" re-ask)."""
+    sure = _SURE.search(text) is not None
+    match = _WIG.match(_SURE.sub("", text).strip())
+    if match is None:
+        return None
+    start, target = _end(match.group("from"), decimal), _end(match.group("to"), decimal)
+    if start is None or target is None:
+        return None
+    return WigLine(match.group("title").strip(), start[0], target[0], target[1] or start[1],
+                   match.group("when").strip().rstrip("."), sure)
+
+
+def wig_problem(line: WigLine) -> str | None:
+    """Why a WIG's numbers can't be kept as typed: "too_large" (past 15 digits),
+    "negative_count" (a count below zero: asked again), "negative" (money, percent or
+    a plain number below zero, not yet confirmed), or None."""
+    values = (line.start, line.target)
+    if any(abs(v) > MAX_WHOLE for v in values):
+        return "too_large"
+    if any(v < 0 for v in values):
+        if is_count_unit(line.unit):
+            return "negative_count"
+        return None if line.sure else "negative"
+    return None
+
+
+@dataclass(frozen=True)
+class MeasureLine:
+    """`/okr wig measure`'s text, read: the activity, its weekly target and unit, and
+    the WIG it is for (1 or 2)."""
+
+    title: str
+    target: float
+    unit: str
+    wig: int
+
+
+def read_measure(text: str, decimal: str | None = None) -> MeasureLine | str:
+    """"Discovery calls, 10 per week [for 2]" read, or the re-ask's problem code:
+    "measure" (not in that shape), "weekly_negative" ("-10", "(10)"), "weekly_zero"
+    or "too_large". Raises AmbiguousNumber as `parse_amount` does."""
+    match = _MEASURE.match(text)
+    found = parse_amount(match.group("n").replace("\u2212", "-"), decimal) if match else None
+    if match is None or found is None:
+        return "measure"
+    problem = weekly_problem(found[0])
+    if problem is not None:
+        return problem
+    return MeasureLine(match.group("title").strip(), found[0], (match.group("unit") or "").strip(),
+                       int(match.group("wig") or 1))
+
+
+def weekly_problem(value: float) -> str | None:
+    """Why `value` is no weekly target: "weekly_negative" below zero, "weekly_zero" for
+    nothing a week, "too_large" past 15 digits; None for a real one."""
+    if value < 0:
+        return "weekly_negative"
+    if value == 0:
+        return "weekly_zero"
+    return "too_large" if value > MAX_WHOLE else None
+
+
+def measure_number(text: str) -> str:
+    """The number as typed in a measure line that did not read ("-10" of "Calls, -10
+    per week"), for the re-ask to quote; "" when there is none."""
+    match = _MEASURE.match(text)
+    return match.group("n").strip() if match else ""
+
+
+def measure_title(text: str) -> str:
+    """The activity of a measure line ("Calls" of "Calls, -10 per week"), for the
+    re-ask's example; "" when the line is not in that shape."""
+    match = _MEASURE.match(text)
+    return match.group("title").strip() if match else ""
