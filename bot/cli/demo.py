@@ -103,6 +103,7 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
                               again=earlier is not None))
     shown = waiting is not None or (earlier is not None and earlier.status == store.DELIVERED)
     async with running(config, extra=[console]) as runtime:
+        console.db = runtime.coach.db  # the card's choices outlive this run (storage.console_cards)
         if waiting is not None:
             console.show(waiting[1])  # the open question again: the next answer is for it
         elif earlier is not None and earlier.status == store.DELIVERED:  # its card again, buttons and all
