@@ -62,6 +62,20 @@ async def add_occurrence(
     await session.exec(statement)
 
 
+async def waiting_adhoc(session: AsyncSession, person_id: int, prefix: str) -> Occurrence | None:
+    """The person's latest ad-hoc occurrence whose key starts with `prefix` (the demo's
+    "okr_checkin:42:demo-") that still waits for them: pending and not snoozed, claimed
+    (a process died holding it: the next one takes the claim over within its lease) or
+    delivered and not answered. None when there is none. A demo run again reuses it
+    rather than planting a second one, which would mark this one missed."""
+    waiting = or_(and_(col(Occurrence.status) == PENDING, col(Occurrence.snoozed_until).is_(None)),
+                  col(Occurrence.status).in_((CLAIMED, DELIVERED)))
+    mine = col(Occurrence.key).startswith(prefix, autoescape=True)
+    query = (select(Occurrence).where(Occurrence.person_id == person_id, mine, waiting)
+             .order_by(col(Occurrence.due_at).desc(), col(Occurrence.id).desc()).limit(1))
+    return (await session.exec(query)).first()
+
+
 async def supersede_overdue(session: AsyncSession, now: datetime) -> int:
     """Catch-up after downtime: of the pending occurrences already due, only the
     latest of each person and cadence is kept; older ones become `missed`.

@@ -42,6 +42,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("eventattendee", "person_id"): DELETE,
     ("conversation", "person_id"): DELETE,
     ("absence", "person_id"): DELETE,
+    ("consolecard", "person_id"): DELETE,
     ("salarytalk", "rep_id"): DELETE,
     ("salarytalk", "manager_id"): DELETE,
     ("oneonone", "rep_id"): DELETE,

@@ -109,3 +109,13 @@ def test_chat_shows_the_question_a_conversation_left_open_stopped_at(imported: P
     assert "open last time" in again.stdout and question in again.stdout
     fresh = coachbot(imported, "chat", "--as", "maria.manager@example.com", stdin="")
     assert "open last time" not in fresh.stdout
+
+
+def test_save_typed_in_the_next_chat_run_saves_the_card_the_last_run_showed(imported: Path) -> None:
+    """The card's choices are kept in the database, not in the process that showed it."""
+    shown = coachbot(imported, "chat", "--as", "ravi.rep@example.com", stdin="/okr out next week\n")
+    assert shown.returncode == 0, shown.stderr
+    assert "1. Save" in shown.stdout
+    saved = coachbot(imported, "chat", "--as", "ravi.rep@example.com", stdin="Save\n")
+    assert saved.returncode == 0, saved.stderr
+    assert "Saved: you are away from" in saved.stdout, saved.stdout

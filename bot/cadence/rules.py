@@ -8,10 +8,18 @@ placed in the person's calendar:
 * a nominal slot on an available day, outside quiet hours, is **due** as it is;
 * a slot that falls on a day off (a non-working weekday, a public holiday of the
   person's country, a vacation) or inside quiet hours is **moved** to the next
-  available moment at the same local time, *as long as that is still before the
-  cadence's next regular slot*;
+  available moment at the same local time (the first working day back), *as long as
+  that is no later than halfway to the cadence's next regular slot* (`latest_move`);
 * otherwise it is **skipped**, with the reason, because the next regular prompt covers
   the same ground and two prompts back to back are noise.
+
+Source of the halfway rule: PRODUCT.md and seed 003 hold an OKR check-in every two to
+three weeks and a WIG session every week because the conversation needs the time in
+between to have something to talk about. A check-in moved past the middle of its
+interval would leave the next regular one less than half the rhythm later (a bi-weekly
+check-in missed on Tue 29 Dec for an absence until 8 Jan would land on Mon 11 Jan, the
+day before the regular 12 Jan one); so it is skipped and the next regular one covers
+both. A WIG session missed on Monday moves up to Thursday (3 of 7 days), not Friday.
 
 The occurrence key is built from the *nominal* local date, so a slot that moves (a
 holiday added later, a vacation) is still the same occurrence: it can never be
@@ -199,16 +207,27 @@ def _nominals(
     return tuple(found), compiled.after(datetime.combine(last, time.max))
 
 
+def latest_move(nominal: datetime, next_nominal: datetime | None) -> datetime:
+    """The latest naive local wall time (in the rule's zone) a slot nominally at
+    `nominal` may be moved to: halfway to `next_nominal` (the module docstring says
+    why; a 14-day check-in moves at most 7 days, a weekly WIG prompt 3.5 days). Wall
+    times, so a daylight-saving switch in between moves nothing by an hour. Without a
+    next slot (the rule ends) a week counts as the interval."""
+    following = next_nominal if next_nominal is not None else nominal + timedelta(days=7)
+    return nominal + (following - nominal) / 2
+
+
 def place(cal: Calendar, rule: Rule, nominal: datetime, next_nominal: datetime | None) -> Slot:
     """Put one nominal slot into the person's calendar: due, moved or skipped."""
     rule_zone = zone(rule.timezone, cal.timezone)
     person_zone = cal.zone
     start = localise(nominal, rule_zone)
     limit = localise(next_nominal, rule_zone) if next_nominal is not None else start + timedelta(days=7)
+    latest = latest_move(nominal, next_nominal)
     first_reason: str | None = None
     candidate = start
     for _ in range(400):
-        if candidate >= limit:
+        if candidate >= limit or candidate.astimezone(rule_zone).replace(tzinfo=None) > latest:
             break
         local = candidate.astimezone(person_zone)
         why = cal.day_off(local.date())

@@ -3,6 +3,12 @@
 Lines come from stdin (typed or piped), replies are printed as plain text. Choices
 are numbered, and a person answers by number or by label, the way they would press a
 button. Lines starting with "/" are slash commands, as in Slack.
+
+Given the database, the latest card's choices are also kept there for the person
+(`storage.console_cards`, for `CARD_HOURS`), as a Slack or Teams button stays under its
+message: a `coachbot chat` run started after the one that showed the `/okr out` card
+still takes "Save" or its number. Past that, the number or label gets a clear "that
+card has expired" naming the line that brings it back, not silence.
 """
 
 from __future__ import annotations
@@ -12,24 +18,37 @@ import sys
 import tempfile
 import threading
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
 import prompts
 from bot.core.channel import Place, Recipient
+from bot.core.clock import now
 from bot.core.coach import Coach
+from bot.core.markup import Marked
 from bot.core.messages import Choice, Image, Inbound, Message
 from conversations.locales import small_number
+from storage import console_cards
+from storage.db import Database
+
+# How long a card's choices still answer in a later run: a working day and a night,
+# so "Save" typed the next morning still counts, last week's card does not.
+CARD_HOURS = 24
 
 
 class ConsoleChannel:
     platform = "console"
     reaches_anyone = True  # reaches anyone by name, no identity needed
 
-    def __init__(self, out: TextIO | None = None, person_id: int | None = None) -> None:
+    def __init__(self, out: TextIO | None = None, person_id: int | None = None,
+                 db: Database | None = None) -> None:
+        """`db`: where the latest card's choices are kept between runs (None: memory only)."""
         self.out = out or sys.stdout
         self.person_id = person_id
+        self.db = db
         self.choices: list[Choice] = []
+        self.expired: console_cards.Card | None = None  # a stored card past its time
         self.sent = 0
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
@@ -38,6 +57,7 @@ class ConsoleChannel:
         if recipient.person_id != self.person_id:
             self.out.write(f"\n[to {recipient.name}]\n")
         self.show(messages)
+        await self.remember(None)
         self.sent += 1
         return f"console-{self.sent}"
 
@@ -45,6 +65,7 @@ class ConsoleChannel:
         """Print a post for a shared channel, labelled with the channel (and thread)."""
         self.out.write(f"\n[#{place.channel}{' thread ' + thread if thread else ''}]\n")
         self.show(messages)
+        await self.remember(None)
         self.sent += 1
         return thread or f"console-{self.sent}"
 
@@ -65,13 +86,31 @@ class ConsoleChannel:
     def translate(self, line: str) -> tuple[str, str | None]:
         """A typed line -> (text, picked choice value). "2" or a label picks a choice."""
         text = line.strip()
-        if self.choices and not text.startswith("/"):
-            if (picked := small_number(text)) is not None and 1 <= picked <= len(self.choices):
-                return text, self.choices[picked - 1].value
-            for choice in self.choices:
-                if text.casefold() == choice.label.casefold():
-                    return text, choice.value
-        return text, None
+        return text, _pick(text, [(c.label, c.value) for c in self.choices])
+
+    async def remember(self, asked: str | None) -> None:
+        """Keep the choices just shown as the person's latest card (none: forget it),
+        for CARD_HOURS; `asked` is the line that brought it up."""
+        if self.db is None or self.person_id is None:
+            return
+        moment = now()
+        async with self.db.session() as session:
+            await console_cards.keep(session, self.person_id, [(str(c.label), c.value) for c in self.choices],
+                                     asked, moment, moment + timedelta(hours=CARD_HOURS))
+
+    async def restore(self, person_id: int) -> None:
+        """The person's card from an earlier run: its choices answer again, or, past
+        CARD_HOURS, a pick of one is told the card expired."""
+        if self.db is None:
+            return
+        async with self.db.session() as session:
+            card = await console_cards.latest(session, person_id, now())
+        if card is None or self.choices:
+            return
+        if card.expired:
+            self.expired = card
+        else:
+            self.choices = [Choice.marked(Marked(label), value) for label, value in card.choices]
 
     async def converse(self, coach: Coach, person_id: int, lines: AsyncIterator[str],
                        prompt: str = "") -> None:
@@ -79,6 +118,7 @@ class ConsoleChannel:
         or a line that is only `/quit` (also `quit`, `exit`, `/exit`: what a terminal
         user tries first; a conversation never needs one of them as a whole answer)."""
         self.person_id = person_id
+        await self.restore(person_id)
         async for line in lines:
             if not line.strip():
                 continue
@@ -87,13 +127,31 @@ class ConsoleChannel:
             text, action = self.translate(line)
             if action is not None:
                 self.choices = []
+            elif self.expired is not None and _pick(text, self.expired.choices) is not None:
+                self.show([Message(prompts.render("console/card_expired", hours=CARD_HOURS,
+                                                  asked=self.expired.asked))])
+                self.expired = None
+                await self.remember(None)
+                continue
+            self.expired = None
             replies = await coach.handle(
                 Inbound(person_id=person_id, platform="console", text=text, action=action)
             )
             self.show(replies)
+            await self.remember(text if self.choices else None)
             if prompt:
                 self.out.write(prompt)
                 self.out.flush()
+
+
+def _pick(text: str, choices: list[tuple[str, str]]) -> str | None:
+    """The value of the choice `text` names by number ("2") or by label, or None
+    (a slash command never picks)."""
+    if not choices or text.startswith("/"):
+        return None
+    if (picked := small_number(text)) is not None and 1 <= picked <= len(choices):
+        return choices[picked - 1][1]
+    return next((value for label, value in choices if text.casefold() == label.casefold()), None)
 
 
 def save_image(image: Image, folder: Path | None = None) -> Path:

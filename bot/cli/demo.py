@@ -4,7 +4,12 @@ right away, so a new user sees a prompt arrive without waiting two weeks.
 A demo started again while the person still has a conversation open (a check-in left
 half-way last time) plants no new prompt: a fresh "due now" prompt would take the next
 answer ("2" for an open "At risk" read as "In 2 hours"). The open question is shown
-again instead, so the answer goes where the person means it."""
+again instead, so the answer goes where the person means it.
+
+Likewise a demo prompt the last run planted but nobody started (the run was killed
+before it arrived, or while it waited for "Start now"): no second one is planted, which
+would mark the first missed; a delivered one is shown again (its card and buttons), a
+pending or half-sent one is delivered by the first tick."""
 
 from __future__ import annotations
 
@@ -81,7 +86,11 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
             local_day = moment.astimezone(cadence.zone(chosen.timezone)).date()
             left_open = await conversations.active(session, chosen.id)  # type: ignore[arg-type]
             waiting = open_question(left_open, local_day) if left_open is not None else None
-            if waiting is None:
+            # a prompt the last run planted and nobody started (killed before or after it
+            # arrived): reused, so it is neither marked missed nor doubled by a new one
+            earlier = None if waiting is not None else await store.waiting_adhoc(
+                session, chosen.id, f"{cadence.OKR_CHECKIN}:{chosen.id}:demo-")  # type: ignore[arg-type]
+            if waiting is None and earlier is None:
                 # due now: the scheduler's first tick, at start-up, delivers it
                 await store.add_occurrence(session, f"okr_checkin:{chosen.id}:demo-{moment:%Y%m%d%H%M%S}",
                                            org.id, chosen.id, cadence.OKR_CHECKIN, moment,  # type: ignore[arg-type]
@@ -90,11 +99,17 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
         await db.dispose()
     console = ConsoleChannel(person_id=chosen.id)
     typer.echo(prompts.render("cadence/cli_demo_intro", name=chosen.name, email=chosen.email,
-                              database=config.database_url, open=waiting[0] if waiting else None))
+                              database=config.database_url, open=waiting[0] if waiting else None,
+                              again=earlier is not None))
+    shown = waiting is not None or (earlier is not None and earlier.status == store.DELIVERED)
     async with running(config, extra=[console]) as runtime:
+        console.db = runtime.coach.db  # the card's choices outlive this run (storage.console_cards)
         if waiting is not None:
             console.show(waiting[1])  # the open question again: the next answer is for it
-        for _ in range(650 if waiting is None else 0):  # the first tick runs at start-up; never wait over a minute
+        elif earlier is not None and earlier.status == store.DELIVERED:  # its card again, buttons and all
+            kind = runtime.coach.features.prompt_kinds[earlier.kind]
+            console.show(kind.draw(earlier, chosen.name, int((earlier.payload or {}).get("snoozes", 0))))
+        for _ in range(0 if shown else 650):  # the first tick runs at start-up; never wait over a minute
             if console.sent:
                 break
             await asyncio.sleep(0.1)

@@ -115,6 +115,7 @@ async def _chat(config: Settings, email: str) -> None:
         raise fail(prompts.render("cli/unknown_email", email=email))
     console = ConsoleChannel(person_id=person.id)
     async with running(config, extra=[console], with_scheduler=False) as runtime:
+        console.db = runtime.coach.db  # the card's choices outlive this run (storage.console_cards)
         interactive = sys.stdin.isatty()
         if interactive:
             typer.echo(prompts.render("cli/chat_welcome", name=person.name))
@@ -168,6 +169,7 @@ async def _run(config: Settings) -> None:
     console = ConsoleChannel(person_id=admin.id)
     typer.echo(prompts.render("cli/terminal_mode", name=admin.name, email=admin.email))
     async with running(config, extra=[console]) as runtime:
+        console.db = runtime.coach.db  # the card's choices outlive this run (storage.console_cards)
         talk = console.converse(runtime.coach, admin.id, stdin_lines(),  # type: ignore[arg-type]
                                 prompt="> " if sys.stdin.isatty() else "")
         await until_stopped(talk)

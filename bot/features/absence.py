@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 import prompts
 from bot.cadence import Calendar, country_of_zone, holiday_name, parse_working_days, week_start
@@ -102,8 +103,36 @@ async def _save(turn: Turn, first: date, last: date) -> list[Message]:
     async with turn.db.session() as session:
         rows = await occurrences.occurrences_between(
             session, turn.now - timedelta(days=1), turn.now + horizon, [person.id])  # type: ignore[list-item]
-    skipped = sum(1 for row in rows if row.status == occurrences.SKIPPED and (row.reason or "").startswith("absence:"))
-    return [Message(prompts.render("cadence/out_recorded", first=first, last=last, skipped=skipped))]
+    return [Message(prompts.render("cadence/out_recorded", first=first, last=last,
+                                   changes=affected(rows, first, last)))]
+
+
+def affected(rows: list[Any], first: date, last: date) -> list[dict[str, Any]]:
+    """What the planner did to each prompt whose regular (nominal) local day falls in
+    the days away [first, last], as the saved-absence message tells it: moved (to the
+    local day it now goes out, `moved_to`) or skipped (with the next regular prompt of
+    the same kind, `next`, when one is planned). Read from the occurrence rows the
+    re-planning just wrote, so the message says what will happen, not what was meant
+    to (rules: `bot.cadence.rules`, moved at most halfway to the next regular one)."""
+    def nominal(row: Any) -> date | None:
+        try:
+            return date.fromisoformat(row.key.rpartition(":")[2])
+        except ValueError:
+            return None
+
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        day = nominal(row)
+        if day is None or not first <= day <= last or row.status not in (occurrences.PENDING, occurrences.SKIPPED):
+            continue
+        if row.status == occurrences.SKIPPED:
+            later = [(d, r.local_date) for r in rows if r.kind == row.kind and r.status == occurrences.PENDING
+                     and (d := nominal(r)) is not None and d > day]
+            out.append({"kind": row.kind, "day": day, "skipped": True,
+                        "next": min(later)[1] if later else None})
+        elif row.local_date != day:
+            out.append({"kind": row.kind, "day": day, "skipped": False, "moved_to": row.local_date})
+    return sorted(out, key=lambda change: (change["day"], change["kind"]))
 
 
 class AbsenceButtons:

@@ -14,7 +14,13 @@ from storage.models.events import Event, EventAttendee, Lead
 from storage.models.meetings import ActionItem, AlertDigest, Meeting
 from storage.models.okrs import KR_KINDS, CheckIn, CheckInAnswer, KeyResult, Objective
 from storage.models.people import Absence, ChatIdentity, Organisation, Person, Workspace
-from storage.models.platform import ProcessedEvent, SlackInstallation, SlackOAuthState, TeamsConversationRef
+from storage.models.platform import (
+    ConsoleCard,
+    ProcessedEvent,
+    SlackInstallation,
+    SlackOAuthState,
+    TeamsConversationRef,
+)
 from storage.models.wig import (
     Commitment,
     LeadMeasure,
@@ -32,6 +38,7 @@ __all__ = [
     "ActionItem",
     "AlertDigest",
     "CONFIDENCES",
+    "ConsoleCard",
     "CadenceRule",
     "ChatIdentity",
     "CheckIn",

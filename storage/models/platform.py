@@ -53,3 +53,17 @@ class ProcessedEvent(SQLModel, table=True):
     platform: str = Field(max_length=16)
     event_id: str = Field(max_length=200)
     received_at: datetime = created_now()
+
+
+class ConsoleCard(SQLModel, table=True):
+    """The numbered choices (buttons) the terminal channel last showed a person, kept
+    so a new `coachbot chat` run still takes "Save" or "1" for the card a run before it
+    showed. One row per person (only the latest card's numbers mean anything), until
+    `expires_at` (aware UTC). `choices` is {"choices": [[label, value], ...]} and
+    `asked` the line that brought the card up (its expiry message names it)."""
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    choices: dict[str, Any] = json_column()
+    asked: str | None = Field(default=None, max_length=400)
+    shown_at: datetime = utc_instant()
+    expires_at: datetime = utc_instant()

@@ -1,0 +1,79 @@
+"""A terminal card's choices outlive the `coachbot chat` run that showed them (kept in
+the database for the person, `storage.console_cards`), and past CARD_HOURS a pick of
+one is told the card expired. On SQLite and PostgreSQL; time frozen with freezegun."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+
+from freezegun import freeze_time
+
+from bot.channels.console import CARD_HOURS, ConsoleChannel
+from bot.core.coach import Coach
+from storage import schedule
+from storage.db import Database
+
+T0 = datetime(2026, 12, 30, 9, 0, tzinfo=UTC)  # across the year end: the card is shown on 30 Dec
+
+
+async def _lines(*typed: str) -> AsyncIterator[str]:
+    for line in typed:
+        yield line + "\n"
+
+
+async def run(coach: Coach, db: Database, person: int, moment: datetime, *typed: str) -> str:
+    """One `coachbot chat` run: a new channel (nothing in memory from the run before)."""
+    out = io.StringIO()
+    with freeze_time(moment, real_asyncio=True):
+        await ConsoleChannel(out, person, db=db).converse(coach, person, _lines(*typed))
+    return out.getvalue()
+
+
+async def absences(db: Database, person: int) -> list[tuple[date, date]]:
+    async with db.session() as session:
+        found = await schedule.absences_between(session, date(2026, 1, 1), date(2028, 1, 1), [person])
+    return found.get(person, [])
+
+
+async def test_save_typed_in_a_new_run_saves_the_card_of_the_last_one(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    ravi = team["ravi"]
+    shown = await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January")
+    assert "1. Save" in shown and "2. Cancel" in shown
+    later = await run(coach, db, ravi, T0 + timedelta(hours=2), "Save")
+    assert "Saved: you are away from Mon 4 Jan 2027 to Fri 8 Jan 2027" in later
+    assert len(await absences(db, ravi)) == 1
+    # the card is used up: "Save" again in a third run is no pick any more
+    again = await run(coach, db, ravi, T0 + timedelta(hours=3), "Save")
+    assert "Saved" not in again and len(await absences(db, ravi)) == 1
+
+
+async def test_the_number_works_too_and_only_for_that_person(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    ravi, sam = team["ravi"], team["sam"]
+    await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January")
+    other = await run(coach, db, sam, T0 + timedelta(minutes=5), "1")
+    assert "Saved" not in other and not await absences(db, sam)
+    mine = await run(coach, db, ravi, T0 + timedelta(minutes=6), "2")
+    assert "Not saved" in mine and not await absences(db, ravi)
+
+
+async def test_an_expired_card_says_so_and_how_to_get_it_again(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    ravi = team["ravi"]
+    await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January")
+    late = await run(coach, db, ravi, T0 + timedelta(hours=CARD_HOURS, minutes=1), "Save", "Save")
+    assert f"card shown more than {CARD_HOURS} hours ago, and the card has expired" in late
+    assert "Type `/okr out from 4 January to 8 January` again" in late
+    assert late.count("has expired") == 1  # said once; the next "Save" is an ordinary line
+    assert not await absences(db, ravi)
+
+
+async def test_a_reply_without_choices_retires_the_card(db: Database, team: dict[str, int], coach: Coach) -> None:
+    """As in one run: only the latest replies' numbers mean anything."""
+    ravi = team["ravi"]
+    await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January", "/okr help")
+    later = await run(coach, db, ravi, T0 + timedelta(hours=1), "Save")
+    assert "Saved" not in later and not await absences(db, ravi)
