@@ -107,8 +107,11 @@ def _planned_upsert(session: AsyncSession, chunk: Sequence[tuple[int, tuple[dict
 
 
 def _replanned(statement: Any) -> dict[str, Any]:
-    return {"due_at": statement.excluded.due_at, "status": statement.excluded.status,
-            "reason": statement.excluded.reason}
+    """What re-planning changes in a row it may still change: when it goes out, in UTC
+    and as the person's local day (a moved prompt's day: the check-in's day, the
+    saved-absence message), its status and why."""
+    return {"due_at": statement.excluded.due_at, "local_date": statement.excluded.local_date,
+            "status": statement.excluded.status, "reason": statement.excluded.reason}
 
 
 def _replannable(statement: Any, now: datetime) -> Any:

@@ -120,3 +120,24 @@ async def test_the_saved_message_names_the_day_a_moved_checkin_goes_out(
     assert [line for line in saved.splitlines() if line.startswith("- ")] == [
         "- Weekly WIG session of Mon 28 Dec 2026: skipped, the next one goes out on Tue 5 Jan 2027",
         "- OKR check-in of Tue 29 Dec 2026: moved to Tue 5 Jan 2027, your first working day back"]
+
+
+async def test_a_prompt_planned_before_the_absence_moves_with_its_local_day(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """The reviewer's case: the dispatcher plans 36 h ahead, so the check-in of Tue 29
+    Dec was already a row when `/okr out on 29 December` was saved. Re-planning moved
+    it to Wed 30 Dec but kept its old local day, so the message listed nothing and the
+    check-in would have been filed under 29 Dec."""
+    from bot.cadence.dispatcher import Dispatcher
+
+    ravi = team["ravi"]
+    await set_person(db, ravi, timezone="Pacific/Auckland", country=None)
+    await joined(db, utc(2026, 12, 1))
+    with at(utc(2026, 12, 28, 5)):  # Mon 28 Dec, 18:00 in Auckland
+        await Dispatcher(coach, plan_off_loop=False).tick()
+        before = {o.key.rpartition(":")[2]: o for o in await occurrences(db, ravi) if o.kind == OKR_CHECKIN}
+        assert (before["2026-12-29"].status, before["2026-12-29"].local_date) == ("pending", date(2026, 12, 29))
+        saved = await _save(coach, ravi, "/okr out on 29 December")
+    after = {o.key.rpartition(":")[2]: o for o in await occurrences(db, ravi) if o.kind == OKR_CHECKIN}
+    assert (after["2026-12-29"].status, after["2026-12-29"].local_date) == ("pending", date(2026, 12, 30))
+    assert "OKR check-in of Tue 29 Dec 2026: moved to Wed 30 Dec 2026, your first working day back" in saved
