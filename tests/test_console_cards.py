@@ -77,3 +77,48 @@ async def test_a_reply_without_choices_retires_the_card(db: Database, team: dict
     await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January", "/okr help")
     later = await run(coach, db, ravi, T0 + timedelta(hours=1), "Save")
     assert "Saved" not in later and not await absences(db, ravi)
+
+
+async def test_a_card_delivered_to_someone_else_is_not_the_terminal_users(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """The admin plays `coachbot run`: Ravi's prompt card is shown under "[to Ravi Rep]"
+    without numbers, and neither a `1` typed next nor a later run takes it as the
+    admin's card (nothing stored for the admin; the admin's own card stays)."""
+    from bot.core.channel import Recipient
+    from bot.core.messages import Choice, Message
+    from storage import console_cards
+
+    ada, ravi = team["ada"], team["ravi"]
+    out = io.StringIO()
+    console = ConsoleChannel(out, ada, db=db)
+    with freeze_time(T0, real_asyncio=True):
+        await console.deliver(Recipient(ravi, team["org"], "ravi@example.com", "Ravi Rep", "console"),
+                              [Message("Time for your WIG check-in.",
+                                       choices=[Choice("Start now", "wig:start"), Choice("Later", "wig:later")])])
+        assert "[to Ravi Rep]" in out.getvalue() and "  - Start now" in out.getvalue()
+        assert "1. Start now" not in out.getvalue()
+        assert console.translate("1") == ("1", None)
+        async with db.session() as session:
+            assert await console_cards.latest(session, ada, T0) is None
+            assert await console_cards.latest(session, ravi, T0) is None
+    later = await run(coach, db, ada, T0 + timedelta(minutes=1), "1")
+    assert "reminder waiting" not in later and "expired" not in later
+    # the admin's own card survives a card delivered to someone else
+    await run(coach, db, ada, T0 + timedelta(minutes=2), "/okr out from 4 January to 8 January")
+    with freeze_time(T0 + timedelta(minutes=3), real_asyncio=True):
+        console = ConsoleChannel(io.StringIO(), ada, db=db)
+        await console.deliver(Recipient(ravi, team["org"], "ravi@example.com", "Ravi Rep", "console"),
+                              [Message("Time for your WIG check-in.", choices=[Choice("Start now", "wig:start")])])
+    saved = await run(coach, db, ada, T0 + timedelta(minutes=4), "1")
+    assert "Saved: you are away from Mon 4 Jan 2027 to Fri 8 Jan 2027" in saved
+
+
+async def test_a_number_off_the_card_says_which_numbers_pick(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    ravi = team["ravi"]
+    shown = await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January", "0", "99", "-1")
+    assert shown.count("pick 1 or 2 (or type the label)") == 3
+    assert "didn't catch" not in shown
+    # the card still answers after the hints
+    saved = await run(coach, db, ravi, T0 + timedelta(minutes=1), "1")
+    assert "Saved" in saved and len(await absences(db, ravi)) == 1

@@ -14,6 +14,7 @@ card has expired" naming the line that brings it back, not silence.
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import tempfile
 import threading
@@ -53,12 +54,18 @@ class ConsoleChannel:
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
         """Print a proactive message; one meant for someone else is labelled as such,
-        so a manager's copy of a plan is visible when trying coachbot alone."""
+        so a manager's copy of a plan is visible when trying coachbot alone. Its
+        buttons are theirs: listed without numbers, and neither picked by what the
+        terminal user types next nor kept as the terminal user's card."""
+        self.sent += 1
         if recipient.person_id != self.person_id:
             self.out.write(f"\n[to {recipient.name}]\n")
+            for message in messages:
+                self.out.write(render(message, numbered=False) + "\n")
+            self.out.flush()
+            return f"console-{self.sent}"
         self.show(messages)
         await self.remember(None)
-        self.sent += 1
         return f"console-{self.sent}"
 
     async def post_to(self, place: Place, messages: list[Message], thread: str | None = None) -> str | None:
@@ -81,6 +88,12 @@ class ConsoleChannel:
                 self.out.write(prompts.render("console/file_saved", path=path) + "\n")
             choices.extend(message.choices)
         self.choices = choices  # only the latest replies' numbers mean anything
+        self.out.flush()
+
+    def show_hint(self) -> None:
+        """A number that picks none of the card's choices: which numbers do, the card
+        staying as it was (its choices still answer)."""
+        self.out.write(prompts.render("console/pick_a_number", count=len(self.choices)) + "\n")
         self.out.flush()
 
     def translate(self, line: str) -> tuple[str, str | None]:
@@ -125,6 +138,9 @@ class ConsoleChannel:
             if line.strip().lower() in QUIT:
                 return
             text, action = self.translate(line)
+            if action is None and self.choices and _WHOLE.match(text):  # "0", "99", "-1" on a card
+                self.show_hint()
+                continue
             if action is not None:
                 self.choices = []
             elif self.expired is not None and _pick(text, self.expired.choices) is not None:
@@ -166,13 +182,18 @@ def save_image(image: Image, folder: Path | None = None) -> Path:
     return Path(file.name)
 
 
-def render(message: Message, first_number: int = 1) -> str:
-    """A message as terminal text, its choices numbered from `first_number`."""
+def render(message: Message, first_number: int = 1, numbered: bool = True) -> str:
+    """A message as terminal text, its choices numbered from `first_number` (or, for
+    a card shown for someone else, listed with a dash: nothing the terminal user picks)."""
     lines = [message.plain()]
     for number, choice in enumerate(message.choices, start=first_number):
-        lines.append(f"  {number}. {choice.label}")
+        lines.append(f"  {number}. {choice.label}" if numbered else f"  - {choice.label}")
     return "\n".join(line for line in lines if line)
 
+
+# A whole number typed where a card is shown, signed or not: one out of its range is
+# told which numbers pick, not handed to the coach as text ("I didn't catch that").
+_WHOLE = re.compile(r"^[-+\u2212]?\s*[0-9]+$")
 
 QUIT = frozenset({"/quit", "quit", "/exit", "exit"})
 
