@@ -142,7 +142,8 @@ def test_an_impossible_answer_is_asked_again(raw: str) -> None:
     ("on 31 Apr", "no_such_day:-4-31"),
     ("on 29 feb", "far:2028-02-29"), ("until 29 Feb", "far:2028-02-29"), ("until yesterday", "past"),
     ("on yesterday", "past"), ("yesterday", "past"), ("on 29 Feb 2028", (date(2028, 2, 29), date(2028, 2, 29))),
-    ("until H1", (TODAY, date(2027, 6, 30))),
+    ("until Q1", (TODAY, date(2027, 3, 31))),
+    ("until H1", "too_long"),  # 30 June 2027: more than half a year (absence_reading.MAX_ABSENCE_DAYS)
 ])
 def test_absence_siblings(text: str, expected: object) -> None:
     assert parse_absence(text, TODAY, "Europe/Oslo") == expected

@@ -224,7 +224,7 @@ def place(cal: Calendar, rule: Rule, nominal: datetime, next_nominal: datetime |
     start = localise(nominal, rule_zone)
     limit = localise(next_nominal, rule_zone) if next_nominal is not None else start + timedelta(days=7)
     latest = latest_move(nominal, next_nominal)
-    first_reason: str | None = None
+    reasons: list[str] = []  # every distinct reason a day or hour was passed over, in order
     candidate = start
     for _ in range(400):
         if candidate >= limit or candidate.astimezone(rule_zone).replace(tzinfo=None) > latest:
@@ -232,21 +232,40 @@ def place(cal: Calendar, rule: Rule, nominal: datetime, next_nominal: datetime |
         local = candidate.astimezone(person_zone)
         why = cal.day_off(local.date())
         if why is not None:
-            first_reason = first_reason or why
+            if not reasons or (why not in reasons and not why.startswith("day_off")):  # a weekend passed is no news
+                reasons.append(why)
             day = candidate.date() + timedelta(days=1)
             candidate = localise(datetime.combine(day, nominal.time()), rule_zone)
             continue
         quiet = cal.quiet_until(local.time().replace(tzinfo=None))
         if quiet is not None:
-            first_reason = first_reason or f"quiet_hours:{quiet[0].strftime('%H:%M')}"
+            quiet_reason = f"quiet_hours:{quiet[0].strftime('%H:%M')}"
+            reasons += [quiet_reason] if quiet_reason not in reasons else []
             day = local.date() + timedelta(days=1 if quiet[1] else 0)
             candidate = localise(datetime.combine(day, quiet[0]), person_zone)
             continue
         status: Status = "due" if candidate == start else "moved"
         return Slot(cal.person_id, rule.kind, start, status, candidate.astimezone(UTC), local,
-                    first_reason if status == "moved" else None, rule.source)
+                    join_reasons(reasons) if status == "moved" else None, rule.source)
     return Slot(cal.person_id, rule.kind, start, "skipped", None, None,
-                first_reason or "no_slot", rule.source)
+                join_reasons(reasons) or "no_slot", rule.source)
+
+
+REASON_SEPARATOR = "; "
+
+
+def join_reasons(reasons: list[str]) -> str | None:
+    """The stored reason of a moved or skipped slot: each reason a day was passed over,
+    in order (days off after the first reason left out: the weekend after a Friday holiday) ("holiday:Boxing Day; absence:2026-12-29": moved off Monday's holiday, then
+    off Tuesday's absence), so the preview and the saved-absence message name both, not
+    only the first. At most 300 characters (the column's width), whole reasons only."""
+    joined = ""
+    for reason in reasons:
+        longer = f"{joined}{REASON_SEPARATOR}{reason}" if joined else reason
+        if len(longer) > 300:
+            break
+        joined = longer
+    return joined or None
 
 
 def plan(cal: Calendar, rule: Rule, start: datetime, end: datetime) -> list[Slot]:

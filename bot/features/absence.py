@@ -13,10 +13,12 @@ from typing import Any
 import prompts
 from bot.cadence import Calendar, country_of_zone, holiday_name, parse_working_days, week_start
 from bot.cadence.planner import replan
+from bot.cadence.rules import REASON_SEPARATOR
 from bot.cadence.population import calendar_of
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature
+from bot.features.absence_reading import MAX_ABSENCE_DAYS, check_passed, passed_start
 from bot.core.messages import Choice, Message
 from conversations.dates import NoSuchDay
 from conversations.spans import read_absence
@@ -25,17 +27,22 @@ from storage import schedule as store
 
 feature = Feature("absence")
 ACTION_PREFIX = "absence:"
+# The saved-absence message lists this many changed prompts, then "and N more": a
+# fortnight of daily prompts fits, a long absence does not fill the screen.
+SHOWN_CHANGES = 6
 
 
 def parse_absence(args: str, today: date, timezone: str, country: str | None = None,
                   working_days: str | None = None, calendar: Calendar | None = None) -> tuple[date, date] | str:
-    """(first, last) local day away, or a problem code (conversations.spans). "for 3
-    days" counts working days by the cadence's calendar (`Calendar.working_day`: the
+    """(first, last) local day away, or a problem code (conversations.spans, and
+    "passed:DAY" or "too_long" past `MAX_ABSENCE_DAYS`: bot.features.absence_reading,
+    which also reads a start day that has passed as today). "for 3 days" counts working days by the cadence's calendar (`Calendar.working_day`: the
     working week and the public holidays of `country`, else of the zone's country)."""
     days = parse_working_days(working_days)
     calendar = calendar or Calendar(0, timezone, days, country or country_of_zone(timezone))
-    return read_absence(args, today, timezone, country=country, working_days=days, week_start=week_start(days),
-                        working=calendar.working_day)
+    parsed = read_absence(args, today, timezone, country=country, working_days=days, week_start=week_start(days),
+                          working=calendar.working_day)
+    return check_passed(args, parsed, today, timezone, country)
 
 
 async def person_calendar(turn: Turn) -> Calendar:
@@ -74,7 +81,8 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
         code, _, day = parsed.partition(":")
         problem = "" if code == "missing" else prompts.render(  # nothing typed: the help alone asks
             "cadence/out_problem", code=code, missing=NoSuchDay.from_code(parsed), given=args.strip()[:60],
-            day=date.fromisoformat(day) if code == "far" else None)
+            day=date.fromisoformat(day) if code in ("far", "passed") else None, today=today,
+            soon=today + timedelta(days=4), longest=MAX_ABSENCE_DAYS)
         return [Message(prompts.render("cadence/out_help", problem=problem), private=True)]
     first, last = parsed
     span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -84,7 +92,8 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
                                        days=[(day, holiday_name(calendar.country, day)) for day in span]),
                         private=True)]
     return [Message(prompts.render("cadence/out_confirm", first=first, last=last, working=working,
-                                   holiday=holiday_name(calendar.country, first)),
+                                   holiday=holiday_name(calendar.country, first),
+                                   started=passed_start(args, first, today, tz, person.country)),
                     choices=_choices(first, last), private=True,
                     key=f"absence:{first}:{last}:{uuid.uuid4().hex[:8]}")]  # each request is its own card
 
@@ -104,35 +113,60 @@ async def _save(turn: Turn, first: date, last: date) -> list[Message]:
         rows = await occurrences.occurrences_between(
             session, turn.now - timedelta(days=1), turn.now + horizon, [person.id])  # type: ignore[list-item]
     return [Message(prompts.render("cadence/out_recorded", first=first, last=last,
-                                   changes=affected(rows, first, last)))]
+                                   changes=affected(rows, first, last), shown=SHOWN_CHANGES))]
 
 
 def affected(rows: list[Any], first: date, last: date) -> list[dict[str, Any]]:
-    """What the planner did to each prompt whose regular (nominal) local day falls in
-    the days away [first, last], as the saved-absence message tells it: moved (to the
-    local day it now goes out, `moved_to`) or skipped (with the next regular prompt of
-    the same kind, `next`, when one is planned). Read from the occurrence rows the
-    re-planning just wrote, so the message says what will happen, not what was meant
-    to (rules: `bot.cadence.rules`, moved at most halfway to the next regular one)."""
+    """What the planner did to each prompt the days away [first, last] touch, as the
+    saved-absence message tells it: those whose regular (nominal) local day falls in
+    them, and those an earlier move (a public holiday) had put on one of them (Kiri's
+    Monday WIG prompt, moved to Tuesday by Boxing Day, moved again by a Tuesday away:
+    its stored reason names the absence after the holiday, `rules.join_reasons`). Each
+    is moved (to the local day it now goes out, `moved_to`; `before`: the reasons it
+    had moved already, in words) or skipped (with the next regular prompt of the same
+    kind, `next`, when one is planned). Read from the occurrence rows the re-planning
+    just wrote, so the message says what will happen, not what was meant to (rules:
+    `bot.cadence.rules`, moved at most halfway to the next regular one)."""
     def nominal(row: Any) -> date | None:
         try:
             return date.fromisoformat(row.key.rpartition(":")[2])
         except ValueError:
             return None
 
+    def pushed(row: Any) -> list[str] | None:
+        """The reasons before this absence, when it moved or skipped a prompt due
+        before `first` that an earlier move had put on a day away; else None."""
+        parts = (row.reason or "").split(REASON_SEPARATOR)
+        at = next((i for i, part in enumerate(parts) if _absence_end(part) is not None
+                   and _absence_end(part) >= first), None)  # type: ignore[operator]
+        return parts[:at] if at else None
+
     out: list[dict[str, Any]] = []
     for row in rows:
         day = nominal(row)
-        if day is None or not first <= day <= last or row.status not in (occurrences.PENDING, occurrences.SKIPPED):
+        if day is None or row.status not in (occurrences.PENDING, occurrences.SKIPPED):
             continue
+        before = pushed(row) if day < first else None
+        if not first <= day <= last and before is None:
+            continue
+        change: dict[str, Any] = {"kind": row.kind, "day": day,
+                                  "before": prompts.render("cadence/reason", reason=REASON_SEPARATOR.join(before))
+                                  if before else None}
         if row.status == occurrences.SKIPPED:
             later = [(d, r.local_date) for r in rows if r.kind == row.kind and r.status == occurrences.PENDING
                      and (d := nominal(r)) is not None and d > day]
-            out.append({"kind": row.kind, "day": day, "skipped": True,
-                        "next": min(later)[1] if later else None})
+            out.append(change | {"skipped": True, "next": min(later)[1] if later else None})
         elif row.local_date != day:
-            out.append({"kind": row.kind, "day": day, "skipped": False, "moved_to": row.local_date})
+            out.append(change | {"skipped": False, "moved_to": row.local_date})
     return sorted(out, key=lambda change: (change["day"], change["kind"]))
+
+
+def _absence_end(reason: str) -> date | None:
+    code, _, detail = reason.partition(":")
+    try:
+        return date.fromisoformat(detail) if code == "absence" else None
+    except ValueError:
+        return None
 
 
 class AbsenceButtons:

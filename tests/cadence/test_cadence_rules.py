@@ -118,7 +118,8 @@ def test_holiday_week_skips_when_no_slot_before_next_regular_one() -> None:
     cal = Calendar(1, "America/New_York", parse_working_days("4,5"), country="US-CA")
     rule = Rule(WIG, "FREQ=WEEKLY;BYDAY=TH", time(9, 0), source="org")
     found = slots(cal, rule, utc(2027, 11, 24), utc(2027, 11, 30))
-    assert [(s.status, s.reason) for s in found] == [("skipped", "holiday:Thanksgiving Day")]
+    assert [(s.status, s.reason) for s in found] == [
+        ("skipped", "holiday:Thanksgiving Day; holiday:Day After Thanksgiving")]  # each day passed over, in order
     assert found[0].due_at is None
 
 

@@ -1,0 +1,101 @@
+"""What `/okr out` makes of days that have passed, on top of `conversations.spans`.
+
+A day typed without a year is read as its next occurrence (conversations.dates), so
+on 30 November "until 29 November" became 30 Nov 2026 – 29 Nov 2027 and "from 25
+November until 2 December" began in 2027 and ended before it began. Here:
+
+* an end day that has just passed, read as next year's, which makes the absence
+  longer than `MAX_ABSENCE_DAYS`, is asked about ("passed:DAY": 29 November has
+  passed — did you mean a later day?), never saved as a year away;
+* a start day that has passed, before an end day still to come ("from 25 November
+  until 2 December"), is read as from today, and the read-back says so
+  (`passed_start`);
+* any other absence over `MAX_ABSENCE_DAYS` is refused with that limit ("too_long").
+
+Pure, no clock: the caller hands in the person's today and zone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from conversations.dates import read_date
+
+# Half a year (two OKR quarters). Holidays, training and short leaves fit with room to
+# spare; anything longer spans whole quarters whose key results and WIGs the manager
+# re-plans, so it is a leave for the admin to set (pausing the person), not an
+# out-of-office. Also the likely sign of a mistyped day (a year read in).
+MAX_ABSENCE_DAYS = 183
+
+# The two forms with a typed start and end ("from X to Y", "X - Y") or only an end
+# ("until Y"); the same words conversations.spans reads.
+_UNTIL = re.compile(r"^(?:until|till|til|through|thru|up to)\s+(?P<last>.+)$", re.IGNORECASE)
+_RANGE = re.compile(r"^(?:from\s+)?(?P<first>.+?)\s*(?:\s(?:to|until|till|through|thru)\s|\s[-–]\s|[–]|\.\.)"
+                    r"\s*(?P<last>.+)$", re.IGNORECASE)
+_DAY_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]{1,2}(?![0-9])")
+_ON = re.compile(r"^(?:on|for)\s+", re.IGNORECASE)
+
+
+def _parts(text: str) -> tuple[str | None, str]:
+    """(typed start or None, typed end) of an absence."""
+    words = text.strip().rstrip(".!")
+    if (m := _UNTIL.match(words)) is not None:
+        return None, m.group("last")
+    if (m := _RANGE.match(words)) is not None:
+        return m.group("first"), m.group("last")
+    return None, _ON.sub("", words)
+
+
+def last_passed(raw: str, today: date, timezone: str, country: str | None) -> date | None:
+    """The latest occurrence of a yearless day (`raw`, "29 November") before today,
+    when the reading of `raw` is that day a year later (its next occurrence); else
+    None (a year was typed, or `raw` is a relative day such as "Friday")."""
+    if not _DAY_NUMBER.search(raw):  # "H1", "end of June": the end of a period, not a day mistyped
+        return None
+    ahead = read_date(raw, today, timezone, country=country)
+    back = read_date(raw, today - timedelta(days=365), timezone, country=country)
+    if ahead is None or back is None or not back.day < today:
+        return None
+    # a calendar day reads the same from an earlier anchor; "200 days" or "Friday" do not
+    steady = read_date(raw, back.day - timedelta(days=40), timezone, country=country)
+    if steady is None or steady.day != back.day:
+        return None
+    try:
+        return back.day if back.day.replace(year=back.day.year + 1) == ahead.day else None
+    except ValueError:  # 29 February
+        return None
+
+
+def check_passed(text: str, parsed: tuple[date, date] | str, today: date, timezone: str,
+                 country: str | None) -> tuple[date, date] | str:
+    """`parsed` (conversations.spans.read_absence's answer for `text`) with the rules of
+    the module docstring applied: a (first, last) to read back, or a problem code
+    ("passed:YYYY-MM-DD", "too_long")."""
+    first_raw, last_raw = _parts(text)
+    if parsed == "backwards" and first_raw is not None:
+        started = last_passed(first_raw, today, timezone, country)
+        end = read_date(last_raw, today, timezone, country=country)
+        if started is not None and end is not None and today <= end.day <= started + timedelta(days=MAX_ABSENCE_DAYS):
+            parsed = (today, end.day)
+    if isinstance(parsed, str):
+        return parsed
+    first, last = parsed
+    if (last - first).days + 1 > MAX_ABSENCE_DAYS:
+        passed = last_passed(last_raw, today, timezone, country)
+        return f"passed:{passed.isoformat()}" if passed is not None else "too_long"
+    return parsed
+
+
+def passed_start(text: str, first: date, today: date, timezone: str, country: str | None) -> date | None:
+    """The typed start day that has passed when an absence is read as from today
+    ("from 25 November until 2 December" on 30 November: 25 November), for the
+    read-back; else None."""
+    first_raw, _ = _parts(text)
+    if first != today or first_raw is None:
+        return None
+    found = read_date(first_raw, today, timezone, country=country)
+    started = last_passed(first_raw, today, timezone, country)
+    if started is not None:
+        return started
+    return found.day if found is not None and found.day < today else None
