@@ -255,10 +255,11 @@ REASON_SEPARATOR = "; "
 
 
 def join_reasons(reasons: list[str]) -> str | None:
-    """The stored reason of a moved or skipped slot: each reason a day was passed over,
-    in order (days off after the first reason left out: the weekend after a Friday holiday) ("holiday:Boxing Day; absence:2026-12-29": moved off Monday's holiday, then
-    off Tuesday's absence), so the preview and the saved-absence message name both, not
-    only the first. At most 300 characters (the column's width), whole reasons only."""
+    """The stored reason of a moved or skipped slot: each reason a day was passed
+    over, in order, days off after the first left out (the weekend after a Friday
+    holiday): "holiday:Boxing Day; absence:2026-12-29" is moved off Monday's holiday,
+    then off Tuesday's absence, so the preview and the saved-absence message name both,
+    not only the first. At most 300 characters (the column's width), whole reasons."""
     joined = ""
     for reason in reasons:
         longer = f"{joined}{REASON_SEPARATOR}{reason}" if joined else reason

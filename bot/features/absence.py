@@ -13,13 +13,13 @@ from typing import Any
 import prompts
 from bot.cadence import Calendar, country_of_zone, holiday_name, parse_working_days, week_start
 from bot.cadence.planner import replan
-from bot.cadence.rules import REASON_SEPARATOR
 from bot.cadence.population import calendar_of
+from bot.cadence.rules import REASON_SEPARATOR
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature
-from bot.features.absence_reading import MAX_ABSENCE_DAYS, check_passed, passed_start
 from bot.core.messages import Choice, Message
+from bot.features.absence_reading import MAX_ABSENCE_DAYS, check_passed, passed_start
 from conversations.dates import NoSuchDay
 from conversations.spans import read_absence
 from storage import occurrences
@@ -36,8 +36,8 @@ def parse_absence(args: str, today: date, timezone: str, country: str | None = N
                   working_days: str | None = None, calendar: Calendar | None = None) -> tuple[date, date] | str:
     """(first, last) local day away, or a problem code (conversations.spans, and
     "passed:DAY" or "too_long" past `MAX_ABSENCE_DAYS`: bot.features.absence_reading,
-    which also reads a start day that has passed as today). "for 3 days" counts working days by the cadence's calendar (`Calendar.working_day`: the
-    working week and the public holidays of `country`, else of the zone's country)."""
+    which also reads a start day that has passed as today). "for 3 days" counts
+    working days by the cadence's calendar (`Calendar.working_day`: the working week and the public holidays of `country`, else of the zone's country)."""
     days = parse_working_days(working_days)
     calendar = calendar or Calendar(0, timezone, days, country or country_of_zone(timezone))
     parsed = read_absence(args, today, timezone, country=country, working_days=days, week_start=week_start(days),
