@@ -37,7 +37,8 @@ def parse_absence(args: str, today: date, timezone: str, country: str | None = N
     """(first, last) local day away, or a problem code (conversations.spans, and
     "passed:DAY" or "too_long" past `MAX_ABSENCE_DAYS`: bot.features.absence_reading,
     which also reads a start day that has passed as today). "for 3 days" counts
-    working days by the cadence's calendar (`Calendar.working_day`: the working week and the public holidays of `country`, else of the zone's country)."""
+    working days by the cadence's calendar (`Calendar.working_day`: the working week
+    and the public holidays of `country`, else of the zone's country)."""
     days = parse_working_days(working_days)
     calendar = calendar or Calendar(0, timezone, days, country or country_of_zone(timezone))
     parsed = read_absence(args, today, timezone, country=country, working_days=days, week_start=week_start(days),
