@@ -24,7 +24,7 @@ from conversations.dates import read_date
 
 # Half a year (two OKR quarters). Holidays, training and short leaves fit with room to
 # spare; anything longer spans whole quarters whose key results and WIGs the manager
-# re-plans, so it is a leave for the admin to set (pausing the person), not an
+# re-plans, so it is a leave for the admin to arrange, not an
 # out-of-office. Also the likely sign of a mistyped day (a year read in).
 MAX_ABSENCE_DAYS = 183
 

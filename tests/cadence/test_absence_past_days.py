@@ -61,7 +61,7 @@ async def test_yesterday_and_a_too_long_absence_name_the_reason_with_an_example(
     assert "`/okr out tomorrow`" in yesterday and "`/okr out until 4 December`" in yesterday
     for reply in (long, year):
         assert reply.startswith(f"That is longer than {MAX_ABSENCE_DAYS} days (half a year)")
-        assert "ask your admin to pause your reminders" in reply and "`/okr out until 4 December`" in reply
+        assert "please talk to your admin about it" in reply and "`/okr out until 4 December`" in reply
         assert "Save it?" not in reply
 
 
