@@ -58,6 +58,7 @@ NUMBER = re.compile(
 # Letters or digits glued to a number, no scale, currency or unit: "5k5", "5kk", "1e", "0x10" are asked again.
 _GLUED = re.compile(r"^(?:[a-z]{1,2}(?![a-z])|[a-z]+\d)", re.IGNORECASE)
 _FRACTIONS = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
+_FRACTION = re.compile(rf"(?<!\d)(\d*)\s?([{_FRACTIONS}])")  # "3½"; tried once per digit run, not per digit
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _MINUS = re.compile(r"(?<![\w\-.,])-\s*$")  # not the hyphen of "40-50k", "Q1-5" or "--5"
 
@@ -71,8 +72,7 @@ def normalise(text: str) -> str:
     becomes U+FFFD, which every reader here refuses, instead of the digits NFKC makes.
     Hyphens and en dashes ("‐5", "–5") are minus signs like "−"."""
     text = re.sub(r"(?<=\d)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPT), text)
-    text = re.sub(rf"(\d*)\s?([{_FRACTIONS}])",
-                  lambda m: f"{int(m.group(1) or 0) + unicodedata.numeric(m.group(2)):.6g}", text)
+    text = _FRACTION.sub(lambda m: f"{int(m.group(1) or 0) + unicodedata.numeric(m.group(2)):.6g}", text)
     text = mark_odd_digits(text)
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"(?<![\w.,])\.(?=\d)", "0.", text)  # ".5" is 0.5

@@ -27,7 +27,12 @@ from conversations.amounts import parse_amount, second_number_problem
 from conversations.counts import MAX_WHOLE, is_count_unit
 
 _SURE = re.compile(r"\s+confirm\.?\s*$", re.IGNORECASE)
-_WIG = re.compile(r"^(?P<title>.+?)\s+from\s+(?P<from>.+?)\s+to\s+(?P<to>.+?)\s+by\s+(?P<when>.+)$", re.IGNORECASE)
+_FROM, _TO, _BY = (re.compile(rf" {word} ", re.IGNORECASE) for word in ("from", "to", "by"))
+MAX_WIG_TITLE = 500  # characters kept for a WIG's title (storage.models Wig.title)
+MAX_MEASURE_TITLE = 300  # and for a lead measure's (LeadMeasure.title)
+# A measure line longer than its title's limit plus a number and "per week for wig 2"
+# is refused before the pattern below runs (it backtracks on long runs of commas).
+_MEASURE_LINE = MAX_MEASURE_TITLE + 60
 # "Discovery calls, 10 per week", "Calls: -10 a week for 2", "Calls, (10) per week".
 _MEASURE = re.compile(
     r"^(?P<title>.+?)\s*[,:]\s*(?P<n>[-\u2212(]?\s*[\d.,]+\s*[kK]?\)?)\s*(?P<unit>[^\d\s/]*?)\s*(?:per|a|/|each)\s*week"
@@ -60,15 +65,34 @@ def _end(text: str, decimal: str | None = None) -> tuple[float, str] | None:
 def read_wig(text: str, decimal: str | None = None) -> WigLine | None:
     """"New ARR from $1.2M to $1.5M by June 30 [confirm]" read, or None when it is not
     in that shape or a value is unreadable ("format" re-ask)."""
+    text = " ".join(text.split())  # single spaces first: the patterns then never rescan a run of them
     sure = _SURE.search(text) is not None
-    match = _WIG.match(_SURE.sub("", text).strip())
-    if match is None:
+    parts = _wig_parts(_SURE.sub("", text))
+    if parts is None:
         return None
-    start, target = _end(match.group("from"), decimal), _end(match.group("to"), decimal)
+    title, low, high, when = parts
+    start, target = _end(low, decimal), _end(high, decimal)
     if start is None or target is None:
         return None
-    return WigLine(match.group("title").strip(), start[0], target[0], target[1] or start[1],
-                   match.group("when").strip().rstrip("."), sure)
+    return WigLine(title, start[0], target[0], target[1] or start[1], when.rstrip("."), sure)
+
+
+def _wig_parts(text: str) -> tuple[str, str, str, str] | None:
+    """"WHAT from X to Y by WHEN" split (spaces already single): the date after the
+    last " by ", the numbers after the last " from " that has a " to " and a digit
+    after it, so a title may hold "from" ("Revenue from partners from 1M to 2M").
+    Plain string searches, linear in the text's length (a Slack message can hold
+    40,000 characters)."""
+    bys = list(_BY.finditer(text))
+    if not bys:
+        return None
+    head, when = text[: bys[-1].start()], text[bys[-1].end():]
+    for found in reversed(list(_FROM.finditer(head))):
+        ends = _TO.search(head, found.end())
+        if ends is not None and any(c.isdigit() for c in head[found.end():]):
+            title = head[: found.start()].strip()
+            return (title, head[found.end(): ends.start()], head[ends.end():], when) if title and when else None
+    return None
 
 
 def wig_problem(line: WigLine) -> str | None:
@@ -98,8 +122,12 @@ class MeasureLine:
 
 def read_measure(text: str, decimal: str | None = None) -> MeasureLine | str:
     """"Discovery calls, 10 per week [for 2]" read, or the re-ask's problem code:
-    "measure" (not in that shape), "weekly_negative" ("-10", "(10)"), "weekly_zero"
+    "measure" (not in that shape), "measure_too_long" (longer than a lead measure's
+    title may be, `MAX_MEASURE_TITLE`, with its number), "weekly_negative" ("-10", "(10)"), "weekly_zero"
     or "too_large". Raises AmbiguousNumber as `parse_amount` does."""
+    text = " ".join(text.split())
+    if len(text) > _MEASURE_LINE:
+        return "measure_too_long"
     match = _MEASURE.match(text)
     found = parse_amount(match.group("n").replace("\u2212", "-"), decimal) if match else None
     if match is None or found is None:
@@ -124,12 +152,14 @@ def weekly_problem(value: float) -> str | None:
 def measure_number(text: str) -> str:
     """The number as typed in a measure line that did not read ("-10" of "Calls, -10
     per week"), for the re-ask to quote; "" when there is none."""
-    match = _MEASURE.match(text)
+    text = " ".join(text.split())
+    match = _MEASURE.match(text) if len(text) <= _MEASURE_LINE else None
     return match.group("n").strip() if match else ""
 
 
 def measure_title(text: str) -> str:
     """The activity of a measure line ("Calls" of "Calls, -10 per week"), for the
     re-ask's example; "" when the line is not in that shape."""
-    match = _MEASURE.match(text)
+    text = " ".join(text.split())
+    match = _MEASURE.match(text) if len(text) <= _MEASURE_LINE else None
     return match.group("title").strip() if match else ""

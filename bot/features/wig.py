@@ -32,7 +32,16 @@ from conversations.checkin_reading import is_increment, read_in_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
 from conversations.dates import read_date
 from conversations.locales import ascii_digits, decimal_mark, small_number
-from conversations.wig_text import measure_number, measure_title, read_measure, read_wig, weekly_problem, wig_problem
+from conversations.wig_text import (
+    MAX_MEASURE_TITLE,
+    MAX_WIG_TITLE,
+    measure_number,
+    measure_title,
+    read_measure,
+    read_wig,
+    weekly_problem,
+    wig_problem,
+)
 from storage import checkins as checkin_store
 from storage import occurrences as store
 from storage import scorecard as scorecard_store
@@ -64,7 +73,7 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         commit_week=commit_week.isoformat(),
         wig_id=wigs[0].id if wigs else None,
         wigs=[{"title": w.title, "from_value": w.from_value, "to_value": w.to_value, "unit": w.unit,
-               "by_date": w.by_date.strftime("%d %b %Y")} for w in wigs],
+               "by_date": _shown_day(w.by_date)} for w in wigs],
         commitments=[{"id": c.id, "text": c.text} for c in promised],
         measures=[{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
                    "personal": m.owner_id is not None} for m in measures],
@@ -132,11 +141,26 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
     """/okr wig [start | add … | measure … | close N]. Digits of other scripts read as
     digits; a number whose separator reads two ways for the person ("1,5") is asked
     about with both readings (conversations.amounts)."""
+    # single spaces: no pattern below rescans a long run of them (a Slack message holds 40,000 characters)
+    args = " ".join(ascii_digits(args).split())
     try:
-        return await _wig_command(turn, ascii_digits(args))
+        return await _wig_command(turn, args)
     except AmbiguousNumber as doubt:
+        # the example is the command as typed, the doubtful number read as a decimal
+        pieces = re.split(rf"(?<![\d.,]){re.escape(doubt.token)}(?![\d.,])", args)
         return [Message(prompts.render("cadence/wig/help", problem="ambiguous_number", leader=False, doubt={
-            "number": doubt.token, "as_decimal": doubt.decimal, "as_thousands": doubt.grouped}), private=True)]
+            "number": doubt.token, "as_decimal": doubt.decimal, "as_thousands": doubt.grouped},
+            typed=pieces if len(pieces) > 1 else None), private=True)]
+
+
+def _year_later(day: date) -> date:
+    """The same day a year on, for the date re-ask's example (29 February: the 28th)."""
+    return day.replace(year=day.year + 1, day=min(day.day, 28 if day.month == 2 else day.day))
+
+
+def _shown_day(day: date) -> str:
+    """"1 Jan 2027" as the WIG session's flow data keeps it (no leading zero)."""
+    return f"{day.day} {day:%b %Y}"
 
 
 def _mark(turn: Turn) -> str | None:
@@ -195,11 +219,14 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
     line = read_wig(text, _mark(turn))
     if line is None:
         return _help("format", leader)
+    if len(line.title) > MAX_WIG_TITLE:  # refused whole, never cut short
+        return _help("title_too_long", leader, line.title[:40], limit=MAX_WIG_TITLE, what="wig")
     today = local_day(turn.now, turn.person.timezone)
     reading = read_date(line.when, today, turn.person.timezone, country=turn.person.country)
     if reading is None or reading.day <= today or reading.far:
         # "by 29 Feb" four years off needs its year; "by December 31" on 31 December is today
-        return _help("date", leader, line.when, read=reading.day if reading is not None else None, today=today)
+        return _help("date", leader, line.when, read=reading.day if reading is not None else None, today=today,
+                     next_year=_year_later(reading.day) if reading is not None else None)
     if (problem := wig_problem(line)) is not None:
         return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit))
     async with turn.db.session() as session:
@@ -210,7 +237,7 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
         return _help("too_many", leader)
     return Message(prompts.render("cadence/wig/added", kind="wig", number=count, title=wig.title,
                                   from_value=wig.from_value, to_value=wig.to_value, unit=wig.unit,
-                                  by_date=wig.by_date.strftime("%d %b %Y")))
+                                  by_date=wig.by_date))
 
 
 async def _add_read_measure(turn: Turn, text: str, leader: bool) -> Message | None:
@@ -242,6 +269,8 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
     if read is not None:
         return read
     found = read_measure(text, _mark(turn))
+    if found == "measure_too_long" or (not isinstance(found, str) and len(found.title) > MAX_MEASURE_TITLE):
+        return _help("title_too_long", leader, text[:40], limit=MAX_MEASURE_TITLE, what="measure")
     if isinstance(found, str):
         return _help(found, leader, measure_number(text), limit=MAX_WHOLE, title=measure_title(text))
     async with turn.db.session() as session:
