@@ -1,6 +1,6 @@
 """Named queries for sending a due prompt exactly once: claims with a lease, the
 record of each delivery the moment its send returns, retries after a transient
-failure, permanent failures, and claims handed back unsent.
+failure, permanent failures and the admins' daily summary of them.
 
 Every change is an UPDATE guarded by the state it expects (`status = 'claimed' AND
 claimed_by = <me>`), so two processes racing on one row cannot both win, on SQLite
@@ -245,25 +245,6 @@ async def extend_leases(session: AsyncSession, ids: Sequence[int], instance: str
     dialect = dialect_name(session)
     result = await _core(session, _leases_extended(dialect),
                          {"ids": _bind_ids(dialect, ids), "me": instance, "until": until})
-    return result.rowcount or 0  # type: ignore[attr-defined]
-
-
-@cache
-def _released(dialect: str) -> Any:
-    return (update(OCCURRENCE)
-            .where(_ids(dialect, "ids"), *_mine(), OCCURRENCE.c.reason.is_distinct_from(SENDING))
-            .values(status=PENDING, claimed_by=None, claimed_at=None, lease_until=None))
-
-
-async def release(session: AsyncSession, ids: Sequence[int], instance: str) -> int:
-    """Hand back, pending again, claims a dispatcher took ahead and will not send (it
-    is stopping, or its tick's time is up); returns how many. Only this instance's
-    claims whose send never began; pass none taken over (its send may have begun
-    elsewhere: it must be looked for first, see `reclaim_stale`)."""
-    if not ids:
-        return 0
-    dialect = dialect_name(session)
-    result = await _core(session, _released(dialect), {"ids": _bind_ids(dialect, ids), "me": instance})
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 

@@ -27,16 +27,13 @@ A restart loses nothing: everything that matters is in the occurrence rows.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
-from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.cadence.bookkeeping import Bookkeeper
-from bot.cadence.claiming import LEGACY_LEASE, Batch, claim_batch, hand_back, settle_unreachable
 from bot.cadence.failures import deadline_of, summarise_failures
 from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
@@ -47,13 +44,16 @@ from bot.cadence.window import SendWindow, heartbeat
 from bot.core import logs, metrics
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.clock import now as clock_now
-from bot.core.coach import Coach
+from bot.core.coach import INACTIVE, Coach
 from bot.core.messages import Message
 from storage import claims, dispatching, occurrences
 from storage.claims import Claimed
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+# Claims made before claims carried a lease are taken over after this long.
+LEGACY_LEASE = timedelta(minutes=10)
 
 
 def delivery_tag(occurrence: Claimed) -> str:
@@ -214,39 +214,29 @@ class Dispatcher:
         return planned
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
-        """Claim due occurrences batch by batch (lapsed claims first), the next batch
-        while one is sent (`bot.cadence.claiming`), and deliver each concurrently,
-        recording each send the moment it returns. Stops claiming once `stopping` is set
-        (SIGTERM) or after `deliver_for`: the batch in flight finishes, the one claimed
-        ahead is handed back. The first claim takes `batch` (instances share a short
+        """Claim due occurrences batch by batch (taking over lapsed claims first) and
+        deliver each batch concurrently, recording each send the moment it returns.
+        Stops claiming once `stopping` is set (SIGTERM) or after `deliver_for`; the
+        batch in flight finishes. The first claim takes `batch` (instances share a short
         queue); each full one doubles it, up to `max_batch` (a long queue)."""
         began = time.monotonic()
         size = self.batch
-        held: set[int] = set()  # this tick's claims not yet resolved: the heartbeat extends them
-
-        def claiming() -> bool:
-            return not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds()
-
-        def claim(size: int) -> Coroutine[Any, Any, Batch]:
-            return claim_batch(self.coach, self.instance, size, clock_now(), self.lease, held)
-
-        batch = await claim(size) if claiming() else Batch()
-        while batch.claimed:
-            self._unswept.update(o.person_id for o in batch.claimed)  # kept if a later batch raises
-            full = len(batch.claimed) >= size
-            size = min(self.max_batch, size * 2) if full else size
-            ahead = asyncio.get_running_loop().create_task(claim(size)) if full and claiming() else None
-            try:
-                await self._deliver_batch(batch, held, report)
-            except BaseException:
-                if ahead is not None:  # claimed meanwhile: back to pending
-                    with contextlib.suppress(Exception):
-                        await hand_back(self.coach, self.instance, await ahead, held)
-                raise
-            batch = await ahead if ahead is not None else Batch()
-            if batch.claimed and not claiming():
-                await hand_back(self.coach, self.instance, batch, held)
+        while not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds():
+            now = clock_now()
+            async with self.db.session() as session:
+                claimed = await claims.reclaim_stale(session, now, self.instance, size,
+                                                     now + self.lease, cutoff=now - LEGACY_LEASE)
+                taken_over = {o.id for o in claimed}
+                if len(claimed) < size:
+                    claimed += await claims.claim_due(session, now, self.instance,
+                                                      size - len(claimed), now + self.lease)
+            if not claimed:
                 break
+            self._unswept.update(o.person_id for o in claimed)  # kept if a later batch raises
+            await self._deliver_batch(claimed, taken_over, report)
+            if len(claimed) < size:
+                break
+            size = min(self.max_batch, size * 2)
         # A newer prompt closes the person's older unanswered one: for the people reached
         # (since the last success), and for everyone on a process's first pass
         if self._unswept or not self._swept:
@@ -263,23 +253,23 @@ class Dispatcher:
             message.tag = delivery_tag(occurrence)
         return messages
 
-    async def _deliver_batch(self, batch: Batch, in_flight: set[int], report: TickReport) -> None:
+    async def _deliver_batch(self, claimed: list[Claimed], taken_over: set[int],
+                             report: TickReport) -> None:
         """`concurrency` workers send the batch, each prompt the moment the one before
         it returned (no task per prompt); "sending" is stored ahead for up to twice
         `concurrency` prompts at once, in the commits that record the deliveries
-        (`bot.cadence.window`). `in_flight`: the claims the heartbeat keeps (this batch's
-        and the next one's), each until its outcome is stored. Returns once all are."""
-        taken_over, recipients = batch.taken_over, batch.recipients
+        (`bot.cadence.window`). Returns once every send's outcome is stored."""
+        recipients = await self.coach.recipients({o.person_id for o in claimed})
+        in_flight = {o.id for o in claimed}
         sendable = []
-        for occurrence in batch.claimed:
+        for occurrence in claimed:
             recipient = recipients[occurrence.person_id]
             if isinstance(recipient, str):
-                report.failed += await settle_unreachable(self.coach, self.instance, occurrence, recipient)
+                await self._unreachable(occurrence, recipient, report)
                 in_flight.discard(occurrence.id)
             else:
                 sendable.append(occurrence)
         window = SendWindow(sendable, 2 * self.concurrency, self.concurrency, self.lease.total_seconds())
-        window.confirmed = batch.claimed_at  # a batch claimed ahead may have waited
         heart = asyncio.get_running_loop().create_task(
             heartbeat(self.db, self.instance, self.lease, in_flight, window, lambda: clock_now()))
         self.bookkeeper.open(window)
@@ -300,6 +290,16 @@ class Dispatcher:
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
+
+    async def _unreachable(self, occurrence: Claimed, why: str, report: TickReport) -> None:
+        """A claimed prompt for someone no channel reaches: skipped (left the team since
+        it was planned: no alert) or failed with the reason."""
+        async with self.db.session() as session:
+            if why == INACTIVE:
+                await claims.skip_claimed(session, occurrence.id, self.instance, INACTIVE)
+            elif await claims.record_failure(session, occurrence.id, self.instance,
+                                             f"delivery failed: {why}", {**(occurrence.payload or {}), "error": why}):
+                report.failed += 1
 
     async def _deliver_one(self, occurrence: Claimed, recipient: Recipient, check_first: bool,
                            window: SendWindow, report: TickReport, in_flight: set[int]) -> bool:
