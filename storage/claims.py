@@ -1,6 +1,7 @@
 """Named queries for sending a due prompt exactly once: claims with a lease, the
 record of each delivery the moment its send returns, retries after a transient
-failure, permanent failures and the admins' daily summary of them.
+failure and permanent failures (the admins' daily summary of those is read and marked
+in `storage.occurrences`).
 
 Every change is an UPDATE guarded by the state it expects (`status = 'claimed' AND
 claimed_by = <me>`), so two processes racing on one row cannot both win, on SQLite
