@@ -20,8 +20,10 @@ from conversations.locales import ascii_digits, has_odd_digits
 MAX_DAYS = 366
 _WORDS = {"zero": 0, "no": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
           "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_UNTIL = re.compile(r"^(?:until|till|til|through|thru|up to)\s+(?P<last>.+)$", re.IGNORECASE)
-_RANGE = re.compile(r"^(?:from\s+)?(?P<first>.+?)\s*(?:\s(?:to|until|till|through|thru)\s|\s[-–]\s|[–]|\.\.)"
+# The typed forms of a start and an end (public: /okr out reads them again for days
+# that have passed, bot.features.absence_reading).
+UNTIL = re.compile(r"^(?:until|till|til|through|thru|up to)\s+(?P<last>.+)$", re.IGNORECASE)
+RANGE = re.compile(r"^(?:from\s+)?(?P<first>.+?)\s*(?:\s(?:to|until|till|through|thru)\s|\s[-–]\s|[–]|\.\.)"
                     r"\s*(?P<last>.+)$", re.IGNORECASE)
 _FOR = re.compile(r"^(?:(?:from|starting)\s+(?P<first>.+?)\s+)?for\s+(?:the\s+next\s+)?(?P<n>[0-9]{1,3}|[a-z]+)\s+"
                   r"(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)$", re.IGNORECASE)
@@ -35,7 +37,7 @@ _SPANISH = re.compile(r"^(?:(?:from|starting)\s+.+?\s+)?(?:for\s+)?(?:the\s+next
 # The count of any length ("+5", "0", "99999999999"), to say what is wrong with it.
 _COUNT = re.compile(r"^(?:(?:from|starting)\s+.+?\s+)?(?:for\s+)?(?:the\s+next\s+)?(?P<plus>\+\s*)?"
                     r"(?P<n>[0-9]+)\s+(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)$", re.IGNORECASE)
-_ON = re.compile(r"^(?:on|for)\s+", re.IGNORECASE)
+ON_DAY = re.compile(r"^(?:on|for)\s+", re.IGNORECASE)
 _FRACTION = re.compile("[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]")
 # A minus glued to a number ("-1 Jan", "for -3 days"): no day or length is negative.
 # A range's dash stands between spaces ("1 May - 3 May") and is not this.
@@ -132,12 +134,12 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
         return "plus" if m.group("plus") else "zero" if int(m.group("n")) == 0 else "too_long"
     elif _SPANISH.match(words):
         return "duration"
-    elif (m := _UNTIL.match(words)) is not None:
+    elif (m := UNTIL.match(words)) is not None:
         first, last = today, day(m.group("last"))
-    elif (m := _RANGE.match(words)) is not None and day(m.group("last")) != "unreadable":
+    elif (m := RANGE.match(words)) is not None and day(m.group("last")) != "unreadable":
         first, last = day(m.group("first")), day(m.group("last"))
     else:
-        first = last = day(_ON.sub("", words))
+        first = last = day(ON_DAY.sub("", words))
     if isinstance(first, str):
         return first
     if isinstance(last, str):

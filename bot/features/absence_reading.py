@@ -21,6 +21,7 @@ import re
 from datetime import date, timedelta
 
 from conversations.dates import read_date
+from conversations.spans import ON_DAY, RANGE, UNTIL
 
 # Half a year (two OKR quarters). Holidays, training and short leaves fit with room to
 # spare; anything longer spans whole quarters whose key results and WIGs the manager
@@ -28,23 +29,17 @@ from conversations.dates import read_date
 # out-of-office. Also the likely sign of a mistyped day (a year read in).
 MAX_ABSENCE_DAYS = 183
 
-# The two forms with a typed start and end ("from X to Y", "X - Y") or only an end
-# ("until Y"); the same words conversations.spans reads.
-_UNTIL = re.compile(r"^(?:until|till|til|through|thru|up to)\s+(?P<last>.+)$", re.IGNORECASE)
-_RANGE = re.compile(r"^(?:from\s+)?(?P<first>.+?)\s*(?:\s(?:to|until|till|through|thru)\s|\s[-–]\s|[–]|\.\.)"
-                    r"\s*(?P<last>.+)$", re.IGNORECASE)
 _DAY_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]{1,2}(?![0-9])")
-_ON = re.compile(r"^(?:on|for)\s+", re.IGNORECASE)
 
 
 def _parts(text: str) -> tuple[str | None, str]:
     """(typed start or None, typed end) of an absence."""
     words = text.strip().rstrip(".!")
-    if (m := _UNTIL.match(words)) is not None:
+    if (m := UNTIL.match(words)) is not None:
         return None, m.group("last")
-    if (m := _RANGE.match(words)) is not None:
+    if (m := RANGE.match(words)) is not None:
         return m.group("first"), m.group("last")
-    return None, _ON.sub("", words)
+    return None, ON_DAY.sub("", words)
 
 
 def last_passed(raw: str, today: date, timezone: str, country: str | None) -> date | None:
