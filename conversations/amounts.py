@@ -68,11 +68,11 @@ def normalise(text: str) -> str:
     reading covers them: full-width and other scripts' digits ("５０００", "٥٠٠٠"),
     full-width signs ("＄", "％"), the minus sign "−", vulgar fractions ("3½" -> "3.5")
     and superscript powers ("10⁶" -> "10^6", not "106" as NFKC alone would make it).
-    Any other numeric character that is no decimal digit ("²" alone, "①", "⑫", "₅")
-    becomes U+FFFD, which every reader here refuses, instead of the digits NFKC makes.
-    Hyphens and en dashes ("‐5", "–5") are minus signs like "−"."""
+    Other numeric characters ("²" alone, "①", "⑫", "₅") become U+FFFD, which every reader
+    refuses; "‐5", "–5" are minus signs like "−"; digit runs past 15 stay as typed."""
     text = re.sub(r"(?<=\d)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPT), text)
-    text = _FRACTION.sub(lambda m: f"{int(m.group(1) or 0) + unicodedata.numeric(m.group(2)):.6g}", text)
+    text = _FRACTION.sub(lambda m: m.group(0) if len(m.group(1)) > 15 else  # too long: left for the length check
+                         f"{int(m.group(1) or 0) + unicodedata.numeric(m.group(2)):.6g}", text)
     text = mark_odd_digits(text)
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"(?<![\w.,])\.(?=\d)", "0.", text)  # ".5" is 0.5

@@ -128,10 +128,10 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
         else:
             first = _nth_working_day(first, 1, working)
             last = _nth_working_day(first, count, working)
-    elif (m := _COUNT.match(words)) is not None and (m.group("plus") or int(m.group("n")) == 0
-                                                       or len(m.group("n")) > 3):
+    elif (m := _COUNT.match(words)) is not None and (m.group("plus") or not m.group("n").strip("0")
+                                                       or len(m.group("n")) > 3):  # no int(): 40,000 digits
         # "+5 days", "0 days", "99999 days": the reason, not "whole days or weeks"
-        return "plus" if m.group("plus") else "zero" if int(m.group("n")) == 0 else "too_long"
+        return "plus" if m.group("plus") else "zero" if not m.group("n").strip("0") else "too_long"
     elif _SPANISH.match(words):
         return "duration"
     elif (m := UNTIL.match(words)) is not None:

@@ -29,6 +29,7 @@ LONG_INPUTS = {
     "letters": "a" * SLACK_LONGEST,
     "spaces": "1" + " " * (SLACK_LONGEST - 2) + "1",
     "commas": "1," * (SLACK_LONGEST // 2),
+    "digits before a fraction": "9" * (SLACK_LONGEST - 1) + "½",  # int() of it raised ValueError
 }
 ENV = Env(date(2026, 11, 30), "America/New_York")
 READERS: dict[str, Callable[[str], Any]] = {

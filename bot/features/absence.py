@@ -19,7 +19,7 @@ from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature
 from bot.core.messages import Choice, Message
-from bot.features.absence_reading import MAX_ABSENCE_DAYS, check_passed, passed_start
+from bot.features.absence_reading import MAX_ABSENCE_DAYS, check_passed, passed_start, typed_until
 from conversations.dates import NoSuchDay
 from conversations.spans import read_absence
 from storage import occurrences
@@ -83,7 +83,7 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
         problem = "" if code == "missing" else prompts.render(  # nothing typed: the help alone asks
             "cadence/out_problem", code=code, missing=NoSuchDay.from_code(parsed), given=args.strip()[:60],
             day=date.fromisoformat(day) if code in ("far", "passed") else None, today=today,
-            soon=today + timedelta(days=4), longest=MAX_ABSENCE_DAYS)
+            soon=today + timedelta(days=4), longest=MAX_ABSENCE_DAYS, until=typed_until(args))
         return [Message(prompts.render("cadence/out_help", problem=problem), private=True)]
     first, last = parsed
     span = [first + timedelta(days=i) for i in range((last - first).days + 1)]

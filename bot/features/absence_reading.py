@@ -5,7 +5,7 @@ on 30 November "until 29 November" became 30 Nov 2026 – 29 Nov 2027 and "from 
 November until 2 December" began in 2027 and ended before it began. Here:
 
 * an end day that has just passed, read as next year's, which makes the absence
-  longer than `MAX_ABSENCE_DAYS`, is asked about ("passed:DAY": 29 November has
+  longer than `MAX_ABSENCE_DAYS` or passed within `JUST_PASSED_DAYS`, is asked about ("passed:DAY": 29 November has
   passed — did you mean a later day?), never saved as a year away;
 * a start day that has passed, before an end day still to come ("from 25 November
   until 2 December"), is read as from today, and the read-back says so
@@ -28,6 +28,11 @@ from conversations.spans import ON_DAY, RANGE, UNTIL
 # re-plans, so it is a leave for the admin to arrange, not an
 # out-of-office. Also the likely sign of a mistyped day (a year read in).
 MAX_ABSENCE_DAYS = 183
+
+# A yearless day that passed this recently, read as next year's, is asked about even
+# for a short absence ("on 29 November" typed on 30 November): nobody books one day off
+# eleven months ahead by naming a day that was last week, and asking costs one line.
+JUST_PASSED_DAYS = 62
 
 _DAY_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]{1,2}(?![0-9])")
 
@@ -76,10 +81,16 @@ def check_passed(text: str, parsed: tuple[date, date] | str, today: date, timezo
     if isinstance(parsed, str):
         return parsed
     first, last = parsed
-    if (last - first).days + 1 > MAX_ABSENCE_DAYS:
-        passed = last_passed(last_raw, today, timezone, country)
-        return f"passed:{passed.isoformat()}" if passed is not None else "too_long"
-    return parsed
+    long = (last - first).days + 1 > MAX_ABSENCE_DAYS
+    passed = last_passed(last_raw, today, timezone, country)
+    if passed is not None and (long or (today - passed).days <= JUST_PASSED_DAYS):
+        return f"passed:{passed.isoformat()}"
+    return "too_long" if long else parsed
+
+
+def typed_until(text: str) -> bool:
+    """Whether the absence was typed as "until DAY" (so an example repeats that form)."""
+    return UNTIL.match(text.strip()) is not None
 
 
 def passed_start(text: str, first: date, today: date, timezone: str, country: str | None) -> date | None:

@@ -31,8 +31,43 @@ async def test_an_end_day_just_passed_is_asked_about_not_read_as_next_year(
         reply = await say(coach, ravi, "/okr out until 29 November")
     assert reply.startswith("29 November has passed (it was Sun 29 Nov 2026)")
     assert "Did you mean a day still to come, like `/okr out until 4 December`?" in reply
-    assert "`/okr out on 29 November 2027`" in reply
+    assert "`/okr out until 29 November 2027`" in reply  # the form typed, with the year
     assert "Save it?" not in reply and "Nov 2027" not in reply
+
+
+@EAST_AND_WEST
+@pytest.mark.parametrize("typed", ["on 29 November", "from 28 November to 29 November", "on November 1"])
+async def test_a_short_absence_on_days_just_passed_is_asked_about_too(
+        db: Database, team: dict[str, int], coach: Coach, zone: str, typed: str) -> None:
+    """A second reviewer: "on 29 November" typed on 30 November was read as one day a
+    year ahead and offered for saving; only a long absence used to be asked about."""
+    ravi = team["ravi"]
+    await set_person(db, ravi, timezone=zone)
+    await joined(db, utc(2026, 11, 1))
+    with at(NOV_30):
+        reply = await say(coach, ravi, f"/okr out {typed}")
+    assert " has passed (it was " in reply and "Save it?" not in reply, reply
+    assert "`/okr out on " in reply and " 2027`" in reply
+
+
+@EAST_AND_WEST
+async def test_a_day_months_ahead_is_still_read_as_the_next_one(
+        db: Database, team: dict[str, int], coach: Coach, zone: str) -> None:
+    ravi = team["ravi"]
+    await set_person(db, ravi, timezone=zone)
+    await joined(db, utc(2026, 11, 1))
+    with at(NOV_30):
+        reply = await say(coach, ravi, "/okr out on 15 March")
+    assert "away on Mon 15 Mar 2027" in reply and "Save it?" in reply, reply
+
+
+async def test_forty_thousand_digits_of_days_are_refused_not_a_crash(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """`int()` of a 40,000-digit count raised ValueError (Python's 4,300-digit limit)
+    and ended the terminal chat; a Slack message can be that long."""
+    with at(NOV_30):
+        reply = await say(coach, team["ravi"], "/okr out for " + "9" * 40_000 + " days")
+    assert "spans more than 183 calendar days" in reply
 
 
 @EAST_AND_WEST
@@ -60,7 +95,7 @@ async def test_yesterday_and_a_too_long_absence_name_the_reason_with_an_example(
     assert yesterday.startswith("That day has already passed (today is Mon 30 Nov 2026)")
     assert "`/okr out tomorrow`" in yesterday and "`/okr out until 4 December`" in yesterday
     for reply in (long, year):
-        assert reply.startswith(f"That is longer than {MAX_ABSENCE_DAYS} days (half a year)")
+        assert reply.startswith(f"That spans more than {MAX_ABSENCE_DAYS} calendar days (half a year")
         assert "please talk to your admin about it" in reply and "`/okr out until 4 December`" in reply
         assert "Save it?" not in reply
 
