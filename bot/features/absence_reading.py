@@ -5,8 +5,9 @@ on 30 November "until 29 November" became 30 Nov 2026 – 29 Nov 2027 and "from 
 November until 2 December" began in 2027 and ended before it began. Here:
 
 * an end day that has just passed, read as next year's, which makes the absence
-  longer than `MAX_ABSENCE_DAYS` or passed within `JUST_PASSED_DAYS`, is asked about ("passed:DAY": 29 November has
-  passed — did you mean a later day?), never saved as a year away;
+  longer than `MAX_ABSENCE_DAYS` (or, typed alone, passed within `JUST_PASSED_DAYS`),
+  is asked about ("passed:DAY": 29 November has passed — did you mean a later day?),
+  never saved as a year away;
 * a start day that has passed, before an end day still to come ("from 25 November
   until 2 December"), is read as from today, and the read-back says so
   (`passed_start`);
@@ -29,10 +30,11 @@ from conversations.spans import ON_DAY, RANGE, UNTIL
 # out-of-office. Also the likely sign of a mistyped day (a year read in).
 MAX_ABSENCE_DAYS = 183
 
-# A yearless day that passed this recently, read as next year's, is asked about even
-# for a short absence ("on 29 November" typed on 30 November): nobody books one day off
-# eleven months ahead by naming a day that was last week, and asking costs one line.
-JUST_PASSED_DAYS = 62
+# A single yearless day that passed this recently, read as next year's, is asked about
+# even for a short absence ("on 29 November" typed on 30 November): nobody books one day
+# off a year ahead by naming a day of the last week, and asking costs one line. A range
+# is left alone: "Dec 24 – Jan 2" typed on 7 January is next Christmas, not a slip.
+JUST_PASSED_DAYS = 7
 
 _DAY_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]{1,2}(?![0-9])")
 
@@ -83,7 +85,7 @@ def check_passed(text: str, parsed: tuple[date, date] | str, today: date, timezo
     first, last = parsed
     long = (last - first).days + 1 > MAX_ABSENCE_DAYS
     passed = last_passed(last_raw, today, timezone, country)
-    if passed is not None and (long or (today - passed).days <= JUST_PASSED_DAYS):
+    if passed is not None and (long or first_raw is None and (today - passed).days <= JUST_PASSED_DAYS):
         return f"passed:{passed.isoformat()}"
     return "too_long" if long else parsed
 
