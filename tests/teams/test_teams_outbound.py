@@ -91,7 +91,7 @@ async def test_a_hanging_connector_does_not_stall_other_sends(
 
     coach = build_coach(db, settings, channels)
     channel = TeamsChannel(settings.channel("teams"), coach, retry_base_delay=0.01,
-                           http=ConnectorHttp(timeout=4, connect_timeout=4))  # a busy CI machine once took 2 s to connect
+                           http=ConnectorHttp(timeout=4, connect_timeout=4))  # a busy CI took 2 s to connect
     channels.add(channel)
     recipients = await _install(channel, hanging, 28)
     hanging.hang = {f"a:chat-{n}" for n in range(8)}
