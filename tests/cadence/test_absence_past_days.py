@@ -21,12 +21,17 @@ NOV_30 = utc(2026, 11, 30, 10)
 EAST_AND_WEST = pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/Los_Angeles"])
 
 
+async def _ravi_in(db: Database, team: dict[str, int], zone: str) -> int:
+    """Ravi, living in `zone`, on the team since 1 November (so prompts are owed)."""
+    await set_person(db, team["ravi"], timezone=zone)
+    await joined(db, utc(2026, 11, 1))
+    return team["ravi"]
+
+
 @EAST_AND_WEST
 async def test_an_end_day_just_passed_is_asked_about_not_read_as_next_year(
         db: Database, team: dict[str, int], coach: Coach, zone: str) -> None:
-    ravi = team["ravi"]
-    await set_person(db, ravi, timezone=zone)
-    await joined(db, utc(2026, 11, 1))
+    ravi = await _ravi_in(db, team, zone)
     with at(NOV_30):
         reply = await say(coach, ravi, "/okr out until 29 November")
     assert reply.startswith("29 November has passed (it was Sun 29 Nov 2026)")
@@ -43,9 +48,7 @@ async def test_a_short_absence_on_days_just_passed_is_asked_about_too(
     year ahead and offered for saving; only a long absence used to be asked about. A
     single day of the last week is asked about (`JUST_PASSED_DAYS`); "Dec 24 – Jan 2"
     typed on 7 January stays next Christmas (tests/cadence/test_absence_and_weeks.py)."""
-    ravi = team["ravi"]
-    await set_person(db, ravi, timezone=zone)
-    await joined(db, utc(2026, 11, 1))
+    ravi = await _ravi_in(db, team, zone)
     with at(NOV_30):
         reply = await say(coach, ravi, f"/okr out {typed}")
     assert " has passed (it was " in reply and "Save it?" not in reply, reply
@@ -55,9 +58,7 @@ async def test_a_short_absence_on_days_just_passed_is_asked_about_too(
 @EAST_AND_WEST
 async def test_a_day_months_ahead_is_still_read_as_the_next_one(
         db: Database, team: dict[str, int], coach: Coach, zone: str) -> None:
-    ravi = team["ravi"]
-    await set_person(db, ravi, timezone=zone)
-    await joined(db, utc(2026, 11, 1))
+    ravi = await _ravi_in(db, team, zone)
     with at(NOV_30):
         reply = await say(coach, ravi, "/okr out on 15 March")
     assert "away on Mon 15 Mar 2027" in reply and "Save it?" in reply, reply
@@ -75,9 +76,7 @@ async def test_forty_thousand_digits_of_days_are_refused_not_a_crash(
 @EAST_AND_WEST
 async def test_a_start_day_just_passed_counts_from_today_and_says_so(
         db: Database, team: dict[str, int], coach: Coach, zone: str) -> None:
-    ravi = team["ravi"]
-    await set_person(db, ravi, timezone=zone)
-    await joined(db, utc(2026, 11, 1))
+    ravi = await _ravi_in(db, team, zone)
     with at(NOV_30):
         reply = await say(coach, ravi, "/okr out from 25 November until 2 December")
     assert "Wed 25 Nov 2026 has passed, so I count from today." in reply
@@ -87,9 +86,7 @@ async def test_a_start_day_just_passed_counts_from_today_and_says_so(
 @EAST_AND_WEST
 async def test_yesterday_and_a_too_long_absence_name_the_reason_with_an_example(
         db: Database, team: dict[str, int], coach: Coach, zone: str) -> None:
-    ravi = team["ravi"]
-    await set_person(db, ravi, timezone=zone)
-    await joined(db, utc(2026, 11, 1))
+    ravi = await _ravi_in(db, team, zone)
     with at(NOV_30):
         yesterday = await say(coach, ravi, "/okr out yesterday")
         long = await say(coach, ravi, "/okr out for 400 days")
