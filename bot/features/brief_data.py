@@ -157,23 +157,37 @@ async def _gather_batch(db: Database, requests: Sequence[tuple[Person, Person, d
 
 
 def _key_results(data: BriefData, krs: list[Any], answers: dict[int, list[Any]]) -> None:
+    """Each key result now and at the window's start. A key result's figure and
+    confidence change only at a check-in (`storage.checkins`), so the value "then" is
+    the last answer before the window; with no answer since the window began, nothing
+    changed ("then" is now). With answers in the window and none before it, the figure
+    at the window's start is not known (a quota's booked business at creation is not
+    its start value): "then" is None and the brief says so rather than inventing a
+    change from the start value. The same for confidence. Only "at risk" and "off
+    track" count as at risk; "not rated yet" is not a risk."""
     start = data.since
     for _, kr in krs:
         points = [(at, value, confidence) for value, confidence, at in answers.get(kr.id, []) if value is not None]
         if points:
             data.history[kr.id] = points
     for objective, kr in krs:
+        rated = [(at, c) for _, c, at in answers.get(kr.id, []) if c]
         before = [(at, v, c) for at, v, c in data.history.get(kr.id, []) if at < start]
-        then_value = before[-1][1] if before else kr.start_value
-        then_conf = next((c for _, _, c in reversed(before) if c), "on_track")
-        moved = abs(kr.current_value - then_value) > 1e-9
+        since = [v for at, v, _ in data.history.get(kr.id, []) if at >= start]
+        then_value = before[-1][1] if before else (None if since else kr.current_value)
+        rated_before = [c for at, c in rated if at < start]
+        then_conf = rated_before[-1] if rated_before else (
+            None if any(at >= start for at, _ in rated) else kr.confidence)
+        reference = then_value if then_value is not None else (since[0] if since else kr.current_value)
         data.key_results.append({
             "id": kr.id, "objective": objective.title, "title": kr.title, "unit": kr.unit,
             "start": kr.start_value, "target": kr.target_value, "now": kr.current_value, "then": then_value,
-            "change": kr.current_value - then_value, "confidence": kr.confidence, "then_confidence": then_conf,
-            "progress": kr.progress, "moved": moved, "due_on": kr.due_on, "created": objective.created_at,
-            "dropped": RANK.get(kr.confidence, 0) > RANK.get(then_conf, 0),
-            "at_risk": kr.confidence != "on_track",
+            "change": None if then_value is None else kr.current_value - then_value,
+            "confidence": kr.confidence, "then_confidence": then_conf,
+            "progress": kr.progress, "moved": abs(kr.current_value - reference) > 1e-9, "due_on": kr.due_on,
+            "created": objective.created_at,
+            "dropped": then_conf is not None and RANK.get(kr.confidence, 0) > RANK.get(then_conf, 0),
+            "at_risk": kr.confidence in ("at_risk", "off_track"),
         })
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import prompts
 from bot.cadence import Calendar, localise
-from bot.core.clock import zone
+from bot.core.clock import local_day, zone
 from bot.core.coach import Coach, Turn
 from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Message, Progress
@@ -116,7 +116,8 @@ async def data_sections(coach: Coach, viewer: Person, rep: Person, since: dateti
     data = (PREFETCHED.get() or {}).get((viewer.id, rep.id)) or await gather(coach.db, viewer, rep, since, now)  # type: ignore[arg-type]
     krs = data.key_results
     out = [
-        _section("key_results", prompts.render("one_on_ones/brief_krs", krs=krs),
+        _section("key_results",
+                 prompts.render("one_on_ones/brief_krs", krs=krs, since=local_day(data.since, viewer.timezone)),
                  progress=[Progress(k["title"], k["progress"], prompts.render("one_on_ones/brief_kr_caption", kr=k))
                            for k in krs[:10]]),
         _section("record", prompts.render("one_on_ones/brief_record", record=data.record, absences=data.absences)),

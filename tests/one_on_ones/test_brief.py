@@ -12,6 +12,7 @@ import pytest
 from conftest import say
 from meeting_helpers import at, utc
 
+import prompts
 from bot.channels.slack import blocks
 from bot.channels.teams import cards
 from bot.core.channel import Channels
@@ -104,7 +105,9 @@ async def test_the_brief_figures_match_the_hand_computed_fixture(coach, team, db
     logos, pipeline = data.key_results
     assert (logos["then"], logos["now"], logos["change"], logos["then_confidence"], logos["dropped"]) == (
         3, 5, 2, "on_track", True)
-    assert (pipeline["then"], pipeline["now"], pipeline["moved"], pipeline["at_risk"]) == (0, 400_000, True, False)
+    # no check-in ever gave the pipeline a figure: it stood where it was set, not "was 0"
+    assert (pipeline["then"], pipeline["now"], pipeline["moved"], pipeline["at_risk"]) == (
+        400_000, 400_000, False, False)
     assert data.record == {"okr_checkin": {"answered": 1}, "wig": {"late": 1, "missed": 1}}
     assert (data.made, data.kept) == (4, 3)
     assert data.measures[0]["total"] == 10 and data.measures[0]["average"] == 5 and data.measures[0]["on_target"]
@@ -122,6 +125,44 @@ async def test_the_brief_figures_match_the_hand_computed_fixture(coach, team, db
     assert "since your last one-on-one on 23 Feb" in shown
     assert "[image: Chart of Ravi Rep's key results" in shown
     assert "1. Some of what we agreed last time is overdue." in shown
+
+
+async def test_a_figure_or_confidence_with_no_answer_before_the_window_is_not_invented(coach, team, db) -> None:
+    """A quota set up in June with $800k booked and never rated: the brief must not
+    read "was $0, +$800,000", "(was on track)" or count "not rated yet" as at risk;
+    a key result whose only answers fall inside the window has no earlier figure."""
+    ravi, maria, org = team["ravi"], team["maria"], team["org"]
+    async with db.session() as s:
+        objective = Objective(org_id=org, owner_id=ravi, title="Quota", period="2027", created_at=utc(2026, 6, 1))
+        s.add(objective)
+        await s.flush()
+        quota = KeyResult(objective_id=objective.id, title="Quota 2027", kind="quota", start_value=0,
+                          current_value=800_000, target_value=1_000_000, unit="USD", confidence="unrated")
+        demos = KeyResult(objective_id=objective.id, title="Demos", start_value=0, current_value=7,
+                          target_value=20, unit="demos", confidence="at_risk")
+        s.add_all([quota, demos])
+        await s.flush()
+        check = CheckIn(org_id=org, person_id=ravi, kind="okr_checkin", started_at=utc(2027, 3, 2, 5))
+        s.add(check)
+        await s.flush()
+        s.add(CheckInAnswer(checkin_id=check.id, key_result_id=demos.id, question="key_result", value=7,
+                            confidence="at_risk", answered_at=utc(2027, 3, 2, 5)))
+        maria_p, ravi_p = await people.get(s, maria), await people.get(s, ravi)
+    data = await gather(db, maria_p, ravi_p, utc(2027, 2, 23, 15), utc(2027, 3, 9, 13))
+    by_title = {k["title"]: k for k in data.key_results}
+    q, d = by_title["Quota 2027"], by_title["Demos"]
+    assert (q["then"], q["change"], q["moved"], q["then_confidence"], q["dropped"], q["at_risk"]) == (
+        800_000, 0, False, "unrated", False, False)
+    assert (d["then"], d["change"], d["then_confidence"], d["dropped"], d["at_risk"]) == (None, None, None, False, True)
+    assert data.metrics()["krs_moved"] == 0
+    with at(utc(2027, 3, 9, 13)):
+        shown = "\n".join(m.plain() for m in await build_brief(coach, maria_p, ravi_p, utc(2027, 3, 9, 13)))
+    assert "Quota 2027**: $800,000 of $1,000,000 (not moved), not rated yet" in shown
+    assert "(was $0" not in shown and "was on track" not in shown and "unrated" not in shown
+    alt = prompts.render("one_on_ones/chart_alt", name="Ravi", krs=[q])  # the chart's description
+    assert "Quota 2027 at 80% (not rated yet)." in alt
+    assert "Demos**: 7 demos of 20 demos (no figure from before Tue 9 Feb 2027 to compare with), at risk ⚠" in shown
+    assert "At risk: Demos." in shown
 
 
 def png_size(png: bytes) -> tuple[int, int]:
