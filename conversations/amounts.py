@@ -40,7 +40,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from conversations.locales import ODD, mark_odd_digits
+from conversations.locales import ODD, mark_odd_digits, without_format_marks
 from conversations.unit_words import is_currency_code, iso_codes_in, split_words, unit_phrase
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3,
@@ -69,11 +69,11 @@ def normalise(text: str) -> str:
     full-width signs ("＄", "％"), the minus sign "−", vulgar fractions ("3½" -> "3.5")
     and superscript powers ("10⁶" -> "10^6", not "106" as NFKC alone would make it).
     Other numeric characters ("²" alone, "①", "⑫", "₅") become U+FFFD, which every reader
-    refuses; "‐5", "–5" are minus signs like "−"; digit runs past 15 stay as typed."""
+    refuses; "‐5", "–5" are minus signs like "−"; digit runs past 15 stay as typed; direction marks go."""
     text = re.sub(r"(?<=\d)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPT), text)
     text = _FRACTION.sub(lambda m: m.group(0) if len(m.group(1)) > 15 else  # too long: left for the length check
                          f"{int(m.group(1) or 0) + unicodedata.numeric(m.group(2)):.6g}", text)
-    text = mark_odd_digits(text)
+    text = mark_odd_digits(without_format_marks(text))  # "5\u200f000" is 5000
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"(?<![\w.,])\.(?=\d)", "0.", text)  # ".5" is 0.5
     text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)

@@ -68,15 +68,39 @@ def day_order(timezone: str | None, country: str | None = None, locale: str | No
     return _order_of(parsed) if parsed is not None else None
 
 
+def without_format_marks(text: str) -> str:
+    """`text` without the invisible format characters (Unicode category Cf) that chat
+    clients put around numbers in right-to-left text: the left-to-right and
+    right-to-left marks (U+200E, U+200F), the Arabic letter mark (U+061C), the bidi
+    embeddings and isolates, zero-width spaces, the word joiner, a byte-order mark, a
+    soft hyphen. "until 3\u200f/12" is "until 3/12" to whoever reads it, so every
+    reader of days, spans and numbers reads it so too. Kept: the zero-width joiner and
+    non-joiner (U+200C, U+200D: spelling in Persian and the Indic scripts, and emoji
+    sequences) and the tag characters of flag emoji (U+E0020–U+E007F), which a title
+    read here may carry into storage. `bot.core.markup.clean` (the inbound edge)
+    drops the bidi overrides for safety but keeps these marks in stored words; this
+    is the reading point, applied by `ascii_digits` and `conversations.amounts`."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if c in _KEPT_FORMAT or unicodedata.category(c) != "Cf"
+                   or "\U000e0020" <= c <= "\U000e007f")
+
+
+_KEPT_FORMAT = frozenset("\u200c\u200d")
+
+
 def ascii_digits(text: str) -> str:
     """`text` with every decimal digit of another script made ASCII ("٣" "३" "３" ->
     "3"), so every parser reads "٣ days" or "٠٩:٣٠" as a person who types those
-    digits means them, with plain `[0-9]` patterns. Deliberate: Python's `int()` and
+    digits means them, with plain `[0-9]` patterns, and without the invisible
+    direction marks chat clients insert around them (`without_format_marks`:
+    "3\u200f/12" is "3/12"). Deliberate: Python's `int()` and
     `\\d` take such digits anyway; converting first makes that one rule, tested, not a
     side effect. Superscripts and fractions ("²", "½") are no decimal digits and stay
     as typed (a parser then refuses them and asks again)."""
     if text.isascii():
         return text
+    text = without_format_marks(text)
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)
 
 

@@ -68,6 +68,15 @@ def _week(today: date, which: str, working_days: Collection[int], week_start: in
     return mine[0], mine[-1]
 
 
+def names_no_start(text: str) -> bool:
+    """Whether an absence typed as `text` gives no start day, so `read_absence` counts
+    it from today (or the person's next working day): "for 3 days", "this week"."""
+    words = ascii_digits(text).strip().rstrip(".!")
+    if (m := _FOR.match(words)) is not None:
+        return not m.group("first")
+    return (m := _WEEK.match(words)) is not None and m.group("which").lower() != "next"
+
+
 def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str | None = None,
                  working_days: Collection[int] = (1, 2, 3, 4, 5), week_start: int = 1,
                  working: Working | None = None) -> tuple[date, date] | str:

@@ -109,10 +109,13 @@ async def add_absence(session: AsyncSession, person_id: int, first: date, last: 
     return absence
 
 
-async def end_absences(session: AsyncSession, person_id: int, day: date) -> int:
-    """"I'm back": absences still running end yesterday, future ones are dropped."""
-    rows = (await session.exec(select(Absence).where(Absence.person_id == person_id,
-                                                      Absence.ends_on >= day))).all()
+async def end_absences(session: AsyncSession, person_id: int, day: date) -> list[tuple[date, date]]:
+    """"I'm back" on local `day`: absences still running end yesterday, future ones are
+    dropped. Returns each one ended, (first, last day away) as it was, by first day, so
+    the reply can tell a return from a planned absence called off."""
+    rows = (await session.exec(select(Absence).where(Absence.person_id == person_id, Absence.ends_on >= day)
+                               .order_by(Absence.starts_on))).all()  # type: ignore[arg-type]
+    ended = [(absence.starts_on, absence.ends_on) for absence in rows]
     for absence in rows:
         if absence.starts_on >= day:
             await session.delete(absence)
@@ -120,7 +123,7 @@ async def end_absences(session: AsyncSession, person_id: int, day: date) -> int:
             absence.ends_on = date.fromordinal(day.toordinal() - 1)
             session.add(absence)
     await session.flush()
-    return len(rows)
+    return ended
 
 
 async def cadence_rules(session: AsyncSession, org_ids: Iterable[int] | None = None) -> list[CadenceRule]:

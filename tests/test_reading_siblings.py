@@ -316,9 +316,10 @@ def test_a_missing_day_in_an_absence_range(text: str, code: object) -> None:
 
 def test_an_absence_with_a_missing_day_says_so() -> None:
     missing = NoSuchDay.from_code("no_such_day:2027-2-29")
-    problem = prompts.render("cadence/out_problem", code="no_such_day", missing=missing, day=None)
-    words = str(prompts.render("cadence/out_help", problem=problem))
-    assert "There is no 29 February 2027: February 2027 has 28 days." in words and "/okr out from" in words
+    problem = prompts.render("cadence/out_problem", code="no_such_day", missing=missing, day=None,
+                             soon=date(2027, 3, 1), later=date(2027, 3, 4))
+    words = str(prompts.render("cadence/out_help", problem=problem, general=False))
+    assert "There is no 29 February 2027: February 2027 has 28 days." in words and "`/okr out on 1 March`" in words
     assert NoSuchDay.from_code("far:2028-02-29") is None
 
 

@@ -19,7 +19,14 @@ from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature
 from bot.core.messages import Choice, Message
-from bot.features.absence_reading import MAX_ABSENCE_DAYS, check_passed, passed_start, typed_until
+from bot.features.absence_reading import (
+    MAX_ABSENCE_DAYS,
+    check_passed,
+    example_days,
+    passed_start,
+    start_reason,
+    typed_until,
+)
 from conversations.dates import NoSuchDay
 from conversations.spans import read_absence
 from storage import occurrences
@@ -57,8 +64,8 @@ async def person_calendar(turn: Turn) -> Calendar:
     return Calendar(0, tz, parse_working_days(turn.person.working_days), turn.person.country or country_of_zone(tz))
 
 
-def _choices(first: date, last: date) -> list[Choice]:
-    span = f"{first.isoformat()}:{last.isoformat()}"
+def _choices(first: date, last: date, why: str | None) -> list[Choice]:
+    span = f"{first.isoformat()}:{last.isoformat()}" + (f":{why}" if why else "")
     return [Choice(prompts.render("cadence/out_label", value="save"), f"{ACTION_PREFIX}save:{span}"),
             Choice(prompts.render("cadence/out_label", value="cancel"), f"{ACTION_PREFIX}cancel")]
 
@@ -73,18 +80,24 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
     if args.strip().lower() in {"back", "cancel", "off", "over"}:
         async with turn.db.session() as session:
             ended = await store.end_absences(session, person.id, today)  # type: ignore[arg-type]
-        if ended:
-            await replan(turn.db, [person.id], turn.now)  # type: ignore[list-item]
-        return [Message(prompts.render("cadence/out_back" if ended else "cadence/out_none"))]
+        if not ended:
+            return [Message(prompts.render("cadence/out_none"))]
+        await replan(turn.db, [person.id], turn.now)  # type: ignore[list-item]
+        # "Welcome back" only after days really away; an absence still ahead was just called off
+        return [Message(prompts.render("cadence/out_back", away=any(first <= today for first, _ in ended),
+                                       planned=[(first, last) for first, last in ended if first > today]))]
     calendar = await person_calendar(turn)
+    soon, later = example_days(today, calendar.working_day)
     parsed = parse_absence(args, today, tz, person.country, person.working_days, calendar)
     if isinstance(parsed, str):
         code, _, day = parsed.partition(":")
         problem = "" if code == "missing" else prompts.render(  # nothing typed: the help alone asks
             "cadence/out_problem", code=code, missing=NoSuchDay.from_code(parsed), given=args.strip()[:60],
             day=date.fromisoformat(day) if code in ("far", "passed") else None, today=today,
-            soon=today + timedelta(days=4), longest=MAX_ABSENCE_DAYS, until=typed_until(args))
-        return [Message(prompts.render("cadence/out_help", problem=problem), private=True)]
+            soon=soon, later=later, longest=MAX_ABSENCE_DAYS, until=typed_until(args))
+        # a specific refusal is its reason and one example; the general help only when nothing could be read
+        return [Message(prompts.render("cadence/out_help", problem=problem, general=code in ("missing", "unreadable"),
+                                       soon=soon, later=later), private=True)]
     first, last = parsed
     span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     working = sum(1 for day in span if calendar.working_day(day))
@@ -92,20 +105,28 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
         return [Message(prompts.render("cadence/out_nothing", first=first, last=last, until=last + timedelta(days=7),
                                        days=[(day, holiday_name(calendar.country, day)) for day in span]),
                         private=True)]
+    why = start_reason(args, first, today, calendar.working_day)
     return [Message(prompts.render("cadence/out_confirm", first=first, last=last, working=working,
-                                   holiday=holiday_name(calendar.country, first),
+                                   holiday=holiday_name(calendar.country, first), why=why,
+                                   holiday_today=holiday_name(calendar.country, today), soon=soon, later=later,
                                    started=passed_start(args, first, today, tz, person.country)),
-                    choices=_choices(first, last), private=True,
+                    choices=_choices(first, last, why), private=True,
                     key=f"absence:{first}:{last}:{uuid.uuid4().hex[:8]}")]  # each request is its own card
 
 
-async def _save(turn: Turn, first: date, last: date) -> list[Message]:
+async def _save(turn: Turn, first: date, last: date, why: str | None = None) -> list[Message]:
+    """Store the days away read back (`why`: `absence_reading.start_reason` of the
+    read-back, None on cards made before it was carried) and say what changed."""
     person = turn.person
     today = local_day(turn.now, person.timezone or "UTC")
+    calendar = await person_calendar(turn)
     if last < today:
-        return [Message(prompts.render("cadence/out_help", problem=prompts.render("cadence/out_problem", code="past")),
-                        private=True)]
+        soon, later = example_days(today, calendar.working_day)
+        problem = prompts.render("cadence/out_problem", code="past", today=today, soon=soon, later=later)
+        return [Message(prompts.render("cadence/out_help", problem=problem, general=False), private=True)]
     first = max(first, today)
+    if why is None or first == today:  # saved a day later, or an older card: said again from the days
+        why = start_reason(None, first, today, calendar.working_day)
     async with turn.db.session() as session:
         await store.add_absence(session, person.id, first, last, "out of office")  # type: ignore[arg-type]
     horizon = timedelta(days=(last - today).days + 16)
@@ -113,7 +134,8 @@ async def _save(turn: Turn, first: date, last: date) -> list[Message]:
     async with turn.db.session() as session:
         rows = await occurrences.occurrences_between(
             session, turn.now - timedelta(days=1), turn.now + horizon, [person.id])  # type: ignore[list-item]
-    return [Message(prompts.render("cadence/out_recorded", first=first, last=last,
+    return [Message(prompts.render("cadence/out_recorded", first=first, last=last, why=why,
+                                   holiday_today=holiday_name(calendar.country, today),
                                    changes=affected(rows, first, last), shown=SHOWN_CHANGES))]
 
 
@@ -179,10 +201,12 @@ class AbsenceButtons:
         if not action.startswith(ACTION_PREFIX):
             return None
         verb, _, span = action[len(ACTION_PREFIX):].partition(":")
-        first, _, last = span.partition(":")
+        first, _, rest = span.partition(":")
+        last, _, why = rest.partition(":")  # why: "off" / "named" since it was carried, absent on older cards
         if verb == "save":
             try:
-                return await _save(turn, date.fromisoformat(first), date.fromisoformat(last))
+                return await _save(turn, date.fromisoformat(first), date.fromisoformat(last),
+                                   why if why in ("off", "named") else None)
             except ValueError:
                 pass
         return [Message(prompts.render("cadence/out_cancelled"), private=True)]

@@ -19,10 +19,11 @@ Pure, no clock: the caller hands in the person's today and zone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from conversations.dates import read_date
-from conversations.spans import ON_DAY, RANGE, UNTIL
+from conversations.spans import ON_DAY, RANGE, UNTIL, names_no_start
 
 # Half a year (two OKR quarters). Holidays, training and short leaves fit with room to
 # spare; anything longer spans whole quarters whose key results and WIGs the manager
@@ -107,3 +108,36 @@ def passed_start(text: str, first: date, today: date, timezone: str, country: st
     if started is not None:
         return started
     return found.day if found is not None and found.day < today else None
+
+
+def next_working(day: date, working: Callable[[date], bool]) -> date:
+    """`day` when the person works then, else their next working day (looked for up to
+    three weeks ahead: a Christmas-to-New-Year run of holidays fits)."""
+    for offset in range(21):
+        if working(found := day + timedelta(days=offset)):
+            return found
+    return day
+
+
+def example_days(today: date, working: Callable[[date], bool]) -> tuple[date, date]:
+    """Two days a re-ask's examples name (`/okr out until 4 December`, `… from 4
+    December to 9 December`): working days of this person (`working`: the cadence's
+    `Calendar.working_day`, their week and public holidays), the first at least four
+    days ahead and the second at least three after it, so the example, typed as
+    shown, reads back days away that can be saved (never a weekend or a holiday,
+    never past, well within `MAX_ABSENCE_DAYS`)."""
+    soon = next_working(today + timedelta(days=4), working)
+    return soon, next_working(soon + timedelta(days=3), working)
+
+
+def start_reason(text: str | None, first: date, today: date, working: Callable[[date], bool]) -> str | None:
+    """Why an absence read from `text` starts after today, for the read-back and the
+    saved message: "off" when no start was typed ("for 3 days", "this week") and
+    today up to `first` are no working days of the person (a weekend, a public
+    holiday), so it starts on their next working day; "named" when a start day was
+    typed ("on Friday", "from 3 April", "next week"). None when it starts today.
+    Without `text` (a Save card that did not carry the reason) the days alone decide."""
+    if first <= today:
+        return None
+    days_off = all(not working(today + timedelta(days=i)) for i in range((first - today).days))
+    return "off" if days_off and (text is None or names_no_start(text)) else "named"

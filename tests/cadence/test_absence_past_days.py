@@ -92,7 +92,7 @@ async def test_yesterday_and_a_too_long_absence_name_the_reason_with_an_example(
         long = await say(coach, ravi, "/okr out for 400 days")
         year = await say(coach, ravi, "/okr out until 29 November 2027")
     assert yesterday.startswith("That day has already passed (today is Mon 30 Nov 2026)")
-    assert "`/okr out tomorrow`" in yesterday and "`/okr out until 4 December`" in yesterday
+    assert "`/okr out until 4 December`" in yesterday
     for reply in (long, year):
         assert reply.startswith(f"That spans more than {MAX_ABSENCE_DAYS} calendar days (half a year")
         assert "please talk to your admin about it" in reply and "`/okr out until 4 December`" in reply
