@@ -94,7 +94,8 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
         problem = "" if code == "missing" else prompts.render(  # nothing typed: the help alone asks
             "cadence/out_problem", code=code, missing=NoSuchDay.from_code(parsed), given=args.strip()[:60],
             day=date.fromisoformat(day) if code in ("far", "passed") else None, today=today,
-            soon=soon, later=later, longest=MAX_ABSENCE_DAYS, until=typed_until(args))
+            soon=soon, later=later, longest=MAX_ABSENCE_DAYS, until=typed_until(args),
+            next_year_works=code == "passed" and calendar.working_day(_year_on(date.fromisoformat(day))))
         # a specific refusal is its reason and one example; the general help only when nothing could be read
         return [Message(prompts.render("cadence/out_help", problem=problem, general=code in ("missing", "unreadable"),
                                        soon=soon, later=later), private=True)]
@@ -112,6 +113,11 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
                                    started=passed_start(args, first, today, tz, person.country)),
                     choices=_choices(first, last, why), private=True,
                     key=f"absence:{first}:{last}:{uuid.uuid4().hex[:8]}")]  # each request is its own card
+
+
+def _year_on(day: date) -> date:
+    """The same day a year later (29 February: 28 February)."""
+    return day.replace(year=day.year + 1, day=min(day.day, 28 if day.month == 2 else day.day))
 
 
 async def _save(turn: Turn, first: date, last: date, why: str | None = None) -> list[Message]:
