@@ -23,6 +23,7 @@ from bot.features.absence_reading import (
     MAX_ABSENCE_DAYS,
     check_passed,
     example_days,
+    next_working,
     passed_start,
     start_reason,
     typed_until,
@@ -103,7 +104,8 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
     span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     working = sum(1 for day in span if calendar.working_day(day))
     if not working:  # only public holidays and days off: nothing is planned then, nothing to save
-        return [Message(prompts.render("cadence/out_nothing", first=first, last=last, until=last + timedelta(days=7),
+        until = next_working(last + timedelta(days=7), calendar.working_day)  # the example ends on a working day
+        return [Message(prompts.render("cadence/out_nothing", first=first, last=last, until=until,
                                        days=[(day, holiday_name(calendar.country, day)) for day in span]),
                         private=True)]
     why = start_reason(args, first, today, calendar.working_day)

@@ -139,7 +139,8 @@ async def test_a_public_holiday_today_is_named_as_the_reason(
     ravi = await _ravi_in(db, team, "Europe/Oslo", country="NO")
     with at(utc(2026, 12, 25, 9)):  # Friday, Christmas Day in Norway
         asked, saved = await _save(coach, ravi, "for 2 days")
-    why = "It starts on Mon 28 Dec 2026, your next working day (today is Christmas Day, a public holiday where you are)."
+    why = ("It starts on Mon 28 Dec 2026, your next working day"
+           " (today is Christmas Day, a public holiday where you are).")
     assert why in asked and why in saved and "to Tue 29 Dec 2026" in saved
 
 
@@ -208,3 +209,14 @@ def test_number_readers_ignore_direction_marks() -> None:
     assert read_amount("\u061c$1.5\u200eM").value == 1_500_000  # type: ignore[union-attr]
     assert small_number("\u200f2\u200f") == 2
     assert small_number("\u200d2") is None  # a joiner is spelling, not a mark to drop
+
+
+@EAST_AND_WEST
+async def test_the_whole_span_example_after_days_off_ends_on_a_working_day(
+        db: Database, team: dict[str, int], coach: Coach, zone: str) -> None:
+    ravi = await _ravi_in(db, team, zone)
+    with at(NOV_30):
+        reply = await say(coach, ravi, "/okr out on 5 December")  # a Saturday
+        examples = EXAMPLE.findall(reply)
+        assert "already a day off" in reply and examples == ["/okr out from Sat 5 Dec 2026 to Mon 14 Dec 2026"]
+        assert "Save it?" in await say(coach, ravi, examples[0])
