@@ -46,11 +46,15 @@ async def test_out_says_why_it_refused_with_an_example(db: Database, team: dict[
         zero = await say(coach, ravi, "/okr out for 0 days")
         unreadable = await say(coach, ravi, "/okr out sometime soonish")
         empty = await say(coach, ravi, "/okr out")
-    assert "minus sign" in negative and "can't be negative" in negative and "`/okr out on 1 January`" in negative
+    # the example day: a working day of Ravi's at least four days on (Thu 7 + 4: Monday 11 January)
+    assert "minus sign" in negative and "can't be negative" in negative and "`/okr out on 11 January`" in negative
     assert "at least one day" in zero and "`/okr out for 1 day`" in zero
-    assert '"sometime soonish"' in unreadable and "`/okr out on 14 May`" in unreadable
+    assert '"sometime soonish"' in unreadable and "`/okr out on 11 January`" in unreadable
     for reply in (negative, zero, unreadable, empty):
-        assert "Save it?" not in reply and "`/okr out for 3 days`" in reply
+        assert "Save it?" not in reply
+    for reply in (unreadable, empty):  # the general help: only when nothing could be read
+        assert "When are you away?" in reply and "`/okr out for 3 days`" in reply
+    assert "When are you away?" not in negative and "When are you away?" not in zero
     assert "could not read" not in empty  # nothing typed: the question and its examples only
 
 
@@ -67,7 +71,7 @@ async def test_a_leave_of_public_holidays_only_is_nothing_to_record(db: Database
     assert "Nothing to record" in holiday and "(Republic Day, a public holiday where you are)" in holiday
     assert "Save it?" not in holiday and "0 working days" not in holiday and "`/okr out from" in holiday
     assert "Nothing to record" in weekend and "none of them is one of your working days" in weekend
-    assert "Save" not in weekend and "`/okr out from Sat 23 Jan 2027 to Sun 31 Jan 2027`" in weekend
+    assert "Save" not in weekend and "`/okr out from Sat 23 Jan 2027 to Mon 1 Feb 2027`" in weekend  # a working day
     assert "1 working day" in working and "Save it?" in working
     assert not [o for o in await occurrences(db, ravi) if o.status == "skipped"]
 
