@@ -1,14 +1,33 @@
 """Who may see whom: a manager their own direct reports, an admin anyone in the
 organisation, a rep nobody but themselves. One rule, used by every command that
-names another person (`/okr status @rep`, `/okr salary-prep @rep`)."""
+names another person (`/okr status @rep`, `/okr salary-prep @rep`) and every read
+of or action on another person's trade-show leads (`may_see`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.core.coach import Turn
 from conversations.validators import find_person
 from storage import conversations
+from storage.models import Person
+
+
+def may_see(viewer: Person, other: Person | Mapping[str, Any] | None) -> bool:
+    """Whether `viewer` may see (and act for) `other`: themselves; their own direct
+    report as the report's manager *now* (a rep moved to another manager leaves the
+    old one's sight at once); anyone active in the organisation as an admin. `other`
+    is a Person or a directory row ({"id", "manager_id", …}, one organisation's)."""
+    if other is None or not viewer.active:
+        return False
+    if isinstance(other, Person):
+        if other.org_id != viewer.org_id:
+            return False
+        other_id, manager_id = other.id, other.manager_id
+    else:
+        other_id, manager_id = other.get("id"), other.get("manager_id")
+    return other_id == viewer.id or viewer.role == "admin" or manager_id == viewer.id
 
 
 async def resolve_report(turn: Turn, args: str) -> dict[str, Any] | None:
@@ -20,6 +39,6 @@ async def resolve_report(turn: Turn, args: str) -> dict[str, Any] | None:
     found = find_person(args, directory) if args.strip() else None
     if found is None or found["id"] == turn.person.id:
         return None
-    if turn.person.role == "admin" or found.get("manager_id") == turn.person.id:
+    if may_see(turn.person, found):
         return dict(found)
     return None

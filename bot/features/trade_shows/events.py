@@ -16,6 +16,7 @@ from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import EVERYONE
 from bot.core.messages import Field, Message
+from bot.features.access import may_see
 from bot.features.trade_shows import report, schedule
 from bot.features.trade_shows.base import event_from_args, feature
 from bot.features.trade_shows.parsing import parse_event
@@ -46,7 +47,7 @@ async def event_command(turn: Turn, args: str) -> list[Message]:
     if verb and turn.person.role not in LEADING:
         return [Message(prompts.render("trade_shows/leaders_only"), private=True)]
     if verb == "report":
-        return await report.report_messages(turn.db, event, turn.now)
+        return await report.report_messages(turn.db, event, turn.now, viewer=turn.person)
     if verb in ("objectives", "objective"):
         return await set_objectives(turn, event, rest[1:])
     if verb in ("targets", "target"):
@@ -100,12 +101,19 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
         clash = await store.event_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]
     if clash is not None and clash.starts_on == parsed.starts_on:
         return [_help("exists", parsed.name, clash.name)]
-    team, unknown = [], []
+    team, unknown, others = [], [], []
     for mention in parsed.mentions:
         person = find_person(mention, directory)
-        (team.append(person["id"]) if person is not None else unknown.append(mention))
-    if unknown or not team:
+        if person is None:
+            unknown.append(mention)
+        elif not may_see(turn.person, person):  # another manager's rep: not ours to bring
+            others.append(person["name"])
+        else:
+            team.append(person["id"])
+    if unknown or not team and not others:
         return [_help("people", " ".join(unknown), await _example(turn))]
+    if others:
+        return [_help("not_yours", ", ".join(others), await _example(turn), count=len(others))]
     event = Event(org_id=turn.person.org_id, name=parsed.name, starts_on=parsed.starts_on,  # type: ignore[arg-type]
                   ends_on=parsed.ends_on, location=parsed.location, timezone=parsed.timezone,
                   created_by=turn.person.id)  # type: ignore[arg-type]
@@ -117,12 +125,17 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
 
 
 async def show_event(turn: Turn, event: Event) -> list[Message]:
+    """The event, its team and targets. Each attendee's rehearsal and lead count only
+    for people the viewer may see (`access.may_see`); the lead total counts the
+    viewer's own and their reports' leads (everyone's for an admin)."""
     async with turn.db.session() as session:
         team = await store.attendees(session, event.id)  # type: ignore[arg-type]
         leads = await store.leads_of_event(session, event.id)  # type: ignore[arg-type]
+        directory = {int(p["id"]): p for p in await conversations.directory(session, turn.person.org_id)}  # type: ignore[arg-type]
     leading = turn.person.role in LEADING
-    visible = [lead for lead in leads if leading or lead.owner_id == turn.person.id]
-    people = [{"name": p.name, "targets": a.targets, "prep": a.prep,
+    visible = [lead for lead in leads if lead.owner_id == turn.person.id
+               or (leading and may_see(turn.person, directory.get(lead.owner_id)))]
+    people = [{"name": p.name, "targets": a.targets, "prep": a.prep, "shown": may_see(turn.person, p),
                "leads": sum(1 for lead in leads if (lead.captured_by or lead.owner_id) == p.id)}
               for a, p in team]
     fields = [Field(prompts.render("trade_shows/objective_label", key=k), str(v))

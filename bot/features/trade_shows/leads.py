@@ -2,7 +2,8 @@
 a demo`, or a plain DM "lead: …"), merged with their duplicate, reassigned by the
 manager (`/okr lead 12 owner @sam`), and settled with one tap per lead (followed up,
 meeting booked, opportunity, not a fit, snooze a day). A rep sees their own leads; a
-manager the leads of their events and of their reports.
+manager theirs and their direct reports' (`access.may_see`, checked at every read and
+action, not only when the event was registered); an admin anyone's.
 
 Capture is on the platform's ack path: two short reads and one write, no calendar
 unless the event's leads were already assigned (a late lead gets its deadline now).
@@ -20,6 +21,7 @@ from bot.core.coach import Turn
 from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, MeasureReading, MeasureSource
 from bot.core.flows import start_flow
 from bot.core.messages import Message
+from bot.features.access import may_see
 from bot.features.trade_shows.base import (
     LEAD_ACTION,
     calendars,
@@ -124,18 +126,21 @@ async def capture_line(turn: Turn, text: str) -> list[Message]:
 
 
 async def my_leads(turn: Turn) -> list[Message]:
-    """A rep's own open leads. A manager's (or admin's) team view: their own, their
-    direct reports' and every lead of the events they registered, each with its
-    owner's name (the same reach as reassigning, `reassign`)."""
+    """A rep's own open leads. A manager's team view: their own and their direct
+    reports' (as the directory stands now), each with its owner's name — never
+    another manager's rep's, even at an event this manager registered
+    (`access.may_see`). An admin's view adds every lead of the events they
+    registered (an admin may see anyone in the organisation)."""
     leading = turn.person.role in ("manager", "admin")
     owners = [turn.person.id]
     names: dict[int, str] = {}
+    admin = turn.person.role == "admin"
     async with turn.db.session() as session:
         if leading:
             directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
             owners += [p["id"] for p in directory if p.get("manager_id") == turn.person.id]
             names = {int(p["id"]): p["name"] for p in directory}
-        found = await store.open_leads(session, owners, events_by=turn.person.id if leading else None)  # type: ignore[arg-type]
+        found = await store.open_leads(session, owners, events_by=turn.person.id if admin else None)  # type: ignore[arg-type]
     rows = [lead_row(lead, turn.person.timezone or "UTC") for lead in found]
     if leading:
         for row, lead in zip(rows, found, strict=True):
@@ -145,8 +150,10 @@ async def my_leads(turn: Turn) -> list[Message]:
 
 
 async def reassign(turn: Turn, lead_id: int, who: str) -> list[Message]:
-    """A manager gives a lead of their event, or of their report, to someone else;
-    the deadline moves into the new owner's calendar."""
+    """A manager gives a lead of their own or of their report to themselves or another
+    of their reports (an admin: anyone's to anyone); the deadline moves into the new
+    owner's calendar. Who may: `access.may_see` of both owners, not who registered
+    the event."""
     async with turn.db.session() as session:
         lead = await store.get_lead(session, lead_id)
         event = await store.get_event(session, lead.event_id) if lead and lead.event_id else None
@@ -154,13 +161,13 @@ async def reassign(turn: Turn, lead_id: int, who: str) -> list[Message]:
     if lead is None or lead.org_id != turn.person.org_id:
         return [Message(prompts.render("trade_shows/no_such_lead", lead_id=lead_id), private=True)]
     owner = next((p for p in directory if p["id"] == lead.owner_id), None)
-    allowed = turn.person.role == "admin" or (event is not None and event.created_by == turn.person.id) or (
-        owner is not None and owner.get("manager_id") == turn.person.id)
-    if not allowed:
-        return [Message(prompts.render("trade_shows/not_yours_to_reassign"), private=True)]
+    if turn.person.role not in ("manager", "admin") or not may_see(turn.person, owner):
+        return [Message(prompts.render("trade_shows/not_yours_to_reassign", target=None), private=True)]
     target = find_person(who, directory) if who.strip() else None
     if target is None:
         return [Message(prompts.render("trade_shows/owner_help", lead_id=lead_id, given=who), private=True)]
+    if not may_see(turn.person, target):
+        return [Message(prompts.render("trade_shows/not_yours_to_reassign", target=target["name"]), private=True)]
     lead.owner_id = int(target["id"])
     if lead.due_at is not None and event is not None:
         cal = (await calendars(turn.db, [lead.owner_id], turn.now)).get(lead.owner_id)
@@ -175,20 +182,16 @@ async def reassign(turn: Turn, lead_id: int, who: str) -> list[Message]:
 
 
 async def _own_lead(turn: Turn, lead_id: int) -> Lead | None:
-    """The lead, if the asker may act on it: its owner, the owner's manager, the
-    event's manager, or an admin."""
+    """The lead, if the asker may act on it: its owner, the owner's manager now, or an
+    admin (`access.may_see`); registering the event gives no right to its leads."""
     async with turn.db.session() as session:
         lead = await store.get_lead(session, lead_id)
         if lead is None or lead.org_id != turn.person.org_id:
             return None
-        if lead.owner_id == turn.person.id or turn.person.role == "admin":
+        if lead.owner_id == turn.person.id:
             return lead
         owner = await people.get(session, lead.owner_id)
-        event = await store.get_event(session, lead.event_id) if lead.event_id else None
-    if (owner is not None and owner.manager_id == turn.person.id) or (
-            event is not None and event.created_by == turn.person.id):
-        return lead
-    return None
+    return lead if may_see(turn.person, owner) else None
 
 
 async def _engaged(turn: Turn) -> None:

@@ -2,6 +2,8 @@
 follow-up is what counts): leads per person and temperature, the share followed up
 by the deadline, the median time from capture to first follow-up, meetings booked,
 opportunities and their value, and a chart (matplotlib, Agg backend: no display).
+Per-person figures are shown only for people the reader may see; the others are
+summed in one unnamed row (the event's totals stay whole).
 """
 
 from __future__ import annotations
@@ -9,21 +11,25 @@ from __future__ import annotations
 import io
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import prompts
 from bot.core.messages import Image, Message
+from bot.features.access import may_see
+from storage import conversations, people
 from storage import trade_shows as store
 from storage.db import Database
-from storage.models import Event, Lead
+from storage.models import Event, Lead, Person
 
 
 @dataclass
 class PersonFigures:
     name: str
+    person_id: int = 0
+    others: int = 0  # > 0: the summed figures of this many people the reader may not see
     captured: int = 0
     temperatures: Counter[str] = field(default_factory=Counter)
     followed: int = 0
@@ -60,7 +66,7 @@ def figures(leads: Iterable[Lead], names: Mapping[int, str]) -> Figures:
     rows = list(leads)
     for lead in rows:
         who = lead.captured_by or lead.owner_id
-        person = per.setdefault(who, PersonFigures(names.get(who, f"#{who}")))
+        person = per.setdefault(who, PersonFigures(names.get(who, f"#{who}"), who))
         person.captured += 1
         temperature = lead.temperature or "unrated"
         person.temperatures[temperature] += 1
@@ -123,21 +129,43 @@ def chart(found: Figures, title: str) -> bytes:
     return buffer.getvalue()
 
 
-async def report_messages(db: Database, event: Event, moment: datetime) -> list[Message]:
-    """The report as messages: figures per person and overall, and the chart."""
+def only_visible(found: Figures, visible: Callable[[int], bool]) -> Figures:
+    """The figures with each person the reader may not see folded into one "others"
+    row (their sums, no names); the event's totals stay whole."""
+    shown = [p for p in found.people if visible(p.person_id)]
+    hidden = [p for p in found.people if not visible(p.person_id)]
+    if not hidden:
+        return found
+    others = PersonFigures("", others=len(hidden))
+    for p in hidden:
+        others.captured += p.captured
+        others.followed += p.followed
+        others.on_time += p.on_time
+        others.temperatures.update(p.temperatures)
+    others.name = prompts.render("trade_shows/others_label", count=len(hidden))
+    return replace(found, people=[*shown, others])
+
+
+async def report_messages(db: Database, event: Event, moment: datetime,
+                          viewer: Person | None = None) -> list[Message]:
+    """The report as messages: figures per person and overall, and the chart. For a
+    `viewer`, per-person figures only of people they may see (`access.may_see`: their
+    own, their direct reports', anyone's for an admin); the rest summed in one row."""
     async with db.session() as session:
         leads = await store.leads_of_event(session, event.id)  # type: ignore[arg-type]
         team = await store.attendees(session, event.id)  # type: ignore[arg-type]
+        directory = await conversations.directory(session, event.org_id)
     names: dict[int, str] = defaultdict(str, {p.id: p.name for _, p in team})  # type: ignore[misc]
     missing = {lead.captured_by or lead.owner_id for lead in leads} - set(names)
     if missing:
-        from storage import people
-
         async with db.session() as session:
             for pid in missing:
                 person = await people.get(session, pid)
                 names[pid] = person.name if person is not None else f"#{pid}"
     found = figures(leads, names)
+    if viewer is not None:
+        rows = {int(p["id"]): p for p in directory}
+        found = only_visible(found, lambda pid: may_see(viewer, rows.get(pid)))
     values: dict[str, Any] = {"event": event, "f": found}
     text = prompts.render("trade_shows/report", **values)
     image = Image(chart(found, event.name), prompts.render("trade_shows/chart_alt", **values),

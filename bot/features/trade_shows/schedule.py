@@ -32,6 +32,7 @@ from bot.core.feature import Nudgeable, PromptKind
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
+from bot.features.access import may_see
 from bot.features.prompt_answers import finish_prompt
 from bot.features.trade_shows import report
 from bot.features.trade_shows.base import (
@@ -253,9 +254,20 @@ async def remind_deadlines(coach: Coach) -> int:
     return reached
 
 
+def _chaser(who: dict[int, Any], creator_id: int, owner_id: int) -> int | None:
+    """Who is told of an overdue lead: the event's manager when they may see its owner
+    (`access.may_see`: their own report, themselves; an admin anyone), else the
+    owner's own manager now; None when the owner has none."""
+    creator, owner = who.get(creator_id), who.get(owner_id)
+    if creator is not None and may_see(creator, owner):
+        return creator_id
+    return owner.manager_id if owner is not None else None
+
+
 @feature.job("escalate overdue leads", every=timedelta(minutes=30))
 async def escalate_overdue(coach: Coach) -> int:
-    """Leads still open after their deadline go to the event's manager: one message a
+    """Leads still open after their deadline go to the event's manager, or to the
+    owner's own manager for a rep not on the event manager's team: one message a
     day, at the first moment of the manager's working day they can be reached,
     listing the leads whose deadline passed before that day began (a Wednesday
     18:00 deadline escalates on Thursday morning)."""
@@ -264,11 +276,13 @@ async def escalate_overdue(coach: Coach) -> int:
         late = await store.overdue(session, moment, escalated=False)
         events = {lead.event_id: await store.get_event(session, lead.event_id)  # type: ignore[arg-type]
                   for lead in late if lead.event_id is not None}
+        who = {pid: await people.get(session, pid) for pid in
+               {lead.owner_id for lead in late} | {e.created_by for e in events.values() if e is not None}}
     by_manager: dict[int, list[Any]] = defaultdict(list)
     for lead in late:
         event = events.get(lead.event_id)
-        if event is not None:
-            by_manager[event.created_by].append((lead, event))
+        if event is not None and (manager_id := _chaser(who, event.created_by, lead.owner_id)) is not None:
+            by_manager[manager_id].append((lead, event))
     awake = await reachable_now(coach.db, set(by_manager), moment)
     cals = await calendars(coach.db, awake, moment) if awake else {}
     reached = 0
@@ -317,7 +331,11 @@ async def send_reports(coach: Coach) -> int:
         async with coach.db.session() as session:
             if not await store.claim_event(session, event.id, "reported_at", moment):  # type: ignore[arg-type]
                 continue
-        messages = await report.report_messages(coach.db, event, moment)
+        async with coach.db.session() as session:
+            reader = await people.get(session, event.created_by)
+        if reader is None:
+            continue
+        messages = await report.report_messages(coach.db, event, moment, viewer=reader)
         if await _send(coach, event.created_by, messages):
             sent += 1
     return sent
