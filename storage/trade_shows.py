@@ -7,6 +7,8 @@ Not to be confused with `storage.events`, the store of processed platform event 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -109,27 +111,45 @@ async def unreported(session: AsyncSession) -> Sequence[Event]:
 # --- leads ------------------------------------------------------------------------------
 
 
-def _norm(text: str | None) -> str:
-    return " ".join((text or "").casefold().split())
+# Legal-form words that do not tell two companies apart ("Acme Corp." is "ACME"),
+# dropped from the end of a company name for the duplicate check only.
+LEGAL_FORMS = frozenset({
+    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp", "lp",
+    "plc", "gmbh", "mbh", "ag", "kg", "se", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "oy", "oyj",
+    "ab", "as", "asa", "aps", "kk", "pty", "pte", "pvt", "sl", "sro"})
+_DROPPED = re.compile(r"[.'’ʼ]")  # "S.A." is "SA", "O'Brien" is "OBrien"
+
+
+def match_key(text: str | None, company: bool = False) -> str:
+    """A name as the duplicate check compares it: accents dropped (Unicode NFKD
+    without combining marks), case folded, punctuation read as a space (dots and
+    apostrophes dropped), spaces collapsed; for a company, legal forms at its end
+    removed ("Acme Corp." = "ACME corp" = "Acme, Inc." = "acme"), unless that would
+    leave nothing. What was typed is stored and shown unchanged."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = _DROPPED.sub("", plain)
+    words = "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in plain).split()
+    while company and len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    return " ".join(words)
 
 
 async def find_duplicate(session: AsyncSession, event_id: int | None, name: str, company: str | None,
                          email: str | None) -> Lead | None:
-    """The lead of the same event with the same e-mail, or the same name and company
-    (case and spacing ignored). Both sides are lowered by the database's own
-    `lower()`: SQLite's folds ASCII only, so a Python-lowered "σωκράτης" would never
-    meet a stored "Σωκράτης"."""
-    query = select(Lead).where(Lead.event_id == event_id)
-    same_person = func.lower(Lead.name) == func.lower(name.strip())
-    if company:
-        same_person = same_person & (func.lower(Lead.company) == func.lower(company.strip()))
-    else:
-        same_person = same_person & col(Lead.company).is_(None)
-    condition = same_person if not email else or_(func.lower(Lead.email) == func.lower(email), same_person)
-    for lead in (await session.exec(query.where(condition).order_by(col(Lead.id)))).all():
-        if (email and (lead.email or "").lower() == email.lower()) or (
-                _norm(lead.name) == _norm(name) and _norm(lead.company) == _norm(company)):
-            return lead
+    """The lead of the same event with the same e-mail (any case), or the same person
+    at the same company as `match_key` reads them (case, accents, punctuation,
+    spacing and a company's legal form ignored). The event's leads are compared in
+    Python, reading four columns: no database folds accents or punctuation alike
+    (SQLite's lower() is ASCII only)."""
+    rows = (await session.exec(select(Lead.id, Lead.name, Lead.company, Lead.email)  # type: ignore[call-overload]
+                               .where(Lead.event_id == event_id).order_by(col(Lead.id)))).all()
+    wanted_email = (email or "").strip().casefold()
+    person, firm = match_key(name), match_key(company, company=True)
+    for lead_id, lead_name, lead_company, lead_email in rows:
+        if (wanted_email and (lead_email or "").strip().casefold() == wanted_email) or (
+                match_key(lead_name) == person and match_key(lead_company, company=True) == firm):
+            return await session.get(Lead, lead_id)
     return None
 
 
