@@ -7,6 +7,7 @@ Not to be confused with `storage.events`, the store of processed platform event 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -117,19 +118,21 @@ LEGAL_FORMS = frozenset({
     "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp", "lp",
     "plc", "gmbh", "mbh", "ag", "kg", "se", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "oy", "oyj",
     "ab", "as", "asa", "aps", "kk", "pty", "pte", "pvt", "sl", "sro"})
-_DROPPED = re.compile(r"[.'’ʼ]")  # "S.A." is "SA", "O'Brien" is "OBrien"
+_DROPPED = re.compile("[.'\u2019\u02bc]")  # "S.A." is "SA", "O'Brien" is "OBrien"
+_APART = re.compile(r"[\W_]+")  # any other punctuation, symbol or space: a word break
 
 
+@functools.lru_cache(maxsize=1 << 16)  # each capture re-reads its event's names: computed once each
 def match_key(text: str | None, company: bool = False) -> str:
     """A name as the duplicate check compares it: accents dropped (Unicode NFKD
     without combining marks), case folded, punctuation read as a space (dots and
     apostrophes dropped), spaces collapsed; for a company, legal forms at its end
     removed ("Acme Corp." = "ACME corp" = "Acme, Inc." = "acme"), unless that would
     leave nothing. What was typed is stored and shown unchanged."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    plain = _DROPPED.sub("", plain)
-    words = "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in plain).split()
+    plain = text or ""
+    if not plain.isascii():
+        plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
+    words = _APART.sub(" ", _DROPPED.sub("", plain.casefold())).split()
     while company and len(words) > 1 and words[-1] in LEGAL_FORMS:
         words.pop()
     return " ".join(words)
@@ -145,10 +148,10 @@ async def find_duplicate(session: AsyncSession, event_id: int | None, name: str,
     rows = (await session.exec(select(Lead.id, Lead.name, Lead.company, Lead.email)  # type: ignore[call-overload]
                                .where(Lead.event_id == event_id).order_by(col(Lead.id)))).all()
     wanted_email = (email or "").strip().casefold()
-    person, firm = match_key(name), match_key(company, company=True)
+    person, firm = match_key(name), match_key(company, True)
     for lead_id, lead_name, lead_company, lead_email in rows:
         if (wanted_email and (lead_email or "").strip().casefold() == wanted_email) or (
-                match_key(lead_name) == person and match_key(lead_company, company=True) == firm):
+                match_key(lead_name) == person and match_key(lead_company, True) == firm):
             return await session.get(Lead, lead_id)
     return None
 
