@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, update
+from sqlalchemy import ColumnElement, and_, not_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,7 +47,7 @@ async def set_series(session: AsyncSession, org_id: int, manager_id: int, rep_id
         return None
     series = found or OneOnOne(org_id=org_id, manager_id=manager_id, rep_id=rep_id)
     series.rrule, series.local_time, series.timezone, series.anchor_on = rrule, local_time, timezone, anchor_on
-    series.ended_at = None  # setting a rule again reopens an ended series
+    series.ended_at, series.ended_reason = None, None  # setting a rule again reopens an ended series
     if found is None:
         lead = await _manager_lead(session, manager_id)
         if lead is not None:
@@ -67,18 +68,51 @@ async def series_for(session: AsyncSession, manager_id: int, rep_id: int) -> One
 
 
 async def series_of(session: AsyncSession, manager_id: int) -> list[OneOnOne]:
-    """The manager's running series (ended ones are left out)."""
-    query = (select(OneOnOne).where(OneOnOne.manager_id == manager_id, col(OneOnOne.ended_at).is_(None))
-             .order_by(col(OneOnOne.id)))
+    """The manager's running series (ended ones, and ones whose rep is no longer
+    theirs — `still_theirs` — are left out)."""
+    query = (select(OneOnOne).where(OneOnOne.manager_id == manager_id, col(OneOnOne.ended_at).is_(None),
+                                    still_theirs()).order_by(col(OneOnOne.id)))
     return list((await session.exec(query)).all())
 
 
-async def end_series(session: AsyncSession, series_id: int, now: datetime) -> bool:
+def still_theirs() -> ColumnElement[bool]:
+    """The condition a running series must meet to be planned, listed or briefed:
+    its rep is active and still reports to its manager, who is active too. A team
+    file re-imported with another manager_email, or `coachbot person leave`, makes it
+    false at once (before the one-on-one job ends the series and tells the manager)."""
+    rep, manager = aliased(Person), aliased(Person)
+    theirs = select(rep.id).where(col(rep.id) == col(OneOnOne.rep_id), col(rep.manager_id) == col(OneOnOne.manager_id),
+                                  col(rep.active).is_(True)).exists()
+    present = select(manager.id).where(col(manager.id) == col(OneOnOne.manager_id),
+                                       col(manager.active).is_(True)).exists()
+    return and_(theirs, present)
+
+
+async def stale_series(session: AsyncSession) -> list[tuple[OneOnOne, Person, Person, str]]:
+    """Running series that `still_theirs` no longer holds for, with (rep, manager,
+    reason): "left" when the rep or the manager is inactive, "moved" when the rep
+    reports to someone else (or to nobody)."""
+    rep, manager = aliased(Person), aliased(Person)
+    query = (select(OneOnOne, rep, manager).join(rep, col(rep.id) == col(OneOnOne.rep_id))
+             .join(manager, col(manager.id) == col(OneOnOne.manager_id))
+             .where(col(OneOnOne.ended_at).is_(None), not_(still_theirs())).order_by(col(OneOnOne.id)))
+    return [(series, r, m, "left" if not (r.active and m.active) else "moved")
+            for series, r, m in (await session.exec(query)).all()]
+
+
+async def series_running(session: AsyncSession, series_id: int) -> bool:
+    """The series has not ended and `still_theirs` holds for it."""
+    query = select(OneOnOne.id).where(OneOnOne.id == series_id, col(OneOnOne.ended_at).is_(None), still_theirs())
+    return (await session.exec(query)).first() is not None
+
+
+async def end_series(session: AsyncSession, series_id: int, now: datetime, reason: str | None = None) -> bool:
     """End a series: the planner leaves it out from now on (no brief, no agenda or
     notes prompt); its meetings, notes and action items are kept. False when it had
-    already ended."""
+    already ended (so of two processes only one tells the manager). `reason`: why,
+    when not by the manager ("moved", "left")."""
     result = await session.exec(update(OneOnOne).where(  # type: ignore[call-overload]
-        col(OneOnOne.id) == series_id, col(OneOnOne.ended_at).is_(None)).values(ended_at=now))
+        col(OneOnOne.id) == series_id, col(OneOnOne.ended_at).is_(None)).values(ended_at=now, ended_reason=reason))
     return bool(result.rowcount)
 
 
@@ -166,8 +200,12 @@ async def save_notes(session: AsyncSession, meeting_id: int, notes: str | None, 
 
 
 async def open_items(session: AsyncSession, rep_ids: Iterable[int] | None = None,
-                     owner_id: int | None = None) -> list[ActionItem]:
+                     owner_id: int | None = None, manager_id: int | None = None) -> list[ActionItem]:
+    """Open action items, of these reps, of this owner, agreed in this manager's
+    one-on-ones (a rep's new manager does not read the previous one's items)."""
     query = select(ActionItem).where(ActionItem.status == "open").order_by(col(ActionItem.id))
+    if manager_id is not None:
+        query = query.where(ActionItem.manager_id == manager_id)
     if rep_ids is not None:
         query = query.where(col(ActionItem.rep_id).in_(list(rep_ids)))
     if owner_id is not None:

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import among
 from storage.models import Absence, CadenceRule, OneOnOne, Organisation, Person
+from storage.one_on_ones import still_theirs
 
 
 class PersonSchedule(NamedTuple):
@@ -171,8 +172,9 @@ async def delete_rule(session: AsyncSession, rule_id: int, org_id: int) -> bool:
 
 async def one_on_ones(session: AsyncSession, person_ids: Iterable[int] | None = None) -> list[OneOnOne]:
     """The manager–rep 1:1 series still running (of these people, as manager or rep);
-    an ended one (`/okr 1on1 @rep off`) is planned no more."""
-    query = select(OneOnOne).where(col(OneOnOne.ended_at).is_(None)).order_by(col(OneOnOne.id))
+    an ended one (`/okr 1on1 @rep off`) is planned no more, nor one whose rep left or
+    reports to someone else now (`one_on_ones.still_theirs`)."""
+    query = select(OneOnOne).where(col(OneOnOne.ended_at).is_(None), still_theirs()).order_by(col(OneOnOne.id))
     if person_ids is not None:
         ids = list(person_ids)
         query = query.where(or_(among(session, col(OneOnOne.rep_id), ids),

@@ -1,4 +1,4 @@
-"""`coachbot person forget` and `coachbot secrets`: an admin's care for what coachbot
+"""`coachbot person forget|leave|return` and `coachbot secrets`: an admin's care for what coachbot
 stores about people, and for the tokens it keeps."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import typer
 
 import prompts
 from bot.cli.common import fail, ready_database, settings
-from storage import people, privacy
+from storage import leavers, people, privacy
 from storage import slack as slack_store
 
 person_app = typer.Typer(rich_markup_mode=None, help="One person's data.", no_args_is_help=True)
@@ -44,6 +44,43 @@ def forget(
     if erased is None:
         raise fail(prompts.render("cli/unknown_email", email=email))
     typer.echo(prompts.render("cli/forgotten", email=email, erased={k: v for k, v in erased.items() if v}))
+
+
+def _set_active(email: str, active: bool) -> tuple[str, int] | None:
+    """(name, series ended) after marking the person with `email` active or not."""
+    config = settings()
+
+    async def go() -> tuple[str, int] | None:
+        db = await ready_database(config)
+        try:
+            async with db.session() as session:
+                person = await people.by_email(session, email)
+                if person is None:
+                    return None
+                return person.name, await leavers.set_active(session, person, active)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
+@person_app.command("leave")
+def leave(email: Annotated[str, typer.Argument(help="E-mail of the person who left.")]) -> None:
+    """Mark someone as having left, keeping their data: no more prompts, out of
+    scorecards and /okr team, their one-on-one series end. `person return` undoes it."""
+    done = _set_active(email, False)
+    if done is None:
+        raise fail(prompts.render("cli/unknown_email", email=email))
+    typer.echo(prompts.render("cli/person_left", email=email, name=done[0], ended=done[1]))
+
+
+@person_app.command("return")
+def come_back(email: Annotated[str, typer.Argument(help="E-mail of the person who is back.")]) -> None:
+    """Make someone marked as left active again (a team file listing them does too)."""
+    done = _set_active(email, True)
+    if done is None:
+        raise fail(prompts.render("cli/unknown_email", email=email))
+    typer.echo(prompts.render("cli/person_returned", email=email, name=done[0]))
 
 
 @secrets_app.command("rotate")

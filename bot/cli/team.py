@@ -29,8 +29,8 @@ from bot.cli.team_file import (
     write_team,
 )
 from bot.core.clock import local_day, now
+from storage import leavers, people
 from storage import one_on_ones as meeting_store
-from storage import people
 from storage.people import TeamRow
 
 __all__ = ["EXPORT_COLUMNS", "OPTIONAL", "REQUIRED", "Problem", "TeamFileError", "decode",
@@ -86,7 +86,7 @@ def team_import(
     """Import or update the team from a CSV (email,name,role,manager_email,timezone[,…])."""
     config = settings()
 
-    async def go() -> people.ImportCounts:
+    async def go() -> tuple[people.ImportCounts, list[tuple[str, str]]]:
         db = await ready_database(config)
         try:
             async with db.session() as session:
@@ -97,15 +97,18 @@ def team_import(
                 with progress_bar(len(rows)) as advance:
                     counts = await people.upsert_team(session, org_id, rows, advance)
                 await import_one_on_ones(session, org_id, rows)
-                return counts
+                unlisted = await leavers.active_not_in(session, org_id, [r.email for r in rows])
+                return counts, [(p.name, p.email) for p in unlisted]
         finally:
             await db.dispose()
 
     try:
-        created, updated, unchanged = asyncio.run(go())
+        (created, updated, unchanged), unlisted = asyncio.run(go())
     except TeamFileError as error:
         raise fail(prompts.render("cli/import_failed", path=file, problems=error.problems)) from None
     typer.echo(prompts.render("cli/imported", created=created, updated=updated, unchanged=unchanged, org=org))
+    if unlisted:  # told, never deactivated: a partial file must not remove people
+        typer.echo(prompts.render("cli/not_in_file", people=unlisted))
 
 
 @team_app.command("export")

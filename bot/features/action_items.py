@@ -59,8 +59,10 @@ async def save_notes(turn: Turn, data: dict[str, Any]) -> list[Message]:
 
 @feature.command("actions", "/okr actions [@rep]")
 async def actions_command(turn: Turn, args: str) -> list[Message]:
-    """/okr actions: open action items — a rep their own, a manager their reps' and
-    theirs. `/okr actions @rep`: that rep's, for whoever may read the rep's brief (their
+    """/okr actions: open action items — a rep their own, a manager those agreed in
+    their own one-on-ones with their current reports, and the ones they own (a rep's
+    new manager does not see what the previous one agreed with the rep).
+    `/okr actions @rep`: that rep's, for whoever may read the rep's brief (their
     manager; the skip-level by setting — `briefs.may_read`); anyone else is refused
     exactly as if nobody had that name, and naming yourself is the plain list."""
     person = turn.person
@@ -69,7 +71,8 @@ async def actions_command(turn: Turn, args: str) -> list[Message]:
         rep = await find_rep(turn, named)
         if rep is not None:
             async with turn.db.session() as session:
-                items = await store.open_items(session, [rep.id])  # type: ignore[list-item]
+                # agreed in one-on-ones with the rep's current manager: not a previous manager's
+                items = await store.open_items(session, [rep.id], manager_id=rep.manager_id)  # type: ignore[list-item]
                 owners = {p.id: p.name for p in await people.team(session, person.org_id)}
             return [Message(prompts.render("one_on_ones/actions", items=items, owners=owners, rep=rep.name),
                             private=True)]
@@ -80,7 +83,9 @@ async def actions_command(turn: Turn, args: str) -> list[Message]:
             items = await store.open_items(session, owner_id=person.id)
         else:
             reports = [p.id for p in await people.reports(session, person.id)]  # type: ignore[arg-type]
-            items = await store.open_items(session, reports)  # type: ignore[arg-type]
+            theirs = await store.open_items(session, reports, manager_id=person.id)  # type: ignore[arg-type]
+            own = await store.open_items(session, owner_id=person.id)  # type: ignore[arg-type]
+            items = sorted({i.id: i for i in [*theirs, *own]}.values(), key=lambda i: i.id or 0)
         owners = {p.id: p.name for p in await people.team(session, person.org_id)}
     return [Message(prompts.render("one_on_ones/actions", items=items, owners=owners, rep=None), private=True)]
 
@@ -109,7 +114,7 @@ async def remind_items(coach: Coach) -> int:
     async with coach.db.session() as session:
         candidates = await store.items_to_remind(session, (moment + timedelta(days=1)).date())
         owners = {p.id: p for p in await people.team(session, candidates[0].org_id)} if candidates else {}
-    due = [i for i in candidates if i.owner_id in owners
+    due = [i for i in candidates if i.owner_id in owners and owners[i.owner_id].active  # not to someone who left
            and i.due_on <= local_day(moment, owners[i.owner_id].timezone)]  # type: ignore[operator]
     awake = await reachable_now(coach.db, {i.owner_id for i in due}, moment)
     sent = 0

@@ -114,6 +114,8 @@ async def data_sections(coach: Coach, viewer: Person, rep: Person, since: dateti
                         now: datetime) -> list[Message]:
     """The data-driven sections, from one read of the figures (brief_data.gather)."""
     data = (PREFETCHED.get() or {}).get((viewer.id, rep.id)) or await gather(coach.db, viewer, rep, since, now)  # type: ignore[arg-type]
+    # action items agreed with the rep's current manager only: a previous manager's stay theirs
+    data.items = [i for i in data.items if i.manager_id == rep.manager_id]
     krs = data.key_results
     out = [
         _section("key_results",

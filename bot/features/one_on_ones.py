@@ -35,13 +35,13 @@ from bot.core.flows import start_flow
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
 from bot.features.access import resolve_report
-from bot.features.briefs import brief_time, build_briefs
+from bot.features.briefs import brief_time, build_briefs, may_read
 from conversations.locales import ascii_digits
 from conversations.meeting_rule import parse_day, parse_meeting_rule, parse_time
 from conversations.validators import row_number
 from storage import one_on_ones as store
 from storage import people
-from storage.models import Meeting
+from storage.models import Meeting, Person
 
 feature = Feature("one-on-ones")
 
@@ -208,8 +208,10 @@ async def _skip(turn: Turn, series: Any, report: dict[str, Any]) -> list[Message
 @feature.job("one-on-one agendas, briefs and notes", every=timedelta(minutes=5))
 async def meeting_steps(coach: Coach) -> int:
     """Each meeting's three steps, each once: the rep's agenda prompt the day before,
-    the manager's brief, the manager's "what did you agree?" after it."""
+    the manager's brief, the manager's "what did you agree?" after it. A series whose
+    rep is no longer the manager's (moved, left) is not planned and is ended first."""
     moment = clock_now()
+    await end_lost_series(coach, moment)
     meetings = [m for m in await one_on_one_meetings(coach.db, moment - LOOK[0], moment + LOOK[1])
                 if m.slot.due_at is not None]
     if not meetings:
@@ -241,9 +243,44 @@ async def meeting_steps(coach: Coach) -> int:
     return reached + await _send_briefs(coach, briefs_due, moment)
 
 
+async def end_lost_series(coach: Coach, moment: datetime) -> int:
+    """End each running series whose rep moved to another manager or left (or whose
+    manager left), with the reason, and tell its manager once, in one line, in their
+    working hours (until then the series is already neither planned nor listed:
+    `storage.one_on_ones.still_theirs`). Returns how many managers were told."""
+    async with coach.db.session() as session:
+        lost = await store.stale_series(session)
+    if not lost:
+        return 0
+    awake = await reachable_now(coach.db, {m.id for _, _, m, _ in lost if m.active}, moment)  # type: ignore[misc]
+    told = 0
+    for series, rep, manager, reason in lost:
+        if manager.active and manager.id not in awake:
+            continue
+        async with coach.db.session() as session:
+            if not await store.end_series(session, series.id, moment, reason):  # type: ignore[arg-type]
+                continue  # another process ended it, and told the manager
+        if manager.active:
+            text = prompts.render("one_on_ones/series_lost", rep=rep.name, reason=reason)
+            told += int(await coach.send_copy(manager.id, [Message(text, private=True)]))  # type: ignore[arg-type]
+    return told
+
+
+async def _still_theirs(session: Any, row: Meeting) -> tuple[Person, Person] | None:
+    """(manager, rep) when the manager may still read the rep (`briefs.may_read`, read
+    now, at send time) and the series runs; None otherwise: nothing is sent."""
+    manager = await people.get(session, row.manager_id)
+    rep = await people.get(session, row.rep_id)
+    if manager is None or rep is None or not rep.active or not may_read(manager, rep, None, False):
+        return None
+    return (manager, rep) if await store.series_running(session, row.series_id) else None
+
+
 async def _step(coach: Coach, row: Meeting, step: str, moment: datetime, person_id: int,
                 messages: list[Message]) -> int:
     async with coach.db.session() as session:
+        if await _still_theirs(session, row) is None:
+            return 0
         if not await store.claim_step(session, row.id, step, moment):  # type: ignore[arg-type]
             return 0
     return int(await coach.send_copy(person_id, messages))
@@ -255,13 +292,12 @@ async def _send_briefs(coach: Coach, rows: list[Meeting], moment: datetime) -> i
     claimed = []
     async with coach.db.session() as session:
         for row in rows:
-            if not await store.claim_step(session, row.id, "brief_at", moment):  # type: ignore[arg-type]
+            pair = await _still_theirs(session, row)  # checked when sent, not only when the series was set
+            if pair is None or not await store.claim_step(session, row.id, "brief_at", moment):  # type: ignore[arg-type]
                 continue
-            manager = await people.get(session, row.manager_id)
-            rep = await people.get(session, row.rep_id)
             fresh = await store.get_meeting(session, row.id)  # type: ignore[arg-type]
-            if manager is not None and rep is not None and fresh is not None:
-                claimed.append((manager, rep, fresh))
+            if fresh is not None:
+                claimed.append((*pair, fresh))
     if not claimed:
         return 0
     sent = 0

@@ -18,6 +18,7 @@ from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features.access import resolve_report
+from bot.features.briefs import may_read
 from storage import people, salary
 
 feature = Feature("salary")
@@ -99,8 +100,8 @@ async def remind_salary_follow_ups(coach: Coach) -> int:
         async with coach.db.session() as session:
             manager = await people.get(session, talk.manager_id)
             rep = await people.get(session, talk.rep_id)
-        if manager is None or rep is None or not manager.active:
-            continue
+        if manager is None or rep is None or not rep.active or not may_read(manager, rep, None, False):
+            continue  # read when sent: a rep who moved to another manager or left is no longer theirs
         if talk.follow_up_on is None or talk.follow_up_on > local_day(moment, manager.timezone):
             continue
         text = prompts.render("flows/salary/follow_up_due", rep_name=rep.name,

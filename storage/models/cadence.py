@@ -48,6 +48,9 @@ class OneOnOne(SQLModel, table=True):
     brief_minutes_before: int = 120
     anchor_on: date | None = None
     ended_at: datetime | None = utc_instant(default=None)  # `/okr 1on1 @rep off`: no longer planned, history kept
+    # why it ended when not by `/okr 1on1 @rep off`: "moved" (the rep reports to someone
+    # else now) or "left" (rep or manager inactive); the manager is told once
+    ended_reason: str | None = Field(default=None, max_length=16)
 
 
 def only(status: str) -> dict[str, Any]:

@@ -276,3 +276,23 @@ async def test_the_summary_is_drafted_from_what_was_agreed(
     [talk] = await talks(db)
     assert talk.summary_for_rep is not None and talk.summary_for_rep.startswith(draft)
     assert draft in outbox.texts_for(sam)[0]
+
+
+async def test_no_follow_up_reminder_once_the_rep_reports_to_someone_else(
+        coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
+    """Checked when the reminder is due, not only when the talk was held: Sam moved
+    to another manager (or left) in between, so Maria hears nothing more about him."""
+    from bot.features.salary import remind_salary_follow_ups
+    from storage.models import Person
+
+    maria, sam = team["maria"], team["sam"]
+    with freeze_time("2027-02-01 14:00:00", real_asyncio=True):
+        await prepare_and_hold_talk(coach, maria)
+    async with db.session() as session:
+        moved = await session.get(Person, sam)
+        moved.manager_id = team["ada"]  # type: ignore[union-attr]
+        session.add(moved)
+    outbox.sent.clear()
+    with freeze_time("2027-05-03 13:00:00", real_asyncio=True):
+        assert await remind_salary_follow_ups(coach) == 0
+    assert outbox.texts_for(maria) == []

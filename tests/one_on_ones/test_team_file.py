@@ -70,3 +70,54 @@ def test_a_re_imported_team_file_does_not_reopen_an_ended_series(cli_db: Path) -
     shown = CliRunner().invoke(coachbot, ["schedule", "preview", "--user", "maria@example.com", "--from", "2027-03-05",
                                           "--days", "20"], env={"COLUMNS": "220"})
     assert shown.exit_code == 0 and "1:1 with Ravi Rep" not in shown.output
+
+
+def test_a_rep_moved_in_the_team_file_leaves_the_old_managers_preview_and_unlisted_people_are_named(
+        cli_db: Path) -> None:
+    from sqlmodel import select
+
+    from storage.db import Database
+    from storage.models import Person
+
+    good = cli_db / "team.csv"
+    good.write_text(HEADER + ROWS.format(rhythm="every other Tue 10:00")
+                    + "sam@example.com,Sam Seller,rep,maria@example.com,America/Los_Angeles,\n")
+    with freeze_time("2027-03-01 12:00:00"):
+        assert CliRunner().invoke(coachbot, ["team", "import", str(good)]).exit_code == 0
+    moved = cli_db / "moved.csv"  # Ravi now reports to Max; Sam is not in this (partial) file
+    moved.write_text(HEADER + "maria@example.com,Maria Manager,manager,,America/New_York,\n"
+                     "max@example.com,Max Manager,manager,,America/New_York,\n"
+                     "ravi@example.com,Ravi Rep,rep,max@example.com,Asia/Kolkata,\n")
+    with freeze_time("2027-03-01 13:00:00"):
+        imported = CliRunner().invoke(coachbot, ["team", "import", str(moved)])
+    assert imported.exit_code == 0, imported.output
+    unlisted = "1 active person is not in this file (left as they are):\n  Sam Seller <sam@example.com>\n"
+    assert unlisted in imported.output
+    assert "coachbot person leave EMAIL" in imported.output
+    shown = CliRunner().invoke(coachbot, ["schedule", "preview", "--user", "maria@example.com", "--from", "2027-03-01",
+                                          "--days", "20"], env={"COLUMNS": "220"})
+    assert shown.exit_code == 0 and "1:1 with Ravi Rep" not in shown.output
+
+    def active() -> dict[str, bool]:
+        import asyncio
+
+        async def read() -> dict[str, bool]:
+            db = Database(f"sqlite:///{cli_db / 'cli.db'}")
+            async with db.session() as session:
+                found = {p.email: p.active for p in (await session.exec(select(Person))).all()}
+            await db.dispose()
+            return found
+        return asyncio.run(read())
+
+    assert active()["sam@example.com"] is True  # named, never deactivated by a partial file
+    left = CliRunner().invoke(coachbot, ["person", "leave", "sam@example.com"])
+    assert left.exit_code == 0 and "Sam Seller (sam@example.com) is marked as having left" in left.output
+    assert active()["sam@example.com"] is False
+    back = CliRunner().invoke(coachbot, ["person", "return", "sam@example.com"])
+    assert back.exit_code == 0 and "is active again" in back.output and active()["sam@example.com"] is True
+    assert CliRunner().invoke(coachbot, ["person", "leave", "sam@example.com"]).exit_code == 0
+    with freeze_time("2027-03-02 12:00:00"):  # a file listing Sam again brings him back
+        assert CliRunner().invoke(coachbot, ["team", "import", str(good)]).exit_code == 0
+    assert active()["sam@example.com"] is True
+    unknown = CliRunner().invoke(coachbot, ["person", "leave", "zed@example.com"])
+    assert unknown.exit_code != 0 and "nobody with the e-mail zed@example.com" in unknown.output

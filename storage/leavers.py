@@ -1,0 +1,43 @@
+"""People who left, kept: `coachbot person leave` marks someone inactive (no more
+prompts, out of scorecards and `/okr team`, their one-on-one series ended, every
+answer kept for export), `coachbot person return` or a team file listing them again
+(`team_import.upsert_team` sets active) brings them back. Erasing is `privacy.forget`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import utcnow
+from storage.models import OneOnOne, Person
+
+LEFT = "left"  # OneOnOne.ended_reason of a series ended because someone in it left
+
+
+async def set_active(session: AsyncSession, person: Person, active: bool, now: datetime | None = None) -> int:
+    """Mark `person` active or not. Leaving ends the running one-on-one series they
+    are in (as rep or manager) with the reason "left"; returning reopens none (their
+    manager sets a rhythm again). Returns how many series ended."""
+    person.active, person.updated_at = active, utcnow()
+    session.add(person)
+    if active:
+        await session.flush()
+        return 0
+    result = await session.exec(update(OneOnOne).where(  # type: ignore[call-overload]
+        or_(col(OneOnOne.rep_id) == person.id, col(OneOnOne.manager_id) == person.id),
+        col(OneOnOne.ended_at).is_(None)).values(ended_at=now or utcnow(), ended_reason=LEFT))
+    await session.flush()
+    return int(result.rowcount or 0)
+
+
+async def active_not_in(session: AsyncSession, org_id: int, emails: Iterable[str]) -> list[Person]:
+    """The organisation's active people whose e-mail (any case) is not in `emails`:
+    after a team import, the ones the file did not list (perhaps left, perhaps a
+    partial file: never deactivated without an admin saying so)."""
+    listed = {email.lower() for email in emails}
+    query = select(Person).where(Person.org_id == org_id, col(Person.active).is_(True)).order_by(col(Person.name))
+    return [p for p in (await session.exec(query)).all() if p.email.lower() not in listed]
