@@ -18,6 +18,7 @@ from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features import scorecard
+from bot.features.absence_reading import JUST_PASSED_DAYS, last_passed
 from bot.features.access import resolve_report
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
@@ -146,16 +147,29 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
     try:
         return await _wig_command(turn, args)
     except AmbiguousNumber as doubt:
-        # the example is the command as typed, the doubtful number read as a decimal
-        pieces = re.split(rf"(?<![\d.,]){re.escape(doubt.token)}(?![\d.,])", args)
-        return [Message(prompts.render("cadence/wig/help", problem="ambiguous_number", leader=False, doubt={
-            "number": doubt.token, "as_decimal": doubt.decimal, "as_thousands": doubt.grouped},
-            typed=pieces if len(pieces) > 1 else None), private=True)]
+        return [_ambiguous(args, {"number": doubt.token, "as_decimal": doubt.decimal,
+                                  "as_thousands": doubt.grouped})]
+
+
+def _ambiguous(args: str, doubt: dict[str, Any], **values: Any) -> Message:
+    """The "1,5 reads two ways" re-ask. Its examples are the command exactly as typed
+    (`args`: the alias — `value`, `now-at`, `set`, `lead` —, every other word and a
+    trailing `confirm` kept), once with each reading in place of the doubtful number."""
+    pieces = re.split(rf"(?<![\d.,]){re.escape(str(doubt['number']))}(?![\d.,])", args)
+    return Message(prompts.render("cadence/wig/help", problem="ambiguous_number", leader=False, doubt=doubt,
+                                  typed=pieces if len(pieces) > 1 else None, **values), private=True)
 
 
 def _year_later(day: date) -> date:
     """The same day a year on, for the date re-ask's example (29 February: the 28th)."""
     return day.replace(year=day.year + 1, day=min(day.day, 28 if day.month == 2 else day.day))
+
+
+def _with_day(verb: str, text: str, when: str, day: date) -> str:
+    """The `/okr wig add` line as typed with its date phrase (the last " by WHEN")
+    replaced by `day` written with its year ("29 Nov 2027"); `confirm` kept."""
+    last = list(re.finditer(r" by ", text, re.IGNORECASE))[-1]
+    return f"{verb} {text[:last.end()]}{_shown_day(day)}{text[last.end() + len(when):]}"
 
 
 def _shown_day(day: date) -> str:
@@ -176,7 +190,7 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
         return await scorecard.scorecard_messages(turn.coach, team_lead(turn.person), session_weeks(today)[0],
                                                   today, leader=leader)
     if verb in {"update", "now-at", "value"}:
-        return [await _update_lag(turn, rest.strip(), leader)]
+        return [await _update_lag(turn, rest.strip(), leader, args)]
     if verb == "target":
         return [await _set_target(turn, rest.strip(), leader)]
     if verb in {"start", "session", "now"}:
@@ -184,7 +198,7 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
             occurrence = await store.open_prompt(session, turn.person.id, kind=WIG, snoozed=True)  # type: ignore[arg-type]
         return await start_prompt(turn, occurrence, WIG)
     if verb in {"add", "set"}:
-        return [await _add_wig(turn, rest.strip(), leader)]
+        return [await _add_wig(turn, rest.strip(), leader, args.partition(" ")[0])]
     if verb in {"measure", "lead"}:
         return [await _add_measure(turn, rest.strip(), leader)]
     if verb in {"close", "done", "remove"}:
@@ -209,11 +223,15 @@ def _help(problem: str, leader: bool, detail: str = "", example: str | None = No
                                   example=example, **values), private=True)
 
 
-async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
-    """`/okr wig add WHAT from X to Y by WHEN [confirm]`. Numbers as `conversations.wig_text`
-    reads them (a count below zero asked again, money or a percentage below zero read
-    back until `confirm`); the day is the nearest one ahead ("by December 31" typed on
-    30 November is this year's), as the person reads it in their own zone."""
+async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Message:
+    """`/okr wig add WHAT from X to Y by WHEN [confirm]` (`verb`: `add` or `set`, as
+    typed, for the re-asks' examples). Numbers as `conversations.wig_text` reads them
+    (a count below zero asked again, money or a percentage below zero read back until
+    `confirm`); the day is the nearest one ahead ("by December 31" typed on 30
+    November is this year's), as the person reads it in their own zone. A yearless
+    day that passed within `absence_reading.JUST_PASSED_DAYS` ("by Nov 29" typed on
+    30 November) is asked about with the year written, never set a year ahead
+    unasked; one further back ("by Nov 20") is next year's."""
     if not leader:
         return _help("leaders_only", leader)
     line = read_wig(text, _mark(turn))
@@ -227,6 +245,11 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
         # "by 29 Feb" four years off needs its year; "by December 31" on 31 December is today
         return _help("date", leader, line.when, read=reading.day if reading is not None else None, today=today,
                      next_year=_year_later(reading.day) if reading is not None else None)
+    passed = last_passed(line.when, today, turn.person.timezone, turn.person.country)
+    if passed is not None and (today - passed).days <= JUST_PASSED_DAYS:
+        # "by Nov 29" on 30 November: a slip more likely than a year's deadline; asked with the year
+        return _help("date_passed", leader, line.when, passed=passed, read=reading.day,
+                     typed=_with_day(verb, text, line.when, reading.day))
     if (problem := wig_problem(line)) is not None:
         return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit))
     async with turn.db.session() as session:
@@ -291,8 +314,9 @@ _READ = re.compile(r"^(?P<what>.+?)\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d)\.?$", 
 _UPDATE = re.compile(r"^#?(?P<n>\d)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+?)(?P<sure>\s+confirm)?\.?$", re.IGNORECASE)
 
 
-async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
-    """`/okr wig update 1 38`: the lag measure's value now (this ISO week's reading).
+async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Message:
+    """`/okr wig update 1 38` (or `value`, `now-at`; `typed` is the whole command as
+    typed, for the re-ask's examples): the lag measure's value now (this ISO week's reading).
     Every re-ask's example names the WIG typed and a value in its unit (its target).
     A count is never negative and never past 15 digits (`MAX_WHOLE`): asked again. A
     value below zero in money or a plain number is read back and stored only when
@@ -316,9 +340,8 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
         if error in ("wrong_unit", "fractional_count"):
             return _help("update_unit" if error == "wrong_unit" else "update_fraction", leader, raw, **asked)
         if error == "ambiguous_number" and (doubt := ambiguity(raw, _mark(turn))) is not None:
-            before, _, after = raw.partition(doubt.token)  # "1,2M": the example keeps the "M"
-            return _help("ambiguous_number", leader, doubt=doubt_details(doubt, raw, count), **asked,
-                         around=(before.lstrip(), after.rstrip()))
+            # the examples are `typed` (the alias, "M" or "confirm" kept) with each reading
+            return _ambiguous(typed, doubt_details(doubt, raw, count), **asked)
         if error == "too_large" or (value is not None and abs(value) > MAX_WHOLE) or _too_many_digits(raw):
             return _help("update_too_large", leader, raw, limit=MAX_WHOLE, **asked)
         if error == "negative_count":  # the example: the same count without its minus
