@@ -89,7 +89,7 @@ async def test_manager_updates_the_lag_measure_and_sees_winning_or_losing(
     with freeze_time("2027-04-01 15:00:00"):
         assert "Losing" in await say(poster, team["maria"], "/okr wig update 1 120")
         assert "Winning" in await say(poster, team["maria"], "/okr wig update 1 170")
-        assert "couldn't read" in await say(poster, team["maria"], "/okr wig update 3 170")
+        assert "no WIG 3: your team has one, WIG 1" in await say(poster, team["maria"], "/okr wig update 3 170")
         assert "Only a manager" in await say(poster, team["ravi"], "/okr wig update 1 500")
         assert "Sam Seller's weekly target for \"Discovery calls\" is now 4" in await say(
             poster, team["maria"], "/okr wig target @sam discovery 4")

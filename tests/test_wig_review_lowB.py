@@ -13,8 +13,9 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from bot.core.coach import Coach
+from conversations import validators
 from storage.db import Database
-from storage.models import Wig
+from storage.models import ActionItem, Wig
 
 APRIL = "2027-04-01 15:00:00"
 
@@ -90,3 +91,85 @@ async def test_a_day_further_back_reads_as_its_next_turn(
         reply = await say(coach, team["maria"], f"/okr wig add Deals from 5 to 10 by {typed}")
     assert "is set" in reply, reply
     assert [w.by_date for w in await _wigs(db)] == [kept]
+
+
+# --- 4. a number that matches nothing is named; a word still gets the usual ask ----------
+
+async def _item(db: Database, team: dict[str, int], owner: str, text: str, status: str = "open") -> int:
+    async with db.session() as session:
+        item = ActionItem(org_id=team["org"], manager_id=team["maria"], rep_id=team[owner], owner_id=team[owner],
+                          text=text, status=status)
+        session.add(item)
+        await session.commit()
+        return int(item.id)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("typed", ["99999", "9" * 40, "#12345678901234567890", "9" * 5000])
+async def test_done_with_a_number_no_item_has_says_so_and_names_the_open_ones(
+        coach: Coach, db: Database, team: dict[str, int], typed: str) -> None:
+    assert "no open action items right now" in await say(coach, team["sam"], f"/okr done {typed}")
+    first = await _item(db, team, "sam", "send ACME the proposal")
+    second = await _item(db, team, "sam", "book the demo")
+    await _item(db, team, "ravi", "not Sam's")
+    reply = await say(coach, team["sam"], f"/okr done {typed}")
+    assert f"no open action item #{typed.lstrip('#')}" in reply, reply
+    assert f"#{first}–#{second}" in reply and f"`/okr done {first}`" in reply, reply
+    assert "Type `/okr done N`" not in reply
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "1.5", "-3", "²"])
+async def test_done_with_no_number_gets_the_usual_ask(coach: Coach, db: Database, team: dict[str, int],
+                                                      typed: str) -> None:
+    await _item(db, team, "sam", "send ACME the proposal")
+    reply = await say(coach, team["sam"], f"/okr done {typed}")
+    assert "Type `/okr done N`" in reply and "`/okr done 12`" in reply and "no open action item" not in reply
+
+
+async def test_done_names_the_open_ones_as_runs_and_a_manager_sees_those_they_agreed(
+        coach: Coach, db: Database, team: dict[str, int]) -> None:
+    ids = [await _item(db, team, "sam", f"item {n}") for n in range(4)]
+    await _item(db, team, "sam", "closed already", status="done")
+    assert "Done:" in await say(coach, team["sam"], f"/okr done {ids[1]}")
+    reply = await say(coach, team["maria"], "/okr done 99999")  # Maria agreed them all
+    assert f"Yours are #{ids[0]}, #{ids[2]}–#{ids[3]}" in reply, reply
+    assert validators.runs([5, 1, 2, 3, 9]) == [(1, 3), (5, 5), (9, 9)] and validators.runs([]) == []
+
+
+@pytest.mark.parametrize(("typed", "no", "example"), [
+    ("close 3", "There is no WIG 3", "`/okr wig close 1`"),
+    ("remove 99999", "There is no WIG 99999", "`/okr wig remove 1`"),
+    ("done " + "9" * 40, "There is no WIG " + "9" * 40, "`/okr wig done 1`"),
+    ("update 3 38", "There is no WIG 3", "`/okr wig update 1 38`"),
+    ("now-at #12 38 confirm", "There is no WIG 12", "`/okr wig now-at #1 38 confirm`"),
+    ("value " + "9" * 5000 + " 38", "There is no WIG 9999", "`/okr wig value 1 38`"),
+    ("measure Calls, 10 per week for 3", "There is no WIG 3", "`/okr wig measure Calls, 10 per week for 1`"),
+    ("lead Calls, 10 per week for wig 12", "There is no WIG 12", "`/okr wig lead Calls, 10 per week for wig 1`"),
+])
+async def test_a_wig_number_no_wig_has_is_named_with_the_range(
+        coach: Coach, db: Database, team: dict[str, int], typed: str, no: str, example: str) -> None:
+    maria = team["maria"]
+    with freeze_time(APRIL):
+        none_yet = await say(coach, maria, f"/okr wig {typed}")
+        # none at all: said so (a measure's "no WIG to attach that to yet" says it too)
+        assert (no in none_yet and "no WIG yet" in none_yet) or "no WIG to attach" in none_yet, none_yet
+        await say(coach, maria, "/okr wig add Net score from 10 to 40 by June 30")
+        await say(coach, maria, "/okr wig add Deals from 1 to 9 by June 30")
+        reply = await say(coach, maria, f"/okr wig {typed}")
+    assert no in reply and "has 2, WIGs 1–2" in reply and example in reply, reply
+    assert len(await _wigs(db)) == 2 and all(w.active for w in await _wigs(db))
+
+
+@pytest.mark.parametrize("typed", ["close", "close first", "close 1.5", "update one 38"])
+async def test_a_wig_pick_that_is_no_number_gets_the_usual_ask(coach: Coach, team: dict[str, int],
+                                                               typed: str) -> None:
+    maria = team["maria"]
+    with freeze_time(APRIL):
+        await say(coach, maria, "/okr wig add Net score from 10 to 40 by June 30")
+        reply = await say(coach, maria, f"/okr wig {typed}")
+    assert "There is no WIG" not in reply and ("Which WIG should I close?" in reply or "I couldn't read" in reply)
+
+
+async def test_a_lead_number_too_long_for_any_id_is_no_such_lead_not_a_new_lead(
+        coach: Coach, team: dict[str, int]) -> None:
+    reply = await say(coach, team["maria"], "/okr lead " + "9" * 40 + " owner @sam")
+    assert "There is no lead #" + "9" * 40 in reply, reply

@@ -33,6 +33,7 @@ from conversations.checkin_reading import is_increment, read_in_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
 from conversations.dates import read_date
 from conversations.locales import ascii_digits, decimal_mark, small_number
+from conversations.validators import typed_number
 from conversations.wig_text import (
     MAX_MEASURE_TITLE,
     MAX_WIG_TITLE,
@@ -40,8 +41,12 @@ from conversations.wig_text import (
     measure_title,
     read_measure,
     read_wig,
+    shown_day,
+    too_many_digits,
     weekly_problem,
     wig_problem,
+    with_day,
+    year_later,
 )
 from storage import checkins as checkin_store
 from storage import occurrences as store
@@ -74,7 +79,7 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         commit_week=commit_week.isoformat(),
         wig_id=wigs[0].id if wigs else None,
         wigs=[{"title": w.title, "from_value": w.from_value, "to_value": w.to_value, "unit": w.unit,
-               "by_date": _shown_day(w.by_date)} for w in wigs],
+               "by_date": shown_day(w.by_date)} for w in wigs],
         commitments=[{"id": c.id, "text": c.text} for c in promised],
         measures=[{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
                    "personal": m.owner_id is not None} for m in measures],
@@ -160,23 +165,6 @@ def _ambiguous(args: str, doubt: dict[str, Any], **values: Any) -> Message:
                                   typed=pieces if len(pieces) > 1 else None, **values), private=True)
 
 
-def _year_later(day: date) -> date:
-    """The same day a year on, for the date re-ask's example (29 February: the 28th)."""
-    return day.replace(year=day.year + 1, day=min(day.day, 28 if day.month == 2 else day.day))
-
-
-def _with_day(verb: str, text: str, when: str, day: date) -> str:
-    """The `/okr wig add` line as typed with its date phrase (the last " by WHEN")
-    replaced by `day` written with its year ("29 Nov 2027"); `confirm` kept."""
-    last = list(re.finditer(r" by ", text, re.IGNORECASE))[-1]
-    return f"{verb} {text[:last.end()]}{_shown_day(day)}{text[last.end() + len(when):]}"
-
-
-def _shown_day(day: date) -> str:
-    """"1 Jan 2027" as the WIG session's flow data keeps it (no leading zero)."""
-    return f"{day.day} {day:%b %Y}"
-
-
 def _mark(turn: Turn) -> str | None:
     return decimal_mark(turn.person.timezone, turn.person.country)
 
@@ -200,9 +188,9 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
     if verb in {"add", "set"}:
         return [await _add_wig(turn, rest.strip(), leader, args.partition(" ")[0])]
     if verb in {"measure", "lead"}:
-        return [await _add_measure(turn, rest.strip(), leader)]
+        return [await _add_measure(turn, rest.strip(), leader, args.partition(" ")[0])]
     if verb in {"close", "done", "remove"}:
-        return [await _close_wig(turn, rest.strip(), leader)]
+        return [await _close_wig(turn, rest.strip(), leader, args.partition(" ")[0])]
     return [Message(prompts.render("cadence/wig/help", problem="", leader=leader), private=True)]
 
 
@@ -244,12 +232,12 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     if reading is None or reading.day <= today or reading.far:
         # "by 29 Feb" four years off needs its year; "by December 31" on 31 December is today
         return _help("date", leader, line.when, read=reading.day if reading is not None else None, today=today,
-                     next_year=_year_later(reading.day) if reading is not None else None)
+                     next_year=year_later(reading.day) if reading is not None else None)
     passed = last_passed(line.when, today, turn.person.timezone, turn.person.country)
     if passed is not None and (today - passed).days <= JUST_PASSED_DAYS:
         # "by Nov 29" on 30 November: a slip more likely than a year's deadline; asked with the year
         return _help("date_passed", leader, line.when, passed=passed, read=reading.day,
-                     typed=_with_day(verb, text, line.when, reading.day))
+                     typed=with_day(verb, text, line.when, reading.day))
     if (problem := wig_problem(line)) is not None:
         return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit))
     async with turn.db.session() as session:
@@ -263,7 +251,7 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
                                   by_date=wig.by_date))
 
 
-async def _add_read_measure(turn: Turn, text: str, leader: bool) -> Message | None:
+async def _add_read_measure(turn: Turn, text: str, leader: bool, verb: str = "measure") -> Message | None:
     """`/okr wig measure overdue leads [for 2]`: a measure a feature reads (see
     `Feature.measure_source`), chosen by one of its phrases; None when none matches."""
     found = _READ.match(text)
@@ -275,9 +263,10 @@ async def _add_read_measure(turn: Turn, text: str, leader: bool) -> Message | No
         wigs = await wig_store.active_wigs(session, team_lead(turn.person))
         if not wigs:
             return _help("no_wig", leader)
-        index = int(found.group("wig") or 1) - 1 if found else 0
-        if not 0 <= index < len(wigs):
-            return _help("measure", leader)
+        index = (small_number(found.group("wig") or "1") or 0) - 1 if found else 0
+        if not 0 <= index < len(wigs):  # "for 3" with two WIGs
+            return _help("no_such_wig", leader, found.group("wig"), count=len(wigs),  # type: ignore[union-attr]
+                         typed=(f"{verb} {text[:found.start('wig')]}", text[found.end('wig'):]))  # type: ignore[union-attr]
         personal = None if leader else turn.person.id
         measure = await wig_store.add_measure(session, wigs[index].id, str(prompts.render(source.title)),  # type: ignore[arg-type]
                                               0, source.unit, personal, source.name)
@@ -285,10 +274,10 @@ async def _add_read_measure(turn: Turn, text: str, leader: bool) -> Message | No
                                   wig=wigs[index].title, title=measure.title))
 
 
-async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
+async def _add_measure(turn: Turn, text: str, leader: bool, verb: str = "measure") -> Message:
     """`/okr wig measure ACTIVITY, N per week [for 2]`: a weekly target is above zero;
     "-10", "(10)" or "0" per week is asked again saying so (`conversations.wig_text`)."""
-    read = await _add_read_measure(turn, text, leader)
+    read = await _add_read_measure(turn, text, leader, verb)
     if read is not None:
         return read
     found = read_measure(text, _mark(turn))
@@ -301,8 +290,9 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
         if not wigs:
             return _help("no_wig", leader)
         index = found.wig - 1
-        if not 0 <= index < len(wigs):
-            return _help("measure", leader)
+        if not 0 <= index < len(wigs):  # "for 3" with two WIGs: named, not the format help
+            return _help("no_such_wig", leader, found.wig_typed, count=len(wigs),
+                         typed=(f"{verb} {text[:found.wig_at]}", text[found.wig_at + len(found.wig_typed):]))
         personal = None if leader else turn.person.id
         measure = await wig_store.add_measure(session, wigs[index].id, found.title,  # type: ignore[arg-type]
                                               found.target, found.unit, personal)
@@ -310,8 +300,8 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
                                   wig=wigs[index].title, title=measure.title, target=measure.weekly_target))
 
 
-_READ = re.compile(r"^(?P<what>.+?)\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d)\.?$", re.IGNORECASE)
-_UPDATE = re.compile(r"^#?(?P<n>\d)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+?)(?P<sure>\s+confirm)?\.?$", re.IGNORECASE)
+_READ = re.compile(r"^(?P<what>.+?)\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d+)\.?$", re.IGNORECASE)
+_UPDATE = re.compile(r"^#?(?P<n>\d+)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+?)(?P<sure>\s+confirm)?\.?$", re.IGNORECASE)
 
 
 async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Message:
@@ -326,11 +316,15 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
     match = _UPDATE.match(text)
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        if match is None or not 1 <= int(match.group("n")) <= len(wigs):
-            if match is not None:
-                _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
-            return _help("update", leader, text)
-        number = int(match.group("n"))
+        picked = small_number(match.group("n")) if match is not None else None  # never int() of 40 digits
+        if match is None or picked is None or not 1 <= picked <= len(wigs):
+            if match is None:
+                return _help("update", leader, text)
+            _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
+            head = typed[: len(typed) - len(text)] + text[: match.start("n")]  # "value #"
+            return _help("no_such_wig", leader, match.group("n"), count=len(wigs),
+                         typed=(head, text[match.end("n"):]))
+        number = picked
         wig, raw = wigs[number - 1], match.group("value")
         count = is_count_unit(wig.unit)
         asked = {"number": number, "unit": wig.unit or "", "example": wig.to_value}
@@ -342,7 +336,7 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
         if error == "ambiguous_number" and (doubt := ambiguity(raw, _mark(turn))) is not None:
             # the examples are `typed` (the alias, "M" or "confirm" kept) with each reading
             return _ambiguous(typed, doubt_details(doubt, raw, count), **asked)
-        if error == "too_large" or (value is not None and abs(value) > MAX_WHOLE) or _too_many_digits(raw):
+        if error == "too_large" or (value is not None and abs(value) > MAX_WHOLE) or too_many_digits(raw):
             return _help("update_too_large", leader, raw, limit=MAX_WHOLE, **asked)
         if error == "negative_count":  # the example: the same count without its minus
             size = read_amount(raw, words=True, decimal=_mark(turn))
@@ -360,12 +354,6 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
                                                        turn.person.id)
         found = standing(wig, [reading], today)
     return Message(prompts.render("cadence/wig/updated", s=found, number=number), private=True)
-
-
-def _too_many_digits(raw: str) -> bool:
-    """More than 15 digits in a row ("99999999999999999999"), which no reading keeps
-    exact: named as the length limit rather than "couldn't read"."""
-    return re.search(r"\d{16,}", raw) is not None
 
 
 async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
@@ -392,15 +380,20 @@ async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
                                   own=target is not None), private=True)
 
 
-async def _close_wig(turn: Turn, text: str, leader: bool) -> Message:
+async def _close_wig(turn: Turn, text: str, leader: bool, verb: str = "close") -> Message:
+    """`/okr wig close N` (or `done`, `remove`: `verb` as typed). A word that is no
+    number gets the usual ask; a number no WIG has (3 of two, 99999, 40 digits) is
+    named as no WIG N, with the team's numbers (1–k) or that there are none."""
     if not leader:
         return _help("leaders_only", leader)
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        number = text.lstrip("#").strip()
-        picked = small_number(number)
-        if picked is None or not 1 <= picked <= len(wigs):
+        typed = typed_number(text)
+        picked = small_number(typed) if typed is not None else None
+        if typed is None:  # not a number: the usual ask
             return _help("close", leader)
+        if picked is None or not 1 <= picked <= len(wigs):  # a number, but no WIG has it
+            return _help("no_such_wig", leader, typed, count=len(wigs), typed=(f"{verb} ", ""))
         wig = wigs[picked - 1]
         await wig_store.close_wig(session, wig.id, turn.person.id)  # type: ignore[arg-type]
     return Message(prompts.render("cadence/wig/added", kind="closed", title=wig.title))
