@@ -12,6 +12,7 @@ from conftest import say
 from freezegun import freeze_time
 from sqlmodel import select
 
+import prompts
 from bot.core.coach import Coach
 from conversations import validators
 from storage.db import Database
@@ -173,3 +174,52 @@ async def test_a_lead_number_too_long_for_any_id_is_no_such_lead_not_a_new_lead(
         coach: Coach, team: dict[str, int]) -> None:
     reply = await say(coach, team["maria"], "/okr lead " + "9" * 40 + " owner @sam")
     assert "There is no lead #" + "9" * 40 in reply, reply
+
+
+# --- 3. the week a scorecard or a WIG session shows is named ---------------------------
+
+async def _board(coach: Coach, team: dict[str, int]) -> None:
+    with freeze_time("2026-11-20 15:00:00"):
+        await say(coach, team["maria"], "/okr wig add Deals from 1 to 9 by June 30")
+        await say(coach, team["maria"], "/okr wig measure Calls, 10 per week")
+
+
+@pytest.mark.parametrize(("moment", "who", "label"), [
+    ("2026-11-30 15:00:00", "ravi", "last week (23–29 Nov 2026)"),      # Monday: last week's figures
+    ("2026-12-04 15:00:00", "ravi", "this week (30 Nov–6 Dec 2026)"),    # Friday: this week's
+    ("2026-11-30 03:00:00", "maria", "this week (23–29 Nov 2026)"),     # still Sunday 29 Nov in New York
+    ("2026-11-29 20:00:00", "ravi", "last week (23–29 Nov 2026)"),      # already Monday 30 Nov in Kolkata
+    ("2027-01-04 15:00:00", "sam", "last week (28 Dec 2026–3 Jan 2027)"),  # across the year end
+])
+async def test_the_scorecard_names_the_week_it_shows(coach: Coach, team: dict[str, int], moment: str, who: str,
+                                                     label: str) -> None:
+    await _board(coach, team)
+    with freeze_time(moment):
+        for command in ("/okr wig", "/okr scorecard"):
+            board = await say(coach, team[who], command)
+            assert f"Team scorecard · {label}" in board and f"Lead measures for {label}:" in board, board
+
+
+async def test_the_wig_session_names_the_week_it_asks_about_and_the_one_it_plans(
+        coach: Coach, team: dict[str, int]) -> None:
+    await _board(coach, team)
+    with freeze_time("2026-11-30 15:00:00"):  # Monday: reports on last week, plans this one
+        asked = await say(coach, team["ravi"], "/okr wig start")
+        assert "Calls: how many last week (23–29 Nov 2026)?" in asked, asked
+        plan = await say(coach, team["ravi"], "5")
+        assert "commit to this week (30 Nov–6 Dec 2026)" in plan, plan
+        await say(coach, team["ravi"], "call ACME")
+    with freeze_time("2026-12-11 15:00:00"):  # a Friday: reports on this week, plans next week
+        again = await say(coach, team["ravi"], "/okr wig start")
+        assert "your commitments for this week (7–13 Dec 2026)" not in again  # none were made for it
+        assert "how many this week (7–13 Dec 2026)?" in again, again
+        assert "commit to next week (14–20 Dec 2026)" in await say(coach, team["ravi"], "4")
+
+
+def test_a_week_far_off_is_named_by_its_dates_alone() -> None:
+    from bot.features.weeks import week_span
+    span = week_span(date(2026, 11, 2), date(2026, 11, 30))
+    assert span == {"first": "2", "last": "8 Nov 2026", "relative": None}
+    words = str(prompts.render("cadence/wig/measure_value", context={
+        "measures": [{"title": "Calls", "weekly_target": 10, "unit": "", "personal": False}], "report_span": span}, answers={"m": 0}))
+    assert "how many in the week of 2–8 Nov 2026?" in words

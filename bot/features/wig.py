@@ -22,7 +22,7 @@ from bot.features.absence_reading import JUST_PASSED_DAYS, last_passed
 from bot.features.access import resolve_report
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
-from bot.features.weeks import monday, session_weeks, team_lead
+from bot.features.weeks import monday, session_weeks, team_lead, week_span
 from conversations.amounts import (
     AmbiguousNumber,
     Amount,
@@ -66,7 +66,7 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         "occurrence_id": occurrence.id if occurrence is not None else None,
         "started_at": turn.now.isoformat(),  # the check-in row's started_at (storage.checkins)
     }
-    report_week, commit_week = session_weeks(local_day(turn.now, person.timezone))
+    report_week, commit_week = session_weeks(today := local_day(turn.now, person.timezone))
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, team_lead(person))
         measures = await wig_store.measures(session, [w.id for w in wigs], person.id)  # type: ignore[misc]
@@ -75,8 +75,8 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
     measures = [m for m in measures if not m.source]
     base.update(
         subject=f"wig:{commit_week.isoformat()}",
-        report_week=report_week.isoformat(),
-        commit_week=commit_week.isoformat(),
+        report_week=report_week.isoformat(), report_span=week_span(report_week, today),
+        commit_week=commit_week.isoformat(), commit_span=week_span(commit_week, today),
         wig_id=wigs[0].id if wigs else None,
         wigs=[{"title": w.title, "from_value": w.from_value, "to_value": w.to_value, "unit": w.unit,
                "by_date": shown_day(w.by_date)} for w in wigs],

@@ -109,7 +109,7 @@ async def test_wig_setup_session_and_scorecard(
     assert "Ravi Rep: 11 of 10" in done
     with at(utc(2027, 1, 18, 15)):
         board = await say(coach, maria, "/okr wig")
-    assert "week of 11 Jan 2027" in board and "Commitments kept: 1 of 2" in board
+    assert "last week (11–17 Jan 2027)" in board and "Commitments kept: 1 of 2" in board
     async with db.session() as session:
         promises = (await session.exec(select(Commitment).order_by(Commitment.id))).all()
         entries = (await session.exec(select(LeadMeasureEntry))).all()
