@@ -221,5 +221,6 @@ def test_a_week_far_off_is_named_by_its_dates_alone() -> None:
     span = week_span(date(2026, 11, 2), date(2026, 11, 30))
     assert span == {"first": "2", "last": "8 Nov 2026", "relative": None}
     words = str(prompts.render("cadence/wig/measure_value", context={
-        "measures": [{"title": "Calls", "weekly_target": 10, "unit": "", "personal": False}], "report_span": span}, answers={"m": 0}))
+        "measures": [{"title": "Calls", "weekly_target": 10, "unit": "", "personal": False}], "report_span": span},
+        answers={"m": 0}))
     assert "how many in the week of 2–8 Nov 2026?" in words

@@ -120,7 +120,7 @@ async def test_wig_setup_session_and_scorecard(
     ]
     assert sorted((e.week_start, e.value) for e in entries) == [
         (date(2027, 1, 4), 2), (date(2027, 1, 4), 7), (date(2027, 1, 11), 3), (date(2027, 1, 11), 11)]
-    assert "Which WIG" in await say(coach, maria, "/okr wig close 3")
+    assert "There is no WIG 3" in await say(coach, maria, "/okr wig close 3")
     assert "closed" in await say(coach, maria, "/okr wig close 2")
 
 
