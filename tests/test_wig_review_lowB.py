@@ -224,3 +224,34 @@ def test_a_week_far_off_is_named_by_its_dates_alone() -> None:
         "measures": [{"title": "Calls", "weekly_target": 10, "unit": "", "personal": False}], "report_span": span},
         answers={"m": 0}))
     assert "how many in the week of 2–8 Nov 2026?" in words
+
+
+# --- 2, sibling: an action item's due day that has just passed -----------------------------
+
+def _notes_env(today: date) -> validators.Env:
+    return validators.Env(today, "America/New_York", people=[{"id": 4, "name": "Sam Seller"}])
+
+
+@pytest.mark.parametrize(("today", "typed", "passed", "example"), [
+    (date(2026, 11, 30), "Sam: send ACME the proposal by Nov 29", "29 Nov 2026", "`by 29 Nov 2027`"),
+    (date(2027, 1, 2), "me: pricing approval by Dec 31", "31 Dec 2026", "`by 31 Dec 2027`"),
+])
+def test_an_action_item_due_day_that_just_passed_is_asked_about(today: date, typed: str, passed: str,
+                                                                 example: str) -> None:
+    from conversations.action_items import action_items
+    found = action_items(typed, _notes_env(today))
+    assert isinstance(found, validators.Invalid) and found.code == "due_passed", found
+    words = str(prompts.render("one_on_ones/items_retry", error=found.code, details=found.details,
+                               context={"other": "Sam"}))
+    assert "just passed" in words and passed in words and example in words, words
+
+
+@pytest.mark.parametrize(("today", "typed", "due"), [
+    (date(2026, 11, 30), "Sam: send ACME the proposal by Nov 20", "2027-11-20"),  # ten days back: next year's
+    (date(2026, 11, 30), "Sam: send ACME the proposal by Dec 3", "2026-12-03"),
+    (date(2026, 11, 30), "Sam: send ACME the proposal by Friday", "2026-12-04"),
+])
+def test_an_action_item_due_day_further_off_reads_as_its_next_turn(today: date, typed: str, due: str) -> None:
+    from conversations.action_items import action_items
+    found = action_items(typed, _notes_env(today))
+    assert isinstance(found, validators.Valid) and found.value[0]["due"] == due, found

@@ -18,7 +18,6 @@ from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features import scorecard
-from bot.features.absence_reading import JUST_PASSED_DAYS, last_passed
 from bot.features.access import resolve_report
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
@@ -33,6 +32,7 @@ from conversations.checkin_reading import is_increment, read_in_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
 from conversations.dates import read_date
 from conversations.locales import ascii_digits, decimal_mark, small_number
+from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.validators import typed_number
 from conversations.wig_text import (
     MAX_MEASURE_TITLE,
@@ -217,7 +217,7 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     (a count below zero asked again, money or a percentage below zero read back until
     `confirm`); the day is the nearest one ahead ("by December 31" typed on 30
     November is this year's), as the person reads it in their own zone. A yearless
-    day that passed within `absence_reading.JUST_PASSED_DAYS` ("by Nov 29" typed on
+    day that passed within `passed_days.JUST_PASSED_DAYS` ("by Nov 29" typed on
     30 November) is asked about with the year written, never set a year ahead
     unasked; one further back ("by Nov 20") is next year's."""
     if not leader:
