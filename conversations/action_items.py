@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.validators import (
     _DATE_WORD,
     VALIDATORS,
@@ -26,7 +27,9 @@ _SELF = {"me", "i", "myself"}
 def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 300) -> Result:
     """Action items, one per line: "Ravi: send ACME the proposal by Friday",
     "me: intro to the CFO by May 3", or without an owner (then the rep). An owner who
-    is not "me" must be someone in `env.people`; an unknown one is asked again."""
+    is not "me" must be someone in `env.people`; an unknown one is asked again. A
+    yearless due day that passed within `passed_days.JUST_PASSED_DAYS` ("by Nov 29"
+    typed on 30 November) is asked about ("due_passed"), never read as next year's."""
     listed = items(raw, env, max_items=max_items, max_length=max_length)
     if isinstance(listed, Invalid):
         return listed
@@ -44,7 +47,13 @@ def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 3
                     return Invalid("unknown_owner", {"given": word})
                 owner = int(person_["id"])
             line = match.group("rest").strip()
-        body, due, _ = _due_date(line, env)
+        body, due, said = _due_date(line, env)
+        passed = last_passed(said.strip(" .!"), env.today, env.timezone, env.country) if due else None
+        if passed is not None and (env.today - passed).days <= JUST_PASSED_DAYS:
+            # "by Nov 29" typed on 30 November: asked, never due a year on unasked
+            return Invalid("due_passed", {"line": line, "given": said.strip(" .!"), "passed": passed.isoformat(),
+                                          "next": due.day.isoformat(),  # type: ignore[union-attr]
+                                          "next_typed": f"{due.day.day} {due.day:%b %Y}"})  # type: ignore[union-attr]
         found.append({"owner": owner, "text": body.strip(" ,;") or line, "due": due.day.isoformat() if due else None})
     return Valid(found)
 

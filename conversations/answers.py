@@ -78,6 +78,27 @@ def row_number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
+def typed_number(text: str) -> str | None:
+    """The digits of a whole number a person typed to pick a row ("99999", "#12", 40
+    digits), however long, or None for anything else ("abc", "1.5", "-3"). A picker
+    that gets digits `row_number` refuses (too long for a column) still says "there
+    is no N" instead of asking for a number the person did type."""
+    text = text.strip().lstrip("#")
+    return text if text.isascii() and text.isdigit() else None
+
+
+def runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted numbers as (first, last) runs, so a re-ask can name "1–3, 7" rather
+    than every number: [1, 2, 3, 7] -> [(1, 3), (7, 7)]; [] -> []."""
+    found: list[tuple[int, int]] = []
+    for n in sorted(set(numbers)):
+        if found and n == found[-1][1] + 1:
+            found[-1] = (found[-1][0], n)
+        else:
+            found.append((n, n))
+    return found
+
+
 def plan_period(context: Mapping[str, Any] | None) -> Period | None:
     """The period a flow plans, from its context: `year` ("2027") for goal setting."""
     return year_period((context or {}).get("year"))

@@ -26,7 +26,7 @@ from conversations.amounts import (
     read_amount,
     second_number_problem,
 )
-from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number  # noqa: F401
+from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number, runs, typed_number  # noqa: F401
 from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_unit, unit_problem, whole_text
 from conversations.dates import DateReading, no_such_day
 from conversations.kr_titles import title_target, year_end

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from conversations.amounts import parse_amount, second_number_problem
 from conversations.counts import MAX_WHOLE, is_count_unit
+from conversations.locales import small_number
 
 _SURE = re.compile(r"\s+confirm\.?\s*$", re.IGNORECASE)
 _FROM, _TO, _BY = (re.compile(rf" {word} ", re.IGNORECASE) for word in ("from", "to", "by"))
@@ -36,7 +38,7 @@ _MEASURE_LINE = MAX_MEASURE_TITLE + 60
 # "Discovery calls, 10 per week", "Calls: -10 a week for 2", "Calls, (10) per week".
 _MEASURE = re.compile(
     r"^(?P<title>.+?)\s*[,:]\s*(?P<n>[-\u2212(]?\s*[\d.,]+\s*[kK]?\)?)\s*(?P<unit>[^\d\s/]*?)\s*(?:per|a|/|each)\s*week"
-    r"(?:\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d))?\.?$",
+    r"(?:\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d+))?\.?$",
     re.IGNORECASE,
 )
 
@@ -117,7 +119,9 @@ class MeasureLine:
     title: str
     target: float
     unit: str
-    wig: int
+    wig: int  # 0 when the typed number is too long to be any WIG's
+    wig_typed: str = "1"  # the WIG's number as typed ("3", 40 digits), for "there is no WIG 3"
+    wig_at: int = -1  # where it starts in the line (spaces made single), -1 when not typed
 
 
 def read_measure(text: str, decimal: str | None = None) -> MeasureLine | str:
@@ -135,8 +139,9 @@ def read_measure(text: str, decimal: str | None = None) -> MeasureLine | str:
     problem = weekly_problem(found[0])
     if problem is not None:
         return problem
+    typed = match.group("wig") or "1"
     return MeasureLine(match.group("title").strip(), found[0], (match.group("unit") or "").strip(),
-                       int(match.group("wig") or 1))
+                       small_number(typed) or 0, typed, match.start("wig"))
 
 
 def weekly_problem(value: float) -> str | None:
@@ -163,3 +168,26 @@ def measure_title(text: str) -> str:
     text = " ".join(text.split())
     match = _MEASURE.match(text) if len(text) <= _MEASURE_LINE else None
     return match.group("title").strip() if match else ""
+
+
+def year_later(day: date) -> date:
+    """The same day a year on, for the date re-ask's example (29 February: the 28th)."""
+    return day.replace(year=day.year + 1, day=min(day.day, 28 if day.month == 2 else day.day))
+
+
+def with_day(verb: str, text: str, when: str, day: date) -> str:
+    """The `/okr wig add` line as typed with its date phrase (the last " by WHEN")
+    replaced by `day` written with its year ("29 Nov 2027"); `confirm` kept."""
+    last = list(re.finditer(r" by ", text, re.IGNORECASE))[-1]
+    return f"{verb} {text[:last.end()]}{shown_day(day)}{text[last.end() + len(when):]}"
+
+
+def shown_day(day: date) -> str:
+    """"1 Jan 2027" as the WIG session's flow data keeps it (no leading zero)."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def too_many_digits(raw: str) -> bool:
+    """More than 15 digits in a row ("99999999999999999999"), which no reading keeps
+    exact: named as the length limit rather than "couldn't read"."""
+    return re.search(r"\d{16,}", raw) is not None

@@ -213,6 +213,16 @@ async def open_items(session: AsyncSession, rep_ids: Iterable[int] | None = None
     return list((await session.exec(query)).all())
 
 
+async def closable_items(session: AsyncSession, person_id: int, org_id: int) -> list[int]:
+    """The ids of the open action items `person_id` may close (their own, or ones they
+    agreed as the manager), in order: what `/okr done N` names when N matches none."""
+    query = select(ActionItem.id).where(
+        ActionItem.status == "open", ActionItem.org_id == org_id,
+        (col(ActionItem.owner_id) == person_id) | (col(ActionItem.manager_id) == person_id),
+    ).order_by(col(ActionItem.id))
+    return [int(i) for i in (await session.exec(query)).all()]  # type: ignore[arg-type]
+
+
 async def get_item(session: AsyncSession, item_id: int) -> ActionItem | None:
     return await session.get(ActionItem, item_id)
 

@@ -129,13 +129,14 @@ def test_the_measure_reader_names_what_is_wrong() -> None:
 @pytest.mark.parametrize(("moment", "zone", "due"), [
     ("2026-11-30 12:00:00", "America/Los_Angeles", date(2026, 12, 31)),  # 30 Nov, 04:00 there
     ("2026-11-30 12:00:00", "Pacific/Auckland", date(2026, 12, 31)),      # 1 Dec, 01:00 there
-    ("2026-12-31 20:00:00", "Pacific/Auckland", date(2027, 12, 31)),      # 1 Jan 2027 there
+    ("2026-12-31 20:00:00", "Pacific/Auckland", "passed"),                # 1 Jan 2027 there: yesterday
     ("2027-01-01 05:00:00", "America/Los_Angeles", None),                 # still 31 Dec there: today
     ("2026-12-31 20:00:00", "America/Los_Angeles", None),                 # 31 Dec there: today
-    ("2027-01-01 12:00:00", "America/Los_Angeles", date(2027, 12, 31)),   # 1 Jan there
+    ("2027-01-01 12:00:00", "America/Los_Angeles", "passed"),             # 1 Jan there: yesterday
+    ("2027-01-09 12:00:00", "America/Los_Angeles", date(2027, 12, 31)),   # 9 days on: next year's
 ])
 async def test_a_wig_due_by_december_31_is_the_nearest_one_ahead(
-        coach: Coach, db: Database, team: dict[str, int], moment: str, zone: str, due: date | None) -> None:
+        coach: Coach, db: Database, team: dict[str, int], moment: str, zone: str, due: date | str | None) -> None:
     maria = team["maria"]
     async with db.session() as session:
         await session.exec(update(Person).where(Person.id == maria).values(timezone=zone))  # type: ignore[call-overload]
@@ -144,7 +145,11 @@ async def test_a_wig_due_by_december_31_is_the_nearest_one_ahead(
     if due is None:  # on 31 December itself "December 31" is today: asked, with next year's spelled out
         assert "is today" in reply and "`by 31 Dec 2027`" in reply and "is set" not in reply
         assert await _wigs(db) == []
+    elif due == "passed":  # passed within the week (review lowB): asked, with its year written
+        assert "just passed" in reply and "by 31 Dec 2027`" in reply and "is set" not in reply
+        assert await _wigs(db) == []
     else:
+        assert isinstance(due, date)
         assert "is set" in reply and due.strftime("%d %b %Y") in reply
         assert [w.by_date for w in await _wigs(db)] == [due]
 

@@ -18,11 +18,11 @@ Pure, no clock: the caller hands in the person's today and zone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
 from conversations.dates import read_date
+from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.spans import ON_DAY, RANGE, UNTIL, names_no_start
 
 # Half a year (two OKR quarters). Holidays, training and short leaves fit with room to
@@ -30,14 +30,6 @@ from conversations.spans import ON_DAY, RANGE, UNTIL, names_no_start
 # re-plans, so it is a leave for the admin to arrange, not an
 # out-of-office. Also the likely sign of a mistyped day (a year read in).
 MAX_ABSENCE_DAYS = 183
-
-# A single yearless day that passed this recently, read as next year's, is asked about
-# even for a short absence ("on 29 November" typed on 30 November): nobody books one day
-# off a year ahead by naming a day of the last week, and asking costs one line. A range
-# is left alone: "Dec 24 – Jan 2" typed on 7 January is next Christmas, not a slip.
-JUST_PASSED_DAYS = 7
-
-_DAY_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]{1,2}(?![0-9])")
 
 
 def _parts(text: str) -> tuple[str | None, str]:
@@ -48,26 +40,6 @@ def _parts(text: str) -> tuple[str | None, str]:
     if (m := RANGE.match(words)) is not None:
         return m.group("first"), m.group("last")
     return None, ON_DAY.sub("", words)
-
-
-def last_passed(raw: str, today: date, timezone: str, country: str | None) -> date | None:
-    """The latest occurrence of a yearless day (`raw`, "29 November") before today,
-    when the reading of `raw` is that day a year later (its next occurrence); else
-    None (a year was typed, or `raw` is a relative day such as "Friday")."""
-    if not _DAY_NUMBER.search(raw):  # "H1", "end of June": the end of a period, not a day mistyped
-        return None
-    ahead = read_date(raw, today, timezone, country=country)
-    back = read_date(raw, today - timedelta(days=365), timezone, country=country)
-    if ahead is None or back is None or not back.day < today:
-        return None
-    # a calendar day reads the same from an earlier anchor; "200 days" or "Friday" do not
-    steady = read_date(raw, back.day - timedelta(days=40), timezone, country=country)
-    if steady is None or steady.day != back.day:
-        return None
-    try:
-        return back.day if back.day.replace(year=back.day.year + 1) == ahead.day else None
-    except ValueError:  # 29 February
-        return None
 
 
 def check_passed(text: str, parsed: tuple[date, date] | str, today: date, timezone: str,

@@ -16,7 +16,7 @@ from bot.core.feature import Feature
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features.briefs import find_rep
-from conversations.validators import find_person, row_number
+from conversations.validators import find_person, row_number, runs, typed_number
 from storage import conversations, people
 from storage import one_on_ones as store
 
@@ -92,17 +92,23 @@ async def actions_command(turn: Turn, args: str) -> list[Message]:
 
 @feature.command("done", "/okr done N")
 async def done_command(turn: Turn, args: str) -> list[Message]:
-    """/okr done N: close action item N (its owner, or the manager who agreed it)."""
-    number = row_number(args)
-    if number is None:
+    """/okr done N: close action item N (its owner, or the manager who agreed it).
+    A word that is no number is asked again with an example; a number that matches
+    none of the person's open items (99999, or 40 digits, which no id column holds)
+    is named as no such item, with the numbers of those they have (or that they
+    have none)."""
+    typed = typed_number(args)
+    if typed is None:
         return [Message(prompts.render("one_on_ones/done_help"), private=True)]
+    number = row_number(typed)
     async with turn.db.session() as session:
-        item = await store.get_item(session, number)
+        item = await store.get_item(session, number) if number is not None else None
         allowed = item is not None and turn.person.id in (item.owner_id, item.manager_id) \
             and item.org_id == turn.person.org_id
-        closed = allowed and await store.close_item(session, number, turn.now)
+        closed = allowed and await store.close_item(session, number, turn.now)  # type: ignore[arg-type]
+        mine = [] if allowed else await store.closable_items(session, turn.person.id, turn.person.org_id)  # type: ignore[arg-type]
     if not allowed:
-        return [Message(prompts.render("one_on_ones/done_help", unknown=number), private=True)]
+        return [Message(prompts.render("one_on_ones/done_help", unknown=typed, open=runs(mine)), private=True)]
     return [Message(prompts.render("one_on_ones/done", item=item, closed=closed), private=True)]
 
 

@@ -23,7 +23,7 @@ from bot.core.messages import Image, Message
 from bot.core.people import first_name
 from bot.features.chart import scorecard_png
 from bot.features.pace import commitments_kept, measure_lines, standing
-from bot.features.weeks import monday, session_weeks, team_lead
+from bot.features.weeks import monday, session_weeks, team_lead, week_span
 from conversations.locales import ascii_digits
 from storage import people
 from storage import scorecard as store
@@ -39,22 +39,25 @@ _AT = re.compile(r"^(?P<day>[a-z]+)\s+(?:at\s+)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))?
 
 async def scorecard_messages(coach: Coach, manager_id: int, week: date, today: date,
                              leader: bool, chart: bool = True) -> list[Message]:
-    """The team scorecard for the week (an ISO Monday): WIGs winning or losing against
-    pace, each lead measure per rep and for the team with its 4-week trend, kept
-    commitments, and a chart. Safe for a team channel (nothing private in it)."""
+    """The team scorecard for the week (an ISO Monday; its title and the lead measures
+    name it, dated and as this or last week from `today`, the reader's local day):
+    WIGs winning or losing against pace as they stand today, each lead measure per rep
+    and for the team with its 4-week trend, kept commitments, and a chart. Safe for a
+    team channel (nothing private in it)."""
     async with coach.db.session() as session:
         data = await store.team_weeks(session, manager_id, week)
     standings = [standing(w, data.readings.get(w.id, []), today) for w in data.wigs]  # type: ignore[arg-type]
     lines = measure_lines(data)
     kept, made = commitments_kept(data)
     readings = {w.id: len(data.readings.get(w.id, [])) for w in data.wigs}  # type: ignore[arg-type]
-    values = dict(standings=standings, lines=lines, kept=kept, made=made, leader=leader, readings=readings)
+    values = dict(standings=standings, lines=lines, kept=kept, made=made, leader=leader, readings=readings,
+                  span=week_span(week, today))
     image = None
     if chart and data.wigs:
         image = Image(scorecard_png(data.wigs, data.readings, lines, today),
                       prompts.render("scorecard/alt", **values), filename=f"scorecard-{week}.png")
     return [Message(prompts.render("scorecard/card", **values), image=image,
-                    title=prompts.render("scorecard/title", week=week.strftime("%d %b %Y")))]
+                    title=prompts.render("scorecard/title", span=values["span"]))]
 
 
 @feature.command("scorecard", "/okr scorecard [here | at DAY HH:MM | comment TEXT]", EVERYONE)

@@ -21,7 +21,7 @@ from bot.features import scorecard
 from bot.features.access import resolve_report
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
-from bot.features.weeks import monday, session_weeks, team_lead
+from bot.features.weeks import monday, session_weeks, team_lead, week_span
 from conversations.amounts import (
     AmbiguousNumber,
     Amount,
@@ -32,6 +32,8 @@ from conversations.checkin_reading import is_increment, read_in_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
 from conversations.dates import read_date
 from conversations.locales import ascii_digits, decimal_mark, small_number
+from conversations.passed_days import JUST_PASSED_DAYS, last_passed
+from conversations.validators import typed_number
 from conversations.wig_text import (
     MAX_MEASURE_TITLE,
     MAX_WIG_TITLE,
@@ -39,8 +41,12 @@ from conversations.wig_text import (
     measure_title,
     read_measure,
     read_wig,
+    shown_day,
+    too_many_digits,
     weekly_problem,
     wig_problem,
+    with_day,
+    year_later,
 )
 from storage import checkins as checkin_store
 from storage import occurrences as store
@@ -60,7 +66,7 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         "occurrence_id": occurrence.id if occurrence is not None else None,
         "started_at": turn.now.isoformat(),  # the check-in row's started_at (storage.checkins)
     }
-    report_week, commit_week = session_weeks(local_day(turn.now, person.timezone))
+    report_week, commit_week = session_weeks(today := local_day(turn.now, person.timezone))
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, team_lead(person))
         measures = await wig_store.measures(session, [w.id for w in wigs], person.id)  # type: ignore[misc]
@@ -69,11 +75,11 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
     measures = [m for m in measures if not m.source]
     base.update(
         subject=f"wig:{commit_week.isoformat()}",
-        report_week=report_week.isoformat(),
-        commit_week=commit_week.isoformat(),
+        report_week=report_week.isoformat(), report_span=week_span(report_week, today),
+        commit_week=commit_week.isoformat(), commit_span=week_span(commit_week, today),
         wig_id=wigs[0].id if wigs else None,
         wigs=[{"title": w.title, "from_value": w.from_value, "to_value": w.to_value, "unit": w.unit,
-               "by_date": _shown_day(w.by_date)} for w in wigs],
+               "by_date": shown_day(w.by_date)} for w in wigs],
         commitments=[{"id": c.id, "text": c.text} for c in promised],
         measures=[{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
                    "personal": m.owner_id is not None} for m in measures],
@@ -146,21 +152,17 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
     try:
         return await _wig_command(turn, args)
     except AmbiguousNumber as doubt:
-        # the example is the command as typed, the doubtful number read as a decimal
-        pieces = re.split(rf"(?<![\d.,]){re.escape(doubt.token)}(?![\d.,])", args)
-        return [Message(prompts.render("cadence/wig/help", problem="ambiguous_number", leader=False, doubt={
-            "number": doubt.token, "as_decimal": doubt.decimal, "as_thousands": doubt.grouped},
-            typed=pieces if len(pieces) > 1 else None), private=True)]
+        return [_ambiguous(args, {"number": doubt.token, "as_decimal": doubt.decimal,
+                                  "as_thousands": doubt.grouped})]
 
 
-def _year_later(day: date) -> date:
-    """The same day a year on, for the date re-ask's example (29 February: the 28th)."""
-    return day.replace(year=day.year + 1, day=min(day.day, 28 if day.month == 2 else day.day))
-
-
-def _shown_day(day: date) -> str:
-    """"1 Jan 2027" as the WIG session's flow data keeps it (no leading zero)."""
-    return f"{day.day} {day:%b %Y}"
+def _ambiguous(args: str, doubt: dict[str, Any], **values: Any) -> Message:
+    """The "1,5 reads two ways" re-ask. Its examples are the command exactly as typed
+    (`args`: the alias — `value`, `now-at`, `set`, `lead` —, every other word and a
+    trailing `confirm` kept), once with each reading in place of the doubtful number."""
+    pieces = re.split(rf"(?<![\d.,]){re.escape(str(doubt['number']))}(?![\d.,])", args)
+    return Message(prompts.render("cadence/wig/help", problem="ambiguous_number", leader=False, doubt=doubt,
+                                  typed=pieces if len(pieces) > 1 else None, **values), private=True)
 
 
 def _mark(turn: Turn) -> str | None:
@@ -176,7 +178,7 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
         return await scorecard.scorecard_messages(turn.coach, team_lead(turn.person), session_weeks(today)[0],
                                                   today, leader=leader)
     if verb in {"update", "now-at", "value"}:
-        return [await _update_lag(turn, rest.strip(), leader)]
+        return [await _update_lag(turn, rest.strip(), leader, args)]
     if verb == "target":
         return [await _set_target(turn, rest.strip(), leader)]
     if verb in {"start", "session", "now"}:
@@ -184,11 +186,11 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
             occurrence = await store.open_prompt(session, turn.person.id, kind=WIG, snoozed=True)  # type: ignore[arg-type]
         return await start_prompt(turn, occurrence, WIG)
     if verb in {"add", "set"}:
-        return [await _add_wig(turn, rest.strip(), leader)]
+        return [await _add_wig(turn, rest.strip(), leader, args.partition(" ")[0])]
     if verb in {"measure", "lead"}:
-        return [await _add_measure(turn, rest.strip(), leader)]
+        return [await _add_measure(turn, rest.strip(), leader, args.partition(" ")[0])]
     if verb in {"close", "done", "remove"}:
-        return [await _close_wig(turn, rest.strip(), leader)]
+        return [await _close_wig(turn, rest.strip(), leader, args.partition(" ")[0])]
     return [Message(prompts.render("cadence/wig/help", problem="", leader=leader), private=True)]
 
 
@@ -209,11 +211,15 @@ def _help(problem: str, leader: bool, detail: str = "", example: str | None = No
                                   example=example, **values), private=True)
 
 
-async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
-    """`/okr wig add WHAT from X to Y by WHEN [confirm]`. Numbers as `conversations.wig_text`
-    reads them (a count below zero asked again, money or a percentage below zero read
-    back until `confirm`); the day is the nearest one ahead ("by December 31" typed on
-    30 November is this year's), as the person reads it in their own zone."""
+async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Message:
+    """`/okr wig add WHAT from X to Y by WHEN [confirm]` (`verb`: `add` or `set`, as
+    typed, for the re-asks' examples). Numbers as `conversations.wig_text` reads them
+    (a count below zero asked again, money or a percentage below zero read back until
+    `confirm`); the day is the nearest one ahead ("by December 31" typed on 30
+    November is this year's), as the person reads it in their own zone. A yearless
+    day that passed within `passed_days.JUST_PASSED_DAYS` ("by Nov 29" typed on
+    30 November) is asked about with the year written, never set a year ahead
+    unasked; one further back ("by Nov 20") is next year's."""
     if not leader:
         return _help("leaders_only", leader)
     line = read_wig(text, _mark(turn))
@@ -226,7 +232,12 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
     if reading is None or reading.day <= today or reading.far:
         # "by 29 Feb" four years off needs its year; "by December 31" on 31 December is today
         return _help("date", leader, line.when, read=reading.day if reading is not None else None, today=today,
-                     next_year=_year_later(reading.day) if reading is not None else None)
+                     next_year=year_later(reading.day) if reading is not None else None)
+    passed = last_passed(line.when, today, turn.person.timezone, turn.person.country)
+    if passed is not None and (today - passed).days <= JUST_PASSED_DAYS:
+        # "by Nov 29" on 30 November: a slip more likely than a year's deadline; asked with the year
+        return _help("date_passed", leader, line.when, passed=passed, read=reading.day,
+                     typed=with_day(verb, text, line.when, reading.day))
     if (problem := wig_problem(line)) is not None:
         return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit))
     async with turn.db.session() as session:
@@ -240,7 +251,7 @@ async def _add_wig(turn: Turn, text: str, leader: bool) -> Message:
                                   by_date=wig.by_date))
 
 
-async def _add_read_measure(turn: Turn, text: str, leader: bool) -> Message | None:
+async def _add_read_measure(turn: Turn, text: str, leader: bool, verb: str = "measure") -> Message | None:
     """`/okr wig measure overdue leads [for 2]`: a measure a feature reads (see
     `Feature.measure_source`), chosen by one of its phrases; None when none matches."""
     found = _READ.match(text)
@@ -252,9 +263,10 @@ async def _add_read_measure(turn: Turn, text: str, leader: bool) -> Message | No
         wigs = await wig_store.active_wigs(session, team_lead(turn.person))
         if not wigs:
             return _help("no_wig", leader)
-        index = int(found.group("wig") or 1) - 1 if found else 0
-        if not 0 <= index < len(wigs):
-            return _help("measure", leader)
+        index = (small_number(found.group("wig") or "1") or 0) - 1 if found else 0
+        if not 0 <= index < len(wigs):  # "for 3" with two WIGs
+            return _help("no_such_wig", leader, found.group("wig"), count=len(wigs),  # type: ignore[union-attr]
+                         typed=(f"{verb} {text[:found.start('wig')]}", text[found.end('wig'):]))  # type: ignore[union-attr]
         personal = None if leader else turn.person.id
         measure = await wig_store.add_measure(session, wigs[index].id, str(prompts.render(source.title)),  # type: ignore[arg-type]
                                               0, source.unit, personal, source.name)
@@ -262,10 +274,10 @@ async def _add_read_measure(turn: Turn, text: str, leader: bool) -> Message | No
                                   wig=wigs[index].title, title=measure.title))
 
 
-async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
+async def _add_measure(turn: Turn, text: str, leader: bool, verb: str = "measure") -> Message:
     """`/okr wig measure ACTIVITY, N per week [for 2]`: a weekly target is above zero;
     "-10", "(10)" or "0" per week is asked again saying so (`conversations.wig_text`)."""
-    read = await _add_read_measure(turn, text, leader)
+    read = await _add_read_measure(turn, text, leader, verb)
     if read is not None:
         return read
     found = read_measure(text, _mark(turn))
@@ -278,8 +290,9 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
         if not wigs:
             return _help("no_wig", leader)
         index = found.wig - 1
-        if not 0 <= index < len(wigs):
-            return _help("measure", leader)
+        if not 0 <= index < len(wigs):  # "for 3" with two WIGs: named, not the format help
+            return _help("no_such_wig", leader, found.wig_typed, count=len(wigs),
+                         typed=(f"{verb} {text[:found.wig_at]}", text[found.wig_at + len(found.wig_typed):]))
         personal = None if leader else turn.person.id
         measure = await wig_store.add_measure(session, wigs[index].id, found.title,  # type: ignore[arg-type]
                                               found.target, found.unit, personal)
@@ -287,12 +300,13 @@ async def _add_measure(turn: Turn, text: str, leader: bool) -> Message:
                                   wig=wigs[index].title, title=measure.title, target=measure.weekly_target))
 
 
-_READ = re.compile(r"^(?P<what>.+?)\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d)\.?$", re.IGNORECASE)
-_UPDATE = re.compile(r"^#?(?P<n>\d)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+?)(?P<sure>\s+confirm)?\.?$", re.IGNORECASE)
+_READ = re.compile(r"^(?P<what>.+?)\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d+)\.?$", re.IGNORECASE)
+_UPDATE = re.compile(r"^#?(?P<n>\d+)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+?)(?P<sure>\s+confirm)?\.?$", re.IGNORECASE)
 
 
-async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
-    """`/okr wig update 1 38`: the lag measure's value now (this ISO week's reading).
+async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Message:
+    """`/okr wig update 1 38` (or `value`, `now-at`; `typed` is the whole command as
+    typed, for the re-ask's examples): the lag measure's value now (this ISO week's reading).
     Every re-ask's example names the WIG typed and a value in its unit (its target).
     A count is never negative and never past 15 digits (`MAX_WHOLE`): asked again. A
     value below zero in money or a plain number is read back and stored only when
@@ -302,11 +316,15 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
     match = _UPDATE.match(text)
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        if match is None or not 1 <= int(match.group("n")) <= len(wigs):
-            if match is not None:
-                _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
-            return _help("update", leader, text)
-        number = int(match.group("n"))
+        picked = small_number(match.group("n")) if match is not None else None  # never int() of 40 digits
+        if match is None or picked is None or not 1 <= picked <= len(wigs):
+            if match is None:
+                return _help("update", leader, text)
+            _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
+            head = typed[: len(typed) - len(text)] + text[: match.start("n")]  # "value #"
+            return _help("no_such_wig", leader, match.group("n"), count=len(wigs),
+                         typed=(head, text[match.end("n"):]))
+        number = picked
         wig, raw = wigs[number - 1], match.group("value")
         count = is_count_unit(wig.unit)
         asked = {"number": number, "unit": wig.unit or "", "example": wig.to_value}
@@ -316,10 +334,9 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
         if error in ("wrong_unit", "fractional_count"):
             return _help("update_unit" if error == "wrong_unit" else "update_fraction", leader, raw, **asked)
         if error == "ambiguous_number" and (doubt := ambiguity(raw, _mark(turn))) is not None:
-            before, _, after = raw.partition(doubt.token)  # "1,2M": the example keeps the "M"
-            return _help("ambiguous_number", leader, doubt=doubt_details(doubt, raw, count), **asked,
-                         around=(before.lstrip(), after.rstrip()))
-        if error == "too_large" or (value is not None and abs(value) > MAX_WHOLE) or _too_many_digits(raw):
+            # the examples are `typed` (the alias, "M" or "confirm" kept) with each reading
+            return _ambiguous(typed, doubt_details(doubt, raw, count), **asked)
+        if error == "too_large" or (value is not None and abs(value) > MAX_WHOLE) or too_many_digits(raw):
             return _help("update_too_large", leader, raw, limit=MAX_WHOLE, **asked)
         if error == "negative_count":  # the example: the same count without its minus
             size = read_amount(raw, words=True, decimal=_mark(turn))
@@ -337,12 +354,6 @@ async def _update_lag(turn: Turn, text: str, leader: bool) -> Message:
                                                        turn.person.id)
         found = standing(wig, [reading], today)
     return Message(prompts.render("cadence/wig/updated", s=found, number=number), private=True)
-
-
-def _too_many_digits(raw: str) -> bool:
-    """More than 15 digits in a row ("99999999999999999999"), which no reading keeps
-    exact: named as the length limit rather than "couldn't read"."""
-    return re.search(r"\d{16,}", raw) is not None
 
 
 async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
@@ -369,15 +380,20 @@ async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
                                   own=target is not None), private=True)
 
 
-async def _close_wig(turn: Turn, text: str, leader: bool) -> Message:
+async def _close_wig(turn: Turn, text: str, leader: bool, verb: str = "close") -> Message:
+    """`/okr wig close N` (or `done`, `remove`: `verb` as typed). A word that is no
+    number gets the usual ask; a number no WIG has (3 of two, 99999, 40 digits) is
+    named as no WIG N, with the team's numbers (1–k) or that there are none."""
     if not leader:
         return _help("leaders_only", leader)
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        number = text.lstrip("#").strip()
-        picked = small_number(number)
-        if picked is None or not 1 <= picked <= len(wigs):
+        typed = typed_number(text)
+        picked = small_number(typed) if typed is not None else None
+        if typed is None:  # not a number: the usual ask
             return _help("close", leader)
+        if picked is None or not 1 <= picked <= len(wigs):  # a number, but no WIG has it
+            return _help("no_such_wig", leader, typed, count=len(wigs), typed=(f"{verb} ", ""))
         wig = wigs[picked - 1]
         await wig_store.close_wig(session, wig.id, turn.person.id)  # type: ignore[arg-type]
     return Message(prompts.render("cadence/wig/added", kind="closed", title=wig.title))

@@ -109,7 +109,7 @@ async def test_wig_setup_session_and_scorecard(
     assert "Ravi Rep: 11 of 10" in done
     with at(utc(2027, 1, 18, 15)):
         board = await say(coach, maria, "/okr wig")
-    assert "week of 11 Jan 2027" in board and "Commitments kept: 1 of 2" in board
+    assert "last week (11–17 Jan 2027)" in board and "Commitments kept: 1 of 2" in board
     async with db.session() as session:
         promises = (await session.exec(select(Commitment).order_by(Commitment.id))).all()
         entries = (await session.exec(select(LeadMeasureEntry))).all()
@@ -120,7 +120,7 @@ async def test_wig_setup_session_and_scorecard(
     ]
     assert sorted((e.week_start, e.value) for e in entries) == [
         (date(2027, 1, 4), 2), (date(2027, 1, 4), 7), (date(2027, 1, 11), 3), (date(2027, 1, 11), 11)]
-    assert "Which WIG" in await say(coach, maria, "/okr wig close 3")
+    assert "There is no WIG 3" in await say(coach, maria, "/okr wig close 3")
     assert "closed" in await say(coach, maria, "/okr wig close 2")
 
 

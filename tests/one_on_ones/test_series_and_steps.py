@@ -124,7 +124,7 @@ async def test_agenda_before_notes_and_action_items_after_carried_into_the_next_
     with at(utc(2027, 3, 10, 16)):
         assert "send ACME the proposal" in await say(coach, team["sam"], "/okr actions")
         assert "pricing approval" not in await say(coach, team["sam"], "/okr actions")
-        assert "I can't find an open action item" in await say(coach, team["ravi"], f"/okr done {stored[0].id}")
+        assert "There is no open action item" in await say(coach, team["ravi"], f"/okr done {stored[0].id}")
         assert "Done:" in await say(coach, team["sam"], f"/okr done {stored[0].id}")
         assert "already closed" in await say(coach, team["sam"], f"/okr done {stored[0].id}")
     with at(utc(2027, 3, 16, 12, 0)):
