@@ -138,7 +138,8 @@ class ConsoleChannel:
             if line.strip().lower() in QUIT:
                 return
             text, action = self.translate(line)
-            if action is None and self.choices and _WHOLE.match(text):  # "0", "99", "-1" on a card
+            if action is None and self.choices and (_WHOLE.match(text) or typed_number(text) is not None):
+                # "0", "99", "-1", "(9)" on a card: which numbers pick, the card kept
                 self.show_hint()
                 continue
             if action is not None:
@@ -165,9 +166,19 @@ def _pick(text: str, choices: list[tuple[str, str]]) -> str | None:
     (a slash command never picks)."""
     if not choices or text.startswith("/"):
         return None
-    if (picked := small_number(text)) is not None and 1 <= picked <= len(choices):
+    if (picked := typed_number(text)) is not None and 1 <= picked <= len(choices):
         return choices[picked - 1][1]
     return next((value for label, value in choices if text.casefold() == label.casefold()), None)
+
+
+def typed_number(text: str) -> int | None:
+    """The number a person typed to pick a numbered choice, in the ways people type
+    one: "2", " 2 ", "2.", "2)", "(2)", "#2" (and "# 2", "2 ."); None for anything
+    else, so "2 days", "(2" or "(2." stays text. Digits as `small_number` reads them."""
+    found = _NUMBERED.match(text.strip())
+    if found is None or (found["open"] == "(" and found["close"] != ")"):
+        return None
+    return small_number(found["digits"])
 
 
 def save_image(image: Image, folder: Path | None = None) -> Path:
@@ -194,6 +205,9 @@ def render(message: Message, first_number: int = 1, numbered: bool = True) -> st
 # A whole number typed where a card is shown, signed or not: one out of its range is
 # told which numbers pick, not handed to the coach as text ("I didn't catch that").
 _WHOLE = re.compile(r"^[-+\u2212]?\s*[0-9]+$")
+# A number typed to pick a choice, with what people put around it: "#2", "(2)",
+# "2." or "2)". `typed_number` closes an opened bracket; the digits may be any script's.
+_NUMBERED = re.compile(r"^(?P<open>[#(])?\s*(?P<digits>\d+)\s*(?P<close>[.)])?$")
 
 QUIT = frozenset({"/quit", "quit", "/exit", "exit"})
 
