@@ -29,7 +29,7 @@ from bot.core.clock import now
 from bot.core.coach import Coach
 from bot.core.markup import Marked
 from bot.core.messages import Choice, Image, Inbound, Message
-from conversations.locales import small_number
+from conversations.locales import typed_number
 from storage import console_cards
 from storage.db import Database
 
@@ -171,16 +171,6 @@ def _pick(text: str, choices: list[tuple[str, str]]) -> str | None:
     return next((value for label, value in choices if text.casefold() == label.casefold()), None)
 
 
-def typed_number(text: str) -> int | None:
-    """The number a person typed to pick a numbered choice, in the ways people type
-    one: "2", " 2 ", "2.", "2)", "(2)", "#2" (and "# 2", "2 ."); None for anything
-    else, so "2 days", "(2" or "(2." stays text. Digits as `small_number` reads them."""
-    found = _NUMBERED.match(text.strip())
-    if found is None or (found["open"] == "(" and found["close"] != ")"):
-        return None
-    return small_number(found["digits"])
-
-
 def save_image(image: Image, folder: Path | None = None) -> Path:
     """Write a picture (a brief's chart) to a new file under the system's temporary
     folder (`coachbot-images/`), never overwriting an earlier one; return its path."""
@@ -205,9 +195,7 @@ def render(message: Message, first_number: int = 1, numbered: bool = True) -> st
 # A whole number typed where a card is shown, signed or not: one out of its range is
 # told which numbers pick, not handed to the coach as text ("I didn't catch that").
 _WHOLE = re.compile(r"^[-+\u2212]?\s*[0-9]+$")
-# A number typed to pick a choice, with what people put around it: "#2", "(2)",
-# "2." or "2)". `typed_number` closes an opened bracket; the digits may be any script's.
-_NUMBERED = re.compile(r"^(?P<open>[#(])?\s*(?P<digits>\d+)\s*(?P<close>[.)])?$")
+
 
 QUIT = frozenset({"/quit", "quit", "/exit", "exit"})
 
