@@ -78,7 +78,7 @@ def row_number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def typed_number(text: str) -> str | None:
+def typed_digits(text: str) -> str | None:
     """The digits of a whole number a person typed to pick a row ("99999", "#12", 40
     digits), however long, or None for anything else ("abc", "1.5", "-3"). A picker
     that gets digits `row_number` refuses (too long for a column) still says "there

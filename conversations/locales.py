@@ -9,6 +9,7 @@ zone-to-territory table: "America/Sao_Paulo" -> "BR"); a platform locale such as
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -130,6 +131,21 @@ def small_number(text: str) -> int | None:
     digits: a pick from a list, not an amount."""
     text = ascii_digits(text.strip())
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+
+
+def typed_number(text: str) -> int | None:
+    """The number a person typed to pick a numbered choice, in the ways people type
+    one: "2", " 2 ", "2.", "2)", "(2)", "#2" (and "# 2", "2 ."); None for anything
+    else, so "2 days", "(2" or "(2." stays text. Digits as `small_number` reads them."""
+    found = _NUMBERED.match(text.strip())
+    if found is None or (found["open"] == "(" and found["close"] != ")"):
+        return None
+    return small_number(found["digits"])
+
+
+# A number typed to pick a choice, with what people put around it: "#2", "(2)",
+# "2." or "2)". `typed_number` closes an opened bracket; the digits may be any script's.
+_NUMBERED = re.compile(r"^(?P<open>[#(])?\s*(?P<digits>\d+)\s*(?P<close>[.)])?$")
 
 
 @lru_cache(maxsize=512)

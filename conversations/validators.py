@@ -26,11 +26,11 @@ from conversations.amounts import (
     read_amount,
     second_number_problem,
 )
-from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number, runs, typed_number  # noqa: F401
+from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number, runs, typed_digits  # noqa: F401
 from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_unit, unit_problem, whole_text
 from conversations.dates import DateReading, no_such_day
 from conversations.kr_titles import title_target, year_end
-from conversations.locales import small_number
+from conversations.locales import typed_number
 from conversations.people import find_person
 
 Validator = Callable[..., Result]
@@ -238,9 +238,10 @@ def _key(text: str) -> str:
 
 
 def choice(raw: str, env: Env, *, choices: Sequence[str] = ()) -> Result:
-    """One of the offered values: by value, by its number, or by the start of it."""
+    """One of the offered values: by value, by its number (typed the usual ways,
+    `typed_number`), or by the start of it."""
     word = _key(raw)
-    if (picked := small_number(word)) is not None and 1 <= picked <= len(choices):
+    if (picked := typed_number(raw)) is not None and 1 <= picked <= len(choices):  # "2", "2.", "(2)", "#2"
         return Valid(choices[picked - 1])
     for value in choices:
         if _key(value) == word:

@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import regex
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, nodes
 
 from bot.core.markup import Marked, Rendered, inert
@@ -38,6 +39,7 @@ def environment() -> Environment:
     env.filters["amount"] = format_amount
     env.filters["plain"] = format_plain
     env.filters["day"] = format_day
+    env.filters["clip"] = clip
     return env
 
 
@@ -130,6 +132,31 @@ def exists(template: str) -> bool:
     except TemplateNotFound:
         return False
     return True
+
+
+# How much of what a person typed a reply quotes back ("I don't know the command
+# `…`"): enough to recognise it, never a 40,000-character echo of a pasted page.
+CLIP_CHARACTERS = 200
+_GRAPHEME = regex.compile(r"\X")
+
+
+def clip(value: Any, limit: int = CLIP_CHARACTERS) -> Any:
+    """Typed text as a reply quotes it: at most `limit` user-perceived characters
+    (Unicode grapheme clusters, so an emoji with its skin tone or ZWJ sequence, a
+    flag, or a letter with its combining accents is kept whole or left out whole),
+    then "…" (and at most 4 × `limit` code points, however they cluster). Only the
+    echo is shortened; what is stored keeps its full text. Anything not a string
+    (None, a number) is returned as it is."""
+    if not isinstance(value, str) or len(value) <= limit:
+        return value
+    kept: list[str] = []
+    size = 0  # code points kept: a cluster piled with marks ("Zalgo") counts for what it costs
+    for count, match in enumerate(_GRAPHEME.finditer(value)):
+        size += len(match.group())
+        if count == limit or size > 4 * limit:
+            return "".join(kept).rstrip() + "…"
+        kept.append(match.group())
+    return value  # long in code points, short in graphemes (combining marks)
 
 
 def format_number(value: float | int | None, digits: int = 0) -> str:

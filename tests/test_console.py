@@ -55,3 +55,16 @@ def test_a_reply_without_choices_clears_the_old_numbers() -> None:
     console = channel_with_choices()
     console.show([Message("How many meetings did you book?")])
     assert console.translate("2") == ("2", None)
+
+
+def test_a_number_typed_the_usual_ways_picks_its_choice() -> None:
+    """"1." "1)" "(1)" " 1 " "#1": what people type for "the first one"."""
+    console = channel_with_choices()
+    for typed in ("2.", "2)", "(2)", " 2 ", "#2", "# 2", "#2.", "٢."):
+        assert console.translate(typed)[1] == "at_risk", typed
+
+
+def test_text_around_a_number_stays_text() -> None:
+    console = channel_with_choices()
+    for typed in ("2 days", "(2", "(2.", "2,", "2nd", "2.5", "#2 at risk", "²"):
+        assert console.translate(typed)[1] is None, typed

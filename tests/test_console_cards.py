@@ -122,3 +122,39 @@ async def test_a_number_off_the_card_says_which_numbers_pick(
     # the card still answers after the hints
     saved = await run(coach, db, ravi, T0 + timedelta(minutes=1), "1")
     assert "Saved" in saved and len(await absences(db, ravi)) == 1
+
+
+async def test_a_number_typed_with_a_dot_bracket_or_hash_picks(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    ravi = team["ravi"]
+    cancelled = await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January", "(2)")
+    assert "Not saved. Your prompts stay as they were." in cancelled and "didn't catch" not in cancelled
+    hinted = await run(coach, db, ravi, T0 + timedelta(minutes=1), "/okr out from 4 January to 8 January",
+                       "(9)", "#0")
+    assert hinted.count("pick 1 or 2 (or type the label)") == 2
+    saved = await run(coach, db, ravi, T0 + timedelta(minutes=2), "1.")
+    assert "Saved: you are away from Mon 4 Jan 2027 to Fri 8 Jan 2027" in saved
+    assert len(await absences(db, ravi)) == 1
+
+
+async def test_typing_past_an_unsaved_absence_says_it_was_not_saved(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """The card's numbers are retired by the next reply, so its days are not saved:
+    said once, naming them, the first time something else is typed (here in a later
+    run, the card kept in the database in between)."""
+    ravi = team["ravi"]
+    await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January")
+    later = await run(coach, db, ravi, T0 + timedelta(hours=1), "/okr help", "/okr help", "Save")
+    assert later.count("Your days away from Mon 4 Jan 2027 to Fri 8 Jan 2027 were not saved") == 1
+    assert "Saved" not in later and not await absences(db, ravi)
+
+
+async def test_no_note_once_saved_cancelled_or_asked_again(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    ravi = team["ravi"]
+    saved = await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January", "Save", "/okr help")
+    cancelled = await run(coach, db, ravi, T0, "/okr out from 11 January to 12 January", "2", "/okr help")
+    # typed again with other days: the new card replaces the old one, no note
+    again = await run(coach, db, ravi, T0, "/okr out on 18 January", "/okr out on 19 January", "/okr help")
+    assert "not saved" not in saved + cancelled
+    assert again.count("not saved") == 1 and "Your days away on Tue 19 Jan 2027 were not saved" in again

@@ -143,6 +143,14 @@ def test_choice_by_value_number_words_and_prefix() -> None:
     assert choice("4", OSLO, choices=options).code == "not_a_choice"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("typed", ["2.", "2)", "(2)", " 2 ", "#2", "# 2"])
+def test_a_choice_number_typed_the_usual_ways(typed: str) -> None:
+    """In a conversation on any channel, as in the terminal's cards: "2." is the second."""
+    assert choice(typed, OSLO, choices=["on_track", "at_risk", "off_track"]) == Valid("at_risk")
+    assert choice(typed.replace("2", "4"), OSLO,
+                  choices=["on_track", "at_risk", "off_track"]).code == "not_a_choice"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(("raw", "value"), [("yes", "yes"), ("Y", "yes"), ("sure!", "yes"),
                                             ("nope", "no"), ("No.", "no")])
 def test_yes_no(raw: str, value: str) -> None:

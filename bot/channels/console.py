@@ -29,7 +29,7 @@ from bot.core.clock import now
 from bot.core.coach import Coach
 from bot.core.markup import Marked
 from bot.core.messages import Choice, Image, Inbound, Message
-from conversations.locales import small_number
+from conversations.locales import typed_number
 from storage import console_cards
 from storage.db import Database
 
@@ -138,7 +138,8 @@ class ConsoleChannel:
             if line.strip().lower() in QUIT:
                 return
             text, action = self.translate(line)
-            if action is None and self.choices and _WHOLE.match(text):  # "0", "99", "-1" on a card
+            if action is None and self.choices and (_WHOLE.match(text) or typed_number(text) is not None):
+                # "0", "99", "-1", "(9)" on a card: which numbers pick, the card kept
                 self.show_hint()
                 continue
             if action is not None:
@@ -165,7 +166,7 @@ def _pick(text: str, choices: list[tuple[str, str]]) -> str | None:
     (a slash command never picks)."""
     if not choices or text.startswith("/"):
         return None
-    if (picked := small_number(text)) is not None and 1 <= picked <= len(choices):
+    if (picked := typed_number(text)) is not None and 1 <= picked <= len(choices):
         return choices[picked - 1][1]
     return next((value for label, value in choices if text.casefold() == label.casefold()), None)
 
@@ -194,6 +195,7 @@ def render(message: Message, first_number: int = 1, numbered: bool = True) -> st
 # A whole number typed where a card is shown, signed or not: one out of its range is
 # told which numbers pick, not handed to the coach as text ("I didn't catch that").
 _WHOLE = re.compile(r"^[-+\u2212]?\s*[0-9]+$")
+
 
 QUIT = frozenset({"/quit", "quit", "/exit", "exit"})
 

@@ -9,7 +9,11 @@ again instead, so the answer goes where the person means it.
 Likewise a demo prompt the last run planted but nobody started (the run was killed
 before it arrived, or while it waited for "Start now"): no second one is planted, which
 would mark the first missed; a delivered one is shown again (its card and buttons), a
-pending or half-sent one is delivered by the first tick."""
+pending or half-sent one is delivered by the first tick.
+
+The introduction says what this run did: the first imports the team (and plants
+sample key results); a later one finds the team already in the database and says it
+is reused, with the key results from before, rather than "imported" again."""
 
 from __future__ import annotations
 
@@ -58,6 +62,7 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
     from bot.runtime import running
 
     db = await ready_database(config)
+    imported = planted_goals = False  # a demo run again reuses both, and says so
     try:
         async with db.session() as session:
             org = await people.only_org(session)
@@ -68,6 +73,7 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
                 org = await people.ensure_org(session, "Default", config.timezone, config.country)
                 rows = read_team(team_file.read_text(encoding="utf-8"), [])
                 await people.upsert_team(session, org.id, rows)  # type: ignore[arg-type]
+                imported = True
             everyone = await people.team(session, org.id)  # type: ignore[arg-type]
             reps = [p for p in everyone if p.role == "rep"]
             chosen = next((p for p in everyone if email and p.email.lower() == email.lower()),
@@ -82,6 +88,7 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
                           {"title": words["pipeline"], "target": 800000, "start": 250000, "unit": "$"}]
                 await okrs.create_objective(session, org.id, chosen.id, words["objective"],  # type: ignore[arg-type]
                                             str(now().year), 1, sample)
+                planted_goals = True
             moment = now()
             local_day = moment.astimezone(cadence.zone(chosen.timezone)).date()
             left_open = await conversations.active(session, chosen.id)  # type: ignore[arg-type]
@@ -100,7 +107,7 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
     console = ConsoleChannel(person_id=chosen.id)
     typer.echo(prompts.render("cadence/cli_demo_intro", name=chosen.name, email=chosen.email,
                               database=config.database_url, open=waiting[0] if waiting else None,
-                              again=earlier is not None))
+                              again=earlier is not None, imported=imported, planted_goals=planted_goals))
     shown = waiting is not None or (earlier is not None and earlier.status == store.DELIVERED)
     async with running(config, extra=[console]) as runtime:
         console.db = runtime.coach.db  # the card's choices outlive this run (storage.console_cards)

@@ -86,6 +86,14 @@ class Coach:
             if card is not None and not await cards.first_click(self.db, person.id, card):  # type: ignore[arg-type]
                 return [Message(prompts.render("core/already_answered"), private=True)]
         turn = Turn(self, person, event, now())
+        notes: list[Message] = []
+        if event.action is None:  # typed: what the person leaves behind is said first
+            for aside in self.features.asides:
+                notes.extend(await aside(turn))
+        return notes + await self._answer(turn)
+
+    async def _answer(self, turn: Turn) -> list[Message]:
+        event, person = turn.event, turn.person
         parsed = commands.parse(turn.text) if event.action is None else None
         if parsed is not None:
             return await commands.dispatch(turn, *parsed)

@@ -45,6 +45,9 @@ AFTER_CONVERSATION = 90
 Handler = Callable[["Turn", str], Awaitable[list[Message]]]
 Action = Callable[["Turn", dict[str, Any]], Awaitable[list[Message]]]
 JobRun = Callable[["Coach"], Awaitable[int]]
+# Before a typed turn (not a click) is answered: notes about what the person leaves
+# behind by typing something else (an absence read back and not saved), shown first.
+Aside = Callable[["Turn"], Awaitable[list[Message]]]
 HomeSection = Callable[["Coach", "Person", datetime], Awaitable[list[Message]]]
 # (coach, the manager reading, the rep, the last one-on-one's start or None, now)
 BriefSection = Callable[["Coach", "Person", "Person", "datetime | None", datetime], Awaitable[list[Message]]]
@@ -155,6 +158,7 @@ class Feature:
     home: list[HomeSection] = field(default_factory=list)
     brief: list[BriefSection] = field(default_factory=list)
     measure_sources: list[MeasureSource] = field(default_factory=list)
+    asides: list[Aside] = field(default_factory=list)
 
     def command(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -169,6 +173,12 @@ class Feature:
 
     def responder(self, stage: int, responder: Responder) -> None:
         self.responders.append((stage, responder))
+
+    def aside(self, aside: Aside) -> Aside:
+        """Asked before every typed turn, whatever answers it (a command, a
+        conversation, the fallback): notes to show before the reply, or none."""
+        self.asides.append(aside)
+        return aside
 
     def action(self, name: str) -> Callable[[Action], Action]:
         """`end: <name>` in a flow file calls the function with the flow's result; it
@@ -223,6 +233,7 @@ class Features:
             (name, a) for f in self.features for name, a in f.actions.items()))
         self.prompt_kinds: Mapping[str, PromptKind] = _unique("prompt kind", (
             (k.kind, k) for f in self.features for k in f.prompt_kinds))
+        self.asides: tuple[Aside, ...] = tuple(a for f in self.features for a in f.asides)
         self.jobs: tuple[Job, ...] = tuple(j for f in self.features for j in f.jobs)
         self.home: tuple[HomeSection, ...] = tuple(h for f in self.features for h in f.home)
         self.brief: tuple[BriefSection, ...] = tuple(b for f in self.features for b in f.brief)

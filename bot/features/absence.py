@@ -15,6 +15,7 @@ from bot.cadence import Calendar, country_of_zone, holiday_name, parse_working_d
 from bot.cadence.planner import replan
 from bot.cadence.population import calendar_of
 from bot.cadence.rules import REASON_SEPARATOR
+from bot.core import commands
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature
@@ -30,7 +31,7 @@ from bot.features.absence_reading import (
 )
 from conversations.dates import NoSuchDay
 from conversations.spans import read_absence
-from storage import occurrences
+from storage import occurrences, unconfirmed
 from storage import schedule as store
 
 feature = Feature("absence")
@@ -68,7 +69,7 @@ async def person_calendar(turn: Turn) -> Calendar:
 def _choices(first: date, last: date, why: str | None) -> list[Choice]:
     span = f"{first.isoformat()}:{last.isoformat()}" + (f":{why}" if why else "")
     return [Choice(prompts.render("cadence/out_label", value="save"), f"{ACTION_PREFIX}save:{span}"),
-            Choice(prompts.render("cadence/out_label", value="cancel"), f"{ACTION_PREFIX}cancel")]
+            Choice(prompts.render("cadence/out_label", value="cancel"), f"{ACTION_PREFIX}cancel:{span}")]
 
 
 @feature.command("out", "/okr out on DATE | until DATE | for 3 days | next week")
@@ -109,6 +110,8 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
                                        days=[(day, holiday_name(calendar.country, day)) for day in span]),
                         private=True)]
     why = start_reason(args, first, today, calendar.working_day)
+    async with turn.db.session() as session:  # until Save or Cancel: typing on says it is not saved
+        await unconfirmed.hold(session, person.id, f"{ACTION_PREFIX}{first}:{last}")  # type: ignore[arg-type]
     return [Message(prompts.render("cadence/out_confirm", first=first, last=last, working=working,
                                    holiday=holiday_name(calendar.country, first), why=why,
                                    holiday_today=holiday_name(calendar.country, today), soon=soon, later=later,
@@ -211,6 +214,8 @@ class AbsenceButtons:
         verb, _, span = action[len(ACTION_PREFIX):].partition(":")
         first, _, rest = span.partition(":")
         last, _, why = rest.partition(":")  # why: "off" / "named" since it was carried, absent on older cards
+        async with turn.db.session() as session:
+            await unconfirmed.settle(session, turn.person.id, f"{ACTION_PREFIX}{first}:{last}")  # type: ignore[arg-type]
         if verb == "save":
             try:
                 return await _save(turn, date.fromisoformat(first), date.fromisoformat(last),
@@ -221,3 +226,31 @@ class AbsenceButtons:
 
 
 feature.responder(BEFORE_CONVERSATION, AbsenceButtons())
+
+
+@feature.aside
+async def unsaved(turn: Turn) -> list[Message]:
+    """Days away read back and neither saved nor cancelled, when the person types
+    something else: told once, naming the days. In the terminal the card's numbers
+    are retired by the next reply, so they are not saved; on Slack and Teams the
+    card stays under its message and its Save still stores them (a click is
+    claimed once, `bot.core.cards`), so the note says so. Days already over are
+    dropped without a word: their Save would be refused anyway, and so are the
+    days of a card `/okr out` typed again replaces (what the card itself invites
+    when the days are wrong: the person is at it, and gets a new card)."""
+    async with turn.db.session() as session:
+        waiting = await unconfirmed.take(session, turn.person.id)  # type: ignore[arg-type]
+    if (commands.parse(turn.text) or ("", ""))[0] == "out":
+        return []
+    today = local_day(turn.now, turn.person.timezone or "UTC")
+    notes: list[Message] = []
+    for what in waiting:
+        first, _, last = what.removeprefix(ACTION_PREFIX).partition(":")
+        try:
+            span = date.fromisoformat(first), date.fromisoformat(last)
+        except ValueError:
+            continue
+        if span[1] >= today:
+            notes.append(Message(prompts.render("cadence/out_not_saved", first=span[0], last=span[1],
+                                                retired=turn.event.platform == "console"), private=True))
+    return notes

@@ -16,7 +16,7 @@ from bot.core.feature import Feature
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features.briefs import find_rep
-from conversations.validators import find_person, row_number, runs, typed_number
+from conversations.validators import find_person, row_number, runs, typed_digits
 from storage import conversations, people
 from storage import one_on_ones as store
 
@@ -97,7 +97,7 @@ async def done_command(turn: Turn, args: str) -> list[Message]:
     none of the person's open items (99999, or 40 digits, which no id column holds)
     is named as no such item, with the numbers of those they have (or that they
     have none)."""
-    typed = typed_number(args)
+    typed = typed_digits(args)
     if typed is None:
         return [Message(prompts.render("one_on_ones/done_help"), private=True)]
     number = row_number(typed)

@@ -33,7 +33,7 @@ from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
 from conversations.dates import read_date
 from conversations.locales import ascii_digits, decimal_mark, small_number
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
-from conversations.validators import typed_number
+from conversations.validators import typed_digits
 from conversations.wig_text import (
     MAX_MEASURE_TITLE,
     MAX_WIG_TITLE,
@@ -388,7 +388,7 @@ async def _close_wig(turn: Turn, text: str, leader: bool, verb: str = "close") -
         return _help("leaders_only", leader)
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        typed = typed_number(text)
+        typed = typed_digits(text)
         picked = small_number(typed) if typed is not None else None
         if typed is None:  # not a number: the usual ask
             return _help("close", leader)

@@ -18,7 +18,7 @@ from bot.core.messages import Choice, Form, FormField, Message
 from bot.features.trade_shows.base import feature
 from bot.features.trade_shows.leads import capture_line, my_leads, reassign, running_events, save_lead
 from bot.features.trade_shows.parsing import LIMITS, lead_from_fields
-from conversations.validators import row_number, typed_number
+from conversations.validators import row_number, typed_digits
 from storage import trade_shows as store
 from storage.models import Event
 
@@ -121,7 +121,7 @@ async def lead_command(turn: Turn, args: str) -> list[Message]:
         return [*await my_leads(turn), await lead_form(turn)]
     if len(words) == 1 and words[0].lower() == "form":
         return [await lead_form(turn)]
-    if len(words) >= 2 and words[1].lower() == "owner" and (typed := typed_number(words[0])) is not None:
+    if len(words) >= 2 and words[1].lower() == "owner" and (typed := typed_digits(words[0])) is not None:
         if (number := row_number(typed)) is None:  # 40 digits: no lead has them (never captured as a name)
             return [Message(prompts.render("trade_shows/no_such_lead", lead_id=typed), private=True)]
         return await reassign(turn, number, " ".join(words[2:]))
