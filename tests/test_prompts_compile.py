@@ -16,3 +16,13 @@ def test_every_template_compiles() -> None:
 def test_exists_answers_without_compiling() -> None:
     assert prompts.exists("core/help")
     assert not prompts.exists("core/no_such_template")
+
+
+def test_no_template_keeps_a_merge_conflict() -> None:
+    """Conflict markers are plain text to Jinja: a template left mid-merge compiles
+    and sends both versions and the markers to people (it happened once)."""
+    for path in sorted(prompts.ROOT.rglob("*")):
+        if path.suffix in (".j2", ".yaml"):
+            markers = [line for line in path.read_text(encoding="utf-8").splitlines()
+                       if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "======="]
+            assert not markers, f"{path}: {markers}"
