@@ -10,7 +10,7 @@ for a handful of short-lived rows, and a confirmation settles exactly one.
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,11 +33,16 @@ async def settle(session: AsyncSession, person_id: int, what: str) -> None:
 
 async def take(session: AsyncSession, person_id: int) -> list[str]:
     """Everything still waiting for the person's Save, oldest first, forgotten as it
-    is read (told once): one DELETE … RETURNING, so two instances never both tell."""
-    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    is read (told once): one DELETE … RETURNING, so two instances never both tell.
+    Every typed turn runs it (in the unit of work that reads the person), so the
+    statement is built once."""
     prefix = f"{person_id}:"
-    statement = (delete(table)
-                 .where(table.c.platform == KIND, table.c.event_id.startswith(prefix, autoescape=True))
-                 .returning(table.c.event_id, table.c.id))
-    rows = (await (await session.connection()).execute(statement)).all()
+    rows = (await (await session.connection()).execute(_TAKE, {"prefix": prefix})).all()
     return [event_id[len(prefix):] for event_id, _ in sorted(rows, key=lambda row: row[1])]
+
+
+_TABLE = ProcessedEvent.__table__  # type: ignore[attr-defined]
+# the prefix is digits and ":": nothing in it to escape for LIKE
+_TAKE = (delete(_TABLE)
+         .where(_TABLE.c.platform == KIND, _TABLE.c.event_id.startswith(bindparam("prefix")))
+         .returning(_TABLE.c.event_id, _TABLE.c.id))

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import prompts
 from bot.core import cards, commands
@@ -26,6 +27,9 @@ from bot.core.settings import Settings
 from storage import people
 from storage.db import Database
 from storage.models import Person
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +79,21 @@ class Coach:
             return cards.seal(await self._handle(event))
 
     async def _handle(self, event: Inbound) -> list[Message]:
+        typed = event.action is None
+        moment = now()
+
+        async def first_read(session: AsyncSession) -> tuple[Person | None, list[Message]]:
+            # the person, and for a typed turn what the features leave before the reply
+            # (`Feature.aside`), in one unit of work
+            found = await people.get(session, event.person_id)
+            notes: list[Message] = []
+            if found is not None and found.active and typed:
+                for aside in self.features.asides:
+                    notes.extend(await aside(Turn(self, found, event, moment), session))
+            return found, notes
+
         # the turn's first read: retried once after a dropped connection (Database.read)
-        person = await self.db.read(lambda session: people.get(session, event.person_id))
+        person, notes = await self.db.read(first_read)
         if person is None or not person.active:
             return [Message(prompts.render("core/unknown_person"))]
         if event.action is not None:
@@ -85,12 +102,7 @@ class Coach:
             event = replace(event, action=action, card=card)
             if card is not None and not await cards.first_click(self.db, person.id, card):  # type: ignore[arg-type]
                 return [Message(prompts.render("core/already_answered"), private=True)]
-        turn = Turn(self, person, event, now())
-        notes: list[Message] = []
-        if event.action is None:  # typed: what the person leaves behind is said first
-            for aside in self.features.asides:
-                notes.extend(await aside(turn))
-        return notes + await self._answer(turn)
+        return notes + await self._answer(Turn(self, person, event, moment))
 
     async def _answer(self, turn: Turn) -> list[Message]:
         event, person = turn.event, turn.person

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.core.messages import Message
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from bot.core.coach import Coach, Turn
     from storage.models import Occurrence, Person
 
@@ -47,7 +49,7 @@ Action = Callable[["Turn", dict[str, Any]], Awaitable[list[Message]]]
 JobRun = Callable[["Coach"], Awaitable[int]]
 # Before a typed turn (not a click) is answered: notes about what the person leaves
 # behind by typing something else (an absence read back and not saved), shown first.
-Aside = Callable[["Turn"], Awaitable[list[Message]]]
+Aside = Callable[["Turn", "AsyncSession"], Awaitable[list[Message]]]
 HomeSection = Callable[["Coach", "Person", datetime], Awaitable[list[Message]]]
 # (coach, the manager reading, the rep, the last one-on-one's start or None, now)
 BriefSection = Callable[["Coach", "Person", "Person", "datetime | None", datetime], Awaitable[list[Message]]]
@@ -176,7 +178,10 @@ class Feature:
 
     def aside(self, aside: Aside) -> Aside:
         """Asked before every typed turn, whatever answers it (a command, a
-        conversation, the fallback): notes to show before the reply, or none."""
+        conversation, the fallback): notes to show before the reply, or none. It
+        runs in the unit of work that reads the turn's person (its session is
+        passed in): every typed turn pays for it, so it adds a statement, not a
+        transaction."""
         self.asides.append(aside)
         return aside
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import prompts
 from bot.cadence import Calendar, country_of_zone, holiday_name, parse_working_days, week_start
@@ -33,6 +33,9 @@ from conversations.dates import NoSuchDay
 from conversations.spans import read_absence
 from storage import occurrences, unconfirmed
 from storage import schedule as store
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 feature = Feature("absence")
 ACTION_PREFIX = "absence:"
@@ -229,7 +232,7 @@ feature.responder(BEFORE_CONVERSATION, AbsenceButtons())
 
 
 @feature.aside
-async def unsaved(turn: Turn) -> list[Message]:
+async def unsaved(turn: Turn, session: AsyncSession) -> list[Message]:
     """Days away read back and neither saved nor cancelled, when the person types
     something else: told once, naming the days. In the terminal the card's numbers
     are retired by the next reply, so they are not saved; on Slack and Teams the
@@ -238,8 +241,7 @@ async def unsaved(turn: Turn) -> list[Message]:
     dropped without a word: their Save would be refused anyway, and so are the
     days of a card `/okr out` typed again replaces (what the card itself invites
     when the days are wrong: the person is at it, and gets a new card)."""
-    async with turn.db.session() as session:
-        waiting = await unconfirmed.take(session, turn.person.id)  # type: ignore[arg-type]
+    waiting = await unconfirmed.take(session, turn.person.id)  # type: ignore[arg-type]
     if (commands.parse(turn.text) or ("", ""))[0] == "out":
         return []
     today = local_day(turn.now, turn.person.timezone or "UTC")
