@@ -24,12 +24,14 @@ TYPED = "Zq" * 20_000  # 40,000 characters
     ("maria", "/okr brief {}"),
     ("ravi", "/okr actions {}"),
     ("ravi", "/okr event {}"),
-    ("maria", "/okr wig update 1 {}"),        # "I couldn't read …"
+    ("maria", "/okr wig update 1 {}"),        # "I couldn't read …" (WIG 1 set up first)
     ("maria", "/okr wig target {}"),
     ("maria", "/okr scorecard at {}"),
 ])
 async def test_a_40000_character_input_gets_a_short_reply_quoting_its_start(
         db: Database, team: dict[str, int], coach: Coach, who: str, command: str) -> None:
+    if command.startswith("/okr wig update"):
+        await say(coach, team["maria"], "/okr wig add New ARR from 1.2M to 1.5M by June 30")
     reply = await say(coach, team[who], command.format(TYPED))
     assert len(reply) < 1_000, reply[:300]
     assert "…" in reply
