@@ -29,7 +29,7 @@ from storage.db import Database
 from storage.models import Person
 
 if TYPE_CHECKING:
-    from sqlmodel.ext.asyncio.session import AsyncSession
+    from storage.db import AsyncSession  # the unit of work's type (storage keeps the SQL)
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.core.messages import Message
 
 if TYPE_CHECKING:
-    from sqlmodel.ext.asyncio.session import AsyncSession
-
     from bot.core.coach import Coach, Turn
+    from storage.db import AsyncSession  # the unit of work's type (storage keeps the SQL)
     from storage.models import Occurrence, Person
 
 # Who may run a command. The leaders' set is the one place that says who may see

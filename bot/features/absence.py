@@ -35,7 +35,7 @@ from storage import occurrences, unconfirmed
 from storage import schedule as store
 
 if TYPE_CHECKING:
-    from sqlmodel.ext.asyncio.session import AsyncSession
+    from storage.db import AsyncSession  # the unit of work's type (storage keeps the SQL)
 
 feature = Feature("absence")
 ACTION_PREFIX = "absence:"
