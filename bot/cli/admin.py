@@ -4,7 +4,8 @@ stores about people, and for the tokens it keeps."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -14,6 +15,7 @@ from storage import leavers, people, privacy
 from storage import slack as slack_store
 
 person_app = typer.Typer(rich_markup_mode=None, help="One person's data.", no_args_is_help=True)
+T = TypeVar("T")
 secrets_app = typer.Typer(
     rich_markup_mode=None, help="Encryption of stored tokens (COACHBOT_SECRET_KEY).", no_args_is_help=True)
 
@@ -29,39 +31,38 @@ def forget(
     if not yes and not typer.confirm(prompts.render("cli/forget_confirm", email=email), default=False):
         raise fail(prompts.render("cli/forget_cancelled"))
 
-    async def go() -> dict[str, int] | None:
-        db = await ready_database(config)
-        try:
-            async with db.session() as session:
-                person = await people.by_email(session, email)
-                if person is None:
-                    return None
-                return dict(await privacy.forget(session, person.id))  # type: ignore[arg-type]
-        finally:
-            await db.dispose()
+    async def erase(session: Any, person: Any) -> dict[str, int]:
+        return dict(await privacy.forget(session, person.id))
 
-    erased = asyncio.run(go())
+    erased = _on_person(config, email, erase)
     if erased is None:
         raise fail(prompts.render("cli/unknown_email", email=email))
     typer.echo(prompts.render("cli/forgotten", email=email, erased={k: v for k, v in erased.items() if v}))
 
 
-def _set_active(email: str, active: bool) -> tuple[str, int] | None:
-    """(name, series ended) after marking the person with `email` active or not."""
-    config = settings()
+def _on_person(config: Any, email: str, work: Callable[[Any, Any], Awaitable[T]]) -> T | None:
+    """`work(session, person)` for the person with `email`, in one unit of work on
+    the migrated database; None when nobody has that e-mail."""
 
-    async def go() -> tuple[str, int] | None:
+    async def go() -> T | None:
         db = await ready_database(config)
         try:
             async with db.session() as session:
                 person = await people.by_email(session, email)
-                if person is None:
-                    return None
-                return person.name, await leavers.set_active(session, person, active)
+                return None if person is None else await work(session, person)
         finally:
             await db.dispose()
 
     return asyncio.run(go())
+
+
+def _set_active(email: str, active: bool) -> tuple[str, int] | None:
+    """(name, series ended) after marking the person with `email` active or not."""
+
+    async def mark(session: Any, person: Any) -> tuple[str, int]:
+        return person.name, await leavers.set_active(session, person, active)
+
+    return _on_person(settings(), email, mark)
 
 
 @person_app.command("leave")
