@@ -22,6 +22,16 @@ def test_parse_accepts_slash_and_plain_forms() -> None:
     assert parse("okra is tasty") is None and parse("42") is None
 
 
+def test_direction_marks_are_not_part_of_the_command_words() -> None:
+    """A right-to-left client's invisible marks (U+200E, U+200F, U+061C) in "/okr" or
+    the command's name; the arguments keep theirs (their readers drop them)."""
+    assert parse("/okr\u200f out back") == ("out", "back")
+    assert parse("/okr out\u200e back") == ("out", "back")
+    assert parse("\u200f/okr \u061cstatus\u200f") == ("status", "")
+    assert parse("/okr wig add \u200fNew ARR from 1 to 2") == ("wig", "add \u200fNew ARR from 1 to 2")
+    assert parse("/okr\twig\n add x") == ("wig", "add x")
+
+
 async def test_help_lists_every_command_a_manager_may_use(coach: Coach, team: dict[str, int]) -> None:
     text = await say(coach, team["maria"], "/okr help")
     for command in coach.features.commands:

@@ -8,33 +8,31 @@ permission check follow.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import prompts
 from bot.core.feature import Command, Feature
 from bot.core.messages import Message
+from conversations.locales import without_format_marks
 
 if TYPE_CHECKING:
     from bot.core.coach import Turn
-
-_PREFIX = re.compile(r"^\s*/?okr(?:\s+|$)", re.IGNORECASE)
 
 
 def parse(text: str) -> tuple[str, str] | None:
     """"/okr status @ann" or "okr status @ann" -> ("status", "@ann"); None if not a command.
 
     A bare "/okr" means help. Anything else starting with "/" is an unknown command
-    (answered with help), so a typo never falls into a running conversation.
+    (answered with help), so a typo never falls into a running conversation. The
+    invisible direction marks a right-to-left chat client may put into the words
+    (U+200E, U+200F, `conversations.locales.without_format_marks`) are not read as
+    part of "/okr" or the command's name; the arguments keep them for their readers.
     """
-    match = _PREFIX.match(text)
-    if match is None:
-        if text.startswith("/"):
-            return ("", text)
-        return None
-    rest = text[match.end() :].strip()
-    name, _, args = rest.partition(" ")
-    return (name.lower() or "help", args.strip())
+    words = text.split(maxsplit=2)
+    if not words or without_format_marks(words[0]).lower() not in ("/okr", "okr"):
+        return ("", text) if text.startswith("/") else None
+    name = without_format_marks(words[1]).lower() if len(words) > 1 else ""
+    return (name or "help", words[2].strip() if len(words) > 2 else "")
 
 
 async def dispatch(turn: Turn, name: str, args: str) -> list[Message]:
