@@ -21,9 +21,14 @@ async def test_a_series_is_set_moved_listed_and_bad_input_is_asked_again(coach, 
     with at(utc(2027, 3, 1, 15)):
         said = await say(coach, team["maria"], "/okr 1on1 @sam every other Tuesday 10:00")
         assert "every other Tuesday at 10:00 (America/New_York), starting Tue 02 Mar" in said
-        assert "2.0 hours before" in said or "2 hours before" in said
+        assert "Your brief arrives 2 hours before each one" in said
         listed = await say(coach, team["maria"], "/okr 1on1")
         assert "Sam Seller: every other Tuesday at 10:00" in listed and "Tue 02 Mar 10:00" in listed
+        assert "brief 2 hours before" in listed
+        # a lead time that is not whole hours reads in minutes, not "0.2 hours"
+        assert "arrive 15 minutes before" in await say(coach, team["maria"], "/okr 1on1 brief 15m")
+        assert "brief 15 minutes before" in await say(coach, team["maria"], "/okr 1on1")
+        assert "arrive 1 hour 30 minutes before" in await say(coach, team["maria"], "/okr 1on1 brief 90m")
         moved = await say(coach, team["maria"], "/okr 1on1 @sam move to Thursday 11:30")
         assert "Thursday at 11:30" in moved and "Thu 04 Mar" in moved
         bad = await say(coach, team["maria"], "/okr 1on1 @sam every other week")
