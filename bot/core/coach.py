@@ -94,8 +94,8 @@ class Coach:
 
         # the turn's first read: retried once after a dropped connection (Database.read)
         person, notes = await self.db.read(first_read)
-        if person is None or not person.active:
-            return [Message(prompts.render("core/unknown_person"))]
+        if person is None or not person.active:  # never added, erased, or marked as left
+            return [Message(prompts.render("core/unknown_person" if person is None else "core/inactive_person"))]
         if event.action is not None:
             action, card = cards.unseal(event.action)
             card = card or event.card
