@@ -165,7 +165,8 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
         return "—"
     if digits == 0 or float(value).is_integer():
         return f"{round(value):,}"
-    return f"{value:,.{digits}f}"
+    shown = round(float(value), digits)  # 3.0000001 -> "3", -0.00001 -> "0" (not "3.0", "-0.0")
+    return f"{int(shown):,}" if shown.is_integer() else f"{shown:,.{digits}f}"
 
 
 def format_plain(value: float | int | None) -> str:
@@ -202,12 +203,14 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
 
     if value is None:
         return "—"
+    money = unit in SYMBOLS or unit in SYMBOLS.values()
+    if money:  # cents in full or none: "$250,000.50", "$1.25", "$250,000"
+        digits = 2
     shown = format_number(value, digits)
-    sign, size = ("-", format_number(-value, digits)) if value < 0 else ("", shown)
-    if unit in SYMBOLS:  # the sign before the symbol: "-$5,000", not "$-5,000"
-        return f"{sign}{SYMBOLS[unit]}{size}"
-    if unit in SYMBOLS.values():
-        return f"{sign}{unit}{size}"
+    negative = round(float(value), digits) < 0
+    sign, size = ("-", format_number(-value, digits)) if negative else ("", shown.removeprefix("-"))
+    if money:  # the sign before the symbol: "-$5,000", not "$-5,000"
+        return f"{sign}{SYMBOLS.get(unit, unit)}{size}"
     if unit == "%":
         return f"{shown}%"
     return f"{shown} {unit}" if unit else shown

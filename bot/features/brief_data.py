@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import prompts
 from bot.cadence import OKR_CHECKIN, WIG
 from bot.core.clock import local_day
 from storage import brief_reads as reads
@@ -184,11 +185,18 @@ def _key_results(data: BriefData, krs: list[Any], answers: dict[int, list[Any]])
             "start": kr.start_value, "target": kr.target_value, "now": kr.current_value, "then": then_value,
             "change": None if then_value is None else kr.current_value - then_value,
             "confidence": kr.confidence, "then_confidence": then_conf,
-            "progress": kr.progress, "moved": abs(kr.current_value - reference) > 1e-9, "due_on": kr.due_on,
+            "progress": kr.progress, "moved": _shown(kr.current_value, kr.unit) != _shown(reference, kr.unit),
+            "due_on": kr.due_on,
             "created": objective.created_at,
             "dropped": then_conf is not None and RANK.get(kr.confidence, 0) > RANK.get(then_conf, 0),
             "at_risk": kr.confidence in ("at_risk", "off_track"),
         })
+
+
+def _shown(value: float, unit: str) -> str:
+    """A figure as the brief shows it: a change too small to show (3 against
+    3.0000001 after a float sum) is no change, rather than "was 3, +0"."""
+    return prompts.format_amount(value, unit)
 
 
 def _record(data: BriefData, outcomes: list[Any]) -> None:
