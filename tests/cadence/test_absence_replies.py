@@ -151,8 +151,8 @@ async def test_a_start_day_typed_is_named_and_today_typed_says_nothing_more(
     with at(NOV_30):
         later, saved = await _save(coach, ravi, "on Wednesday")
         today = await say(coach, ravi, "/okr out for 2 days")
-    assert "It starts on Wed 2 Dec 2026, the day you gave, not today" in later
-    assert "Saved: you are away on Wed 2 Dec 2026" in saved and "the day you gave" in saved
+    assert "It starts on Wed 2 Dec 2026, as you asked, not today" in later
+    assert "Saved: you are away on Wed 2 Dec 2026" in saved and "as you asked, not today" in saved
     assert "from Mon 30 Nov 2026 to Tue 1 Dec 2026" in today and "It starts on" not in today
 
 
