@@ -145,7 +145,7 @@ async def test_the_event_view_and_report_show_per_person_figures_only_of_the_vie
     assert "• Ravi Rep: 1 captured" in report
     assert "Zoe Zed" not in report and "• 1 person outside your team, together: 1 captured" in report
     assert "• Zoe Zed: 1 captured" in by_admin and "outside your team" not in by_admin
-    assert "Ravi Rep" in shown and "1 leads" in shown
+    assert "Ravi Rep" in shown and "· 1 lead\n" in shown  # one lead, in the singular
     zoe_line = next(line for line in shown.splitlines() if "Zoe Zed" in line)
     assert "leads" not in zoe_line and "rehearsed" not in zoe_line
     assert "Your team's leads: 1" in shown and "outside your team are not shown" in shown

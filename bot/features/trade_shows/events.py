@@ -4,8 +4,11 @@ objectives (seed 003's four aims) and per-attendee targets, and its report.
     /okr event                                     the organisation's events
     /okr event add "NRF 2027" 2027-01-12..2027-01-14 New York @ravi @sam
     /okr event NRF 2027                            the event, its team and targets
-    /okr event NRF 2027 objectives new 10 existing 5 customers 8 partners 2
-    /okr event NRF 2027 targets @ravi meetings 4 leads 25   (no @: everyone)
+    /okr event NRF 2027 objectives new 10 existing 5 customers 8 partners 2   (creator, admin)
+    /okr event NRF 2027 targets @ravi meetings 4 leads 25   (no @: everyone the asker leads)
+
+Who may change what (`access.may_see`): an attendee's targets, that attendee, their
+manager now or an admin; the event's objectives, its creator or an admin.
     /okr event NRF 2027 report                     the result (managers)
 """
 
@@ -22,9 +25,9 @@ from bot.features.trade_shows.base import event_from_args, feature
 from bot.features.trade_shows.parsing import parse_event
 from conversations.dates import NoSuchDay
 from conversations.validators import find_person
-from storage import conversations
+from storage import conversations, people
 from storage import trade_shows as store
-from storage.models import Event
+from storage.models import Event, Person
 
 OBJECTIVES = {"new": "new_prospects", "prospects": "new_prospects", "existing": "existing_prospects",
               "customers": "customers", "customer": "customers", "partners": "partners",
@@ -166,8 +169,19 @@ def _numbers(words: list[str], names: dict[str, str]) -> dict[str, int] | None:
     return found if found and not kinds else None
 
 
+def may_set_objectives(person: Person, event: Event) -> bool:
+    """The event's aims are the registering manager's plan: only they or an admin change
+    them (another manager's targets for their own reps go through `set_targets`)."""
+    return person.role == "admin" or person.id == event.created_by
+
+
 async def set_objectives(turn: Turn, event: Event, words: list[str]) -> list[Message]:
-    """How many contacts of each of seed 003's four kinds the team aims for."""
+    """How many contacts of each of seed 003's four kinds the team aims for; set by
+    the event's creator or an admin only (`may_set_objectives`)."""
+    if not may_set_objectives(turn.person, event):
+        async with turn.db.session() as session:
+            creator = await people.get(session, event.created_by)
+        return [_help("objectives_owner", event.name, event.name, creator=creator.name if creator else None)]
     found = _numbers(words, OBJECTIVES)
     if found is None:
         return [_help("objectives", " ".join(words), event.name)]
@@ -179,21 +193,33 @@ async def set_objectives(turn: Turn, event: Event, words: list[str]) -> list[Mes
 
 
 async def set_targets(turn: Turn, event: Event, words: list[str]) -> list[Message]:
-    """Targets for one attendee (`@ravi meetings 4 leads 25`) or everyone."""
+    """Targets for one attendee (`@ravi meetings 4 leads 25`) or, without a mention,
+    for every attendee the asker may see (`access.may_see`: themselves, their direct
+    reports, anyone for an admin); the others are left alone and counted in the reply.
+    Only those attendees' preparation prompts are re-planned."""
     mention = next((w for w in words if w.startswith("@")), None)
     found = _numbers([w for w in words if w != mention], TARGETS)
     async with turn.db.session() as session:
         team = await store.attendees(session, event.id)  # type: ignore[arg-type]
         directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
-    chosen = [a for a, _ in team]
+    chosen = list(team)
     if mention is not None:
         person = find_person(mention, directory)
-        chosen = [a for a in chosen if person is not None and a.person_id == person["id"]]
+        chosen = [(a, p) for a, p in chosen if person is not None and a.person_id == person["id"]]
     if found is None or not chosen:
         return [_help("targets", " ".join(words), event.name)]
+    mine = [(a, p) for a, p in chosen if may_see(turn.person, p)]
+    if not mine:
+        problem = "targets_not_yours" if mention is not None else "targets_none_yours"
+        return [_help(problem, ", ".join(p.name for _, p in chosen), event.name, count=len(chosen))]
     async with turn.db.session() as session:
-        for row in chosen:
+        for row, _ in mine:
             row.targets = {**row.targets, **found}
             await store.save(session, row)
-    await schedule.plan_before(turn.db, event, turn.now)
-    return await show_event(turn, event)
+    await schedule.plan_before(turn.db, event, turn.now, only={p.id for _, p in mine})  # type: ignore[misc]
+    shown = await show_event(turn, event)
+    left = len(chosen) - len(mine)
+    if left:
+        shown.append(Message(prompts.render("trade_shows/targets_left_alone", count=left, changed=len(mine)),
+                             private=True))
+    return shown

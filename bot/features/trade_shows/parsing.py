@@ -55,9 +55,17 @@ def too_long(lead: ParsedLead) -> str | None:
     return None
 
 
-def temperature_of(word: str) -> str | None:
-    """"hot", "🔥", "Warm!" -> the temperature; None when the word is not one."""
+# One-letter abbreviations: also a company ("C", "W") or a person's initial, so a line
+# reads one as the temperature only where nothing else could be meant (`parse_lead`).
+LETTERS = frozenset({"h", "w", "c"})
+
+
+def temperature_of(word: str, letters: bool = True) -> str | None:
+    """"hot", "🔥", "Warm!" -> the temperature; None when the word is not one. With
+    `letters` False the one-letter abbreviations (`LETTERS`: h, w, c) are not one."""
     key = word.strip().strip("!.").lower()
+    if not letters and key in LETTERS:
+        return None
     return TEMPERATURES.get(key) or TEMPERATURES.get(key.replace("\ufe0f", ""))
 
 
@@ -66,6 +74,10 @@ def parse_lead(line: str) -> ParsedLead | str:
     phone number are taken wherever they appear. Order: name, then the company (when
     the next part is not the temperature), then anything; the temperature is the
     first part that is one (hot/warm/cold or 🔥/☀️/❄️), the rest is the note.
+    A one-letter h/w/c is the temperature only after the company and only when no
+    full temperature is typed: "Jane, C, hot" is Jane of company C, hot; "Jane, W"
+    is Jane of W; "C, Acme" is a person C; "Jane, Acme, h" is hot. The explicit word
+    always wins.
     Returns "missing_name" when there is no name to store, "name_too_long",
     "company_too_long" or "note_too_long" past `LIMITS`."""
     text = clean(line).strip()
@@ -81,21 +93,22 @@ def parse_lead(line: str) -> ParsedLead | str:
     if parts and not parts[0]:
         return "missing_name"  # ", Acme, hot": the name was left out, Acme is the company
     parts = [p for p in parts if p]
-    if not parts or temperature_of(parts[0]):
+    if not parts or temperature_of(parts[0], letters=False):
         return "missing_name"
     name, rest = parts[0], parts[1:]
     company: str | None = None
     # the part right after the name is the company, unless it is the temperature or
     # reads as a sentence (longer than a company, or more than four words and nothing after it)
-    if rest and not temperature_of(rest[0]) and len(rest[0]) <= LIMITS["company"] and not (
+    if rest and not temperature_of(rest[0], letters=False) and len(rest[0]) <= LIMITS["company"] and not (
             len(rest) == 1 and len(rest[0].split()) > 4):
         company = rest.pop(0)
         while rest and rest[0].lower() in _SUFFIXES:
             company = f"{company}, {rest.pop(0)}"
     temperature: str | None = None
     kept: list[str] = []
+    letters = not any(temperature_of(part, letters=False) for part in rest)  # a typed word wins
     for part in rest:
-        found = temperature_of(part)
+        found = temperature_of(part, letters)
         if found and temperature is None:
             temperature = found
         else:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,12 +65,16 @@ def _row(kind: str, event: Event, person_id: int, due: datetime, tz: str, payloa
             "payload": {"event_id": event.id, "event": event.name, **payload}}
 
 
-async def plan_before(db: Database, event: Event, moment: datetime) -> int:
+async def plan_before(db: Database, event: Event, moment: datetime, only: Collection[int] | None = None) -> int:
     """Plan (or re-plan, after targets changed) the prompts before an event. A prompt
     whose day has passed goes out at the next available moment, unless the event is
-    already over. Returns how many were written."""
+    already over. With `only` (person ids), just those attendees' preparation prompts
+    are re-planned (their targets changed) and nobody else's schedule is touched.
+    Returns how many were written."""
     async with db.session() as session:
         team = await store.attendees(session, event.id)  # type: ignore[arg-type]
+    if only is not None:
+        team = [(a, p) for a, p in team if p.id in only]
     if venue_day(event, moment) > event.ends_on:
         return 0
     cals = await calendars(db, [p.id for _, p in team] + [event.created_by], moment)  # type: ignore[misc]
@@ -85,7 +90,7 @@ async def plan_before(db: Database, event: Event, moment: datetime) -> int:
             "targets": dict(attendee.targets), "objectives": dict(event.objectives)}))
         kickoffs.append({"name": person.name, "day": first_day_after(cal, event.ends_on).isoformat(),
                          "timezone": cal.timezone})
-    manager = cals.get(event.created_by)
+    manager = cals.get(event.created_by) if only is None else None
     if manager is not None:
         due = max(morning_of(manager, working_days_before(manager, event.starts_on, event.prep_days)), moment)
         rows.append(_row(PLAN, event, event.created_by, due, manager.timezone, {
