@@ -25,5 +25,5 @@ def test_the_second_demo_says_the_team_is_already_there(private_db_url: str) -> 
     assert "coachbot demo: the sample team is imported, and you are Ravi" in first
     second = _demo(private_db_url)
     assert "imported," not in second
-    assert ("The team is already in this database, so nothing was imported again, "
-            "and your key results from last time are kept.") in second
+    assert ("coachbot demo: you are Ravi Rep (ravi.rep@example.com), from the team in this database "
+            "(nothing imported); your key results from last time are kept.") in second
