@@ -107,6 +107,19 @@ async def test_wig_update_refuses_a_negative_count_and_confirms_negative_money(
         assert "below zero" in await say(coach, maria, "/okr wig update 1 -5 confirm")  # a count: never
 
 
+async def test_a_wig_confirmed_below_zero_takes_values_in_its_range_without_asking_again(
+        coach: Coach, team: dict[str, int]) -> None:
+    """A net-cash WIG agreed from -$50k to -$10k (confirmed once when set): -$30k is
+    inside what was agreed and is stored; -$70k, below its start, is asked about."""
+    maria = team["maria"]
+    with freeze_time("2027-04-01 15:00:00"):
+        set_up = await say(coach, maria, "/okr wig add Net burn from -$50k to -$10k by July 1 2027 confirm")
+        assert "below zero" not in set_up
+        assert "now stands at -$30,000" in await say(coach, maria, "/okr wig update 1 -$30k")
+        asked = await say(coach, maria, "/okr wig update 1 -$70k")
+        assert "below zero" in asked and "now stands" not in asked
+
+
 async def test_wig_update_examples_name_the_wig_typed_in_its_unit(coach: Coach, team: dict[str, int]) -> None:
     maria = team["maria"]
     with freeze_time("2027-04-01 15:00:00"):

@@ -347,7 +347,7 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
         # "+2" / "2 more" is a change that could be the new value too: asked, never stored either way
         if is_increment(raw):
             return _help("update_change", leader, raw, **asked | {"example": value})
-        if value < 0 and (count or not match.group("sure")):
+        if value < 0 and (count or not (match.group("sure") or value >= min(wig.from_value, wig.to_value))):
             return _help("update_negative", leader, raw, count=count, **asked | {"example": value})
         today = local_day(turn.now, turn.person.timezone)
         reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
