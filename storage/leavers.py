@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +32,17 @@ async def set_active(session: AsyncSession, person: Person, active: bool, now: d
         col(OneOnOne.ended_at).is_(None)).values(ended_at=now or utcnow(), ended_reason=LEFT))
     await session.flush()
     return int(result.rowcount or 0)
+
+
+async def is_last_admin(session: AsyncSession, person: Person) -> bool:
+    """Whether `person` is their organisation's only active admin. `coachbot run`
+    starts only with an active admin (who binds workspaces), so the last one is not
+    marked as left: another admin is made first."""
+    if person.role != "admin" or not person.active:
+        return False
+    others = select(func.count()).select_from(Person).where(
+        Person.org_id == person.org_id, Person.role == "admin", col(Person.active).is_(True), Person.id != person.id)
+    return (await session.exec(others)).one() == 0
 
 
 async def active_not_in(session: AsyncSession, org_id: int, emails: Iterable[str]) -> list[Person]:

@@ -56,10 +56,13 @@ def _on_person(config: Any, email: str, work: Callable[[Any, Any], Awaitable[T]]
     return asyncio.run(go())
 
 
-def _set_active(email: str, active: bool) -> tuple[str, int] | None:
-    """(name, series ended) after marking the person with `email` active or not."""
+def _set_active(email: str, active: bool) -> tuple[str, int | None] | None:
+    """(name, series ended) after marking the person with `email` active or not;
+    (name, None) when they are the last active admin and would be marked as left."""
 
-    async def mark(session: Any, person: Any) -> tuple[str, int]:
+    async def mark(session: Any, person: Any) -> tuple[str, int | None]:
+        if not active and await leavers.is_last_admin(session, person):
+            return person.name, None
         return person.name, await leavers.set_active(session, person, active)
 
     return _on_person(settings(), email, mark)
@@ -72,6 +75,8 @@ def leave(email: Annotated[str, typer.Argument(help="E-mail of the person who le
     done = _set_active(email, False)
     if done is None:
         raise fail(prompts.render("cli/unknown_email", email=email))
+    if done[1] is None:
+        raise fail(prompts.render("cli/last_admin", email=email, name=done[0]))
     typer.echo(prompts.render("cli/person_left", email=email, name=done[0], ended=done[1]))
 
 

@@ -121,3 +121,18 @@ def test_a_rep_moved_in_the_team_file_leaves_the_old_managers_preview_and_unlist
     assert active()["sam@example.com"] is True
     unknown = CliRunner().invoke(coachbot, ["person", "leave", "zed@example.com"])
     assert unknown.exit_code != 0 and "nobody with the e-mail zed@example.com" in unknown.output
+
+
+def test_the_last_active_admin_is_not_marked_as_left(cli_db: Path) -> None:
+    """`coachbot run` needs an active admin: marking the only one as left is refused with
+    what to do instead; with a second admin it goes through."""
+    team = cli_db / "admins.csv"
+    team.write_text(HEADER + "ada@example.com,Ada Admin,admin,,UTC,\n" + ROWS.format(rhythm=""))
+    assert CliRunner().invoke(coachbot, ["team", "import", str(team)]).exit_code == 0
+    refused = CliRunner().invoke(coachbot, ["person", "leave", "ada@example.com"])
+    assert refused.exit_code != 0 and "last active admin" in refused.output
+    team.write_text(HEADER + "ada@example.com,Ada Admin,admin,,UTC,\n"
+                    "maria@example.com,Maria Manager,admin,,America/New_York,\n")
+    assert CliRunner().invoke(coachbot, ["team", "import", str(team)]).exit_code == 0
+    left = CliRunner().invoke(coachbot, ["person", "leave", "ada@example.com"])
+    assert left.exit_code == 0 and "last active admin" not in left.output
