@@ -32,9 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import dialect_name
 from storage.models import Delivery
-from storage.occurrences import CLAIMED, DELIVERED, FAILED, OCCURRENCE, PENDING, SKIPPED, status_is
-
-SENDING = "sending"  # the reason of a claimed occurrence whose send began
+from storage.occurrences import CLAIMED, DELIVERED, FAILED, OCCURRENCE, PENDING, SENDING, SKIPPED, status_is
 
 
 class Claimed(NamedTuple):

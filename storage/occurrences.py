@@ -34,6 +34,7 @@ OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
 PENDING, CLAIMED, DELIVERED, ANSWERED = "pending", "claimed", "delivered", "answered"
 MISSED, SKIPPED, FAILED = "missed", "skipped", "failed"
 STATUSES = frozenset({PENDING, CLAIMED, DELIVERED, ANSWERED, MISSED, SKIPPED, FAILED})
+SENDING = "sending"  # the reason of a claimed occurrence whose send began (`storage.claims`)
 
 
 def status_is(status: str, table: Any = OCCURRENCE) -> Any:
@@ -182,6 +183,22 @@ async def open_prompt(session: AsyncSession, person_id: int, occurrence_id: int 
     # ties (prompts delivered in one tick) go to the latest due, then the newest row
     return (await session.exec(query.order_by(col(Occurrence.delivered_at).desc(), col(Occurrence.due_at).desc(),
                                               col(Occurrence.id).desc()).limit(1))).first()
+
+
+async def in_flight(session: AsyncSession, person_id: int, occurrence_id: int | None = None,
+                    kind: str | None = None) -> bool:
+    """Whether a prompt of the person's (the given one; of `kind`, if given) is being
+    sent: claimed, its send begun (`SENDING`), its delivery not yet
+    recorded. A button on its card can be pressed in that moment (the platform shows
+    the card before the dispatcher's group commit records it), so an answer waits for
+    the record instead of saying nothing is open."""
+    query = select(Occurrence.id).where(Occurrence.person_id == person_id, col(Occurrence.status) == CLAIMED,
+                                        Occurrence.reason == SENDING)
+    if occurrence_id is not None:
+        query = query.where(Occurrence.id == occurrence_id)
+    if kind is not None:
+        query = query.where(Occurrence.kind == kind)
+    return (await session.exec(query.limit(1))).first() is not None
 
 
 async def snooze(session: AsyncSession, occurrence_id: int, until: datetime,

@@ -17,7 +17,7 @@ from bot.core.feature import Feature, PromptKind
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
-from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
+from bot.features.prompt_answers import card, finish_prompt, nudge_card, open_prompt, start_prompt
 from conversations.locales import decimal_mark
 from storage import checkins as checkin_store
 from storage import occurrences as store
@@ -37,8 +37,7 @@ EARLY_WINDOW = {"weekly": timedelta(days=3, hours=12), "biweekly": timedelta(day
 async def checkin_command(turn: Turn, args: str) -> list[Message]:
     """/okr checkin: the OKR check-in now, answering the open check-in prompt if any
     (even one put back for later, or followed by a WIG prompt)."""
-    async with turn.db.session() as session:
-        occurrence = await store.open_prompt(session, turn.person.id, kind=OKR_CHECKIN, snoozed=True)  # type: ignore[arg-type]
+    occurrence, _ = await open_prompt(turn, kind=OKR_CHECKIN, snoozed=True)
     return await start_prompt(turn, occurrence, OKR_CHECKIN)
 
 

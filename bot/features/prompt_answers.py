@@ -10,6 +10,7 @@ a template under `prompts/cadence/`.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -35,6 +36,10 @@ feature = Feature("prompt answers")
 
 LATER = timedelta(hours=2)
 ACTION_PREFIX = "cadence:"
+# How long an answer waits for a prompt whose send is being recorded (seconds, wall
+# clock): a group commit takes milliseconds, a loaded one a few hundred; Slack's
+# answers go to the response_url after the ack, and Teams waits 15 s for an invoke.
+SETTLE_SECONDS, SETTLE_STEP = 3.0, 0.05
 
 
 # --- the card ----------------------------------------------------------------------------
@@ -112,6 +117,29 @@ async def finish_prompt(turn: Turn, context: dict[str, Any]) -> None:
     if occurrence_id:
         async with turn.db.session() as session:
             await store.mark_answered(session, int(occurrence_id), turn.now)
+
+
+async def open_prompt(turn: Turn, occurrence_id: int | None = None, kind: str | None = None,
+                      snoozed: bool = False) -> tuple[Occurrence | None, bool]:
+    """(the prompt an answer is for, whether one is still being sent). As
+    `storage.occurrences.open_prompt`, but a prompt whose card is out and whose
+    delivery is not recorded yet (a button pressed within the dispatcher's group
+    commit, `bot.cadence.bookkeeping`) is waited for, up to SETTLE_SECONDS, instead of
+    answering "nothing to start". Without `occurrence_id` (a typed "skip") it is waited
+    for even when an older prompt is open: the newest card is the one meant. The
+    second item is True when one was still being sent after that (a sender that died
+    mid-send: its takeover records it); the first is then an older open prompt or None."""
+    person_id: int = turn.person.id  # type: ignore[assignment]
+    waited = 0.0
+    while True:
+        async with turn.db.session() as session:
+            found = await store.open_prompt(session, person_id, occurrence_id, kind=kind, snoozed=snoozed)
+            sending = ((found is None or occurrence_id is None)
+                       and await store.in_flight(session, person_id, occurrence_id, kind))
+        if not sending or waited >= SETTLE_SECONDS:
+            return found, sending
+        await asyncio.sleep(SETTLE_STEP)
+        waited += SETTLE_STEP
 
 
 # --- answers to a prompt ---------------------------------------------------------------
@@ -244,13 +272,11 @@ class PromptResponder:
     async def _answer(self, turn: Turn, verb: str, rest: str, occurrence_id: int | None,
                       clicked: bool) -> list[Message] | None:
         snoozing = verb not in {"start", "go", "skip"}  # a snoozed prompt may be put off again
-        async with turn.db.session() as session:
-            occurrence = await store.open_prompt(session, turn.person.id, occurrence_id,  # type: ignore[arg-type]
-                                                 snoozed=snoozing)
+        occurrence, sending = await open_prompt(turn, occurrence_id, snoozed=snoozing)
         if occurrence is None:
-            if not clicked:
+            if not clicked and not sending:
                 return None  # a typed "skip" with nothing open is not ours to answer
-            return [Message(prompts.render("cadence/nothing_open", what=verb), private=True)]
+            return [Message(prompts.render("cadence/nothing_open", what=verb, sending=sending), private=True)]
         if verb in {"start", "go"}:
             return await start_prompt(turn, occurrence, occurrence.kind)
         if verb == "skip":
@@ -271,8 +297,8 @@ async def snooze_command(turn: Turn, args: str) -> list[Message]:
     span = parse_snooze(args)
     if span is None:
         return _snooze_help(args)
-    async with turn.db.session() as session:  # a prompt already snoozed may be snoozed again
-        occurrence = await store.open_prompt(session, turn.person.id, snoozed=True)  # type: ignore[arg-type]
+    # a prompt already snoozed may be snoozed again
+    occurrence, sending = await open_prompt(turn, snoozed=True)
     if occurrence is None:
-        return [Message(prompts.render("cadence/nothing_open", what="snooze"), private=True)]
+        return [Message(prompts.render("cadence/nothing_open", what="snooze", sending=sending), private=True)]
     return await snooze_prompt(turn, occurrence, span)

@@ -20,7 +20,7 @@ from bot.core.people import first_name
 from bot.features import scorecard
 from bot.features.access import resolve_report
 from bot.features.pace import standing
-from bot.features.prompt_answers import card, finish_prompt, nudge_card, start_prompt
+from bot.features.prompt_answers import card, finish_prompt, nudge_card, open_prompt, start_prompt
 from bot.features.weeks import monday, session_weeks, team_lead, week_span
 from conversations.amounts import (
     AmbiguousNumber,
@@ -49,7 +49,6 @@ from conversations.wig_text import (
     year_later,
 )
 from storage import checkins as checkin_store
-from storage import occurrences as store
 from storage import scorecard as scorecard_store
 from storage import wig as wig_store
 from storage.models import Occurrence
@@ -182,8 +181,7 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
     if verb == "target":
         return [await _set_target(turn, rest.strip(), leader)]
     if verb in {"start", "session", "now"}:
-        async with turn.db.session() as session:
-            occurrence = await store.open_prompt(session, turn.person.id, kind=WIG, snoozed=True)  # type: ignore[arg-type]
+        occurrence, _ = await open_prompt(turn, kind=WIG, snoozed=True)
         return await start_prompt(turn, occurrence, WIG)
     if verb in {"add", "set"}:
         return [await _add_wig(turn, rest.strip(), leader, args.partition(" ")[0])]

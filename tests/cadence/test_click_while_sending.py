@@ -1,0 +1,109 @@
+"""A button pressed on a card before the dispatcher has recorded its delivery.
+
+The platform shows the card as soon as the send returns; the dispatcher records
+"delivered" in its next group commit (`bot.cadence.bookkeeping`), milliseconds later,
+or longer on a loaded machine. A click in between used to get "You have no reminder
+waiting" and the check-in never started (CI caught it in `coachbot demo`, where the
+terminal's "1" arrives at once). The answer now waits for the record."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from cadence_helpers import at, joined, occurrences, utc
+from conftest import say
+
+from bot.cadence.dispatcher import Dispatcher
+from bot.core.channel import Channels, Recipient
+from bot.core.coach import Coach
+from bot.core.messages import Message
+from bot.core.settings import Settings
+from bot.features import prompt_answers
+from bot.runtime import build_coach
+from storage import okrs
+from storage.db import Database
+
+TUESDAY_CHECKIN = utc(2027, 1, 12, 4, 1)  # Ravi's OKR check-in prompt is due
+
+
+class ClickingChannel:
+    """A platform whose user presses a button of the card the moment it shows, while
+    the send has not returned to the dispatcher yet (the reply is kept)."""
+
+    platform = "test"
+    reaches_anyone = True
+
+    def __init__(self, button: int, typed: str | None = None, returns_after: float = 0.3) -> None:
+        self.button, self.typed, self.returns_after = button, typed, returns_after
+        self.coach: Coach | None = None
+        self.clicks: list[asyncio.Task[str]] = []
+
+    async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
+        card = next((m for m in messages if m.choices and (m.key or "").startswith("okr_checkin")), None)
+        if card is not None and self.coach is not None and not self.clicks:
+            pressed = say(self.coach, recipient.person_id, self.typed or "",  # type: ignore[arg-type]
+                          action=None if self.typed else card.choices[self.button].value)
+            self.clicks.append(asyncio.ensure_future(pressed))
+            await asyncio.sleep(self.returns_after)  # the click is read before the send returns
+        return "clicked-1"
+
+
+async def _ready(db: Database, team: dict[str, int], channel: ClickingChannel) -> Coach:
+    async with db.session() as session:
+        await okrs.create_objective(session, team["org"], team["ravi"], "Grow new business", "2027", 1, [
+            {"title": "New logos", "target": 12, "unit": "logos"}])
+    await joined(db, utc(2027, 1, 10))
+    coach = build_coach(db, Settings(database_url=db.url), Channels(channel))
+    channel.coach = coach
+    return coach
+
+
+async def test_start_pressed_before_the_delivery_is_recorded_starts_the_check_in(
+        db: Database, team: dict[str, int]) -> None:
+    channel = ClickingChannel(button=0)
+    coach = await _ready(db, team, channel)
+    with at(TUESDAY_CHECKIN):
+        await Dispatcher(coach).tick()
+        reply = await channel.clicks[0]
+    assert "no reminder waiting" not in reply and "New logos" in reply, reply
+    row = next(o for o in await occurrences(db, team["ravi"]) if o.kind == "okr_checkin")
+    assert row.status == "answered" and row.delivered_at is not None  # recorded, then answered
+
+
+@pytest.mark.parametrize("typed, said", [("skip", "this check-in is skipped"),
+                                          ("later", "bring your okr check-in back today at 11:31")])
+async def test_typed_answers_wait_for_the_record_too(db: Database, team: dict[str, int], typed: str,
+                                                     said: str) -> None:
+    channel = ClickingChannel(button=0, typed=typed)
+    coach = await _ready(db, team, channel)
+    with at(TUESDAY_CHECKIN):
+        await Dispatcher(coach).tick()
+        reply = await channel.clicks[0]
+    assert said in reply.lower(), reply  # the check-in arriving, not Monday's WIG prompt (open)
+
+
+async def test_a_send_never_recorded_is_said_to_be_on_its_way_and_left_for_its_takeover(
+        db: Database, team: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sender is stuck (or died) after the send: past the wait the answer says the
+    reminder is still arriving, and the prompt is left claimed, neither answered nor
+    lost, for the dispatcher (or its takeover) to record."""
+    monkeypatch.setattr(prompt_answers, "SETTLE_SECONDS", 0.2)
+    channel = ClickingChannel(button=3, returns_after=1.0)  # "Skip this one"
+    coach = await _ready(db, team, channel)
+    with at(TUESDAY_CHECKIN):
+        await Dispatcher(coach).tick()
+        reply = await channel.clicks[0]
+        assert "still on its way" in reply and "no reminder waiting" not in reply, reply
+        row = next(o for o in await occurrences(db, team["ravi"]) if o.kind == "okr_checkin")
+        assert row.status == "delivered"  # the tick recorded it after the click gave up
+        assert "skipped" in (await say(coach, team["ravi"], "skip")).lower()  # and now it answers
+
+
+async def test_nothing_being_sent_still_says_nothing_is_waiting_at_once(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with at(TUESDAY_CHECKIN):
+        reply = await say(coach, team["ravi"], action="cadence:start:999")
+    assert "no reminder waiting" in reply and loop.time() - started < prompt_answers.SETTLE_SECONDS
