@@ -234,6 +234,38 @@ class Database:
         finally:
             scope.busy = False
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads (or writes in ONE statement, atomic alone):
+        on PostgreSQL it runs in autocommit, so no BEGIN and COMMIT round trips around
+        its statements (two of the five an `/okr status` answer made). It loses
+        nothing: under PostgreSQL's default READ COMMITTED every statement takes its
+        own snapshot, inside a transaction or not. Never for several writes that must
+        land together: use `session()`. On SQLite the same as `session()`."""
+        if self.engine.dialect.name != "postgresql":
+            async with self.session() as session:
+                yield session
+            return
+        scope = self._shared()
+        if scope is None:
+            async with self.engine.connect() as connection:  # the pool resets the level on return
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                async with _committed(self._sessions(bind=connection)) as session:
+                    yield session
+            return
+        if scope.connection is None or scope.connection.closed or scope.connection.invalidated:
+            scope.connection = await self.engine.connect()
+        connection = scope.connection
+        scope.busy = True
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            async with _committed(self._sessions(bind=connection)) as session:
+                yield session
+        finally:
+            scope.busy = False
+            if not (connection.closed or connection.invalidated):  # the request's next units: transactions
+                await connection.execution_options(isolation_level=connection.default_isolation_level)
+
     async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run a unit of work that only reads, once more if its connection had been
         dropped (the server restarted, a proxy closed it). SQLAlchemy's "optimistic"
@@ -241,14 +273,15 @@ class Database:
         Optimistic"), used instead of a ping per checkout: the use that finds the
         connection dead fails with `connection_invalidated`, the pool is refreshed, and
         the caller retries; a read is safe to repeat. A request's first read goes
-        through here, so a restarted server costs nobody an error."""
+        through here, so a restarted server costs nobody an error. Runs as `reading`
+        (no transaction on PostgreSQL)."""
         try:
-            async with self.session() as session:
+            async with self.reading() as session:
                 return await work(session)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
-        async with self.session() as session:
+        async with self.reading() as session:
             return await work(session)
 
     @asynccontextmanager

@@ -70,7 +70,7 @@ async def status(turn: Turn, args: str) -> list[Message]:
     if wanted.lower() == "team":
         return await team(turn, "")
     if not wanted or wanted.lower() in ("me", "mine"):
-        async with turn.db.session() as session:
+        async with turn.db.reading() as session:
             mine = await okrs.objectives_for(session, [turn.person.id])  # type: ignore[list-item]
         return person_messages(turn.person, mine[turn.person.id], own=True)  # type: ignore[index]
     if turn.person.role not in LEADERS:
