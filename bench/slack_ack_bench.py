@@ -315,6 +315,10 @@ async def run_once(target: str, rate: float, args: argparse.Namespace, api_url: 
     SERVER_TIMES.clear()
     sent_before = await dispatched(database_url) if target == "coachbot-dispatch" else 0
     runner, extra = await serve(target, port, api_url, database_url, args.dispatch_rate)
+    # as `coachbot run` once started (`bot.runtime.settle_heap`), for every target alike
+    from bot.runtime import settle_heap
+
+    settle_heap()
     count = int(rate * args.seconds)
     child = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--role", "load", "--url",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -148,6 +149,8 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
             await scheduler.start()
             warming = asyncio.get_running_loop().create_task(
                 warm_up(lambda: scheduler is not None and scheduler.last_tick_at is not None))
+        else:
+            settle_heap()
         yield Runtime(settings, db, coach, channels, scheduler)
     finally:
         # Stop taking new work first (no new claims, no new events), then let what is
@@ -173,11 +176,29 @@ WARM_UP = ("bot.features.brief_chart",)
 
 
 async def warm_up(ready: Callable[[], bool], modules: Iterable[str] = WARM_UP) -> None:
-    """Import `modules` in a worker thread once `ready()` (polled every second)."""
+    """Import `modules` in a worker thread once `ready()` (polled every second), then
+    `settle_heap`: start-up is over."""
     while not ready():
         await asyncio.sleep(1.0)
     for name in modules:
         await asyncio.to_thread(importlib.import_module, name)
+    settle_heap()
+
+
+def settle_heap() -> None:
+    """Collect start-up's garbage once, then move everything still alive (the modules
+    the runtime imported after `bot.cli.launch` froze the command tree: Bolt, aiohttp,
+    the features, the compiled templates and statements) to the permanent generation
+    (`gc.freeze`, as the Python documentation suggests for long-lived start-up state).
+
+    Why: CPython's oldest-generation collection walks every tracked object. With the
+    runtime's ~150,000 start-up objects in it, one such collection took 86 ms while
+    serving `/okr status` at 200 requests/s (once per ~1,000 requests), and every
+    acknowledgement arriving meanwhile waited: it set the p99. Objects made later are
+    collected as before; a frozen object that becomes garbage is still freed by its
+    reference count, only a cycle among frozen objects would stay."""
+    gc.collect()
+    gc.freeze()
 
 
 # How long a shutdown waits for the prompts being sent (the rest of a shutdown takes

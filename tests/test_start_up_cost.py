@@ -79,15 +79,31 @@ def test_coachbot_run_delivers_before_it_loads_the_chart_library(tmp_path: Path)
     assert "bot.features.brief_chart" in WARM_UP
 
 
-async def test_the_warm_up_waits_for_the_first_tick_then_imports() -> None:
+async def test_the_warm_up_waits_for_the_first_tick_then_imports_then_settles(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 
+    import bot.runtime
     from bot.runtime import warm_up
 
+    settled: list[bool] = []  # the heap is settled after the imports, not in this test process
+    monkeypatch.setattr(bot.runtime, "settle_heap", lambda: settled.append("json.tool" in sys.modules))
     ticked = False
     task = asyncio.ensure_future(warm_up(lambda: ticked, ["json.tool"]))
     await asyncio.sleep(0.05)
-    assert not task.done() and "json.tool" not in sys.modules
+    assert not task.done() and "json.tool" not in sys.modules and not settled
     ticked = True
     await asyncio.wait_for(task, 5)
-    assert "json.tool" in sys.modules
+    assert "json.tool" in sys.modules and settled == [True]
+
+
+def test_settling_the_heap_leaves_the_oldest_generation_nearly_empty() -> None:
+    """After start-up the runtime's objects are frozen (`bot.runtime.settle_heap`): the
+    collector's oldest generation, which a full collection walks, no longer holds the
+    ~150,000 objects that made one collection take 86 ms while serving requests."""
+    probe = ("import gc, bot.runtime, bot.channels.slack.channel, bot.channels.server; "
+             "before = len(gc.get_objects()); bot.runtime.settle_heap(); "
+             "print(before, len(gc.get_objects()), gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    before, after, frozen = map(int, done.stdout.split())
+    assert before > 50_000 and after < before / 20 and frozen > 50_000, (before, after, frozen)
