@@ -1,6 +1,7 @@
 """The terminal saves each chart to a temporary folder; saving one removes the files
 there older than a day (a terminal left running, or demo after demo, would otherwise
-fill it), never the file just written nor a recent one."""
+fill it), never the file just written nor a recent one. `coachbot demo --fresh`
+likewise removes its throw-away database folder when the demo ends."""
 
 from __future__ import annotations
 
@@ -40,3 +41,18 @@ def test_a_session_running_for_days_keeps_only_the_last_days_charts(tmp_path: Pa
         third = save_image(chart(), tmp_path)
     assert third.exists() and not second.exists()  # to this clock, written decades ago
 
+
+def test_demo_fresh_removes_its_throw_away_database_when_it_ends(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from bot.cli.main import app as coachbot
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for _ in range(2):  # demo after demo
+        result = CliRunner().invoke(coachbot, ["demo", "--fresh"], input="",
+                                    env={"DATABASE_URL": "sqlite:///nowhere.db"})
+        assert result.exit_code == 0 and "Hi Kiri" in result.output, result.output
+        assert "coachbot-demo-" in result.output  # it did use a folder under the temporary one
+    assert not list(tmp_path.glob("coachbot-demo-*"))

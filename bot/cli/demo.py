@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -43,16 +44,21 @@ def demo(
     as_: Annotated[str | None, typer.Option("--as", help="E-mail of the rep you play (default: first rep).")] = None,
     team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team "
                                        "(default: the sample team).")] = SAMPLE_TEAM,
-    fresh: Annotated[bool, typer.Option("--fresh", help="Use a throw-away database instead of DATABASE_URL.")] = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Use a throw-away database (removed when the demo ends) "
+                                        "instead of DATABASE_URL.")] = False,
 ) -> None:
     """Try coachbot in the terminal: a check-in prompt arrives right away."""
     overrides: dict[str, str] = {}
-    if fresh:
-        folder = tempfile.mkdtemp(prefix="coachbot-demo-")
+    folder = tempfile.mkdtemp(prefix="coachbot-demo-") if fresh else None
+    if folder is not None:
         overrides["database_url"] = f"sqlite:///{Path(folder) / 'demo.db'}"
-    config = settings(**overrides)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_demo(config, team, as_))
+    try:
+        config = settings(**overrides)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_demo(config, team, as_))
+    finally:
+        if folder is not None:  # throw-away: demo after demo must not fill the temporary folder
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
