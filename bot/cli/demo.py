@@ -28,7 +28,7 @@ from typing import Annotated
 import typer
 
 import prompts
-from bot.cli.common import ready_database, settings
+from bot.cli.common import has_left, ready_database, settings
 from bot.cli.team_file import read_team
 from bot.core.clock import now
 from bot.core.settings import Settings
@@ -82,10 +82,14 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
                 imported = True
             everyone = await people.team(session, org.id)  # type: ignore[arg-type]
             reps = [p for p in everyone if p.role == "rep"]
-            chosen = next((p for p in everyone if email and p.email.lower() == email.lower()),
-                          reps[0] if reps else None)
+            # the rep asked for (never someone else in their place), else the first active rep
+            chosen = (next((p for p in everyone if p.email.lower() == email.strip().lower()), None) if email
+                      else next((p for p in reps if p.active), None))
             if chosen is None:
                 typer.echo(prompts.render("cadence/cli_unknown_user", email=email or "?"), err=True)
+                raise typer.Exit(1)
+            if not chosen.active:
+                typer.echo(has_left(chosen, "demo"), err=True)
                 raise typer.Exit(1)
             if not (await okrs.objectives_for(session, [chosen.id])).get(chosen.id):  # type: ignore[list-item]
                 words = {part: prompts.render("cli/demo_objective", part=part)
