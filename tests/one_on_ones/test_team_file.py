@@ -138,6 +138,32 @@ def test_the_last_active_admin_is_not_marked_as_left(cli_db: Path) -> None:
     assert left.exit_code == 0 and "last active admin" not in left.output
 
 
+def test_leave_or_return_run_twice_says_nothing_changed(cli_db: Path) -> None:
+    """A second `person leave` says the person is already marked as left, and since
+    when; a `person return` for someone active says they already are: nothing is
+    changed and both end with exit code 0."""
+    team = cli_db / "team.csv"
+    team.write_text(HEADER + ROWS.format(rhythm="every other Tue 10:00"))
+    with freeze_time("2027-03-01 12:00:00"):
+        assert CliRunner().invoke(coachbot, ["team", "import", str(team)]).exit_code == 0
+    active = CliRunner().invoke(coachbot, ["person", "return", "ravi@example.com"])
+    assert active.exit_code == 0, active.output
+    assert "Ravi Rep (ravi@example.com) is already active; nothing changed" in active.output
+    assert "is active again" not in active.output
+    with freeze_time("2027-03-04 09:00:00"):
+        first = CliRunner().invoke(coachbot, ["person", "leave", "ravi@example.com"])
+    assert first.exit_code == 0 and "is marked as having left" in first.output and "1 one-on-one" in first.output
+    with freeze_time("2027-03-09 09:00:00"):
+        second = CliRunner().invoke(coachbot, ["person", "leave", "RAVI@example.com"])
+    assert second.exit_code == 0, second.output
+    assert "already marked as having left (since Thu 4 Mar 2027); nothing changed" in second.output
+    assert "series ended" not in second.output
+    back = CliRunner().invoke(coachbot, ["person", "return", "ravi@example.com"])
+    assert back.exit_code == 0 and "is active again" in back.output
+    again = CliRunner().invoke(coachbot, ["person", "return", "ravi@example.com"])
+    assert again.exit_code == 0 and "already active" in again.output
+
+
 def test_commands_naming_someone_who_left_say_so(cli_db: Path) -> None:
     """`schedule preview --user`, `schedule set --user` and `demo --as` for someone
     marked as left say they left (since when) and that nothing is planned for them,
