@@ -39,6 +39,16 @@ def is_currency_code(word: str | None) -> bool:
     return bool(word) and len(word or "") == 3 and str(word).isupper() and str(word) in _iso_codes()
 
 
+@lru_cache(maxsize=64)
+def currency_digits(code: str) -> int:
+    """How many decimals an amount in the ISO 4217 currency `code` is written with, its
+    minor unit by babel's CLDR data: 2 for USD, EUR, NOK and SEK, 0 for JPY and ISK, 3
+    for KWD; 2 for a code babel does not know."""
+    from babel.numbers import get_currency_precision  # CLDR's currency data, loaded on first use
+
+    return int(get_currency_precision(code))
+
+
 # Three capitals standing alone or after an amount ("500k PLN", "PLN 500k", "5kHUF").
 _CAPS = re.compile(r"(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))[A-Z]{3}(?![^\W\d_])")
 

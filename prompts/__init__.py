@@ -37,6 +37,7 @@ def environment() -> Environment:
     env.filters["money"] = format_money
     env.filters["percent"] = format_percent
     env.filters["amount"] = format_amount
+    env.filters["bare"] = format_bare
     env.filters["plain"] = format_plain
     env.filters["day"] = format_day
     env.filters["clip"] = clip
@@ -196,24 +197,38 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
     """A value in its unit, as `conversations.amounts.parse_amount` stores it:
     (250000, "USD") -> "$250,000", (25, "%") -> "25%", (12, "logos") -> "12 logos".
 
-    A currency without a symbol of its own reads "250,000 NOK". Units stored before
-    currencies were kept as ISO codes ("$", "€", "£") still read as money.
+    Money (`conversations.amounts.unit_kind`: any ISO code babel lists) shows its
+    currency's minor unit in full, or none when the amount is whole, whatever
+    `digits` says: "$250,000.50", "1,234.50 NOK", "¥1,235" (the yen has no minor
+    unit), "$250,000". A currency without a symbol of its own reads "250,000 NOK".
+    Units stored before currencies were kept as ISO codes ("$", "€", "£") still read
+    as money.
     """
-    from conversations.amounts import SYMBOLS  # the parsers: loaded by what shows amounts only
+    from conversations.amounts import MONEY, SYMBOLS, unit_kind  # the parsers: loaded by what shows amounts only
+    from conversations.unit_words import currency_digits
 
     if value is None:
         return "—"
-    money = unit in SYMBOLS or unit in SYMBOLS.values()
-    if money:  # cents in full or none: "$250,000.50", "$1.25", "$250,000"
-        digits = 2
+    money = unit_kind(unit) == MONEY
+    symbol = unit if unit in SYMBOLS.values() else SYMBOLS.get(unit)  # "USD" -> "$"; a bare "$" stored before ISO codes
+    if money:
+        digits = currency_digits(next((code for code, mark in SYMBOLS.items() if mark == unit), unit))
     shown = format_number(value, digits)
     negative = round(float(value), digits) < 0
     sign, size = ("-", format_number(-value, digits)) if negative else ("", shown.removeprefix("-"))
-    if money:  # the sign before the symbol: "-$5,000", not "$-5,000"
-        return f"{sign}{SYMBOLS.get(unit, unit)}{size}"
+    if money and symbol:  # the sign before the symbol: "-$5,000", not "$-5,000"
+        return f"{sign}{symbol}{size}"
     if unit == "%":
         return f"{shown}%"
     return f"{shown} {unit}" if unit else shown
+
+
+def format_bare(value: float | int | None, unit: str = "") -> str:
+    """The first figure of "1 of 8 logos", which names the unit once: as
+    `format_amount` shows it, less a unit written after the number ("1,234.50 of
+    5,000 NOK", "2.5 of 8 logos"); a symbol or "%" stays ("$600,000 of $750,000")."""
+    shown = format_amount(value, unit)
+    return shown.removesuffix(f" {unit}") if unit else shown
 
 
 def format_day(value: date | datetime | str | None, locale: str | None = None) -> str:

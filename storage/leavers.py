@@ -34,6 +34,15 @@ async def set_active(session: AsyncSession, person: Person, active: bool, now: d
     return int(result.rowcount or 0)
 
 
+def left_since(person: Person) -> datetime | None:
+    """When `person` was marked as left (a UTC instant), or None if they are active.
+
+    No column of its own: it is the row's `updated_at`, which `set_active` sets on
+    leaving and nothing rewrites while they stay left (a team file listing them again
+    makes them active; `privacy.forget` renames them away)."""
+    return None if person.active else person.updated_at
+
+
 async def is_last_admin(session: AsyncSession, person: Person) -> bool:
     """Whether `person` is their organisation's only active admin. `coachbot run`
     starts only with an active admin (who binds workspaces), so the last one is not

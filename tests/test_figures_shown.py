@@ -1,6 +1,8 @@
 """How figures read in replies (`prompts.format_amount`, `format_number`): money with
-its cents in full or none, and float noise never shown as "3.0" or "-0.0"; the
-brief calls a key result moved only when the change shows."""
+its cents in full or none (in every currency: its minor unit by babel, none for JPY),
+and float noise never shown as "3.0" or "-0.0"; the brief calls a key result moved
+only when the change shows. A key result's "X of Y unit" and a WIG measure in money
+read the same way."""
 
 from __future__ import annotations
 
@@ -21,6 +23,18 @@ from bot.features.brief_data import _shown
     (2.5, "logos", "2.5 logos"),
     (12, "logos", "12 logos"),
     (0.5, "%", "0.5%"),
+    # every currency as the dollar: its minor unit in full, or none when whole
+    (1234.5, "NOK", "1,234.50 NOK"),     # was "1,234.5 NOK"
+    (1234.5, "SEK", "1,234.50 SEK"),
+    (-1234.5, "SEK", "-1,234.50 SEK"),
+    (250_000, "NOK", "250,000 NOK"),
+    (1.25, "CHF", "1.25 CHF"),           # was "1.2 CHF"
+    (1234.05, "EUR", "€1,234.05"),
+    (1234.5, "€", "€1,234.50"),          # a symbol stored before ISO codes
+    (1234.6, "JPY", "¥1,235"),           # the yen has no minor unit (babel): was "¥1,234.60"
+    (250_000, "JPY", "¥250,000"),
+    (1.2345, "KWD", "1.234 KWD"),        # three decimals (fils)
+    (1234.5, "FTE", "1,234.5 FTE"),      # three capitals but no currency: a count
 ])
 def test_amounts_read_as_people_write_them(value: float, unit: str, shown: str) -> None:
     assert prompts.format_amount(value, unit) == shown
@@ -30,3 +44,33 @@ def test_a_change_too_small_to_show_is_no_change() -> None:
     assert _shown(3.0, "logos") == _shown(3.0000001, "logos")
     assert _shown(3.0, "logos") != _shown(3.1, "logos")
     assert _shown(100.0, "USD") != _shown(100.01, "USD")
+    assert _shown(100.0, "NOK") != _shown(100.01, "NOK")  # was one decimal: no change shown
+    assert _shown(100.0, "JPY") == _shown(100.01, "JPY")
+
+
+@pytest.mark.parametrize(("current", "target", "unit", "shown"), [
+    (1234.5, 5000, "NOK", "1,234.50 of 5,000 NOK"),   # was "1,234.5 of 5,000 NOK"
+    (1234.5, 5000, "PLN", "1,234.50 of 5,000 PLN"),
+    (1234.6, 5000, "JPY", "¥1,235 of ¥5,000"),
+    (600_000, 750_000, "USD", "$600,000 of $750,000"),
+    (2.5, 8, "logos", "2.5 of 8 logos"),
+    (25, 40, "%", "25% of 40%"),
+])
+def test_a_key_results_figures_name_the_unit_once_with_its_decimals(current, target, unit, shown) -> None:
+    figures = prompts.environment().from_string(
+        '{% import "okrs/_figures.j2" as f %}{{ f.figure(current, target, unit) }}')
+    assert figures.render(current=current, target=target, unit=unit) == shown
+
+
+def test_a_wig_measure_in_money_reads_as_money() -> None:
+    measure = {"title": "Upsell", "average": 1234.5, "target": 2000, "unit": "SEK", "weeks": 2, "on_target": False}
+    brief = prompts.render("one_on_ones/brief_wig", made=0, kept=0, measures=[measure])
+    assert "1,234.50 a week against a target of 2,000 SEK" in brief
+    counted = prompts.render("one_on_ones/brief_wig", made=0, kept=0, measures=[{**measure, "unit": "calls"}])
+    assert "1,234.5 a week against a target of 2,000 calls" in counted
+    measure = {"title": "Upsell", "personal": False, "weekly_target": 1500.5, "unit": "NOK"}
+    asked = prompts.render("cadence/wig/measure_value", context={"measures": {"0": measure}}, answers={"m": "0"})
+    assert "The target is 1,500.50 NOK." in asked
+    asked = prompts.render("cadence/wig/measure_value", context={"measures": {"0": {**measure, "unit": "calls"}}},
+                           answers={"m": "0"})
+    assert "The target is 1,500.5 calls." in asked

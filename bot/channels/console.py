@@ -36,6 +36,9 @@ from storage.db import Database
 # How long a card's choices still answer in a later run: a working day and a night,
 # so "Save" typed the next morning still counts, last week's card does not.
 CARD_HOURS = 24
+# How long a saved chart stays in the temporary image folder: saving a new one removes
+# older ones, so a terminal left running for weeks (or demo after demo) does not fill it.
+IMAGE_DAYS = 1
 
 
 class ConsoleChannel:
@@ -173,14 +176,37 @@ def _pick(text: str, choices: list[tuple[str, str]]) -> str | None:
 
 def save_image(image: Image, folder: Path | None = None) -> Path:
     """Write a picture (a brief's chart) to a new file under the system's temporary
-    folder (`coachbot-images/`), never overwriting an earlier one; return its path."""
+    folder (`coachbot-images/`), never overwriting an earlier one; return its path.
+
+    Files there last changed more than `IMAGE_DAYS` ago (by the clock's now, in UTC
+    instants) are removed first (`prune_images`); the file just written never is."""
     target = folder or Path(tempfile.gettempdir()) / "coachbot-images"
     target.mkdir(parents=True, exist_ok=True)
     stem, _, suffix = image.filename.rpartition(".")
     with tempfile.NamedTemporaryFile(dir=target, prefix=f"{stem or 'image'}-", suffix=f".{suffix or 'png'}",
                                      delete=False) as file:
         file.write(image.png)
-    return Path(file.name)
+    saved = Path(file.name)
+    prune_images(target, keep=saved)
+    return saved
+
+
+def prune_images(folder: Path, keep: Path | None = None, days: float = IMAGE_DAYS) -> int:
+    """Remove the files directly in `folder` whose modification time is more than
+    `days` before now (`bot.core.clock.now`), except `keep`; sub-folders are left
+    alone. A file another process removed or still holds open is skipped, not an
+    error: a chart is shown whether or not the tidying works. Returns how many went."""
+    cutoff = (now() - timedelta(days=days)).timestamp()
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            if (keep is not None and path.name == keep.name) or not path.is_file() or path.stat().st_mtime >= cutoff:
+                continue
+            path.unlink()
+        except OSError:
+            continue
+        removed += 1
+    return removed
 
 
 def render(message: Message, first_number: int = 1, numbered: bool = True) -> str:

@@ -56,14 +56,24 @@ def _on_person(config: Any, email: str, work: Callable[[Any, Any], Awaitable[T]]
     return asyncio.run(go())
 
 
-def _set_active(email: str, active: bool) -> tuple[str, int | None] | None:
-    """(name, series ended) after marking the person with `email` active or not;
-    (name, None) when they are the last active admin and would be marked as left."""
+def _set_active(email: str, active: bool) -> tuple[str, str] | None:
+    """(what happened, the message saying so) after marking the person with `email`
+    active or not: "done"; "already" when they already are as asked, and "last_admin"
+    when they are the last active admin and would be marked as left (nothing changed
+    in either). None when nobody has that e-mail. The message is rendered inside the
+    unit of work, while the person is loaded."""
 
-    async def mark(session: Any, person: Any) -> tuple[str, int | None]:
+    async def mark(session: Any, person: Any) -> tuple[str, str]:
+        name = person.name
+        if person.active == active:
+            template = "cli/already_active" if active else "cli/already_left"
+            return "already", prompts.render(template, email=email, name=name, since=leavers.left_since(person))
         if not active and await leavers.is_last_admin(session, person):
-            return person.name, None
-        return person.name, await leavers.set_active(session, person, active)
+            return "last_admin", prompts.render("cli/last_admin", email=email, name=name)
+        ended = await leavers.set_active(session, person, active)
+        if active:
+            return "done", prompts.render("cli/person_returned", email=email, name=name)
+        return "done", prompts.render("cli/person_left", email=email, name=name, ended=ended)
 
     return _on_person(settings(), email, mark)
 
@@ -71,22 +81,24 @@ def _set_active(email: str, active: bool) -> tuple[str, int | None] | None:
 @person_app.command("leave")
 def leave(email: Annotated[str, typer.Argument(help="E-mail of the person who left.")]) -> None:
     """Mark someone as having left, keeping their data: no more prompts, out of
-    scorecards and /okr team, their one-on-one series end. `person return` undoes it."""
+    scorecards and /okr team, their one-on-one series end. `person return` undoes it.
+    Someone already marked as left is left as they are (exit 0, saying since when)."""
     done = _set_active(email, False)
     if done is None:
         raise fail(prompts.render("cli/unknown_email", email=email))
-    if done[1] is None:
-        raise fail(prompts.render("cli/last_admin", email=email, name=done[0]))
-    typer.echo(prompts.render("cli/person_left", email=email, name=done[0], ended=done[1]))
+    if done[0] == "last_admin":
+        raise fail(done[1])
+    typer.echo(done[1])
 
 
 @person_app.command("return")
 def come_back(email: Annotated[str, typer.Argument(help="E-mail of the person who is back.")]) -> None:
-    """Make someone marked as left active again (a team file listing them does too)."""
+    """Make someone marked as left active again (a team file listing them does too).
+    Someone already active is left as they are (exit 0)."""
     done = _set_active(email, True)
     if done is None:
         raise fail(prompts.render("cli/unknown_email", email=email))
-    typer.echo(prompts.render("cli/person_returned", email=email, name=done[0]))
+    typer.echo(done[1])
 
 
 @secrets_app.command("rotate")

@@ -17,6 +17,8 @@ import prompts
 from bot.core.settings import Settings, SettingsError
 from bot.platforms import load_settings
 from storage.db import Database
+from storage.leavers import left_since
+from storage.models import Person
 
 # Variables that came from a .env file (not the environment), for error messages.
 FROM_DOTENV: dict[str, Path] = {}
@@ -56,3 +58,11 @@ async def ready_database(config: Settings) -> Database:
 
     await asyncio.to_thread(upgrade, config.database_url)
     return Database(config.database_url)
+
+
+def has_left(person: Person, doing: str) -> str:
+    """What to say when a command names `person`, who is marked as left (`coachbot
+    person leave`): since when (`storage.leavers.left_since`, shown as its UTC day) and
+    what that means for `doing`: "preview", "rule" or "demo"."""
+    return prompts.render("cli/has_left", name=person.name, email=person.email,
+                          since=left_since(person), doing=doing)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Annotated
 import typer
 
 import prompts
-from bot.cli.common import ready_database, settings
+from bot.cli.common import has_left, ready_database, settings
 from bot.cli.team_file import read_team
 from bot.core.clock import now
 from bot.core.settings import Settings
@@ -43,16 +44,21 @@ def demo(
     as_: Annotated[str | None, typer.Option("--as", help="E-mail of the rep you play (default: first rep).")] = None,
     team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team "
                                        "(default: the sample team).")] = SAMPLE_TEAM,
-    fresh: Annotated[bool, typer.Option("--fresh", help="Use a throw-away database instead of DATABASE_URL.")] = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Use a throw-away database (removed when the demo ends) "
+                                        "instead of DATABASE_URL.")] = False,
 ) -> None:
     """Try coachbot in the terminal: a check-in prompt arrives right away."""
     overrides: dict[str, str] = {}
-    if fresh:
-        folder = tempfile.mkdtemp(prefix="coachbot-demo-")
+    folder = tempfile.mkdtemp(prefix="coachbot-demo-") if fresh else None
+    if folder is not None:
         overrides["database_url"] = f"sqlite:///{Path(folder) / 'demo.db'}"
-    config = settings(**overrides)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_demo(config, team, as_))
+    try:
+        config = settings(**overrides)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_demo(config, team, as_))
+    finally:
+        if folder is not None:  # throw-away: demo after demo must not fill the temporary folder
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
@@ -76,10 +82,14 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
                 imported = True
             everyone = await people.team(session, org.id)  # type: ignore[arg-type]
             reps = [p for p in everyone if p.role == "rep"]
-            chosen = next((p for p in everyone if email and p.email.lower() == email.lower()),
-                          reps[0] if reps else None)
+            # the rep asked for (never someone else in their place), else the first active rep
+            chosen = (next((p for p in everyone if p.email.lower() == email.strip().lower()), None) if email
+                      else next((p for p in reps if p.active), None))
             if chosen is None:
                 typer.echo(prompts.render("cadence/cli_unknown_user", email=email or "?"), err=True)
+                raise typer.Exit(1)
+            if not chosen.active:
+                typer.echo(has_left(chosen, "demo"), err=True)
                 raise typer.Exit(1)
             if not (await okrs.objectives_for(session, [chosen.id])).get(chosen.id):  # type: ignore[list-item]
                 words = {part: prompts.render("cli/demo_objective", part=part)

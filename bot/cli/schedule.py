@@ -17,7 +17,7 @@ import typer
 
 import prompts
 from bot import cadence
-from bot.cli.common import ready_database, settings
+from bot.cli.common import has_left, ready_database, settings
 from bot.core.clock import now
 from bot.core.settings import Settings
 from storage import occurrences, people
@@ -47,6 +47,9 @@ def preview(
     if rows is None:
         typer.echo(prompts.render("cadence/cli_unknown_user", email=user), err=True)
         raise typer.Exit(1)
+    if isinstance(rows, str):  # marked as left: nothing planned, which is the answer
+        typer.echo(rows)
+        return
     from rich.console import Console
     from rich.table import Table
 
@@ -64,7 +67,9 @@ def preview(
 
 
 async def _preview_rows(config: Settings, start: datetime, end: datetime,
-                        email: str | None) -> list[tuple[str, ...]] | None:
+                        email: str | None) -> list[tuple[str, ...]] | str | None:
+    """The preview's table rows; for an `email` nobody has, None, and for someone
+    marked as left (nothing is planned for them), what to say instead."""
     from bot.cadence.meetings import one_on_one_meetings
     from bot.cadence.planner import plan_population
     from bot.cadence.population import load_population
@@ -73,7 +78,9 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
     try:
         population = await load_population(db, start, email=email)
         if email is not None and not population.people:
-            return None
+            async with db.session() as session:
+                person = await people.by_email(session, email)
+                return None if person is None else has_left(person, "preview")
         slots = plan_population(population, start, end)
         meetings = await one_on_one_meetings(db, start, end, list(population.people))
         async with db.session() as session:
@@ -182,12 +189,14 @@ async def _save_rule(config: Settings, kind: str, rrule: str, local_time: str, z
                                     person_id=target.id if user and target else None,
                                     team_manager_id=target.id if team and target else None)
             affected = [p.id for p in await people.team(session, org.id)]  # type: ignore[arg-type]
+            gone = has_left(target, "rule") if user and target is not None and not target.active else ""
         await replan(db, affected)  # type: ignore[arg-type]
     finally:
         await db.dispose()
     scope = "person" if user else "team" if team else "org"
-    return prompts.render("cadence/cli_rule_saved", kind=kind, rrule=rrule, at=local_time, zone=zone,
-                          scope=scope, who=user or team or "", enabled=enabled)
+    saved = prompts.render("cadence/cli_rule_saved", kind=kind, rrule=rrule, at=local_time, zone=zone,
+                           scope=scope, who=user or team or "", enabled=enabled)
+    return f"{saved}\n{gone}" if gone else saved
 
 
 @schedule_app.command("rules")

@@ -8,6 +8,7 @@ permission check follow.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 import prompts
@@ -23,16 +24,25 @@ def parse(text: str) -> tuple[str, str] | None:
     """"/okr status @ann" or "okr status @ann" -> ("status", "@ann"); None if not a command.
 
     A bare "/okr" means help. Anything else starting with "/" is an unknown command
-    (answered with help), so a typo never falls into a running conversation. The
-    invisible direction marks a right-to-left chat client may put into the words
-    (U+200E, U+200F, `conversations.locales.without_format_marks`) are not read as
-    part of "/okr" or the command's name; the arguments keep them for their readers.
+    (answered with help), so a typo never falls into a running conversation. "/okr"
+    and the command's name are read as `command_word` reads them (direction marks
+    dropped, full-width forms folded: "／ｏｋｒ　ｓｔａｔｕｓ" is "/okr status"); the
+    arguments are returned as typed, marks and full-width forms kept for their readers.
     """
-    words = text.split(maxsplit=2)
-    if not words or without_format_marks(words[0]).lower() not in ("/okr", "okr"):
-        return ("", text) if text.startswith("/") else None
-    name = without_format_marks(words[1]).lower() if len(words) > 1 else ""
+    words = text.split(maxsplit=2)  # str.split splits at the ideographic space U+3000 too
+    if not words or command_word(words[0]) not in ("/okr", "okr"):
+        return ("", text) if words and command_word(words[0]).startswith("/") else None
+    name = command_word(words[1]) if len(words) > 1 else ""
     return (name or "help", words[2].strip() if len(words) > 2 else "")
+
+
+def command_word(word: str) -> str:
+    """A typed command word as the command table spells it: without the invisible
+    direction marks a right-to-left chat client puts in (U+200E, U+200F,
+    `conversations.locales.without_format_marks`), NFKC-folded (the full-width slash
+    U+FF0F and letters an IME types in Japanese or Chinese input become ASCII), lower
+    case. "／ＯＫＲ" -> "/okr"."""
+    return unicodedata.normalize("NFKC", without_format_marks(word)).lower()
 
 
 async def dispatch(turn: Turn, name: str, args: str) -> list[Message]:
@@ -57,4 +67,4 @@ async def show_help(turn: Turn, args: str) -> list[Message]:
     return [Message(prompts.render("core/help", commands=visible), private=True)]
 
 
-__all__ = ["Command", "dispatch", "help_feature", "parse", "show_help"]
+__all__ = ["Command", "command_word", "dispatch", "help_feature", "parse", "show_help"]

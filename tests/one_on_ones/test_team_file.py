@@ -136,3 +136,52 @@ def test_the_last_active_admin_is_not_marked_as_left(cli_db: Path) -> None:
     assert CliRunner().invoke(coachbot, ["team", "import", str(team)]).exit_code == 0
     left = CliRunner().invoke(coachbot, ["person", "leave", "ada@example.com"])
     assert left.exit_code == 0 and "last active admin" not in left.output
+
+
+def test_leave_or_return_run_twice_says_nothing_changed(cli_db: Path) -> None:
+    """A second `person leave` says the person is already marked as left, and since
+    when; a `person return` for someone active says they already are: nothing is
+    changed and both end with exit code 0."""
+    team = cli_db / "team.csv"
+    team.write_text(HEADER + ROWS.format(rhythm="every other Tue 10:00"))
+    with freeze_time("2027-03-01 12:00:00"):
+        assert CliRunner().invoke(coachbot, ["team", "import", str(team)]).exit_code == 0
+    active = CliRunner().invoke(coachbot, ["person", "return", "ravi@example.com"])
+    assert active.exit_code == 0, active.output
+    assert "Ravi Rep (ravi@example.com) is already active; nothing changed" in active.output
+    assert "is active again" not in active.output
+    with freeze_time("2027-03-04 09:00:00"):
+        first = CliRunner().invoke(coachbot, ["person", "leave", "ravi@example.com"])
+    assert first.exit_code == 0 and "is marked as having left" in first.output and "1 one-on-one" in first.output
+    with freeze_time("2027-03-09 09:00:00"):
+        second = CliRunner().invoke(coachbot, ["person", "leave", "RAVI@example.com"])
+    assert second.exit_code == 0, second.output
+    assert "already marked as having left (since Thu 4 Mar 2027); nothing changed" in second.output
+    assert "series ended" not in second.output
+    back = CliRunner().invoke(coachbot, ["person", "return", "ravi@example.com"])
+    assert back.exit_code == 0 and "is active again" in back.output
+    again = CliRunner().invoke(coachbot, ["person", "return", "ravi@example.com"])
+    assert again.exit_code == 0 and "already active" in again.output
+
+
+def test_commands_naming_someone_who_left_say_so(cli_db: Path) -> None:
+    """`schedule preview --user`, `schedule set --user` and `demo --as` for someone
+    marked as left say they left (since when) and that nothing is planned for them,
+    not that nobody with that e-mail is on the team."""
+    team = cli_db / "team.csv"
+    team.write_text(HEADER + ROWS.format(rhythm=""))
+    assert CliRunner().invoke(coachbot, ["team", "import", str(team)]).exit_code == 0
+    with freeze_time("2027-03-04 09:00:00"):
+        assert CliRunner().invoke(coachbot, ["person", "leave", "ravi@example.com"]).exit_code == 0
+    shown = CliRunner().invoke(coachbot, ["schedule", "preview", "--user", "ravi@example.com"])
+    assert shown.exit_code == 0, shown.output
+    assert "Ravi Rep (ravi@example.com) has left the team (marked as left on Thu 4 Mar 2027)" in shown.output
+    assert "nothing is planned for them" in shown.output and "not on the team" not in shown.output
+    unknown = CliRunner().invoke(coachbot, ["schedule", "preview", "--user", "zed@example.com"])
+    assert unknown.exit_code == 1 and "is on the team" in unknown.output
+    rule = CliRunner().invoke(coachbot, ["schedule", "set", "wig", "--user", "ravi@example.com"])
+    assert rule.exit_code == 0 and "Saved" in rule.output and "has left the team" in rule.output, rule.output
+    played = CliRunner().invoke(coachbot, ["demo", "--as", "ravi@example.com"], input="")
+    assert played.exit_code == 1 and "has left the team" in played.output and "Hi Ravi" not in played.output
+    typo = CliRunner().invoke(coachbot, ["demo", "--as", "ravii@example.com"], input="")
+    assert typo.exit_code == 1 and "ravii@example.com" in typo.output  # not someone else played instead
