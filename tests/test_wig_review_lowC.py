@@ -1,0 +1,84 @@
+"""Review lowC: a WIG or key result whose start is its target (no distance to cover)
+is asked again with an example; `/okr wig target` names the week the scorecard then
+shows, as the scorecard names it, in the manager's own day east and west of UTC; an
+echoed title that was cut ends in exactly one "…"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from conftest import say
+from freezegun import freeze_time
+from sqlmodel import select
+
+import prompts
+from bot.core.coach import Coach
+from conversations.answers import Env, Invalid, Valid
+from conversations.validators import measurable
+from conversations.wig_text import read_wig, wig_problem
+from storage.db import Database
+from storage.models import Wig
+
+APRIL = "2027-04-01 15:00:00"
+EXAMPLE = "`/okr wig add New ARR from 1.2M to 1.5M by June 30`"
+
+
+async def _wigs(db: Database) -> list[Wig]:
+    async with db.session() as session:
+        return list((await session.exec(select(Wig).order_by(Wig.id))).all())  # type: ignore[arg-type]
+
+
+# --- 1. no distance to cover --------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", [
+    "Revenue from 5 to 5 by June 30",
+    "Revenue from $5k to $5000 by June 30",        # the same amount written two ways
+    "Win rate from 0% to 0% by June 30",
+    "Signed deals from 12 to 12 deals by June 30",
+    "Burn from -5 to -5 by June 30 confirm",       # `confirm` does not make a distance
+])
+async def test_a_wig_whose_start_is_its_target_is_refused_with_an_example(
+        coach: Coach, db: Database, team: dict[str, int], typed: str) -> None:
+    with freeze_time(APRIL):
+        reply = await say(coach, team["maria"], f"/okr wig add {typed}")
+        assert "no distance to cover" in reply and EXAMPLE in reply and "is set" not in reply, reply
+        assert await _wigs(db) == []
+        assert "is set" in await say(coach, team["maria"], "/okr wig add Revenue from 5 to 6 by June 30")
+    assert [(w.from_value, w.to_value) for w in await _wigs(db)] == [(5, 6)]
+
+
+def test_the_wig_reader_names_no_distance() -> None:
+    line = read_wig("Revenue from 5 to 5 by June 30")
+    assert line is not None and wig_problem(line) == "no_distance"
+    moving = read_wig("Churn from 12% to 6% by June 30")
+    assert moving is not None and wig_problem(moving) is None
+
+
+ENV = Env(today=date(2027, 1, 10), timezone="America/New_York")
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("Grow win rate from 20% to 20% by end of Q2", "no_distance"),
+    ("Grow ARR from $1.2M to $1,200k by June 30", "no_distance"),
+    ("Cut open incidents to 0 by March 31", "no_distance"),   # counted from an unsaid 0: done on day one
+    ("Book 0 meetings a week", "zero_rate"),
+])
+def test_a_key_result_with_nothing_to_move_is_asked_again(typed: str, code: str) -> None:
+    found = measurable(typed, ENV)
+    assert isinstance(found, Invalid) and found.code == code, found
+    said = str(prompts.render("flows/goals/key_result_retry", error=found.code, details=found.details))
+    example = re.search(r"`([^`]+)`", said)
+    assert example is not None, said
+    assert isinstance(measurable(example.group(1), ENV), Valid), said  # the example it gives is accepted
+
+
+@pytest.mark.parametrize("typed", [
+    "Cut open incidents from 12 to 0 by March 31",
+    "Keep win rate at 20%",                  # a floor holds a level: no distance needed
+    "Keep churn from 5% to 5%",
+    "Run 30 discovery meetings by March 31",
+])
+def test_key_results_that_move_or_hold_are_kept(typed: str) -> None:
+    assert isinstance(measurable(typed, ENV), Valid)
