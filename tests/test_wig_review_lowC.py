@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from conftest import say
 from freezegun import freeze_time
+from sqlalchemy import update
 from sqlmodel import select
 
 import prompts
@@ -19,7 +20,7 @@ from conversations.answers import Env, Invalid, Valid
 from conversations.validators import measurable
 from conversations.wig_text import read_wig, wig_problem
 from storage.db import Database
-from storage.models import Wig
+from storage.models import Person, Wig
 
 APRIL = "2027-04-01 15:00:00"
 EXAMPLE = "`/okr wig add New ARR from 1.2M to 1.5M by June 30`"
@@ -82,3 +83,26 @@ def test_a_key_result_with_nothing_to_move_is_asked_again(typed: str, code: str)
 ])
 def test_key_results_that_move_or_hold_are_kept(typed: str) -> None:
     assert isinstance(measurable(typed, ENV), Valid)
+
+
+# --- 2. /okr wig target names the week the scorecard shows ---------------------------------
+
+@pytest.mark.parametrize(("zone", "moment", "week"), [
+    ("Pacific/Auckland", "2027-01-17 20:00:00", "last week (11–17 Jan 2027)"),     # Monday 09:00 there; Sunday in UTC
+    ("Pacific/Auckland", "2027-01-16 20:00:00", "this week (11–17 Jan 2027)"),     # Sunday 09:00 there; Saturday in UTC
+    ("America/Los_Angeles", "2027-01-17 20:00:00", "this week (11–17 Jan 2027)"),  # Sunday 12:00 there
+    ("America/Los_Angeles", "2027-01-19 05:00:00", "last week (11–17 Jan 2027)"),  # Monday 21:00 there; Tuesday in UTC
+])
+async def test_a_rep_target_names_the_week_the_scorecard_then_shows(
+        coach: Coach, db: Database, team: dict[str, int], zone: str, moment: str, week: str) -> None:
+    maria = team["maria"]
+    with freeze_time("2027-01-04 15:00:00"):
+        await say(coach, maria, "/okr wig add New logos from 100 to 200 by July 1 2027")
+        await say(coach, maria, "/okr wig measure Discovery calls, 10 per week")
+    async with db.session() as session:
+        await session.exec(update(Person).where(Person.id == maria).values(timezone=zone))  # type: ignore[call-overload]
+    with freeze_time(moment):
+        reply = await say(coach, maria, "/okr wig target @sam discovery 4")
+        board = await say(coach, maria, "/okr scorecard")
+    assert f"The scorecard counts it from {week}," in reply and "from this week." not in reply, reply
+    assert f"Lead measures for {week}:" in board and "Sam Seller: no number of 4" in board, board

@@ -20,7 +20,7 @@ from bot.features import scorecard, wig_session
 from bot.features.access import resolve_report
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, nudge_card, open_prompt, start_prompt
-from bot.features.weeks import monday, session_weeks, team_lead
+from bot.features.weeks import monday, session_weeks, team_lead, week_span
 from conversations.amounts import (
     AmbiguousNumber,
     Amount,
@@ -269,7 +269,11 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
 
 async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
     """`/okr wig target @rep Discovery calls 8` (or `team` to go back to the team's
-    target): one rep's own weekly target for a team lead measure."""
+    target): one rep's own weekly target for a team lead measure. A target is kept
+    per rep, not per week, so the scorecard shows it for whichever week it shows; the
+    reply names the week `/okr scorecard` shows the manager now (their local day,
+    `session_weeks`: last week until Thursday, this week from Friday), written as the
+    scorecard writes it ("last week (11–17 Jan 2027)")."""
     if not leader:
         return _help("leaders_only", leader)
     who, _, rest = text.partition(" ")
@@ -286,9 +290,11 @@ async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
             return _help(problem, leader, amount, found[0].title, limit=MAX_WHOLE, title=found[0].title, who=who)
         target = value[0] if value else None
         await scorecard_store.set_target(session, found[0].id, rep["id"], target)  # type: ignore[arg-type]
+    today = local_day(turn.now, turn.person.timezone)
     return Message(prompts.render("cadence/wig/added", kind="target", title=found[0].title, name=rep["name"],
                                   target=target if target is not None else found[0].weekly_target,
-                                  own=target is not None), private=True)
+                                  own=target is not None, span=week_span(session_weeks(today)[0], today)),
+                   private=True)
 
 
 async def _close_wig(turn: Turn, text: str, leader: bool, verb: str = "close") -> Message:
