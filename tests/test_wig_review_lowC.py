@@ -106,3 +106,36 @@ async def test_a_rep_target_names_the_week_the_scorecard_then_shows(
         board = await say(coach, maria, "/okr scorecard")
     assert f"The scorecard counts it from {week}," in reply and "from this week." not in reply, reply
     assert f"Lead measures for {week}:" in board and "Sam Seller: no number of 4" in board, board
+
+
+# --- 3. a cut title ends in one ellipsis ----------------------------------------------------
+
+@pytest.mark.parametrize(("head", "shown"), [
+    ("x" * 39 + "…", "x" * 39 + "…"),        # the person's own ellipsis right at the cut
+    ("x" * 37 + "...", "x" * 37 + "…"),
+    ("x" * 38 + "… ", "x" * 38 + "…"),
+    ("x" * 39 + "👩‍👩‍👧", "x" * 39 + "👩‍👩‍👧…"),  # a ZWJ family at the cut: kept whole, never its first person
+])
+@pytest.mark.parametrize("command", [
+    "/okr wig add {} from 1 to 2 by June 30",
+    "/okr wig measure {}, 10 per week",
+])
+async def test_a_too_long_title_is_echoed_with_one_ellipsis(
+        coach: Coach, team: dict[str, int], head: str, shown: str, command: str) -> None:
+    with freeze_time(APRIL):
+        await say(coach, team["maria"], "/okr wig add New ARR from 1.2M to 1.5M by June 30")
+        reply = await say(coach, team["maria"], command.format(head + "y" * 600))
+    assert "is longer than" in reply, reply
+    assert reply.split('"')[1] == shown, reply
+
+
+def test_no_template_adds_an_ellipsis_after_the_clip_filter() -> None:
+    after = re.compile(r"\|\s*clip(?:\([^)]*\))?\s*}}\s*(?:…|\.\.\.)")
+    found = [str(p.relative_to(prompts.ROOT)) for p in prompts.ROOT.rglob("*.j2") if after.search(p.read_text())]
+    assert found == []
+
+
+def test_the_filter_gives_way_to_an_ellipsis_typed_at_the_cut() -> None:
+    assert prompts.clip("a" * 39 + "…" + "b" * 50, 40) == "a" * 39 + "…"
+    assert prompts.clip("a" * 37 + "..." + "b" * 50, 40) == "a" * 37 + "…"
+    assert prompts.clip("Wait… more", 40) == "Wait… more"  # not cut: as typed

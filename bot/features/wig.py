@@ -137,7 +137,7 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     if line is None:
         return _help("format", leader)
     if len(line.title) > MAX_WIG_TITLE:  # refused whole, never cut short
-        return _help("title_too_long", leader, line.title[:40], limit=MAX_WIG_TITLE, what="wig")
+        return _help("title_too_long", leader, line.title, limit=MAX_WIG_TITLE, what="wig")  # the template clips it
     today = local_day(turn.now, turn.person.timezone)
     reading = read_date(line.when, today, turn.person.timezone, country=turn.person.country)
     if reading is None or reading.day <= today or reading.far:
@@ -193,7 +193,7 @@ async def _add_measure(turn: Turn, text: str, leader: bool, verb: str = "measure
         return read
     found = read_measure(text, _mark(turn))
     if found == "measure_too_long" or (not isinstance(found, str) and len(found.title) > MAX_MEASURE_TITLE):
-        return _help("title_too_long", leader, text[:40], limit=MAX_MEASURE_TITLE, what="measure")
+        return _help("title_too_long", leader, text, limit=MAX_MEASURE_TITLE, what="measure")
     if isinstance(found, str):
         return _help(found, leader, measure_number(text), limit=MAX_WHOLE, title=measure_title(text))
     async with turn.db.session() as session:
