@@ -30,6 +30,7 @@ from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_
 from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_unit, unit_problem, whole_text
 from conversations.dates import DateReading, no_such_day
 from conversations.kr_titles import title_target, year_end
+from conversations.krkinds import infer_kind
 from conversations.locales import typed_number
 from conversations.people import find_person
 
@@ -313,7 +314,11 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     start), the word after it the unit; a trailing "by March 31" / "by end of Q2" is
     the due date (judged as `date_answer` judges a future day), or None when missing,
     so the flow can ask "by when?". A range ("40-50k"), alternatives ("3 or 4") or a
-    ratio ("1 in 4 deals") is asked again: which number is the target?
+    ratio ("1 in 4 deals") is asked again: which number is the target? A total whose
+    start is its target ("from 20% to 20%"; "Cut incidents to 0", counted from an
+    unsaid start of 0) has nothing to move and is asked again ("no_distance"); a
+    floor to hold ("Keep win rate at 20%") is not. A rate of none ("Book 0 meetings
+    a week") asks nothing of anyone and is asked again ("zero_rate").
     """
     checked = text(raw, env, max_length=max_length, min_length=3)
     if isinstance(checked, Invalid):
@@ -362,6 +367,13 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     below = next((v for v in (start, target) if v is not None and v < 0), None)
     if below is not None and is_count_unit(unit):  # "Sign (5) logos": no count is below none
         return Invalid("negative", {"value": below, "positive": -below, "unit": unit})
+    kind = infer_kind(statement)
+    if (start if start is not None else 0.0) == target and kind["kind"] == "total":
+        # "from 20% to 20%", or "Cut incidents to 0" counted from an unsaid 0: nothing to move
+        return Invalid("no_distance", {"given": body.strip()[:60], "value": target, "unit": unit,
+                                       "typed_start": start is not None})
+    if target == 0 and kind["kind"] == "rate":  # "Book 0 meetings a week" asks nothing of anyone
+        return Invalid("zero_rate", {"given": body.strip()[:60], "per": kind["per"]})
     if below is not None and confirm is None:  # "Cut burn to -$50k": money or % may, read back first
         confirm = {"value": below, "unit": unit, "negative": True}
     return Valid({"text": statement, "target": target, "start": start, "unit": unit, "due": due}, confirm)

@@ -12,7 +12,9 @@ for all of them (the same as `/okr wig update` and the check-in):
 * a weekly target (a lead measure's, or one rep's) counts what people do each week,
   so it is a number above zero: "-10 per week" and "0 per week" are asked again
   naming what is wrong;
-* a number past 15 digits (`MAX_WHOLE`) is refused, never rounded.
+* a number past 15 digits (`MAX_WHOLE`) is refused, never rounded;
+* a WIG goes from X to a different Y: "from 5 to 5" has no distance to cover (its
+  pace and progress would mean nothing) and is asked again.
 
 Each reader returns a problem code for the re-ask (prompts/cadence/wig/help) rather
 than None, so a reply says what was wrong instead of the generic help.
@@ -99,11 +101,15 @@ def _wig_parts(text: str) -> tuple[str, str, str, str] | None:
 
 def wig_problem(line: WigLine) -> str | None:
     """Why a WIG's numbers can't be kept as typed: "too_large" (past 15 digits),
-    "negative_count" (a count below zero: asked again), "negative" (money, percent or
-    a plain number below zero, not yet confirmed), or None."""
+    "no_distance" (the start is the target: "from 5 to 5", "from 5k to 5,000" — no
+    distance to cover, so no pace or progress to judge it by; refused even with
+    `confirm`), "negative_count" (a count below zero: asked again), "negative"
+    (money, percent or a plain number below zero, not yet confirmed), or None."""
     values = (line.start, line.target)
     if any(abs(v) > MAX_WHOLE for v in values):
         return "too_large"
+    if line.start == line.target:
+        return "no_distance"
     if any(v < 0 for v in values):
         if is_count_unit(line.unit):
             return "negative_count"

@@ -145,7 +145,10 @@ def clip(value: Any, limit: int = CLIP_CHARACTERS) -> Any:
     """Typed text as a reply quotes it: at most `limit` user-perceived characters
     (Unicode grapheme clusters, so an emoji with its skin tone or ZWJ sequence, a
     flag, or a letter with its combining accents is kept whole or left out whole),
-    then "…" (and at most 4 × `limit` code points, however they cluster). Only the
+    then "…" (and at most 4 × `limit` code points, however they cluster). A cut
+    text ends in exactly one "…": an ellipsis or dots the person typed just before
+    the cut ("Wait…", "Wait...") give way to it, and a template never adds its own
+    after the filter (tests/test_echo_clipped.py checks every template). Only the
     echo is shortened; what is stored keeps its full text. Anything not a string
     (None, a number) is returned as it is."""
     if not isinstance(value, str) or len(value) <= limit:
@@ -155,7 +158,7 @@ def clip(value: Any, limit: int = CLIP_CHARACTERS) -> Any:
     for count, match in enumerate(_GRAPHEME.finditer(value)):
         size += len(match.group())
         if count == limit or size > 4 * limit:
-            return "".join(kept).rstrip() + "…"
+            return "".join(kept).rstrip().rstrip("….").rstrip() + "…"
         kept.append(match.group())
     return value  # long in code points, short in graphemes (combining marks)
 

@@ -1,26 +1,25 @@
 """The weekly WIG session (4DX, seed 003): the prompt, `/okr wig` (the scorecard, a
 session now, adding and closing wildly important goals and their lead measures),
 the `wig_session` flow and its end action (kept commitments, the week's lead-measure
-numbers, one or two new commitments), then the team scorecard."""
+numbers, one or two new commitments), then the team scorecard. The session itself
+(opening it, storing its answers) is `bot.features.wig_session`; this module
+registers it and holds the commands."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 import prompts
 from bot.cadence import WIG
-from bot.core.clock import local_day, saved_instant
+from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import Feature, PromptKind
-from bot.core.flows import start_flow
 from bot.core.messages import Message
-from bot.core.people import first_name
-from bot.features import scorecard
+from bot.features import scorecard, wig_session
 from bot.features.access import resolve_report
 from bot.features.pace import standing
-from bot.features.prompt_answers import card, finish_prompt, nudge_card, open_prompt, start_prompt
+from bot.features.prompt_answers import card, nudge_card, open_prompt, start_prompt
 from bot.features.weeks import monday, session_weeks, team_lead, week_span
 from conversations.amounts import (
     AmbiguousNumber,
@@ -41,104 +40,18 @@ from conversations.wig_text import (
     measure_title,
     read_measure,
     read_wig,
-    shown_day,
     too_many_digits,
     weekly_problem,
     wig_problem,
     with_day,
     year_later,
 )
-from storage import checkins as checkin_store
 from storage import scorecard as scorecard_store
 from storage import wig as wig_store
-from storage.models import Occurrence
 
 feature = Feature("wig")
-
-
-async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Message]:
-    """Open the WIG session with the team's WIGs, the person's lead measures and what
-    they promised for the week it reports on."""
-    person = turn.person
-    base: dict[str, Any] = {
-        "name": first_name(person.name),
-        "occurrence_id": occurrence.id if occurrence is not None else None,
-        "started_at": turn.now.isoformat(),  # the check-in row's started_at (storage.checkins)
-    }
-    report_week, commit_week = session_weeks(today := local_day(turn.now, person.timezone))
-    async with turn.db.session() as session:
-        wigs = await wig_store.active_wigs(session, team_lead(person))
-        measures = await wig_store.measures(session, [w.id for w in wigs], person.id)  # type: ignore[misc]
-        promised = await wig_store.commitments(session, person.id, report_week)  # type: ignore[arg-type]
-    read = await _readings(turn, [m for m in measures if m.source])
-    measures = [m for m in measures if not m.source]
-    base.update(
-        subject=f"wig:{commit_week.isoformat()}",
-        report_week=report_week.isoformat(), report_span=week_span(report_week, today),
-        commit_week=commit_week.isoformat(), commit_span=week_span(commit_week, today),
-        wig_id=wigs[0].id if wigs else None,
-        wigs=[{"title": w.title, "from_value": w.from_value, "to_value": w.to_value, "unit": w.unit,
-               "by_date": shown_day(w.by_date)} for w in wigs],
-        commitments=[{"id": c.id, "text": c.text} for c in promised],
-        measures=[{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
-                   "personal": m.owner_id is not None} for m in measures],
-        read_measures=read,
-        lag_wigs=[{"id": w.id, "title": w.title, "unit": w.unit, "to_value": w.to_value}
-                  for w in wigs if w.manager_id == person.id],
-    )
-    return await start_flow(turn, "wig_session", base)
-
-
-async def _readings(turn: Turn, measures: list[Any]) -> list[dict[str, Any]]:
-    """The read lead measures' numbers for this person now, from the features that
-    registered their source (`Feature.measure_source`); a source no longer loaded is
-    left out."""
-    sources = turn.coach.features.measure_sources
-    out: list[dict[str, Any]] = []
-    for measure in measures:
-        source = sources.get(measure.source)
-        if source is None:
-            continue
-        reading = await source.read(turn.coach, turn.person.id, turn.now)  # type: ignore[arg-type]
-        out.append({"id": measure.id, "title": measure.title, "value": reading.value, "text": str(reading.text)})
-    return out
-
-
-feature.prompt_kind(PromptKind(WIG, card("cadence/prompt_wig"), nudge_card, start_session))
-
-
-@feature.action("record_wig_session")
-async def record_wig_session(turn: Turn, data: dict[str, Any]) -> list[Message]:
-    """Store the session (kept commitments, the week's numbers, new commitments) and
-    show the person the team scorecard with their numbers on it."""
-    answers, context = data.get("answers") or {}, data.get("context") or {}
-    person = turn.person
-    today = local_day(turn.now, person.timezone)
-    default_report, default_commit = session_weeks(today)
-    report_week = date.fromisoformat(context.get("report_week") or default_report.isoformat())
-    commit_week = date.fromisoformat(context.get("commit_week") or default_commit.isoformat())
-    kept = [(int(k["id"]), bool(k["kept"]), k.get("reason")) for k in answers.get("kept") or []]
-    numbers = [(int(n["id"]), float(n["value"])) for n in answers.get("numbers") or []]
-    async with turn.db.session() as session:
-        await wig_store.save_session(session, person.id, report_week, commit_week, kept, numbers,  # type: ignore[arg-type]
-                                     list(answers.get("new_commitments") or [])[:2], context.get("wig_id"))
-        await checkin_store.record_wig_checkin(session, person.org_id, person.id,  # type: ignore[arg-type]
-                                               context.get("occurrence_id"), saved_instant(context.get("started_at")))
-        for lag in answers.get("lag") or []:  # the team's lag measure, from its manager
-            if any(w["id"] == lag["id"] for w in context.get("lag_wigs") or []):
-                await scorecard_store.record_reading(session, int(lag["id"]), monday(today),
-                                                     float(lag["value"]), person.id)
-    await finish_prompt(turn, context)
-    await _late(turn, report_week, numbers, context)
-    return await scorecard.scorecard_messages(turn.coach, team_lead(person), report_week, today,
-                                              leader=person.role != "rep", chart=False)
-
-
-async def _late(turn: Turn, report_week: date, numbers: list[tuple[int, float]], context: dict[str, Any]) -> None:
-    """Numbers that arrive after the week's scorecard post go in its thread."""
-    measures = {m["id"]: m for m in context.get("measures") or []}
-    shown = [(measures[i]["title"], value, measures[i]["weekly_target"]) for i, value in numbers if i in measures]
-    await scorecard.late_answer(turn.coach, turn.person, report_week, shown)
+feature.prompt_kind(PromptKind(WIG, card("cadence/prompt_wig"), nudge_card, wig_session.start_session))
+feature.action("record_wig_session")(wig_session.record_wig_session)
 
 
 @feature.command("wig", "/okr wig [start | add … | measure … | close N]")
@@ -224,7 +137,7 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     if line is None:
         return _help("format", leader)
     if len(line.title) > MAX_WIG_TITLE:  # refused whole, never cut short
-        return _help("title_too_long", leader, line.title[:40], limit=MAX_WIG_TITLE, what="wig")
+        return _help("title_too_long", leader, line.title, limit=MAX_WIG_TITLE, what="wig")  # the template clips it
     today = local_day(turn.now, turn.person.timezone)
     reading = read_date(line.when, today, turn.person.timezone, country=turn.person.country)
     if reading is None or reading.day <= today or reading.far:
@@ -280,7 +193,7 @@ async def _add_measure(turn: Turn, text: str, leader: bool, verb: str = "measure
         return read
     found = read_measure(text, _mark(turn))
     if found == "measure_too_long" or (not isinstance(found, str) and len(found.title) > MAX_MEASURE_TITLE):
-        return _help("title_too_long", leader, text[:40], limit=MAX_MEASURE_TITLE, what="measure")
+        return _help("title_too_long", leader, text, limit=MAX_MEASURE_TITLE, what="measure")
     if isinstance(found, str):
         return _help(found, leader, measure_number(text), limit=MAX_WHOLE, title=measure_title(text))
     async with turn.db.session() as session:
@@ -356,7 +269,11 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
 
 async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
     """`/okr wig target @rep Discovery calls 8` (or `team` to go back to the team's
-    target): one rep's own weekly target for a team lead measure."""
+    target): one rep's own weekly target for a team lead measure. A target is kept
+    per rep, not per week, so the scorecard shows it for whichever week it shows; the
+    reply names the week `/okr scorecard` shows the manager now (their local day,
+    `session_weeks`: last week until Thursday, this week from Friday), written as the
+    scorecard writes it ("last week (11–17 Jan 2027)")."""
     if not leader:
         return _help("leaders_only", leader)
     who, _, rest = text.partition(" ")
@@ -373,9 +290,11 @@ async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
             return _help(problem, leader, amount, found[0].title, limit=MAX_WHOLE, title=found[0].title, who=who)
         target = value[0] if value else None
         await scorecard_store.set_target(session, found[0].id, rep["id"], target)  # type: ignore[arg-type]
+    today = local_day(turn.now, turn.person.timezone)
     return Message(prompts.render("cadence/wig/added", kind="target", title=found[0].title, name=rep["name"],
                                   target=target if target is not None else found[0].weekly_target,
-                                  own=target is not None), private=True)
+                                  own=target is not None, span=week_span(session_weeks(today)[0], today)),
+                   private=True)
 
 
 async def _close_wig(turn: Turn, text: str, leader: bool, verb: str = "close") -> Message:
