@@ -129,7 +129,10 @@ async def test_the_work_behind_a_command_starts_after_its_acknowledgement_is_wri
         harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     from aiohttp import web
 
+    from bot.channels.slack.channel import ACK_HEAD_START
+
     order: list[str] = []
+    at: dict[str, float] = {}
     real_eof, real_command = web.Response.write_eof, harness.channel._command
 
     async def written(self: web.Response, *args: Any, **kwargs: Any) -> None:
@@ -137,9 +140,11 @@ async def test_the_work_behind_a_command_starts_after_its_acknowledgement_is_wri
         await real_eof(self, *args, **kwargs)
         if request is not None and request.path == "/slack/events":  # not the fake Slack's answers
             order.append("acknowledged")
+            at.setdefault("acknowledged", time.perf_counter())
 
     async def command(*args: Any, **kwargs: Any) -> None:
         order.append("work started")
+        at.setdefault("work started", time.perf_counter())
         await real_command(*args, **kwargs)
 
     real_dispatch = harness.channel.app.async_dispatch
@@ -156,5 +161,7 @@ async def test_the_work_behind_a_command_starts_after_its_acknowledgement_is_wri
     await harness.settle()
     assert response.status == 200
     assert order[:2] == ["acknowledged", "work started"]
+    # and a head start, so the ack's bytes get a core before the answer's work takes one
+    assert at["work started"] - at["acknowledged"] >= ACK_HEAD_START * 0.9
     assert harness.fake.responses, "and the answer still came"
 
