@@ -8,6 +8,7 @@ naive datetime, whichever database runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -257,14 +258,27 @@ class Database:
             scope.connection = await self.engine.connect()
         connection = scope.connection
         scope.busy = True
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
         try:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
             async with _committed(self._sessions(bind=connection)) as session:
                 yield session
         finally:
             scope.busy = False
-            if not (connection.closed or connection.invalidated):  # the request's next units: transactions
+            await self._transactional_again(scope, connection)
+
+    async def _transactional_again(self, scope: _Request, connection: AsyncConnection) -> None:
+        """Put the request's shared connection back to transactions after `reading`; if
+        that fails, the request lets it go (the pool restores its level on return) and
+        its next unit of work takes another, never one left in autocommit."""
+        try:
+            if not (connection.closed or connection.invalidated):
                 await connection.execution_options(isolation_level=connection.default_isolation_level)
+                return
+        except Exception:
+            pass
+        scope.connection = None
+        with contextlib.suppress(Exception):
+            await connection.close()
 
     async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run a unit of work that only reads, once more if its connection had been

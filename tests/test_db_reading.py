@@ -84,3 +84,27 @@ async def test_read_sees_what_a_unit_of_work_wrote(db: Database, team: dict[str,
             found.name = "Ravi Renamed"
             session.add(found)
         assert await db.read(person_name) == "Ravi Renamed"
+
+
+async def test_a_connection_that_cannot_be_put_back_to_transactions_is_let_go(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If restoring the isolation level after a read fails, the request's next unit of
+    work takes another connection rather than running in autocommit."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's reads are ordinary units of work")
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
+    real = AsyncConnection.execution_options
+
+    async def refusing(self: AsyncConnection, **options: object) -> AsyncConnection:
+        if options.get("isolation_level") not in (None, "AUTOCOMMIT"):
+            raise RuntimeError("the driver refused")
+        return await real(self, **options)  # type: ignore[arg-type]
+
+    async with db.request():
+        monkeypatch.setattr(AsyncConnection, "execution_options", refusing)
+        async with db.reading() as session:  # the read itself is answered
+            assert not await _in_transaction(session)
+        monkeypatch.setattr(AsyncConnection, "execution_options", real)
+        async with db.session() as session:  # and the next unit is a transaction again
+            assert await _in_transaction(session)
