@@ -211,6 +211,16 @@ class Database:
             if scope.connection is not None:
                 await scope.connection.close()
 
+    async def let_go(self) -> None:
+        """Give the request's shared connection back to the pool now, for a request
+        that is about to wait on something else (the next unit of work takes one
+        again). Nothing when no request's connection is held by this task, or while
+        one of its units of work is open."""
+        scope = self._shared()
+        if scope is not None and scope.connection is not None:
+            connection, scope.connection = scope.connection, None
+            await connection.close()
+
     def _shared(self) -> _Request | None:
         scope = _REQUEST.get()
         if (scope is None or scope.busy or scope.engine is not self.engine

@@ -39,6 +39,8 @@ ACTION_PREFIX = "cadence:"
 # How long an answer waits for a prompt whose send is being recorded (seconds, wall
 # clock): a group commit takes milliseconds, a loaded one a few hundred; Slack's
 # answers go to the response_url after the ack, and Teams waits 15 s for an invoke.
+# The waits grow from SETTLE_STEP, doubling up to half a second; the connection is given
+# back to the pool meanwhile, so clicks that wait never hold up the record they wait for.
 SETTLE_SECONDS, SETTLE_STEP = 3.0, 0.05
 
 
@@ -128,18 +130,29 @@ async def open_prompt(turn: Turn, occurrence_id: int | None = None, kind: str | 
     answering "nothing to start". Without `occurrence_id` (a typed "skip") it is waited
     for even when an older prompt is open: the newest card is the one meant. The
     second item is True when one was still being sent after that (a sender that died
-    mid-send: its takeover records it); the first is then an older open prompt or None."""
+    mid-send: its takeover records it); the first is then None, never an older prompt
+    the person did not mean."""
     person_id: int = turn.person.id  # type: ignore[assignment]
-    waited = 0.0
+    waited, step = 0.0, SETTLE_STEP
     while True:
+        # two reads, each its own snapshot: ordered so that a record landing between
+        # them is never taken for "nothing open" (in flight, then open, is safe)
         async with turn.db.session() as session:
-            found = await store.open_prompt(session, person_id, occurrence_id, kind=kind, snoozed=snoozed)
-            sending = ((found is None or occurrence_id is None)
-                       and await store.in_flight(session, person_id, occurrence_id, kind))
+            if occurrence_id is None:  # a typed answer: the newest card, even if arriving
+                sending = await store.in_flight(session, person_id, None, kind)
+                found = None if sending else await store.open_prompt(session, person_id, kind=kind,
+                                                                      snoozed=snoozed)
+            else:  # a click: its own prompt, open (the usual case, one read) or arriving
+                found = await store.open_prompt(session, person_id, occurrence_id, kind=kind, snoozed=snoozed)
+                sending = found is None and await store.in_flight(session, person_id, occurrence_id, kind)
+                if found is None and not sending:
+                    found = await store.open_prompt(session, person_id, occurrence_id, kind=kind,
+                                                    snoozed=snoozed)
         if not sending or waited >= SETTLE_SECONDS:
             return found, sending
-        await asyncio.sleep(SETTLE_STEP)
-        waited += SETTLE_STEP
+        await turn.db.let_go()  # the turn's pooled connection is not held while it waits
+        await asyncio.sleep(step)
+        waited, step = waited + step, min(step * 2, 0.5)
 
 
 # --- answers to a prompt ---------------------------------------------------------------

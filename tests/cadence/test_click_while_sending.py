@@ -107,3 +107,69 @@ async def test_nothing_being_sent_still_says_nothing_is_waiting_at_once(
     with at(TUESDAY_CHECKIN):
         reply = await say(coach, team["ravi"], action="cadence:start:999")
     assert "no reminder waiting" in reply and loop.time() - started < prompt_answers.SETTLE_SECONDS
+
+
+async def _row(db: Database, team: dict[str, int], kind: str, key: str, status: str,
+               reason: str | None = None) -> int:
+    """A prompt of Ravi's in `status` (claimed by another instance when "claimed")."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from storage import occurrences as store
+    from storage.models import Occurrence
+
+    async with db.session() as session:
+        await store.add_occurrence(session, key, team["org"], team["ravi"], kind,
+                                   datetime(2027, 1, 12, 4, tzinfo=UTC), date(2027, 1, 12))
+        await session.exec(update(Occurrence).where(Occurrence.key == key).values(  # type: ignore[call-overload]
+            status=status, reason=reason, claimed_by="elsewhere" if status == "claimed" else None,
+            delivered_at=datetime(2027, 1, 11, 4, tzinfo=UTC) if status == "delivered" else None))
+        return int((await session.exec(select(Occurrence.id).where(Occurrence.key == key))).one())
+
+
+async def _status(db: Database, occurrence_id: int) -> str:
+    return next(o.status for o in await occurrences(db) if o.id == occurrence_id)
+
+
+@pytest.mark.parametrize("typed", ["skip", "start", "later", "/okr snooze 2h"])
+async def test_a_typed_answer_never_falls_on_an_older_prompt_while_the_newest_is_arriving(
+        db: Database, team: dict[str, int], coach: Coach, monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
+    """Monday's WIG prompt is open; Tuesday's check-in card is out but its delivery is
+    never recorded (its sender died). "skip" means the card in front of the person:
+    it is said to be on its way, and the WIG prompt is left alone (it was skipped)."""
+    monkeypatch.setattr(prompt_answers, "SETTLE_SECONDS", 0.2)
+    wig = await _row(db, team, "wig", "wig:ravi:older", "delivered")
+    checkin = await _row(db, team, "okr_checkin", "okr_checkin:ravi:stuck", "claimed", "sending")
+    with at(TUESDAY_CHECKIN):
+        reply = await say(coach, team["ravi"], typed)
+    assert "still on its way" in reply, reply
+    assert (await _status(db, wig), await _status(db, checkin)) == ("delivered", "claimed")
+
+
+async def test_clicks_waiting_for_a_record_do_not_hold_the_connections_it_needs(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """60 presses of a card whose delivery is being recorded: while they wait, their
+    requests' pooled connections are given back, so the record (the dispatcher's group
+    commit) gets one at once and every press then finds the prompt."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from storage.models import Occurrence
+
+    checkin = await _row(db, team, "okr_checkin", "okr_checkin:ravi:busy", "claimed", "sending")
+    loop = asyncio.get_running_loop()
+    with at(TUESDAY_CHECKIN):
+        presses = [asyncio.ensure_future(say(coach, team["ravi"], action=f"cadence:later:{checkin}"))
+                   for _ in range(60)]
+        await asyncio.sleep(0.3)
+        started = loop.time()
+        async with db.session() as session:
+            await session.exec(update(Occurrence).where(Occurrence.id == checkin).values(  # type: ignore[call-overload]
+                status="delivered", reason=None, delivered_at=datetime(2027, 1, 12, 4, tzinfo=UTC)))
+        took = loop.time() - started
+        replies = await asyncio.gather(*presses)
+    assert took < 1.0, f"the record waited {took:.2f} s for a connection"
+    assert all("bring your OKR check-in back" in r for r in replies), {r[:80] for r in replies}
