@@ -106,7 +106,8 @@ class Coach:
 
     async def _answer(self, turn: Turn) -> list[Message]:
         event, person = turn.event, turn.person
-        parsed = commands.parse(turn.text) if event.action is None else None
+        parsed = (commands.parse(turn.text, lambda name: self.features.command(name) is not None)
+                  if event.action is None else None)
         if parsed is not None:
             return await commands.dispatch(turn, *parsed)
         for responder in self.features.responders:

@@ -9,6 +9,7 @@ permission check follow.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import prompts
@@ -20,20 +21,39 @@ if TYPE_CHECKING:
     from bot.core.coach import Turn
 
 
-def parse(text: str) -> tuple[str, str] | None:
+def parse(text: str, known: Callable[[str], bool] | None = None) -> tuple[str, str] | None:
     """"/okr status @ann" or "okr status @ann" -> ("status", "@ann"); None if not a command.
 
     A bare "/okr" means help. Anything else starting with "/" is an unknown command
-    (answered with help), so a typo never falls into a running conversation. "/okr"
-    and the command's name are read as `command_word` reads them (direction marks
-    dropped, full-width forms folded: "／ｏｋｒ　ｓｔａｔｕｓ" is "/okr status"); the
-    arguments are returned as typed, marks and full-width forms kept for their readers.
+    (answered with help), so a typo never falls into a running conversation. Without
+    the slash, "okr" starts a command only when `known(name)` says the next word is
+    one: "OKR reviews eat my Fridays" is an answer to a question, not the unknown
+    command "reviews". "/okr" and the command's name are read as `command_word` reads
+    them (direction marks dropped, full-width forms folded: "／ｏｋｒ　ｓｔａｔｕｓ"
+    is "/okr status"); the arguments keep their direction marks and their other
+    characters, with an input method's full-width letters, digits and signs read as
+    ASCII (`fold_width`: "２ｈ" is "2h", "＠ｒａｖｉ" is "@ravi").
     """
     words = text.split(maxsplit=2)  # str.split splits at the ideographic space U+3000 too
-    if not words or command_word(words[0]) not in ("/okr", "okr"):
-        return ("", text) if words and command_word(words[0]).startswith("/") else None
+    first = command_word(words[0]) if words else ""
+    if first not in ("/okr", "okr"):
+        return ("", text) if first.startswith("/") else None
     name = command_word(words[1]) if len(words) > 1 else ""
-    return (name or "help", words[2].strip() if len(words) > 2 else "")
+    if first == "okr" and name and known is not None and not known(name):
+        return None
+    return (name or "help", fold_width(words[2].strip()) if len(words) > 2 else "")
+
+
+# An input method's full-width forms of ASCII (U+FF01-U+FF5E) and its ideographic space
+_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold_width(text: str) -> str:
+    """`text` with the full-width forms of ASCII letters, digits and signs (what an
+    input method types in Japanese, Chinese or Korean full-width mode) as ASCII and
+    the ideographic space as a space; everything else as typed (no NFKC: a ligature,
+    a circled digit or a superscript in a title stays)."""
+    return text.translate(_WIDTH)
 
 
 def command_word(word: str) -> str:
@@ -67,4 +87,4 @@ async def show_help(turn: Turn, args: str) -> list[Message]:
     return [Message(prompts.render("core/help", commands=visible), private=True)]
 
 
-__all__ = ["Command", "command_word", "dispatch", "help_feature", "parse", "show_help"]
+__all__ = ["Command", "command_word", "dispatch", "fold_width", "help_feature", "parse", "show_help"]
