@@ -55,5 +55,6 @@ async def test_an_answer_starting_with_okr_is_an_answer(coach, team) -> None:
 
 async def test_full_width_arguments_are_read(coach, team) -> None:
     ravi = team["ravi"]
-    assert await say(coach, ravi, "／ｏｋｒ　ｏｕｔ　ｆｏｒ　２　ｄａｙｓ") == await say(coach, ravi, "/okr out for 2 days")
+    typed = await say(coach, ravi, "／ｏｋｒ　ｏｕｔ　ｆｏｒ　２　ｄａｙｓ")
+    assert typed == await say(coach, ravi, "/okr out for 2 days")
     assert "needs a unit" not in await say(coach, ravi, "／ｏｋｒ　ｓｎｏｏｚｅ　２ｈ")
