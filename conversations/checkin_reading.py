@@ -18,6 +18,7 @@ from conversations.amounts import (
     unlikely_change,
 )
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit, unit_problem, whole_text
+from conversations.unit_words import three_decimals
 
 _ALL = re.compile(r"^\s*(?:all\s+)?(?:unchanged|the\s+same|same|no\s+change[s]?)\s*[.!]?\s*$", re.IGNORECASE)
 # "+2", "2 more", "another 2": a change, which could also be meant as the new total.
@@ -44,6 +45,7 @@ def read_in_unit(raw: str, unit: str, decimal: str | None = None,
     (ranges, "3 or 4" … refused; "1,5" asked about unless the person's `decimal`
     mark is ",")."""
     text = _MORE_WORD.sub(" ", raw)
+    text = three_decimals(text, unit)  # "1.234" for a key result in KWD: a decimal
     found = read_amount(text, words=True, decimal=decimal)
     count = is_count_unit(unit) if count is None else count
     if found == "ambiguous_number" and count and (whole := whole_text(text, decimal)) is not None:

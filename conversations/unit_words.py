@@ -53,6 +53,24 @@ def currency_digits(code: str) -> int:
 _CAPS = re.compile(r"(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))[A-Z]{3}(?![^\W\d_])")
 
 
+def three_decimals(text: str, unit: str = "") -> str:
+    """`text` with the dot of a lone "1.234" made a decimal point for sure when the
+    amount's currency (named in `text`, or the key result's stored `unit`) is written
+    with three decimals: KWD, BHD, OMR, JOD, TND, LYD, IQD (`currency_digits`). That is
+    how coachbot shows those amounts ("1.234 KWD", the dot of those countries' own
+    usage); read as anywhere else, "1.234" reads two ways, and the re-ask's example was
+    the very text typed. The dot becomes the Arabic decimal separator U+066B, which
+    `conversations.amounts` reads one way only; "1.234.567" and "1,234.500" are left
+    as they are. Any other text is returned unchanged."""
+    codes = ([unit] if unit else []) + _CAPS.findall(text)
+    if not any(is_currency_code(code) and currency_digits(code) == 3 for code in codes):
+        return text
+    return _LONE_THREE.sub("\\1\u066b\\2", text)
+
+
+_LONE_THREE = re.compile(r"(?<![\d.,])(\d{1,3})\.(\d{3})(?![\d.,])")
+
+
 # Codes that are far more often an English word in capitals ("TOP 10 accounts", "ALL 5
 # reps") or a test code than money; the stored-unit check (`is_currency_code`) still knows them.
 _WORDS = {"ALL", "TOP", "CUP", "MAD", "SOS", "TRY", "GEL", "BAM", "XXX", "XTS"}

@@ -29,6 +29,7 @@ from datetime import date
 from conversations.amounts import parse_amount, second_number_problem
 from conversations.counts import MAX_WHOLE, is_count_unit
 from conversations.locales import small_number
+from conversations.unit_words import three_decimals
 
 _SURE = re.compile(r"\s+confirm\.?\s*$", re.IGNORECASE)
 _FROM, _TO, _BY = (re.compile(rf" {word} ", re.IGNORECASE) for word in ("from", "to", "by"))
@@ -70,6 +71,7 @@ def read_wig(text: str, decimal: str | None = None) -> WigLine | None:
     """"New ARR from $1.2M to $1.5M by June 30 [confirm]" read, or None when it is not
     in that shape or a value is unreadable ("format" re-ask)."""
     text = " ".join(text.split())  # single spaces first: the patterns then never rescan a run of them
+    text = three_decimals(text)  # "from 1.250 KWD": a dinar's three decimals
     sure = _SURE.search(text) is not None
     parts = _wig_parts(_SURE.sub("", text))
     if parts is None:
