@@ -216,6 +216,8 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
     symbol = unit if unit in SYMBOLS.values() else SYMBOLS.get(unit)  # "USD" -> "$"; a bare "$" stored before ISO codes
     if money:
         digits = currency_digits(next((code for code, mark in SYMBOLS.items() if mark == unit), unit))
+    else:
+        digits = _enough_digits(float(value), digits)
     shown = format_number(value, digits)
     negative = round(float(value), digits) < 0
     sign, size = ("-", format_number(-value, digits)) if negative else ("", shown.removeprefix("-"))
@@ -224,6 +226,16 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
     if unit == "%":
         return f"{shown}%"
     return f"{shown} {unit}" if unit else shown
+
+
+def _enough_digits(value: float, digits: int) -> int:
+    """`digits`, or more (up to 4) while rounding would show a small value as another
+    figure: 0.05% with one decimal read "0.1%" (the reviewer's WIG "from 5% to 0.1%"
+    for a stored 0.05). A figure shown within 5 % of itself keeps `digits`."""
+    size = abs(value)
+    while digits < 4 and size and abs(round(size, digits) - size) > 0.05 * size:
+        digits += 1
+    return digits
 
 
 def format_bare(value: float | int | None, unit: str = "") -> str:

@@ -74,3 +74,15 @@ def test_a_wig_measure_in_money_reads_as_money() -> None:
     asked = prompts.render("cadence/wig/measure_value", context={"measures": {"0": {**measure, "unit": "calls"}}},
                            answers={"m": "0"})
     assert "The target is 1,500.5 calls." in asked
+
+
+def test_a_small_figure_is_never_rounded_into_another() -> None:
+    """The reviewer's WIG "from 5% to 0.05" was echoed "from 5% to 0.1%" and the
+    scorecard kept that figure: a small value gets the decimals it needs (up to 4)."""
+    from prompts import format_amount
+
+    assert format_amount(0.05, "%") == "0.05%"
+    assert format_amount(0.004, "%") == "0.004%"
+    assert format_amount(0.15, "logos") == "0.15 logos"
+    assert format_amount(33.333, "%") == "33.3%"  # within 5 % of itself: one decimal, as before
+    assert format_amount(12.345, "logos") == "12.3 logos"
