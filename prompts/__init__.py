@@ -183,9 +183,15 @@ def format_plain(value: float | int | None) -> str:
 
 
 def format_money(value: float | int | None, currency: str = "$") -> str:
+    """A money estimate in whole units (the goal maths, salary figures): "$1,084,567",
+    "-$5,000"; a currency without a symbol of its own after the number, as
+    `format_amount` writes it everywhere else: "1,084,567 NOK" (not "NOK 1,084,567")."""
     if value is None:
         return "—"
     sign = "-" if value < 0 else ""  # "-$5,000", not "$-5,000"
+    code = currency.strip()
+    if len(code) == 3 and code.isalpha() and code.isupper():
+        return f"{sign}{format_number(abs(value))} {code}"
     return f"{sign}{currency}{format_number(abs(value))}"
 
 

@@ -86,3 +86,13 @@ def test_a_small_figure_is_never_rounded_into_another() -> None:
     assert format_amount(0.15, "logos") == "0.15 logos"
     assert format_amount(33.333, "%") == "33.3%"  # within 5 % of itself: one decimal, as before
     assert format_amount(12.345, "logos") == "12.3 logos"
+
+
+def test_goal_maths_money_writes_a_code_after_the_number_like_every_other_figure() -> None:
+    """The reviewer saw "Still to win: NOK 1,084,567" in goal setting beside
+    "1,234,567.50 NOK" in /okr status for the same quota."""
+    from prompts import format_money
+
+    assert format_money(1084567.4, "NOK") == "1,084,567 NOK"
+    assert format_money(-5000, "SEK ") == "-5,000 SEK"
+    assert format_money(250000, "$") == "$250,000" and format_money(-5000, "€") == "-€5,000"
