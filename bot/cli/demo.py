@@ -41,7 +41,8 @@ SAMPLE_TEAM = Path(__file__).with_name("sample_team.csv")
 
 
 def demo(
-    as_: Annotated[str | None, typer.Option("--as", help="E-mail of the rep you play (default: first rep).")] = None,
+    as_: Annotated[str | None, typer.Option(
+        "--as", help="E-mail of the person you play (default: the first active rep by name).")] = None,
     team: Annotated[Path, typer.Option(help="Team CSV to import when the database has no team "
                                        "(default: the sample team).")] = SAMPLE_TEAM,
     fresh: Annotated[bool, typer.Option("--fresh", help="Use a throw-away database (removed when the demo ends) "
@@ -82,11 +83,13 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
                 imported = True
             everyone = await people.team(session, org.id)  # type: ignore[arg-type]
             reps = [p for p in everyone if p.role == "rep"]
-            # the rep asked for (never someone else in their place), else the first active rep
-            chosen = (next((p for p in everyone if p.email.lower() == email.strip().lower()), None) if email
+            # the person asked for (never someone else in their place), else the first active rep
+            email = (email or "").strip() or None  # `--as " "` is no e-mail
+            chosen = (next((p for p in everyone if p.email.lower() == email.lower()), None) if email
                       else next((p for p in reps if p.active), None))
             if chosen is None:
-                typer.echo(prompts.render("cadence/cli_unknown_user", email=email or "?"), err=True)
+                typer.echo(prompts.render("cadence/cli_unknown_user", email=email) if email
+                           else prompts.render("cli/demo_no_rep"), err=True)
                 raise typer.Exit(1)
             if not chosen.active:
                 typer.echo(has_left(chosen, "demo"), err=True)

@@ -242,3 +242,16 @@ def test_a_rule_switched_off_or_moved_gives_its_reason_to_prompts_skipped_earlie
         assert after["wig:2026-12-09"][1].startswith("absence:")  # the new Wednesday: its own reason
     else:
         assert not any(v == ("pending", None) for k, v in after.items() if k.startswith("wig:"))
+
+
+def test_demo_without_an_active_rep_or_with_a_blank_email_says_what_to_do(tmp_path: Path) -> None:
+    """The reviewer's "Nobody with the e-mail ? is on the team" (every rep had left) and
+    "Nobody with the e-mail   is on the team" (`--as ' '`)."""
+    team = tmp_path / "managers.csv"
+    team.write_text("email,name,role,manager_email,timezone\nmaria@example.com,Maria Manager,manager,,UTC\n",
+                    encoding="utf-8")
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'only_managers.db'}"}
+    nobody = CliRunner().invoke(app(), ["demo", "--team", str(team)], input="", env=env)
+    assert nobody.exit_code == 1 and "no active rep to play" in nobody.output and "?" not in nobody.output
+    blank = CliRunner().invoke(app(), ["demo", "--as", " ", "--team", str(team)], input="", env=env)
+    assert blank.exit_code == 1 and "no active rep to play" in blank.output
