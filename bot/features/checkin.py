@@ -48,6 +48,8 @@ async def start_checkin(turn: Turn, occurrence: Occurrence | None) -> list[Messa
     base: dict[str, Any] = {
         "name": first_name(person.name),
         "occurrence_id": occurrence.id if occurrence is not None else None,
+        # a prompt no rule planned (the demo's "right now" one) stands for the cycle's own
+        "adhoc": bool(occurrence is not None and (occurrence.payload or {}).get("adhoc")),
         "started_at": turn.now.isoformat(),  # the check-in row's started_at (storage.checkins)
     }
     async with turn.db.session() as session:
@@ -87,7 +89,7 @@ async def record_checkin(turn: Turn, data: dict[str, Any]) -> list[Message]:
             answers.get("blockers"), answers.get("change_next"), answers.get("did_change"),
             saved_instant(context.get("started_at")))
         manager = await people.get(session, person.manager_id) if person.manager_id else None
-    if not context.get("occurrence_id"):  # done early: the scheduled one of the cycle is answered
+    if not context.get("occurrence_id") or context.get("adhoc"):  # done early: the cycle's scheduled one is answered
         await replan(turn.db, [person.id], turn.now, horizon=EARLY_WINDOW["monthly"] + timedelta(days=1))  # type: ignore[list-item]
         async with turn.db.session() as session:
             await store.answer_early(session, person.id, OKR_CHECKIN, turn.now,  # type: ignore[arg-type]

@@ -173,3 +173,27 @@ async def test_the_prompt_names_the_persons_rhythm(
     [prompt] = [m.text for r, ms in outbox.sent for m in ms
                 if r.person_id == ravi and (m.key or "").startswith("okr_checkin")]
     assert "a month has gone by" in prompt and "two weeks" not in prompt
+
+
+async def test_the_demos_right_now_check_in_stands_for_the_cycles_scheduled_one(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    """`coachbot demo` plants a check-in due right now (no rule made it); finished, it
+    answers the scheduled prompt of the same cycle, as an early `/okr checkin` does (the
+    reviewer saw the scheduled one still due three hours after the demo's)."""
+    from storage import occurrences as store
+
+    ravi = team["ravi"]
+    await seed(db, team)
+    async with db.session() as session:
+        await store.add_occurrence(session, f"okr_checkin:{ravi}:demo-1", team["org"], ravi, "okr_checkin",
+                                   MONDAY, MONDAY.date(), {"demo": True})
+    with at(MONDAY):
+        await Dispatcher(coach).tick()  # the demo's prompt out; Tuesday's planned
+        card = next(m for _, ms in outbox.sent for m in ms if (m.key or "").endswith("demo-1"))
+        await handle(coach, ravi, action=next(c.value for c in card.choices if c.value.startswith("cadence:start:")))
+        for line in ("all unchanged", "skip", "skip"):
+            await say(coach, ravi, line)
+    rows = {o.key: o for o in await occurrences(db, ravi) if o.kind == "okr_checkin"}
+    scheduled = next(o for key, o in rows.items() if "demo" not in key)
+    assert (scheduled.status, scheduled.reason) == ("answered", "answered early")
+    assert rows[f"okr_checkin:{ravi}:demo-1"].status == "answered"
