@@ -64,7 +64,7 @@ def _set_active(email: str, active: bool) -> tuple[str, str] | None:
     unit of work, while the person is loaded."""
 
     async def mark(session: Any, person: Any) -> tuple[str, str]:
-        name = person.name
+        name, email = person.name, person.email  # as stored, not as typed ("SAM.SELLER@…")
         if person.active == active:
             template = "cli/already_active" if active else "cli/already_left"
             return "already", prompts.render(template, email=email, name=name, since=leavers.left_since(person))

@@ -157,6 +157,7 @@ def test_leave_or_return_run_twice_says_nothing_changed(cli_db: Path) -> None:
         second = CliRunner().invoke(coachbot, ["person", "leave", "RAVI@example.com"])
     assert second.exit_code == 0, second.output
     assert "already marked as having left (since Thu 4 Mar 2027); nothing changed" in second.output
+    assert "(ravi@example.com)" in second.output and "RAVI@" not in second.output  # the stored e-mail
     assert "series ended" not in second.output
     back = CliRunner().invoke(coachbot, ["person", "return", "ravi@example.com"])
     assert back.exit_code == 0 and "is active again" in back.output
