@@ -37,7 +37,7 @@ def plan_population(population: Population, start: datetime, end: datetime) -> l
             except cadence.CadenceError as error:
                 log.warning("cadence %s of person %s is broken: %s", rule.kind, person_id, error)
                 continue
-            for slot in planned:  # the prompt's words follow the rhythm ("a month has gone by")
+            for slot in planned:  # the prompt's words follow the rhythm ("once a month")
                 slot.extra["every"] = rhythm(rule.rrule)
             slots.extend(planned)
     return slots

@@ -97,7 +97,7 @@ def test_demo_delivers_a_check_in_right_away(tmp_path: Path) -> None:
     assert again.exit_code == 0 and "Hi Kiri" in again.output, again.output
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Hi Ravi, two weeks have gone by" in out
+    assert "Hi Ravi, it is check-in time: every two weeks" in out
     assert "Ravi Rep just finished the OKR check-in" in out  # the manager's copy, labelled
     assert "30–45 minutes in the calendar with Maria" in out
 

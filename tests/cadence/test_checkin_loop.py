@@ -172,7 +172,7 @@ async def test_the_prompt_names_the_persons_rhythm(
         await Dispatcher(coach).tick()
     [prompt] = [m.text for r, ms in outbox.sent for m in ms
                 if r.person_id == ravi and (m.key or "").startswith("okr_checkin")]
-    assert "a month has gone by" in prompt and "two weeks" not in prompt
+    assert "once a month" in prompt and "two weeks" not in prompt
 
 
 async def test_the_demos_right_now_check_in_stands_for_the_cycles_scheduled_one(
