@@ -147,6 +147,16 @@ async def harness_fixture(db: Database, team: dict[str, int], fake: FakeSlack) -
         yield h
 
 
+@pytest.fixture(name="harness")
+async def real_harness_fixture(db: Database, team: dict[str, int], fake: FakeSlack) -> AsyncIterator[Harness]:
+    """The Slack channel in front of the real coach, every feature answering (a test
+    module imports this one instead of `harness_fixture`)."""
+    async with db.session() as session:
+        await people.bind_workspace(session, team["org"], "slack", TEAM)
+    async for h in make_harness(db, team, fake, slack_settings(db, fake), record=False):
+        yield h
+
+
 async def make_harness(db: Database, team: dict[str, int], fake: FakeSlack,
                        settings: Settings, record: bool = True) -> AsyncIterator[Harness]:
     """The Slack channel on the real server app, its Web API the fake. With `record`,

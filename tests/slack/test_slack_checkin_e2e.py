@@ -4,25 +4,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from slackkit import TEAM, FakeSlack, Harness, fake_fixture, make_harness, slack_settings  # noqa: F401 (fixtures)
+from slackkit import TEAM, FakeSlack, Harness, fake_fixture, real_harness_fixture  # noqa: F401 (fixtures)
 from test_slack_home_and_socket import seed_okrs
 
 from bot.core.cards import unseal
-from storage import people
-from storage.db import Database
-
-
-@pytest.fixture(name="harness")
-async def real_harness(db: Database, team: dict[str, int], fake: FakeSlack) -> AsyncIterator[Harness]:
-    """The Slack channel in front of the real coach, every feature answering."""
-    async with db.session() as session:
-        await people.bind_workspace(session, team["org"], "slack", TEAM)
-    async for h in make_harness(db, team, fake, slack_settings(db, fake), record=False):
-        yield h
 
 
 def buttons(post: dict[str, Any]) -> list[str]:

@@ -7,27 +7,16 @@ inside the modal), same duplicate merge, the event chosen in the form."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from slackkit import TEAM, FakeSlack, Harness, fake_fixture, make_harness, slack_settings  # noqa: F401 (fixtures)
+from slackkit import TEAM, FakeSlack, Harness, fake_fixture, real_harness_fixture  # noqa: F401 (fixtures)
 from sqlmodel import select
 
 from bot.channels.slack.forms import FIELD_BLOCK, FIELDS_CALLBACK
-from storage import people
 from storage import trade_shows as store
 from storage.db import Database
 from storage.models import Event, Lead
-
-
-@pytest.fixture(name="harness")
-async def real_harness(db: Database, team: dict[str, int], fake: FakeSlack) -> AsyncIterator[Harness]:
-    async with db.session() as session:
-        await people.bind_workspace(session, team["org"], "slack", TEAM)
-    async for h in make_harness(db, team, fake, slack_settings(db, fake), record=False):
-        yield h
 
 
 async def running_event(db: Database, team: dict[str, int], name: str = "NRF 2027") -> Event:

@@ -6,24 +6,13 @@ store them. Real coach, real Slack payloads against the local fake Slack API."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
-import pytest
-from slackkit import TEAM, FakeSlack, Harness, fake_fixture, make_harness, slack_settings  # noqa: F401 (fixtures)
+from slackkit import TEAM, FakeSlack, Harness, fake_fixture, real_harness_fixture  # noqa: F401 (fixtures)
 from test_slack_checkin_e2e import click
 
-from storage import people, schedule
-from storage.db import Database
-
-
-@pytest.fixture(name="harness")
-async def real_harness(db: Database, team: dict[str, int], fake: FakeSlack) -> AsyncIterator[Harness]:
-    async with db.session() as session:
-        await people.bind_workspace(session, team["org"], "slack", TEAM)
-    async for h in make_harness(db, team, fake, slack_settings(db, fake), record=False):
-        yield h
+from storage import schedule
 
 
 def everything(harness: Harness) -> list[dict[str, Any]]:
