@@ -15,6 +15,7 @@ import pytest
 from conftest import say
 from freezegun import freeze_time
 from sqlmodel import select
+from test_lead_privacy import second_team
 
 from bot.core.coach import Coach
 from storage import trade_shows as store
@@ -26,16 +27,7 @@ NOW = "2026-11-30 15:00:00"
 
 @pytest.fixture
 async def ids(db: Database, team: dict[str, int]) -> dict[str, int]:
-    async with db.session() as session:
-        mo = Person(org_id=team["org"], email="mo@example.com", name="Mo Manager", role="manager",
-                    timezone="Europe/Berlin", country="DE")
-        session.add(mo)
-        await session.flush()
-        zoe = Person(org_id=team["org"], email="zoe@example.com", name="Zoe Zed", role="rep",
-                     manager_id=mo.id, timezone="Europe/Berlin", country="DE")
-        session.add(zoe)
-        await session.flush()
-        return {**team, "mo": mo.id, "zoe": zoe.id}  # type: ignore[dict-item]
+    return await second_team(db, team, "mo")
 
 
 async def _state(db: Database, name: str) -> tuple[dict, dict[int, dict], dict[str, dict]]:  # type: ignore[type-arg]

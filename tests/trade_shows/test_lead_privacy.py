@@ -29,19 +29,25 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+async def second_team(db: Database, team: dict[str, int], manager: str) -> dict[str, int]:
+    """The sample team plus a second manager (`manager`: "max" is Max Manager,
+    max@example.com) and Zoe, their rep, in Berlin."""
+    async with db.session() as session:
+        boss = Person(org_id=team["org"], email=f"{manager}@example.com", name=f"{manager.title()} Manager",
+                      role="manager", timezone="Europe/Berlin", country="DE")
+        session.add(boss)
+        await session.flush()
+        zoe = Person(org_id=team["org"], email="zoe@example.com", name="Zoe Zed", role="rep",
+                     manager_id=boss.id, timezone="Europe/Berlin", country="DE")
+        session.add(zoe)
+        await session.flush()
+        return {**team, manager: boss.id, "zoe": zoe.id}  # type: ignore[dict-item]
+
+
 @pytest.fixture
 async def two_teams(db: Database, team: dict[str, int]) -> dict[str, int]:
     """The sample team plus Max, a second manager, and Zoe, his rep."""
-    async with db.session() as session:
-        max_ = Person(org_id=team["org"], email="max@example.com", name="Max Manager", role="manager",
-                      timezone="Europe/Berlin", country="DE")
-        session.add(max_)
-        await session.flush()
-        zoe = Person(org_id=team["org"], email="zoe@example.com", name="Zoe Zed", role="rep",
-                     manager_id=max_.id, timezone="Europe/Berlin", country="DE")
-        session.add(zoe)
-        await session.flush()
-        return {**team, "max": max_.id, "zoe": zoe.id}  # type: ignore[dict-item]
+    return await second_team(db, team, "max")
 
 
 async def _zoe_show(db: Database, ids: dict[str, int]) -> tuple[Event, Lead, Lead]:
