@@ -44,8 +44,15 @@ async def record_checkin(
     and confidence (only the person's own key results are touched). `did_change` is
     the answer ("yes", "partly", "no") to whether last time's change was made.
     `started_at` is when the check-in conversation began (aware, UTC; now when
-    unknown, and never later than now); `completed_at` is now, when it ended."""
+    unknown, and never later than now); `completed_at` is now, when it ended.
+
+    Stored once per conversation: the conversation is closed only after this returns,
+    so a process killed in between asks its last question again on restart, and the
+    second ending finds the check-in its `started_at` already stored and returns it
+    unchanged (a kill -9 20–40 ms after the last answer stored two)."""
     now = utcnow()
+    if (stored := await _stored(session, person_id, "okr_checkin", started_at, now)) is not None:
+        return stored  # the same conversation's end, run again after a crash
     checkin = CheckIn(org_id=org_id, person_id=person_id, kind="okr_checkin", occurrence_id=occurrence_id,
                       blockers=blockers, change_next=change_next, started_at=_began(started_at, now),
                       completed_at=now)
@@ -84,13 +91,26 @@ async def last_checkin(session: AsyncSession, person_id: int) -> CheckIn | None:
 async def record_wig_checkin(session: AsyncSession, org_id: int, person_id: int,
                              occurrence_id: int | None, started_at: datetime | None = None) -> CheckIn:
     """The WIG session as a check-in row too, so accountability stats see it: begun
-    at `started_at` (when the session's conversation opened), completed now."""
+    at `started_at` (when the session's conversation opened), completed now; once per
+    conversation, as `record_checkin`."""
     now = utcnow()
+    if (stored := await _stored(session, person_id, "wig", started_at, now)) is not None:
+        return stored
     checkin = CheckIn(org_id=org_id, person_id=person_id, kind="wig", occurrence_id=occurrence_id,
                       started_at=_began(started_at, now), completed_at=now)
     session.add(checkin)
     await session.flush()
     return checkin
+
+
+async def _stored(session: AsyncSession, person_id: int, kind: str, started_at: datetime | None,
+                  now: datetime) -> CheckIn | None:
+    """The person's check-in of `kind` begun exactly at `started_at` (one conversation's
+    start), if one is stored; None when there is none or the start is not known."""
+    if started_at is None or started_at.tzinfo is None or started_at > now:
+        return None
+    return (await session.exec(select(CheckIn).where(
+        CheckIn.person_id == person_id, CheckIn.kind == kind, CheckIn.started_at == started_at))).first()
 
 
 def _began(started_at: datetime | None, now: datetime) -> datetime:

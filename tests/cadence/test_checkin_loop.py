@@ -197,3 +197,31 @@ async def test_the_demos_right_now_check_in_stands_for_the_cycles_scheduled_one(
     scheduled = next(o for key, o in rows.items() if "demo" not in key)
     assert (scheduled.status, scheduled.reason) == ("answered", "answered early")
     assert rows[f"okr_checkin:{ravi}:demo-1"].status == "answered"
+
+
+async def test_a_check_in_ended_twice_after_a_kill_is_stored_once(db: Database, team: dict[str, int]) -> None:
+    """The conversation is closed after its end action; a kill -9 in between (20–40 ms
+    after the last answer, the reviewer's runs) asked the last question again on
+    restart, and the second ending stored a second check-in with its answers."""
+    from sqlalchemy import func
+
+    from storage import checkins
+    from storage.models import CheckIn
+
+    ravi = team["ravi"]
+    await seed(db, team)
+    async with db.session() as session:
+        [(_, kr), *_] = await checkins.key_results(session, ravi)
+    began = utc(2027, 1, 12, 4, 3)
+    ends = []
+    with at(utc(2027, 1, 12, 4, 9)):
+        for change in ("Call more", "Call more, again"):  # the restart's answer differs
+            async with db.session() as session:
+                ends.append(await checkins.record_checkin(
+                    session, team["org"], ravi, None, [checkins.KeyResultUpdate(kr.id, 5, "on_track")],  # type: ignore[arg-type]
+                    "Legal", change, started_at=began))
+    async with db.session() as session:
+        rows = (await session.exec(select(func.count()).select_from(CheckIn))).one()
+        answers = (await session.exec(select(func.count()).select_from(CheckInAnswer))).one()
+    assert rows == 1 and answers == 1 and ends[0].id == ends[1].id
+    assert ends[1].change_next == "Call more"  # the first ending stands
