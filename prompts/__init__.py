@@ -235,11 +235,12 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
 
 
 def _enough_digits(value: float, digits: int) -> int:
-    """`digits`, or more (up to 4) while rounding would show a small value as another
+    """`digits`, or more (up to 6) while rounding would show a value as another
     figure: 0.05% with one decimal read "0.1%" (the reviewer's WIG "from 5% to 0.1%"
-    for a stored 0.05). A figure shown within 5 % of itself keeps `digits`."""
+    for a stored 0.05), and 0.052% with two read as its target 0.05%. A figure shown
+    within 1 % of itself keeps `digits` ("33.3%" for 33.333)."""
     size = abs(value)
-    while digits < 4 and size and abs(round(size, digits) - size) > 0.05 * size:
+    while digits < 6 and size and abs(round(size, digits) - size) > 0.01 * size:
         digits += 1
     return digits
 

@@ -96,3 +96,11 @@ def test_goal_maths_money_writes_a_code_after_the_number_like_every_other_figure
     assert format_money(1084567.4, "NOK") == "1,084,567 NOK"
     assert format_money(-5000, "SEK ") == "-5,000 SEK"
     assert format_money(250000, "$") == "$250,000" and format_money(-5000, "€") == "-€5,000"
+
+
+def test_a_figure_near_its_target_is_not_shown_as_the_target() -> None:
+    """0.052% read "0.05%" (a WIG's target, not reached), 0.00024 read "0.0002"."""
+    from prompts import format_amount
+
+    assert format_amount(0.052, "%") == "0.052%"
+    assert format_amount(0.00024, "") == "0.00024"

@@ -284,14 +284,18 @@ class PromptResponder:
 
     async def _answer(self, turn: Turn, verb: str, rest: str, occurrence_id: int | None,
                       clicked: bool) -> list[Message] | None:
-        snoozing = verb not in {"start", "go", "skip"}  # a snoozed prompt may be put off again
-        occurrence, sending = await open_prompt(turn, occurrence_id, snoozed=snoozing)
+        # a snoozed prompt is still open: put off again, started or skipped (README)
+        occurrence, sending = await open_prompt(turn, occurrence_id, snoozed=True)
         if occurrence is None:
             if not clicked and not sending:
                 return None  # a typed "skip" with nothing open is not ours to answer
             return [Message(prompts.render("cadence/nothing_open", what=verb, sending=sending), private=True)]
-        if verb in {"start", "go"}:
-            return await start_prompt(turn, occurrence, occurrence.kind)
+        if verb in {"start", "go"}:  # only while still open: Start and Skip pressed at once both took effect
+            async with turn.db.session() as session:
+                opened = await store.mark_answered(session, occurrence.id, turn.now)  # type: ignore[arg-type]
+            if not opened:
+                return [Message(prompts.render("cadence/nothing_open", what=verb), private=True)]
+            return await turn.coach.features.prompt_kinds[occurrence.kind].start(turn, occurrence)
         if verb == "skip":
             return await skip_prompt(turn, occurrence)
         span = parse_snooze("tomorrow" if verb == "tomorrow" else rest)

@@ -173,3 +173,41 @@ async def test_clicks_waiting_for_a_record_do_not_hold_the_connections_it_needs(
         replies = await asyncio.gather(*presses)
     assert took < 1.0, f"the record waited {took:.2f} s for a connection"
     assert all("bring your OKR check-in back" in r for r in replies), {r[:80] for r in replies}
+
+
+@pytest.mark.parametrize("answer", ["skip", "start"])
+async def test_a_snoozed_prompt_is_still_open_to_skip_or_start(
+        db: Database, team: dict[str, int], coach: Coach, answer: str) -> None:
+    """The README: `later`, `snooze 2h`, `tomorrow` and `skip` answer any prompt, a
+    snoozed one too. Typed "skip" after "In 2 hours" was "I didn't catch that", and its
+    card's Start or Skip said nothing was waiting (reviewer)."""
+    checkin = await _row(db, team, "okr_checkin", "okr_checkin:ravi:snoozed", "delivered")
+    with at(TUESDAY_CHECKIN):
+        assert "bring your OKR check-in back" in await say(coach, team["ravi"], action=f"cadence:later:{checkin}")
+        typed = await say(coach, team["ravi"], "skip") if answer == "skip" else ""
+        clicked = await say(coach, team["ravi"], action=f"cadence:start:{checkin}") if answer == "start" else ""
+    if answer == "skip":
+        assert "this check-in is skipped" in typed and await _status(db, checkin) == "skipped"
+    else:
+        assert "no reminder waiting" not in clicked and await _status(db, checkin) == "answered"
+
+
+async def test_start_and_skip_pressed_at_once_take_effect_once(
+        db: Database, team: dict[str, int], coach: Coach, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip lands between Start's read of the open prompt and its write: the check-in
+    must not open on a skipped prompt (both took effect before)."""
+    from storage import occurrences as store
+
+    checkin = await _row(db, team, "okr_checkin", "okr_checkin:ravi:both", "delivered")
+    real = store.mark_answered
+
+    async def skip_lands_first(session, occurrence_id, moment):  # type: ignore[no-untyped-def]
+        async with db.session() as other:
+            await store.skip(other, occurrence_id, "skipped by the person")
+        return await real(session, occurrence_id, moment)
+
+    monkeypatch.setattr(store, "mark_answered", skip_lands_first)
+    with at(TUESDAY_CHECKIN):
+        started = await say(coach, team["ravi"], action=f"cadence:start:{checkin}")
+    assert "no reminder waiting" in started, started
+    assert await _status(db, checkin) == "skipped"
