@@ -1,0 +1,85 @@
+"""The word answers of flow questions: yes or no, one of the offered choices, free
+text, a short list and a person in the organisation. Pure, no I/O; each returns
+`Valid(value)` or `Invalid(code, details)` as `conversations.validators` does (whose
+VALIDATORS table lists them)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from conversations.answers import Env, Invalid, Result, Valid
+from conversations.locales import typed_number
+from conversations.people import find_person
+
+_YES = {"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "of course", "definitely", "ja",
+        "true", "absolutely", "please", "yes please"}
+_NO = {"no", "n", "nope", "nah", "not really", "no thanks", "false", "nej", "nei", "not yet"}
+
+
+def yesno(raw: str, env: Env) -> Result:
+    """Yes or no, in the ways people type them."""
+    word = raw.strip().lower().rstrip(".!")
+    if word in _YES:
+        return Valid("yes")
+    if word in _NO:
+        return Valid("no")
+    return Invalid("not_yes_no")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def choice(raw: str, env: Env, *, choices: Sequence[str] = ()) -> Result:
+    """One of the offered values: by value, by its number (typed the usual ways,
+    `typed_number`), or by the start of it."""
+    word = _key(raw)
+    if (picked := typed_number(raw)) is not None and 1 <= picked <= len(choices):  # "2", "2.", "(2)", "#2"
+        return Valid(choices[picked - 1])
+    for value in choices:
+        if _key(value) == word:
+            return Valid(value)
+    starts = [v for v in choices if word and _key(v).startswith(word)]
+    if len(starts) == 1:
+        return Valid(starts[0])
+    return Invalid("not_a_choice", {"choices": list(choices)})
+
+
+def text(raw: str, env: Env, *, max_length: int = 1000, min_length: int = 1) -> Result:
+    """Free text, trimmed, within a length."""
+    value = raw.strip()
+    if len(value) < min_length:
+        return Invalid("too_short", {"min_length": min_length})
+    if len(value) > max_length:
+        return Invalid("too_long", {"max_length": max_length, "length": len(value)})
+    return Valid(value)
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+
+
+def items(raw: str, env: Env, *, max_items: int | None = None, min_items: int = 1,
+          max_length: int = 300) -> Result:
+    """A short list: one item per line, or separated by ";", bullets and numbers ignored."""
+    parts = re.split(r"\n|;", raw)
+    found = [_BULLET.sub("", p).strip() for p in parts]
+    found = [p for p in found if p]
+    if len(found) < min_items:
+        return Invalid("too_few", {"min_items": min_items, "count": len(found)})
+    if max_items is not None and len(found) > max_items:
+        return Invalid("too_many", {"max_items": max_items, "count": len(found)})
+    long = [p for p in found if len(p) > max_length]
+    if long:
+        return Invalid("too_long", {"max_length": max_length, "length": len(long[0])})
+    return Valid(found)
+
+
+def person(raw: str, env: Env) -> Result:
+    """Someone in the organisation, by mention, e-mail, handle or name."""
+    if not raw.strip():
+        return Invalid("not_a_person")
+    found = find_person(raw, env.people)
+    if found is None:
+        return Invalid("unknown_person", {"given": raw.strip()})
+    return Valid({"id": found["id"], "name": found["name"], "email": found["email"]})
