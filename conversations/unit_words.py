@@ -131,3 +131,15 @@ def split_words(after: str, filler: re.Pattern[str]) -> tuple[str, str] | None:
         if filler.match(rest):
             return _LEADING.sub("", " ".join(unit_word(w) for w in phrase))[:60], rest
     return None
+
+
+def different_units(first: str, second: str) -> bool:
+    """True when both ends of a "from X to Y" pair name a unit and not the same one:
+    two currencies ("$100k" USD, "€200k" EUR), a percentage and money, or two counted
+    things ("10 deals", "20 calls"). One goal is counted in one unit, so such a pair is
+    asked again rather than read in either. An end without a unit ("from 1.2M to
+    $1.5M") takes the other's; "deal" and "deals" are one unit."""
+    def singular(unit: str) -> str:
+        unit = unit.strip().lower()
+        return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
+    return bool(first.strip() and second.strip()) and singular(first) != singular(second)

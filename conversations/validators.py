@@ -31,7 +31,9 @@ from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_uni
 from conversations.dates import DateReading, no_such_day
 from conversations.kr_titles import title_target, year_end
 from conversations.krkinds import infer_kind
+from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.people import find_person  # noqa: F401 (imported from here by features)
+from conversations.unit_words import different_units
 from conversations.word_answers import choice, items, person, text, yesno
 
 Validator = Callable[..., Result]
@@ -187,13 +189,21 @@ def percentage(raw: str, env: Env, *, min: float | None = 0, max: float | None =
 
 
 def _check_day(reading: DateReading, raw: str, env: Env, future: bool) -> Result:
-    """The one judgement of a read day: asked about, refused, confirmed or kept."""
+    """The one judgement of a read day: asked about, refused, confirmed or kept. A day
+    ahead (`future`) typed without a year that passed within
+    `passed_days.JUST_PASSED_DAYS` ("Nov 29" on 30 November, read as next year's) is
+    asked about ("just_passed"), never set a year off unasked; inside a planned
+    period a yearless day falls in the period instead."""
     found = reading.day
     if reading.alternative is not None and not reading.order_known:
         return Invalid("ambiguous_date", {"given": raw.strip()[:40], "first": found.isoformat(),
                                           "second": reading.alternative.isoformat()})
     if future and found < env.today:
         return Invalid("in_the_past", {"date": found.isoformat()})
+    passed = last_passed(raw, env.today, env.timezone, env.country) if future and env.period is None else None
+    if passed is not None and (env.today - passed).days <= JUST_PASSED_DAYS:  # "Nov 29" on 30 Nov: a slip
+        return Invalid("just_passed", {"date": passed.isoformat(), "next": found.isoformat(),
+                                       "given": raw.strip()[:40]})
     if env.period is not None and not env.period[0] <= found <= env.period[1]:
         return Invalid("outside_period", {"date": found.isoformat(), "first": env.period[0].isoformat(),
                                           "last": env.period[1].isoformat()})
@@ -242,7 +252,8 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     ratio ("1 in 4 deals") is asked again: which number is the target? A total whose
     start is its target ("from 20% to 20%"; "Cut incidents to 0", counted from an
     unsaid start of 0) has nothing to move and is asked again ("no_distance"); a
-    floor to hold ("Keep win rate at 20%") is not. A rate of none ("Book 0 meetings
+    floor to hold ("Keep win rate at 20%") is not. Ends in two units ("from $1M to
+    €2M", "from 20% to $2M") are asked again ("mixed_units"), never read in either. A rate of none ("Book 0 meetings
     a week") asks nothing of anyone and is asked again ("zero_rate").
     """
     checked = text(raw, env, max_length=max_length, min_length=3)
@@ -255,6 +266,8 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
         span = _FROM_TO.search(body)
         if span is not None and (to := parse_amount(span.group("target"), env.decimal)) is not None:
             begin = parse_amount(span.group("start"), env.decimal)
+            if begin is not None and different_units(begin[1], to[1]):  # "from $1M to €2M": asked, not read in €
+                return Invalid("mixed_units", {"given": body.strip()[:60], "first": begin[1], "second": to[1]})
             start = begin[0] if begin is not None else None
             found: tuple[float, str] | None = to
         else:

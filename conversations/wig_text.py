@@ -14,7 +14,9 @@ for all of them (the same as `/okr wig update` and the check-in):
   naming what is wrong;
 * a number past 15 digits (`MAX_WHOLE`) is refused, never rounded;
 * a WIG goes from X to a different Y: "from 5 to 5" has no distance to cover (its
-  pace and progress would mean nothing) and is asked again.
+  pace and progress would mean nothing) and is asked again;
+* both ends are in one unit: "from $100k to €200k", "from 100 NOK to 200 SEK" or
+  "from 20% to $200k" is asked again, never read in either end's unit.
 
 Each reader returns a problem code for the re-ask (prompts/cadence/wig/help) rather
 than None, so a reply says what was wrong instead of the generic help.
@@ -29,7 +31,7 @@ from datetime import date
 from conversations.amounts import parse_amount, second_number_problem
 from conversations.counts import MAX_WHOLE, is_count_unit
 from conversations.locales import small_number
-from conversations.unit_words import three_decimals
+from conversations.unit_words import different_units, three_decimals
 
 _SURE = re.compile(r"\s+confirm\.?\s*$", re.IGNORECASE)
 _FROM, _TO, _BY = (re.compile(rf" {word} ", re.IGNORECASE) for word in ("from", "to", "by"))
@@ -49,8 +51,8 @@ _MEASURE = re.compile(
 @dataclass(frozen=True)
 class WigLine:
     """`/okr wig add`'s text, read: the title, start and target values (signs kept),
-    the unit (the target's, else the start's), the date phrase as typed, and whether
-    the line ended with `confirm`."""
+    the unit (the target's, else the start's), the date phrase as typed, whether
+    the line ended with `confirm`, and each end's own unit as typed ("" for none)."""
 
     title: str
     start: float
@@ -58,6 +60,7 @@ class WigLine:
     unit: str
     when: str
     sure: bool
+    units: tuple[str, str] = ("", "")
 
 
 def _end(text: str, decimal: str | None = None) -> tuple[float, str] | None:
@@ -80,7 +83,7 @@ def read_wig(text: str, decimal: str | None = None) -> WigLine | None:
     start, target = _end(low, decimal), _end(high, decimal)
     if start is None or target is None:
         return None
-    return WigLine(title, start[0], target[0], target[1] or start[1], when.rstrip("."), sure)
+    return WigLine(title, start[0], target[0], target[1] or start[1], when.rstrip("."), sure, (start[1], target[1]))
 
 
 def _wig_parts(text: str) -> tuple[str, str, str, str] | None:
@@ -103,13 +106,17 @@ def _wig_parts(text: str) -> tuple[str, str, str, str] | None:
 
 def wig_problem(line: WigLine) -> str | None:
     """Why a WIG's numbers can't be kept as typed: "too_large" (past 15 digits),
-    "no_distance" (the start is the target: "from 5 to 5", "from 5k to 5,000" — no
-    distance to cover, so no pace or progress to judge it by; refused even with
-    `confirm`), "negative_count" (a count below zero: asked again), "negative"
-    (money, percent or a plain number below zero, not yet confirmed), or None."""
+    "mixed_units" (the ends in two units: "from $100k to €200k", "from 20% to $1M";
+    refused even with `confirm`, never read in either), "no_distance" (the start
+    is the target: "from 5 to 5", "from 5k to 5,000" — no distance to cover, so
+    no pace or progress to judge it by; refused even with `confirm`),
+    "negative_count" (a count below zero: asked again), "negative" (money, percent
+    or a plain number below zero, not yet confirmed), or None."""
     values = (line.start, line.target)
     if any(abs(v) > MAX_WHOLE for v in values):
         return "too_large"
+    if different_units(*line.units):
+        return "mixed_units"
     if line.start == line.target:
         return "no_distance"
     if any(v < 0 for v in values):
