@@ -72,7 +72,9 @@ def _ambiguous(args: str, doubt: dict[str, Any], **values: Any) -> Message:
     """The "1,5 reads two ways" re-ask. Its examples are the command exactly as typed
     (`args`: the alias — `value`, `now-at`, `set`, `lead` —, every other word and a
     trailing `confirm` kept), once with each reading in place of the doubtful number."""
-    pieces = re.split(rf"(?<![\d.,]){re.escape(str(doubt['number']))}(?![\d.,])", args)
+    # the number ends where no digit follows ("1,5." at the end of the line ends in its full stop)
+    args = args.rstrip(" .")
+    pieces = re.split(rf"(?<![\d.,]){re.escape(str(doubt['number']))}(?![\d,]|\.\d)", args)
     return Message(prompts.render("cadence/wig/help", problem="ambiguous_number", leader=False, doubt=doubt,
                                   typed=pieces if len(pieces) > 1 else None, **values), private=True)
 
@@ -218,19 +220,21 @@ _UPDATE = re.compile(r"^#?(?P<n>\d+)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+?)(?P<su
 async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Message:
     """`/okr wig update 1 38` (or `value`, `now-at`; `typed` is the whole command as
     typed, for the re-ask's examples): the lag measure's value now (this ISO week's reading).
-    Every re-ask's example names the WIG typed and a value in its unit (its target).
+    Every re-ask's example names the WIG typed and a value in its unit (its target),
+    after the command word the person used (`value`, `now-at` or `update`).
     A count is never negative and never past 15 digits (`MAX_WHOLE`): asked again. A
     value below zero in money or a plain number is read back and stored only when
     typed again with `confirm` after it, as the check-in confirms a negative."""
     if not leader:
         return _help("leaders_only", leader)
+    verb = typed.partition(" ")[0]  # "value", "now-at" or "update", as typed: the examples say it
     match = _UPDATE.match(text)
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
         picked = small_number(match.group("n")) if match is not None else None  # never int() of 40 digits
         if match is None or picked is None or not 1 <= picked <= len(wigs):
             if match is None:
-                return _help("update", leader, text)
+                return _help("update", leader, text, verb=verb)
             _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
             head = typed[: len(typed) - len(text)] + text[: match.start("n")]  # "value #"
             return _help("no_such_wig", leader, match.group("n"), count=len(wigs),
@@ -238,7 +242,7 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
         number = picked
         wig, raw = wigs[number - 1], match.group("value")
         count = is_count_unit(wig.unit)
-        asked = {"number": number, "unit": wig.unit or "", "example": wig.to_value}
+        asked = {"number": number, "unit": wig.unit or "", "example": wig.to_value, "verb": verb}
         # read in the WIG's own unit: "38 weeks" for deals is asked about, and so is
         # "1.5 deals" (a count is whole); an ambiguous "1,500 deals" is 1,500
         value, error = read_in_unit(raw, wig.unit or "", _mark(turn))
