@@ -65,11 +65,23 @@ def command_word(word: str) -> str:
     return unicodedata.normalize("NFKC", without_format_marks(word)).lower()
 
 
+def typed_name(text: str, name: str) -> str:
+    """The command word of the line `text` as the person typed it ("㏒", "ＬＯＧ",
+    "Log"; direction marks dropped), when it is the one `parse` read as `name`
+    ("log"); else `name`. For replies that quote the word back, which should show
+    what was typed rather than its NFKC folding."""
+    words = text.split(maxsplit=2)
+    if len(words) > 1 and name and command_word(words[1]) == name:
+        return without_format_marks(words[1])
+    return name
+
+
 async def dispatch(turn: Turn, name: str, args: str) -> list[Message]:
     """Run the sub-command `name` for the person of `turn`, or say why not."""
     command = turn.coach.features.command(name)
-    if command is None:
-        return [Message(prompts.render("core/unknown_command", name=name or args), private=True)]
+    if command is None:  # named as typed: "/okr ㏒" is not the command `log` to the person
+        return [Message(prompts.render("core/unknown_command", name=typed_name(turn.text, name) or args),
+                        private=True)]
     if turn.person.role not in command.roles:
         return [Message(prompts.render("core/not_allowed", command=command), private=True)]
     if command.handler is None:
