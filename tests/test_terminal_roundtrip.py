@@ -119,3 +119,15 @@ def test_save_typed_in_the_next_chat_run_saves_the_card_the_last_run_showed(impo
     saved = coachbot(imported, "chat", "--as", "ravi.rep@example.com", stdin="Save\n")
     assert saved.returncode == 0, saved.stderr
     assert "Saved: you are away from" in saved.stdout, saved.stdout
+
+
+def test_words_that_pick_nothing_leave_the_card_open(imported: Path) -> None:
+    """A card's choices are still answered after a line that answered nothing (as a
+    Slack card stays under its message), and the person is told what the card takes;
+    "1." then picks its first choice."""
+    result = coachbot(imported, "chat", "--as", "ravi.rep@example.com",
+                      stdin="/okr out next week\nhello there\n/okr nonsense\n1.\n")
+    assert result.returncode == 0, result.stderr
+    assert "1. Save" in result.stdout
+    assert result.stdout.count("The card above is still open: pick 1 or 2 (or type the label).") == 2, result.stdout
+    assert "Saved: you are away from" in result.stdout, result.stdout

@@ -69,7 +69,7 @@ async def dispatch(turn: Turn, name: str, args: str) -> list[Message]:
     """Run the sub-command `name` for the person of `turn`, or say why not."""
     command = turn.coach.features.command(name)
     if command is None:
-        return [Message(prompts.render("core/unknown_command", name=name or args), private=True)]
+        return [Message(prompts.render("core/unknown_command", name=name or args), private=True, unheard=True)]
     if turn.person.role not in command.roles:
         return [Message(prompts.render("core/not_allowed", command=command), private=True)]
     if command.handler is None:
