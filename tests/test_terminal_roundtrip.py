@@ -131,3 +131,16 @@ def test_words_that_pick_nothing_leave_the_card_open(imported: Path) -> None:
     assert "1. Save" in result.stdout
     assert result.stdout.count("The card above is still open: pick 1 or 2 (or type the label).") == 2, result.stdout
     assert "Saved: you are away from" in result.stdout, result.stdout
+
+
+def test_a_huge_command_gets_short_replies_in_the_terminal(imported: Path) -> None:
+    """40,000 characters typed after `/okr`, as a sub-command's argument, or alone: each
+    reply quotes only the clipped start of it (`prompts.clip`)."""
+    huge = "Zq" * 20_000
+    lines = [f"/okr {huge}", f"/{huge}", f"/okr status {huge}", f"/okr out {huge}", f"/okr brief @{huge}",
+             f"/okr snooze {huge}", huge]
+    result = coachbot(imported, "chat", "--as", "maria.manager@example.com", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout) < 8_000 and "Zq" * 200 not in result.stdout, result.stdout[:500]
+    assert max(len(line) for line in result.stdout.splitlines()) < 700
+    assert result.stdout.count("didn't catch that") == 1 and result.stdout.count("don't know the command") == 2
