@@ -119,3 +119,28 @@ def test_save_typed_in_the_next_chat_run_saves_the_card_the_last_run_showed(impo
     saved = coachbot(imported, "chat", "--as", "ravi.rep@example.com", stdin="Save\n")
     assert saved.returncode == 0, saved.stderr
     assert "Saved: you are away from" in saved.stdout, saved.stdout
+
+
+def test_words_that_pick_nothing_leave_the_card_open(imported: Path) -> None:
+    """A card's choices are still answered after a line that answered nothing (as a
+    Slack card stays under its message), and the person is told what the card takes;
+    "1." then picks its first choice."""
+    result = coachbot(imported, "chat", "--as", "ravi.rep@example.com",
+                      stdin="/okr out next week\nhello there\n/okr nonsense\n1.\n")
+    assert result.returncode == 0, result.stderr
+    assert "1. Save" in result.stdout
+    assert result.stdout.count("The card above is still open: pick 1 or 2 (or type the label).") == 2, result.stdout
+    assert "Saved: you are away from" in result.stdout, result.stdout
+
+
+def test_a_huge_command_gets_short_replies_in_the_terminal(imported: Path) -> None:
+    """40,000 characters typed after `/okr`, as a sub-command's argument, or alone: each
+    reply quotes only the clipped start of it (`prompts.clip`)."""
+    huge = "Zq" * 20_000
+    lines = [f"/okr {huge}", f"/{huge}", f"/okr status {huge}", f"/okr out {huge}", f"/okr brief @{huge}",
+             f"/okr snooze {huge}", huge]
+    result = coachbot(imported, "chat", "--as", "maria.manager@example.com", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout) < 8_000 and "Zq" * 200 not in result.stdout, result.stdout[:500]
+    assert max(len(line) for line in result.stdout.splitlines()) < 700
+    assert result.stdout.count("didn't catch that") == 1 and result.stdout.count("don't know the command") == 2

@@ -154,11 +154,19 @@ class ConsoleChannel:
                 await self.remember(None)
                 continue
             self.expired = None
+            card = self.choices
             replies = await coach.handle(
                 Inbound(person_id=person_id, platform="console", text=text, action=action)
             )
             self.show(replies)
-            await self.remember(text if self.choices else None)
+            if card and any(m.unheard for m in replies) and not self.choices:
+                # words that answer nothing: the card stays open (as under a Slack
+                # message), and the person is told what it takes
+                self.choices = card
+                self.out.write(prompts.render("console/card_still_open", count=len(card)) + "\n")
+                self.out.flush()
+            else:
+                await self.remember(text if self.choices else None)
             if prompt:
                 self.out.write(prompt)
                 self.out.flush()

@@ -116,7 +116,7 @@ class Coach:
                 return replies
         if turn.text.strip(" ?!.").lower() == "help":  # outside a conversation: the command list
             return await commands.dispatch(turn, "help", "")
-        return [Message(prompts.render("core/fallback", name=first_name(person.name)))]
+        return [Message(prompts.render("core/fallback", name=first_name(person.name)), unheard=True)]
 
     async def home(self, person: Person) -> list[Message]:
         """A person's home view (Slack's App Home): the sections the features

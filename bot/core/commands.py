@@ -81,7 +81,7 @@ async def dispatch(turn: Turn, name: str, args: str) -> list[Message]:
     command = turn.coach.features.command(name)
     if command is None:  # named as typed: "/okr ㏒" is not the command `log` to the person
         return [Message(prompts.render("core/unknown_command", name=typed_name(turn.text, name) or args),
-                        private=True)]
+                        private=True, unheard=True)]
     if turn.person.role not in command.roles:
         return [Message(prompts.render("core/not_allowed", command=command), private=True)]
     if command.handler is None:

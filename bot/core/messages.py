@@ -140,6 +140,9 @@ class Message:
     `tag` is the dispatcher's delivery key (occurrence key and purpose), which a
     channel attaches to what it posts (Slack message metadata, Teams channelData) so
     that a prompt whose send outcome is unknown can be found instead of sent twice.
+    `unheard` marks the coach's fallback ("I didn't catch that"): the typed text
+    answered nothing, so a channel that numbers a card's choices (the terminal) keeps
+    the card it showed before open, as a Slack or Teams card stays under its message.
     """
 
     text: str
@@ -153,6 +156,7 @@ class Message:
     attachment: Attachment | None = None
     tag: str | None = None
     form: Form | None = None
+    unheard: bool = False
 
     def __post_init__(self) -> None:
         """`text` and `title` are markup when they come from a template (`Rendered`);

@@ -27,7 +27,7 @@ from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Drawn, Fea
 from bot.core.markup import Marked
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
-from conversations.locales import ascii_digits
+from conversations.locales import ascii_digits, typed_number
 from conversations.validators import row_number
 from storage import occurrences as store
 from storage.models import Occurrence
@@ -250,6 +250,18 @@ async def start_prompt(turn: Turn, occurrence: Occurrence | None, kind: str) -> 
     return await turn.coach.features.prompt_kinds[kind].start(turn, occurrence)
 
 
+def typed_choice(text: str) -> str | None:
+    """The answer a typed line picks on a prompt card, as a number picks a terminal
+    card's choice: a button's label ("Start now", "in 2 hours", "Skip this one") or
+    its place on the card ("1", "1.", "(2)", "#4", `typed_number`); else None. Every
+    channel reads it the same way: the terminal numbers the buttons, Slack and Teams
+    show them, and a person may type what they see."""
+    if (number := typed_number(text)) is not None:
+        return _VALUES[number - 1][0] if 1 <= number <= len(_VALUES) else None
+    typed = " ".join(text.split()).casefold().rstrip(".!")
+    return next((value for value, _ in _VALUES if str(_label(value)).casefold() == typed), None)
+
+
 class PromptButtons:
     """A click on a prompt's button, claimed before any conversation in progress can
     take "cadence:later:42" for an answer to its own question."""
@@ -278,9 +290,11 @@ class PromptResponder:
         verb, _, rest = words.partition(" ")
         if words == "not now":  # a plain "later", not a snooze of "now"
             verb, rest = "later", ""
-        if words in self.WORDS or verb == "snooze":
-            return await self._answer(turn, verb, rest, None, clicked=False)
-        return None
+        if (picked := typed_choice(turn.text)) is not None:  # "Start now", "1.", "#4": the card's own words
+            verb, rest = picked, ""
+        elif not (words in self.WORDS or verb == "snooze"):
+            return None
+        return await self._answer(turn, verb, rest, None, clicked=False)
 
     async def _answer(self, turn: Turn, verb: str, rest: str, occurrence_id: int | None,
                       clicked: bool) -> list[Message] | None:

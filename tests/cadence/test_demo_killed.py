@@ -80,7 +80,7 @@ def test_a_demo_killed_while_its_prompt_waits_is_reused_by_the_next_demo(private
 def test_a_demo_killed_before_its_prompt_went_out_delivers_that_one(private_db_url: str) -> None:
     """The state a kill leaves between planting and the first tick: the team imported
     and the demo prompt planted, pending, due a minute ago. The next demo delivers
-    that one and plants none."""
+    that one and plants none; ended without starting it, it puts that one away."""
     from datetime import UTC, datetime, timedelta
 
     from bot.cli.main import app
@@ -104,5 +104,6 @@ def test_a_demo_killed_before_its_prompt_went_out_delivers_that_one(private_db_u
     asyncio.run(plant())
     out = _again(private_db_url, "")
     rows, _ = _demo_rows(private_db_url)
-    assert [r.status for r in rows] == ["delivered"], out
+    assert rows == [], out  # delivered, not started, then put away as the demo ended (none left to miss)
     assert "still waiting for you" in out and out.count("4. Skip this one") == 1, out
+    assert "put it away" in out
