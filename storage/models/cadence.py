@@ -114,7 +114,7 @@ class Delivery(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("occurrence_id", "purpose"),)
     id: int | None = Field(default=None, primary_key=True)
-    occurrence_id: int = Field(foreign_key="occurrence.id", index=True)
+    occurrence_id: int = Field(foreign_key="occurrence.id")  # looked up by the unique key above
     purpose: str = Field(default="prompt", max_length=16)
     platform: str = Field(max_length=16)
     channel_id: str | None = Field(default=None, max_length=128)
