@@ -21,7 +21,9 @@ The dispatcher's batches go further (`bot.cadence.window`): while a `SendWindow`
 open, each commit also marks the window's next prompts "sending" ahead (up to twice
 `concurrency` marked and unrecorded), and the deliveries of those prompts are queued
 with `record` (a callback after the commit, no future awaited per prompt). A batch
-then costs one commit per window's worth of prompts.
+then costs one commit per window's worth of prompts. While a window is open the writer
+keeps its connection between commits and begins the next one the moment the window
+asks, so the commit runs while the workers send what is already marked.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Bookkeeper:
         # a delivery's answer: a future its sender awaits, or a callback (a window's sends)
         self._sent: list[tuple[tuple[int, str, str, str | None], Answer]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._idle: asyncio.Future[None] | None = None  # the writer waiting for a write (window open)
         self.window: SendWindow | None = None  # the batch whose sends are marked ahead
         self.commits = 0  # transactions written (for the tests and the benchmark)
 
@@ -81,11 +84,39 @@ class Bookkeeper:
 
     def close(self) -> None:
         self.window = None
+        self._wake_writer()
 
     def kick(self) -> None:
-        """Make sure a writer runs (it stops by itself when nothing is left to write)."""
+        """Make sure a writer runs (it stops by itself when nothing is left to write
+        and no window is open)."""
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write())
+        else:
+            self._wake_writer()
+
+    @property
+    def settled(self) -> bool:
+        """Nothing is being written: no writer, or one waiting for a write."""
+        return (self._writer is None or self._writer.done()
+                or (self._idle is not None and not self._idle.done()))
+
+    def _wake_writer(self) -> None:
+        if self._idle is not None and not self._idle.done():
+            self._idle.set_result(None)
+
+    async def _next_write(self) -> bool:
+        """Whether there is a write to commit. While a window is open the writer keeps
+        its connection and waits here for the next one, so that the commit begins the
+        moment a worker asks for it (`SendWindow.wants`) and runs while the workers
+        send what is ready, instead of after they have sent it all and the connection
+        was given back and taken again."""
+        while not self._due() and self.window is not None:
+            self._idle = asyncio.get_running_loop().create_future()
+            try:
+                await self._idle
+            finally:
+                self._idle = None
+        return self._due()
 
     def _due(self) -> bool:
         return bool(self._begins or self._sent or (self.window is not None and self.window.wants()))
@@ -105,7 +136,7 @@ class Bookkeeper:
             try:
                 async with claims.sends_connection(self.db.engine) as connection:
                     connected = True
-                    while self._due():
+                    while await self._next_write():
                         await self._commit(connection)
             except Exception as error:
                 if connected:  # the commit's callers have their answer; a new connection next
@@ -120,8 +151,11 @@ class Bookkeeper:
         # Let every task already woken queue its write first: the sends answered by the
         # last commit, and those their gate slots let in, return in the same turn of
         # the loop; without this one yield the next commit takes one write and the one
-        # after the other 31.
-        await asyncio.sleep(0)
+        # after the other 31. Not for a window: its commit is asked for when few
+        # marked prompts are left, and must begin while the workers send those (a
+        # yield here let them send every one first, so commits and sends took turns).
+        if self.window is None:
+            await asyncio.sleep(0)
         begins, self._begins = self._begins, []
         sent, self._sent = self._sent, []
         window = self.window

@@ -105,7 +105,7 @@ async def test_after_a_kill_the_takeover_looks_up_at_most_twice_concurrency_and_
         await _until(lambda: platform.all_hanging.is_set())
         # let the writes of the sends that returned be committed (the clock is frozen:
         # turns of the loop, no timers)
-        await _until(lambda: crashed.bookkeeper._writer is not None and crashed.bookkeeper._writer.done())
+        await _until(lambda: crashed.bookkeeper.commits > 0 and crashed.bookkeeper.settled)
         run.cancel()  # kill -9: nothing more is written
         await asyncio.gather(run, return_exceptions=True)
     monkeypatch.setattr(claims, "write_sends_alone", real)
