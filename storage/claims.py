@@ -247,6 +247,20 @@ async def extend_leases(session: AsyncSession, ids: Sequence[int], instance: str
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
+async def release(session: AsyncSession, ids: Sequence[int], instance: str) -> int:
+    """Give claims this instance holds and never began to send back to pending, for
+    any instance to claim now (a batch claimed ahead and not sent). A row marked
+    "sending" stays claimed: only a takeover, which looks first, may send it."""
+    if not ids:
+        return 0
+    dialect = dialect_name(session)
+    given_back = (update(OCCURRENCE).where(_ids(dialect, "ids"), *_mine(),
+                                           func.coalesce(OCCURRENCE.c.reason, "") != SENDING)
+                  .values(status=PENDING, claimed_by=None, claimed_at=None, lease_until=None))
+    result = await _core(session, given_back, {"ids": _bind_ids(dialect, ids), "me": instance})
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
 async def mark_sending(session: AsyncSession, occurrence_id: int, instance: str) -> bool:
     """Note, just before the send, that it began (`reason = 'sending'`), so that whoever
     takes the claim over after a crash knows the platform may have the message. False

@@ -7,7 +7,8 @@ Every tick (once a minute; planning in a worker thread):
 2. **catch up** – of the due pending rows of one person and cadence only the newest
    survives, older ones are recorded as `missed` (no flood after downtime);
 3. **claim** – `UPDATE … SET status='claimed' WHERE status='pending'` with RETURNING:
-   only the process whose UPDATE changed the row sends it;
+   only the process whose UPDATE changed the row sends it; the next batch is claimed
+   while one is sent (`bot.cadence.claiming`);
 4. **deliver** – drawn by the feature that registered the prompt's kind, tagged with
    its delivery key, sent through the coach's one send path, and recorded the moment
    the send returns: `delivered` with the platform's message id (a `Delivery` row,
@@ -34,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.cadence.bookkeeping import Bookkeeper
+from bot.cadence.claiming import LEGACY_LEASE, Batch, BatchClaims
 from bot.cadence.failures import deadline_of, summarise_failures
 from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
@@ -51,9 +53,6 @@ from storage.claims import Claimed
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-# Claims made before claims carried a lease are taken over after this long.
-LEGACY_LEASE = timedelta(minutes=10)
 
 
 def delivery_tag(occurrence: Claimed) -> str:
@@ -215,28 +214,29 @@ class Dispatcher:
 
     async def deliver_due(self, moment: datetime, report: TickReport) -> None:
         """Claim due occurrences batch by batch (taking over lapsed claims first) and
-        deliver each batch concurrently, recording each send the moment it returns.
-        Stops claiming once `stopping` is set (SIGTERM) or after `deliver_for`; the
-        batch in flight finishes. The first claim takes `batch` (instances share a short
-        queue); each full one doubles it, up to `max_batch` (a long queue)."""
+        deliver each batch concurrently, recording each send the moment it returns;
+        the next batch is claimed while one is sent (`bot.cadence.claiming`).
+        Stops claiming once `stopping` is set (SIGTERM: a batch claimed ahead is given
+        back) or after `deliver_for` (a batch claimed ahead is still sent); the batch
+        in flight finishes."""
         began = time.monotonic()
-        size = self.batch
-        while not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds():
-            now = clock_now()
-            async with self.db.session() as session:
-                claimed = await claims.reclaim_stale(session, now, self.instance, size,
-                                                     now + self.lease, cutoff=now - LEGACY_LEASE)
-                taken_over = {o.id for o in claimed}
-                if len(claimed) < size:
-                    claimed += await claims.claim_due(session, now, self.instance,
-                                                      size - len(claimed), now + self.lease)
-            if not claimed:
-                break
-            self._unswept.update(o.person_id for o in claimed)  # kept if a later batch raises
-            await self._deliver_batch(claimed, taken_over, report)
-            if len(claimed) < size:
-                break
-            size = min(self.max_batch, size * 2)
+        batches = BatchClaims(self.db, self.instance, self.lease, self.batch, self.max_batch,
+                              self.coach.recipients, lambda: clock_now())
+
+        def claiming() -> bool:
+            return not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds()
+
+        try:
+            while not self.stopping and (batches.ahead or claiming()):
+                batch = await batches.next()
+                if not batch.claimed:
+                    break
+                self._unswept.update(o.person_id for o in batch.claimed)  # kept if a later batch raises
+                await self._deliver_batch(batch, report, batches if batch.full and claiming() else None)
+                if not batch.full:
+                    break
+        finally:
+            await batches.release()
         # A newer prompt closes the person's older unanswered one: for the people reached
         # (since the last success), and for everyone on a process's first pass
         if self._unswept or not self._swept:
@@ -253,13 +253,13 @@ class Dispatcher:
             message.tag = delivery_tag(occurrence)
         return messages
 
-    async def _deliver_batch(self, claimed: list[Claimed], taken_over: set[int],
-                             report: TickReport) -> None:
+    async def _deliver_batch(self, batch: Batch, report: TickReport, ahead: BatchClaims | None) -> None:
         """`concurrency` workers send the batch, each prompt the moment the one before
         it returned (no task per prompt); "sending" is stored ahead for up to twice
         `concurrency` prompts at once, in the commits that record the deliveries
-        (`bot.cadence.window`). Returns once every send's outcome is stored."""
-        recipients = await self.coach.recipients({o.person_id for o in claimed})
+        (`bot.cadence.window`). With `ahead`, the next batch is claimed once half of
+        this one is marked. Returns once every send's outcome is stored."""
+        claimed, taken_over, recipients = batch.claimed, batch.taken_over, batch.recipients
         in_flight = {o.id for o in claimed}
         sendable = []
         for occurrence in claimed:
@@ -270,6 +270,8 @@ class Dispatcher:
             else:
                 sendable.append(occurrence)
         window = SendWindow(sendable, 2 * self.concurrency, self.concurrency, self.lease.total_seconds())
+        if ahead is not None:
+            window.halfway = lambda: ahead.claim_ahead(in_flight)
         heart = asyncio.get_running_loop().create_task(
             heartbeat(self.db, self.instance, self.lease, in_flight, window, lambda: clock_now()))
         self.bookkeeper.open(window)
@@ -280,6 +282,7 @@ class Dispatcher:
                                                occurrence.id in taken_over, window, report, in_flight):
                     in_flight.discard(occurrence.id)
                     window.resolved()
+                await asyncio.sleep(0)
 
         try:  # every worker finishes its send (and its record) before a failure is raised
             outcomes = await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(sendable)))),

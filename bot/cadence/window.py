@@ -61,6 +61,10 @@ class SendWindow:
         self.error: BaseException | None = None
         self.confirmed = time.monotonic()  # the claims were last known ours (claim, heartbeat)
         self.kick: Callable[[], None] = lambda: None  # asks the bookkeeper for a commit
+        # called once, when half the batch is marked (the dispatcher claims the next
+        # batch then: `bot.cadence.claiming`)
+        self.halfway: Callable[[], None] | None = None
+        self._half = len(self.todo) // 2
         self._wake: asyncio.Future[None] | None = None
 
     def wants(self) -> bool:
@@ -84,6 +88,9 @@ class SendWindow:
         chunk = [self.todo.popleft() for _ in range(min(room, len(self.todo)))]
         self.outstanding += len(chunk)
         self.marking = len(chunk)
+        if self.halfway is not None and len(self.todo) <= self._half:
+            halfway, self.halfway = self.halfway, None
+            halfway()
         return chunk, resolving
 
     def committed(self, chunk: list[Claimed], held: set[int], resolving: int) -> None:
