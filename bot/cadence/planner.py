@@ -16,7 +16,7 @@ from typing import Any
 
 from bot import cadence
 from bot.cadence import Calendar, Rule, Slot
-from bot.cadence.population import Population, group_people, load_population, pair_groups
+from bot.cadence.population import Population, group_people, load_population, member_facts, pair_groups
 from bot.core.clock import now as clock_now
 from storage import occurrences, planning
 from storage import schedule as store
@@ -49,7 +49,9 @@ def plan_groups(population: Population, start: datetime, end: datetime,
     group: people who share a rule and a calendar shape (zone, working week, holiday
     country, quiet hours, absences) get the same slots, so each distinct (rule, shape)
     is placed once per window and each member only gets their key and the "not before
-    they joined" filter; someone on vacation has a shape of their own.
+    they joined" filter; someone on vacation has a shape of their own. The filter is
+    checked person by person only for a slot between the pair's first and last join
+    (`Population.members_of`): before it nobody gets the slot, after it everyone.
 
     Returns (row without key and person, person ids, their organisation ids) per
     planned slot; `plan_rows` spells them out. Same rows as `plan_population` (a
@@ -59,8 +61,17 @@ def plan_groups(population: Population, start: datetime, end: datetime,
         population, (pid for pid in dict.fromkeys(person_ids) if pid in calendars)))
     people = population.people
     out: list[tuple[dict[str, Any], list[int], list[int]]] = []
-    for shape, rule, members in pairs:
-        for slot, row in _placed(population, shape, rule, start, end, len(members)):
+    for pair, (shape, rule, members) in enumerate(pairs):
+        placed = _placed(population, shape, rule, start, end, len(members))
+        if not placed:
+            continue
+        first, last, orgs = population.members_of(pair) if person_ids is None else member_facts(population, members)
+        for slot, row in placed:
+            if first is not None and slot.nominal < first:  # before anyone joined
+                continue
+            if last is None or slot.nominal >= last:  # everyone had joined: no check each
+                out.append((row, members, orgs))
+                continue
             chosen_ids = [pid for pid in members if (joined := calendars.joined(pid)) is None
                           or slot.nominal >= joined]
             if chosen_ids:
@@ -155,9 +166,9 @@ async def materialise(db: Database, population: Population, start: datetime, end
     if not groups and not prune:
         return 0  # most of a tick's minutes of horizon: no session, no round trip
     async with db.session() as session:
-        planned = await planning.save_planned(session, groups, now or clock_now())
-        if prune:
+        if prune:  # first: it reads the pending rows, so not the ones about to be written
             await _prune(session, population, start, end, chosen, now or clock_now())
+        planned = await planning.save_planned(session, groups, now or clock_now())
     return planned
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot import cadence
 from bot.cadence import Calendar, Rule
@@ -38,6 +38,7 @@ class Population:
     def __post_init__(self) -> None:
         self.calendars = Calendars.of(self.calendars)
         self._pairs: list[tuple[Calendar, Rule, list[int]]] | None = None
+        self._members: dict[int, Members] = {}
 
     def pairs(self) -> list[tuple[Calendar, Rule, list[int]]]:
         """Everyone as (calendar shape, rule, members), made once per population: each
@@ -46,6 +47,13 @@ class Population:
         if self._pairs is None:
             self._pairs = pair_groups(group_people(self, self.calendars))
         return self._pairs
+
+    def members_of(self, pair: int) -> Members:
+        """For `pairs()[pair]`, worked out once per population: `member_facts` of
+        its members."""
+        if pair not in self._members:
+            self._members[pair] = member_facts(self, self.pairs()[pair][2])
+        return self._members[pair]
 
     @property
     def shared(self) -> Calendars:
@@ -186,6 +194,26 @@ def group_people(population: Population, person_ids: Iterable[int]) -> list[tupl
             group = groups[(id(shape), id(rules))] = (shape, rules, [])
         group[2].append(person_id)
     return list(groups.values())
+
+
+class Members(NamedTuple):
+    """What the planner needs of one pair's members (`member_facts`): `first`, the
+    earliest time any joined when every one of them has a join time (else None);
+    `last`, the latest join time (None: none has one); `orgs`, their organisation ids
+    in the order of the members. Times aware UTC. A slot before `first` is planned for
+    none of them and one at or after `last` for all, without a check per person."""
+
+    first: datetime | None
+    last: datetime | None
+    orgs: list[int]
+
+
+def member_facts(population: Population, members: list[int]) -> Members:
+    calendars = population.shared
+    joined = [calendars.joined(pid) for pid in members]
+    known = [at for at in joined if at is not None]
+    return Members(min(known) if known and len(known) == len(joined) else None, max(known, default=None),
+                   [population.people[pid].org_id for pid in members])
 
 
 def pair_groups(groups: list[tuple[Calendar, list[Rule], list[int]]]) -> list[tuple[Calendar, Rule, list[int]]]:

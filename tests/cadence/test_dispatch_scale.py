@@ -83,6 +83,26 @@ def test_grouped_planning_gives_exactly_the_per_person_rows(seed: int) -> None:
     assert {"absence", "holiday", "day_off", "quiet_hours"} <= reasons
 
 
+@pytest.mark.parametrize("joined", [(10, 11), (-3, 12), (20, 25)])
+def test_grouped_planning_of_a_team_that_joined_in_the_window(joined: tuple[int, int]) -> None:
+    """Everyone has a join time (a team imported in waves): slots before the first
+    join are planned for nobody, slots after the last for everyone at once, and those
+    in between person by person, exactly as the per-person reference plans them."""
+    from dataclasses import replace
+
+    pick = random.Random(sum(joined))
+    base = random_population(3)
+    start = datetime(2026, 12, 14, tzinfo=UTC)
+    minutes = (joined[0] * 1440, joined[1] * 1440)
+    calendars = {pid: replace(cal, not_before=start + timedelta(minutes=pick.randint(*minutes)))
+                 for pid, cal in base.calendars.items()}
+    population = Population(base.people, calendars, base.rules, everyone=True)
+    end = start + timedelta(days=35)
+    expected = reference_rows(population, start, end)
+    assert sorted(plan_rows(population, start, end), key=lambda r: str(r["key"])) == expected
+    assert expected and min(r["due_at"] for r in expected) >= start + timedelta(days=min(joined[0], 0))  # type: ignore[type-var]
+
+
 @pytest.mark.parametrize("span_start", [datetime(2026, 12, 31, 9, tzinfo=UTC),  # the year's end
                                         datetime(2027, 3, 13, 20, tzinfo=UTC),  # US clocks go forward
                                         datetime(2027, 3, 27, 20, tzinfo=UTC)])  # EU clocks go forward
