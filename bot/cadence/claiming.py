@@ -12,10 +12,11 @@ What claiming ahead changes, and why it is safe:
 - The batch claimed ahead is held under the same lease as the batch being sent: its
   ids join the sending batch's `in_flight` set as soon as they are claimed, so that
   batch's heartbeat extends them (a slow platform cannot let them lapse meanwhile).
-- Only due *pending* prompts are claimed ahead: none was ever marked "sending", so
-  if they are given back unsent (`release`, at shutdown) no instance may need to look
-  for them in a conversation. Lapsed claims are taken over by `next` at the start of
-  a batch, as before.
+- A batch claimed ahead takes over lapsed claims first, like any claim, so a dead
+  instance's claims and retries whose time came never wait behind a long queue.
+- Given back unsent (`release`, at shutdown), a claim returns to pending, except one
+  marked "sending" (a dead instance's send may have reached the platform): that one
+  stays claimed until its lease lapses and the next taker looks for it first.
 - If the process dies holding them, they lapse and are taken over like any claim.
 """
 
@@ -68,27 +69,18 @@ class BatchClaims:
         return self._ahead is not None
 
     async def next(self) -> Batch:
-        """The batch claimed ahead if there is one, else a claim now: lapsed claims
-        taken over first, then due pending prompts."""
+        """The batch claimed ahead if there is one, else a claim now (`_claim`)."""
         if self._ahead is not None:
             task, self._ahead = self._ahead, None
             return await task
-        now = self.clock()
-        async with self.db.session() as session:
-            claimed = await claims.reclaim_stale(session, now, self.instance, self.size,
-                                                 now + self.lease, cutoff=now - LEGACY_LEASE)
-            taken_over = {o.id for o in claimed}
-            if len(claimed) < self.size:
-                claimed += await claims.claim_due(session, now, self.instance,
-                                                  self.size - len(claimed), now + self.lease)
-        return await self._batch(claimed, taken_over)
+        return await self._claim()
 
     def claim_ahead(self, in_flight: set[int]) -> None:
-        """Start claiming the next batch of due pending prompts now, on a connection of
-        its own; its ids are added to `in_flight` (the sending batch's heartbeat set)
-        the moment they are claimed. `next` returns it."""
+        """Start claiming the next batch now (`_claim`), on a connection of its own;
+        its ids are added to `in_flight` (the sending batch's heartbeat set) the moment
+        they are claimed. `next` returns it."""
         if self._ahead is None:
-            self._ahead = asyncio.get_running_loop().create_task(self._claim_ahead(in_flight))
+            self._ahead = asyncio.get_running_loop().create_task(self._claim(in_flight))
 
     async def release(self) -> None:
         """Give back a batch claimed ahead that will not be sent (shutdown, or the
@@ -105,12 +97,21 @@ class BatchClaims:
             async with self.db.session() as session:
                 await claims.release(session, [o.id for o in batch.claimed], self.instance)
 
-    async def _claim_ahead(self, in_flight: set[int]) -> Batch:
+    async def _claim(self, in_flight: set[int] | None = None) -> Batch:
+        """Lapsed claims taken over first (a dead instance's, retries whose time came),
+        then due pending prompts, in one unit of work; with `in_flight`, the ids join
+        it the moment they are claimed."""
         now = self.clock()
         async with self.db.session() as session:
-            claimed = await claims.claim_due(session, now, self.instance, self.size, now + self.lease)
-        in_flight.update(o.id for o in claimed)
-        return await self._batch(claimed, set())
+            claimed = await claims.reclaim_stale(session, now, self.instance, self.size,
+                                                 now + self.lease, cutoff=now - LEGACY_LEASE)
+            taken_over = {o.id for o in claimed}
+            if len(claimed) < self.size:
+                claimed += await claims.claim_due(session, now, self.instance,
+                                                  self.size - len(claimed), now + self.lease)
+        if in_flight is not None:
+            in_flight.update(o.id for o in claimed)
+        return await self._batch(claimed, taken_over)
 
     async def _batch(self, claimed: list[Claimed], taken_over: set[int]) -> Batch:
         full = len(claimed) >= self.size

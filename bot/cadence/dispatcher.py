@@ -270,8 +270,8 @@ class Dispatcher:
             else:
                 sendable.append(occurrence)
         window = SendWindow(sendable, 2 * self.concurrency, self.concurrency, self.lease.total_seconds())
-        if ahead is not None:
-            window.halfway = lambda: ahead.claim_ahead(in_flight)
+        if ahead is not None:  # not once SIGTERM came: what is claimed ahead waits for release
+            window.halfway = lambda: None if self.stopping else ahead.claim_ahead(in_flight)
         heart = asyncio.get_running_loop().create_task(
             heartbeat(self.db, self.instance, self.lease, in_flight, window, lambda: clock_now()))
         self.bookkeeper.open(window)
