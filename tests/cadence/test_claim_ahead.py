@@ -212,8 +212,9 @@ async def test_lapsed_claims_are_taken_over_by_every_batch_even_with_a_long_queu
     from storage.models import Occurrence
 
     await _due(db, team, 150)
+    dead = {o.id for o in (await occurrences(db))[:50]}
     async with db.session() as session:  # 50 claimed by an instance that died
-        await session.exec(update(Occurrence).where(Occurrence.id <= 50).values(  # type: ignore[call-overload]
+        await session.exec(update(Occurrence).where(Occurrence.id.in_(dead)).values(  # type: ignore[call-overload,union-attr]
             status="claimed", claimed_by="ghost", claimed_at=DUE, lease_until=DUE))
     platform = Instant()
     report = TickReport()
@@ -222,7 +223,8 @@ async def test_lapsed_claims_are_taken_over_by_every_batch_even_with_a_long_queu
     rows = await occurrences(db)
     assert report.delivered == 150 and {o.status for o in rows} == {"delivered"}
     assert len(platform.tags) == 150 == len(set(platform.tags))
-    ghost = {o.key for o in rows if o.id <= 50}  # type: ignore[operator]
+    ghost = {o.key for o in rows if o.id in dead}
+    assert len(ghost) == 50
     assert {tag.partition("#")[0] for tag in platform.tags[:50]} == ghost  # sent before the new prompts
 
 
