@@ -70,3 +70,35 @@ async def test_the_takeover_never_runs_beside_a_tick(
         await tick
     assert len(outbox.sent) == 1
     assert len(await deliveries(db)) == 1
+
+
+async def test_a_tick_that_overruns_its_interval_is_not_logged_as_a_fault(
+        coach: Coach, caplog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A big dispatch keeps a tick busy past the next one's time: APScheduler's "skipped:
+    maximum number of running instances reached" for it, every interval, read as a
+    warning in the logs (a reviewer saw one a second). It is normal: debug level."""
+    import logging
+
+    from bot.cadence import timer
+
+    scheduler = create_scheduler(coach, interval=0.1)
+
+    async def long_tick() -> None:
+        await asyncio.sleep(0.45)
+
+    monkeypatch.setattr(scheduler, "_tick", long_tick)
+    caplog.set_level(logging.INFO)
+    await scheduler.start()
+    try:
+        await asyncio.sleep(0.5)
+    finally:
+        await scheduler.stop()
+    assert not [r for r in caplog.records if "running instances" in r.getMessage() and r.levelno >= logging.INFO]
+    caplog.clear()
+    caplog.set_level(logging.DEBUG, logger=timer.SCHEDULER_LOG.name)  # still there for whoever asks
+    await scheduler.start()
+    try:
+        await asyncio.sleep(0.5)
+    finally:
+        await scheduler.stop()
+    assert [r for r in caplog.records if "running instances" in r.getMessage() and r.levelno == logging.DEBUG]
