@@ -65,6 +65,19 @@ def read_in_unit(raw: str, unit: str, decimal: str | None = None,
     return found.value, None
 
 
+def typed_unit(raw: str, decimal: str | None = None) -> dict[str, str] | None:
+    """What the person wrote beside the number, for a "wrong_unit" re-ask to name it:
+    {"kind": "money" | "percent" | "count", "unit": ISO code, "%" or the word}
+    ("€5" is money in EUR, "5%" a percentage, "5 deals" the word "deals"), or None
+    when the answer reads as no single amount."""
+    found = read_amount(_MORE_WORD.sub(" ", raw), words=True, decimal=decimal)
+    if not isinstance(found, Amount):
+        doubt = ambiguity(raw, decimal)  # "1,5 €": either reading names the same unit
+        found = read_amount(raw.replace(doubt.token, repr(doubt.decimal), 1), words=True,
+                            decimal=".") if doubt is not None else None
+    return {"kind": found.kind, "unit": found.unit} if isinstance(found, Amount) and found.unit else None
+
+
 def _doubt_in_other_unit(text: str, unit: str, decimal: str | None) -> str | None:
     """For an answer whose number reads two ways ("1,5 FTE"): "wrong_unit" (or
     "unknown_words") when its words are not the key result's unit whichever way the
@@ -111,7 +124,8 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
     (`change`: "up", "down" or "negative", from `amounts.unlikely_change`), "retry"
     with the error code (and `doubt`, both readings, for "ambiguous_number"; for
     "increment", a change such as "+2" or "2 more": `given`, `current` and their
-    `sum`, as both readings are asked about). `decimal`
+    `sum`, as both readings are asked about; for "wrong_unit", `typed`: what was
+    written beside the number, `typed_unit`). `decimal`
     is the person's decimal mark ("." / ","; None when unknown)."""
     kr = kr if isinstance(kr, dict) else {}
     previous = kr.get("current")
@@ -129,7 +143,8 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
     if value is None:
         found = ambiguity(str(text), mark) if error == "ambiguous_number" else None
         doubt = doubt_details(found, str(text), count) if found else None
-        return {"status": "retry", "value": None, "error": error, "doubt": doubt, "max": MAX_WHOLE}
+        typed = typed_unit(str(text), mark) if error == "wrong_unit" else None  # "€5": named in the re-ask
+        return {"status": "retry", "value": None, "error": error, "doubt": doubt, "max": MAX_WHOLE, "typed": typed}
     change = unlikely_change(float(previous), value) if isinstance(previous, (int, float)) else None
     if change is not None:
         return {"status": "jump", "value": value, "error": None, "change": change}

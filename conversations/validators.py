@@ -87,8 +87,9 @@ def _in_units(found: Amount, raw: str, words: bool, unit: Units) -> Amount | Inv
         problems = {unit_problem(found, u) for u in units}  # "5 deals bananas": words beside the unit
         code = "unknown_words" if problems == {"unknown_words"} else "wrong_unit"
         return Invalid(code, {"given": raw.strip()[:60], "unit": units[0] if units else ""})
-    if units and found.kind != COUNT and not any(in_unit(found, u) for u in units):
-        return Invalid("wrong_unit", {"given": raw.strip()[:60], "unit": units[0]})
+    if units and found.kind != COUNT and not any(in_unit(found, u) for u in units):  # "€5": named as money
+        return Invalid("wrong_unit", {"given": raw.strip()[:60], "unit": units[0], "typed": found.kind,
+                                      "typed_unit": found.unit})
     return found
 
 

@@ -16,7 +16,9 @@ for all of them (the same as `/okr wig update` and the check-in):
 * a WIG goes from X to a different Y: "from 5 to 5" has no distance to cover (its
   pace and progress would mean nothing) and is asked again;
 * both ends are in one unit: "from $100k to €200k", "from 100 NOK to 200 SEK" or
-  "from 20% to $200k" is asked again, never read in either end's unit.
+  "from 20% to $200k" is asked again, never read in either end's unit;
+* a WIG's finish line is at most `MAX_WIG_YEARS` years ahead (`latest_deadline`):
+  "by 2207-01-01" is a typo for 2027, asked again, never set.
 
 Each reader returns a problem code for the re-ask (prompts/cadence/wig/help) rather
 than None, so a reply says what was wrong instead of the generic help.
@@ -183,6 +185,36 @@ def measure_title(text: str) -> str:
     text = " ".join(text.split())
     match = _MEASURE.match(text) if len(text) <= _MEASURE_LINE else None
     return match.group("title").strip() if match else ""
+
+
+MAX_WIG_YEARS = 3
+
+
+def latest_deadline(today: date) -> date:
+    """The furthest day a WIG may be set for: the same day `MAX_WIG_YEARS` years after
+    `today` (the person's local day; 29 February: the 28th). Why three years: a WIG
+    is 4DX's "from X to Y by when" for months, at most a couple of years (a team's is
+    usually this year's or next's; an organisation's may reach two years), and its
+    weekly sessions judge the pace against that finish line. Three years leaves a
+    real two-year goal room ("by end of 2028" typed in January 2026), while a slip
+    in the year ("by 2207-01-01", "2099") lands far past it and is asked again."""
+    return today.replace(year=today.year + MAX_WIG_YEARS,
+                         day=min(today.day, 28) if today.month == 2 else today.day)
+
+
+def nearest_ahead(day: date, today: date) -> date:
+    """`day`'s month and day in the first year that puts it at least four weeks after
+    `today` (29 February: the 28th in a common year): what a year typed wrongly
+    ("2207" for 2027) most likely meant, for the too-far re-ask's example. Four weeks,
+    because a WIG is a goal for months: "by 2029-12-01" typed on 30 November 2026 is
+    offered as 1 Dec 2027, never as tomorrow."""
+    year = today.year
+    while True:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        found = date(year, day.month, 28 if (day.month, day.day) == (2, 29) and not leap else day.day)
+        if (found - today).days >= 28:
+            return found
+        year += 1
 
 
 def year_later(day: date) -> date:

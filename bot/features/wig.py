@@ -26,8 +26,9 @@ from conversations.amounts import (
     Amount,
     ambiguity,
     read_amount,
+    unlikely_change,
 )
-from conversations.checkin_reading import is_increment, read_in_unit
+from conversations.checkin_reading import is_increment, read_in_unit, typed_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
 from conversations.dates import read_date
 from conversations.locales import ascii_digits, decimal_mark, small_number
@@ -36,8 +37,11 @@ from conversations.validators import typed_digits
 from conversations.wig_text import (
     MAX_MEASURE_TITLE,
     MAX_WIG_TITLE,
+    MAX_WIG_YEARS,
+    latest_deadline,
     measure_number,
     measure_title,
+    nearest_ahead,
     read_measure,
     read_wig,
     too_many_digits,
@@ -128,7 +132,9 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     """`/okr wig add WHAT from X to Y by WHEN [confirm]` (`verb`: `add` or `set`, as
     typed, for the re-asks' examples). Numbers as `conversations.wig_text` reads them
     (a count below zero asked again, money or a percentage below zero read back until
-    `confirm`); the day is the nearest one ahead ("by December 31" typed on 30
+    `confirm`); a day more than `MAX_WIG_YEARS` years off is asked again, with the
+    same month and day in the nearest year ahead as its example
+    (`conversations.wig_text.latest_deadline`); the day is the nearest one ahead ("by December 31" typed on 30
     November is this year's), as the person reads it in their own zone. A yearless
     day that passed within `passed_days.JUST_PASSED_DAYS` ("by Nov 29" typed on
     30 November) is asked about with the year written, never set a year ahead
@@ -151,6 +157,10 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
         # "by Nov 29" on 30 November: a slip more likely than a year's deadline; asked with the year
         return _help("date_passed", leader, line.when, passed=passed, read=reading.day,
                      typed=with_day(verb, text, line.when, reading.day))
+    if reading.day > (latest := latest_deadline(today)):  # "by 2207-01-01": a year typed wrongly
+        meant = nearest_ahead(reading.day, today)
+        return _help("date_too_far", leader, line.when, read=reading.day, latest=latest, years=MAX_WIG_YEARS,
+                     meant=meant, typed=with_day(verb, text, line.when, meant))
     if (problem := wig_problem(line)) is not None:
         return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit))
     async with turn.db.session() as session:
@@ -224,7 +234,10 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
     after the command word the person used (`value`, `now-at` or `update`).
     A count is never negative and never past 15 digits (`MAX_WHOLE`): asked again. A
     value below zero in money or a plain number is read back and stored only when
-    typed again with `confirm` after it, as the check-in confirms a negative."""
+    typed again with `confirm` after it, as the check-in confirms a negative. A value
+    more than three times the last reading (the WIG's start before any), or less than
+    a third of it, is read back and kept only with `confirm`: the check-in's rule for
+    a key result (`conversations.amounts.unlikely_change`)."""
     if not leader:
         return _help("leaders_only", leader)
     verb = typed.partition(" ")[0]  # "value", "now-at" or "update", as typed: the examples say it
@@ -247,7 +260,8 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
         # "1.5 deals" (a count is whole); an ambiguous "1,500 deals" is 1,500
         value, error = read_in_unit(raw, wig.unit or "", _mark(turn))
         if error in ("wrong_unit", "fractional_count"):
-            return _help("update_unit" if error == "wrong_unit" else "update_fraction", leader, raw, **asked)
+            return _help("update_unit" if error == "wrong_unit" else "update_fraction", leader, raw,
+                         typed_unit=typed_unit(raw, _mark(turn)), **asked)
         if error == "ambiguous_number" and (doubt := ambiguity(raw, _mark(turn))) is not None:
             # the examples are `typed` (the alias, "M" or "confirm" kept) with each reading
             return _ambiguous(typed, doubt_details(doubt, raw, count), **asked)
@@ -264,6 +278,10 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
             return _help("update_change", leader, raw, **asked | {"example": value})
         if value < 0 and (count or not (match.group("sure") or value >= min(wig.from_value, wig.to_value))):
             return _help("update_negative", leader, raw, count=count, **asked | {"example": value})
+        last = (await scorecard_store.readings(session, [wig.id]))[wig.id]  # type: ignore[list-item]
+        before = last[-1].value if last else wig.from_value
+        if unlikely_change(before, value) in ("up", "down") and not match.group("sure"):  # "150k" for 1.5
+            return _help("update_jump", leader, raw, before=before, value=value, started=not last, **asked)
         today = local_day(turn.now, turn.person.timezone)
         reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
                                                        turn.person.id)

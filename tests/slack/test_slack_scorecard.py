@@ -5,7 +5,7 @@ big teams keeps to five response_url posts, the rest by DM, nothing dropped."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import SAMPLE_TEAM
@@ -24,13 +24,15 @@ from storage.people import TeamRow
 
 async def test_scorecard_posts_once_in_the_channel_then_replies_in_its_thread(harness: Harness) -> None:
     fake, maria = harness.fake, "U0MARIA"
-    for text in ("wig add New logos from 100 to 200 by July 1 2030", "wig measure Discovery calls, 10 per week"):
+    year = datetime.now(UTC).year + 2  # a WIG's finish line is at most three years ahead of the real clock
+    for text in (f"wig add New logos from 100 to 200 by July 1 {year}", "wig measure Discovery calls, 10 per week"):
         await harness.command(text, user=maria)
         await harness.settle()
     await harness.command("scorecard here", user=maria, channel="C0SALES", hook="here")
     await harness.settle()
     assert "goes to this channel every Tuesday" in json.dumps([r for r in fake.responses if r["hook"] == "here"])
-    moment = datetime(2031, 1, 8, 23, tzinfo=UTC)   # a Wednesday: past that week's Tuesday noon
+    moment = datetime(year, 1, 8, 23, tzinfo=UTC)
+    moment += timedelta(days=(2 - moment.weekday()) % 7)  # a Wednesday: past that week's Tuesday noon
     assert await scorecard.post_scorecards(harness.coach, moment) == 1
     root = fake.posted("C0SALES")
     assert len(root) == 1 and "thread_ts" not in root[0]
