@@ -282,9 +282,6 @@ class Dispatcher:
                                                occurrence.id in taken_over, window, report, in_flight):
                     in_flight.discard(occurrence.id)
                     window.resolved()
-                # a send that returned without awaiting I/O kept the loop: let a commit
-                # the window asked for begin now, while the rest is sent
-                await asyncio.sleep(0)
 
         try:  # every worker finishes its send (and its record) before a failure is raised
             outcomes = await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(sendable)))),

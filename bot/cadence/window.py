@@ -129,6 +129,9 @@ class SendWindow:
                 occurrence = self.ready.popleft()
                 if self.wants():
                     self.kick()
+                    # a send that returns without awaiting I/O keeps the loop: let the
+                    # commit just asked for begin now, while the ready ones are sent
+                    await asyncio.sleep(0)
                 return occurrence
             if not self.todo and not self.marking and self.outstanding <= 0:
                 return None  # and every outcome is stored
