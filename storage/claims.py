@@ -188,11 +188,12 @@ def _lapsed(legacy: bool) -> Any:
 
 
 @cache
-def _reclaim_stale(dialect: str, lock: str, legacy: bool) -> Any:
-    """`reclaim_stale`'s statement (parameters: now, limit, me, lease, and cutoff with
-    `legacy`)."""
-    stale = (select(OCCURRENCE.c.id).where(status_is(CLAIMED)).where(_lapsed(legacy))
-             .order_by(OCCURRENCE.c.lease_until, OCCURRENCE.c.id).limit(bindparam("limit", type_=BigInteger)))
+def _reclaim_stale(dialect: str, lock: str, legacy: bool, excluding: bool = False) -> Any:
+    """`reclaim_stale`'s statement (parameters: now, limit, me, lease, cutoff with
+    `legacy`, excluding with `excluding`)."""
+    stale = select(OCCURRENCE.c.id).where(status_is(CLAIMED)).where(_lapsed(legacy))
+    stale = (stale.where(~_ids(dialect, "excluding")) if excluding else stale).order_by(
+        OCCURRENCE.c.lease_until, OCCURRENCE.c.id).limit(bindparam("limit", type_=BigInteger))
     return _claimed(dialect, stale, (OCCURRENCE.c.status == CLAIMED, _lapsed(legacy)),
                     {"claimed_by": bindparam("me"), "claimed_at": bindparam("now", type_=_TIME),
                      "lease_until": bindparam("lease", type_=_TIME)}, lock)
@@ -225,15 +226,19 @@ async def claim_due(session: AsyncSession, now: datetime, instance: str, limit: 
 
 
 async def reclaim_stale(session: AsyncSession, now: datetime, instance: str, limit: int,
-                        lease_until: datetime, cutoff: datetime | None = None) -> list[Claimed]:
+                        lease_until: datetime, cutoff: datetime | None = None,
+                        excluding: Sequence[int] = ()) -> list[Claimed]:
     """Take over claims whose lease ran out: their process died, or a transient
     failure set this as their retry time (with `cutoff`, also claims made before leases
-    existed, claimed before it). The caller must not simply send them again: an
-    earlier attempt may have reached the platform (see `FindsDeliveries`)."""
-    params = {"now": now, "limit": limit, "me": instance, "lease": lease_until}
+    existed, claimed before it), except the ids `excluding` (this instance's sends in
+    flight). The caller must not simply send them again: an earlier attempt may have
+    reached the platform (see `FindsDeliveries`)."""
+    params = {"now": now, "limit": limit, "me": instance, "lease": lease_until,
+              "excluding": _bind_ids(dialect_name(session), excluding)}
     if cutoff is not None:
         params["cutoff"] = cutoff
-    return await _take(session, partial(_reclaim_stale, legacy=cutoff is not None), params)
+    return await _take(session, partial(_reclaim_stale, legacy=cutoff is not None, excluding=bool(excluding)),
+                       params)
 
 
 async def extend_leases(session: AsyncSession, ids: Sequence[int], instance: str,

@@ -99,12 +99,15 @@ class BatchClaims:
 
     async def _claim(self, in_flight: set[int] | None = None) -> Batch:
         """Lapsed claims taken over first (a dead instance's, retries whose time came),
-        then due pending prompts, in one unit of work; with `in_flight`, the ids join
+        then due pending prompts, in one unit of work; with `in_flight` (claiming
+        ahead), never one of those, though this process holds them under the same name
+        and their lease may have lapsed in a stall (taken back, one could go out twice:
+        sent by the batch in flight, then again without a look), and the new ids join
         it the moment they are claimed."""
         now = self.clock()
         async with self.db.session() as session:
-            claimed = await claims.reclaim_stale(session, now, self.instance, self.size,
-                                                 now + self.lease, cutoff=now - LEGACY_LEASE)
+            claimed = await claims.reclaim_stale(session, now, self.instance, self.size, now + self.lease,
+                                                 cutoff=now - LEGACY_LEASE, excluding=sorted(in_flight or ()))
             taken_over = {o.id for o in claimed}
             if len(claimed) < self.size:
                 claimed += await claims.claim_due(session, now, self.instance,

@@ -253,3 +253,52 @@ async def test_nothing_is_claimed_ahead_once_shutdown_began(db: Database, team: 
     with at(DUE):
         await dispatcher.deliver_due(DUE, TickReport())
     assert claimed == [64] and len(platform.tags) == 64
+
+
+async def test_a_claim_ahead_never_takes_back_this_instances_sends_in_flight(
+        db: Database, team: dict[str, int], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A stall past the lease lets this process's own claims lapse while its batch is
+    still sending them. The claim ahead (same instance name) must not take those back:
+    it did, and a send that timed out after reaching the platform went out again at
+    once, without a look and without the back-off (a reviewer)."""
+    from sqlalchemy import update
+
+    from bot.core.channel import TransientDeliveryError
+    from storage.models import Occurrence
+
+    await _due(db, team, 32)
+    first = [o.id for o in (await occurrences(db))[:16]]
+
+    class Inbox(Instant):
+        def __init__(self) -> None:
+            super().__init__()
+            self.timed_out = False
+
+        async def deliver(self, recipient: Recipient, messages: list[Message]) -> str:
+            sent = await super().deliver(recipient, messages)
+            if messages[0].tag == "adhoc:15#prompt" and not self.timed_out:
+                self.timed_out = True  # it reached the platform; the answer was lost
+                raise TransientDeliveryError("timeout", uncertain=True)
+            return sent
+
+        async def find_delivery(self, recipient: Recipient, tag: str) -> str | None:
+            return f"m{self.tags.index(tag) + 1}" if tag in self.tags else None
+
+    platform = Inbox()
+    real = claims.reclaim_stale
+    calls = [0]
+
+    async def stalled(session, now, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if calls[0] == 2:  # the claim ahead: half the batch in flight lapsed in a stall
+            await session.exec(update(Occurrence).where(Occurrence.id.in_(first[8:]))  # type: ignore[call-overload,union-attr]
+                               .values(lease_until=now - timedelta(seconds=1)))
+        return await real(session, now, *args, **kwargs)
+
+    monkeypatch.setattr(claims, "reclaim_stale", stalled)
+    report = TickReport()
+    with at(DUE):
+        await _dispatcher(db, platform).deliver_due(DUE, report)
+    assert calls[0] >= 2
+    assert len(platform.tags) == len(set(platform.tags))  # nothing went out twice
+    assert report.retrying == 1  # the timed-out one waits for its back-off (and a look)
