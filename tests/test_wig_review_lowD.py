@@ -76,6 +76,22 @@ async def test_a_wig_update_three_times_the_last_value_is_confirmed_first(
     assert [r.value for r in await _rows(db, WigReading)] == [3]
 
 
+async def test_a_wig_from_zero_asks_about_a_value_far_beyond_its_whole_distance(
+        coach: Coach, db: Database, team: dict[str, int]) -> None:
+    """"From 0" is the usual WIG, and "three times the last reading" means nothing at
+    0 (a reviewer: 4000 stored silently on a WIG from 0 to 40 deals). Measured against
+    the WIG's whole distance instead; a value near the target is kept at once."""
+    maria = team["maria"]
+    with freeze_time(TODAY):
+        await say(coach, maria, "/okr wig add Logos from 0 to 40 deals by 2027-06-30")
+        far = await say(coach, maria, "/okr wig update 1 4000")
+        assert "whole distance (from 0 deals to 40 deals)" in far and "`/okr wig update 1 4000 confirm`" in far, far
+        assert await _rows(db, WigReading) == []
+        assert "now stands at 45" in await say(coach, maria, "/okr wig update 1 45")  # past the target: kept
+        assert "now stands at 4,000" in await say(coach, maria, "/okr wig update 1 4000 confirm")
+    assert [r.value for r in await _rows(db, WigReading)] == [4000]  # one reading a week: the last kept
+
+
 # --- 3. a currency or a percentage is named as what it is ----------------------------------
 
 @pytest.mark.parametrize(("typed", "named"), [

@@ -121,6 +121,15 @@ def _whole(text: str, decimal: str | None = None) -> tuple[float, str] | None:
     return (found.value, found.unit) if isinstance(found, Amount) else None
 
 
+def _far_off(start: float, target: float, value: float, factor: float = 3.0) -> bool:
+    """Whether `value` lies more than `factor` times the WIG's whole distance beyond
+    its target or behind its start: the jump check for a WIG whose last reading (or
+    start) is 0 or below, where "three times the last reading" means nothing. A WIG
+    "from 0 to 40 deals" updated to 4000 is asked about; 45 or 150 is not."""
+    span = abs(target - start)
+    return value > max(start, target) + factor * span or value < min(start, target) - factor * span
+
+
 def _help(problem: str, leader: bool, detail: str = "", example: str | None = None, **values: Any) -> Message:
     """The re-ask; `example` is a real lead measure's title to name in it (else a
     placeholder), so an example never names a measure the team does not have."""
@@ -282,6 +291,8 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
         before = last[-1].value if last else wig.from_value
         if unlikely_change(before, value) in ("up", "down") and not match.group("sure"):  # "150k" for 1.5
             return _help("update_jump", leader, raw, before=before, value=value, started=not last, **asked)
+        if before <= 0 and _far_off(wig.from_value, wig.to_value, value) and not match.group("sure"):
+            return _help("update_far", leader, raw, value=value, start=wig.from_value, **asked)
         today = local_day(turn.now, turn.person.timezone)
         reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
                                                        turn.person.id)
