@@ -11,7 +11,8 @@ Rules, in one place for every feature:
   start of the period being planned ("December 31" typed in November for next year's
   plan is 31 Dec of that year, not the one five weeks away).
 * A month alone is the end of that month; H1/H2 the end of June/December; Q1–Q4 the
-  end of that quarter; "end of year" the end of the (planned) year.
+  end of that quarter; "end of year" the end of the (planned) year, "end of 2028"
+  31 December 2028.
 * A numeric day such as 03/04 follows the person's day order (conversations.locales:
   their locale, else their country, else their zone's country). When a reader could
   take it either way the reading says so (`DateReading.alternative`), so a flow can
@@ -48,6 +49,7 @@ _HALF = re.compile(r"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?"
                    r"(?:\s+(?P<y>\d{4}))?$", re.IGNORECASE)
 _END_OF = re.compile(r"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?(?P<what>q[1-4]|quarter|month|year|week)"
                      r"(?:\s+(?P<year>\d{4}))?$", re.IGNORECASE)
+_YEAR_END = re.compile(r"^(?:the\s+)?(?:end|close)\s+of\s+(?P<y>\d{4})$", re.IGNORECASE)  # "end of 2028"
 _NUMERIC = re.compile(r"^(?P<a>\d{1,2})\s*[/.\-]\s*(?P<b>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{2,4}))?\.?$")
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
 # Shapes only the forms above read: when one of them names no real day ("13/13",
@@ -196,6 +198,8 @@ def _known_forms(text: str, today: date, anchor: date, timezone: str, country: s
         m.group("what").lower().startswith("q") or text.lower().startswith(("end", "close", "the"))
     ):
         return _end_of(m.group("what"), m.group("year"), today, anchor)
+    if (m := _YEAR_END.match(text)) is not None:
+        return date(int(m.group("y")), 12, 31)
     if (m := _HALF.match(text)) is not None:
         half = int(m.group("h") or m.group("n") or (1 if m.group("w").lower() in ("first", "1st") else 2))
         return _on_or_after(anchor, *_HALF_END[half], m.group("y"))

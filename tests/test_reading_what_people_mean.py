@@ -34,6 +34,8 @@ KOLKATA = Env(date(2027, 2, 10), "Asia/Kolkata")
     ("end of Q4", date(2027, 12, 31)),
     ("Q4", date(2027, 12, 31)),
     ("end of Q1", date(2027, 3, 31)),
+    ("end of 2027", date(2027, 12, 31)),  # a year's end by its number (it read as no day)
+    ("by the end of 2027", date(2027, 12, 31)),
     ("March 31", date(2027, 3, 31)),
     ("2027-06-30", date(2027, 6, 30)),
 ])
