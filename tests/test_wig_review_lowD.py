@@ -136,3 +136,13 @@ async def test_a_bare_wig_command_says_what_it_needs(
         await say(coach, team["maria"], "/okr wig measure Discovery calls, 10 per week")
         reply = await say(coach, team["maria"], command)
     assert reply.startswith(needs) and '""' not in reply and "`/okr wig " in reply, reply
+
+
+async def test_a_wig_number_without_a_value_asks_for_the_value(coach: Coach, team: dict[str, int]) -> None:
+    """`/okr wig update 1` answered `I couldn't read "1"`: nothing was unreadable, the
+    value was missing (a second reviewer). The example is in that WIG's own terms."""
+    with freeze_time(TODAY):
+        await say(coach, team["maria"], "/okr wig add Logos from 0 to 40 deals by 2027-06-30")
+        for typed in ("/okr wig update 1", "/okr wig value #1", "/okr wig update 1 confirm"):
+            reply = await say(coach, team["maria"], typed)
+            assert "couldn't read" not in reply and "`/okr wig " in reply and " 1 40`" in reply, (typed, reply)

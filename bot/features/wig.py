@@ -233,6 +233,7 @@ async def _add_measure(turn: Turn, text: str, leader: bool, verb: str = "measure
 
 
 _READ = re.compile(r"^(?P<what>.+?)\s+(?:for|on)\s+(?:wig\s*)?(?P<wig>\d+)\.?$", re.IGNORECASE)
+_LONE = re.compile(r"^#?(?P<n>\d+)(?:\s+confirm)?\.?$", re.IGNORECASE)
 _UPDATE = re.compile(r"^#?(?P<n>\d+)\s+(?:to\s+|at\s+|=\s*)?(?P<value>.+?)(?P<sure>\s+confirm)?\.?$", re.IGNORECASE)
 
 
@@ -253,9 +254,15 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
     match = _UPDATE.match(text)
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
+        if _LONE.match(text):  # "1" or "1 confirm" alone: the value is missing
+            match = None
         picked = small_number(match.group("n")) if match is not None else None  # never int() of 40 digits
         if match is None or picked is None or not 1 <= picked <= len(wigs):
-            if match is None:
+            if match is None:  # "1" alone: the value is missing, nothing was unreadable
+                lone = _LONE.match(text)
+                which = small_number(lone.group("n")) if lone is not None else None
+                if which is not None and 1 <= which <= len(wigs):
+                    return _help("update", leader, verb=verb, number=which, example=wigs[which - 1].to_value)
                 return _help("update", leader, text, verb=verb)
             _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
             head = typed[: len(typed) - len(text)] + text[: match.start("n")]  # "value #"
