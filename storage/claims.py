@@ -261,7 +261,7 @@ async def release(session: AsyncSession, ids: Sequence[int], instance: str) -> i
     dialect = dialect_name(session)
     given_back = (update(OCCURRENCE).where(_ids(dialect, "ids"), *_mine(),
                                            func.coalesce(OCCURRENCE.c.reason, "") != SENDING)
-                  .values(status=PENDING, claimed_by=None, claimed_at=None, lease_until=None))
+                  .values(status=PENDING, claimed_by=None, claimed_at=None, lease_until=None, reason=None))
     result = await _core(session, given_back, {"ids": _bind_ids(dialect, ids), "me": instance})
     return result.rowcount or 0  # type: ignore[attr-defined]
 

@@ -192,11 +192,15 @@ async def test_release_gives_back_only_unmarked_claims_of_this_instance(db: Data
     async with db.session() as session:
         mine = await claims.claim_due(session, DUE, "me", 2, DUE + timedelta(seconds=30))
         theirs = await claims.claim_due(session, DUE, "other", 1, DUE + timedelta(seconds=30))
+        await claims.retry_later(session, mine[0].id, "me", DUE, "retrying: timeout", {"uncertain": True})
         await claims.mark_sending(session, mine[1].id, "me")
         released = await claims.release(session, [o.id for o in mine + theirs], "me")
     assert released == 1
-    status = {o.id: (o.status, o.claimed_by) for o in await occurrences(db)}
+    rows = {o.id: o for o in await occurrences(db)}
+    status = {oid: (o.status, o.claimed_by) for oid, o in rows.items()}
     assert status[mine[0].id] == ("pending", None)
+    # a retry given back says nothing of retrying while pending, and keeps its "look first"
+    assert rows[mine[0].id].reason is None and rows[mine[0].id].payload == {"uncertain": True}
     assert status[mine[1].id] == ("claimed", "me")
     assert status[theirs[0].id] == ("claimed", "other")
 
