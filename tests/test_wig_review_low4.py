@@ -1,6 +1,6 @@
 """Review low4: the weekly WIG session's value question confirms a jump as
-`/okr wig update` does; due dates of action items and lead follow-ups have an upper
-bound; the "1,5" re-ask on a counted WIG offers each reading once, as a command."""
+`/okr wig update` does; the "1,5" re-ask on a counted WIG offers each reading once,
+as a command. (An action item's due-day bound: tests/one_on_ones/test_action_item_due_bound.py.)"""
 
 from __future__ import annotations
 
@@ -53,3 +53,4 @@ async def test_the_session_asks_about_three_times_the_last_reading_and_no_gives_
         assert COMMIT in await say(coach, maria, "1.6")  # within three times: kept at once
         await say(coach, maria, "Call five lapsed customers")
     assert await _readings(db) == [1.6]
+
