@@ -5,6 +5,7 @@ Registered in `validators.VALIDATORS` when the package is imported."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
@@ -29,7 +30,9 @@ def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 3
     "me: intro to the CFO by May 3", or without an owner (then the rep). An owner who
     is not "me" must be someone in `env.people`; an unknown one is asked again. A
     yearless due day that passed within `passed_days.JUST_PASSED_DAYS` ("by Nov 29"
-    typed on 30 November) is asked about ("due_passed"), never read as next year's."""
+    typed on 30 November) is asked about ("due_passed"), never read as next year's. A
+    due day past `latest_due` ("by 2207-01-01", a year typed wrongly) is asked again
+    ("due_too_far") with that day in the year ahead as the example."""
     listed = items(raw, env, max_items=max_items, max_length=max_length)
     if isinstance(listed, Invalid):
         return listed
@@ -54,8 +57,31 @@ def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 3
             return Invalid("due_passed", {"line": line, "given": said.strip(" .!"), "passed": passed.isoformat(),
                                           "next": due.day.isoformat(),  # type: ignore[union-attr]
                                           "next_typed": f"{due.day.day} {due.day:%b %Y}"})  # type: ignore[union-attr]
+        if due is not None and due.day > (latest := latest_due(env.today)):
+            return Invalid("due_too_far", {"line": line, "given": said.strip(" .!"), "date": due.day.isoformat(),
+                                           "latest": latest.isoformat(), "example": _year_ahead(due.day, env.today)})
         found.append({"owner": owner, "text": body.strip(" ,;") or line, "due": due.day.isoformat() if due else None})
     return Valid(found)
+
+
+def latest_due(today: date) -> date:
+    """The furthest day an action item may be due: one year after `today` (the
+    person's local day; 29 February: the 28th). Tighter than a WIG's three years
+    (`wig_text.latest_deadline`): an action item agreed in a one-on-one is due within
+    weeks, at most months (it is reminded on its day and carried into the next
+    briefs), so a year leaves room for the longest while a slip in the year
+    ("2207" for 2027) lands far past it and is asked again."""
+    return today.replace(year=today.year + 1, day=min(today.day, 28) if today.month == 2 else today.day)
+
+
+def _year_ahead(day: date, today: date) -> str:
+    """`day`'s month and day in the first year after `today` ("1 Jan 2027" for a
+    typed 2207-01-01), as the re-ask's example: always within `latest_due`."""
+    for year in (today.year, today.year + 1):
+        found = date(year, day.month, 28 if (day.month, day.day) == (2, 29) else day.day)
+        if found > today:
+            return f"{found.day} {found:%b %Y}"
+    return f"{today.day} {today:%b %Y}"  # unreachable: a later day exists within a year
 
 
 

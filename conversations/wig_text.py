@@ -18,7 +18,9 @@ for all of them (the same as `/okr wig update` and the check-in):
 * both ends are in one unit: "from $100k to €200k", "from 100 NOK to 200 SEK" or
   "from 20% to $200k" is asked again, never read in either end's unit;
 * a WIG's finish line is at most `MAX_WIG_YEARS` years ahead (`latest_deadline`):
-  "by 2207-01-01" is a typo for 2027, asked again, never set.
+  "by 2207-01-01" is a typo for 2027, asked again, never set;
+* a WIG's value now far from its last reading (`wig_jump`) is read back and kept
+  only when confirmed, in `/okr wig update` and in the weekly session alike.
 
 Each reader returns a problem code for the re-ask (prompts/cadence/wig/help) rather
 than None, so a reply says what was wrong instead of the generic help.
@@ -30,7 +32,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from conversations.amounts import parse_amount, second_number_problem
+from conversations.amounts import parse_amount, second_number_problem, unlikely_change
 from conversations.counts import MAX_WHOLE, is_count_unit
 from conversations.locales import small_number
 from conversations.unit_words import different_units, three_decimals
@@ -185,6 +187,27 @@ def measure_title(text: str) -> str:
     text = " ".join(text.split())
     match = _MEASURE.match(text) if len(text) <= _MEASURE_LINE else None
     return match.group("title").strip() if match else ""
+
+
+def far_off(start: float, target: float, value: float, factor: float = 3.0) -> bool:
+    """Whether `value` lies more than `factor` times the WIG's whole distance beyond
+    its target or behind its start: the jump check for a WIG whose last reading (or
+    start) is 0 or below, where "three times the last reading" means nothing. A WIG
+    "from 0 to 40 deals" updated to 4000 is asked about; 45 or 150 is not."""
+    span = abs(target - start)
+    return value > max(start, target) + factor * span or value < min(start, target) - factor * span
+
+
+def wig_jump(before: float, start: float, target: float, value: float) -> str | None:
+    """Why a WIG's value now is read back before it is kept, or None: "up" (more than
+    three times `before`, its last reading or, before any, its start) or "down" (less
+    than a third of it), the check-in's rule (`amounts.unlikely_change`); "far" when
+    `before` is 0 or below and `value` is far beyond the WIG's whole distance
+    (`far_off`). One rule for `/okr wig update` and the weekly session's question."""
+    change = unlikely_change(before, value)
+    if change in ("up", "down"):
+        return change
+    return "far" if before <= 0 and far_off(start, target, value) else None
 
 
 MAX_WIG_YEARS = 3

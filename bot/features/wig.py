@@ -26,7 +26,6 @@ from conversations.amounts import (
     Amount,
     ambiguity,
     read_amount,
-    unlikely_change,
 )
 from conversations.checkin_reading import is_increment, read_in_unit, typed_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
@@ -46,6 +45,7 @@ from conversations.wig_text import (
     read_wig,
     too_many_digits,
     weekly_problem,
+    wig_jump,
     wig_problem,
     with_day,
     year_later,
@@ -119,15 +119,6 @@ def _whole(text: str, decimal: str | None = None) -> tuple[float, str] | None:
     if found == "ambiguous_number" and (doubt := ambiguity(text, decimal)) is not None:
         raise doubt
     return (found.value, found.unit) if isinstance(found, Amount) else None
-
-
-def _far_off(start: float, target: float, value: float, factor: float = 3.0) -> bool:
-    """Whether `value` lies more than `factor` times the WIG's whole distance beyond
-    its target or behind its start: the jump check for a WIG whose last reading (or
-    start) is 0 or below, where "three times the last reading" means nothing. A WIG
-    "from 0 to 40 deals" updated to 4000 is asked about; 45 or 150 is not."""
-    span = abs(target - start)
-    return value > max(start, target) + factor * span or value < min(start, target) - factor * span
 
 
 def _help(problem: str, leader: bool, detail: str = "", example: str | None = None, **values: Any) -> Message:
@@ -296,9 +287,10 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
             return _help("update_negative", leader, raw, count=count, **asked | {"example": value})
         last = (await scorecard_store.readings(session, [wig.id]))[wig.id]  # type: ignore[list-item]
         before = last[-1].value if last else wig.from_value
-        if unlikely_change(before, value) in ("up", "down") and not match.group("sure"):  # "150k" for 1.5
+        jump = None if match.group("sure") else wig_jump(before, wig.from_value, wig.to_value, value)
+        if jump in ("up", "down"):  # "150k" for 1.5
             return _help("update_jump", leader, raw, before=before, value=value, started=not last, **asked)
-        if before <= 0 and _far_off(wig.from_value, wig.to_value, value) and not match.group("sure"):
+        if jump == "far":
             return _help("update_far", leader, raw, value=value, start=wig.from_value, **asked)
         today = local_day(turn.now, turn.person.timezone)
         reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
