@@ -227,7 +227,7 @@ class Dispatcher:
             return not self.stopping and time.monotonic() - began < self.deliver_for.total_seconds()
 
         try:
-            while not self.stopping and (batches.ahead or claiming()):
+            while claiming() or (batches.ahead and not self.stopping):
                 batch = await batches.next()
                 if not batch.claimed:
                     break

@@ -242,15 +242,13 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
     if not leader:
         return _help("leaders_only", leader)
     verb = typed.partition(" ")[0]  # "value", "now-at" or "update", as typed: the examples say it
-    match = _UPDATE.match(text)
+    lone = _LONE.match(text)  # "1" or "1 confirm" alone: the value is missing, nothing unreadable
+    match = None if lone is not None else _UPDATE.match(text)
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        if _LONE.match(text):  # "1" or "1 confirm" alone: the value is missing
-            match = None
         picked = small_number(match.group("n")) if match is not None else None  # never int() of 40 digits
         if match is None or picked is None or not 1 <= picked <= len(wigs):
-            if match is None:  # "1" alone: the value is missing, nothing was unreadable
-                lone = _LONE.match(text)
+            if match is None:
                 which = small_number(lone.group("n")) if lone is not None else None
                 if which is not None and 1 <= which <= len(wigs):
                     return _help("update", leader, verb=verb, number=which, example=wigs[which - 1].to_value)
