@@ -426,3 +426,41 @@ async def test_hot_queries_use_the_partial_indexes_on_sqlite(tmp_path: Path, sql
     scanned = [(statement, plan) for statement, plan in plans
                if re.search(r"SCAN (occurrence|later)\b(?! USING)", plan)]
     assert not scanned, "\n\n".join(f"{s}\n{p}" for s, p in scanned)
+
+
+@needs_postgres
+async def test_the_sending_mark_is_a_heap_only_update_on_postgresql(pg_url: str) -> None:
+    """The mark before each send changes `reason` only, which no index names: with room
+    left on each page (fillfactor 50, migration 0017) PostgreSQL writes it beside the
+    old row version without an index entry (a HOT update). On full pages (the default)
+    23 of 2,000 claimed rows' marks were HOT; with the room, about nine in ten are."""
+    from sqlalchemy import create_engine
+
+    from storage.db import normalise_url
+    _fill_people(pg_url, 2_000)
+    now = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+    engine = create_engine(normalise_url(pg_url, asynchronous=False))
+    with engine.begin() as conn:
+        options = conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'occurrence'")).scalar_one()
+        conn.execute(text(
+            "INSERT INTO occurrence (key, org_id, person_id, kind, due_at, local_date, status, payload) "
+            "SELECT 'wig:' || p.id, 1, p.id, 'wig', CAST(:now AS timestamptz) - p.id * interval '1 second', "
+            "DATE '2027-03-01', 'pending', '{}' FROM person p"), {"now": now})
+    engine.dispose()
+    assert "fillfactor=50" in (options or [])
+    db = Database(pg_url)
+    try:
+        async with db.session() as session:
+            claimed = await claims.claim_due(session, now, "me", 2_000, now + timedelta(minutes=5))
+        assert len(claimed) == 2_000
+        async with db.session() as session:
+            ids = [c.id for c in claimed]
+            held: set[int] = set()
+            for start in range(0, len(ids), 100):  # as the dispatcher marks them, a window at a time
+                held |= await claims.mark_sending_many(session, ids[start:start + 100], "me")
+            hot = (await (await session.connection()).execute(text(
+                "SELECT pg_stat_get_xact_tuples_hot_updated('occurrence'::regclass)"))).scalar_one()
+        assert held == set(ids)
+        assert hot >= 0.75 * len(ids), f"only {hot} of {len(ids)} sending marks were heap-only updates"
+    finally:
+        await db.dispose()
