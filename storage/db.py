@@ -166,6 +166,7 @@ class _Request:
     task: asyncio.Task[object] | None
     connection: AsyncConnection | None = None
     busy: bool = False
+    autocommit: bool = False  # the connection was left in autocommit by `reading`
 
 
 _REQUEST: ContextVar[_Request | None] = ContextVar("coachbot_request", default=None)
@@ -236,8 +237,11 @@ class Database:
             async with _committed(self._sessions()) as session:
                 yield session
             return
+        if scope.connection is not None and scope.autocommit:  # a `reading` unit left it so
+            await self._transactional_again(scope, scope.connection)
         if scope.connection is None or scope.connection.closed or scope.connection.invalidated:
             scope.connection = await self.engine.connect()
+            scope.autocommit = False
         scope.busy = True
         try:
             async with _committed(self._sessions(bind=scope.connection)) as session:
@@ -252,7 +256,10 @@ class Database:
         its statements (two of the five an `/okr status` answer made). It loses
         nothing: under PostgreSQL's default READ COMMITTED every statement takes its
         own snapshot, inside a transaction or not. Never for several writes that must
-        land together: use `session()`. On SQLite the same as `session()`."""
+        land together: use `session()`. Inside a `request`, its shared connection is
+        left in autocommit for the request's next reads and put back to transactions
+        when a `session()` unit opens (or by the pool when it is returned). On SQLite
+        the same as `session()`."""
         if self.engine.dialect.name != "postgresql":
             async with self.session() as session:
                 yield session
@@ -266,20 +273,25 @@ class Database:
             return
         if scope.connection is None or scope.connection.closed or scope.connection.invalidated:
             scope.connection = await self.engine.connect()
+            scope.autocommit = False
         connection = scope.connection
         scope.busy = True
         try:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            if not scope.autocommit:  # left so for the request's next `reading` units
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                scope.autocommit = True
             async with _committed(self._sessions(bind=connection)) as session:
                 yield session
         finally:
             scope.busy = False
-            await self._transactional_again(scope, connection)
 
     async def _transactional_again(self, scope: _Request, connection: AsyncConnection) -> None:
-        """Put the request's shared connection back to transactions after `reading`; if
-        that fails, the request lets it go (the pool restores its level on return) and
-        its next unit of work takes another, never one left in autocommit."""
+        """Put the request's shared connection back to transactions before a `session`
+        unit, after `reading` units left it in autocommit (they leave it so for each
+        other: an `/okr status` reads twice and writes nothing). If that fails, the
+        request lets it go (the pool restores its level on return) and the unit takes
+        another, never one left in autocommit."""
+        scope.autocommit = False
         try:
             if not (connection.closed or connection.invalidated):
                 await connection.execution_options(isolation_level=connection.default_isolation_level)

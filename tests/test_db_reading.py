@@ -105,6 +105,37 @@ async def test_a_connection_that_cannot_be_put_back_to_transactions_is_let_go(
         monkeypatch.setattr(AsyncConnection, "execution_options", refusing)
         async with db.reading() as session:  # the read itself is answered
             assert not await _in_transaction(session)
-        monkeypatch.setattr(AsyncConnection, "execution_options", real)
         async with db.session() as session:  # and the next unit is a transaction again
             assert await _in_transaction(session)
+
+
+async def test_reads_in_a_row_set_autocommit_once_and_a_write_after_them_is_a_transaction(
+        db: Database, team: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An `/okr status` reads twice: the request's connection is put in autocommit for
+    the first read and left so for the second (each switch cost ~20 µs of CPU and a
+    trip through the loop), and back to transactions only when a unit that writes
+    opens."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's reads are ordinary units of work")
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
+    real = AsyncConnection.execution_options
+    levels: list[object] = []
+
+    async def counting(self: AsyncConnection, **options: object) -> AsyncConnection:
+        levels.append(options.get("isolation_level"))
+        return await real(self, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AsyncConnection, "execution_options", counting)
+    async with db.request():
+        for _ in range(3):
+            async with db.reading() as session:
+                assert not await _in_transaction(session)
+                assert (await people.get(session, team["ravi"])) is not None
+        assert levels == ["AUTOCOMMIT"]
+        async with db.session() as session:
+            assert await _in_transaction(session)
+        async with db.reading() as session:  # autocommit again after the write
+            assert not await _in_transaction(session)
+    assert levels[0] == "AUTOCOMMIT" and levels[-1] == "AUTOCOMMIT" and len(levels) == 3
+
