@@ -78,11 +78,18 @@ def start(flow: Flow, context: Mapping[str, Any] | None, today: date) -> Reply:
 
 
 def repeat(flow: Flow, state: Mapping[str, Any], today: date) -> Reply:
-    """Ask the current question again (a person coming back to a parked flow)."""
+    """Ask the current question again (a person coming back to a parked flow): the
+    read-back with its Yes/No when a value waits for a yes (`confirming`), so the next
+    answer is read as what is shown. A `confirming` stored without its details (a state
+    saved before they were kept) is dropped: the question is asked instead."""
     reply = Reply(copy.deepcopy(dict(state)))
     step = flow.steps.get(reply.state["step"])
     if step is None or step.kind != "ask":
         return _restart(flow, reply, today)
+    if _pending(reply.state) is not None:
+        reply.say.append(_read_back(flow, step, reply.state, today))
+        return reply
+    reply.state.pop("confirming", None)
     reply.say.append(_question(flow, step, reply.state, today))
     return reply
 
@@ -100,7 +107,9 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     if word.startswith("flow:"):
         word = word[5:]
     env = replace(env, answers=current["answers"], period=env.period or plan_period(current["context"]))
-    confirming = current.pop("confirming", None)  # a value read back in words, waiting for a yes
+    confirming = _pending(current)  # a value read back in words, waiting for a yes
+    for pending in ("confirming", "confirm_details"):  # answered now, or dropped by what is typed
+        current.pop(pending, None)
     if confirming is not None and word not in COMMANDS:
         said = validate("yesno", word, env)
         if isinstance(said, Valid):
@@ -143,10 +152,9 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     result = validate(step.validate, text, env, options)
     if isinstance(result, Invalid):
         return _miss(flow, reply, step, result, env.today)
-    if result.confirm is not None:
-        current["confirming"] = result.value
-        names = _names(flow, current, env.today, step) | {"details": result.confirm, "validator": step.validate}
-        reply.say.append(Say(CONFIRM, names, (Option("yes"), Option("no"))))
+    if result.confirm is not None:  # kept with its details, so a resume shows the same read-back
+        current["confirming"], current["confirm_details"] = result.value, _plain(result.confirm)
+        reply.say.append(_read_back(flow, step, current, env.today))
         return reply
     return _accept(flow, reply, step, result.value, result.value, env.today)
 
@@ -168,6 +176,18 @@ def _question(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> 
     assert step.template is not None
     options = tuple(Option(v, step.labels) for v in step.offered)
     return Say(step.template, _names(flow, state, today, step) | {"optional": step.optional}, options)
+
+
+def _pending(state: Mapping[str, Any]) -> Any:
+    """The value read back and waiting for a yes, or None; None too for one stored
+    without its details (before they were kept): nobody sees that read-back."""
+    return state.get("confirming") if state.get("confirm_details") is not None else None
+
+
+def _read_back(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:
+    """The pending value read back in words (`CONFIRM`, the validator's details), Yes/No."""
+    names = _names(flow, state, today, step) | {"details": state["confirm_details"], "validator": step.validate}
+    return Say(CONFIRM, names, (Option("yes"), Option("no")))
 
 
 def _miss(flow: Flow, reply: Reply, step: Step, problem: Invalid, today: date) -> Reply:
