@@ -111,7 +111,7 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     for pending in ("confirming", "confirm_details"):  # answered now, or dropped by what is typed
         current.pop(pending, None)
     if confirming is not None and word not in COMMANDS:
-        said = validate("yesno", word, env)
+        said = Valid("yes") if word.rstrip(".!") in ("confirm", "confirmed") else validate("yesno", word, env)
         if isinstance(said, Valid):
             if said.value == "yes":
                 return _accept(flow, reply, step, confirming, confirming, env.today)
@@ -145,13 +145,15 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         value = evaluate(step.default, _names(flow, current, env.today)) if step.default else None
         return _accept(flow, reply, step, value, "*", env.today)
     options = dict(step.options)
-    if "unit_from" in options:  # the unit of what is asked now (a lead measure's "demos")
-        options["unit"] = evaluate(options.pop("unit_from"), _names(flow, current, env.today)) or None
+    for name in [n for n in options if n.endswith("_from")]:  # read from the conversation: a lead measure's "demos"
+        options[name[:-5]] = evaluate(options.pop(name), _names(flow, current, env.today)) or None
     if step.validate == "choice":
         options["choices"] = step.choices
     result = validate(step.validate, text, env, options)
     if isinstance(result, Invalid):
         return _miss(flow, reply, step, result, env.today)
+    if result.confirm is not None and confirming is not None and result.value == confirming:
+        return _accept(flow, reply, step, result.value, result.value, env.today)  # the same value again: a yes
     if result.confirm is not None:  # kept with its details, so a resume shows the same read-back
         current["confirming"], current["confirm_details"] = result.value, _plain(result.confirm)
         reply.say.append(_read_back(flow, step, current, env.today))
