@@ -53,6 +53,7 @@ class ConsoleChannel:
         self.db = db
         self.choices: list[Choice] = []
         self.expired: console_cards.Card | None = None  # a stored card past its time
+        self.shown = False  # something was printed for the person in this run
         self.sent = 0
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
@@ -91,6 +92,7 @@ class ConsoleChannel:
                 self.out.write(prompts.render("console/file_saved", path=path) + "\n")
             choices.extend(message.choices)
         self.choices = choices  # only the latest replies' numbers mean anything
+        self.shown = True
         self.out.flush()
 
     def show_hint(self) -> None:
@@ -116,8 +118,10 @@ class ConsoleChannel:
 
     async def restore(self, person_id: int) -> None:
         """The person's card from an earlier run: its choices answer again, or, past
-        CARD_HOURS, a pick of one is told the card expired."""
-        if self.db is None:
+        CARD_HOURS, a pick of one is told the card expired. Not when this run already
+        showed something (the question a conversation left open, `open_question`):
+        that is the latest, and an older card's numbers would answer what is not shown."""
+        if self.db is None or self.shown:
             return
         async with self.db.session() as session:
             card = await console_cards.latest(session, person_id, now())
