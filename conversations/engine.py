@@ -13,13 +13,33 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from conversations import checkin_reading, goalmath, krkinds
 from conversations.expressions import compile_expression, evaluate, expressions  # noqa: F401
 from conversations.expressions import plain as _plain
+from conversations.flow_model import (  # noqa: F401 (re-exported: engine.Flow, engine.CONFIRM, …)
+    AT_START,
+    CANCELLED,
+    COMMANDS_HELP,
+    CONFIRM,
+    DEFAULT_TEMPLATES,
+    HELP,
+    LABEL,
+    NOT_OPTIONAL,
+    OFFER,
+    RESTARTED,
+    RETRY,
+    Flow,
+    FlowRuntimeError,
+    Option,
+    Reply,
+    Say,
+    Step,
+    Store,
+)
 from conversations.validators import Env, Invalid, Valid, plan_period, validate
 
 KINDS = ("ask", "set", "append", "compute", "branch", "goto", "end", "say")
@@ -28,126 +48,11 @@ MAX_MISSES = 3
 MAX_HISTORY = 80
 MAX_STEPS_PER_TURN = 500
 
-# Templates every flow may fall back on; the loader checks they exist.
-HELP = "flows/common/help"
-RETRY = "flows/common/retry"
-LABEL = "flows/common/label"
-OFFER = "flows/common/offer"
-CANCELLED = "flows/common/cancelled"
-AT_START = "flows/common/at_start"
-NOT_OPTIONAL = "flows/common/not_optional"
-RESTARTED = "flows/common/restarted"
-COMMANDS_HELP = "flows/common/commands"
-CONFIRM = "flows/common/confirm"
-DEFAULT_TEMPLATES = (HELP, RETRY, LABEL, OFFER, CANCELLED, AT_START, NOT_OPTIONAL, RESTARTED,
-                     COMMANDS_HELP, CONFIRM)
-
 # Named pure functions a `compute:` step may call.
 COMPUTATIONS: dict[str, Callable[..., Any]] = {
     "goal_math": goalmath.goal_math, "kr_kind": krkinds.kr_kind,
     "checkin_value": checkin_reading.checkin_value, "all_unchanged": checkin_reading.all_unchanged,
 }
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a flow, as the loader checked it. `next` is already resolved to the
-    following step when the file left it out."""
-
-    id: str
-    kind: str
-    template: str | None = None
-    next: str | Mapping[str, str] | None = None
-    validate: str = "text"
-    options: Mapping[str, Any] = field(default_factory=dict)
-    choices: tuple[str, ...] = ()
-    labels: str = LABEL
-    help: str = HELP
-    retry: str = RETRY
-    optional: bool = False
-    default: str | None = None
-    save: str | None = None
-    assign: Mapping[str, str] = field(default_factory=dict)
-    append_to: str | None = None
-    append_item: Any = None
-    compute: str | None = None
-    args: Mapping[str, str] = field(default_factory=dict)
-    branch: tuple[tuple[str | None, str], ...] = ()
-    action: str | None = None
-    result: Mapping[str, str] | None = None
-
-    @property
-    def key(self) -> str:
-        """Where an answer or computed value is stored in `answers`."""
-        return self.save or self.id
-
-    @property
-    def offered(self) -> tuple[str, ...]:
-        """The buttons shown with the question."""
-        if self.choices:
-            return self.choices
-        return ("yes", "no") if self.validate == "yesno" else ()
-
-
-@dataclass(frozen=True)
-class Flow:
-    name: str
-    title: str
-    steps: Mapping[str, Step]
-    start: str
-    private: bool = False
-    source: str = ""
-
-    def actions(self) -> dict[str, str]:
-        """End action name -> the step that names it (for start-up checks)."""
-        return {s.action: s.id for s in self.steps.values() if s.kind == "end" and s.action}
-
-
-@dataclass(frozen=True)
-class Say:
-    """A template to render with values, and the choices to offer under it."""
-
-    template: str
-    values: dict[str, Any]
-    choices: tuple[Option, ...] = ()
-
-
-@dataclass(frozen=True)
-class Option:
-    """A button: `value` comes back as the answer; its label is `labels` rendered with it."""
-
-    value: str
-    labels: str = LABEL
-
-
-@dataclass(frozen=True)
-class Store:
-    """A named result for the caller's end action."""
-
-    action: str
-    data: dict[str, Any]
-
-
-@dataclass
-class Reply:
-    """What one turn produced: the state to save, what to say, what to store."""
-
-    state: dict[str, Any]
-    say: list[Say] = field(default_factory=list)
-    store: list[Store] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        return str(self.state.get("status", "active"))
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "cancelled")
-
-
-class FlowRuntimeError(RuntimeError):
-    """A flow that loops without asking anything, or similar authoring mistakes the
-    loader cannot see; names the flow and step so sales ops can fix the file."""
 
 
 # --- the engine ----------------------------------------------------------------------
@@ -173,11 +78,18 @@ def start(flow: Flow, context: Mapping[str, Any] | None, today: date) -> Reply:
 
 
 def repeat(flow: Flow, state: Mapping[str, Any], today: date) -> Reply:
-    """Ask the current question again (a person coming back to a parked flow)."""
+    """Ask the current question again (a person coming back to a parked flow): the
+    read-back with its Yes/No when a value waits for a yes (`confirming`), so the next
+    answer is read as what is shown. A `confirming` stored without its details (a state
+    saved before they were kept) is dropped: the question is asked instead."""
     reply = Reply(copy.deepcopy(dict(state)))
     step = flow.steps.get(reply.state["step"])
     if step is None or step.kind != "ask":
         return _restart(flow, reply, today)
+    if _pending(reply.state) is not None:
+        reply.say.append(_read_back(flow, step, reply.state, today))
+        return reply
+    reply.state.pop("confirming", None)
     reply.say.append(_question(flow, step, reply.state, today))
     return reply
 
@@ -195,9 +107,11 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     if word.startswith("flow:"):
         word = word[5:]
     env = replace(env, answers=current["answers"], period=env.period or plan_period(current["context"]))
-    confirming = current.pop("confirming", None)  # a value read back in words, waiting for a yes
+    confirming = _pending(current)  # a value read back in words, waiting for a yes
+    for pending in ("confirming", "confirm_details"):  # answered now, or dropped by what is typed
+        current.pop(pending, None)
     if confirming is not None and word not in COMMANDS:
-        said = validate("yesno", word, env)
+        said = Valid("yes") if word.rstrip(".!") in ("confirm", "confirmed") else validate("yesno", word, env)
         if isinstance(said, Valid):
             if said.value == "yes":
                 return _accept(flow, reply, step, confirming, confirming, env.today)
@@ -231,17 +145,18 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         value = evaluate(step.default, _names(flow, current, env.today)) if step.default else None
         return _accept(flow, reply, step, value, "*", env.today)
     options = dict(step.options)
-    if "unit_from" in options:  # the unit of what is asked now (a lead measure's "demos")
-        options["unit"] = evaluate(options.pop("unit_from"), _names(flow, current, env.today)) or None
+    for name in [n for n in options if n.endswith("_from")]:  # read from the conversation: a lead measure's "demos"
+        options[name[:-5]] = evaluate(options.pop(name), _names(flow, current, env.today)) or None
     if step.validate == "choice":
         options["choices"] = step.choices
     result = validate(step.validate, text, env, options)
     if isinstance(result, Invalid):
         return _miss(flow, reply, step, result, env.today)
-    if result.confirm is not None:
-        current["confirming"] = result.value
-        names = _names(flow, current, env.today, step) | {"details": result.confirm, "validator": step.validate}
-        reply.say.append(Say(CONFIRM, names, (Option("yes"), Option("no"))))
+    if result.confirm is not None and confirming is not None and result.value == confirming:
+        return _accept(flow, reply, step, result.value, result.value, env.today)  # the same value again: a yes
+    if result.confirm is not None:  # kept with its details, so a resume shows the same read-back
+        current["confirming"], current["confirm_details"] = result.value, _plain(result.confirm)
+        reply.say.append(_read_back(flow, step, current, env.today))
         return reply
     return _accept(flow, reply, step, result.value, result.value, env.today)
 
@@ -263,6 +178,18 @@ def _question(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> 
     assert step.template is not None
     options = tuple(Option(v, step.labels) for v in step.offered)
     return Say(step.template, _names(flow, state, today, step) | {"optional": step.optional}, options)
+
+
+def _pending(state: Mapping[str, Any]) -> Any:
+    """The value read back and waiting for a yes, or None; None too for one stored
+    without its details (before they were kept): nobody sees that read-back."""
+    return state.get("confirming") if state.get("confirm_details") is not None else None
+
+
+def _read_back(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:
+    """The pending value read back in words (`CONFIRM`, the validator's details), Yes/No."""
+    names = _names(flow, state, today, step) | {"details": state["confirm_details"], "validator": step.validate}
+    return Say(CONFIRM, names, (Option("yes"), Option("no")))
 
 
 def _miss(flow: Flow, reply: Reply, step: Step, problem: Invalid, today: date) -> Reply:

@@ -286,10 +286,10 @@ def _ask(source: str, item: dict[str, Any], exists: Callable[[str], bool]) -> di
         raise FlowError(source, step_id, "options must be a mapping")
     accepted = {name for name, p in inspect.signature(VALIDATORS[validator]).parameters.items()
                 if p.kind is inspect.Parameter.KEYWORD_ONLY} - {"choices"}
-    if "unit" in accepted:  # `unit_from: EXPR`: the unit read from the conversation
-        accepted.add("unit_from")
-        if "unit_from" in options:
-            _expression(source, step_id, options["unit_from"], "options.unit_from")
+    for name in {"unit", "jump"} & accepted:  # `unit_from: EXPR`: the unit read from the conversation
+        accepted.add(f"{name}_from")
+        if f"{name}_from" in options:
+            _expression(source, step_id, options[f"{name}_from"], f"options.{name}_from")
     if set(options) - accepted:
         raise FlowError(source, step_id, f"validator {validator!r} has no option(s) "
                         f"{', '.join(sorted(set(options) - accepted))}; it takes "

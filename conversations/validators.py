@@ -34,6 +34,7 @@ from conversations.krkinds import infer_kind
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.people import find_person  # noqa: F401 (imported from here by features)
 from conversations.unit_words import different_units
+from conversations.wig_text import wig_jump
 from conversations.word_answers import choice, items, person, text, yesno
 
 Validator = Callable[..., Result]
@@ -127,13 +128,16 @@ def integer(raw: str, env: Env, *, min: float | None = None, max: float | None =
 
 
 def number(raw: str, env: Env, *, min: float | None = None, max: float | None = None,  # noqa: A002
-           unit: Units = None, confirm_negative: bool = False) -> Result:
+           unit: Units = None, confirm_negative: bool = False, jump: Mapping[str, Any] | None = None) -> Result:
     """Any number: "3.5", "1 200,5", "2k"; in `unit` when one is given ("$1.2M" for a
     USD measure, "12 demos" for demos; another word is asked again). For a unit that
     counts things ("meetings") a fraction is asked again, as `integer` does, and so is
     a negative one. With `confirm_negative` (and no `min`), any other value below zero
     ("-$5k" for a WIG's money lag measure) is read back and kept only after a yes
-    (`Valid.confirm` with `negative`), as the check-in does."""
+    (`Valid.confirm` with `negative`), as the check-in does. With `jump` (a WIG:
+    {"last": its last reading or None, "from_value", "to_value"}), a value far from
+    the last reading (`wig_text.wig_jump`, the `/okr wig update` rule) is read back
+    and kept only after a yes (`Valid.confirm` with `jump`: "up", "down" or "far")."""
     count = is_count_unit(unit if isinstance(unit, str) else next(iter(unit or []), None))
     found = _read(raw, words=True, env=env, unit=unit, whole=count)
     if isinstance(found, Invalid):
@@ -143,7 +147,21 @@ def number(raw: str, env: Env, *, min: float | None = None, max: float | None = 
     floor = 0 if count and min is None else min  # a count is never below zero: "-5 deals" is asked again
     if confirm_negative and floor is None and found.value < 0:  # money may fall below zero: read back first
         return Valid(found.value, {"value": found.value, "unit": found.unit or _first(unit), "negative": True})
-    return (count and _too_long(found.value)) or _bounded(found.value, floor, max) or Valid(found.value)
+    if (out := (count and _too_long(found.value)) or _bounded(found.value, floor, max)) is not None:
+        return out
+    return _jumped(found.value, jump, found.unit or _first(unit)) or Valid(found.value)
+
+
+def _jumped(value: float, wig: Mapping[str, Any] | None, unit: str) -> Valid | None:
+    """A WIG's value far from its last reading, to confirm (`number`), or None."""
+    if not wig:
+        return None
+    last = wig.get("last")
+    start, target = float(wig.get("from_value") or 0), float(wig.get("to_value") or 0)
+    before = start if last is None else float(last)
+    kind = wig_jump(before, start, target, value)
+    return None if kind is None else Valid(value, {"value": value, "unit": unit, "jump": kind, "previous": before,
+                                                   "started": last is None, "start": start, "target": target})
 
 
 def _first(unit: Units) -> str:

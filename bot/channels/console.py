@@ -53,6 +53,7 @@ class ConsoleChannel:
         self.db = db
         self.choices: list[Choice] = []
         self.expired: console_cards.Card | None = None  # a stored card past its time
+        self.shown = False  # something was printed for the person in this run
         self.sent = 0
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
@@ -91,6 +92,7 @@ class ConsoleChannel:
                 self.out.write(prompts.render("console/file_saved", path=path) + "\n")
             choices.extend(message.choices)
         self.choices = choices  # only the latest replies' numbers mean anything
+        self.shown = True
         self.out.flush()
 
     def show_hint(self) -> None:
@@ -116,8 +118,10 @@ class ConsoleChannel:
 
     async def restore(self, person_id: int) -> None:
         """The person's card from an earlier run: its choices answer again, or, past
-        CARD_HOURS, a pick of one is told the card expired."""
-        if self.db is None:
+        CARD_HOURS, a pick of one is told the card expired. Not when this run already
+        showed something (the question a conversation left open, `open_question`):
+        that is the latest, and an older card's numbers would answer what is not shown."""
+        if self.db is None or self.shown:
             return
         async with self.db.session() as session:
             card = await console_cards.latest(session, person_id, now())
@@ -141,10 +145,9 @@ class ConsoleChannel:
             if line.strip().lower() in QUIT:
                 return
             text, action = self.translate(line)
-            if action is None and self.choices and (_WHOLE.match(text) or typed_number(text) is not None):
-                # "0", "99", "-1", "(9)" on a card: which numbers pick, the card kept
-                self.show_hint()
-                continue
+            # "0", "99", "-1", "(9)" on a card: a number none of its choices has
+            off_card = action is None and bool(self.choices) and (
+                _WHOLE.match(text) is not None or typed_number(text) is not None)
             if action is not None:
                 self.choices = []
             elif self.expired is not None and _pick(text, self.expired.choices) is not None:
@@ -158,18 +161,28 @@ class ConsoleChannel:
             replies = await coach.handle(
                 Inbound(person_id=person_id, platform="console", text=text, action=action)
             )
-            self.show(replies)
-            if card and any(m.unheard for m in replies) and not self.choices:
-                # words that answer nothing: the card stays open (as under a Slack
-                # message), and the person is told what it takes
-                self.choices = card
-                self.out.write(prompts.render("console/card_still_open", count=len(card)) + "\n")
-                self.out.flush()
+            unheard = any(m.unheard for m in replies)
+            if off_card and unheard and not any(m.choices for m in replies):
+                # the number went to the coach first (a value retyped at a read-back is
+                # its conversation's); nothing took it: which numbers pick, the card kept
+                self.show_hint()
             else:
-                await self.remember(text if self.choices else None)
+                await self._shown(replies, card, unheard, text)
             if prompt:
                 self.out.write(prompt)
                 self.out.flush()
+
+    async def _shown(self, replies: list[Message], card: list[Choice], unheard: bool, text: str) -> None:
+        """Print the coach's replies; when they answered nothing and drew no card, the
+        card shown before stays open (as under a Slack message) and the person is told
+        what it takes, else the replies' card is kept as the latest."""
+        self.show(replies)
+        if card and unheard and not self.choices:
+            self.choices = card
+            self.out.write(prompts.render("console/card_still_open", count=len(card)) + "\n")
+            self.out.flush()
+        else:
+            await self.remember(text if self.choices else None)
 
 
 def _pick(text: str, choices: list[tuple[str, str]]) -> str | None:
@@ -226,8 +239,9 @@ def render(message: Message, first_number: int = 1, numbered: bool = True) -> st
     return "\n".join(line for line in lines if line)
 
 
-# A whole number typed where a card is shown, signed or not: one out of its range is
-# told which numbers pick, not handed to the coach as text ("I didn't catch that").
+# A whole number typed where a card is shown, signed or not: one out of its range goes
+# to the coach (a conversation may take it: a value retyped at a read-back) and, when
+# nothing took it, is told which numbers pick instead of "I didn't catch that".
 _WHOLE = re.compile(r"^[-+\u2212]?\s*[0-9]+$")
 
 

@@ -37,6 +37,8 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         wigs = await wig_store.active_wigs(session, team_lead(person))
         measures = await wig_store.measures(session, [w.id for w in wigs], person.id)  # type: ignore[misc]
         promised = await wig_store.commitments(session, person.id, report_week)  # type: ignore[arg-type]
+        led = [w for w in wigs if w.manager_id == person.id]
+        last = await scorecard_store.readings(session, [w.id for w in led])  # type: ignore[misc]
     read = await _readings(turn, [m for m in measures if m.source])
     measures = [m for m in measures if not m.source]
     base.update(
@@ -50,8 +52,8 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         measures=[{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
                    "personal": m.owner_id is not None} for m in measures],
         read_measures=read,
-        lag_wigs=[{"id": w.id, "title": w.title, "unit": w.unit, "to_value": w.to_value}
-                  for w in wigs if w.manager_id == person.id],
+        lag_wigs=[{"id": w.id, "title": w.title, "unit": w.unit, "from_value": w.from_value, "to_value": w.to_value,
+                   "last": last[w.id][-1].value if last[w.id] else None} for w in led],  # type: ignore[index]
     )
     return await start_flow(turn, "wig_session", base)
 
