@@ -158,3 +158,17 @@ async def test_no_note_once_saved_cancelled_or_asked_again(
     again = await run(coach, db, ravi, T0, "/okr out on 18 January", "/okr out on 19 January", "/okr help")
     assert "not saved" not in saved + cancelled
     assert again.count("not saved") == 1 and "Your days away on Tue 19 Jan 2027 were not saved" in again
+
+
+async def test_a_number_off_the_absence_card_still_tells_the_days_are_not_saved(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """A number none of the card's choices goes to the coach first (it may be a value
+    retyped at a read-back); when nothing takes it, the terminal shows which numbers
+    pick instead of the fallback, but not instead of the note the turn also carried:
+    the days read back are told once as not saved, and the kept card still saves."""
+    ravi = team["ravi"]
+    shown = await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January", "99")
+    assert shown.count("pick 1 or 2 (or type the label)") == 1 and "didn't catch" not in shown
+    assert shown.count("Your days away from Mon 4 Jan 2027 to Fri 8 Jan 2027 were not saved") == 1
+    saved = await run(coach, db, ravi, T0 + timedelta(minutes=1), "1")
+    assert "Saved" in saved and len(await absences(db, ravi)) == 1

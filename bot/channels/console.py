@@ -164,7 +164,11 @@ class ConsoleChannel:
             unheard = any(m.unheard for m in replies)
             if off_card and unheard and not any(m.choices for m in replies):
                 # the number went to the coach first (a value retyped at a read-back is
-                # its conversation's); nothing took it: which numbers pick, the card kept
+                # its conversation's); nothing took it: which numbers pick, the card kept.
+                # What else the turn said (days away not saved, told once) is shown.
+                if notes := [m for m in replies if not m.unheard]:
+                    self.show(notes)
+                    self.choices = card
                 self.show_hint()
             else:
                 await self._shown(replies, card, unheard, text)
