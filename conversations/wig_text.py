@@ -130,6 +130,31 @@ def wig_problem(line: WigLine) -> str | None:
     return None
 
 
+def without_minus(line: WigLine) -> tuple[float, float] | None:
+    """The ends of a WIG below zero as the re-ask may offer them, the minus or
+    brackets dropped ("from -5 to 10 deals" -> (5, 10)), or None when that reading
+    is itself refused: "from -10 to 10" would be "from 10 to 10", no distance
+    (`wig_problem`), so the re-ask never suggests a line it would refuse: a
+    count's offers "from 0" to the target instead, money or a percentage only the
+    line with `confirm`."""
+    ends = (abs(line.start), abs(line.target))
+    return None if ends[0] == ends[1] else ends
+
+
+def example_ends(line: WigLine) -> tuple[float, float]:
+    """The two ends a re-ask's example in one unit uses (`mixed_units`): as typed when
+    that line would be kept in either unit, else without its minus (`without_minus`),
+    else 100 to 200: "from -5 deals to 10 calls" offers 5 to 10, never "-5 calls",
+    which a count refuses, and "from 1.5 deals to 10 calls" offers 100 to 200 (a
+    count is whole)."""
+    count = any(is_count_unit(unit) for unit in line.units)
+    for ends in ((line.start, line.target), without_minus(line)):
+        if ends is not None and ends[0] != ends[1] and min(ends) >= 0 and not (
+                count and not all(float(v).is_integer() for v in ends)):
+            return ends
+    return (100, 200)
+
+
 @dataclass(frozen=True)
 class MeasureLine:
     """`/okr wig measure`'s text, read: the activity, its weekly target and unit, and

@@ -37,6 +37,7 @@ from conversations.wig_text import (
     MAX_MEASURE_TITLE,
     MAX_WIG_TITLE,
     MAX_WIG_YEARS,
+    example_ends,
     latest_deadline,
     measure_number,
     measure_title,
@@ -48,6 +49,7 @@ from conversations.wig_text import (
     wig_jump,
     wig_problem,
     with_day,
+    without_minus,
     year_later,
 )
 from storage import scorecard as scorecard_store
@@ -162,7 +164,8 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
         return _help("date_too_far", leader, line.when, read=reading.day, latest=latest, years=MAX_WIG_YEARS,
                      meant=meant, typed=with_day(verb, text, line.when, meant))
     if (problem := wig_problem(line)) is not None:
-        return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit))
+        return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit),
+                     ends=without_minus(line), one_unit=example_ends(line))
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
                                       line.title, line.start, line.target, line.unit, reading.day, today)
