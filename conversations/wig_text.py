@@ -19,8 +19,8 @@ for all of them (the same as `/okr wig update` and the check-in):
   "from 20% to $200k" is asked again, never read in either end's unit;
 * a WIG's finish line is at most `MAX_WIG_YEARS` years ahead (`latest_deadline`):
   "by 2207-01-01" is a typo for 2027, asked again, never set;
-* a WIG's value now far from its last reading (`wig_jump`) is read back and kept
-  only when confirmed, in `/okr wig update` and in the weekly session alike.
+* a WIG's value now far from its last reading and large against the WIG's whole
+  distance (`wig_jump`) is read back and kept only when confirmed.
 
 Each reader returns a problem code for the re-ask (prompts/cadence/wig/help) rather
 than None, so a reply says what was wrong instead of the generic help.
@@ -224,13 +224,31 @@ def far_off(start: float, target: float, value: float, factor: float = 3.0) -> b
 
 
 def wig_jump(before: float, start: float, target: float, value: float) -> str | None:
-    """Why a WIG's value now is read back before it is kept, or None: "up" (more than
-    three times `before`, its last reading or, before any, its start) or "down" (less
-    than a third of it), the check-in's rule (`amounts.unlikely_change`); "far" when
-    `before` is 0 or below and `value` is far beyond the WIG's whole distance
-    (`far_off`). One rule for `/okr wig update` and the weekly session's question."""
+    """Why a WIG's value now is read back before it is kept, or None. One rule for
+    `/okr wig update` and the weekly session's question.
+
+    "up" / "down": far from `before` (its last reading or, before any, its start)
+    both ways a slip shows. Relative to it: more than three times `before`, or less
+    than a third (the check-in's rule, `amounts.unlikely_change`). And against the
+    WIG's scale: the move is more than half its whole distance |target - start|.
+    Both, because either alone misfires: relative alone asks about 1 -> 12 on a
+    WIG from 0 to 40 deals, ordinary progress in a good week (a small `before`
+    makes every step "three times"); scale alone asks about a big honest week on
+    a short goal and misses nothing a relative slip would not also show. A move
+    of more than half the goal in one reading is rare, and it is where a typed
+    extra digit lands, so reading it back costs one word: 100 -> 400 on a WIG from
+    0 to 500 is asked (300 is more than 250), 1 -> 12 of 40 is not (11 is less
+    than 20), 1 -> 4000 of 40 is.
+
+    "far": `before` is 0 or below, where "three times" means nothing, and `value`
+    lies more than three times the whole distance past the target or behind the
+    start (`far_off`): 0 -> 4000 on a WIG from 0 to 40 is asked, 0 -> 45 is not.
+
+    A WIG with no distance (start == target, refused since; older rows) has no
+    scale, so the relative rule alone decides."""
     change = unlikely_change(before, value)
-    if change in ("up", "down"):
+    span = abs(target - start)
+    if change in ("up", "down") and (span == 0 or abs(value - before) > span / 2):
         return change
     return "far" if before <= 0 and far_off(start, target, value) else None
 

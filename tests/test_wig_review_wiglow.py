@@ -11,13 +11,16 @@ import re
 import pytest
 from conftest import say
 from freezegun import freeze_time
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 import prompts
 from bot.core.coach import Coach
 from conversations.unit_words import one_of
+from conversations.wig_text import wig_jump
 from storage.db import Database
-from storage.models import Wig
+from storage.models import Wig, WigReading
 
 
 async def _rows(db: Database, model: type) -> list:
@@ -99,3 +102,65 @@ async def test_an_example_in_one_unit_is_accepted(coach: Coach, team: dict[str, 
         for example in offered:
             assert "is set" in await say(coach, maria, f"/okr {example}"), (reply, example)
             await say(coach, maria, "/okr wig close 1")
+
+
+# --- 3. a jump is read back when far from the last reading AND large for the WIG ----------
+
+@pytest.mark.parametrize(("before", "start", "target", "value", "jump"), [
+    (1, 0, 40, 12, None),          # ordinary progress on a WIG of 40 deals
+    (1, 0, 40, 25, "up"),          # more than half the goal in one reading
+    (1, 0, 40, 4000, "up"),
+    (0, 0, 40, 4000, "far"),       # from 0: far beyond the whole distance
+    (0, 0, 40, 45, None),
+    (100, 0, 500, 400, "up"),      # 300 of a 500 goal in one reading: asked
+    (100, 0, 500, 250, None),
+    (30, 0, 40, 5, "down"),        # 25 of 40 lost at once
+    (3, 0, 40, 0.5, None),         # less than a third, but a small step on this WIG
+    (1, 1, 2, 150_000, "up"),      # the 1.5 typed as 150k
+    (150_000, 1, 2, 2, "down"),
+    (90, 100, 0, 20, "down"),      # a WIG counting down (open incidents)
+])
+def test_a_jump_is_far_from_the_last_reading_and_large_against_the_wig(
+        before: float, start: float, target: float, value: float, jump: str | None) -> None:
+    assert wig_jump(before, start, target, value) == jump
+
+
+_NUMBERS = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
+
+
+@given(before=_NUMBERS, start=_NUMBERS, target=_NUMBERS, value=_NUMBERS)
+def test_a_jump_of_at_most_half_the_distance_is_never_read_back(
+        before: float, start: float, target: float, value: float) -> None:
+    span = abs(target - start)
+    result = wig_jump(before, start, target, value)
+    assert result in (None, "up", "down", "far")
+    if span and abs(value - before) <= span / 2 and before > 0:
+        assert result is None
+    if result == "up":
+        assert value > before
+    if result == "down":
+        assert value < before
+
+
+@given(span=st.floats(min_value=1, max_value=1e9), start=st.floats(min_value=0, max_value=1e9),
+       times=st.floats(min_value=3.01, max_value=1e3))
+def test_a_value_far_past_the_target_is_read_back_from_zero_or_from_a_small_reading(
+        span: float, start: float, times: float) -> None:
+    target = start + span
+    far = target + times * span
+    assert wig_jump(0, 0, span, span + times * span) == "far"
+    if start > 0 and far > 3 * start:  # from the start: more than three times it and past half the goal
+        assert wig_jump(start, start, target, far) == "up"
+
+
+async def test_wig_update_keeps_ordinary_progress_and_reads_back_a_slip(
+        coach: Coach, db: Database, team: dict[str, int]) -> None:
+    maria = team["maria"]
+    with freeze_time("2027-01-04 15:00:00"):
+        await say(coach, maria, "/okr wig add Signed deals from 0 to 40 deals by July 1 2027")
+        await say(coach, maria, "/okr wig update 1 1")
+    with freeze_time("2027-01-11 15:00:00"):
+        assert "now stands at 12 deals" in await say(coach, maria, "/okr wig update 1 12")
+        slip = await say(coach, maria, "/okr wig update 1 120")
+    assert "more than three times the 12 deals of its last reading" in slip, slip
+    assert [r.value for r in await _rows(db, WigReading)] == [1, 12]
