@@ -28,6 +28,7 @@ than None, so a reply says what was wrong instead of the generic help.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -115,7 +116,9 @@ def wig_problem(line: WigLine) -> str | None:
     is the target: "from 5 to 5", "from 5k to 5,000" — no distance to cover, so
     no pace or progress to judge it by; refused even with `confirm`),
     "negative_count" (a count below zero: asked again), "negative" (money, percent
-    or a plain number below zero, not yet confirmed), or None."""
+    or a plain number below zero, not yet confirmed), "fractional_count" (a count
+    with a fraction at an end, "from 0 to 1.5 deals": a count is whole, and every
+    example its updates give would be that fraction), or None."""
     values = (line.start, line.target)
     if any(abs(v) > MAX_WHOLE for v in values):
         return "too_large"
@@ -127,7 +130,27 @@ def wig_problem(line: WigLine) -> str | None:
         if is_count_unit(line.unit):
             return "negative_count"
         return None if line.sure else "negative"
+    if is_count_unit(line.unit) and not all(float(v).is_integer() for v in values):
+        return "fractional_count"
     return None
+
+
+def whole_value(start: float, target: float, value: float) -> float:
+    """`value` as a count's example may show it: itself when whole, else the whole
+    number next to it on the far side from `start` (ceil going up, floor going down),
+    so "from 0 to 1.5 deals" offers 2 and an example is never the refused fraction."""
+    if float(value).is_integer():
+        return value
+    return float(math.ceil(value) if target >= start else math.floor(value))
+
+
+def whole_ends(line: WigLine) -> tuple[float, float]:
+    """A count WIG's ends made whole for the "fractional_count" re-ask's example,
+    each away from the other (floor at the low end, ceil at the high end), so two
+    different ends stay different: "from 1.5 to 10 deals" -> (1, 10)."""
+    low, high = sorted((line.start, line.target))
+    low, high = float(math.floor(low)), float(math.ceil(high))
+    return (low, high) if line.start <= line.target else (high, low)
 
 
 def without_minus(line: WigLine) -> tuple[float, float] | None:

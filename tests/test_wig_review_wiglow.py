@@ -164,3 +164,37 @@ async def test_wig_update_keeps_ordinary_progress_and_reads_back_a_slip(
         slip = await say(coach, maria, "/okr wig update 1 120")
     assert "more than three times the 12 deals of its last reading" in slip, slip
     assert [r.value for r in await _rows(db, WigReading)] == [1, 12]
+
+
+# --- 4. a count WIG's re-ask never offers the value it refused ----------------------------
+
+async def test_a_count_wig_with_a_fraction_is_refused_with_a_whole_example(
+        coach: Coach, db: Database, team: dict[str, int]) -> None:
+    maria = team["maria"]  # New York: "1,5" is in doubt
+    with freeze_time("2027-01-04 15:00:00"):
+        typed = await say(coach, maria, "/okr wig add Signed deals from 0 to 1.5 deals by July 1 2027")
+        doubt = await say(coach, maria, "/okr wig add Signed deals from 0 to 1,5 deals by July 1 2027")
+        assert "counted in whole ones" in typed, typed
+        assert "`/okr wig add Signed deals from 0 to 2 deals by July 1 2027`" in typed, typed
+        assert "1.5" not in doubt.split("whole ones", 1)[1] and "from 0 to 15 deals" in doubt, doubt
+        assert await _rows(db, Wig) == []
+        for line in re.findall(r"`/okr (wig add [^`]+)`", typed + doubt):
+            assert "is set" in await say(coach, maria, f"/okr {line}")
+            await say(coach, maria, "/okr wig close 1")
+
+
+async def test_an_older_count_wig_to_a_fraction_offers_a_whole_example(
+        coach: Coach, db: Database, team: dict[str, int]) -> None:
+    """A WIG "to 1.5 deals" stored before fractions were refused: "1,5" typed by a
+    person whose decimal mark is the comma (Oslo) was asked again with `1.5` as the
+    example, the value it refused; the example is now 2."""
+    ada = team["ada"]
+    with freeze_time("2027-01-04 15:00:00"):
+        await say(coach, ada, "/okr wig add Signed deals from 0 to 2 deals by July 1 2027")
+        async with db.session() as session:
+            wig = (await session.exec(select(Wig))).one()
+            wig.to_value = 1.5
+            session.add(wig)
+        replies = [await say(coach, ada, f"/okr wig update 1 {raw}") for raw in ("1,5", "2 weeks", "")]
+    for reply in replies:
+        assert "`/okr wig update 1 1.5`" not in reply and "`/okr wig update 1 2`" in reply, reply

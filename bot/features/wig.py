@@ -46,6 +46,8 @@ from conversations.wig_text import (
     read_wig,
     too_many_digits,
     weekly_problem,
+    whole_ends,
+    whole_value,
     wig_jump,
     wig_problem,
     with_day,
@@ -70,8 +72,19 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
     try:
         return await _wig_command(turn, args)
     except AmbiguousNumber as doubt:
-        return [_ambiguous(args, {"number": doubt.token, "as_decimal": doubt.decimal,
-                                  "as_thousands": doubt.grouped})]
+        return [_ambiguous(args, doubt_details(doubt, doubt.token, _counted_add(args)))]
+
+
+def _counted_add(args: str) -> bool:
+    """Whether `args` is `/okr wig add|set` of a WIG counted in whole things ("from 0
+    to 1,5 deals"), whose "1,5 reads two ways" re-ask offers only the whole reading:
+    "1.5 deals" would be refused (`wig_text.wig_problem`)."""
+    verb, _, rest = args.partition(" ")
+    try:
+        line = read_wig(rest, ",") if verb.lower() in ("add", "set") else None
+    except AmbiguousNumber:
+        return False
+    return line is not None and is_count_unit(line.unit)
 
 
 def _ambiguous(args: str, doubt: dict[str, Any], **values: Any) -> Message:
@@ -165,7 +178,7 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
                      meant=meant, typed=with_day(verb, text, line.when, meant))
     if (problem := wig_problem(line)) is not None:
         return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit),
-                     ends=without_minus(line), one_unit=example_ends(line))
+                     ends=without_minus(line), one_unit=example_ends(line), whole=whole_ends(line))
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
                                       line.title, line.start, line.target, line.unit, reading.day, today)
@@ -254,7 +267,7 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
             if match is None:
                 which = small_number(lone.group("n")) if lone is not None else None
                 if which is not None and 1 <= which <= len(wigs):
-                    return _help("update", leader, verb=verb, number=which, example=wigs[which - 1].to_value)
+                    return _help("update", leader, verb=verb, number=which, example=_example(wigs[which - 1]))
                 return _help("update", leader, text, verb=verb)
             _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
             head = typed[: len(typed) - len(text)] + text[: match.start("n")]  # "value #"
@@ -263,7 +276,7 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
         number = picked
         wig, raw = wigs[number - 1], match.group("value")
         count = is_count_unit(wig.unit)
-        asked = {"number": number, "unit": wig.unit or "", "example": wig.to_value, "verb": verb}
+        asked = {"number": number, "unit": wig.unit or "", "example": _example(wig), "verb": verb}
         # read in the WIG's own unit: "38 weeks" for deals is asked about, and so is
         # "1.5 deals" (a count is whole); an ambiguous "1,500 deals" is 1,500
         value, error = read_in_unit(raw, wig.unit or "", _mark(turn))
@@ -298,6 +311,13 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
                                                        turn.person.id)
         found = standing(wig, [reading], today)
     return Message(prompts.render("cadence/wig/updated", s=found, number=number), private=True)
+
+
+def _example(wig: Any) -> float:
+    """The value a WIG's re-asks offer: its target, made whole for a count (a WIG
+    "to 1.5 deals" set before fractions were refused offered "1.5", the very
+    value "isn't a whole number" refused)."""
+    return whole_value(wig.from_value, wig.to_value, wig.to_value) if is_count_unit(wig.unit) else wig.to_value
 
 
 async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
