@@ -198,3 +198,90 @@ async def test_an_older_count_wig_to_a_fraction_offers_a_whole_example(
         replies = [await say(coach, ada, f"/okr wig update 1 {raw}") for raw in ("1,5", "2 weeks", "")]
     for reply in replies:
         assert "`/okr wig update 1 1.5`" not in reply and "`/okr wig update 1 2`" in reply, reply
+
+
+# --- 5. a plain `yes` right after a read-back keeps the value -----------------------------
+
+async def _read_back(coach: Coach, maria: int) -> str:
+    await say(coach, maria, "/okr wig add Signed deals from 0 to 40 deals by July 1 2027")
+    await say(coach, maria, "/okr wig update 1 1")
+    return await say(coach, maria, "/okr wig update 1 4000")
+
+
+@pytest.mark.parametrize("answer", ["yes", "y", "1", "Yes."])
+async def test_a_yes_on_the_next_line_keeps_the_value_read_back(
+        coach: Coach, db: Database, team: dict[str, int], answer: str) -> None:
+    maria = team["maria"]
+    with freeze_time("2027-01-04 15:00:00") as clock:
+        asked = await _read_back(coach, maria)
+        assert "reply `yes`" in asked and "`/okr wig update 1 4000 confirm`" in asked, asked
+        clock.tick(14 * 60)
+        kept = await say(coach, maria, answer)
+    assert "now stands at 4,000 deals" in kept, kept
+    assert [r.value for r in await _rows(db, WigReading)] == [4000]  # this week's reading, replaced
+
+
+async def test_the_yes_survives_a_restart(db: Database, team: dict[str, int]) -> None:
+    from conftest import RecordingChannel
+
+    from bot.core.channel import Channels
+    from bot.core.settings import Settings
+    from bot.runtime import build_coach
+
+    def fresh() -> Coach:
+        return build_coach(db, Settings(database_url=db.url), Channels(RecordingChannel()))
+    with freeze_time("2027-01-04 15:00:00"):
+        await _read_back(fresh(), team["maria"])
+        assert "now stands at 4,000 deals" in await say(fresh(), team["maria"], "yes")
+
+
+@pytest.mark.parametrize(("between", "minutes", "said"), [
+    ("/okr wig", 0, "I didn't catch that"),      # not the very next message
+    ("hello", 0, "I didn't catch that"),
+    (None, 16, "more than 15 minutes ago"),      # too late
+])
+async def test_a_yes_later_or_after_another_message_keeps_nothing(
+        coach: Coach, db: Database, team: dict[str, int], between: str | None, minutes: int, said: str) -> None:
+    maria = team["maria"]
+    with freeze_time("2027-01-04 15:00:00") as clock:
+        await _read_back(coach, maria)
+        if between:
+            await say(coach, maria, between)
+        clock.tick(minutes * 60)
+        reply = await say(coach, maria, "yes")
+        again = await say(coach, maria, "yes")  # told once: then nothing waits
+    assert said in reply and "now stands" not in reply, reply
+    assert "I didn't catch that" in again
+    assert [r.value for r in await _rows(db, WigReading)] == [1]
+
+
+async def test_a_no_keeps_nothing_and_says_so(coach: Coach, db: Database, team: dict[str, int]) -> None:
+    with freeze_time("2027-01-04 15:00:00"):
+        await _read_back(coach, team["maria"])
+        assert "I kept nothing" in await say(coach, team["maria"], "no")
+    assert [r.value for r in await _rows(db, WigReading)] == [1]
+
+
+async def test_a_yes_for_a_wig_closed_meanwhile_is_never_given_to_another(
+        coach: Coach, db: Database, team: dict[str, int]) -> None:
+    """The read-back is held for the WIG's id: WIG 2 becoming WIG 1 never takes WIG 1's value."""
+    maria = team["maria"]
+    with freeze_time("2027-01-04 15:00:00"):
+        await say(coach, maria, "/okr wig add Signed deals from 0 to 40 deals by July 1 2027")
+        await say(coach, maria, "/okr wig add ARR from 0 to 40 deals by July 1 2027")
+        assert "reply `yes`" in await say(coach, maria, "/okr wig update 2 4000")
+        async with db.session() as session:  # closed by another instance, say, between the two messages
+            from storage import wig as wig_store
+            wigs = await wig_store.active_wigs(session, maria)
+            await wig_store.close_wig(session, wigs[1].id, maria)  # type: ignore[arg-type]
+        assert "no longer open" in await say(coach, maria, "yes")
+    assert await _rows(db, WigReading) == []
+
+
+async def test_a_yes_sets_a_wig_going_below_zero_read_back(coach: Coach, db: Database, team: dict[str, int]) -> None:
+    maria = team["maria"]
+    with freeze_time("2027-01-04 15:00:00"):
+        asked = await say(coach, maria, "/okr wig add Margin from -$50k to $100k by July 1 2027")
+        assert "reply `yes`" in asked and "below zero" in asked, asked
+        assert "is set" in await say(coach, maria, "yes")
+    assert [(w.from_value, w.to_value) for w in await _rows(db, Wig)] == [(-50_000, 100_000)]

@@ -14,9 +14,9 @@ import prompts
 from bot.cadence import WIG
 from bot.core.clock import local_day
 from bot.core.coach import Turn
-from bot.core.feature import Feature, PromptKind
+from bot.core.feature import BEFORE_CONVERSATION, Feature, PromptKind
 from bot.core.messages import Message
-from bot.features import scorecard, wig_session
+from bot.features import scorecard, wig_readback, wig_session
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, nudge_card, open_prompt, start_prompt
 from bot.features.weeks import monday, session_weeks, team_lead
@@ -55,6 +55,7 @@ from conversations.wig_text import (
 )
 from storage import scorecard as scorecard_store
 from storage import wig as wig_store
+from storage.db import AsyncSession
 
 feature = Feature("wig")
 feature.prompt_kind(PromptKind(WIG, card("cadence/prompt_wig"), nudge_card, wig_session.start_session))
@@ -155,8 +156,9 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
         return wig_help("date_too_far", leader, line.when, read=reading.day, latest=latest, years=MAX_WIG_YEARS,
                      meant=meant, typed=with_day(verb, text, line.when, meant))
     if (problem := wig_problem(line)) is not None:
+        held = problem == "negative" and await _hold_add(turn, f"{verb} {text}")
         return wig_help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit),
-                     ends=without_minus(line), one_unit=example_ends(line), whole=whole_ends(line))
+                     ends=without_minus(line), one_unit=example_ends(line), whole=whole_ends(line), yes=held)
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
                                       line.title, line.start, line.target, line.unit, reading.day, today)
@@ -166,6 +168,12 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     return Message(prompts.render("cadence/wig/added", kind="wig", number=count, title=wig.title,
                                   from_value=wig.from_value, to_value=wig.to_value, unit=wig.unit,
                                   by_date=wig.by_date))
+
+
+async def _hold_add(turn: Turn, line: str) -> bool:
+    """Hold an `/okr wig add` line read back for a plain `yes` (`wig_readback`)."""
+    async with turn.db.session() as session:
+        return await wig_readback.hold_add(session, turn.person.id, line)  # type: ignore[arg-type]
 
 
 async def _add_read_measure(turn: Turn, text: str, leader: bool, verb: str = "measure") -> Message | None:
@@ -231,8 +239,10 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
     value below zero in money or a plain number is read back and stored only when
     typed again with `confirm` after it, as the check-in confirms a negative. A value
     more than three times the last reading (the WIG's start before any), or less than
-    a third of it, is read back and kept only with `confirm`: the check-in's rule for
-    a key result (`conversations.amounts.unlikely_change`)."""
+    a third of it, and more than half the WIG's distance from it, is read back and
+    kept only with `confirm` (`conversations.wig_text.wig_jump`). A read-back is also
+    kept by a plain `yes` as the person's very next message, within 15 minutes
+    (`bot.features.wig_readback`)."""
     if not leader:
         return wig_help("leaders_only", leader)
     verb = typed.partition(" ")[0]  # "value", "now-at" or "update", as typed: the examples say it
@@ -276,19 +286,45 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
         if is_increment(raw):
             return wig_help("update_change", leader, raw, **asked | {"example": value})
         if value < 0 and (count or not (match.group("sure") or value >= min(wig.from_value, wig.to_value))):
-            return wig_help("update_negative", leader, raw, count=count, **asked | {"example": value})
+            held = not count and await wig_readback.hold_update(session, turn.person.id, wig.id, value)  # type: ignore[arg-type]
+            return wig_help("update_negative", leader, raw, count=count, yes=held, **asked | {"example": value})
         last = (await scorecard_store.readings(session, [wig.id]))[wig.id]  # type: ignore[list-item]
         before = last[-1].value if last else wig.from_value
         jump = None if match.group("sure") else wig_jump(before, wig.from_value, wig.to_value, value)
-        if jump in ("up", "down"):  # "150k" for 1.5
-            return wig_help("update_jump", leader, raw, before=before, value=value, started=not last, **asked)
-        if jump == "far":
-            return wig_help("update_far", leader, raw, value=value, start=wig.from_value, **asked)
-        today = local_day(turn.now, turn.person.timezone)
-        reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
-                                                       turn.person.id)
-        found = standing(wig, [reading], today)
-    return Message(prompts.render("cadence/wig/updated", s=found, number=number), private=True)
+        if jump is not None:  # "150k" for 1.5: read back, kept by `confirm` or a plain `yes` next
+            held = await wig_readback.hold_update(session, turn.person.id, wig.id, value)  # type: ignore[arg-type]
+            if jump == "far":
+                return wig_help("update_far", leader, raw, value=value, start=wig.from_value, yes=held, **asked)
+            return wig_help("update_jump", leader, raw, before=before, value=value, started=not last, yes=held,
+                            **asked)
+        return await _store(turn, session, wig, number, value)
+
+
+async def _store(turn: Turn, session: AsyncSession, wig: Any, number: int, value: float) -> Message:
+    """Keep `value` as WIG `number`'s reading for this week, and say where it stands."""
+    today = local_day(turn.now, turn.person.timezone)
+    reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
+                                                   turn.person.id)
+    return Message(prompts.render("cadence/wig/updated", s=standing(wig, [reading], today), number=number),
+                   private=True)
+
+
+async def _keep_held(turn: Turn, what: str) -> list[Message]:
+    """A `yes` right after a read-back (`bot.features.wig_readback`): the value held
+    is kept as if typed with `confirm`. An update's WIG is found by its id, so a WIG
+    closed meanwhile (the numbers shift) is never given another's value; an add's
+    line is read again, with `confirm`, so whatever else it must pass still holds."""
+    leader = turn.person.role in ("manager", "admin")
+    if what.startswith(wig_readback.ADD):
+        verb, _, text = what.removeprefix(wig_readback.ADD).partition(" ")
+        return [await _add_wig(turn, f"{text} confirm", leader, verb)]
+    wig_id, _, value = what.removeprefix(wig_readback.UPDATE).partition(":")
+    async with turn.db.session() as session:
+        wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
+        found = [(n, w) for n, w in enumerate(wigs, 1) if str(w.id) == wig_id]
+        if not leader or not found:
+            return [Message(prompts.render("cadence/wig/readback", outcome="gone"), private=True)]
+        return [await _store(turn, session, found[0][1], found[0][0], float(value))]
 
 
 def _example(wig: Any) -> float:
@@ -296,3 +332,7 @@ def _example(wig: Any) -> float:
     "to 1.5 deals" set before fractions were refused offered "1.5", the very
     value "isn't a whole number" refused)."""
     return whole_value(wig.from_value, wig.to_value, wig.to_value) if is_count_unit(wig.unit) else wig.to_value
+
+
+feature.aside(wig_readback.forget)
+feature.responder(BEFORE_CONVERSATION, wig_readback.Answer(_keep_held))
