@@ -143,3 +143,42 @@ def different_units(first: str, second: str) -> bool:
         unit = unit.strip().lower()
         return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
     return bool(first.strip() and second.strip()) and singular(first) != singular(second)
+
+
+# Plurals that don't drop an "s" ("people"), and words that end in one without being
+# plural ("status", "analysis", "business", "analytics", "news", "series").
+_IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "feet": "foot",
+              "analyses": "analysis"}
+_NOT_PLURAL = re.compile(r"(?:ss|us|is|ics|news|series|species)$", re.IGNORECASE)
+
+
+def one_of(unit: str) -> str:
+    """The unit as it reads after a value of exactly 1: its last plural word made
+    singular ("deals" -> "deal", "discovery calls" -> "discovery call", "deals closed"
+    -> "deal closed", "opportunities" -> "opportunity", "SQLs" -> "SQL", "people" ->
+    "person", "hours" -> "hour"). A unit with no plural word is returned as it is
+    ("FTE", "NPS", "ARR", "revenue", "%"); money and "%" never reach here
+    (`prompts.format_amount` writes them). English only, by a few rules and a small
+    table: coachbot's units are the sales words it stores (`unit_phrase`)."""
+    words = unit.split(" ")
+    for at in range(len(words) - 1, -1, -1):
+        found = _singular(words[at])
+        if found != words[at]:
+            return " ".join(words[:at] + [found] + words[at + 1:])
+    return unit
+
+
+def _singular(word: str) -> str:
+    """`word` made singular, or `word` itself when it does not read as a plural."""
+    lower = word.lower()
+    if lower in _IRREGULAR:
+        return word[0] + _IRREGULAR[lower][1:] if word[:1].isupper() else _IRREGULAR[lower]
+    if _ACRONYM.match(word):  # "SQLs" -> "SQL"; "NPS" and "ARR" are no plurals
+        return word[:-1] if word.endswith("s") else word
+    if len(lower) < 3 or not lower.endswith("s") or _NOT_PLURAL.search(lower) or not lower.isalpha():
+        return word
+    if lower.endswith("ies") and len(lower) > 4:
+        return word[:-3] + "y"  # opportunities
+    if lower.endswith(("sses", "xes", "ches", "shes", "zzes")):
+        return word[:-2]  # addresses, boxes, pitches, pushes
+    return word[:-1]

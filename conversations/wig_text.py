@@ -19,8 +19,8 @@ for all of them (the same as `/okr wig update` and the check-in):
   "from 20% to $200k" is asked again, never read in either end's unit;
 * a WIG's finish line is at most `MAX_WIG_YEARS` years ahead (`latest_deadline`):
   "by 2207-01-01" is a typo for 2027, asked again, never set;
-* a WIG's value now far from its last reading (`wig_jump`) is read back and kept
-  only when confirmed, in `/okr wig update` and in the weekly session alike.
+* a WIG's value now far from its last reading and large against the WIG's whole
+  distance (`wig_jump`) is read back and kept only when confirmed.
 
 Each reader returns a problem code for the re-ask (prompts/cadence/wig/help) rather
 than None, so a reply says what was wrong instead of the generic help.
@@ -28,6 +28,7 @@ than None, so a reply says what was wrong instead of the generic help.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -115,7 +116,9 @@ def wig_problem(line: WigLine) -> str | None:
     is the target: "from 5 to 5", "from 5k to 5,000" — no distance to cover, so
     no pace or progress to judge it by; refused even with `confirm`),
     "negative_count" (a count below zero: asked again), "negative" (money, percent
-    or a plain number below zero, not yet confirmed), or None."""
+    or a plain number below zero, not yet confirmed), "fractional_count" (a count
+    with a fraction at an end, "from 0 to 1.5 deals": a count is whole, and every
+    example its updates give would be that fraction), or None."""
     values = (line.start, line.target)
     if any(abs(v) > MAX_WHOLE for v in values):
         return "too_large"
@@ -127,7 +130,52 @@ def wig_problem(line: WigLine) -> str | None:
         if is_count_unit(line.unit):
             return "negative_count"
         return None if line.sure else "negative"
+    if is_count_unit(line.unit) and not all(float(v).is_integer() for v in values):
+        return "fractional_count"
     return None
+
+
+def whole_value(start: float, target: float, value: float) -> float:
+    """`value` as a count's example may show it: itself when whole, else the whole
+    number next to it on the far side from `start` (ceil going up, floor going down),
+    so "from 0 to 1.5 deals" offers 2 and an example is never the refused fraction."""
+    if float(value).is_integer():
+        return value
+    return float(math.ceil(value) if target >= start else math.floor(value))
+
+
+def whole_ends(line: WigLine) -> tuple[float, float]:
+    """A count WIG's ends made whole for the "fractional_count" re-ask's example,
+    each away from the other (floor at the low end, ceil at the high end), so two
+    different ends stay different: "from 1.5 to 10 deals" -> (1, 10)."""
+    low, high = sorted((line.start, line.target))
+    low, high = float(math.floor(low)), float(math.ceil(high))
+    return (low, high) if line.start <= line.target else (high, low)
+
+
+def without_minus(line: WigLine) -> tuple[float, float] | None:
+    """The ends of a WIG below zero as the re-ask may offer them, the minus or
+    brackets dropped ("from -5 to 10 deals" -> (5, 10)), or None when that reading
+    is itself refused: "from -10 to 10" would be "from 10 to 10", no distance
+    (`wig_problem`), so the re-ask never suggests a line it would refuse: a
+    count's offers "from 0" to the target instead, money or a percentage only the
+    line with `confirm`."""
+    ends = (abs(line.start), abs(line.target))
+    return None if ends[0] == ends[1] else ends
+
+
+def example_ends(line: WigLine) -> tuple[float, float]:
+    """The two ends a re-ask's example in one unit uses (`mixed_units`): as typed when
+    that line would be kept in either unit, else without its minus (`without_minus`),
+    else 100 to 200: "from -5 deals to 10 calls" offers 5 to 10, never "-5 calls",
+    which a count refuses, and "from 1.5 deals to 10 calls" offers 100 to 200 (a
+    count is whole)."""
+    count = any(is_count_unit(unit) for unit in line.units)
+    for ends in ((line.start, line.target), without_minus(line)):
+        if ends is not None and ends[0] != ends[1] and min(ends) >= 0 and not (
+                count and not all(float(v).is_integer() for v in ends)):
+            return ends
+    return (100, 200)
 
 
 @dataclass(frozen=True)
@@ -199,13 +247,31 @@ def far_off(start: float, target: float, value: float, factor: float = 3.0) -> b
 
 
 def wig_jump(before: float, start: float, target: float, value: float) -> str | None:
-    """Why a WIG's value now is read back before it is kept, or None: "up" (more than
-    three times `before`, its last reading or, before any, its start) or "down" (less
-    than a third of it), the check-in's rule (`amounts.unlikely_change`); "far" when
-    `before` is 0 or below and `value` is far beyond the WIG's whole distance
-    (`far_off`). One rule for `/okr wig update` and the weekly session's question."""
+    """Why a WIG's value now is read back before it is kept, or None. One rule for
+    `/okr wig update` and the weekly session's question.
+
+    "up" / "down": far from `before` (its last reading or, before any, its start)
+    both ways a slip shows. Relative to it: more than three times `before`, or less
+    than a third (the check-in's rule, `amounts.unlikely_change`). And against the
+    WIG's scale: the move is more than half its whole distance |target - start|.
+    Both, because either alone misfires: relative alone asks about 1 -> 12 on a
+    WIG from 0 to 40 deals, ordinary progress in a good week (a small `before`
+    makes every step "three times"); scale alone asks about a big honest week on
+    a short goal and misses nothing a relative slip would not also show. A move
+    of more than half the goal in one reading is rare, and it is where a typed
+    extra digit lands, so reading it back costs one word: 100 -> 400 on a WIG from
+    0 to 500 is asked (300 is more than 250), 1 -> 12 of 40 is not (11 is less
+    than 20), 1 -> 4000 of 40 is.
+
+    "far": `before` is 0 or below, where "three times" means nothing, and `value`
+    lies more than three times the whole distance past the target or behind the
+    start (`far_off`): 0 -> 4000 on a WIG from 0 to 40 is asked, 0 -> 45 is not.
+
+    A WIG with no distance (start == target, refused since; older rows) has no
+    scale, so the relative rule alone decides."""
     change = unlikely_change(before, value)
-    if change in ("up", "down"):
+    span = abs(target - start)
+    if change in ("up", "down") and (span == 0 or abs(value - before) > span / 2):
         return change
     return "far" if before <= 0 and far_off(start, target, value) else None
 

@@ -204,7 +204,8 @@ def format_percent(value: float | None, digits: int = 0) -> str:
 
 def format_amount(value: float | int | None, unit: str = "", digits: int = 1) -> str:
     """A value in its unit, as `conversations.amounts.parse_amount` stores it:
-    (250000, "USD") -> "$250,000", (25, "%") -> "25%", (12, "logos") -> "12 logos".
+    (250000, "USD") -> "$250,000", (25, "%") -> "25%", (12, "logos") -> "12 logos",
+    (1, "logos") -> "1 logo" (a count noun is singular after exactly 1: `_unit_after`).
 
     Money (`conversations.amounts.unit_kind`: any ISO code babel lists) shows its
     currency's minor unit in full, or none when the amount is whole, whatever
@@ -231,7 +232,16 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
         return f"{sign}{symbol}{size}"
     if unit == "%":
         return f"{shown}%"
-    return f"{shown} {unit}" if unit else shown
+    return f"{shown} {unit if money else _unit_after(value, unit)}" if unit else shown
+
+
+def _unit_after(value: float | int, unit: str) -> str:
+    """The unit as it reads after `value`: singular after exactly 1 ("1 deal", "1
+    hour", "1 discovery call"), as typed otherwise ("0 deals", "1.5 hours", "2 FTE").
+    Money and "%" never reach here. `conversations.unit_words.one_of` has the rules."""
+    from conversations.unit_words import one_of
+
+    return one_of(unit) if value == 1 else unit
 
 
 def _enough_digits(value: float, digits: int) -> int:
@@ -248,9 +258,12 @@ def _enough_digits(value: float, digits: int) -> int:
 def format_bare(value: float | int | None, unit: str = "") -> str:
     """The first figure of "1 of 8 logos", which names the unit once: as
     `format_amount` shows it, less a unit written after the number ("1,234.50 of
-    5,000 NOK", "2.5 of 8 logos"); a symbol or "%" stays ("$600,000 of $750,000")."""
+    5,000 NOK", "2.5 of 8 logos", "1 of 8 logos": the singular "logo" goes too); a
+    symbol or "%" stays ("$600,000 of $750,000")."""
     shown = format_amount(value, unit)
-    return shown.removesuffix(f" {unit}") if unit else shown
+    if not unit or value is None:
+        return shown
+    return shown.removesuffix(f" {unit}").removesuffix(f" {_unit_after(value, unit)}")
 
 
 def format_day(value: date | datetime | str | None, locale: str | None = None) -> str:

@@ -202,7 +202,7 @@ def test_negative_zero_validates_as_zero_not_as_a_negative(validator, raw: str) 
 
 def test_negative_zero_in_wig_values_and_coaching_thresholds() -> None:
     from bot.features.coaching import parse_rules
-    from bot.features.wig import _whole
+    from bot.features.wig_replies import whole as _whole
 
     assert _whole("-0") == (0.0, "") and math.copysign(1, _whole("-0")[0]) == 1  # type: ignore[index]
     [rule] = parse_rules({"rules": [{"id": "r", "when": {"win_rate": "< -0"}, "ask": "x"}]})
@@ -254,7 +254,7 @@ def test_a_brief_lead_time_is_read_whole(raw: str, minutes: int | None) -> None:
     ("38-40", None), ("38 or 40", None), ("1 in 4", None), ("x38", None), ("#38", None), ("5k5", None),
 ])
 def test_a_wig_reading_or_target_is_one_whole_value(raw: str, expected: tuple[float, str] | None) -> None:
-    from bot.features.wig import _whole
+    from bot.features.wig_replies import whole as _whole
     from conversations.wig_text import _end
 
     assert _whole(raw) == expected

@@ -14,13 +14,14 @@ import prompts
 from bot.cadence import WIG
 from bot.core.clock import local_day
 from bot.core.coach import Turn
-from bot.core.feature import Feature, PromptKind
+from bot.core.feature import BEFORE_CONVERSATION, Feature, PromptKind
 from bot.core.messages import Message
-from bot.features import scorecard, wig_session
-from bot.features.access import resolve_report
+from bot.features import scorecard, wig_readback, wig_session
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, nudge_card, open_prompt, start_prompt
-from bot.features.weeks import monday, session_weeks, team_lead, week_span
+from bot.features.weeks import monday, session_weeks, team_lead
+from bot.features.wig_replies import mark, whole, wig_help
+from bot.features.wig_targets import close_wig, set_target
 from conversations.amounts import (
     AmbiguousNumber,
     Amount,
@@ -30,13 +31,13 @@ from conversations.amounts import (
 from conversations.checkin_reading import is_increment, read_in_unit, typed_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
 from conversations.dates import read_date
-from conversations.locales import ascii_digits, decimal_mark, small_number
+from conversations.locales import ascii_digits, small_number
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
-from conversations.validators import typed_digits
 from conversations.wig_text import (
     MAX_MEASURE_TITLE,
     MAX_WIG_TITLE,
     MAX_WIG_YEARS,
+    example_ends,
     latest_deadline,
     measure_number,
     measure_title,
@@ -44,14 +45,17 @@ from conversations.wig_text import (
     read_measure,
     read_wig,
     too_many_digits,
-    weekly_problem,
+    whole_ends,
+    whole_value,
     wig_jump,
     wig_problem,
     with_day,
+    without_minus,
     year_later,
 )
 from storage import scorecard as scorecard_store
 from storage import wig as wig_store
+from storage.db import AsyncSession
 
 feature = Feature("wig")
 feature.prompt_kind(PromptKind(WIG, card("cadence/prompt_wig"), nudge_card, wig_session.start_session))
@@ -68,8 +72,19 @@ async def wig_command(turn: Turn, args: str) -> list[Message]:
     try:
         return await _wig_command(turn, args)
     except AmbiguousNumber as doubt:
-        return [_ambiguous(args, {"number": doubt.token, "as_decimal": doubt.decimal,
-                                  "as_thousands": doubt.grouped})]
+        return [_ambiguous(args, doubt_details(doubt, doubt.token, _counted_add(args)))]
+
+
+def _counted_add(args: str) -> bool:
+    """Whether `args` is `/okr wig add|set` of a WIG counted in whole things ("from 0
+    to 1,5 deals"), whose "1,5 reads two ways" re-ask offers only the whole reading:
+    "1.5 deals" would be refused (`wig_text.wig_problem`)."""
+    verb, _, rest = args.partition(" ")
+    try:
+        line = read_wig(rest, ",") if verb.lower() in ("add", "set") else None
+    except AmbiguousNumber:
+        return False
+    return line is not None and is_count_unit(line.unit)
 
 
 def _ambiguous(args: str, doubt: dict[str, Any], **values: Any) -> Message:
@@ -83,10 +98,6 @@ def _ambiguous(args: str, doubt: dict[str, Any], **values: Any) -> Message:
                                   typed=pieces if len(pieces) > 1 else None, **values), private=True)
 
 
-def _mark(turn: Turn) -> str | None:
-    return decimal_mark(turn.person.timezone, turn.person.country)
-
-
 async def _wig_command(turn: Turn, args: str) -> list[Message]:
     verb, _, rest = args.strip().partition(" ")
     verb = verb.lower()
@@ -98,7 +109,7 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
     if verb in {"update", "now-at", "value"}:
         return [await _update_lag(turn, rest.strip(), leader, args)]
     if verb == "target":
-        return [await _set_target(turn, rest.strip(), leader)]
+        return [await set_target(turn, rest.strip(), leader)]
     if verb in {"start", "session", "now"}:
         occurrence, _ = await open_prompt(turn, kind=WIG, snoozed=True)
         return await start_prompt(turn, occurrence, WIG)
@@ -107,25 +118,8 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
     if verb in {"measure", "lead"}:
         return [await _add_measure(turn, rest.strip(), leader, args.partition(" ")[0])]
     if verb in {"close", "done", "remove"}:
-        return [await _close_wig(turn, rest.strip(), leader, args.partition(" ")[0])]
+        return [await close_wig(turn, rest.strip(), leader, args.partition(" ")[0])]
     return [Message(prompts.render("cadence/wig/help", problem="", leader=leader), private=True)]
-
-
-def _whole(text: str, decimal: str | None = None) -> tuple[float, str] | None:
-    """One value typed alone ("1.35M", "38 deals", "$400k"), or None: "38-40", "38 or
-    40" and "x38" are asked again, never read as their first number. Raises
-    AmbiguousNumber for "1,5" where the person's `decimal` mark leaves it in doubt."""
-    found = read_amount(text, words=True, decimal=decimal)
-    if found == "ambiguous_number" and (doubt := ambiguity(text, decimal)) is not None:
-        raise doubt
-    return (found.value, found.unit) if isinstance(found, Amount) else None
-
-
-def _help(problem: str, leader: bool, detail: str = "", example: str | None = None, **values: Any) -> Message:
-    """The re-ask; `example` is a real lead measure's title to name in it (else a
-    placeholder), so an example never names a measure the team does not have."""
-    return Message(prompts.render("cadence/wig/help", problem=problem, leader=leader, detail=detail,
-                                  example=example, **values), private=True)
 
 
 async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Message:
@@ -140,38 +134,46 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     30 November) is asked about with the year written, never set a year ahead
     unasked; one further back ("by Nov 20") is next year's."""
     if not leader:
-        return _help("leaders_only", leader)
-    line = read_wig(text, _mark(turn))
+        return wig_help("leaders_only", leader)
+    line = read_wig(text, mark(turn))
     if line is None:
-        return _help("format", leader)
+        return wig_help("format", leader)
     if len(line.title) > MAX_WIG_TITLE:  # refused whole, never cut short
-        return _help("title_too_long", leader, line.title, limit=MAX_WIG_TITLE, what="wig")  # the template clips it
+        return wig_help("title_too_long", leader, line.title, limit=MAX_WIG_TITLE, what="wig")  # the template clips it
     today = local_day(turn.now, turn.person.timezone)
     reading = read_date(line.when, today, turn.person.timezone, country=turn.person.country)
     if reading is None or reading.day <= today or reading.far:
         # "by 29 Feb" four years off needs its year; "by December 31" on 31 December is today
-        return _help("date", leader, line.when, read=reading.day if reading is not None else None, today=today,
+        return wig_help("date", leader, line.when, read=reading.day if reading is not None else None, today=today,
                      next_year=year_later(reading.day) if reading is not None else None)
     passed = last_passed(line.when, today, turn.person.timezone, turn.person.country)
     if passed is not None and (today - passed).days <= JUST_PASSED_DAYS:
         # "by Nov 29" on 30 November: a slip more likely than a year's deadline; asked with the year
-        return _help("date_passed", leader, line.when, passed=passed, read=reading.day,
+        return wig_help("date_passed", leader, line.when, passed=passed, read=reading.day,
                      typed=with_day(verb, text, line.when, reading.day))
     if reading.day > (latest := latest_deadline(today)):  # "by 2207-01-01": a year typed wrongly
         meant = nearest_ahead(reading.day, today)
-        return _help("date_too_far", leader, line.when, read=reading.day, latest=latest, years=MAX_WIG_YEARS,
+        return wig_help("date_too_far", leader, line.when, read=reading.day, latest=latest, years=MAX_WIG_YEARS,
                      meant=meant, typed=with_day(verb, text, line.when, meant))
     if (problem := wig_problem(line)) is not None:
-        return _help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit))
+        held = problem == "negative" and await _hold_add(turn, f"{verb} {text}")
+        return wig_help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit),
+                     ends=without_minus(line), one_unit=example_ends(line), whole=whole_ends(line), yes=held)
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
                                       line.title, line.start, line.target, line.unit, reading.day, today)
         count = len(await wig_store.active_wigs(session, turn.person.id))  # type: ignore[arg-type]
     if wig is None:
-        return _help("too_many", leader)
+        return wig_help("too_many", leader)
     return Message(prompts.render("cadence/wig/added", kind="wig", number=count, title=wig.title,
                                   from_value=wig.from_value, to_value=wig.to_value, unit=wig.unit,
                                   by_date=wig.by_date))
+
+
+async def _hold_add(turn: Turn, line: str) -> bool:
+    """Hold an `/okr wig add` line read back for a plain `yes` (`wig_readback`)."""
+    async with turn.db.session() as session:
+        return await wig_readback.hold_add(session, turn.person.id, line)  # type: ignore[arg-type]
 
 
 async def _add_read_measure(turn: Turn, text: str, leader: bool, verb: str = "measure") -> Message | None:
@@ -185,10 +187,10 @@ async def _add_read_measure(turn: Turn, text: str, leader: bool, verb: str = "me
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, team_lead(turn.person))
         if not wigs:
-            return _help("no_wig", leader)
+            return wig_help("no_wig", leader)
         index = (small_number(found.group("wig") or "1") or 0) - 1 if found else 0
         if not 0 <= index < len(wigs):  # "for 3" with two WIGs
-            return _help("no_such_wig", leader, found.group("wig"), count=len(wigs),  # type: ignore[union-attr]
+            return wig_help("no_such_wig", leader, found.group("wig"), count=len(wigs),  # type: ignore[union-attr]
                          typed=(f"{verb} {text[:found.start('wig')]}", text[found.end('wig'):]))  # type: ignore[union-attr]
         personal = None if leader else turn.person.id
         measure = await wig_store.add_measure(session, wigs[index].id, str(prompts.render(source.title)),  # type: ignore[arg-type]
@@ -203,18 +205,18 @@ async def _add_measure(turn: Turn, text: str, leader: bool, verb: str = "measure
     read = await _add_read_measure(turn, text, leader, verb)
     if read is not None:
         return read
-    found = read_measure(text, _mark(turn))
+    found = read_measure(text, mark(turn))
     if found == "measure_too_long" or (not isinstance(found, str) and len(found.title) > MAX_MEASURE_TITLE):
-        return _help("title_too_long", leader, text, limit=MAX_MEASURE_TITLE, what="measure")
+        return wig_help("title_too_long", leader, text, limit=MAX_MEASURE_TITLE, what="measure")
     if isinstance(found, str):
-        return _help(found, leader, measure_number(text), limit=MAX_WHOLE, title=measure_title(text))
+        return wig_help(found, leader, measure_number(text), limit=MAX_WHOLE, title=measure_title(text))
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, team_lead(turn.person))
         if not wigs:
-            return _help("no_wig", leader)
+            return wig_help("no_wig", leader)
         index = found.wig - 1
         if not 0 <= index < len(wigs):  # "for 3" with two WIGs: named, not the format help
-            return _help("no_such_wig", leader, found.wig_typed, count=len(wigs),
+            return wig_help("no_such_wig", leader, found.wig_typed, count=len(wigs),
                          typed=(f"{verb} {text[:found.wig_at]}", text[found.wig_at + len(found.wig_typed):]))
         personal = None if leader else turn.person.id
         measure = await wig_store.add_measure(session, wigs[index].id, found.title,  # type: ignore[arg-type]
@@ -237,10 +239,12 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
     value below zero in money or a plain number is read back and stored only when
     typed again with `confirm` after it, as the check-in confirms a negative. A value
     more than three times the last reading (the WIG's start before any), or less than
-    a third of it, is read back and kept only with `confirm`: the check-in's rule for
-    a key result (`conversations.amounts.unlikely_change`)."""
+    a third of it, and more than half the WIG's distance from it, is read back and
+    kept only with `confirm` (`conversations.wig_text.wig_jump`). A read-back is also
+    kept by a plain `yes` as the person's very next message, within 15 minutes
+    (`bot.features.wig_readback`)."""
     if not leader:
-        return _help("leaders_only", leader)
+        return wig_help("leaders_only", leader)
     verb = typed.partition(" ")[0]  # "value", "now-at" or "update", as typed: the examples say it
     lone = _LONE.match(text)  # "1" or "1 confirm" alone: the value is missing, nothing unreadable
     match = None if lone is not None else _UPDATE.match(text)
@@ -251,96 +255,84 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
             if match is None:
                 which = small_number(lone.group("n")) if lone is not None else None
                 if which is not None and 1 <= which <= len(wigs):
-                    return _help("update", leader, verb=verb, number=which, example=wigs[which - 1].to_value)
-                return _help("update", leader, text, verb=verb)
-            _whole(match.group("value"), _mark(turn))  # a doubtful "1,5" is asked about first
+                    return wig_help("update", leader, verb=verb, number=which, example=_example(wigs[which - 1]))
+                return wig_help("update", leader, text, verb=verb)
+            whole(match.group("value"), mark(turn))  # a doubtful "1,5" is asked about first
             head = typed[: len(typed) - len(text)] + text[: match.start("n")]  # "value #"
-            return _help("no_such_wig", leader, match.group("n"), count=len(wigs),
+            return wig_help("no_such_wig", leader, match.group("n"), count=len(wigs),
                          typed=(head, text[match.end("n"):]))
         number = picked
         wig, raw = wigs[number - 1], match.group("value")
         count = is_count_unit(wig.unit)
-        asked = {"number": number, "unit": wig.unit or "", "example": wig.to_value, "verb": verb}
+        asked = {"number": number, "unit": wig.unit or "", "example": _example(wig), "verb": verb}
         # read in the WIG's own unit: "38 weeks" for deals is asked about, and so is
         # "1.5 deals" (a count is whole); an ambiguous "1,500 deals" is 1,500
-        value, error = read_in_unit(raw, wig.unit or "", _mark(turn))
+        value, error = read_in_unit(raw, wig.unit or "", mark(turn))
         if error in ("wrong_unit", "fractional_count"):
-            return _help("update_unit" if error == "wrong_unit" else "update_fraction", leader, raw,
-                         typed_unit=typed_unit(raw, _mark(turn)), **asked)
-        if error == "ambiguous_number" and (doubt := ambiguity(raw, _mark(turn))) is not None:
+            return wig_help("update_unit" if error == "wrong_unit" else "update_fraction", leader, raw,
+                         typed_unit=typed_unit(raw, mark(turn)), **asked)
+        if error == "ambiguous_number" and (doubt := ambiguity(raw, mark(turn))) is not None:
             # the examples are `typed` (the alias, "M" or "confirm" kept) with each reading
             return _ambiguous(typed, doubt_details(doubt, raw, count), **asked)
         if error == "too_large" or (value is not None and abs(value) > MAX_WHOLE) or too_many_digits(raw):
-            return _help("update_too_large", leader, raw, limit=MAX_WHOLE, **asked)
+            return wig_help("update_too_large", leader, raw, limit=MAX_WHOLE, **asked)
         if error == "negative_count":  # the example: the same count without its minus
-            size = read_amount(raw, words=True, decimal=_mark(turn))
+            size = read_amount(raw, words=True, decimal=mark(turn))
             below = size.value if isinstance(size, Amount) else -wig.to_value
-            return _help("update_negative", leader, raw, count=True, **asked | {"example": below})
+            return wig_help("update_negative", leader, raw, count=True, **asked | {"example": below})
         if value is None:
-            return _help("update", leader, text, **asked)
+            return wig_help("update", leader, text, **asked)
         # "+2" / "2 more" is a change that could be the new value too: asked, never stored either way
         if is_increment(raw):
-            return _help("update_change", leader, raw, **asked | {"example": value})
+            return wig_help("update_change", leader, raw, **asked | {"example": value})
         if value < 0 and (count or not (match.group("sure") or value >= min(wig.from_value, wig.to_value))):
-            return _help("update_negative", leader, raw, count=count, **asked | {"example": value})
+            held = not count and await wig_readback.hold_update(session, turn.person.id, wig.id, value)  # type: ignore[arg-type]
+            return wig_help("update_negative", leader, raw, count=count, yes=held, **asked | {"example": value})
         last = (await scorecard_store.readings(session, [wig.id]))[wig.id]  # type: ignore[list-item]
         before = last[-1].value if last else wig.from_value
         jump = None if match.group("sure") else wig_jump(before, wig.from_value, wig.to_value, value)
-        if jump in ("up", "down"):  # "150k" for 1.5
-            return _help("update_jump", leader, raw, before=before, value=value, started=not last, **asked)
-        if jump == "far":
-            return _help("update_far", leader, raw, value=value, start=wig.from_value, **asked)
-        today = local_day(turn.now, turn.person.timezone)
-        reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
-                                                       turn.person.id)
-        found = standing(wig, [reading], today)
-    return Message(prompts.render("cadence/wig/updated", s=found, number=number), private=True)
+        if jump is not None:  # "150k" for 1.5: read back, kept by `confirm` or a plain `yes` next
+            held = await wig_readback.hold_update(session, turn.person.id, wig.id, value)  # type: ignore[arg-type]
+            if jump == "far":
+                return wig_help("update_far", leader, raw, value=value, start=wig.from_value, yes=held, **asked)
+            return wig_help("update_jump", leader, raw, before=before, value=value, started=not last, yes=held,
+                            **asked)
+        return await _store(turn, session, wig, number, value)
 
 
-async def _set_target(turn: Turn, text: str, leader: bool) -> Message:
-    """`/okr wig target @rep Discovery calls 8` (or `team` to go back to the team's
-    target): one rep's own weekly target for a team lead measure. A target is kept
-    per rep, not per week, so the scorecard shows it for whichever week it shows; the
-    reply names the week `/okr scorecard` shows the manager now (their local day,
-    `session_weeks`: last week until Thursday, this week from Friday), written as the
-    scorecard writes it ("last week (11–17 Jan 2027)")."""
-    if not leader:
-        return _help("leaders_only", leader)
-    who, _, rest = text.partition(" ")
-    title, _, amount = rest.strip().rpartition(" ")
-    value = None if amount.lower() == "team" else _whole(amount, _mark(turn))
-    rep = await resolve_report(turn, who) if who else None
-    async with turn.db.session() as session:
-        wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        every = await wig_store.measures(session, [w.id for w in wigs])  # type: ignore[misc]
-        found = [m for m in every if title and m.title.lower().startswith(title.strip().lower())]
-        if rep is None or len(found) != 1 or (value is None and amount.lower() != "team"):
-            return _help("target", leader, text, every[0].title if every else None)
-        if value is not None and (problem := weekly_problem(value[0])) not in (None, "weekly_zero"):  # "-8", "(8)"
-            return _help(problem, leader, amount, found[0].title, limit=MAX_WHOLE, title=found[0].title, who=who)
-        target = value[0] if value else None
-        await scorecard_store.set_target(session, found[0].id, rep["id"], target)  # type: ignore[arg-type]
+async def _store(turn: Turn, session: AsyncSession, wig: Any, number: int, value: float) -> Message:
+    """Keep `value` as WIG `number`'s reading for this week, and say where it stands."""
     today = local_day(turn.now, turn.person.timezone)
-    return Message(prompts.render("cadence/wig/added", kind="target", title=found[0].title, name=rep["name"],
-                                  target=target if target is not None else found[0].weekly_target,
-                                  own=target is not None, span=week_span(session_weeks(today)[0], today)),
+    reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
+                                                   turn.person.id)
+    return Message(prompts.render("cadence/wig/updated", s=standing(wig, [reading], today), number=number),
                    private=True)
 
 
-async def _close_wig(turn: Turn, text: str, leader: bool, verb: str = "close") -> Message:
-    """`/okr wig close N` (or `done`, `remove`: `verb` as typed). A word that is no
-    number gets the usual ask; a number no WIG has (3 of two, 99999, 40 digits) is
-    named as no WIG N, with the team's numbers (1–k) or that there are none."""
-    if not leader:
-        return _help("leaders_only", leader)
+async def _keep_held(turn: Turn, what: str) -> list[Message]:
+    """A `yes` right after a read-back (`bot.features.wig_readback`): the value held
+    is kept as if typed with `confirm`. An update's WIG is found by its id, so a WIG
+    closed meanwhile (the numbers shift) is never given another's value; an add's
+    line is read again, with `confirm`, so whatever else it must pass still holds."""
+    leader = turn.person.role in ("manager", "admin")
+    if what.startswith(wig_readback.ADD):
+        verb, _, text = what.removeprefix(wig_readback.ADD).partition(" ")
+        return [await _add_wig(turn, f"{text} confirm", leader, verb)]
+    wig_id, _, value = what.removeprefix(wig_readback.UPDATE).partition(":")
     async with turn.db.session() as session:
         wigs = await wig_store.active_wigs(session, turn.person.id)  # type: ignore[arg-type]
-        typed = typed_digits(text)
-        picked = small_number(typed) if typed is not None else None
-        if typed is None:  # not a number: the usual ask
-            return _help("close", leader)
-        if picked is None or not 1 <= picked <= len(wigs):  # a number, but no WIG has it
-            return _help("no_such_wig", leader, typed, count=len(wigs), typed=(f"{verb} ", ""))
-        wig = wigs[picked - 1]
-        await wig_store.close_wig(session, wig.id, turn.person.id)  # type: ignore[arg-type]
-    return Message(prompts.render("cadence/wig/added", kind="closed", title=wig.title))
+        found = [(n, w) for n, w in enumerate(wigs, 1) if str(w.id) == wig_id]
+        if not leader or not found:
+            return [Message(prompts.render("cadence/wig/readback", outcome="gone"), private=True)]
+        return [await _store(turn, session, found[0][1], found[0][0], float(value))]
+
+
+def _example(wig: Any) -> float:
+    """The value a WIG's re-asks offer: its target, made whole for a count (a WIG
+    "to 1.5 deals" set before fractions were refused offered "1.5", the very
+    value "isn't a whole number" refused)."""
+    return whole_value(wig.from_value, wig.to_value, wig.to_value) if is_count_unit(wig.unit) else wig.to_value
+
+
+feature.aside(wig_readback.forget)
+feature.responder(BEFORE_CONVERSATION, wig_readback.Answer(_keep_held))

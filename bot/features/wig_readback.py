@@ -1,0 +1,92 @@
+"""A WIG value read back ("is that right?") and kept by a plain `yes`.
+
+`/okr wig update 1 4000` on a WIG of 40 deals, or `/okr wig add` of money going
+below zero, reads the value back and keeps it when the command is typed again with
+`confirm`. A person's natural answer is `yes` on the next line, so the read-back is
+held (`storage.readbacks`) and the very next typed message answers it:
+
+* `yes` (or `y`, `ok`, `1`: `conversations.word_answers.yesno`) keeps the value,
+  within `WINDOW` of the read-back; later it is told it came too late and how to
+  keep the value with `confirm`, never kept;
+* `no` (`n`, `nope` …) keeps nothing and says so;
+* any other message (a command, a conversation's answer, a click is no message)
+  forgets the read-back first (`forget`, an aside run before every typed turn), so
+  a `yes` meant for something else later is never taken for it.
+
+What is kept is re-checked when the yes comes (the WIG still open, the line read
+again), so a yes never stores what the command would now refuse. This module holds
+the hold and the answer; `bot.features.wig` registers them and does the keeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+
+import prompts
+from bot.core.coach import Turn
+from bot.core.messages import Message
+from conversations.answers import Env, Valid
+from conversations.word_answers import yesno
+from storage import readbacks
+from storage.db import AsyncSession
+
+# How long after the read-back a `yes` still keeps the value: the person answering
+# what they just typed, not a `yes` typed the next morning into an old thread.
+WINDOW = timedelta(minutes=15)
+UPDATE, ADD = "wig-update:", "wig-add:"
+
+Keep = Callable[[Turn, str], Awaitable[list[Message]]]
+
+
+def said(text: str) -> str | None:
+    """"yes" or "no" when `text` is a plain answer to a read-back (the typed "1" of
+    the first choice included), else None."""
+    if text.strip().rstrip(".!") == "1":
+        return "yes"
+    found = yesno(text, Env(today=date.min))  # yes or no reads no day
+    return str(found.value) if isinstance(found, Valid) else None
+
+
+async def hold_update(session: AsyncSession, person_id: int, wig_id: int, value: float) -> bool:
+    """Hold `/okr wig update`'s value of the WIG `wig_id` for a `yes`."""
+    return await readbacks.hold(session, person_id, f"{UPDATE}{wig_id}:{value!r}")
+
+
+async def hold_add(session: AsyncSession, person_id: int, line: str) -> bool:
+    """Hold `/okr wig add`'s line (verb and text as typed) for a `yes`; False when it
+    is too long to hold (a 500-character title): then only `confirm` keeps it."""
+    return await readbacks.hold(session, person_id, f"{ADD}{line}")
+
+
+async def forget(turn: Turn, session: AsyncSession) -> list[Message]:
+    """Before every typed turn: a read-back not answered by this message is dropped
+    (see the module docstring). Says nothing."""
+    if said(turn.text) is None:
+        await readbacks.take(session, turn.person.id)  # type: ignore[arg-type]
+    return []
+
+
+class Answer:
+    """A `yes` or `no` typed right after a WIG read-back, claimed before a
+    conversation in progress could take it for an answer to its own question (the
+    read-back is the last thing the bot asked)."""
+
+    def __init__(self, keep: Keep) -> None:
+        self.keep = keep  # (turn, what held) -> the reply of the kept value
+
+    async def respond(self, turn: Turn) -> list[Message] | None:
+        answer = said(turn.text) if turn.event.action is None else None
+        if answer is None:
+            return None
+        async with turn.db.session() as session:
+            held = await readbacks.take(session, turn.person.id)  # type: ignore[arg-type]
+        if not held:
+            return None  # nothing read back: the yes is someone else's
+        what, at = held[-1]
+        if answer == "no":
+            return [Message(prompts.render("cadence/wig/readback", outcome="dropped"), private=True)]
+        if turn.now - at > WINDOW:
+            return [Message(prompts.render("cadence/wig/readback", outcome="late",
+                                           minutes=int(WINDOW.total_seconds() // 60)), private=True)]
+        return await self.keep(turn, what)
