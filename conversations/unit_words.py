@@ -149,6 +149,10 @@ def different_units(first: str, second: str) -> bool:
 # plural ("status", "analysis", "business", "analytics", "news", "series").
 _IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "feet": "foot",
               "analyses": "analysis"}
+# Singulars in "-che", whose plural "-ches" reads like "pitches" but keeps the "e"
+# (an inflection library knows them all, but took 2 s to import: startup counts).
+_CHE = ("niche", "cache", "cliche", "cliché", "headache", "avalanche", "moustache", "mustache",
+        "creche", "crèche", "quiche", "psyche", "microniche", "tranche")
 _NOT_PLURAL = re.compile(r"(?:ss|us|is|ics|news|series|species)$", re.IGNORECASE)
 
 
@@ -179,6 +183,8 @@ def _singular(word: str) -> str:
         return word
     if lower.endswith("ies") and len(lower) > 4:
         return word[:-3] + "y"  # opportunities
+    if lower.endswith("ches") and lower[:-1].endswith(_CHE):
+        return word[:-1]  # niches, caches, headaches: the singular keeps its "e"
     if lower.endswith(("sses", "xes", "ches", "shes", "zzes")):
-        return word[:-2]  # addresses, boxes, pitches, pushes
+        return word[:-2]  # addresses, boxes, pitches, coaches, pushes
     return word[:-1]
