@@ -12,13 +12,11 @@ handful of rows that live one message.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import bindparam, delete
-
+from storage import held
 from storage.db import AsyncSession
 from storage.events import claim_event
-from storage.models import ProcessedEvent
 
 KIND = "readback"
 LONGEST = 190  # characters of `what` kept whole (the id holds 200 with the person's)
@@ -37,19 +35,6 @@ async def hold(session: AsyncSession, person_id: int, what: str) -> bool:
 
 async def take(session: AsyncSession, person_id: int) -> list[tuple[str, datetime]]:
     """What waits for the person, with when it was read back (aware UTC), oldest
-    first, forgotten as it is read: one DELETE … RETURNING, so two instances never
-    both keep it."""
-    prefix = f"{person_id}:"
-    rows = (await (await session.connection()).execute(_TAKE, {"prefix": prefix})).all()
-    return [(event_id[len(prefix):], _aware(at)) for event_id, at, _ in sorted(rows, key=lambda row: row[2])]
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-
-
-_TABLE = ProcessedEvent.__table__  # type: ignore[attr-defined]
-# the prefix is digits and ":": nothing in it to escape for LIKE
-_TAKE = (delete(_TABLE)
-         .where(_TABLE.c.platform == KIND, _TABLE.c.event_id.startswith(bindparam("prefix")))
-         .returning(_TABLE.c.event_id, _TABLE.c.received_at, _TABLE.c.id))
+    first, forgotten as it is read (`storage.held`: so two instances never both keep
+    it)."""
+    return (await held.take(session, person_id, [KIND]))[KIND]

@@ -10,10 +10,11 @@ for a handful of short-lived rows, and a confirmation settles exactly one.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import held
 from storage.events import claim_event
 from storage.models import ProcessedEvent
 
@@ -33,16 +34,6 @@ async def settle(session: AsyncSession, person_id: int, what: str) -> None:
 
 async def take(session: AsyncSession, person_id: int) -> list[str]:
     """Everything still waiting for the person's Save, oldest first, forgotten as it
-    is read (told once): one DELETE … RETURNING, so two instances never both tell.
-    Every typed turn runs it (in the unit of work that reads the person), so the
-    statement is built once."""
-    prefix = f"{person_id}:"
-    rows = (await (await session.connection()).execute(_TAKE, {"prefix": prefix})).all()
-    return [event_id[len(prefix):] for event_id, _ in sorted(rows, key=lambda row: row[1])]
-
-
-_TABLE = ProcessedEvent.__table__  # type: ignore[attr-defined]
-# the prefix is digits and ":": nothing in it to escape for LIKE
-_TAKE = (delete(_TABLE)
-         .where(_TABLE.c.platform == KIND, _TABLE.c.event_id.startswith(bindparam("prefix")))
-         .returning(_TABLE.c.event_id, _TABLE.c.id))
+    is read (told once). A typed turn takes these with the other kinds at once
+    (`storage.held`); this is for a caller that wants them alone."""
+    return [what for what, _ in (await held.take(session, person_id, [KIND]))[KIND]]

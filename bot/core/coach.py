@@ -24,7 +24,7 @@ from bot.core.feature import Features
 from bot.core.messages import Inbound, Message, Sender
 from bot.core.people import first_name
 from bot.core.settings import Settings
-from storage import people
+from storage import held, people
 from storage.db import Database
 from storage.models import Person
 
@@ -83,13 +83,16 @@ class Coach:
         moment = now()
 
         async def first_read(session: AsyncSession) -> tuple[Person | None, list[Message]]:
-            # the person, and for a typed turn what the features leave before the reply
-            # (`Feature.aside`), in one unit of work
+            # the person, and for a typed turn what the features read back and this
+            # message lets go (`Feature.holds`), taken in one statement: one unit of work
             found = await people.get(session, event.person_id)
             notes: list[Message] = []
             if found is not None and found.active and typed:
-                for aside in self.features.asides:
-                    notes.extend(await aside(Turn(self, found, event, moment), session))
+                turn = Turn(self, found, event, moment)
+                letting_go = [h for h in self.features.held if not h.keeps(turn)]
+                taken = await held.take(session, found.id, sorted({h.kind for h in letting_go}))  # type: ignore[arg-type]
+                for waiting in letting_go:
+                    notes.extend(waiting.told(turn, taken[waiting.kind]))
             return found, notes
 
         # the turn's first read: retried once after a dropped connection (Database.read)

@@ -28,7 +28,6 @@ from bot.core.messages import Message
 
 if TYPE_CHECKING:
     from bot.core.coach import Coach, Turn
-    from storage.db import AsyncSession  # the unit of work's type (storage keeps the SQL)
     from storage.models import Occurrence, Person
 
 # Who may run a command. The leaders' set is the one place that says who may see
@@ -48,7 +47,21 @@ Action = Callable[["Turn", dict[str, Any]], Awaitable[list[Message]]]
 JobRun = Callable[["Coach"], Awaitable[int]]
 # Before a typed turn (not a click) is answered: notes about what the person leaves
 # behind by typing something else (an absence read back and not saved), shown first.
-Aside = Callable[["Turn", "AsyncSession"], Awaitable[list[Message]]]
+Told = Callable[["Turn", list[tuple[str, datetime]]], list[Message]]
+
+
+@dataclass(frozen=True)
+class Held:
+    """Something a feature read back to a person and keeps (`storage.held`, rows of
+    `kind`) until their next typed message: `keeps(turn)` says whether this message
+    answers it (then it is left for the feature's own responder to take), otherwise
+    it is taken before the reply, with the other features' kinds in one statement, and
+    `told(turn, what)` gives the notes shown before the reply (possibly none; `what`:
+    (what was held, when, aware UTC), oldest first)."""
+
+    kind: str
+    told: Told
+    keeps: Callable[[Turn], bool]
 HomeSection = Callable[["Coach", "Person", datetime], Awaitable[list[Message]]]
 # (coach, the manager reading, the rep, the last one-on-one's start or None, now)
 BriefSection = Callable[["Coach", "Person", "Person", "datetime | None", datetime], Awaitable[list[Message]]]
@@ -159,7 +172,7 @@ class Feature:
     home: list[HomeSection] = field(default_factory=list)
     brief: list[BriefSection] = field(default_factory=list)
     measure_sources: list[MeasureSource] = field(default_factory=list)
-    asides: list[Aside] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
 
     def command(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -175,14 +188,13 @@ class Feature:
     def responder(self, stage: int, responder: Responder) -> None:
         self.responders.append((stage, responder))
 
-    def aside(self, aside: Aside) -> Aside:
-        """Asked before every typed turn, whatever answers it (a command, a
-        conversation, the fallback): notes to show before the reply, or none. It
-        runs in the unit of work that reads the turn's person (its session is
-        passed in): every typed turn pays for it, so it adds a statement, not a
-        transaction."""
-        self.asides.append(aside)
-        return aside
+    def holds(self, kind: str, told: Told, keeps: Callable[[Turn], bool] = lambda turn: False) -> None:
+        """Rows of `kind` (`storage.held`) wait for the person's next typed message:
+        every typed turn takes them unless `keeps(turn)`, whatever answers the turn (a
+        command, a conversation, the fallback), in the unit of work that reads the
+        turn's person and with every feature's kinds in one statement, and shows
+        `told(turn, rows)` before the reply."""
+        self.held.append(Held(kind, told, keeps))
 
     def action(self, name: str) -> Callable[[Action], Action]:
         """`end: <name>` in a flow file calls the function with the flow's result; it
@@ -237,7 +249,7 @@ class Features:
             (name, a) for f in self.features for name, a in f.actions.items()))
         self.prompt_kinds: Mapping[str, PromptKind] = _unique("prompt kind", (
             (k.kind, k) for f in self.features for k in f.prompt_kinds))
-        self.asides: tuple[Aside, ...] = tuple(a for f in self.features for a in f.asides)
+        self.held: tuple[Held, ...] = tuple(h for f in self.features for h in f.held)
         self.jobs: tuple[Job, ...] = tuple(j for f in self.features for j in f.jobs)
         self.home: tuple[HomeSection, ...] = tuple(h for f in self.features for h in f.home)
         self.brief: tuple[BriefSection, ...] = tuple(b for f in self.features for b in f.brief)

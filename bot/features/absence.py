@@ -7,8 +7,8 @@ or skipped) at once, by the same rule as a holiday (docs/cadence.md)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import prompts
 from bot.cadence import Calendar, country_of_zone, holiday_name, parse_working_days, week_start
@@ -33,9 +33,6 @@ from conversations.dates import NoSuchDay
 from conversations.spans import read_absence
 from storage import occurrences, unconfirmed
 from storage import schedule as store
-
-if TYPE_CHECKING:
-    from storage.db import AsyncSession  # the unit of work's type (storage keeps the SQL)
 
 feature = Feature("absence")
 ACTION_PREFIX = "absence:"
@@ -231,8 +228,7 @@ class AbsenceButtons:
 feature.responder(BEFORE_CONVERSATION, AbsenceButtons())
 
 
-@feature.aside
-async def unsaved(turn: Turn, session: AsyncSession) -> list[Message]:
+def unsaved(turn: Turn, waiting: list[tuple[str, datetime]]) -> list[Message]:
     """Days away read back and neither saved nor cancelled, when the person types
     something else: told once, naming the days. In the terminal the card's numbers
     are retired by the next reply, so they are not saved; on Slack and Teams the
@@ -241,12 +237,11 @@ async def unsaved(turn: Turn, session: AsyncSession) -> list[Message]:
     dropped without a word: their Save would be refused anyway, and so are the
     days of a card `/okr out` typed again replaces (what the card itself invites
     when the days are wrong: the person is at it, and gets a new card)."""
-    waiting = await unconfirmed.take(session, turn.person.id)  # type: ignore[arg-type]
     if (commands.parse(turn.text) or ("", ""))[0] == "out":
         return []
     today = local_day(turn.now, turn.person.timezone or "UTC")
     notes: list[Message] = []
-    for what in waiting:
+    for what, _ in waiting:
         first, _, last = what.removeprefix(ACTION_PREFIX).partition(":")
         try:
             span = date.fromisoformat(first), date.fromisoformat(last)
@@ -256,3 +251,6 @@ async def unsaved(turn: Turn, session: AsyncSession) -> list[Message]:
             notes.append(Message(prompts.render("cadence/out_not_saved", first=span[0], last=span[1],
                                                 retired=turn.event.platform == "console"), private=True))
     return notes
+
+
+feature.holds(unconfirmed.KIND, unsaved)  # taken at every typed turn, told here

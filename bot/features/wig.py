@@ -334,5 +334,5 @@ def _example(wig: Any) -> float:
     return whole_value(wig.from_value, wig.to_value, wig.to_value) if is_count_unit(wig.unit) else wig.to_value
 
 
-feature.aside(wig_readback.forget)
+feature.holds(wig_readback.KIND, wig_readback.forgotten, keeps=wig_readback.answers)
 feature.responder(BEFORE_CONVERSATION, wig_readback.Answer(_keep_held))

@@ -10,7 +10,7 @@ held (`storage.readbacks`) and the very next typed message answers it:
   keep the value with `confirm`, never kept;
 * `no` (`n`, `nope` …) keeps nothing and says so;
 * any other message (a command, a conversation's answer, a click is no message)
-  forgets the read-back first (`forget`, an aside run before every typed turn), so
+  forgets the read-back first (`Feature.holds`: taken before every other typed turn), so
   a `yes` meant for something else later is never taken for it.
 
 What is kept is re-checked when the yes comes (the WIG still open, the line read
@@ -21,7 +21,7 @@ the hold and the answer; `bot.features.wig` registers them and does the keeping.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import prompts
 from bot.core.coach import Turn
@@ -34,6 +34,7 @@ from storage.db import AsyncSession
 # How long after the read-back a `yes` still keeps the value: the person answering
 # what they just typed, not a `yes` typed the next morning into an old thread.
 WINDOW = timedelta(minutes=15)
+KIND = readbacks.KIND  # the rows `Feature.holds` takes for this feature
 UPDATE, ADD = "wig-update:", "wig-add:"
 
 Keep = Callable[[Turn, str], Awaitable[list[Message]]]
@@ -59,11 +60,14 @@ async def hold_add(session: AsyncSession, person_id: int, line: str) -> bool:
     return await readbacks.hold(session, person_id, f"{ADD}{line}")
 
 
-async def forget(turn: Turn, session: AsyncSession) -> list[Message]:
-    """Before every typed turn: a read-back not answered by this message is dropped
-    (see the module docstring). Says nothing."""
-    if said(turn.text) is None:
-        await readbacks.take(session, turn.person.id)  # type: ignore[arg-type]
+def answers(turn: Turn) -> bool:
+    """Whether this typed message answers a read-back (`Feature.holds`: then it is
+    left for `Answer`; any other message lets it go, see the module docstring)."""
+    return said(turn.text) is not None
+
+
+def forgotten(turn: Turn, held: list[tuple[str, datetime]]) -> list[Message]:
+    """A read-back the message did not answer is dropped without a word."""
     return []
 
 
