@@ -143,6 +143,15 @@ def test_choice_by_value_number_words_and_prefix() -> None:
     assert choice("4", OSLO, choices=options).code == "not_a_choice"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("typed", ["all unchanged", "No change", "unchanged.", "the same"])
+def test_a_choice_with_an_unchanged_value_takes_nothing_moved(typed: str) -> None:
+    """The check-in's confidence question: "all unchanged" is its `unchanged` value, not
+    "not on the card"; without the option it is still refused."""
+    options = ("on_track", "at_risk", "off_track")
+    assert choice(typed, OSLO, choices=options, unchanged="unchanged") == Valid("unchanged")
+    assert choice(typed, OSLO, choices=options).code == "not_a_choice"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("typed", ["2.", "2)", "(2)", " 2 ", "#2", "# 2"])
 def test_a_choice_number_typed_the_usual_ways(typed: str) -> None:
     """In a conversation on any channel, as in the terminal's cards: "2." is the second."""
