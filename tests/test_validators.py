@@ -269,3 +269,17 @@ def test_one_amount_reading_for_every_feature(raw: str, expected: tuple[float, s
         assert isinstance(money_answer, Valid)
         assert money_answer.value["amount"] == expected[0]
         assert (money_answer.value["currency"] or "") == expected[1]
+
+
+def test_a_day_years_ahead_is_asked_again_where_a_flow_bounds_it() -> None:
+    """"2207-01-12" (a year typed wrongly) for a date with `within_years`, or a key
+    result's "by …", is "too_far" with the same day in the year ahead; the last day
+    within the bound is kept."""
+    far = date_answer("2207-01-12", OSLO, future=True, within_years=1)
+    assert far == Invalid("too_far", {"date": "2207-01-12", "years": 1, "latest": "2028-01-06",
+                                      "example": "2027-01-12"})
+    assert date_answer("2028-01-06", OSLO, future=True, within_years=1) == Valid("2028-01-06")
+    assert date_answer("2207-01-12", OSLO, future=True) == Valid("2207-01-12")  # unbounded unless asked
+    kr = measurable("Sign 10 logos by 2207-01-12", OSLO)
+    assert isinstance(kr, Invalid) and (kr.code, kr.details["years"]) == ("too_far", 3)
+    assert measurable("Sign 10 logos by 2030-01-06", OSLO).value["due"] == "2030-01-06"  # type: ignore[union-attr]
