@@ -18,6 +18,7 @@ from conversations.amounts import (
     unlikely_change,
 )
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit, unit_problem, whole_text
+from conversations.currency_clash import named_currencies
 from conversations.unit_words import three_decimals
 from conversations.word_answers import ALL_UNCHANGED as _ALL
 
@@ -125,7 +126,8 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
     with the error code (and `doubt`, both readings, for "ambiguous_number"; for
     "increment", a change such as "+2" or "2 more": `given`, `current` and their
     `sum`, as both readings are asked about; for "wrong_unit", `typed`: what was
-    written beside the number, `typed_unit`). `decimal`
+    written beside the number, `typed_unit`; for "two_currencies", `currencies`: the
+    codes named, "100 NOK to 200 SEK" -> ["NOK", "SEK"]). `decimal`
     is the person's decimal mark ("." / ","; None when unknown)."""
     kr = kr if isinstance(kr, dict) else {}
     previous = kr.get("current")
@@ -144,7 +146,9 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
         found = ambiguity(str(text), mark) if error == "ambiguous_number" else None
         doubt = doubt_details(found, str(text), count) if found else None
         typed = typed_unit(str(text), mark) if error == "wrong_unit" else None  # "€5": named in the re-ask
-        return {"status": "retry", "value": None, "error": error, "doubt": doubt, "max": MAX_WHOLE, "typed": typed}
+        currencies = named_currencies(str(text)) if error == "two_currencies" else None  # "100 NOK to 200 SEK"
+        return {"status": "retry", "value": None, "error": error, "doubt": doubt, "max": MAX_WHOLE, "typed": typed,
+                "currencies": currencies}
     change = unlikely_change(float(previous), value) if isinstance(previous, (int, float)) else None
     if change is not None:
         return {"status": "jump", "value": value, "error": None, "change": change}

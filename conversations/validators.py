@@ -25,9 +25,11 @@ from conversations.amounts import (
     parse_number_text,
     read_amount,
     second_number_problem,
+    unit_kind,
 )
 from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number, runs, typed_digits  # noqa: F401
 from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_unit, unit_problem, whole_text
+from conversations.currency_clash import clash_details, named_currencies
 from conversations.dates import DateReading, no_such_day
 from conversations.horizon import next_same_day, too_far, years_after
 from conversations.kr_titles import title_target, year_end
@@ -80,6 +82,8 @@ def _read(raw: str, words: bool, env: Env, unit: Units = None, whole: bool = Fal
             return other if isinstance(other, Invalid) else _ambiguous(raw, env, whole)
         if found == "ratio" and (numbers := _ratio(raw, env.decimal)) is not None:
             details["as_percent"] = numbers
+        if found == "two_currencies":  # "100 NOK to 200 SEK": the re-ask names both
+            details |= clash_details(raw, env.decimal)
         return Invalid("not_a_number" if found == "no_number" else found, details)
     return _in_units(found, raw, words, unit)
 
@@ -255,6 +259,13 @@ def _no_day(raw: str, env: Env) -> Invalid | None:
     return Invalid("no_such_day", dict(vars(missing))) if missing else None
 
 
+def _mixed(body: str, first: str, second: str) -> Invalid:
+    """A key result whose ends are in two units; `money` when both are currencies
+    ("100 NOK to 200 SEK"), so the re-ask can say "NOK and SEK are two currencies"."""
+    both_money = unit_kind(first) == MONEY == unit_kind(second)
+    return Invalid("mixed_units", {"given": body.strip()[:60], "first": first, "second": second, "money": both_money})
+
+
 def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     """A key result people can check: it must hold a number ("how will we know?").
 
@@ -267,8 +278,9 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     start is its target ("from 20% to 20%"; "Cut incidents to 0", counted from an
     unsaid start of 0) has nothing to move and is asked again ("no_distance"); a
     floor to hold ("Keep win rate at 20%") is not. Ends in two units ("from $1M to
-    €2M", "from 20% to $2M") are asked again ("mixed_units"), never read in either. A rate of none ("Book 0 meetings
-    a week") asks nothing of anyone and is asked again ("zero_rate").
+    €2M", "from 20% to $2M", "100 NOK to 200 SEK") are asked again ("mixed_units"),
+    never read in either. A rate of none ("Book 0 meetings a week") asks nothing of
+    anyone and is asked again ("zero_rate").
     """
     checked = text(raw, env, max_length=max_length, min_length=3)
     if isinstance(checked, Invalid):
@@ -281,9 +293,11 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
         if span is not None and (to := parse_amount(span.group("target"), env.decimal)) is not None:
             begin = parse_amount(span.group("start"), env.decimal)
             if begin is not None and different_units(begin[1], to[1]):  # "from $1M to €2M": asked, not read in €
-                return Invalid("mixed_units", {"given": body.strip()[:60], "first": begin[1], "second": to[1]})
+                return _mixed(body, begin[1], to[1])
             start = begin[0] if begin is not None else None
             found: tuple[float, str] | None = to
+        elif len(codes := named_currencies(body)) > 1:  # "100 NOK to 200 SEK": two currencies, not a range
+            return _mixed(body, codes[0], codes[1])
         else:
             problem = second_number_problem(body)
             if problem in ("range", "alternatives", "ratio"):
