@@ -8,6 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
+from conversations.horizon import next_same_day, years_after
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.validators import (
     _DATE_WORD,
@@ -71,17 +72,14 @@ def latest_due(today: date) -> date:
     weeks, at most months (it is reminded on its day and carried into the next
     briefs), so a year leaves room for the longest while a slip in the year
     ("2207" for 2027) lands far past it and is asked again."""
-    return today.replace(year=today.year + 1, day=min(today.day, 28) if today.month == 2 else today.day)
+    return years_after(today, 1)
 
 
 def _year_ahead(day: date, today: date) -> str:
     """`day`'s month and day in the first year after `today` ("1 Jan 2027" for a
     typed 2207-01-01), as the re-ask's example: always within `latest_due`."""
-    for year in (today.year, today.year + 1):
-        found = date(year, day.month, 28 if (day.month, day.day) == (2, 29) else day.day)
-        if found > today:
-            return f"{found.day} {found:%b %Y}"
-    return f"{today.day} {today:%b %Y}"  # unreachable: a later day exists within a year
+    found = next_same_day(day, today)
+    return f"{found.day} {found:%b %Y}"
 
 
 

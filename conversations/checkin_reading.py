@@ -18,9 +18,10 @@ from conversations.amounts import (
     unlikely_change,
 )
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit, unit_problem, whole_text
+from conversations.currency_clash import named_currencies
 from conversations.unit_words import three_decimals
+from conversations.word_answers import ALL_UNCHANGED as _ALL
 
-_ALL = re.compile(r"^\s*(?:all\s+)?(?:unchanged|the\s+same|same|no\s+change[s]?)\s*[.!]?\s*$", re.IGNORECASE)
 # "+2", "2 more", "another 2": a change, which could also be meant as the new total.
 _MORE_WORD = re.compile(r"\b(?:more|additional|extra|another)\b", re.IGNORECASE)
 _INCREMENT = re.compile(r"^\s*(?:[$€£₹¥]\s*)?\+|" + _MORE_WORD.pattern, re.IGNORECASE)
@@ -125,7 +126,8 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
     with the error code (and `doubt`, both readings, for "ambiguous_number"; for
     "increment", a change such as "+2" or "2 more": `given`, `current` and their
     `sum`, as both readings are asked about; for "wrong_unit", `typed`: what was
-    written beside the number, `typed_unit`). `decimal`
+    written beside the number, `typed_unit`; for "two_currencies", `currencies`: the
+    codes named, "100 NOK to 200 SEK" -> ["NOK", "SEK"]). `decimal`
     is the person's decimal mark ("." / ","; None when unknown)."""
     kr = kr if isinstance(kr, dict) else {}
     previous = kr.get("current")
@@ -144,20 +146,26 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
         found = ambiguity(str(text), mark) if error == "ambiguous_number" else None
         doubt = doubt_details(found, str(text), count) if found else None
         typed = typed_unit(str(text), mark) if error == "wrong_unit" else None  # "€5": named in the re-ask
-        return {"status": "retry", "value": None, "error": error, "doubt": doubt, "max": MAX_WHOLE, "typed": typed}
+        currencies = named_currencies(str(text)) if error == "two_currencies" else None  # "100 NOK to 200 SEK"
+        return {"status": "retry", "value": None, "error": error, "doubt": doubt, "max": MAX_WHOLE, "typed": typed,
+                "currencies": currencies}
     change = unlikely_change(float(previous), value) if isinstance(previous, (int, float)) else None
     if change is not None:
         return {"status": "jump", "value": value, "error": None, "change": change}
     return {"status": "ok", "value": value, "error": None}
 
 
-def all_unchanged(key_results: Any = None, updates: Any = None, i: Any = 0) -> list[dict[str, Any]]:
+def all_unchanged(key_results: Any = None, updates: Any = None, i: Any = 0,
+                  read: Any = None) -> list[dict[str, Any]]:
     """The check-in's updates with every key result from position `i` on kept as it
-    was (value and confidence): what "all unchanged" means."""
+    was (value and confidence): what "all unchanged" means. Said at a confidence
+    question, `read` is that key result's value answer (`checkin_value`'s dict): the
+    key result at `i` takes its value and keeps last time's confidence."""
     done = list(updates or [])
-    for kr in list(key_results or [])[int(i or 0):]:
+    for at, kr in enumerate(list(key_results or [])[int(i or 0):]):
+        value = read["value"] if at == 0 and isinstance(read, dict) else kr.get("current")
         done.append({"id": kr.get("id"), "title": kr.get("title"), "unit": kr.get("unit"),
                      "target": kr.get("target"), "kind": kr.get("kind"), "per": kr.get("per"),
-                     "value": kr.get("current"), "previous": kr.get("current"),
+                     "value": value, "previous": kr.get("current"),
                      "confidence": kr.get("confidence"), "was": kr.get("confidence")})
     return done

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from datetime import date, timedelta
 
 from conversations.dates import no_such_day, read_date
+from conversations.horizon import ABSENCE_YEARS, too_far
 from conversations.locales import ascii_digits, has_odd_digits
 
 MAX_DAYS = 366
@@ -88,7 +89,9 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
     says which), "duration" (a length
     of time other than whole days or weeks), "far:YYYY-MM-DD" (a day without a year whose next occurrence, given
     after the colon, is more than a year off or a 29 February: asked again with its
-    year rather than saved), "past", "backwards" or "too_long" (over a year, "for 99999 days").
+    year rather than saved), "too_far:YYYY-MM-DD" (a typed day past
+    `horizon.ABSENCE_YEARS` years ahead, "on 2207-01-12": a year typed wrongly),
+    "past", "backwards" or "too_long" (over a year, "for 99999 days").
 
     "for 3 days" counts the person's working days from today (Thursday in a Mon–Fri
     week: Thursday, Friday, Monday), by `working` when given (the cadence calendar's
@@ -116,6 +119,8 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
             return "ambiguous"
         if found.far:  # "29 Feb": the next one is years away; the year must be typed
             return f"far:{found.day.isoformat()}"
+        if too_far(found.day, today, ABSENCE_YEARS):  # "on 2207-01-12": a year typed wrongly
+            return f"too_far:{found.day.isoformat()}"
         return found.day
 
     first: date | str

@@ -25,10 +25,13 @@ from conversations.amounts import (
     parse_number_text,
     read_amount,
     second_number_problem,
+    unit_kind,
 )
 from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number, runs, typed_digits  # noqa: F401
 from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_unit, unit_problem, whole_text
+from conversations.currency_clash import clash_details, named_currencies
 from conversations.dates import DateReading, no_such_day
+from conversations.horizon import next_same_day, too_far, years_after
 from conversations.kr_titles import title_target, year_end
 from conversations.krkinds import infer_kind
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
@@ -38,6 +41,9 @@ from conversations.wig_text import wig_jump
 from conversations.word_answers import choice, items, person, text, yesno
 
 Validator = Callable[..., Result]
+# A key result's due day is at most this many years ahead, as a WIG's finish line
+# (`wig_text.latest_deadline`): "by 2207-01-12" is a year typed wrongly
+KEY_RESULT_YEARS = 3
 Units = str | Sequence[str] | None  # the unit word(s) an answer may name
 
 def _bounded(value: float, minimum: float | None, maximum: float | None,
@@ -77,6 +83,8 @@ def _read(raw: str, words: bool, env: Env, unit: Units = None, whole: bool = Fal
             return other if isinstance(other, Invalid) else _ambiguous(raw, env, whole)
         if found == "ratio" and (numbers := _ratio(raw, env.decimal)) is not None:
             details["as_percent"] = numbers
+        if found == "two_currencies":  # "100 NOK to 200 SEK": the re-ask names both
+            details |= clash_details(raw, env.decimal)
         return Invalid("not_a_number" if found == "no_number" else found, details)
     return _in_units(found, raw, words, unit)
 
@@ -207,12 +215,14 @@ def percentage(raw: str, env: Env, *, min: float | None = 0, max: float | None =
     return _bounded(value, min, max) or Valid(value / 100)
 
 
-def _check_day(reading: DateReading, raw: str, env: Env, future: bool) -> Result:
+def _check_day(reading: DateReading, raw: str, env: Env, future: bool, within_years: int | None = None) -> Result:
     """The one judgement of a read day: asked about, refused, confirmed or kept. A day
     ahead (`future`) typed without a year that passed within
     `passed_days.JUST_PASSED_DAYS` ("Nov 29" on 30 November, read as next year's) is
     asked about ("just_passed"), never set a year off unasked; inside a planned
-    period a yearless day falls in the period instead."""
+    period a yearless day falls in the period instead. With `within_years`, a day past
+    that many years ahead ("2207-01-12": a year typed wrongly) is asked again
+    ("too_far", with the same day in the year ahead as `example`; `conversations.horizon`)."""
     found = reading.day
     if reading.alternative is not None and not reading.order_known:
         return Invalid("ambiguous_date", {"given": raw.strip()[:40], "first": found.isoformat(),
@@ -226,20 +236,26 @@ def _check_day(reading: DateReading, raw: str, env: Env, future: bool) -> Result
     if env.period is not None and not env.period[0] <= found <= env.period[1]:
         return Invalid("outside_period", {"date": found.isoformat(), "first": env.period[0].isoformat(),
                                           "last": env.period[1].isoformat()})
+    if within_years is not None and too_far(found, env.today, within_years):
+        return Invalid("too_far", {"date": found.isoformat(), "years": within_years,
+                                   "latest": years_after(env.today, within_years).isoformat(),
+                                   "example": next_same_day(found, env.today).isoformat()})
     if reading.needs_words:  # 03/04 read by the person's order, or 29 Feb four years off
         words = {"date": found.isoformat(), "given": raw.strip()[:40]}
         return Valid(found.isoformat(), words | {"far": True} if reading.far else words)
     return Valid(found.isoformat())
 
 
-def date_answer(raw: str, env: Env, *, future: bool = False) -> Result:
+def date_answer(raw: str, env: Env, *, future: bool = False, within_years: int | None = None) -> Result:
     """A date, returned as an ISO string so the state stays JSON. Inside a planned
     period a day without a year falls in it, and a day outside it is asked again; a
-    numeric day a reader could take two ways is confirmed in words."""
+    numeric day a reader could take two ways is confirmed in words. With
+    `within_years` (a flow's option), a day more than that many years ahead is asked
+    again ("too_far": a year typed wrongly)."""
     found = env.read_date(raw)
     if found is None:  # "31 April", "2027-02-29": say which month is short of that day
         return _no_day(raw, env) or Invalid("not_a_date")
-    return _check_day(found, raw, env, future)
+    return _check_day(found, raw, env, future, within_years)
 
 
 _DATE_WORD = re.compile(r"\b(?:by|before|until|till|in|on|due)\s+", re.IGNORECASE)
@@ -261,19 +277,28 @@ def _no_day(raw: str, env: Env) -> Invalid | None:
     return Invalid("no_such_day", dict(vars(missing))) if missing else None
 
 
+def _mixed(body: str, first: str, second: str) -> Invalid:
+    """A key result whose ends are in two units; `money` when both are currencies
+    ("100 NOK to 200 SEK"), so the re-ask can say "NOK and SEK are two currencies"."""
+    both_money = unit_kind(first) == MONEY == unit_kind(second)
+    return Invalid("mixed_units", {"given": body.strip()[:60], "first": first, "second": second, "money": both_money})
+
+
 def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     """A key result people can check: it must hold a number ("how will we know?").
 
     The number is the target ("from 20% to 25%" takes 25 and remembers 20 as the
     start), the word after it the unit; a trailing "by March 31" / "by end of Q2" is
-    the due date (judged as `date_answer` judges a future day), or None when missing,
+    the due date (judged as `date_answer` judges a future day, at most
+    `KEY_RESULT_YEARS` ahead), or None when missing,
     so the flow can ask "by when?". A range ("40-50k"), alternatives ("3 or 4") or a
     ratio ("1 in 4 deals") is asked again: which number is the target? A total whose
     start is its target ("from 20% to 20%"; "Cut incidents to 0", counted from an
     unsaid start of 0) has nothing to move and is asked again ("no_distance"); a
     floor to hold ("Keep win rate at 20%") is not. Ends in two units ("from $1M to
-    €2M", "from 20% to $2M") are asked again ("mixed_units"), never read in either. A rate of none ("Book 0 meetings
-    a week") asks nothing of anyone and is asked again ("zero_rate").
+    €2M", "from 20% to $2M", "100 NOK to 200 SEK") are asked again ("mixed_units"),
+    never read in either. A rate of none ("Book 0 meetings a week") asks nothing of
+    anyone and is asked again ("zero_rate").
     """
     checked = text(raw, env, max_length=max_length, min_length=3)
     if isinstance(checked, Invalid):
@@ -286,9 +311,11 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
         if span is not None and (to := parse_amount(span.group("target"), env.decimal)) is not None:
             begin = parse_amount(span.group("start"), env.decimal)
             if begin is not None and different_units(begin[1], to[1]):  # "from $1M to €2M": asked, not read in €
-                return Invalid("mixed_units", {"given": body.strip()[:60], "first": begin[1], "second": to[1]})
+                return _mixed(body, begin[1], to[1])
             start = begin[0] if begin is not None else None
             found: tuple[float, str] | None = to
+        elif len(codes := named_currencies(body)) > 1:  # "100 NOK to 200 SEK": two currencies, not a range
+            return _mixed(body, codes[0], codes[1])
         else:
             problem = second_number_problem(body)
             if problem in ("range", "alternatives", "ratio"):
@@ -314,7 +341,7 @@ def measurable(raw: str, env: Env, *, max_length: int = 300) -> Result:
     due: str | None = None
     confirm: dict[str, Any] | None = None
     if reading is not None:
-        judged = _check_day(reading, said, env, future=True)
+        judged = _check_day(reading, said, env, future=True, within_years=KEY_RESULT_YEARS)
         if isinstance(judged, Invalid):
             return judged
         due, confirm = judged.value, judged.confirm

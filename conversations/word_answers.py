@@ -15,6 +15,9 @@ from conversations.people import find_person
 _YES = {"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "of course", "definitely", "ja",
         "true", "absolutely", "please", "yes please"}
 _NO = {"no", "n", "nope", "nah", "not really", "no thanks", "false", "nej", "nei", "not yet"}
+# "all unchanged", "no change", "the same": nothing moved, said in one answer
+ALL_UNCHANGED = re.compile(r"^\s*(?:all\s+)?(?:unchanged|the\s+same|same|no\s+change[s]?)\s*[.!]?\s*$",
+                           re.IGNORECASE)
 
 
 def yesno(raw: str, env: Env) -> Result:
@@ -31,9 +34,13 @@ def _key(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
-def choice(raw: str, env: Env, *, choices: Sequence[str] = ()) -> Result:
+def choice(raw: str, env: Env, *, choices: Sequence[str] = (), unchanged: str | None = None) -> Result:
     """One of the offered values: by value, by its number (typed the usual ways,
-    `typed_number`), or by the start of it."""
+    `typed_number`), or by the start of it. With `unchanged`, an answer that says
+    nothing moved ("all unchanged", "no change", `ALL_UNCHANGED`) is that value (not
+    offered as a button), for a flow to keep what was there."""
+    if unchanged is not None and ALL_UNCHANGED.match(raw):
+        return Valid(unchanged)
     word = _key(raw)
     if (picked := typed_number(raw)) is not None and 1 <= picked <= len(choices):  # "2", "2.", "(2)", "#2"
         return Valid(choices[picked - 1])

@@ -8,6 +8,7 @@ values are errors, so a missing variable fails a test instead of reaching a user
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -163,14 +164,30 @@ def clip(value: Any, limit: int = CLIP_CHARACTERS) -> Any:
     return value  # long in code points, short in graphemes (combining marks)
 
 
+_WIDE = Context(prec=400)  # every float's digits (1e308 has 309): quantize never runs out of precision
+
+
+def rounded(value: float | int, digits: int = 0) -> Decimal:
+    """`value` to `digits` decimals, half away from zero, as money is shown to people
+    and as babel rounds it (ROUND_HALF_UP): ¥2.5 -> 3, -¥2.5 -> -3, 1.2345 KWD ->
+    1.235, where Python's round() gives 2, -2 and 1.234 (half to even, and on the
+    float 1.23449999…). A float is taken as its shortest repr ("1.2345"), the number
+    the person typed or a sum shows. The one rounding of every figure shown
+    (`format_number` and the filters built on it), so a total and an "X of Y" line
+    agree."""
+    exact = Decimal(repr(float(value))) if isinstance(value, float) else Decimal(int(value))
+    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=_WIDE)
+
+
 def format_number(value: float | int | None, digits: int = 0) -> str:
-    """1234567.8 -> "1,234,568"; a whole number never shows ".0"."""
+    """1234567.8 -> "1,234,568", rounded half away from zero (`rounded`: 2.5 -> "3");
+    a whole number never shows ".0"."""
     if value is None:
         return "—"
-    if digits == 0 or float(value).is_integer():
-        return f"{round(value):,}"
-    shown = round(float(value), digits)  # 3.0000001 -> "3", -0.00001 -> "0" (not "3.0", "-0.0")
-    return f"{int(shown):,}" if shown.is_integer() else f"{shown:,.{digits}f}"
+    shown = rounded(value, 0 if float(value).is_integer() else digits)
+    if shown == shown.to_integral_value():  # 3.0000001 -> "3", -0.00001 -> "0" (not "3.0", "-0.0")
+        return f"{int(shown):,}"
+    return f"{shown:,.{digits}f}"
 
 
 def format_plain(value: float | int | None) -> str:
@@ -179,7 +196,7 @@ def format_plain(value: float | int | None) -> str:
     whatever the person's decimal mark ("1,500" or "12.125" would be asked about)."""
     if value is None:
         return "7"
-    return f"{float(value):.2f}".rstrip("0").rstrip(".") or "0"
+    return f"{rounded(value, 2) + 0:.2f}".rstrip("0").rstrip(".") or "0"
 
 
 def format_money(value: float | int | None, currency: str = "$") -> str:
@@ -226,7 +243,7 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
     else:
         digits = _enough_digits(float(value), digits)
     shown = format_number(value, digits)
-    negative = round(float(value), digits) < 0
+    negative = rounded(value, digits) < 0
     sign, size = ("-", format_number(-value, digits)) if negative else ("", shown.removeprefix("-"))
     if money and symbol:  # the sign before the symbol: "-$5,000", not "$-5,000"
         return f"{sign}{symbol}{size}"
@@ -250,7 +267,7 @@ def _enough_digits(value: float, digits: int) -> int:
     for a stored 0.05), and 0.052% with two read as its target 0.05%. A figure shown
     within 1 % of itself keeps `digits` ("33.3%" for 33.333)."""
     size = abs(value)
-    while digits < 6 and size and abs(round(size, digits) - size) > 0.01 * size:
+    while digits < 6 and size and abs(float(rounded(size, digits)) - size) > 0.01 * size:
         digits += 1
     return digits
 

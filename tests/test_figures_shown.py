@@ -33,7 +33,7 @@ from bot.features.brief_data import _shown
     (1234.5, "€", "€1,234.50"),          # a symbol stored before ISO codes
     (1234.6, "JPY", "¥1,235"),           # the yen has no minor unit (babel): was "¥1,234.60"
     (250_000, "JPY", "¥250,000"),
-    (1.2345, "KWD", "1.234 KWD"),        # three decimals (fils)
+    (1.2345, "KWD", "1.235 KWD"),        # three decimals (fils), half away from zero (was 1.234)
     (1234.5, "FTE", "1,234.5 FTE"),      # three capitals but no currency: a count
 ])
 def test_amounts_read_as_people_write_them(value: float, unit: str, shown: str) -> None:
@@ -104,3 +104,36 @@ def test_a_figure_near_its_target_is_not_shown_as_the_target() -> None:
 
     assert format_amount(0.052, "%") == "0.052%"
     assert format_amount(0.00024, "") == "0.00024"
+
+
+@pytest.mark.parametrize(("value", "unit", "shown", "bare"), [
+    (2.5, "JPY", "¥3", "¥3"),                 # was "¥2": round() is half to even
+    (3.5, "JPY", "¥4", "¥4"),
+    (-2.5, "JPY", "-¥3", "-¥3"),              # away from zero both ways
+    (1234.5, "KRW", "1,235 KRW", "1,235"),    # was "1,234 KRW"
+    (1.2345, "KWD", "1.235 KWD", "1.235"),    # was "1.234 KWD": the float 1.23449999… rounded
+    (1.0005, "KWD", "1.001 KWD", "1.001"),
+    (0.125, "USD", "$0.13", "$0.13"),         # was "$0.12"
+    (2.675, "EUR", "€2.68", "€2.68"),         # was "€2.67" (the float 2.67499999…)
+])
+def test_money_is_rounded_half_away_from_zero_everywhere_it_is_shown(
+        value: float, unit: str, shown: str, bare: str) -> None:
+    """Money shown to a person rounds half away from zero (as babel's ROUND_HALF_UP),
+    in the `amount` filter, the "X of Y" figure and the brief's change alike, so a
+    figure and its "X of Y" line agree."""
+    assert prompts.format_amount(value, unit) == shown
+    assert prompts.format_bare(value, unit) == bare
+    figures = prompts.environment().from_string(
+        '{% import "okrs/_figures.j2" as f %}{{ f.figure(current, target, unit) }}')
+    target = prompts.format_amount(10, unit)
+    assert figures.render(current=value, target=10, unit=unit) == f"{bare} of {target}"
+    assert _shown(value, unit) == shown
+
+
+def test_whole_money_and_plain_numbers_round_the_same_way() -> None:
+    """The goal maths' and salary figures' whole amounts (`money`), counts (`number`)
+    and a typed-back example (`plain`) round half away from zero as `amount` does."""
+    assert prompts.format_money(2.5, "JPY") == "3 JPY" and prompts.format_money(-2.5, "¥") == "-¥3"
+    assert prompts.format_money(1084567.5, "NOK") == "1,084,568 NOK"
+    assert prompts.format_number(2.5) == "3" and prompts.format_number(0.125, 2) == "0.13"
+    assert prompts.format_plain(1.005) == "1.01" and prompts.format_plain(-0.001) == "0"

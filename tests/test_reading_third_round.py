@@ -143,8 +143,8 @@ def test_the_example_never_triggers_another_question(unit: str, current: float, 
     text = prompts.render(f"cadence/checkin/{template}", context={"key_results": [kr]},
                           answers={"i": 0, "kr_value": "?", "read": read})
     example = re.findall(r"`([^`]+)`", text)[0]
-    assert checkin_value(example, kr, decimal) == {"status": "ok", "value": pytest.approx(round(current, 2)),
-                                                   "error": None}
+    shown = float(prompts.rounded(current, 2))  # as figures are shown: half away from zero (1.125 -> 1.13)
+    assert checkin_value(example, kr, decimal) == {"status": "ok", "value": pytest.approx(shown), "error": None}
 
 
 # --- 5. Swiss and Arabic marks, dashes as minus --------------------------------------

@@ -68,6 +68,8 @@ async def test_one_unit_at_one_end_is_still_one_unit(coach: Coach, db: Database,
     ("Grow ARR from $1M to €2M by June 30", "USD", "EUR"),
     ("Grow win rate from 20% to $2M by June 30", "%", "USD"),
     ("Grow ARR from €1M to £2M by June 30", "EUR", "GBP"),
+    ("Grow ARR from 100 NOK to 200 SEK by June 30", "NOK", "SEK"),   # was "a range"
+    ("Grow ARR 100 NOK to 200 SEK by June 30", "NOK", "SEK"),
 ])
 def test_a_key_result_in_two_units_is_asked_again(typed: str, first: str, second: str) -> None:
     found = measurable(typed, ENV)
@@ -76,8 +78,24 @@ def test_a_key_result_in_two_units_is_asked_again(typed: str, first: str, second
     said = str(prompts.render("flows/goals/key_result_retry", error=found.code, details=found.details,
                               validator="measurable", misses=1))
     assert "counted in one unit" in said, said
+    if "%" not in (first, second):  # two currencies: named as such
+        assert f"{first} and {second} are two currencies: give both ends in one" in said, said
     examples = re.findall(r"`([^`]+)`", said)
     assert examples and all(isinstance(measurable(e, ENV), Valid) for e in examples), said
+
+
+def test_a_check_in_value_in_two_currencies_names_them() -> None:
+    """The check-in's value question, a sibling: "100 NOK to 200 SEK" names both
+    currencies and the key result's own, not "couldn't read it as one figure"."""
+    from conversations.checkin_reading import checkin_value
+
+    kr = {"title": "Pipeline", "current": 5000, "target": 10000, "unit": "NOK"}
+    read = checkin_value("100 NOK to 200 SEK", kr)
+    assert (read["error"], read["currencies"]) == ("two_currencies", ["NOK", "SEK"])
+    said = str(prompts.render("cadence/checkin/kr_value_retry", context={"key_results": [kr]},
+                              answers={"read": read, "kr_value": "100 NOK to 200 SEK", "i": 0}))
+    assert "names two currencies, NOK and SEK, and this key result is counted in NOK" in said, said
+    assert "`5000 NOK`" in said
 
 
 # --- 2. a yearless day of the last week ---------------------------------------------------

@@ -143,6 +143,15 @@ def test_choice_by_value_number_words_and_prefix() -> None:
     assert choice("4", OSLO, choices=options).code == "not_a_choice"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("typed", ["all unchanged", "No change", "unchanged.", "the same"])
+def test_a_choice_with_an_unchanged_value_takes_nothing_moved(typed: str) -> None:
+    """The check-in's confidence question: "all unchanged" is its `unchanged` value, not
+    "not on the card"; without the option it is still refused."""
+    options = ("on_track", "at_risk", "off_track")
+    assert choice(typed, OSLO, choices=options, unchanged="unchanged") == Valid("unchanged")
+    assert choice(typed, OSLO, choices=options).code == "not_a_choice"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("typed", ["2.", "2)", "(2)", " 2 ", "#2", "# 2"])
 def test_a_choice_number_typed_the_usual_ways(typed: str) -> None:
     """In a conversation on any channel, as in the terminal's cards: "2." is the second."""
@@ -260,3 +269,17 @@ def test_one_amount_reading_for_every_feature(raw: str, expected: tuple[float, s
         assert isinstance(money_answer, Valid)
         assert money_answer.value["amount"] == expected[0]
         assert (money_answer.value["currency"] or "") == expected[1]
+
+
+def test_a_day_years_ahead_is_asked_again_where_a_flow_bounds_it() -> None:
+    """"2207-01-12" (a year typed wrongly) for a date with `within_years`, or a key
+    result's "by …", is "too_far" with the same day in the year ahead; the last day
+    within the bound is kept."""
+    far = date_answer("2207-01-12", OSLO, future=True, within_years=1)
+    assert far == Invalid("too_far", {"date": "2207-01-12", "years": 1, "latest": "2028-01-06",
+                                      "example": "2027-01-12"})
+    assert date_answer("2028-01-06", OSLO, future=True, within_years=1) == Valid("2028-01-06")
+    assert date_answer("2207-01-12", OSLO, future=True) == Valid("2207-01-12")  # unbounded unless asked
+    kr = measurable("Sign 10 logos by 2207-01-12", OSLO)
+    assert isinstance(kr, Invalid) and (kr.code, kr.details["years"]) == ("too_far", 3)
+    assert measurable("Sign 10 logos by 2030-01-06", OSLO).value["due"] == "2030-01-06"  # type: ignore[union-attr]

@@ -30,6 +30,7 @@ from bot.features.absence_reading import (
     typed_until,
 )
 from conversations.dates import NoSuchDay
+from conversations.horizon import ABSENCE_YEARS, next_same_day, years_after
 from conversations.spans import read_absence
 from storage import occurrences, unconfirmed
 from storage import schedule as store
@@ -95,7 +96,9 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
         code, _, day = parsed.partition(":")
         problem = "" if code == "missing" else prompts.render(  # nothing typed: the help alone asks
             "cadence/out_problem", code=code, missing=NoSuchDay.from_code(parsed), given=args.strip()[:60],
-            day=date.fromisoformat(day) if code in ("far", "passed") else None, today=today,
+            day=date.fromisoformat(day) if code in ("far", "passed", "too_far") else None, today=today,
+            latest=years_after(today, ABSENCE_YEARS), years=ABSENCE_YEARS,
+            meant=next_same_day(date.fromisoformat(day), today) if code == "too_far" else None,
             soon=soon, later=later, longest=MAX_ABSENCE_DAYS, until=typed_until(args),
             next_year_works=code == "passed" and calendar.working_day(_year_on(date.fromisoformat(day))))
         # a specific refusal is its reason and one example; the general help only when nothing could be read

@@ -195,3 +195,21 @@ async def test_out_counts_working_days_without_public_holidays(db: Database, tea
     assert "There is no 29 February 2027: February 2027 has 28 days." in missing and "Save" not in missing
     assert "minus sign" in stray and "When are you away?" not in stray and "Save it?" not in stray  # not 1 February
     assert "Feb 2027" not in stray
+
+
+async def test_out_asks_again_for_a_day_years_ahead_a_year_typed_wrongly(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """`/okr out on 2207-01-12` was read back to be saved: a day more than two years
+    ahead (`horizon.ABSENCE_YEARS`) is asked again with the same day in the year
+    ahead, in a range too; a yearless 29 February whose next one is past the bound
+    is not told to "type the year" (that would be refused)."""
+    ravi = team["ravi"]
+    with at(utc(2027, 1, 6, 10)):
+        for typed in ("/okr out on 2207-01-12", "/okr out from 2207-01-12 to 2207-01-14",
+                      "/okr out until 2207-01-12"):
+            far = await say(coach, ravi, typed)
+            assert "Save it?" not in far and "more than 2 years ahead" in far, typed
+            assert "`/okr out on 12 January 2027`" in far, typed
+    with at(utc(2024, 3, 6, 10)):
+        leap = await say(coach, ravi, "/okr out on 29 feb")
+        assert "Save it?" not in leap and "type the year" not in leap and "more than 2 years away" in leap

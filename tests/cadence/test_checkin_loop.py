@@ -225,3 +225,34 @@ async def test_a_check_in_ended_twice_after_a_kill_is_stored_once(db: Database, 
         answers = (await session.exec(select(func.count()).select_from(CheckInAnswer))).one()
     assert rows == 1 and answers == 1 and ends[0].id == ends[1].id
     assert ends[1].change_next == "Call more"  # the first ending stands
+
+
+async def test_all_unchanged_at_the_confidence_question_keeps_the_rest(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    """"all unchanged" (or "no change") at a confidence question is not refused as "not
+    on the card": this key result keeps last time's confidence with the value just
+    given, and every later key result keeps its value and confidence, as "all
+    unchanged" at the value question does."""
+    ravi, maria = team["ravi"], team["maria"]
+    await seed(db, team)
+    with at(MONDAY):
+        await say(coach, ravi, "/okr checkin")
+        for line in ("3", "at risk", "22%", "on track", "4", "off track", "skip", "Ask for referrals"):
+            await say(coach, ravi, line)
+    for when, answer in ((utc(2027, 1, 25, 6), "all unchanged"), (utc(2027, 2, 8, 6), "no change")):
+        with at(when):
+            await say(coach, ravi, "/okr checkin")
+            await say(coach, ravi, "partly")                   # did you ask for referrals?
+            await say(coach, ravi, "5" if answer == "all unchanged" else "6")
+            kept = await say(coach, ravi, answer)
+            assert "Please pick" not in kept and "New logos" in kept and "at risk" in kept
+            assert "stays as it was" in kept and "slowing you down" in kept
+            await say(coach, ravi, "skip")
+            await say(coach, ravi, "Ask for referrals")
+        async with db.session() as session:
+            krs = {kr.title: kr for kr in (await session.exec(select(KeyResult))).all()}
+        assert (krs["New logos"].current_value, krs["New logos"].confidence) == (
+            5 if answer == "all unchanged" else 6, "at_risk")
+        assert (krs["Win rate"].current_value, krs["Win rate"].confidence) == (22, "on_track")
+        assert krs["First meetings"].confidence == "off_track"
+    assert "New logos: 5 → 6 of 12 logos; at risk" in outbox.texts_for(maria)[-1]

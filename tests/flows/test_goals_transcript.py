@@ -286,3 +286,22 @@ async def test_a_farmer_plans_from_the_installed_base(coach: Coach, team: dict[s
     assert "Still to win: $600,000 (quota $500,000, plus $100,000 of churn to replace)" in math
     assert "about 48 expansion opportunities, 24 of them won" in math
     assert "WIG lead measure" not in math                           # offered to hunters
+
+
+@freeze_time(NOW, real_asyncio=True)
+async def test_two_currencies_are_named_not_called_a_range(coach: Coach, team: dict[str, int]) -> None:
+    """"100 NOK to 200 SEK" was asked about as "a range" (a key result) or as "two
+    currencies" unnamed (the quota): each re-ask names NOK and SEK and gives an example
+    in one currency, which is then taken."""
+    ravi = team["ravi"]
+    await say(coach, ravi, "/okr goals")
+    await run(coach, ravi, REFLECTION + ["Grow revenue", "skip"])
+    kr = await say(coach, ravi, "Grow revenue from 100 NOK to 200 SEK by end of Q2")
+    assert "NOK and SEK are two currencies: give both ends in one" in kr and "range" not in kr
+    assert "`Grow it from 100 to 200 NOK by end of Q2`" in kr
+    assert "read" in await say(coach, ravi, "Grow it from 100 to 200 NOK by end of Q2")  # the kind read back
+    await run(coach, ravi, ["yes", "no"])
+    await run(coach, ravi, EXPECTATIONS[:2] + ["skip", "skip"])
+    quota = await say(coach, ravi, "100 NOK to 200 SEK")
+    assert '"100 NOK to 200 SEK" names two currencies, NOK and SEK' in quota and "`200 NOK`" in quota
+    assert "two currencies" not in await say(coach, ravi, "200 NOK")

@@ -296,3 +296,29 @@ async def test_no_follow_up_reminder_once_the_rep_reports_to_someone_else(
     with freeze_time("2027-05-03 13:00:00", real_asyncio=True):
         assert await remind_salary_follow_ups(coach) == 0
     assert outbox.texts_for(maria) == []
+
+
+@freeze_time("2027-02-01 14:00:00", real_asyncio=True)
+async def test_a_talk_or_follow_up_day_years_ahead_is_asked_again(
+        coach: Coach, team: dict[str, int], db: Database) -> None:
+    """"2207-05-03" for the follow-up (or the talk's day) was kept: a salary date more
+    than a year ahead is a year typed wrongly, asked again with the same day within
+    the year, never stored."""
+    maria = team["maria"]
+    await say(coach, maria, "/okr salary-prep @sam")
+    for line in PREP[:7]:
+        await say(coach, maria, line)
+    talk_on = await say(coach, maria, "2207-02-09")
+    assert "more than 1 year ahead" in talk_on and "If you meant Tue 9 Feb 2027, type `2027-02-09`" in talk_on
+    for line in ["2027-02-09", *PREP[8:]]:
+        await say(coach, maria, line)
+    await say(coach, maria, "/okr salary-prep @sam")
+    for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
+                 "We agreed a 5% raise from April; HR sends the letter this week.", "keep"]:
+        await say(coach, maria, line)
+    far = await say(coach, maria, "2207-05-03")
+    assert "more than 1 year ahead" in far and "`2027-05-03`" in far
+    done = await say(coach, maria, "2027-05-03")
+    assert "Mon 3 May 2027" in done
+    [talk] = await talks(db)
+    assert (talk.follow_up_on, talk.preparation.get("talk_on")) == (date(2027, 5, 3), "2027-02-09")

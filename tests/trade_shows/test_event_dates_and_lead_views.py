@@ -100,6 +100,24 @@ async def test_the_sibling_problems_each_get_their_own_re_ask(coach: Coach, team
     assert all("For example" in a for a in (backwards, two_years, no_day, two))
 
 
+async def test_an_event_years_ahead_is_a_typo_asked_again_with_the_year_ahead(
+        coach: Coach, team: dict[str, int], db: Database) -> None:
+    """`/okr event add … 2207-01-12..2207-01-14` was stored: an event more than two
+    years ahead (`horizon.EVENT_YEARS`) is a year typed wrongly, asked again with the
+    same dates in the year ahead; one two years ahead to the day is registered."""
+    maria = team["maria"]
+    with freeze_time("2027-01-05 15:00:00", real_asyncio=True):
+        far = await say(coach, maria, '/okr event add "NRF" 2207-01-12..2207-01-14 New York @ravi')
+        one_day = await say(coach, maria, '/okr event add "SKO" 2031-02-03 Oslo @ravi')
+        edge = await say(coach, maria, '/okr event add "Edge" 2029-01-05 Oslo @ravi')
+        beyond = await say(coach, maria, '/okr event add "Beyond" 2029-01-06 Oslo @ravi')
+    assert '"NRF" would start on 2207-01-12, more than 2 years ahead (I register events until 2029-01-05)' in far
+    assert '`/okr event add "NRF" 2027-01-12..2027-01-14 …`' in far and "For example" in far
+    assert "If you meant 2027-02-03, type" in one_day
+    assert "Edge registered" in edge and "more than 2 years ahead" in beyond
+    assert [e.name for e in await events(db)] == ["Edge"]
+
+
 async def _nrf_with_leads(db: Database, team: dict[str, int]) -> Event:
     event = Event(org_id=team["org"], name="NRF 2027", starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 15),
                   location="New York", timezone="America/New_York", created_by=team["maria"])

@@ -14,6 +14,8 @@ manager now or an admin; the event's objectives, its creator or an admin.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import prompts
 from bot.core.clock import local_day
 from bot.core.coach import Turn
@@ -24,6 +26,7 @@ from bot.features.trade_shows import report, schedule
 from bot.features.trade_shows.base import event_from_args, feature
 from bot.features.trade_shows.parsing import parse_event
 from conversations.dates import NoSuchDay
+from conversations.horizon import EVENT_YEARS, next_same_day, too_far, years_after
 from conversations.validators import find_person
 from storage import conversations, people
 from storage import trade_shows as store
@@ -88,7 +91,10 @@ async def list_events(turn: Turn) -> list[Message]:
 
 async def add_event(turn: Turn, args: str) -> list[Message]:
     """Register an event with its team; the venue's zone comes from the place (or is
-    typed after it). Plans the prompts before it at once."""
+    typed after it). Plans the prompts before it at once. An event already over at
+    the venue is refused ("past"), and so is one starting more than
+    `horizon.EVENT_YEARS` years ahead ("too_far": a year typed wrongly), with the same
+    dates within the year ahead as the example."""
     if turn.person.role not in LEADING:
         return [Message(prompts.render("trade_shows/leaders_only"), private=True)]
     parsed = parse_event(args)
@@ -99,6 +105,12 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
     today = local_day(turn.now, parsed.timezone)
     if parsed.ends_on < today:  # over at the venue; a running event (ends today or later) is welcome
         return [_help("past", parsed.name, await _example(turn), ends_on=parsed.ends_on, today=today)]
+    if too_far(parsed.starts_on, today, EVENT_YEARS):  # "2207-01-12": a year typed wrongly, asked again
+        first = next_same_day(parsed.starts_on, today)
+        last = next_same_day(parsed.ends_on, first - timedelta(days=1))
+        return [_help("too_far", parsed.name, await _example(turn), starts_on=parsed.starts_on,
+                      latest=years_after(today, EVENT_YEARS), years=EVENT_YEARS,
+                      dates=f"{first}..{last}" if last != first else str(first))]
     async with turn.db.session() as session:
         directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
         clash = await store.event_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]
