@@ -18,14 +18,19 @@ from storage import readbacks, unconfirmed
 from storage.db import Database
 
 
-def _deletes(db: Database) -> tuple[list[str], object]:
+async def _deletes_during(db: Database, coach: Coach, person: int, text: str) -> tuple[list[str], str]:
+    """The DELETEs on the held rows while `person` types `text`, and the reply."""
     seen: list[str] = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         if statement.lstrip().upper().startswith("DELETE") and "processedevent" in statement.lower():
             seen.append(statement)
 
-    return seen, keep
+    event.listen(db.engine.sync_engine, "before_cursor_execute", keep)
+    try:
+        return seen, await say(coach, person, text)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", keep)
 
 
 async def _hold_both(db: Database, person: int) -> None:
@@ -39,12 +44,7 @@ async def test_a_typed_turn_takes_every_kind_in_one_statement(db: Database, team
     ravi = team["ravi"]
     with freeze_time(datetime(2027, 1, 3, 12, 0)):
         await _hold_both(db, ravi)
-        seen, keep = _deletes(db)
-        event.listen(db.engine.sync_engine, "before_cursor_execute", keep)
-        try:
-            reply = await say(coach, ravi, "/okr help")
-        finally:
-            event.remove(db.engine.sync_engine, "before_cursor_execute", keep)
+        seen, reply = await _deletes_during(db, coach, ravi, "/okr help")
         async with db.session() as session:
             left = await unconfirmed.take(session, ravi), await readbacks.take(session, ravi)
     assert len(seen) == 1, seen
@@ -59,12 +59,7 @@ async def test_a_yes_leaves_the_read_back_for_its_answer(db: Database, team: dic
     ravi = team["ravi"]
     with freeze_time(datetime(2027, 1, 3, 12, 0)):
         await _hold_both(db, ravi)
-        seen, keep = _deletes(db)
-        event.listen(db.engine.sync_engine, "before_cursor_execute", keep)
-        try:
-            reply = await say(coach, ravi, "yes")
-        finally:
-            event.remove(db.engine.sync_engine, "before_cursor_execute", keep)
+        seen, reply = await _deletes_during(db, coach, ravi, "yes")
     assert len(seen) == 2, seen  # the turn's first read, then the answer's own take
     assert "not saved" in reply and "didn't catch" not in reply, reply
     assert "That WIG is no longer open" in reply  # the held value went to its answer
