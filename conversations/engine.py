@@ -40,6 +40,7 @@ from conversations.flow_model import (  # noqa: F401 (re-exported: engine.Flow, 
     Step,
     Store,
 )
+from conversations.locales import typed_number
 from conversations.validators import Env, Invalid, Valid, plan_period, validate
 
 KINDS = ("ask", "set", "append", "compute", "branch", "goto", "end", "say")
@@ -110,8 +111,13 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     confirming = _pending(current)  # a value read back in words, waiting for a yes
     for pending in ("confirming", "confirm_details"):  # answered now, or dropped by what is typed
         current.pop(pending, None)
+    if confirming is not None and word == "help":  # help, then the same read-back: nothing dropped
+        current["confirming"], current["confirm_details"] = confirming, state["confirm_details"]
+        names = _names(flow, current, env.today, step) | {"validator": step.validate, "optional": step.optional}
+        reply.say.extend([Say(step.help, names), _read_back(flow, step, current, env.today)])
+        return reply
     if confirming is not None and word not in COMMANDS:
-        said = Valid("yes") if word.rstrip(".!") in ("confirm", "confirmed") else validate("yesno", word, env)
+        said = _yes_or_no(word, env)
         if isinstance(said, Valid):
             if said.value == "yes":
                 return _accept(flow, reply, step, confirming, confirming, env.today)
@@ -184,6 +190,19 @@ def _pending(state: Mapping[str, Any]) -> Any:
     """The value read back and waiting for a yes, or None; None too for one stored
     without its details (before they were kept): nobody sees that read-back."""
     return state.get("confirming") if state.get("confirm_details") is not None else None
+
+
+def _yes_or_no(word: str, env: Env) -> Any:
+    """An answer to a read-back: yes / no in words, `confirm`, or the number of its
+    Yes (1) or No (2) typed after its card went (a command's reply in between): at
+    "is that right? 1. Yes 2. No" a "1" means Yes, never the value 1 (the reviewer's
+    1 kept as a WIG's value after `/okr status` cleared the card)."""
+    if word.rstrip(".!") in ("confirm", "confirmed"):
+        return Valid("yes")
+    picked = typed_number(word)
+    if picked in (1, 2):
+        return Valid("yes" if picked == 1 else "no")
+    return validate("yesno", word, env)
 
 
 def _read_back(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:

@@ -146,3 +146,25 @@ def test_a_stored_read_back_without_its_details_asks_the_question(left: Path) ->
     assert OPEN in out and out.index(QUESTION) < out.index(COMMIT), out
     assert READ_BACK not in out and "couldn't read" not in out, out
     assert _stored(left)[-1] == 1  # the value 1 (a small move against a WIG of 500: not read back)
+
+
+@pytest.mark.parametrize("between", ["/okr status", "/okr wig update 1 150", "/okr help"])
+def test_a_number_for_yes_after_a_command_keeps_the_value_read_back(left: Path, between: str) -> None:
+    """A command in between clears the terminal's Yes/No card, so `1` reaches the
+    conversation as text: at a read-back it is the card's Yes (the reviewer's 1 was
+    stored as the WIG's value, over the 150 just typed too), and `2` its No."""
+    after = _restarted(left, between, "1", "Call five lapsed customers")
+    assert COMMIT in after, after
+    assert _stored(left)[-1] == 400
+
+
+def test_a_number_for_no_after_a_command_asks_again(left: Path) -> None:
+    after = _restarted(left, "/okr help", "2", "120", "Call five lapsed customers")
+    assert after.index(NOT_KEPT) < after.rindex(QUESTION) < after.index(COMMIT), after
+    assert _stored(left)[-1] == 120
+
+
+def test_help_at_the_read_back_shows_it_again(left: Path) -> None:
+    after = _restarted(left, "help", "yes", "Call five lapsed customers")
+    assert after.index(READ_BACK) < after.index(COMMIT), after
+    assert _stored(left)[-1] == 400
