@@ -148,7 +148,8 @@ def different_units(first: str, second: str) -> bool:
 # Plurals that don't drop an "s" ("people"), and words that end in one without being
 # plural ("status", "analysis", "business", "analytics", "news", "series").
 _IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "feet": "foot",
-              "analyses": "analysis"}
+              "analyses": "analysis", "crises": "crisis", "theses": "thesis", "hypotheses": "hypothesis",
+              "diagnoses": "diagnosis", "criteria": "criterion", "phenomena": "phenomenon"}
 # Singulars in "-che", whose plural "-ches" reads like "pitches" but keeps the "e"
 # (an inflection library knows them all, but took 2 s to import: startup counts).
 _CHE = ("niche", "cache", "cliche", "cliché", "headache", "avalanche", "moustache", "mustache",

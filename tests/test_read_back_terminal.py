@@ -161,6 +161,8 @@ def test_a_number_for_yes_after_a_command_keeps_the_value_read_back(left: Path, 
 def test_a_number_for_no_after_a_command_asks_again(left: Path) -> None:
     after = _restarted(left, "/okr help", "2", "120", "Call five lapsed customers")
     assert after.index(NOT_KEPT) < after.rindex(QUESTION) < after.index(COMMIT), after
+    # the re-ask's example is one a count of deals accepts (it was `3.5` or `1,200`)
+    assert "like `12` or `1200`" in after and "3.5" not in after, after
     assert _stored(left)[-1] == 120
 
 

@@ -35,6 +35,7 @@ async def _rows(db: Database, model: type) -> list:
     ("opportunities", "opportunity"), ("SQLs", "SQL"), ("people", "person"), ("hours", "hour"),
     ("FTE", "FTE"), ("NPS", "NPS"), ("status", "status"), ("analytics", "analytics"),
     ("niches", "niche"), ("caches", "cache"), ("pitches", "pitch"), ("coaches", "coach"), ("boxes", "box"),
+    ("crises", "crisis"), ("hypotheses", "hypothesis"),
 ])
 def test_the_singular_of_a_unit(unit: str, one: str) -> None:
     assert one_of(unit) == one
