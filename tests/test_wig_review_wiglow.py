@@ -287,3 +287,25 @@ async def test_a_yes_sets_a_wig_going_below_zero_read_back(coach: Coach, db: Dat
         assert "reply `yes`" in asked and "below zero" in asked, asked
         assert "is set" in await say(coach, maria, "yes")
     assert [(w.from_value, w.to_value) for w in await _rows(db, Wig)] == [(-50_000, 100_000)]
+
+
+@pytest.mark.parametrize(("value", "typed"), [(1.005, "1.0050"), (1234.567, "1234.5670"), (1.5, "1.5"),
+                                             (2.0, "2"), (0.125, "0.1250")])
+def test_a_decimal_offered_to_type_back_reads_one_way(value: float, typed: str) -> None:
+    assert prompts.decimal_to_type(value) == typed
+
+
+async def test_the_decimal_reading_offered_for_a_number_read_two_ways_is_accepted(
+        coach: Coach, db: Database, team: dict[str, int]) -> None:
+    """"$1.005" reads as 1.005 or 1,005: the re-ask offered `/okr wig update 1 $1.005`
+    for the decimal, which read two ways again (the reviewer's loop); what it offers
+    now is taken."""
+    maria = team["maria"]
+    with freeze_time("2027-01-04 15:00:00"):
+        await say(coach, maria, "/okr wig add Margin from $0 to $10 by July 1 2027")
+        asked = await say(coach, maria, "/okr wig update 1 $1.005")
+        offered = re.findall(r"`(/okr wig update 1 [^`]*)` for 1\.005", asked)
+        assert offered, asked
+        kept = await say(coach, maria, offered[0])
+    assert "reads two ways" not in kept and "now stands at" in kept, kept
+    assert [r.value for r in await _rows(db, WigReading)] == [1.005]
