@@ -2,9 +2,10 @@
 a `/okr wig update` jump or a WIG below zero, kept when the very next message is a
 plain `yes` (`bot.features.wig_readback`).
 
-Stored as `ProcessedEvent` rows of their own kind ("readback": never pruned by the
-retry housekeeping, never seen by `storage.unconfirmed`, whose absences a typed turn
-takes as a whole), the id "<person id>:<what>", its `received_at` the instant it was
+Stored as `ProcessedEvent` rows of their own kind ("readback", `storage.held`: never
+pruned by the retry housekeeping; a typed turn takes them with the absences read back,
+unless it answers them, when they are left for the answer), the id "<person
+id>:<what>", its `received_at` the instant it was
 read back (aware UTC), so a `yes` long after is told it came too late. At most one
 per person: a new read-back replaces the last. No table of its own is needed for a
 handful of rows that live one message.

@@ -46,7 +46,8 @@ Handler = Callable[["Turn", str], Awaitable[list[Message]]]
 Action = Callable[["Turn", dict[str, Any]], Awaitable[list[Message]]]
 JobRun = Callable[["Coach"], Awaitable[int]]
 # Before a typed turn (not a click) is answered: notes about what the person leaves
-# behind by typing something else (an absence read back and not saved), shown first.
+# behind by typing something else (an absence read back and not saved), shown first;
+# given (what was held, when it was read back, aware UTC), oldest first.
 Told = Callable[["Turn", list[tuple[str, datetime]]], list[Message]]
 
 
@@ -62,6 +63,8 @@ class Held:
     kind: str
     told: Told
     keeps: Callable[[Turn], bool]
+
+
 HomeSection = Callable[["Coach", "Person", datetime], Awaitable[list[Message]]]
 # (coach, the manager reading, the rep, the last one-on-one's start or None, now)
 BriefSection = Callable[["Coach", "Person", "Person", "datetime | None", datetime], Awaitable[list[Message]]]
