@@ -117,7 +117,7 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         reply.say.extend([Say(step.help, names), _read_back(flow, step, current, env.today)])
         return reply
     if confirming is not None and word not in COMMANDS:
-        said = _yes_or_no(word, env)
+        said = _yes_or_no(word, env, confirming, state["confirm_details"])
         if isinstance(said, Valid):
             if said.value == "yes":
                 return _accept(flow, reply, step, confirming, confirming, env.today)
@@ -156,6 +156,14 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     if step.validate == "choice":
         options["choices"] = step.choices
     result = validate(step.validate, text, env, options)
+    if isinstance(result, Invalid) and confirming is not None:
+        # neither yes nor no nor a new value ("yes, that is right"): the read-back
+        # stays, asked again, rather than the value it holds being dropped unsaid
+        current["confirming"], current["confirm_details"] = confirming, state["confirm_details"]
+        names = _names(flow, current, env.today, step) | {
+            "error": "not_yes_no", "details": {}, "validator": "yesno", "optional": False}
+        reply.say.extend([Say(RETRY, names), _read_back(flow, step, current, env.today)])
+        return reply
     if isinstance(result, Invalid):
         return _miss(flow, reply, step, result, env.today)
     if result.confirm is not None and confirming is not None and result.value == confirming:
@@ -192,16 +200,21 @@ def _pending(state: Mapping[str, Any]) -> Any:
     return state.get("confirming") if state.get("confirm_details") is not None else None
 
 
-def _yes_or_no(word: str, env: Env) -> Any:
+def _yes_or_no(word: str, env: Env, pending: Any, details: Mapping[str, Any]) -> Any:
     """An answer to a read-back: yes / no in words, `confirm`, or the number of its
-    Yes (1) or No (2) typed after its card went (a command's reply in between): at
-    "is that right? 1. Yes 2. No" a "1" means Yes, never the value 1 (the reviewer's
-    1 kept as a WIG's value after `/okr status` cleared the card)."""
+    Yes (1) or No (2), also typed after its card went (a command's reply in between:
+    the reviewer's 1 was kept as a WIG's value). A number that is the value read back
+    is the value again, a yes ("2" when 2 was read back); one that is the correction a
+    negative read-back invites ("1" for -1: "say no and type it without the minus")
+    is a new value, neither yes nor no."""
     if word.rstrip(".!") in ("confirm", "confirmed"):
         return Valid("yes")
     picked = typed_number(word)
-    if picked in (1, 2):
-        return Valid("yes" if picked == 1 else "no")
+    if picked is not None and isinstance(pending, int | float) and not isinstance(pending, bool):
+        if picked == pending:
+            return Valid("yes")
+        if details.get("negative") and picked == -pending:
+            return Invalid("not_yes_no")
     return validate("yesno", word, env)
 
 

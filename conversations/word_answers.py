@@ -21,12 +21,17 @@ ALL_UNCHANGED = re.compile(r"^\s*(?:all\s+)?(?:unchanged|the\s+same|same|no\s+ch
 
 
 def yesno(raw: str, env: Env) -> Result:
-    """Yes or no, in the ways people type them."""
+    """Yes or no, in the ways people type them, or by the number of the button (a
+    yes/no question shows "1. Yes 2. No"; typed after a command's reply took the
+    card away, "1" still means its Yes)."""
     word = raw.strip().lower().rstrip(".!")
     if word in _YES:
         return Valid("yes")
     if word in _NO:
         return Valid("no")
+    picked = typed_number(raw)
+    if picked in (1, 2):
+        return Valid("yes" if picked == 1 else "no")
     return Invalid("not_yes_no")
 
 
