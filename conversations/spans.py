@@ -181,3 +181,25 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
     if (last - first).days > MAX_DAYS:
         return "too_long"
     return max(first, today), last
+
+
+def typed_days(text: str, reads: Callable[[str], bool]) -> tuple[str, list[tuple[int, int]]]:
+    """Where the days stand in an absence typed as `text`: the text as `read_absence`
+    reads it (digits made ASCII, trimmed) and the (start, end) character offsets in it
+    of each typed day, in order ("from 2026-12-01 to 2029-01-01": both ends; "for 3
+    days from 4 January": the start; "next week": none). `reads` says whether a part
+    reads as a day (a range's end that does not is no range, as in `read_absence`).
+    Lets a re-ask repeat the form typed with one day changed."""
+    words = ascii_digits(text).strip().rstrip(".!")
+    if _WEEK.match(words):
+        return words, []
+    if (m := _FOR.match(words)) is not None:
+        return words, [m.span(group) for group in ("first", "then") if m.group(group)]
+    if _COUNT.match(words) or _SPANISH.match(words):
+        return words, []
+    if (m := UNTIL.match(words)) is not None:
+        return words, [m.span("last")]
+    if (m := RANGE.match(words)) is not None and reads(m.group("last")):
+        return words, [m.span("first"), m.span("last")]
+    on = ON_DAY.match(words)
+    return words, [(on.end() if on else 0, len(words))]
