@@ -26,18 +26,28 @@ _WORDS = {"zero": 0, "no": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "
 UNTIL = re.compile(r"^(?:until|till|til|through|thru|up to)\s+(?P<last>.+)$", re.IGNORECASE)
 RANGE = re.compile(r"^(?:from\s+)?(?P<first>.+?)\s*(?:\s(?:to|until|till|through|thru)\s|\s[-–]\s|[–]|\.\.)"
                     r"\s*(?P<last>.+)$", re.IGNORECASE)
-_FOR = re.compile(r"^(?:(?:from|starting)\s+(?P<first>.+?)\s+)?for\s+(?:the\s+next\s+)?(?P<n>[0-9]{1,3}|[a-z]+)\s+"
-                  r"(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)$", re.IGNORECASE)
+# The start of a length, before it ("from 4 January for 3 days") or after it ("for 3
+# days from 2027-01-04": once read by dateparser as the 3rd of this month).
+_START = r"(?:from|starting|beginning)(?:\s+on|\s+from)?"
+_FOR = re.compile(rf"^(?:{_START}\s+(?P<first>.+?)\s+)?for\s+(?:the\s+next\s+)?(?P<n>[0-9]{{1,3}}|[a-z]+)\s+"
+                  rf"(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)(?:\s+{_START}\s+(?P<then>.+))?$",
+                  re.IGNORECASE)
+# A start day after a length the `_FOR` form does not read ("for 2 months from 4
+# January", "3 days after Monday"): the length's reason, never a day dateparser makes
+# of the count. "3 days from now" (a day) is not one.
+_TAIL = r"(?:\s+(?:from|starting|beginning|after|as\s+of)\s+(?!(?:now|today)$).+)?"
 _WEEK = re.compile(r"^(?:(?:for|during)\s+)?(?:the\s+)?(?P<which>this|next|rest of (?:the|this))\s+week$",
                    re.IGNORECASE)
 # A length of time the `_FOR` form does not read ("for 2 months", "for 3.5 days",
 # "3 days"): asked again ("duration") instead of handed to dateparser, which made
 # "for 2 months" one day two months away.
 _SPANISH = re.compile(r"^(?:(?:from|starting)\s+.+?\s+)?(?:for\s+)?(?:the\s+next\s+)?[^\s]+\s+"
-                      r"(?:working\s+|work\s+|business\s+)?(?:days?|weeks?|months?|years?)$", re.IGNORECASE)
+                      r"(?:working\s+|work\s+|business\s+)?(?:days?|weeks?|months?|years?)" + _TAIL + "$",
+                      re.IGNORECASE)
 # The count of any length ("+5", "0", "99999999999"), to say what is wrong with it.
 _COUNT = re.compile(r"^(?:(?:from|starting)\s+.+?\s+)?(?:for\s+)?(?:the\s+next\s+)?(?P<plus>\+\s*)?"
-                    r"(?P<n>[0-9]+)\s+(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)$", re.IGNORECASE)
+                    r"(?P<n>[0-9]+)\s+(?:working\s+|work\s+|business\s+)?(?P<what>days?|weeks?)" + _TAIL + "$",
+                    re.IGNORECASE)
 ON_DAY = re.compile(r"^(?:on|for)\s+", re.IGNORECASE)
 _FRACTION = re.compile("[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]")
 # A minus glued to a number ("-1 Jan", "for -3 days"): no day or length is negative.
@@ -74,7 +84,7 @@ def names_no_start(text: str) -> bool:
     it from today (or the person's next working day): "for 3 days", "this week"."""
     words = ascii_digits(text).strip().rstrip(".!")
     if (m := _FOR.match(words)) is not None:
-        return not m.group("first")
+        return not (m.group("first") or m.group("then"))
     return (m := _WEEK.match(words)) is not None and m.group("which").lower() != "next"
 
 
@@ -96,7 +106,10 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
     "for 3 days" counts the person's working days from today (Thursday in a Mon–Fri
     week: Thursday, Friday, Monday), by `working` when given (the cadence calendar's
     rule, public holidays included), else by `working_days` (ISO weekdays) alone;
-    "for 2 weeks" is fourteen calendar days from today; "next week" is the person's
+    "for 2 weeks" is fourteen calendar days from today; a start typed before or after
+    the length ("from 4 January for 3 days", "for 3 days from 2027-01-04") counts from
+    that day instead, and a start after a length read no other way ("for 2 months
+    from …", "3 days after …") is "duration", never a day made of the count; "next week" is the person's
     next working week (Sunday–Thursday in Riyadh). Digits of other scripts ("for ٣
     days") read as the same digits (`conversations.locales.ascii_digits`).
     """
@@ -134,7 +147,10 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
             return "unreadable"
         if count == 0:
             return "zero"
-        first = day(m.group("first")) if m.group("first") else today
+        if m.group("first") and m.group("then"):  # "from Monday for 3 days from Friday"
+            return "unreadable"
+        start = m.group("first") or m.group("then")
+        first = day(start) if start else today
         if isinstance(first, str):
             return first
         if m.group("what").lower().startswith("week"):
@@ -165,3 +181,25 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
     if (last - first).days > MAX_DAYS:
         return "too_long"
     return max(first, today), last
+
+
+def typed_days(text: str, reads: Callable[[str], bool]) -> tuple[str, list[tuple[int, int]]]:
+    """Where the days stand in an absence typed as `text`: the text as `read_absence`
+    reads it (digits made ASCII, trimmed) and the (start, end) character offsets in it
+    of each typed day, in order ("from 2026-12-01 to 2029-01-01": both ends; "for 3
+    days from 4 January": the start; "next week": none). `reads` says whether a part
+    reads as a day (a range's end that does not is no range, as in `read_absence`).
+    Lets a re-ask repeat the form typed with one day changed."""
+    words = ascii_digits(text).strip().rstrip(".!")
+    if _WEEK.match(words):
+        return words, []
+    if (m := _FOR.match(words)) is not None:
+        return words, [m.span(group) for group in ("first", "then") if m.group(group)]
+    if _COUNT.match(words) or _SPANISH.match(words):
+        return words, []
+    if (m := UNTIL.match(words)) is not None:
+        return words, [m.span("last")]
+    if (m := RANGE.match(words)) is not None and reads(m.group("last")):
+        return words, [m.span("first"), m.span("last")]
+    on = ON_DAY.match(words)
+    return words, [(on.end() if on else 0, len(words))]

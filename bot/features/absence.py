@@ -28,9 +28,10 @@ from bot.features.absence_reading import (
     passed_start,
     start_reason,
     typed_until,
+    year_fixed,
 )
 from conversations.dates import NoSuchDay
-from conversations.horizon import ABSENCE_YEARS, next_same_day, years_after
+from conversations.horizon import ABSENCE_YEARS, years_after
 from conversations.spans import read_absence
 from storage import occurrences, unconfirmed
 from storage import schedule as store
@@ -98,8 +99,9 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
             "cadence/out_problem", code=code, missing=NoSuchDay.from_code(parsed), given=args.strip()[:60],
             day=date.fromisoformat(day) if code in ("far", "passed", "too_far") else None, today=today,
             latest=years_after(today, ABSENCE_YEARS), years=ABSENCE_YEARS,
-            meant=next_same_day(date.fromisoformat(day), today) if code == "too_far" else None,
             soon=soon, later=later, longest=MAX_ABSENCE_DAYS, until=typed_until(args),
+            **(_year_fixed(args, date.fromisoformat(day), today, tz, person.country, person.working_days, calendar)
+               if code == "too_far" else {}),
             next_year_works=code == "passed" and calendar.working_day(_year_on(date.fromisoformat(day))))
         # a specific refusal is its reason and one example; the general help only when nothing could be read
         return [Message(prompts.render("cadence/out_help", problem=problem, general=code in ("missing", "unreadable"),
@@ -121,6 +123,28 @@ async def out_command(turn: Turn, args: str) -> list[Message]:
                                    started=passed_start(args, first, today, tz, person.country)),
                     choices=_choices(first, last, why), private=True,
                     key=f"absence:{first}:{last}:{uuid.uuid4().hex[:8]}")]  # each request is its own card
+
+
+def _year_fixed(args: str, day: date, today: date, timezone: str, country: str | None, working_days: str | None,
+                calendar: Calendar) -> dict[str, Any]:
+    """What the re-ask of a day typed years ahead (`day`, "too_far") offers: `meant`
+    (the same day within reach) and `suggestion`, the command typed with that day in
+    the form typed (`absence_reading.year_fixed`), only when `/okr out` would read it
+    back to be saved (its span fits `MAX_ABSENCE_DAYS`, a working day in it); else
+    `suggestion` None and `suggested`, the code that refuses it ("too_long": "until
+    1 June 2027" on 30 Nov 2026 is 184 days), so the re-ask gives no command that
+    would be refused next."""
+    pieces, fixed = year_fixed(args, today, timezone, country)
+    if day not in fixed:
+        return {"meant": None, "suggestion": None, "suggested": None}
+    suggestion = prompts.render("cadence/out_command", pieces=pieces)
+    read = parse_absence(str(suggestion), today, timezone, country, working_days, calendar)
+    if isinstance(read, tuple) and not any(calendar.working_day(read[0] + timedelta(days=i))
+                                           for i in range((read[1] - read[0]).days + 1)):
+        read = "days_off"
+    accepted = isinstance(read, tuple)
+    return {"meant": fixed[day], "suggestion": suggestion if accepted else None,
+            "suggested": None if accepted else str(read).partition(":")[0]}
 
 
 def _year_on(day: date) -> date:

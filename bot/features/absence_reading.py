@@ -18,12 +18,14 @@ Pure, no clock: the caller hands in the person's today and zone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
 from conversations.dates import read_date
+from conversations.horizon import ABSENCE_YEARS, next_same_day, too_far
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
-from conversations.spans import ON_DAY, RANGE, UNTIL, names_no_start
+from conversations.spans import ON_DAY, RANGE, UNTIL, names_no_start, typed_days
 
 # Half a year (two OKR quarters). Holidays, training and short leaves fit with room to
 # spare; anything longer spans whole quarters whose key results and WIGs the manager
@@ -113,3 +115,36 @@ def start_reason(text: str | None, first: date, today: date, working: Callable[[
         return None
     days_off = all(not working(today + timedelta(days=i)) for i in range((first - today).days))
     return "off" if days_off and (text is None or names_no_start(text)) else "named"
+
+
+_YEAR = re.compile(r"\b[0-9]{4}\b")
+
+
+def year_fixed(text: str, today: date, timezone: str, country: str | None) -> tuple[list[str | date], dict[date, date]]:
+    """The absence typed as `text` with each day typed more than `ABSENCE_YEARS` years
+    ahead (a year typed wrongly) moved to the same day within reach, in the form typed:
+    pieces of the command after `/okr out` (typed text kept as it is, and days, for
+    prompts/cadence/out_command.j2 to write in words), and {day read: day meant}. A
+    range's end moves to its first occurrence on or after its start ("from 2026-12-01
+    to 2029-01-01" -> from 1 December 2026 to 1 January 2027); another typed day is a
+    day only when its year is typed (so writing it in words keeps its meaning), else
+    kept as typed ("next week until …"). ({}, {}) when no day is too far. The caller
+    checks that the command is one `/okr out` accepts before offering it."""
+    def read(raw: str) -> date | None:
+        found = read_date(raw, today, timezone, country=country)
+        return found.day if found is not None else None
+
+    words, spans = typed_days(text, lambda raw: read(raw) is not None)
+    pieces: list[str | date] = []
+    fixed: dict[date, date] = {}
+    at, before = 0, today
+    for start, end in spans:
+        raw, day = words[start:end], read(words[start:end])
+        pieces.append(words[at:start])
+        if day is not None and too_far(day, today, ABSENCE_YEARS):
+            fixed[day] = next_same_day(day, max(before - timedelta(days=1), today))
+            day = fixed[day]
+        pieces.append(day if day is not None and (day in fixed.values() or _YEAR.search(raw)) else raw)
+        before, at = day or before, end
+    pieces.append(words[at:])
+    return ([piece for piece in pieces if piece != ""], fixed) if fixed else ([], {})
