@@ -20,6 +20,8 @@ only when babel lists them as an ISO 4217 code: "FTE", "SQL" and "NPS" are no mo
 
 from __future__ import annotations
 
+import re
+
 from conversations.amounts import COUNT, CURRENCIES, AmbiguousNumber, Amount, ambiguity, parse_number_text, unit_kind
 from conversations.unit_words import is_currency_code
 
@@ -141,9 +143,33 @@ def no_whole_reading(raw: str, doubt: AmbiguousNumber) -> bool:
     return doubt.grouped is None and as_decimal is not None and not float(as_decimal).is_integer()
 
 
+def _joined(doubt: AmbiguousNumber) -> str | None:
+    """The doubtful number's other reading as digits to type: its thousands reading
+    ("1,005" -> "1005"), or its digits run together when no grouping fits (a slip:
+    "1,5" -> "15"); None when those digits start with 0 ("0,005" -> "0005" names no
+    number anyone means: only the decimal reading is offered)."""
+    if doubt.grouped is not None:
+        return str(int(doubt.grouped))
+    digits = re.sub(r"\D", "", doubt.token)
+    return digits if digits and not digits.startswith("0") else None
+
+
+def _around(doubt: AmbiguousNumber, raw: str) -> list[str]:
+    """The answer as typed before and after the doubtful number ("$1,005k" -> ["$", "k"]),
+    so each reading is offered with its scale ("k", "M", "bn"), currency or unit kept:
+    "1005" alone for "1,005k" would be stored a thousand times too small."""
+    text = raw.strip().rstrip(" .")
+    pieces = re.split(rf"(?<![\d.,]){re.escape(doubt.token)}(?![\d,]|\.\d)", text, maxsplit=1)
+    return pieces if len(pieces) == 2 else ["", ""]
+
+
 def doubt_details(doubt: AmbiguousNumber, raw: str, count: bool) -> dict[str, object]:
-    """The re-ask's details for an ambiguous number: both readings, and `whole` when
-    the unit is a count and its decimal reading is no whole number (so only the
-    whole reading is offered)."""
+    """The re-ask's details for an ambiguous number in the answer `raw`: `number` (as
+    typed), both readings (`as_decimal`; `as_thousands`, None when no grouping fits),
+    `joined` (the other reading as digits to type, None when there is none: see
+    `_joined`), `typed` (the answer around the number, [before, after], joined with
+    either reading to make a suggestion that reads one way) and `whole` when the unit
+    is a count and its decimal reading is no whole number (so only the whole reading
+    is offered)."""
     return {"number": doubt.token, "as_decimal": doubt.decimal, "as_thousands": doubt.grouped,
-            "whole": count and no_whole_reading(raw, doubt)}
+            "joined": _joined(doubt), "typed": _around(doubt, raw), "whole": count and no_whole_reading(raw, doubt)}

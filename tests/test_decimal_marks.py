@@ -82,7 +82,7 @@ def test_a_validator_asks_with_both_readings_as_the_example() -> None:
     grouped = validate("money", "€1,500", NOWHERE)
     words = prompts.render("flows/common/retry", error=grouped.code, details=grouped.details,  # type: ignore[union-attr]
                            validator="money", misses=1)
-    assert "`1.5`" in words and "`1500`" in words
+    assert "`€1.5`" in words and "`€1500`" in words  # the currency kept with each reading
 
 
 def test_a_key_result_written_with_a_doubtful_number_is_asked_again() -> None:
@@ -99,7 +99,8 @@ def test_a_check_in_value_of_1_comma_5_is_asked_about_unless_the_comma_is_the_de
     kr = {"unit": "hours", "current": 1}  # measured, not counted: 1.5 hours is a fine reading
     asked = checkin_value("1,5", kr, ".")
     assert asked["status"] == "retry" and asked["error"] == "ambiguous_number"
-    assert asked["doubt"] == {"number": "1,5", "as_decimal": 1.5, "as_thousands": None, "whole": False}
+    assert asked["doubt"] == {"number": "1,5", "as_decimal": 1.5, "as_thousands": None, "joined": "15",
+                              "typed": ["", ""], "whole": False}
     assert checkin_value("1,5", kr, None)["status"] == "retry"
     assert checkin_value("1,5", kr, ",") == {"status": "ok", "value": 1.5, "error": None}
     words = prompts.render("cadence/checkin/kr_value_retry", answers={"read": asked, "i": 0, "kr_value": "1,5"},
