@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from conftest import say
 from freezegun import freeze_time
 from sqlmodel import select
@@ -52,34 +53,25 @@ async def test_words_that_are_neither_yes_nor_no_keep_the_read_back(
     assert (await _readings(db))[-1] == 400
 
 
-async def test_the_value_read_back_typed_again_after_a_command_keeps_it(
-        coach: Coach, team: dict[str, int], db: Database) -> None:
-    """2 read back (ten times the last 0.2 on a WIG to 3): `2` again is the value, a
-    yes, not the card's No."""
+@pytest.mark.parametrize(("last", "typed", "read_back", "between", "answer", "kept"), [
+    # 2 read back (ten times the last 0.2 on a WIG to 3): `2` again is the value, a yes,
+    # not the card's No
+    ("0.2", "2", "Is that right?", "/okr status", "2", 2),
+    # "(1)" reads as -1, read back with "if you meant 1, say no and type it": `1` is that
+    # 1, never a yes to -1
+    ("0.5", "(1)", "below zero", "/okr help", "1", 1),
+])
+async def test_a_number_typed_after_a_command_at_a_read_back_is_what_it_invites(
+        coach: Coach, team: dict[str, int], db: Database, last: str, typed: str, read_back: str,
+        between: str, answer: str, kept: float) -> None:
     maria = team["maria"]
     with freeze_time("2027-01-04 15:00:00"):
-        asked = await _session_at(coach, maria, "Revenue from 0 to 3", "0.2", "2")
-        assert "Is that right?" in asked, asked
-        await say(coach, maria, "/okr status")
-        kept = await say(coach, maria, "2")
-    assert COMMIT in kept, kept
+        asked = await _session_at(coach, maria, "Revenue from 0 to 3", last, typed)
+        assert read_back in asked, asked
+        await say(coach, maria, between)
+        assert COMMIT in await say(coach, maria, answer)
     await _commit(coach, maria)
-    assert (await _readings(db))[-1] == 2
-
-
-async def test_the_correction_a_negative_read_back_invites_is_a_new_value(
-        coach: Coach, team: dict[str, int], db: Database) -> None:
-    """"(1)" reads as -1, read back with "if you meant 1, say no and type it": `1`
-    typed after a command is that 1, never a yes to -1."""
-    maria = team["maria"]
-    with freeze_time("2027-01-04 15:00:00"):
-        asked = await _session_at(coach, maria, "Revenue from 0 to 3", "0.5", "(1)")
-        assert "below zero" in asked, asked
-        await say(coach, maria, "/okr help")
-        kept = await say(coach, maria, "1")
-    assert COMMIT in kept, kept
-    await _commit(coach, maria)
-    assert (await _readings(db))[-1] == 1
+    assert (await _readings(db))[-1] == kept
 
 
 def test_a_yes_or_no_question_takes_the_number_of_its_button() -> None:
