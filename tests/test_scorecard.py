@@ -126,7 +126,7 @@ async def test_a_lag_update_of_a_counted_wig_is_whole(poster: Coach, team: dict[
         half = await say(poster, team["maria"], "/okr wig update 2 12.5")
         assert "isn't a whole number" in half and "deals" in half and "`/okr wig update 2 40`" in half  # WIG 2, not 1
         slip = await say(poster, team["maria"], "/okr wig update 2 1,5 deals")
-        assert "`15`" in slip and "1.5" not in slip
+        assert "`/okr wig update 2 15 deals`" in slip and "1.5" not in slip  # the unit kept as typed
         kept = await say(poster, team["maria"], "/okr wig update 2 13 deals")
         board = await say(poster, team["ravi"], "/okr scorecard")
     assert "Signed deals" in kept and "13" in board and "12.5" not in board
