@@ -170,3 +170,15 @@ def test_help_at_the_read_back_shows_it_again(left: Path) -> None:
     after = _restarted(left, "help", "yes", "Call five lapsed customers")
     assert after.index(READ_BACK) < after.index(COMMIT), after
     assert _stored(left)[-1] == 400
+
+
+def test_the_correction_a_negative_read_back_invites_is_taken_with_its_card_shown(tmp_path: Path) -> None:
+    """"(1)" reads as -1, read back with "if you meant 1, say no and type it" above its
+    "1. Yes 2. No": the `1` typed there goes to the conversation, which takes it as the
+    value 1 (the third reviewer's -1 was kept as the card's Yes)."""
+    coachbot(tmp_path, "team", "import", str(ROOT / "examples" / "team.csv"))
+    by = (date.today() + timedelta(days=200)).isoformat()
+    out = chat(tmp_path, f"/okr wig add NPS from 0 to 50 by {by}", "/okr wig start", "(1)", "1",
+               "Call five lapsed customers")
+    assert "below zero" in out and "1. Yes" in out and COMMIT in out, out
+    assert _stored(tmp_path)[-1] == 1

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 import prompts
+from bot.core import cards
 from bot.core.channel import Place, Recipient
 from bot.core.clock import now
 from bot.core.coach import Coach
@@ -102,8 +103,14 @@ class ConsoleChannel:
         self.out.flush()
 
     def translate(self, line: str) -> tuple[str, str | None]:
-        """A typed line -> (text, picked choice value). "2" or a label picks a choice."""
+        """A typed line -> (text, picked choice value). "2" or a label picks a choice,
+        but a number typed at a conversation's Yes/No goes to the conversation as
+        typed: it reads 1 and 2 as Yes and No itself, and knows when a number is the
+        value it read back ("-1 is below zero … if you meant 1, say no and type it":
+        the `1` is that 1, not the Yes button; see `converse` for the fallback)."""
         text = line.strip()
+        if typed_number(text) is not None and _yes_or_no_question(self.choices):
+            return text, None
         return text, _pick(text, [(c.label, c.value) for c in self.choices])
 
     async def remember(self, asked: str | None) -> None:
@@ -161,6 +168,12 @@ class ConsoleChannel:
             replies = await coach.handle(
                 Inbound(person_id=person_id, platform="console", text=text, action=action)
             )
+            if action is None and _yes_or_no_question(card) and any(m.unheard for m in replies) \
+                    and (picked := _pick(text, [(c.label, c.value) for c in card])) is not None:
+                # no conversation took the number (the card outlived it): a pick, as on any card
+                self.choices = []
+                replies = await coach.handle(
+                    Inbound(person_id=person_id, platform="console", text=text, action=picked))
             unheard = any(m.unheard for m in replies)
             if off_card and unheard and not any(m.choices for m in replies):
                 # the number went to the coach first (a value retyped at a read-back is
@@ -187,6 +200,13 @@ class ConsoleChannel:
             self.out.flush()
         else:
             await self.remember(text if self.choices else None)
+
+
+def _yes_or_no_question(choices: list[Choice]) -> bool:
+    """Whether the card is a conversation's Yes / No (a question's card: its key
+    "q:…" sealed in each value, `bot.core.cards`)."""
+    values = [cards.unseal(c.value) for c in choices]
+    return [v for v, _ in values] == ["yes", "no"] and all((key or "").startswith("q:") for _, key in values)
 
 
 def _pick(text: str, choices: list[tuple[str, str]]) -> str | None:
