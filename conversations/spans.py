@@ -38,6 +38,10 @@ _FOR = re.compile(rf"^(?:{_START}\s+(?P<first>.+?)\s+)?for\s+(?:the\s+next\s+)?(
 _TAIL = r"(?:\s+(?:from|starting|beginning|after|as\s+of)\s+(?!(?:now|today)$).+)?"
 _WEEK = re.compile(r"^(?:(?:for|during)\s+)?(?:the\s+)?(?P<which>this|next|rest of (?:the|this))\s+week$",
                    re.IGNORECASE)
+# A week typed as a start ("next week until 1 January", "for 3 days from next week"):
+# the first working day of that working week, as `/okr out next week` reads it, never
+# dateparser's today + 7 days.
+_WEEK_START = re.compile(r"^(?:the\s+)?(?P<which>this|next)\s+week$", re.IGNORECASE)
 # A length of time the `_FOR` form does not read ("for 2 months", "for 3.5 days",
 # "3 days"): asked again ("duration") instead of handed to dateparser, which made
 # "for 2 months" one day two months away.
@@ -100,7 +104,8 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
     of time other than whole days or weeks), "far:YYYY-MM-DD" (a day without a year whose next occurrence, given
     after the colon, is more than a year off or a 29 February: asked again with its
     year rather than saved), "too_far:YYYY-MM-DD" (a typed day past
-    `horizon.ABSENCE_YEARS` years ahead, "on 2207-01-12": a year typed wrongly),
+    `horizon.ABSENCE_YEARS` years ahead, "on 2207-01-12": a year typed wrongly, or the
+    last day of a length counted from a typed start, "for 10 days from 2028-11-25" in 2026),
     "past", "backwards" or "too_long" (over a year, "for 99999 days").
 
     "for 3 days" counts the person's working days from today (Thursday in a Mon–Fri
@@ -110,7 +115,8 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
     the length ("from 4 January for 3 days", "for 3 days from 2027-01-04") counts from
     that day instead, and a start after a length read no other way ("for 2 months
     from …", "3 days after …") is "duration", never a day made of the count; "next week" is the person's
-    next working week (Sunday–Thursday in Riyadh). Digits of other scripts ("for ٣
+    next working week (Sunday–Thursday in Riyadh), and as a start ("next week until 1
+    January", "for 3 days from next week") that week's first working day. Digits of other scripts ("for ٣
     days") read as the same digits (`conversations.locales.ascii_digits`).
     """
     words = ascii_digits(text).strip().rstrip(".!")
@@ -136,6 +142,11 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
             return f"too_far:{found.day.isoformat()}"
         return found.day
 
+    def start(raw: str) -> date | str:
+        if (week := _WEEK_START.match(raw.strip())) is not None:
+            return _week(today, week.group("which").lower(), working_days, week_start)[0]
+        return day(raw)
+
     first: date | str
     last: date | str
     if (m := _WEEK.match(words)) is not None:
@@ -149,8 +160,8 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
             return "zero"
         if m.group("first") and m.group("then"):  # "from Monday for 3 days from Friday"
             return "unreadable"
-        start = m.group("first") or m.group("then")
-        first = day(start) if start else today
+        typed = m.group("first") or m.group("then")
+        first = start(typed) if typed else today
         if isinstance(first, str):
             return first
         if m.group("what").lower().startswith("week"):
@@ -158,6 +169,8 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
         else:
             first = _nth_working_day(first, 1, working)
             last = _nth_working_day(first, count, working)
+        if too_far(last, today, ABSENCE_YEARS):  # "for 10 days from 2028-11-25" in 2026: held as a typed end is
+            return f"too_far:{last.isoformat()}"
     elif (m := _COUNT.match(words)) is not None and (m.group("plus") or not m.group("n").strip("0")
                                                        or len(m.group("n")) > 3):  # no int(): 40,000 digits
         # "+5 days", "0 days", "99999 days": the reason, not "whole days or weeks"
@@ -167,7 +180,7 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
     elif (m := UNTIL.match(words)) is not None:
         first, last = today, day(m.group("last"))
     elif (m := RANGE.match(words)) is not None and day(m.group("last")) != "unreadable":
-        first, last = day(m.group("first")), day(m.group("last"))
+        first, last = start(m.group("first")), day(m.group("last"))
     else:
         first = last = day(ON_DAY.sub("", words))
     if isinstance(first, str):

@@ -86,3 +86,50 @@ async def test_a_year_typed_wrongly_is_not_offered_a_command_that_would_be_refus
     assert "more than 183 calendar days" in refused  # why no command is offered
     assert "until 1 June 2027" not in far and "type `/okr out" not in far
     assert "Tue 1 Jun 2027 would make the absence longer than 183 calendar days" in far
+
+
+KOLKATA_TUESDAY = date(2026, 12, 1)  # 22:30 UTC on Mon 30 Nov 2026 in Asia/Kolkata
+
+
+@pytest.mark.parametrize(("text", "first", "last"), [
+    ("next week until 1 January 2027", date(2026, 12, 7), date(2027, 1, 1)),  # Mon, as `next week`: not Tue 8 Dec
+    ("from next week to 1 January 2027", date(2026, 12, 7), date(2027, 1, 1)),
+    ("the next week - 4 Jan 2027", date(2026, 12, 7), date(2027, 1, 4)),
+    ("from next week for 3 days", date(2026, 12, 7), date(2026, 12, 9)),
+    ("for 3 days from next week", date(2026, 12, 7), date(2026, 12, 9)),
+    ("starting next week for 2 weeks", date(2026, 12, 7), date(2026, 12, 20)),
+])
+def test_next_week_as_a_start_is_the_first_working_day_of_the_next_working_week(
+        text: str, first: date, last: date) -> None:
+    assert parse_absence("next week", KOLKATA_TUESDAY, "Asia/Kolkata", "IN")[0] == first
+    assert parse_absence(text, KOLKATA_TUESDAY, "Asia/Kolkata", "IN") == (first, last)
+
+
+def test_next_week_as_a_start_follows_a_sunday_to_thursday_week() -> None:
+    assert parse_absence("next week until 1 January 2027", KOLKATA_TUESDAY, "Asia/Riyadh", "SA",
+                         "7,1,2,3,4") == (date(2026, 12, 6), date(2027, 1, 1))  # Sunday, not Tue 8 Dec
+
+
+async def test_out_next_week_until_reads_back_the_monday_next_week_brings(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    with at(utc(2026, 11, 30, 22, 30)):  # already Tue 1 Dec in Kolkata
+        echo = await say(coach, team["ravi"], "/okr out next week until 1 January 2027")
+    assert "Mon 7 Dec 2026" in echo and "Tue 8 Dec" not in echo and "Save it?" in echo
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("for 10 days from 2028-11-25", "too_far:2028-12-08"),  # ends past 30 Nov 2028, like `from … to 2028-12-08`
+    ("for 3 weeks from 2028-11-25", "too_far:2028-12-15"),
+    ("from 2028-11-25 for 10 days", "too_far:2028-12-08"),
+])
+def test_a_length_ending_past_the_two_year_bound_is_a_year_typed_wrongly(text: str, code: str) -> None:
+    assert parse_absence(text, MONDAY, "Europe/Oslo", None, "1,2,3,4,5") == code
+    assert parse_absence("for 3 days from 2028-11-28", MONDAY, "Europe/Oslo", None, "1,2,3,4,5") == (
+        date(2028, 11, 28), date(2028, 11, 30))  # the last day within reach is still booked
+
+
+async def test_out_asks_again_for_a_length_ending_past_the_two_year_bound(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    with at(utc(2026, 11, 30, 10)):
+        far = await say(coach, team["ravi"], "/okr out for 10 days from 2028-11-25")
+    assert "Save it?" not in far and "more than 2 years ahead" in far and "the right year" in far
