@@ -68,3 +68,16 @@ def test_text_around_a_number_stays_text() -> None:
     console = channel_with_choices()
     for typed in ("2 days", "(2", "(2.", "2,", "2nd", "2.5", "#2 at risk", "²"):
         assert console.translate(typed)[1] is None, typed
+
+
+def test_a_label_with_characters_markup_escapes_reads_plain_and_is_picked_as_it_reads() -> None:
+    """A template's label is markup ("A level to keep \\(a floor\\)" inside): the
+    terminal printed its escapes (the third reviewer); it shows and matches the words."""
+    import prompts
+
+    label = prompts.render("flows/goals/kr_kind_label", value="floor")
+    console = ConsoleChannel(out=io.StringIO(), person_id=1)
+    console.show([Message("Which kind?", choices=[Choice(label, "floor")])])
+    assert "  1. A level to keep (a floor)" in console.out.getvalue()  # type: ignore[attr-defined]
+    assert "\\(" not in console.out.getvalue()  # type: ignore[attr-defined]
+    assert console.translate("a level to keep (a floor)") == ("a level to keep (a floor)", "floor")

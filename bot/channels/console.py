@@ -28,7 +28,7 @@ from bot.core import cards
 from bot.core.channel import Place, Recipient
 from bot.core.clock import now
 from bot.core.coach import Coach
-from bot.core.markup import Marked
+from bot.core.markup import Marked, plain
 from bot.core.messages import Choice, Image, Inbound, Message
 from conversations.locales import typed_number
 from storage import console_cards
@@ -216,7 +216,7 @@ def _pick(text: str, choices: list[tuple[str, str]]) -> str | None:
         return None
     if (picked := typed_number(text)) is not None and 1 <= picked <= len(choices):
         return choices[picked - 1][1]
-    return next((value for label, value in choices if text.casefold() == label.casefold()), None)
+    return next((value for label, value in choices if text.casefold() == plain(label).casefold()), None)
 
 
 def save_image(image: Image, folder: Path | None = None) -> Path:
@@ -258,8 +258,8 @@ def render(message: Message, first_number: int = 1, numbered: bool = True) -> st
     """A message as terminal text, its choices numbered from `first_number` (or, for
     a card shown for someone else, listed with a dash: nothing the terminal user picks)."""
     lines = [message.plain()]
-    for number, choice in enumerate(message.choices, start=first_number):
-        lines.append(f"  {number}. {choice.label}" if numbered else f"  - {choice.label}")
+    for number, choice in enumerate(message.choices, start=first_number):  # labels are markup: read plain
+        lines.append(f"  {number}. {plain(choice.label)}" if numbered else f"  - {plain(choice.label)}")
     return "\n".join(line for line in lines if line)
 
 
