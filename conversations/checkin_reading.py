@@ -6,6 +6,7 @@ of `flows/okr_checkin.yaml`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from conversations.amounts import (
@@ -17,7 +18,15 @@ from conversations.amounts import (
     read_amount,
     unlikely_change,
 )
-from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit, unit_problem, whole_text
+from conversations.counts import (
+    MAX_WHOLE,
+    decimal_to_type,
+    doubt_details,
+    is_count_unit,
+    offerable_details,
+    unit_problem,
+    whole_text,
+)
 from conversations.currency_clash import named_currencies
 from conversations.unit_words import three_decimals
 from conversations.word_answers import ALL_UNCHANGED as _ALL
@@ -74,7 +83,7 @@ def typed_unit(raw: str, decimal: str | None = None) -> dict[str, str] | None:
     found = read_amount(_MORE_WORD.sub(" ", raw), words=True, decimal=decimal)
     if not isinstance(found, Amount):
         doubt = ambiguity(raw, decimal)  # "1,5 €": either reading names the same unit
-        found = read_amount(raw.replace(doubt.token, repr(doubt.decimal), 1), words=True,
+        found = read_amount(raw.replace(doubt.token, decimal_to_type(doubt.decimal), 1), words=True,
                             decimal=".") if doubt is not None else None
     return {"kind": found.kind, "unit": found.unit} if isinstance(found, Amount) and found.unit else None
 
@@ -118,6 +127,24 @@ def is_increment(raw: str) -> bool:
     return bool(_INCREMENT.search(normalise(raw)))
 
 
+def _reader(kr: dict[str, Any], mark: str | None, count: bool) -> Callable[[str], float | None]:
+    """A suggested answer -> the value this check-in stores for it, or None when it
+    would be refused (a change like "2 more" is asked about, so None too)."""
+    def reads(typed: str) -> float | None:
+        return None if is_increment(typed) else read_in_unit(typed, unit_of(kr), mark, count)[0]
+    return reads
+
+
+def _refused_reading(doubt: AmbiguousNumber, raw: str, kr: dict[str, Any], mark: str | None, count: bool) -> str:
+    """Why the answer with its doubtful number written one way ("1.0050 mill") is
+    refused: the re-ask's code when no reading can be offered back ("wrong_unit",
+    "unknown_words" …; "unreadable" when each reading reads but not at one scale)."""
+    details = doubt_details(doubt, raw, count)
+    before, after = details["typed"]  # type: ignore[misc]
+    number = details["joined"] if details["whole"] else decimal_to_type(doubt.decimal)
+    return read_in_unit(f"{before}{number}{after}", unit_of(kr), mark, count)[1] or "unreadable"
+
+
 def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict[str, Any]:
     """{"status": "ok" | "keep" | "all" | "jump" | "retry", "value", "error", "change"}:
     "keep" for a skipped answer (the value stays), "all" for "all unchanged", "jump"
@@ -142,9 +169,11 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
         total = float(previous) + value if isinstance(previous, (int, float)) else None
         return {"status": "retry", "value": None, "error": "increment",
                 "doubt": {"given": value, "current": previous, "sum": total}}
+    found = ambiguity(str(text), mark) if error == "ambiguous_number" else None
+    doubt = offerable_details(found, str(text), count, _reader(kr, mark, count)) if found else None
+    if found and doubt is None:  # "1,005 mill": no way to write either reading is read, so "mill" is asked about
+        error = _refused_reading(found, str(text), kr, mark, count)
     if value is None:
-        found = ambiguity(str(text), mark) if error == "ambiguous_number" else None
-        doubt = doubt_details(found, str(text), count) if found else None
         typed = typed_unit(str(text), mark) if error == "wrong_unit" else None  # "€5": named in the re-ask
         currencies = named_currencies(str(text)) if error == "two_currencies" else None  # "100 NOK to 200 SEK"
         return {"status": "retry", "value": None, "error": error, "doubt": doubt, "max": MAX_WHOLE, "typed": typed,

@@ -20,7 +20,9 @@ only when babel lists them as an ISO 4217 code: "FTE", "SQL" and "NPS" are no mo
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 
 from conversations.amounts import COUNT, CURRENCIES, AmbiguousNumber, Amount, ambiguity, parse_number_text, unit_kind
 from conversations.unit_words import is_currency_code
@@ -163,6 +165,52 @@ def _around(doubt: AmbiguousNumber, raw: str) -> list[str]:
     return pieces if len(pieces) == 2 else ["", ""]
 
 
+def decimal_to_type(value: float) -> str:
+    """A decimal as a person should type it back when "1.005" read two ways (1.005 or
+    1005): written in full ("%g" cut 1234.567 to 1234.57), and with a fourth decimal
+    when it has exactly three ("1.0050"), which no reader takes for a thousands
+    group; offered as typed, "1.005" was refused again, round and round."""
+    text = repr(float(value))
+    if text.endswith(".0"):
+        return text[:-2]
+    whole, dot, fraction = text.partition(".")
+    return text + "0" if dot and len(fraction) == 3 and "e" not in fraction else text
+
+
+# Where the figure ends and a remark begins: ", up from last time", "; roughly", " - est."
+_REMARK = re.compile(r"\s*(?:[,;:!?(]|\s[-–—]\s).*$", re.DOTALL)
+
+
+def _arounds(typed: list[str]) -> list[list[str]]:
+    """Ways to write the answer around a reading, most faithful first: as typed; a word
+    after it joined to it ("1005 mnok" -> "1005mnok"); the remark after the figure left
+    out (", up from last time"); both. Never a word of the figure itself dropped."""
+    before, after = typed
+    figure = _REMARK.sub("", after)
+    found: list[list[str]] = []
+    for tail in (after, after.lstrip(), figure, figure.lstrip()):
+        if [before, tail] not in found:
+            found.append([before, tail])
+    return found
+
+
+def _offered(details: dict[str, object], reads: Callable[[str], float | None]) -> list[str] | None:
+    """The first of `_arounds` with which every reading the re-ask offers (the decimal
+    one unless only the whole one is; the joined one when there is one), typed back,
+    reads one way with the same scale for both (1.005 -> 1005 as 1,005 -> 1005 thousand's
+    1/1000), or None when none does."""
+    decimal, joined = float(details["as_decimal"]), details["joined"]  # type: ignore[arg-type]
+    wanted = ([] if details["whole"] else [decimal_to_type(decimal)]) + ([str(joined)] if joined else [])
+    for before, after in _arounds(details["typed"]):  # type: ignore[arg-type]
+        values = [reads(before + number + after) for number in wanted]
+        if None in values:
+            continue
+        if len(values) == 2 and not math.isclose(values[0] * int(str(joined)), values[1] * decimal):  # type: ignore[operator]
+            continue
+        return [before, after]
+    return None
+
+
 def doubt_details(doubt: AmbiguousNumber, raw: str, count: bool) -> dict[str, object]:
     """The re-ask's details for an ambiguous number in the answer `raw`: `number` (as
     typed), both readings (`as_decimal`; `as_thousands`, None when no grouping fits),
@@ -173,3 +221,15 @@ def doubt_details(doubt: AmbiguousNumber, raw: str, count: bool) -> dict[str, ob
     is offered)."""
     return {"number": doubt.token, "as_decimal": doubt.decimal, "as_thousands": doubt.grouped,
             "joined": _joined(doubt), "typed": _around(doubt, raw), "whole": count and no_whole_reading(raw, doubt)}
+
+
+def offerable_details(doubt: AmbiguousNumber, raw: str, count: bool,
+                      reads: Callable[[str], float | None]) -> dict[str, object] | None:
+    """`doubt_details` checked against the caller's own reader `reads` (a typed answer ->
+    the value it stores, None when refused): `typed` is the first way of writing the
+    answer (`_arounds`) whose every suggestion `reads` accepts with its reading's value;
+    None when there is none ("1,005 mill": "mill" is read in no way), and the caller
+    re-asks about what it refuses instead, never offering an answer it would refuse."""
+    details = doubt_details(doubt, raw, count)
+    typed = _offered(details, reads)
+    return {**details, "typed": typed} if typed is not None else None

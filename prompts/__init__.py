@@ -17,6 +17,7 @@ import regex
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, nodes
 
 from bot.core.markup import Marked, Rendered, inert
+from conversations.counts import decimal_to_type  # the re-ask's typed decimal: one rule for the offer and its check
 
 ROOT = Path(__file__).parent
 
@@ -302,15 +303,3 @@ def format_day(value: date | datetime | str | None, locale: str | None = None) -
     if locale:
         return format_date(day, "medium", locale=locale.replace("-", "_"))
     return format_date(day, "EEE d MMM y", locale="en")
-
-
-def decimal_to_type(value: float) -> str:
-    """A decimal as a person should type it back when "1.005" read two ways (1.005 or
-    1005): written in full ("%g" cut 1234.567 to 1234.57), and with a fourth decimal
-    when it has exactly three ("1.0050"), which no reader takes for a thousands
-    group; offered as typed, "1.005" was refused again, round and round."""
-    text = repr(float(value))
-    if text.endswith(".0"):
-        return text[:-2]
-    whole, dot, fraction = text.partition(".")
-    return text + "0" if dot and len(fraction) == 3 and "e" not in fraction else text

@@ -49,6 +49,10 @@ def _offered(words: str) -> list[str]:
     ("1,005k NOK", {"1.0050k NOK": 1005.0, "1005k NOK": 1_005_000.0}),
     ("1,005 thousand NOK", {"1.0050 thousand NOK": 1005.0, "1005 thousand NOK": 1_005_000.0}),
     ("1,5k", {"1.5k": 1500.0, "15k": 15_000.0}),
+    # "mnok" is read joined to its number only ("1005MNOK"): offered joined, as it is read
+    ("1,005 mnok", {"1.0050mnok": 1_005_000.0, "1005mnok": 1_005_000_000.0}),
+    # a remark after the figure is refused typed back ("couldn't read … as one figure"): left out
+    ("1,005k NOK, up from last time", {"1.0050k NOK": 1005.0, "1005k NOK": 1_005_000.0}),
 ])
 def test_each_suggestion_keeps_the_suffix_and_reads_back_as_its_reading(raw: str, readings: dict) -> None:
     _, words = _retry_words(raw)
@@ -103,3 +107,32 @@ async def test_a_check_in_stores_the_thousands_reading_with_its_k(db: Database, 
     async with db.session() as session:
         kr = (await session.exec(select(KeyResult).where(KeyResult.title == "Pipeline"))).one()
     assert kr.current_value == 1_005_000
+
+
+@pytest.mark.parametrize(("raw", "code"), [("1,005 mill", "wrong_unit"), ("1,005 mill NOK", "unknown_words")])
+def test_a_number_whose_every_offer_would_be_refused_is_asked_about_its_words(raw: str, code: str) -> None:
+    """"mill" is read no way ("1.0050 mill" and "1005 mill" are both refused): the re-ask
+    names what it refuses instead of offering answers it would refuse again."""
+    asked = checkin_value(raw, KR, None)
+    assert (asked["status"], asked["error"]) == ("retry", code), asked
+    words = prompts.render("cadence/checkin/kr_value_retry", answers={"read": asked, "i": 0, "kr_value": raw},
+                           context={"key_results": [KR]})
+    assert "reads two ways" not in words and "`1.0050" not in words and "`1005" not in words, words
+    if code == "wrong_unit":
+        assert "mill" in words.split(" Please give it like")[0], words
+
+
+@pytest.mark.parametrize("raw", ["1,005k", "1,005 M", "1,005 mill", "1,005 mnok", "1,005 MNOK",
+                                 "1,005k NOK, up from last time",
+                                 "1,005 NOK; roughly", "NOK 1,005k", "1,5k", "1,5 mnok", "1,005", "2,5 mill"])
+def test_every_offered_answer_typed_back_is_accepted(raw: str) -> None:
+    asked = checkin_value(raw, KR, None)
+    if asked["error"] != "ambiguous_number":
+        return
+    words = prompts.render("cadence/checkin/kr_value_retry", answers={"read": asked, "i": 0, "kr_value": raw},
+                           context={"key_results": [KR]})
+    offers = _offered(words)
+    assert offers, words
+    for typed in offers:
+        back = checkin_value(typed, KR, None)
+        assert back["status"] in ("ok", "jump"), (typed, back)
