@@ -173,7 +173,7 @@ def decimal_to_type(value: float) -> str:
     text = repr(float(value))
     if text.endswith(".0"):
         return text[:-2]
-    whole, dot, fraction = text.partition(".")
+    _, dot, fraction = text.partition(".")
     return text + "0" if dot and len(fraction) == 3 and "e" not in fraction else text
 
 

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 
 from bot.core.markup import Marked, Rendered, inert
 from conversations.counts import decimal_to_type  # the re-ask's typed decimal: one rule for the offer and its check
+from conversations.unit_words import one_of
 
 ROOT = Path(__file__).parent
 
@@ -258,8 +259,6 @@ def _unit_after(value: float | int, unit: str) -> str:
     """The unit as it reads after `value`: singular after exactly 1 ("1 deal", "1
     hour", "1 discovery call"), as typed otherwise ("0 deals", "1.5 hours", "2 FTE").
     Money and "%" never reach here. `conversations.unit_words.one_of` has the rules."""
-    from conversations.unit_words import one_of
-
     return one_of(unit) if value == 1 else unit
 
 
