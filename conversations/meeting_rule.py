@@ -17,7 +17,10 @@ from conversations.locales import ascii_digits, has_odd_digits
 DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 RRULE_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
 _DAY = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b")
-_TIME = re.compile(r"\b(?:at\s+)?(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?![\d\w])")
+# A time: "10:00", "9.30", "10am", "14h30". A number that is part of a date ("03/04",
+# "2027-03-04", "3.4.") is none: "move to 03/04" was read as 03:00 and moved the series.
+_TIME = re.compile(r"(?<![\d/.\-])\b(?:at\s+)?(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+                   r"(?![\d\w]|[/.\-]\d)")
 _EVERY_N = re.compile(r"\bevery\s+(\d)\s*(?:weeks?|wks?)\b")
 _OTHER = re.compile(r"\b(?:every\s+(?:other|second|2nd)|bi-?weekly|fortnightly)\b")
 _LENGTH = re.compile(r"\bfor\s+(\d{2,3})\s*(?:min|mins|minutes)\b")

@@ -80,6 +80,8 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
     if words.startswith(("move", "to ")):
         if series is None:
             return _help("none_yet", rep=report["name"])
+        if parse_day(words) is None and parse_time(words) is None:  # "move to 03/04": no weekday, no time
+            return _help("move_how", given=rest.strip(), rep=report["name"])
         day = parse_day(words) or series_day(series.rrule)
         at = parse_time(words) or parse_time(series.local_time)
         weeks = int(series.rrule.partition("INTERVAL=")[2][:1] or 1)

@@ -137,3 +137,18 @@ async def test_agenda_before_notes_and_action_items_after_carried_into_the_next_
     second = briefs_for(outbox, team["maria"])[1]
     assert "pricing approval" in second and "send ACME the proposal" not in second
     assert "since your last one-on-one on 09 Mar" in second
+
+
+async def test_a_date_given_to_move_is_never_read_as_a_time(coach, team, db) -> None:  # type: ignore[no-untyped-def]
+    """`move to 03/04` was read as 03:00 and moved every one-on-one of the series (the
+    last reviewer): a date's numbers are no time, and a move that names neither a
+    weekday nor a time says what it takes; the series stays as it was."""
+    with at(utc(2027, 3, 1, 15)):
+        await say(coach, team["maria"], "/okr 1on1 @sam every other Tuesday 10:00")
+        for typed in ("move to 03/04", "move to 2027-03-04", "move to 12/25", "move to 3.4."):
+            said = await say(coach, team["maria"], f"/okr 1on1 @sam {typed}")
+            assert "couldn't find a weekday or a time" in said and "skip next" in said, said
+        listed = await say(coach, team["maria"], "/okr 1on1")
+        assert "Sam Seller: every other Tuesday at 10:00" in listed, listed
+        moved = await say(coach, team["maria"], "/okr 1on1 @sam move to Thu 11:30")
+    assert "Thursday at 11:30" in moved
