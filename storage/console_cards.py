@@ -1,4 +1,5 @@
-"""The terminal channel's last card per person: its numbered choices (label, value),
+"""The terminal channel's last card per person: its numbered choices (label, value,
+the answer a typed yes or no gives by it: "yes", "no" or ""),
 kept in the database so a `coachbot chat` run started after the one that showed the
 card still takes "Save" or its number, until the card expires (`ConsoleCard`)."""
 
@@ -21,12 +22,12 @@ class Card(NamedTuple):
     """A stored card: its choices in order, the line that brought it up (None for a
     card the bot sent on its own, a prompt) and whether it has expired."""
 
-    choices: list[tuple[str, str]]
+    choices: list[tuple[str, str, str]]
     asked: str | None
     expired: bool
 
 
-async def keep(session: AsyncSession, person_id: int, choices: Sequence[tuple[str, str]], asked: str | None,
+async def keep(session: AsyncSession, person_id: int, choices: Sequence[tuple[str, str, str]], asked: str | None,
                now: datetime, expires_at: datetime) -> None:
     """Remember the person's latest card (replacing the one before); with no choices,
     forget it: only the latest replies' numbers mean anything."""
@@ -44,7 +45,8 @@ async def latest(session: AsyncSession, person_id: int, now: datetime) -> Card |
     row = await session.get(ConsoleCard, person_id)
     if row is None:
         return None
-    choices = [(str(label), str(value)) for label, value in row.choices.get("choices", [])]
+    # a card kept before the third item was: (label, value) alone, no yes or no picks it
+    choices = [(str(c[0]), str(c[1]), str(c[2]) if len(c) > 2 else "") for c in row.choices.get("choices", [])]
     return Card(choices, row.asked, row.expires_at <= now)
 
 

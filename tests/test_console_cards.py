@@ -165,10 +165,13 @@ async def test_a_number_off_the_absence_card_still_tells_the_days_are_not_saved(
     """A number none of the card's choices goes to the coach first (it may be a value
     retyped at a read-back); when nothing takes it, the terminal shows which numbers
     pick instead of the fallback, but not instead of the note the turn also carried:
-    the days read back are told once as not saved, and the kept card still saves."""
+    the days read back are told once as not saved YET (the card stays open: "were not
+    saved, type /okr out again" would contradict the hint), and the kept card still saves."""
     ravi = team["ravi"]
     shown = await run(coach, db, ravi, T0, "/okr out from 4 January to 8 January", "99")
     assert shown.count("pick 1 or 2 (or type the label)") == 1 and "didn't catch" not in shown
-    assert shown.count("Your days away from Mon 4 Jan 2027 to Fri 8 Jan 2027 were not saved") == 1
+    assert shown.count("Your days away from Mon 4 Jan 2027 to Fri 8 Jan 2027 are not saved yet: "
+                       "pick Save on the card above") == 1
+    assert "were not saved" not in shown and "/okr out` with the days again" not in shown
     saved = await run(coach, db, ravi, T0 + timedelta(minutes=1), "1")
     assert "Saved" in saved and len(await absences(db, ravi)) == 1

@@ -18,10 +18,10 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 import prompts
 from bot.core import cards
@@ -29,8 +29,10 @@ from bot.core.channel import Place, Recipient
 from bot.core.clock import now
 from bot.core.coach import Coach
 from bot.core.markup import Marked, plain
-from bot.core.messages import Choice, Image, Inbound, Message
+from bot.core.messages import Choice, Image, Inbound, Message, leaves_card_open
+from conversations.answers import Env, Valid
 from conversations.locales import typed_number
+from conversations.word_answers import yesno
 from storage import console_cards
 from storage.db import Database
 
@@ -111,7 +113,7 @@ class ConsoleChannel:
         text = line.strip()
         if typed_number(text) is not None and _yes_or_no_question(self.choices):
             return text, None
-        return text, _pick(text, [(c.label, c.value) for c in self.choices])
+        return text, _pick(text, _options(self.choices))
 
     async def remember(self, asked: str | None) -> None:
         """Keep the choices just shown as the person's latest card (none: forget it),
@@ -120,7 +122,7 @@ class ConsoleChannel:
             return
         moment = now()
         async with self.db.session() as session:
-            await console_cards.keep(session, self.person_id, [(str(c.label), c.value) for c in self.choices],
+            await console_cards.keep(session, self.person_id, _options(self.choices),
                                      asked, moment, moment + timedelta(hours=CARD_HOURS))
 
     async def restore(self, person_id: int) -> None:
@@ -137,7 +139,8 @@ class ConsoleChannel:
         if card.expired:
             self.expired = card
         else:
-            self.choices = [Choice.marked(Marked(label), value) for label, value in card.choices]
+            self.choices = [Choice.marked(Marked(label), value, means=_meaning(means))
+                            for label, value, means in card.choices]
 
     async def converse(self, coach: Coach, person_id: int, lines: AsyncIterator[str],
                        prompt: str = "") -> None:
@@ -169,13 +172,12 @@ class ConsoleChannel:
                 Inbound(person_id=person_id, platform="console", text=text, action=action)
             )
             if action is None and _yes_or_no_question(card) and any(m.unheard for m in replies) \
-                    and (picked := _pick(text, [(c.label, c.value) for c in card])) is not None:
+                    and (picked := _pick(text, _options(card))) is not None:
                 # no conversation took the number (the card outlived it): a pick, as on any card
                 self.choices = []
                 replies = await coach.handle(
                     Inbound(person_id=person_id, platform="console", text=text, action=picked))
-            unheard = any(m.unheard for m in replies)
-            if off_card and unheard and not any(m.choices for m in replies):
+            if off_card and leaves_card_open(replies):
                 # the number went to the coach first (a value retyped at a read-back is
                 # its conversation's); nothing took it: which numbers pick, the card kept.
                 # What else the turn said (days away not saved, told once) is shown.
@@ -184,17 +186,17 @@ class ConsoleChannel:
                     self.choices = card
                 self.show_hint()
             else:
-                await self._shown(replies, card, unheard, text)
+                await self._shown(replies, card, text)
             if prompt:
                 self.out.write(prompt)
                 self.out.flush()
 
-    async def _shown(self, replies: list[Message], card: list[Choice], unheard: bool, text: str) -> None:
+    async def _shown(self, replies: list[Message], card: list[Choice], text: str) -> None:
         """Print the coach's replies; when they answered nothing and drew no card, the
         card shown before stays open (as under a Slack message) and the person is told
         what it takes, else the replies' card is kept as the latest."""
         self.show(replies)
-        if card and unheard and not self.choices:
+        if card and leaves_card_open(replies):
             self.choices = card
             self.out.write(prompts.render("console/card_still_open", count=len(card)) + "\n")
             self.out.flush()
@@ -209,14 +211,34 @@ def _yes_or_no_question(choices: list[Choice]) -> bool:
     return [v for v, _ in values] == ["yes", "no"] and all((key or "").startswith("q:") for _, key in values)
 
 
-def _pick(text: str, choices: list[tuple[str, str]]) -> str | None:
-    """The value of the choice `text` names by number ("2") or by label, or None
-    (a slash command never picks)."""
+Option = tuple[str, str, str]  # a choice as the terminal keeps it: (label, value, means or "")
+
+
+def _options(choices: list[Choice]) -> list[Option]:
+    return [(str(c.label), c.value, c.means or "") for c in choices]
+
+
+def _meaning(means: str) -> Literal["yes", "no"] | None:
+    return "yes" if means == "yes" else "no" if means == "no" else None
+
+
+def _pick(text: str, choices: Sequence[Option]) -> str | None:
+    """The value of the choice `text` names by number ("2"), by label, or by a yes
+    or no in the ways people type them ("yes", "yep", "nope": `word_answers.yesno`)
+    when exactly one choice means that answer (`Choice.means`: Save is "yes"),
+    else None (a slash command never picks)."""
     if not choices or text.startswith("/"):
         return None
     if (picked := typed_number(text)) is not None and 1 <= picked <= len(choices):
         return choices[picked - 1][1]
-    return next((value for label, value in choices if text.casefold() == plain(label).casefold()), None)
+    if (named := next((value for label, value, _ in choices if text.casefold() == plain(label).casefold()),
+                      None)) is not None:
+        return named
+    answer = yesno(text, Env(today=date.min))  # a yes or a no reads no day
+    if isinstance(answer, Valid) and typed_number(text) is None:
+        meant = [value for _, value, means in choices if means == answer.value]
+        return meant[0] if len(meant) == 1 else None
+    return None
 
 
 def save_image(image: Image, folder: Path | None = None) -> Path:

@@ -207,7 +207,7 @@ async def _put_away(config: Settings, key: str, person_id: int) -> None:
             if not await demo_prompts.withdraw(session, key):
                 return
             card = await console_cards.latest(session, person_id, now())
-            if card is not None and all(value.startswith("cadence:") for _, value in card.choices):
+            if card is not None and all(value.startswith("cadence:") for _, value, _ in card.choices):
                 await console_cards.forget(session, person_id)
     finally:
         await db.dispose()

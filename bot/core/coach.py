@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,12 +20,13 @@ import prompts
 from bot.core import cards, commands
 from bot.core.channel import Channels, DeliveryError, FindsDeliveries, Place, PostingChannel, Recipient
 from bot.core.clock import now
-from bot.core.feature import Features
+from bot.core.feature import Features, Held
 from bot.core.messages import Inbound, Message, Sender
 from bot.core.people import first_name
 from bot.core.settings import Settings
 from storage import held, people
 from storage.db import Database
+from storage.held import Held as HeldRows
 from storage.models import Person
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ class Turn:
     person: Person
     event: Inbound
     now: datetime
+    # the turn's replies once answered: what the features' held notes are told after
+    # (`Feature.holds`), so a note can say whether the card it is about stays open
+    replies: list[Message] = field(default_factory=list)
 
     @property
     def db(self) -> Database:
@@ -82,21 +86,20 @@ class Coach:
         typed = event.action is None
         moment = now()
 
-        async def first_read(session: AsyncSession) -> tuple[Person | None, list[Message]]:
+        async def first_read(session: AsyncSession) -> tuple[Person | None, list[tuple[Held, HeldRows]]]:
             # the person, and for a typed turn what the features read back and this
             # message lets go (`Feature.holds`), taken in one statement: one unit of work
             found = await people.get(session, event.person_id)
-            notes: list[Message] = []
+            letting: list[tuple[Held, HeldRows]] = []
             if found is not None and found.active and typed:
                 turn = Turn(self, found, event, moment)
                 letting_go = [h for h in self.features.held if not h.keeps(turn)]
                 taken = await held.take(session, found.id, sorted({h.kind for h in letting_go}))  # type: ignore[arg-type]
-                for waiting in letting_go:
-                    notes.extend(waiting.told(turn, taken[waiting.kind]))
-            return found, notes
+                letting = [(waiting, taken[waiting.kind]) for waiting in letting_go]
+            return found, letting
 
         # the turn's first read: retried once after a dropped connection (Database.read)
-        person, notes = await self.db.read(first_read)
+        person, letting = await self.db.read(first_read)
         if person is None or not person.active:  # never added, erased, or marked as left
             return [Message(prompts.render("core/unknown_person" if person is None else "core/inactive_person"))]
         if event.action is not None:
@@ -105,7 +108,12 @@ class Coach:
             event = replace(event, action=action, card=card)
             if card is not None and not await cards.first_click(self.db, person.id, card):  # type: ignore[arg-type]
                 return [Message(prompts.render("core/already_answered"), private=True)]
-        return notes + await self._answer(Turn(self, person, event, moment))
+        turn = Turn(self, person, event, moment)
+        turn.replies = await self._answer(turn)
+        # what was let go is told before the reply, once the reply is known (a note about
+        # a card says whether the turn left that card open: `messages.leaves_card_open`)
+        notes = [note for waiting, rows in letting for note in waiting.told(turn, rows)]
+        return notes + turn.replies
 
     async def _answer(self, turn: Turn) -> list[Message]:
         event, person = turn.event, turn.person

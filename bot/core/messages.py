@@ -16,17 +16,22 @@ from bot.core.markup import Marked, clean, inert, plain
 
 @dataclass(frozen=True)
 class Choice:
-    """A button or numbered option. `value` is what comes back when it is picked."""
+    """A button or numbered option. `value` is what comes back when it is picked.
+    `means` is the answer a typed "yes" or "no" gives to the card's question when
+    it picks this choice (Save is "yes", Cancel "no"; None: neither word picks it),
+    for a channel that reads typed words as picks (the terminal)."""
 
     label: str
     value: str
     style: Literal["default", "primary", "danger"] = "default"
+    means: Literal["yes", "no"] | None = None
 
     def __post_init__(self) -> None:  # a label is markup, or somebody's words
         object.__setattr__(self, "label", inert(self.label))
 
     @classmethod
-    def marked(cls, label: Marked, value: str, style: Literal["default", "primary", "danger"] = "default") -> Choice:
+    def marked(cls, label: Marked, value: str, style: Literal["default", "primary", "danger"] = "default",
+               means: Literal["yes", "no"] | None = None) -> Choice:
         """A choice whose label is markup already (`inert`'s output, a template's
         `.markup`), made without the dataclass's checks: the dispatcher draws four per
         prompt card, thousands of cards a tick (a third of the time per button). Raises
@@ -34,7 +39,7 @@ class Choice:
         if not isinstance(label, Marked):
             raise TypeError("Choice.marked takes markup (bot.core.markup.Marked)")
         made = object.__new__(cls)
-        made.__dict__.update(label=label, value=value, style=style)
+        made.__dict__.update(label=label, value=value, style=style, means=means)
         return made
 
 
@@ -182,6 +187,14 @@ class Message:
         if self.attachment is not None:
             lines.append(f"[file: {self.attachment.filename}]")
         return plain("\n".join(lines))
+
+
+def leaves_card_open(replies: list[Message]) -> bool:
+    """Whether a typed turn's replies leave the card shown before them open in the
+    terminal: they answered nothing (the coach's fallback, `Message.unheard`) and
+    drew no card of their own. Slack and Teams leave every card open; the terminal
+    retires a card's numbers at any other reply (`bot.channels.console`)."""
+    return any(m.unheard for m in replies) and not any(m.choices for m in replies)
 
 
 def text_bar(ratio: float, width: int = 20) -> str:

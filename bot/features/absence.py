@@ -19,7 +19,7 @@ from bot.core import commands
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature
-from bot.core.messages import Choice, Message
+from bot.core.messages import Choice, Message, leaves_card_open
 from bot.features.absence_reading import (
     MAX_ABSENCE_DAYS,
     check_passed,
@@ -70,8 +70,10 @@ async def person_calendar(turn: Turn) -> Calendar:
 
 def _choices(first: date, last: date, why: str | None) -> list[Choice]:
     span = f"{first.isoformat()}:{last.isoformat()}" + (f":{why}" if why else "")
-    return [Choice(prompts.render("cadence/out_label", value="save"), f"{ACTION_PREFIX}save:{span}"),
-            Choice(prompts.render("cadence/out_label", value="cancel"), f"{ACTION_PREFIX}cancel:{span}")]
+    # a typed "yes" is Save, a "no" Cancel: the card asks "Save it?"
+    return [Choice(prompts.render("cadence/out_label", value="save"), f"{ACTION_PREFIX}save:{span}", means="yes"),
+            Choice(prompts.render("cadence/out_label", value="cancel"), f"{ACTION_PREFIX}cancel:{span}",
+                   means="no")]
 
 
 @feature.command("out", "/okr out on DATE | until DATE | for 3 days | next week")
@@ -258,15 +260,19 @@ feature.responder(BEFORE_CONVERSATION, AbsenceButtons())
 def unsaved(turn: Turn, waiting: list[tuple[str, datetime]]) -> list[Message]:
     """Days away read back and neither saved nor cancelled, when the person types
     something else: told once, naming the days. In the terminal the card's numbers
-    are retired by the next reply, so they are not saved; on Slack and Teams the
-    card stays under its message and its Save still stores them (a click is
-    claimed once, `bot.core.cards`), so the note says so. Days already over are
+    are retired by a reply that answers the line, so they are not saved; a line
+    that answers nothing leaves the card open (`messages.leaves_card_open`, told
+    after the reply is known), and then, as on Slack and Teams where the card
+    stays under its message, its Save still stores them (a click is claimed once,
+    `bot.core.cards`), so the note says so. Days already over are
     dropped without a word: their Save would be refused anyway, and so are the
     days of a card `/okr out` typed again replaces (what the card itself invites
     when the days are wrong: the person is at it, and gets a new card)."""
     if (commands.parse(turn.text) or ("", ""))[0] == "out":
         return []
     today = local_day(turn.now, turn.person.timezone or "UTC")
+    console = turn.event.platform == "console"
+    retired = console and not leaves_card_open(turn.replies)
     notes: list[Message] = []
     for what, _ in waiting:
         first, _, last = what.removeprefix(ACTION_PREFIX).partition(":")
@@ -276,7 +282,7 @@ def unsaved(turn: Turn, waiting: list[tuple[str, datetime]]) -> list[Message]:
             continue
         if span[1] >= today:
             notes.append(Message(prompts.render("cadence/out_not_saved", first=span[0], last=span[1],
-                                                retired=turn.event.platform == "console"), private=True))
+                                                retired=retired, console=console), private=True))
     return notes
 
 

@@ -63,7 +63,8 @@ _VALUES = (("start", "primary"), ("later", "default"), ("tomorrow", "default"), 
 def _choices(occurrence_id: int, card_key: str) -> list[Choice]:
     """The four answers, already sealed with the card's key (`bot.core.cards.seal`
     would copy each button to add it: a dispatch draws thousands of cards)."""
-    return [Choice.marked(_label(value), f"{ACTION_PREFIX}{value}:{occurrence_id}{cards.MARK}{card_key}", style)  # type: ignore[arg-type]
+    return [Choice.marked(_label(value), f"{ACTION_PREFIX}{value}:{occurrence_id}{cards.MARK}{card_key}", style,  # type: ignore[arg-type]
+                          means="yes" if value == "start" else None)  # a typed "yes" starts it; a "no" is no pick
             for value, style in _VALUES]
 
 

@@ -135,6 +135,6 @@ def prompt_choices(occurrence_id: int) -> list[Choice]:
     """The usual answers of a scheduled prompt (start, later, tomorrow, skip), so the
     prompt answers feature handles them as it does for every other kind."""
     return [Choice(prompts.render("cadence/label", value=value), f"{ACTION_PREFIX}{value}:{occurrence_id}",
-                   style)  # type: ignore[arg-type]
+                   style, means="yes" if value == "start" else None)  # type: ignore[arg-type]
             for value, style in (("start", "primary"), ("later", "default"), ("tomorrow", "default"),
                                  ("skip", "danger"))]
