@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
+from bot.core.clock import local_day
 from storage.models import LeadMeasure, Wig, WigReading
 from storage.scorecard import TeamWeeks
 
@@ -50,18 +51,29 @@ def expected_on(wig: Wig, day: date) -> float:
     return wig.from_value + (wig.to_value - wig.from_value) * share
 
 
-def reading_day(reading: WigReading) -> date:
-    """The day a reading counts for: the day it was recorded, kept inside its week."""
-    recorded = reading.recorded_at.date()
-    return min(max(recorded, reading.week_start), reading.week_start + timedelta(days=6))
+def reading_day(reading: WigReading, timezone: str | None = None) -> date:
+    """The day a reading counts for: the local day in `timezone` (IANA) it was
+    recorded on, as the reader's calendar has it: a reading taken on Tuesday morning
+    in Auckland is Tuesday's there, not the Monday its UTC instant falls on, and
+    Sunday evening's in New York is Monday's in Kolkata. Without a zone, its UTC day
+    kept inside its week (`week_start`, the recorder's local ISO Monday): the nearest
+    day to the recorder's own without knowing their zone. `recorded_at` is UTC (a
+    naive one is read as UTC)."""
+    at = reading.recorded_at if reading.recorded_at.tzinfo else reading.recorded_at.replace(tzinfo=UTC)
+    if timezone:
+        return local_day(at, timezone)
+    return min(max(at.date(), reading.week_start), reading.week_start + timedelta(days=6))
 
 
-def standing(wig: Wig, readings: Sequence[WigReading], today: date) -> Standing:
-    """Judge the latest reading against the straight-line pace on its day."""
+def standing(wig: Wig, readings: Sequence[WigReading], today: date, timezone: str | None = None) -> Standing:
+    """Judge the latest reading against the straight-line pace on its day (`on`, the
+    reading's local day in `timezone`, the reader's: `reading_day`), which may lie
+    after the week a scorecard reports on: the lag measure is shown as it stands now,
+    and says the day it was read. `today`: the reader's local day."""
     if not readings:
         return Standing(wig, None, expected_on(wig, today), 0.0, "no_reading", today)
     latest = readings[-1]
-    day = reading_day(latest)
+    day = reading_day(latest, timezone)
     expected = expected_on(wig, day)
     direction = 1.0 if wig.to_value >= wig.from_value else -1.0
     gap = (latest.value - expected) * direction

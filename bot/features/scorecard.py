@@ -38,20 +38,23 @@ _AT = re.compile(r"^(?P<day>[a-z]+)\s+(?:at\s+)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))?
 
 
 async def scorecard_messages(coach: Coach, manager_id: int, week: date, today: date,
-                             leader: bool, chart: bool = True) -> list[Message]:
+                             leader: bool, chart: bool = True, timezone: str | None = None) -> list[Message]:
     """The team scorecard for the week (an ISO Monday; its title and the lead measures
-    name it, dated and as this or last week from `today`, the reader's local day):
-    WIGs winning or losing against pace as they stand today, each lead measure per rep
+    name it, dated and as this or last week from `today`, the reader's local day in
+    `timezone`): WIGs winning or losing against pace as they stand today, each WIG
+    line naming the local day of its latest reading (it may be after the scored week:
+    the lag measure read at Monday's session of last week), each lead measure per rep
     and for the team with its 4-week trend, kept commitments, and a chart. Safe for a
     team channel (nothing private in it)."""
     async with coach.db.session() as session:
         data = await store.team_weeks(session, manager_id, week)
-    standings = [standing(w, data.readings.get(w.id, []), today) for w in data.wigs]  # type: ignore[arg-type]
+    standings = [standing(w, data.readings.get(w.id, []), today, timezone)  # type: ignore[arg-type]
+                 for w in data.wigs]
     lines = measure_lines(data)
     kept, made = commitments_kept(data)
     readings = {w.id: len(data.readings.get(w.id, [])) for w in data.wigs}  # type: ignore[arg-type]
     values = dict(standings=standings, lines=lines, kept=kept, made=made, leader=leader, readings=readings,
-                  span=week_span(week, today))
+                  span=week_span(week, today), today=today)
     image = None
     if chart and data.wigs:
         image = Image(scorecard_png(data.wigs, data.readings, lines, today),
@@ -68,7 +71,8 @@ async def scorecard_command(turn: Turn, args: str) -> list[Message]:
     leader = turn.person.role in LEADERS
     if verb == "":
         today = local_day(turn.now, turn.person.timezone)
-        found = await scorecard_messages(turn.coach, team_lead(turn.person), session_weeks(today)[0], today, leader)
+        found = await scorecard_messages(turn.coach, team_lead(turn.person), session_weeks(today)[0], today, leader,
+                                         timezone=turn.person.timezone)
         for message in found:
             message.private = True
         return found
@@ -189,7 +193,8 @@ async def post_scorecards(coach: Coach, at: datetime | None = None) -> int:
             claim = await store.claim_post(session, channel, week)
         if claim is None:
             continue
-        messages = await scorecard_messages(coach, manager.id, week, today, leader=False)  # type: ignore[arg-type]
+        messages = await scorecard_messages(coach, manager.id, week, today, leader=False,  # type: ignore[arg-type]
+                                            timezone=manager.timezone)
         try:
             thread = await coach.post_to(Place(channel.platform, channel.channel_ref, channel.tenant), messages)
         except Exception as error:  # DeliveryError, a timeout: retried next run

@@ -105,7 +105,7 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
     if verb == "":
         today = local_day(turn.now, turn.person.timezone)
         return await scorecard.scorecard_messages(turn.coach, team_lead(turn.person), session_weeks(today)[0],
-                                                  today, leader=leader)
+                                                  today, leader=leader, timezone=turn.person.timezone)
     if verb in {"update", "now-at", "value"}:
         return [await _update_lag(turn, rest.strip(), leader, args)]
     if verb == "target":
@@ -305,7 +305,8 @@ async def _store(turn: Turn, session: AsyncSession, wig: Any, number: int, value
     today = local_day(turn.now, turn.person.timezone)
     reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
                                                    turn.person.id)
-    return Message(prompts.render("cadence/wig/updated", s=standing(wig, [reading], today), number=number),
+    return Message(prompts.render("cadence/wig/updated", s=standing(wig, [reading], today, turn.person.timezone),
+                                   number=number),
                    private=True)
 
 

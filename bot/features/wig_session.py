@@ -96,7 +96,7 @@ async def record_wig_session(turn: Turn, data: dict[str, Any]) -> list[Message]:
     await finish_prompt(turn, context)
     await _late(turn, report_week, numbers, context)
     return await scorecard.scorecard_messages(turn.coach, team_lead(person), report_week, today,
-                                              leader=person.role != "rep", chart=False)
+                                              leader=person.role != "rep", chart=False, timezone=person.timezone)
 
 
 async def _late(turn: Turn, report_week: date, numbers: list[tuple[int, float]], context: dict[str, Any]) -> None:
