@@ -40,8 +40,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from conversations.currencies import SYMBOLS, currency_marks, find_currency
 from conversations.locales import ODD, mark_odd_digits, without_format_marks
-from conversations.unit_words import is_currency_code, iso_codes_in, split_words, unit_phrase
+from conversations.unit_words import is_currency_code, split_words, unit_phrase
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3,
           "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
@@ -189,36 +190,6 @@ def _to_float(token: str, decimal: str | None = None) -> float | None:
     if mark == "," and decimal != ",":  # "1,5" where "," is no decimal mark: a slip for 1.5 or 15?
         raise AmbiguousNumber(token, as_decimal, None)
     return as_decimal
-
-
-CURRENCIES = {
-    "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP",
-    "₹": "INR", "inr": "INR", "rs": "INR", "rupee": "INR", "rupees": "INR",
-    "nok": "NOK", "sek": "SEK", "dkk": "DKK", "chf": "CHF", "kr": "NOK",
-    "cad": "CAD", "aud": "AUD", "jpy": "JPY", "¥": "JPY", "brl": "BRL", "r$": "BRL",
-    "sar": "SAR", "aed": "AED", "sgd": "SGD", "zar": "ZAR", "mxn": "MXN",
-}
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥", "BRL": "R$"}  # any ISO code babel lists
-# is money too, in capitals (`iso_codes_in`). A currency word may touch digits ("100USD", "eur5k"), not letters.
-_CURRENCY = re.compile(r"r\$|[$€£₹¥]|(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))("
-                       + "|".join(k for k in CURRENCIES if k.isalpha()) + r")(?![^\W\d_])\.?",
-                       re.IGNORECASE)
-
-
-def currency_marks(text: str) -> list[tuple[re.Match[str], str]]:
-    """Each currency mark in `text` with its ISO code, in order: "$", "kr", "euros", "PLN"."""
-    found = [(m, CURRENCIES[m.group(0).lower().rstrip(".")]) for m in _CURRENCY.finditer(text)]
-    found += [(m, m.group(0)) for m in iso_codes_in(text) if not any(f.start() == m.start() for f, _ in found)]
-    return sorted(found, key=lambda f: f[0].start())
-
-
-def find_currency(text: str) -> tuple[str | None, str]:
-    """The first currency's ISO code, and `text` with each mark blanked ("$250k": " 250k")."""
-    for mark, _ in reversed(marks := currency_marks(text)):
-        text = text[: mark.start()] + " " + text[mark.end():]
-    return (marks[0][1] if marks else None), text
 
 
 def currencies_in(text: str) -> set[str]:

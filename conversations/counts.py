@@ -24,7 +24,8 @@ import math
 import re
 from collections.abc import Callable
 
-from conversations.amounts import COUNT, CURRENCIES, AmbiguousNumber, Amount, ambiguity, parse_number_text, unit_kind
+from conversations.amounts import COUNT, AmbiguousNumber, Amount, ambiguity, parse_number_text, unit_kind
+from conversations.currencies import CURRENCIES
 from conversations.unit_words import is_currency_code
 
 # The things a sales team counts one by one: a key result "in logos" or "in meetings"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.amounts import AmbiguousNumber, currency_marks, normalise, parse_amount, second_number_problem
+from conversations.amounts import AmbiguousNumber, normalise, parse_amount, second_number_problem
+from conversations.currencies import currency_marks
 
 
 def named_currencies(text: str) -> list[str]:

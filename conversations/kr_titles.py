@@ -23,11 +23,11 @@ from conversations.amounts import (
     AIM,
     COUNT,
     NUMBER,
-    currency_marks,
     normalise,
     parse_amount,
     unit_kind,
 )
+from conversations.currencies import currency_marks
 
 # A year alone, or its end, after "by" / "in": "by 2027", "by end of 2027", "in the year 2027".
 _YEAR = re.compile(r"^\s*(?:the\s+)?(?:(?:end|close)\s+of\s+)?(?:the\s+)?(?:year\s+)?(?P<year>(?:19|20)\d\d)"

@@ -17,7 +17,6 @@ from conversations.amounts import (
     COUNT,
     MONEY,
     PERCENT,
-    SYMBOLS,
     AmbiguousNumber,
     Amount,
     ambiguity,
@@ -29,6 +28,7 @@ from conversations.amounts import (
 )
 from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_number, runs, typed_digits  # noqa: F401
 from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_unit, unit_problem, whole_text
+from conversations.currencies import SYMBOLS
 from conversations.currency_clash import clash_details, named_currencies
 from conversations.dates import DateReading, no_such_day
 from conversations.horizon import next_same_day, too_far, years_after

@@ -234,7 +234,8 @@ def format_amount(value: float | int | None, unit: str = "", digits: int = 1) ->
     Units stored before currencies were kept as ISO codes ("$", "€", "£") still read
     as money.
     """
-    from conversations.amounts import MONEY, SYMBOLS, unit_kind  # the parsers: loaded by what shows amounts only
+    from conversations.amounts import MONEY, unit_kind  # the parsers: loaded by what shows amounts only
+    from conversations.currencies import SYMBOLS
     from conversations.unit_words import currency_digits
 
     if value is None:
