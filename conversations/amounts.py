@@ -39,15 +39,20 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Context, Decimal
 
 from conversations.currencies import SYMBOLS, currency_marks, find_currency
 from conversations.locales import ODD, mark_odd_digits, without_format_marks
 from conversations.unit_words import is_currency_code, split_words, unit_phrase
 
-_SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "tsd": 1e3,
-          "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
-          "b": 1e9, "bn": 1e9, "mrd": 1e9, "billion": 1e9, "billions": 1e9,
-          "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7}
+_SCALE = {"k": 3, "thousand": 3, "thousands": 3, "tsd": 3,
+          "m": 6, "mm": 6, "mn": 6, "mio": 6, "million": 6, "millions": 6,
+          "b": 9, "bn": 9, "mrd": 9, "billion": 9, "billions": 9,
+          "lakh": 5, "lakhs": 5, "lac": 5, "lacs": 5, "crore": 7, "crores": 7, "cr": 7}  # powers of ten
+# Numbers are read as exact decimals and scaled by moving the point, never multiplied as
+# floats: "1.0050k" is 1005, not 1004.9999999999999. The context is wide enough for any
+# typed answer (a power "10^99" included); one past float's range is refused as before.
+_EXACT = Context(prec=1000, Emax=100_000, Emin=-100_000)
 _SCALES = "|".join(sorted(_SCALE, key=len, reverse=True))
 _GROUPING = "\\s'\u2019\u066c\u00a0\u202f"  # spaces, apostrophes (Swiss "1’500"), Arabic "٬"
 NUMBER = re.compile(
@@ -95,19 +100,24 @@ class AmbiguousNumber(ValueError):
         self.token, self.decimal, self.grouped = token, decimal, grouped
 
 
-def _scaled(match: re.Match[str], decimal: str | None = None) -> float | None:
-    """The number a match names: grouping read, a power ("1e9", "1.5E3", "10^6")
-    and a scale word ("k", "lakh") applied. Raises AmbiguousNumber (see the module
-    docstring)."""
-    value = _to_float(match.group("num"), decimal)
+def _scaled(match: re.Match[str], decimal: str | None = None) -> Decimal | None:
+    """The exact number a match names: grouping read, a power ("1e9", "1.5E3",
+    "10^6") and a scale word ("k", "lakh") applied in decimal arithmetic (a power of
+    ten moves the point: "1.005k" is exactly 1005); None when it is past what a
+    float holds. Raises AmbiguousNumber (see the module docstring)."""
+    value = _to_decimal(match.group("num"), decimal)
     if value is None:
         return None
     if (exp := match.group("exp")) is not None:
         exp = re.sub(r"\s", "", exp)
-        value = value * 10 ** int(exp[1:]) if exp[0] in "eE" else value ** int(exp[1:])
+        power = int(exp[1:])
+        if exp[0] in "eE":
+            value = value.scaleb(power, _EXACT)
+        else:  # "10^6"; "0^0" is 1, as it always read
+            value = _EXACT.power(value, power) if value or power else Decimal(1)
     if match.group("scale"):
-        value *= _SCALE[match.group("scale").lower()]
-    return value if math.isfinite(value) else None  # 400 digits read as inf: no amount anyone means
+        value = value.scaleb(_SCALE[match.group("scale").lower()], _EXACT)
+    return value if math.isfinite(float(value)) else None  # 400 digits: no amount anyone means
 
 
 def _sign(plain: str, match: re.Match[str]) -> int:
@@ -120,10 +130,11 @@ def _sign(plain: str, match: re.Match[str]) -> int:
     return -1 if re.search(r"\(\s*$", before) and re.match(r"\s*\)", after) else 1
 
 
-def _signed(value: float, sign: int) -> float:
-    """`value` with its sign, never -0.0: "-0", "(0)" and "-$0" are plain 0, so a zero
-    is stored, compared and shown ("0", not "-0") the same however it was typed."""
-    return value * sign + 0.0
+def _signed(value: Decimal, sign: int) -> float:
+    """`value` with its sign as the nearest float, never -0.0: "-0", "(0)" and "-$0"
+    are plain 0, so a zero is stored, compared and shown ("0", not "-0") the same
+    however it was typed."""
+    return float(value) * sign + 0.0
 
 
 def _glued(plain: str, match: re.Match[str]) -> bool:
@@ -139,8 +150,16 @@ def parse_number_text(raw: str, decimal: str | None = None) -> float | None:
     three digits, repeated, is grouping (or Indian lakh grouping, "12,34,567"); a
     single "," or "." followed by one or two digits (or any other count than three) is
     the decimal mark; where that depends on the person's `decimal` mark it raises
-    `AmbiguousNumber`. Use `read_amount` where text after the number matters.
+    `AmbiguousNumber`. The float is the nearest to the exact value (`parse_decimal_text`):
+    "1.0050k" is 1005.0. Use `read_amount` where text after the number matters.
     """
+    exact = parse_decimal_text(raw, decimal)
+    return None if exact is None else _signed(exact, 1)
+
+
+def parse_decimal_text(raw: str, decimal: str | None = None) -> Decimal | None:
+    """As `parse_number_text`, the exact decimal value ("1.0050k" -> Decimal("1005.0000"),
+    "-2.5M" -> Decimal("-2500000")); a minus zero is plain zero. Raises AmbiguousNumber."""
     _, raw = find_currency(normalise(raw))  # "-$5k": the minus is the number's, past the "$"
     match = NUMBER.search(raw)
     if match is None or ODD in raw:
@@ -148,10 +167,12 @@ def parse_number_text(raw: str, decimal: str | None = None) -> float | None:
     value = _scaled(match, decimal)
     if value is None or _glued(raw, match):
         return None
-    return _signed(value, _sign(raw, match))
+    return value.copy_negate() if _sign(raw, match) < 0 and value else value
 
 
-def _to_float(token: str, decimal: str | None = None) -> float | None:
+def _to_decimal(token: str, decimal: str | None = None) -> Decimal | None:
+    """The exact value of a number's digits and marks (see `parse_number_text`); the
+    readings an AmbiguousNumber carries are the nearest floats."""
     token = token.strip()
     spaced = bool(re.search(f"[{_GROUPING}]", token))
     if spaced:
@@ -162,33 +183,33 @@ def _to_float(token: str, decimal: str | None = None) -> float | None:
         whole, _, tail = token.partition("\u066b")
         if "\u066b" in tail or not whole.isdigit() or not tail.isdigit():
             return None
-        return float(f"{whole}.{tail}")
+        return Decimal(f"{whole}.{tail}")
     if _INDIAN.fullmatch(token):
-        return float(token.replace(",", ""))
+        return Decimal(token.replace(",", ""))
     separators = [c for c in token if c in ",."]
     if not separators:
-        return float(token)
+        return Decimal(token)
     last = max(token.rfind(","), token.rfind("."))
     tail = token[last + 1 :]
     if len(set(separators)) == 2 or spaced:
         # both kinds, or grouped by spaces ("1 234,5"): the last mark is the decimal one
         whole = re.sub(r"[,.]", "", token[:last])
-        as_decimal = float(f"{whole}.{tail}")
+        as_decimal = Decimal(f"{whole}.{tail}")
         if spaced and len(tail) == 3 and token[last] != decimal:
             # "1 500,500": a decimal, or a third group? Only the person's decimal mark says
-            raise AmbiguousNumber(token, as_decimal, float(whole + tail))
+            raise AmbiguousNumber(token, float(as_decimal), float(whole + tail))
         return as_decimal
     groups = re.split(r"[,.]", token)
     if len(separators) > 1:  # "1,234,567": only grouping reads it
-        return float("".join(groups)) if all(len(g) == 3 for g in groups[1:]) else None
+        return Decimal("".join(groups)) if all(len(g) == 3 for g in groups[1:]) else None
     mark, head = separators[0], groups[0]
-    as_decimal = float(f"{head}.{tail}")
+    as_decimal = Decimal(f"{head}.{tail}")
     if len(tail) == 3 and len(head) <= 3 and not head.startswith("0"):  # "1,500" / "1.500"; "0.250" is no group
         if decimal is not None and mark != decimal:  # the person's grouping mark: "1,500" in the US
-            return float(head + tail)
-        raise AmbiguousNumber(token, as_decimal, float(head + tail))
+            return Decimal(head + tail)
+        raise AmbiguousNumber(token, float(as_decimal), float(head + tail))
     if mark == "," and decimal != ",":  # "1,5" where "," is no decimal mark: a slip for 1.5 or 15?
-        raise AmbiguousNumber(token, as_decimal, None)
+        raise AmbiguousNumber(token, float(as_decimal), None)
     return as_decimal
 
 
@@ -323,7 +344,7 @@ def read_amount(raw: str, *, words: bool = False, decimal: str | None = None) ->
     if value is None or _glued(plain, match):
         return "unreadable"
     sign = _sign(plain, match)
-    value = _signed(value, sign)
+    number = _signed(value, sign)
     if not re.fullmatch(r"\s*[-+(]?\s*", plain[: match.start()]):
         return "unknown_words"  # "--5", "x 5": something before the number
     after = plain[match.end():]
@@ -339,7 +360,7 @@ def read_amount(raw: str, *, words: bool = False, decimal: str | None = None) ->
         unit, rest = split
     if not _FILLER.match(rest.rstrip(".!")):
         return "unknown_words"
-    return Amount(value, unit, code)
+    return Amount(number, unit, code)
 
 
 def unlikely_change(previous: float | None, value: float, factor: float = 3.0) -> str | None:
