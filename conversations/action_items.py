@@ -8,7 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
-from conversations.horizon import next_same_day, years_after
+from conversations.horizon import meant_day, years_after
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.validators import (
     _DATE_WORD,
@@ -76,9 +76,9 @@ def latest_due(today: date) -> date:
 
 
 def _year_ahead(day: date, today: date) -> str:
-    """`day`'s month and day in the first year after `today` ("1 Jan 2027" for a
-    typed 2207-01-01), as the re-ask's example: always within `latest_due`."""
-    found = next_same_day(day, today)
+    """`day`'s month and day in the year within `latest_due` most likely meant
+    (`horizon.meant_day`: "1 Jan 2027" for a typed 2207-01-01), as the re-ask's example."""
+    found = meant_day(day, today, 1)
     return f"{found.day} {found:%b %Y}"
 
 

@@ -13,6 +13,7 @@ Pure, no clock: the caller hands in the person's (or the venue's) today.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 # An absence is booked weeks, at most months, ahead (a parental leave a year off);
@@ -44,3 +45,34 @@ def next_same_day(day: date, today: date) -> date:
         if found > today:
             return found
     return today  # unreachable: a later day exists within a year
+
+
+def meant_days(day: date, today: date, years: int, after: date | None = None) -> list[date]:
+    """The days a year typed wrongly may have meant, most likely first: `day`'s month
+    and day in each year within reach, after `after` (default `today`) and on or
+    before `years_after(today, years)`, ordered by how many digits of the typed year
+    differ, then by how far the year is from it: "2029-01-04" typed on 1 Dec 2026
+    with two years of reach is 4 Jan 2028 (one digit and one year off), then 4 Jan
+    2027; "2207" is 2027 first (two digits swapped, where 2028 differs in three).
+    29 February stays the 29th in a leap year, else the 28th. When no year within
+    reach follows `after`, the one day `next_same_day` gives, for the caller's check
+    to refuse."""
+    after = today if after is None else after
+    latest = years_after(today, years)
+    typed = f"{day.year:04d}"
+
+    def likely(found: date) -> tuple[int, int]:
+        return sum(a != b for a, b in zip(typed, f"{found.year:04d}", strict=True)), abs(day.year - found.year)
+
+    candidates = [found for year in range(after.year, latest.year + 1)
+                  if after < (found := _same_day(day, year)) <= latest]
+    return sorted(candidates, key=likely) or [next_same_day(day, after)]
+
+
+def meant_day(day: date, today: date, years: int, after: date | None = None) -> date:
+    """The most likely of `meant_days`: the re-ask's example for a day typed too far."""
+    return meant_days(day, today, years, after)[0]
+
+
+def _same_day(day: date, year: int) -> date:
+    return date(year, day.month, 28 if (day.month, day.day) == (2, 29) and not calendar.isleap(year) else day.day)

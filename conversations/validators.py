@@ -31,7 +31,7 @@ from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_uni
 from conversations.currencies import SYMBOLS
 from conversations.currency_clash import clash_details, named_currencies
 from conversations.dates import DateReading, no_such_day
-from conversations.horizon import next_same_day, too_far, years_after
+from conversations.horizon import meant_day, too_far, years_after
 from conversations.kr_titles import title_target, year_end
 from conversations.krkinds import infer_kind
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
@@ -239,7 +239,7 @@ def _check_day(reading: DateReading, raw: str, env: Env, future: bool, within_ye
     if within_years is not None and too_far(found, env.today, within_years):
         return Invalid("too_far", {"date": found.isoformat(), "years": within_years,
                                    "latest": years_after(env.today, within_years).isoformat(),
-                                   "example": next_same_day(found, env.today).isoformat()})
+                                   "example": meant_day(found, env.today, within_years).isoformat()})
     if reading.needs_words:  # 03/04 read by the person's order, or 29 Feb four years off
         words = {"date": found.isoformat(), "given": raw.strip()[:40]}
         return Valid(found.isoformat(), words | {"far": True} if reading.far else words)

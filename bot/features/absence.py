@@ -131,22 +131,29 @@ def _year_fixed(args: str, day: date, today: date, timezone: str, country: str |
                 calendar: Calendar) -> dict[str, Any]:
     """What the re-ask of a day typed years ahead (`day`, "too_far") offers: `meant`
     (the same day within reach) and `suggestion`, the command typed with that day in
-    the form typed (`absence_reading.year_fixed`), only when `/okr out` would read it
+    the form typed (`absence_reading.year_fixed`; the most likely year first, else the
+    next likely one within reach), only when `/okr out` would read it
     back to be saved (its span fits `MAX_ABSENCE_DAYS`, a working day in it); else
     `suggestion` None and `suggested`, the code that refuses it ("too_long": "until
     1 June 2027" on 30 Nov 2026 is 184 days), so the re-ask gives no command that
     would be refused next."""
-    pieces, fixed = year_fixed(args, today, timezone, country)
-    if day not in fixed:
+    # the most likely year first, then the others within reach: the first /okr out accepts
+    offers: list[tuple[date, str]] = []
+    for rank in range(ABSENCE_YEARS + 1):
+        pieces, fixed = year_fixed(args, today, timezone, country, rank)
+        if day not in fixed or any(fixed[day] == offered[0] for offered in offers):
+            break
+        suggestion = prompts.render("cadence/out_command", pieces=pieces)
+        read = parse_absence(str(suggestion), today, timezone, country, working_days, calendar)
+        if isinstance(read, tuple) and not any(calendar.working_day(read[0] + timedelta(days=i))
+                                               for i in range((read[1] - read[0]).days + 1)):
+            read = "days_off"
+        if isinstance(read, tuple):
+            return {"meant": fixed[day], "suggestion": suggestion, "suggested": None}
+        offers.append((fixed[day], str(read).partition(":")[0]))
+    if not offers:
         return {"meant": None, "suggestion": None, "suggested": None}
-    suggestion = prompts.render("cadence/out_command", pieces=pieces)
-    read = parse_absence(str(suggestion), today, timezone, country, working_days, calendar)
-    if isinstance(read, tuple) and not any(calendar.working_day(read[0] + timedelta(days=i))
-                                           for i in range((read[1] - read[0]).days + 1)):
-        read = "days_off"
-    accepted = isinstance(read, tuple)
-    return {"meant": fixed[day], "suggestion": suggestion if accepted else None,
-            "suggested": None if accepted else str(read).partition(":")[0]}
+    return {"meant": offers[0][0], "suggestion": None, "suggested": offers[0][1]}
 
 
 def _year_on(day: date) -> date:

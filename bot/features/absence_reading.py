@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from conversations.dates import read_date
-from conversations.horizon import ABSENCE_YEARS, next_same_day, too_far
+from conversations.horizon import ABSENCE_YEARS, meant_days, next_same_day, too_far
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.spans import ON_DAY, RANGE, UNTIL, names_no_start, typed_days
 
@@ -120,13 +120,17 @@ def start_reason(text: str | None, first: date, today: date, working: Callable[[
 _YEAR = re.compile(r"\b[0-9]{4}\b")
 
 
-def year_fixed(text: str, today: date, timezone: str, country: str | None) -> tuple[list[str | date], dict[date, date]]:
+def year_fixed(text: str, today: date, timezone: str, country: str | None,
+               rank: int = 0) -> tuple[list[str | date], dict[date, date]]:
     """The absence typed as `text` with each day typed more than `ABSENCE_YEARS` years
-    ahead (a year typed wrongly) moved to the same day within reach, in the form typed:
+    ahead (a year typed wrongly) moved to the same day in the year within reach most
+    likely meant (`horizon.meant_day`), in the form typed:
     pieces of the command after `/okr out` (typed text kept as it is, and days, for
     prompts/cadence/out_command.j2 to write in words), and {day read: day meant}. A
     range's end moves to its first occurrence on or after its start ("from 2026-12-01
-    to 2029-01-01" -> from 1 December 2026 to 1 January 2027); another typed day is a
+    to 2029-01-01" -> from 1 December 2026 to 1 January 2027; "2029-01-04 to
+    2029-01-08" typed on 1 Dec 2026 -> 4 to 8 January 2028, the start's year the one
+    most likely meant, `rank` 0, or the next most likely with `rank` 1 …); another typed day is a
     day only when its year is typed (so writing it in words keeps its meaning), else
     kept as typed ("next week until …"). ({}, {}) when no day is too far. The caller
     checks that the command is one `/okr out` accepts before offering it."""
@@ -142,7 +146,11 @@ def year_fixed(text: str, today: date, timezone: str, country: str | None) -> tu
         raw, day = words[start:end], read(words[start:end])
         pieces.append(words[at:start])
         if day is not None and too_far(day, today, ABSENCE_YEARS):
-            fixed[day] = next_same_day(day, max(before - timedelta(days=1), today))
+            if fixed:  # a range's end: its first occurrence on or after the start, the range kept short
+                fixed[day] = next_same_day(day, max(before - timedelta(days=1), today))
+            else:  # the first day: the `rank`-th most likely year (`horizon.meant_days`)
+                meant = meant_days(day, today, ABSENCE_YEARS, max(before - timedelta(days=1), today))
+                fixed[day] = meant[min(rank, len(meant) - 1)]
             day = fixed[day]
         pieces.append(day if day is not None and (day in fixed.values() or _YEAR.search(raw)) else raw)
         before, at = day or before, end

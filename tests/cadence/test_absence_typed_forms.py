@@ -54,13 +54,14 @@ async def test_out_reads_back_a_length_from_a_start_typed_after_it(db: Database,
 @pytest.mark.parametrize(("typed", "offered"), [
     ("from 2026-12-01 to 2029-01-01", "from 1 December 2026 to 1 January 2027"),  # not `on 1 January 2027`
     ("2026-12-01 - 2029-01-01", "1 December 2026 - 1 January 2027"),
-    ("from 2029-01-04 to 2029-01-08", "from 4 January 2027 to 8 January 2027"),
-    ("from 2029-01-04 to 8 January", "from 4 January 2027 to 8 January"),  # a day without its year kept
+    ("from 2029-01-04 to 2029-01-08", "from 4 January 2028 to 8 January 2028"),  # the year nearest 2029
+    # a day without its year kept: 8 January is 2027, so 2028 would put the range out of order
+    ("from 2029-01-04 to 8 January", "from 4 January 2027 to 8 January"),
     ("from 2027-03-01 to 2029-01-05", None),  # 1 Mar 2027 to 5 Jan 2028 would be too long
-    ("next week until 2029-01-01", "next week until 1 January 2027"),
-    ("for 3 days from 2029-01-04", "for 3 days from 4 January 2027"),
-    ("until 2029-01-01", "until 1 January 2027"),
-    ("on 2029-01-05", "on 5 January 2027"),
+    ("next week until 2029-01-01", "next week until 1 January 2027"),  # 2028: too long
+    ("for 3 days from 2029-01-04", "for 3 days from 4 January 2028"),
+    ("until 2029-01-01", "until 1 January 2027"),  # until 1 January 2028: too long
+    ("on 2029-01-05", "on 5 January 2028"),
 ])
 async def test_a_year_typed_wrongly_is_offered_back_in_the_form_typed(
         db: Database, team: dict[str, int], coach: Coach, typed: str, offered: str | None) -> None:
@@ -79,13 +80,14 @@ async def test_a_year_typed_wrongly_is_offered_back_in_the_form_typed(
 async def test_a_year_typed_wrongly_is_not_offered_a_command_that_would_be_refused(
         db: Database, team: dict[str, int], coach: Coach) -> None:
     """`until 2029-06-01` offered `until 1 June 2027`, itself refused as spanning more
-    than 183 calendar days: the re-ask says so and offers no command."""
+    than 183 calendar days (and so is 1 June 2028, the year nearest the one typed):
+    the re-ask says so of the likelier one and offers no command."""
     with at(utc(2026, 11, 30, 10)):
         far = await say(coach, team["ravi"], "/okr out until 2029-06-01")
         refused = await say(coach, team["ravi"], "/okr out until 1 June 2027")
     assert "more than 183 calendar days" in refused  # why no command is offered
     assert "until 1 June 2027" not in far and "type `/okr out" not in far
-    assert "Tue 1 Jun 2027 would make the absence longer than 183 calendar days" in far
+    assert "Thu 1 Jun 2028 would make the absence longer than 183 calendar days" in far
 
 
 KOLKATA_TUESDAY = date(2026, 12, 1)  # 22:30 UTC on Mon 30 Nov 2026 in Asia/Kolkata

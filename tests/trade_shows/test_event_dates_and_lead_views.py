@@ -104,7 +104,8 @@ async def test_an_event_years_ahead_is_a_typo_asked_again_with_the_year_ahead(
         coach: Coach, team: dict[str, int], db: Database) -> None:
     """`/okr event add … 2207-01-12..2207-01-14` was stored: an event more than two
     years ahead (`horizon.EVENT_YEARS`) is a year typed wrongly, asked again with the
-    same dates in the year ahead; one two years ahead to the day is registered."""
+    same dates in the year within reach most likely meant (2207: 2027, two digits
+    swapped); one two years ahead to the day is registered."""
     maria = team["maria"]
     with freeze_time("2027-01-05 15:00:00", real_asyncio=True):
         far = await say(coach, maria, '/okr event add "NRF" 2207-01-12..2207-01-14 New York @ravi')
@@ -113,7 +114,7 @@ async def test_an_event_years_ahead_is_a_typo_asked_again_with_the_year_ahead(
         beyond = await say(coach, maria, '/okr event add "Beyond" 2029-01-06 Oslo @ravi')
     assert '"NRF" would start on 2207-01-12, more than 2 years ahead (I register events until 2029-01-05)' in far
     assert '`/okr event add "NRF" 2027-01-12..2027-01-14 …`' in far and "For example" in far
-    assert "If you meant 2027-02-03, type" in one_day
+    assert "If you meant 2028-02-03, type" in one_day  # 2031: the year within reach nearest it
     assert "Edge registered" in edge and "more than 2 years ahead" in beyond
     assert [e.name for e in await events(db)] == ["Edge"]
 

@@ -26,7 +26,7 @@ from bot.features.trade_shows import report, schedule
 from bot.features.trade_shows.base import event_from_args, feature
 from bot.features.trade_shows.parsing import parse_event
 from conversations.dates import NoSuchDay
-from conversations.horizon import EVENT_YEARS, next_same_day, too_far, years_after
+from conversations.horizon import EVENT_YEARS, meant_day, next_same_day, too_far, years_after
 from conversations.validators import find_person
 from storage import conversations, people
 from storage import trade_shows as store
@@ -106,8 +106,8 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
     if parsed.ends_on < today:  # over at the venue; a running event (ends today or later) is welcome
         return [_help("past", parsed.name, await _example(turn), ends_on=parsed.ends_on, today=today)]
     if too_far(parsed.starts_on, today, EVENT_YEARS):  # "2207-01-12": a year typed wrongly, asked again
-        first = next_same_day(parsed.starts_on, today)
-        last = next_same_day(parsed.ends_on, first - timedelta(days=1))
+        first = meant_day(parsed.starts_on, today, EVENT_YEARS)
+        last = next_same_day(parsed.ends_on, first - timedelta(days=1))  # the end follows its start
         return [_help("too_far", parsed.name, await _example(turn), starts_on=parsed.starts_on,
                       latest=years_after(today, EVENT_YEARS), years=EVENT_YEARS,
                       dates=f"{first}..{last}" if last != first else str(first))]
