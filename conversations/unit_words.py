@@ -138,10 +138,11 @@ def different_units(first: str, second: str) -> bool:
     two currencies ("$100k" USD, "€200k" EUR), a percentage and money, or two counted
     things ("10 deals", "20 calls"). One goal is counted in one unit, so such a pair is
     asked again rather than read in either. An end without a unit ("from 1.2M to
-    $1.5M") takes the other's; "deal" and "deals" are one unit."""
+    $1.5M") takes the other's. A unit and its plural are one unit, by the singular
+    the rest of coachbot uses (`one_of`): "deal" and "deals", "box" and "boxes",
+    "crisis" and "crises", "niche" and "niches", whatever the case."""
     def singular(unit: str) -> str:
-        unit = unit.strip().lower()
-        return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
+        return one_of(" ".join(unit.split())).casefold()
     return bool(first.strip() and second.strip()) and singular(first) != singular(second)
 
 
@@ -154,7 +155,12 @@ _IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "c
 # (an inflection library knows them all, but took 2 s to import: startup counts).
 _CHE = ("niche", "cache", "cliche", "cliché", "headache", "avalanche", "moustache", "mustache",
         "creche", "crèche", "quiche", "psyche", "microniche", "tranche")
-_NOT_PLURAL = re.compile(r"(?:ss|us|is|ics|news|series|species)$", re.IGNORECASE)
+_NOT_PLURAL = re.compile(r"(?:ss|us|is|news|series|species)$", re.IGNORECASE)
+# Fields of study in "-ics" are singular ("analytics"); other "-ics" words are plurals
+# of an "-ic" ("metrics", "topics", "clinics": "1 metric", and "metric" is "metrics").
+_ICS = re.compile(r"(?:analytics|economics|logistics|physics|mathematics|ethics|politics|electronics|"
+                  r"athletics|robotics|semantics|genetics|linguistics|optics|acoustics|aesthetics|"
+                  r"dynamics|mechanics|ergonomics|forensics|informatics|diagnostics|telematics)$", re.IGNORECASE)
 
 
 def one_of(unit: str) -> str:
@@ -180,7 +186,8 @@ def _singular(word: str) -> str:
         return word[0] + _IRREGULAR[lower][1:] if word[:1].isupper() else _IRREGULAR[lower]
     if _ACRONYM.match(word):  # "SQLs" -> "SQL"; "NPS" and "ARR" are no plurals
         return word[:-1] if word.endswith("s") else word
-    if len(lower) < 3 or not lower.endswith("s") or _NOT_PLURAL.search(lower) or not lower.isalpha():
+    if len(lower) < 3 or not lower.endswith("s") or _NOT_PLURAL.search(lower) or _ICS.search(lower) \
+            or not lower.isalpha():
         return word
     if lower.endswith("ies") and len(lower) > 4:
         return word[:-3] + "y"  # opportunities
