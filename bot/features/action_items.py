@@ -119,7 +119,7 @@ async def remind_items(coach: Coach) -> int:
     moment = clock_now()
     async with coach.db.session() as session:
         candidates = await store.items_to_remind(session, (moment + timedelta(days=1)).date())
-        owners = {p.id: p for p in await people.team(session, candidates[0].org_id)} if candidates else {}
+        owners = {p.id: p for org_id in {i.org_id for i in candidates} for p in await people.team(session, org_id)}
     due = [i for i in candidates if i.owner_id in owners and owners[i.owner_id].active  # not to someone who left
            and i.due_on <= local_day(moment, owners[i.owner_id].timezone)]  # type: ignore[operator]
     awake = await reachable_now(coach.db, {i.owner_id for i in due}, moment)
