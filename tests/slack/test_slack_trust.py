@@ -95,6 +95,19 @@ async def test_a_malformed_timestamp_is_401_not_500(harness: Harness) -> None:
     assert SECRET
 
 
+async def test_non_ascii_signature_or_timestamp_is_401_not_500(harness: Harness, fake: FakeSlack) -> None:
+    """`hmac.compare_digest` raises on non-ASCII text and `int("²")` on a digit Python
+    calls one: either used to surface as a 500 with an ERROR traceback in the log."""
+    body = event_body({"type": "message", "channel_type": "im", "channel": "DU0RAVI",
+                       "user": "U0RAVI", "text": "hi", "ts": "1.1"}, "EvSig")
+    for header, value in (("X-Slack-Signature", "v0=\u00e9"), ("X-Slack-Signature", "v0=\uff10" * 8),
+                          ("X-Slack-Request-Timestamp", "\u00b2"), ("X-Slack-Request-Timestamp", "\u0661\u0662")):
+        headers = {**sign(body), header: value}
+        response = await harness.post(body, headers, "application/json")
+        assert response.status == 401, (header, value)
+    assert not fake.calls_to("chat.postMessage")
+
+
 async def test_a_reps_words_never_notify_or_link_in_the_managers_dm(harness: Harness) -> None:
     """The rep's text, placed in a template and sent to the manager: Slack's
     notification `text` and the blocks carry no `<!channel>`, no `<@U…>`, no link,

@@ -56,6 +56,8 @@ async def test_requests_without_a_valid_token_get_401(db: Database, team: dict[s
             {"Authorization": "Bearer"},
             {"Authorization": "Bearer not-a-jwt"},
             {"Authorization": "Basic dXNlcjpwYXNz"},
+            {"Authorization": "Bearer \u00e9.\u00e9.\u00e9"},  # non-ASCII: never a JWT
+            {"Authorization": "Bearer \uff41\uff42.\uff43.\uff44"},
             {"Authorization": f"Bearer {_forged('https://evil.example.com')}"},
             # claims the real issuer: its keys cannot be fetched here, so it fails closed
             {"Authorization": f"Bearer {_forged('https://api.botframework.com')}"},

@@ -198,9 +198,12 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
 
     async def handle_http(self, request: web.Request) -> web.Response:
         stamp = request.headers.get("X-Slack-Request-Timestamp")
-        if stamp is not None and not stamp.strip().isdigit():
-            # Bolt would fail on int("abc") with a 500; a timestamp that is not one
-            # was never signed by Slack.
+        signature = request.headers.get("X-Slack-Signature", "")
+        if (stamp is not None and not (stamp.strip().isascii() and stamp.strip().isdigit())) \
+                or not signature.isascii():
+            # Slack signs with ASCII digits and hex. Bolt would fail with a 500 on
+            # int("abc") or int("²"), and hmac.compare_digest on a non-ASCII signature;
+            # such a request was never signed by Slack.
             return web.json_response({"error": "invalid request"}, status=401)
         try:
             bolt_request = await to_bolt_request(request)
