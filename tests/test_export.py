@@ -108,3 +108,25 @@ async def test_every_kind_writes_its_documented_header_when_empty(db: Database, 
     out = io.StringIO()
     await run_export(db.url, kind, "csv", out)
     assert out.getvalue().splitlines()[0].split(",") == list(COLUMNS[kind])
+
+
+def test_a_reversed_date_range_is_refused_with_the_range_it_probably_meant(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli.main import app
+
+    monkeypatch.setenv("COACHBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    result = CliRunner().invoke(app, ["export", "checkins", "--from", "2027-01-01", "--to", "2026-01-01"])
+    assert result.exit_code == 2
+    assert "--from 2027-01-01 is after --to 2026-01-01" in result.output
+    assert "--from 2026-01-01 --to 2027-01-01" in result.output
+
+
+async def test_export_without_a_single_company_says_what_to_do_not_run_again(
+        db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    with pytest.raises(typer.Exit):
+        await run_export(db.url, "checkins", "csv", io.StringIO())
+    said = capsys.readouterr().err
+    assert "coachbot team import" in said and "--team" in said and "coachbot run" not in said

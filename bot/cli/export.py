@@ -39,6 +39,8 @@ def export_command(
     if kind not in export.KINDS or fmt not in ("csv", "json"):
         raise fail(prompts.render("cli/export_usage", kind=kind, fmt=fmt, kinds=export.KINDS), 2)
     first, last = _day(since, "--from"), _day(until, "--to")
+    if first and last and first > last:  # an empty export would look like "no data"
+        raise fail(prompts.render("cli/export_reversed", first=first, last=last), 2)
     config = settings()
     out: TextIO = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
@@ -66,7 +68,7 @@ async def run_export(url: str, kind: str, fmt: str, out: TextIO, since: date | N
             else:
                 org = await people.only_org(session)
                 if org is None:
-                    raise fail(prompts.render("cli/no_team"), 2)
+                    raise fail(prompts.render("cli/export_no_org"), 2)
                 org_id, members = org.id, None  # type: ignore[assignment]
             scope = export.Scope(org_id, members, since, until)
             return await export.write(kind, export.rows(session, kind, scope), fmt, out)
