@@ -2,7 +2,8 @@
 (bot/features/wig_resume.py): a WIG closed since is not asked about and gets no
 reading, one added since is asked about, readings already given are stored once, on
 every path that picks the session up (an answer typed, `/okr wig start`, the
-reminder, a continue button, "stay" at the park question, the terminal's next run)."""
+reminder, a continue button, "stay" at the park question, the terminal's next run);
+and a reading `/okr wig update` stored meanwhile wins over the session's older one."""
 
 from __future__ import annotations
 
@@ -192,6 +193,55 @@ async def test_a_rep_is_asked_the_lead_measures_of_the_wigs_now(coach: Coach, db
         titles = {m.id: m.title for m in (await session.exec(select(LeadMeasure))).all()}
         entries = {titles[e.lead_measure_id]: e.value for e in (await session.exec(select(LeadMeasureEntry))).all()}
     assert entries == {"Calls": 8, "Visits": 4}
+
+
+# --- 3. a reading /okr wig update stored meanwhile wins ------------------------------------------
+
+async def _at_read_back(coach: Coach, maria: int) -> None:
+    await say(coach, maria, "/okr wig add Pipeline from 0 to 500 deals by 2027-06-30")
+    await say(coach, maria, "/okr wig update 1 100")
+    await say(coach, maria, "/okr wig start")
+    asked = await say(coach, maria, "400")
+    assert "the 100 deals of its last reading" in asked, asked
+    assert COMMIT not in asked
+
+
+async def test_a_newer_update_drops_the_value_waiting_for_a_yes(coach: Coach, db: Database,
+                                                                team: dict[str, int]) -> None:
+    maria = team["maria"]
+    with freeze_time(TODAY, real_asyncio=True):
+        await _at_read_back(coach, maria)
+        assert "now stands at 150 deals" in await say(coach, maria, "/okr wig update 1 150")
+        yes = await say(coach, maria, "yes")
+        assert "has a newer reading since: 150 deals" in yes and "dropped the 400 deals" in yes, yes
+        assert 'Where does "Pipeline" stand today?' in yes and COMMIT not in yes, yes
+        again = await say(coach, maria, "1000")  # read back against the newer reading
+        assert "the 150 deals of its last reading" in again and COMMIT not in again, again
+        assert COMMIT in await say(coach, maria, "160")
+        await say(coach, maria, "Call five lapsed customers")
+    assert await _readings(db) == {"Pipeline": [160]}
+
+
+async def test_a_newer_update_wins_over_a_value_given_earlier_in_the_session(coach: Coach, db: Database,
+                                                                              team: dict[str, int]) -> None:
+    maria = team["maria"]
+    with freeze_time(TODAY, real_asyncio=True):
+        await _at_read_back(coach, maria)
+        assert COMMIT in await say(coach, maria, "yes")  # 400 given in the session
+        await say(coach, maria, "/okr wig update 1 150")
+        done = await say(coach, maria, "Call five lapsed customers")
+        assert "dropped the 400 deals" in done and "Done, Maria" in done, done
+    assert await _readings(db) == {"Pipeline": [150]}
+
+
+@pytest.mark.parametrize("typed", ["/okr wig start", "yes"])
+async def test_an_unchanged_session_is_picked_up_without_a_note(coach: Coach, team: dict[str, int],
+                                                                typed: str) -> None:
+    maria = team["maria"]
+    with freeze_time(TODAY, real_asyncio=True):
+        await _at_read_back(coach, maria)
+        reply = await say(coach, maria, typed)
+        assert "changed since" not in reply and "newer reading" not in reply, reply
 
 
 # --- 4. the terminal's next run --------------------------------------------------------------

@@ -11,7 +11,12 @@ active WIGs are read again:
   out, one added since (and its lead measures) is asked about, in the team's order;
   the question being shown stays first while its WIG is open. When a part of the
   session already finished gains a question (a WIG added while the person was at the
-  commitments), the session goes back to ask it, keeping every answer given.
+  commitments), the session goes back to ask it, keeping every answer given;
+* a lag reading recorded since (`/okr wig update`) wins over the session's: a value of
+  that WIG already given in the session, or read back and waiting for a yes, is
+  dropped (the session would store the older number after the newer one) and the
+  question is asked again when it was the one shown; the jump check then measures
+  from the newer reading.
 
 The person is told what changed (`cadence/wig/changed`). The core never takes a
 typed answer for a question that changed meanwhile (`bot.core.flows.continue_flow`).
@@ -52,6 +57,7 @@ async def resume(coach: Coach, person: Person, state: dict[str, Any], now: datet
     closed = [w["title"] for w in context.get("wigs") or [] if not any(_same(w, f) for f in fresh["wigs"])]
     added = [f["title"] for f in fresh["wigs"] if not any(_same(w, f) for w in context.get("wigs") or [])]
     context["wigs"], context["wig_id"] = fresh["wigs"], fresh["wig_id"]
+    dropped = _newer_readings(state, fresh["lag_wigs"])
     for index, _, listed, _, asks in LOOPS:
         context[listed] = _merged(context.get(listed) or [], fresh[listed],
                                   answers.get(index), state.get("step") == asks)
@@ -61,7 +67,8 @@ async def resume(coach: Coach, person: Person, state: dict[str, Any], now: datet
         for key in ("confirming", "confirm_details"):
             state.pop(key, None)
         state["misses"] = 0
-    notes = [Message(prompts.render("cadence/wig/changed", closed=closed, added=added))] if closed or added else []
+    notes = [Message(prompts.render("cadence/wig/changed", closed=closed, added=added, dropped=dropped))
+             ] if closed or added or dropped else []
     return state, notes
 
 
@@ -93,6 +100,38 @@ def _merged(old: list[dict[str, Any]], new: list[dict[str, Any]], done: Any, ask
     shown = old[done]["id"] if asking and done < len(old) else None
     rest = sorted((item for item in new if item["id"] not in ids), key=lambda item: item["id"] != shown)
     return asked + rest
+
+
+def _newer_readings(state: dict[str, Any], led: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop the session's value of each WIG whose lag reading was recorded since the
+    session last read it (given already, or read back and waiting for a yes); what was
+    dropped, for the note: title, unit, the session's value, the newer reading."""
+    context, answers = state["context"], state["answers"]
+    now = {w["id"]: w for w in led}
+    current = _current(state) if state.get("step") == LOOPS[1][4] else None
+    dropped: list[dict[str, Any]] = []
+    for known in context.get("lag_wigs") or []:
+        newer = now.get(known["id"])
+        if newer is None or not _changed(known, newer):
+            continue
+        given = [a for a in answers.get("lag") or [] if a.get("id") == known["id"]]
+        if given:
+            answers["lag"] = [a for a in answers["lag"] if a.get("id") != known["id"]]
+        elif known["id"] == current and state.get("confirm_details") is not None:
+            given = [{"value": state.pop("confirming", None)}]
+            state.pop("confirm_details", None)
+        if given:
+            dropped.append({"title": newer["title"], "unit": newer["unit"], "value": given[-1]["value"],
+                            "newer": newer["last"]})
+    return dropped
+
+
+def _changed(known: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Whether a WIG's lag reading changed since the session read it (by when it was
+    recorded; by value for a session opened before that was kept)."""
+    if "last_at" in known:
+        return (known["last"], known["last_at"]) != (now["last"], now["last_at"])
+    return known.get("last") != now["last"]
 
 
 def _place(state: dict[str, Any]) -> None:

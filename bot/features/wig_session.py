@@ -53,8 +53,8 @@ async def wig_lists(session: AsyncSession, person: Person) -> tuple[dict[str, An
     active WIGs: id, title, from_value, to_value, unit, by_date as shown), `wig_id`
     (the first one's, or None), `measures` (the person's typed lead measures: id,
     title, weekly_target, unit, personal) and `lag_wigs` (the WIGs the person leads:
-    id, title, unit, from_value, to_value, `last` reading value or None); and the
-    lead measures a feature reads."""
+    id, title, unit, from_value, to_value, `last` reading value or None, `last_at`
+    when it was recorded, ISO, or None); and the lead measures a feature reads."""
     wigs = await wig_store.active_wigs(session, team_lead(person))
     measures = await wig_store.measures(session, [w.id for w in wigs], person.id)  # type: ignore[misc]
     led = [w for w in wigs if w.manager_id == person.id]
@@ -66,7 +66,8 @@ async def wig_lists(session: AsyncSession, person: Person) -> tuple[dict[str, An
         "measures": [{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
                       "personal": m.owner_id is not None} for m in measures if not m.source],
         "lag_wigs": [{"id": w.id, "title": w.title, "unit": w.unit, "from_value": w.from_value,
-                      "to_value": w.to_value, "last": last[w.id][-1].value if last[w.id] else None}  # type: ignore[index]
+                      "to_value": w.to_value, "last": last[w.id][-1].value if last[w.id] else None,  # type: ignore[index]
+                      "last_at": last[w.id][-1].recorded_at.isoformat() if last[w.id] else None}  # type: ignore[index]
                      for w in led],
     }
     return lists, [m for m in measures if m.source]
