@@ -306,6 +306,7 @@ async def _store(turn: Turn, session: AsyncSession, wig: Any, number: int, value
     today = local_day(turn.now, turn.person.timezone)
     reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
                                                    turn.person.id)
+    await wig_readback.hold_kept(session, turn.person.id, number, value, wig.unit or "")  # type: ignore[arg-type]
     return Message(prompts.render("cadence/wig/updated", s=standing(wig, [reading], today), number=number),
                    private=True)
 
@@ -337,3 +338,4 @@ def _example(wig: Any) -> float:
 
 feature.holds(wig_readback.KIND, wig_readback.forgotten, keeps=wig_readback.answers)
 feature.responder(BEFORE_CONVERSATION, wig_readback.Answer(_keep_held))
+feature.responder(wig_readback.STRAY, wig_readback.Stray())
