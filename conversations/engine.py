@@ -95,6 +95,16 @@ def repeat(flow: Flow, state: Mapping[str, Any], today: date) -> Reply:
     return reply
 
 
+def play_on(flow: Flow, state: Mapping[str, Any], today: date) -> Reply:
+    """Play on from `state["step"]` to the next question: a caller that moved the state
+    to a step that asks nothing (a loop's branch, after the items it loops over changed)."""
+    reply = Reply(copy.deepcopy(dict(state)))
+    if reply.state["step"] not in flow.steps:
+        return _restart(flow, reply, today)
+    _run(flow, reply, today)
+    return reply
+
+
 def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     """Take the person's input for the current question and play on to the next one."""
     reply = Reply(copy.deepcopy(dict(state)))

@@ -68,15 +68,30 @@ def text(raw: str, env: Env, *, max_length: int = 1000, min_length: int = 1) -> 
     return Valid(value)
 
 
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+_BULLET = re.compile(r"^\s*(?:[-*•](?![\d.,])|\d+[.)])\s*")  # "-3" is no bullet: a number below zero
+# a minus right before a number that starts a word ("-3 calls", "make −3 calls"), not a
+# range's dash ("3-5") nor a percentage ("-3%": a change, not a count)
+_MINUS = re.compile(r"(?<![^\s(])[-−–](?=\d)(?![\d.,]*\s*%)")
+_BRACKETED = re.compile(r"^\(\s*(\d[\d.,]*)\s*\)$")  # "(3)" alone: an accountant's minus
 
 
 def items(raw: str, env: Env, *, max_items: int | None = None, min_items: int = 1,
-          max_length: int = 300) -> Result:
-    """A short list: one item per line, or separated by ";", bullets and numbers ignored."""
+          max_length: int = 300, counts: bool = False) -> Result:
+    """A short list: one item per line, or separated by ";", bullets and numbers ignored
+    ("-3" is a number below zero, not a bullet before 3). With `counts` (things a
+    person will do: a WIG commitment), an item with a count below zero ("-3", "make
+    -3 calls", "(3)") is asked again: `negative_count` with the item, the answer with
+    no minus (`fixed`, items joined by "; "), whether the item is a number alone (`bare`)
+    and the item without its minus (`number`)."""
     parts = re.split(r"\n|;", raw)
     found = [_BULLET.sub("", p).strip() for p in parts]
     found = [p for p in found if p]
+    for item in found if counts else ():
+        if _MINUS.search(item) or _BRACKETED.match(item):
+            fixed = [_MINUS.sub("", _BRACKETED.sub(r"\1", i)) for i in found]
+            alone = fixed[found.index(item)]
+            return Invalid("negative_count", {"item": item, "fixed": "; ".join(fixed),
+                                              "bare": re.fullmatch(r"[\d.,]+", alone) is not None, "number": alone})
     if len(found) < min_items:
         return Invalid("too_few", {"min_items": min_items, "count": len(found)})
     if max_items is not None and len(found) > max_items:

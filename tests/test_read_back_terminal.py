@@ -148,7 +148,7 @@ def test_a_stored_read_back_without_its_details_asks_the_question(left: Path) ->
     assert _stored(left)[-1] == 1  # the value 1 (a small move against a WIG of 500: not read back)
 
 
-@pytest.mark.parametrize("between", ["/okr status", "/okr wig update 1 150", "/okr help"])
+@pytest.mark.parametrize("between", ["/okr status", "/okr help"])
 def test_a_number_for_yes_after_a_command_keeps_the_value_read_back(left: Path, between: str) -> None:
     """A command in between clears the terminal's Yes/No card, so `1` reaches the
     conversation as text: at a read-back it is the card's Yes (the reviewer's 1 was
@@ -156,6 +156,16 @@ def test_a_number_for_yes_after_a_command_keeps_the_value_read_back(left: Path, 
     after = _restarted(left, between, "1", "Call five lapsed customers")
     assert COMMIT in after, after
     assert _stored(left)[-1] == 400
+
+
+def test_a_newer_update_in_between_drops_the_value_read_back(left: Path) -> None:
+    """`/okr wig update 1 150` typed at the read-back of 400: the session's older 400 is
+    dropped, saying so, and the question asked again (never 400 stored over the 150,
+    nor `1` taken for a yes to it); the session's next answer is kept."""
+    after = _restarted(left, "/okr wig update 1 150", "1", "160", "Call five lapsed customers")
+    assert "newer reading since: 150 deals" in after and "dropped the 400 deals" in after, after
+    assert after.index("dropped the 400 deals") < after.rindex(QUESTION) < after.index(COMMIT), after
+    assert _stored(left) == [160]
 
 
 def test_a_number_for_no_after_a_command_asks_again(left: Path) -> None:

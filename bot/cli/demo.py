@@ -78,7 +78,7 @@ def demo(
 async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
     from bot import cadence  # the cadence, every feature and the console: loaded for the demo only
     from bot.channels.console import ConsoleChannel, stdin_lines
-    from bot.core.flows import open_question
+    from bot.core.flows import asked_again, open_question
     from bot.runtime import running
 
     db = await ready_database(config)
@@ -145,8 +145,8 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
     try:
         async with running(config, extra=[console]) as runtime:
             console.db = runtime.coach.db  # the card's choices outlive this run (storage.console_cards)
-            if waiting is not None:
-                console.show(waiting[1])  # the open question again: the next answer is for it
+            if waiting is not None and left_open is not None:  # the open question again, brought up to date
+                console.show(await asked_again(runtime.coach, chosen, left_open, now()))  # the next answer is for it
             elif earlier is not None and earlier.status == store.DELIVERED:  # its card again, buttons and all
                 kind = runtime.coach.features.prompt_kinds[earlier.kind]
                 console.show(kind.draw(earlier, chosen.name, int((earlier.payload or {}).get("snoozes", 0))))

@@ -97,12 +97,12 @@ def chat(
 async def _chat(config: Settings, email: str) -> None:
     from bot.channels.console import ConsoleChannel, stdin_lines
     from bot.core.clock import local_day, now
-    from bot.core.flows import open_question
+    from bot.core.flows import asked_again, open_question
     from bot.runtime import running
     from storage import conversations
 
     db = await ready_database(config)
-    waiting = None
+    waiting = left_open = None
     try:
         async with db.session() as session:
             person = await people.by_email(session, email)
@@ -119,9 +119,9 @@ async def _chat(config: Settings, email: str) -> None:
         interactive = sys.stdin.isatty()
         if interactive:
             typer.echo(prompts.render("cli/chat_welcome", name=person.name))
-        if waiting is not None:
+        if waiting is not None and left_open is not None:  # brought up to date first (a WIG closed meanwhile)
             typer.echo(prompts.render("cli/chat_open", open=waiting[0]))
-            console.show(waiting[1])
+            console.show(await asked_again(runtime.coach, person, left_open, now()))
         await console.converse(runtime.coach, person.id, stdin_lines(),  # type: ignore[arg-type]
                                prompt="> " if interactive else "")
 

@@ -45,6 +45,9 @@ AFTER_CONVERSATION = 90
 Handler = Callable[["Turn", str], Awaitable[list[Message]]]
 Action = Callable[["Turn", dict[str, Any]], Awaitable[list[Message]]]
 JobRun = Callable[["Coach"], Awaitable[int]]
+# A conversation of a flow picked up again (see `Feature.resumes`): (coach, person,
+# its state, now as aware UTC) -> the state brought up to date, and notes for the person.
+Resume = Callable[["Coach", "Person", dict[str, Any], datetime], Awaitable[tuple[dict[str, Any], list[Message]]]]
 # Before a typed turn (not a click) is answered: notes about what the person leaves
 # behind by typing something else (an absence read back and not saved), shown first;
 # given (what was held, when it was read back, aware UTC), oldest first.
@@ -176,6 +179,7 @@ class Feature:
     brief: list[BriefSection] = field(default_factory=list)
     measure_sources: list[MeasureSource] = field(default_factory=list)
     held: list[Held] = field(default_factory=list)
+    resumed: dict[str, Resume] = field(default_factory=dict)
 
     def command(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -205,6 +209,19 @@ class Feature:
 
         def register(function: Action) -> Action:
             self.actions[name] = function
+            return function
+
+        return register
+
+    def resumes(self, flow: str) -> Callable[[Resume], Resume]:
+        """The function brings a conversation of `flow` up to date whenever it is picked
+        up again (an answer typed, a continue button, the reminder, the terminal's next
+        run), before its question is shown or an answer taken: what the flow's context
+        was built from may have changed meanwhile (a WIG closed). It returns the new
+        state (the same one when nothing changed) and notes saying what changed."""
+
+        def register(function: Resume) -> Resume:
+            self.resumed[flow] = function
             return function
 
         return register
@@ -253,6 +270,8 @@ class Features:
         self.prompt_kinds: Mapping[str, PromptKind] = _unique("prompt kind", (
             (k.kind, k) for f in self.features for k in f.prompt_kinds))
         self.held: tuple[Held, ...] = tuple(h for f in self.features for h in f.held)
+        self.resumes: Mapping[str, Resume] = _unique("resume hook of flow", (
+            (name, r) for f in self.features for name, r in f.resumed.items()))
         self.jobs: tuple[Job, ...] = tuple(j for f in self.features for j in f.jobs)
         self.home: tuple[HomeSection, ...] = tuple(h for f in self.features for h in f.home)
         self.brief: tuple[BriefSection, ...] = tuple(b for f in self.features for b in f.brief)

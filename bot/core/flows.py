@@ -10,9 +10,11 @@ when another one starts, and runs the end actions the features registered (a flo
 
 from __future__ import annotations
 
+import copy
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import prompts
@@ -27,7 +29,8 @@ from storage import conversations
 from storage.models import Conversation
 
 if TYPE_CHECKING:
-    from bot.core.coach import Turn
+    from bot.core.coach import Coach, Turn
+    from storage.models import Person
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,40 @@ def open_question(conversation: Conversation, today: Any) -> tuple[str, list[Mes
         return None
     again = engine.repeat(flow, conversation.state, today)
     return title(flow, conversation.state), render(flow, again.say, conversation.id, again.state)
+
+
+async def brought_up_to_date(coach: Coach, person: Person, conversation: Conversation,
+                             now: datetime) -> tuple[Conversation, list[Message]]:
+    """The conversation after its flow's resume hook (`Feature.resumes`: what its
+    context was built from may have changed while it waited), saved when the hook
+    changed it, and the hook's notes for the person (none for a flow without a hook).
+    `now` is aware UTC."""
+    resume = coach.features.resumes.get(conversation.flow)
+    if resume is None or conversation.flow not in flows():
+        return conversation, []
+    state, notes = await resume(coach, person, copy.deepcopy(dict(conversation.state)), now)
+    if state == conversation.state:
+        return conversation, notes
+    async with coach.db.session() as session:
+        current = await conversations.get(session, conversation.id)  # type: ignore[arg-type]
+        if current is None:
+            return conversation, notes
+        return await conversations.save(session, current, state), notes
+
+
+async def asked_again(coach: Coach, person: Person, conversation: Conversation, now: datetime,
+                      first: Message | None = None) -> list[Message]:
+    """A conversation's current question asked again when it is picked up (`first`,
+    e.g. "welcome back", before it): brought up to date first, its notes next."""
+    conversation, notes = await brought_up_to_date(coach, person, conversation, now)
+    flow = flows()[conversation.flow]
+    again = engine.repeat(flow, conversation.state, local_day(now, person.timezone))
+    return ([first] if first is not None else []) + notes + render(flow, again.say, conversation.id, again.state)
+
+
+def _shown(flow: Flow, state: Mapping[str, Any], today: Any) -> list[str]:
+    """The current question as the person reads it (to tell whether it changed)."""
+    return [m.plain() for m in render(flow, engine.repeat(flow, state, today).say)]
 
 
 async def _env(turn: Turn, flow: Flow, state: Mapping[str, Any]) -> Env:
@@ -139,9 +176,7 @@ async def continue_flow(turn: Turn) -> list[Message] | None:
         # an old "continue …" button while another conversation runs: stay with it
         kept = Message(prompts.render("flows/common/kept", current=title(flow, conversation.state)),
                        private=flow.private)
-        today = local_day(turn.now, turn.person.timezone)
-        again = engine.repeat(flow, conversation.state, today)
-        return [kept] + render(flow, again.say, conversation.id, again.state)
+        return await asked_again(turn.coach, turn.person, conversation, turn.now, kept)
     if conversation.state.get("pending"):
         answered = await _answer_pending(turn, conversation, flow, said)
         if answered is not None:
@@ -149,8 +184,15 @@ async def continue_flow(turn: Turn) -> list[Message] | None:
         async with turn.db.session() as session:
             conversation = await conversations.get(session, conversation.id)  # type: ignore[arg-type,assignment]
         assert conversation is not None
+    before = conversation.state
+    conversation, notes = await brought_up_to_date(turn.coach, turn.person, conversation, turn.now)
+    today = local_day(turn.now, turn.person.timezone)
+    if conversation.state != before and _shown(flow, before, today) != _shown(flow, conversation.state, today):
+        # what the answer was typed for changed meanwhile (a WIG closed): never taken for another question
+        again = engine.repeat(flow, conversation.state, today)
+        return notes + render(flow, again.say, conversation.id, again.state)
     reply = engine.advance(flow, conversation.state, said, await _env(turn, flow, conversation.state))
-    return await _apply(turn, flow, conversation.id, reply)  # type: ignore[arg-type]
+    return notes + await _apply(turn, flow, conversation.id, reply)  # type: ignore[arg-type]
 
 
 async def _resume_parked(turn: Turn) -> list[Message] | None:
@@ -168,8 +210,7 @@ async def _resume_parked(turn: Turn) -> list[Message] | None:
     flow = flows()[waiting.flow]
     resumed = Message(prompts.render("flows/common/resumed", current=title(flow, waiting.state)),
                       private=flow.private)
-    again = engine.repeat(flow, waiting.state, local_day(turn.now, turn.person.timezone))
-    return [resumed] + render(flow, again.say, waiting.id, again.state)
+    return await asked_again(turn.coach, turn.person, waiting, turn.now, resumed)
 
 
 async def _answer_pending(turn: Turn, conversation: Conversation, flow: Flow,
@@ -191,8 +232,7 @@ async def _answer_pending(turn: Turn, conversation: Conversation, flow: Flow,
         return [parked] + await start_flow(turn, pending["flow"], pending.get("context") or {})
     if word in ("stay", "2", "no", "n"):
         kept = Message(prompts.render("flows/common/kept", current=name), private=flow.private)
-        again = engine.repeat(flow, state, local_day(turn.now, turn.person.timezone))
-        return [kept] + render(flow, again.say, conversation.id, again.state)
+        return await asked_again(turn.coach, turn.person, current, turn.now, kept)
     return None  # anything else is an answer to the current question
 
 
@@ -208,17 +248,15 @@ async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> lis
     subject = context.get("subject")
     today = local_day(turn.now, turn.person.timezone)
     person_id: int = turn.person.id  # type: ignore[assignment]
+    picked_up: Conversation | None = None  # the same conversation, active or parked: asked again
     async with turn.db.session() as session:
         current = await conversations.active(session, person_id)
         if current is not None:
             same = current.flow == flow_name and (current.state.get("context") or {}).get("subject") == subject
             current_flow = flows().get(current.flow)
             if same and current_flow is not None:
-                resumed = Message(prompts.render("flows/common/resumed", current=title(flow, current.state)),
-                                  private=flow.private)
-                again = engine.repeat(flow, current.state, today)
-                return [resumed] + render(flow, again.say, current.id, again.state)
-            if current_flow is not None:
+                picked_up = current
+            elif current_flow is not None:
                 state = dict(current.state)
                 state["pending"] = {"flow": flow_name, "context": context}
                 await conversations.save(session, current, state)
@@ -226,16 +264,19 @@ async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> lis
                                           wanted=title(flow, {"context": context}))
                 choices = [Choice(prompts.render(engine.LABEL, value=v), v) for v in ("park", "stay")]
                 return [Message(question, choices=choices, private=current_flow.private or flow.private)]
-            await conversations.set_status(session, current, "cancelled")
-        waiting = await conversations.parked(session, person_id, flow_name, subject)
-        if waiting is not None:
+            else:
+                await conversations.set_status(session, current, "cancelled")
+        if picked_up is None and (waiting := await conversations.parked(session, person_id, flow_name,
+                                                                         subject)) is not None:
             await conversations.set_status(session, waiting, "active")
-            resumed = Message(prompts.render("flows/common/resumed", current=title(flow, waiting.state)),
-                              private=flow.private)
-            again = engine.repeat(flow, waiting.state, today)
-            return [resumed] + render(flow, again.say, waiting.id, again.state)
-        reply = engine.start(flow, context, today)
-        conversation = await conversations.start(session, person_id, flow_name, reply.state, "active")
+            picked_up = waiting
+        if picked_up is None:
+            reply = engine.start(flow, context, today)
+            conversation = await conversations.start(session, person_id, flow_name, reply.state, "active")
+    if picked_up is not None:  # after the unit of work above: the resume hook reads and writes in its own
+        resumed = Message(prompts.render("flows/common/resumed", current=title(flow, picked_up.state)),
+                          private=flow.private)
+        return await asked_again(turn.coach, turn.person, picked_up, turn.now, resumed)
     return await _apply(turn, flow, conversation.id, reply)  # type: ignore[arg-type]
 
 

@@ -53,9 +53,11 @@ async def remind_abandoned(coach: Coach) -> int:
             person = await people.get(session, conversation.person_id)
         if person is None or not person.active:
             continue
+        # brought up to date first (a WIG closed since it was asked is not asked about)
+        conversation, notes = await flows.brought_up_to_date(coach, person, conversation, moment)
         text = prompts.render("flows/common/reminder", current=flows.title(flow, conversation.state))
-        question = flows.render(flow, engine.repeat(flow, conversation.state,
-                                                    local_day(moment, person.timezone)).say)
+        question = notes + flows.render(flow, engine.repeat(flow, conversation.state,
+                                                            local_day(moment, person.timezone)).say)
         try:
             await coach.deliver(conversation.person_id, [Message(text, private=flow.private), *question])
         except DeliveryError:

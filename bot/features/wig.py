@@ -16,7 +16,7 @@ from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature, PromptKind
 from bot.core.messages import Message
-from bot.features import scorecard, wig_readback, wig_session
+from bot.features import scorecard, wig_readback, wig_resume, wig_session
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, nudge_card, open_prompt, start_prompt
 from bot.features.weeks import monday, session_weeks, team_lead
@@ -60,6 +60,7 @@ from storage.db import AsyncSession
 feature = Feature("wig")
 feature.prompt_kind(PromptKind(WIG, card("cadence/prompt_wig"), nudge_card, wig_session.start_session))
 feature.action("record_wig_session")(wig_session.record_wig_session)
+feature.resumes(wig_resume.FLOW)(wig_resume.resume)  # a session picked up again: the WIGs as they are now
 
 
 @feature.command("wig", "/okr wig [start | add … | measure … | close N]")
@@ -305,6 +306,7 @@ async def _store(turn: Turn, session: AsyncSession, wig: Any, number: int, value
     today = local_day(turn.now, turn.person.timezone)
     reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
                                                    turn.person.id)
+    await wig_readback.hold_kept(session, turn.person.id, number, value, wig.unit or "")  # type: ignore[arg-type]
     return Message(prompts.render("cadence/wig/updated", s=standing(wig, [reading], today, turn.person.timezone),
                                    number=number),
                    private=True)
@@ -337,3 +339,4 @@ def _example(wig: Any) -> float:
 
 feature.holds(wig_readback.KIND, wig_readback.forgotten, keeps=wig_readback.answers)
 feature.responder(BEFORE_CONVERSATION, wig_readback.Answer(_keep_held))
+feature.responder(wig_readback.STRAY, wig_readback.Stray())

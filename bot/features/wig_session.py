@@ -20,7 +20,8 @@ from conversations.wig_text import shown_day
 from storage import checkins as checkin_store
 from storage import scorecard as scorecard_store
 from storage import wig as wig_store
-from storage.models import Occurrence
+from storage.db import AsyncSession
+from storage.models import Occurrence, Person
 
 
 async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Message]:
@@ -34,28 +35,42 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
     }
     report_week, commit_week = session_weeks(today := local_day(turn.now, person.timezone))
     async with turn.db.session() as session:
-        wigs = await wig_store.active_wigs(session, team_lead(person))
-        measures = await wig_store.measures(session, [w.id for w in wigs], person.id)  # type: ignore[misc]
+        lists, sourced = await wig_lists(session, person)
         promised = await wig_store.commitments(session, person.id, report_week)  # type: ignore[arg-type]
-        led = [w for w in wigs if w.manager_id == person.id]
-        last = await scorecard_store.readings(session, [w.id for w in led])  # type: ignore[misc]
-    read = await _readings(turn, [m for m in measures if m.source])
-    measures = [m for m in measures if not m.source]
     base.update(
         subject=f"wig:{commit_week.isoformat()}",
         report_week=report_week.isoformat(), report_span=week_span(report_week, today),
         commit_week=commit_week.isoformat(), commit_span=week_span(commit_week, today),
-        wig_id=wigs[0].id if wigs else None,
-        wigs=[{"title": w.title, "from_value": w.from_value, "to_value": w.to_value, "unit": w.unit,
-               "by_date": shown_day(w.by_date)} for w in wigs],
         commitments=[{"id": c.id, "text": c.text} for c in promised],
-        measures=[{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
-                   "personal": m.owner_id is not None} for m in measures],
-        read_measures=read,
-        lag_wigs=[{"id": w.id, "title": w.title, "unit": w.unit, "from_value": w.from_value, "to_value": w.to_value,
-                   "last": last[w.id][-1].value if last[w.id] else None} for w in led],  # type: ignore[index]
+        read_measures=await _readings(turn, sourced),
+        **lists,
     )
     return await start_flow(turn, "wig_session", base)
+
+
+async def wig_lists(session: AsyncSession, person: Person) -> tuple[dict[str, Any], list[Any]]:
+    """What a session asks about now, as its flow context holds it: `wigs` (the team's
+    active WIGs: id, title, from_value, to_value, unit, by_date as shown), `wig_id`
+    (the first one's, or None), `measures` (the person's typed lead measures: id,
+    title, weekly_target, unit, personal) and `lag_wigs` (the WIGs the person leads:
+    id, title, unit, from_value, to_value, `last` reading value or None, `last_at`
+    when it was recorded, ISO, or None); and the lead measures a feature reads."""
+    wigs = await wig_store.active_wigs(session, team_lead(person))
+    measures = await wig_store.measures(session, [w.id for w in wigs], person.id)  # type: ignore[misc]
+    led = [w for w in wigs if w.manager_id == person.id]
+    last = await scorecard_store.readings(session, [w.id for w in led])  # type: ignore[misc]
+    lists = {
+        "wig_id": wigs[0].id if wigs else None,
+        "wigs": [{"id": w.id, "title": w.title, "from_value": w.from_value, "to_value": w.to_value, "unit": w.unit,
+                  "by_date": shown_day(w.by_date)} for w in wigs],
+        "measures": [{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
+                      "personal": m.owner_id is not None} for m in measures if not m.source],
+        "lag_wigs": [{"id": w.id, "title": w.title, "unit": w.unit, "from_value": w.from_value,
+                      "to_value": w.to_value, "last": last[w.id][-1].value if last[w.id] else None,  # type: ignore[index]
+                      "last_at": last[w.id][-1].recorded_at.isoformat() if last[w.id] else None}  # type: ignore[index]
+                     for w in led],
+    }
+    return lists, [m for m in measures if m.source]
 
 
 async def _readings(turn: Turn, measures: list[Any]) -> list[dict[str, Any]]:
