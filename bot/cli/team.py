@@ -24,10 +24,10 @@ from bot.cli.team_file import (
     Problem,
     TeamFileError,
     decode,
-    parse_working_days,
     read_team,
     write_team,
 )
+from bot.cli.working_week import parse_working_days
 from bot.core.clock import local_day, now
 from storage import leavers, people
 from storage import one_on_ones as meeting_store

@@ -6,31 +6,28 @@ number, and a file with any problem imports nothing. Storage does the writing
 
 The file may come from any spreadsheet: comma, semicolon (Excel in most European
 locales) or tab separated, with Excel's `sep=;` first line, a UTF-8 byte-order mark,
-and quoted fields. Columns are a table (`COLUMNS`): adding one is one line there and
-one field on `storage.people.TeamRow`.
+and quoted fields. The columns and how each cell is read are in `bot.cli.team_columns`.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import prompts
-from bot.cli.working_week import parse_working_days
+from bot.cli.team_columns import COLUMNS, CONTROL, EXPORT_COLUMNS, OPTIONAL, PLATFORM_IDS, REQUIRED, Bad
 from storage.export import from_spreadsheet, spreadsheet_cell
-from storage.models import ROLES, SELLING_ROLES
 from storage.people import TeamRow
+
+__all__ = ["COLUMNS", "EXPORT_COLUMNS", "OPTIONAL", "PLATFORM_IDS", "REQUIRED", "Bad", "Problem", "TeamFileError",
+           "decode", "dialect", "read_team", "write_team"]
 
 LEADER_ROLES = ("manager", "admin")  # who may be named in someone's manager_email
 DELIMITERS = ",;\t"
-_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
 @dataclass(frozen=True)
@@ -51,137 +48,10 @@ class TeamFileError(ValueError):
         self.problems = list(problems)
 
 
-class Bad(ValueError):
-    """A cell's value is wrong: `code` names the sentence in prompts/team/problem.j2."""
-
-    def __init__(self, code: str, **values: str) -> None:
-        super().__init__(code)
-        self.code, self.values = code, values
-
-
-# Zones, roles, countries repeat on every line: each value is checked once (a bad one,
-# raising Bad, is not remembered and is reported on every line it is on).
-_REPEATED = functools.lru_cache(maxsize=1024)
-
-
-# NUL and the other control characters (not tab): PostgreSQL refuses NUL in text, and
-# none belongs in a name, an e-mail or an id; shown by code point, being invisible.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-
-
 def _problem(line: int, code: str, **values: str) -> Problem:
     return Problem(line, code, tuple(values.items()))
 
 
-# --- one function per kind of cell: raw text -> stored value, or Bad --------------------
-
-
-def _email(raw: str) -> str:
-    if not _EMAIL.match(raw.lower()):
-        raise Bad("bad_email", email=raw)
-    return raw.lower()
-
-
-def _name(raw: str) -> str:
-    if not raw:
-        raise Bad("no_name")
-    return raw
-
-
-@_REPEATED
-def _role(raw: str) -> str:
-    if raw.lower() not in ROLES:
-        raise Bad("bad_role", role=raw, roles=", ".join(ROLES))
-    return raw.lower()
-
-
-def _manager(raw: str) -> str | None:
-    return raw.lower() or None
-
-
-@_REPEATED
-def _zone(raw: str) -> str:
-    try:
-        ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Bad("bad_timezone", timezone=raw) from None
-    return raw
-
-
-@_REPEATED
-def _working_days(raw: str) -> str | None:
-    if not raw:
-        return None
-    try:
-        return parse_working_days(raw)
-    except ValueError:
-        raise Bad("bad_working_days", days=raw) from None
-
-
-@_REPEATED
-def _country(raw: str) -> str | None:
-    """"NO", "US", or a subdivision such as "US-CA" (which the cadences understand)."""
-    country = raw.upper()
-    if not country:
-        return None
-    from bot.core.regions import known_region  # only a file with countries pays for it
-
-    if not known_region(country):
-        raise Bad("bad_country", country=country)
-    return country
-
-
-def _text(raw: str) -> str | None:
-    return raw or None
-
-
-@_REPEATED
-def _selling_role(raw: str) -> str:
-    """hunter or farmer; blank means both (and clears a stored one)."""
-    if raw and raw.lower() not in SELLING_ROLES:
-        raise Bad("bad_selling_role", selling_role=raw, roles=", ".join(SELLING_ROLES))
-    return raw.lower()
-
-
-def _one_on_one(raw: str) -> str | None:
-    """A rep's one-on-one rhythm with their manager ("every other Tue 10:00", in the
-    manager's zone); stored as a series by `import_one_on_ones`."""
-    if not raw:
-        return None
-    from conversations.meeting_rule import parse_meeting_rule  # only files with this column load it
-    if isinstance(parse_meeting_rule(raw, date.today()), str):
-        raise Bad("bad_one_on_one", rhythm=raw, no_manager="")
-    return raw
-
-
-@dataclass(frozen=True)
-class Column:
-    """A team-file column: its header, whether it must be there, the longest value the
-    database keeps (from storage/models/people.py), and how a cell is read."""
-
-    name: str
-    required: bool
-    max_length: int
-    read: Callable[[str], Any]
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("email", True, 320, _email),
-    Column("name", True, 200, _name),
-    Column("role", True, 16, _role),
-    Column("manager_email", True, 320, _manager),
-    Column("timezone", True, 64, _zone),
-    Column("slack_user_id", False, 128, _text),
-    Column("teams_user_id", False, 128, _text),
-    Column("working_days", False, 64, _working_days),
-    Column("country", False, 8, _country),
-    Column("one_on_one", False, 200, _one_on_one),
-    Column("selling_role", False, 16, _selling_role),
-)
-REQUIRED = tuple(c.name for c in COLUMNS if c.required)
-OPTIONAL = tuple(c.name for c in COLUMNS if not c.required)
-EXPORT_COLUMNS = REQUIRED + OPTIONAL
-PLATFORM_IDS = {"slack_user_id": "slack", "teams_user_id": "teams"}
 
 
 def decode(data: bytes) -> str:
@@ -235,7 +105,7 @@ def read_team(text: str, existing: Mapping[str, str] | Iterable[str] = (),
     header = [h.strip().lower() for h in found]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        shown = " | ".join(_CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", h) for h in found) or "(nothing)"
+        shown = " | ".join(CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", h) for h in found) or "(nothing)"
         names = {",": "comma", ";": "semicolon", "\t": "tab"}
         raise TeamFileError([_problem(1 + skip, "missing_columns", columns=", ".join(missing), found=shown,
                                       delimiter=names.get(delimiter, repr(delimiter)))])
@@ -287,7 +157,7 @@ def _check_row(line: int, value: dict[str, str]) -> tuple[TeamRow | None, list[P
         raw = value.get(column.name)
         if raw is None:  # the file has no such column: TeamRow's default (keep what is stored)
             continue
-        hidden = _CONTROL.search(raw)
+        hidden = CONTROL.search(raw)
         if hidden:
             problems.append(_problem(line, "control_character", column=column.name,
                                      character=f"U+{ord(hidden.group()):04X}", position=str(hidden.start() + 1)))
