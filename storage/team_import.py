@@ -38,6 +38,7 @@ class TeamRow:
     teams_user_id: str | None = None
     selling_role: str | None = None  # "hunter", "farmer", "" (both); None: column absent, keep
     one_on_one: str | None = None  # a rep's rhythm with their manager (bot.cli.team.import_one_on_ones)
+    quiet_hours: str | None = None  # "21:00-07:00" (Person.quiet_start, quiet_end); "" clears; None keeps
 
 
 # TeamRow fields stored on Person under the same name (a new team-file column that is
@@ -66,6 +67,9 @@ async def upsert_team(session: AsyncSession, org_id: int, rows: Sequence[TeamRow
     for row in rows:
         # None keeps what is stored; "" (a column whose blank means "none") clears it
         values = {f: getattr(row, f) or None for f in _PERSON_FIELDS if getattr(row, f) is not None}
+        if row.quiet_hours is not None:
+            start, _, end = row.quiet_hours.partition("-")
+            values.update(quiet_start=start or None, quiet_end=end or None)
         values.update(active=True)
         if row.email in id_of and (not row.manager_email or row.manager_email in id_of):
             # a re-import: the manager is known already, set in the same statement
@@ -128,7 +132,7 @@ def _advance(progress: Callable[[int], None] | None, count: int) -> None:
 
 async def _stored(session: AsyncSession, org_id: int) -> dict[str, dict[str, Any]]:
     """e-mail (lower case) -> the stored columns an import writes, with the id: one query."""
-    names = ("id", *_PERSON_FIELDS, "active", "manager_id")
+    names = ("id", *_PERSON_FIELDS, "quiet_start", "quiet_end", "active", "manager_id")
     query = select(*(getattr(Person, n) for n in names), Person.email).where(Person.org_id == org_id)
     return {found[-1].lower(): dict(zip(names, found[:-1], strict=True)) for found in (await session.exec(query)).all()}
 

@@ -138,6 +138,11 @@ def _kind(name: str) -> str:
     return kind
 
 
+# When a prompt set for the whole day's people is worth a word: before 07:00 or from
+# 21:00 (HH:MM, compared as text) someone is probably asleep or off work.
+WORKING_HOURS = ("07:00", "21:00")
+
+
 @schedule_app.command("set")
 def set_rule(
     kind: Annotated[str, typer.Argument(help="checkin or wig")],
@@ -170,6 +175,9 @@ def set_rule(
     done = asyncio.run(_save_rule(config, cadence_kind, rrule, local_time, zone, not off,
                                   starting.date() if starting else None, user, team))
     typer.echo(done)
+    if not off and not WORKING_HOURS[0] <= local_time < WORKING_HOURS[1]:  # saved: the admin decides
+        typer.echo(prompts.render("cadence/cli_night_time", at=local_time, day_start=WORKING_HOURS[0],
+                                  day_end=WORKING_HOURS[1]))
 
 
 async def _save_rule(config: Settings, kind: str, rrule: str, local_time: str, zone: str | None,

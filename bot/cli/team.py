@@ -135,6 +135,7 @@ def team_export(
                 "manager_email": email_of.get(p.manager_id, "") if p.manager_id else "",
                 "timezone": p.timezone, "working_days": p.working_days, "country": p.country or "",
                 "selling_role": p.selling_role or "",
+                "quiet_hours": f"{p.quiet_start}-{p.quiet_end}" if p.quiet_start and p.quiet_end else "",
                 "slack_user_id": ids.get(p.id, {}).get("slack", ""),  # type: ignore[arg-type]
                 "teams_user_id": ids.get(p.id, {}).get("teams", ""),  # type: ignore[arg-type]
             }

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.cli.working_week import parse_working_days
+from bot.cli.working_week import parse_quiet_hours, parse_working_days
 from storage.models import ROLES, SELLING_ROLES
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -118,6 +118,16 @@ def _one_on_one(raw: str) -> str | None:
     return raw
 
 
+def _quiet_hours(raw: str) -> str:
+    """When not to prompt the person, local time ("21:00-07:00"); blank clears."""
+    if not raw:
+        return ""
+    try:
+        return parse_quiet_hours(raw)
+    except ValueError:
+        raise Bad("bad_quiet_hours", hours=raw) from None
+
+
 @dataclass(frozen=True)
 class Column:
     """A team-file column: its header, whether it must be there, the longest value the
@@ -141,6 +151,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("country", False, 8, _country),
     Column("one_on_one", False, 200, _one_on_one),
     Column("selling_role", False, 16, _selling_role),
+    Column("quiet_hours", False, 32, _quiet_hours),
 )
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 OPTIONAL = tuple(c.name for c in COLUMNS if not c.required)
