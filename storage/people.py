@@ -19,6 +19,14 @@ async def get(session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 
 
+async def set_quiet_hours(session: AsyncSession, person_id: int, start: str | None, end: str | None) -> None:
+    """Store a person's quiet hours (local "HH:MM" each; both None clears them)."""
+    person = await session.get(Person, person_id)
+    if person is not None:
+        person.quiet_start, person.quiet_end = start, end
+        session.add(person)
+
+
 async def get_org(session: AsyncSession, org_id: int) -> Organisation | None:
     return await session.get(Organisation, org_id)
 

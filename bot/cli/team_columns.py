@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.cli.working_week import parse_quiet_hours, parse_working_days
+from bot.cli.working_week import parse_working_days
+from bot.core.quiet_hours import parse_quiet_hours
 from storage.models import ROLES, SELLING_ROLES
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")

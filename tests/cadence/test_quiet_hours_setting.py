@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.team_file import TeamFileError, read_team
-from bot.cli.working_week import parse_quiet_hours
+from bot.core.quiet_hours import parse_quiet_hours
 from storage import people
 from storage.db import Database
 
