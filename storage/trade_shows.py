@@ -46,16 +46,53 @@ async def events(session: AsyncSession, org_id: int) -> Sequence[Event]:
 
 
 async def event_named(session: AsyncSession, org_id: int, name: str) -> Event | None:
-    """The event called `name` (any case), the latest if several share it."""
-    return (await session.exec(
-        select(Event).where(Event.org_id == org_id, func.lower(Event.name) == name.strip().lower())
-        .order_by(col(Event.starts_on).desc()))).first()
+    """The event called `name` (any case), the latest if several share it. Where
+    attendance matters (a lead, a read), use `events_named` and choose."""
+    found = await events_named(session, org_id, name)
+    return found[0] if found else None
+
+
+_FIRST_DAY = re.compile(r"^(?P<name>.*\S)\s+(?P<day>\d{4}-\d{2}-\d{2})$")
+
+
+async def events_named(session: AsyncSession, org_id: int | None, name: str) -> Sequence[Event]:
+    """Events called `name` (any case), latest first, of one organisation (`org_id`
+    None: any, for the command line). Where none is, a name ending in a first day
+    (YYYY-MM-DD) names the event of that name starting that day: "NRF 2026
+    2026-12-20" tells apart two events registered under one name (before names were
+    kept distinct)."""
+    query = select(Event) if org_id is None else select(Event).where(Event.org_id == org_id)
+    order = (col(Event.starts_on).desc(), col(Event.id).desc())
+    found = (await session.exec(query.where(func.lower(Event.name) == name.strip().lower()).order_by(*order))).all()
+    dated = _FIRST_DAY.match(name.strip())
+    if found or dated is None:
+        return found
+    try:
+        day = date.fromisoformat(dated.group("day"))
+    except ValueError:
+        return found
+    return (await session.exec(query.where(func.lower(Event.name) == dated.group("name").lower(),
+                                           Event.starts_on == day).order_by(*order))).all()
 
 
 async def events_called(session: AsyncSession, name: str) -> Sequence[Event]:
-    """Events called `name` (any case) in any organisation, for the command line."""
-    return (await session.exec(select(Event).where(func.lower(Event.name) == name.strip().lower())
-                               .order_by(col(Event.starts_on).desc()))).all()
+    """Events called `name` (any case) in any organisation, for the command line;
+    `events_named` reads a first day after the name."""
+    return await events_named(session, None, name)
+
+
+async def attendees_by_event(session: AsyncSession, event_ids: Iterable[int]) -> dict[int, list[Person]]:
+    """Each event's attendees (one query), for the access rule (`access.may_see_event`)."""
+    wanted = list(dict.fromkeys(event_ids))
+    found: dict[int, list[Person]] = {event_id: [] for event_id in wanted}
+    if not wanted:
+        return found
+    rows = await session.exec(select(EventAttendee.event_id, Person)  # type: ignore[call-overload]
+                              .join(Person, col(Person.id) == EventAttendee.person_id)
+                              .where(col(EventAttendee.event_id).in_(wanted)))
+    for event_id, person in rows.all():
+        found[event_id].append(person)
+    return found
 
 
 async def get_event(session: AsyncSession, event_id: int) -> Event | None:
@@ -79,13 +116,17 @@ async def attendee(session: AsyncSession, event_id: int, person_id: int) -> Even
         EventAttendee.event_id == event_id, EventAttendee.person_id == person_id))).first()
 
 
-async def events_of(session: AsyncSession, person_id: int, first: date, last: date) -> Sequence[Event]:
-    """Events the person attends that overlap the days [first, last] (venue days)."""
+async def events_of(session: AsyncSession, person_id: int, first: date, last: date,
+                    created: bool = False) -> Sequence[Event]:
+    """Events the person attends (and, with `created`, those they registered) that
+    overlap the days [first, last] (venue days), soonest first."""
+    attending = select(EventAttendee.event_id).where(EventAttendee.person_id == person_id)
+    theirs = col(Event.id).in_(attending)
+    if created:
+        theirs = or_(theirs, Event.created_by == person_id)
     return (await session.exec(
-        select(Event).join(EventAttendee, col(EventAttendee.event_id) == Event.id)
-        .where(EventAttendee.person_id == person_id, col(Event.starts_on) <= last,
-               col(Event.ends_on) >= first)
-        .order_by(col(Event.starts_on)))).all()
+        select(Event).where(theirs, col(Event.starts_on) <= last, col(Event.ends_on) >= first)
+        .order_by(col(Event.starts_on), col(Event.id)))).all()
 
 
 async def ended_unassigned(session: AsyncSession, on_or_before: date) -> Sequence[Event]:

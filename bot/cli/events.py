@@ -1,7 +1,12 @@
 """`coachbot event …`: leads of a trade show in and out of coachbot.
 
-    coachbot event import-leads "NRF 2027" badges.csv [--owner rep@example.com]
+    coachbot event import-leads --event "NRF 2027" badges.csv [--owner rep@example.com]
     coachbot event export-leads --event "NRF 2027" [--output leads.csv]
+
+Both commands take the event as `--event NAME` or as their first argument
+(`import-leads "NRF 2027" badges.csv`, `export-leads "NRF 2027"`), the same way. Where
+two events share a name (registered before names were kept distinct) a NAME followed
+by the first day ("NRF 2027 2027-01-12") picks one (`store.events_named`).
 
 `export_leads_command` is also meant for a `coachbot export` group (as
 `coachbot export leads --event NAME`) once one exists: it takes the same options.
@@ -32,8 +37,19 @@ async def _event(db: Database, name: str) -> Event:
     async with db.session() as session:
         found = await store.events_called(session, name)
     if len(found) != 1:
-        raise fail(prompts.render("trade_shows/cli_no_event", name=name, count=len(found)))
+        raise fail(prompts.render("trade_shows/cli_no_event", name=name, events=found))
     return found[0]
+
+
+def _which(command: str, event: str | None, given: list[str], wanted: int) -> list[str]:
+    """The event's name and the rest of the arguments, however it was given: the
+    `--event` option followed by the `wanted - 1` other arguments, or the name first
+    then them. Anything else (the name twice, or none) ends with how to write it."""
+    if event is not None and len(given) == wanted - 1:
+        return [event, *given]
+    if event is None and len(given) == wanted:
+        return given
+    raise fail(prompts.render("trade_shows/cli_event_usage", command=command, twice=event is not None))
 
 
 def _text(file: Path) -> str:
@@ -46,16 +62,23 @@ def _text(file: Path) -> str:
 
 @event_app.command("import-leads")
 def import_leads_command(
-    name: Annotated[str, typer.Argument(help="The event's name, as registered.")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    first: Annotated[str, typer.Argument(metavar="NAME", show_default=False,
+                                         help="The event's name, as registered; with --event, the CSV file.")],
+    second: Annotated[str | None, typer.Argument(metavar="FILE", show_default=False,
+                                                 help="The CSV file (after NAME).")] = None,
+    event: Annotated[str | None, typer.Option("--event", help="The event's name, as registered.")] = None,
     owner: Annotated[str | None, typer.Option(help="E-mail of the owner of rows without one "
                                                      "(default: the event's manager).")] = None,
 ) -> None:
     """Import a badge-scanner CSV export; columns are matched by their header names.
     Problems are listed by line and nothing is imported until there are none."""
+    name, typed = _which("import-leads", event, [first, second] if second is not None else [first], 2)
+    file = Path(typed)
+    if not file.is_file():
+        raise fail(prompts.render("trade_shows/cli_no_file", file=typed))
     config = settings()
 
-    async def go() -> tuple[int, int, list[dict[str, object]]]:
+    async def go() -> tuple[str, int, int, list[dict[str, object]]]:
         db = await ready_database(config)
         try:
             event = await _event(db, name)
@@ -69,22 +92,25 @@ def import_leads_command(
             from bot.features.trade_shows.csv_leads import import_leads, problem_lines
 
             added, merged, problems = await import_leads(db, event, _text(file), owner_id, now())
-            return added, merged, problem_lines(problems)
+            return event.name, added, merged, problem_lines(problems)
         finally:
             await db.dispose()
 
-    added, merged, problems = asyncio.run(go())
+    called, added, merged, problems = asyncio.run(go())
     if problems:
         raise fail(prompts.render("trade_shows/cli_import_failed", problems=problems, file=str(file)))
-    typer.echo(prompts.render("trade_shows/cli_imported", added=added, merged=merged, name=name))
+    typer.echo(prompts.render("trade_shows/cli_imported", added=added, merged=merged, name=called))
 
 
 @event_app.command("export-leads")
 def export_leads_command(
-    event: Annotated[str, typer.Option("--event", help="The event's name, as registered.")],
+    given: Annotated[str | None, typer.Argument(metavar="NAME", show_default=False,
+                                                help="The event's name, as registered (or give --event).")] = None,
+    event: Annotated[str | None, typer.Option("--event", help="The event's name, as registered.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
     """Write an event's leads as CSV, for the CRM."""
+    [name] = _which("export-leads", event, [given] if given is not None else [], 1)
     config = settings()
 
     async def go() -> str:
@@ -92,7 +118,7 @@ def export_leads_command(
         try:
             from bot.features.trade_shows.csv_leads import export_leads
 
-            return await export_leads(db, await _event(db, event))
+            return await export_leads(db, await _event(db, name))
         finally:
             await db.dispose()
 

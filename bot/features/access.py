@@ -1,17 +1,18 @@
 """Who may see whom: a manager their own direct reports, an admin anyone in the
 organisation, a rep nobody but themselves. One rule, used by every command that
 names another person (`/okr status @rep`, `/okr salary-prep @rep`) and every read
-of or action on another person's trade-show leads (`may_see`)."""
+of or action on another person's trade-show leads (`may_see`); and, from it, who
+may see a trade show and log leads into it (`may_see_event`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.core.coach import Turn
 from conversations.validators import find_person
 from storage import conversations
-from storage.models import Person
+from storage.models import Event, Person
 
 
 def may_see(viewer: Person, other: Person | Mapping[str, Any] | None) -> bool:
@@ -28,6 +29,19 @@ def may_see(viewer: Person, other: Person | Mapping[str, Any] | None) -> bool:
     else:
         other_id, manager_id = other.get("id"), other.get("manager_id")
     return other_id == viewer.id or viewer.role == "admin" or manager_id == viewer.id
+
+
+def may_see_event(viewer: Person, event: Event, attendees: Iterable[Person]) -> bool:
+    """Whether `viewer` may see a trade show (in lists, by name, its team) and log
+    leads into it: an admin any of the organisation; anyone the event they registered;
+    otherwise only if they may see one of its `attendees` (`may_see`: a rep the events
+    they attend, a manager those their direct reports or they themselves attend now).
+    Another team's event stays out of sight, its name and people included."""
+    if not viewer.active or event.org_id != viewer.org_id:
+        return False
+    if viewer.role == "admin" or event.created_by == viewer.id:
+        return True
+    return any(may_see(viewer, person) for person in attendees)
 
 
 async def resolve_report(turn: Turn, args: str) -> dict[str, Any] | None:

@@ -24,10 +24,11 @@ from bot.core.clock import local_day, zone
 from bot.core.coach import Turn
 from bot.core.feature import Feature
 from bot.core.messages import Choice, Message
+from bot.features.access import may_see_event
 from bot.features.prompt_answers import ACTION_PREFIX
 from storage import trade_shows as store
-from storage.db import Database
-from storage.models import Event, Lead
+from storage.db import AsyncSession, Database
+from storage.models import Event, Lead, Person
 
 feature = Feature("trade shows")
 
@@ -96,19 +97,38 @@ def venue_day(event: Event, moment: datetime) -> date:
     return local_day(moment, event.timezone)
 
 
-async def event_from_args(turn: Turn, args: str) -> tuple[Event | None, list[str]]:
-    """The event whose name starts what was typed (the longest match, quotes optional),
-    and the words after it: `NRF 2027 report` -> (NRF 2027, ["report"])."""
+async def visible(session: AsyncSession, person: Person, found: Iterable[Event]) -> list[Event]:
+    """Of these events, in their order, those `person` may see and log leads into
+    (`access.may_see_event`); one query for their attendees."""
+    found = list(found)
+    team = await store.attendees_by_event(session, [e.id for e in found])  # type: ignore[misc]
+    return [e for e in found if may_see_event(person, e, team.get(e.id, []))]  # type: ignore[arg-type]
+
+
+async def events_from_args(turn: Turn, args: str) -> tuple[list[Event], list[str]]:
+    """The events the asker may see (`visible`) whose name starts what was typed (the
+    longest match, quotes optional; a name then a first day, YYYY-MM-DD, picks among
+    events sharing a name: `store.events_named`), and the words after it: `NRF 2027
+    report` -> ([NRF 2027], ["report"]). Several only where events registered before
+    names were kept distinct share one; none for an event of another team."""
     try:
         tokens = shlex.split(args)
     except ValueError:
         tokens = args.split()
     async with turn.db.session() as session:
         for end in range(len(tokens), 0, -1):
-            found = await store.event_named(session, turn.person.org_id, " ".join(tokens[:end]))  # type: ignore[arg-type]
-            if found is not None:
-                return found, tokens[end:]
-    return None, tokens
+            found = await store.events_named(session, turn.person.org_id, " ".join(tokens[:end]))
+            if found and (seen := await visible(session, turn.person, found)):
+                return seen, tokens[end:]
+    return [], tokens
+
+
+def several(name: str, found: list[Event], line: str | None = None, rest: str = "") -> Message:
+    """The question when a typed name fits several events (registered before names
+    were kept distinct): each with its days and place, and how to name one by its
+    first day — in `/okr lead in …: line` when a lead waits, else `/okr event … rest`."""
+    return Message(prompts.render("trade_shows/several_events", name=name, events=found, line=line, rest=rest),
+                   private=True)
 
 
 def lead_row(lead: Lead, tz: str) -> dict[str, Any]:

@@ -1,20 +1,27 @@
 """`/okr event`: list the events, register one in a line, show one, set its
 objectives (seed 003's four aims) and per-attendee targets, and its report.
 
-    /okr event                                     the organisation's events
+    /okr event                                     the events the asker may see
     /okr event add "NRF 2027" 2027-01-12..2027-01-14 New York @ravi @sam
     /okr event NRF 2027                            the event, its team and targets
     /okr event NRF 2027 objectives new 10 existing 5 customers 8 partners 2   (creator, admin)
     /okr event NRF 2027 targets @ravi meetings 4 leads 25   (no @: everyone the asker leads)
+    /okr event NRF 2027 rename NRF 2027 New York   (creator, admin)
 
-Who may change what (`access.may_see`): an attendee's targets, that attendee, their
-manager now or an admin; the event's objectives, its creator or an admin.
+Names are kept distinct within the organisation (`add` refuses one in use, suggesting
+another); events registered before that under one name are told apart by their first
+day (`NRF 2027 2027-01-12`) and renamed apart with `rename`.
+
+Who sees an event (`access.may_see_event`): its attendees, their managers now, its
+creator and admins; to anyone else it does not exist. Who may change what
+(`access.may_see`): an attendee's targets, that attendee, their manager now or an
+admin; the event's objectives and name, its creator or an admin.
     /okr event NRF 2027 report                     the result (managers)
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import prompts
 from bot.core.clock import local_day
@@ -23,13 +30,14 @@ from bot.core.feature import EVERYONE
 from bot.core.messages import Field, Message
 from bot.features.access import may_see
 from bot.features.trade_shows import report, schedule
-from bot.features.trade_shows.base import event_from_args, feature
+from bot.features.trade_shows.base import events_from_args, feature, several, visible
 from bot.features.trade_shows.parsing import parse_event
 from conversations.dates import NoSuchDay
 from conversations.horizon import EVENT_YEARS, meant_day, next_same_day, too_far, years_after
 from conversations.validators import find_person
 from storage import conversations, people
 from storage import trade_shows as store
+from storage.db import AsyncSession
 from storage.models import Event, Person
 
 OBJECTIVES = {"new": "new_prospects", "prospects": "new_prospects", "existing": "existing_prospects",
@@ -39,19 +47,23 @@ TARGETS = {"meetings": "meetings", "meeting": "meetings", "leads": "leads", "lea
 LEADING = ("manager", "admin")
 
 
-@feature.command("event", "/okr event [add NAME FROM..TO PLACE @people | NAME [report]]", EVERYONE)
+@feature.command("event", "/okr event [add NAME FROM..TO PLACE @people | NAME [report|rename NEW]]", EVERYONE)
 async def event_command(turn: Turn, args: str) -> list[Message]:
     words = args.strip()
     if not words:
         return await list_events(turn)
     if words.split()[0].lower() == "add":
         return await add_event(turn, words[3:].strip())
-    event, rest = await event_from_args(turn, words)
-    if event is None:
+    found, rest = await events_from_args(turn, words)
+    if not found:
         return [Message(prompts.render("trade_shows/no_such_event", given=words), private=True)]
-    verb = rest[0].lower() if rest else ""
+    if len(found) > 1:
+        return [several(found[0].name, found, rest=" ".join(rest))]
+    event, verb = found[0], rest[0].lower() if rest else ""
     if verb and turn.person.role not in LEADING:
         return [Message(prompts.render("trade_shows/leaders_only"), private=True)]
+    if verb == "rename":
+        return await rename(turn, event, " ".join(rest[1:]))
     if verb == "report":
         return await report.report_messages(turn.db, event, turn.now, viewer=turn.person)
     if verb in ("objectives", "objective"):
@@ -73,20 +85,36 @@ def _help(problem: str, given: str, example: str | None, **values: object) -> Me
                                   example=example, missing=missing, **values), private=True)
 
 
-async def _example(turn: Turn) -> str | None:
-    """An event of the organisation to name in examples: one running or ahead (the
-    soonest), else the latest; None when none is registered."""
+async def _seen(turn: Turn) -> list[Event]:
+    """The organisation's events the asker may see (`access.may_see_event`), latest first."""
     async with turn.db.session() as session:
-        found = await store.events(session, turn.person.org_id)  # type: ignore[arg-type]
+        return await visible(session, turn.person, await store.events(session, turn.person.org_id))  # type: ignore[arg-type]
+
+
+async def _example(turn: Turn) -> str | None:
+    """An event the asker may see to name in examples: one running or ahead (the
+    soonest), else the latest; None when they see none."""
+    found = await _seen(turn)
     today = turn.now.date()
     ahead = [e for e in found if e.ends_on >= today]
     return (ahead[-1] if ahead else found[0]).name if found else None
 
 
 async def list_events(turn: Turn) -> list[Message]:
-    async with turn.db.session() as session:
-        found = await store.events(session, turn.person.org_id)  # type: ignore[arg-type]
-    return [Message(prompts.render("trade_shows/event_list", events=found), private=True)]
+    """The events the asker may see, latest first: never another team's."""
+    return [Message(prompts.render("trade_shows/event_list", events=await _seen(turn)), private=True)]
+
+
+async def _free_name(session: AsyncSession, org_id: int, name: str, location: str | None, first: date) -> str:
+    """A name no event of the organisation has, offered when `name` is taken: the
+    name with the place ("NRF 2026 Oslo"), else with the month, else numbered."""
+    place = " ".join((location or "").split()[:3])
+    month = f"{first:%B} {first.year}" if str(first.year) not in name else f"{first:%B}"
+    tries = [f"{name} {place}" if place else "", f"{name} {month}", f"{name} {place} {month}" if place else ""]
+    for candidate in [t for t in tries if t] + [f"{name} ({n})" for n in range(2, 10)]:
+        if not await store.events_named(session, org_id, candidate):
+            return candidate
+    return f"{name} {first}"
 
 
 async def add_event(turn: Turn, args: str) -> list[Message]:
@@ -94,7 +122,11 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
     typed after it). Plans the prompts before it at once. An event already over at
     the venue is refused ("past"), and so is one starting more than
     `horizon.EVENT_YEARS` years ahead ("too_far": a year typed wrongly), with the same
-    dates within the year ahead as the example."""
+    dates within the year ahead as the example. A name another event of the
+    organisation has, even one over or of another team, is refused ("name_taken",
+    with a free name offered: `_free_name`): chat and the command line find an event
+    by its name for its whole life (late imports, exports and reports come after it
+    ends), so one name must mean one event."""
     if turn.person.role not in LEADING:
         return [Message(prompts.render("trade_shows/leaders_only"), private=True)]
     parsed = parse_event(args)
@@ -113,9 +145,14 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
                       dates=f"{first}..{last}" if last != first else str(first))]
     async with turn.db.session() as session:
         directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
-        clash = await store.event_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]
-    if clash is not None and clash.starts_on == parsed.starts_on:
-        return [_help("exists", parsed.name, clash.name)]
+        taken = await store.events_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]
+        free = await _free_name(session, turn.person.org_id, parsed.name, parsed.location,  # type: ignore[arg-type]
+                                parsed.starts_on) if taken else ""
+    same = [e for e in taken if e.starts_on == parsed.starts_on and e.name.lower() == parsed.name.lower()]
+    if same:
+        return [_help("exists", parsed.name, same[0].name)]
+    if taken:  # one name, one event, in the whole organisation and for good (see `rename`)
+        return [_help("name_taken", parsed.name, await _example(turn), suggestion=free)]
     team, unknown, others = [], [], []
     for mention in parsed.mentions:
         person = find_person(mention, directory)
@@ -160,6 +197,29 @@ async def show_event(turn: Turn, event: Event) -> list[Message]:
                     title=event.name, fields=fields, private=True)]
 
 
+async def rename(turn: Turn, event: Event, new: str) -> list[Message]:
+    """Give an event a name no other event of the organisation has (the way out when
+    two share one, from before names were kept distinct): its creator or an admin
+    (`may_set_objectives`). Pending prompts are re-planned to carry the new name."""
+    if not may_set_objectives(turn.person, event):
+        return [_help("rename_owner", event.name, f"{event.name} {event.starts_on}")]
+    new = " ".join(new.split()).strip("\"'“”")
+    async with turn.db.session() as session:
+        taken = [e for e in await store.events_named(session, turn.person.org_id, new) if e.id != event.id]  # type: ignore[arg-type]
+        place = await _free_name(session, turn.person.org_id, event.name, event.location,  # type: ignore[arg-type]
+                                 event.starts_on)
+        shared = len(await store.events_named(session, turn.person.org_id, event.name)) > 1  # type: ignore[arg-type]
+    if not new or taken or len(new) > NAME_LIMIT:
+        return [_help("rename_name", new if taken else "", event.name, place=place[len(event.name):].strip(),
+                      target=f"{event.name} {event.starts_on}" if shared else event.name)]
+    old, event.name = event.name, new
+    async with turn.db.session() as session:
+        await store.save(session, event)
+    await schedule.plan_before(turn.db, event, turn.now)
+    return [Message(prompts.render("trade_shows/event_renamed", old=old, event=event), private=True)]
+
+
+NAME_LIMIT = 200  # the column's length
 MAX_TARGET = 10_000  # more contacts than anyone meets at a show: a typo, re-asked
 
 

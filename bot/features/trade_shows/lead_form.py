@@ -25,8 +25,8 @@ from storage.models import Event
 LEAD_FORM = "leadform:submit"
 OPENER = "/okr lead form"
 FIELDS = ("name", "company", "temperature", "email", "phone", "note", "event")
-# Events offered in the form: those of the person from two weeks ago (leads logged
-# on the way home) to a month ahead.
+# Events offered in the form: those the person attends or registered from two weeks
+# ago (leads logged on the way home) to a month ahead.
 BACK, AHEAD = timedelta(days=14), timedelta(days=31)
 
 
@@ -37,7 +37,8 @@ def _label(key: str) -> str:
 async def candidate_events(turn: Turn) -> list[Event]:
     day = turn.now.date()
     async with turn.db.session() as session:
-        return list(await store.events_of(session, turn.person.id, day - BACK, day + AHEAD))  # type: ignore[arg-type]
+        return list(await store.events_of(session, turn.person.id, day - BACK, day + AHEAD,  # type: ignore[arg-type]
+                                          created=True))
 
 
 def form_message(events: list[tuple[str, str]], values: dict[str, str] | None = None,

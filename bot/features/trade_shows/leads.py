@@ -5,7 +5,11 @@ meeting booked, opportunity, not a fit, snooze a day). A rep sees their own lead
 manager theirs and their direct reports' (`access.may_see`, checked at every read and
 action, not only when the event was registered); an admin anyone's.
 
-Capture is on the platform's ack path: two short reads and one write, no calendar
+A line goes to the event named (`in NAME: …`) if the person may log leads there
+(`access.may_see_event`: they attend it, registered it, lead someone who attends it,
+or are an admin), else to the one running for them (attending or registered).
+
+Capture is on the platform's ack path: a few short reads and one write, no calendar
 unless the event's leads were already assigned (a late lead gets its deadline now).
 """
 
@@ -30,6 +34,8 @@ from bot.features.trade_shows.base import (
     lead_cards,
     lead_deadline,
     lead_row,
+    several,
+    visible,
 )
 from bot.features.trade_shows.parsing import LIMITS, ParsedLead, parse_lead
 from conversations.validators import find_person, row_number
@@ -77,12 +83,13 @@ async def capture_lead(db: Database, event: Event, parsed: ParsedLead, capturer_
 
 async def _running_of(session: Any, turn: Turn) -> list[Event]:
     day = turn.now.date()
-    found = await store.events_of(session, turn.person.id, day - timedelta(days=1), day + timedelta(days=1))
+    found = await store.events_of(session, turn.person.id, day - timedelta(days=1), day + timedelta(days=1),
+                                  created=True)
     return _running(found, turn.now)
 
 
 async def running_events(turn: Turn) -> list[Event]:
-    """The person's events running today in each venue's calendar."""
+    """The person's events (attending or registered) running today in each venue's calendar."""
     async with turn.db.session() as session:
         return await _running_of(session, turn)
 
@@ -101,24 +108,46 @@ async def save_lead(turn: Turn, event: Event, parsed: ParsedLead) -> list[Messag
     return await _saved(turn, event, lead, merged)
 
 
+async def _named(session: Any, turn: Turn, name: str) -> list[Event]:
+    """The events called `name` the person may log leads into; of several sharing the
+    name (registered before names were kept distinct), the one running for the person
+    (attending or registered), else the one running at its venue, if one is."""
+    found = await visible(session, turn.person, await store.events_named(session, turn.person.org_id, name))  # type: ignore[arg-type]
+    if len(found) < 2:
+        return found
+    theirs = {e.id for e in await _running_of(session, turn)}
+    for pick in ([e for e in found if e.id in theirs], _running(found, turn.now)):
+        if len(pick) == 1:
+            return pick
+    return found
+
+
 async def capture_line(turn: Turn, text: str) -> list[Message]:
-    """Capture a line in one transaction (the ack path): the event is the one
-    running for the person, or the one named `in NAME: …`; else they are asked which."""
+    """Capture a line in one transaction (the ack path): the event is the one named
+    `in NAME: …` (`_named`), or the one running for the person; else they are asked
+    which. A name none of their events has (another team's event included: nothing
+    of it is told) is said so, and the line is not stored (nor read as the lead's
+    name "in NAME: Jane")."""
     named = _IN.match(text)
     async with turn.db.session() as session:
-        chosen = await store.event_named(session, turn.person.org_id, named.group("name")) if named else None  # type: ignore[arg-type]
-        if chosen is not None:
-            text = named.group("rest")  # type: ignore[union-attr]
+        found = await _named(session, turn, named.group("name")) if named else []
+        if named:
+            text = named.group("rest")
         parsed = parse_lead(text)
         if isinstance(parsed, str):
             return [Message(prompts.render("trade_shows/lead_help", problem=parsed, limits=LIMITS), private=True)]
+        if len(found) > 1:
+            return [several(named.group("name").strip(), found, line=text)]  # type: ignore[union-attr]
+        chosen = found[0] if found else None
         if chosen is None:
             running = await _running_of(session, turn)
-            if len(running) != 1:
+            if named or len(running) != 1:  # a name none of theirs has is never read as the lead's name
                 day = turn.now.date()  # none running: their events of these weeks, named in the example
                 known = [] if running else await store.events_of(session, turn.person.id,  # type: ignore[arg-type]
-                                                                 day - timedelta(days=14), day + timedelta(days=31))
-                return [Message(prompts.render("trade_shows/which_event", running=running, known=known, line=text),
+                                                                 day - timedelta(days=14), day + timedelta(days=31),
+                                                                 created=True)
+                return [Message(prompts.render("trade_shows/which_event", running=running, known=known, line=text,
+                                               unknown=named.group("name").strip() if named else None),
                                 private=True)]
             chosen = running[0]
         lead, merged = await store.capture(session, _new_lead(chosen, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
