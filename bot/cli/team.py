@@ -28,7 +28,7 @@ from bot.cli.team_file import (
     read_team,
     write_team,
 )
-from bot.core.clock import local_day, now
+from bot.core.clock import now, zone
 from storage import leavers, people
 from storage import one_on_ones as meeting_store
 from storage.people import TeamRow
@@ -70,7 +70,7 @@ async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow])
         manager = await people.get(session, rep.manager_id) if rep is not None and rep.manager_id else None
         if rep is None or manager is None:
             continue
-        rule = parse_meeting_rule(row.one_on_one, local_day(now(), manager.timezone))
+        rule = parse_meeting_rule(row.one_on_one, now().astimezone(zone(manager.timezone)))  # the next slot to come
         assert not isinstance(rule, str)
         if await meeting_store.set_series(session, org_id, manager.id, rep.id, rule.rrule,  # type: ignore[arg-type]
                                           rule.at.strftime("%H:%M"), manager.timezone, rule.first, reopen=False):

@@ -27,8 +27,8 @@ import prompts
 from bot.cadence.meetings import one_on_one_meetings
 from bot.cadence.planner import reachable_now
 from bot.cadence.population import load_population
-from bot.core.clock import local_day, zone
 from bot.core.clock import now as clock_now
+from bot.core.clock import zone
 from bot.core.coach import Coach, Turn
 from bot.core.feature import BEFORE_CONVERSATION, LEADERS, Feature
 from bot.core.flows import start_flow
@@ -67,7 +67,6 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
     report = await resolve_report(turn, who)
     if report is None or report.get("manager_id") != turn.person.id:
         return _help("who", given=who)
-    today = local_day(turn.now, turn.person.timezone)
     words = rest.strip().lower()
     async with turn.db.session() as session:
         series = await store.series_for(session, turn.person.id, report["id"])  # type: ignore[arg-type]
@@ -88,7 +87,7 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
         rule = f"every {weeks} weeks on {DAY_NAMES[day]} {at:%H:%M}" if day and at else ""
     else:
         rule = words
-    parsed = parse_meeting_rule(rule, today)
+    parsed = parse_meeting_rule(rule, turn.now.astimezone(zone(turn.person.timezone)))  # the next slot to come
     if isinstance(parsed, str):
         return _help(parsed, given=rest.strip())
     async with turn.db.session() as session:
