@@ -36,6 +36,7 @@ from bot.core.messages import Choice, Message
 from bot.core.people import first_name
 from bot.features.access import resolve_report
 from bot.features.briefs import brief_time, build_briefs, may_read
+from bot.features.meeting_hours import outside_working_time
 from conversations.locales import ascii_digits
 from conversations.meeting_rule import parse_day, parse_meeting_rule, parse_time
 from conversations.validators import row_number
@@ -93,11 +94,15 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
     async with turn.db.session() as session:
         series = await store.set_series(session, turn.person.org_id, turn.person.id, report["id"], parsed.rrule,  # type: ignore[arg-type]
                                         parsed.at.strftime("%H:%M"), turn.person.timezone, parsed.first)
+        rep = await people.get(session, report["id"])
     assert series is not None  # reopen=True: always a series
+    # set as asked, but said when it is outside either person's working days or hours
+    outside = outside_working_time(parsed.first, parsed.at, turn.person.timezone,
+                                   [turn.person, *([rep] if rep is not None else [])])
     return [Message(prompts.render("one_on_ones/set", rep=report["name"], weeks=parsed.weeks,
                                    day=parsed.first.strftime("%A"), at=parsed.at.strftime("%H:%M"),
                                    first=parsed.first.strftime("%a %d %b"), zone=turn.person.timezone,
-                                   lead=series.brief_minutes_before))]
+                                   lead=series.brief_minutes_before, me=turn.person.id, outside=outside))]
 
 
 OFF_WORDS = {"off", "end", "stop"}
