@@ -1,7 +1,9 @@
 """One-on-one series and what happens around each meeting.
 
 `/okr 1on1` lists a manager's series; `/okr 1on1 @rep every other Tuesday 10:00`
-sets one (the manager's zone), `… move to Thursday [11:00]` moves it, `… skip next`
+sets one (the manager's zone; the first meeting is the next such slot to come, and a
+slot outside either person's working time is set but said: `meeting_hours`),
+`… move to Thursday [11:00]` moves it, `… skip next`
 skips the next meeting, `… off` ends the series (no more briefs or prompts; its
 meetings, notes and action items are kept) and `/okr 1on1 @rep` alone shows it.
 Each meeting is placed by the cadence planner in the rep's calendar (holidays,
