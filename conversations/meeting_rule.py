@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from conversations.locales import ascii_digits, has_odd_digits
 
@@ -48,6 +48,18 @@ def next_weekday(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.isoweekday()) % 7)
 
 
+def first_meeting(after: datetime, weekday: int, at: time) -> date:
+    """The day of the first `weekday` (ISO) at `at` that is later than `after`, an
+    aware instant in the zone `at` is local to: today's slot once its time has passed
+    is next week's (a series set on Monday at 19:15 "every Monday 17:30" starts next
+    Monday, not with a meeting that never happened). Compared as instants, so a
+    daylight-saving switch between now and the slot changes nothing."""
+    day = next_weekday(after.date(), weekday)
+    if datetime.combine(day, at, tzinfo=after.tzinfo).astimezone(UTC) <= after.astimezone(UTC):
+        day += timedelta(days=7)
+    return day
+
+
 def parse_day(text: str) -> int | None:
     match = _DAY.search(text.lower())
     return DAYS[match.group(1)] if match else None
@@ -70,8 +82,10 @@ def parse_time(text: str) -> time | None:
     return time(hours, minutes)
 
 
-def parse_meeting_rule(text: str, today: date) -> MeetingRule | str:
-    """The rhythm in `text`, starting on the first such weekday from `today`; or a
+def parse_meeting_rule(text: str, when: date | datetime) -> MeetingRule | str:
+    """The rhythm in `text`, starting with its first meeting after `when` (an aware
+    instant in the rhythm's zone: `first_meeting`), or, given a bare day, on the first
+    such weekday on or after it (enough to check that a team file's value reads); or a
     problem code ("day", "time", "weeks", "digits": a number sign that is no digit,
     "every ② weeks", never read as 1 or 2) for the caller's re-ask."""
     if has_odd_digits(text):
@@ -95,4 +109,5 @@ def parse_meeting_rule(text: str, today: date) -> MeetingRule | str:
     at = parse_time(rest)
     if at is None:
         return "time"
-    return MeetingRule(weeks, weekday, at, next_weekday(today, weekday), minutes)
+    first = first_meeting(when, weekday, at) if isinstance(when, datetime) else next_weekday(when, weekday)
+    return MeetingRule(weeks, weekday, at, first, minutes)

@@ -57,6 +57,37 @@ async def set_series(session: AsyncSession, org_id: int, manager_id: int, rep_id
     return series
 
 
+SERIES_CREATED, SERIES_UPDATED, SERIES_UNCHANGED, SERIES_ENDED = "created", "updated", "unchanged", "ended"
+
+
+async def import_series(session: AsyncSession, org_id: int, manager_id: int, rep_id: int, rrule: str,
+                        local_time: str, timezone: str, anchor_on: date) -> str:
+    """The team file's rhythm for this manager and rep (`local_time` "HH:MM" in
+    `timezone`, the manager's; `anchor_on` the first meeting were it new). The same
+    rhythm as the file gave last time (or, never imported, the series' own rule)
+    leaves the series untouched, its first meeting, alternating weeks and the
+    manager's `move to …` with it: "unchanged". Another rhythm replaces the series
+    from `anchor_on` on: "updated"; none yet: "created". A series its manager ended
+    stays ended: "ended"."""
+    imported = f"{rrule}|{local_time}|{timezone}"
+    found = await series_for(session, manager_id, rep_id)
+    if found is not None and found.ended_at is not None:
+        return SERIES_ENDED
+    if found is not None and (found.imported_rule == imported or found.imported_rule is None
+                              and (found.rrule, found.local_time, found.timezone) == (rrule, local_time, timezone)):
+        if found.imported_rule is None:
+            found.imported_rule = imported
+            session.add(found)
+            await session.flush()
+        return SERIES_UNCHANGED
+    series = await set_series(session, org_id, manager_id, rep_id, rrule, local_time, timezone, anchor_on)
+    assert series is not None  # reopen: always a series (an ended one returned above)
+    series.imported_rule = imported
+    session.add(series)
+    await session.flush()
+    return SERIES_CREATED if found is None else SERIES_UPDATED
+
+
 async def _manager_lead(session: AsyncSession, manager_id: int) -> int | None:
     query = select(OneOnOne.brief_minutes_before).where(OneOnOne.manager_id == manager_id).limit(1)
     return (await session.exec(query)).first()

@@ -28,7 +28,7 @@ from bot.cli.team_file import (
     write_team,
 )
 from bot.cli.working_week import parse_working_days
-from bot.core.clock import local_day, now
+from bot.core.clock import now, zone
 from storage import leavers, people
 from storage import one_on_ones as meeting_store
 from storage.people import TeamRow
@@ -55,14 +55,19 @@ team_app = typer.Typer(rich_markup_mode=None, help="Import and export the team (
 DEFAULT_ORG = "Default"
 
 
-async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow]) -> int:
+async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow]) -> dict[str, int]:
     """The optional `one_on_one` column ("every other Tue 10:00", in the manager's
-    zone): each rep's series with their manager, set or replaced; a series the
+    zone): each rep's series with their manager (`storage.one_on_ones.import_series`):
+    created, updated when the file's rhythm changed (from its next slot to come),
+    left exactly as it is when the rhythm is the one the file gave last time (a
+    re-import moves no meeting and undoes no `/okr 1on1 @rep move to …`); a series the
     manager ended (`/okr 1on1 @rep off`) stays ended. Checked by `read_team` first,
-    so every value here parses."""
+    so every value here parses. Returns how many series each way went
+    ("created", "updated", "unchanged", "ended")."""
     from conversations.meeting_rule import parse_meeting_rule  # a file with one-on-ones only
 
-    count = 0
+    counts = dict.fromkeys((meeting_store.SERIES_CREATED, meeting_store.SERIES_UPDATED,
+                            meeting_store.SERIES_UNCHANGED, meeting_store.SERIES_ENDED), 0)
     for row in rows:
         if not row.one_on_one:
             continue
@@ -70,12 +75,11 @@ async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow])
         manager = await people.get(session, rep.manager_id) if rep is not None and rep.manager_id else None
         if rep is None or manager is None:
             continue
-        rule = parse_meeting_rule(row.one_on_one, local_day(now(), manager.timezone))
+        rule = parse_meeting_rule(row.one_on_one, now().astimezone(zone(manager.timezone)))  # the next slot to come
         assert not isinstance(rule, str)
-        if await meeting_store.set_series(session, org_id, manager.id, rep.id, rule.rrule,  # type: ignore[arg-type]
-                                          rule.at.strftime("%H:%M"), manager.timezone, rule.first, reopen=False):
-            count += 1
-    return count
+        counts[await meeting_store.import_series(session, org_id, manager.id, rep.id, rule.rrule,  # type: ignore[arg-type]
+                                                 rule.at.strftime("%H:%M"), manager.timezone, rule.first)] += 1
+    return counts
 
 
 @team_app.command("import")
@@ -86,7 +90,7 @@ def team_import(
     """Import or update the team from a CSV (email,name,role,manager_email,timezone[,…])."""
     config = settings()
 
-    async def go() -> tuple[people.ImportCounts, list[tuple[str, str]]]:
+    async def go() -> tuple[people.ImportCounts, list[tuple[str, str]], dict[str, int]]:
         db = await ready_database(config)
         try:
             async with db.session() as session:
@@ -96,17 +100,19 @@ def team_import(
                                  await people.identity_owners(session, org_id))
                 with progress_bar(len(rows)) as advance:
                     counts = await people.upsert_team(session, org_id, rows, advance)
-                await import_one_on_ones(session, org_id, rows)
+                series = await import_one_on_ones(session, org_id, rows)
                 unlisted = await leavers.active_not_in(session, org_id, [r.email for r in rows])
-                return counts, [(p.name, p.email) for p in unlisted]
+                return counts, [(p.name, p.email) for p in unlisted], series
         finally:
             await db.dispose()
 
     try:
-        (created, updated, unchanged), unlisted = asyncio.run(go())
+        (created, updated, unchanged), unlisted, series = asyncio.run(go())
     except TeamFileError as error:
         raise fail(prompts.render("cli/import_failed", path=file, problems=error.problems)) from None
     typer.echo(prompts.render("cli/imported", created=created, updated=updated, unchanged=unchanged, org=org))
+    if any(series.values()):  # the file has a one_on_one column with rhythms in it
+        typer.echo(prompts.render("cli/imported_one_on_ones", **series))
     if unlisted:  # told, never deactivated: a partial file must not remove people
         typer.echo(prompts.render("cli/not_in_file", people=unlisted))
 

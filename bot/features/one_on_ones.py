@@ -1,7 +1,9 @@
 """One-on-one series and what happens around each meeting.
 
 `/okr 1on1` lists a manager's series; `/okr 1on1 @rep every other Tuesday 10:00`
-sets one (the manager's zone), `… move to Thursday [11:00]` moves it, `… skip next`
+sets one (the manager's zone; the first meeting is the next such slot to come, and a
+slot outside either person's working time is set but said: `meeting_hours`),
+`… move to Thursday [11:00]` moves it, `… skip next`
 skips the next meeting, `… off` ends the series (no more briefs or prompts; its
 meetings, notes and action items are kept) and `/okr 1on1 @rep` alone shows it.
 Each meeting is placed by the cadence planner in the rep's calendar (holidays,
@@ -27,8 +29,8 @@ import prompts
 from bot.cadence.meetings import one_on_one_meetings
 from bot.cadence.planner import reachable_now
 from bot.cadence.population import load_population
-from bot.core.clock import local_day, zone
 from bot.core.clock import now as clock_now
+from bot.core.clock import zone
 from bot.core.coach import Coach, Turn
 from bot.core.feature import BEFORE_CONVERSATION, LEADERS, Feature
 from bot.core.flows import start_flow
@@ -36,6 +38,7 @@ from bot.core.messages import Choice, Message
 from bot.core.people import first_name
 from bot.features.access import resolve_report
 from bot.features.briefs import brief_time, build_briefs, may_read
+from bot.features.meeting_hours import outside_working_time
 from conversations.locales import ascii_digits
 from conversations.meeting_rule import parse_day, parse_meeting_rule, parse_time
 from conversations.validators import row_number
@@ -67,7 +70,6 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
     report = await resolve_report(turn, who)
     if report is None or report.get("manager_id") != turn.person.id:
         return _help("who", given=who)
-    today = local_day(turn.now, turn.person.timezone)
     words = rest.strip().lower()
     async with turn.db.session() as session:
         series = await store.series_for(session, turn.person.id, report["id"])  # type: ignore[arg-type]
@@ -88,17 +90,21 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
         rule = f"every {weeks} weeks on {DAY_NAMES[day]} {at:%H:%M}" if day and at else ""
     else:
         rule = words
-    parsed = parse_meeting_rule(rule, today)
+    parsed = parse_meeting_rule(rule, turn.now.astimezone(zone(turn.person.timezone)))  # the next slot to come
     if isinstance(parsed, str):
         return _help(parsed, given=rest.strip())
     async with turn.db.session() as session:
         series = await store.set_series(session, turn.person.org_id, turn.person.id, report["id"], parsed.rrule,  # type: ignore[arg-type]
                                         parsed.at.strftime("%H:%M"), turn.person.timezone, parsed.first)
+        rep = await people.get(session, report["id"])
     assert series is not None  # reopen=True: always a series
+    # set as asked, but said when it is outside either person's working days or hours
+    outside = outside_working_time(parsed.first, parsed.at, turn.person.timezone,
+                                   [turn.person, *([rep] if rep is not None else [])])
     return [Message(prompts.render("one_on_ones/set", rep=report["name"], weeks=parsed.weeks,
                                    day=parsed.first.strftime("%A"), at=parsed.at.strftime("%H:%M"),
                                    first=parsed.first.strftime("%a %d %b"), zone=turn.person.timezone,
-                                   lead=series.brief_minutes_before))]
+                                   lead=series.brief_minutes_before, me=turn.person.id, outside=outside))]
 
 
 OFF_WORDS = {"off", "end", "stop"}

@@ -51,6 +51,10 @@ class OneOnOne(SQLModel, table=True):
     # why it ended when not by `/okr 1on1 @rep off`: "moved" (the rep reports to someone
     # else now) or "left" (rep or manager inactive); the manager is told once
     ended_reason: str | None = Field(default=None, max_length=16)
+    # the team file's `one_on_one` rhythm as last imported ("FREQ=…|10:00|America/New_York",
+    # migration 0018): the same rhythm imported again leaves the series as it is (its
+    # first meeting, its alternating weeks, the manager's `move to …`); None: never imported
+    imported_rule: str | None = Field(default=None, max_length=400)
 
 
 def only(status: str) -> dict[str, Any]:
