@@ -172,8 +172,10 @@ async def _delete(session: AsyncSession, table: Table, where: Any, done: Counter
 async def prune_answers(session: AsyncSession, before: datetime) -> Counter[str]:
     """Raw answers older than `before` (COACHBOT_RETENTION_DAYS): the values and words
     of each check-in answer, the free text of check-ins (blockers, what to change),
-    WIG commitments, and finished conversations with what was typed in them. The
-    check-in rows stay, without their words, so counts and dates remain."""
+    WIG commitments, and every conversation untouched since `before` with what was
+    typed in it: finished, cancelled, parked, or abandoned while still active (its
+    answers are as old; a message after that starts afresh). The check-in rows stay,
+    without their words, so counts and dates remain."""
     done: Counter[str] = Counter()
     answers = delete(CheckInAnswer).where(col(CheckInAnswer.answered_at) < before)
     done["checkinanswer"] = (await session.exec(answers)).rowcount  # type: ignore[call-overload]
@@ -184,6 +186,5 @@ async def prune_answers(session: AsyncSession, before: datetime) -> Counter[str]
     done["commitment"] = (await session.exec(  # type: ignore[call-overload]
         delete(Commitment).where(col(Commitment.created_at) < before))).rowcount
     done["conversation"] = (await session.exec(  # type: ignore[call-overload]
-        delete(Conversation).where(col(Conversation.updated_at) < before, col(Conversation.status) != "active")
-    )).rowcount
+        delete(Conversation).where(col(Conversation.updated_at) < before))).rowcount
     return done
