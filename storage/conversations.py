@@ -51,10 +51,25 @@ async def get(session: AsyncSession, conversation_id: int) -> Conversation | Non
     return await session.get(Conversation, conversation_id)
 
 
+CANCELLED = "cancelled"
+
+
+def emptied(state: dict[str, Any]) -> dict[str, Any]:
+    """What a cancelled conversation keeps: which flow and step it stopped at, none of
+    the answers and none of the context (names, figures) it was started with. The bot
+    tells the person "nothing from it was saved". The row stays, emptied, as the trace
+    of a conversation started and dropped; nothing reads its state again (a late click
+    on one of its cards finds it over)."""
+    return {"flow": state.get("flow"), "step": state.get("step"), "answers": {}, "context": {},
+            "history": [], "status": CANCELLED}
+
+
 async def save(session: AsyncSession, conversation: Conversation, state: dict[str, Any],
                status: str | None = None) -> Conversation:
-    """Store the engine's new state (a fresh dict, so the JSON column sees a change)."""
-    conversation.state = dict(state)
+    """Store the engine's new state (a fresh dict, so the JSON column sees a change);
+    a cancelled conversation is stored `emptied`."""
+    cancelled = (status or state.get("status")) == CANCELLED
+    conversation.state = emptied(state) if cancelled else dict(state)
     if status is not None:
         conversation.status = status
     conversation.updated_at = utcnow()
@@ -64,7 +79,10 @@ async def save(session: AsyncSession, conversation: Conversation, state: dict[st
 
 
 async def set_status(session: AsyncSession, conversation: Conversation, status: str) -> None:
+    """Move a conversation to `status` (a cancelled one is `emptied`)."""
     conversation.status = status
+    if status == CANCELLED:
+        conversation.state = emptied(conversation.state or {})
     conversation.updated_at = utcnow()
     session.add(conversation)
     await session.flush()

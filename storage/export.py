@@ -34,6 +34,7 @@ from storage.models import (
     Wig,
     WigReading,
 )
+from storage.privacy import is_forgotten
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "checkins": ("checkin_id", "email", "name", "kind", "completed_at_utc", "local_date", "timezone",
@@ -109,7 +110,8 @@ async def rows(session: AsyncSession, kind: str, scope: Scope) -> AsyncIterator[
     people = await _people(session, scope)
     ids = list(people)
     if kind == "people":
-        for p in sorted(people.values(), key=lambda p: p.email):
+        # the anonymous remainder of someone forgotten is nobody to list
+        for p in sorted((p for p in people.values() if not is_forgotten(p.email)), key=lambda p: p.email):
             manager = people.get(p.manager_id) if p.manager_id else None  # type: ignore[arg-type]
             yield {"email": p.email, "name": p.name, "role": p.role, "manager_email": manager.email if manager else "",
                    "timezone": p.timezone, "country": p.country or "", "working_days": p.working_days,

@@ -10,9 +10,17 @@ forgotten by accident):
 - UNLINK  an optional reference from someone else's row (an account they owned,
           people who reported to them);
 - KEEP    rows that only count (prompts sent and answered, a team's WIG, an event
-          they created): they stay attached to the anonymous remainder of the person.
+          they created): they stay attached to the anonymous remainder of the person,
+          without what the prompts carried (payload, reason, the DM they went to).
 
-The person row itself becomes that anonymous remainder: no name, no e-mail, inactive.
+What they left under other people's rows goes too (`storage.erasure`): others'
+conversations about them are deleted, mentions of their name, e-mail and chat ids
+elsewhere in their organisation are replaced.
+
+The person row itself becomes that anonymous remainder (`FORGOTTEN_NAME`,
+`forgotten_email`): inactive, no manager, and nothing that could single them out in
+a small team: time zone UTC, no country, Monday to Friday, no quiet hours, no selling
+role. Only `org_id`, `role` and `created_at` stay, for counts by company and role.
 """
 
 from __future__ import annotations
@@ -21,14 +29,19 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, null, select, update
+from sqlalchemy import Table, delete, null, or_, select, update
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ChatIdentity, CheckIn, CheckInAnswer, Commitment, Conversation, Occurrence, Person
+from storage import erasure
+from storage.models import ChatIdentity, CheckIn, CheckInAnswer, Commitment, Conversation, Delivery, Occurrence, Person
 from storage.models import TeamsConversationRef as TeamsRef
 
 DELETE, UNLINK, KEEP = "delete", "unlink", "keep"
+FORGOTTEN_NAME = "Forgotten person"
+FORGOTTEN_DOMAIN = "@invalid"
+# rows of these tables deleted with the person whose ids others' conversations may hold
+REFERRED = (("meeting", ("rep_id", "manager_id")), ("salarytalk", ("rep_id", "manager_id")), ("lead", ("owner_id",)))
 
 POLICY: dict[tuple[str, str], str] = {
     ("chatidentity", "person_id"): DELETE,
@@ -68,6 +81,16 @@ POLICY: dict[tuple[str, str], str] = {
 }
 
 
+def forgotten_email(person_id: int) -> str:
+    """The address a forgotten person's row keeps (unique per organisation, unreachable)."""
+    return f"forgotten-{person_id}{FORGOTTEN_DOMAIN}"
+
+
+def is_forgotten(email: str) -> bool:
+    """Whether a person row is the anonymous remainder of someone forgotten."""
+    return email.startswith("forgotten-") and email.endswith(FORGOTTEN_DOMAIN)
+
+
 def person_columns() -> list[tuple[str, str]]:
     """Every (table, column) in the schema that references person.id."""
     return sorted(
@@ -80,18 +103,24 @@ def person_columns() -> list[tuple[str, str]]:
 
 
 async def forget(session: AsyncSession, person_id: int) -> Counter[str]:
-    """Erase a person's data by `POLICY` and anonymise the person row, in the caller's
-    unit of work. Returns rows erased or unlinked per table."""
+    """Erase a person's data by `POLICY`, what others' rows hold of them
+    (`storage.erasure`), and anonymise the person row, in the caller's unit of work.
+    Returns rows erased, unlinked or scrubbed per table. Scans the organisation's text
+    columns for their name: seconds on a large database, fine for a rare admin act."""
     tables = SQLModel.metadata.tables
     person = await session.get(Person, person_id)
     done: Counter[str] = Counter()
     if person is None:
         return done
-    user_ids = list((await session.exec(  # type: ignore[call-overload]
-        select(ChatIdentity.user_id).where(col(ChatIdentity.person_id) == person_id))).scalars())
+    identities = (await session.exec(  # type: ignore[call-overload]
+        select(ChatIdentity.user_id, ChatIdentity.dm_channel).where(col(ChatIdentity.person_id) == person_id))).all()
+    user_ids = [user for user, _ in identities]
+    handles = [h for pair in identities for h in pair if h]
     if user_ids:
         refs = delete(TeamsRef).where(col(TeamsRef.aad_object_id).in_(user_ids) | col(TeamsRef.user_id).in_(user_ids))
         done["teamsconversationref"] += (await session.exec(refs)).rowcount  # type: ignore[call-overload]
+    doomed = {name: await _ids(session, tables[name], [tables[name].c[c] == person_id for c in columns])
+              for name, columns in REFERRED}
     for (name, column), action in POLICY.items():
         table = tables[name]
         where = table.c[column] == person_id
@@ -100,14 +129,26 @@ async def forget(session: AsyncSession, person_id: int) -> Counter[str]:
         elif action == UNLINK:
             result = await session.exec(update(table).where(where).values({column: null()}))  # type: ignore[call-overload]
             done[name] += result.rowcount
-    # prompts stay as counts; what they carried (snooze notes, errors) goes
+    done["conversation"] += await erasure.drop_about(session, person_id, doomed)
+    done["processedevent"] += await erasure.drop_held(session, person_id)
+    # prompts stay as counts; what they carried (snooze notes, errors, their DM) goes
+    mine = select(Occurrence.id).where(col(Occurrence.person_id) == person_id)
     await session.exec(update(Occurrence).where(col(Occurrence.person_id) == person_id)  # type: ignore[call-overload]
                        .values(payload={}, reason=None))
-    person.name, person.email = "Forgotten person", f"forgotten-{person_id}@invalid"
+    await session.exec(update(Delivery).where(col(Delivery.occurrence_id).in_(mine))  # type: ignore[call-overload]
+                       .values(channel_id=None, message_id=None))
+    done.update(await erasure.scrub_mentions(session, person, handles, FORGOTTEN_NAME, forgotten_email(person_id)))
+    person.name, person.email = FORGOTTEN_NAME, forgotten_email(person_id)
     person.active, person.manager_id, person.quiet_start, person.quiet_end = False, None, None, None
+    person.timezone, person.country, person.working_days, person.selling_role = "UTC", None, "1,2,3,4,5", None
     session.add(person)
     await session.flush()
     return done
+
+
+async def _ids(session: AsyncSession, table: Table, matches: list[Any]) -> list[int]:
+    [key] = table.primary_key.columns
+    return list((await session.exec(select(key).where(or_(*matches)))).scalars())  # type: ignore[call-overload]
 
 
 async def _delete(session: AsyncSession, table: Table, where: Any, done: Counter[str]) -> None:
@@ -131,8 +172,10 @@ async def _delete(session: AsyncSession, table: Table, where: Any, done: Counter
 async def prune_answers(session: AsyncSession, before: datetime) -> Counter[str]:
     """Raw answers older than `before` (COACHBOT_RETENTION_DAYS): the values and words
     of each check-in answer, the free text of check-ins (blockers, what to change),
-    WIG commitments, and finished conversations with what was typed in them. The
-    check-in rows stay, without their words, so counts and dates remain."""
+    WIG commitments, and every conversation untouched since `before` with what was
+    typed in it: finished, cancelled, parked, or abandoned while still active (its
+    answers are as old; a message after that starts afresh). The check-in rows stay,
+    without their words, so counts and dates remain."""
     done: Counter[str] = Counter()
     answers = delete(CheckInAnswer).where(col(CheckInAnswer.answered_at) < before)
     done["checkinanswer"] = (await session.exec(answers)).rowcount  # type: ignore[call-overload]
@@ -143,6 +186,5 @@ async def prune_answers(session: AsyncSession, before: datetime) -> Counter[str]
     done["commitment"] = (await session.exec(  # type: ignore[call-overload]
         delete(Commitment).where(col(Commitment.created_at) < before))).rowcount
     done["conversation"] = (await session.exec(  # type: ignore[call-overload]
-        delete(Conversation).where(col(Conversation.updated_at) < before, col(Conversation.status) != "active")
-    )).rowcount
+        delete(Conversation).where(col(Conversation.updated_at) < before))).rowcount
     return done
