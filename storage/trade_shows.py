@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, case, func, insert, update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -182,18 +182,42 @@ async def leads_of_event(session: AsyncSession, event_id: int) -> Sequence[Lead]
     return (await session.exec(select(Lead).where(Lead.event_id == event_id).order_by(col(Lead.id)))).all()
 
 
-async def open_leads(session: AsyncSession, owner_ids: Sequence[int], event_id: int | None = None,
-                     events_by: int | None = None) -> Sequence[Lead]:
-    """Leads not yet followed up, of these owners (and, with `events_by`, every lead of
-    the events that person registered), soonest deadline first."""
+def _open_of(owner_ids: Sequence[int], events_by: int | None) -> list[Any]:
     whose = col(Lead.owner_id).in_(list(owner_ids))
     if events_by is not None:
         theirs = select(Event.id).where(Event.created_by == events_by)
         whose = or_(whose, col(Lead.event_id).in_(theirs))
-    query = select(Lead).where(whose, Lead.status == OPEN)
+    return [whose, Lead.status == OPEN]
+
+
+# The most urgent first: a deadline before none (earliest, so overdue ones lead), then
+# the hottest, then the oldest capture. Explicit about NULL: SQLite sorts it first,
+# PostgreSQL last.
+_URGENT = (col(Lead.due_at).is_(None), col(Lead.due_at),
+           case({"hot": 0, "warm": 1, "cold": 2}, value=col(Lead.temperature), else_=3), col(Lead.id))
+
+
+async def open_leads(session: AsyncSession, owner_ids: Sequence[int], event_id: int | None = None,
+                     events_by: int | None = None, limit: int | None = None) -> Sequence[Lead]:
+    """Leads not yet followed up, of these owners (and, with `events_by`, every lead of
+    the events that person registered), the most urgent first (`_URGENT`: soonest
+    deadline, so overdue ones first, then hottest); at most `limit`."""
+    query = select(Lead).where(*_open_of(owner_ids, events_by))
     if event_id is not None:
         query = query.where(Lead.event_id == event_id)
-    return (await session.exec(query.order_by(col(Lead.due_at), col(Lead.id)))).all()
+    return (await session.exec(query.order_by(*_URGENT).limit(limit))).all()
+
+
+async def open_lead_counts(session: AsyncSession, owner_ids: Sequence[int],
+                           events_by: int | None = None) -> list[tuple[str | None, int]]:
+    """How many leads `open_leads` finds, per event: (event name, or None for leads
+    of no event, count), the most first."""
+    found = (await session.exec(
+        select(Event.name, func.count(col(Lead.id))).select_from(Lead)  # type: ignore[call-overload]
+        .outerjoin(Event, col(Event.id) == Lead.event_id).where(*_open_of(owner_ids, events_by))
+        .group_by(col(Lead.event_id), col(Event.name))
+        .order_by(func.count(col(Lead.id)).desc(), col(Event.name)))).all()
+    return [(name, int(count)) for name, count in found]
 
 
 async def set_deadlines(session: AsyncSession, deadlines: Sequence[tuple[int, datetime]]) -> None:
