@@ -7,18 +7,17 @@ Not to be confused with `storage.events`, the store of processed platform event 
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, case, func, insert, update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import upsert
+from storage.lead_matching import Duplicates, merge_into, same_lead
 from storage.models import Event, EventAttendee, Lead, Occurrence, Person
 
 LEAD = Lead.__table__  # type: ignore[attr-defined]
@@ -153,67 +152,68 @@ async def unreported(session: AsyncSession) -> Sequence[Event]:
 # --- leads ------------------------------------------------------------------------------
 
 
-# Legal-form words that do not tell two companies apart ("Acme Corp." is "ACME"),
-# dropped from the end of a company name for the duplicate check only.
-LEGAL_FORMS = frozenset({
-    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp", "lp",
-    "plc", "gmbh", "mbh", "ag", "kg", "se", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "oy", "oyj",
-    "ab", "as", "asa", "aps", "kk", "pty", "pte", "pvt", "sl", "sro"})
-_DROPPED = re.compile("[.'\u2019\u02bc]")  # "S.A." is "SA", "O'Brien" is "OBrien"
-_APART = re.compile(r"[\W_]+")  # any other punctuation, symbol or space: a word break
-
-
-@functools.lru_cache(maxsize=1 << 16)  # each capture re-reads its event's names: computed once each
-def match_key(text: str | None, company: bool = False) -> str:
-    """A name as the duplicate check compares it: accents dropped (Unicode NFKD
-    without combining marks), case folded, punctuation read as a space (dots and
-    apostrophes dropped), spaces collapsed; for a company, legal forms at its end
-    removed ("Acme Corp." = "ACME corp" = "Acme, Inc." = "acme"), unless that would
-    leave nothing. What was typed is stored and shown unchanged."""
-    plain = text or ""
-    if not plain.isascii():
-        plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
-    words = _APART.sub(" ", _DROPPED.sub("", plain.casefold())).split()
-    while company and len(words) > 1 and words[-1] in LEGAL_FORMS:
-        words.pop()
-    return " ".join(words)
-
-
 async def find_duplicate(session: AsyncSession, event_id: int | None, name: str, company: str | None,
                          email: str | None) -> Lead | None:
-    """The lead of the same event with the same e-mail (any case), or the same person
-    at the same company as `match_key` reads them (case, accents, punctuation,
-    spacing and a company's legal form ignored). The event's leads are compared in
-    Python, reading four columns: no database folds accents or punctuation alike
-    (SQLite's lower() is ASCII only)."""
+    """The first lead of the same event that `lead_matching.same_lead` finds the same
+    (the same e-mail in any case, or the same person at the same company, case,
+    accents, punctuation, spacing and a company's legal form ignored). The event's
+    leads are compared in Python, reading four columns."""
     rows = (await session.exec(select(Lead.id, Lead.name, Lead.company, Lead.email)  # type: ignore[call-overload]
                                .where(Lead.event_id == event_id).order_by(col(Lead.id)))).all()
-    wanted_email = (email or "").strip().casefold()
-    person, firm = match_key(name), match_key(company, True)
     for lead_id, lead_name, lead_company, lead_email in rows:
-        if (wanted_email and (lead_email or "").strip().casefold() == wanted_email) or (
-                match_key(lead_name) == person and match_key(lead_company, True) == firm):
+        if same_lead(name, company, email, lead_name, lead_company, lead_email):
             return await session.get(Lead, lead_id)
     return None
 
 
 async def capture(session: AsyncSession, lead: Lead) -> tuple[Lead, bool]:
-    """Store a lead, or merge it into its duplicate: the notes of both are kept, empty
-    fields filled, the newer temperature wins. Returns (stored lead, merged?)."""
+    """Store a lead, or merge it into its duplicate (`lead_matching.merge_into`: notes
+    of both kept, empty fields filled, the hottest temperature kept). Returns (stored
+    lead, merged?)."""
     found = await find_duplicate(session, lead.event_id, lead.name, lead.company, lead.email)
     if found is None:
         session.add(lead)
         await session.flush()
         return lead, False
-    if lead.notes and lead.notes not in (found.notes or ""):
-        found.notes = f"{found.notes}\n{lead.notes}" if found.notes else lead.notes
-    found.company = found.company or lead.company
-    found.email = found.email or lead.email
-    found.phone = found.phone or lead.phone
-    found.temperature = lead.temperature or found.temperature
+    merge_into(found, lead)
     session.add(found)
     await session.flush()
     return found, True
+
+
+def match_many(existing: Sequence[Lead], leads: Sequence[Lead]) -> tuple[list[Lead], list[Lead]]:
+    """`capture`'s rule for many leads of one event at once, in memory: each lead is
+    merged into the first of `existing` or of the new ones before it that it
+    duplicates (changed in place), else kept as new. Returns (new leads, existing
+    leads that took a merge), to be written by `store_many`."""
+    index = Duplicates(existing)
+    fresh: list[Lead] = []
+    touched: dict[int, Lead] = {}
+    for lead in leads:
+        found = index.find(lead.name, lead.company, lead.email)
+        if found is None:
+            fresh.append(lead)
+            index.add(lead)
+            continue
+        merge_into(found, lead)
+        index.add(found)
+        if found.id is not None:
+            touched[found.id] = found
+    return fresh, list(touched.values())
+
+
+async def store_many(session: AsyncSession, fresh: Sequence[Lead], merged: Sequence[Lead],
+                     advance: Callable[[int], None] = lambda _n: None, batch: int = 1000) -> None:
+    """Write `match_many`'s result: the merged leads updated, the new ones inserted
+    `batch` rows per statement (executemany); `advance(n)` after each batch."""
+    for lead in merged:
+        session.add(lead)
+    await session.flush()
+    advance(len(merged))
+    rows = [lead.model_dump(exclude={"id"}) for lead in fresh]
+    for start in range(0, len(rows), batch):
+        await session.exec(insert(LEAD), params=rows[start:start + batch])  # type: ignore[call-overload]
+        advance(len(rows[start:start + batch]))
 
 
 async def get_lead(session: AsyncSession, lead_id: int) -> Lead | None:
@@ -224,18 +224,42 @@ async def leads_of_event(session: AsyncSession, event_id: int) -> Sequence[Lead]
     return (await session.exec(select(Lead).where(Lead.event_id == event_id).order_by(col(Lead.id)))).all()
 
 
-async def open_leads(session: AsyncSession, owner_ids: Sequence[int], event_id: int | None = None,
-                     events_by: int | None = None) -> Sequence[Lead]:
-    """Leads not yet followed up, of these owners (and, with `events_by`, every lead of
-    the events that person registered), soonest deadline first."""
+def _open_of(owner_ids: Sequence[int], events_by: int | None) -> list[Any]:
     whose = col(Lead.owner_id).in_(list(owner_ids))
     if events_by is not None:
         theirs = select(Event.id).where(Event.created_by == events_by)
         whose = or_(whose, col(Lead.event_id).in_(theirs))
-    query = select(Lead).where(whose, Lead.status == OPEN)
+    return [whose, Lead.status == OPEN]
+
+
+# The most urgent first: a deadline before none (earliest, so overdue ones lead), then
+# the hottest, then the oldest capture. Explicit about NULL: SQLite sorts it first,
+# PostgreSQL last.
+_URGENT = (col(Lead.due_at).is_(None), col(Lead.due_at),
+           case({"hot": 0, "warm": 1, "cold": 2}, value=col(Lead.temperature), else_=3), col(Lead.id))
+
+
+async def open_leads(session: AsyncSession, owner_ids: Sequence[int], event_id: int | None = None,
+                     events_by: int | None = None, limit: int | None = None) -> Sequence[Lead]:
+    """Leads not yet followed up, of these owners (and, with `events_by`, every lead of
+    the events that person registered), the most urgent first (`_URGENT`: soonest
+    deadline, so overdue ones first, then hottest); at most `limit`."""
+    query = select(Lead).where(*_open_of(owner_ids, events_by))
     if event_id is not None:
         query = query.where(Lead.event_id == event_id)
-    return (await session.exec(query.order_by(col(Lead.due_at), col(Lead.id)))).all()
+    return (await session.exec(query.order_by(*_URGENT).limit(limit))).all()
+
+
+async def open_lead_counts(session: AsyncSession, owner_ids: Sequence[int],
+                           events_by: int | None = None) -> list[tuple[str | None, int]]:
+    """How many leads `open_leads` finds, per event: (event name, or None for leads
+    of no event, count), the most first."""
+    found = (await session.exec(
+        select(Event.name, func.count(col(Lead.id))).select_from(Lead)  # type: ignore[call-overload]
+        .outerjoin(Event, col(Event.id) == Lead.event_id).where(*_open_of(owner_ids, events_by))
+        .group_by(col(Lead.event_id), col(Event.name))
+        .order_by(func.count(col(Lead.id)).desc(), col(Event.name)))).all()
+    return [(name, int(count)) for name, count in found]
 
 
 async def set_deadlines(session: AsyncSession, deadlines: Sequence[tuple[int, datetime]]) -> None:

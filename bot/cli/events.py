@@ -22,8 +22,10 @@ import typer
 
 import prompts
 from bot.cli.common import fail, ready_database, settings
+from bot.cli.team import progress_bar
+from bot.core import csv_files
 from bot.core.clock import now
-from storage import people
+from storage import conversations, people
 from storage import trade_shows as store
 
 if TYPE_CHECKING:  # the trade-show feature is loaded by the event commands only
@@ -53,11 +55,12 @@ def _which(command: str, event: str | None, given: list[str], wanted: int) -> li
 
 
 def _text(file: Path) -> str:
+    """The file as text: UTF-8 (BOM or not) or UTF-16 with its BOM, as the team import
+    reads it (`bot.core.csv_files.decode`); anything else is refused with its line."""
     try:
-        return file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise fail(prompts.render("trade_shows/cli_not_utf8", file=str(file),
-                                  line=file.read_bytes()[:error.start].count(b"\n") + 1)) from None
+        return csv_files.decode(file.read_bytes())
+    except csv_files.NotUTF8 as error:
+        raise fail(prompts.render("trade_shows/cli_not_utf8", file=str(file), line=error.line)) from None
 
 
 @event_app.command("import-leads")
@@ -67,39 +70,53 @@ def import_leads_command(
     second: Annotated[str | None, typer.Argument(metavar="FILE", show_default=False,
                                                  help="The CSV file (after NAME).")] = None,
     event: Annotated[str | None, typer.Option("--event", help="The event's name, as registered.")] = None,
-    owner: Annotated[str | None, typer.Option(help="E-mail of the owner of rows without one "
-                                                     "(default: the event's manager).")] = None,
+    owner: Annotated[str | None, typer.Option(help="E-mail of the owner of rows without one, and of rows "
+                                                     "naming someone not at the event (default: whoever "
+                                                     "registered the event).")] = None,
 ) -> None:
-    """Import a badge-scanner CSV export; columns are matched by their header names.
-    Problems are listed by line and nothing is imported until there are none."""
+    """Import a badge-scanner CSV export (comma, semicolon or tab separated); columns
+    are matched by their header names. Problems are listed by line and nothing is
+    imported until there are none. Refused before the event's first day."""
     name, typed = _which("import-leads", event, [first, second] if second is not None else [first], 2)
     file = Path(typed)
     if not file.is_file():
         raise fail(prompts.render("trade_shows/cli_no_file", file=typed))
     config = settings()
+    text = _text(file)
 
-    async def go() -> tuple[str, int, int, list[dict[str, object]]]:
+    async def go() -> tuple[str, object, list[dict[str, object]], list[dict[str, object]]]:
         db = await ready_database(config)
         try:
             event = await _event(db, name)
+            from bot.features.trade_shows.csv_leads import NotStarted, import_leads, may_own, problem_lines
+
             owner_id = event.created_by
             if owner:
                 async with db.session() as session:
                     person = await people.by_email(session, owner, event.org_id)
+                    directory = await conversations.directory(session, event.org_id)
+                    attending = [p.id for _, p in await store.attendees(session, event.id)]  # type: ignore[arg-type]
                 if person is None:
                     raise fail(prompts.render("cli/unknown_email", email=owner))
+                if person.id not in may_own(event, attending, directory):  # type: ignore[arg-type]
+                    raise fail(prompts.render("trade_shows/cli_owner_not_at_event", email=owner, name=event.name))
                 owner_id = person.id  # type: ignore[assignment]
-            from bot.features.trade_shows.csv_leads import import_leads, problem_lines
-
-            added, merged, problems = await import_leads(db, event, _text(file), owner_id, now())
-            return event.name, added, merged, problem_lines(problems)
+            rows = max(text.count("\n") - 1, 0)
+            with progress_bar(rows, prompts.render("trade_shows/cli_import_progress", name=event.name)) as advance:
+                try:
+                    done = await import_leads(db, event, text, owner_id, now(), advance)
+                except NotStarted as early:
+                    raise fail(prompts.render("trade_shows/cli_not_started", name=event.name,
+                                              starts_on=early.starts_on)) from None
+            return event.name, done, problem_lines(done.problems), problem_lines(done.notices)
         finally:
             await db.dispose()
 
-    called, added, merged, problems = asyncio.run(go())
+    called, done, problems, notices = asyncio.run(go())
     if problems:
         raise fail(prompts.render("trade_shows/cli_import_failed", problems=problems, file=str(file)))
-    typer.echo(prompts.render("trade_shows/cli_imported", added=added, merged=merged, name=called))
+    typer.echo(prompts.render("trade_shows/cli_imported", added=done.added, merged=done.merged,  # type: ignore[attr-defined]
+                              name=called, notices=notices, owner=owner))
 
 
 @event_app.command("export-leads")

@@ -38,15 +38,17 @@ __all__ = ["EXPORT_COLUMNS", "OPTIONAL", "REQUIRED", "Problem", "TeamFileError",
 
 
 @contextmanager
-def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr when it is a terminal (nothing in a pipe or a log)."""
+def progress_bar(total: int, label: str | None = None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal (nothing in a pipe or a log),
+    for imports of 500 rows or more; `label` (default: importing the team) says what
+    is imported. Yields `advance(n)`."""
     if not sys.stderr.isatty() or total < 500:
         yield lambda _n: None
         return
     from rich.progress import Progress  # only a terminal shows one
 
     with Progress(transient=True) as bar:
-        task = bar.add_task(prompts.render("cli/import_progress"), total=total)
+        task = bar.add_task(label or prompts.render("cli/import_progress"), total=total)
         yield lambda n: bar.advance(task, n)
 
 

@@ -4,30 +4,30 @@ An admin fixing a 200-line export wants every problem at once, each with its lin
 number, and a file with any problem imports nothing. Storage does the writing
 (`storage.people.upsert_team`), so a re-import updates people instead of duplicating.
 
-The file may come from any spreadsheet: comma, semicolon (Excel in most European
-locales) or tab separated, with Excel's `sep=;` first line, a UTF-8 byte-order mark,
-and quoted fields. The columns and how each cell is read are in `bot.cli.team_columns`.
+The file may come from any spreadsheet (separators, Excel's `sep=;` line, a BOM,
+UTF-16: `bot.core.csv_files`, shared with the badge-scanner import). The columns and
+how each cell is read are in `bot.cli.team_columns`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import prompts
 from bot.cli.team_columns import COLUMNS, CONTROL, EXPORT_COLUMNS, OPTIONAL, PLATFORM_IDS, REQUIRED, Bad
+from bot.core import csv_files
 from storage.export import from_spreadsheet, spreadsheet_cell
 from storage.people import TeamRow
 
 __all__ = ["COLUMNS", "EXPORT_COLUMNS", "OPTIONAL", "PLATFORM_IDS", "REQUIRED", "Bad", "Problem", "TeamFileError",
-           "decode", "dialect", "read_team", "write_team"]
+           "decode", "read_team", "write_team"]
 
 LEADER_ROLES = ("manager", "admin")  # who may be named in someone's manager_email
-DELIMITERS = ",;\t"
+_NAMES = frozenset(c.name for c in COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -55,32 +55,17 @@ def _problem(line: int, code: str, **values: str) -> Problem:
 
 
 def decode(data: bytes) -> str:
-    """A team file's bytes as text. It must be UTF-8 (with or without Excel's BOM); a
-    file saved in another encoding is a problem with a line number, not a traceback."""
+    """A team file's bytes as text (`bot.core.csv_files.decode`: UTF-8 with or without
+    Excel's BOM, or UTF-16 with its BOM); a file saved in another encoding is a
+    problem with a line number, not a traceback."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise TeamFileError([_problem(data[:error.start].count(b"\n") + 1, "not_utf8")]) from None
+        return csv_files.decode(data)
+    except csv_files.NotUTF8 as error:
+        raise TeamFileError([_problem(error.line, "not_utf8")]) from None
 
 
-def dialect(text: str) -> tuple[str, int]:
-    """(delimiter, lines to skip) of a team file.
-
-    Excel writes `sep=;` as a first line when asked to; otherwise the header decides:
-    the candidate (comma, semicolon, tab) that splits it into the most known column
-    names wins, then the one that splits it most. Quoted fields are read by `csv`.
-    """
-    first, _, rest = text.partition("\n")
-    match = re.fullmatch(r'"?sep=(.)"?,*\r?', first.strip("\r"))
-    if match:
-        return match.group(1), 1
-    known = {c.name for c in COLUMNS}
-
-    def score(delimiter: str) -> tuple[int, int]:
-        cells = next(csv.reader([first], delimiter=delimiter), [])
-        return sum(c.strip().lower() in known for c in cells), len(cells)
-
-    return max(DELIMITERS, key=score), 0
+def _known(cell: str) -> bool:
+    return cell.strip().lower() in _NAMES
 
 
 def read_team(text: str, existing: Mapping[str, str] | Iterable[str] = (),
@@ -91,12 +76,7 @@ def read_team(text: str, existing: Mapping[str, str] | Iterable[str] = (),
     as managers by a partial re-import; `identities` maps (platform, user id) to the
     e-mail of the stored person who has it, so an id cannot be given to two people.
     """
-    text = text.lstrip("\ufeff")
-    delimiter, skip = dialect(text)
-    lines = io.StringIO(text)
-    for _ in range(skip):
-        lines.readline()
-    reader = csv.reader(lines, delimiter=delimiter)
+    reader, delimiter, skip = csv_files.reader(text, _known)
     problems: list[Problem] = []
     try:
         found = next(reader, [])
@@ -105,10 +85,9 @@ def read_team(text: str, existing: Mapping[str, str] | Iterable[str] = (),
     header = [h.strip().lower() for h in found]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        shown = " | ".join(CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", h) for h in found) or "(nothing)"
-        names = {",": "comma", ";": "semicolon", "\t": "tab"}
-        raise TeamFileError([_problem(1 + skip, "missing_columns", columns=", ".join(missing), found=shown,
-                                      delimiter=names.get(delimiter, repr(delimiter)))])
+        raise TeamFileError([_problem(1 + skip, "missing_columns", columns=", ".join(missing),
+                                      found=csv_files.shown_header(found),
+                                      delimiter=csv_files.DELIMITER_NAMES.get(delimiter, repr(delimiter)))])
     rows: list[TeamRow] = []
     line_of: dict[str, int] = {}
     faulty: dict[str, int] = {}  # e-mail -> line, of people whose own line has problems

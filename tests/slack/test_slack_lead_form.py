@@ -114,9 +114,9 @@ async def test_a_submitted_form_is_captured_merged_and_the_form_comes_back_empty
         "name": "山田 太郎", "company": "ソニー株式会社", "temperature": ("warm", "Warm"), "email": "",
         "note": "\u202esecond\u200b talk", "event": (str(event.id), "NRF 2027")}, view["private_metadata"]))
     assert "Merged into lead" in json.dumps(await again.json(), ensure_ascii=False)
-    [lead] = await leads(db)
+    [lead] = await leads(db)  # the hottest temperature is kept: the second, warm talk does not cool it
     assert (lead.name, lead.company, lead.temperature, lead.email, lead.phone) == (
-        "山田 太郎", "ソニー株式会社", "warm", "taro@sony.example", "+81 3 1234 5678")
+        "山田 太郎", "ソニー株式会社", "hot", "taro@sony.example", "+81 3 1234 5678")
     assert lead.notes == "wants a demo\nin March\nsecond talk"
     assert (lead.event_id, lead.owner_id) == (event.id, team["ravi"])
 

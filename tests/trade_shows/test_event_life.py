@@ -118,7 +118,8 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
         assert "saved for NRF 2027" in await say(coach, sam, "/okr lead Li Wei, 微信支付, cold")
         assert "I need at least the person's name" in await say(coach, sam, "/okr lead hot, Acme")
     jane, bob, yamada, li = await rows(db, Lead)
-    assert (jane.owner_id, jane.temperature, jane.email) == (ravi, "warm", "jane@acme.com")
+    # the hottest temperature is kept: Sam's later "warm" does not cool Ravi's "hot"
+    assert (jane.owner_id, jane.temperature, jane.email) == (ravi, "hot", "jane@acme.com")
     assert jane.notes == "wants a demo in March\nmet again at the party"
 
     # Friday's event is over in New York: the leads are assigned, once
@@ -158,7 +159,7 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
         assert await escalate_overdue(coach) == 1
         assert await escalate_overdue(coach) == 0  # once
         [note] = [t for t in outbox.texts_for(maria) if "passed the follow-up deadline" in t]
-        assert f"#{jane.id} Jane Roe, Acme Corp (warm) — Ravi Rep, NRF 2027" in note and "山田" not in note
+        assert f"#{jane.id} Jane Roe, Acme Corp (hot) — Ravi Rep, NRF 2027" in note and "山田" not in note
     with freeze_time("2027-01-22 13:30:00", real_asyncio=True):  # Friday 08:30 in New York
         assert await escalate_overdue(coach) == 1
         [note] = [t for t in outbox.texts_for(maria) if "passed the follow-up deadline" in t][1:]
@@ -170,7 +171,7 @@ async def test_the_life_of_an_event(coach: Coach, team: dict[str, int], db: Data
         assert await send_reports(coach) == 1
         assert await send_reports(coach) == 0
     [report] = [m for r, ms in outbox.sent if r.person_id == maria for m in ms if m.title == "Result of NRF 2027"]
-    assert "4 leads captured (1 hot, 2 warm, 1 cold)" in report.text
+    assert "4 leads captured (2 hot, 1 warm, 1 cold)" in report.text
     assert "Followed up by the deadline: 2 of 4 (50.0%)" in report.text
     assert "Meetings booked: 1" in report.text
     assert report.image is not None and report.image.png.startswith(b"\x89PNG")

@@ -138,6 +138,7 @@ async def test_same_named_old_events_none_running_asks_which_and_a_first_day_or_
     assert "NRF 2026 Oslo: 2026-12-20, Oslo" in listed and "NRF 2026: 2026-11-30 to 2026-12-03" in listed
 
 
+@freeze_time("2026-12-21 12:00:00", real_asyncio=True)  # leads import once the event has begun
 def test_the_command_line_names_one_of_two_by_its_first_day_both_ways(
         db: Database, ids: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
@@ -161,6 +162,7 @@ def test_the_command_line_names_one_of_two_by_its_first_day_both_ways(
     assert [lead.event_id for lead in asyncio.run(_leads(Database(db.url)))] == [oslo.id]
 
 
+@freeze_time("2026-12-21 12:00:00", real_asyncio=True)  # leads import once the event has begun
 def test_import_and_export_both_take_the_event_as_option_or_first_argument(
         db: Database, ids: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio

@@ -15,6 +15,7 @@ from sqlmodel import select
 from bot.core.coach import Coach
 from storage import trade_shows as store
 from storage.db import Database
+from storage.lead_matching import match_key
 from storage.models import Event, Lead
 
 
@@ -24,7 +25,7 @@ from storage.models import Event, Lead
     ("Corp", "corp"), ("Acme Bank", "acme bank"),
 ])
 def test_a_company_is_compared_without_case_punctuation_accents_or_legal_form(typed: str, key: str) -> None:
-    assert store.match_key(typed, company=True) == key
+    assert match_key(typed, company=True) == key
 
 
 async def _leads(db: Database) -> list[Lead]:

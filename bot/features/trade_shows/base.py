@@ -151,6 +151,32 @@ def lead_cards(rows: list[dict[str, Any]]) -> list[Message]:
     return cards
 
 
+# Leads listed with their buttons in one reply (`/okr lead`, the after-event prompt):
+# the most urgent ones. Three Slack blocks a lead (divider, text, buttons) keep the
+# reply in one message under Slack's 50 blocks with the header and the lead form;
+# on Teams each lead is a small card of its own (a card is capped at about 28 KB).
+# The rest are counted, per event, with the export command that lists them all.
+LISTED = 10
+
+
+async def lead_listing(db: Database, owner_ids: list[int], tz: str, team: bool = False,
+                       names: dict[int, str] | None = None, events_by: int | None = None) -> list[Message]:
+    """The open leads of these owners (`store.open_leads`), the `LISTED` most urgent
+    with their cards (each with its owner's name when `names` is given), and a header
+    counting them all; when more are open, how many per event and how to export them."""
+    async with db.session() as session:
+        found = await store.open_leads(session, owner_ids, events_by=events_by, limit=LISTED)
+        counts = await store.open_lead_counts(session, owner_ids, events_by) if len(found) >= LISTED else []
+    rows = [lead_row(lead, tz) for lead in found]
+    for row, lead in zip(rows, found, strict=True):
+        if names is not None:
+            row["owner"] = names.get(lead.owner_id)
+    total = sum(count for _, count in counts) or len(rows)
+    events = [(name, count) for name, count in counts if name is not None]
+    return [Message(prompts.render("trade_shows/my_leads", leads=rows, team=team, total=total, events=events),
+                    private=True), *lead_cards(rows)]
+
+
 def prompt_choices(occurrence_id: int) -> list[Choice]:
     """The usual answers of a scheduled prompt (start, later, tomorrow, skip), so the
     prompt answers feature handles them as it does for every other kind."""

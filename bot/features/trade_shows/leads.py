@@ -16,6 +16,7 @@ unless the event's leads were already assigned (a late lead gets its deadline no
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,8 +32,8 @@ from bot.features.trade_shows.base import (
     calendars,
     feature,
     first_day_after,
-    lead_cards,
     lead_deadline,
+    lead_listing,
     lead_row,
     several,
     visible,
@@ -54,31 +55,34 @@ def _running(found: list[Event] | Any, moment: datetime) -> list[Event]:
     return [e for e in found if e.starts_on <= local_day(moment, e.timezone) <= e.ends_on]
 
 
-def _new_lead(event: Event, parsed: ParsedLead, capturer_id: int, moment: datetime) -> Lead:
+def new_lead(event: Event, parsed: ParsedLead, capturer_id: int, moment: datetime) -> Lead:
+    """A lead of `event` met by `capturer_id` (its owner until reassigned), not stored."""
     return Lead(org_id=event.org_id, event_id=event.id, owner_id=capturer_id, captured_by=capturer_id,
                 name=parsed.name, company=parsed.company, email=parsed.email, phone=parsed.phone,
                 temperature=parsed.temperature, notes=parsed.note, captured_at=moment)
 
 
+async def late_deadlines(db: Database, event: Event, leads: Sequence[Lead], moment: datetime) -> list[Lead]:
+    """Leads captured after the event's leads were assigned get their deadline now, in
+    their owner's calendar (one calendar lookup for all the owners): set on the
+    objects, which are returned; storing them is the caller's."""
+    if event.assigned_at is None:
+        return []
+    late = [lead for lead in leads if lead.due_at is None and lead.status == store.OPEN]
+    if not late:
+        return []
+    cals = await calendars(db, {lead.owner_id for lead in late}, moment)
+    for lead in late:
+        if (cal := cals.get(lead.owner_id)) is not None:
+            lead.due_at = lead_deadline(cal, event, moment)
+    return [lead for lead in late if lead.due_at is not None]
+
+
 async def _late_deadline(db: Database, event: Event, lead: Lead, moment: datetime) -> None:
-    """A lead captured after the event's leads were assigned gets its deadline now,
-    in the owner's calendar."""
-    if event.assigned_at is None or lead.due_at is not None or lead.status != store.OPEN:
-        return
-    cal = (await calendars(db, [lead.owner_id], moment)).get(lead.owner_id)
-    if cal is not None:
+    given = await late_deadlines(db, event, [lead], moment)
+    if given:
         async with db.session() as session:
-            await store.set_deadlines(session, [(lead.id, lead_deadline(cal, event, moment))])  # type: ignore[list-item]
-
-
-async def capture_lead(db: Database, event: Event, parsed: ParsedLead, capturer_id: int,
-                       moment: datetime) -> tuple[Lead, bool]:
-    """Store a lead for `event`, met by `capturer_id` (its owner until reassigned), or
-    merge it into its duplicate. Returns (stored lead, merged?)."""
-    async with db.session() as session:
-        stored, merged = await store.capture(session, _new_lead(event, parsed, capturer_id, moment))
-    await _late_deadline(db, event, stored, moment)
-    return stored, merged
+            await store.set_deadlines(session, [(lead.id, lead.due_at) for lead in given])  # type: ignore[misc]
 
 
 async def _running_of(session: Any, turn: Turn) -> list[Event]:
@@ -104,7 +108,7 @@ async def save_lead(turn: Turn, event: Event, parsed: ParsedLead) -> list[Messag
     """The capture every way in shares (a line, a DM, a form): merge with the
     duplicate or insert (`store.capture`), a late lead's deadline, the confirmation."""
     async with turn.db.session() as session:
-        lead, merged = await store.capture(session, _new_lead(event, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
+        lead, merged = await store.capture(session, new_lead(event, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
     return await _saved(turn, event, lead, merged)
 
 
@@ -150,32 +154,28 @@ async def capture_line(turn: Turn, text: str) -> list[Message]:
                                                unknown=named.group("name").strip() if named else None),
                                 private=True)]
             chosen = running[0]
-        lead, merged = await store.capture(session, _new_lead(chosen, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
+        lead, merged = await store.capture(session, new_lead(chosen, parsed, turn.person.id, turn.now))  # type: ignore[arg-type]
     return await _saved(turn, chosen, lead, merged)
 
 
 async def my_leads(turn: Turn) -> list[Message]:
-    """A rep's own open leads. A manager's team view: their own and their direct
+    """A rep's own open leads, the most urgent first and at most `base.LISTED` of
+    them with their buttons (the rest counted per event). A manager's team view: their own and their direct
     reports' (as the directory stands now), each with its owner's name — never
     another manager's rep's, even at an event this manager registered
     (`access.may_see`). An admin's view adds every lead of the events they
     registered (an admin may see anyone in the organisation)."""
     leading = turn.person.role in ("manager", "admin")
     owners = [turn.person.id]
-    names: dict[int, str] = {}
+    names: dict[int, str] | None = None
     admin = turn.person.role == "admin"
-    async with turn.db.session() as session:
-        if leading:
-            directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
-            owners += [p["id"] for p in directory if p.get("manager_id") == turn.person.id]
-            names = {int(p["id"]): p["name"] for p in directory}
-        found = await store.open_leads(session, owners, events_by=turn.person.id if admin else None)  # type: ignore[arg-type]
-    rows = [lead_row(lead, turn.person.timezone or "UTC") for lead in found]
     if leading:
-        for row, lead in zip(rows, found, strict=True):
-            row["owner"] = names.get(lead.owner_id)
-    return [Message(prompts.render("trade_shows/my_leads", leads=rows, team=leading), private=True),
-            *lead_cards(rows)]
+        async with turn.db.session() as session:
+            directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
+        owners += [p["id"] for p in directory if p.get("manager_id") == turn.person.id]
+        names = {int(p["id"]): p["name"] for p in directory}
+    return await lead_listing(turn.db, owners, turn.person.timezone or "UTC", leading, names,  # type: ignore[arg-type]
+                              events_by=turn.person.id if admin else None)
 
 
 async def reassign(turn: Turn, lead_id: int, who: str) -> list[Message]:

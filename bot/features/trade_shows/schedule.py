@@ -37,11 +37,13 @@ from bot.features.access import may_see
 from bot.features.prompt_answers import finish_prompt
 from bot.features.trade_shows import report
 from bot.features.trade_shows.base import (
+    LISTED,
     calendars,
     deadline,
     feature,
     first_day_after,
     lead_cards,
+    lead_listing,
     lead_row,
     morning_of,
     prompt_choices,
@@ -146,7 +148,7 @@ async def assign(db: Database, event: Event, moment: datetime) -> int:
 def _draw(template: str):  # type: ignore[no-untyped-def]
     def draw(occurrence: Occurrence, name: str, repeat: int = 0) -> list[Message]:
         payload = occurrence.payload or {}
-        head = Message(prompts.render(template, name=first_name(name), p=payload, repeat=repeat),
+        head = Message(prompts.render(template, name=first_name(name), p=payload, repeat=repeat, listed=LISTED),
                        title=prompts.render("trade_shows/title", kind=occurrence.kind, event=payload.get("event")),
                        choices=prompt_choices(occurrence.id), key=occurrence.key)  # type: ignore[arg-type]
         if occurrence.kind == PREP and payload.get("event_id"):  # to log leads from the card during the event
@@ -154,7 +156,7 @@ def _draw(template: str):  # type: ignore[no-untyped-def]
                                                    payload.get("starts_on") or "")],
                                      {"event": str(payload["event_id"])})
             return [head, head_form]
-        return [head, *lead_cards(payload.get("leads") or [])]
+        return [head, *lead_cards((payload.get("leads") or [])[:LISTED])]  # the rest: `/okr lead`
     return draw
 
 
@@ -182,11 +184,7 @@ async def _start_plan(turn: Turn, occurrence: Occurrence | None) -> list[Message
 
 async def _start_after(turn: Turn, occurrence: Occurrence | None) -> list[Message]:
     """Opening the after-event prompt shows the person's open leads as they are now."""
-    async with turn.db.session() as session:
-        found = await store.open_leads(session, [turn.person.id])  # type: ignore[list-item]
-    rows = [lead_row(lead, turn.person.timezone or "UTC") for lead in found]
-    return [Message(prompts.render("trade_shows/my_leads", leads=rows, team=False), private=True),
-            *lead_cards(rows)]
+    return await lead_listing(turn.db, [turn.person.id], turn.person.timezone or "UTC")  # type: ignore[list-item]
 
 
 feature.prompt_kind(PromptKind(PREP, _draw("trade_shows/prep_prompt"), _nudge, _start_prep))
@@ -254,7 +252,8 @@ async def remind_deadlines(coach: Coach) -> int:
             won = set(await store.claim_leads(session, [lead.id for lead in leads], "reminded_at", moment))
         rows = [lead_row(lead, cals[owner_id].timezone) for lead in leads if lead.id in won]
         if rows and await _send(coach, owner_id, [
-                Message(prompts.render("trade_shows/reminder", leads=rows)), *lead_cards(rows)]):
+                Message(prompts.render("trade_shows/reminder", leads=rows, listed=LISTED)),
+                *lead_cards(rows[:LISTED])]):
             reached += 1
     return reached
 
