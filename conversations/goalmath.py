@@ -109,11 +109,14 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _run_rate(q: float | None, in_hand: float) -> tuple[float | None, str | None]:
-    """Seed 002's run-rate check: the share of the quota already booked or expected."""
+def _run_rate(q: float | None, in_hand: float, churn: float = 0.0) -> tuple[float | None, str | None]:
+    """Seed 002's run-rate check: the share of the year's number already booked or
+    expected, (B + E) ÷ (Q + R). A farmer's number includes the churn R to replace
+    (seed 002's hunters and farmers): $900k booked against a $1M quota with $500k of
+    churn is 60 % of what is still to win, not 90 % ("is the target high enough?")."""
     if q is None or q <= 0:
         return None, None
-    share = in_hand / q
+    share = in_hand / (q + churn)
     if share < ROBUST_BELOW:
         return share, "robust"
     if share > STRETCH_ABOVE:
@@ -128,6 +131,7 @@ def plan(quota: Any, win_rate: Any, deal_value: Any, cycle_days: Any = None,
 
     still to win  G = max(Q + R − B − E, 0)  (booked B, weighted open pipeline E,
                                               churn to replace R: a farmer's base lost)
+    run rate      (B + E) ÷ (Q + R)           (seed 002: under 20 % robust, over 80 % stretch)
     pipeline      P = G ÷ w                   (money, before any rounding)
     deals         D = ceil(G ÷ d)             opportunities O = ceil(P ÷ d)
     per week      N = (P ÷ d) ÷ (weeks − c/7), only with at least 8 prospecting weeks
@@ -146,7 +150,7 @@ def plan(quota: Any, win_rate: Any, deal_value: Any, cycle_days: Any = None,
     if c is not None and c < 0:
         problems.append("negative_cycle")
     gap = max(q + r - b - e, 0.0) if q is not None and q > 0 else None
-    share, note = _run_rate(q, b + e)
+    share, note = _run_rate(q, b + e, r)
     base = {"quota": q, "booked": b, "expected": e, "churn": r, "gap": gap, "win_rate": w, "deal_value": d,
             "cycle_days": c, "selling_weeks": round(weeks, 1), "weeks_exact": weeks,
             "run_rate": share, "run_rate_note": note}

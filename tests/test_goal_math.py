@@ -204,3 +204,22 @@ def test_the_math_message_for_a_long_cycle_and_the_run_rate() -> None:
     assert "85% of the number is already booked or expected" in text
     text = _math_text(goal_math(1_000_000, 0.5, 50_000, 30, booked=100_000, **YEAR))
     assert "Only 10% of the number is booked or expected so far" in text
+
+
+def test_a_farmers_run_rate_counts_the_churn_to_replace() -> None:
+    """Kiri, a farmer: quota $1M, $900k booked, a $5M installed base losing 10 % a year.
+    Still to win is $600k ($500k of it churn), so the run rate is 900k of 1.5M (60 %),
+    not 90 % of the quota with "is the target high enough to stretch you?" beside it."""
+    math = goal_math(1_000_000, 0.25, 20_000, 63, booked=900_000, installed_base=5_000_000, churn_rate=0.1,
+                     **YEAR)
+    assert math["gap"] == 600_000 and math["run_rate"] == pytest.approx(0.6) and math["run_rate_note"] is None
+    text = prompts.render("flows/goals/math", answers={"quota": None, "booked": None, "deal_value": None,
+                                                       "expected": None, "math": math},
+                          context={"manager_name": "Maria", "selling_role": "farmer"})
+    assert "Still to win: $600,000 (quota $1,000,000, plus $500,000 of churn to replace" in text
+    assert "high enough to stretch" not in text and "90%" not in text
+    assert "at $20,000 an expansion deal" in text and "a expansion" not in text
+    robust = goal_math(1_000_000, 0.25, 20_000, 63, booked=250_000, installed_base=5_000_000, churn_rate=0.1,
+                       **YEAR)
+    assert robust["run_rate"] == pytest.approx(250_000 / 1_500_000) and robust["run_rate_note"] == "robust"
+    assert goal_math(1_000_000, 0.25, 20_000, 63, booked=900_000, **YEAR)["run_rate_note"] == "stretch"
