@@ -62,7 +62,7 @@ def test_the_kind_is_inferred_from_the_words(text: str, kind: str, per: str | No
     (kr("rate", 0, 4, 6, "meetings", "week"), "4 meetings a week lately (aim: 6 meetings a week) · ⚪ not rated yet"),
     (kr("floor", 95, 98, 95, "%"), "98%, holding the floor of 95% · ⚪ not rated yet"),
     (kr("floor", 95, 91, 95, "%", confidence="at_risk"), "91%, below the floor of 95% · 🟡 at risk"),
-    (kr("total", 20, 22, 25, "%"), "22% of 25% · ⚪ not rated yet"),
+    (kr("total", 20, 22, 25, "%"), "22% (from 20% toward 25%) · ⚪ not rated yet"),
 ])
 def test_figures_read_naturally(row: KeyResult, caption: str) -> None:
     assert prompts.render("status/caption", kr=row) == caption
@@ -126,7 +126,7 @@ def test_every_view_names_a_ceiling() -> None:
         "cadence/checkin/kr_confidence", **state)
     asked = prompts.render("cadence/checkin/kr_value", **state)
     assert "Last time: 3% ceiling: at 2%, holding." in asked and "Where does the level stand now?" in asked
-    home = prompts.render("home/key_result", current=2, target=3, unit="%", confidence="unrated",
+    home = prompts.render("home/key_result", current=2, target=3, start=0, unit="%", confidence="unrated",
                           kind="ceiling", per=None)
     assert home.startswith("3% ceiling: at 2%, holding")
     brief = {"title": "Churn", "now": 4, "target": 3, "start": 0, "unit": "%", "kind": "ceiling", "per": None,
@@ -147,3 +147,22 @@ def test_the_chart_plots_a_ceiling_as_held() -> None:
     assert _ratio(2, 0, 3, "ceiling") == 1.0       # 2% under a 3% ceiling: all the way, not two thirds
     assert _ratio(6, 0, 3, "ceiling") == 0.5
     assert _ratio(2, 0, 4) == 0.5                  # a total still counts its way
+
+
+# --- "from X to Y": the words match the bar (reviewer: "6% of 5%" beside a bar) ---
+
+@pytest.mark.parametrize(("row", "caption", "bar"), [
+    (kr("total", 8, 6, 5, "%"), "6% (from 8% toward 5%) · ⚪ not rated yet", 2 / 3),
+    (kr("total", 100_000, 150_000, 200_000, "USD"), "$150,000 (from $100,000 toward $200,000) · ⚪ not rated yet",
+     0.5),
+    (kr("total", 0, 3, 12, "logos"), "3 of 12 logos · ⚪ not rated yet", 0.25),   # from nothing: "of" reads right
+])
+def test_a_from_to_key_result_reads_as_its_way(row: KeyResult, caption: str, bar: float) -> None:
+    assert prompts.render("status/caption", kr=row) == caption
+    assert row.progress == pytest.approx(bar)
+    home = prompts.render("home/key_result", current=row.current_value, target=row.target_value,
+                          start=row.start_value, unit=row.unit, confidence="unrated", kind="total", per=None)
+    assert home.startswith(caption.split(" · ")[0])
+    brief = {"title": "x", "now": row.current_value, "target": row.target_value, "start": row.start_value,
+             "unit": row.unit, "kind": "total", "per": None, "confidence": "unrated"}
+    assert prompts.render("one_on_ones/brief_kr_caption", kr=brief).startswith(caption.split(" · ")[0])
