@@ -176,7 +176,9 @@ def test_goal_math_is_plain_json_and_skips_what_ifs_without_a_plan() -> None:
 
 
 def _math_text(math: dict[str, object], **answers: object) -> str:
-    values = {"quota": None, "booked": None, "deal_value": None, "expected": None, "math": math}
+    # the quota answer in dollars: the plan's currency, unless a test gives another
+    values = {"quota": {"amount": math["quota"], "currency": "USD", "symbol": "$"}, "booked": None,
+              "deal_value": None, "expected": None, "math": math}
     values.update(answers)
     return prompts.render("flows/goals/math", answers=values,
                           context={"manager_name": "Maria", "selling_role": None})
@@ -213,8 +215,9 @@ def test_a_farmers_run_rate_counts_the_churn_to_replace() -> None:
     math = goal_math(1_000_000, 0.25, 20_000, 63, booked=900_000, installed_base=5_000_000, churn_rate=0.1,
                      **YEAR)
     assert math["gap"] == 600_000 and math["run_rate"] == pytest.approx(0.6) and math["run_rate_note"] is None
-    text = prompts.render("flows/goals/math", answers={"quota": None, "booked": None, "deal_value": None,
-                                                       "expected": None, "math": math},
+    text = prompts.render("flows/goals/math", answers={"quota": {"amount": 1_000_000, "currency": "USD", "symbol": "$"},
+                                                       "booked": None, "deal_value": None, "expected": None,
+                                                       "math": math},
                           context={"manager_name": "Maria", "selling_role": "farmer"})
     assert "Still to win: $600,000 (quota $1,000,000, plus $500,000 of churn to replace" in text
     assert "high enough to stretch" not in text and "90%" not in text
