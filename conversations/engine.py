@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from conversations import checkin_reading, goalmath, krkinds
+from conversations import checkin_reading, goalmath, krkinds, plan_currency
 from conversations.expressions import compile_expression, evaluate, expressions  # noqa: F401
 from conversations.expressions import plain as _plain
 from conversations.flow_model import (  # noqa: F401 (re-exported: engine.Flow, engine.CONFIRM, …)
@@ -51,7 +51,7 @@ MAX_STEPS_PER_TURN = 500
 
 # Named pure functions a `compute:` step may call.
 COMPUTATIONS: dict[str, Callable[..., Any]] = {
-    "goal_math": goalmath.goal_math, "kr_kind": krkinds.kr_kind,
+    "goal_math": goalmath.goal_math, "kr_kind": krkinds.kr_kind, "plan_quota": plan_currency.plan_quota,
     "checkin_value": checkin_reading.checkin_value, "all_unchanged": checkin_reading.all_unchanged,
 }
 

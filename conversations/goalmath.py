@@ -35,6 +35,14 @@ def _ceil(value: float, digits: int = 0) -> float:
     return math.ceil(round(value * scale, 9)) / scale
 
 
+def _about(value: float) -> float:
+    """Money said as "about": three significant figures (1,001,324.50 -> 1,000,000;
+    500,662.25 -> 501,000), so an estimate does not read as an exact figure."""
+    if value == 0:
+        return 0.0
+    return float(round(value, 2 - int(math.floor(math.log10(abs(value))))))
+
+
 def _day(value: Any) -> date | None:
     if isinstance(value, date):
         return value
@@ -59,7 +67,9 @@ def selling_weeks(start: Any = None, end: Any = None, today: Any = None) -> floa
 @dataclass(frozen=True)
 class Plan:
     """What a year's number asks of a seller. Unknown figures are None, with the
-    reasons in `problems`. `*_exact` are the unrounded figures the what-ifs compare."""
+    reasons in `problems`. `selling_weeks` is rounded for display (52.1); the what-ifs
+    recompute from `weeks_exact` (52.14), so a changed plan differs from the base only
+    by what was changed."""
 
     quota: float | None
     booked: float
@@ -70,6 +80,7 @@ class Plan:
     deal_value: float | None
     cycle_days: float | None
     selling_weeks: float
+    weeks_exact: float = DEFAULT_WEEKS
     pipeline: float | None = None
     deals: int | None = None
     opportunities: int | None = None
@@ -98,11 +109,14 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _run_rate(q: float | None, in_hand: float) -> tuple[float | None, str | None]:
-    """Seed 002's run-rate check: the share of the quota already booked or expected."""
+def _run_rate(q: float | None, in_hand: float, churn: float = 0.0) -> tuple[float | None, str | None]:
+    """Seed 002's run-rate check: the share of the year's number already booked or
+    expected, (B + E) ÷ (Q + R). A farmer's number includes the churn R to replace
+    (seed 002's hunters and farmers): $900k booked against a $1M quota with $500k of
+    churn is 60 % of what is still to win, not 90 % ("is the target high enough?")."""
     if q is None or q <= 0:
         return None, None
-    share = in_hand / q
+    share = in_hand / (q + churn)
     if share < ROBUST_BELOW:
         return share, "robust"
     if share > STRETCH_ABOVE:
@@ -117,6 +131,7 @@ def plan(quota: Any, win_rate: Any, deal_value: Any, cycle_days: Any = None,
 
     still to win  G = max(Q + R − B − E, 0)  (booked B, weighted open pipeline E,
                                               churn to replace R: a farmer's base lost)
+    run rate      (B + E) ÷ (Q + R)           (seed 002: under 20 % robust, over 80 % stretch)
     pipeline      P = G ÷ w                   (money, before any rounding)
     deals         D = ceil(G ÷ d)             opportunities O = ceil(P ÷ d)
     per week      N = (P ÷ d) ÷ (weeks − c/7), only with at least 8 prospecting weeks
@@ -135,9 +150,10 @@ def plan(quota: Any, win_rate: Any, deal_value: Any, cycle_days: Any = None,
     if c is not None and c < 0:
         problems.append("negative_cycle")
     gap = max(q + r - b - e, 0.0) if q is not None and q > 0 else None
-    share, note = _run_rate(q, b + e)
+    share, note = _run_rate(q, b + e, r)
     base = {"quota": q, "booked": b, "expected": e, "churn": r, "gap": gap, "win_rate": w, "deal_value": d,
-            "cycle_days": c, "selling_weeks": round(weeks, 1), "run_rate": share, "run_rate_note": note}
+            "cycle_days": c, "selling_weeks": round(weeks, 1), "weeks_exact": weeks,
+            "run_rate": share, "run_rate_note": note}
     if gap is None or {"missing_win_rate", "win_rate_above_100", "missing_deal_value"} & set(problems):
         return Plan(**base, problems=problems)
     assert w is not None and d is not None
@@ -160,7 +176,7 @@ def plan(quota: Any, win_rate: Any, deal_value: Any, cycle_days: Any = None,
                 prospecting_weeks=round(prospecting, 1),
                 per_week=_ceil(per_week, 1),
                 per_week_exact=per_week,
-                open_pipeline=round(per_week * cycle_weeks * d, 2),
+                open_pipeline=_about(per_week * cycle_weeks * d),
             )
     elif c is None:
         problems.append("missing_cycle")
@@ -169,9 +185,16 @@ def plan(quota: Any, win_rate: Any, deal_value: Any, cycle_days: Any = None,
 
 def what_ifs(base: Plan) -> dict[str, dict[str, Any]]:
     """The same plan with a 25 % better win rate, 20 % bigger deals, a 10 % shorter
-    cycle, and all three at once. Gains are measured on the unrounded figures, and
-    `noticeable` says whether the gain survives the rounding people see (so a plan
-    never claims a gain that its shown figures hide)."""
+    cycle, and all three at once (seed 000: "what would change with a better win
+    rate, bigger deals or a shorter cycle").
+
+    A gain is the difference of the figures shown, never of the unrounded ones: with
+    2.8 a week shown before and 2.3 after, the plan says "0.5 fewer", not the 0.56 of
+    the exact figures rounded on its own to "0.6". `fewer_per_week` (one decimal) and
+    `fewer_opportunities` (whole) are those differences, and `noticeable` says whether
+    the shown figures carry any gain at all (2.8 before and 2.8 after is "hardly a
+    change", whatever the exact figures did). Each changed plan is recomputed over
+    the base plan's unrounded weeks (`weeks_exact`)."""
     out: dict[str, dict[str, Any]] = {}
     for name, factors in WHAT_IFS.items():
         inputs: dict[str, Any] = {
@@ -182,18 +205,17 @@ def what_ifs(base: Plan) -> dict[str, dict[str, Any]]:
                 inputs[key] = inputs[key] * factor
         if inputs["win_rate"] is not None:
             inputs["win_rate"] = min(inputs["win_rate"], 1.0)
-        changed = plan(base.quota, booked=base.booked, expected=base.expected, weeks=base.selling_weeks,
+        changed = plan(base.quota, booked=base.booked, expected=base.expected, weeks=base.weeks_exact,
                        churn=base.churn, **inputs)
         entry = changed.as_dict()
-        fewer = (base.opportunities_exact - changed.opportunities_exact
-                 if base.opportunities_exact is not None and changed.opportunities_exact is not None else None)
-        fewer_week = (base.per_week_exact - changed.per_week_exact
-                      if base.per_week_exact is not None and changed.per_week_exact is not None else None)
-        entry["fewer_opportunities"] = round(fewer, 1) if fewer is not None else None
-        entry["fewer_per_week"] = round(fewer_week, 1) if fewer_week is not None else None
-        entry["noticeable"] = bool(
-            (fewer_week is not None and round(fewer_week, 1) > 0)
-            or (fewer_week is None and fewer is not None and round(fewer) > 0))
+        fewer = (base.opportunities - changed.opportunities
+                 if base.opportunities is not None and changed.opportunities is not None else None)
+        fewer_week = (round(base.per_week - changed.per_week, 1)
+                      if base.per_week is not None and changed.per_week is not None else None)
+        entry["fewer_opportunities"] = fewer
+        entry["fewer_per_week"] = fewer_week
+        entry["noticeable"] = bool((fewer_week is not None and fewer_week > 0)
+                                   or (fewer_week is None and fewer is not None and fewer > 0))
         out[name] = entry
     return out
 

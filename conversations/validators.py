@@ -36,6 +36,7 @@ from conversations.kr_titles import title_target, year_end
 from conversations.krkinds import infer_kind
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.people import find_person  # noqa: F401 (imported from here by features)
+from conversations.plan_currency import KRONA_CODES, krona, plan_currency
 from conversations.unit_words import different_units
 from conversations.wig_text import wig_jump
 from conversations.word_answers import choice, items, person, text, yesno
@@ -176,24 +177,30 @@ def _first(unit: Units) -> str:
     return unit if isinstance(unit, str) else next(iter(unit or []), "")
 
 
-def money(raw: str, env: Env, *, min: float | None = 0, same_currency_as: str | None = None) -> Result:  # noqa: A002
+def money(raw: str, env: Env, *, min: float | None = 0,  # noqa: A002
+          same_currency_as: str | Sequence[str] | None = None) -> Result:
     """An amount with an optional currency: "$250k", "1.2M", "250 000 EUR", "₹1.2 crore".
 
-    A percentage is asked again (money is wanted). With `same_currency_as` (an earlier
-    answer such as "quota"), another currency is asked again and an amount without
-    one takes that answer's.
+    A percentage is asked again (money is wanted). With `same_currency_as` (earlier
+    answers, such as ["quota", "booked"]), the first of them that names a currency is
+    the plan's (`conversations.plan_currency`): another currency is asked again and an
+    amount without one takes the plan's. "kr" is the person's own krona, or asked
+    again with the options ("ambiguous_krona") where their country has none.
     """
     found = _read(raw, words=False, env=env)
     if isinstance(found, Invalid):
         return Invalid("not_money", found.details | {"why": found.code}) if found.code == "not_a_number" else found
     if found.kind == PERCENT:
         return Invalid("percent_not_money", {"given": raw.strip()[:60]})
-    earlier = env.answers.get(same_currency_as) if same_currency_as else None
-    expected = earlier.get("currency") if isinstance(earlier, Mapping) else None
-    if expected and found.currency and found.currency != expected:
-        return Invalid("other_currency", {"expected": expected, "given": found.currency,
+    if (kr := krona(raw, env.timezone, env.country)) == "":
+        return Invalid("ambiguous_krona", {"given": raw.strip()[:60], "options": list(KRONA_CODES),
+                                           "value": found.value})
+    given = kr or found.currency
+    expected = plan_currency(env.answers, same_currency_as)
+    if expected and given and given != expected:
+        return Invalid("other_currency", {"expected": expected, "given": given,
                                           "symbol": SYMBOLS.get(expected, f"{expected} ")})
-    code = found.currency or expected
+    code = given or expected
     if (out := _bounded(found.value, min, None)) is not None:
         return out
     symbol = SYMBOLS.get(code, f"{code} ") if code else "$"

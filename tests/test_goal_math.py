@@ -1,6 +1,6 @@
 """The goal math (issue #11): the README's worked example, a deal larger than the
 quota, a 300-day cycle, booked business above 80 %, selling weeks from the plan's
-start, open pipeline counted, what-ifs compared before rounding, and clear answers
+start, open pipeline counted, what-ifs compared as shown, and clear answers
 for zero or missing inputs."""
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def test_zero_or_missing_inputs_name_the_problem(kwargs: dict[str, float | None]
     assert p.opportunities is None and p.per_week is None
 
 
-def test_what_ifs_of_seed_000_are_compared_before_rounding() -> None:
+def test_what_ifs_of_seed_000() -> None:
     base = plan(quota=1_200_000, win_rate=0.25, deal_value=40_000, cycle_days=63, weeks=46)
     ifs = what_ifs(base)
     assert ifs["win_rate"]["win_rate"] == pytest.approx(0.3125)
@@ -107,10 +107,48 @@ def test_what_ifs_of_seed_000_are_compared_before_rounding() -> None:
     assert ifs["win_rate"]["fewer_opportunities"] == 24
     assert ifs["deal_value"]["deals"] == 25 and ifs["deal_value"]["opportunities"] == 100
     assert ifs["cycle"]["cycle_days"] == pytest.approx(56.7)
-    # 120/37 = 3.243 and 120/37.9 = 3.166: both show 3.3 and 3.2 rounded up, but the real
-    # gain is 0.08 a week, which rounds to 0.1 - noticeable, and said as 0.1
+    # 120/37 = 3.243 and 120/37.9 = 3.166 show as 3.3 and 3.2 (rounded up): 0.1 fewer
     assert ifs["cycle"]["fewer_per_week"] == 0.1 and ifs["cycle"]["noticeable"]
     assert ifs["all"]["opportunities"] == 80
+
+
+def test_a_what_if_says_the_difference_of_the_figures_it_shows() -> None:
+    """The reviewer's plan (seed 000's math): quota 1.2M, 25 % win rate, $40k deals, a
+    63-day cycle over 2027. The base shows 2.8 a week; a tenth shorter cycle also
+    shows 2.8 (2.78 -> 2.72 exactly), which was said as "0.1 fewer", and the better
+    win rate's 2.3 as "0.6 fewer" (2.8 - 2.3 is 0.5 on screen)."""
+    math = goal_math(1_200_000, 0.25, 40_000, 63, **YEAR)
+    assert math["per_week"] == 2.8
+    for entry in math["what_ifs"].values():
+        assert entry["fewer_per_week"] == round(math["per_week"] - entry["per_week"], 1)
+        assert entry["fewer_opportunities"] == math["opportunities"] - entry["opportunities"]
+        assert entry["noticeable"] is (entry["fewer_per_week"] > 0)
+    text = _math_text(math)
+    assert "Win rate up a quarter (to 31%): $3,840,000 of pipeline, 96 opportunities; 2.3 a week, 0.5 fewer" in text
+    assert "Deals a fifth bigger ($48,000): 25 deals and 100 opportunities; 2.4 a week, 0.4 fewer" in text
+    assert "Cycle a tenth shorter (57 days): 2.8 a week, hardly a change" in text
+    assert "All three together: 80 opportunities; 1.9 a week, 0.9 fewer" in text
+
+
+def test_what_ifs_recompute_over_the_same_weeks_as_the_base() -> None:
+    """The base used 52.14 weeks and the what-ifs 52.1 (the figure shown): the cycle
+    what-if then differed from the base by more than the cycle."""
+    base = plan(quota=1_200_000, win_rate=0.25, deal_value=40_000, cycle_days=63, weeks=365 / 7)
+    assert base.selling_weeks == 52.1 and base.weeks_exact == pytest.approx(365 / 7)
+    cycle = what_ifs(base)["cycle"]
+    alone = plan(quota=1_200_000, win_rate=0.25, deal_value=40_000, cycle_days=63 * 0.9, weeks=365 / 7)
+    assert cycle["per_week_exact"] == pytest.approx(alone.per_week_exact, rel=1e-12)
+    assert cycle["prospecting_weeks"] == alone.prospecting_weeks
+
+
+def test_open_pipeline_is_said_as_an_estimate() -> None:
+    """"about $1,001,325" read as a made-up exact figure: "about" money keeps three
+    significant figures."""
+    math = goal_math(1_200_000, 0.25, 40_000, 63, **YEAR)
+    assert math["open_pipeline"] == 1_000_000
+    assert "Open pipeline to keep at any moment: about $1,000,000" in _math_text(math)
+    assert goal_math(1_000_000, 0.25, 20_000, 63, booked=900_000, installed_base=5_000_000, churn_rate=0.1,
+                     **YEAR)["open_pipeline"] == 501_000
 
 
 def test_a_gain_hidden_by_rounding_is_not_claimed() -> None:
@@ -138,7 +176,9 @@ def test_goal_math_is_plain_json_and_skips_what_ifs_without_a_plan() -> None:
 
 
 def _math_text(math: dict[str, object], **answers: object) -> str:
-    values = {"quota": None, "booked": None, "deal_value": None, "expected": None, "math": math}
+    # the quota answer in dollars: the plan's currency, unless a test gives another
+    values = {"quota": {"amount": math["quota"], "currency": "USD", "symbol": "$"}, "booked": None,
+              "deal_value": None, "expected": None, "math": math}
     values.update(answers)
     return prompts.render("flows/goals/math", answers=values,
                           context={"manager_name": "Maria", "selling_role": None})
@@ -166,3 +206,23 @@ def test_the_math_message_for_a_long_cycle_and_the_run_rate() -> None:
     assert "85% of the number is already booked or expected" in text
     text = _math_text(goal_math(1_000_000, 0.5, 50_000, 30, booked=100_000, **YEAR))
     assert "Only 10% of the number is booked or expected so far" in text
+
+
+def test_a_farmers_run_rate_counts_the_churn_to_replace() -> None:
+    """Kiri, a farmer: quota $1M, $900k booked, a $5M installed base losing 10 % a year.
+    Still to win is $600k ($500k of it churn), so the run rate is 900k of 1.5M (60 %),
+    not 90 % of the quota with "is the target high enough to stretch you?" beside it."""
+    math = goal_math(1_000_000, 0.25, 20_000, 63, booked=900_000, installed_base=5_000_000, churn_rate=0.1,
+                     **YEAR)
+    assert math["gap"] == 600_000 and math["run_rate"] == pytest.approx(0.6) and math["run_rate_note"] is None
+    text = prompts.render("flows/goals/math", answers={"quota": {"amount": 1_000_000, "currency": "USD", "symbol": "$"},
+                                                       "booked": None, "deal_value": None, "expected": None,
+                                                       "math": math},
+                          context={"manager_name": "Maria", "selling_role": "farmer"})
+    assert "Still to win: $600,000 (quota $1,000,000, plus $500,000 of churn to replace" in text
+    assert "high enough to stretch" not in text and "90%" not in text
+    assert "at $20,000 an expansion deal" in text and "a expansion" not in text
+    robust = goal_math(1_000_000, 0.25, 20_000, 63, booked=250_000, installed_base=5_000_000, churn_rate=0.1,
+                       **YEAR)
+    assert robust["run_rate"] == pytest.approx(250_000 / 1_500_000) and robust["run_rate_note"] == "robust"
+    assert goal_math(1_000_000, 0.25, 20_000, 63, booked=900_000, **YEAR)["run_rate_note"] == "stretch"

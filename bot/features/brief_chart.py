@@ -34,6 +34,7 @@ from PIL import Image as PILImage
 
 import prompts
 from bot.core.messages import Image
+from storage.models import KeyResult
 
 WIDTH, HEIGHT, DPI = 720, 360, 90  # pixels; DPI only scales the fonts and lines
 MAX_KRS = 6  # more lines than this are unreadable; the text lists every key result
@@ -46,7 +47,13 @@ MARKS = {"on_track": ("o", "#2e7d32"), "at_risk": ("^", "#ef6c00"), "off_track":
          "": ("o", "#607d8b")}
 
 
-def _ratio(value: float, start: float, target: float) -> float:
+def _ratio(value: float, start: float, target: float, kind: str = "total") -> float:
+    """A past figure's progress: a total's way from start to target (up to 1.2, so an
+    overshoot shows); any other kind (a floor, a ceiling, a rate, a quota) by
+    `KeyResult.progress`, the one rule for those."""
+    if kind != "total":
+        return KeyResult(objective_id=0, title="", kind=kind, start_value=start, target_value=target,
+                         current_value=value).progress
     span = target - start
     if span == 0:
         return 1.0 if value >= target else 0.0
@@ -112,7 +119,7 @@ class _Template:
         for kr, (progress, pace, marks, label) in zip(plotted, self.pool, strict=False):
             points = history[kr["id"]]
             xs = date2num([at for at, _, _ in points])
-            ys = [_ratio(v, kr["start"], kr["target"]) * 100 for _, v, _ in points]
+            ys = [_ratio(v, kr["start"], kr["target"], kr.get("kind") or "total") * 100 for _, v, _ in points]
             progress.set_data([*xs, now_x], [*ys, kr["progress"] * 100])
             begin = kr["created"] if kr.get("created") and kr["created"] < points[0][0] else points[0][0]
             due = kr.get("due_on")

@@ -182,6 +182,7 @@ def _key_results(data: BriefData, krs: list[Any], answers: dict[int, list[Any]])
         reference = then_value if then_value is not None else (since[0] if since else kr.current_value)
         data.key_results.append({
             "id": kr.id, "objective": objective.title, "title": kr.title, "unit": kr.unit,
+            "kind": kr.kind, "per": kr.per,
             "start": kr.start_value, "target": kr.target_value, "now": kr.current_value, "then": then_value,
             "change": None if then_value is None else kr.current_value - then_value,
             "confidence": kr.confidence, "then_confidence": then_conf,

@@ -31,7 +31,7 @@ def _local(instant: datetime, timezone: str) -> str:
 def _bars(key_results: list[KeyResult]) -> list[Progress]:
     return [
         Progress(kr.title, kr.progress, prompts.render(
-            "home/key_result", current=kr.current_value, target=kr.target_value,
+            "home/key_result", current=kr.current_value, target=kr.target_value, start=kr.start_value,
             unit=kr.unit, confidence=kr.confidence, kind=kr.kind, per=kr.per,
         ))
         for kr in key_results

@@ -14,8 +14,9 @@ from storage.models.columns import UNRATED, created_now, utc_instant
 #   rate   - "book 6 first meetings a week": the latest period's figure against the
 #            rate (`per` is "week" or "month"); never summed into a running total;
 #   floor  - "keep 95 % of customers": a level to hold, on track at or above it;
+#   ceiling - "keep churn below 3 %": a level to stay under, on track at or below it;
 #   quota  - the year's number: business already booked counts as attained.
-KR_KINDS = ("total", "rate", "floor", "quota")
+KR_KINDS = ("total", "rate", "floor", "ceiling", "quota")
 
 
 class Objective(SQLModel, table=True):
@@ -57,7 +58,14 @@ class KeyResult(SQLModel, table=True):
           week is 0.83), never a running total.
         - floor: 1.0 while the level is held (at or above the floor); below it, the
           share of the floor still held (90 against a floor of 95 is 0.95).
+        - ceiling: 1.0 while the level is held (at or below the ceiling); above it,
+          the ceiling's share of the level (4 % against a ceiling of 3 % is 0.75); a
+          ceiling of zero or less is held only at or below it.
         """
+        if self.kind == "ceiling":
+            if self.current_value <= self.target_value:
+                return 1.0
+            return max(0.0, min(1.0, self.target_value / self.current_value)) if self.target_value > 0 else 0.0
         if self.kind in ("quota", "rate", "floor"):
             if self.target_value <= 0:
                 return 1.0 if self.current_value >= self.target_value else 0.0
@@ -69,8 +77,8 @@ class KeyResult(SQLModel, table=True):
 
     @property
     def held(self) -> bool:
-        """For a floor: the level is at or above it. For any other kind: the target
-        is reached."""
+        """For a floor: the level is at or above it; for a ceiling: at or below it.
+        For any other kind: the target is reached."""
         return self.progress >= 1.0
 
 

@@ -117,7 +117,7 @@ async def test_the_brief_figures_match_the_hand_computed_fixture(coach, team, db
     assert metrics["overdue_items"] == 1 and metrics["measure:first meetings"] == 10
     with at(utc(2027, 3, 9, 13)):
         shown = "\n".join(m.plain() for m in await build_brief(coach, maria, ravi, utc(2027, 3, 9, 13)))
-    assert "New logos**: 5 logos of 12 logos (was 3 logos, +2 logos), at risk (was on track)" in shown
+    assert "New logos**: 5 of 12 logos (was 3 logos, +2 logos), at risk (was on track)" in shown
     assert "OKR check-ins: 1 answered on time, 0 late, 0 missed" in shown
     assert "WIG sessions: 0 answered on time, 1 late, 1 missed" in shown
     assert "Commitments kept: 3 of 4 (75%)" in shown
@@ -161,7 +161,7 @@ async def test_a_figure_or_confidence_with_no_answer_before_the_window_is_not_in
     assert "(was $0" not in shown and "was on track" not in shown and "unrated" not in shown
     alt = prompts.render("one_on_ones/chart_alt", name="Ravi", krs=[q])  # the chart's description
     assert "Quota 2027 at 80% (not rated yet)." in alt
-    assert "Demos**: 7 demos of 20 demos (no figure from before Tue 9 Feb 2027 to compare with), at risk ⚠" in shown
+    assert "Demos**: 7 of 20 demos (no figure from before Tue 9 Feb 2027 to compare with), at risk ⚠" in shown
     assert "At risk: Demos." in shown
 
 
