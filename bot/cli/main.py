@@ -106,7 +106,9 @@ async def _chat(config: Settings, email: str) -> None:
     try:
         async with db.session() as session:
             person = await people.by_email(session, email)
-            left_open = await conversations.active(session, person.id) if person is not None else None  # type: ignore[arg-type]
+            # someone marked as left is told so at their first line, not shown what they left open
+            left_open = (await conversations.active(session, person.id)  # type: ignore[arg-type]
+                         if person is not None and person.active else None)
             if person is not None and left_open is not None:  # its question again, numbered: answers go to it
                 waiting = open_question(left_open, local_day(now(), person.timezone))
     finally:

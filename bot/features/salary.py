@@ -17,7 +17,7 @@ from bot.core.feature import LEADERS, Feature
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
-from bot.features.access import resolve_report
+from bot.features.access import left_note, resolve_report
 from bot.features.briefs import may_read
 from storage import people, salary
 
@@ -29,7 +29,8 @@ async def start_salary_prep(turn: Turn, args: str) -> list[Message]:
     """`/okr salary-prep @rep`: prepare the talk, or after it, follow it up. Private."""
     rep = await resolve_report(turn, args)
     if rep is None:
-        return [Message(prompts.render("flows/salary/usage", given=args.strip()), private=True)]
+        left = await left_note(turn, args)
+        return [left or Message(prompts.render("flows/salary/usage", given=args.strip()), private=True)]
     async with turn.db.session() as session:
         talk = await salary.open_talk(session, turn.person.id, rep["id"])  # type: ignore[arg-type]
         since = turn.now - timedelta(days=365)
