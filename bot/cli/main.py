@@ -98,6 +98,7 @@ async def _chat(config: Settings, email: str) -> None:
     from bot.channels.console import ConsoleChannel, stdin_lines
     from bot.core.clock import local_day, now
     from bot.core.flows import asked_again, open_question
+    from bot.core.messages import Message
     from bot.runtime import running
     from storage import conversations
 
@@ -121,11 +122,14 @@ async def _chat(config: Settings, email: str) -> None:
         interactive = sys.stdin.isatty()
         if interactive:
             typer.echo(prompts.render("cli/chat_welcome", name=person.name))
+        told = None
         if waiting is not None and left_open is not None:  # brought up to date first (a WIG closed meanwhile)
             typer.echo(prompts.render("cli/chat_open", open=waiting[0]))
             console.show(await asked_again(runtime.coach, person, left_open, now()))
+            # the same command typed first picks it up: its "welcome back" would say this again
+            told = Message(prompts.render("flows/common/resumed", current=waiting[0]))
         await console.converse(runtime.coach, person.id, stdin_lines(),  # type: ignore[arg-type]
-                               prompt="> " if interactive else "")
+                               prompt="> " if interactive else "", told=told)
 
 
 @app.command()
