@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 MARIA = "maria.manager@example.com"
 
@@ -22,10 +24,11 @@ def _coachbot(folder: Path, *args: str, stdin: str = "") -> str:
     return done.stdout
 
 
-def test_the_command_that_picks_up_the_open_conversation_adds_no_second_banner(tmp_path: Path) -> None:
+@pytest.mark.parametrize("run", ["chat", "demo"])
+def test_the_command_that_picks_up_the_open_conversation_adds_no_second_banner(tmp_path: Path, run: str) -> None:
     _coachbot(tmp_path, "team", "import", str(ROOT / "examples" / "team.csv"))
     _coachbot(tmp_path, "chat", "--as", MARIA, stdin="/okr salary-prep @sam\nA fair raise\n")
-    shown = _coachbot(tmp_path, "chat", "--as", MARIA, stdin="/okr salary-prep @sam\n")
+    shown = _coachbot(tmp_path, run, "--as", MARIA, stdin="/okr salary-prep @sam\n")
     assert shown.count("open last time") == 1 and "Welcome back" not in shown, shown
     assert shown.count("What do you think Sam hopes for") == 2  # the question is still asked after the command
     later = _coachbot(tmp_path, "chat", "--as", MARIA, stdin="/okr help\n/okr salary-prep @sam\n")
