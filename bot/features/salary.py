@@ -20,6 +20,7 @@ from bot.core.people import first_name
 from bot.features.access import left_note, resolve_report
 from bot.features.briefs import may_read
 from storage import people, salary
+from storage.models import SalaryTalk
 
 feature = Feature("salary")
 
@@ -85,6 +86,22 @@ async def save_salary_outcome(turn: Turn, data: dict[str, Any]) -> list[Message]
     return reply
 
 
+def talked_on(talk: SalaryTalk, timezone: str) -> date:
+    """The day a salary talk took place: the day the manager gave in the follow-up
+    (`held_on`), else the day it was booked for when that had come by the time the
+    outcome was recorded, else the day the outcome was recorded (in `timezone`, the
+    manager's), for talks recorded before the follow-up asked."""
+    recorded = local_day(talk.updated_at, timezone)
+    for day in (talk.outcome.get("held_on"), talk.preparation.get("talk_on")):
+        try:
+            held = date.fromisoformat(str(day))
+        except ValueError:
+            continue
+        if held <= recorded:
+            return held
+    return recorded
+
+
 @feature.job("remind salary follow-ups")
 async def remind_salary_follow_ups(coach: Coach) -> int:
     """Remind managers, privately, when the follow-up date of a salary talk has come in
@@ -108,7 +125,7 @@ async def remind_salary_follow_ups(coach: Coach) -> int:
         text = prompts.render("flows/salary/follow_up_due", rep_name=rep.name,
                               rep_first_name=first_name(rep.name), agreed=talk.outcome.get("agreed"),
                               satisfied=talk.outcome.get("satisfied"), next_steps=talk.outcome.get("next_steps"),
-                              talked_on=local_day(talk.updated_at, manager.timezone))
+                              talked_on=talked_on(talk, manager.timezone))
         try:
             await coach.deliver(manager.id, [Message(text, private=True)])  # type: ignore[arg-type]
         except DeliveryError:

@@ -65,11 +65,12 @@ async def prepare(coach: Coach, maria: int) -> str:
 
 
 async def prepare_and_hold_talk(coach: Coach, maria: int) -> None:
-    """Prepare a talk with Sam, then record it as held, agreed, with a follow-up on May 3."""
+    """Prepare a talk with Sam booked for the next day, then record it as held early (today),
+    agreed, with a follow-up on May 3."""
     await say(coach, maria, "/okr salary-prep @sam")
     await prepare(coach, maria)
     await say(coach, maria, "/okr salary-prep @sam")
-    for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
+    for line in ["yes", "today", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
                  "We agreed a 5% raise from April; HR sends the letter this week.", "keep", "May 3"]:
         await say(coach, maria, line)
 
@@ -146,7 +147,7 @@ async def test_who_may_prepare_and_keeping_the_summary(
     await say(coach, maria, "/okr salary-prep @sam")
     assert "Then here's your preparation" in await say(coach, maria, "no")
     await say(coach, maria, "/okr salary-prep @sam")
-    for line in ["yes", "No change this year, a bonus instead", "skip", "Bonus paid in March",
+    for line in ["yes", "today", "No change this year, a bonus instead", "skip", "Bonus paid in March",
                  "satisfied"]:
         await say(coach, maria, line)
     await say(coach, maria, "We agreed on a one-off bonus paid in March; salary unchanged.")
@@ -264,7 +265,7 @@ async def test_the_summary_is_drafted_from_what_was_agreed(
     await say(coach, maria, "/okr salary-prep @sam")
     await prepare(coach, maria)
     await say(coach, maria, "/okr salary-prep @sam")
-    for line in ["yes", "A 5% raise from April.", "$90k", "HR sends the letter this week"]:
+    for line in ["yes", "today", "A 5% raise from April.", "$90k", "HR sends the letter this week"]:
         asked = await say(coach, maria, line)
     draft = ("On 2027-02-01 we met to talk about your salary. We agreed: A 5% raise from April. "
              "Your new salary: $90,000. Next steps: HR sends the letter this week.")
@@ -313,7 +314,7 @@ async def test_a_talk_or_follow_up_day_years_ahead_is_asked_again(
     for line in ["2027-02-09", *PREP[8:]]:
         await say(coach, maria, line)
     await say(coach, maria, "/okr salary-prep @sam")
-    for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
+    for line in ["yes", "today", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
                  "We agreed a 5% raise from April; HR sends the letter this week.", "keep"]:
         await say(coach, maria, line)
     far = await say(coach, maria, "2207-05-03")
