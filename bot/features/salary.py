@@ -32,10 +32,19 @@ async def start_salary_prep(turn: Turn, args: str) -> list[Message]:
     if rep is None:
         left = await left_note(turn, args)
         return [left or Message(prompts.render("flows/salary/usage", given=args.strip()), private=True)]
+    since = turn.now - timedelta(days=365)
+    year = local_day(turn.now, turn.person.timezone).year
     async with turn.db.session() as session:
         talk = await salary.open_talk(session, turn.person.id, rep["id"])  # type: ignore[arg-type]
-        since = turn.now - timedelta(days=365)
-        figures = await salary.performance(session, rep["id"], since)
+        period = talk_period(await salary.key_result_periods(session, rep["id"]), year)
+        figures = await salary.performance(session, rep["id"], since, period)
+        done = await salary.completed_checkins(session, rep["id"], since)
+        person = await people.get(session, rep["id"])
+    figures["period"] = period or str(year)
+    zone_of_rep = person.timezone if person is not None else turn.person.timezone
+    for kind, name in (("okr_checkin", "checkins_completed"), ("wig", "wig_sessions_completed")):
+        # once per day in the rep's calendar: `/okr checkin` run again a minute later is one check-in
+        figures[name] = len({local_day(at, zone_of_rep) for k, at in done if k == kind})
     context: dict[str, Any] = {
         "subject": f"salary:{rep['id']}",
         "rep_id": rep["id"],
@@ -49,6 +58,14 @@ async def start_salary_prep(turn: Turn, args: str) -> list[Message]:
         context["preparation"] = dict(talk.preparation)
         return await start_flow(turn, "salary_followup", context)
     return await start_flow(turn, "salary_prep", context)
+
+
+def talk_period(periods: list[str], year: int) -> str | None:
+    """The key-result period ("2026") a salary talk in `year` (the manager's local
+    year) looks back on: that year's when the rep has key results in it, else the
+    latest earlier one; never a later year's (next year's plan, made in November)."""
+    earlier = [p for p in periods if p[:4].isdigit() and int(p[:4]) <= year]
+    return max(earlier, key=lambda p: (p[:4], p)) if earlier else None
 
 
 @feature.action("save_salary_prep")

@@ -3,7 +3,7 @@ figures from what coachbot holds, and only a chosen summary reaching the rep."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from conftest import RecordingChannel, say
 from freezegun import freeze_time
@@ -39,7 +39,7 @@ async def seed_performance(db: Database, rep: int, org: int, numbers: bool = Fal
         session.add(kr)
         session.add(CheckIn(org_id=org, person_id=rep, kind="okr_checkin", completed_at=utcnow()))
         session.add(CheckIn(org_id=org, person_id=rep, kind="wig", completed_at=utcnow()))
-        session.add(CheckIn(org_id=org, person_id=rep, kind="wig", completed_at=utcnow()))
+        session.add(CheckIn(org_id=org, person_id=rep, kind="wig", completed_at=utcnow() - timedelta(days=7)))
         session.add(Commitment(person_id=rep, text="Call 10 prospects", week_start=date(2027, 1, 4),
                                kept=True))
         session.add(Commitment(person_id=rep, text="Book 3 demos", week_start=date(2027, 1, 11),
@@ -85,7 +85,7 @@ async def test_prepare_then_follow_up_and_send_the_summary(
     assert "stays between you and me" in replies[0].text
     for line in PREP[:4]:
         figures = await say(coach, maria, line)
-    assert "Quota attainment: $420,000 of $1,200,000 (35%), business already booked included" in figures
+    assert "Quota attainment in 2027: $420,000 of $1,200,000 (35%), business already booked included" in figures
     assert "Win rate: 22% at the last check-in" in figures
     assert "1 at risk" in figures
     assert "OKR check-ins completed: 1" in figures and "WIG sessions completed: 2" in figures
@@ -143,7 +143,7 @@ async def test_who_may_prepare_and_keeping_the_summary(
     assert "among the people you lead" in await say(coach, maria, "/okr salary-prep @ada")
     assert "Name one of your reps" in await say(coach, maria, "/okr salary-prep")
     await say(coach, maria, "/okr salary-prep @sam")
-    assert "No key results recorded yet" in await prepare(coach, maria)
+    assert "No key results recorded for 2027." in await prepare(coach, maria)
     await say(coach, maria, "/okr salary-prep @sam")
     assert "Then here's your preparation" in await say(coach, maria, "no")
     await say(coach, maria, "/okr salary-prep @sam")
@@ -184,7 +184,7 @@ async def test_figures_count_only_active_key_results(db: Database, team: dict[st
     await seed_performance(db, team["ravi"], team["org"])
     async with db.session() as session:
         kr = (await session.exec(select(KeyResult))).one()
-        figures = await salary.performance(session, team["ravi"], utcnow().replace(year=2000))
+        figures = await salary.performance(session, team["ravi"], utcnow().replace(year=2000), "2027")
     assert figures["key_results"] == 1 and figures["average_progress"] == 0.5 and kr.id
 
 
