@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from conversations.amounts import (
@@ -253,15 +254,23 @@ def _check_day(reading: DateReading, raw: str, env: Env, future: bool, within_ye
     return Valid(found.isoformat())
 
 
-def date_answer(raw: str, env: Env, *, future: bool = False, within_years: int | None = None) -> Result:
+def date_answer(raw: str, env: Env, *, future: bool = False, past: bool = False,
+                within_years: int | None = None) -> Result:
     """A date, returned as an ISO string so the state stays JSON. Inside a planned
     period a day without a year falls in it, and a day outside it is asked again; a
     numeric day a reader could take two ways is confirmed in words. With
     `within_years` (a flow's option), a day more than that many years ahead is asked
-    again ("too_far": a year typed wrongly)."""
+    again ("too_far": a year typed wrongly). With `past` (a day something happened), a
+    yearless day reads as its latest occurrence up to today ("Nov 28" on 30 November
+    is this year's), and a day still ahead ("Friday") is asked again ("in_the_future")."""
     found = env.read_date(raw)
     if found is None:  # "31 April", "2027-02-29": say which month is short of that day
         return _no_day(raw, env) or Invalid("not_a_date")
+    if past and found.day > env.today:
+        back = last_passed(raw, env.today, env.timezone, env.country)
+        if back is None:
+            return Invalid("in_the_future", {"date": found.day.isoformat()})
+        found = replace(found, day=back, far=False)
     return _check_day(found, raw, env, future, within_years)
 
 

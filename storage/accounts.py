@@ -16,12 +16,18 @@ def account_key(name: str) -> str:
     return re.sub(r"\s+", " ", name.strip()).lower()[:200]
 
 
+async def find(session: AsyncSession, org_id: int, name: str) -> Account | None:
+    """The organisation's account called `name` (spacing and case aside), or None:
+    looking does not create one (`find_or_create` does, when there is something to keep)."""
+    return (await session.exec(
+        select(Account).where(Account.org_id == org_id, Account.key == account_key(name)))).first()
+
+
 async def find_or_create(session: AsyncSession, org_id: int, name: str,
                          owner_id: int | None = None) -> Account:
-    key = account_key(name)
-    account = (await session.exec(
-        select(Account).where(Account.org_id == org_id, Account.key == key))).first()
+    account = await find(session, org_id, name)
     if account is None:
+        key = account_key(name)
         account = Account(org_id=org_id, key=key, name=re.sub(r"\s+", " ", name.strip())[:200],
                           owner_id=owner_id)
         session.add(account)

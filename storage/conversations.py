@@ -88,11 +88,12 @@ async def set_status(session: AsyncSession, conversation: Conversation, status: 
     await session.flush()
 
 
-async def directory(session: AsyncSession, org_id: int) -> list[dict[str, Any]]:
+async def directory(session: AsyncSession, org_id: int, *, left: bool = False) -> list[dict[str, Any]]:
     """Everyone active in the organisation with their chat handles, for matching
-    "@ravi", "<@U0RAVI>" or an e-mail to a person."""
+    "@ravi", "<@U0RAVI>" or an e-mail to a person; with `left`, those marked as left
+    instead (to tell an asker who named one that they left, not that nobody is called so)."""
     people: Sequence[Person] = (
-        await session.exec(select(Person).where(Person.org_id == org_id, Person.active)
+        await session.exec(select(Person).where(Person.org_id == org_id, col(Person.active) == (not left))
                            .order_by(Person.id))
     ).all()
     handles: dict[int, list[str]] = {}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
@@ -74,26 +74,43 @@ async def mark_follow_up_reminded(session: AsyncSession, talk: SalaryTalk) -> No
     await session.flush()
 
 
-async def performance(session: AsyncSession, rep_id: int, since: datetime) -> dict[str, Any]:
-    """What the data says about a rep since `since`: key-result progress and
-    confidence, check-ins done, commitments kept, trade-show leads followed up."""
+async def completed_checkins(session: AsyncSession, rep_id: int, since: datetime) -> list[tuple[str, datetime]]:
+    """(kind, completed at, UTC) of each OKR check-in and WIG session the rep completed
+    since `since`, oldest first; the caller counts them once per local day."""
+    return [(kind, at) for kind, at in (await session.exec(
+        select(CheckIn.kind, CheckIn.completed_at)
+        .where(CheckIn.person_id == rep_id, col(CheckIn.completed_at).is_not(None),
+               col(CheckIn.started_at) >= since)
+        .order_by(col(CheckIn.completed_at))
+    )).all() if at is not None]
+
+
+async def key_result_periods(session: AsyncSession, rep_id: int) -> list[str]:
+    """The periods ("2026") of the rep's active objectives that have key results, sorted."""
+    return sorted(set((await session.exec(
+        select(Objective.period).join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+        .where(Objective.owner_id == rep_id, Objective.status == "active")
+    )).all()))
+
+
+async def performance(session: AsyncSession, rep_id: int, since: datetime, period: str | None) -> dict[str, Any]:
+    """What the data says about a rep: the key results of the active objectives of
+    `period` ("2026": the year the talk looks back on; None: none) with their progress
+    and confidence, and what they planned for it in goal setting; since `since`
+    (aware UTC), commitments kept and trade-show leads followed up. Check-ins are
+    counted by the caller (`completed_checkins`), once per day in the rep's calendar."""
     krs = (await session.exec(
         select(KeyResult).join(Objective, col(Objective.id) == col(KeyResult.objective_id))
-        .where(Objective.owner_id == rep_id, Objective.status == "active")
-    )).all()
+        .where(Objective.owner_id == rep_id, Objective.status == "active", Objective.period == period)
+    )).all() if period is not None else []
     confidence: dict[str, int] = {}
     for kr in krs:
         confidence[kr.confidence] = confidence.get(kr.confidence, 0) + 1
-    done_by_kind = dict((await session.exec(
-        select(CheckIn.kind, func.count()).select_from(CheckIn)
-        .where(CheckIn.person_id == rep_id, col(CheckIn.completed_at).is_not(None),
-               col(CheckIn.started_at) >= since)
-        .group_by(CheckIn.kind)
-    )).all())
-    plan = (await session.exec(
+    plans = (await session.exec(
         select(Conversation).where(Conversation.person_id == rep_id, Conversation.flow == "goals",
                                    Conversation.status == "done")
-        .order_by(col(Conversation.updated_at).desc()).limit(1))).first()
+        .order_by(col(Conversation.updated_at).desc()))).all()
+    plan = next((p for p in plans if str(((p.state or {}).get("context") or {}).get("year")) == period), None)
     planned = dict((plan.state or {}).get("answers") or {}) if plan is not None else {}
     quota = next((k for k in krs if k.kind == "quota"), None)
     win_rate = next((k for k in krs if k.unit == "%" and "win rate" in k.title.lower()), None)
@@ -105,17 +122,16 @@ async def performance(session: AsyncSession, rep_id: int, since: datetime) -> di
     leads = (await session.exec(
         select(Lead).where(Lead.owner_id == rep_id, col(Lead.captured_at) >= since))).all()
     return {
+        "period": period,
         "key_results": len(krs),
         "average_progress": round(sum(k.progress for k in krs) / len(krs), 4) if krs else None,
         "key_results_done": sum(1 for k in krs if k.progress >= 1.0),
         "confidence": confidence,
-        "checkins_completed": int(done_by_kind.get("okr_checkin", 0)),
-        "wig_sessions_completed": int(done_by_kind.get("wig", 0)),
         # quota attainment: the quota key result, booked business counted (issue #11)
         "quota": ({"attained": quota.current_value, "target": quota.target_value, "unit": quota.unit,
                    "share": round(quota.progress, 4)} if quota is not None else None),
         "win_rate": win_rate.current_value / 100 if win_rate is not None else None,
-        # as the rep gave them in goal setting, where known
+        # as the rep gave them in goal setting for that period, where known
         "planned_win_rate": planned.get("win_rate"),
         "deal_value": planned.get("deal_value"),
         "commitments": len(judged),

@@ -143,12 +143,15 @@ class ConsoleChannel:
                             for label, value, means in card.choices]
 
     async def converse(self, coach: Coach, person_id: int, lines: AsyncIterator[str],
-                       prompt: str = "") -> None:
+                       prompt: str = "", told: Message | None = None) -> None:
         """Feed each line to the coach as `person_id` and print the replies, until EOF
         or a line that is only `/quit` (also `quit`, `exit`, `/exit`: what a terminal
-        user tries first; a conversation never needs one of them as a whole answer)."""
+        user tries first; a conversation never needs one of them as a whole answer).
+        `told`: what the first line's replies need not say again (the "welcome back" of
+        the conversation the caller has just shown left open): one banner is enough."""
         self.person_id = person_id
         await self.restore(person_id)
+        unsaid = told.plain() if told is not None else None
         async for line in lines:
             if not line.strip():
                 continue
@@ -171,6 +174,8 @@ class ConsoleChannel:
             replies = await coach.handle(
                 Inbound(person_id=person_id, platform="console", text=text, action=action)
             )
+            if unsaid is not None:
+                replies, unsaid = [m for m in replies if m.plain() != unsaid], None
             if action is None and _yes_or_no_question(card) and any(m.unheard for m in replies) \
                     and (picked := _pick(text, _options(card))) is not None:
                 # no conversation took the number (the card outlived it): a pick, as on any card

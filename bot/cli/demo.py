@@ -79,6 +79,7 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
     from bot import cadence  # the cadence, every feature and the console: loaded for the demo only
     from bot.channels.console import ConsoleChannel, stdin_lines
     from bot.core.flows import asked_again, open_question
+    from bot.core.messages import Message
     from bot.runtime import running
 
     db = await ready_database(config)
@@ -157,8 +158,10 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
             if sys.stdin.isatty():
                 sys.stdout.write("> ")
                 sys.stdout.flush()
+            # the command that picks the open conversation up, typed first: no second banner
+            told = Message(prompts.render("flows/common/resumed", current=waiting[0])) if waiting else None
             await console.converse(runtime.coach, chosen.id, stdin_lines(),  # type: ignore[arg-type]
-                                   prompt="> " if sys.stdin.isatty() else "")
+                                   prompt="> " if sys.stdin.isatty() else "", told=told)
     finally:
         if planted_key is not None:  # after the timer stopped: nothing is sending it meanwhile
             await _put_away(config, planted_key, chosen.id)  # type: ignore[arg-type]

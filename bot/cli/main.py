@@ -98,6 +98,7 @@ async def _chat(config: Settings, email: str) -> None:
     from bot.channels.console import ConsoleChannel, stdin_lines
     from bot.core.clock import local_day, now
     from bot.core.flows import asked_again, open_question
+    from bot.core.messages import Message
     from bot.runtime import running
     from storage import conversations
 
@@ -106,7 +107,9 @@ async def _chat(config: Settings, email: str) -> None:
     try:
         async with db.session() as session:
             person = await people.by_email(session, email)
-            left_open = await conversations.active(session, person.id) if person is not None else None  # type: ignore[arg-type]
+            # someone marked as left is told so at their first line, not shown what they left open
+            left_open = (await conversations.active(session, person.id)  # type: ignore[arg-type]
+                         if person is not None and person.active else None)
             if person is not None and left_open is not None:  # its question again, numbered: answers go to it
                 waiting = open_question(left_open, local_day(now(), person.timezone))
     finally:
@@ -119,11 +122,14 @@ async def _chat(config: Settings, email: str) -> None:
         interactive = sys.stdin.isatty()
         if interactive:
             typer.echo(prompts.render("cli/chat_welcome", name=person.name))
+        told = None
         if waiting is not None and left_open is not None:  # brought up to date first (a WIG closed meanwhile)
             typer.echo(prompts.render("cli/chat_open", open=waiting[0]))
             console.show(await asked_again(runtime.coach, person, left_open, now()))
+            # the same command typed first picks it up: its "welcome back" would say this again
+            told = Message(prompts.render("flows/common/resumed", current=waiting[0]))
         await console.converse(runtime.coach, person.id, stdin_lines(),  # type: ignore[arg-type]
-                               prompt="> " if interactive else "")
+                               prompt="> " if interactive else "", told=told)
 
 
 @app.command()

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import prompts
+from bot.core.clock import local_day
 from bot.core.coach import Turn
+from bot.core.messages import Message
 from conversations.validators import find_person
-from storage import conversations
+from storage import conversations, leavers, people
 from storage.models import Event, Person
 
 
@@ -56,3 +59,20 @@ async def resolve_report(turn: Turn, args: str) -> dict[str, Any] | None:
     if may_see(turn.person, found):
         return dict(found)
     return None
+
+
+async def left_note(turn: Turn, args: str) -> Message | None:
+    """When `args` names someone marked as left whom the asker could see (their own
+    former report, anyone as an admin): "X has left (since DATE)", the asker's local
+    day, private; None otherwise, so the caller says what it says for nobody found
+    (a stranger's leaving is not told)."""
+    if not args.strip():
+        return None
+    async with turn.db.session() as session:
+        gone = find_person(args, await conversations.directory(session, turn.person.org_id, left=True))
+        person = await people.get(session, gone["id"]) if gone is not None else None
+    since = leavers.left_since(person) if person is not None else None
+    if person is None or since is None or person.id == turn.person.id or not may_see(turn.person, person):
+        return None
+    return Message(prompts.render("core/report_left", name=person.name, email=person.email,
+                                  since=local_day(since, turn.person.timezone)), private=True)

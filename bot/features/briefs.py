@@ -24,6 +24,7 @@ from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Message, Progress
 from bot.core.people import first_name
 from bot.features import coaching
+from bot.features.access import left_note
 from bot.features.brief_data import BriefData, gather, gather_many
 from conversations.validators import find_person
 from storage import conversations, people
@@ -162,7 +163,8 @@ async def brief_command(turn: Turn, args: str) -> list[Message]:
         return [Message(prompts.render("one_on_ones/brief_usage"), private=True)]
     rep = await find_rep(turn, args)
     if rep is None:
-        return [Message(prompts.render("one_on_ones/brief_refused", given=args.strip()), private=True)]
+        left = await left_note(turn, args)
+        return [left or Message(prompts.render("one_on_ones/brief_refused", given=args.strip()), private=True)]
     shown = await build_brief(turn.coach, turn.person, rep, turn.now)
     for message in shown:
         message.private = True

@@ -17,9 +17,10 @@ from bot.core.feature import LEADERS, Feature
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
-from bot.features.access import resolve_report
+from bot.features.access import left_note, resolve_report
 from bot.features.briefs import may_read
 from storage import people, salary
+from storage.models import SalaryTalk
 
 feature = Feature("salary")
 
@@ -29,11 +30,21 @@ async def start_salary_prep(turn: Turn, args: str) -> list[Message]:
     """`/okr salary-prep @rep`: prepare the talk, or after it, follow it up. Private."""
     rep = await resolve_report(turn, args)
     if rep is None:
-        return [Message(prompts.render("flows/salary/usage", given=args.strip()), private=True)]
+        left = await left_note(turn, args)
+        return [left or Message(prompts.render("flows/salary/usage", given=args.strip()), private=True)]
+    since = turn.now - timedelta(days=365)
+    year = local_day(turn.now, turn.person.timezone).year
     async with turn.db.session() as session:
         talk = await salary.open_talk(session, turn.person.id, rep["id"])  # type: ignore[arg-type]
-        since = turn.now - timedelta(days=365)
-        figures = await salary.performance(session, rep["id"], since)
+        period = talk_period(await salary.key_result_periods(session, rep["id"]), year)
+        figures = await salary.performance(session, rep["id"], since, period)
+        done = await salary.completed_checkins(session, rep["id"], since)
+        person = await people.get(session, rep["id"])
+    figures["period"] = period or str(year)
+    zone_of_rep = person.timezone if person is not None else turn.person.timezone
+    for kind, name in (("okr_checkin", "checkins_completed"), ("wig", "wig_sessions_completed")):
+        # once per day in the rep's calendar: `/okr checkin` run again a minute later is one check-in
+        figures[name] = len({local_day(at, zone_of_rep) for k, at in done if k == kind})
     context: dict[str, Any] = {
         "subject": f"salary:{rep['id']}",
         "rep_id": rep["id"],
@@ -47,6 +58,14 @@ async def start_salary_prep(turn: Turn, args: str) -> list[Message]:
         context["preparation"] = dict(talk.preparation)
         return await start_flow(turn, "salary_followup", context)
     return await start_flow(turn, "salary_prep", context)
+
+
+def talk_period(periods: list[str], year: int) -> str | None:
+    """The key-result period ("2026") a salary talk in `year` (the manager's local
+    year) looks back on: that year's when the rep has key results in it, else the
+    latest earlier one; never a later year's (next year's plan, made in November)."""
+    earlier = [p for p in periods if p[:4].isdigit() and int(p[:4]) <= year]
+    return max(earlier, key=lambda p: (p[:4], p)) if earlier else None
 
 
 @feature.action("save_salary_prep")
@@ -84,6 +103,22 @@ async def save_salary_outcome(turn: Turn, data: dict[str, Any]) -> list[Message]
     return reply
 
 
+def talked_on(talk: SalaryTalk, timezone: str) -> date:
+    """The day a salary talk took place: the day the manager gave in the follow-up
+    (`held_on`), else the day it was booked for when that had come by the time the
+    outcome was recorded, else the day the outcome was recorded (in `timezone`, the
+    manager's), for talks recorded before the follow-up asked."""
+    recorded = local_day(talk.updated_at, timezone)
+    for day in (talk.outcome.get("held_on"), talk.preparation.get("talk_on")):
+        try:
+            held = date.fromisoformat(str(day))
+        except ValueError:
+            continue
+        if held <= recorded:
+            return held
+    return recorded
+
+
 @feature.job("remind salary follow-ups")
 async def remind_salary_follow_ups(coach: Coach) -> int:
     """Remind managers, privately, when the follow-up date of a salary talk has come in
@@ -107,7 +142,7 @@ async def remind_salary_follow_ups(coach: Coach) -> int:
         text = prompts.render("flows/salary/follow_up_due", rep_name=rep.name,
                               rep_first_name=first_name(rep.name), agreed=talk.outcome.get("agreed"),
                               satisfied=talk.outcome.get("satisfied"), next_steps=talk.outcome.get("next_steps"),
-                              talked_on=local_day(talk.updated_at, manager.timezone))
+                              talked_on=talked_on(talk, manager.timezone))
         try:
             await coach.deliver(manager.id, [Message(text, private=True)])  # type: ignore[arg-type]
         except DeliveryError:

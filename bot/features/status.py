@@ -17,7 +17,7 @@ from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Message, Progress
-from bot.features.access import resolve_report
+from bot.features.access import left_note, resolve_report
 from storage import okrs, people
 from storage.models import Person
 from storage.okrs import ObjectiveWithResults
@@ -77,7 +77,8 @@ async def status(turn: Turn, args: str) -> list[Message]:
         return [Message(prompts.render("status/refused"), private=True)]
     found = await resolve_report(turn, wanted)
     if found is None:
-        return [Message(prompts.render("status/unknown", given=wanted), private=True)]
+        left = await left_note(turn, wanted)
+        return [left or Message(prompts.render("status/unknown", given=wanted), private=True)]
     async with turn.db.session() as session:
         person = await people.get(session, found["id"])
         theirs = await okrs.objectives_for(session, [found["id"]])

@@ -3,7 +3,7 @@ figures from what coachbot holds, and only a chosen summary reaching the rep."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from conftest import RecordingChannel, say
 from freezegun import freeze_time
@@ -39,7 +39,7 @@ async def seed_performance(db: Database, rep: int, org: int, numbers: bool = Fal
         session.add(kr)
         session.add(CheckIn(org_id=org, person_id=rep, kind="okr_checkin", completed_at=utcnow()))
         session.add(CheckIn(org_id=org, person_id=rep, kind="wig", completed_at=utcnow()))
-        session.add(CheckIn(org_id=org, person_id=rep, kind="wig", completed_at=utcnow()))
+        session.add(CheckIn(org_id=org, person_id=rep, kind="wig", completed_at=utcnow() - timedelta(days=7)))
         session.add(Commitment(person_id=rep, text="Call 10 prospects", week_start=date(2027, 1, 4),
                                kept=True))
         session.add(Commitment(person_id=rep, text="Book 3 demos", week_start=date(2027, 1, 11),
@@ -65,11 +65,12 @@ async def prepare(coach: Coach, maria: int) -> str:
 
 
 async def prepare_and_hold_talk(coach: Coach, maria: int) -> None:
-    """Prepare a talk with Sam, then record it as held, agreed, with a follow-up on May 3."""
+    """Prepare a talk with Sam booked for the next day, then record it as held early (today),
+    agreed, with a follow-up on May 3."""
     await say(coach, maria, "/okr salary-prep @sam")
     await prepare(coach, maria)
     await say(coach, maria, "/okr salary-prep @sam")
-    for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
+    for line in ["yes", "today", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
                  "We agreed a 5% raise from April; HR sends the letter this week.", "keep", "May 3"]:
         await say(coach, maria, line)
 
@@ -84,7 +85,7 @@ async def test_prepare_then_follow_up_and_send_the_summary(
     assert "stays between you and me" in replies[0].text
     for line in PREP[:4]:
         figures = await say(coach, maria, line)
-    assert "Quota attainment: $420,000 of $1,200,000 (35%), business already booked included" in figures
+    assert "Quota attainment in 2027: $420,000 of $1,200,000 (35%), business already booked included" in figures
     assert "Win rate: 22% at the last check-in" in figures
     assert "1 at risk" in figures
     assert "OKR check-ins completed: 1" in figures and "WIG sessions completed: 2" in figures
@@ -142,11 +143,11 @@ async def test_who_may_prepare_and_keeping_the_summary(
     assert "among the people you lead" in await say(coach, maria, "/okr salary-prep @ada")
     assert "Name one of your reps" in await say(coach, maria, "/okr salary-prep")
     await say(coach, maria, "/okr salary-prep @sam")
-    assert "No key results recorded yet" in await prepare(coach, maria)
+    assert "No key results recorded for 2027." in await prepare(coach, maria)
     await say(coach, maria, "/okr salary-prep @sam")
     assert "Then here's your preparation" in await say(coach, maria, "no")
     await say(coach, maria, "/okr salary-prep @sam")
-    for line in ["yes", "No change this year, a bonus instead", "skip", "Bonus paid in March",
+    for line in ["yes", "today", "No change this year, a bonus instead", "skip", "Bonus paid in March",
                  "satisfied"]:
         await say(coach, maria, line)
     await say(coach, maria, "We agreed on a one-off bonus paid in March; salary unchanged.")
@@ -183,7 +184,7 @@ async def test_figures_count_only_active_key_results(db: Database, team: dict[st
     await seed_performance(db, team["ravi"], team["org"])
     async with db.session() as session:
         kr = (await session.exec(select(KeyResult))).one()
-        figures = await salary.performance(session, team["ravi"], utcnow().replace(year=2000))
+        figures = await salary.performance(session, team["ravi"], utcnow().replace(year=2000), "2027")
     assert figures["key_results"] == 1 and figures["average_progress"] == 0.5 and kr.id
 
 
@@ -264,7 +265,7 @@ async def test_the_summary_is_drafted_from_what_was_agreed(
     await say(coach, maria, "/okr salary-prep @sam")
     await prepare(coach, maria)
     await say(coach, maria, "/okr salary-prep @sam")
-    for line in ["yes", "A 5% raise from April.", "$90k", "HR sends the letter this week"]:
+    for line in ["yes", "today", "A 5% raise from April.", "$90k", "HR sends the letter this week"]:
         asked = await say(coach, maria, line)
     draft = ("On 2027-02-01 we met to talk about your salary. We agreed: A 5% raise from April. "
              "Your new salary: $90,000. Next steps: HR sends the letter this week.")
@@ -313,7 +314,7 @@ async def test_a_talk_or_follow_up_day_years_ahead_is_asked_again(
     for line in ["2027-02-09", *PREP[8:]]:
         await say(coach, maria, line)
     await say(coach, maria, "/okr salary-prep @sam")
-    for line in ["yes", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
+    for line in ["yes", "today", "A 5% raise from April", "skip", "Letter from HR", "satisfied",
                  "We agreed a 5% raise from April; HR sends the letter this week.", "keep"]:
         await say(coach, maria, line)
     far = await say(coach, maria, "2207-05-03")
