@@ -79,6 +79,15 @@ async def record_checkin(
     return checkin
 
 
+async def answered(session: AsyncSession, checkin_id: int) -> set[int]:
+    """The key results a stored check-in holds an answer for (ids): what
+    `record_checkin` actually kept, to tell it apart from answers it skipped because
+    their key result was no longer active (a plan made again meanwhile)."""
+    query = select(CheckInAnswer.key_result_id).where(CheckInAnswer.checkin_id == checkin_id,
+                                                      col(CheckInAnswer.key_result_id).is_not(None))
+    return {int(kr_id) for kr_id in (await session.exec(query)).all() if kr_id is not None}
+
+
 async def last_checkin(session: AsyncSession, person_id: int) -> CheckIn | None:
     """The person's latest completed OKR check-in (what they said they would change)."""
     query = (select(CheckIn)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,6 +37,21 @@ def _due(value: Any) -> date | None:
     if isinstance(value, str) and value:
         return date.fromisoformat(value)
     return None
+
+
+def same_measure(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two key results (dicts with `title`, `unit`, `kind`) count the same
+    thing, in an old plan and the new one: the same kind and unit, and the same words
+    once numbers are left out ("Close 12 new logos by end of Q2" and "Close 15 new
+    logos by end of Q2"; "Keep 95% of my customers in 2027" and "… 90% …"). Case,
+    punctuation and spacing do not count. Used to carry a key result's reading into a
+    plan made again, and a check-in's answers to it."""
+    def words(title: Any) -> tuple[str, ...]:
+        return tuple(re.findall(r"[^\W\d_]+", str(title or "").casefold()))
+
+    return (str(a.get("kind") or "total") == str(b.get("kind") or "total")
+            and str(a.get("unit") or "").casefold() == str(b.get("unit") or "").casefold()
+            and bool(words(a.get("title"))) and words(a.get("title")) == words(b.get("title")))
 
 
 async def replace_period(session: AsyncSession, owner_id: int, period: str) -> int:
