@@ -14,7 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import among, utcnow
 from storage.models import (
+    CONFIDENCES,
     KR_KINDS,
+    UNRATED,
     CadenceRule,
     CheckIn,
     CheckInAnswer,
@@ -54,18 +56,21 @@ def same_measure(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
             and bool(words(a.get("title"))) and words(a.get("title")) == words(b.get("title")))
 
 
-async def replace_period(session: AsyncSession, owner_id: int, period: str) -> int:
+async def replace_period(session: AsyncSession, owner_id: int, period: str) -> list[KeyResult]:
     """Retire a person's active objectives for a period (goal setting was done again);
-    they stay in the database with status "replaced" for history."""
+    they stay in the database with status "replaced" for history. Returns the retired
+    objectives' key results (oldest first), whose readings a new plan may carry."""
     query = select(Objective).where(Objective.owner_id == owner_id, Objective.period == period,
                                     Objective.status == "active")
-    retired = 0
-    for objective in (await session.exec(query)).all():
+    retired = list((await session.exec(query)).all())
+    for objective in retired:
         objective.status = "replaced"
         session.add(objective)
-        retired += 1
     await session.flush()
-    return retired
+    if not retired:
+        return []
+    return list((await session.exec(select(KeyResult).where(
+        col(KeyResult.objective_id).in_([o.id for o in retired])).order_by(col(KeyResult.id)))).all())
 
 
 async def create_objective(
@@ -74,8 +79,9 @@ async def create_objective(
 ) -> ObjectiveWithResults:
     """An objective and its key results. Each key result dict has `title`, `target`,
     and optionally `start`, `current` (defaults to the start), `unit`, `due` (ISO
-    date), `weight`, `kind` (one of KR_KINDS, default "total") and `per` (a rate's
-    period: "week" or "month"). A quota starts at zero with business already booked
+    date), `weight`, `kind` (one of KR_KINDS, default "total"), `per` (a rate's
+    period: "week" or "month") and `confidence` (one of CONFIDENCES, default
+    unrated: carried from a plan made again). A quota starts at zero with business already booked
     as its current value, so what is booked counts as attained."""
     objective = Objective(org_id=org_id, owner_id=owner_id, title=title[:500], period=period,
                           priority=priority)
@@ -97,6 +103,7 @@ async def create_objective(
             unit=str(item.get("unit") or "")[:32],
             weight=float(item.get("weight") or 1.0),
             due_on=_due(item.get("due")),
+            confidence=item["confidence"] if item.get("confidence") in CONFIDENCES else UNRATED,
             updated_at=utcnow(),
         )
         session.add(kr)
