@@ -70,7 +70,7 @@ async def record_checkin(
         session.add(CheckInAnswer(checkin_id=checkin.id, key_result_id=kr.id, question="key_result",  # type: ignore[arg-type]
                                   value=update.value, confidence=confidence, answered_at=now))
         if update.value is not None:
-            kr.current_value = update.value
+            kr.current_value, kr.unread = update.value, False
         if confidence is not None:
             kr.confidence = confidence
         kr.updated_at = now

@@ -56,6 +56,17 @@ def same_measure(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
             and bool(words(a.get("title"))) and words(a.get("title")) == words(b.get("title")))
 
 
+def average_progress(key_results: Iterable[Any], weighted: bool = True) -> float | None:
+    """The (weighted) mean of `KeyResult.progress` over the key results that have a
+    reading (`KeyResult.reading`): one with no reading yet is neither held nor missed,
+    so it counts in no average until its first reading. None when none has one."""
+    read = [kr for kr in key_results if kr.reading is not None]
+    weight = sum((kr.weight if weighted else 1.0) for kr in read)
+    if not read or not weight:
+        return None
+    return sum(kr.progress * (kr.weight if weighted else 1.0) for kr in read) / weight
+
+
 async def replace_period(session: AsyncSession, owner_id: int, period: str) -> list[KeyResult]:
     """Retire a person's active objectives for a period (goal setting was done again);
     they stay in the database with status "replaced" for history. Returns the retired
@@ -81,8 +92,10 @@ async def create_objective(
     and optionally `start`, `current` (defaults to the start), `unit`, `due` (ISO
     date), `weight`, `kind` (one of KR_KINDS, default "total"), `per` (a rate's
     period: "week" or "month") and `confidence` (one of CONFIDENCES, default
-    unrated: carried from a plan made again). A quota starts at zero with business already booked
-    as its current value, so what is booked counts as attained."""
+    unrated: carried from a plan made again). A floor without a `current` has no
+    reading yet (`KeyResult.unread`). A
+    quota starts at zero with business already booked as its current value, so what
+    is booked counts as attained."""
     objective = Objective(org_id=org_id, owner_id=owner_id, title=title[:500], period=period,
                           priority=priority)
     session.add(objective)
@@ -92,6 +105,8 @@ async def create_objective(
         start = float(item.get("start") or 0.0)
         kind = item.get("kind") if item.get("kind") in KR_KINDS else "total"
         current = item.get("current")
+        # a floor planned without a figure has no reading yet; anything else reads its start
+        unread = current is None and kind == "floor"
         kr = KeyResult(
             objective_id=objective.id,  # type: ignore[arg-type]
             title=str(item["title"])[:500],
@@ -105,6 +120,7 @@ async def create_objective(
             due_on=_due(item.get("due")),
             confidence=item["confidence"] if item.get("confidence") in CONFIDENCES else UNRATED,
             updated_at=utcnow(),
+            unread=unread,
         )
         session.add(kr)
         stored.append(kr)
@@ -248,8 +264,10 @@ class KeyResultRow:
     weight: float
     confidence: str
     kind: str
+    unread: bool = False
 
     progress = property(KeyResult.progress.fget)  # type: ignore[attr-defined]
+    reading = property(KeyResult.reading.fget)  # type: ignore[attr-defined]
 
 
 async def objective_rows(session: AsyncSession, owner_ids: Sequence[int]) -> dict[int, list[ObjectiveWithResults]]:
@@ -266,7 +284,8 @@ async def objective_rows(session: AsyncSession, owner_ids: Sequence[int]) -> dic
     if objectives:
         for row in await _rows(session, select(
                 KeyResult.objective_id, KeyResult.title, KeyResult.start_value, KeyResult.target_value,
-                KeyResult.current_value, KeyResult.weight, KeyResult.confidence, KeyResult.kind)
+                KeyResult.current_value, KeyResult.weight, KeyResult.confidence, KeyResult.kind,
+                KeyResult.unread)
                 .where(col(KeyResult.objective_id).in_([o.id for o in objectives])).order_by(col(KeyResult.id))):
             results.setdefault(row[0], []).append(KeyResultRow(*row))
     for objective in objectives:

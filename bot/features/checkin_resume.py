@@ -106,7 +106,7 @@ def kr_items(found: Iterable[tuple[Objective, KeyResult]]) -> list[dict[str, Any
     order): id, objective (its title), title, current, target, unit, kind, per,
     confidence; read again when a check-in is picked up (`checkin_resume`)."""
     return [{"id": kr.id, "objective": objective.title, "title": kr.title,
-             "current": kr.current_value, "target": kr.target_value, "unit": kr.unit,
+             "current": kr.reading, "target": kr.target_value, "unit": kr.unit,
              "kind": kr.kind, "per": kr.per, "confidence": kr.confidence}
             for objective, kr in found]
 

@@ -185,10 +185,10 @@ def carry_forward(retired: Sequence[KeyResult], new: list[dict[str, Any]]) -> li
                 continue
             left.remove(old)
             item["carried"] = True
-            if item.get("current") is None:
-                item["current"] = old.current_value
+            if item.get("current") is None and old.reading is not None:
+                item["current"] = old.reading
             item["confidence"] = old.confidence
-            carried.append({"title": item["title"], "current": item["current"], "target": item.get("target"),
+            carried.append({"title": item["title"], "current": item.get("current"), "target": item.get("target"),
                             "unit": item.get("unit") or "", "kind": item.get("kind") or "total",
                             "per": item.get("per"), "confidence": old.confidence})
     return carried
