@@ -70,13 +70,22 @@ async def record_checkin(
         session.add(CheckInAnswer(checkin_id=checkin.id, key_result_id=kr.id, question="key_result",  # type: ignore[arg-type]
                                   value=update.value, confidence=confidence, answered_at=now))
         if update.value is not None:
-            kr.current_value = update.value
+            kr.current_value, kr.unread = update.value, False
         if confidence is not None:
             kr.confidence = confidence
         kr.updated_at = now
         session.add(kr)
     await session.flush()
     return checkin
+
+
+async def answered(session: AsyncSession, checkin_id: int) -> set[int]:
+    """The key results a stored check-in holds an answer for (ids): what
+    `record_checkin` actually kept, to tell it apart from answers it skipped because
+    their key result was no longer active (a plan made again meanwhile)."""
+    query = select(CheckInAnswer.key_result_id).where(CheckInAnswer.checkin_id == checkin_id,
+                                                      col(CheckInAnswer.key_result_id).is_not(None))
+    return {int(kr_id) for kr_id in (await session.exec(query)).all() if kr_id is not None}
 
 
 async def last_checkin(session: AsyncSession, person_id: int) -> CheckIn | None:

@@ -150,7 +150,7 @@ async def rows(session: AsyncSession, kind: str, scope: Scope) -> AsyncIterator[
                 yield {"key_result_id": kr.id, "email": person.email, "name": person.name, "period": objective.period,
                        "objective": objective.title, "priority": objective.priority or "", "status": objective.status,
                        "key_result": kr.title, "start_value": kr.start_value, "target_value": kr.target_value,
-                       "current_value": kr.current_value, "unit": kr.unit, "confidence": kr.confidence,
+                       "current_value": kr.reading, "unit": kr.unit, "confidence": kr.confidence,
                        "due_on": kr.due_on or "", "updated_at_utc": _utc(kr.updated_at)}
     else:
         async for row in _wig_rows(session, scope, people):

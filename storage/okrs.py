@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,7 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import among, utcnow
 from storage.models import (
+    CONFIDENCES,
     KR_KINDS,
+    UNRATED,
     CadenceRule,
     CheckIn,
     CheckInAnswer,
@@ -38,18 +41,47 @@ def _due(value: Any) -> date | None:
     return None
 
 
-async def replace_period(session: AsyncSession, owner_id: int, period: str) -> int:
+def same_measure(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two key results (dicts with `title`, `unit`, `kind`) count the same
+    thing, in an old plan and the new one: the same kind and unit, and the same words
+    once numbers are left out ("Close 12 new logos by end of Q2" and "Close 15 new
+    logos by end of Q2"; "Keep 95% of my customers in 2027" and "… 90% …"). Case,
+    punctuation and spacing do not count. Used to carry a key result's reading into a
+    plan made again, and a check-in's answers to it."""
+    def words(title: Any) -> tuple[str, ...]:
+        return tuple(re.findall(r"[^\W\d_]+", str(title or "").casefold()))
+
+    return (str(a.get("kind") or "total") == str(b.get("kind") or "total")
+            and str(a.get("unit") or "").casefold() == str(b.get("unit") or "").casefold()
+            and bool(words(a.get("title"))) and words(a.get("title")) == words(b.get("title")))
+
+
+def average_progress(key_results: Iterable[Any], weighted: bool = True) -> float | None:
+    """The (weighted) mean of `KeyResult.progress` over the key results that have a
+    reading (`KeyResult.reading`): one with no reading yet is neither held nor missed,
+    so it counts in no average until its first reading. None when none has one."""
+    read = [kr for kr in key_results if kr.reading is not None]
+    weight = sum((kr.weight if weighted else 1.0) for kr in read)
+    if not read or not weight:
+        return None
+    return sum(kr.progress * (kr.weight if weighted else 1.0) for kr in read) / weight
+
+
+async def replace_period(session: AsyncSession, owner_id: int, period: str) -> list[KeyResult]:
     """Retire a person's active objectives for a period (goal setting was done again);
-    they stay in the database with status "replaced" for history."""
+    they stay in the database with status "replaced" for history. Returns the retired
+    objectives' key results (oldest first), whose readings a new plan may carry."""
     query = select(Objective).where(Objective.owner_id == owner_id, Objective.period == period,
                                     Objective.status == "active")
-    retired = 0
-    for objective in (await session.exec(query)).all():
+    retired = list((await session.exec(query)).all())
+    for objective in retired:
         objective.status = "replaced"
         session.add(objective)
-        retired += 1
     await session.flush()
-    return retired
+    if not retired:
+        return []
+    return list((await session.exec(select(KeyResult).where(
+        col(KeyResult.objective_id).in_([o.id for o in retired])).order_by(col(KeyResult.id)))).all())
 
 
 async def create_objective(
@@ -58,9 +90,12 @@ async def create_objective(
 ) -> ObjectiveWithResults:
     """An objective and its key results. Each key result dict has `title`, `target`,
     and optionally `start`, `current` (defaults to the start), `unit`, `due` (ISO
-    date), `weight`, `kind` (one of KR_KINDS, default "total") and `per` (a rate's
-    period: "week" or "month"). A quota starts at zero with business already booked
-    as its current value, so what is booked counts as attained."""
+    date), `weight`, `kind` (one of KR_KINDS, default "total"), `per` (a rate's
+    period: "week" or "month") and `confidence` (one of CONFIDENCES, default
+    unrated: carried from a plan made again). A floor without a `current` has no
+    reading yet (`KeyResult.unread`); so has a ceiling. A
+    quota starts at zero with business already booked as its current value, so what
+    is booked counts as attained."""
     objective = Objective(org_id=org_id, owner_id=owner_id, title=title[:500], period=period,
                           priority=priority)
     session.add(objective)
@@ -70,6 +105,9 @@ async def create_objective(
         start = float(item.get("start") or 0.0)
         kind = item.get("kind") if item.get("kind") in KR_KINDS else "total"
         current = item.get("current")
+        # a level (floor or ceiling) planned without a figure has no reading yet; anything
+        # else reads its start
+        unread = current is None and kind in ("floor", "ceiling")
         kr = KeyResult(
             objective_id=objective.id,  # type: ignore[arg-type]
             title=str(item["title"])[:500],
@@ -81,7 +119,9 @@ async def create_objective(
             unit=str(item.get("unit") or "")[:32],
             weight=float(item.get("weight") or 1.0),
             due_on=_due(item.get("due")),
+            confidence=item["confidence"] if item.get("confidence") in CONFIDENCES else UNRATED,
             updated_at=utcnow(),
+            unread=unread,
         )
         session.add(kr)
         stored.append(kr)
@@ -225,8 +265,10 @@ class KeyResultRow:
     weight: float
     confidence: str
     kind: str
+    unread: bool = False
 
     progress = property(KeyResult.progress.fget)  # type: ignore[attr-defined]
+    reading = property(KeyResult.reading.fget)  # type: ignore[attr-defined]
 
 
 async def objective_rows(session: AsyncSession, owner_ids: Sequence[int]) -> dict[int, list[ObjectiveWithResults]]:
@@ -243,7 +285,8 @@ async def objective_rows(session: AsyncSession, owner_ids: Sequence[int]) -> dic
     if objectives:
         for row in await _rows(session, select(
                 KeyResult.objective_id, KeyResult.title, KeyResult.start_value, KeyResult.target_value,
-                KeyResult.current_value, KeyResult.weight, KeyResult.confidence, KeyResult.kind)
+                KeyResult.current_value, KeyResult.weight, KeyResult.confidence, KeyResult.kind,
+                KeyResult.unread)
                 .where(col(KeyResult.objective_id).in_([o.id for o in objectives])).order_by(col(KeyResult.id))):
             results.setdefault(row[0], []).append(KeyResultRow(*row))
     for objective in objectives:

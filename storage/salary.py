@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
 from storage.models import CheckIn, Commitment, Conversation, KeyResult, Lead, Objective, SalaryTalk
+from storage.okrs import average_progress
 
 
 async def open_talk(session: AsyncSession, manager_id: int, rep_id: int) -> SalaryTalk | None:
@@ -124,8 +125,9 @@ async def performance(session: AsyncSession, rep_id: int, since: datetime, perio
     return {
         "period": period,
         "key_results": len(krs),
-        "average_progress": round(sum(k.progress for k in krs) / len(krs), 4) if krs else None,
-        "key_results_done": sum(1 for k in krs if k.progress >= 1.0),
+        "average_progress": round(average, 4) if (average := average_progress(krs, weighted=False)) is not None
+        else None,
+        "key_results_done": sum(1 for k in krs if k.reading is not None and k.progress >= 1.0),
         "confidence": confidence,
         # quota attainment: the quota key result, booked business counted (issue #11)
         "quota": ({"attained": quota.current_value, "target": quota.target_value, "unit": quota.unit,

@@ -175,18 +175,20 @@ def _key_results(data: BriefData, krs: list[Any], answers: dict[int, list[Any]])
         rated = [(at, c) for _, c, at in answers.get(kr.id, []) if c]
         before = [(at, v, c) for at, v, c in data.history.get(kr.id, []) if at < start]
         since = [v for at, v, _ in data.history.get(kr.id, []) if at >= start]
-        then_value = before[-1][1] if before else (None if since else kr.current_value)
+        now_value = kr.reading  # None: no reading yet (a floor planned without a figure)
+        then_value = before[-1][1] if before else (None if since else now_value)
         rated_before = [c for at, c in rated if at < start]
         then_conf = rated_before[-1] if rated_before else (
             None if any(at >= start for at, _ in rated) else kr.confidence)
-        reference = then_value if then_value is not None else (since[0] if since else kr.current_value)
+        reference = then_value if then_value is not None else (since[0] if since else now_value)
         data.key_results.append({
             "id": kr.id, "objective": objective.title, "title": kr.title, "unit": kr.unit,
             "kind": kr.kind, "per": kr.per,
-            "start": kr.start_value, "target": kr.target_value, "now": kr.current_value, "then": then_value,
-            "change": None if then_value is None else kr.current_value - then_value,
+            "start": kr.start_value, "target": kr.target_value, "now": now_value, "then": then_value,
+            "change": None if then_value is None or now_value is None else now_value - then_value,
             "confidence": kr.confidence, "then_confidence": then_conf,
-            "progress": kr.progress, "moved": _shown(kr.current_value, kr.unit) != _shown(reference, kr.unit),
+            "progress": kr.progress if now_value is not None else 0.0,
+            "moved": _shown(now_value, kr.unit) != _shown(reference, kr.unit),
             "due_on": kr.due_on,
             "created": objective.created_at,
             "dropped": then_conf is not None and RANK.get(kr.confidence, 0) > RANK.get(then_conf, 0),

@@ -17,6 +17,7 @@ from bot.core.feature import Feature, PromptKind
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
+from bot.features.checkin_resume import FLOW, kr_items, resume
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, open_prompt, start_prompt
 from conversations.locales import decimal_mark
 from storage import checkins as checkin_store
@@ -61,15 +62,13 @@ async def start_checkin(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         manager_name=manager.name if manager is not None else "",
         last_change=last.change_next if last is not None else None,
         decimal=decimal_mark(person.timezone, person.country),  # how "1,5" reads (conversations.amounts)
-        key_results=[{"id": kr.id, "objective": objective.title, "title": kr.title,
-                      "current": kr.current_value, "target": kr.target_value, "unit": kr.unit,
-                      "kind": kr.kind, "per": kr.per, "confidence": kr.confidence}
-                     for objective, kr in found],
+        key_results=kr_items(found),
     )
-    return await start_flow(turn, "okr_checkin", base)
+    return await start_flow(turn, FLOW, base)
 
 
 feature.prompt_kind(PromptKind(OKR_CHECKIN, card("cadence/prompt_okr_checkin"), nudge_card, start_checkin))
+feature.resumes(FLOW)(resume)  # a check-in picked up again: the key results as they are now
 
 
 @feature.action("record_checkin")
@@ -84,10 +83,11 @@ async def record_checkin(turn: Turn, data: dict[str, Any]) -> list[Message]:
     ]
     person = turn.person
     async with turn.db.session() as session:
-        await checkin_store.record_checkin(
+        stored = await checkin_store.record_checkin(
             session, person.org_id, person.id, context.get("occurrence_id"), updates,  # type: ignore[arg-type]
             answers.get("blockers"), answers.get("change_next"), answers.get("did_change"),
             saved_instant(context.get("started_at")))
+        kept_ids = await checkin_store.answered(session, stored.id)  # type: ignore[arg-type]
         manager = await people.get(session, person.manager_id) if person.manager_id else None
     if not context.get("occurrence_id") or context.get("adhoc"):  # done early: the cycle's scheduled one is answered
         await replan(turn.db, [person.id], turn.now, horizon=EARLY_WINDOW["monthly"] + timedelta(days=1))  # type: ignore[list-item]
@@ -95,11 +95,24 @@ async def record_checkin(turn: Turn, data: dict[str, Any]) -> list[Message]:
             await store.answer_early(session, person.id, OKR_CHECKIN, turn.now,  # type: ignore[arg-type]
                                      EARLY_WINDOW, EARLY_WINDOW["biweekly"])
     await finish_prompt(turn, context)
+    # what the notes say is what was stored: an answer about a key result no longer
+    # active (a plan made again while the check-in waited) was not, and is named
+    given = answers.get("updates") or []
+    kept = [u for u in given if _id(u) in kept_ids]
+    lost = list(answers.get("not_kept") or []) + [str(u.get("title") or "") for u in given if _id(u) not in kept_ids]
     if manager is not None:
         note = prompts.render("cadence/checkin/reminder_manager", rep=person.name,
-                              updates=answers.get("updates") or [], blockers=answers.get("blockers"),
+                              updates=kept, lost=lost, blockers=answers.get("blockers"),
                               change=answers.get("change_next"), last_change=context.get("last_change"),
                               did_change=answers.get("did_change"))
         await turn.coach.send_copy(manager.id, [Message(note, title=prompts.render("cadence/checkin/title"))])  # type: ignore[arg-type]
-    return [Message(prompts.render("cadence/checkin/reminder_rep",
+    return [Message(prompts.render("cadence/checkin/reminder_rep", kept=len(kept), lost=lost,
                                    manager=first_name(manager.name) if manager is not None else ""))]
+
+
+def _id(update: dict[str, Any]) -> int | None:
+    """An answer's key result id, or None when it is not a number."""
+    try:
+        return int(update["id"])
+    except (KeyError, TypeError, ValueError):
+        return None

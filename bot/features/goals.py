@@ -5,7 +5,7 @@ and sends the written plan to the manager."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,8 +18,8 @@ from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
 from conversations.locales import ascii_digits
-from storage import okrs, people
-from storage.models import Person
+from storage import checkins, okrs, people
+from storage.models import KeyResult, Person
 
 feature = Feature("goals")
 
@@ -50,9 +50,12 @@ async def start_goals(turn: Turn, args: str) -> list[Message]:
         return [Message(prompts.render("flows/goals/which_year", given=args.strip()[:40],
                                        example=goal_year(today, "")), private=True)]
     manager: Person | None = None
-    if turn.person.manager_id is not None:
-        async with turn.db.session() as session:
+    async with turn.db.session() as session:
+        if turn.person.manager_id is not None:
             manager = await people.get(session, turn.person.manager_id)
+        plans = await okrs.objectives_for(session, [turn.person.id])  # type: ignore[list-item]
+        last = await checkins.last_checkin(session, turn.person.id)  # type: ignore[arg-type]
+    existing = [o for o in plans[turn.person.id] if o.objective.period == str(year)]  # type: ignore[index]
     context = {
         "subject": f"goals:{year}",
         "year": str(year),
@@ -61,6 +64,10 @@ async def start_goals(turn: Turn, args: str) -> list[Message]:
         "manager_name": first_name(manager.name) if manager else prompts.render("flows/goals/no_manager"),
         "has_manager": manager is not None,
         "selling_role": turn.person.selling_role,
+        # the plan this one replaces when saved (said at the start and at the save question)
+        "replaces": {"objectives": len(existing), "key_results": sum(len(o.key_results) for o in existing),
+                     "last_checkin": local_day(last.completed_at, turn.person.timezone).isoformat()
+                     if last is not None and last.completed_at is not None else None} if existing else None,
     }
     return await start_flow(turn, "goals", context)
 
@@ -98,7 +105,7 @@ def number_key_results(answers: Mapping[str, Any], year: str) -> list[dict[str, 
     if quota.get("amount"):
         numbers.append({"title": prompts.render("flows/goals/kr_quota", quota=quota, year=year),
                         "target": quota["amount"], "start": 0, "kind": "quota",
-                        "current": (answers.get("booked") or {}).get("amount") or 0,
+                        "current": (answers.get("booked") or {}).get("amount") or None,
                         "unit": quota.get("currency") or "", "due": year_end})
     if answers.get("new_customers"):
         numbers.append({"title": prompts.render("flows/goals/kr_new_customers",
@@ -125,19 +132,19 @@ async def save_goals(turn: Turn, data: dict[str, Any]) -> list[Message]:
     where = answers.get("numbers_where")
     if where == "own" and len(objectives) >= 3:
         where = "first"  # the top-three rule holds whatever the stored answer says
+    plan: list[tuple[str, int | None, list[dict[str, Any]]]] = []
+    for index, objective in enumerate(objectives):
+        results = _key_results(objective.get("key_results") or [])
+        if index == 0 and where == "first":
+            results += numbers
+        plan.append((objective["title"], objective.get("priority"), results))
+    if numbers and where == "own":
+        plan.append((prompts.render("flows/goals/objective_numbers", year=year), None, numbers))
     async with turn.db.session() as session:
-        await okrs.replace_period(session, owner_id, year)  # type: ignore[arg-type]
-        for index, objective in enumerate(objectives):
-            results = _key_results(objective.get("key_results") or [])
-            if index == 0 and where == "first":
-                results += numbers
-            await okrs.create_objective(
-                session, org_id, owner_id, objective["title"], year,  # type: ignore[arg-type]
-                objective.get("priority"), results)
-        if numbers and where == "own":
-            await okrs.create_objective(
-                session, org_id, owner_id,  # type: ignore[arg-type]
-                prompts.render("flows/goals/objective_numbers", year=year), year, None, numbers)
+        retired = await okrs.replace_period(session, owner_id, year)  # type: ignore[arg-type]
+        carried = carry_forward(retired, [kr for _, _, results in plan for kr in results])
+        for title, priority, results in plan:
+            await okrs.create_objective(session, org_id, owner_id, title, year, priority, results)  # type: ignore[arg-type]
         cadence = answers.get("cadence")
         if cadence in REVIEW_INTERVALS:
             rrule, local_time, anchor = review_rule(cadence, turn.person.working_days)
@@ -148,4 +155,40 @@ async def save_goals(turn: Turn, data: dict[str, Any]) -> list[Message]:
     if turn.person.manager_id is not None:
         plan = prompts.render("flows/goals/for_manager", answers=answers, context=context)
         sent = await turn.coach.send_copy(turn.person.manager_id, [Message(plan)])
-    return [Message(prompts.render("flows/goals/sent_to_manager", sent=sent, manager_name=manager_name))]
+    out = [Message(prompts.render("flows/goals/sent_to_manager", sent=sent, manager_name=manager_name))]
+    if carried:
+        out.append(Message(prompts.render("flows/goals/carried", carried=carried, year=year)))
+    return out
+
+
+def carry_forward(retired: Sequence[KeyResult], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each new key result (dicts as `okrs.create_objective` takes them, changed in
+    place) that keeps a retired one's measure its reading and confidence: the same
+    title, target and unit first, then `okrs.same_measure` ("Close 12 new logos" ->
+    "Close 15 new logos"); each retired one carries into one new one at most. A value
+    given in this conversation (the business booked, for the quota) wins over the old
+    reading. Returns what was carried: [{title, current, target, unit, kind, per,
+    confidence}] for the note to the rep."""
+    def shape(kr: KeyResult) -> dict[str, Any]:
+        return {"title": kr.title, "unit": kr.unit, "kind": kr.kind}
+
+    left = list(retired)
+    carried: list[dict[str, Any]] = []
+    for exact in (True, False):
+        for item in new:
+            if item.get("carried"):
+                continue
+            old = next((kr for kr in left if okrs.same_measure(shape(kr), item) and (
+                not exact or (kr.title.casefold() == str(item["title"]).casefold()
+                              and kr.target_value == float(item.get("target") or 0)))), None)
+            if old is None:
+                continue
+            left.remove(old)
+            item["carried"] = True
+            if item.get("current") is None and old.reading is not None:
+                item["current"] = old.reading
+            item["confidence"] = old.confidence
+            carried.append({"title": item["title"], "current": item.get("current"), "target": item.get("target"),
+                            "unit": item.get("unit") or "", "kind": item.get("kind") or "total",
+                            "per": item.get("per"), "confidence": old.confidence})
+    return carried

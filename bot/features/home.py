@@ -30,8 +30,8 @@ def _local(instant: datetime, timezone: str) -> str:
 
 def _bars(key_results: list[KeyResult]) -> list[Progress]:
     return [
-        Progress(kr.title, kr.progress, prompts.render(
-            "home/key_result", current=kr.current_value, target=kr.target_value, start=kr.start_value,
+        Progress(kr.title, kr.progress if kr.reading is not None else 0.0, prompts.render(
+            "home/key_result", current=kr.reading, target=kr.target_value, start=kr.start_value,
             unit=kr.unit, confidence=kr.confidence, kind=kr.kind, per=kr.per,
         ))
         for kr in key_results
@@ -92,8 +92,8 @@ async def home_messages(coach: Coach, person: Person, now: datetime) -> list[Mes
                 at_risk=sum(kr.confidence == "at_risk" for kr in krs),
                 off_track=sum(kr.confidence == "off_track" for kr in krs),
             )))
-            if krs:
-                bars.append(Progress(report.name, sum(kr.progress for kr in krs) / len(krs)))
+            if (average := okrs.average_progress(krs, weighted=False)) is not None:  # read ones only
+                bars.append(Progress(report.name, average))
         messages.append(Message(prompts.render("home/team", rows=rows),
                                 title=prompts.render("home/team_title"), fields=rows, progress=bars))
     return messages

@@ -30,14 +30,13 @@ SIGNAL_WEEKS = 8  # missed prompts and commitments not kept count over this many
 def summary(objectives: Sequence[ObjectiveWithResults]) -> dict[str, Any]:
     """Counts and the average progress across every key result (weighted)."""
     krs = [kr for o in objectives for kr in o.key_results]
-    weight = sum(kr.weight for kr in krs)
     confidence: dict[str, int] = {}
     for kr in krs:
         confidence[kr.confidence] = confidence.get(kr.confidence, 0) + 1
     return {
         "objectives": len(objectives),
         "key_results": len(krs),
-        "progress": sum(kr.progress * kr.weight for kr in krs) / weight if weight else None,
+        "progress": okrs.average_progress(krs),  # key results with no reading yet left out
         "confidence": confidence,
         "periods": sorted({o.objective.period for o in objectives}),
     }
@@ -53,7 +52,7 @@ def person_messages(person: Person, objectives: Sequence[ObjectiveWithResults],
                    title=prompts.render("status/title", name=person.name, own=own), private=True)]
     for item in objectives:
         bars = [
-            Progress(label=kr.title, ratio=kr.progress,
+            Progress(label=kr.title, ratio=kr.progress if kr.reading is not None else 0.0,
                      caption=prompts.render("status/caption", kr=kr))
             for kr in item.key_results
         ]

@@ -44,6 +44,15 @@ class KeyResult(SQLModel, table=True):
     confidence: str = Field(default=UNRATED, max_length=16)
     due_on: date | None = None
     updated_at: datetime = created_now()
+    # no reading yet: `current_value` was never read (a floor planned without a
+    # figure, "keep 95 %"), until a check-in gives it a value
+    unread: bool = False
+
+    @property
+    def reading(self) -> float | None:
+        """The current value, or None while the key result has no reading yet (then
+        it is shown as such and left out of averages: neither held nor missed)."""
+        return None if self.unread else self.current_value
 
     @property
     def progress(self) -> float:

@@ -1,0 +1,67 @@
+"""A floor key result planned without a figure ("Keep 90% of my customers", "Keep
+forecast accuracy above 90%") has no reading yet (`KeyResult.reading` None): shown as
+such, neither held nor missed, and left out of every average until its first reading
+(a check-in's value). It showed "100%, holding the floor" (or "0%, below the floor")
+and made an untouched plan "25% of the way"."""
+
+from __future__ import annotations
+
+from conftest import say
+from freezegun import freeze_time
+from sqlmodel import select
+from test_checkin_resumed import GOALS
+
+from bot.core.coach import Coach
+from storage import okrs
+from storage.db import Database
+from storage.models import KeyResult
+
+TODAY = "2027-01-11 06:00:00"
+
+
+async def test_a_planned_retention_floor_has_no_reading_yet(coach: Coach, db: Database,
+                                                             team: dict[str, int]) -> None:
+    ravi = team["ravi"]
+    with freeze_time(TODAY, real_asyncio=True):
+        await say(coach, ravi, "/okr goals")
+        for line in GOALS:
+            await say(coach, ravi, line)
+        await say(coach, ravi, "yes")
+        status = await say(coach, ravi, "/okr status")
+    async with db.session() as session:
+        floor = (await session.exec(select(KeyResult).where(KeyResult.kind == "floor"))).one()
+    assert floor.reading is None
+    assert "holding the floor" not in status and "no reading yet (floor: 90%)" in status, status
+    assert "0% of the way overall" in status, status   # 0 logos, 0 booked, 0 customers; the floor left out
+
+
+async def _floor_only(db: Database, team: dict[str, int]) -> None:
+    async with db.session() as session:
+        await okrs.create_objective(session, team["org"], team["ravi"], "Forecast well", "2027", 1, [
+            {"title": "Keep forecast accuracy above 90%", "target": 90, "unit": "%", "kind": "floor"}])
+
+
+async def test_a_typed_floor_is_neither_missed_nor_counted(coach: Coach, db: Database,
+                                                           team: dict[str, int]) -> None:
+    await _floor_only(db, team)
+    with freeze_time(TODAY, real_asyncio=True):
+        mine = await say(coach, team["ravi"], "/okr status")
+        theirs = await say(coach, team["maria"], "/okr team")
+    assert "below the floor" not in mine and "no reading yet (floor: 90%)" in mine, mine
+    assert "of the way overall" not in mine, mine
+    assert "1 key result, no progress recorded overall" in theirs, theirs
+
+
+async def test_the_first_check_in_gives_the_floor_its_reading(coach: Coach, db: Database,
+                                                              team: dict[str, int]) -> None:
+    ravi = team["ravi"]
+    await _floor_only(db, team)
+    with freeze_time(TODAY, real_asyncio=True):
+        asked = await say(coach, ravi, "/okr checkin")
+        assert "Last time: no reading yet (floor: 90%)" in asked, asked
+        await say(coach, ravi, "93%")
+        await say(coach, ravi, "on track")
+        await say(coach, ravi, "skip")
+        await say(coach, ravi, "skip")
+        status = await say(coach, ravi, "/okr status")
+    assert "93%, holding the floor of 90%" in status and "100% of the way overall" in status, status
