@@ -9,8 +9,8 @@ current value, and showed "100 %, holding the floor" before anything was measure
 (one typed without a figure showed 0 %, "below the floor"); both counted in every
 average. A key result now knows when it has no reading yet. Existing rows: a floor
 that no check-in ever gave a value has none (its figure was the invented one);
-every other key result has one. A ceiling (from 0019 on, a kind since
-the branch that added it) is treated the same way.
+every other key result has one. A ceiling, a kind added alongside, is treated
+the same way.
 """
 from __future__ import annotations
 
