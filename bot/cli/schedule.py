@@ -110,7 +110,7 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
         reason = slot.reason
         record = stored.get(slot.key)
         if record is not None and record.status not in ("pending",):
-            status = f"{status} / {record.status}"
+            status = _status(status, record.status)
             reason = record.reason or reason
         rows.append((
             person.email, prompts.render("cadence/prompt_title", kind=slot.kind, manager=other),
@@ -124,6 +124,15 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
             ) if part),
         ))
     return rows
+
+
+def _status(planned: str, stored: str) -> str:
+    """The preview's status: what is stored once it has happened ("delivered",
+    "answered", "skipped"), said once when the plan agrees ("skipped", not "skipped /
+    skipped") and after the plan's word when the plan moved it ("moved, delivered")."""
+    if planned == stored or planned == "due":
+        return stored
+    return f"{planned}, {stored}"
 
 
 KINDS = {"checkin": cadence.OKR_CHECKIN, "okr": cadence.OKR_CHECKIN, "okr_checkin": cadence.OKR_CHECKIN,

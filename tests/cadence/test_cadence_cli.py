@@ -255,3 +255,42 @@ def test_demo_without_an_active_rep_or_with_a_blank_email_says_what_to_do(tmp_pa
     assert nobody.exit_code == 1 and "no active rep to play" in nobody.output and "?" not in nobody.output
     blank = CliRunner().invoke(app(), ["demo", "--as", " ", "--team", str(team)], input="", env=env)
     assert blank.exit_code == 1 and "no active rep to play" in blank.output
+
+
+def test_preview_says_a_stored_status_once(team_db: str) -> None:
+    """A prompt the planner skips and the table holds as skipped reads "skipped" (it read
+    "skipped / skipped"); a delivered one reads "delivered" (it read "due / delivered")."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from freezegun import freeze_time
+    from sqlmodel import select
+
+    from bot.cadence.planner import replan
+    from storage import schedule
+    from storage.db import Database
+    from storage.models import Occurrence, Person
+
+    async def plan() -> None:
+        db = Database(team_db)
+        async with db.session() as session:
+            ravi = (await session.exec(select(Person).where(Person.email == "ravi.rep@example.com"))).one()
+            await schedule.add_absence(session, ravi.id, date(2026, 12, 7), date(2026, 12, 11))  # type: ignore[arg-type]
+        await replan(db, [ravi.id], datetime(2026, 12, 1, tzinfo=UTC))  # type: ignore[list-item]
+        async with db.session() as session:
+            rows = (await session.exec(select(Occurrence).where(Occurrence.person_id == ravi.id))).all()
+            for row in rows:
+                if row.key.endswith("2026-12-14"):
+                    row.status = "delivered"
+                    session.add(row)
+        await db.dispose()
+
+    with freeze_time("2026-12-01 00:00:00"):
+        asyncio.run(plan())
+    result = CliRunner().invoke(app(), ["schedule", "preview", "--user", "ravi.rep@example.com",
+                                        "--from", "2026-12-06", "--days", "10"], env={"COLUMNS": "220"})
+    assert result.exit_code == 0, result.output
+    assert " / " not in result.output, result.output
+    lines = result.output.splitlines()
+    assert any("2026-12-07" in line and "skipped" in line and "away until" in line for line in lines), result.output
+    assert any("2026-12-14" in line and "delivered" in line for line in lines), result.output
