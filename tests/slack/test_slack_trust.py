@@ -114,7 +114,7 @@ async def test_a_reps_words_never_notify_or_link_in_the_managers_dm(harness: Har
     and no bold or italics made of the rep's asterisks and underscores."""
     message = Message(prompts.render("cadence/checkin/reminder_manager", rep="Ravi <@U0ADA>", updates=[],
                                      blockers=NASTY, change="[x](https://evil.example)",
-                                     last_change=NASTY, did_change="yes"))
+                                     last_change=NASTY, did_change="yes", lost=[NASTY]))
     await harness.coach.deliver(harness.team["maria"], [message])
     [posted] = harness.fake.posted()
     shown = json.dumps(posted["blocks"], ensure_ascii=False) if isinstance(posted["blocks"], list) else posted["blocks"]

@@ -76,7 +76,7 @@ def test_a_reps_words_never_become_a_link_or_formatting_in_a_card() -> None:
 
     nasty = "[sign in again](http://evil.example) **URGENT** _now_ <b>hi</b>"
     message = Message(prompts.render("cadence/checkin/reminder_manager", rep="Ravi", updates=[],
-                                     blockers=nasty, change="", last_change=nasty, did_change="no"),
+                                     blockers=nasty, change="", last_change=nasty, did_change="no", lost=[nasty]),
                       title=nasty, fields=[Fact(nasty, nasty)])
     content = cards.card(message)
     texts = [block["text"] for block in content["body"] if block["type"] == "TextBlock"]
