@@ -49,6 +49,7 @@ async def test_a_typed_floor_is_neither_missed_nor_counted(coach: Coach, db: Dat
         theirs = await say(coach, team["maria"], "/okr team")
     assert "below the floor" not in mine and "no reading yet (floor: 90%)" in mine, mine
     assert "of the way overall" not in mine, mine
+    assert "░" * 20 in mine and "░ 0%" not in mine, mine  # an empty bar, not a "0%" beside "no reading yet"
     assert "1 key result, no progress recorded overall" in theirs, theirs
 
 
@@ -65,3 +66,16 @@ async def test_the_first_check_in_gives_the_floor_its_reading(coach: Coach, db: 
         await say(coach, ravi, "skip")
         status = await say(coach, ravi, "/okr status")
     assert "93%, holding the floor of 90%" in status and "100% of the way overall" in status, status
+
+
+async def test_a_ceiling_planned_without_a_figure_has_no_reading_yet(coach: Coach, db: Database,
+                                                                     team: dict[str, int]) -> None:
+    """The sibling of the floor: "keep churn below 3%" planned with no figure read as
+    0 %, "holding" the ceiling before anything was measured."""
+    async with db.session() as session:
+        await okrs.create_objective(session, team["org"], team["ravi"], "Keep customers", "2027", 1, [
+            {"title": "Keep churn below 3%", "target": 3, "unit": "%", "kind": "ceiling"}])
+    with freeze_time(TODAY, real_asyncio=True):
+        mine = await say(coach, team["ravi"], "/okr status")
+    assert "holding" not in mine and "no reading yet (ceiling: 3%)" in mine, mine
+    assert "░ 0%" not in mine and "of the way overall" not in mine, mine

@@ -57,10 +57,12 @@ class Field:
 
 @dataclass(frozen=True)
 class Progress:
-    """A progress bar: `ratio` is 0..1 (clamped when drawn); `caption` explains it."""
+    """A progress bar: `ratio` is 0..1 (clamped when drawn), or None when there is
+    nothing to measure yet (a key result with no reading: an empty bar without a
+    percentage, which would read as "0 %"); `caption` explains it."""
 
     label: str
-    ratio: float
+    ratio: float | None
     caption: str = ""
 
     def __post_init__(self) -> None:
@@ -197,8 +199,11 @@ def leaves_card_open(replies: list[Message]) -> bool:
     return any(m.unheard for m in replies) and not any(m.choices for m in replies)
 
 
-def text_bar(ratio: float, width: int = 20) -> str:
-    """A progress bar drawn with block characters, shared by every text rendering."""
+def text_bar(ratio: float | None, width: int = 20) -> str:
+    """A progress bar drawn with block characters, shared by every text rendering;
+    `ratio` None (no reading yet) draws an empty bar with no percentage."""
+    if ratio is None:
+        return "░" * width
     ratio = max(0.0, min(1.0, ratio))
     filled = round(ratio * width)
     return "█" * filled + "░" * (width - filled) + f" {round(ratio * 100)}%"

@@ -121,7 +121,8 @@ async def data_sections(coach: Coach, viewer: Person, rep: Person, since: dateti
     out = [
         _section("key_results",
                  prompts.render("one_on_ones/brief_krs", krs=krs, since=local_day(data.since, viewer.timezone)),
-                 progress=[Progress(k["title"], k["progress"], prompts.render("one_on_ones/brief_kr_caption", kr=k))
+                 progress=[Progress(k["title"], k["progress"] if k["now"] is not None else None,
+                                    prompts.render("one_on_ones/brief_kr_caption", kr=k))
                            for k in krs[:10]]),
         _section("record", prompts.render("one_on_ones/brief_record", record=data.record, absences=data.absences)),
         _section("wig", prompts.render("one_on_ones/brief_wig", made=data.made, kept=data.kept,

@@ -30,7 +30,7 @@ def _local(instant: datetime, timezone: str) -> str:
 
 def _bars(key_results: list[KeyResult]) -> list[Progress]:
     return [
-        Progress(kr.title, kr.progress if kr.reading is not None else 0.0, prompts.render(
+        Progress(kr.title, kr.progress if kr.reading is not None else None, prompts.render(
             "home/key_result", current=kr.reading, target=kr.target_value, start=kr.start_value,
             unit=kr.unit, confidence=kr.confidence, kind=kr.kind, per=kr.per,
         ))

@@ -52,7 +52,7 @@ def person_messages(person: Person, objectives: Sequence[ObjectiveWithResults],
                    title=prompts.render("status/title", name=person.name, own=own), private=True)]
     for item in objectives:
         bars = [
-            Progress(label=kr.title, ratio=kr.progress if kr.reading is not None else 0.0,
+            Progress(label=kr.title, ratio=kr.progress if kr.reading is not None else None,
                      caption=prompts.render("status/caption", kr=kr))
             for kr in item.key_results
         ]
