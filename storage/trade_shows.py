@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, update
+from sqlalchemy import bindparam, case, func, insert, text, update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import upsert
+from storage.db import dialect_name, upsert
 from storage.lead_matching import Duplicates, merge_into, same_lead
 from storage.models import Event, EventAttendee, Lead, Occurrence, Person
 
@@ -29,13 +29,47 @@ OPEN = "new"
 # --- events -----------------------------------------------------------------------------
 
 
-async def add_event(session: AsyncSession, event: Event, attendee_ids: Iterable[int]) -> Event:
+# pg_advisory_xact_lock's first key for "the event names of organisation N" (the
+# second key is N); "EvNm" in ASCII
+EVENT_NAMES_LOCK = int.from_bytes(b"EvNm", "big", signed=True)
+
+
+async def hold_names(session: AsyncSession, org_id: int) -> None:
+    """Hold the organisation's event names until the session's transaction ends, so
+    that a name found free is still free when it is written: two managers adding
+    "NRF 2027" at the same moment get one event and one refusal, not two events of one
+    name. PostgreSQL: a transaction-level advisory lock per organisation; SQLite writes
+    one transaction at a time already (the later writer fails rather than doubles)."""
+    if dialect_name(session) == "postgresql":
+        connection = await session.connection()
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:space, :org)"),
+                                 {"space": EVENT_NAMES_LOCK, "org": org_id})
+
+
+async def add_event(session: AsyncSession, event: Event, attendee_ids: Iterable[int]) -> Event | None:
+    """Store `event` with its attendees, unless the organisation has an event of that
+    name by now (checked again under `hold_names`): then None, nothing stored."""
+    await hold_names(session, event.org_id)
+    if await events_named(session, event.org_id, event.name):
+        return None
     session.add(event)
     await session.flush()
     for person_id in dict.fromkeys(attendee_ids):
         session.add(EventAttendee(event_id=event.id, person_id=person_id))  # type: ignore[arg-type]
     await session.flush()
     return event
+
+
+async def rename_event(session: AsyncSession, event: Event, name: str) -> bool:
+    """Give `event` the name `name` unless another event of its organisation has it by
+    now (checked again under `hold_names`): False then, nothing changed."""
+    await hold_names(session, event.org_id)
+    if [e for e in await events_named(session, event.org_id, name) if e.id != event.id]:
+        return False
+    event.name = name
+    session.add(event)
+    await session.flush()
+    return True
 
 
 async def events(session: AsyncSession, org_id: int) -> Sequence[Event]:

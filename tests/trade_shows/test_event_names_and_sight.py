@@ -30,8 +30,8 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from bot.core.coach import Coach
 from storage import trade_shows as store
-from storage.db import Database
-from storage.models import Event, Lead
+from storage.db import AsyncSession, Database
+from storage.models import Event, EventAttendee, Lead
 
 NOW = "2026-12-01 15:00:00"  # New York 10:00 on day two of NRF; Oslo and Berlin 16:00
 
@@ -41,14 +41,25 @@ async def ids(db: Database, team: dict[str, int]) -> dict[str, int]:
     return await second_team(db, team, "omar")
 
 
+async def _as_before(session: AsyncSession, event: Event, attendee_ids: list[int]) -> Event:
+    """An event written as data from before names were kept distinct (straight to the
+    table: `store.add_event` refuses a name in use)."""
+    session.add(event)
+    await session.flush()
+    for person_id in attendee_ids:
+        session.add(EventAttendee(event_id=event.id, person_id=person_id))  # type: ignore[arg-type]
+    await session.flush()
+    return event
+
+
 async def _old_pair(db: Database, ids: dict[str, int]) -> tuple[Event, Event]:
     """Two events Maria registered under one name before names were kept distinct:
     New York with Ravi and Sam, and a later Oslo one with Sam only."""
     async with db.session() as session:
-        ny = await store.add_event(session, Event(
+        ny = await _as_before(session, Event(
             org_id=ids["org"], name="NRF 2026", starts_on=date(2026, 11, 30), ends_on=date(2026, 12, 3),
             location="New York", timezone="America/New_York", created_by=ids["maria"]), [ids["ravi"], ids["sam"]])
-        oslo = await store.add_event(session, Event(
+        oslo = await _as_before(session, Event(
             org_id=ids["org"], name="NRF 2026", starts_on=date(2026, 12, 20), ends_on=date(2026, 12, 20),
             location="Oslo", timezone="Europe/Oslo", created_by=ids["maria"]), [ids["sam"]])
         return ny, oslo
@@ -222,3 +233,48 @@ async def test_the_manager_who_registered_a_running_event_logs_into_it_unnamed(
     assert "No event of yours is running today" in other
     [lead] = await _leads(db)
     assert (lead.name, lead.owner_id, lead.captured_by) == ("Jane Roe", maria, maria)
+
+
+async def test_two_managers_adding_one_name_at_once_get_one_event(db: Database, ids: dict[str, int]) -> None:
+    """The name is checked again under a lock on the organisation's event names when it
+    is written: two adds racing (both found the name free) store one event, and the
+    other is told no (None), on PostgreSQL where the two really run at once."""
+    import asyncio
+
+    if not db.url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writing transaction at a time: the race is PostgreSQL's")
+    checked = asyncio.Event()
+    arrived = 0
+
+    async def add(by: str) -> Event | None:
+        nonlocal arrived
+        async with db.session() as session:
+            assert not await store.events_named(session, ids["org"], "NRF 2028")  # both see it free
+            arrived += 1
+            if arrived == 2:
+                checked.set()
+            await checked.wait()
+            return await store.add_event(session, Event(
+                org_id=ids["org"], name="NRF 2028", starts_on=date(2028, 1, 10), ends_on=date(2028, 1, 12),
+                location="New York", timezone="America/New_York", created_by=ids[by]), [ids["ravi"]])
+
+    results = await asyncio.gather(add("maria"), add("omar"))
+    assert sorted(r is None for r in results) == [False, True]
+    assert [e.name for e in await _events(db) if e.name == "NRF 2028"] == ["NRF 2028"]
+
+
+async def test_a_rename_to_a_name_taken_meanwhile_is_refused(db: Database, ids: dict[str, int]) -> None:
+    async with db.session() as session:
+        first = await store.add_event(session, Event(
+            org_id=ids["org"], name="Expo A", starts_on=date(2028, 1, 10), ends_on=date(2028, 1, 10),
+            location="Oslo", timezone="Europe/Oslo", created_by=ids["maria"]), [ids["ravi"]])
+        second = await store.add_event(session, Event(
+            org_id=ids["org"], name="Expo B", starts_on=date(2028, 2, 10), ends_on=date(2028, 2, 10),
+            location="Oslo", timezone="Europe/Oslo", created_by=ids["maria"]), [ids["ravi"]])
+        assert first is not None and second is not None
+        assert await store.add_event(session, Event(
+            org_id=ids["org"], name="expo a", starts_on=date(2028, 3, 10), ends_on=date(2028, 3, 10),
+            location="Oslo", timezone="Europe/Oslo", created_by=ids["maria"]), []) is None  # any case
+        assert not await store.rename_event(session, second, "EXPO A")
+        assert second.name == "Expo B"
+        assert await store.rename_event(session, second, "Expo C") and second.name == "Expo C"

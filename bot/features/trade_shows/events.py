@@ -170,7 +170,13 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
                   ends_on=parsed.ends_on, location=parsed.location, timezone=parsed.timezone,
                   created_by=turn.person.id)  # type: ignore[arg-type]
     async with turn.db.session() as session:
-        event = await store.add_event(session, event, team)
+        added = await store.add_event(session, event, team)
+    if added is None:  # another manager took the name since it was checked above
+        async with turn.db.session() as session:
+            free = await _free_name(session, turn.person.org_id, parsed.name, parsed.location,  # type: ignore[arg-type]
+                                    parsed.starts_on)
+        return [_help("name_taken", parsed.name, await _example(turn), suggestion=free)]
+    event = added
     await schedule.plan_before(turn.db, event, turn.now)
     names = [p["name"] for p in directory if p["id"] in team]
     return [Message(prompts.render("trade_shows/event_added", event=event, names=names), private=True)]
@@ -212,9 +218,12 @@ async def rename(turn: Turn, event: Event, new: str) -> list[Message]:
     if not new or taken or len(new) > NAME_LIMIT:
         return [_help("rename_name", new if taken else "", event.name, place=place[len(event.name):].strip(),
                       target=f"{event.name} {event.starts_on}" if shared else event.name)]
-    old, event.name = event.name, new
+    old = event.name
     async with turn.db.session() as session:
-        await store.save(session, event)
+        renamed = await store.rename_event(session, event, new)
+    if not renamed:  # another event took the name since it was checked above
+        return [_help("rename_name", new, event.name, place=place[len(event.name):].strip(),
+                      target=f"{event.name} {event.starts_on}" if shared else event.name)]
     await schedule.plan_before(turn.db, event, turn.now)
     return [Message(prompts.render("trade_shows/event_renamed", old=old, event=event), private=True)]
 
