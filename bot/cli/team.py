@@ -55,9 +55,11 @@ def progress_bar(total: int, label: str | None = None) -> Iterator[Callable[[int
 team_app = typer.Typer(rich_markup_mode=None, help="Import and export the team (who reports to whom, time zones).",
                        no_args_is_help=True)
 DEFAULT_ORG = "Default"
+OFF_HOURS_SHOWN = 20  # series named one by one after an import; the rest counted
 
 
-async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow]) -> dict[str, int]:
+async def import_one_on_ones(session: Any, org_id: int,
+                             rows: Sequence[TeamRow]) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """The optional `one_on_one` column ("every other Tue 10:00", in the manager's
     zone): each rep's series with their manager (`storage.one_on_ones.import_series`):
     created, updated when the file's rhythm changed (from its next slot to come),
@@ -65,11 +67,15 @@ async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow])
     re-import moves no meeting and undoes no `/okr 1on1 @rep move to …`); a series the
     manager ended (`/okr 1on1 @rep off`) stays ended. Checked by `read_team` first,
     so every value here parses. Returns how many series each way went
-    ("created", "updated", "unchanged", "ended")."""
+    ("created", "updated", "unchanged", "ended"), and for each series created or
+    updated whose first meeting falls outside the rep's or the manager's working time
+    (`bot.features.meeting_hours`, as `/okr 1on1` says it) {"rep", "manager",
+    "outside"}: set as the file asks, and said."""
     from conversations.meeting_rule import parse_meeting_rule  # a file with one-on-ones only
 
     counts = dict.fromkeys((meeting_store.SERIES_CREATED, meeting_store.SERIES_UPDATED,
                             meeting_store.SERIES_UNCHANGED, meeting_store.SERIES_ENDED), 0)
+    off_hours: list[dict[str, Any]] = []
     for row in rows:
         if not row.one_on_one:
             continue
@@ -79,9 +85,16 @@ async def import_one_on_ones(session: Any, org_id: int, rows: Sequence[TeamRow])
             continue
         rule = parse_meeting_rule(row.one_on_one, now().astimezone(zone(manager.timezone)))  # the next slot to come
         assert not isinstance(rule, str)
-        counts[await meeting_store.import_series(session, org_id, manager.id, rep.id, rule.rrule,  # type: ignore[arg-type]
-                                                 rule.at.strftime("%H:%M"), manager.timezone, rule.first)] += 1
-    return counts
+        outcome = await meeting_store.import_series(session, org_id, manager.id, rep.id, rule.rrule,  # type: ignore[arg-type]
+                                                    rule.at.strftime("%H:%M"), manager.timezone, rule.first)
+        counts[outcome] += 1
+        if outcome in (meeting_store.SERIES_CREATED, meeting_store.SERIES_UPDATED):
+            from bot.features.meeting_hours import outside_working_time  # a series set or moved only
+
+            outside = outside_working_time(rule.first, rule.at, manager.timezone, [manager, rep])
+            if outside:
+                off_hours.append({"rep": rep.name, "manager": manager.name, "outside": outside})
+    return counts, off_hours
 
 
 @team_app.command("import")
@@ -92,7 +105,7 @@ def team_import(
     """Import or update the team from a CSV (email,name,role,manager_email,timezone[,…])."""
     config = settings()
 
-    async def go() -> tuple[people.ImportCounts, list[tuple[str, str]], dict[str, int]]:
+    async def go() -> tuple[people.ImportCounts, list[tuple[str, str]], dict[str, int], list[dict[str, Any]]]:
         db = await ready_database(config)
         try:
             async with db.session() as session:
@@ -102,19 +115,21 @@ def team_import(
                                  await people.identity_owners(session, org_id))
                 with progress_bar(len(rows)) as advance:
                     counts = await people.upsert_team(session, org_id, rows, advance)
-                series = await import_one_on_ones(session, org_id, rows)
+                series, off_hours = await import_one_on_ones(session, org_id, rows)
                 unlisted = await leavers.active_not_in(session, org_id, [r.email for r in rows])
-                return counts, [(p.name, p.email) for p in unlisted], series
+                return counts, [(p.name, p.email) for p in unlisted], series, off_hours
         finally:
             await db.dispose()
 
     try:
-        (created, updated, unchanged), unlisted, series = asyncio.run(go())
+        (created, updated, unchanged), unlisted, series, off_hours = asyncio.run(go())
     except TeamFileError as error:
         raise fail(prompts.render("cli/import_failed", path=file, problems=error.problems)) from None
     typer.echo(prompts.render("cli/imported", created=created, updated=updated, unchanged=unchanged, org=org))
     if any(series.values()):  # the file has a one_on_one column with rhythms in it
         typer.echo(prompts.render("cli/imported_one_on_ones", **series))
+    if off_hours:
+        typer.echo(prompts.render("cli/one_on_ones_off_hours", series=off_hours, shown=OFF_HOURS_SHOWN))
     if unlisted:  # told, never deactivated: a partial file must not remove people
         typer.echo(prompts.render("cli/not_in_file", people=unlisted))
 

@@ -186,3 +186,31 @@ def test_commands_naming_someone_who_left_say_so(cli_db: Path) -> None:
     assert played.exit_code == 1 and "has left the team" in played.output and "Hi Ravi" not in played.output
     typo = CliRunner().invoke(coachbot, ["demo", "--as", "ravii@example.com"], input="")
     assert typo.exit_code == 1 and "ravii@example.com" in typo.output  # not someone else played instead
+
+
+def test_an_imported_series_outside_working_time_is_said_and_set(cli_db: Path) -> None:
+    """As `/okr 1on1` says it in chat: Tuesday 10:00 in New York is 20:30 in Kolkata,
+    after Ravi's working hours; set as the file asks, and named after the import. A
+    rhythm that suits both says nothing, and an unchanged re-import says nothing again."""
+    late = cli_db / "late.csv"
+    late.write_text(HEADER + ROWS.format(rhythm="every other Tue 10:00"))
+    with freeze_time("2027-03-01 12:00:00"):
+        first = CliRunner().invoke(coachbot, ["team", "import", str(late)])
+        again = CliRunner().invoke(coachbot, ["team", "import", str(late)])
+    assert first.exit_code == 0, first.output
+    assert "1 one-on-one series starts outside someone's working time" in first.output, first.output
+    assert "Maria Manager and Ravi Rep: Ravi Rep Tue 20:30 their time (outside 08:00–18:00)" in first.output
+    assert "Maria Manager Tue" not in first.output  # 10:00 suits her
+    assert "1 new" in first.output
+    assert "working time" not in again.output, again.output  # unchanged: not said twice
+    early = cli_db / "early.csv"
+    early.write_text(HEADER + ROWS.format(rhythm="every other Tue 07:30"))  # 18:00 in Kolkata, 07:30 in NY
+    with freeze_time("2027-03-01 12:00:00"):
+        moved = CliRunner().invoke(coachbot, ["team", "import", str(early)])
+    assert moved.exit_code == 0 and "1 updated" in moved.output, moved.output
+    assert "Maria Manager Tue 07:30 (outside 08:00–18:00)" in moved.output, moved.output
+    fine = cli_db / "fine.csv"
+    fine.write_text(HEADER + ROWS.format(rhythm="every other Tue 09:00").replace("America/New_York", "Europe/London"))
+    with freeze_time("2027-03-01 12:00:00"):
+        suits = CliRunner().invoke(coachbot, ["team", "import", str(fine)])
+    assert suits.exit_code == 0 and "working time" not in suits.output, suits.output
