@@ -116,11 +116,15 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
     """Migrate, check every flow, start channels, HTTP server and scheduler; stop them
     all on the way out."""
     from bot.cadence import timer
-    from bot.channels import server
 
     features = Features(FEATURES)
-    check_actions(features.actions, load_flows())  # a broken flow stops start-up, not a user mid-chat
-    await asyncio.to_thread(upgrade, settings.database_url)  # raises DatabaseUnavailable
+    # the migrations (mostly waiting on the database, in a thread) while the flows are
+    # checked (CPU): a restarted instance delivers its first due prompt sooner
+    migrating = asyncio.ensure_future(asyncio.to_thread(upgrade, settings.database_url))
+    try:
+        check_actions(features.actions, load_flows())  # a broken flow stops start-up, not a user mid-chat
+    finally:
+        await migrating  # raises DatabaseUnavailable
     db = Database(settings.database_url)
     try:
         await check_secrets(db, settings)  # raises SecretsLocked
@@ -136,7 +140,9 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
     scheduler: CadenceScheduler | None = None
     warming: asyncio.Task[None] | None = None
     try:
-        if settings.serving:
+        if settings.serving:  # the HTTP server's imports (aiohttp's web) only when it serves
+            from bot.channels import server
+
             readiness = server.Readiness(
                 db, lambda: scheduler.last_tick_at if scheduler is not None else None,
                 settings.tick_seconds, expects_scheduler=with_scheduler)
