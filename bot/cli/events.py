@@ -84,12 +84,13 @@ def import_leads_command(
                                                  help="The CSV file (after NAME).")] = None,
     event: Annotated[str | None, typer.Option("--event", help="The event's name, as registered.")] = None,
     owner: Annotated[str | None, typer.Option(help="E-mail of the owner of rows without one, and of rows "
-                                                     "naming someone not at the event (default: whoever "
-                                                     "registered the event).")] = None,
+                                                     "naming someone not at the event or not on the team "
+                                                     "(default: whoever registered the event).")] = None,
 ) -> None:
     """Import a badge-scanner CSV export (comma, semicolon or tab separated); columns
     are matched by their header names. Problems are listed by line and nothing is
-    imported until there are none. Refused before the event's first day."""
+    imported until there are none; rows whose owner may not own a lead there are
+    listed after the import. Refused before the event's first day."""
     name, typed = _which("import-leads", event, [first, second] if second is not None else [first], 2)
     file = _csv_file(name, typed, swappable=event is None)
     config = settings()
