@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, func, insert, text, update
 from sqlmodel import col, or_, select
@@ -215,25 +215,38 @@ async def capture(session: AsyncSession, lead: Lead) -> tuple[Lead, bool]:
     return found, True
 
 
-def match_many(existing: Sequence[Lead], leads: Sequence[Lead]) -> tuple[list[Lead], list[Lead]]:
+class Matched(NamedTuple):
+    """`match_many`'s result: the new leads, the leads already stored that took a
+    merge, and for each lead given, the lead it ended in (itself when new; a lead
+    already stored, or an earlier new one, when merged: whose owner it keeps)."""
+
+    fresh: list[Lead]
+    merged: list[Lead]
+    landed: list[Lead]
+
+
+def match_many(existing: Sequence[Lead], leads: Sequence[Lead]) -> Matched:
     """`capture`'s rule for many leads of one event at once, in memory: each lead is
     merged into the first of `existing` or of the new ones before it that it
-    duplicates (changed in place), else kept as new. Returns (new leads, existing
-    leads that took a merge), to be written by `store_many`."""
+    duplicates (changed in place), else kept as new. The new and merged leads are
+    to be written by `store_many`."""
     index = Duplicates(existing)
     fresh: list[Lead] = []
     touched: dict[int, Lead] = {}
+    landed: list[Lead] = []
     for lead in leads:
         found = index.find(lead.name, lead.company, lead.email)
         if found is None:
             fresh.append(lead)
             index.add(lead)
+            landed.append(lead)
             continue
         merge_into(found, lead)
         index.add(found)
+        landed.append(found)
         if found.id is not None:
             touched[found.id] = found
-    return fresh, list(touched.values())
+    return Matched(fresh, list(touched.values()), landed)
 
 
 async def store_many(session: AsyncSession, fresh: Sequence[Lead], merged: Sequence[Lead],

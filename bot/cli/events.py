@@ -63,6 +63,19 @@ def _text(file: Path) -> str:
         raise fail(prompts.render("trade_shows/cli_not_utf8", file=str(file), line=error.line)) from None
 
 
+def _csv_file(name: str, typed: str, swappable: bool) -> Path:
+    """The file to import; a folder, a missing file, or (`swappable`: both given as
+    arguments) a file given first and an event name second are refused saying so."""
+    file = Path(typed)
+    if file.is_file():
+        return file
+    if swappable and Path(name).is_file():
+        raise fail(prompts.render("trade_shows/cli_swapped", file=name, name=typed))
+    if file.is_dir():
+        raise fail(prompts.render("trade_shows/cli_not_a_file", file=typed))
+    raise fail(prompts.render("trade_shows/cli_no_file", file=typed))
+
+
 @event_app.command("import-leads")
 def import_leads_command(
     first: Annotated[str, typer.Argument(metavar="NAME", show_default=False,
@@ -71,16 +84,15 @@ def import_leads_command(
                                                  help="The CSV file (after NAME).")] = None,
     event: Annotated[str | None, typer.Option("--event", help="The event's name, as registered.")] = None,
     owner: Annotated[str | None, typer.Option(help="E-mail of the owner of rows without one, and of rows "
-                                                     "naming someone not at the event (default: whoever "
-                                                     "registered the event).")] = None,
+                                                     "naming someone not at the event or not on the team "
+                                                     "(default: whoever registered the event).")] = None,
 ) -> None:
     """Import a badge-scanner CSV export (comma, semicolon or tab separated); columns
     are matched by their header names. Problems are listed by line and nothing is
-    imported until there are none. Refused before the event's first day."""
+    imported until there are none; rows whose owner may not own a lead there are
+    listed after the import. Refused before the event's first day."""
     name, typed = _which("import-leads", event, [first, second] if second is not None else [first], 2)
-    file = Path(typed)
-    if not file.is_file():
-        raise fail(prompts.render("trade_shows/cli_no_file", file=typed))
+    file = _csv_file(name, typed, swappable=event is None)
     config = settings()
     text = _text(file)
 

@@ -137,7 +137,8 @@ async def test_an_owner_must_be_at_the_event_else_the_row_goes_to_the_default(
         ("D Four", team["maria"]), ("E Five", team["maria"])]
     said = prompts.render("trade_shows/cli_imported", added=5, merged=0, name="Web Summit",
                           notices=problem_lines(done.notices), owner=None)
-    assert "2 rows named an owner who is not at Web Summit" in said and "line 3: ada@example.com" in said
+    assert "2 rows named an owner who cannot own a lead of Web Summit" in said
+    assert "line 3: ada@example.com is not at Web Summit; the new lead goes to maria@example.com" in said
 
 
 async def test_the_manager_of_an_attendee_may_own_a_lead(db: Database, team: dict[str, int]) -> None:

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -20,7 +20,14 @@ from bot.core import csv_files
 from bot.core.markup import clean
 from bot.features.trade_shows.base import venue_day
 from bot.features.trade_shows.leads import late_deadlines, new_lead
-from bot.features.trade_shows.parsing import LIMITS, ParsedLead, is_header, map_headers, temperature_of, too_long
+from bot.features.trade_shows.parsing import (
+    LIMITS,
+    ParsedLead,
+    is_header,
+    map_headers,
+    temperature_of,
+    too_long_fields,
+)
 from storage import conversations
 from storage import trade_shows as store
 from storage.db import Database
@@ -35,9 +42,18 @@ EXPORT_COLUMNS = ["lead_id", "event", "name", "company", "email", "phone", "temp
 
 @dataclass(frozen=True)
 class Problem:
+    """A line's problem (nothing imported) or notice (imported anyway). A notice about
+    an owner also says where the row's lead ended: `owner` is the e-mail of the person
+    it is with after the import; `merged_into` the id of the lead already logged that
+    it merged into (which kept its owner), `merged_with` the line of an earlier row of
+    the file whose new lead it merged into; neither: a new lead."""
+
     line: int
     code: str
     detail: str = ""
+    owner: str = ""
+    merged_into: int | None = None
+    merged_with: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,16 +63,28 @@ class Row:
     owner_email: str | None
 
 
+def _unreadable(error: csv.Error, first: int, last: int) -> Problem:
+    """A line the csv module cannot read: a cell over its size limit (`csv.field_size_limit`,
+    as "cell_too_large" with the limit and the line the cell starts on, `first`: an
+    unclosed quote makes the rest of the file one cell) or anything else, with its
+    message, at `last`, where reading stopped."""
+    if "field larger than field limit" in str(error):
+        return Problem(first, "cell_too_large", str(csv.field_size_limit()))
+    return Problem(last, "unreadable", str(error))
+
+
 def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
     """The rows of a badge-scanner export, and every problem with its line. Comma,
     semicolon or tab separated, Excel's `sep=;` line and a BOM are read as the team
     import reads them (`bot.core.csv_files`); a header without a name column is
-    reported with the header as read and the separator used."""
+    reported with the header as read and the separator used; a header with no row
+    under it is a problem too ("no_rows"), not an import of nothing. Every field is
+    held to `LIMITS` (refused with the limit, never cut)."""
     reader, delimiter, skip = csv_files.reader(text, is_header)
     try:
         header = next(reader, None)
     except csv.Error as error:
-        return [], [Problem(1 + skip, "unreadable", str(error))]
+        return [], [_unreadable(error, 1 + skip, reader.line_num + skip)]  # type: ignore[attr-defined]
     if not header or not any(h.strip() for h in header):
         return [], [Problem(1 + skip, "empty")]
     columns = map_headers(header)
@@ -70,17 +98,22 @@ def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
 
     rows: list[Row] = []
     problems: list[Problem] = []
+    header_line = reader.line_num + skip  # type: ignore[attr-defined]
+    filled = False
     while True:
+        first = reader.line_num + skip + 1  # type: ignore[attr-defined]
         try:
             values = next(reader)
         except StopIteration:
             break
         except csv.Error as error:
-            problems.append(Problem(reader.line_num + skip, "unreadable", str(error)))  # type: ignore[attr-defined]
+            problems.append(_unreadable(error, first, reader.line_num + skip))  # type: ignore[attr-defined]
+            filled = True
             break
         line = reader.line_num + skip  # type: ignore[attr-defined]
         if not any(v.strip() for v in values):
             continue
+        filled = True
         name = cell(values, "name") or " ".join(p for p in (cell(values, "first"), cell(values, "last")) if p)
         email = cell(values, "email") or None
         rating = cell(values, "temperature")
@@ -92,12 +125,12 @@ def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
         if rating and temperature is None:
             problems.append(Problem(line, "bad_temperature", rating))
         lead = ParsedLead(name, cell(values, "company") or None, temperature, cell(values, "note") or None,
-                          email, cell(values, "phone")[:64] or None)
-        longer = too_long(lead)
-        if longer:
-            problems.append(Problem(line, longer, str(LIMITS[longer.removesuffix("_too_long")])))
+                          email, cell(values, "phone") or None)
+        problems += [Problem(line, code, str(LIMITS[code.removesuffix("_too_long")])) for code in too_long_fields(lead)]
         if name:
             rows.append(Row(line, lead, cell(values, "owner") or None))
+    if not filled:
+        problems.append(Problem(header_line, "no_rows"))
     return rows, problems
 
 
@@ -129,37 +162,44 @@ async def import_leads(db: Database, event: Event, text: str, default_owner: int
 
     The owner column names people by e-mail; an empty cell gives the row to
     `default_owner` (the command's `--owner`, else the event's creator). An owner
-    must be at the event (`may_own`); anyone else's row goes to `default_owner` and
-    is named in the notices with its line. Raises NotStarted before the event's
-    first day at the venue. After the event's leads were assigned, new ones get their
-    deadline at once, in their owner's calendar (one lookup per owner)."""
+    must be at the event (`may_own`); a row naming anyone else ("owner_not_at_event")
+    or an e-mail nobody in the team has ("owner_not_on_team": scanners often hold a
+    staff name or a device id there) goes to `default_owner` all the same, and is
+    named in the notices with its line and where its lead ended (`Problem`: a new
+    lead given to `default_owner`, or merged into a lead that kept its owner). Raises
+    NotStarted before the event's first day at the venue. After the event's leads
+    were assigned, new ones get their deadline at once, in their owner's calendar
+    (one lookup per owner)."""
     if venue_day(event, moment) < event.starts_on:
         raise NotStarted(event)
     rows, problems = read_leads(text)
+    if problems:
+        return Imported(0, 0, sorted(problems, key=lambda p: p.line))
     async with db.session() as session:
         directory = await conversations.directory(session, event.org_id)
         attending = [person.id for _, person in await store.attendees(session, event.id)]  # type: ignore[arg-type]
     allowed = may_own(event, attending, directory)
     by_email = {str(p["email"]).lower(): int(p["id"]) for p in directory}
     owners: dict[int, int] = {}
-    notices: list[Problem] = []
+    notices: dict[int, Problem] = {}
     for row in rows:
         found = by_email.get(row.owner_email.lower()) if row.owner_email else default_owner
-        if found is None:
-            problems.append(Problem(row.line, "unknown_owner", row.owner_email or ""))
-        elif found not in allowed and row.owner_email:
-            notices.append(Problem(row.line, "owner_not_at_event", row.owner_email))
-            owners[row.line] = default_owner
-        else:
-            owners[row.line] = found
-    if problems:
-        return Imported(0, 0, sorted(problems, key=lambda p: p.line))
+        if found is None or found not in allowed:
+            code = "owner_not_on_team" if found is None else "owner_not_at_event"
+            notices[row.line] = Problem(row.line, code, row.owner_email or "")
+            found = default_owner
+        owners[row.line] = found
     leads = [new_lead(event, row.lead, owners[row.line], moment) for row in rows]
     async with db.session() as session:
-        fresh, merged = store.match_many(await store.leads_of_event(session, event.id), leads)  # type: ignore[arg-type]
+        fresh, merged, landed = store.match_many(await store.leads_of_event(session, event.id), leads)  # type: ignore[arg-type]
         await late_deadlines(db, event, [*fresh, *merged], moment)
         await store.store_many(session, fresh, merged, advance)
-    return Imported(len(fresh), len(leads) - len(fresh), [], notices)
+    emails = {int(p["id"]): str(p["email"]) for p in directory}
+    line_of = {id(lead): row.line for row, lead in zip(rows, leads, strict=True)}
+    told = [replace(notice, owner=emails.get(lead.owner_id, ""), merged_into=lead.id,
+                    merged_with=None if lead.id is not None or line_of[id(lead)] == row.line else line_of[id(lead)])
+            for row, lead in zip(rows, landed, strict=True) if (notice := notices.get(row.line)) is not None]
+    return Imported(len(fresh), len(leads) - len(fresh), [], told)
 
 
 def may_own(event: Event, attending: Iterable[int], directory: Iterable[Mapping[str, Any]]) -> set[int]:
@@ -198,4 +238,6 @@ async def export_leads(db: Database, event: Event) -> str:
 
 
 def problem_lines(problems: Sequence[Problem]) -> list[dict[str, Any]]:
-    return [{"line": p.line, "code": p.code, "detail": p.detail} for p in problems]
+    """Problems or notices as plain values for a template."""
+    return [{"line": p.line, "code": p.code, "detail": p.detail, "owner": p.owner, "merged_into": p.merged_into,
+             "merged_with": p.merged_with} for p in problems]

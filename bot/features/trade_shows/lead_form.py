@@ -60,8 +60,8 @@ def form_message(events: list[tuple[str, str]], values: dict[str, str] | None = 
         field("name", required=True, max_length=LIMITS["name"]),
         field("company", max_length=LIMITS["company"]),
         field("temperature", "choice", options=tuple(Choice(_label(t), t) for t in ("hot", "warm", "cold"))),
-        field("email", "email"),
-        field("phone", "phone"),
+        field("email", "email", max_length=LIMITS["email"]),
+        field("phone", "phone", max_length=LIMITS["phone"]),
         field("note", "long_text", max_length=LIMITS["note"]),
     ]
     if events:

@@ -29,10 +29,13 @@ _SUFFIXES = {"inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "ag", "as", "asa", "ab
              "corp", "corp.", "co", "co.", "plc", "bv", "b.v.", "oy", "kk", "pty ltd"}
 
 
-# The longest name, company and note a lead keeps, in characters (a badge's name and
-# company fit easily; a note is a line from a phone, not a meeting's minutes). Longer
-# is refused with the limit, never cut: a cut note would lose what mattered.
-LIMITS = {"name": 100, "company": 120, "note": 1000}
+# The longest of each field a lead keeps, in characters: every field a lead path
+# (a line, the form, a badge-scanner file) stores has one, none longer than its
+# column (`storage.models.Lead`: name and company 200, email 320, phone 64, notes
+# text). A badge's name and company fit easily; a note is a line from a phone, not a
+# meeting's minutes. Longer is refused with the limit, never cut: a cut note would
+# lose what mattered, a cut e-mail or phone number would reach someone else.
+LIMITS = {"name": 100, "company": 120, "email": 320, "phone": 64, "note": 1000}
 
 
 @dataclass(frozen=True)
@@ -45,14 +48,20 @@ class ParsedLead:
     phone: str | None = None
 
 
+def too_long_fields(values: ParsedLead | dict[str, str | None]) -> list[str]:
+    """Every field longer than its limit in `LIMITS`, as problem codes
+    ("name_too_long", "email_too_long"…), in `LIMITS`' order; [] when all fit.
+    `values`: a lead, or a form's fields by name."""
+    def get(name: str) -> str | None:
+        return values.get(name) if isinstance(values, dict) else getattr(values, name)
+
+    return [f"{name}_too_long" for name, limit in LIMITS.items() if len(get(name) or "") > limit]
+
+
 def too_long(lead: ParsedLead) -> str | None:
-    """The first of name, company, note longer than its limit in `LIMITS`, as a problem
-    code ("name_too_long"…); None when all fit."""
-    for field_name in LIMITS:
-        value = getattr(lead, field_name)
-        if value and len(value) > LIMITS[field_name]:
-            return f"{field_name}_too_long"
-    return None
+    """The first field longer than its limit in `LIMITS`, as a problem code
+    ("name_too_long"…); None when all fit."""
+    return next(iter(too_long_fields(lead)), None)
 
 
 # One-letter abbreviations: also a company ("C", "W") or a person's initial, so a line
@@ -79,7 +88,8 @@ def parse_lead(line: str) -> ParsedLead | str:
     is Jane of W; "C, Acme" is a person C; "Jane, Acme, h" is hot. The explicit word
     always wins.
     Returns "missing_name" when there is no name to store, "name_too_long",
-    "company_too_long" or "note_too_long" past `LIMITS`."""
+    "company_too_long", "email_too_long", "phone_too_long" or "note_too_long" past
+    `LIMITS`."""
     text = clean(line).strip()
     email_match = _EMAIL.search(text)
     email = email_match.group(0) if email_match else None
@@ -139,9 +149,8 @@ def lead_from_fields(values: dict[str, str]) -> tuple[ParsedLead | None, dict[st
         problems["email"] = "email"
     if phone and not _PHONE.fullmatch(phone):
         problems["phone"] = "phone"
-    for field_name, value in (("name", name), ("company", company), ("note", note)):
-        if value and len(value) > LIMITS[field_name]:
-            problems[field_name] = f"{field_name}_too_long"
+    for code in too_long_fields({"name": name, "company": company, "email": email, "phone": phone, "note": note}):
+        problems[code.removesuffix("_too_long")] = code
     if problems:
         return None, problems
     return ParsedLead(name, company, temperature, note, email, phone), {}  # type: ignore[arg-type]
