@@ -52,9 +52,8 @@ async def test_coachbot_run_listens_only_where_host_says(tmp_path, fake: FakeSla
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", port=port, host="127.0.0.2",
                         channels=(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
                                                 api_url=fake.api_url),))
-    async with running(settings, with_scheduler=False):
-        async with aiohttp.ClientSession() as http:
-            health = await http.get(f"http://127.0.0.2:{port}/healthz")
-            assert health.status == 200
-            with pytest.raises(aiohttp.ClientConnectionError):
-                await http.get(f"http://127.0.0.1:{port}/healthz")
+    async with running(settings, with_scheduler=False), aiohttp.ClientSession() as http:
+        health = await http.get(f"http://127.0.0.2:{port}/healthz")
+        assert health.status == 200
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await http.get(f"http://127.0.0.1:{port}/healthz")
