@@ -146,8 +146,8 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
             readiness = server.Readiness(
                 db, lambda: scheduler.last_tick_at if scheduler is not None else None,
                 settings.tick_seconds, expects_scheduler=with_scheduler)
-            runner = await server.start(server.build_app(channels, readiness), settings.port)
-            log.info("HTTP server listening on port %s", settings.port)
+            runner = await server.start(server.build_app(channels, readiness), settings.port, settings.host)
+            log.info("HTTP server listening on %s port %s", settings.host, settings.port)
         for channel in channels:
             if isinstance(channel, RunningChannel):
                 await channel.start()

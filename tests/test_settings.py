@@ -49,3 +49,14 @@ def test_platforms_are_configured_by_their_variables() -> None:
 
 def test_heroku_style_postgres_urls_are_accepted() -> None:
     assert load_settings({"DATABASE_URL": "postgres://u:p@h/db"}).database_url == "postgres://u:p@h/db"
+
+
+def test_the_http_server_listens_on_every_interface_unless_host_says_otherwise() -> None:
+    assert load_settings({}).host == "0.0.0.0"
+    assert load_settings({"HOST": "127.0.0.1"}).host == "127.0.0.1"
+    assert load_settings({"HOST": "[::1]"}).host == "::1"
+    assert load_settings({"HOST": "localhost"}).host == "localhost"
+    for bad in ("not a host", "127.0.0.1:8080", "http://127.0.0.1"):
+        with pytest.raises(SettingsError) as caught:
+            load_settings({"HOST": bad})
+        assert caught.value.variable == "HOST"

@@ -7,6 +7,7 @@ server knows none of them, and times every request as an inbound event.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,9 @@ from storage.migrate import head
 
 log = logging.getLogger(__name__)
 OPERATOR_PATHS = {"/healthz", "/readyz", "/metrics"}
+# A caller's X-Request-Id is kept only when it looks like an id: it goes on every log
+# line written for the request, and anyone can send one.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,64}")
 
 
 @dataclass
@@ -71,9 +75,11 @@ def _platform(path: str) -> str:
 @web.middleware
 async def observed(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
                    ) -> web.StreamResponse:
-    """Give each request an id for the logs (the caller's X-Request-Id, else a new
-    one) and count it with its answer time."""
-    request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+    """Give each request an id for the logs (the caller's X-Request-Id when it looks
+    like one: 1-64 letters, digits and `._:@/+=-`; else a new one) and count it with
+    its answer time."""
+    given = request.headers.get("X-Request-Id", "")
+    request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
     started = time.perf_counter()
     status = 500
     with logs.context(request_id=request_id):
@@ -120,6 +126,9 @@ def build_app(channels: Channels, readiness: Readiness | None = None) -> web.App
 
 
 async def start(app: web.Application, port: int, host: str = "0.0.0.0") -> web.AppRunner:
+    """Serve `app` on `host`:`port` (Settings.host and .port: every interface by
+    default, 127.0.0.1 behind a reverse proxy on the same machine). No access log:
+    its lines would only repeat the metrics, with the caller's path and user agent."""
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

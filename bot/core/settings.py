@@ -5,11 +5,18 @@ is served: better than a rep finding out at 9:00 on Monday. The core's own setti
 are here; each chat platform declares its section (tokens, secrets, URLs, with the
 platform's own checks) in its channel folder, and the composition root hands those
 sections to `Settings.from_env`.
+
+The HTTP server (Slack's and Teams' endpoints, /healthz, /readyz, /metrics) listens on
+`HOST` (default `0.0.0.0`, every interface; `127.0.0.1` to take requests only from a
+reverse proxy on the same machine; an IPv4 or IPv6 address or a host name) and `PORT`
+(default 3000).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -20,6 +27,8 @@ from storage.db import normalise_url
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
 
 
 class SettingsError(ValueError):
@@ -46,6 +55,8 @@ class Settings:
     database_url: str = f"sqlite:///{Path.cwd() / 'coachbot.db'}"
     timezone: str = "UTC"
     country: str | None = None
+    # Where the HTTP server listens (HOST, PORT): every interface by default
+    host: str = "0.0.0.0"
     port: int = 3000
     log_level: str = "INFO"
     log_format: str = "text"
@@ -123,7 +134,20 @@ def parse_url(variable: str, raw: str) -> str:
     return raw
 
 
+def parse_host(variable: str, raw: str) -> str:
+    """An address to listen on: an IPv4 or IPv6 address (brackets allowed) or a host name."""
+    bare = raw[1:-1] if raw.startswith("[") and raw.endswith("]") else raw
+    try:
+        return str(ipaddress.ip_address(bare))
+    except ValueError:
+        if HOST_NAME.fullmatch(raw):
+            return raw
+    raise SettingsError(variable, f"{raw!r} is not an IP address or host name to listen on (e.g. 0.0.0.0, 127.0.0.1)")
+
+
 def _parse(variable: str, name: str, raw: str) -> object:
+    if name == "host":
+        return parse_host(variable, raw)
     if name == "port":
         if not raw.isdigit() or not 0 < int(raw) < 65536:
             raise SettingsError(variable, f"{raw!r} is not a port number (1-65535)")

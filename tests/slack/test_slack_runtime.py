@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 
 import aiohttp
+import pytest
 from fake_slack import FakeSlack
 from slackkit import SECRET, command_body, fake_fixture, sign  # noqa: F401 (fixtures)
 
@@ -42,3 +43,17 @@ async def test_coachbot_run_serves_slack_over_http(tmp_path, fake: FakeSlack) ->
     # nobody is imported yet: the asker is a stranger and is told so, privately
     [answer] = fake.responses
     assert answer["response_type"] == "ephemeral" and "admin" in answer["text"]
+
+
+async def test_coachbot_run_listens_only_where_host_says(tmp_path, fake: FakeSlack) -> None:  # type: ignore[no-untyped-def]
+    """HOST=127.0.0.2 (a loopback address of its own on Linux): served there, and
+    refused on 127.0.0.1, where the default (every interface) would answer."""
+    port = free_port()
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", port=port, host="127.0.0.2",
+                        channels=(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
+                                                api_url=fake.api_url),))
+    async with running(settings, with_scheduler=False), aiohttp.ClientSession() as http:
+        health = await http.get(f"http://127.0.0.2:{port}/healthz")
+        assert health.status == 200
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await http.get(f"http://127.0.0.1:{port}/healthz")

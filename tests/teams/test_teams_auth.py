@@ -185,3 +185,26 @@ async def test_a_valid_bot_framework_token_is_accepted(db: Database, team: dict[
     # loopback guard refuses: the failure is logged and nothing reached the connector
     # without a token.
     assert connector.sent == []
+
+
+async def test_what_an_unauthenticated_caller_sends_is_not_repeated_in_the_log(
+        db: Database, team: dict[str, int], connector: FakeConnector, caplog: pytest.LogCaptureFixture) -> None:
+    """review3: a refused activity is logged by its fault, not by what it carried (a
+    field botbuilder cannot parse used to be quoted whole, line breaks and all)."""
+    caplog.set_level(logging.DEBUG)
+    settings = teams_settings(db, app_id=APP_ID, app_password="secret")
+    client = await _client(settings, db)
+    evil = "x\n2026-12-01 01:00:00,000 ERROR bot.runtime: FORGED \x1b[2J" + "a" * 20_000
+    body = payload("message_personal", connector.url)
+    try:
+        for sent, headers in ((dict(body, timestamp=evil), {}),
+                              (dict(body, type=evil), {}),
+                              (body, {"Authorization": f"Bearer {_forged(evil)}"}),
+                              (body, {"Authorization": "Bearer FORGED " + "a" * 5000})):
+            response = await client.post("/api/messages", json=sent, headers=headers)
+            assert response.status in (400, 401)
+    finally:
+        await client.close()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "FORGED" not in logged and "\x1b" not in logged and len(logged) < 10_000
+    assert "not an activity (DeserializationError)" in logged

@@ -80,11 +80,27 @@ PEOPLE_TTL = 60.0
 # acknowledgement is written (see `handle_http`).
 _ACK_SENT: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar("slack_ack_sent", default=None)
 
+# Slack signs with "v0=" and 64 hex digits, at a Unix time in seconds (10 digits until
+# 2286). Anything far longer was never Slack's: int() of 400 digits overflows Bolt's
+# clock arithmetic (a 500), and a long signature is only work.
+MAX_STAMP_DIGITS = 11
+MAX_SIGNATURE_LENGTH = 128
+# The logger Bolt is given, and so the base of every logger it makes: Bolt copies this
+# one's level onto them (by default it copies the root's, so a quieter level set on
+# `slack_bolt` in bot.core.logs would never apply, and Bolt's INFO line with the whole
+# body of a request with a bad signature would reach the log).
+BOLT_LOGGER = logging.getLogger("slack_bolt")
+
 # What the bot asks for at install; manifest.yml lists the same scopes.
 BOT_SCOPES = [
     "commands", "chat:write", "im:history", "im:write",
     "users:read", "users:read.email", "files:write",
 ]
+
+
+def _plausible_stamp(stamp: str) -> bool:
+    """Whether a timestamp header could be Slack's: 1 to MAX_STAMP_DIGITS ASCII digits."""
+    return stamp.isascii() and stamp.isdigit() and len(stamp) <= MAX_STAMP_DIGITS
 
 
 @contextlib.contextmanager
@@ -143,6 +159,7 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
         s = self.settings
         common: dict[str, Any] = {
             "name": "coachbot",
+            "logger": BOLT_LOGGER,
             "process_before_response": True,
             "signing_secret": s.signing_secret,
             # Socket Mode needs no signature (the socket itself is authenticated); over
@@ -199,11 +216,12 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
     async def handle_http(self, request: web.Request) -> web.Response:
         stamp = request.headers.get("X-Slack-Request-Timestamp")
         signature = request.headers.get("X-Slack-Signature", "")
-        if (stamp is not None and not (stamp.strip().isascii() and stamp.strip().isdigit())) \
-                or not signature.isascii():
+        if (stamp is not None and not _plausible_stamp(stamp.strip())) \
+                or not signature.isascii() or len(signature) > MAX_SIGNATURE_LENGTH:
             # Slack signs with ASCII digits and hex. Bolt would fail with a 500 on
-            # int("abc") or int("²"), and hmac.compare_digest on a non-ASCII signature;
-            # such a request was never signed by Slack.
+            # int("abc") or int("²"), on abs(now - int("9" * 400)) (OverflowError), and
+            # in hmac.compare_digest on a non-ASCII signature; such a request was never
+            # signed by Slack.
             return web.json_response({"error": "invalid request"}, status=401)
         try:
             bolt_request = await to_bolt_request(request)

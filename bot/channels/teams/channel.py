@@ -229,7 +229,7 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
     try:
         activity = Activity().deserialize(body)
     except (DeserializationError, ValueError, TypeError, AttributeError) as error:
-        return _bad(f"not an activity: {error}")
+        return _bad(f"not an activity: {error}", f"not an activity ({type(error).__name__})")
     if not activity.type or not isinstance(activity.type, str):
         return _bad("activity has no type")
     if activity.conversation is None or not activity.conversation.id:
@@ -239,6 +239,8 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
     return activity
 
 
-def _bad(reason: str, status: int = 400) -> web.Response:
-    log.info("Bad /api/messages request: %s", reason)
+def _bad(reason: str, logged: str | None = None, status: int = 400) -> web.Response:
+    """A 400 that tells the caller `reason`; the log says `logged` (default `reason`),
+    which names the fault without repeating what an unauthenticated caller sent."""
+    log.info("Bad /api/messages request: %s", logged or reason)
     return web.json_response({"error": reason}, status=status)
