@@ -88,15 +88,30 @@ async def event_named(session: AsyncSession, org_id: int, name: str) -> Event | 
 _FIRST_DAY = re.compile(r"^(?P<name>.*\S)\s+(?P<day>\d{4}-\d{2}-\d{2})$")
 
 
+def name_key(name: str) -> str:
+    """An event name as names are compared: in any case (Unicode case folding, so
+    "Ålesund Expo" is "ÅLESUND EXPO"; SQLite's `lower()` folds ASCII only) and with its
+    spaces collapsed ("NRF  2026 " is "NRF 2026")."""
+    return " ".join(name.split()).casefold()
+
+
 async def events_named(session: AsyncSession, org_id: int | None, name: str) -> Sequence[Event]:
-    """Events called `name` (any case), latest first, of one organisation (`org_id`
-    None: any, for the command line). Where none is, a name ending in a first day
-    (YYYY-MM-DD) names the event of that name starting that day: "NRF 2026
-    2026-12-20" tells apart two events registered under one name (before names were
-    kept distinct)."""
+    """Events called `name` (`name_key`: any case, spaces collapsed), latest first, of
+    one organisation (`org_id` None: any, for the command line). Where none is, a name
+    ending in a first day (YYYY-MM-DD) names the event of that name starting that day:
+    "NRF 2026 2026-12-20" tells apart two events registered under one name (before
+    names were kept distinct). Compared in Python over the organisation's events (a
+    few hundred at most), the same way on both databases."""
     query = select(Event) if org_id is None else select(Event).where(Event.org_id == org_id)
-    order = (col(Event.starts_on).desc(), col(Event.id).desc())
-    found = (await session.exec(query.where(func.lower(Event.name) == name.strip().lower()).order_by(*order))).all()
+    every = (await session.exec(query.order_by(col(Event.starts_on).desc(), col(Event.id).desc()))).all()
+    return named_among(every, name)
+
+
+def named_among(every: Sequence[Event], name: str) -> list[Event]:
+    """`events_named`'s rule over events already read (latest first): for a caller that
+    tries several names against one organisation's events."""
+    wanted = name_key(name)
+    found = [event for event in every if name_key(event.name) == wanted]
     dated = _FIRST_DAY.match(name.strip())
     if found or dated is None:
         return found
@@ -104,8 +119,8 @@ async def events_named(session: AsyncSession, org_id: int | None, name: str) -> 
         day = date.fromisoformat(dated.group("day"))
     except ValueError:
         return found
-    return (await session.exec(query.where(func.lower(Event.name) == dated.group("name").lower(),
-                                           Event.starts_on == day).order_by(*order))).all()
+    wanted = name_key(dated.group("name"))
+    return [event for event in every if name_key(event.name) == wanted and event.starts_on == day]
 
 
 async def events_called(session: AsyncSession, name: str) -> Sequence[Event]:

@@ -116,8 +116,9 @@ async def events_from_args(turn: Turn, args: str) -> tuple[list[Event], list[str
     except ValueError:
         tokens = args.split()
     async with turn.db.session() as session:
+        every = await store.events(session, turn.person.org_id)  # type: ignore[arg-type]
         for end in range(len(tokens), 0, -1):
-            found = await store.events_named(session, turn.person.org_id, " ".join(tokens[:end]))
+            found = store.named_among(every, " ".join(tokens[:end]))
             if found and (seen := await visible(session, turn.person, found)):
                 return seen, tokens[end:]
     return [], tokens

@@ -56,7 +56,7 @@ async def event_command(turn: Turn, args: str) -> list[Message]:
         return await add_event(turn, words[3:].strip())
     found, rest = await events_from_args(turn, words)
     if not found:
-        return [Message(prompts.render("trade_shows/no_such_event", given=words), private=True)]
+        return [Message(prompts.render("trade_shows/no_such_event", given=" ".join(rest)), private=True)]
     if len(found) > 1:
         return [several(found[0].name, found, rest=" ".join(rest))]
     event, verb = found[0], rest[0].lower() if rest else ""
@@ -148,7 +148,8 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
         taken = await store.events_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]
         free = await _free_name(session, turn.person.org_id, parsed.name, parsed.location,  # type: ignore[arg-type]
                                 parsed.starts_on) if taken else ""
-    same = [e for e in taken if e.starts_on == parsed.starts_on and e.name.lower() == parsed.name.lower()]
+    same = [e for e in taken
+            if e.starts_on == parsed.starts_on and store.name_key(e.name) == store.name_key(parsed.name)]
     if same:
         return [_help("exists", parsed.name, same[0].name)]
     if taken:  # one name, one event, in the whole organisation and for good (see `rename`)

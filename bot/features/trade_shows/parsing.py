@@ -270,7 +270,8 @@ def parse_event(args: str) -> ParsedEvent | str:
     if words and "/" in words[-1] and words[-1].lower() in ZONES:
         zone = ZONES[words.pop().lower()]
     location = " ".join(words) or None
-    return ParsedEvent(" ".join(tokens[:where]), first, last, location, zone or zone_of_place(location), mentions)
+    name = " ".join(" ".join(tokens[:where]).split())  # a quoted "NRF  2026 " is "NRF 2026"
+    return ParsedEvent(name, first, last, location, zone or zone_of_place(location), mentions)
 
 
 # --- badge-scanner CSV ------------------------------------------------------------------
