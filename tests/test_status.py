@@ -46,7 +46,8 @@ async def test_own_status_with_bars_and_confidence(coach: Coach, team: dict[str,
     header, first, second = replies
     assert header.title == "Your objectives and key results"
     assert "2 objectives and 3 key results for 2027" in header.text
-    assert "1 🟡 at risk, 1 🔴 off track, 1 ⚪ not rated yet" in header.text  # never checked in
+    # the count beside its words ("4 ⚪ not rated yet" read as a confidence of 4)
+    assert "Key results by confidence: 🟡 1 at risk, 🔴 1 off track, ⚪ 1 not rated yet" in header.text
     assert first.text == "*1. Win mid-market*"
     bars = {b.label: b for b in first.progress + second.progress}
     assert bars["Close 12 new logos"].ratio == 0.25
