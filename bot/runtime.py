@@ -114,9 +114,14 @@ def platform_channels(settings: Settings, coach: Coach) -> list[Channel]:
 async def running(settings: Settings, extra: list[Channel] | None = None,
                   with_scheduler: bool = True) -> AsyncIterator[Runtime]:
     """Migrate, check every flow, start channels, HTTP server and scheduler; stop them
-    all on the way out."""
+    all on the way out. Raises SettingsError (HOST or PORT) first thing when the server
+    cannot listen there."""
     from bot.cadence import timer
 
+    if settings.serving:  # a HOST or PORT it cannot listen on stops it before anything is opened
+        from bot.channels import server
+
+        await server.check_address(settings.host, settings.port)
     features = Features(FEATURES)
     # the migrations (mostly waiting on the database, in a thread) while the flows are
     # checked (CPU): a restarted instance delivers its first due prompt sooner
@@ -141,8 +146,6 @@ async def running(settings: Settings, extra: list[Channel] | None = None,
     warming: asyncio.Task[None] | None = None
     try:
         if settings.serving:  # the HTTP server's imports (aiohttp's web) only when it serves
-            from bot.channels import server
-
             readiness = server.Readiness(
                 db, lambda: scheduler.last_tick_at if scheduler is not None else None,
                 settings.tick_seconds, expects_scheduler=with_scheduler)

@@ -60,3 +60,16 @@ def test_the_http_server_listens_on_every_interface_unless_host_says_otherwise()
         with pytest.raises(SettingsError) as caught:
             load_settings({"HOST": bad})
         assert caught.value.variable == "HOST"
+
+
+def test_an_all_numeric_host_name_that_is_no_ipv4_address_is_refused() -> None:
+    """review4: "999.1.1.1" passed as a host name and failed at bind (gaierror); the
+    resolver would read "10.1" or "1234" as old-style IPv4. Names ending in digits only
+    are no host names (RFC 1123), so each is refused when the settings are read."""
+    for bad in ("999.1.1.1", "256.0.0.1", "1.2.3", "10.1", "1234", "127.0.0.1.5", "host.example.123"):
+        with pytest.raises(SettingsError) as caught:
+            load_settings({"HOST": bad})
+        assert caught.value.variable == "HOST", bad
+        assert "is not an IP address or host name" in str(caught.value)
+    for good in ("1host.example", "app-1.internal", "10.0.0.1", "host1"):
+        assert load_settings({"HOST": good}).host == good

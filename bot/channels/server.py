@@ -6,8 +6,11 @@ server knows none of them, and times every request as an inbound event.
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import logging
 import re
+import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -16,10 +19,12 @@ from datetime import datetime
 
 from aiohttp import web
 
+import prompts
 from bot import __version__
 from bot.core import logs, metrics
 from bot.core.channel import Channels, HttpChannel
 from bot.core.clock import now
+from bot.core.settings import SettingsError
 from storage import health
 from storage.db import Database
 from storage.migrate import head
@@ -128,8 +133,45 @@ def build_app(channels: Channels, readiness: Readiness | None = None) -> web.App
 async def start(app: web.Application, port: int, host: str = "0.0.0.0") -> web.AppRunner:
     """Serve `app` on `host`:`port` (Settings.host and .port: every interface by
     default, 127.0.0.1 behind a reverse proxy on the same machine). No access log:
-    its lines would only repeat the metrics, with the caller's path and user agent."""
+    its lines would only repeat the metrics, with the caller's path and user agent.
+    Raises SettingsError (HOST or PORT) when it cannot listen there."""
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:  # socket.gaierror included: a name that does not resolve
+        await runner.cleanup()
+        raise cannot_listen(error, host, port) from None
     return runner
+
+
+async def check_address(host: str, port: int) -> None:
+    """Bind every address `host` resolves to at `port` once and let go, as `start`
+    will (SO_REUSEADDR, IPv6 sockets IPv6 only): at the top of start-up, so that a
+    HOST or PORT the server cannot listen on stops it with one line before anything
+    else is opened or logged. Raises SettingsError (HOST or PORT)."""
+    loop = asyncio.get_running_loop()
+    try:
+        found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _name, address in found:
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                probe.bind(address)
+    except OSError as error:  # socket.gaierror included: a name that does not resolve
+        raise cannot_listen(error, host, port) from None
+
+
+def cannot_listen(error: OSError, host: str, port: int) -> SettingsError:
+    """The one line for the admin when `host`:`port` cannot be listened on, naming the
+    setting to change: PORT when the port is taken (EADDRINUSE) or privileged
+    (EACCES), HOST otherwise (a name that does not resolve, an address that is not
+    this machine's)."""
+    reason = str(error.strerror or error)
+    if error.errno == errno.EADDRINUSE:
+        return SettingsError("PORT", prompts.render("core/cannot_listen", problem="in_use", host=host, port=port))
+    if error.errno == errno.EACCES:
+        return SettingsError("PORT", prompts.render("core/cannot_listen", problem="denied", host=host, port=port,
+                                                    reason=reason))
+    return SettingsError("HOST", prompts.render("core/cannot_listen", problem="host", host=host, reason=reason))

@@ -40,10 +40,17 @@ def settings(**overrides: str) -> Settings:
     try:
         config = load_settings()
     except SettingsError as error:
-        typer.echo(prompts.render("cli/config_error", error=str(error),
-                                  dotenv=FROM_DOTENV.get(error.variable)), err=True)
-        raise typer.Exit(2) from None
+        raise config_error(error) from None
     return replace(config, **overrides) if overrides else config  # type: ignore[arg-type]
+
+
+def config_error(error: SettingsError) -> typer.Exit:
+    """Print the one line naming the bad variable (and the .env it came from) to
+    stderr; raise the returned Exit to end with code 2. Also for a setting found bad
+    only when used, like a HOST or PORT the server cannot listen on."""
+    typer.echo(prompts.render("cli/config_error", error=str(error),
+                              dotenv=FROM_DOTENV.get(error.variable)), err=True)
+    return typer.Exit(2)
 
 
 def fail(text: str, code: int = 1) -> typer.Exit:

@@ -23,14 +23,14 @@ import prompts
 from bot import __version__
 from bot.cli.admin import person_app, secrets_app
 from bot.cli.bind import slack_app, teams_bind
-from bot.cli.common import fail, load_dotenv, ready_database, settings
+from bot.cli.common import config_error, fail, load_dotenv, ready_database, settings
 from bot.cli.demo import demo
 from bot.cli.events import event_app
 from bot.cli.export import export_command
 from bot.cli.schedule import schedule_app
 from bot.cli.team import team_app
 from bot.core import logs
-from bot.core.settings import Settings
+from bot.core.settings import Settings, SettingsError
 from storage import people
 
 # Plain (click-style) help in every group: typer's rich panels print "<bool>" beside
@@ -137,7 +137,10 @@ def run() -> None:
     """Run coachbot: Slack and/or Teams when configured, else the terminal as the first admin."""
     config = settings()
     logs.setup(config.log_level, config.log_format)
-    asyncio.run(_run(config))
+    try:
+        asyncio.run(_run(config))
+    except SettingsError as error:  # HOST or PORT, found bad only when the server listens
+        raise config_error(error) from None
 
 
 def stdin_attached() -> bool:

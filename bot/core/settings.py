@@ -135,12 +135,15 @@ def parse_url(variable: str, raw: str) -> str:
 
 
 def parse_host(variable: str, raw: str) -> str:
-    """An address to listen on: an IPv4 or IPv6 address (brackets allowed) or a host name."""
+    """An address to listen on: an IPv4 or IPv6 address (brackets allowed) or a host name.
+    A name whose last label is all digits ("999.1.1.1", "10.0.1") is neither: host
+    names never end so (RFC 1123 2.1), and the resolver would take it for a mistyped
+    or old-style address. Raises SettingsError naming `variable`."""
     bare = raw[1:-1] if raw.startswith("[") and raw.endswith("]") else raw
     try:
         return str(ipaddress.ip_address(bare))
     except ValueError:
-        if HOST_NAME.fullmatch(raw):
+        if HOST_NAME.fullmatch(raw) and not raw.rsplit(".", 1)[-1].isdigit():
             return raw
     raise SettingsError(variable, f"{raw!r} is not an IP address or host name to listen on (e.g. 0.0.0.0, 127.0.0.1)")
 

@@ -197,8 +197,10 @@ async def test_what_an_unauthenticated_caller_sends_is_not_repeated_in_the_log(
     evil = "x\n2026-12-01 01:00:00,000 ERROR bot.runtime: FORGED \x1b[2J" + "a" * 20_000
     body = payload("message_personal", connector.url)
     try:
-        for sent, headers in ((dict(body, timestamp=evil), {}),
-                              (dict(body, type=evil), {}),
+        bogus = {"Authorization": "Bearer not-a-jwt"}  # a token to check: the body is read first
+        for sent, headers in ((dict(body, timestamp=evil), bogus),
+                              (dict(body, type=evil), bogus),
+                              (dict(body, type=evil), {}),  # no token: refused unread
                               (body, {"Authorization": f"Bearer {_forged(evil)}"}),
                               (body, {"Authorization": "Bearer FORGED " + "a" * 5000})):
             response = await client.post("/api/messages", json=sent, headers=headers)

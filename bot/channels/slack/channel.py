@@ -22,17 +22,16 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
 )
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack import blocks, forms
+from bot.channels.slack import blocks, forms, gate
 from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
@@ -80,11 +79,6 @@ PEOPLE_TTL = 60.0
 # acknowledgement is written (see `handle_http`).
 _ACK_SENT: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar("slack_ack_sent", default=None)
 
-# Slack signs with "v0=" and 64 hex digits, at a Unix time in seconds (10 digits until
-# 2286). Anything far longer was never Slack's: int() of 400 digits overflows Bolt's
-# clock arithmetic (a 500), and a long signature is only work.
-MAX_STAMP_DIGITS = 11
-MAX_SIGNATURE_LENGTH = 128
 # The logger Bolt is given, and so the base of every logger it makes: Bolt copies this
 # one's level onto them (by default it copies the root's, so a quieter level set on
 # `slack_bolt` in bot.core.logs would never apply, and Bolt's INFO line with the whole
@@ -96,11 +90,6 @@ BOT_SCOPES = [
     "commands", "chat:write", "im:history", "im:write",
     "users:read", "users:read.email", "files:write",
 ]
-
-
-def _plausible_stamp(stamp: str) -> bool:
-    """Whether a timestamp header could be Slack's: 1 to MAX_STAMP_DIGITS ASCII digits."""
-    return stamp.isascii() and stamp.isdigit() and len(stamp) <= MAX_STAMP_DIGITS
 
 
 @contextlib.contextmanager
@@ -214,28 +203,9 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
             app.router.add_get(REDIRECT_PATH, self._handle_redirect)
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        stamp = request.headers.get("X-Slack-Request-Timestamp")
-        signature = request.headers.get("X-Slack-Signature", "")
-        if (stamp is not None and not _plausible_stamp(stamp.strip())) \
-                or not signature.isascii() or len(signature) > MAX_SIGNATURE_LENGTH:
-            # Slack signs with ASCII digits and hex. Bolt would fail with a 500 on
-            # int("abc") or int("²"), on abs(now - int("9" * 400)) (OverflowError), and
-            # in hmac.compare_digest on a non-ASCII signature; such a request was never
-            # signed by Slack.
-            return web.json_response({"error": "invalid request"}, status=401)
-        try:
-            bolt_request = await to_bolt_request(request)
-        except (ValueError, AttributeError, TypeError):
-            # Bolt parses the body before it checks the signature: a body that does not
-            # parse is refused as unsigned (401) unless Slack really signed it (400).
-            secret, raw = self.settings.signing_secret, await request.read()
-            try:
-                signed = bool(secret) and SignatureVerifier(secret).is_valid_request(  # type: ignore[arg-type]
-                    raw.decode("utf-8"), dict(request.headers))
-            except UnicodeDecodeError:  # Slack sends UTF-8; this was never Slack's
-                signed = False
-            return web.json_response({"error": "unparsable request" if signed else "invalid request"},
-                                     status=400 if signed else 401)
+        bolt_request = await gate.admit(request, self.settings.signing_secret)
+        if isinstance(bolt_request, web.Response):  # unsigned (401) or undecodable (400)
+            return bolt_request
         # The work a listener hands off waits until the acknowledgement is written: its
         # first steps (a database read, rendering) would otherwise run on the loop
         # between Bolt's ack and aiohttp's write, on the three-second path.

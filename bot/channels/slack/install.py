@@ -8,13 +8,14 @@ import logging
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.oauth.async_callback_options import AsyncFailureArgs, AsyncSuccessArgs
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
 
 import prompts
+from bot.channels.slack.gate import page_request
 from bot.core.channel import DeliveryError
 from storage import people
 from storage import slack as store
@@ -31,12 +32,12 @@ class Installs:
     async def _handle_install(self, request: web.Request) -> web.Response:
         flow = self.app.oauth_flow
         assert flow is not None
-        return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+        return await to_aiohttp_response(await flow.handle_installation(page_request(request)))
 
     async def _handle_redirect(self, request: web.Request) -> web.Response:
         flow = self.app.oauth_flow
         assert flow is not None
-        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+        return await to_aiohttp_response(await flow.handle_callback(page_request(request)))
 
     async def token_for(self, team_id: str, enterprise_id: str | None = None) -> str:
         """The bot token for a workspace: the configured one, or its OAuth installation.

@@ -69,10 +69,15 @@ class TeamsChannel:
 
     async def handle(self, request: web.Request) -> web.Response:
         """One activity from the Bot Framework connector."""
+        auth_header = request.headers.get("Authorization", "")
+        if not self.settings.anonymous and not _bearer(auth_header):
+            # Nothing but a bearer token can pass botbuilder's check: refused before
+            # the body (up to MAX_BODY of anyone's JSON) is even read.
+            log.warning("Rejected /api/messages request: no bearer token")
+            return web.json_response({"error": "unauthorized"}, status=401)
         activity = await _read_activity(request)
         if isinstance(activity, web.Response):
             return activity
-        auth_header = request.headers.get("Authorization", "")
         try:
             authenticated = await self.adapter.bot_framework_authentication.authenticate_request(
                 activity, auth_header)
@@ -222,13 +227,13 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
         return _bad("activity too large", status=413)
     try:
         body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
-        return _bad("body is not JSON")
+    except (ValueError, RecursionError) as error:  # bad JSON or UTF-8, huge integers, deep nesting
+        return _bad("body is not JSON", f"body is not JSON ({type(error).__name__})")
     if not isinstance(body, dict):
         return _bad("body is not a JSON object")
     try:
         activity = Activity().deserialize(body)
-    except (DeserializationError, ValueError, TypeError, AttributeError) as error:
+    except (DeserializationError, ValueError, TypeError, AttributeError, RecursionError) as error:
         return _bad(f"not an activity: {error}", f"not an activity ({type(error).__name__})")
     if not activity.type or not isinstance(activity.type, str):
         return _bad("activity has no type")
@@ -237,6 +242,12 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
     if not activity.service_url:
         return _bad("activity has no serviceUrl")
     return activity
+
+
+def _bearer(header: str) -> bool:
+    """Whether an Authorization header could carry a Bot Framework token at all."""
+    scheme, _, token = header.partition(" ")
+    return scheme.lower() == "bearer" and bool(token.strip())
 
 
 def _bad(reason: str, logged: str | None = None, status: int = 400) -> web.Response:
