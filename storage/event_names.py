@@ -4,7 +4,7 @@ name is told apart by its first day (`events_named`), and a name is checked agai
 under a per-organisation lock when an event is added or renamed (`hold_names`), so two
 managers typing the same name at once get one event and one refusal.
 
-Split from `storage.trade_shows`, which re-exports these names for its callers.
+Split from `storage.trade_shows` (events and leads), which had grown past a sitting.
 """
 
 from __future__ import annotations

@@ -16,16 +16,6 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import upsert
-from storage.event_names import (  # noqa: F401  (re-exported: the event-name queries moved there)
-    add_event,
-    event_named,
-    events_called,
-    events_named,
-    hold_names,
-    name_key,
-    named_among,
-    rename_event,
-)
 from storage.lead_matching import Duplicates, merge_into, same_lead
 from storage.models import Event, EventAttendee, Lead, Occurrence, Person
 

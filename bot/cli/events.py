@@ -6,7 +6,7 @@
 Both commands take the event as `--event NAME` or as their first argument
 (`import-leads "NRF 2027" badges.csv`, `export-leads "NRF 2027"`), the same way. Where
 two events share a name (registered before names were kept distinct) a NAME followed
-by the first day ("NRF 2027 2027-01-12") picks one (`store.events_named`).
+by the first day ("NRF 2027 2027-01-12") picks one (`event_names.events_named`).
 
 `export_leads_command` is also meant for a `coachbot export` group (as
 `coachbot export leads --event NAME`) once one exists: it takes the same options.
@@ -25,7 +25,7 @@ from bot.cli.common import fail, ready_database, settings
 from bot.cli.team import progress_bar
 from bot.core import csv_files
 from bot.core.clock import now
-from storage import conversations, people
+from storage import conversations, event_names, people
 from storage import trade_shows as store
 
 if TYPE_CHECKING:  # the trade-show feature is loaded by the event commands only
@@ -37,7 +37,7 @@ event_app = typer.Typer(rich_markup_mode=None, help="Trade shows: import and exp
 
 async def _event(db: Database, name: str) -> Event:
     async with db.session() as session:
-        found = await store.events_called(session, name)
+        found = await event_names.events_called(session, name)
     if len(found) != 1:
         raise fail(prompts.render("trade_shows/cli_no_event", name=name, events=found))
     return found[0]

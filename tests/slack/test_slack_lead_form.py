@@ -14,7 +14,7 @@ from slackkit import TEAM, FakeSlack, Harness, fake_fixture, real_harness_fixtur
 from sqlmodel import select
 
 from bot.channels.slack.forms import FIELD_BLOCK, FIELDS_CALLBACK
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.models import Event, Lead
 
@@ -25,7 +25,7 @@ async def running_event(db: Database, team: dict[str, int], name: str = "NRF 202
                   ends_on=today + timedelta(days=1), location="London", timezone="Europe/London",
                   created_by=team["maria"])
     async with db.session() as session:
-        return await store.add_event(session, event, [team["ravi"], team["sam"]])
+        return await event_names.add_event(session, event, [team["ravi"], team["sam"]])
 
 
 async def leads(db: Database) -> list[Lead]:

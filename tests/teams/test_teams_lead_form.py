@@ -21,7 +21,7 @@ from bot.channels import server
 from bot.channels.teams.channel import TeamsChannel
 from bot.core.channel import Channels
 from bot.runtime import build_coach
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.models import Event, Lead
 from teams.teamskit import FakeConnector, TeamsKit, anonymous_settings, connector  # noqa: F401 (fixture)
@@ -47,7 +47,7 @@ async def running_event(db: Database, team: dict[str, int]) -> Event:
                   ends_on=today + timedelta(days=1), location="London", timezone="Europe/London",
                   created_by=team["maria"])
     async with db.session() as session:
-        return await store.add_event(session, event, [team["ravi"]])
+        return await event_names.add_event(session, event, [team["ravi"]])
 
 
 async def leads(db: Database) -> list[Lead]:

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.core.coach import Coach
 from bot.features.trade_shows.parsing import parse_event
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.models import Event, Lead
 
@@ -123,7 +123,7 @@ async def _nrf_with_leads(db: Database, team: dict[str, int]) -> Event:
     event = Event(org_id=team["org"], name="NRF 2027", starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 15),
                   location="New York", timezone="America/New_York", created_by=team["maria"])
     async with db.session() as session:
-        event = await store.add_event(session, event, [team["ravi"], team["sam"]])
+        event = await event_names.add_event(session, event, [team["ravi"], team["sam"]])
         for name, owner in (("Ana Silva", "ravi"), ("Ben Ode", "sam"), ("Cy Twombly", "ravi")):
             session.add(Lead(org_id=team["org"], event_id=event.id, owner_id=team[owner], captured_by=team[owner],
                              name=name, company="Acme"))

@@ -18,7 +18,7 @@ from sqlmodel import select
 from test_lead_privacy import second_team
 
 from bot.core.coach import Coach
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.models import Event, EventAttendee, Lead, Occurrence, Person
 
@@ -33,7 +33,7 @@ async def ids(db: Database, team: dict[str, int]) -> dict[str, int]:
 async def _state(db: Database, name: str) -> tuple[dict, dict[int, dict], dict[str, dict]]:  # type: ignore[type-arg]
     """The event's objectives, each attendee's targets, and its prompts' payloads and times."""
     async with db.session() as session:
-        event = await store.event_named(session, (await session.exec(select(Person))).first().org_id, name)  # type: ignore[union-attr]
+        event = await event_names.event_named(session, (await session.exec(select(Person))).first().org_id, name)  # type: ignore[union-attr]
         assert event is not None
         rows = (await session.exec(select(EventAttendee).where(EventAttendee.event_id == event.id))).all()
         due = (await session.exec(select(Occurrence).where(Occurrence.key.like(f"%:{event.id}:%")))).all()  # type: ignore[attr-defined]
@@ -100,7 +100,7 @@ async def test_the_event_view_counts_one_lead_in_the_singular(
     ravi, maria = ids["ravi"], ids["maria"]
     with freeze_time("2027-01-12 15:00:00", real_asyncio=True):
         async with db.session() as session:
-            await store.add_event(session, Event(
+            await event_names.add_event(session, Event(
                 org_id=ids["org"], name="Sales kick-off", starts_on=date(2027, 1, 12), ends_on=date(2027, 1, 12),
                 location="Oslo", timezone="Europe/Oslo", created_by=maria), [ravi, ids["sam"]])
         assert "saved for Sales kick-off" in await say(coach, ravi, "/okr lead Jane Roe, Acme, hot")
@@ -117,7 +117,7 @@ async def test_one_letter_h_w_c_never_beats_a_typed_temperature_or_takes_the_com
     ravi, maria = ids["ravi"], ids["maria"]
     with freeze_time("2027-01-12 15:00:00", real_asyncio=True):
         async with db.session() as session:
-            await store.add_event(session, Event(
+            await event_names.add_event(session, Event(
                 org_id=ids["org"], name="Sales kick-off", starts_on=date(2027, 1, 12), ends_on=date(2027, 1, 12),
                 location="Oslo", timezone="Europe/Oslo", created_by=maria), [ravi])
         lines = ["Jane, C, hot, n", "Jane, W, cold", "Ann, H&M, warm", "Bob, W", "C, Acme, h", "Dee, Acme, w, call"]

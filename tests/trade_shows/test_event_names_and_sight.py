@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from bot.core.coach import Coach
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import AsyncSession, Database
 from storage.models import Event, EventAttendee, Lead
 
@@ -43,7 +43,7 @@ async def ids(db: Database, team: dict[str, int]) -> dict[str, int]:
 
 async def _as_before(session: AsyncSession, event: Event, attendee_ids: list[int]) -> Event:
     """An event written as data from before names were kept distinct (straight to the
-    table: `store.add_event` refuses a name in use)."""
+    table: `event_names.add_event` refuses a name in use)."""
     session.add(event)
     await session.flush()
     for person_id in attendee_ids:
@@ -79,7 +79,7 @@ async def test_a_name_in_use_is_refused_with_a_free_one_offered(coach: Coach, id
                                                                db: Database) -> None:
     maria, omar = ids["maria"], ids["omar"]
     async with db.session() as session:  # last year's, long over
-        await store.add_event(session, Event(
+        await event_names.add_event(session, Event(
             org_id=ids["org"], name="Web Summit", starts_on=date(2025, 11, 10), ends_on=date(2025, 11, 13),
             location="Lisbon", timezone="Europe/Lisbon", created_by=maria), [ids["ravi"]])
     with freeze_time(NOW, real_asyncio=True):
@@ -249,12 +249,12 @@ async def test_two_managers_adding_one_name_at_once_get_one_event(db: Database, 
     async def add(by: str) -> Event | None:
         nonlocal arrived
         async with db.session() as session:
-            assert not await store.events_named(session, ids["org"], "NRF 2028")  # both see it free
+            assert not await event_names.events_named(session, ids["org"], "NRF 2028")  # both see it free
             arrived += 1
             if arrived == 2:
                 checked.set()
             await checked.wait()
-            return await store.add_event(session, Event(
+            return await event_names.add_event(session, Event(
                 org_id=ids["org"], name="NRF 2028", starts_on=date(2028, 1, 10), ends_on=date(2028, 1, 12),
                 location="New York", timezone="America/New_York", created_by=ids[by]), [ids["ravi"]])
 
@@ -265,16 +265,16 @@ async def test_two_managers_adding_one_name_at_once_get_one_event(db: Database, 
 
 async def test_a_rename_to_a_name_taken_meanwhile_is_refused(db: Database, ids: dict[str, int]) -> None:
     async with db.session() as session:
-        first = await store.add_event(session, Event(
+        first = await event_names.add_event(session, Event(
             org_id=ids["org"], name="Expo A", starts_on=date(2028, 1, 10), ends_on=date(2028, 1, 10),
             location="Oslo", timezone="Europe/Oslo", created_by=ids["maria"]), [ids["ravi"]])
-        second = await store.add_event(session, Event(
+        second = await event_names.add_event(session, Event(
             org_id=ids["org"], name="Expo B", starts_on=date(2028, 2, 10), ends_on=date(2028, 2, 10),
             location="Oslo", timezone="Europe/Oslo", created_by=ids["maria"]), [ids["ravi"]])
         assert first is not None and second is not None
-        assert await store.add_event(session, Event(
+        assert await event_names.add_event(session, Event(
             org_id=ids["org"], name="expo a", starts_on=date(2028, 3, 10), ends_on=date(2028, 3, 10),
             location="Oslo", timezone="Europe/Oslo", created_by=ids["maria"]), []) is None  # any case
-        assert not await store.rename_event(session, second, "EXPO A")
+        assert not await event_names.rename_event(session, second, "EXPO A")
         assert second.name == "Expo B"
-        assert await store.rename_event(session, second, "Expo C") and second.name == "Expo C"
+        assert await event_names.rename_event(session, second, "Expo C") and second.name == "Expo C"

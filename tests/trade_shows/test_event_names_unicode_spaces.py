@@ -1,5 +1,5 @@
 """Event names are one name in any case and spacing, on both databases
-(`storage.trade_shows.name_key`): an event with a non-ASCII capital ("Ålesund Expo")
+(`storage.event_names.name_key`): an event with a non-ASCII capital ("Ålesund Expo")
 is found by its own name (SQLite's lower() folds ASCII only, so it was not, and
 "ÅLESUND EXPO" was registered beside it), and a quoted name with doubled or trailing
 spaces is the name with its spaces collapsed (it was stored as typed, unreachable)."""

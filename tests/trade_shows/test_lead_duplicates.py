@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from bot.core.coach import Coach
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.lead_matching import match_key
 from storage.models import Event, Lead
@@ -36,7 +36,7 @@ async def _leads(db: Database) -> list[Lead]:
 async def test_the_same_person_typed_differently_is_merged_a_different_one_is_not(
         coach: Coach, team: dict[str, int], db: Database) -> None:
     async with db.session() as session:
-        await store.add_event(session, Event(
+        await event_names.add_event(session, Event(
             org_id=team["org"], name="NRF 2027", starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 15),
             location="New York", timezone="America/New_York", created_by=team["maria"]), [team["ravi"], team["sam"]])
     ravi, sam = team["ravi"], team["sam"]

@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.core.coach import Coach
 from bot.features.trade_shows.csv_leads import read_leads
 from bot.features.trade_shows.parsing import LIMITS, ParsedLead, parse_lead
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.models import Event, Lead
 
@@ -44,7 +44,7 @@ async def nrf(db: Database, team: dict[str, int]) -> Event:
     event = Event(org_id=team["org"], name="NRF 2027", starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 15),
                   location="New York", timezone="America/New_York", created_by=team["maria"])
     async with db.session() as session:
-        return await store.add_event(session, event, [team["ravi"], team["sam"]])
+        return await event_names.add_event(session, event, [team["ravi"], team["sam"]])
 
 
 async def stored(db: Database) -> list[Lead]:

@@ -14,7 +14,7 @@ from bot.cadence.dispatcher import Dispatcher, TickReport
 from bot.core.coach import Coach
 from bot.core.messages import Inbound, Message
 from bot.features.trade_shows.lead_form import LEAD_FORM
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.models import Event, Lead
 
@@ -23,7 +23,7 @@ async def nrf(db: Database, team: dict[str, int]) -> Event:
     event = Event(org_id=team["org"], name="NRF 2027", starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 15),
                   location="New York", timezone="America/New_York", created_by=team["maria"])
     async with db.session() as session:
-        return await store.add_event(session, event, [team["ravi"], team["sam"]])
+        return await event_names.add_event(session, event, [team["ravi"], team["sam"]])
 
 
 async def submit(coach: Coach, person: int, **values: str) -> list[Message]:

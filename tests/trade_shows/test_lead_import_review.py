@@ -26,6 +26,7 @@ from bot.core.coach import Coach
 from bot.core.messages import Inbound
 from bot.features.trade_shows.base import LISTED
 from bot.features.trade_shows.csv_leads import NotStarted, import_leads, problem_lines, read_leads
+from storage import event_names
 from storage import trade_shows as store
 from storage.db import Database
 from storage.models import Event, Lead
@@ -43,7 +44,7 @@ async def make_event(db: Database, team: dict[str, int], attendees: tuple[str, .
     event = Event(org_id=team["org"], name="Web Summit", starts_on=date(2027, 11, 8), ends_on=date(2027, 11, 11),
                   location="Lisbon", timezone="Europe/Lisbon", created_by=team["maria"], **values)
     async with db.session() as session:
-        return await store.add_event(session, event, [team[a] for a in attendees])
+        return await event_names.add_event(session, event, [team[a] for a in attendees])
 
 
 async def leads(db: Database) -> list[Lead]:

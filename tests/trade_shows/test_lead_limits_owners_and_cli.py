@@ -33,7 +33,7 @@ from bot.core.messages import Inbound, Message
 from bot.features.trade_shows.csv_leads import import_leads, problem_lines, read_leads
 from bot.features.trade_shows.lead_form import LEAD_FORM, form_message
 from bot.features.trade_shows.parsing import LIMITS, ParsedLead, lead_from_fields
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.models import Event, Lead
 
@@ -47,7 +47,7 @@ async def make_event(db: Database, team: dict[str, int], attendees: tuple[str, .
     event = Event(org_id=team["org"], name="Web Summit", starts_on=date(2027, 11, 8), ends_on=date(2027, 11, 11),
                   location="Lisbon", timezone="Europe/Lisbon", created_by=team["maria"])
     async with db.session() as session:
-        return await store.add_event(session, event, [team[a] for a in attendees])
+        return await event_names.add_event(session, event, [team[a] for a in attendees])
 
 
 async def stored(db: Database) -> list[Lead]:

@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from bot.core.coach import Coach
 from bot.features.trade_shows.schedule import escalate_overdue, send_reports
+from storage import event_names
 from storage import trade_shows as store
 from storage.db import Database
 from storage.models import Event, Lead, Person
@@ -57,7 +58,7 @@ async def _zoe_show(db: Database, ids: dict[str, int]) -> tuple[Event, Lead, Lea
                   location="Berlin", timezone="Europe/Berlin", created_by=ids["maria"],
                   assigned_at=utc(2027, 1, 16, 6))
     async with db.session() as session:
-        event = await store.add_event(session, event, [ids["ravi"], ids["zoe"]])
+        event = await event_names.add_event(session, event, [ids["ravi"], ids["zoe"]])
         zoes = Lead(org_id=ids["org"], event_id=event.id, owner_id=ids["zoe"], captured_by=ids["zoe"],
                     name="Zora Quist", company="Vandelay Ltd", temperature="hot", notes=SECRET,
                     captured_at=utc(2027, 1, 12, 10), due_at=utc(2027, 1, 20, 17))

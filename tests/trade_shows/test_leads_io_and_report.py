@@ -20,7 +20,7 @@ from bot.cli.main import app
 from bot.core.coach import Coach
 from bot.features.trade_shows.csv_leads import import_leads, read_leads
 from bot.features.trade_shows.report import figures
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.models import Event, Lead
 
@@ -33,7 +33,7 @@ async def make_event(db: Database, team: dict[str, int], **values: object) -> Ev
     event = Event(org_id=team["org"], name="Web Summit", starts_on=date(2027, 11, 8), ends_on=date(2027, 11, 11),
                   location="Lisbon", timezone="Europe/Lisbon", created_by=team["maria"], **values)
     async with db.session() as session:
-        return await store.add_event(session, event, [team["ravi"], team["sam"]])
+        return await event_names.add_event(session, event, [team["ravi"], team["sam"]])
 
 
 async def leads(db: Database) -> list[Lead]:

@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from bot.core.coach import Coach
-from storage import trade_shows as store
+from storage import event_names
 from storage.db import Database
 from storage.models import Event, Lead, LeadMeasure
 
@@ -31,7 +31,7 @@ async def seed(db: Database, team: dict[str, int]) -> None:
     event = Event(org_id=team["org"], name="NRF 2027", starts_on=date(2027, 1, 4), ends_on=date(2027, 1, 8),
                   location="New York", timezone="America/New_York", created_by=team["maria"])
     async with db.session() as session:
-        event = await store.add_event(session, event, [team["ravi"], team["sam"]])
+        event = await event_names.add_event(session, event, [team["ravi"], team["sam"]])
         for name, company, owner, due, status in (
                 ("Ana Silva", "Farfetch", "ravi", utc(2027, 1, 13, 12), "new"),
                 ("Ben Ode", None, "ravi", utc(2027, 1, 14, 12), "new"),

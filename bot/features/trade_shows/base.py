@@ -26,6 +26,7 @@ from bot.core.feature import Feature
 from bot.core.messages import Choice, Message
 from bot.features.access import may_see_event
 from bot.features.prompt_answers import ACTION_PREFIX
+from storage import event_names
 from storage import trade_shows as store
 from storage.db import AsyncSession, Database
 from storage.models import Event, Lead, Person
@@ -108,7 +109,7 @@ async def visible(session: AsyncSession, person: Person, found: Iterable[Event])
 async def events_from_args(turn: Turn, args: str) -> tuple[list[Event], list[str]]:
     """The events the asker may see (`visible`) whose name starts what was typed (the
     longest match, quotes optional; a name then a first day, YYYY-MM-DD, picks among
-    events sharing a name: `store.events_named`), and the words after it: `NRF 2027
+    events sharing a name: `event_names.events_named`), and the words after it: `NRF 2027
     report` -> ([NRF 2027], ["report"]). Several only where events registered before
     names were kept distinct share one; none for an event of another team."""
     try:
@@ -118,7 +119,7 @@ async def events_from_args(turn: Turn, args: str) -> tuple[list[Event], list[str
     async with turn.db.session() as session:
         every = await store.events(session, turn.person.org_id)  # type: ignore[arg-type]
         for end in range(len(tokens), 0, -1):
-            found = store.named_among(every, " ".join(tokens[:end]))
+            found = event_names.named_among(every, " ".join(tokens[:end]))
             if found and (seen := await visible(session, turn.person, found)):
                 return seen, tokens[end:]
     return [], tokens

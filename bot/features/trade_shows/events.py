@@ -35,7 +35,7 @@ from bot.features.trade_shows.parsing import parse_event
 from conversations.dates import NoSuchDay
 from conversations.horizon import EVENT_YEARS, meant_day, next_same_day, too_far, years_after
 from conversations.validators import find_person
-from storage import conversations, people
+from storage import conversations, event_names, people
 from storage import trade_shows as store
 from storage.db import AsyncSession
 from storage.models import Event, Person
@@ -112,7 +112,7 @@ async def _free_name(session: AsyncSession, org_id: int, name: str, location: st
     month = f"{first:%B} {first.year}" if str(first.year) not in name else f"{first:%B}"
     tries = [f"{name} {place}" if place else "", f"{name} {month}", f"{name} {place} {month}" if place else ""]
     for candidate in [t for t in tries if t] + [f"{name} ({n})" for n in range(2, 10)]:
-        if not await store.events_named(session, org_id, candidate):
+        if not await event_names.events_named(session, org_id, candidate):
             return candidate
     return f"{name} {first}"
 
@@ -145,11 +145,11 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
                       dates=f"{first}..{last}" if last != first else str(first))]
     async with turn.db.session() as session:
         directory = await conversations.directory(session, turn.person.org_id)  # type: ignore[arg-type]
-        taken = await store.events_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]
+        taken = await event_names.events_named(session, turn.person.org_id, parsed.name)  # type: ignore[arg-type]
         free = await _free_name(session, turn.person.org_id, parsed.name, parsed.location,  # type: ignore[arg-type]
                                 parsed.starts_on) if taken else ""
     same = [e for e in taken
-            if e.starts_on == parsed.starts_on and store.name_key(e.name) == store.name_key(parsed.name)]
+            if e.starts_on == parsed.starts_on and event_names.name_key(e.name) == event_names.name_key(parsed.name)]
     if same:
         return [_help("exists", parsed.name, same[0].name)]
     if taken:  # one name, one event, in the whole organisation and for good (see `rename`)
@@ -171,7 +171,7 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
                   ends_on=parsed.ends_on, location=parsed.location, timezone=parsed.timezone,
                   created_by=turn.person.id)  # type: ignore[arg-type]
     async with turn.db.session() as session:
-        added = await store.add_event(session, event, team)
+        added = await event_names.add_event(session, event, team)
     if added is None:  # another manager took the name since it was checked above
         async with turn.db.session() as session:
             free = await _free_name(session, turn.person.org_id, parsed.name, parsed.location,  # type: ignore[arg-type]
@@ -212,16 +212,16 @@ async def rename(turn: Turn, event: Event, new: str) -> list[Message]:
         return [_help("rename_owner", event.name, f"{event.name} {event.starts_on}")]
     new = " ".join(new.split()).strip("\"'“”")
     async with turn.db.session() as session:
-        taken = [e for e in await store.events_named(session, turn.person.org_id, new) if e.id != event.id]  # type: ignore[arg-type]
+        taken = [e for e in await event_names.events_named(session, turn.person.org_id, new) if e.id != event.id]  # type: ignore[arg-type]
         place = await _free_name(session, turn.person.org_id, event.name, event.location,  # type: ignore[arg-type]
                                  event.starts_on)
-        shared = len(await store.events_named(session, turn.person.org_id, event.name)) > 1  # type: ignore[arg-type]
+        shared = len(await event_names.events_named(session, turn.person.org_id, event.name)) > 1  # type: ignore[arg-type]
     if not new or taken or len(new) > NAME_LIMIT:
         return [_help("rename_name", new if taken else "", event.name, place=place[len(event.name):].strip(),
                       target=f"{event.name} {event.starts_on}" if shared else event.name)]
     old = event.name
     async with turn.db.session() as session:
-        renamed = await store.rename_event(session, event, new)
+        renamed = await event_names.rename_event(session, event, new)
     if not renamed:  # another event took the name since it was checked above
         return [_help("rename_name", new, event.name, place=place[len(event.name):].strip(),
                       target=f"{event.name} {event.starts_on}" if shared else event.name)]

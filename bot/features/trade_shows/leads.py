@@ -40,7 +40,7 @@ from bot.features.trade_shows.base import (
 )
 from bot.features.trade_shows.parsing import LIMITS, ParsedLead, parse_lead
 from conversations.validators import find_person, row_number
-from storage import conversations, occurrences, people
+from storage import conversations, event_names, occurrences, people
 from storage import trade_shows as store
 from storage.db import Database
 from storage.models import Event, Lead
@@ -116,7 +116,7 @@ async def _named(session: Any, turn: Turn, name: str) -> list[Event]:
     """The events called `name` the person may log leads into; of several sharing the
     name (registered before names were kept distinct), the one running for the person
     (attending or registered), else the one running at its venue, if one is."""
-    found = await visible(session, turn.person, await store.events_named(session, turn.person.org_id, name))  # type: ignore[arg-type]
+    found = await visible(session, turn.person, await event_names.events_named(session, turn.person.org_id, name))  # type: ignore[arg-type]
     if len(found) < 2:
         return found
     theirs = {e.id for e in await _running_of(session, turn)}
