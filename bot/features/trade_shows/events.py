@@ -132,6 +132,11 @@ async def add_event(turn: Turn, args: str) -> list[Message]:
     parsed = parse_event(args)
     if isinstance(parsed, str):
         return [_help(parsed, args, await _example(turn))]
+    if len(parsed.name) > NAME_LIMIT or len(parsed.location or "") > PLACE_LIMIT:  # refused, never cut
+        long_name = len(parsed.name) > NAME_LIMIT
+        return [_help("name_length" if long_name else "place_length",
+                      parsed.name if long_name else parsed.location or "", await _example(turn),
+                      limit=NAME_LIMIT if long_name else PLACE_LIMIT)]
     if parsed.timezone is None:
         return [_help("zone", parsed.location or "", await _example(turn))]
     today = local_day(turn.now, parsed.timezone)
@@ -216,7 +221,9 @@ async def rename(turn: Turn, event: Event, new: str) -> list[Message]:
         place = await _free_name(session, turn.person.org_id, event.name, event.location,  # type: ignore[arg-type]
                                  event.starts_on)
         shared = len(await event_names.events_named(session, turn.person.org_id, event.name)) > 1  # type: ignore[arg-type]
-    if not new or taken or len(new) > NAME_LIMIT:
+    if len(new) > NAME_LIMIT:
+        return [_help("name_length", new, event.name, limit=NAME_LIMIT)]
+    if not new or taken:
         return [_help("rename_name", new if taken else "", event.name, place=place[len(event.name):].strip(),
                       target=f"{event.name} {event.starts_on}" if shared else event.name)]
     old = event.name
@@ -229,7 +236,8 @@ async def rename(turn: Turn, event: Event, new: str) -> list[Message]:
     return [Message(prompts.render("trade_shows/event_renamed", old=old, event=event), private=True)]
 
 
-NAME_LIMIT = 200  # the column's length
+NAME_LIMIT = 200  # Event.name's column length
+PLACE_LIMIT = 200  # Event.location's column length
 MAX_TARGET = 10_000  # more contacts than anyone meets at a show: a typo, re-asked
 
 
