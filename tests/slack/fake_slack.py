@@ -78,6 +78,12 @@ class FakeSlack:
         for n in arrivals:
             self._faults[method][n] = ("fail", float(status), accepted)
 
+    def gateway(self, method: str, *arrivals: int, status: int = 502) -> None:
+        """Answer the n-th calls of `method` as a proxy in front of Slack would: HTTP
+        `status` with a plain-text page, not Slack's JSON."""
+        for n in arrivals:
+            self._faults[method][n] = ("html", float(status), False)
+
     def reset(self, method: str, *arrivals: int, accepted: bool = False) -> None:
         """Drop the connection of the n-th calls of `method` without answering."""
         for n in arrivals:
@@ -183,6 +189,9 @@ class FakeSlack:
                 self.refused.append(call)
             if kind == "fail":
                 return web.json_response({"ok": False, "error": "internal_error"}, status=int(arg))
+            if kind == "html":
+                return web.Response(text=f"{int(arg)} from the gateway", content_type="text/plain",
+                                    status=int(arg))
             if kind == "reset":
                 assert request.transport is not None
                 request.transport.abort()

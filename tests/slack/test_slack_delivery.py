@@ -45,6 +45,18 @@ async def test_people_without_a_slack_id_are_linked_by_email_at_start(harness: H
     assert harness.fake.posted()[-1]["channel"] == "U0SAM"
 
 
+async def test_a_proxys_plain_text_answer_to_one_lookup_leaves_the_others_linked(harness: Harness) -> None:
+    """A gateway answering the first users.lookupByEmail with a plain-text 405 (no JSON
+    error to read): that person stays unlinked, the next one is linked (it stopped the
+    whole pass with an AttributeError)."""
+    harness.fake.gateway("users.lookupByEmail", 1, status=405)
+    await harness.channel.start()
+    await harness.settle()
+    assert len(harness.fake.calls_to("users.lookupByEmail")) + len(harness.fake.refused) == 2
+    await harness.coach.deliver(harness.team["sam"], [Message("hello")])  # ada was first, sam is linked
+    assert harness.fake.posted()[-1]["channel"] == "U0SAM"
+
+
 async def test_rate_limited_send_waits_retry_after_and_is_not_lost(harness: Harness) -> None:
     harness.fake.refuse("chat.postMessage", 1)
     started = time.perf_counter()

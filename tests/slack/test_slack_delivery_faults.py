@@ -53,6 +53,19 @@ async def test_a_500_is_transient_and_a_missing_user_is_permanent(harness: Harne
     assert "invalid_auth" in str(permanent.value)
 
 
+async def test_a_proxys_plain_text_answer_is_an_outcome_not_a_crash(harness: Harness) -> None:
+    """A gateway in front of Slack answering plain text (no JSON to read the error from): a 502
+    is transient (it may have posted), a 405 a refusal; neither an AttributeError."""
+    harness.fake.gateway("chat.postMessage", 1, status=502)
+    harness.fake.gateway("chat.postMessage", 2, status=405)
+    with pytest.raises(TransientDeliveryError) as transient:
+        await harness.channel.deliver(ravi(harness), [Message("hi")])
+    assert transient.value.uncertain and "502" in str(transient.value)
+    with pytest.raises(DeliveryError) as refused:
+        await harness.channel.deliver(ravi(harness), [Message("hi")])
+    assert not isinstance(refused.value, TransientDeliveryError)
+
+
 async def test_a_reset_connection_is_transient_and_not_retried_blindly(harness: Harness) -> None:
     harness.fake.reset("chat.postMessage", 1, accepted=True)
     with pytest.raises(TransientDeliveryError):

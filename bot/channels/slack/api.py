@@ -42,6 +42,14 @@ UNCERTAIN_ERRORS = frozenset({"internal_error", "fatal_error", "request_timeout"
 PROMPT_EVENT = "coachbot_prompt"  # message metadata event type carrying a prompt's tag
 
 
+def error_code(error: Exception) -> str:
+    """The `error` of a failed Web API call ("channel_not_found"), or "" when Slack, or
+    a proxy in front of it, answered with something other than JSON (an HTML 502 page,
+    a 405 in plain text): `SlackResponse.get` then has a string, not a dict, to read."""
+    data = getattr(getattr(error, "response", None), "data", None)
+    return str(data.get("error") or "") if isinstance(data, dict) else ""
+
+
 def base_url(configured: str | None) -> str:
     """SLACK_API_URL (GovSlack, a test server) or slack.com, always with a final slash."""
     url = configured or SLACK_API

@@ -32,7 +32,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks, forms, gate
-from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi
+from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi, error_code
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
 from bot.channels.slack.learnt import LearntDms
@@ -101,7 +101,7 @@ def refusals(recipient: Recipient) -> Iterator[None]:
     try:
         yield
     except SlackApiError as error:
-        code = str(error.response.get("error") or "")
+        code = error_code(error)
         status = int(getattr(error.response, "status_code", 200) or 200)
         if status >= 500 or status == 429 or code in TRANSIENT_ERRORS:
             raise TransientDeliveryError(f"Slack answered HTTP {status} {code}".strip(),
@@ -330,7 +330,7 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
         try:
             email = await self.api.user_email(token, team_id, user_id)
         except SlackApiError as error:
-            log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+            log.warning("users.info %s failed: %s", user_id, error_code(error) or "no JSON")
             return None
         if not email:
             return None

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
 
 import prompts
+from bot.channels.slack.api import error_code
 from bot.channels.slack.gate import page_request
 from bot.core.channel import DeliveryError
 from storage import people
@@ -126,8 +127,8 @@ class Installs:
                 try:
                     user_id = await self.api.lookup_email(token, team_id, person.email)
                 except SlackApiError as error:
-                    if error.response.get("error") != "users_not_found":
-                        log.warning("users.lookupByEmail failed: %s", error.response.get("error"))
+                    if error_code(error) != "users_not_found":
+                        log.warning("users.lookupByEmail failed: %s", error_code(error) or "no JSON")
                     continue
                 if user_id:
                     await self.coach.remember_identity(person.id, "slack", user_id, tenant=team_id)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.channels.slack import blocks
+from bot.channels.slack.api import error_code
 from bot.core.channel import DeliveryError, Place
 from bot.core.messages import Attachment, Image, Message
 
@@ -30,7 +31,7 @@ class Posting:
                     first = first or str(response.get("ts"))
         except SlackApiError as error:
             raise DeliveryError(f"Slack refused a post to {place.channel}: "
-                                f"{error.response.get('error')}") from error
+                                f"{error_code(error) or 'no JSON'}") from error
         return first
 
     async def _upload_private(self, token: str, team: str, image: Image) -> str | None:
