@@ -38,6 +38,19 @@ async def test_help_lists_every_command_a_manager_may_use(coach: Coach, team: di
         assert command.usage in text
 
 
+def test_every_command_says_in_help_what_it_does() -> None:
+    """Each registered command has its help line (prompts/help/<name>.j2): help includes
+    it with `ignore missing`, so `/okr quiet` showed an empty description."""
+    from pathlib import Path
+
+    from bot.core.feature import Features
+    from bot.runtime import FEATURES
+
+    folder = Path(__file__).resolve().parents[1] / "prompts" / "help"
+    missing = [c.name for c in Features(FEATURES).commands if not (folder / f"{c.name}.j2").is_file()]
+    assert missing == []
+
+
 async def test_help_hides_manager_commands_from_reps(coach: Coach, team: dict[str, int]) -> None:
     text = await say(coach, team["ravi"], "/okr help")
     assert "/okr salary-prep" not in text and "/okr status" in text
