@@ -16,13 +16,13 @@ from zoneinfo import available_timezones
 
 from bot.core.markup import clean
 from conversations.dates import no_such_day
+from conversations.people import EMAIL, find_email
 
 TEMPERATURES = {
     "hot": "hot", "🔥": "hot", "h": "hot", "heiß": "hot", "varm": "warm",
     "warm": "warm", "w": "warm", "☀️": "warm", "☀": "warm", "🙂": "warm",
     "cold": "cold", "c": "cold", "❄️": "cold", "❄": "cold", "🧊": "cold", "kald": "cold",
 }
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _PHONE = re.compile(r"(?<![\w@])\+?\d[\d\s().-]{5,}\d(?![\w@])")
 # Company suffixes a stray comma splits off ("Acme, Inc."): glued back to the company.
 _SUFFIXES = {"inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "ag", "as", "asa", "ab", "sa", "s.a.",
@@ -91,7 +91,7 @@ def parse_lead(line: str) -> ParsedLead | str:
     "company_too_long", "email_too_long", "phone_too_long" or "note_too_long" past
     `LIMITS`."""
     text = clean(line).strip()
-    email_match = _EMAIL.search(text)
+    email_match = find_email(text)
     email = email_match.group(0) if email_match else None
     if email_match:
         text = text[:email_match.start()] + text[email_match.end():]
@@ -145,7 +145,7 @@ def lead_from_fields(values: dict[str, str]) -> tuple[ParsedLead | None, dict[st
         problems["name"] = "missing_name"
     if typed and temperature is None:
         problems["temperature"] = "temperature"
-    if email and not _EMAIL.fullmatch(email):
+    if email and not EMAIL.fullmatch(email):
         problems["email"] = "email"
     if phone and not _PHONE.fullmatch(phone):
         problems["phone"] = "phone"
