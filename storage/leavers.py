@@ -54,6 +54,15 @@ async def is_last_admin(session: AsyncSession, person: Person) -> bool:
     return (await session.exec(others)).one() == 0
 
 
+async def left_among(session: AsyncSession, org_id: int, emails: Iterable[str]) -> list[Person]:
+    """The organisation's people who left (inactive, not erased: an erased person's
+    e-mail is a placeholder no file can list) whose e-mail (any case) is in `emails`:
+    before a team import, the ones the file brings back."""
+    listed = {email.lower() for email in emails}
+    query = select(Person).where(Person.org_id == org_id, col(Person.active).is_(False)).order_by(col(Person.name))
+    return [p for p in (await session.exec(query)).all() if p.email.lower() in listed]
+
+
 async def active_not_in(session: AsyncSession, org_id: int, emails: Iterable[str]) -> list[Person]:
     """The organisation's active people whose e-mail (any case) is not in `emails`:
     after a team import, the ones the file did not list (perhaps left, perhaps a

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bot.cli.working_week import parse_working_days, working_days_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,3 +148,54 @@ def test_a_huge_command_gets_short_replies_in_the_terminal(imported: Path) -> No
     assert len(result.stdout) < 8_000 and "Zq" * 200 not in result.stdout, result.stdout[:500]
     assert max(len(line) for line in result.stdout.splitlines()) < 700
     assert result.stdout.count("didn't catch that") == 1 and result.stdout.count("don't know the command") == 2
+
+
+# --- `team export` is the file an admin edits and imports back: people who left or were
+# forgotten stay out of it (a row makes a leaver active again; a forgotten row's placeholder
+# e-mail had the whole file refused), working weeks read as the sample file writes them.
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_an_export_after_a_forget_and_a_leave_imports_back_and_brings_nobody_back(imported: Path) -> None:
+    assert coachbot(imported, "person", "forget", "kiri.rep@example.com", "--yes").returncode == 0
+    assert coachbot(imported, "person", "leave", "sam.seller@example.com").returncode == 0
+    exported = coachbot(imported, "team", "export", "-o", "team-out.csv")
+    assert exported.returncode == 0, exported.stderr
+    assert "Wrote 4 team rows to team-out.csv" in exported.stderr
+    assert "1 person who has left is not in the export" in exported.stderr
+    emails = [row["email"] for row in _rows((imported / "team-out.csv").read_text())]
+    assert "sam.seller@example.com" not in emails
+    assert not any(e.startswith("forgotten-") for e in emails)
+
+    again = coachbot(imported, "team", "import", "team-out.csv")
+    assert again.returncode == 0, again.stderr
+    assert "0 new" in again.stdout and "active again" not in again.stdout
+    still = _rows(coachbot(imported, "team", "export").stdout)
+    assert "sam.seller@example.com" not in [row["email"] for row in still]
+
+
+def test_an_import_listing_a_leaver_again_says_they_are_back(imported: Path) -> None:
+    assert coachbot(imported, "person", "leave", "sam.seller@example.com").returncode == 0
+    result = coachbot(imported, "team", "import", str(ROOT / "examples" / "team.csv"))
+    assert result.returncode == 0, result.stderr
+    assert "1 person who had left is in this file and active again" in result.stdout
+    assert "Sam Seller <sam.seller@example.com>" in result.stdout
+    assert "sam.seller@example.com" in [row["email"] for row in _rows(coachbot(imported, "team", "export").stdout)]
+
+
+def test_working_weeks_are_exported_as_the_sample_file_writes_them(imported: Path) -> None:
+    rows = {row["email"]: row["working_days"] for row in _rows(coachbot(imported, "team", "export").stdout)}
+    assert rows["ravi.rep@example.com"] == "Mon-Fri"
+    assert "Sun-Thu" in rows.values()
+
+
+@pytest.mark.parametrize(("stored", "written"), [
+    ("1,2,3,4,5", "Mon-Fri"), ("1,2,3,4,7", "Sun-Thu"), ("1,5,6,7", "Fri-Mon"), ("1,3,5", "Mon,Wed,Fri"),
+    ("1,2,3,4,5,6,7", "Mon-Sun"), ("3", "Wed"),
+])
+def test_a_working_week_is_written_as_a_range_or_names_and_reads_back_the_same(stored: str, written: str) -> None:
+    assert working_days_text(stored) == written
+    assert parse_working_days(written) == stored

@@ -27,11 +27,12 @@ from bot.cli.team_file import (
     read_team,
     write_team,
 )
-from bot.cli.working_week import parse_working_days
+from bot.cli.working_week import parse_working_days, working_days_text
 from bot.core.clock import now, zone
 from storage import leavers, people
 from storage import one_on_ones as meeting_store
 from storage.people import TeamRow
+from storage.privacy import is_forgotten
 
 __all__ = ["EXPORT_COLUMNS", "OPTIONAL", "REQUIRED", "Problem", "TeamFileError", "decode",
            "parse_working_days", "read_team", "team_app", "write_team"]
@@ -105,7 +106,8 @@ def team_import(
     """Import or update the team from a CSV (email,name,role,manager_email,timezone[,…])."""
     config = settings()
 
-    async def go() -> tuple[people.ImportCounts, list[tuple[str, str]], dict[str, int], list[dict[str, Any]]]:
+    async def go() -> tuple[people.ImportCounts, list[tuple[str, str]], dict[str, int], list[dict[str, Any]],
+                            list[tuple[str, str]]]:
         db = await ready_database(config)
         try:
             async with db.session() as session:
@@ -113,16 +115,17 @@ def team_import(
                 org_id: int = organisation.id  # type: ignore[assignment]
                 rows = read_team(decode(file.read_bytes()), await people.roles(session, org_id),
                                  await people.identity_owners(session, org_id))
+                back = [(p.name, p.email) for p in await leavers.left_among(session, org_id, [r.email for r in rows])]
                 with progress_bar(len(rows)) as advance:
                     counts = await people.upsert_team(session, org_id, rows, advance)
                 series, off_hours = await import_one_on_ones(session, org_id, rows)
                 unlisted = await leavers.active_not_in(session, org_id, [r.email for r in rows])
-                return counts, [(p.name, p.email) for p in unlisted], series, off_hours
+                return counts, [(p.name, p.email) for p in unlisted], series, off_hours, back
         finally:
             await db.dispose()
 
     try:
-        (created, updated, unchanged), unlisted, series, off_hours = asyncio.run(go())
+        (created, updated, unchanged), unlisted, series, off_hours, back = asyncio.run(go())
     except TeamFileError as error:
         raise fail(prompts.render("cli/import_failed", path=file, problems=error.problems)) from None
     typer.echo(prompts.render("cli/imported", created=created, updated=updated, unchanged=unchanged, org=org))
@@ -130,6 +133,8 @@ def team_import(
         typer.echo(prompts.render("cli/imported_one_on_ones", **series))
     if off_hours:
         typer.echo(prompts.render("cli/one_on_ones_off_hours", series=off_hours, shown=OFF_HOURS_SHOWN))
+    if back:  # listed again: active again, as `person return` would say
+        typer.echo(prompts.render("cli/back_in_file", people=back))
     if unlisted:  # told, never deactivated: a partial file must not remove people
         typer.echo(prompts.render("cli/not_in_file", people=unlisted))
 
@@ -142,12 +147,16 @@ def team_export(
     """Write the team as CSV in the import format."""
     config = settings()
 
-    async def go() -> str:
+    async def go() -> tuple[str, int, int]:
         db = await ready_database(config)
         try:
             async with db.session() as session:
                 organisation = await people.ensure_org(session, org, config.timezone, config.country)
                 everyone = await people.team(session, organisation.id)  # type: ignore[arg-type]
+                # people who left (and erased ones) stay out: the file is re-imported,
+                # and a row listing someone makes them active again
+                left = [p for p in everyone if not p.active]
+                everyone = [p for p in everyone if p.active]
                 ids = await people.identities(session, organisation.id)  # type: ignore[arg-type]
         finally:
             await db.dispose()
@@ -156,17 +165,20 @@ def team_export(
             {
                 "email": p.email, "name": p.name, "role": p.role,
                 "manager_email": email_of.get(p.manager_id, "") if p.manager_id else "",
-                "timezone": p.timezone, "working_days": p.working_days, "country": p.country or "",
+                "timezone": p.timezone, "working_days": working_days_text(p.working_days), "country": p.country or "",
                 "selling_role": p.selling_role or "",
                 "quiet_hours": f"{p.quiet_start}-{p.quiet_end}" if p.quiet_start and p.quiet_end else "",
                 "slack_user_id": ids.get(p.id, {}).get("slack", ""),  # type: ignore[arg-type]
                 "teams_user_id": ids.get(p.id, {}).get("teams", ""),  # type: ignore[arg-type]
             }
             for p in everyone
-        )
+        ), len(everyone), len([p for p in left if not is_forgotten(p.email)])
 
-    text = asyncio.run(go())
+    text, count, left = asyncio.run(go())
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+        typer.echo(prompts.render("cli/exported", count=count, kind="team", path=str(output)), err=True)
+    if left:
+        typer.echo(prompts.render("cli/left_not_exported", count=left), err=True)

@@ -26,6 +26,31 @@ def parse_working_days(text: str) -> str:
     return ",".join(str(d) for d in sorted(days))
 
 
+_NAMES = {number: name.title() for name, number in _DAYS.items()}
+
+
+def working_days_text(stored: str) -> str:
+    """ISO weekdays as stored ("1,2,3,4,7") -> the way a team file writes them
+    ("Sun-Thu"), so an exported file reads like the sample an admin edits: one run of
+    days as a range (wrapping the week end), anything else as names ("Mon,Wed,Fri").
+    A value that is not a list of ISO weekdays comes back unchanged."""
+    try:
+        days = sorted({int(part) for part in stored.split(",") if part.strip()})
+    except ValueError:
+        return stored
+    if not days or any(not 1 <= d <= 7 for d in days):
+        return stored
+    if len(days) == 7:
+        return "Mon-Sun"
+    # a run of consecutive days (wrapping the week end) starts where the day before is off
+    starts = [d for d in days if (d - 2) % 7 + 1 not in days]
+    if len(starts) == 1 and len(days) > 1:
+        first = starts[0]
+        last = (first - 1 + len(days) - 1) % 7 + 1
+        return f"{_NAMES[first]}-{_NAMES[last]}"
+    return ",".join(_NAMES[d] for d in days)
+
+
 def _day(token: str) -> int:
     token = token.strip()[:3]
     if token.isdigit() and 1 <= int(token) <= 7:
