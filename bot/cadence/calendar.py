@@ -14,6 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import zone
+from conversations.locales import country_of_zone as country_of_zone  # the one answer, re-exported
 
 log = logging.getLogger(__name__)
 
@@ -134,31 +135,6 @@ def _holidays(country: str, year: int) -> dict[date, str]:
         log.warning("no public holidays known for %r", country)
         return {}
     return dict(found.items())
-
-
-@lru_cache(maxsize=1)
-def _zone_countries() -> dict[str, str]:
-    """IANA zone -> ISO country, from the system's zone.tab (empty if not installed)."""
-    import zoneinfo
-    from pathlib import Path
-
-    for root in zoneinfo.TZPATH:
-        path = Path(root) / "zone.tab"
-        if path.is_file():
-            found: dict[str, str] = {}
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-                if line and not line.startswith("#"):
-                    parts = line.split("\t")
-                    if len(parts) >= 3:
-                        found[parts[2]] = parts[0]
-            return found
-    return {}
-
-
-def country_of_zone(timezone: str | None) -> str | None:
-    """The country a zone belongs to ("Asia/Kolkata" -> "IN"): a person without a
-    country in the team file gets the holidays of where they live, not of head office."""
-    return _zone_countries().get(timezone or "")
 
 
 def holiday_name(country: str | None, day: date) -> str | None:
