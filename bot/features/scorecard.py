@@ -23,7 +23,7 @@ from bot.core.messages import Image, Message
 from bot.core.people import first_name
 from bot.features.chart import scorecard_png
 from bot.features.pace import commitments_kept, measure_lines, standing
-from bot.features.weeks import monday, session_weeks, team_lead, week_span
+from bot.features.weeks import monday, own_start, session_weeks, team_lead, week_span, week_start_of
 from conversations.locales import ascii_digits
 from storage import people
 from storage import scorecard as store
@@ -38,10 +38,12 @@ _AT = re.compile(r"^(?P<day>[a-z]+)\s+(?:at\s+)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))?
 
 
 async def scorecard_messages(coach: Coach, manager_id: int, week: date, today: date,
-                             leader: bool, chart: bool = True, timezone: str | None = None) -> list[Message]:
-    """The team scorecard for the week (an ISO Monday; its title and the lead measures
-    name it, dated and as this or last week from `today`, the reader's local day in
-    `timezone`): WIGs winning or losing against pace as they stand today, each WIG
+                             leader: bool, chart: bool = True, timezone: str | None = None,
+                             week_start: int = 1) -> list[Message]:
+    """The team scorecard for the week (stored by its ISO Monday; its title and the
+    lead measures name it, dated as the reader's own week, which starts on ISO weekday
+    `week_start`, and as this or last week from `today`, the reader's local day in
+    `timezone`: `bot.features.weeks.week_span`): WIGs winning or losing against pace as they stand today, each WIG
     line naming the local day of its latest reading (it may be after the scored week:
     the lag measure read at Monday's session of last week), each lead measure per rep
     and for the team with its 4-week trend, kept commitments, and a chart. Safe for a
@@ -54,7 +56,7 @@ async def scorecard_messages(coach: Coach, manager_id: int, week: date, today: d
     kept, made = commitments_kept(data)
     readings = {w.id: len(data.readings.get(w.id, [])) for w in data.wigs}  # type: ignore[arg-type]
     values = dict(standings=standings, lines=lines, kept=kept, made=made, leader=leader, readings=readings,
-                  span=week_span(week, today), today=today)
+                  span=week_span(week, today, week_start), today=today)
     image = None
     if chart and data.wigs:
         image = Image(scorecard_png(data.wigs, data.readings, lines, today),
@@ -72,7 +74,7 @@ async def scorecard_command(turn: Turn, args: str) -> list[Message]:
     if verb == "":
         today = local_day(turn.now, turn.person.timezone)
         found = await scorecard_messages(turn.coach, team_lead(turn.person), session_weeks(today)[0], today, leader,
-                                         timezone=turn.person.timezone)
+                                         timezone=turn.person.timezone, week_start=week_start_of(turn.person))
         for message in found:
             message.private = True
         return found
@@ -153,7 +155,7 @@ async def late_answer(coach: Coach, person: Person, report_week: date,
     if post is None or connected is None:
         return
     text = prompts.render("scorecard/late", name=first_name(person.name), numbers=numbers,
-                          week=report_week.strftime("%d %b %Y"))
+                          week=own_start(report_week, week_start_of(person)).strftime("%d %b %Y"))
     try:
         await coach.post_to(Place(post.platform, post.channel_ref, connected.tenant), [Message(text)],
                             post.thread_ref)
@@ -186,6 +188,7 @@ async def post_scorecards(coach: Coach, at: datetime | None = None) -> int:
         if manager is None or not manager.active:
             continue
         today = local_day(moment, manager.timezone)
+        start = week_start_of(manager)
         week, due = due_at(channel.weekday, channel.local_time, today, manager.timezone)
         if moment < due:
             continue
@@ -194,7 +197,7 @@ async def post_scorecards(coach: Coach, at: datetime | None = None) -> int:
         if claim is None:
             continue
         messages = await scorecard_messages(coach, manager.id, week, today, leader=False,  # type: ignore[arg-type]
-                                            timezone=manager.timezone)
+                                            timezone=manager.timezone, week_start=start)
         try:
             thread = await coach.post_to(Place(channel.platform, channel.channel_ref, channel.tenant), messages)
         except Exception as error:  # DeliveryError, a timeout: retried next run
