@@ -6,7 +6,7 @@ post shows the week its reps reported on that morning."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from conftest import RecordingChannel, say
@@ -15,8 +15,9 @@ from sqlmodel import select
 
 from bot.core.channel import Channels, Place
 from bot.core.coach import Coach
-from bot.core.messages import Message
+from bot.core.messages import Inbound, Message
 from bot.core.settings import Settings
+from bot.features import scorecard
 from bot.features.weeks import own_start, session_weeks, week_of, week_span
 from bot.runtime import build_coach
 from storage import people
@@ -131,3 +132,44 @@ async def test_a_sun_thu_managers_lag_reading_on_sunday_counts_for_the_week_it_b
     async with db.session() as session:
         readings = [(r.week_start, r.value) for r in (await session.exec(select(WigReading))).all()]
     assert sorted(readings) == [(date(2027, 1, 4), 110), (date(2027, 1, 11), 115)]
+
+
+def test_a_sun_thu_teams_sunday_post_shows_the_week_reported_that_morning() -> None:
+    """`/okr scorecard at Sunday 15:00` for a Sunday–Thursday manager in Jerusalem: on
+    Sun 17 Jan the post is at 15:00 local (13:00 UTC) and shows the week the Sunday
+    sessions reported on (ISO 11 Jan), not the one before."""
+    week, due = scorecard.due_at(7, "15:00", date(2027, 1, 17), "Asia/Jerusalem", SUN_THU)
+    assert week == session_weeks(date(2027, 1, 17))[0] == date(2027, 1, 11)
+    assert due == datetime(2027, 1, 17, 13, tzinfo=UTC)
+    # Tuesday 12:00 for the same team: the Tuesday of the week that began on Sunday 17
+    assert scorecard.due_at(2, "12:00", date(2027, 1, 17), "Asia/Jerusalem", SUN_THU) == (
+        date(2027, 1, 11), datetime(2027, 1, 19, 10, tzinfo=UTC))
+    # a Monday–Friday team in Los Angeles keeps the ISO week: Tuesday shows last week,
+    # Sunday (the end of its week, before Monday's sessions) the week before that
+    assert scorecard.due_at(2, "12:00", date(2027, 1, 19), "America/Los_Angeles", MON_FRI) == (
+        date(2027, 1, 11), datetime(2027, 1, 19, 20, tzinfo=UTC))
+    assert scorecard.due_at(7, "15:00", date(2027, 1, 17), "America/Los_Angeles", MON_FRI)[0] == date(2027, 1, 4)
+
+
+async def test_a_sun_thu_teams_sunday_post_goes_out_once_with_that_weeks_numbers(
+        poster: Coach, team: dict[str, int], db: Database, channel: PostingRecorder) -> None:
+    """End to end: Maria (Jerusalem, Sun–Thu) posts on Sunday 15:00; Ravi's Sunday
+    morning session numbers are on the post, titled as last week in their days."""
+    for who in ("maria", "ravi"):
+        await _move(db, team[who], "Asia/Jerusalem", "7,1,2,3,4")
+    with freeze_time("2027-01-10 09:00:00"):
+        await say(poster, team["maria"], "/okr wig add New logos from 100 to 200 by July 1 2027")
+        await say(poster, team["maria"], "/okr wig measure Discovery calls, 10 per week")
+        await poster.handle(Inbound(person_id=team["maria"], platform="test", text="/okr scorecard here",
+                                    place=Place("test", "C0TEAM", "T1")))
+        assert "every Sunday at 15:00" in await say(poster, team["maria"], "/okr scorecard at Sunday 15:00")
+    with freeze_time("2027-01-17 07:00:00"):  # Sunday 09:00 in Jerusalem
+        await say(poster, team["ravi"], "/okr wig start")
+        await say(poster, team["ravi"], "8")
+        await say(poster, team["ravi"], "call 6 leads")
+    assert await scorecard.post_scorecards(poster, datetime(2027, 1, 17, 12, 59, tzinfo=UTC)) == 0
+    assert await scorecard.post_scorecards(poster, datetime(2027, 1, 17, 13, 0, tzinfo=UTC)) == 1
+    assert await scorecard.post_scorecards(poster, datetime(2027, 1, 17, 13, 15, tzinfo=UTC)) == 0
+    _, messages, _ = channel.posts[-1]
+    assert "Team scorecard · last week" in messages[0].title and "10–16 Jan 2027" in messages[0].title  # type: ignore[operator]
+    assert "Ravi Rep: 8 of 10" in "\n".join(m.plain() for m in messages)

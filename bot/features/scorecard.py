@@ -23,7 +23,7 @@ from bot.core.messages import Image, Message
 from bot.core.people import first_name
 from bot.features.chart import scorecard_png
 from bot.features.pace import commitments_kept, measure_lines, standing
-from bot.features.weeks import monday, own_start, session_weeks, team_lead, week_span, week_start_of
+from bot.features.weeks import own_start, session_weeks, team_lead, week_of, week_span, week_start_of
 from conversations.locales import ascii_digits
 from storage import people
 from storage import scorecard as store
@@ -163,13 +163,19 @@ async def late_answer(coach: Coach, person: Person, report_week: date,
         log.warning("late WIG answer of person %s not posted: %s", person.id, error)
 
 
-def due_at(weekday: int, local_time: str, today: date, timezone: str | None) -> tuple[date, datetime]:
-    """(the week to post, the instant to post it): last ISO week's scorecard goes out on
-    this week's `weekday` at `local_time` in the manager's zone (DST-safe: the local
-    wall time is kept, the UTC instant moves)."""
-    week = monday(today) - timedelta(days=7)
+def due_at(weekday: int, local_time: str, today: date, timezone: str | None,
+           week_start: int = 1) -> tuple[date, datetime]:
+    """(the week to post, as its ISO Monday; the instant to post it): last week's
+    scorecard goes out on this week's `weekday` (ISO) at `local_time` in the manager's
+    zone, both weeks counted in the manager's own week, which starts on ISO weekday
+    `week_start` (`bot.features.weeks.week_start_of`). So a Sunday–Thursday team that
+    posts on Sunday afternoon shows the week its reps reported on that morning
+    (`session_weeks`), and a Monday–Friday team the ISO week before. DST-safe: the
+    local wall time is kept, the UTC instant moves."""
+    first = today - timedelta(days=(today.isoweekday() - week_start) % 7)  # this own week's first day
+    week = week_of(first - timedelta(days=7), week_start)
     hour, minute = (int(part) for part in local_time.split(":"))
-    day = monday(today) + timedelta(days=weekday - 1)
+    day = first + timedelta(days=(weekday - week_start) % 7)
     return week, datetime.combine(day, time(hour, minute), zone(timezone))
 
 
@@ -189,7 +195,7 @@ async def post_scorecards(coach: Coach, at: datetime | None = None) -> int:
             continue
         today = local_day(moment, manager.timezone)
         start = week_start_of(manager)
-        week, due = due_at(channel.weekday, channel.local_time, today, manager.timezone)
+        week, due = due_at(channel.weekday, channel.local_time, today, manager.timezone, start)
         if moment < due:
             continue
         async with coach.db.session() as session:
