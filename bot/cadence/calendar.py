@@ -31,6 +31,9 @@ class Calendar:
     quiet_end: time | None = None
     absences: tuple[tuple[date, date], ...] = ()
     not_before: datetime | None = None  # nothing is scheduled before this (e.g. import)
+    # a second country whose public holidays are days off too: the manager's, when a 1:1
+    # is placed in the rep's calendar (bot.cadence.meetings); None for prompts
+    also_holidays: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -41,14 +44,17 @@ class Calendar:
         weekdays and no public holiday in their country (absences aside). The one rule
         for "is this a working day": prompts are placed by it (`day_off`), and `/okr out`
         counts the working days an absence takes and reads "for 3 days" by it."""
-        return day.isoweekday() in self.working_days and holiday_name(self.country, day) is None
+        return day.isoweekday() in self.working_days and self._holiday(day) is None
+
+    def _holiday(self, day: date) -> str | None:
+        return holiday_name(self.country, day) or holiday_name(self.also_holidays, day)
 
     def day_off(self, day: date) -> str | None:
         """Why `day` (a local date) is not available, as a reason code, or None."""
         for first, last in self.absences:
             if first <= day <= last:
                 return f"absence:{last.isoformat()}"
-        name = holiday_name(self.country, day)
+        name = self._holiday(day)
         if name is not None:
             return f"holiday:{name}"
         if day.isoweekday() not in self.working_days:
@@ -111,7 +117,7 @@ class Calendars(Mapping[int, Calendar]):
             s = self._shapes[person_id]
             found = self._built[person_id] = Calendar(
                 person_id, s.timezone, s.working_days, s.country, s.quiet_start, s.quiet_end,
-                s.absences, self._joined[person_id])
+                s.absences, self._joined[person_id], s.also_holidays)
         return found
 
     def __iter__(self) -> Iterator[int]:
