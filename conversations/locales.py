@@ -22,12 +22,26 @@ DMY, MDY = "DMY", "MDY"
 
 def country_of(timezone: str | None, country: str | None = None) -> str | None:
     """The person's ISO 3166 country: the stored one ("IN", "US-CA" -> "US"), else the
-    zone's; None when neither says."""
+    zone's (`country_of_zone`); None when neither says."""
     if country:
         return country.split("-")[0].upper()
+    return country_of_zone(timezone)
+
+
+@lru_cache(maxsize=1024)
+def country_of_zone(timezone: str | None) -> str | None:
+    """The ISO 3166 country of an IANA zone ("Asia/Kolkata" -> "IN"), from CLDR's
+    zone-to-territory table: the one answer for both a person's public holidays (the
+    cadence calendar) and how they write a day. Old names that IANA keeps as links
+    ("Asia/Calcutta", "US/Eastern", "Europe/Kiev", "Asia/Saigon", "Australia/ACT",
+    "America/Buenos_Aires") are resolved through CLDR's aliases, which the system's
+    zone.tab (canonical names only) cannot do; and no file of the host is read.
+    None for "UTC", "Etc/…", an unknown name, or empty."""
+    if not timezone:
+        return None
     zones: dict[str, str] = get_global("zone_territories")
-    aliases: dict[str, str] = get_global("zone_aliases")  # "Asia/Calcutta", "US/Eastern" …
-    found = zones.get(aliases.get(timezone or "", timezone or ""))
+    aliases: dict[str, str] = get_global("zone_aliases")
+    found = zones.get(timezone) or zones.get(aliases.get(timezone, ""))
     return found if found and found not in ("001", "ZZ") else None
 
 

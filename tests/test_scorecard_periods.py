@@ -63,19 +63,21 @@ async def test_a_sunday_evening_reading_in_new_york_is_monday_in_kolkata(
         assert _wig_line(await say(coach, team["maria"], "/okr scorecard")).endswith(", read on Sun 10 Jan 2027.")
 
 
-async def test_a_sunday_start_week_reads_this_week_with_todays_reading(
+async def test_a_sunday_start_week_reads_last_week_in_its_own_days_with_todays_reading(
         coach: Coach, team: dict[str, int], db: Database) -> None:
-    """Ravi moved to Dubai, working Sunday to Thursday: on his Sunday 10 Jan the card is
-    this ISO week's (the one his Sunday session reports on), with the reading of today."""
+    """Ravi moved to Riyadh, working Sunday to Thursday: on his Sunday 10 Jan, the first
+    day of his week, the card is the week his Sunday session reports on, named as his
+    own last week, Sunday 3 to Saturday 9 Jan (stored under ISO Monday 4 Jan), with the
+    reading of today."""
     async with db.session() as session:
         ravi = await people.get(session, team["ravi"])
         assert ravi is not None
-        ravi.timezone, ravi.working_days = "Asia/Dubai", "7,1,2,3,4"
+        ravi.timezone, ravi.working_days = "Asia/Riyadh", "7,1,2,3,4"
         session.add(ravi)
-    await _wig_read_at(coach, team, "2027-01-10 06:00:00")  # 10:00 in Dubai, 01:00 in New York
+    await _wig_read_at(coach, team, "2027-01-10 06:00:00")  # 09:00 in Riyadh, 01:00 in New York
     with freeze_time("2027-01-10 06:00:00"):
         board = await say(coach, team["ravi"], "/okr scorecard")
-    assert "Team scorecard · this week (4–10 Jan 2027)" in board and _wig_line(board).endswith(", read today.")
+    assert "Team scorecard · last week (3–9 Jan 2027)" in board and _wig_line(board).endswith(", read today.")
 
 
 def test_the_reading_day_is_the_readers_local_day_east_and_west_of_utc() -> None:

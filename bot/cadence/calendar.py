@@ -14,6 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import zone
+from conversations.locales import country_of_zone as country_of_zone  # the one answer, re-exported
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ class Calendar:
     quiet_end: time | None = None
     absences: tuple[tuple[date, date], ...] = ()
     not_before: datetime | None = None  # nothing is scheduled before this (e.g. import)
+    # a second country whose public holidays are days off too: the manager's, when a 1:1
+    # is placed in the rep's calendar (bot.cadence.meetings); None for prompts
+    also_holidays: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -40,14 +44,17 @@ class Calendar:
         weekdays and no public holiday in their country (absences aside). The one rule
         for "is this a working day": prompts are placed by it (`day_off`), and `/okr out`
         counts the working days an absence takes and reads "for 3 days" by it."""
-        return day.isoweekday() in self.working_days and holiday_name(self.country, day) is None
+        return day.isoweekday() in self.working_days and self._holiday(day) is None
+
+    def _holiday(self, day: date) -> str | None:
+        return holiday_name(self.country, day) or holiday_name(self.also_holidays, day)
 
     def day_off(self, day: date) -> str | None:
         """Why `day` (a local date) is not available, as a reason code, or None."""
         for first, last in self.absences:
             if first <= day <= last:
                 return f"absence:{last.isoformat()}"
-        name = holiday_name(self.country, day)
+        name = self._holiday(day)
         if name is not None:
             return f"holiday:{name}"
         if day.isoweekday() not in self.working_days:
@@ -110,7 +117,7 @@ class Calendars(Mapping[int, Calendar]):
             s = self._shapes[person_id]
             found = self._built[person_id] = Calendar(
                 person_id, s.timezone, s.working_days, s.country, s.quiet_start, s.quiet_end,
-                s.absences, self._joined[person_id])
+                s.absences, self._joined[person_id], s.also_holidays)
         return found
 
     def __iter__(self) -> Iterator[int]:
@@ -134,31 +141,6 @@ def _holidays(country: str, year: int) -> dict[date, str]:
         log.warning("no public holidays known for %r", country)
         return {}
     return dict(found.items())
-
-
-@lru_cache(maxsize=1)
-def _zone_countries() -> dict[str, str]:
-    """IANA zone -> ISO country, from the system's zone.tab (empty if not installed)."""
-    import zoneinfo
-    from pathlib import Path
-
-    for root in zoneinfo.TZPATH:
-        path = Path(root) / "zone.tab"
-        if path.is_file():
-            found: dict[str, str] = {}
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-                if line and not line.startswith("#"):
-                    parts = line.split("\t")
-                    if len(parts) >= 3:
-                        found[parts[2]] = parts[0]
-            return found
-    return {}
-
-
-def country_of_zone(timezone: str | None) -> str | None:
-    """The country a zone belongs to ("Asia/Kolkata" -> "IN"): a person without a
-    country in the team file gets the holidays of where they live, not of head office."""
-    return _zone_countries().get(timezone or "")
 
 
 def holiday_name(country: str | None, day: date) -> str | None:

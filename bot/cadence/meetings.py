@@ -1,6 +1,6 @@
 """Manager–rep one-on-one series placed in the rep's calendar, for the manager's brief,
 the home view and `coachbot schedule preview`: a series is a local rule like a prompt's,
-so a holiday or either person's absence moves or skips a meeting by the same rules.
+so either person's public holiday or absence moves or skips a meeting by the same rules.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
                               person_ids: Iterable[int] | None = None) -> list[Meeting]:
     """The 1:1s of [start, end): each series is a local rule (its zone, else the
     manager's) placed in the rep's calendar, so a rep's holiday or vacation moves or
-    skips it by the same rule as a prompt, and so does the manager's absence; a
+    skips it by the same rule as a prompt, and so do the manager's absences and
+    public holidays (their country's, as the manager's own calendar has it; like
+    their absences, a day is the rep's local day of the meeting); a
     meeting the manager skipped (`/okr 1on1 @rep skip next`) is skipped with that
     reason. For the manager brief and the preview."""
     async with db.session() as session:
@@ -54,9 +56,11 @@ async def one_on_one_meetings(db: Database, start: datetime, end: datetime,
         manager = population.people.get(row.manager_id)
         if calendar is None or manager is None:
             continue
-        away = population.calendars[row.manager_id].absences  # either person's absence moves it
-        if away:
-            calendar = replace(calendar, absences=tuple(sorted(set(calendar.absences) | set(away))))
+        boss = population.calendars[row.manager_id]  # either person's absence or holiday moves it
+        if boss.absences:
+            calendar = replace(calendar, absences=tuple(sorted(set(calendar.absences) | set(boss.absences))))
+        if boss.country and boss.country != calendar.country:
+            calendar = replace(calendar, also_holidays=boss.country)
         rule = Rule(cadence.ONE_ON_ONE, row.rrule, cadence.parse_local_time(row.local_time),
                     row.timezone or manager.timezone, row.anchor_on, "one_on_one")
         try:

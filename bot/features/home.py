@@ -17,6 +17,7 @@ from bot.core.clock import zone
 from bot.core.coach import Coach
 from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Field, Message, Progress
+from bot.features.weeks import own_start, week_start_of
 from storage import occurrences, okrs, people, wig
 from storage.db import Database
 from storage.models import KeyResult, Person
@@ -79,7 +80,9 @@ async def home_messages(coach: Coach, person: Person, now: datetime) -> list[Mes
         prompts.render("home/next", when=when, kind=upcoming[1] if upcoming else None),
         title=prompts.render("home/next_title"),
     ))
-    messages.append(Message(prompts.render("home/commitments", commitments=commitments),
+    start = week_start_of(person)  # a week is shown as the person's own (Sun 10 Jan, not Mon 11, for Sun–Thu)
+    messages.append(Message(prompts.render("home/commitments", commitments=commitments,
+                                           first_days={c.id: own_start(c.week_start, start) for c in commitments}),
                             title=prompts.render("home/commitments_title")))
 
     if leader:

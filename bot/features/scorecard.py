@@ -23,7 +23,7 @@ from bot.core.messages import Image, Message
 from bot.core.people import first_name
 from bot.features.chart import scorecard_png
 from bot.features.pace import commitments_kept, measure_lines, standing
-from bot.features.weeks import monday, session_weeks, team_lead, week_span
+from bot.features.weeks import own_start, session_weeks, team_lead, week_of, week_span, week_start_of
 from conversations.locales import ascii_digits
 from storage import people
 from storage import scorecard as store
@@ -38,10 +38,12 @@ _AT = re.compile(r"^(?P<day>[a-z]+)\s+(?:at\s+)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))?
 
 
 async def scorecard_messages(coach: Coach, manager_id: int, week: date, today: date,
-                             leader: bool, chart: bool = True, timezone: str | None = None) -> list[Message]:
-    """The team scorecard for the week (an ISO Monday; its title and the lead measures
-    name it, dated and as this or last week from `today`, the reader's local day in
-    `timezone`): WIGs winning or losing against pace as they stand today, each WIG
+                             leader: bool, chart: bool = True, timezone: str | None = None,
+                             week_start: int = 1) -> list[Message]:
+    """The team scorecard for the week (stored by its ISO Monday; its title and the
+    lead measures name it, dated as the reader's own week, which starts on ISO weekday
+    `week_start`, and as this or last week from `today`, the reader's local day in
+    `timezone`: `bot.features.weeks.week_span`): WIGs winning or losing against pace as they stand today, each WIG
     line naming the local day of its latest reading (it may be after the scored week:
     the lag measure read at Monday's session of last week), each lead measure per rep
     and for the team with its 4-week trend, kept commitments, and a chart. Safe for a
@@ -54,7 +56,7 @@ async def scorecard_messages(coach: Coach, manager_id: int, week: date, today: d
     kept, made = commitments_kept(data)
     readings = {w.id: len(data.readings.get(w.id, [])) for w in data.wigs}  # type: ignore[arg-type]
     values = dict(standings=standings, lines=lines, kept=kept, made=made, leader=leader, readings=readings,
-                  span=week_span(week, today), today=today)
+                  span=week_span(week, today, week_start), today=today)
     image = None
     if chart and data.wigs:
         image = Image(scorecard_png(data.wigs, data.readings, lines, today),
@@ -72,7 +74,7 @@ async def scorecard_command(turn: Turn, args: str) -> list[Message]:
     if verb == "":
         today = local_day(turn.now, turn.person.timezone)
         found = await scorecard_messages(turn.coach, team_lead(turn.person), session_weeks(today)[0], today, leader,
-                                         timezone=turn.person.timezone)
+                                         timezone=turn.person.timezone, week_start=week_start_of(turn.person))
         for message in found:
             message.private = True
         return found
@@ -153,7 +155,7 @@ async def late_answer(coach: Coach, person: Person, report_week: date,
     if post is None or connected is None:
         return
     text = prompts.render("scorecard/late", name=first_name(person.name), numbers=numbers,
-                          week=report_week.strftime("%d %b %Y"))
+                          week=own_start(report_week, week_start_of(person)).strftime("%d %b %Y"))
     try:
         await coach.post_to(Place(post.platform, post.channel_ref, connected.tenant), [Message(text)],
                             post.thread_ref)
@@ -161,13 +163,19 @@ async def late_answer(coach: Coach, person: Person, report_week: date,
         log.warning("late WIG answer of person %s not posted: %s", person.id, error)
 
 
-def due_at(weekday: int, local_time: str, today: date, timezone: str | None) -> tuple[date, datetime]:
-    """(the week to post, the instant to post it): last ISO week's scorecard goes out on
-    this week's `weekday` at `local_time` in the manager's zone (DST-safe: the local
-    wall time is kept, the UTC instant moves)."""
-    week = monday(today) - timedelta(days=7)
+def due_at(weekday: int, local_time: str, today: date, timezone: str | None,
+           week_start: int = 1) -> tuple[date, datetime]:
+    """(the week to post, as its ISO Monday; the instant to post it): last week's
+    scorecard goes out on this week's `weekday` (ISO) at `local_time` in the manager's
+    zone, both weeks counted in the manager's own week, which starts on ISO weekday
+    `week_start` (`bot.features.weeks.week_start_of`). So a Sunday–Thursday team that
+    posts on Sunday afternoon shows the week its reps reported on that morning
+    (`session_weeks`), and a Monday–Friday team the ISO week before. DST-safe: the
+    local wall time is kept, the UTC instant moves."""
+    first = today - timedelta(days=(today.isoweekday() - week_start) % 7)  # this own week's first day
+    week = week_of(first - timedelta(days=7), week_start)
     hour, minute = (int(part) for part in local_time.split(":"))
-    day = monday(today) + timedelta(days=weekday - 1)
+    day = first + timedelta(days=(weekday - week_start) % 7)
     return week, datetime.combine(day, time(hour, minute), zone(timezone))
 
 
@@ -186,7 +194,8 @@ async def post_scorecards(coach: Coach, at: datetime | None = None) -> int:
         if manager is None or not manager.active:
             continue
         today = local_day(moment, manager.timezone)
-        week, due = due_at(channel.weekday, channel.local_time, today, manager.timezone)
+        start = week_start_of(manager)
+        week, due = due_at(channel.weekday, channel.local_time, today, manager.timezone, start)
         if moment < due:
             continue
         async with coach.db.session() as session:
@@ -194,7 +203,7 @@ async def post_scorecards(coach: Coach, at: datetime | None = None) -> int:
         if claim is None:
             continue
         messages = await scorecard_messages(coach, manager.id, week, today, leader=False,  # type: ignore[arg-type]
-                                            timezone=manager.timezone)
+                                            timezone=manager.timezone, week_start=start)
         try:
             thread = await coach.post_to(Place(channel.platform, channel.channel_ref, channel.tenant), messages)
         except Exception as error:  # DeliveryError, a timeout: retried next run

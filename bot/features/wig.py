@@ -19,7 +19,7 @@ from bot.core.messages import Message
 from bot.features import scorecard, wig_readback, wig_resume, wig_session
 from bot.features.pace import standing
 from bot.features.prompt_answers import card, nudge_card, open_prompt, start_prompt
-from bot.features.weeks import monday, session_weeks, team_lead
+from bot.features.weeks import session_weeks, team_lead, week_of, week_start_of
 from bot.features.wig_replies import mark, whole, wig_help
 from bot.features.wig_targets import close_wig, set_target
 from conversations.amounts import (
@@ -106,7 +106,8 @@ async def _wig_command(turn: Turn, args: str) -> list[Message]:
     if verb == "":
         today = local_day(turn.now, turn.person.timezone)
         return await scorecard.scorecard_messages(turn.coach, team_lead(turn.person), session_weeks(today)[0],
-                                                  today, leader=leader, timezone=turn.person.timezone)
+                                                  today, leader=leader, timezone=turn.person.timezone,
+                                                  week_start=week_start_of(turn.person))
     if verb in {"update", "now-at", "value"}:
         return [await _update_lag(turn, rest.strip(), leader, args)]
     if verb == "target":
@@ -304,8 +305,8 @@ async def _update_lag(turn: Turn, text: str, leader: bool, typed: str) -> Messag
 async def _store(turn: Turn, session: AsyncSession, wig: Any, number: int, value: float) -> Message:
     """Keep `value` as WIG `number`'s reading for this week, and say where it stands."""
     today = local_day(turn.now, turn.person.timezone)
-    reading = await scorecard_store.record_reading(session, wig.id, monday(today), value,  # type: ignore[arg-type]
-                                                   turn.person.id)
+    week = week_of(today, week_start_of(turn.person))  # stored by the ISO Monday of the person's own week
+    reading = await scorecard_store.record_reading(session, wig.id, week, value, turn.person.id)  # type: ignore[arg-type]
     await wig_readback.hold_kept(session, turn.person.id, number, value, wig.unit or "")  # type: ignore[arg-type]
     return Message(prompts.render("cadence/wig/updated", s=standing(wig, [reading], today, turn.person.timezone),
                                    number=number),

@@ -15,7 +15,7 @@ from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features import scorecard
 from bot.features.prompt_answers import finish_prompt
-from bot.features.weeks import monday, session_weeks, team_lead, week_span
+from bot.features.weeks import session_weeks, team_lead, week_of, week_span, week_start_of
 from conversations.wig_text import shown_day
 from storage import checkins as checkin_store
 from storage import scorecard as scorecard_store
@@ -39,8 +39,8 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         promised = await wig_store.commitments(session, person.id, report_week)  # type: ignore[arg-type]
     base.update(
         subject=f"wig:{commit_week.isoformat()}",
-        report_week=report_week.isoformat(), report_span=week_span(report_week, today),
-        commit_week=commit_week.isoformat(), commit_span=week_span(commit_week, today),
+        report_week=report_week.isoformat(), report_span=week_span(report_week, today, start := week_start_of(person)),
+        commit_week=commit_week.isoformat(), commit_span=week_span(commit_week, today, start),
         commitments=[{"id": c.id, "text": c.text} for c in promised],
         read_measures=await _readings(turn, sourced),
         **lists,
@@ -106,12 +106,13 @@ async def record_wig_session(turn: Turn, data: dict[str, Any]) -> list[Message]:
                                                context.get("occurrence_id"), saved_instant(context.get("started_at")))
         for lag in answers.get("lag") or []:  # the team's lag measure, from its manager
             if any(w["id"] == lag["id"] for w in context.get("lag_wigs") or []):
-                await scorecard_store.record_reading(session, int(lag["id"]), monday(today),
+                await scorecard_store.record_reading(session, int(lag["id"]), week_of(today, week_start_of(person)),
                                                      float(lag["value"]), person.id)
     await finish_prompt(turn, context)
     await _late(turn, report_week, numbers, context)
     return await scorecard.scorecard_messages(turn.coach, team_lead(person), report_week, today,
-                                              leader=person.role != "rep", chart=False, timezone=person.timezone)
+                                              leader=person.role != "rep", chart=False, timezone=person.timezone,
+                                              week_start=week_start_of(person))
 
 
 async def _late(turn: Turn, report_week: date, numbers: list[tuple[int, float]], context: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.messages import Message
 from bot.features.access import resolve_report
-from bot.features.weeks import session_weeks, week_span
+from bot.features.weeks import session_weeks, week_span, week_start_of
 from bot.features.wig_replies import mark, whole, wig_help
 from conversations.counts import MAX_WHOLE
 from conversations.locales import small_number
@@ -43,9 +43,10 @@ async def set_target(turn: Turn, text: str, leader: bool) -> Message:
         target = value[0] if value else None
         await scorecard_store.set_target(session, found[0].id, rep["id"], target)  # type: ignore[arg-type]
     today = local_day(turn.now, turn.person.timezone)
+    span = week_span(session_weeks(today)[0], today, week_start_of(turn.person))
     return Message(prompts.render("cadence/wig/added", kind="target", title=found[0].title, name=rep["name"],
                                   target=target if target is not None else found[0].weekly_target,
-                                  own=target is not None, span=week_span(session_weeks(today)[0], today)),
+                                  own=target is not None, span=span),
                    private=True)
 
 

@@ -45,8 +45,8 @@ def test_preview_shows_local_and_utc_time_and_why_a_prompt_moved(team_db: str) -
     assert any("Tue 2026-12-29 09:00 NZDT" in line and "2026-12-28 20:00" in line and "moved" in line
                for line in kiri), out
     assert "Boxing Day" in out and "rule said Mon 2026-12-28 09:00" in out
-    # Noor works Sunday to Thursday (Dubai): her WIG is on Sunday
-    assert "Sun 2026-12-27 09:00 +04" in out
+    # Noor works Sunday to Thursday (Riyadh; the UAE moved to Monday–Friday in 2022): her WIG is on Sunday
+    assert "Sun 2026-12-27 09:00 +03" in out
 
 
 def test_preview_shows_one_on_ones_for_rep_and_manager(team_db: str) -> None:
