@@ -199,3 +199,16 @@ def test_working_weeks_are_exported_as_the_sample_file_writes_them(imported: Pat
 def test_a_working_week_is_written_as_a_range_or_names_and_reads_back_the_same(stored: str, written: str) -> None:
     assert working_days_text(stored) == written
     assert parse_working_days(written) == stored
+
+
+def test_a_preview_for_a_manager_without_prompts_does_not_blame_the_import(imported: Path) -> None:
+    result = coachbot(imported, "schedule", "preview", "--user", "maria.manager@example.com")
+    assert result.returncode == 0, result.stderr
+    assert "for maria.manager@example.com" in result.stdout
+    assert "Check-in and WIG prompts go to reps" in result.stdout
+    assert "Has the team been imported" not in result.stdout
+
+
+def test_every_help_line_starts_the_same_way() -> None:
+    lines = {path.stem: path.read_text(encoding="utf-8") for path in (ROOT / "prompts" / "help").glob("*.j2")}
+    assert lines and all(text[:1].islower() or text[:1] in "`{" for text in lines.values()), lines

@@ -55,7 +55,7 @@ def preview(
 
     console = Console(width=max(140, Console().width))
     if not rows:
-        console.print(prompts.render("cadence/cli_nothing", start=start.date(), end=end.date()))
+        console.print(prompts.render("cadence/cli_nothing", start=start.date(), end=end.date(), user=user))
         return
     table = Table(title=prompts.render("cadence/cli_title", start=start.strftime("%Y-%m-%d %H:%M"),
                                        end=end.strftime("%Y-%m-%d %H:%M")))
