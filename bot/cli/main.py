@@ -213,9 +213,13 @@ def teams_package(
 ) -> None:
     """Write the Teams app package (manifest.json + icons) to upload in Teams."""
     from bot.channels.teams.package import write_package
+    from bot.channels.teams.settings import TeamsSettings
+    from bot.core.settings import read
 
+    # the package holds the app id only: the password (a secret the server needs) is
+    # not asked for here, so it can be built on a laptop
     try:
-        path = write_package(output, settings().channel("teams"))
+        path = write_package(output, TeamsSettings(app_id=read(os.environ, "MICROSOFT_APP_ID")))
     except ValueError as error:
         raise fail(f"coachbot: {error}") from None
     typer.echo(prompts.render("cli/teams_package", path=path))

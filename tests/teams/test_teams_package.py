@@ -94,3 +94,26 @@ def test_only_the_teams_channel_imports_botbuilder() -> None:
                     or "from botframework" in text or "import botframework" in text:
                 offenders.append(str(source.relative_to(root)))
     assert offenders == []
+
+
+def _cli(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}
+    return subprocess.run([sys.executable, "-m", "bot", "teams", "package", "-o", str(tmp_path / "app.zip")],
+                          capture_output=True, text=True, cwd=tmp_path, env={**clean, **env}, timeout=60)
+
+
+def test_the_package_is_built_from_the_app_id_alone(tmp_path: Path) -> None:
+    """The package holds no secret: an admin builds it without the bot's password."""
+    result = _cli(tmp_path, MICROSOFT_APP_ID=APP_ID)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "app.zip") as archive:
+        assert json.loads(archive.read("manifest.json"))["id"] == APP_ID
+
+
+def test_an_app_id_that_is_not_a_guid_is_named_as_such(tmp_path: Path) -> None:
+    result = _cli(tmp_path, MICROSOFT_APP_ID="nonsense")
+    assert result.returncode == 1
+    assert "MICROSOFT_APP_ID 'nonsense' is not a GUID" in result.stderr
+    assert "must be set" not in result.stderr

@@ -35,10 +35,14 @@ def manifest(settings: TeamsSettings | None, *, developer_name: str = "coachbot"
     """The filled-in manifest. The Teams app id is the bot's Microsoft app id, which
     Teams requires to be a GUID; without one there is nothing to install."""
     app_id = settings.app_id if settings is not None else None
-    if not app_id or not _GUID.match(app_id):
+    if not app_id:
         raise ValueError(
             "MICROSOFT_APP_ID must be set to the bot's Microsoft app id (a GUID) "
             "to build the Teams app package")
+    if not _GUID.match(app_id):
+        raise ValueError(
+            f"MICROSOFT_APP_ID {app_id[:80]!r} is not a GUID: the bot's Microsoft app id reads like "
+            "12345678-abcd-4ef0-9abc-1234567890ab")
     data: dict[str, Any] = copy.deepcopy(json.loads(TEMPLATE.read_text(encoding="utf-8")))
     data["id"] = app_id
     data["version"] = _semver(__version__)
