@@ -222,3 +222,32 @@ def next_working_morning(cal: Calendar, moment: datetime, at: time) -> datetime:
             return available_at(cal, localise(datetime.combine(day, at), tz))
         day += timedelta(days=1)
     return moment
+
+
+def catch_up_at(cal: Calendar, moment: datetime, at: time) -> tuple[datetime, list[str]]:
+    """When a prompt that should have gone out before `moment` (coachbot was down) may
+    go out: `moment` itself when the person is available then; else, as a slot is
+    moved (`bot.cadence.rules.place`), the next available day at the prompt's own
+    local time `at`, or the end of the quiet hours. Returns (that instant, aware UTC;
+    the reason codes of what was passed over, in order: "quiet_hours:07:00",
+    "day_off:6", "holiday:…", "absence:…"; days off after the first left out).
+    Gives up after 400 steps with `moment` (a calendar with no available day)."""
+    tz = cal.zone
+    candidate = moment.astimezone(tz)
+    reasons: list[str] = []
+    for _ in range(400):
+        why = cal.day_off(candidate.date())
+        if why is not None:
+            if not reasons or (why not in reasons and not why.startswith("day_off")):
+                reasons.append(why)
+            candidate = localise(datetime.combine(candidate.date() + timedelta(days=1), at), tz)
+            continue
+        quiet = cal.quiet_until(candidate.time().replace(tzinfo=None))
+        if quiet is not None:
+            code = f"quiet_hours:{quiet[0].strftime('%H:%M')}"
+            reasons += [code] if code not in reasons else []
+            day = candidate.date() + timedelta(days=1 if quiet[1] else 0)
+            candidate = localise(datetime.combine(day, quiet[0]), tz)
+            continue
+        return candidate.astimezone(UTC), reasons
+    return moment.astimezone(UTC), reasons

@@ -8,7 +8,9 @@ Every tick (once a minute; planning in a worker thread):
    survives, older ones are recorded as `missed` (no flood after downtime);
 3. **claim** – `UPDATE … SET status='claimed' WHERE status='pending'` with RETURNING:
    only the process whose UPDATE changed the row sends it; the next batch is claimed
-   while one is sent (`bot.cadence.claiming`);
+   while one is sent (`bot.cadence.claiming`); a prompt claimed late (coachbot was
+   down) that would now reach its person at night, in quiet hours or on a day off is
+   put back for their next available moment, or skipped (`bot.cadence.late`);
 4. **deliver** – drawn by the feature that registered the prompt's kind, tagged with
    its delivery key, sent through the coach's one send path, and recorded the moment
    the send returns: `delivered` with the platform's message id (a `Delivery` row,
@@ -37,6 +39,7 @@ from typing import Any
 from bot.cadence.bookkeeping import Bookkeeper
 from bot.cadence.claiming import LEGACY_LEASE, Batch, BatchClaims
 from bot.cadence.failures import deadline_of, summarise_failures
+from bot.cadence.late import hold_late
 from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
 from bot.cadence.planner import keep_planned_until, materialise, planned_until, population_stamp
@@ -259,7 +262,10 @@ class Dispatcher:
         `concurrency` prompts at once, in the commits that record the deliveries
         (`bot.cadence.window`). With `ahead`, the next batch is claimed once half of
         this one is marked. Returns once every send's outcome is stored."""
-        claimed, taken_over, recipients = batch.claimed, batch.taken_over, batch.recipients
+        taken_over, recipients = batch.taken_over, batch.recipients
+        # late (coachbot was down when they were due): only those the person may get now
+        claimed, held = await hold_late(self.db, self.instance, batch.claimed, clock_now(), self.population)
+        report.held += held
         in_flight = {o.id for o in claimed}
         sendable = []
         for occurrence in claimed:
