@@ -198,16 +198,19 @@ def available_at(cal: Calendar, moment: datetime) -> datetime:
 def add_working_hours(cal: Calendar, start: datetime, hours: float) -> datetime:
     """`start` plus `hours` counted only on the person's available days (working days
     that are neither holidays nor vacation), in their zone, then moved out of quiet
-    hours. 24 working hours after Friday 09:30 is Monday 09:30."""
+    hours. 24 working hours after Friday 09:30 is Monday 09:30. Counted on the wall
+    clock: a day on which daylight saving time starts or ends counts as 24 hours, so
+    Thursday 09:30 + 24 h over the night the clocks go back is still Sunday 09:30 (a
+    Sun–Thu week), not 08:30."""
     tz = cal.zone
     remaining = timedelta(hours=hours)
-    cursor = start.astimezone(tz)
+    cursor = start.astimezone(tz).replace(tzinfo=None)  # naive wall time
     for _ in range(800):
-        next_midnight = localise(datetime.combine(cursor.date() + timedelta(days=1), time.min), tz)
+        next_midnight = datetime.combine(cursor.date() + timedelta(days=1), time.min)
         if cal.day_off(cursor.date()) is None:
-            span = next_midnight.astimezone(UTC) - cursor.astimezone(UTC)
+            span = next_midnight - cursor
             if remaining <= span:
-                return available_at(cal, cursor.astimezone(UTC) + remaining)
+                return available_at(cal, localise(cursor + remaining, tz))
             remaining -= span
         cursor = next_midnight
     return available_at(cal, start + timedelta(hours=hours))
