@@ -38,7 +38,7 @@ from typing import Any
 
 from bot.cadence.bookkeeping import Bookkeeper
 from bot.cadence.claiming import LEGACY_LEASE, Batch, BatchClaims
-from bot.cadence.failures import deadline_of, summarise_failures
+from bot.cadence.failures import deadline_of, retry_time, summarise_failures
 from bot.cadence.late import hold_late
 from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
@@ -364,12 +364,13 @@ class Dispatcher:
         """Back off (exponential, with jitter) and try again, until the prompt's
         deadline (`failures.retry_deadline`: the person's next prompt of this cadence
         or the end of their working day, whichever comes first; fixed at the first
-        failure). The last retry is at the deadline; after that it has failed."""
+        failure), never inside quiet hours (`failures.retry_time`). The last retry is at
+        the deadline; after that it has failed."""
         attempts = int(payload.get("attempts", 0)) + 1
         now = clock_now()
+        calendar = self.population.calendars.get(occurrence.person_id) if self.population else None
         if "deadline" not in payload:
             first = datetime.fromisoformat(payload.setdefault("first_try", now.isoformat()))
-            calendar = self.population.calendars.get(occurrence.person_id) if self.population else None
             payload["deadline"] = (await deadline_of(self.coach, calendar, occurrence.person_id,
                                                      occurrence.kind, occurrence.due_at, first)).isoformat()
         deadline = datetime.fromisoformat(payload["deadline"])
@@ -377,7 +378,7 @@ class Dispatcher:
             await self._fail(occurrence, payload, f"gave up after {attempts} attempts: {problem}", report)
             return
         delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1))
-        retry_at = min(deadline, now + timedelta(seconds=delay * random.uniform(0.5, 1.0)))
+        retry_at = retry_time(calendar, now + timedelta(seconds=delay * random.uniform(0.5, 1.0)), deadline)
         payload.update(attempts=attempts, uncertain=bool(payload.get("uncertain")) or uncertain)
         log.info("prompt %s not delivered now (%s); retry %s", occurrence.key, problem, retry_at)
         async with self.db.session() as session:
