@@ -262,8 +262,7 @@ class Dispatcher:
         `concurrency` prompts at once, in the commits that record the deliveries
         (`bot.cadence.window`). With `ahead`, the next batch is claimed once half of
         this one is marked. Returns once every send's outcome is stored."""
-        taken_over, recipients = batch.taken_over, batch.recipients
-        # late (coachbot was down when they were due): only those the person may get now
+        taken_over, recipients = batch.taken_over, batch.recipients  # late ones: only if the person is available
         claimed, held = await hold_late(self.db, self.instance, batch.claimed, clock_now(), self.population)
         report.held += held
         in_flight = {o.id for o in claimed}
