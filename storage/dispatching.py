@@ -1,14 +1,18 @@
 """Named queries the dispatcher needs besides claims: when the same person's next
-prompt of a cadence is due (a retried prompt must not outlive it)."""
+prompt of a cadence is due (a retried prompt must not outlive it), whether a tick
+has work, and prompts claimed late put back for later (`hold_late`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import case, exists, func, literal, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.occurrences import CLAIMED, OCCURRENCE, PENDING, SKIPPED, status_is
+from storage.db import UTCDateTime
+from storage.occurrences import CLAIMED, OCCURRENCE, PENDING, SENDING, SKIPPED, status_is
 
 
 async def next_due(session: AsyncSession, person_id: int, kind: str, after: datetime) -> datetime | None:
@@ -40,3 +44,30 @@ async def work_due(session: AsyncSession, now: datetime, cutoff: datetime | None
                                 OCCURRENCE.c.claimed_at < cutoff)
         query = select(or_(due.is_not(None), lapsed.is_not(None), legacy))
     return bool((await session.exec(query)).scalar_one())  # type: ignore[call-overload]
+
+
+async def hold_late(session: AsyncSession, instance: str, ids: Sequence[int], due_at: datetime,
+                    local_date: date, reason: str, skipped: bool = False) -> int:
+    """Prompts this instance claimed late (coachbot was down when they were due) and
+    may not send now: back to pending, due at `due_at` (aware UTC, the person's local
+    day `local_date`), with `reason` (a re-plan does not pull them back into the
+    past: `storage.planning`); with `skipped`, skipped with `reason` instead. A
+    claim whose send may have begun (`SENDING`: taken over from a crashed process)
+    stays claimed and only lapses at `due_at`, so its taker still looks for it in the
+    conversation first; it is never skipped (it may have arrived). Only claims this
+    instance holds are changed. Returns how many rows changed."""
+    if not ids:
+        return 0
+    mine = (OCCURRENCE.c.id.in_(list(ids)), OCCURRENCE.c.status == CLAIMED, OCCURRENCE.c.claimed_by == instance)
+    not_sending = func.coalesce(OCCURRENCE.c.reason, "") != SENDING
+    if skipped:
+        values: dict[str, Any] = {"status": SKIPPED, "reason": reason, "lease_until": None}
+    else:
+        values = {"status": PENDING, "due_at": due_at, "local_date": local_date, "reason": reason,
+                  "claimed_by": None, "claimed_at": None, "lease_until": None,
+                  "snoozed_until": case((OCCURRENCE.c.snoozed_until.is_(None), None),
+                                        else_=literal(due_at, UTCDateTime))}
+    back = await session.exec(update(OCCURRENCE).where(*mine, not_sending).values(**values))  # type: ignore[call-overload]
+    held = await session.exec(update(OCCURRENCE).where(  # type: ignore[call-overload]
+        *mine, OCCURRENCE.c.reason == SENDING).values(lease_until=due_at))
+    return (back.rowcount or 0) + (held.rowcount or 0)

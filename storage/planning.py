@@ -135,10 +135,19 @@ def _replanned(statement: Any) -> dict[str, Any]:
             "status": statement.excluded.status, "reason": statement.excluded.reason}
 
 
+LATE = "late:"  # the reason of a prompt held back after downtime (`bot.cadence.late`)
+
+
 def _replannable(statement: Any, now: datetime) -> Any:
+    """Which stored rows a re-plan may rewrite: pending and not snoozed (a prompt held
+    back after downtime, reason "late:…", only to skip it or to move it later: its
+    planned time has passed, and putting that back would send it at once), or skipped
+    by the planner, never touched, and now planned for the future."""
     untouched = and_(OCCURRENCE.c.claimed_at.is_(None), OCCURRENCE.c.delivered_at.is_(None))
+    not_held = or_(func.coalesce(OCCURRENCE.c.reason, "").not_like(LATE + "%"),
+                   statement.excluded.status == SKIPPED, statement.excluded.due_at > OCCURRENCE.c.due_at)
     return or_(
-        and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None)),
+        and_(OCCURRENCE.c.status == PENDING, OCCURRENCE.c.snoozed_until.is_(None), not_held),
         and_(OCCURRENCE.c.status == SKIPPED, untouched, statement.excluded.due_at > literal(now, UTCDateTime)),
     )
 

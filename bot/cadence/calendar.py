@@ -180,16 +180,19 @@ def available_at(cal: Calendar, moment: datetime) -> datetime:
 def add_working_hours(cal: Calendar, start: datetime, hours: float) -> datetime:
     """`start` plus `hours` counted only on the person's available days (working days
     that are neither holidays nor vacation), in their zone, then moved out of quiet
-    hours. 24 working hours after Friday 09:30 is Monday 09:30."""
+    hours. 24 working hours after Friday 09:30 is Monday 09:30. Counted on the wall
+    clock: a day on which daylight saving time starts or ends counts as 24 hours, so
+    Thursday 09:30 + 24 h over the night the clocks go back is still Sunday 09:30 (a
+    Sun–Thu week), not 08:30."""
     tz = cal.zone
     remaining = timedelta(hours=hours)
-    cursor = start.astimezone(tz)
+    cursor = start.astimezone(tz).replace(tzinfo=None)  # naive wall time
     for _ in range(800):
-        next_midnight = localise(datetime.combine(cursor.date() + timedelta(days=1), time.min), tz)
+        next_midnight = datetime.combine(cursor.date() + timedelta(days=1), time.min)
         if cal.day_off(cursor.date()) is None:
-            span = next_midnight.astimezone(UTC) - cursor.astimezone(UTC)
+            span = next_midnight - cursor
             if remaining <= span:
-                return available_at(cal, cursor.astimezone(UTC) + remaining)
+                return available_at(cal, localise(cursor + remaining, tz))
             remaining -= span
         cursor = next_midnight
     return available_at(cal, start + timedelta(hours=hours))
@@ -204,3 +207,32 @@ def next_working_morning(cal: Calendar, moment: datetime, at: time) -> datetime:
             return available_at(cal, localise(datetime.combine(day, at), tz))
         day += timedelta(days=1)
     return moment
+
+
+def catch_up_at(cal: Calendar, moment: datetime, at: time) -> tuple[datetime, list[str]]:
+    """When a prompt that should have gone out before `moment` (coachbot was down) may
+    go out: `moment` itself when the person is available then; else, as a slot is
+    moved (`bot.cadence.rules.place`), the next available day at the prompt's own
+    local time `at`, or the end of the quiet hours. Returns (that instant, aware UTC;
+    the reason codes of what was passed over, in order: "quiet_hours:07:00",
+    "day_off:6", "holiday:…", "absence:…"; days off after the first left out).
+    Gives up after 400 steps with `moment` (a calendar with no available day)."""
+    tz = cal.zone
+    candidate = moment.astimezone(tz)
+    reasons: list[str] = []
+    for _ in range(400):
+        why = cal.day_off(candidate.date())
+        if why is not None:
+            if not reasons or (why not in reasons and not why.startswith("day_off")):
+                reasons.append(why)
+            candidate = localise(datetime.combine(candidate.date() + timedelta(days=1), at), tz)
+            continue
+        quiet = cal.quiet_until(candidate.time().replace(tzinfo=None))
+        if quiet is not None:
+            code = f"quiet_hours:{quiet[0].strftime('%H:%M')}"
+            reasons += [code] if code not in reasons else []
+            day = candidate.date() + timedelta(days=1 if quiet[1] else 0)
+            candidate = localise(datetime.combine(day, quiet[0]), tz)
+            continue
+        return candidate.astimezone(UTC), reasons
+    return moment.astimezone(UTC), reasons

@@ -8,7 +8,9 @@ Every tick (once a minute; planning in a worker thread):
    survives, older ones are recorded as `missed` (no flood after downtime);
 3. **claim** – `UPDATE … SET status='claimed' WHERE status='pending'` with RETURNING:
    only the process whose UPDATE changed the row sends it; the next batch is claimed
-   while one is sent (`bot.cadence.claiming`);
+   while one is sent (`bot.cadence.claiming`); a prompt claimed late (coachbot was
+   down) that would now reach its person at night, in quiet hours or on a day off is
+   put back for their next available moment, or skipped (`bot.cadence.late`);
 4. **deliver** – drawn by the feature that registered the prompt's kind, tagged with
    its delivery key, sent through the coach's one send path, and recorded the moment
    the send returns: `delivered` with the platform's message id (a `Delivery` row,
@@ -36,7 +38,8 @@ from typing import Any
 
 from bot.cadence.bookkeeping import Bookkeeper
 from bot.cadence.claiming import LEGACY_LEASE, Batch, BatchClaims
-from bot.cadence.failures import deadline_of, summarise_failures
+from bot.cadence.failures import deadline_of, retry_time, summarise_failures
+from bot.cadence.late import hold_late
 from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
 from bot.cadence.planner import keep_planned_until, materialise, planned_until, population_stamp
@@ -259,7 +262,9 @@ class Dispatcher:
         `concurrency` prompts at once, in the commits that record the deliveries
         (`bot.cadence.window`). With `ahead`, the next batch is claimed once half of
         this one is marked. Returns once every send's outcome is stored."""
-        claimed, taken_over, recipients = batch.claimed, batch.taken_over, batch.recipients
+        taken_over, recipients = batch.taken_over, batch.recipients  # late ones: only if the person is available
+        claimed, held = await hold_late(self.db, self.instance, batch.claimed, clock_now(), self.population)
+        report.held += held
         in_flight = {o.id for o in claimed}
         sendable = []
         for occurrence in claimed:
@@ -358,12 +363,13 @@ class Dispatcher:
         """Back off (exponential, with jitter) and try again, until the prompt's
         deadline (`failures.retry_deadline`: the person's next prompt of this cadence
         or the end of their working day, whichever comes first; fixed at the first
-        failure). The last retry is at the deadline; after that it has failed."""
+        failure), never inside quiet hours (`failures.retry_time`). The last retry is at
+        the deadline; after that it has failed."""
         attempts = int(payload.get("attempts", 0)) + 1
         now = clock_now()
+        calendar = self.population.calendars.get(occurrence.person_id) if self.population else None
         if "deadline" not in payload:
             first = datetime.fromisoformat(payload.setdefault("first_try", now.isoformat()))
-            calendar = self.population.calendars.get(occurrence.person_id) if self.population else None
             payload["deadline"] = (await deadline_of(self.coach, calendar, occurrence.person_id,
                                                      occurrence.kind, occurrence.due_at, first)).isoformat()
         deadline = datetime.fromisoformat(payload["deadline"])
@@ -371,7 +377,7 @@ class Dispatcher:
             await self._fail(occurrence, payload, f"gave up after {attempts} attempts: {problem}", report)
             return
         delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1))
-        retry_at = min(deadline, now + timedelta(seconds=delay * random.uniform(0.5, 1.0)))
+        retry_at = retry_time(calendar, now + timedelta(seconds=delay * random.uniform(0.5, 1.0)), deadline)
         payload.update(attempts=attempts, uncertain=bool(payload.get("uncertain")) or uncertain)
         log.info("prompt %s not delivered now (%s); retry %s", occurrence.key, problem, retry_at)
         async with self.db.session() as session:

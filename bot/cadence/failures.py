@@ -3,8 +3,9 @@ could not be delivered for good.
 
 A prompt a platform could not take now (5xx, 429, a reset, a timeout) is retried
 until its own deadline: the person's next prompt of the same cadence, or the end of
-their working day, whichever comes first. After that it is `failed`: a check-in
-asked at night or after its successor would be noise, not coaching.
+their working day (`end_of_working_day`), whichever comes first; a retry that would
+fall in quiet hours inside the day waits for their end. After that it is `failed`:
+a check-in asked at night or after its successor would be noise, not coaching.
 
 A burst of refusals (a revoked token, a team that never installed the app) must not
 become one DM per rep: each organisation's admins get at most one summary per UTC
@@ -20,7 +21,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import prompts
-from bot.cadence.calendar import Calendar, localise
+from bot.cadence.calendar import Calendar, available_at, localise
 from bot.cadence.population import load_population
 from bot.core.coach import Coach
 from bot.core.messages import Message
@@ -37,15 +38,32 @@ DAY_END = time(18, 0)  # the end of a working day, local, for people without qui
 
 def end_of_working_day(calendar: Calendar, moment: datetime) -> datetime:
     """The end (UTC) of the person's working day that `moment` falls in, in their own
-    zone: the start of their quiet hours if they set some, else 18:00 local. A moment
-    already past it (a prompt sent late, after downtime) gets the rest of that local
-    day, until midnight. DST days are handled by `localise` (wall time -> instant)."""
+    zone: the start of their quiet hours when those run over midnight (21:00–07:00:
+    the night), else 18:00 local. Quiet hours inside the day (12:00–13:00,
+    08:00–10:00) interrupt it rather than end it (retries wait for their end:
+    `retry_time`), unless they run over 18:00 (17:00–19:00 ends the day at 17:00).
+    A moment already past that end (a prompt sent late, after downtime) gets the
+    rest of that local day, until midnight. DST days are handled by `localise` (wall
+    time -> instant)."""
     tz = calendar.zone
     local = moment.astimezone(tz)
-    end = calendar.quiet_start or DAY_END
+    start, stop = calendar.quiet_start, calendar.quiet_end
+    end = DAY_END
+    if start is not None and stop is not None and (start > stop or start <= DAY_END < stop):
+        end = start  # the night, or quiet hours over 18:00
     if end > local.time().replace(tzinfo=None):
         return localise(datetime.combine(local.date(), end), tz).astimezone(moment.tzinfo)
     return localise(datetime.combine(local.date() + timedelta(days=1), time.min), tz).astimezone(moment.tzinfo)
+
+
+def retry_time(calendar: Calendar | None, wanted: datetime, deadline: datetime) -> datetime:
+    """When to retry a prompt the platform could not take: at `wanted` (the back-off),
+    or, when that falls inside the person's quiet hours (12:00–13:00 in the middle of
+    their day), at their end; never after `deadline` (the last retry is at it).
+    Without a calendar, `wanted` capped by the deadline."""
+    if calendar is not None:
+        wanted = available_at(calendar, wanted)
+    return min(deadline, wanted)
 
 
 def retry_deadline(calendar: Calendar | None, due_at: datetime, first_try: datetime,

@@ -2,8 +2,9 @@
 
 A prompt delivered and not answered within `nudge_hours` working hours of its person's
 calendar (their working week, holidays, absences; `cadence.add_working_hours`) gets one
-nudge, drawn by the feature that registered its kind; once as many working hours have
-passed after the nudge, it counts as missed.
+nudge, drawn by the feature that registered its kind, when the person may be reached
+(a nudge owed after downtime waits for the end of the night, quiet hours or weekend);
+once as many working hours have passed after the nudge, it counts as missed.
 
 Batch-shaped, because a working day after a 100,000-person Monday everyone is owed a
 nudge at once (one transaction per claim, send and record was ~300,000 commits): the
@@ -76,8 +77,8 @@ async def _nudge_and_expire(coach: Coach, moment: datetime, report: TickReport, 
     for ids in _chunks(missed, batch):
         async with db.session() as session:
             report.missed += await store.expire_many(session, ids)
-    owed = [w.id for w in waiting
-            if (calendar := calendars.get(w.person_id)) is not None and passed(calendar, w.since)]
+    owed = [w.id for w in waiting if (calendar := calendars.get(w.person_id)) is not None
+            and passed(calendar, w.since) and passed.reachable(calendar)]
     recorder = _Recorder(db, moment, rows=batch)
     for ids in _chunks(owed, batch):
         async with db.session() as session:
@@ -159,13 +160,27 @@ class _Deadlines:
     def __init__(self, hours: float, moment: datetime) -> None:
         self.hours, self.moment = hours, moment
         self.next = NEVER  # no instant seen that is not past: a lower bound of when one will be
+        self._free: dict[tuple[Any, ...], datetime] = {}  # calendar shape -> available from
         if len(self._known) > self.LIMIT:
             self._known.clear()
 
+    def reachable(self, calendar: Calendar) -> bool:
+        """Whether the person may be nudged at `moment`. A nudge falls due in their
+        available time (`add_working_hours` ends there), but one owed after downtime
+        may find them at night, in quiet hours or on a day off: it waits (and the scan
+        memo knows when to look again). Once per calendar shape and scan."""
+        key = _shape(calendar)
+        when = self._free.get(key)
+        if when is None:
+            when = self._free[key] = cadence.available_at(calendar, self.moment)
+        if when > self.moment:
+            self.next = min(self.next, when)
+            return False
+        return True
+
     def __call__(self, calendar: Calendar, since: datetime) -> bool:
         minute = since.replace(second=0, microsecond=0)
-        key = (self.hours, calendar.timezone, calendar.working_days, calendar.country,
-               calendar.quiet_start, calendar.quiet_end, calendar.absences, minute)
+        key = (self.hours, *_shape(calendar), minute)
         bounds = self._known.get(key)
         if bounds is None:
             bounds = self._known[key] = (cadence.add_working_hours(calendar, minute, self.hours),
@@ -176,6 +191,12 @@ class _Deadlines:
             self.next = min(self.next, bounds[0])
             return False
         return True
+
+
+def _shape(calendar: Calendar) -> tuple[Any, ...]:
+    """The calendar without the person: what availability and working hours depend on."""
+    return (calendar.timezone, calendar.working_days, calendar.country, calendar.quiet_start,
+            calendar.quiet_end, calendar.absences)
 
 
 class _Recorder:

@@ -217,6 +217,17 @@ def latest_move(nominal: datetime, next_nominal: datetime | None) -> datetime:
     return nominal + (following - nominal) / 2
 
 
+def move_limit(rule: Rule, nominal_day: date, person_zone: str) -> datetime:
+    """The latest instant (aware UTC) the slot of `rule` nominally on `nominal_day` may
+    go out, moved or late: halfway to the rule's next regular slot (`latest_move`,
+    in the rule's zone, else `person_zone`), and before that slot. Raises CadenceError
+    for a rule that is not an rrule."""
+    at = rule.local_time
+    nominal = datetime.combine(nominal_day, at)
+    following = _compiled(rule.rrule, rule.anchor_on or DEFAULT_ANCHOR, at).after(nominal)
+    return localise(latest_move(nominal, following), zone(rule.timezone, person_zone)).astimezone(UTC)
+
+
 def place(cal: Calendar, rule: Rule, nominal: datetime, next_nominal: datetime | None) -> Slot:
     """Put one nominal slot into the person's calendar: due, moved or skipped."""
     rule_zone = zone(rule.timezone, cal.timezone)

@@ -30,6 +30,7 @@ class TickReport:
     failed: int = 0
     retrying: int = 0  # transient failures, to be retried after a back-off
     recovered: int = 0  # taken over, found already sent, recorded without a resend
+    held: int = 0  # late (after downtime): put back for the person's next available moment, or skipped
     nudged: int = 0
     missed: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase

@@ -171,8 +171,13 @@ async def test_holiday_in_the_persons_country_moves_the_check_in(
     ravi = rows[f"okr_checkin:{team['ravi']}:2027-01-26"]
     assert (ravi.status, ravi.reason, ravi.due_at) == ("pending", "holiday:Republic Day", utc(2027, 1, 27, 4, 0))
     assert not [t for t in outbox.texts_for(team["ravi"]) if "check-in" in t]
+    # The first tick came after Monday's WIG session was due: caught up late, on Ravi's
+    # holiday, it waits for Wednesday at its own time (bot.cadence.late)
+    wig = rows[f"wig:{team['ravi']}:2027-01-25"]
+    assert (wig.status, wig.due_at) == ("pending", utc(2027, 1, 27, 3, 30))
+    assert wig.reason == "late:2027-01-25 09:00; holiday:Republic Day"
     with at(utc(2027, 1, 27, 4, 0)):
-        assert (await Dispatcher(coach).tick()).delivered == 2  # Ravi's, and Sam's of Tuesday
+        assert (await Dispatcher(coach).tick()).delivered == 3  # Ravi's two, and Sam's of Tuesday
     assert "check-in" in outbox.texts_for(team["ravi"])[-1]
 
 

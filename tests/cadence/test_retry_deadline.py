@@ -11,7 +11,7 @@ from cadence_helpers import at, joined, occurrences, set_person, utc
 
 from bot.cadence import Calendar
 from bot.cadence.dispatcher import Dispatcher
-from bot.cadence.failures import end_of_working_day, retry_deadline
+from bot.cadence.failures import end_of_working_day, retry_deadline, retry_time
 from bot.core.channel import Channels, Recipient, TransientDeliveryError
 from bot.core.messages import Message
 from bot.core.settings import Settings
@@ -150,3 +150,24 @@ def test_the_deadline_is_whichever_comes_first() -> None:
     assert retry_deadline(oslo, due, due, utc(2027, 1, 12, 8)) == utc(2027, 1, 11, 17)
     # after downtime: first tried the next morning, its working day counts
     assert retry_deadline(oslo, due, utc(2027, 1, 12, 9), None) == utc(2027, 1, 12, 17)
+
+
+def test_quiet_hours_inside_the_day_interrupt_the_retries_rather_than_end_them() -> None:
+    """F8b: quiet hours at lunch (12:00–13:00) do not end a 10:00 prompt's retries at
+    noon; a retry that would fall in them waits until 13:00; the day still ends at
+    18:00. Quiet hours in the morning (08:00–10:00) do not stretch it to midnight."""
+    def oslo(start: int, end: int) -> Calendar:
+        return Calendar(person_id=1, timezone="Europe/Oslo", quiet_start=time(start), quiet_end=time(end))
+
+    due = utc(2027, 1, 12, 9)  # Tue 10:00 in Oslo
+    lunch = oslo(12, 13)
+    deadline = retry_deadline(lunch, due, due, None)
+    assert deadline == utc(2027, 1, 12, 17)  # 18:00 local
+    assert retry_time(lunch, utc(2027, 1, 12, 11, 10), deadline) == utc(2027, 1, 12, 12)  # 12:10 -> 13:00
+    assert retry_time(lunch, utc(2027, 1, 12, 10, 50), deadline) == utc(2027, 1, 12, 10, 50)  # 11:50: as asked
+    assert retry_deadline(oslo(8, 10), due, due, None) == utc(2027, 1, 12, 17)
+    # quiet hours over 18:00 end the day when they begin; the night's still do
+    assert retry_deadline(oslo(17, 19), due, due, None) == utc(2027, 1, 12, 16)
+    assert retry_deadline(oslo(21, 7), due, due, None) == utc(2027, 1, 12, 20)
+    # the last retry is at the deadline, even when the back-off would go past it
+    assert retry_time(lunch, utc(2027, 1, 12, 18), deadline) == deadline
