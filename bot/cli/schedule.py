@@ -22,6 +22,7 @@ from bot.core.clock import now
 from bot.core.settings import Settings
 from storage import occurrences, people
 from storage import schedule as store
+from storage.planning import LATE
 
 schedule_app = typer.Typer(
     rich_markup_mode=None, help="Cadences: see who gets which prompt when, and why.", no_args_is_help=True)
@@ -105,22 +106,23 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
         if person is None:
             continue
         tz = cadence.zone(person.timezone)
-        shown = slot.effective.astimezone(tz)
-        status = slot.status
-        reason = slot.reason
+        effective, status, reason = slot.effective, slot.status, slot.reason
         record = stored.get(slot.key)
         if record is not None and record.status not in ("pending",):
             status = _status(status, record.status)
             reason = record.reason or reason
+        elif record is not None and (record.reason or "").startswith(LATE):  # held after downtime
+            effective, status, reason = record.due_at, "moved", record.reason
+        shown = effective.astimezone(tz)
         rows.append((
             person.email, prompts.render("cadence/prompt_title", kind=slot.kind, manager=other),
             f"{shown:%a %Y-%m-%d %H:%M} {shown.tzname()} ({tz.key})",
-            f"{slot.effective:%Y-%m-%d %H:%M}",
+            f"{effective.astimezone(UTC):%Y-%m-%d %H:%M}",
             status,
             " ".join(part for part in (
                 _reason(reason) if reason else "",
                 prompts.render("cadence/cli_was", nominal=f"{slot.nominal:%a %Y-%m-%d %H:%M}")
-                if slot.status != "due" else "",
+                if status != "due" else "",
             ) if part),
         ))
     return rows

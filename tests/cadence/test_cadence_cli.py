@@ -294,3 +294,39 @@ def test_preview_says_a_stored_status_once(team_db: str) -> None:
     lines = result.output.splitlines()
     assert any("2026-12-07" in line and "skipped" in line and "away until" in line for line in lines), result.output
     assert any("2026-12-14" in line and "delivered" in line for line in lines), result.output
+
+
+def test_preview_shows_a_prompt_held_after_downtime_at_its_new_time(team_db: str) -> None:
+    """A late prompt held for the person's next available moment (`bot.cadence.late`)
+    is pending with a `late:` reason: the preview shows it moved, at the time it will
+    go out, with why (it showed the old time as "due")."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from freezegun import freeze_time
+    from sqlmodel import select
+
+    from bot.cadence.planner import replan
+    from storage.db import Database
+    from storage.models import Occurrence, Person
+
+    async def hold() -> None:
+        db = Database(team_db)
+        async with db.session() as session:
+            ravi = (await session.exec(select(Person).where(Person.email == "ravi.rep@example.com"))).one()
+        await replan(db, [ravi.id], datetime(2026, 12, 1, tzinfo=UTC))  # type: ignore[list-item]
+        async with db.session() as session:
+            row = (await session.exec(select(Occurrence).where(
+                Occurrence.person_id == ravi.id, Occurrence.key.endswith("2026-12-07")))).one()  # type: ignore[union-attr]
+            row.due_at = datetime(2026, 12, 8, 13, 0, tzinfo=UTC)
+            row.reason = "late:2026-12-07 09:00; day_off:6"
+            session.add(row)
+        await db.dispose()
+
+    with freeze_time("2026-12-01 00:00:00"):
+        asyncio.run(hold())
+    result = CliRunner().invoke(app(), ["schedule", "preview", "--user", "ravi.rep@example.com",
+                                        "--from", "2026-12-06", "--days", "3"], env={"COLUMNS": "220"})
+    assert result.exit_code == 0, result.output
+    held = [line for line in result.output.splitlines() if "2026-12-08 13:00" in line]
+    assert held and "moved" in held[0] and "coachbot was not running" in held[0], result.output
