@@ -89,12 +89,6 @@ class DateReading:
         return self.far or self.alternative is not None
 
 
-def planning_year(today: date) -> int | None:
-    """The year a plan made today is for, when it is not this one: in November and
-    December people plan next year (seed 002's goal-setting season)."""
-    return today.year + 1 if today.month >= 11 else None
-
-
 def year_period(year: int | str | None) -> Period | None:
     """1 January to 31 December of `year` ("2027" works), or None."""
     if year is None or not str(year).isdigit():
