@@ -8,6 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
+from conversations.dates import date_words
 from conversations.horizon import meant_day, years_after
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.validators import (
@@ -33,11 +34,14 @@ def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 3
     yearless due day that passed within `passed_days.JUST_PASSED_DAYS` ("by Nov 29"
     typed on 30 November) is asked about ("due_passed"), never read as next year's. A
     due day past `latest_due` ("by 2207-01-01", a year typed wrongly) is asked again
-    ("due_too_far") with that day in the year ahead as the example."""
+    ("due_too_far") with that day in the year ahead as the example. A due day worth
+    reading back (`DateReading.needs_words`: "by 03/04", "by next Monday" on a Sunday,
+    "by mid April") is, the first one, before the items are kept."""
     listed = items(raw, env, max_items=max_items, max_length=max_length)
     if isinstance(listed, Invalid):
         return listed
     found: list[dict[str, Any]] = []
+    doubt: dict[str, Any] | None = None  # the first due day worth reading back ("by the 31st", "by 03/04")
     for line in listed.value:
         owner: Any = None
         match = _OWNER.match(line)
@@ -61,8 +65,10 @@ def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 3
         if due is not None and due.day > (latest := latest_due(env.today)):
             return Invalid("due_too_far", {"line": line, "given": said.strip(" .!"), "date": due.day.isoformat(),
                                            "latest": latest.isoformat(), "example": _year_ahead(due.day, env.today)})
+        if due is not None and due.needs_words and doubt is None:
+            doubt = date_words(due, said.strip(" .!"))
         found.append({"owner": owner, "text": body.strip(" ,;") or line, "due": due.day.isoformat() if due else None})
-    return Valid(found)
+    return Valid(found, doubt)
 
 
 def latest_due(today: date) -> date:

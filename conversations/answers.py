@@ -11,6 +11,7 @@ from typing import Any
 
 from conversations.dates import DateReading, Period, read_date, year_period
 from conversations.locales import decimal_mark
+from conversations.working_week import MON_FRI
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Env:
     `period` is the span being planned (a goal-setting conversation for 2027: 1 Jan
     to 31 Dec 2027): days without a year resolve inside it and days outside it are
     asked again. `answers` are the flow's earlier answers (the quota's currency).
+    `working_days` (ISO weekdays, `conversations.working_week`) is the person's week,
+    for "end of week" (Thursday in a Sunday–Thursday week) and "Monday next week".
     """
 
     today: date
@@ -57,6 +60,7 @@ class Env:
     locale: str | None = None
     period: Period | None = None
     answers: Mapping[str, Any] = field(default_factory=dict)
+    working_days: frozenset[int] = MON_FRI
 
     @property
     def decimal(self) -> str | None:
@@ -66,7 +70,7 @@ class Env:
 
     def read_date(self, raw: str) -> DateReading | None:
         return read_date(raw, self.today, self.timezone, country=self.country, locale=self.locale,
-                         period=self.period)
+                         period=self.period, working_days=self.working_days)
 
 
 def row_number(text: str) -> int | None:

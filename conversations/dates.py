@@ -17,6 +17,13 @@ Rules, in one place for every feature:
   their locale, else their country, else their zone's country). When a reader could
   take it either way the reading says so (`DateReading.alternative`), so a flow can
   confirm it in words, or ask which one when no order is known.
+* Words dateparser would guess at ("the 1st", "Monday next week", "next Monday",
+  "mid April", "first week of April") are read by `conversations.day_words`; a day
+  read by guess or approximately says so (`DateReading.note`) to be read back. A
+  number dateparser puts in another field than the day (the month, "the 1st" as
+  January) is no reading: the person is asked again.
+* "End of week" is the last working day of the person's own week (Thursday for a
+  Sunday–Thursday week, `conversations.working_week`).
 * Digits of other scripts ("٣/٤", "３月") read as the same ASCII digits
   (`conversations.locales.ascii_digits`); superscripts and other number signs do not.
 """
@@ -26,10 +33,12 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
+from conversations.day_words import lone_day_before, part_of_month, read_lone_day, read_part_of_month, read_week_day
 from conversations.locales import MDY, ascii_digits, day_order
+from conversations.working_week import MON_FRI, week_end
 
 MAX_DATE_TEXT = 60  # longer is a sentence, not a date (and would make dateparser slow)
 Period = tuple[date, date]
@@ -43,21 +52,24 @@ _YEAR = r"(?:,?\s+'?(?P<y>\d{4}|\d{2}))?"
 _ORDINAL = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
 _DAY_MONTH = re.compile(rf"^(?:the\s+)?{_ORDINAL}\s*(?:of\s+)?{_MONTH}{_YEAR}$", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"^{_MONTH}\s+(?:the\s+)?{_ORDINAL}{_YEAR}$", re.IGNORECASE)
-_MONTH_ALONE = re.compile(rf"^(?:(?:the\s+)?(?:end|close)\s+of\s+)?{_MONTH}(?:,?\s+(?P<y>\d{{4}}))?$", re.IGNORECASE)
+_MONTH_ALONE = re.compile(rf"^(?:in\s+|(?:the\s+)?(?:end|close)\s+of\s+)?{_MONTH}(?:,?\s+(?P<y>\d{{4}}))?$",
+                          re.IGNORECASE)
 _HALF = re.compile(r"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?"
                    r"(?:h(?P<h>[12])|(?P<n>[12])h|(?P<w>first|second|1st|2nd)\s+half(?:\s+of(?:\s+the)?\s+year)?)"
                    r"(?:\s+(?P<y>\d{4}))?$", re.IGNORECASE)
 _END_OF = re.compile(r"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?(?P<what>q[1-4]|quarter|month|year|week)"
                      r"(?:\s+(?P<year>\d{4}))?$", re.IGNORECASE)
 _YEAR_END = re.compile(r"^(?:the\s+)?(?:end|close)\s+of\s+(?P<y>\d{4})$", re.IGNORECASE)  # "end of 2028"
-_NUMERIC = re.compile(r"^(?P<a>\d{1,2})\s*[/.\-]\s*(?P<b>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{2,4}))?\.?$")
+_PART = part_of_month(_MONTH)
+# "03/04", "3.4.", "3-4-27", and "3 4" (spaces alone: dateparser took the order silently)
+_NUMERIC = re.compile(r"^(?P<a>\d{1,2})(?P<s>\s*[/.\-]\s*|\s+)(?P<b>\d{1,2})(?:(?P=s)(?P<y>\d{2,4}))?\.?$")
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
 # Shapes only the forms above read: when one of them names no real day ("13/13",
 # "2/30", "H3", "Q5", "32 January", "week 54") the text is not a day. dateparser
 # never gets them, as it would take "13/13" for 13 Nov 2113 and "H3" for the 3rd.
 _ANY_MONTH = _MONTH.replace("(?P<m>", "(?:")
 _OWNED = re.compile(rf"^(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?)?(?:[hq]\d+|\d+[hq]|w(?:ee)?k\s*\d+)"
-                    rf"(?:\s+\d+)?$|^\d+\s*[/.\-]\s*\d+(?:\s*[/.\-]\s*\d+)?\.?$|^\d+-\d+-\d+$"
+                    rf"(?:\s+\d+)?$|^\d+(?:\s*[/.\-]\s*|\s+)\d+(?:(?:\s*[/.\-]\s*|\s+)\d+)?\.?$|^\d+-\d+-\d+$"
                     rf"|^(?:the\s+)?\d+(?:st|nd|rd|th)?\s*(?:of\s+)?{_ANY_MONTH}(?:,?\s+'?\d+)?$"
                     rf"|^{_ANY_MONTH}\s+(?:the\s+)?\d+(?:st|nd|rd|th)?(?:,?\s+'?\d+)?$", re.IGNORECASE)
 # What dateparser may be handed: it drops what it does not know, so "-1 Jan", "#31/12",
@@ -75,24 +87,23 @@ _ALIASES = [(re.compile(r"^eo([yqmw])$", re.IGNORECASE), lambda m: f"end of {_SH
 class DateReading:
     """A day read from text. `alternative` is the other reading of a numeric day such
     as 03/04 (4 March vs 3 April) when both are real days; `order_known` says whether
-    the person's locale or country chose between them."""
+    the person's locale or country chose between them. `note` says why a day read
+    from words is worth reading back (`conversations.day_words`: SKIPPED, "the 31st"
+    in a later month; NEXT_WEEKDAY, "next Monday" that may mean `other`, a week later;
+    APPROXIMATE, "mid April")."""
 
     day: date
     alternative: date | None = None
     order_known: bool = True
     far: bool = False
+    note: str | None = None
+    other: date | None = None
 
     @property
     def needs_words(self) -> bool:
         """Whether the day should be read back in words before it is kept: a yearless
         day whose next occurrence is more than a year off (29 February) is `far`."""
-        return self.far or self.alternative is not None
-
-
-def planning_year(today: date) -> int | None:
-    """The year a plan made today is for, when it is not this one: in November and
-    December people plan next year (seed 002's goal-setting season)."""
-    return today.year + 1 if today.month >= 11 else None
+        return self.far or self.alternative is not None or self.note is not None
 
 
 def year_period(year: int | str | None) -> Period | None:
@@ -132,10 +143,10 @@ def _month_end(year: int, month: int) -> tuple[int, int]:
     return month, calendar.monthrange(year, month)[1]
 
 
-def _end_of(what: str, year: str | None, today: date, anchor: date) -> date | None:
+def _end_of(what: str, year: str | None, today: date, anchor: date, working_days: frozenset[int]) -> date | None:
     what = what.lower()
     if what == "week":
-        return today + timedelta(days=4 - today.weekday() if today.weekday() <= 4 else 11 - today.weekday())
+        return week_end(today, working_days)
     if what == "month":
         return date(today.year, *_month_end(today.year, today.month))
     if what == "year":
@@ -170,10 +181,12 @@ def _far(found: date, anchor: date) -> bool:
 
 
 def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | None = None,
-              locale: str | None = None, period: Period | None = None) -> DateReading | None:
+              locale: str | None = None, period: Period | None = None,
+              working_days: frozenset[int] = MON_FRI) -> DateReading | None:
     """A day in the person's calendar, with what a reader could doubt about it; None
-    when the text is not a day. See the module docstring for the rules."""
-    text = _LEAD.sub("", ascii_digits(raw).strip().rstrip("!?").strip())
+    when the text is not a day. `working_days` (ISO weekdays) is the person's week,
+    for "end of week" and "Monday next week". See the module docstring for the rules."""
+    text = _plain_text(raw)
     if not text or text.isdigit() or len(text) > MAX_DATE_TEXT:
         return None
     if any(c.isnumeric() and not c.isascii() for c in text):  # "² March", "½ May": dateparser drops them
@@ -182,7 +195,7 @@ def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | No
         text = pattern.sub(replacement, text)
     anchor = max(today, period[0]) if period else today
     try:
-        found = _known_forms(text, today, anchor, timezone, country, locale)
+        found = _known_forms(text, today, anchor, timezone, country, locale, working_days)
     except ValueError:  # 31 June, 30 February, 13/13 …
         return None
     if found is not None:
@@ -192,12 +205,45 @@ def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | No
     return _dateparser(text, today, anchor, day_order(timezone, country, locale))
 
 
+def _plain_text(raw: str) -> str:
+    """The typed day without "by", "on", "until" … before it or "!" after it, in ASCII digits."""
+    return _LEAD.sub("", ascii_digits(raw).strip().rstrip("!?").strip())
+
+
+def date_words(reading: DateReading, raw: str) -> dict[str, Any]:
+    """What a read-back of `reading` (typed as `raw`) shows (prompts/flows/common/confirm):
+    the day and the text, `far` for a yearless day years off, else the `note` of a day
+    read from words and the `other` day it may mean."""
+    words: dict[str, Any] = {"date": reading.day.isoformat(), "given": raw.strip()[:40]}
+    if reading.far:
+        return words | {"far": True}
+    if reading.note is not None:
+        words["note"] = reading.note
+    return words | ({"other": reading.other.isoformat()} if reading.other is not None else {})
+
+
+def passed_day_of_month(raw: str, today: date) -> date | None:
+    """The latest day up to `today` that a lone day of the month names ("the 3rd" on 7
+    March: 3 March), for a question about a day that has passed; else None."""
+    return lone_day_before(_plain_text(raw), today)
+
+
 def _known_forms(text: str, today: date, anchor: date, timezone: str, country: str | None,
-                 locale: str | None) -> date | DateReading | None:
+                 locale: str | None, working_days: frozenset[int]) -> date | DateReading | None:
     if (m := _END_OF.match(text)) is not None and (
         m.group("what").lower().startswith("q") or text.lower().startswith(("end", "close", "the"))
     ):
-        return _end_of(m.group("what"), m.group("year"), today, anchor)
+        return _end_of(m.group("what"), m.group("year"), today, anchor, working_days)
+    if (said := read_lone_day(text, today, anchor) or read_week_day(text, today, working_days)) is not None:
+        return DateReading(said[0], note=said[1], other=said[2])
+    if (m := _PART.match(text)) is not None:
+        month = _MONTHS[m.group("m").lower()]
+        first = date(int(m.group("y")), month, 1) if m.group("y") else _on_or_after(
+            date(anchor.year, anchor.month, 1), month, 1, None)
+        if first is None:
+            return None
+        day, note, _ = read_part_of_month(m, month, first.year, working_days)
+        return DateReading(day, note=note)
     if (m := _YEAR_END.match(text)) is not None:
         return date(int(m.group("y")), 12, 31)
     if (m := _HALF.match(text)) is not None:
@@ -232,7 +278,21 @@ def _dateparser(text: str, today: date, anchor: date, order: str | None) -> Date
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
     parsed = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
-    return DateReading(parsed.date()) if parsed is not None else None
+    if parsed is None:
+        return None
+    numbers = {int(n) for n in _SMALL_NUMBER.findall(text)}
+    if numbers and not _UNIT.search(text) and (parsed.day not in numbers or not _NAMED_MONTH.search(text)):
+        # a typed number taken for another field than the day ("1st of" -> January), or
+        # for a day of a month it guessed: not a reading, the person is asked again
+        return None
+    return DateReading(parsed.date())
+
+
+# A day or month number as typed (not a year), and the words that make a number a
+# length of time ("in 3 days"), for the check on what dateparser made of a number.
+_SMALL_NUMBER = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
+_NAMED_MONTH = re.compile(rf"\b{_ANY_MONTH}(?![a-z])", re.IGNORECASE)
+_UNIT = re.compile(r"\b(?:days?|weeks?|fortnights?|months?|years?|hours?|minutes?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -277,7 +337,7 @@ def no_such_day(raw: str, today: date, timezone: str = "UTC", *, country: str | 
     31", "29 February 2027", "2027-02-29", "31/4", "29/2/2027"), else None. A numeric
     day is read in the person's day order (conversations.locales) when both numbers
     could be the month; "4/31" is 31 April whatever the order, as 31 is no month."""
-    text = _LEAD.sub("", ascii_digits(raw).strip().rstrip("!?").strip())
+    text = _plain_text(raw)
     year: str | None
     if (m := _ISO.match(text)) is not None:
         month, day, year = int(m.group("m")), int(m.group("d")), m.group("y")

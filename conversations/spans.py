@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from datetime import date, timedelta
 
 from conversations.dates import no_such_day, read_date
+from conversations.day_words import APPROXIMATE
 from conversations.horizon import ABSENCE_YEARS, too_far
 from conversations.locales import ascii_digits, has_odd_digits
 
@@ -100,7 +101,7 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
     ("for +5 days"), "digits" (a number sign that is no digit: "for ² days"), "zero"
     ("for 0 days", "0 days"), "no_such_day:…" (a month's missing day, "31 April": see
     `conversations.dates.NoSuchDay.code`), "ambiguous" (a numeric day that reads two ways and no country
-    says which), "duration" (a length
+    says which), "approximate" ("mid April", "first week of April": no exact day), "duration" (a length
     of time other than whole days or weeks), "far:YYYY-MM-DD" (a day without a year whose next occurrence, given
     after the colon, is more than a year off or a 29 February: asked again with its
     year rather than saved), "too_far:YYYY-MM-DD" (a typed day past
@@ -130,7 +131,7 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
         working = lambda day: day.isoweekday() in working_days  # noqa: E731
 
     def day(raw: str) -> date | str:
-        found = read_date(raw, today, timezone, country=country)
+        found = read_date(raw, today, timezone, country=country, working_days=frozenset(working_days))
         if found is None:
             missing = no_such_day(raw, today, timezone, country=country)
             return missing.code if missing else "unreadable"
@@ -138,6 +139,8 @@ def read_absence(text: str, today: date, timezone: str = "UTC", *, country: str 
             return "ambiguous"
         if found.far:  # "29 Feb": the next one is years away; the year must be typed
             return f"far:{found.day.isoformat()}"
+        if found.note == APPROXIMATE:  # "mid April": days away are exact days, asked again
+            return "approximate"
         if too_far(found.day, today, ABSENCE_YEARS):  # "on 2207-01-12": a year typed wrongly
             return f"too_far:{found.day.isoformat()}"
         return found.day

@@ -31,7 +31,7 @@ from conversations.answers import Env, Invalid, Result, Valid, plan_period, row_
 from conversations.counts import MAX_WHOLE, doubt_details, in_unit, is_count_unit, unit_problem, whole_text
 from conversations.currencies import SYMBOLS
 from conversations.currency_clash import clash_details, named_currencies
-from conversations.dates import DateReading, no_such_day
+from conversations.dates import DateReading, date_words, no_such_day, passed_day_of_month
 from conversations.horizon import meant_day, too_far, years_after
 from conversations.kr_titles import title_target, year_end
 from conversations.krkinds import infer_kind
@@ -248,9 +248,8 @@ def _check_day(reading: DateReading, raw: str, env: Env, future: bool, within_ye
         return Invalid("too_far", {"date": found.isoformat(), "years": within_years,
                                    "latest": years_after(env.today, within_years).isoformat(),
                                    "example": meant_day(found, env.today, within_years).isoformat()})
-    if reading.needs_words:  # 03/04 read by the person's order, or 29 Feb four years off
-        words = {"date": found.isoformat(), "given": raw.strip()[:40]}
-        return Valid(found.isoformat(), words | {"far": True} if reading.far else words)
+    if reading.needs_words:  # 03/04 read by the person's order, 29 Feb four years off, "the 31st", "mid April"
+        return Valid(found.isoformat(), date_words(reading, raw))
     return Valid(found.isoformat())
 
 
@@ -267,7 +266,7 @@ def date_answer(raw: str, env: Env, *, future: bool = False, past: bool = False,
     if found is None:  # "31 April", "2027-02-29": say which month is short of that day
         return _no_day(raw, env) or Invalid("not_a_date")
     if past and found.day > env.today:
-        back = last_passed(raw, env.today, env.timezone, env.country)
+        back = last_passed(raw, env.today, env.timezone, env.country) or passed_day_of_month(raw, env.today)
         if back is None:
             return Invalid("in_the_future", {"date": found.day.isoformat()})
         found = replace(found, day=back, far=False)

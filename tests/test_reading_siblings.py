@@ -12,7 +12,7 @@ silently ("29 Feb" -> 2028); two-digit years always in the 2000s ("99" -> 2099).
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -166,7 +166,11 @@ def test_next_friday_across_the_year_end(zone: str, instant: datetime, expected:
     with freeze_time(instant):
         today = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
         assert parse_absence("next Friday", today, zone) == (expected, expected)
-        assert date_answer("next Friday", Env(today, zone)) == Valid(expected.isoformat())
+        answer = date_answer("next Friday", Env(today, zone))
+        assert isinstance(answer, Valid) and answer.value == expected.isoformat()
+        # typed on a Thursday the coming Friday is tomorrow: read back with the one a week later
+        assert (answer.confirm or {}).get("other") == ((expected + timedelta(days=7)).isoformat()
+                                                       if expected == today + timedelta(days=1) else None)
         assert parse_absence("until Jan 2", today, zone) == (today, date(2027, 1, 2))
 
 

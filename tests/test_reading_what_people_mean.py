@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from conversations.amounts import Amount, parse_amount, read_amount, unit_kind, unlikely_change
-from conversations.dates import parse_date, planning_year, read_date, year_period
+from conversations.dates import parse_date, read_date, year_period
 from conversations.locales import country_of, day_order
 from conversations.validators import Env, Invalid, Valid, date_answer, integer, measurable, money, percentage
 
@@ -68,7 +68,6 @@ def test_key_result_due_dates_resolve_in_the_plan_and_the_past_is_refused() -> N
 def test_without_a_plan_a_yearless_day_is_the_next_one() -> None:
     assert parse_date("December 31", NOV) == date(2026, 12, 31)
     assert parse_date("end of year", NOV) == date(2026, 12, 31)
-    assert planning_year(NOV) == 2027 and planning_year(date(2027, 6, 1)) is None
 
 
 # --- 2. day/month order from the person's country ------------------------------------

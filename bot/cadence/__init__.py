@@ -29,13 +29,12 @@ from bot.cadence.rules import (
     nominal_days,
     occurrence_key,
     parse_local_time,
-    parse_working_days,
     place,
     plan,
     resolve_rules,
-    week_start,
 )
 from bot.core.clock import zone
+from conversations.working_week import parse_working_days, week_start
 
 __all__ = [
     "DEFAULTS", "DEFAULT_ANCHOR", "OKR_CHECKIN", "ONE_ON_ONE", "PROMPT_KINDS", "WIG", "CadenceError",

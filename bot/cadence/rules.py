@@ -40,6 +40,7 @@ from dateutil.rrule import rrule, rrulestr
 
 from bot.cadence.calendar import Calendar, localise
 from bot.core.clock import zone
+from conversations.working_week import week_start
 
 log = logging.getLogger(__name__)
 
@@ -81,29 +82,6 @@ def parse_local_time(text: str | time) -> time:
         return time(int(hours), int(minutes or 0))
     except ValueError:
         raise CadenceError(f"{text!r} is not a local time like 09:30") from None
-
-
-def parse_working_days(text: str | None) -> frozenset[int]:
-    """"1,2,3,4,5" -> {1..5}; "7,1,2,3,4" is a Sunday–Thursday week. Empty -> Mon–Fri."""
-    days = {int(p) for p in (text or "").replace(" ", "").split(",") if p.strip().isdigit()}
-    days = {d for d in days if 1 <= d <= 7}
-    return frozenset(days or {1, 2, 3, 4, 5})
-
-
-def week_start(working_days: frozenset[int]) -> int:
-    """The ISO weekday a person's week begins on: the first working day after their
-    longest run of days off (Monday for Mon–Fri, Sunday for Sun–Thu)."""
-    if len(working_days) in (0, 7):
-        return 1
-    best, best_gap = 1, -1
-    for day in sorted(working_days):
-        gap, previous = 0, (day - 2) % 7 + 1
-        while previous not in working_days:
-            gap += 1
-            previous = (previous - 2) % 7 + 1
-        if gap > best_gap:
-            best, best_gap = day, gap
-    return best
 
 
 def nth_working_day(working_days: frozenset[int], n: int) -> int:

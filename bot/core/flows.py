@@ -25,6 +25,7 @@ from conversations import engine
 from conversations.engine import Flow, Reply, Say
 from conversations.loader import FlowError, flows
 from conversations.validators import Env
+from conversations.working_week import parse_working_days
 from storage import conversations
 from storage.models import Conversation
 
@@ -121,7 +122,7 @@ async def _env(turn: Turn, flow: Flow, state: Mapping[str, Any]) -> Env:
         async with turn.db.session() as session:
             directory = await conversations.directory(session, turn.person.org_id)
     return Env(local_day(turn.now, turn.person.timezone), turn.person.timezone, directory,
-               country=turn.person.country)
+               country=turn.person.country, working_days=parse_working_days(turn.person.working_days))
 
 
 # --- playing a flow --------------------------------------------------------------------

@@ -54,7 +54,7 @@ def parse_absence(args: str, today: date, timezone: str, country: str | None = N
     calendar = calendar or Calendar(0, timezone, days, country or country_of_zone(timezone))
     parsed = read_absence(args, today, timezone, country=country, working_days=days, week_start=week_start(days),
                           working=calendar.working_day)
-    return check_passed(args, parsed, today, timezone, country)
+    return check_passed(args, parsed, today, timezone, country, days)
 
 
 async def person_calendar(turn: Turn) -> Calendar:

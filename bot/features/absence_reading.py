@@ -26,6 +26,7 @@ from conversations.dates import read_date
 from conversations.horizon import ABSENCE_YEARS, meant_days, next_same_day, too_far
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.spans import ON_DAY, RANGE, UNTIL, names_no_start, typed_days
+from conversations.working_week import MON_FRI
 
 # Half a year (two OKR quarters). Holidays, training and short leaves fit with room to
 # spare; anything longer spans whole quarters whose key results and WIGs the manager
@@ -45,14 +46,14 @@ def _parts(text: str) -> tuple[str | None, str]:
 
 
 def check_passed(text: str, parsed: tuple[date, date] | str, today: date, timezone: str,
-                 country: str | None) -> tuple[date, date] | str:
-    """`parsed` (conversations.spans.read_absence's answer for `text`) with the rules of
-    the module docstring applied: a (first, last) to read back, or a problem code
-    ("passed:YYYY-MM-DD", "too_long")."""
+                 country: str | None, working_days: frozenset[int] = MON_FRI) -> tuple[date, date] | str:
+    """`parsed` (conversations.spans.read_absence's answer for `text`, read in the
+    person's `working_days`) with the rules of the module docstring applied: a (first,
+    last) to read back, or a problem code ("passed:YYYY-MM-DD", "too_long")."""
     first_raw, last_raw = _parts(text)
     if parsed == "backwards" and first_raw is not None:
         started = last_passed(first_raw, today, timezone, country)
-        end = read_date(last_raw, today, timezone, country=country)
+        end = read_date(last_raw, today, timezone, country=country, working_days=working_days)
         if started is not None and end is not None and today <= end.day <= started + timedelta(days=MAX_ABSENCE_DAYS):
             parsed = (today, end.day)
     if isinstance(parsed, str):

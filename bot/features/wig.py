@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import prompts
-from bot.cadence import WIG
+from bot.cadence import WIG, parse_working_days
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature, PromptKind
@@ -143,7 +143,8 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     if len(line.title) > MAX_WIG_TITLE:  # refused whole, never cut short
         return wig_help("title_too_long", leader, line.title, limit=MAX_WIG_TITLE, what="wig")  # the template clips it
     today = local_day(turn.now, turn.person.timezone)
-    reading = read_date(line.when, today, turn.person.timezone, country=turn.person.country)
+    reading = read_date(line.when, today, turn.person.timezone, country=turn.person.country,
+                        working_days=parse_working_days(turn.person.working_days))
     if reading is None or reading.day <= today or reading.far:
         # "by 29 Feb" four years off needs its year; "by December 31" on 31 December is today
         return wig_help("date", leader, line.when, read=reading.day if reading is not None else None, today=today,

@@ -24,7 +24,7 @@ PREP = ["Agree a fair raise within budget and a path to team lead",
         "Two customers praised his onboarding work",
         "The Initech renewal he rescued in October",
         "The small room on the 3rd floor, not our usual one",
-        "next Tuesday",
+        "Tuesday",  # typed on a Monday: "next Tuesday" would be read back (tomorrow, or in 8 days?)
         "Ask for his view first, share figures, explain, agree",
         "Lead the new-hire training, conference budget"]
 
