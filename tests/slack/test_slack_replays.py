@@ -1,0 +1,110 @@
+"""A captured, validly signed Slack request sent again inside Slack's five-minute window
+(attacker F1): refused with 401, nothing changed; Slack's own retries, re-signed when
+sent, still reach the event-id dedupe; a request we did not accept may come again."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from slackkit import (  # noqa: F401 (fixtures)
+    Harness,
+    command_body,
+    event_body,
+    fake_fixture,
+    harness_fixture,
+    sign,
+)
+from test_slack_http import row_counts
+
+from bot.channels.slack.gate import Replays
+
+
+async def test_a_replayed_command_gets_401_and_changes_nothing(harness: Harness) -> None:
+    body = command_body(harness.fake, "wig add Replayed from 0 to 10 deals by tomorrow")
+    headers = sign(body)
+    first = await harness.post(body, headers)
+    await harness.settle()
+    after_first = await row_counts(harness)
+    answers = len(harness.fake.responses)
+    replayed = await harness.post(body, headers)
+    await harness.settle()
+    assert (first.status, replayed.status) == (200, 401)
+    assert await row_counts(harness) == after_first
+    assert len(harness.fake.responses) == answers == 1
+
+
+async def test_two_copies_arriving_together_pass_once(harness: Harness) -> None:
+    body = command_body(harness.fake, "help")
+    headers = sign(body)
+    statuses = sorted(r.status for r in await asyncio.gather(
+        *(harness.post(body, headers) for _ in range(3))))
+    await harness.settle()
+    assert statuses == [200, 401, 401]
+    assert len(harness.fake.responses) == 1
+
+
+async def test_slacks_retry_signed_anew_still_reaches_the_event_dedupe(harness: Harness) -> None:
+    """Slack signs each delivery when it sends it: a retry has a new timestamp."""
+    event = {"type": "message", "channel_type": "im", "channel": "DU0RAVI", "user": "U0RAVI",
+             "text": "42 demos", "ts": "1700000001.000100"}
+    body = event_body(event, "EvRE")
+    now = int(time.time())
+    first = await harness.post(body, sign(body, now), "application/json")
+    retry = await harness.post(body, {**sign(body, now + 1), "X-Slack-Retry-Num": "1"},
+                               "application/json")
+    await harness.settle()
+    assert (first.status, retry.status) == (200, 200)
+    assert len(harness.recorder.turns) == 1
+
+
+async def test_a_request_that_failed_may_be_sent_again(harness: Harness, monkeypatch: Any) -> None:
+    """Only an accepted request spends its signature: when dispatch failed (a 500), the
+    same signed bytes are served on the next try."""
+    body = command_body(harness.fake, "help")
+    headers = sign(body)
+    real = harness.channel.app.async_dispatch
+    calls = 0
+
+    async def flaky(request: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the database went away")
+        return await real(request)
+
+    monkeypatch.setattr(harness.channel.app, "async_dispatch", flaky)
+    failed = await harness.post(body, headers)
+    again = await harness.post(body, headers)
+    await harness.settle()
+    assert (failed.status, again.status) == (500, 200)
+    assert len(harness.fake.responses) == 1
+    assert (await harness.post(body, headers)).status == 401
+
+
+def test_signatures_are_forgotten_once_their_timestamp_leaves_the_window() -> None:
+    now = [1_000_000.0]
+    replays = Replays(window=300, clock=lambda: now[0])
+    assert replays.claim(1_000_000, "v0=" + "ab" * 32)
+    assert not replays.claim(1_000_000, "v0=" + "ab" * 32)
+    assert replays.claim(1_000_000, "v0=" + "cd" * 32)
+    now[0] += 300  # still inside Slack's window: still remembered
+    assert not replays.claim(1_000_000, "v0=" + "ab" * 32)
+    now[0] += 1  # Slack's verifier refuses it from here; memory lets it go
+    replays.claim(1_000_301, "v0=" + "ef" * 32)
+    assert replays.size == 1
+
+
+def test_memory_is_bounded_without_reopening_the_window() -> None:
+    """Full, the oldest second is dropped and timestamps up to it refused: a flood of
+    requests costs at most `limit` entries, and no forgotten signature passes again."""
+    now = [2_000_000.0]
+    replays = Replays(window=300, limit=100, clock=lambda: now[0])
+    for second in range(10):
+        for n in range(20):
+            assert replays.claim(2_000_000 + second, f"v0={second:02x}{n:02x}" + "0" * 60)
+            assert replays.size <= 100
+    assert not replays.claim(2_000_000, "v0=0000" + "0" * 60)  # forgotten early, still refused
+    assert not replays.claim(2_000_000, "v0=00ff" + "0" * 60)  # a new one that old: refused too
+    assert replays.claim(2_000_009, "v0=ffff" + "0" * 60)  # newer ones pass
