@@ -79,6 +79,7 @@ class Harness:
     recorder: Recorder
     client: TestClient
     team: dict[str, int]
+    message_ts: dict[tuple[str, str], str] = field(default_factory=dict)
 
     async def post(self, body: str, headers: dict[str, str] | None = None,
                    content_type: str = "application/x-www-form-urlencoded") -> Any:
@@ -91,8 +92,11 @@ class Harness:
 
     async def dm(self, text: str, user: str = "U0RAVI", event_id: str = "Ev001", team: str = TEAM,
                  retry: int | None = None, **event: Any) -> Any:
+        # Each message its own ts (Slack's id of a message in its channel); a retry of an
+        # event (the same event_id) is the same message, so the same ts.
+        ts = self.message_ts.setdefault((team, event_id), f"1700000001.{len(self.message_ts) + 100:06d}")
         body = event_body({"type": "message", "channel_type": "im", "channel": f"D{user}",
-                           "user": user, "text": text, "ts": "1700000001.000100", **event},
+                           "user": user, "text": text, "ts": ts, **event},
                           event_id, team)
         # Slack signs each delivery when it sends it, and retries seconds to minutes later:
         # a retry carries a newer timestamp (a copy with the first one's is a replay, 401).

@@ -108,3 +108,23 @@ def test_memory_is_bounded_without_reopening_the_window() -> None:
     assert not replays.claim(2_000_000, "v0=0000" + "0" * 60)  # forgotten early, still refused
     assert not replays.claim(2_000_000, "v0=00ff" + "0" * 60)  # a new one that old: refused too
     assert replays.claim(2_000_009, "v0=ffff" + "0" * 60)  # newer ones pass
+
+
+async def test_one_dm_delivered_under_two_event_ids_is_answered_once(harness: Harness) -> None:
+    """Attacker F3: the same message (channel and ts) under a new event id, as Slack can
+    deliver it (shared channels, org-wide installs, two subscriptions)."""
+    event = {"ts": "1700000009.000200", "client_msg_id": "9f1c2a"}
+    first = await harness.dm("6 deals", event_id="EvOne", **event)
+    again = await harness.dm("6 deals", event_id="EvOneAgain", **event)
+    await harness.settle()
+    assert (first.status, again.status) == (200, 200)
+    assert [t.text for t in harness.recorder.turns] == ["6 deals"]
+    assert len(harness.fake.posted("DU0RAVI")) == 1
+
+
+async def test_two_messages_typed_alike_are_both_answered(harness: Harness) -> None:
+    """Same words, two messages (two ts): both are turns, nothing is mistaken for a copy."""
+    await harness.dm("yes", event_id="EvYes1", ts="1700000010.000100")
+    await harness.dm("yes", event_id="EvYes2", ts="1700000011.000100")
+    await harness.settle()
+    assert [t.text for t in harness.recorder.turns] == ["yes", "yes"]
