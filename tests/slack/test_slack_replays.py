@@ -5,10 +5,12 @@ sent, still reach the event-id dedupe; a request we did not accept may come agai
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
 from slackkit import (  # noqa: F401 (fixtures)
+    TEAM,
     Harness,
     command_body,
     event_body,
@@ -19,6 +21,8 @@ from slackkit import (  # noqa: F401 (fixtures)
 from test_slack_http import row_counts
 
 from bot.channels.slack.gate import Replays
+from storage import people
+from storage.people import TeamRow
 
 
 async def test_a_replayed_command_gets_401_and_changes_nothing(harness: Harness) -> None:
@@ -128,3 +132,16 @@ async def test_two_messages_typed_alike_are_both_answered(harness: Harness) -> N
     await harness.dm("yes", event_id="EvYes2", ts="1700000011.000100")
     await harness.settle()
     assert [t.text for t in harness.recorder.turns] == ["yes", "yes"]
+
+
+async def test_a_profile_e_mail_with_a_hidden_character_matches_nobody(harness: Harness) -> None:
+    """Attacker F2: a ghost row an older import stored ("g@example.com" + U+200B) is not
+    taken over by a Slack profile with the same invisible character."""
+    async with harness.coach.db.session() as session:
+        await people.upsert_team(session, harness.team["org"], [
+            TeamRow("ghost@example.com\u200b", "Ghost", "rep", "maria@example.com", "UTC")])
+    harness.fake.add_user(TEAM, "U0GHOST", "ghost@example.com\u200b")
+    await harness.dm("hello", user="U0GHOST", event_id="EvGhost")
+    await harness.settle()
+    assert harness.recorder.turns == []
+    assert "team list" in json.dumps(harness.fake.posted("DU0GHOST"), ensure_ascii=False)

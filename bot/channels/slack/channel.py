@@ -46,6 +46,7 @@ from bot.channels.slack.stores import DbInstallationStore, DbOAuthStateStore
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.coach import Coach
 from bot.core.messages import Inbound, Message, Sender
+from conversations.people import hidden_character
 from storage.models import Person
 from storage.secrets import SecretBox
 
@@ -342,7 +343,7 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
         except SlackApiError as error:
             log.warning("users.info %s failed: %s", user_id, error_code(error) or "no JSON")
             return None
-        if not email:
+        if not email or hidden_character(email) is not None:  # not the address it reads as
             return None
         async with self._turns:
             return await self.coach.identify(Sender("slack", team_id, user_id, email=email))

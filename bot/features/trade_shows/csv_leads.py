@@ -28,6 +28,7 @@ from bot.features.trade_shows.parsing import (
     temperature_of,
     too_long_fields,
 )
+from conversations.people import hidden_character
 from storage import conversations
 from storage import trade_shows as store
 from storage.db import Database
@@ -120,7 +121,10 @@ def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
         temperature = temperature_of(rating) if rating else None
         if not name:
             problems.append(Problem(line, "no_name"))
-        if email and not _EMAIL.match(email):
+        hidden = hidden_character(email) if email else None
+        if hidden is not None:  # what `clean` leaves: a soft hyphen, a direction mark …
+            problems.append(Problem(line, "hidden_in_email", f"U+{ord(hidden[1]):04X}|{hidden[0] + 1}"))
+        elif email and not _EMAIL.match(email):
             problems.append(Problem(line, "bad_email", email))
         if rating and temperature is None:
             problems.append(Problem(line, "bad_temperature", rating))
