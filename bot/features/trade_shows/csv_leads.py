@@ -23,6 +23,7 @@ from bot.features.trade_shows.leads import late_deadlines, new_lead
 from bot.features.trade_shows.parsing import (
     LIMITS,
     ParsedLead,
+    header_key,
     is_header,
     map_headers,
     temperature_of,
@@ -88,6 +89,13 @@ def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
         return [], [_unreadable(error, 1 + skip, reader.line_num + skip)]  # type: ignore[attr-defined]
     if not header or not any(h.strip() for h in header):
         return [], [Problem(1 + skip, "empty")]
+    keys = [header_key(h) for h in header]
+    repeated: dict[str, str] = {}  # key -> the first spelling of a column named twice
+    for cell, key in zip(header, keys, strict=True):
+        if is_header(key) and keys.count(key) > 1:
+            repeated.setdefault(key, cell.strip())
+    if repeated:  # the first copy was read and the rest silently ignored
+        return [], [Problem(1 + skip, "duplicate_column", ", ".join(repeated.values()))]
     columns = map_headers(header)
     if isinstance(columns, str):
         found = f"{csv_files.DELIMITER_NAMES.get(delimiter, repr(delimiter))}|{csv_files.shown_header(header)}"
