@@ -145,3 +145,14 @@ async def test_a_profile_e_mail_with_a_hidden_character_matches_nobody(harness: 
     await harness.settle()
     assert harness.recorder.turns == []
     assert "team list" in json.dumps(harness.fake.posted("DU0GHOST"), ensure_ascii=False)
+
+
+async def test_a_labelled_mailto_link_keeps_its_address(harness: Harness) -> None:
+    """Attacker F7: `<mailto:x@evil.example|Support>` reached the coach (and a manager)
+    as "Support"; shown like a labelled web link, the address stays in sight. A typed
+    address (Slack sends it as its own label) stays the address."""
+    await harness.dm("http://evil.example/login <mailto:x@evil.example|Support> or "
+                     "<mailto:maria@example.com|maria@example.com>", event_id="EvMail")
+    await harness.settle()
+    [turn] = harness.recorder.turns
+    assert turn.text == "http://evil.example/login Support (x@evil.example) or maria@example.com"
