@@ -13,7 +13,9 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from bot.core.coach import Coach
+from conversations.checkin_reading import checkin_value, read_in_unit
 from conversations.dates import read_date
+from conversations.validators import Env, Invalid, Valid, integer, number
 from storage.db import Database
 from storage.models import Wig
 
@@ -37,3 +39,26 @@ async def test_wig_add_by_tomorrow_25_00_is_asked_again_and_sets_nothing(
     assert "is set" not in reply
     async with db.session() as session:
         assert (await session.exec(select(Wig))).all() == []
+
+
+@pytest.mark.parametrize("typed", ["4.0000000000000001", "3.99999999999999999", "4.0000000000000001 logos"])
+def test_a_count_typed_with_a_fraction_too_small_for_a_float_is_asked_again(typed: str) -> None:
+    """The float of "4.0000000000000001" is 4.0: the digits typed decide, read as a Decimal."""
+    assert read_in_unit(typed, "logos") == (None, "fractional_count")
+    assert checkin_value(typed, {"unit": "logos", "current": 2, "target": 10})["error"] == "fractional_count"
+    assert integer(typed, Env(date(2026, 11, 30)), unit="logos") == Invalid("not_whole", {"value": 4.0})  # as "3.5"
+    assert isinstance(number(typed, Env(date(2026, 11, 30)), unit="logos"), Invalid)
+
+
+@pytest.mark.parametrize("typed, value", [("4", 4.0), ("4.00", 4.0), ("1.5k", 1500.0), ("2e6", 2e6), ("-0", 0.0)])
+def test_whole_counts_in_any_shape_still_read(typed: str, value: float) -> None:
+    assert read_in_unit(typed, "logos") == (value, None)
+    assert integer(typed, Env(date(2026, 11, 30)), unit="logos") == Valid(int(value))
+
+
+async def test_wig_update_asks_again_for_4_point_0000000000000001_of_a_count(
+        coach: Coach, team: dict[str, int]) -> None:
+    with freeze_time("2026-11-30 09:00:00"):
+        await say(coach, team["maria"], "/okr wig add Logos from 0 to 10 logos by June 30")
+        reply = await say(coach, team["maria"], "/okr wig update 1 4.0000000000000001")
+    assert "isn't a whole number" in reply and "now stands" not in reply
