@@ -27,6 +27,7 @@ import contextlib
 import gc
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import socket
@@ -45,6 +46,7 @@ SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
 TEAM = "TBENCH"
 USERS = ("U0RAVI", "U0MARIA")
+_TRIGGERS = itertools.count()  # every slash command Slack sends has its own trigger_id
 
 
 def free_port() -> int:
@@ -95,7 +97,7 @@ def signed_command(text: str, user: str, response_url: str) -> tuple[bytes, dict
     body = urlencode({
         "token": "legacy", "team_id": TEAM, "team_domain": "bench", "channel_id": "C1",
         "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/okr",
-        "text": text, "api_app_id": "A1", "response_url": response_url, "trigger_id": "1.2.3",
+        "text": text, "api_app_id": "A1", "response_url": response_url, "trigger_id": f"1.2.{next(_TRIGGERS)}",
     })
     stamp = str(int(time.time()))
     digest = hmac.new(SECRET.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()

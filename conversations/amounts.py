@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Context, Decimal
 
 from conversations.currencies import SYMBOLS, currency_marks, find_currency
@@ -274,11 +274,19 @@ def unit_kind(unit: str | None) -> str:
 @dataclass(frozen=True)
 class Amount:
     """One number read from a whole answer: value (scale applied), unit as stored
-    (ISO code, "%", a count word or ""), and `currency` when one was named."""
+    (ISO code, "%", a count word or ""), and `currency` when one was named. `exact`
+    is the number as typed, in decimal (the float `value` is its nearest: typed
+    "4.0000000000000001" is the float 4.0, yet no whole number)."""
 
     value: float
     unit: str
     currency: str | None = None
+    exact: Decimal | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def whole(self) -> bool:
+        """Whether the number as typed is a whole one (read from `exact`, not the float)."""
+        return self.exact.as_integer_ratio()[1] == 1 if self.exact is not None else float(self.value).is_integer()
 
     @property
     def kind(self) -> str:
@@ -360,7 +368,7 @@ def read_amount(raw: str, *, words: bool = False, decimal: str | None = None) ->
         unit, rest = split
     if not _FILLER.match(rest.rstrip(".!")):
         return "unknown_words"
-    return Amount(number, unit, code)
+    return Amount(number, unit, code, -value if sign < 0 else value)
 
 
 def unlikely_change(previous: float | None, value: float, factor: float = 3.0) -> str | None:

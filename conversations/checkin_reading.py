@@ -66,7 +66,7 @@ def read_in_unit(raw: str, unit: str, decimal: str | None = None,
         return None, found
     if (problem := unit_problem(found, unit)) is not None:
         return None, problem
-    if count and not float(found.value).is_integer():
+    if count and not found.whole:  # "4.0000000000000001" is 4.0 as a float, yet no whole number
         return None, "fractional_count"
     if count and abs(found.value) > MAX_WHOLE:  # no longer exact as a float: asked again, not rounded
         return None, "too_large"

@@ -191,6 +191,8 @@ def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | No
         return None
     if any(c.isnumeric() and not c.isascii() for c in text):  # "² March", "½ May": dateparser drops them
         return None
+    if _impossible_time(text):  # "tomorrow 25:00": dateparser drops the time it cannot read
+        return None
     for pattern, replacement in _ALIASES:
         text = pattern.sub(replacement, text)
     anchor = max(today, period[0]) if period else today
@@ -226,6 +228,24 @@ def passed_day_of_month(raw: str, today: date) -> date | None:
     """The latest day up to `today` that a lone day of the month names ("the 3rd" on 7
     March: 3 March), for a question about a day that has passed; else None."""
     return lone_day_before(_plain_text(raw), today)
+
+
+# A clock time typed with a day ("tomorrow 17:00", "Friday 9am"): the day is what is
+# kept, but a time no clock shows means the person typed something else than they meant.
+_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d{1,2})(?![\d:])|(?<!\d)(\d{1,2})\s*([ap])\.?m\b", re.IGNORECASE)
+
+
+def _impossible_time(text: str) -> bool:
+    """Whether `text` holds a time of day no clock shows: "25:00", "10:61", "24:30",
+    "13pm", "0am" ("24:00", the end of a day, is a time)."""
+    for m in _CLOCK.finditer(text):
+        if m.group(1) is not None:
+            hour, minute = int(m.group(1)), int(m.group(2))
+            if minute > 59 or hour > 24 or (hour == 24 and minute > 0):
+                return True
+        elif not 1 <= int(m.group(3)) <= 12:
+            return True
+    return False
 
 
 def _known_forms(text: str, today: date, anchor: date, timezone: str, country: str | None,

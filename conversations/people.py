@@ -4,11 +4,35 @@ the caller hands in the organisation's directory."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 EMAIL = re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")  # also the form a lead's e-mail is read in
 _LOCAL = re.compile(r"[\w.+\-']")  # a character of EMAIL's local part
+
+
+# What prints nothing: format characters (Cf: bidi embeddings, overrides and isolates,
+# zero-width space, word joiner, soft hyphen, direction marks, byte-order mark …),
+# controls, private-use and lone surrogates, line and paragraph separators.
+_HIDDEN = frozenset({"Cf", "Cc", "Co", "Cs", "Zl", "Zp"})
+# In a name: the joiners (spelling in Persian and the Indic scripts, and the glue of
+# emoji sequences such as 👩‍💻) and the tag characters of flag emoji.
+_NAME_FORMAT = frozenset("\u200c\u200d") | {chr(c) for c in range(0xE0020, 0xE0080)}
+
+
+def hidden_character(text: str, in_name: bool = False) -> tuple[int, str] | None:
+    """(0-based position, character) of the first character in `text` that prints
+    nothing, or None. An e-mail or a chat id with one is a different address from the
+    one that reads the same (it never matches the person's Slack or Teams e-mail: a
+    ghost); a name with a bidi override can show the text around it reversed. With
+    `in_name`, the joiners and flag tags are letters, not hidden."""
+    if text.isascii():
+        return next(((i, c) for i, c in enumerate(text) if not c.isprintable()), None)
+    for i, c in enumerate(text):
+        if unicodedata.category(c) in _HIDDEN and not (in_name and c in _NAME_FORMAT):
+            return i, c
+    return None
 
 
 def find_email(text: str) -> re.Match[str] | None:

@@ -131,7 +131,7 @@ def integer(raw: str, env: Env, *, min: float | None = None, max: float | None =
         return found
     if found.kind != COUNT:
         return Invalid("not_a_count", {"unit": found.unit})
-    if not float(found.value).is_integer():
+    if not found.whole:  # read from the digits typed, not the float: "4.0000000000000001"
         return Invalid("not_whole", {"value": found.value})
     # a count is never below zero: "-5" or "(5)" is asked again even with no `min`
     return _too_long(found.value) or _bounded(found.value, 0 if min is None else min, max) or Valid(int(found.value))
@@ -152,7 +152,7 @@ def number(raw: str, env: Env, *, min: float | None = None, max: float | None = 
     found = _read(raw, words=True, env=env, unit=unit, whole=count)
     if isinstance(found, Invalid):
         return found
-    if count and not float(found.value).is_integer():
+    if count and not found.whole:
         return Invalid("not_whole", {"value": found.value})
     floor = 0 if count and min is None else min  # a count is never below zero: "-5 deals" is asked again
     if confirm_negative and floor is None and found.value < 0:  # money may fall below zero: read back first

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli.working_week import parse_working_days
 from bot.core.quiet_hours import parse_quiet_hours
+from conversations.people import hidden_character
 from storage.models import ROLES, SELLING_ROLES
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -41,7 +43,20 @@ CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 # --- one function per kind of cell: raw text -> stored value, or Bad --------------------
 
 
+def _visible(column: str, raw: str, in_name: bool = False) -> str:
+    """`raw` when every character in it prints; else Bad naming the first that does
+    not (refused, not stripped: the admin's file is the record, and a silent change
+    would not survive the next export and import)."""
+    hidden = hidden_character(raw, in_name)
+    if hidden is not None:
+        position, character = hidden
+        raise Bad("invisible_character", column=column, character=f"U+{ord(character):04X}",
+                  character_name=unicodedata.name(character, "unnamed").lower(), position=str(position + 1))
+    return raw
+
+
 def _email(raw: str) -> str:
+    _visible("email", raw)
     if not _EMAIL.match(raw.lower()):
         raise Bad("bad_email", email=raw)
     return raw.lower()
@@ -50,7 +65,7 @@ def _email(raw: str) -> str:
 def _name(raw: str) -> str:
     if not raw:
         raise Bad("no_name")
-    return raw
+    return _visible("name", raw, in_name=True)
 
 
 @_REPEATED
@@ -61,7 +76,7 @@ def _role(raw: str) -> str:
 
 
 def _manager(raw: str) -> str | None:
-    return raw.lower() or None
+    return _visible("manager_email", raw).lower() or None
 
 
 @_REPEATED
@@ -96,8 +111,11 @@ def _country(raw: str) -> str | None:
     return country
 
 
-def _text(raw: str) -> str | None:
-    return raw or None
+def _chat_id(column: str) -> Callable[[str], str | None]:
+    """A Slack or Teams user id: the platform's, so nothing hidden in it."""
+    def read(raw: str) -> str | None:
+        return _visible(column, raw) or None
+    return read
 
 
 @_REPEATED
@@ -146,8 +164,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("role", True, 16, _role),
     Column("manager_email", True, 320, _manager),
     Column("timezone", True, 64, _zone),
-    Column("slack_user_id", False, 128, _text),
-    Column("teams_user_id", False, 128, _text),
+    Column("slack_user_id", False, 128, _chat_id("slack_user_id")),
+    Column("teams_user_id", False, 128, _chat_id("teams_user_id")),
     Column("working_days", False, 64, _working_days),
     Column("country", False, 8, _country),
     Column("one_on_one", False, 200, _one_on_one),

@@ -83,6 +83,9 @@ def read_team(text: str, existing: Mapping[str, str] | Iterable[str] = (),
     except csv.Error as error:
         raise TeamFileError([_problem(1 + skip, "unreadable", reason=str(error))]) from None
     header = [h.strip().lower() for h in found]
+    repeated = list(dict.fromkeys(h for h in header if h in _NAMES and header.count(h) > 1))
+    if repeated:  # which copy counts cannot be guessed (it was the last, silently)
+        raise TeamFileError([_problem(1 + skip, "duplicate_columns", columns=", ".join(repeated))])
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise TeamFileError([_problem(1 + skip, "missing_columns", columns=", ".join(missing),

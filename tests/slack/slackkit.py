@@ -3,6 +3,7 @@ behind our real aiohttp server, and requests signed like Slack signs them."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -31,6 +32,7 @@ from storage.db import Database
 from storage.models import CheckIn, CheckInAnswer
 
 SECRET = "test-signing-secret"
+_TRIGGERS = itertools.count(3)
 TEAM = "T0001"
 
 
@@ -77,6 +79,7 @@ class Harness:
     recorder: Recorder
     client: TestClient
     team: dict[str, int]
+    message_ts: dict[tuple[str, str], str] = field(default_factory=dict)
 
     async def post(self, body: str, headers: dict[str, str] | None = None,
                    content_type: str = "application/x-www-form-urlencoded") -> Any:
@@ -89,10 +92,15 @@ class Harness:
 
     async def dm(self, text: str, user: str = "U0RAVI", event_id: str = "Ev001", team: str = TEAM,
                  retry: int | None = None, **event: Any) -> Any:
+        # Each message its own ts (Slack's id of a message in its channel); a retry of an
+        # event (the same event_id) is the same message, so the same ts.
+        ts = self.message_ts.setdefault((team, event_id), f"1700000001.{len(self.message_ts) + 100:06d}")
         body = event_body({"type": "message", "channel_type": "im", "channel": f"D{user}",
-                           "user": user, "text": text, "ts": "1700000001.000100", **event},
+                           "user": user, "text": text, "ts": ts, **event},
                           event_id, team)
-        headers = {**sign(body)}
+        # Slack signs each delivery when it sends it, and retries seconds to minutes later:
+        # a retry carries a newer timestamp (a copy with the first one's is a replay, 401).
+        headers = sign(body, int(time.time()) + (retry or 0))
         if retry is not None:
             headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
         return await self.post(body, headers, "application/json")
@@ -105,12 +113,14 @@ class Harness:
 
 
 def command_body(fake: FakeSlack, text: str, user: str = "U0RAVI", team: str = TEAM,
-                 channel: str = "C0GENERAL", hook: str = "1") -> str:
+                 channel: str = "C0GENERAL", hook: str = "1", trigger: str | None = None) -> str:
+    """A slash command as Slack sends it: each one its own `trigger_id` (so two
+    commands typed alike in one second are two signed requests, not a replay)."""
     return urlencode({
         "token": "legacy", "team_id": team, "team_domain": "example", "channel_id": channel,
         "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/okr",
         "text": text, "api_app_id": "A1", "response_url": fake.response_url(hook),
-        "trigger_id": "1.2.3",
+        "trigger_id": trigger or f"1.2.{next(_TRIGGERS)}",
     })
 
 

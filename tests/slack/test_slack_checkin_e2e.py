@@ -57,19 +57,20 @@ async def test_check_in_form_runs_the_real_flow(harness: Harness) -> None:
     assert [unseal(o["value"])[0] for o in field["element"]["options"]] == ["on_track", "at_risk", "off_track"]
 
 
-def click(post: dict[str, Any], value: str, user: str = "U0RAVI") -> dict[str, Any]:
+def click(post: dict[str, Any], value: str, user: str = "U0RAVI", at: str = "1700000002.0") -> dict[str, Any]:
     """The block_actions payload Slack sends when `user` clicks the button worth `value`
-    on a message the bot posted in their DM."""
+    on a message the bot posted in their DM, at `at` (each click its own action_ts and
+    trigger_id)."""
     [(block, element)] = [(b, e) for b in post["blocks"] if b["type"] == "actions"
                           for e in b["elements"] if unseal(e["value"])[0] == value]
     ts = post.get("ts", "1700000000.000001")  # a postMessage body has none; Slack would send the real one
     return {
         "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user}, "api_app_id": "A1",
-        "trigger_id": "trig-click", "channel": {"id": f"D{user}"},
+        "trigger_id": f"trig-click-{at}", "channel": {"id": f"D{user}"},
         "container": {"type": "message", "channel_id": f"D{user}", "message_ts": ts,
                       "is_ephemeral": False},
         "message": {"ts": ts, "blocks": post["blocks"]},
-        "actions": [{**element, "block_id": block["block_id"], "action_ts": "1700000002.0"}],
+        "actions": [{**element, "block_id": block["block_id"], "action_ts": at}],
     }
 
 
@@ -152,7 +153,7 @@ async def test_a_double_click_is_answered_already_answered_and_changes_nothing(h
     await harness.settle()
     asked_next = json.dumps(harness.fake.posted()[-1], ensure_ascii=False)
     assert "Pipeline created" in asked_next
-    await harness.interact(click(card, "off_track"))              # the same button again
+    await harness.interact(click(card, "off_track", at="1700000002.5"))  # the same button again
     await harness.settle()
     replies = json.dumps(harness.fake.posted()[-1:] + harness.fake.responses[-1:], ensure_ascii=False)
     assert "already answered" in replies

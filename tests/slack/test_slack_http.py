@@ -110,7 +110,7 @@ async def test_a_retried_event_is_processed_once(harness: Harness) -> None:
     assert len(harness.fake.posted()) == 1
     async with harness.coach.db.session() as session:
         claims = (await session.exec(select(ProcessedEvent))).all()
-    assert [c.event_id for c in claims] == [f"{TEAM}:EvRETRY"]
+    assert [c.event_id for c in claims] == [f"{TEAM}:DU0RAVI:{harness.message_ts[(TEAM, 'EvRETRY')]}"]
 
 
 async def test_button_click_is_an_action_and_the_card_loses_its_buttons(harness: Harness) -> None:

@@ -10,7 +10,14 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from slackkit import TEAM, FakeSlack, Harness, fake_fixture, real_harness_fixture  # noqa: F401 (fixtures)
+from slackkit import (  # noqa: F401 (fixtures)
+    TEAM,
+    FakeSlack,
+    Harness,
+    command_body,
+    fake_fixture,
+    real_harness_fixture,
+)
 from sqlmodel import select
 
 from bot.channels.slack.forms import FIELD_BLOCK, FIELDS_CALLBACK
@@ -60,7 +67,7 @@ def submission(values: dict[str, Any], metadata: str, user: str = "U0RAVI") -> d
 
 
 async def open_form(harness: Harness) -> dict[str, Any]:
-    await harness.command("lead")
+    await harness.post(command_body(harness.fake, "lead", trigger="1.2.3"))
     await harness.settle()
     [opened] = harness.fake.calls_to("views.open")
     assert opened.body["trigger_id"] == "1.2.3"  # the command's own trigger

@@ -46,6 +46,7 @@ from bot.channels.slack.stores import DbInstallationStore, DbOAuthStateStore
 from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.coach import Coach
 from bot.core.messages import Inbound, Message, Sender
+from conversations.people import hidden_character
 from storage.models import Person
 from storage.secrets import SecretBox
 
@@ -141,6 +142,7 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
         self.learnt_dms = LearntDms(coach.db)
         self._unknown_events: OrderedDict[str, None] = OrderedDict()
         self._people: OrderedDict[tuple[str, str], tuple[float, Person]] = OrderedDict()
+        self.replays = gate.Replays()  # signatures already taken in (this process only)
 
     # --- construction -------------------------------------------------------------------
 
@@ -203,21 +205,30 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
             app.router.add_get(REDIRECT_PATH, self._handle_redirect)
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        bolt_request = await gate.admit(request, self.settings.signing_secret)
-        if isinstance(bolt_request, web.Response):  # unsigned (401) or undecodable (400)
+        bolt_request = await gate.admit(request, self.settings.signing_secret, self.replays)
+        if isinstance(bolt_request, web.Response):  # unsigned or replayed (401), undecodable (400)
             return bolt_request
         # The work a listener hands off waits until the acknowledgement is written: its
         # first steps (a database read, rendering) would otherwise run on the loop
         # between Bolt's ack and aiohttp's write, on the three-second path.
         sent = asyncio.Event()
         reset = _ACK_SENT.set(sent)
+        accepted = False
         try:
-            response = await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+            bolt_response = await self.app.async_dispatch(bolt_request)
+            # A 2xx from Bolt means a listener took the request (its work is under way):
+            # from here its signature stays spent, even if the caller left before the ack.
+            accepted = 200 <= bolt_response.status < 300
+            response = await to_aiohttp_response(bolt_response)
             with contextlib.suppress(ConnectionError):  # the caller left: aiohttp ends it quietly
                 await response.prepare(request)
                 await response.write_eof()
             return response
         finally:
+            if not accepted:  # refused or failed: the same signed request may come again
+                pair = gate.signed_pair(request.headers)
+                if pair is not None:
+                    self.replays.release(*pair)
             _ACK_SENT.reset(reset)
             sent.set()
 
@@ -332,7 +343,7 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
         except SlackApiError as error:
             log.warning("users.info %s failed: %s", user_id, error_code(error) or "no JSON")
             return None
-        if not email:
+        if not email or hidden_character(email) is not None:  # not the address it reads as
             return None
         async with self._turns:
             return await self.coach.identify(Sender("slack", team_id, user_id, email=email))

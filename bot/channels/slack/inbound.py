@@ -48,8 +48,9 @@ async def _token(inner: str, resolve: MentionResolver | None) -> str:
     if target.startswith("!"):
         special = target[1:].split("^")[0]
         return unescape(label) if label else f"@{special}"
-    if target.startswith("mailto:"):
-        return unescape(label) or target[len("mailto:") :]
+    if target.startswith("mailto:"):  # typed addresses come as <mailto:a@b|a@b>
+        address, label = unescape(target[len("mailto:") :]), unescape(label)
+        return address if not label or label == address else f"{label} ({address})"
     url = unescape(target)
     label = unescape(label)
     return url if not label or label == url else f"{label} ({url})"

@@ -41,6 +41,17 @@ def sender_of(body: dict[str, Any]) -> tuple[str, str]:
     return team, user_id
 
 
+def message_key(team: str, body: dict[str, Any], event: dict[str, Any]) -> str:
+    """What makes a typed message one message: its channel and `ts` (unique in a
+    channel), whatever event carries it. Slack may deliver one message under several
+    event ids (shared channels, org-wide installs, two subscriptions), and retries an
+    event under its own id; both repeat the channel and ts. Without them, the event id."""
+    channel, ts = event.get("channel"), event.get("ts")
+    if channel and ts:
+        return f"{team}:{channel}:{ts}"
+    return f"{team}:{body.get('event_id') or event.get('client_msg_id') or ''}"
+
+
 class Listeners:
     """The listening side of a SlackChannel (mixed into it)."""
 
@@ -97,7 +108,7 @@ class Listeners:
     async def _direct_message(self, body: dict[str, Any], event: dict[str, Any], token: str) -> None:
         channel = event.get("channel", "")
         team, user_id, person = await self._sender(body, token)
-        event_id = f"{team}:{body.get('event_id') or event.get('client_msg_id') or event.get('ts')}"
+        event_id = message_key(team, body, event)
         if person is None:
             # Strangers leave no row behind, so their retries are remembered in memory.
             if event_id in self._unknown_events:

@@ -40,6 +40,7 @@ from bot.channels.teams.activities import (
 from bot.core.channel import Recipient
 from bot.core.coach import Coach
 from bot.core.messages import Inbound, Message, Sender
+from conversations.people import hidden_character
 from storage import events
 from storage import teams as store
 from storage.models import Person
@@ -168,7 +169,8 @@ class CoachBot(ActivityHandler):
             log.info("Teams member lookup for %s failed: %s", user.id, error)
             return []
         found = [getattr(member, "email", None), getattr(member, "user_principal_name", None)]
-        return list(dict.fromkeys(a for a in found if a))
+        # An address with a hidden character is not the one it reads as: never matched.
+        return list(dict.fromkeys(a for a in found if a and hidden_character(a) is None))
 
     # --- messages, card clicks --------------------------------------------------------
 

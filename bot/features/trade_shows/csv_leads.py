@@ -23,11 +23,13 @@ from bot.features.trade_shows.leads import late_deadlines, new_lead
 from bot.features.trade_shows.parsing import (
     LIMITS,
     ParsedLead,
+    header_key,
     is_header,
     map_headers,
     temperature_of,
     too_long_fields,
 )
+from conversations.people import hidden_character
 from storage import conversations
 from storage import trade_shows as store
 from storage.db import Database
@@ -87,6 +89,13 @@ def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
         return [], [_unreadable(error, 1 + skip, reader.line_num + skip)]  # type: ignore[attr-defined]
     if not header or not any(h.strip() for h in header):
         return [], [Problem(1 + skip, "empty")]
+    keys = [header_key(h) for h in header]
+    repeated: dict[str, str] = {}  # key -> the first spelling of a column named twice
+    for cell, key in zip(header, keys, strict=True):
+        if is_header(key) and keys.count(key) > 1:
+            repeated.setdefault(key, cell.strip())
+    if repeated:  # the first copy was read and the rest silently ignored
+        return [], [Problem(1 + skip, "duplicate_column", ", ".join(repeated.values()))]
     columns = map_headers(header)
     if isinstance(columns, str):
         found = f"{csv_files.DELIMITER_NAMES.get(delimiter, repr(delimiter))}|{csv_files.shown_header(header)}"
@@ -120,7 +129,10 @@ def read_leads(text: str) -> tuple[list[Row], list[Problem]]:
         temperature = temperature_of(rating) if rating else None
         if not name:
             problems.append(Problem(line, "no_name"))
-        if email and not _EMAIL.match(email):
+        hidden = hidden_character(email) if email else None
+        if hidden is not None:  # what `clean` leaves: a soft hyphen, a direction mark …
+            problems.append(Problem(line, "hidden_in_email", f"U+{ord(hidden[1]):04X}|{hidden[0] + 1}"))
+        elif email and not _EMAIL.match(email):
             problems.append(Problem(line, "bad_email", email))
         if rating and temperature is None:
             problems.append(Problem(line, "bad_temperature", rating))

@@ -292,19 +292,20 @@ HEADERS: dict[str, tuple[str, ...]] = {
 _HEADER_NAMES = frozenset(name for names in HEADERS.values() for name in names)
 
 
-def _header_key(cell: str) -> str:
+def header_key(cell: str) -> str:
+    """A header cell as `map_headers` compares it: case, spaces and "_" ignored."""
     return " ".join(cell.replace("_", " ").replace("\ufeff", "").split()).lower()
 
 
 def is_header(cell: str) -> bool:
     """Whether a cell is a column name `map_headers` knows (for sniffing the separator)."""
-    return _header_key(cell) in _HEADER_NAMES
+    return header_key(cell) in _HEADER_NAMES
 
 
 def map_headers(header: list[str]) -> dict[str, int] | str:
     """Column positions by field, matched by header name (case, spaces, "_" ignored).
     Returns "no_name" when neither a name nor first and last names are found."""
-    cleaned = [_header_key(h) for h in header]
+    cleaned = [header_key(h) for h in header]
     found: dict[str, int] = {}
     for field_name, names in HEADERS.items():
         for index, title in enumerate(cleaned):
