@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel import select
@@ -35,9 +36,12 @@ def _demo_rows(url: str) -> tuple[list[Occurrence], list[Conversation]]:
     return asyncio.run(read())
 
 
-def _run_until(url: str, marker: str, timeout: float = 90) -> str:
+def _run_until(url: str, marker: str, timeout: float = 90,
+               settled: Callable[[], bool] | None = None) -> str:
     """`coachbot demo` in a process of its own, stdin left open (a person who has
-    not typed yet), killed with SIGKILL as soon as `marker` is printed."""
+    not typed yet), killed with SIGKILL as soon as `marker` is printed and, when
+    given, `settled()` holds (the card is printed a moment before its delivery is
+    recorded: on a busy machine a kill in between leaves a claim, another state)."""
     env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-c", "from bot.cli.launch import main; main()", *DEMO]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -48,6 +52,8 @@ def _run_until(url: str, marker: str, timeout: float = 90) -> str:
     try:
         while marker not in out and time.monotonic() < deadline and process.poll() is None:
             out += (process.stdout.read() or b"").decode(errors="replace")
+            time.sleep(0.05)
+        while settled is not None and marker in out and time.monotonic() < deadline and not settled():
             time.sleep(0.05)
     finally:
         process.send_signal(signal.SIGKILL)
@@ -65,7 +71,11 @@ def _again(url: str, typed: str) -> str:
 
 
 def test_a_demo_killed_while_its_prompt_waits_is_reused_by_the_next_demo(private_db_url: str) -> None:
-    first = _run_until(private_db_url, "4. Skip this one")  # the card arrived; nobody pressed anything
+    def delivered() -> bool:
+        rows, _ = _demo_rows(private_db_url)
+        return bool(rows) and rows[0].status == "delivered"
+
+    first = _run_until(private_db_url, "4. Skip this one", settled=delivered)  # the card arrived; nobody pressed
     assert "due right now" in first
     [planted], talks = _demo_rows(private_db_url)
     assert planted.status == "delivered" and not talks
