@@ -24,6 +24,7 @@ from bot.core.feature import Features, Held
 from bot.core.messages import Inbound, Message, Sender
 from bot.core.people import first_name
 from bot.core.settings import Settings
+from bot.core.turns import PersonLocks
 from storage import held, people
 from storage.db import Database
 from storage.held import Held as HeldRows
@@ -64,6 +65,9 @@ class Coach:
         self.settings = settings
         self.channels = channels
         self.features = features
+        # one turn at a time per person (`bot.core.turns`); background work that moves
+        # a person's conversation (a reminder, a resume hook) holds the same lock
+        self.turns = PersonLocks()
 
     async def identify(self, sender: Sender) -> Person | None:
         """The person behind a platform user, or None (then the channel asks them to
@@ -78,8 +82,13 @@ class Coach:
         key, and a click on a card is let through once, and only while its question
         is still open (`bot.core.cards`); otherwise "already answered". The turn's
         units of work share one pooled connection (`Database.request`): one checkout
-        per answer, not one per lookup."""
-        async with self.db.request():
+        per answer, not one per lookup.
+
+        One turn at a time per person, in arrival order (`bot.core.turns`): a second
+        message sent while the first is answered waits for it, whatever the channel,
+        so both are answered in order from the conversation as the first left it. The
+        lock is taken before the connection: a waiting turn holds none."""
+        async with self.turns.hold(event.person_id), self.db.request():
             return cards.seal(await self._handle(event))
 
     async def _handle(self, event: Inbound) -> list[Message]:
