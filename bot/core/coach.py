@@ -26,6 +26,7 @@ from bot.core.people import first_name
 from bot.core.settings import Settings
 from bot.core.turns import PersonLocks
 from storage import held, people
+from storage.conversations import ConversationMoved
 from storage.db import Database
 from storage.held import Held as HeldRows
 from storage.models import Person
@@ -118,11 +119,24 @@ class Coach:
             if card is not None and not await cards.first_click(self.db, person.id, card):  # type: ignore[arg-type]
                 return [Message(prompts.render("core/already_answered"), private=True)]
         turn = Turn(self, person, event, moment)
-        turn.replies = await self._answer(turn)
+        turn.replies = await self._settled(turn)
         # what was let go is told before the reply, once the reply is known (a note about
         # a card says whether the turn left that card open: `messages.leaves_card_open`)
         notes = [note for waiting, rows in letting for note in waiting.told(turn, rows)]
         return notes + turn.replies
+
+    async def _settled(self, turn: Turn) -> list[Message]:
+        """The turn's answer. A conversation this turn moved on may have been saved
+        meanwhile by another process serving the same person (`ConversationMoved`:
+        the turn's save and its end actions were rolled back): the turn runs once more,
+        on the conversation as it now stands; losing again, the person is asked to
+        send one message at a time. Never an answer silently lost or saved twice."""
+        for attempt in ("first", "second"):
+            try:
+                return await self._answer(turn)
+            except ConversationMoved as moved:
+                log.info("person %s, %s try: %s", turn.person.id, attempt, moved)
+        return [Message(prompts.render("core/one_at_a_time"), private=True)]
 
     async def _answer(self, turn: Turn) -> list[Message]:
         event, person = turn.event, turn.person
