@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, DateTime, Text, bindparam, cast, event, func, select
+from sqlalchemy import BigInteger, DateTime, Text, bindparam, cast, event, func, select, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, UnboundExecutionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
@@ -75,6 +75,26 @@ def dialect_name(session: AsyncSession) -> str:
         return str(session.get_bind().dialect.name)
     except UnboundExecutionError:
         return "sqlite"
+
+
+async def hold(session: AsyncSession, space: int, key: int) -> None:
+    """Hold the lock named (`space`, `key`) until the session's transaction ends, so
+    that what the unit reads before it writes is still so when it writes (a name
+    found free, no duplicate lead found, no conversation active). `space` is a
+    constant per kind of lock, `key` the row the lock is about (an organisation, an
+    event, a person). Take it first in the unit, before the reads it protects.
+
+    PostgreSQL: a transaction-level advisory lock (`pg_advisory_xact_lock`), one
+    round trip. SQLite: the database's write lock, taken now by a write that changes
+    nothing. Needed: the driver (pysqlite, aiosqlite) opens a transaction only at a
+    unit's first write, so without it two units read, find nothing, and both write,
+    one after the other; with it the second waits (busy timeout) and reads after the
+    first committed."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": space, "key": key})
+    else:
+        await connection.execute(text("UPDATE organisation SET id = id WHERE 0"))
 
 
 def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> Any:
@@ -170,6 +190,9 @@ class _Request:
 
 
 _REQUEST: ContextVar[_Request | None] = ContextVar("coachbot_request", default=None)
+# the unit of work `Database.together` opened: (database, task that opened it, session)
+_TOGETHER: ContextVar[tuple[Database, asyncio.Task[object] | None, AsyncSession] | None] = ContextVar(
+    "coachbot_together", default=None)
 T = TypeVar("T")
 
 
@@ -230,8 +253,41 @@ class Database:
         return scope
 
     @asynccontextmanager
+    async def together(self) -> AsyncIterator[AsyncSession]:
+        """One transaction for a block and everything it calls: each `session()`,
+        `reading()` or `read()` unit the same task opens inside joins it (flushed when
+        it ends, not committed), and the block commits them all, or rolls them all
+        back if it raises. For writes made by code that opens its own units but must
+        land with the caller's: a flow's end actions (a check-in row, key results
+        moved) and the conversation's compare-and-set that lets them run
+        (`bot.core.flows`), so a turn that lost the race leaves nothing behind. Other
+        tasks get units of their own, as always. Inside another `together`: joins it."""
+        joined = self._together()
+        if joined is not None:
+            yield joined
+            return
+        async with self.session() as session:
+            reset = _TOGETHER.set((self, asyncio.current_task(), session))
+            try:
+                yield session
+            finally:
+                _TOGETHER.reset(reset)
+
+    def _together(self) -> AsyncSession | None:
+        unit = _TOGETHER.get()
+        if unit is None or unit[0] is not self or unit[1] is not asyncio.current_task():
+            return None
+        return unit[2]
+
+    @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
+        """A unit of work: committed when the block ends, rolled back if it raises
+        (inside `together`: part of its unit, flushed when the block ends)."""
+        joined = self._together()
+        if joined is not None:
+            yield joined
+            await joined.flush()
+            return
         scope = self._shared()
         if scope is None:
             async with _committed(self._sessions()) as session:
@@ -259,8 +315,8 @@ class Database:
         land together: use `session()`. Inside a `request`, its shared connection is
         left in autocommit for the request's next reads and put back to transactions
         when a `session()` unit opens (or by the pool when it is returned). On SQLite
-        the same as `session()`."""
-        if self.engine.dialect.name != "postgresql":
+        the same as `session()`; inside `together`, part of its unit."""
+        if self.engine.dialect.name != "postgresql" or self._together() is not None:
             async with self.session() as session:
                 yield session
             return

@@ -13,11 +13,10 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import dialect_name
+from storage.db import hold
 from storage.models import Event, EventAttendee
 
 # pg_advisory_xact_lock's first key for "the event names of organisation N" (the
@@ -29,12 +28,9 @@ async def hold_names(session: AsyncSession, org_id: int) -> None:
     """Hold the organisation's event names until the session's transaction ends, so
     that a name found free is still free when it is written: two managers adding
     "NRF 2027" at the same moment get one event and one refusal, not two events of one
-    name. PostgreSQL: a transaction-level advisory lock per organisation; SQLite writes
-    one transaction at a time already (the later writer fails rather than doubles)."""
-    if dialect_name(session) == "postgresql":
-        connection = await session.connection()
-        await connection.execute(text("SELECT pg_advisory_xact_lock(:space, :org)"),
-                                 {"space": EVENT_NAMES_LOCK, "org": org_id})
+    name. PostgreSQL: a transaction-level advisory lock per organisation; SQLite: its
+    write lock, taken before the names are read (`storage.db.hold`)."""
+    await hold(session, EVENT_NAMES_LOCK, org_id)
 
 
 async def add_event(session: AsyncSession, event: Event, attendee_ids: Iterable[int]) -> Event | None:

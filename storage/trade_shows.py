@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, case, func, insert, update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import upsert
+from storage.db import hold, upsert
 from storage.lead_matching import Duplicates, merge_into, same_lead
 from storage.models import Event, EventAttendee, Lead, Occurrence, Person
 
@@ -106,6 +106,20 @@ async def unreported(session: AsyncSession) -> Sequence[Event]:
 # --- leads ------------------------------------------------------------------------------
 
 
+# hold()'s first key for "the leads of event N" (the second key is N); "Lead" in ASCII
+LEADS_LOCK = int.from_bytes(b"Lead", "big", signed=True)
+
+
+async def hold_leads(session: AsyncSession, event_id: int | None) -> None:
+    """Hold an event's leads until the unit of work ends, before looking for a
+    duplicate, so that the lead found missing is still missing when it is inserted:
+    three reps logging one person at one booth at once store one lead and merge two.
+    A per-event advisory lock on PostgreSQL (one round trip), the write lock on
+    SQLite (`storage.db.hold`). A lead of no event (`None`) holds nothing."""
+    if event_id is not None:
+        await hold(session, LEADS_LOCK, event_id)
+
+
 async def find_duplicate(session: AsyncSession, event_id: int | None, name: str, company: str | None,
                          email: str | None) -> Lead | None:
     """The first lead of the same event that `lead_matching.same_lead` finds the same
@@ -123,7 +137,8 @@ async def find_duplicate(session: AsyncSession, event_id: int | None, name: str,
 async def capture(session: AsyncSession, lead: Lead) -> tuple[Lead, bool]:
     """Store a lead, or merge it into its duplicate (`lead_matching.merge_into`: notes
     of both kept, empty fields filled, the hottest temperature kept). Returns (stored
-    lead, merged?)."""
+    lead, merged?). Matching and insert are one step (`hold_leads`)."""
+    await hold_leads(session, lead.event_id)
     found = await find_duplicate(session, lead.event_id, lead.name, lead.company, lead.email)
     if found is None:
         session.add(lead)

@@ -24,7 +24,9 @@ from bot.core.feature import Features, Held
 from bot.core.messages import Inbound, Message, Sender
 from bot.core.people import first_name
 from bot.core.settings import Settings
+from bot.core.turns import PersonLocks
 from storage import held, people
+from storage.conversations import ConversationMoved
 from storage.db import Database
 from storage.held import Held as HeldRows
 from storage.models import Person
@@ -64,6 +66,9 @@ class Coach:
         self.settings = settings
         self.channels = channels
         self.features = features
+        # one turn at a time per person (`bot.core.turns`); background work that moves
+        # a person's conversation (a reminder, a resume hook) holds the same lock
+        self.turns = PersonLocks()
 
     async def identify(self, sender: Sender) -> Person | None:
         """The person behind a platform user, or None (then the channel asks them to
@@ -78,8 +83,13 @@ class Coach:
         key, and a click on a card is let through once, and only while its question
         is still open (`bot.core.cards`); otherwise "already answered". The turn's
         units of work share one pooled connection (`Database.request`): one checkout
-        per answer, not one per lookup."""
-        async with self.db.request():
+        per answer, not one per lookup.
+
+        One turn at a time per person, in arrival order (`bot.core.turns`): a second
+        message sent while the first is answered waits for it, whatever the channel,
+        so both are answered in order from the conversation as the first left it. The
+        lock is taken before the connection: a waiting turn holds none."""
+        async with self.turns.hold(event.person_id), self.db.request():
             return cards.seal(await self._handle(event))
 
     async def _handle(self, event: Inbound) -> list[Message]:
@@ -109,11 +119,24 @@ class Coach:
             if card is not None and not await cards.first_click(self.db, person.id, card):  # type: ignore[arg-type]
                 return [Message(prompts.render("core/already_answered"), private=True)]
         turn = Turn(self, person, event, moment)
-        turn.replies = await self._answer(turn)
+        turn.replies = await self._settled(turn)
         # what was let go is told before the reply, once the reply is known (a note about
         # a card says whether the turn left that card open: `messages.leaves_card_open`)
         notes = [note for waiting, rows in letting for note in waiting.told(turn, rows)]
         return notes + turn.replies
+
+    async def _settled(self, turn: Turn) -> list[Message]:
+        """The turn's answer. A conversation this turn moved on may have been saved
+        meanwhile by another process serving the same person (`ConversationMoved`:
+        the turn's save and its end actions were rolled back): the turn runs once more,
+        on the conversation as it now stands; losing again, the person is asked to
+        send one message at a time. Never an answer silently lost or saved twice."""
+        for attempt in ("first", "second"):
+            try:
+                return await self._answer(turn)
+            except ConversationMoved as moved:
+                log.info("person %s, %s try: %s", turn.person.id, attempt, moved)
+        return [Message(prompts.render("core/one_at_a_time"), private=True)]
 
     async def _answer(self, turn: Turn) -> list[Message]:
         event, person = turn.event, turn.person

@@ -6,6 +6,14 @@ renders the engine's template names into Messages, offers to park a conversation
 when another one starts, and runs the end actions the features registered (a flow's
 `end: save_goals` calls the feature's `@feature.action("save_goals")`).
 `check_actions` refuses, at start-up, a flow whose end action nobody registered.
+
+A turn moves the conversation it read: every save is a compare-and-set on it
+(`storage.conversations`), and a step's end actions run in the same unit of work as
+its save (`Database.together`), the save first. A turn that finds the conversation
+moved on meanwhile (another process answered it) raises `ConversationMoved` with
+nothing stored, not a check-in saved twice; the coach runs it again on the fresh
+state. In one process, turns of one person already come one at a time
+(`bot.core.turns`); background work here holds the same lock.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from conversations.loader import FlowError, flows
 from conversations.validators import Env
 from conversations.working_week import parse_working_days
 from storage import conversations
+from storage.conversations import ConversationMoved
 from storage.models import Conversation
 
 if TYPE_CHECKING:
@@ -86,18 +95,17 @@ async def brought_up_to_date(coach: Coach, person: Person, conversation: Convers
     """The conversation after its flow's resume hook (`Feature.resumes`: what its
     context was built from may have changed while it waited), saved when the hook
     changed it, and the hook's notes for the person (none for a flow without a hook).
-    `now` is aware UTC."""
+    `now` is aware UTC. Holds the person's turn lock (a reminder must not save over a
+    turn); raises ConversationMoved when the conversation was saved since it was read."""
     resume = coach.features.resumes.get(conversation.flow)
     if resume is None or conversation.flow not in flows():
         return conversation, []
-    state, notes = await resume(coach, person, copy.deepcopy(dict(conversation.state)), now)
-    if state == conversation.state:
-        return conversation, notes
-    async with coach.db.session() as session:
-        current = await conversations.get(session, conversation.id)  # type: ignore[arg-type]
-        if current is None:
+    async with coach.turns.hold(conversation.person_id):
+        state, notes = await resume(coach, person, copy.deepcopy(dict(conversation.state)), now)
+        if state == conversation.state:
             return conversation, notes
-        return await conversations.save(session, current, state), notes
+        async with coach.db.session() as session:
+            return await conversations.save(session, conversation, state), notes
 
 
 async def asked_again(coach: Coach, person: Person, conversation: Conversation, now: datetime,
@@ -128,24 +136,28 @@ async def _env(turn: Turn, flow: Flow, state: Mapping[str, Any]) -> Env:
 # --- playing a flow --------------------------------------------------------------------
 
 
-async def _apply(turn: Turn, flow: Flow, conversation_id: int, reply: Reply) -> list[Message]:
-    """Run the end actions, then save the new state; the state is saved only when the
-    actions succeeded, so a failure leaves the person at their last question."""
+async def _apply(turn: Turn, flow: Flow, conversation: Conversation, reply: Reply) -> list[Message]:
+    """Save the new state over the one the turn read (compare-and-set), then run the
+    end actions, all in one unit of work: a failed action undoes the save too, so the
+    person stays at their last question, and a conversation saved meanwhile by
+    another process (ConversationMoved, raised) undoes the actions' writes, so a
+    check-in is never stored twice. The save comes first: once it holds, the row is
+    this turn's until it commits, and no other turn runs the actions."""
     extra: list[Message] = []
+    waiting: list[Message] = []
     try:
-        for store in reply.store:
-            extra.extend(await turn.coach.features.actions[store.action](turn, store.data))
+        async with turn.db.together() as session:
+            await conversations.save(session, conversation, reply.state, reply.status)
+            for store in reply.store:
+                extra.extend(await turn.coach.features.actions[store.action](turn, store.data))
+            if reply.finished:
+                waiting = _waiting(await conversations.parked_for(session, turn.person.id))  # type: ignore[arg-type]
+    except ConversationMoved:
+        raise
     except Exception:
         log.exception("end action of flow %s failed for person %s", flow.name, turn.person.id)
         return [Message(prompts.render("flows/common/action_failed"), private=flow.private)]
-    waiting: list[Message] = []
-    async with turn.db.session() as session:
-        conversation = await conversations.get(session, conversation_id)
-        if conversation is not None:
-            await conversations.save(session, conversation, reply.state, reply.status)
-        if reply.finished:
-            waiting = _waiting(await conversations.parked_for(session, turn.person.id))  # type: ignore[arg-type]
-    return render(flow, reply.say, conversation_id, reply.state) + extra + waiting
+    return render(flow, reply.say, conversation.id, reply.state) + extra + waiting
 
 
 def _waiting(parked: Iterable[Conversation]) -> list[Message]:
@@ -193,7 +205,7 @@ async def continue_flow(turn: Turn) -> list[Message] | None:
         again = engine.repeat(flow, conversation.state, today)
         return notes + render(flow, again.say, conversation.id, again.state)
     reply = engine.advance(flow, conversation.state, said, await _env(turn, flow, conversation.state))
-    return notes + await _apply(turn, flow, conversation.id, reply)  # type: ignore[arg-type]
+    return notes + await _apply(turn, flow, conversation, reply)
 
 
 async def _resume_parked(turn: Turn) -> list[Message] | None:
@@ -207,7 +219,7 @@ async def _resume_parked(turn: Turn) -> list[Message] | None:
         if waiting is None or waiting.person_id != turn.person.id or waiting.status != "parked" \
                 or waiting.flow not in flows():
             return None
-        await conversations.set_status(session, waiting, "active")
+        await conversations.activate(session, waiting)
     flow = flows()[waiting.flow]
     resumed = Message(prompts.render("flows/common/resumed", current=title(flow, waiting.state)),
                       private=flow.private)
@@ -221,12 +233,10 @@ async def _answer_pending(turn: Turn, conversation: Conversation, flow: Flow,
     pending = state.pop("pending")
     word = said.strip().lower()
     async with turn.db.session() as session:
-        current = await conversations.get(session, conversation.id)  # type: ignore[arg-type]
-        assert current is not None
         if word in ("park", "1", "yes", "y"):
-            await conversations.save(session, current, state, "parked")
+            current = await conversations.save(session, conversation, state, "parked")
         else:
-            await conversations.save(session, current, state)
+            current = await conversations.save(session, conversation, state)
     name = title(flow, state)
     if word in ("park", "1", "yes", "y"):
         parked = Message(prompts.render("flows/common/parked", current=name), private=flow.private)
@@ -251,6 +261,7 @@ async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> lis
     person_id: int = turn.person.id  # type: ignore[assignment]
     picked_up: Conversation | None = None  # the same conversation, active or parked: asked again
     async with turn.db.session() as session:
+        await conversations.hold_person(session, person_id)  # a second start at once finds this one
         current = await conversations.active(session, person_id)
         if current is not None:
             same = current.flow == flow_name and (current.state.get("context") or {}).get("subject") == subject
@@ -269,7 +280,7 @@ async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> lis
                 await conversations.set_status(session, current, "cancelled")
         if picked_up is None and (waiting := await conversations.parked(session, person_id, flow_name,
                                                                          subject)) is not None:
-            await conversations.set_status(session, waiting, "active")
+            await conversations.activate(session, waiting)
             picked_up = waiting
         if picked_up is None:
             reply = engine.start(flow, context, today)
@@ -278,6 +289,6 @@ async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> lis
         resumed = Message(prompts.render("flows/common/resumed", current=title(flow, picked_up.state)),
                           private=flow.private)
         return await asked_again(turn.coach, turn.person, picked_up, turn.now, resumed)
-    return await _apply(turn, flow, conversation.id, reply)  # type: ignore[arg-type]
+    return await _apply(turn, flow, conversation, reply)
 
 

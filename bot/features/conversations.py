@@ -18,6 +18,7 @@ from bot.core.messages import Message
 from conversations import engine
 from conversations.loader import flows as loaded_flows
 from storage import conversations, people
+from storage.conversations import ConversationMoved
 
 feature = Feature("conversations")
 
@@ -45,24 +46,31 @@ async def remind_abandoned(coach: Coach) -> int:
     async with coach.db.session() as session:
         quiet = await conversations.abandoned(session, moment - IDLE)
     awake = await reachable_now(coach.db, {c.person_id for c in quiet}, moment)
-    for conversation in quiet:
-        flow = loaded_flows().get(conversation.flow)
-        if flow is None or conversation.person_id not in awake:
+    for quiet_one in quiet:
+        flow = loaded_flows().get(quiet_one.flow)
+        if flow is None or quiet_one.person_id not in awake:
             continue
-        async with coach.db.session() as session:
-            person = await people.get(session, conversation.person_id)
-        if person is None or not person.active:
-            continue
-        # brought up to date first (a WIG closed since it was asked is not asked about)
-        conversation, notes = await flows.brought_up_to_date(coach, person, conversation, moment)
-        text = prompts.render("flows/common/reminder", current=flows.title(flow, conversation.state))
-        question = notes + flows.render(flow, engine.repeat(flow, conversation.state,
-                                                            local_day(moment, person.timezone)).say)
-        try:
-            await coach.deliver(conversation.person_id, [Message(text, private=flow.private), *question])
-        except DeliveryError:
-            continue
-        async with coach.db.session() as session:
-            await conversations.mark_reminded(session, conversation)
+        # the person's turn lock: a reminder never crosses an answer being taken, and
+        # one the person answered meanwhile (it moved on) is not reminded about
+        async with coach.turns.hold(quiet_one.person_id):
+            async with coach.db.session() as session:
+                person = await people.get(session, quiet_one.person_id)
+                conversation = await conversations.get(session, quiet_one.id)  # type: ignore[arg-type]
+            if person is None or not person.active or conversation is None \
+                    or (conversation.status, conversation.updated_at) != ("active", quiet_one.updated_at):
+                continue
+            try:  # brought up to date first (a WIG closed since it was asked is not asked about)
+                conversation, notes = await flows.brought_up_to_date(coach, person, conversation, moment)
+            except ConversationMoved:  # another process's turn answered it just now
+                continue
+            text = prompts.render("flows/common/reminder", current=flows.title(flow, conversation.state))
+            question = notes + flows.render(flow, engine.repeat(flow, conversation.state,
+                                                                local_day(moment, person.timezone)).say)
+            try:
+                await coach.deliver(conversation.person_id, [Message(text, private=flow.private), *question])
+            except DeliveryError:
+                continue
+            async with coach.db.session() as session:
+                await conversations.mark_reminded(session, conversation)
         reminded += 1
     return reminded

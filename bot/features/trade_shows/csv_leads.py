@@ -203,6 +203,7 @@ async def import_leads(db: Database, event: Event, text: str, default_owner: int
         owners[row.line] = found
     leads = [new_lead(event, row.lead, owners[row.line], moment) for row in rows]
     async with db.session() as session:
+        await store.hold_leads(session, event.id)  # matched and written as one step, as `capture` is
         fresh, merged, landed = store.match_many(await store.leads_of_event(session, event.id), leads)  # type: ignore[arg-type]
         await late_deadlines(db, event, [*fresh, *merged], moment)
         await store.store_many(session, fresh, merged, advance)
