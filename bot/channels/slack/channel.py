@@ -349,7 +349,9 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
             return await self.coach.identify(Sender("slack", team_id, user_id, email=email))
 
     async def _turn(self, event: Inbound) -> list[Message]:
-        async with self._turns:
+        # the person's turn lock first (`bot.core.turns`; the coach's own hold is then
+        # free): a burst from one person waits without holding a slot others need
+        async with self.coach.turns.hold(event.person_id), self._turns:
             return await self._paced(self.coach.handle(event))
 
     async def _paced(self, work: Awaitable[Any]) -> Any:
