@@ -86,6 +86,10 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
         meetings = await one_on_one_meetings(db, start, end, list(population.people))
         async with db.session() as session:
             stored = await occurrences.by_keys(session, [s.key for s in slots])
+            # prompts no rule plans (a trade show's preparation and follow-up): as stored
+            planned = set(stored) | {s.key for s in slots}
+            others = [o for o in await occurrences.occurrences_between(session, start, end, list(population.people))
+                      if o.key not in planned and o.kind not in (cadence.OKR_CHECKIN, cadence.WIG, "one_on_one")]
     finally:
         await db.dispose()
     # a 1:1 shows under the rep ("1:1 with Maria"), or under the manager when only the
@@ -100,7 +104,19 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
             continue
         slots.append(meeting.slot)
     slots.sort(key=lambda s: (s.effective, s.person_id, s.kind))
-    rows: list[tuple[str, ...]] = []
+    rows: list[tuple[datetime, tuple[str, ...]]] = []
+    for other_prompt in others:
+        person = population.people[other_prompt.person_id]
+        tz = cadence.zone(person.timezone)
+        shown = other_prompt.due_at.astimezone(tz)
+        rows.append((other_prompt.due_at, (
+            person.email, prompts.render("cadence/prompt_title", kind=other_prompt.kind,
+                                         event=(other_prompt.payload or {}).get("event", "")),
+            f"{shown:%a %Y-%m-%d %H:%M} {shown.tzname()} ({tz.key})",
+            f"{other_prompt.due_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+            "due" if other_prompt.status == "pending" else other_prompt.status,
+            _reason(other_prompt.reason) if other_prompt.reason else "",
+        )))
     for slot in slots:
         person, other = shown_as.get(id(slot), (population.people.get(slot.person_id), ""))
         if person is None:
@@ -114,7 +130,7 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
         elif record is not None and (record.reason or "").startswith(LATE):  # held after downtime
             effective, status, reason = record.due_at, "moved", record.reason
         shown = effective.astimezone(tz)
-        rows.append((
+        rows.append((effective, (
             person.email, prompts.render("cadence/prompt_title", kind=slot.kind, manager=other),
             f"{shown:%a %Y-%m-%d %H:%M} {shown.tzname()} ({tz.key})",
             f"{effective.astimezone(UTC):%Y-%m-%d %H:%M}",
@@ -124,8 +140,9 @@ async def _preview_rows(config: Settings, start: datetime, end: datetime,
                 prompts.render("cadence/cli_was", nominal=f"{slot.nominal:%a %Y-%m-%d %H:%M}")
                 if status != "due" else "",
             ) if part),
-        ))
-    return rows
+        )))
+    rows.sort(key=lambda entry: entry[0])  # stable: slots keep their order
+    return [row for _, row in rows]
 
 
 def _status(planned: str, stored: str) -> str:

@@ -330,3 +330,33 @@ def test_preview_shows_a_prompt_held_after_downtime_at_its_new_time(team_db: str
     assert result.exit_code == 0, result.output
     held = [line for line in result.output.splitlines() if "2026-12-08 13:00" in line]
     assert held and "moved" in held[0] and "coachbot was not running" in held[0], result.output
+
+
+def test_preview_shows_a_trade_shows_prompts_beside_the_cadences(team_db: str) -> None:
+    """A trade show's preparation prompt is stored, not planned from a rule: the
+    preview lists it among the person's prompts (it was missing)."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from storage import occurrences
+    from storage.db import Database
+    from storage.models import Person
+
+    async def plant() -> None:
+        db = Database(team_db)
+        async with db.session() as session:
+            noor = (await session.exec(select(Person).where(Person.email == "noor.rep@example.com"))).one()
+            due = datetime(2027, 1, 25, 5, 0, tzinfo=UTC)
+            await occurrences.add_occurrence(session, f"event_prep:1:{noor.id}", noor.org_id, noor.id,  # type: ignore[arg-type]
+                                             "event_prep", due, due.date(), {"event_id": 1, "event": "Noor Show"})
+        await db.dispose()
+
+    asyncio.run(plant())
+    result = CliRunner().invoke(app(), ["schedule", "preview", "--user", "noor.rep@example.com",
+                                        "--from", "2027-01-24", "--days", "3"], env={"COLUMNS": "220"})
+    assert result.exit_code == 0, result.output
+    line = next((line for line in result.output.splitlines() if "Getting ready for Noor Show" in line), "")
+    assert "Mon 2027-01-25 08:00 +03" in line and "2027-01-25 05:00" in line and "due" in line, result.output
+    assert "Weekly WIG session" in result.output  # the cadences are still there
