@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from conversations import checkin_reading, goalmath, krkinds, plan_currency
+from conversations import checkin_reading, goal_numbers, goalmath, krkinds, plan_currency
 from conversations.expressions import compile_expression, evaluate, expressions  # noqa: F401
 from conversations.expressions import plain as _plain
 from conversations.flow_model import (  # noqa: F401 (re-exported: engine.Flow, engine.CONFIRM, …)
@@ -53,6 +53,7 @@ MAX_STEPS_PER_TURN = 500
 COMPUTATIONS: dict[str, Callable[..., Any]] = {
     "goal_math": goalmath.goal_math, "kr_kind": krkinds.kr_kind, "plan_quota": plan_currency.plan_quota,
     "checkin_value": checkin_reading.checkin_value, "all_unchanged": checkin_reading.all_unchanged,
+    "number_key_results": goal_numbers.number_key_results, "keep_numbers": goal_numbers.keep_numbers,
 }
 
 

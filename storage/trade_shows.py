@@ -89,6 +89,14 @@ async def ended_unassigned(session: AsyncSession, on_or_before: date) -> Sequenc
                                                    col(Event.assigned_at).is_(None)))).all()
 
 
+async def not_over(session: AsyncSession, on_or_after: date) -> Sequence[Event]:
+    """Events ending on or after `on_or_after` (the earliest venue day anywhere;
+    callers check the venue's own) whose leads were not assigned yet: those whose
+    prompts before the event may still be pending."""
+    return (await session.exec(select(Event).where(col(Event.ends_on) >= on_or_after,
+                                                   col(Event.assigned_at).is_(None)))).all()
+
+
 async def claim_event(session: AsyncSession, event_id: int, column: str, now: datetime) -> bool:
     """Take the one assignment (`assigned_at`) or report (`reported_at`) of an event:
     only the process whose UPDATE finds the column empty goes on."""

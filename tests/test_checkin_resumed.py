@@ -291,7 +291,7 @@ GOALS = ["We won three big deals through referrals", "skip", "New territory in t
          "Win mid-market", "skip", "Close 12 new logos by end of Q2", "yes", "no",
          "10", "90%", "20%", "A third from services",
          "$1.2M", "skip", "skip", "25%", "$40k", "63",
-         "Better discovery calls", "first", "Negotiation coaching", "Team lead in two years",
+         "Better discovery calls", "first", "all", "Negotiation coaching", "Team lead in two years",
          "Two history books", "biweekly"]
 
 

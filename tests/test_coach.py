@@ -65,7 +65,7 @@ async def test_a_feature_may_announce_a_command_before_it_is_built(coach: Coach,
 
 
 async def test_a_rep_may_not_use_manager_commands(coach: Coach, team: dict[str, int]) -> None:
-    assert "for managers and admins only" in await say(coach, team["ravi"], "/okr salary-prep @sam")
+    assert "for managers, about their own direct reports" in await say(coach, team["ravi"], "/okr salary-prep @sam")
 
 
 async def test_unknown_command_and_chatter_get_pointed_to_help(coach: Coach, team: dict[str, int]) -> None:

@@ -176,6 +176,7 @@ async def _run(config: Settings) -> None:
     if admin is None:
         raise fail(prompts.render("cli/no_team"))
     console = ConsoleChannel(person_id=admin.id)
+    logs.quiet_for_terminal()  # the scheduler's INFO lines would land in the middle of the chat
     typer.echo(prompts.render("cli/terminal_mode", name=admin.name, email=admin.email))
     async with running(config, extra=[console]) as runtime:
         console.db = runtime.coach.db  # the card's choices outlive this run (storage.console_cards)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # other people's numbers (a manager their direct reports, an admin everyone).
 EVERYONE = ("rep", "manager", "admin")
 LEADERS = ("manager", "admin")
+OWN_MANAGER = "own_manager"
 
 # When a responder is asked, lowest first. Button clicks on a prompt card are claimed
 # before a conversation can take "cadence:later:42" as an answer to its own question;
@@ -88,6 +89,10 @@ class Command:
     usage: str
     handler: Handler | None = None
     roles: tuple[str, ...] = EVERYONE
+    # who the command is really for, as the refusal of a role outside `roles` says:
+    # "" (the roles themselves) or OWN_MANAGER (a rep's own manager: briefs, one-on-ones,
+    # salary talks; an admin may run it only for their own direct reports)
+    audience: str = ""
 
 
 class Drawn(Protocol):
@@ -181,9 +186,13 @@ class Feature:
     held: list[Held] = field(default_factory=list)
     resumed: dict[str, Resume] = field(default_factory=dict)
 
-    def command(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE) -> Callable[[Handler], Handler]:
+    def command(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE,
+                audience: str = "") -> Callable[[Handler], Handler]:
+        """Register `/okr <name>` for `roles`; `audience` OWN_MANAGER when, inside
+        those roles, it serves only the asker's own direct reports (said on refusal)."""
+
         def register(handler: Handler) -> Handler:
-            self.commands.append(Command(name, usage, handler, roles))
+            self.commands.append(Command(name, usage, handler, roles, audience))
             return handler
 
         return register

@@ -165,6 +165,17 @@ class TextFormatter(logging.Formatter):
         return text + "".join(f" [{k}={v}]" for k, v in ids.items()) if ids else text
 
 
+def quiet_for_terminal() -> None:
+    """In the terminal chat (`coachbot run` without Slack or Teams) log lines share the
+    screen with the conversation: the root handlers show WARNING and above there, so
+    "INFO bot.cadence.timer: cadence tick: …" never lands between two messages. A
+    DEBUG level asked for explicitly is kept (someone is debugging)."""
+    root = logging.getLogger()
+    if root.level > logging.DEBUG:
+        for handler in root.handlers:
+            handler.setLevel(max(handler.level, logging.WARNING))
+
+
 def setup(level: str = "INFO", fmt: str = "text", stream: IO[str] | None = None) -> logging.Handler:
     """Configure the root logger once for this process: one handler writing to
     `stream` (default stderr) in the `fmt` format ("text" or "json")."""

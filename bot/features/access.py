@@ -61,6 +61,24 @@ async def resolve_report(turn: Turn, args: str) -> dict[str, Any] | None:
     return None
 
 
+async def own_report_example(turn: Turn) -> str | None:
+    """How to name one of the asker's own direct reports in a refusal's example
+    ("ravi", their first name, or the part of their e-mail before the "@" when the
+    first name is not unique in the organisation); None when nobody reports to the
+    asker. Never the person just refused: a refused name is nobody's own report."""
+    async with turn.db.session() as session:
+        directory = await conversations.directory(session, turn.person.org_id)
+    for row in sorted((r for r in directory if r.get("manager_id") == turn.person.id),
+                      key=lambda r: str(r.get("name", "")).lower()):
+        first = (str(row.get("name", "")).split()[:1] or [""])[0].lower()
+        for handle in first, str(row.get("email", "")).split("@")[0]:
+            found = find_person(handle, directory) if handle else None
+            if found is not None and found.get("id") == row.get("id"):
+                return handle
+        return str(row.get("email", ""))
+    return None
+
+
 async def left_note(turn: Turn, args: str) -> Message | None:
     """When `args` names someone marked as left whom the asker could see (their own
     former report, anyone as an admin): "X has left (since DATE)", the asker's local

@@ -15,6 +15,7 @@ from bot.core.coach import Coach, Turn
 from bot.core.feature import Feature
 from bot.core.messages import Message
 from bot.core.people import first_name
+from bot.features.access import own_report_example
 from bot.features.briefs import find_rep
 from conversations.validators import find_person, row_number, runs, typed_digits
 from storage import conversations, people
@@ -77,7 +78,8 @@ async def actions_command(turn: Turn, args: str) -> list[Message]:
             return [Message(prompts.render("one_on_ones/actions", items=items, owners=owners, rep=rep.name),
                             private=True)]
         if not await names_self(turn, named):
-            return [Message(prompts.render("one_on_ones/actions_refused", given=named), private=True)]
+            return [Message(prompts.render("one_on_ones/actions_refused", given=named,
+                                           example=await own_report_example(turn)), private=True)]
     async with turn.db.session() as session:
         if person.role == "rep":
             items = await store.open_items(session, owner_id=person.id)

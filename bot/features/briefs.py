@@ -20,11 +20,11 @@ import prompts
 from bot.cadence import Calendar, localise
 from bot.core.clock import local_day, zone
 from bot.core.coach import Coach, Turn
-from bot.core.feature import LEADERS, Feature
+from bot.core.feature import LEADERS, OWN_MANAGER, Feature
 from bot.core.messages import Message, Progress
 from bot.core.people import first_name
 from bot.features import coaching
-from bot.features.access import left_note
+from bot.features.access import left_note, own_report_example
 from bot.features.brief_data import BriefData, gather, gather_many
 from conversations.validators import find_person
 from storage import conversations, people
@@ -157,7 +157,7 @@ async def find_rep(turn: Turn, args: str) -> Person | None:
     return rep
 
 
-@feature.command("brief", "/okr brief @rep", LEADERS)
+@feature.command("brief", "/okr brief @rep", LEADERS, OWN_MANAGER)
 async def brief_command(turn: Turn, args: str) -> list[Message]:
     """/okr brief @rep: the brief for the next one-on-one with a direct report, now."""
     if not args.strip():
@@ -165,7 +165,8 @@ async def brief_command(turn: Turn, args: str) -> list[Message]:
     rep = await find_rep(turn, args)
     if rep is None:
         left = await left_note(turn, args)
-        return [left or Message(prompts.render("one_on_ones/brief_refused", given=args.strip()), private=True)]
+        return [left or Message(prompts.render("one_on_ones/brief_refused", given=args.strip(),
+                                               example=await own_report_example(turn)), private=True)]
     shown = await build_brief(turn.coach, turn.person, rep, turn.now)
     for message in shown:
         message.private = True

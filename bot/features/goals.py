@@ -17,6 +17,7 @@ from bot.core.feature import Feature
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
+from conversations import goal_numbers
 from conversations.locales import ascii_digits
 from storage import checkins, okrs, people
 from storage.models import KeyResult, Person
@@ -96,27 +97,20 @@ def _key_results(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def number_key_results(answers: Mapping[str, Any], year: str) -> list[dict[str, Any]]:
-    """The rep's numbers as key results: the quota (kind "quota": booked business is
-    its current value, so it counts as attained), new customers (a total) and
-    retention (a floor to keep, in percent)."""
-    year_end = f"{year}-12-31"
-    numbers: list[dict[str, Any]] = []
-    quota = answers.get("quota") or {}
-    if quota.get("amount"):
-        numbers.append({"title": prompts.render("flows/goals/kr_quota", quota=quota, year=year),
-                        "target": quota["amount"], "start": 0, "kind": "quota",
-                        "current": (answers.get("booked") or {}).get("amount") or None,
-                        "unit": quota.get("currency") or "", "due": year_end})
-    if answers.get("new_customers"):
-        numbers.append({"title": prompts.render("flows/goals/kr_new_customers",
-                                                count=answers["new_customers"], year=year),
-                        "target": answers["new_customers"], "unit": "customers", "due": year_end})
-    if answers.get("retention") is not None:
-        share = round(answers["retention"] * 100, 2)
-        numbers.append({"title": prompts.render("flows/goals/kr_retention",
-                                                share=answers["retention"], year=year),
-                        "target": share, "start": share, "kind": "floor", "unit": "%", "due": year_end})
-    return numbers
+    """The rep's numbers the rep kept, as key results (`okrs.create_objective` dicts):
+    the quota (kind "quota": booked business is its current value, so it counts as
+    attained), new customers (a total) and retention (a floor to keep, in percent), as
+    the flow offered them (`answers["numbers"]`, conversations.goal_numbers: one that
+    repeats the rep's own key result is kept only if picked). A conversation begun
+    before the flow offered them one by one computes them here, every one kept."""
+    numbers = answers.get("numbers")
+    if numbers is None:
+        numbers = goal_numbers.number_key_results(answers.get("quota"), answers.get("booked"),
+                                                  answers.get("new_customers"), answers.get("retention"), [], year)
+    return [{"title": prompts.render("flows/goals/number_title", n=n, year=year), "target": n["target"],
+             "start": n.get("start"), "kind": n.get("kind") or "total", "current": n.get("current"),
+             "unit": n.get("unit") or "", "due": n.get("due")}
+            for n in numbers if n.get("keep", True)]
 
 
 @feature.action("save_goals")

@@ -32,11 +32,11 @@ from bot.cadence.population import load_population
 from bot.core.clock import now as clock_now
 from bot.core.clock import zone
 from bot.core.coach import Coach, Turn
-from bot.core.feature import BEFORE_CONVERSATION, LEADERS, Feature
+from bot.core.feature import BEFORE_CONVERSATION, LEADERS, OWN_MANAGER, Feature
 from bot.core.flows import start_flow
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
-from bot.features.access import resolve_report
+from bot.features.access import own_report_example, resolve_report
 from bot.features.briefs import brief_time, build_briefs, may_read
 from bot.features.meeting_hours import outside_working_time
 from conversations.locales import ascii_digits
@@ -58,7 +58,8 @@ def _help(problem: str = "", **values: Any) -> list[Message]:
     return [Message(prompts.render("one_on_ones/help", problem=problem, **values), private=True)]
 
 
-@feature.command("1on1", "/okr 1on1 [@rep [every other Tuesday 10:00 | move to Thu | skip next | off]]", LEADERS)
+@feature.command("1on1", "/okr 1on1 [@rep [every other Tuesday 10:00 | move to Thu | skip next | off]]", LEADERS,
+                 OWN_MANAGER)
 async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
     """/okr 1on1 …: list, show, set, move, skip or end one-on-ones with a direct report."""
     text = args.strip()
@@ -69,7 +70,7 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
         return await _lead(turn, rest)
     report = await resolve_report(turn, who)
     if report is None or report.get("manager_id") != turn.person.id:
-        return _help("who", given=who)
+        return _help("who", given=who, example=await own_report_example(turn))
     words = rest.strip().lower()
     async with turn.db.session() as session:
         series = await store.series_for(session, turn.person.id, report["id"])  # type: ignore[arg-type]
@@ -331,7 +332,8 @@ def _notes_card(row: Meeting, meeting: Any) -> list[Message]:
 
 
 class MeetingButtons:
-    """A click on an agenda or notes card opens its short conversation."""
+    """A click on an agenda or notes card opens its short conversation, for the card's
+    own person while the rep still reports to the meeting's manager (read at the click)."""
 
     async def respond(self, turn: Turn) -> list[Message] | None:
         action = turn.event.action or ""
@@ -341,8 +343,12 @@ class MeetingButtons:
         async with turn.db.session() as session:
             row = await store.get_meeting(session, found) if (found := row_number(number)) is not None else None
             other = await people.get(session, (row.manager_id if verb == "agenda" else row.rep_id)) if row else None
+            manager = await people.get(session, row.manager_id) if row else None
+            rep = await people.get(session, row.rep_id) if row else None
         owner = row.rep_id if verb == "agenda" else row.manager_id if row else None
-        if row is None or other is None or owner != turn.person.id:
+        # read at the click: a rep moved to another manager (or gone) is no longer this manager's
+        theirs = manager is not None and rep is not None and rep.active and may_read(manager, rep, None, False)
+        if row is None or other is None or owner != turn.person.id or not theirs:
             return [Message(prompts.render("one_on_ones/not_yours"), private=True)]
         base = {"meeting_id": row.id, "other": first_name(other.name), "subject": f"oneonone:{verb}:{row.id}"}
         return await start_flow(turn, "one_on_one_agenda" if verb == "agenda" else "one_on_one_notes", base)

@@ -13,11 +13,11 @@ from bot.cadence.planner import reachable_now
 from bot.core.channel import DeliveryError
 from bot.core.clock import local_day, now
 from bot.core.coach import Coach, Turn
-from bot.core.feature import LEADERS, Feature
+from bot.core.feature import LEADERS, OWN_MANAGER, Feature
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
-from bot.features.access import left_note, resolve_report
+from bot.features.access import left_note, own_report_example, resolve_report
 from bot.features.briefs import may_read
 from storage import people, salary
 from storage.models import SalaryTalk
@@ -25,13 +25,14 @@ from storage.models import SalaryTalk
 feature = Feature("salary")
 
 
-@feature.command("salary-prep", "/okr salary-prep @rep", LEADERS)
+@feature.command("salary-prep", "/okr salary-prep @rep", LEADERS, OWN_MANAGER)
 async def start_salary_prep(turn: Turn, args: str) -> list[Message]:
     """`/okr salary-prep @rep`: prepare the talk, or after it, follow it up. Private."""
     rep = await resolve_report(turn, args)
-    if rep is None:
+    if rep is None or rep.get("manager_id") != turn.person.id:  # the rep's own manager only, never an admin's
         left = await left_note(turn, args)
-        return [left or Message(prompts.render("flows/salary/usage", given=args.strip()), private=True)]
+        return [left or Message(prompts.render("flows/salary/usage", given=args.strip(),
+                                               example=await own_report_example(turn)), private=True)]
     since = turn.now - timedelta(days=365)
     year = local_day(turn.now, turn.person.timezone).year
     async with turn.db.session() as session:

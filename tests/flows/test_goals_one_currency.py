@@ -28,7 +28,7 @@ async def _live_in(db: Database, person_id: int, timezone: str, country: str | N
 async def _quota_kr(coach: Coach, db: Database, person: int, math: list[str]) -> tuple[str, object]:
     await say(coach, person, "/okr goals")
     shown = await run(coach, person, REFLECTION + TWO + EXPECTATIONS + math)
-    await run(coach, person, ["skip", "own"] + WRAP_UP[2:] + ["yes"])
+    await run(coach, person, ["skip", "own", "all"] + WRAP_UP[2:] + ["yes"])
     stored = await objectives(db, person)
     return shown, stored[-1][1][0]
 
@@ -66,7 +66,7 @@ async def test_kr_is_asked_about_in_new_zealand_and_the_answer_is_the_plans_curr
     assert "Your plan is in SEK" in refused                    # one currency: the first given
     shown = await run(coach, kiri, ["40k", "63"])
     assert "Still to win: 800,000 SEK (quota 1,200,000 SEK, less 400,000 SEK already booked)" in shown
-    await run(coach, kiri, ["skip", "own"] + WRAP_UP[2:] + ["yes"])
+    await run(coach, kiri, ["skip", "own", "all"] + WRAP_UP[2:] + ["yes"])
     quota = (await objectives(db, kiri))[-1][1][0]
     assert (quota.title, quota.unit, quota.current_value) == (
         "Close 1,200,000 SEK of business in 2027", "SEK", 400_000)

@@ -30,6 +30,7 @@ EXPECTATIONS = ["10", "90%", "20%", "A third from services"]
 MATH = ["$1.2M", "skip", "skip", "25%", "$40k", "63"]      # quota, booked, expected, w, d, c
 WRAP_UP = ["Better discovery calls", "first", "Negotiation coaching", "Team lead in two years",
            "Two history books", "biweekly"]
+WRAP_ALL = [*WRAP_UP[:2], "all", *WRAP_UP[2:]]  # the numbers under the first objective, all three
 
 
 async def run(coach: Coach, person: int, lines: list[str]) -> str:
@@ -67,7 +68,7 @@ async def test_happy_path_stores_okrs_and_sends_the_plan(coach: Coach, team: dic
     offer = await say(coach, ravi, WRAP_UP[0])
     assert "close $1,200,000 of business in 2027" in offer and "keep at least 90%" in offer
     assert "won't add a fourth" in offer and "first objective (\"Win mid-market\")" in offer
-    preview = await run(coach, ravi, WRAP_UP[1:])
+    preview = await run(coach, ravi, WRAP_ALL[1:])
     assert "Ravi Rep's plan for 2027" in preview and "send a copy to Maria" in preview
     done = await say(coach, ravi, "yes")
     assert "Saved!" in done and "sent a copy to Maria" in done
@@ -192,7 +193,7 @@ async def test_restart_in_the_middle_resumes_at_the_same_question(
             resumed = await say(fresh, ravi, "/okr goals")
             assert "Welcome back" in resumed and "Next key result" in resumed
             await run(fresh, ravi, ["Book 40 meetings", "yes", "March 31", "no"] + OBJECTIVES[9:]
-                      + EXPECTATIONS + MATH + WRAP_UP)
+                      + EXPECTATIONS + MATH + WRAP_ALL)
             not_yet = await say(fresh, ravi, "no")
             assert "nothing is saved yet" in not_yet and "Shall I save it" in not_yet
             assert await objectives(db, ravi) == []
@@ -253,7 +254,7 @@ async def test_the_numbers_objective_is_offered_first_and_can_be_declined(
     await run(coach, ravi, TWO[7:] + EXPECTATIONS + ["$1.2M", "$420k", "$100k", "25%", "$40k", "63"])
     offer = await say(coach, ravi, "skip")                              # levers
     assert 'a "Hit my 2027 number" objective of their own' in offer and "starting at $420,000" in offer
-    await run(coach, ravi, ["own"] + WRAP_UP[2:] + ["yes"])
+    await run(coach, ravi, ["own", "all"] + WRAP_UP[2:] + ["yes"])
     stored = await objectives(db, ravi)
     assert [o.title for o, _ in stored] == ["Win mid-market", "Keep my customers", "Hit my 2027 number"]
     quota = stored[2][1][0]

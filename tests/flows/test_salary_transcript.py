@@ -139,7 +139,7 @@ async def test_prepare_then_follow_up_and_send_the_summary(
 async def test_who_may_prepare_and_keeping_the_summary(
         coach: Coach, team: dict[str, int], db: Database, outbox: RecordingChannel) -> None:
     maria, ravi, sam = team["maria"], team["ravi"], team["sam"]
-    assert "for managers and admins only" in await say(coach, ravi, "/okr salary-prep @sam")
+    assert "for managers, about their own direct reports" in await say(coach, ravi, "/okr salary-prep @sam")
     assert "among the people you lead" in await say(coach, maria, "/okr salary-prep @ada")
     assert "Name one of your reps" in await say(coach, maria, "/okr salary-prep")
     await say(coach, maria, "/okr salary-prep @sam")

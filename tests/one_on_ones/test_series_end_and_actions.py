@@ -58,7 +58,7 @@ async def test_one_reps_series_when_there_is_none_and_off_when_there_is_none(coa
         assert "no one-on-one series with Sam Seller yet" in await say(coach, team["maria"], "/okr 1on1 @sam")
         assert "no one-on-one series with Sam Seller yet" in await say(coach, team["maria"], "/okr 1on1 @sam off")
         refused = await say(coach, team["ravi"], "/okr 1on1 @sam off")
-        assert "for managers and admins only" in refused and "Sam Seller" not in refused
+        assert "for managers, about their own direct reports" in refused and "Sam Seller" not in refused
 
 
 async def test_actions_for_one_rep_are_for_their_manager_only(coach, team, db) -> None:

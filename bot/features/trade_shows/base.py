@@ -35,6 +35,7 @@ feature = Feature("trade shows")
 
 MORNING = time(9, 0)  # prompts before and after an event, local time
 DAY_END = time(18, 0)  # a follow-up deadline, local time
+WORKDAY = (time(8, 0), time(18, 0))  # when a prompt that comes late may still go out, local time
 LEAD_ACTION = "lead:"
 OUTCOMES = ("followed", "meeting", "opportunity", "notfit", "snooze")
 
@@ -48,6 +49,24 @@ async def calendars(db: Database, person_ids: Iterable[int], moment: datetime) -
 def morning_of(cal: cadence.Calendar, day: date) -> datetime:
     """09:00 on `day` in the person's zone, out of quiet hours (UTC)."""
     return cadence.available_at(cal, localise(datetime.combine(day, MORNING), cal.zone))
+
+
+def next_available(cal: cadence.Calendar, moment: datetime) -> datetime:
+    """When a prompt whose morning has passed goes out (UTC): at `moment` when the
+    person may be prompted then (an available day: no weekend, holiday or absence;
+    outside quiet hours) within their working day (08:00–18:00 their time, as
+    reminders: `bot.cadence.planner.reachable_now`), else 09:00 on their next
+    available day. Never at 23:15 their time, nor while they are away."""
+    candidate = cadence.available_at(cal, moment)
+    for _ in range(400):
+        local = candidate.astimezone(cal.zone)
+        if local.time() < WORKDAY[0]:
+            candidate = morning_of(cal, local.date())
+        elif local.time() >= WORKDAY[1]:
+            candidate = morning_of(cal, first_day_after(cal, local.date()))
+        else:
+            return candidate
+    return candidate
 
 
 def working_days_before(cal: cadence.Calendar, day: date, count: int) -> date:

@@ -21,10 +21,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import prompts
+from bot.cadence import Calendar
 from bot.cadence.planner import reachable_now
 from bot.core.channel import DeliveryError
 from bot.core.clock import local_day, now, zone
@@ -46,6 +47,7 @@ from bot.features.trade_shows.base import (
     lead_listing,
     lead_row,
     morning_of,
+    next_available,
     prompt_choices,
     venue_day,
     working_days_before,
@@ -68,9 +70,15 @@ def _row(kind: str, event: Event, person_id: int, due: datetime, tz: str, payloa
 
 
 async def plan_before(db: Database, event: Event, moment: datetime, only: Collection[int] | None = None) -> int:
-    """Plan (or re-plan, after targets changed) the prompts before an event. A prompt
-    whose day has passed goes out at the next available moment, unless the event is
-    already over. With `only` (person ids), just those attendees' preparation prompts
+    """Plan (or re-plan, after targets or someone's calendar changed) the prompts
+    before an event. A prompt whose morning has passed goes out at the person's next
+    available moment (`next_available`: a working day, not away, in working hours),
+    unless the event is already over; no preparation prompt once the event has begun
+    in its venue's calendar (a pending one is skipped), as "getting ready" for a show
+    under way makes no sense (nor for someone away until it begins); the manager's
+    follow-up plan still comes. The kick-off
+    day is each attendee's first available day after the event (absences known now
+    included). With `only` (person ids), just those attendees' preparation prompts
     are re-planned (their targets changed) and nobody else's schedule is touched.
     Returns how many were written."""
     async with db.session() as session:
@@ -79,28 +87,53 @@ async def plan_before(db: Database, event: Event, moment: datetime, only: Collec
         team = [(a, p) for a, p in team if p.id in only]
     if venue_day(event, moment) > event.ends_on:
         return 0
+    begun = venue_day(event, moment) >= event.starts_on
     cals = await calendars(db, [p.id for _, p in team] + [event.created_by], moment)  # type: ignore[misc]
     rows: list[dict[str, Any]] = []
-    kickoffs = []
+    kickoffs, dropped = [], []
     for attendee, person in team:
         cal = cals.get(person.id)  # type: ignore[arg-type]
         if cal is None:
             continue
-        due = max(morning_of(cal, working_days_before(cal, event.starts_on, event.prep_days)), moment)
-        rows.append(_row(PREP, event, person.id, due, cal.timezone, {  # type: ignore[arg-type]
-            "starts_on": event.starts_on.isoformat(), "location": event.location,
-            "targets": dict(attendee.targets), "objectives": dict(event.objectives)}))
+        due = _when(cal, working_days_before(cal, event.starts_on, event.prep_days), moment)
+        if not begun and local_day(due, cal.timezone) < event.starts_on:  # away until the show: none
+            rows.append(_row(PREP, event, person.id, due, cal.timezone, {  # type: ignore[arg-type]
+                "starts_on": event.starts_on.isoformat(), "location": event.location,
+                "targets": dict(attendee.targets), "objectives": dict(event.objectives)}))
+        else:
+            dropped.append(f"{PREP}:{event.id}:{person.id}")
         kickoffs.append({"name": person.name, "day": first_day_after(cal, event.ends_on).isoformat(),
                          "timezone": cal.timezone})
     manager = cals.get(event.created_by) if only is None else None
     if manager is not None:
-        due = max(morning_of(manager, working_days_before(manager, event.starts_on, event.prep_days)), moment)
+        due = _when(manager, working_days_before(manager, event.starts_on, event.prep_days), moment)
         rows.append(_row(PLAN, event, event.created_by, due, manager.timezone, {
             "starts_on": event.starts_on.isoformat(), "ends_on": event.ends_on.isoformat(),
             "kickoffs": kickoffs, "follow_up_days": event.follow_up_days}))
     async with db.session() as session:
         await store.add_occurrences(session, rows)
+        # planned earlier and not sent yet: never sent once the show began or its person is away until it
+        await store.skip_pending(session, dropped, "event_begun" if begun else "away")
     return len(rows)
+
+
+def _when(cal: Calendar, day: date, moment: datetime) -> datetime:
+    """09:00 on `day` in the person's calendar, or, when that has passed, their next
+    available moment (`next_available`)."""
+    planned = morning_of(cal, day)
+    return planned if planned >= moment else next_available(cal, moment)
+
+
+@feature.job("re-plan event prompts", every=timedelta(minutes=15))
+async def replan_events(coach: Coach) -> int:
+    """Re-plan the pending prompts before every event not over yet, so an absence or
+    a holiday saved since (`/okr out`) moves them and their kick-off days, and a
+    preparation prompt the event overtook is skipped. Safe to run again: a prompt
+    already claimed or snoozed is left alone (`store.add_occurrences`)."""
+    moment = now()
+    async with coach.db.session() as session:
+        events = await store.not_over(session, moment.date() - timedelta(days=1))
+    return sum([await plan_before(coach.db, event, moment) for event in events])
 
 
 async def assign(db: Database, event: Event, moment: datetime) -> int:
@@ -130,7 +163,7 @@ async def assign(db: Database, event: Event, moment: datetime) -> int:
         cal = cals.get(pid)
         if cal is None:
             continue
-        due = max(morning_of(cal, firsts[pid]), moment)
+        due = _when(cal, firsts[pid], moment)
         rows.append(_row(AFTER, event, pid, due, cal.timezone, {
             "kickoff": firsts[pid].isoformat(), "leads": mine.get(pid, []),
             "manager": pid == event.created_by}))
