@@ -134,6 +134,9 @@ async def _apply(turn: Turn, flow: Flow, conversation_id: int, reply: Reply) -> 
     try:
         for store in reply.store:
             extra.extend(await turn.coach.features.actions[store.action](turn, store.data))
+        if reply.status == "cancelled":  # what the conversation held outside itself (its prompt) is put back
+            for cancelled in turn.coach.features.cancels:
+                extra.extend(await cancelled(turn, flow.name, reply.state))
     except Exception:
         log.exception("end action of flow %s failed for person %s", flow.name, turn.person.id)
         return [Message(prompts.render("flows/common/action_failed"), private=flow.private)]
