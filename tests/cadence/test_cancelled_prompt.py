@@ -84,3 +84,27 @@ async def test_a_snoozed_prompt_started_early_and_cancelled_stays_snoozed(
     assert "it comes back tomorrow" in said
     row = next(o for o in await occurrences(db, ravi) if o.kind == "okr_checkin" and o.delivered_at)
     assert (row.status, row.answered_at) == ("pending", None) and row.snoozed_until is not None
+
+
+async def test_a_check_in_and_wig_session_done_without_a_prompt_show_in_the_brief(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    """Newcomer F23: after `/okr checkin` and `/okr wig start` on a day no prompt was due,
+    the brief said "No check-in or WIG prompt was due", read as "nothing happened". The
+    early check-in answers Tuesday's prompt ahead (`answered early`): counted once."""
+    ravi, maria = team["ravi"], team["maria"]
+    await seed(db, team)
+    sunday = utc(2027, 1, 10, 8)  # Sunday in Kolkata: nothing due, nothing delivered
+    with at(sunday):
+        await say(coach, ravi, "/okr checkin")
+        for line in ("all unchanged", "skip", "skip"):
+            await say(coach, ravi, line)
+        await say(coach, ravi, "/okr wig start")
+        await say(coach, ravi, "call lapsed customers")
+        brief = await say(coach, maria, "/okr brief @ravi@example.com")
+    assert "No check-in or WIG prompt was due" not in brief
+    assert "OKR check-ins: 1 done on their own (`/okr checkin`), no prompt was due" in brief
+    assert "WIG sessions: 1 done on their own (`/okr wig start`), no prompt was due" in brief
+    with at(TUESDAY_CHECKIN + timedelta(days=1)):  # Tuesday's prompt, answered ahead, is now due: still one
+        await Dispatcher(coach).tick()
+        brief = await say(coach, maria, "/okr brief @ravi@example.com")
+    assert "OKR check-ins: 1 done on their own (`/okr checkin`), no prompt was due" in brief
