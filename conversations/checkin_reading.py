@@ -149,7 +149,8 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
     """{"status": "ok" | "keep" | "all" | "jump" | "retry", "value", "error", "change"}:
     "keep" for a skipped answer (the value stays), "all" for "all unchanged", "jump"
     when the value is unlikely next to the previous one and is confirmed first
-    (`change`: "up", "down" or "negative", from `amounts.unlikely_change`), "retry"
+    (`change`: "up", "down" or "negative", from `amounts.unlikely_change`; for a
+    first reading, `kr["first"]`, also "small" or "large": `off_scale`), "retry"
     with the error code (and `doubt`, both readings, for "ambiguous_number"; for
     "increment", a change such as "+2" or "2 more": `given`, `current` and their
     `sum`, as both readings are asked about; for "wrong_unit", `typed`: what was
@@ -179,9 +180,30 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
         return {"status": "retry", "value": None, "error": error, "doubt": doubt, "max": MAX_WHOLE, "typed": typed,
                 "currencies": currencies}
     change = unlikely_change(float(previous), value) if isinstance(previous, (int, float)) else None
+    if change is None and kr.get("first"):
+        change = off_scale(value, kr.get("target"))
     if change is not None:
         return {"status": "jump", "value": value, "error": None, "change": change}
     return {"status": "ok", "value": value, "error": None}
+
+
+# A first reading (no "last time" to compare with) is read back when it is off the
+# target's scale: under 1 % of it, or over 10 times it ("87" for a $1.2M key result:
+# 87 thousand meant, $87 read). Zero never asks: nothing yet is a real first reading.
+OFF_SCALE_BELOW, OFF_SCALE_ABOVE = 0.01, 10.0
+
+
+def off_scale(value: float, target: Any) -> str | None:
+    """"small" or "large" when a first reading `value` is off the scale of `target`
+    (see OFF_SCALE_BELOW / OFF_SCALE_ABOVE), else None; None when the target is not a
+    number above zero."""
+    if not isinstance(target, (int, float)) or target <= 0 or value <= 0:
+        return None
+    if value < target * OFF_SCALE_BELOW:
+        return "small"
+    if value > target * OFF_SCALE_ABOVE:
+        return "large"
+    return None
 
 
 def all_unchanged(key_results: Any = None, updates: Any = None, i: Any = 0,
@@ -195,6 +217,7 @@ def all_unchanged(key_results: Any = None, updates: Any = None, i: Any = 0,
         value = read["value"] if at == 0 and isinstance(read, dict) else kr.get("current")
         done.append({"id": kr.get("id"), "title": kr.get("title"), "unit": kr.get("unit"),
                      "target": kr.get("target"), "kind": kr.get("kind"), "per": kr.get("per"),
-                     "value": value, "previous": kr.get("current"),
+                     "value": value, "previous": kr.get("current"), "start": kr.get("start"),
+                     "first": kr.get("first"),
                      "confidence": kr.get("confidence"), "was": kr.get("confidence")})
     return done

@@ -118,6 +118,18 @@ async def checkins(session: AsyncSession, rep_ids: Sequence[int],
     return _group((await session.exec(query)).all())
 
 
+async def unprompted(session: AsyncSession, rep_ids: Sequence[int],
+                     since: datetime, until: datetime) -> dict[int, list[tuple[str]]]:
+    """rep id -> (kind: "okr_checkin" or "wig",) of each check-in or WIG session the
+    rep completed in [since, until] without a prompt (`/okr checkin`, `/okr wig
+    start` with none open), oldest first."""
+    query = (select(CheckIn.person_id, CheckIn.kind)
+             .where(col(CheckIn.person_id).in_(list(rep_ids)), col(CheckIn.occurrence_id).is_(None),
+                    col(CheckIn.completed_at) >= since, col(CheckIn.completed_at) <= until)
+             .order_by(col(CheckIn.completed_at), col(CheckIn.id)))
+    return _group((await session.exec(query)).all())
+
+
 async def discovery(session: AsyncSession, rep_ids: Sequence[int],
                     since: datetime) -> dict[int, list[tuple[str, datetime]]]:
     """rep id -> (account, when) of each discovery note they wrote since `since`."""

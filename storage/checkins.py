@@ -88,6 +88,16 @@ async def answered(session: AsyncSession, checkin_id: int) -> set[int]:
     return {int(kr_id) for kr_id in (await session.exec(query)).all() if kr_id is not None}
 
 
+async def read_at_a_checkin(session: AsyncSession, kr_ids: Sequence[int]) -> set[int]:
+    """The key results (ids, of `kr_ids`) a check-in ever gave a figure: the others'
+    next figure is their first reading (no "last time" to compare with)."""
+    if not kr_ids:
+        return set()
+    query = (select(CheckInAnswer.key_result_id).distinct()
+             .where(col(CheckInAnswer.key_result_id).in_(list(kr_ids)), col(CheckInAnswer.value).is_not(None)))
+    return {int(kr_id) for kr_id in (await session.exec(query)).all() if kr_id is not None}
+
+
 async def last_checkin(session: AsyncSession, person_id: int) -> CheckIn | None:
     """The person's latest completed OKR check-in (what they said they would change)."""
     query = (select(CheckIn)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     and_,
     any_,
+    case,
     func,
     literal_column,
     or_,
@@ -34,6 +35,7 @@ OCCURRENCE = Occurrence.__table__  # type: ignore[attr-defined]
 PENDING, CLAIMED, DELIVERED, ANSWERED = "pending", "claimed", "delivered", "answered"
 MISSED, SKIPPED, FAILED = "missed", "skipped", "failed"
 STATUSES = frozenset({PENDING, CLAIMED, DELIVERED, ANSWERED, MISSED, SKIPPED, FAILED})
+ANSWERED_EARLY = "answered early"  # the reason of a prompt a check-in done before it answered
 SENDING = "sending"  # the reason of a claimed occurrence whose send began (`storage.claims`)
 
 
@@ -236,6 +238,28 @@ async def mark_answered(session: AsyncSession, occurrence_id: int, now: datetime
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def reopen(session: AsyncSession, occurrence_id: int, person_id: int) -> Occurrence | None:
+    """Put back a prompt marked answered when its conversation began, now that the
+    conversation was cancelled with nothing saved: `delivered` again (open: a typed
+    `start` or `skip` answers it, the one nudge still comes if it has not, and it
+    counts as missed later if nothing follows), or `pending` again when it had been
+    snoozed and not yet delivered anew (it comes back at the snoozed time).
+    `answered_at` is cleared; `nudged_at` is kept (a person is nudged at most once).
+    Only `person_id`'s own prompt. Returns the reopened row, or None when it was not answered (a prompt already put
+    back, or one a stored check-in answered early, `ANSWERED_EARLY`, is left alone)."""
+    result = await session.exec(
+        update(OCCURRENCE)
+        .where(OCCURRENCE.c.id == occurrence_id, OCCURRENCE.c.person_id == person_id, status_is(ANSWERED),
+               or_(OCCURRENCE.c.reason.is_(None), OCCURRENCE.c.reason != ANSWERED_EARLY))
+        .values(status=case((and_(OCCURRENCE.c.snoozed_until.is_(None), OCCURRENCE.c.delivered_at.is_not(None)),
+                             DELIVERED), else_=PENDING),
+                answered_at=None)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return None
+    return await session.get(Occurrence, occurrence_id)
+
+
 async def occurrences_between(session: AsyncSession, start: datetime, end: datetime,
                               person_ids: Iterable[int] | None = None) -> list[Occurrence]:
     """Stored occurrences due in [start, end), for the preview and the tests."""
@@ -296,7 +320,7 @@ async def answer_early(session: AsyncSession, person_id: int, kind: str, now: da
         return None
     result = await session.exec(
         update(OCCURRENCE).where(OCCURRENCE.c.id == candidates.id, OCCURRENCE.c.status == PENDING)
-        .values(status=ANSWERED, answered_at=now, reason="answered early")
+        .values(status=ANSWERED, answered_at=now, reason=ANSWERED_EARLY)
     )
     return candidates if result.rowcount else None  # type: ignore[attr-defined]
 

@@ -78,7 +78,7 @@ async def _stored(db: Database, outbox: RecordingChannel, team: dict[str, int], 
     assert (krs["New logos"].current_value, krs["New logos"].confidence) == (1, "unrated")
     assert '"New logos" were not kept' in done and "other key results are up to date" in done, done
     [note] = outbox.texts_for(team["maria"])
-    assert "Close 3 enterprise deals: 0 → 1 of 3 deals" in note, note
+    assert "Close 3 enterprise deals: 1 of 3 deals, first reading" in note, note
     assert "New logos:" not in note and 'these were not kept: "New logos"' in note, note
 
 
@@ -324,4 +324,4 @@ async def test_a_check_in_parked_for_goal_setting_asks_about_the_new_plan(
     assert (logos.current_value, logos.confidence) == (2, "on_track")
     assert old.current_value == 1
     [note] = outbox.texts_for(team["maria"])
-    assert "Close 12 new logos by end of Q2: 0 → 2 of 12" in note and "New logos:" not in note, note
+    assert "Close 12 new logos by end of Q2: 2 of 12 logos, first reading" in note and "New logos:" not in note, note

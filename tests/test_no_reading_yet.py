@@ -59,7 +59,7 @@ async def test_the_first_check_in_gives_the_floor_its_reading(coach: Coach, db: 
     await _floor_only(db, team)
     with freeze_time(TODAY, real_asyncio=True):
         asked = await say(coach, ravi, "/okr checkin")
-        assert "Last time: no reading yet (floor: 90%)" in asked, asked
+        assert "First reading: no check-in has given a figure yet (floor: 90%)" in asked, asked
         await say(coach, ravi, "93%")
         await say(coach, ravi, "on track")
         await say(coach, ravi, "skip")

@@ -53,6 +53,9 @@ Resume = Callable[["Coach", "Person", dict[str, Any], datetime], Awaitable[tuple
 # behind by typing something else (an absence read back and not saved), shown first;
 # given (what was held, when it was read back, aware UTC), oldest first.
 Told = Callable[["Turn", list[tuple[str, datetime]]], list[Message]]
+# A conversation the person cancelled (see `Feature.on_cancel`): (turn, the flow's name,
+# its state as cancelled, context included) -> notes for the person, after "stopped".
+Cancelled = Callable[["Turn", str, dict[str, Any]], Awaitable[list[Message]]]
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,7 @@ class Feature:
     measure_sources: list[MeasureSource] = field(default_factory=list)
     held: list[Held] = field(default_factory=list)
     resumed: dict[str, Resume] = field(default_factory=dict)
+    cancelled: list[Cancelled] = field(default_factory=list)
 
     def command(self, name: str, usage: str, roles: tuple[str, ...] = EVERYONE,
                 audience: str = "") -> Callable[[Handler], Handler]:
@@ -235,6 +239,15 @@ class Feature:
 
         return register
 
+    def on_cancel(self, function: Cancelled) -> Cancelled:
+        """The function is told of every conversation the person cancels (any flow),
+        after its state is final and before it is saved: what a conversation stood for
+        outside itself (the prompt that opened it, marked answered at its start) can be
+        put back. It returns notes for the person (possibly none); one that raises
+        leaves the conversation where it was, as a failed end action does."""
+        self.cancelled.append(function)
+        return function
+
     def prompt_kind(self, kind: PromptKind) -> None:
         self.prompt_kinds.append(kind)
 
@@ -281,6 +294,7 @@ class Features:
         self.held: tuple[Held, ...] = tuple(h for f in self.features for h in f.held)
         self.resumes: Mapping[str, Resume] = _unique("resume hook of flow", (
             (name, r) for f in self.features for name, r in f.resumed.items()))
+        self.cancels: tuple[Cancelled, ...] = tuple(c for f in self.features for c in f.cancelled)
         self.jobs: tuple[Job, ...] = tuple(j for f in self.features for j in f.jobs)
         self.home: tuple[HomeSection, ...] = tuple(h for f in self.features for h in f.home)
         self.brief: tuple[BriefSection, ...] = tuple(b for f in self.features for b in f.brief)

@@ -150,6 +150,9 @@ async def _apply(turn: Turn, flow: Flow, conversation: Conversation, reply: Repl
             await conversations.save(session, conversation, reply.state, reply.status)
             for store in reply.store:
                 extra.extend(await turn.coach.features.actions[store.action](turn, store.data))
+            if reply.status == "cancelled":  # what the conversation held outside itself (its prompt) is put back
+                for cancelled in turn.coach.features.cancels:
+                    extra.extend(await cancelled(turn, flow.name, reply.state))
             if reply.finished:
                 waiting = _waiting(await conversations.parked_for(session, turn.person.id))  # type: ignore[arg-type]
     except ConversationMoved:

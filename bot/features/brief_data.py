@@ -27,6 +27,7 @@ from storage import one_on_ones as store
 from storage import schedule
 from storage.db import Database
 from storage.models import ActionItem, Person
+from storage.occurrences import ANSWERED_EARLY
 
 NO_MEETING_WINDOW = timedelta(days=28)
 RANK = {"on_track": 0, "at_risk": 1, "off_track": 2}
@@ -129,6 +130,7 @@ async def _gather_batch(db: Database, requests: Sequence[tuple[Person, Person, d
         commitments = await reads.commitments(session, reps, first_week, _week(today))  # type: ignore[arg-type]
         entries = await reads.measure_weeks(session, reps, first_week)  # type: ignore[arg-type]
         checkins = await reads.checkins(session, reps, earliest - CHANGE_LOOKBACK)  # type: ignore[arg-type]
+        own = await reads.unprompted(session, reps, earliest, now)  # type: ignore[arg-type]
         notes = await reads.discovery(session, reps, earliest)  # type: ignore[arg-type]
         salary = await reads.salary_follow_ups(session, [(v.id, r.id) for v, r, _ in requests],  # type: ignore[misc]
                                                today + timedelta(days=14))
@@ -144,7 +146,7 @@ async def _gather_batch(db: Database, requests: Sequence[tuple[Person, Person, d
     for (viewer, rep, since), start in zip(requests, starts, strict=True):
         data = BriefData(rep, start, now, last_meeting=since)
         _key_results(data, krs.get(rep.id, []), answers)  # type: ignore[arg-type]
-        _record(data, by_person.get(rep.id, []))  # type: ignore[arg-type]
+        _record(data, by_person.get(rep.id, []), own.get(rep.id, []))  # type: ignore[arg-type]
         data.absences = sorted(away.get(rep.id, []))  # type: ignore[arg-type, call-overload]
         _wig(data, commitments.get(rep.id, []), entries.get(rep.id, []))  # type: ignore[arg-type]
         _changes(data, checkins.get(rep.id, []))  # type: ignore[arg-type]
@@ -202,9 +204,12 @@ def _shown(value: float, unit: str) -> str:
     return prompts.format_amount(value, unit)
 
 
-def _record(data: BriefData, outcomes: list[Any]) -> None:
+def _record(data: BriefData, outcomes: list[Any], own: list[tuple[str]] | None = None) -> None:
+    """Per kind, what became of each prompt due in the window, and ("own") the check-ins
+    and WIG sessions done in it without a prompt. A prompt a check-in done before it
+    answered (`answered early`) is that check-in, counted once, as done on their own."""
     for occurrence in outcomes:
-        if occurrence.due_at < data.since:
+        if occurrence.due_at < data.since or occurrence.reason == ANSWERED_EARLY:
             continue
         counts = data.record.setdefault(occurrence.kind, {})
         if occurrence.status == "answered":
@@ -214,6 +219,9 @@ def _record(data: BriefData, outcomes: list[Any]) -> None:
         else:
             status = occurrence.status if occurrence.status in ("missed", "skipped") else "open"
         counts[status] = counts.get(status, 0) + 1
+    for (kind,) in own or []:
+        counts = data.record.setdefault(kind, {})
+        counts["own"] = counts.get("own", 0) + 1
 
 
 def _wig(data: BriefData, commitments: list[Any], entries: list[Any]) -> None:

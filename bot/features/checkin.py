@@ -17,7 +17,7 @@ from bot.core.feature import Feature, PromptKind
 from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
-from bot.features.checkin_resume import FLOW, kr_items, resume
+from bot.features.checkin_resume import FLOW, checkin_items, resume
 from bot.features.prompt_answers import card, finish_prompt, nudge_card, open_prompt, start_prompt
 from conversations.locales import decimal_mark
 from storage import checkins as checkin_store
@@ -54,7 +54,7 @@ async def start_checkin(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         "started_at": turn.now.isoformat(),  # the check-in row's started_at (storage.checkins)
     }
     async with turn.db.session() as session:
-        found = await checkin_store.key_results(session, person.id)  # type: ignore[arg-type]
+        found = await checkin_items(session, person.id)  # type: ignore[arg-type]
         manager = await people.get(session, person.manager_id) if person.manager_id else None
         last = await checkin_store.last_checkin(session, person.id)  # type: ignore[arg-type]
     base.update(
@@ -62,7 +62,7 @@ async def start_checkin(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         manager_name=manager.name if manager is not None else "",
         last_change=last.change_next if last is not None else None,
         decimal=decimal_mark(person.timezone, person.country),  # how "1,5" reads (conversations.amounts)
-        key_results=kr_items(found),
+        key_results=found,
     )
     return await start_flow(turn, FLOW, base)
 

@@ -50,7 +50,7 @@ async def resume(coach: Coach, person: Person, state: dict[str, Any], now: datet
     if state.get("status") != "active" or not isinstance(state.get("context"), dict):
         return state, []
     async with coach.db.session() as session:
-        fresh = kr_items(await checkin_store.key_results(session, person.id))  # type: ignore[arg-type]
+        fresh = await checkin_items(session, person.id)  # type: ignore[arg-type]
     context, answers = state["context"], state.setdefault("answers", {})
     old: list[dict[str, Any]] = list(context.get("key_results") or [])
     if {kr.get("id") for kr in old} == {kr["id"] for kr in fresh}:
@@ -101,13 +101,21 @@ async def resume(coach: Coach, person: Person, state: dict[str, Any], now: datet
     return state, [Message(note)] if note.strip() else []
 
 
-def kr_items(found: Iterable[tuple[Objective, KeyResult]]) -> list[dict[str, Any]]:
+async def checkin_items(session: Any, person_id: int) -> list[dict[str, Any]]:
+    """`kr_items` of the person's active key results, as a check-in asks about them."""
+    found = await checkin_store.key_results(session, person_id)
+    return kr_items(found, await checkin_store.read_at_a_checkin(session, [kr.id for _, kr in found]))  # type: ignore[misc]
+
+
+def kr_items(found: Iterable[tuple[Objective, KeyResult]], read: set[int] | None = None) -> list[dict[str, Any]]:
     """The check-in's context list of key results (`checkin_store.key_results`, in its
-    order): id, objective (its title), title, current, target, unit, kind, per,
-    confidence; read again when a check-in is picked up (`checkin_resume`)."""
+    order): id, objective (its title), title, current, start, target, unit, kind, per,
+    confidence, and `first`: no check-in gave it a figure yet (its id not in `read`;
+    False when `read` is None); read again when a check-in is picked up."""
     return [{"id": kr.id, "objective": objective.title, "title": kr.title,
-             "current": kr.reading, "target": kr.target_value, "unit": kr.unit,
-             "kind": kr.kind, "per": kr.per, "confidence": kr.confidence}
+             "current": kr.reading, "start": kr.start_value, "target": kr.target_value, "unit": kr.unit,
+             "kind": kr.kind, "per": kr.per, "confidence": kr.confidence,
+             "first": read is not None and kr.id not in read}
             for objective, kr in found]
 
 

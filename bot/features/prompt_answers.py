@@ -21,7 +21,7 @@ import prompts
 from bot import cadence
 from bot.cadence.population import load_population
 from bot.core import cards
-from bot.core.clock import zone
+from bot.core.clock import local_day, zone
 from bot.core.coach import Turn
 from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, Drawn, Feature, Nudgeable
 from bot.core.markup import Marked
@@ -120,6 +120,28 @@ async def finish_prompt(turn: Turn, context: dict[str, Any]) -> None:
     if occurrence_id:
         async with turn.db.session() as session:
             await store.mark_answered(session, int(occurrence_id), turn.now)
+
+
+@feature.on_cancel
+async def reopen_prompt(turn: Turn, flow: str, state: dict[str, Any]) -> list[Message]:
+    """A conversation a prompt opened (its id in the flow's context), cancelled with
+    nothing saved: the prompt was marked answered when it began, so it is put back
+    open (`storage.occurrences.reopen`) and does not count as answered in a brief; the
+    person is told it still counts as not done. Any flow, any prompt kind; nothing for
+    a conversation no prompt opened."""
+    occurrence_id = (state.get("context") or {}).get("occurrence_id")
+    if not occurrence_id:
+        return []
+    async with turn.db.session() as session:
+        reopened = await store.reopen(session, int(occurrence_id), turn.person.id)  # type: ignore[arg-type]
+    if reopened is None:
+        return []
+    snoozed = reopened.status == store.PENDING
+    today = local_day(turn.now, turn.person.timezone)
+    return [Message(prompts.render("cadence/reopened", kind=reopened.kind, snoozed=snoozed,
+                                   nudged=reopened.nudged_at is not None,
+                                   event=(reopened.payload or {}).get("event"),
+                                   when=local_label(reopened.due_at, turn.person.timezone or "UTC", today)))]
 
 
 async def open_prompt(turn: Turn, occurrence_id: int | None = None, kind: str | None = None,

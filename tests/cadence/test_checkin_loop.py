@@ -120,7 +120,8 @@ async def test_values_are_read_in_the_key_results_unit_and_jumps_are_confirmed(
         assert "isn't in this key result's unit" in wrong and "`20%`" in wrong  # its current value
         await say(coach, ravi, "22%")
         rate = await say(coach, ravi, "on track")
-        assert "How many in the latest week?" in rate and "0 meetings a week lately" in rate
+        assert "How many in the latest week?" in rate
+        assert "First reading: no check-in has given a figure yet (aim: 6 meetings a week)" in rate
         await say(coach, ravi, "5")
         await say(coach, ravi, "on track")
         await say(coach, ravi, "Legal review on Acme")
@@ -130,8 +131,8 @@ async def test_values_are_read_in_the_key_results_unit_and_jumps_are_confirmed(
     assert (krs["New logos"].current_value, krs["Win rate"].current_value) == (4, 22)
     assert krs["First meetings"].progress == 5 / 6
     to_maria = outbox.texts_for(maria)[-1]
-    assert "New logos: 2 → 4 of 12 logos; not rated yet → at risk" in to_maria
-    assert "Win rate: 20% → 22% of 25%" in to_maria
+    assert "New logos: 2 → 4 of 12 logos, first reading; at risk" in to_maria
+    assert "Win rate: 20% → 22% (from 20% toward 25%)" in to_maria  # its way from the start (F3)
     assert "640" not in to_maria
 
 

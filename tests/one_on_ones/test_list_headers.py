@@ -24,6 +24,6 @@ async def test_the_one_on_one_list_puts_each_series_on_its_own_line(coach, team)
 
 def test_the_brief_record_with_nothing_due_but_an_absence_keeps_the_line_break() -> None:
     text = prompts.render("one_on_ones/brief_record", record={}, absences=[(date(2027, 3, 1), date(2027, 3, 5))])
-    assert text.startswith("No check-in or WIG prompt was due.\n• Away 01 Mar – 05 Mar")
+    assert text.startswith("No check-in or WIG prompt was due, and none was done without one.\n• Away 01 Mar – 05 Mar")
     assert prompts.render("one_on_ones/brief_record", record={}, absences=[]).strip() == \
-        "No check-in or WIG prompt was due."
+        "No check-in or WIG prompt was due, and none was done without one."
