@@ -193,6 +193,9 @@ def read_date(raw: str, today: date, timezone: str = "UTC", *, country: str | No
         return None
     if _impossible_time(text):  # "tomorrow 25:00": dateparser drops the time it cannot read
         return None
+    # a real clock time says nothing about the day ("tomorrow 23:00", "Friday 9am"): left
+    # out, so its digits are not taken for a day of the month
+    text = " ".join(_CLOCK.sub(" ", text).split()) or text
     for pattern, replacement in _ALIASES:
         text = pattern.sub(replacement, text)
     anchor = max(today, period[0]) if period else today
