@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from bot.core.clock import local_day
 from storage.models import LeadMeasure, Wig, WigReading
@@ -20,13 +21,19 @@ from storage.scorecard import TeamWeeks
 # Within this share of the whole distance (from X to Y) of the straight line is "on
 # pace": a WIG of 1.2M -> 1.5M is on pace within ±6,000.
 ON_PACE_SHARE = 0.02
+# The most decimals a WIG's pace and gap keep, however many its own figures have.
+MAX_DIGITS = 3
+# Below this size a WIG of whole figures keeps one decimal on its pace ("3.3 of 10
+# deals by now"); from it on, whole units ("$1,265,094", not "$1,265,094.34").
+WHOLE_FROM = 100
 
 
 @dataclass(frozen=True)
 class Standing:
     """Where a WIG stands: its latest reading (`current`, None before the first), the
     value the straight line expects on the reading's day, the gap (positive = ahead,
-    in the WIG's unit, whatever the direction of travel) and the verdict."""
+    in the WIG's unit, whatever the direction of travel), the verdict, and the decimals
+    the pace and the gap are shown with."""
 
     wig: Wig
     current: float | None
@@ -34,6 +41,7 @@ class Standing:
     gap: float
     verdict: str  # "ahead" | "on_pace" | "behind" | "no_reading"
     on: date
+    digits: int = 0  # the decimals `expected` and `gap` are shown with (`shown_digits`)
 
 
 def start_of(wig: Wig) -> date:
@@ -49,6 +57,28 @@ def expected_on(wig: Wig, day: date) -> float:
         return wig.to_value
     share = min(1.0, max(0.0, (day - start).days / span))
     return wig.from_value + (wig.to_value - wig.from_value) * share
+
+
+def shown_digits(wig: Wig) -> int:
+    """How many decimals a WIG's computed figures (its pace, its gap) are shown with:
+    as many as its own figures were typed with ("from 2.25% to 3.75%": 2), at most
+    `MAX_DIGITS`; for whole figures, none from `WHOLE_FROM` up (an ARR of millions is
+    counted in whole dollars) and one below it (a pace of 3.3 of 10 deals)."""
+    own = max(_decimals(wig.from_value), _decimals(wig.to_value))
+    if own:
+        return min(own, MAX_DIGITS)
+    return 0 if max(abs(wig.from_value), abs(wig.to_value)) >= WHOLE_FROM else 1
+
+
+def _decimals(value: float) -> int:
+    """The decimals a stored figure has as typed: 2.25 -> 2, 1200000.0 -> 0."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _rounded(value: float, digits: int) -> float:
+    """Half away from zero, as every figure is shown (`prompts.rounded`)."""
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def reading_day(reading: WigReading, timezone: str | None = None) -> date:
@@ -67,19 +97,23 @@ def reading_day(reading: WigReading, timezone: str | None = None) -> date:
 
 def standing(wig: Wig, readings: Sequence[WigReading], today: date, timezone: str | None = None) -> Standing:
     """Judge the latest reading against the straight-line pace on its day (`on`, the
-    reading's local day in `timezone`, the reader's: `reading_day`), which may lie
-    after the week a scorecard reports on: the lag measure is shown as it stands now,
-    and says the day it was read. `today`: the reader's local day."""
+    reading's local day in `timezone`: `reading_day`), which may lie after the week a
+    scorecard reports on: the lag measure is shown as it stands now. `timezone` and
+    `today` are the WIG owner's (the team manager's zone and local day), so one WIG
+    has one pace for everyone reading it at the same moment; the reader's own calendar
+    only names the reading's day. The pace and the gap are rounded to the WIG's own
+    precision (`shown_digits`), and the verdict is judged on what is shown."""
+    digits = shown_digits(wig)
     if not readings:
-        return Standing(wig, None, expected_on(wig, today), 0.0, "no_reading", today)
+        return Standing(wig, None, _rounded(expected_on(wig, today), digits), 0.0, "no_reading", today, digits)
     latest = readings[-1]
     day = reading_day(latest, timezone)
-    expected = expected_on(wig, day)
+    expected = _rounded(expected_on(wig, day), digits)
     direction = 1.0 if wig.to_value >= wig.from_value else -1.0
-    gap = (latest.value - expected) * direction
+    gap = _rounded((latest.value - expected) * direction, max(digits, _decimals(latest.value)))
     tolerance = abs(wig.to_value - wig.from_value) * ON_PACE_SHARE
     verdict = "on_pace" if abs(gap) <= tolerance else ("ahead" if gap > 0 else "behind")
-    return Standing(wig, latest.value, expected, gap, verdict, day)
+    return Standing(wig, latest.value, expected, gap, verdict, day, digits)
 
 
 @dataclass
