@@ -74,3 +74,24 @@ async def test_one_wig_has_one_pace_for_everyone_looking_at_the_same_moment(
         sam = await say(coach, team["sam"], "/okr scorecard")
     assert _pace(maria) == _pace(ravi) == _pace(sam) == "$1,200,000", (maria, ravi)
     assert _wig_line(ravi).endswith(", read today.") and _wig_line(maria).endswith(", read today.")
+
+
+async def test_a_new_lead_measure_shows_no_weeks_before_it_and_no_zero_nobody_reported(
+        coach: Coach, team: dict[str, int]) -> None:
+    """Newcomer F16: right after `/okr wig measure`, the card said "team 0 of 20 (0%)
+    · last 4 weeks: 0 → 0 → 0 → 0" while every row said "no number". The weeks before
+    the measure was set are left out, and a week nobody reported has no number, not 0."""
+    with freeze_time("2027-01-05 15:00:00"):  # Tue 5 Jan: the card shows last week, 28 Dec – 3 Jan
+        await say(coach, team["maria"], "/okr wig add New ARR from $1.2M to $1.5M by June 30")
+        await say(coach, team["maria"], "/okr wig measure Discovery meetings, 5 per week")
+        fresh = await say(coach, team["ravi"], "/okr scorecard")
+    line = next(line for line in fresh.splitlines() if line.startswith("*Discovery meetings*"))
+    assert line == "*Discovery meetings*: no team number yet, target 10", fresh
+    assert "0 → 0" not in fresh and "(0%)" not in fresh and "is at 0% of its target" not in fresh, fresh
+    with freeze_time("2027-01-18 15:00:00"):  # two weeks on: the week of 4 Jan unreported, the week of 11 Jan 4
+        await say(coach, team["ravi"], "/okr wig start")
+        await say(coach, team["ravi"], "4")
+        await say(coach, team["ravi"], "Book 3 meetings")
+        board = await say(coach, team["sam"], "/okr scorecard")
+    line = next(line for line in board.splitlines() if line.startswith("*Discovery meetings*"))
+    assert line == "*Discovery meetings*: team 4 of 10 (40%) · last 2 weeks: — → 4", board

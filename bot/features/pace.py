@@ -119,22 +119,33 @@ def standing(wig: Wig, readings: Sequence[WigReading], today: date, timezone: st
 @dataclass
 class MeasureLine:
     """One lead measure on the scorecard: each rep's actual and target for the week,
-    the team's total against the sum of targets, and the team total of each week
-    shown (oldest first) for the trend."""
+    the team's total (None when nobody gave a number: no number is not 0) against the
+    sum of targets, and the team total of each week shown since the measure was set
+    (oldest first; None for a week nobody reported) for the trend."""
 
     measure: LeadMeasure
     reps: list[tuple[int, str, float | None, float]] = field(default_factory=list)  # id, name, actual, target
-    total: float = 0.0
+    total: float | None = None
     target: float = 0.0
-    trend: list[float] = field(default_factory=list)
+    trend: list[float | None] = field(default_factory=list)
 
     @property
     def share(self) -> float | None:
-        return self.total / self.target if self.target else None
+        return self.total / self.target if self.target and self.total is not None else None
+
+
+def set_week(measure: LeadMeasure) -> date | None:
+    """The ISO Monday of the week a measure was set (its UTC day's), or None when
+    not known (set before migration 0020): the first week its trend shows."""
+    if measure.created_at is None:
+        return None
+    day = measure.created_at.date()
+    return day - timedelta(days=day.weekday())
 
 
 def measure_lines(data: TeamWeeks) -> list[MeasureLine]:
-    """Every lead measure's line for the scored week (the last of `data.weeks`)."""
+    """Every lead measure's line for the scored week (the last of `data.weeks`); the
+    trend leaves out the weeks before the measure was set (`set_week`)."""
     week = data.weeks[-1]
     lines = []
     for measure in data.measures:
@@ -145,10 +156,15 @@ def measure_lines(data: TeamWeeks) -> list[MeasureLine]:
                 continue
             actual = data.numbers.get((measure.id, person.id, week))  # type: ignore[arg-type]
             line.reps.append((person.id, person.name, actual, target))  # type: ignore[arg-type]
-            line.total += actual or 0.0
+            if actual is not None:
+                line.total = (line.total or 0.0) + actual
             line.target += target
-        line.trend = [sum(v for (m, _, w), v in data.numbers.items() if m == measure.id and w == each)
-                      for each in data.weeks]
+        since = set_week(measure)
+        for each in data.weeks:
+            if since is not None and each < since:
+                continue
+            found = [v for (m, _, w), v in data.numbers.items() if m == measure.id and w == each]
+            line.trend.append(sum(found) if found else None)
         lines.append(line)
     return lines
 
