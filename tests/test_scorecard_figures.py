@@ -1,9 +1,11 @@
 """The WIG's figures on the team scorecard as people read them (newcomer review F14):
 the pace and the gap at the precision of the WIG's own figures (whole dollars for an
 ARR of millions, not "198,584.9"; two decimals for a rate typed with two), in the
-card, the chart's caption and the update's reply; and one pace for one WIG, whoever
+card, the chart's caption and the update's reply; one pace for one WIG, whoever
 looks: the straight line is read on the WIG owner's (the team manager's) local day,
-not each reader's (freezegun)."""
+not each reader's; a WIG named as money but typed without a currency read back.
+And a lead measure's trend without the weeks before it was set, and no 0 for a week
+nobody reported (F16). Freezegun."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from conftest import say
 from freezegun import freeze_time
 
 from bot.core.coach import Coach
+from storage import okrs as okr_store
+from storage.db import Database
 
 
 def _wig_line(board: str, title: str = "") -> str:
@@ -95,3 +99,27 @@ async def test_a_new_lead_measure_shows_no_weeks_before_it_and_no_zero_nobody_re
         board = await say(coach, team["sam"], "/okr scorecard")
     line = next(line for line in board.splitlines() if line.startswith("*Discovery meetings*"))
     assert line == "*Discovery meetings*: team 4 of 10 (40%) · last 2 weeks: — → 4", board
+
+
+async def test_a_wig_named_as_money_without_a_currency_is_read_back_with_the_line_to_type(
+        coach: Coach, team: dict[str, int], db: Database) -> None:
+    """"New ARR from 1.2M to 1.5M" has no currency: it is kept as typed (plain
+    numbers), and the reply says so, offering the line with the currency the
+    organisation's plans count money in (EUR here), or the manager's country's;
+    the offered line is set in that currency. A WIG with a sign, or not named as
+    money, is not read back."""
+    with freeze_time("2026-12-01 15:00:00"):
+        plain = await say(coach, team["maria"], "/okr wig add New ARR from 1.2M to 1.5M by June 30")
+        assert "It has no currency" in plain and "in USD" in plain, plain  # Maria's country, no plans yet
+        assert "`/okr wig add New ARR from $1.2M to $1.5M by June 30`" in plain, plain
+        await say(coach, team["maria"], "/okr wig close 1")
+        async with db.session() as session:
+            await okr_store.create_objective(session, team["org"], team["ravi"], "Grow", "2027", 1, [
+                {"title": "Quota", "target": 900000, "unit": "EUR"}, {"title": "Logos", "target": 8, "unit": "logos"}])
+        planned = await say(coach, team["maria"], "/okr wig add New ARR from 1.2M to 1.5M by June 30")
+        offered = re.search(r"set it again as `/okr wig (add New ARR from €1.2M to €1.5M by June 30)`", planned)
+        assert offered, planned
+        await say(coach, team["maria"], "/okr wig close 1")
+        kept = await say(coach, team["maria"], f"/okr wig {offered.group(1)}")
+        assert "from €1,200,000 to €1,500,000" in kept and "no currency" not in kept, kept
+        assert "no currency" not in await say(coach, team["maria"], "/okr wig add Demos from 10 to 40 by June 30")
