@@ -343,20 +343,22 @@ def money_without_currency(line: WigLine) -> bool:
         _MONEY_NAMED.search(f"{line.title} {line.unit}"))
 
 
-def with_currency(verb: str, text: str, code: str) -> str | None:
+def with_currency(verb: str, text: str, code: str, day: date) -> str | None:
     """The `/okr wig add` line as typed with currency `code` on both ends: its sign
     before the number where it has one ("from $1.2M to $1.5M"), else the code after
     it ("from 1.2M NOK to 1.5M NOK"); a unit word typed after a number is dropped
-    for it. None when the line is not in the WIG shape."""
+    for it. Its date is the WIG's `day` written out ("by 30 Jun 2027"), so a
+    relative one ("by next Friday") typed again later means the same day. None when
+    the line is not in the WIG shape."""
     from conversations.currencies import SYMBOLS
 
     parts = _wig_parts(_SURE.sub("", " ".join(text.split())))
     if parts is None:
         return None
-    title, low, high, when = parts
+    title, low, high, _ = parts
     sign = SYMBOLS.get(code)
 
     def end(value: str) -> str:
         number = value.split(" ")[0]
         return f"{sign}{number}" if sign else f"{number} {code}"
-    return f"{verb} {title} from {end(low)} to {end(high)} by {when}"
+    return f"{verb} {title} from {end(low)} to {end(high)} by {shown_day(day)}"

@@ -111,13 +111,13 @@ async def test_a_wig_named_as_money_without_a_currency_is_read_back_with_the_lin
     with freeze_time("2026-12-01 15:00:00"):
         plain = await say(coach, team["maria"], "/okr wig add New ARR from 1.2M to 1.5M by June 30")
         assert "It has no currency" in plain and "in USD" in plain, plain  # Maria's country, no plans yet
-        assert "`/okr wig add New ARR from $1.2M to $1.5M by June 30`" in plain, plain
+        assert "`/okr wig add New ARR from $1.2M to $1.5M by 30 Jun 2027`" in plain, plain
         await say(coach, team["maria"], "/okr wig close 1")
         async with db.session() as session:
             await okr_store.create_objective(session, team["org"], team["ravi"], "Grow", "2027", 1, [
                 {"title": "Quota", "target": 900000, "unit": "EUR"}, {"title": "Logos", "target": 8, "unit": "logos"}])
         planned = await say(coach, team["maria"], "/okr wig add New ARR from 1.2M to 1.5M by June 30")
-        offered = re.search(r"set it again as `/okr wig (add New ARR from €1.2M to €1.5M by June 30)`", planned)
+        offered = re.search(r"set it again as `/okr wig (add New ARR from €1.2M to €1.5M by 30 Jun 2027)`", planned)
         assert offered, planned
         await say(coach, team["maria"], "/okr wig close 1")
         kept = await say(coach, team["maria"], f"/okr wig {offered.group(1)}")

@@ -177,7 +177,7 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     return Message(prompts.render("cadence/wig/added", kind="wig", number=count, title=wig.title,
                                   from_value=wig.from_value, to_value=wig.to_value, unit=wig.unit,
                                   by_date=wig.by_date, currency=code,
-                                  with_currency=code and with_currency(verb, text, code)))
+                                  with_currency=code and with_currency(verb, text, code, wig.by_date)))
 
 
 async def _currency(turn: Turn) -> str:
