@@ -327,3 +327,38 @@ def too_many_digits(raw: str) -> bool:
     """More than 15 digits in a row ("99999999999999999999"), which no reading keeps
     exact: named as the length limit rather than "couldn't read"."""
     return re.search(r"\d{16,}", raw) is not None
+
+
+# Words that name money in a WIG's title or unit: "New ARR", "Q3 revenue", "1.5M ARR".
+_MONEY_NAMED = re.compile(r"\b(?:ARR|MRR|ACV|TCV|revenue|bookings|billings|income|profit)\b", re.IGNORECASE)
+
+
+def money_without_currency(line: WigLine) -> bool:
+    """Whether a WIG reads as money but no currency was typed ("New ARR from 1.2M
+    to 1.5M", "from 1.2M to 1.5M ARR"): it is kept as typed, and the reply reads it
+    back with the line to type for a currency (`with_currency`)."""
+    from conversations.amounts import MONEY, unit_kind
+
+    return unit_kind(line.unit) != MONEY and line.unit in ("", *_MONEY_NAMED.findall(line.unit)) and bool(
+        _MONEY_NAMED.search(f"{line.title} {line.unit}"))
+
+
+def with_currency(verb: str, text: str, code: str, day: date) -> str | None:
+    """The `/okr wig add` line as typed with currency `code` on both ends: its sign
+    before the number where it has one ("from $1.2M to $1.5M"), else the code after
+    it ("from 1.2M NOK to 1.5M NOK"); a unit word typed after a number is dropped
+    for it. Its date is the WIG's `day` written out ("by 30 Jun 2027"), so a
+    relative one ("by next Friday") typed again later means the same day. None when
+    the line is not in the WIG shape."""
+    from conversations.currencies import SYMBOLS
+
+    parts = _wig_parts(_SURE.sub("", " ".join(text.split())))
+    if parts is None:
+        return None
+    title, low, high, _ = parts
+    sign = SYMBOLS.get(code)
+
+    def end(value: str) -> str:
+        number = value.split(" ")[0]
+        return f"{sign}{number}" if sign else f"{number} {code}"
+    return f"{verb} {title} from {end(low)} to {end(high)} by {shown_day(day)}"

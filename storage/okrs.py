@@ -292,3 +292,14 @@ async def objective_rows(session: AsyncSession, owner_ids: Sequence[int]) -> dic
     for objective in objectives:
         out[objective.owner_id].append(ObjectiveWithResults(objective, results.get(objective.id, [])))  # type: ignore[arg-type]
     return out
+
+
+async def plan_currency(session: AsyncSession, org_id: int, money: Any) -> str | None:
+    """The currency the organisation's plans count money in: the unit most of its
+    active key results in money use (`money(unit)` says which units are money), or
+    None when none is."""
+    counts = await _rows(session, select(KeyResult.unit, func.count()).join(
+        Objective, col(Objective.id) == col(KeyResult.objective_id)).where(
+        Objective.org_id == org_id, Objective.status == "active").group_by(col(KeyResult.unit))
+        .order_by(func.count().desc(), col(KeyResult.unit)))
+    return next((unit for unit, _ in counts if unit and money(unit)), None)

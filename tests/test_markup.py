@@ -134,8 +134,8 @@ def test_a_lead_note_and_a_second_wig_start_on_their_own_lines() -> None:
                                                           "temperature": "hot", "due": None, "notes": "call me"})
     assert str(card).splitlines() == ["#1 Jane, Acme · hot", "call me"]
     wig = {"title": "A", "from_value": 1, "to_value": 2, "unit": "", "by_date": datetime.date(2027, 6, 30)}
-    standings = [{"wig": wig, "verdict": "no_reading", "expected": 1.5},
-                 {"wig": dict(wig, title="B"), "verdict": "no_reading", "expected": 1.5}]
+    standings = [{"wig": wig, "verdict": "no_reading", "expected": 1.5, "digits": 1},
+                 {"wig": dict(wig, title="B"), "verdict": "no_reading", "expected": 1.5, "digits": 1}]
     board = str(prompts.render("scorecard/card", standings=standings, lines=[], leader=True, made=0, kept=0))
     assert any(line.startswith("*WIG 2: B*") for line in board.splitlines()), board
 

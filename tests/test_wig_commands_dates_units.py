@@ -111,7 +111,7 @@ async def test_a_negative_or_zero_weekly_target_is_named_with_an_example(
         assert "below zero" in rep and "`/okr wig target @sam Calls 8`" in rep and "is now" not in rep
         assert "is now 0" in await say(coach, maria, "/okr wig target @sam Calls 0")  # a rep may owe none
         board = await say(coach, maria, "/okr wig")
-    assert "Calls*: team 0 of 10" in board and "Sam Seller: no number of 0" in board  # no -10 anywhere
+    assert "Calls*: no team number yet, target 10" in board and "Sam Seller: no number of 0" in board  # no -10 anywhere
     assert "-10" not in board and "-8" not in board
 
 

@@ -60,7 +60,7 @@ async def test_one_deal_and_one_demo_on_the_scorecard_its_chart_and_the_session(
         updated = await say(coach, maria, "/okr wig update 1 1")
     with freeze_time("2027-01-11 15:00:00"):
         board = await say(coach, maria, "/okr scorecard")
-        session = await say(coach, maria, "/okr wig start")
+        session = await say(coach, team["ravi"], "/okr wig start")  # a rep is asked the lead measure
     texts = updated + board + session
     assert "now stands at 1 deal." in updated, updated
     assert "Winning: 1 deal, 1 deal ahead" in board, board

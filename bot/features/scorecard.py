@@ -22,7 +22,7 @@ from bot.core.feature import EVERYONE, LEADERS, Feature
 from bot.core.messages import Image, Message
 from bot.core.people import first_name
 from bot.features.chart import scorecard_png
-from bot.features.pace import commitments_kept, measure_lines, standing
+from bot.features.pace import commitments_kept, measure_lines, reading_day, standing
 from bot.features.weeks import own_start, session_weeks, team_lead, week_of, week_span, week_start_of
 from conversations.locales import ascii_digits
 from storage import people
@@ -39,27 +39,33 @@ _AT = re.compile(r"^(?P<day>[a-z]+)\s+(?:at\s+)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))?
 
 async def scorecard_messages(coach: Coach, manager_id: int, week: date, today: date,
                              leader: bool, chart: bool = True, timezone: str | None = None,
-                             week_start: int = 1) -> list[Message]:
+                             week_start: int = 1, at: datetime | None = None) -> list[Message]:
     """The team scorecard for the week (stored by its ISO Monday; its title and the
     lead measures name it, dated as the reader's own week, which starts on ISO weekday
     `week_start`, and as this or last week from `today`, the reader's local day in
-    `timezone`: `bot.features.weeks.week_span`): WIGs winning or losing against pace as they stand today, each WIG
-    line naming the local day of its latest reading (it may be after the scored week:
-    the lag measure read at Monday's session of last week), each lead measure per rep
-    and for the team with its 4-week trend, kept commitments, and a chart. Safe for a
-    team channel (nothing private in it)."""
+    `timezone`: `bot.features.weeks.week_span`): WIGs winning or losing against pace as they stand
+    at the instant `at` (now by default), each WIG line naming the reader's local day of its latest
+    reading (it may be after the scored week: the lag measure read at Monday's session of last
+    week), each lead measure per rep and for the team with its 4-week trend, kept commitments, and
+    a chart. The pace is the team manager's, on their local day (`pace.standing`), so everyone
+    reading the card at one moment sees one pace. Safe for a team channel (nothing private in it)."""
     async with coach.db.session() as session:
         data = await store.team_weeks(session, manager_id, week)
-    standings = [standing(w, data.readings.get(w.id, []), today, timezone)  # type: ignore[arg-type]
+        manager = await people.get(session, manager_id)
+    owner_zone = manager.timezone if manager is not None else timezone
+    owner_today = local_day(at or now(), owner_zone) if manager is not None else today
+    standings = [standing(w, data.readings.get(w.id, []), owner_today, owner_zone)  # type: ignore[arg-type]
                  for w in data.wigs]
+    read_days = {w.id: reading_day(found[-1], timezone) for w in data.wigs  # the reader's calendar names the day
+               if (found := data.readings.get(w.id))}  # type: ignore[arg-type]
     lines = measure_lines(data)
     kept, made = commitments_kept(data)
     readings = {w.id: len(data.readings.get(w.id, [])) for w in data.wigs}  # type: ignore[arg-type]
     values = dict(standings=standings, lines=lines, kept=kept, made=made, leader=leader, readings=readings,
-                  span=week_span(week, today, week_start), today=today)
+                  span=week_span(week, today, week_start), today=today, read_days=read_days)
     image = None
     if chart and data.wigs:
-        image = Image(scorecard_png(data.wigs, data.readings, lines, today),
+        image = Image(scorecard_png(data.wigs, data.readings, lines, owner_today),
                       prompts.render("scorecard/alt", **values), filename=f"scorecard-{week}.png")
     return [Message(prompts.render("scorecard/card", **values), image=image,
                     title=prompts.render("scorecard/title", span=values["span"]))]
@@ -203,7 +209,7 @@ async def post_scorecards(coach: Coach, at: datetime | None = None) -> int:
         if claim is None:
             continue
         messages = await scorecard_messages(coach, manager.id, week, today, leader=False,  # type: ignore[arg-type]
-                                            timezone=manager.timezone, week_start=start)
+                                            timezone=manager.timezone, week_start=start, at=moment)
         try:
             thread = await coach.post_to(Place(channel.platform, channel.channel_ref, channel.tenant), messages)
         except Exception as error:  # DeliveryError, a timeout: retried next run

@@ -23,10 +23,12 @@ from bot.features.weeks import session_weeks, team_lead, week_of, week_start_of
 from bot.features.wig_replies import mark, whole, wig_help
 from bot.features.wig_targets import close_wig, set_target
 from conversations.amounts import (
+    MONEY,
     AmbiguousNumber,
     Amount,
     ambiguity,
     read_amount,
+    unit_kind,
 )
 from conversations.checkin_reading import is_increment, read_in_unit, typed_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
@@ -41,6 +43,7 @@ from conversations.wig_text import (
     latest_deadline,
     measure_number,
     measure_title,
+    money_without_currency,
     nearest_ahead,
     read_measure,
     read_wig,
@@ -49,10 +52,12 @@ from conversations.wig_text import (
     whole_value,
     wig_jump,
     wig_problem,
+    with_currency,
     with_day,
     without_minus,
     year_later,
 )
+from storage import okrs as okr_store
 from storage import scorecard as scorecard_store
 from storage import wig as wig_store
 from storage.db import AsyncSession
@@ -168,9 +173,22 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
         count = len(await wig_store.active_wigs(session, turn.person.id))  # type: ignore[arg-type]
     if wig is None:
         return wig_help("too_many", leader)
+    code = await _currency(turn) if money_without_currency(line) else None
     return Message(prompts.render("cadence/wig/added", kind="wig", number=count, title=wig.title,
                                   from_value=wig.from_value, to_value=wig.to_value, unit=wig.unit,
-                                  by_date=wig.by_date))
+                                  by_date=wig.by_date, currency=code,
+                                  with_currency=code and with_currency(verb, text, code, wig.by_date)))
+
+
+async def _currency(turn: Turn) -> str:
+    """The currency a WIG named as money is offered in (newcomer F14): the one the
+    organisation's plans count money in, else the manager's country's, else USD."""
+    from babel.numbers import get_territory_currencies
+
+    async with turn.db.session() as session:
+        planned = await okr_store.plan_currency(session, turn.person.org_id, lambda u: unit_kind(u) == MONEY)
+    local = get_territory_currencies(turn.person.country or "US", tender=True) if not planned else []
+    return planned or (local[0] if local else "USD")
 
 
 async def _hold_add(turn: Turn, line: str) -> bool:

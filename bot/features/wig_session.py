@@ -54,8 +54,14 @@ async def wig_lists(session: AsyncSession, person: Person) -> tuple[dict[str, An
     (the first one's, or None), `measures` (the person's typed lead measures: id,
     title, weekly_target, unit, personal) and `lag_wigs` (the WIGs the person leads:
     id, title, unit, from_value, to_value, `last` reading value or None, `last_at`
-    when it was recorded, ISO, or None); and the lead measures a feature reads."""
-    wigs = await wig_store.active_wigs(session, team_lead(person))
+    when it was recorded, ISO, or None); and the lead measures a feature reads.
+
+    A typed lead measure is asked only where the team scorecard counts the answer:
+    of the team's reps (each a row, the team's total the sum of theirs), never of
+    the team's manager, who leads the session (commitments, the lag measure) and
+    whose number no row or total would show (`storage.scorecard.team_weeks`)."""
+    lead = team_lead(person)
+    wigs = await wig_store.active_wigs(session, lead)
     measures = await wig_store.measures(session, [w.id for w in wigs], person.id)  # type: ignore[misc]
     led = [w for w in wigs if w.manager_id == person.id]
     last = await scorecard_store.readings(session, [w.id for w in led])  # type: ignore[misc]
@@ -64,7 +70,8 @@ async def wig_lists(session: AsyncSession, person: Person) -> tuple[dict[str, An
         "wigs": [{"id": w.id, "title": w.title, "from_value": w.from_value, "to_value": w.to_value, "unit": w.unit,
                   "by_date": shown_day(w.by_date)} for w in wigs],
         "measures": [{"id": m.id, "title": m.title, "weekly_target": m.weekly_target, "unit": m.unit,
-                      "personal": m.owner_id is not None} for m in measures if not m.source],
+                      "personal": m.owner_id is not None} for m in measures
+                     if not m.source and (lead != person.id or m.owner_id == person.id)],
         "lag_wigs": [{"id": w.id, "title": w.title, "unit": w.unit, "from_value": w.from_value,
                       "to_value": w.to_value, "last": last[w.id][-1].value if last[w.id] else None,  # type: ignore[index]
                       "last_at": last[w.id][-1].recorded_at.isoformat() if last[w.id] else None}  # type: ignore[index]

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.columns import created_now
+from storage.db import utcnow
+from storage.models.columns import created_now, utc_instant
 
 
 class Wig(SQLModel, table=True):
@@ -96,6 +97,9 @@ class LeadMeasure(SQLModel, table=True):
     # a measure a feature reads rather than a person types (`MeasureSource.name`,
     # e.g. "overdue_leads"); None for a typed one
     source: str | None = Field(default=None, max_length=32)
+    # when it was set: the scorecard's trend starts with its week (migration 0020; None on
+    # measures set before, whose weeks are all shown)
+    created_at: datetime | None = utc_instant(default_factory=utcnow, nullable=True)
 
 
 class LeadMeasureEntry(SQLModel, table=True):
