@@ -27,6 +27,12 @@ _CURRENCY = re.compile(r"r\$|[$€£₹¥]|(?:(?<![^\W\d_])|(?<=\d[kmbKMB]))("
                        re.IGNORECASE)
 
 
+def iso_unit(unit: str) -> str:
+    """A stored unit with money as its ISO code: a bare symbol stored before codes were
+    used ("$") becomes its code ("USD"); any other unit ("USD", "%", "logos") as it is."""
+    return CURRENCIES.get(unit.lower(), unit) if unit in SYMBOLS.values() else unit
+
+
 def currency_marks(text: str) -> list[tuple[re.Match[str], str]]:
     """Each currency mark in `text` with its ISO code, in order: "$", "kr", "euros", "PLN"."""
     found = [(m, CURRENCIES[m.group(0).lower().rstrip(".")]) for m in _CURRENCY.finditer(text)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TextIO
@@ -63,8 +63,8 @@ class Scope:
         return day is None or ((self.since is None or day >= self.since) and (self.until is None or day <= self.until))
 
 
-def _utc(instant: datetime | None) -> str:
-    return instant.isoformat() if instant is not None else ""
+def _utc(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant is not None else None
 
 
 def _local(instant: datetime | None, timezone: str) -> date | None:
@@ -103,8 +103,18 @@ def _window(scope: Scope, column: Any) -> list[Any]:
     return out
 
 
-async def rows(session: AsyncSession, kind: str, scope: Scope) -> AsyncIterator[dict[str, Any]]:
-    """The rows of one kind, in a stable order; raises ValueError for an unknown kind."""
+def _as_stored(unit: str) -> str:
+    return unit
+
+
+async def rows(session: AsyncSession, kind: str, scope: Scope,
+               unit: Callable[[str], str] = _as_stored) -> AsyncIterator[dict[str, Any]]:
+    """The rows of one kind, in a stable order; raises ValueError for an unknown kind.
+    A value that is missing is None (an empty CSV cell, JSON null). `unit` gives a
+    stored unit its exported form (callers pass `conversations.currencies.iso_unit`,
+    so money is an ISO code even where a symbol was stored). A key result's start is
+    given for a total only: the other kinds (a floor, a ceiling held as a level; a
+    quota, a rate counted from zero) have none."""
     if kind not in COLUMNS:
         raise ValueError(f"unknown export {kind!r}; one of {', '.join(KINDS)}")
     people = await _people(session, scope)
@@ -113,9 +123,9 @@ async def rows(session: AsyncSession, kind: str, scope: Scope) -> AsyncIterator[
         # the anonymous remainder of someone forgotten is nobody to list
         for p in sorted((p for p in people.values() if not is_forgotten(p.email)), key=lambda p: p.email):
             manager = people.get(p.manager_id) if p.manager_id else None  # type: ignore[arg-type]
-            yield {"email": p.email, "name": p.name, "role": p.role, "manager_email": manager.email if manager else "",
-                   "timezone": p.timezone, "country": p.country or "", "working_days": p.working_days,
-                   "active": p.active}
+            yield {"email": p.email, "name": p.name, "role": p.role,
+                   "manager_email": manager.email if manager else None, "timezone": p.timezone,
+                   "country": p.country or None, "working_days": p.working_days, "active": p.active}
         return
     if not ids:
         return
@@ -137,9 +147,9 @@ async def rows(session: AsyncSession, kind: str, scope: Scope) -> AsyncIterator[
             if scope.keeps(day):
                 yield {"checkin_id": cid, "email": person.email, "name": person.name, "kind": what,
                        "completed_at_utc": _utc(completed), "local_date": day, "timezone": person.timezone,
-                       "key_result_id": kr_id or "", "key_result": kr_title or "",
-                       "value": "" if value is None else value, "confidence": confidence or "",
-                       "blockers": blockers or "", "change_next": change or ""}
+                       "key_result_id": kr_id, "key_result": kr_title,
+                       "value": value, "confidence": confidence or None,
+                       "blockers": blockers or None, "change_next": change or None}
     elif kind == "okrs":
         query = (select(Objective, KeyResult).join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
                  .where(Objective.org_id == scope.org_id, among(session, col(Objective.owner_id), ids))
@@ -148,21 +158,22 @@ async def rows(session: AsyncSession, kind: str, scope: Scope) -> AsyncIterator[
             person = people[objective.owner_id]
             if scope.keeps(_local(kr.updated_at, person.timezone)):
                 yield {"key_result_id": kr.id, "email": person.email, "name": person.name, "period": objective.period,
-                       "objective": objective.title, "priority": objective.priority or "", "status": objective.status,
-                       "key_result": kr.title, "start_value": kr.start_value, "target_value": kr.target_value,
-                       "current_value": kr.reading, "unit": kr.unit, "confidence": kr.confidence,
-                       "due_on": kr.due_on or "", "updated_at_utc": _utc(kr.updated_at)}
+                       "objective": objective.title, "priority": objective.priority or None, "status": objective.status,
+                       "key_result": kr.title, "start_value": kr.start_value if kr.kind == "total" else None,
+                       "target_value": kr.target_value, "current_value": kr.reading, "unit": unit(kr.unit) or None,
+                       "confidence": kr.confidence, "due_on": kr.due_on, "updated_at_utc": _utc(kr.updated_at)}
     else:
-        async for row in _wig_rows(session, scope, people):
+        async for row in _wig_rows(session, scope, people, unit):
             yield row
 
 
-async def _wig_rows(session: AsyncSession, scope: Scope, people: dict[int, Person]) -> AsyncIterator[dict[str, Any]]:
+async def _wig_rows(session: AsyncSession, scope: Scope, people: dict[int, Person],
+                    unit: Callable[[str], str]) -> AsyncIterator[dict[str, Any]]:
     """WIG facts: each lag reading, each rep's weekly lead-measure number, each commitment."""
     ids = list(people)
     wigs = {w.id: w for w in (await session.exec(select(Wig).where(
         Wig.org_id == scope.org_id, among(session, col(Wig.manager_id), ids)))).all()}
-    base = {"email": "", "name": "", "item": "", "value": "", "target": "", "kept": "", "local_date": ""}
+    base = {"email": None, "name": None, "item": None, "value": None, "target": None, "kept": None, "local_date": None}
 
     def inside(week: date) -> bool:
         return scope.keeps(week) or scope.keeps(week + timedelta(days=6))
@@ -174,16 +185,17 @@ async def _wig_rows(session: AsyncSession, scope: Scope, people: dict[int, Perso
             who = people.get(reading.recorded_by) if reading.recorded_by else None  # type: ignore[arg-type]
             if inside(reading.week_start):
                 yield {**base, "fact": "lag", "wig_id": wig.id, "wig": wig.title, "week_start": reading.week_start,
-                       "email": who.email if who else "", "name": who.name if who else "", "item": wig.unit,
-                       "value": reading.value, "target": wig.to_value, "recorded_at_utc": _utc(reading.recorded_at),
-                       "local_date": _local(reading.recorded_at, who.timezone) if who else ""}
+                       "email": who.email if who else None, "name": who.name if who else None,
+                       "item": unit(wig.unit) if wig.unit else None, "value": reading.value, "target": wig.to_value,
+                       "recorded_at_utc": _utc(reading.recorded_at),
+                       "local_date": _local(reading.recorded_at, who.timezone) if who else None}
     query = (select(LeadMeasureEntry, LeadMeasure).join(LeadMeasure, col(LeadMeasure.id) == col(
         LeadMeasureEntry.lead_measure_id)).where(among(session, col(LeadMeasureEntry.person_id), ids))
              .order_by(col(LeadMeasureEntry.week_start), col(LeadMeasureEntry.id)))
     async for entry, measure in _stream(session, query):
         person, wig = people[entry.person_id], wigs.get(measure.wig_id)
         if inside(entry.week_start):
-            yield {**base, "fact": "lead_measure", "wig_id": measure.wig_id, "wig": wig.title if wig else "",
+            yield {**base, "fact": "lead_measure", "wig_id": measure.wig_id, "wig": wig.title if wig else None,
                    "week_start": entry.week_start, "email": person.email, "name": person.name, "item": measure.title,
                    "value": entry.value, "target": measure.weekly_target, "recorded_at_utc": _utc(entry.recorded_at),
                    "local_date": _local(entry.recorded_at, person.timezone)}
@@ -191,9 +203,9 @@ async def _wig_rows(session: AsyncSession, scope: Scope, people: dict[int, Perso
                               .order_by(col(Commitment.week_start), col(Commitment.id))):
         person, wig = people[c.person_id], wigs.get(c.wig_id)  # type: ignore[arg-type]
         if inside(c.week_start):
-            yield {**base, "fact": "commitment", "wig_id": c.wig_id or "", "wig": wig.title if wig else "",
+            yield {**base, "fact": "commitment", "wig_id": c.wig_id, "wig": wig.title if wig else None,
                    "week_start": c.week_start, "email": person.email, "name": person.name, "item": c.text,
-                   "kept": "" if c.kept is None else c.kept, "recorded_at_utc": _utc(c.created_at),
+                   "kept": c.kept, "recorded_at_utc": _utc(c.created_at),
                    "local_date": _local(c.created_at, person.timezone)}
 
 
@@ -243,14 +255,14 @@ async def write(kind: str, found: AsyncIterator[dict[str, Any]], fmt: str, out: 
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         async for row in found:
-            writer.writerow([spreadsheet_cell(_cell(row.get(k, ""))) for k in columns])
+            writer.writerow([spreadsheet_cell(_cell(row.get(k))) for k in columns])  # None: an empty cell
             count += 1
         return count
     if fmt != "json":
         raise ValueError(f"unknown format {fmt!r}; csv or json")
     out.write("[")
     async for row in found:
-        out.write(("," if count else "") + "\n" + json.dumps({k: _cell(row.get(k, "")) for k in columns},
+        out.write(("," if count else "") + "\n" + json.dumps({k: _cell(row.get(k)) for k in columns},
                                                             ensure_ascii=False))
         count += 1
     out.write("\n]\n" if count else "]\n")

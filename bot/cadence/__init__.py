@@ -32,6 +32,7 @@ from bot.cadence.rules import (
     place,
     plan,
     resolve_rules,
+    weekly_rhythm,
 )
 from bot.core.clock import zone
 from conversations.working_week import parse_working_days, week_start
@@ -40,5 +41,5 @@ __all__ = [
     "DEFAULTS", "DEFAULT_ANCHOR", "OKR_CHECKIN", "ONE_ON_ONE", "PROMPT_KINDS", "WIG", "CadenceError",
     "Calendar", "Rule", "Slot", "add_working_hours", "available_at", "check_rule", "country_of_zone",
     "default_rule", "holiday_name", "localise", "next_working_morning", "nominal_days", "occurrence_key",
-    "parse_local_time", "parse_working_days", "place", "plan", "resolve_rules", "week_start", "zone",
+    "parse_local_time", "parse_working_days", "place", "plan", "resolve_rules", "week_start", "weekly_rhythm", "zone",
 ]

@@ -171,6 +171,21 @@ def check_rule(text: str, at: str = "09:00", timezone: str | None = None) -> Non
             raise CadenceError(f"{timezone!r} is not an IANA time zone") from None
 
 
+def weekly_rhythm(text: str) -> tuple[int, tuple[int, ...]] | None:
+    """A plain weekly rule as (every how many weeks, ISO weekdays), for saying it in
+    words ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU" -> (2, (2,)): "every other Tuesday");
+    None for any other rule (monthly, a numbered BYDAY, more parts), said as written."""
+    codes = {code: day for day, code in RRULE_DAYS.items()}
+    parts = dict(part.partition("=")[::2] for part in text.strip().upper().removeprefix("RRULE:").split(";") if part)
+    if parts.get("FREQ") != "WEEKLY" or set(parts) - {"FREQ", "INTERVAL", "BYDAY", "WKST"}:
+        return None
+    days = [codes.get(code) for code in parts.get("BYDAY", "").split(",")]
+    interval = parts.get("INTERVAL", "1")
+    if not days or None in days or not interval.isdigit() or int(interval) < 1:
+        return None
+    return int(interval), tuple(sorted(set(days)))  # type: ignore[arg-type]
+
+
 @lru_cache(maxsize=8192)
 def _nominals(
     text: str, anchor: date, at: time, first: date, last: date

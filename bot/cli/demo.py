@@ -61,7 +61,7 @@ def demo(
     fresh: Annotated[bool, typer.Option("--fresh", help="Use a throw-away database (removed when the demo ends) "
                                         "instead of DATABASE_URL.")] = False,
 ) -> None:
-    """Try coachbot in the terminal: a check-in prompt arrives right away."""
+    """Try coachbot in the terminal: as a rep, a check-in prompt arrives within a minute."""
     overrides: dict[str, str] = {}
     folder = tempfile.mkdtemp(prefix="coachbot-demo-") if fresh else None
     if folder is not None:
@@ -69,13 +69,13 @@ def demo(
     try:
         config = settings(**overrides)
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_demo(config, team, as_))
+            asyncio.run(_demo(config, team, as_, fresh))
     finally:
         if folder is not None:  # throw-away: demo after demo must not fill the temporary folder
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
+async def _demo(config: Settings, team_file: Path, email: str | None, fresh: bool = False) -> None:
     from bot import cadence  # the cadence, every feature and the console: loaded for the demo only
     from bot.channels.console import ConsoleChannel, stdin_lines
     from bot.core.flows import asked_again, open_question
@@ -102,7 +102,7 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
             chosen = _named(everyone, email) if email else next(
                 (p for p in everyone if p.role == "rep" and p.active), None)
             if chosen is None:
-                typer.echo(prompts.render("cadence/cli_unknown_user", email=email) if email
+                typer.echo(prompts.render("cli/demo_unknown_person", given=email) if email
                            else prompts.render("cli/demo_no_rep"), err=True)
                 raise typer.Exit(1)
             if not chosen.active:
@@ -137,7 +137,7 @@ async def _demo(config: Settings, team_file: Path, email: str | None) -> None:
         typer.echo(prompts.render("cli/demo_manager_intro", name=chosen.name, email=chosen.email,
                                   database=config.database_url, open=waiting[0] if waiting else None,
                                   imported=imported, planted_goals=planted_goals, team=[p.name for p in reps],
-                                  rep=rep))
+                                  rep=rep, fresh=fresh))
     else:
         typer.echo(prompts.render("cadence/cli_demo_intro", name=chosen.name, email=chosen.email,
                                   database=config.database_url, open=waiting[0] if waiting else None,

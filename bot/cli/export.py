@@ -15,6 +15,7 @@ import typer
 import prompts
 from bot.cli.common import fail, ready_database, settings
 from bot.core.settings import Settings
+from conversations.currencies import iso_unit
 from storage import export, people
 
 
@@ -71,6 +72,6 @@ async def run_export(url: str, kind: str, fmt: str, out: TextIO, since: date | N
                     raise fail(prompts.render("cli/export_no_org"), 2)
                 org_id, members = org.id, None  # type: ignore[assignment]
             scope = export.Scope(org_id, members, since, until)
-            return await export.write(kind, export.rows(session, kind, scope), fmt, out)
+            return await export.write(kind, export.rows(session, kind, scope, iso_unit), fmt, out)
     finally:
         await db.dispose()

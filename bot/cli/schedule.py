@@ -10,6 +10,7 @@ prompt arrive without waiting two weeks.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from bot.core.clock import now
 from bot.core.settings import Settings
 from storage import occurrences, people
 from storage import schedule as store
+from storage.models import CadenceRule, Person
 from storage.planning import LATE
 
 schedule_app = typer.Typer(
@@ -224,15 +226,43 @@ async def _save_rule(config: Settings, kind: str, rrule: str, local_time: str, z
             await store.upsert_rule(session, org.id, kind, rrule, local_time, zone, enabled, anchor,  # type: ignore[arg-type]
                                     person_id=target.id if user and target else None,
                                     team_manager_id=target.id if team and target else None)
-            affected = [p.id for p in await people.team(session, org.id)]  # type: ignore[arg-type]
+            everyone = await people.team(session, org.id)  # type: ignore[arg-type]
+            affected = [p.id for p in everyone]
             gone = has_left(target, "rule") if user and target is not None and not target.active else ""
+            stored = await store.cadence_rules(session, [org.id])  # type: ignore[list-item]
         await replan(db, affected)  # type: ignore[arg-type]
     finally:
         await db.dispose()
     scope = "person" if user else "team" if team else "org"
-    saved = prompts.render("cadence/cli_rule_saved", kind=kind, rrule=rrule, at=local_time, zone=zone,
+    rhythm = cadence.weekly_rhythm(rrule)
+    saved = prompts.render("cadence/cli_rule_saved", kind=kind, rrule=rrule, rhythm=rhythm, at=local_time, zone=zone,
                            scope=scope, who=user or team or "", enabled=enabled)
+    if enabled and rhythm is not None:
+        off = _days_off(rhythm[1], _governed(everyone, stored, kind, target, scope))
+        if off:
+            saved = f"{saved}\n{prompts.render('cadence/cli_rule_day_off', off=off)}"
     return f"{saved}\n{gone}" if gone else saved
+
+
+def _governed(everyone: Sequence[Person], stored: Sequence[CadenceRule], kind: str, target: Person | None,
+              scope: str) -> list[Person]:
+    """The active people a rule of `kind` saved at `scope` now applies to: the person;
+    a manager's reps without a rule of their own; everyone without a person rule or a
+    rule for their manager's team (`bot.cadence.population`: person beats team beats org)."""
+    own = {r.person_id for r in stored if r.kind == kind and r.person_id is not None}
+    teams = {r.team_manager_id for r in stored if r.kind == kind and r.team_manager_id is not None}
+    if scope == "person":
+        return [target] if target is not None and target.active else []
+    return [p for p in everyone if p.active and p.id not in own
+            and (p.manager_id == target.id if scope == "team" and target is not None  # type: ignore[union-attr]
+                 else p.manager_id not in teams)]
+
+
+def _days_off(days: Sequence[int], governed: Sequence[Person]) -> list[tuple[int, list[str]]]:
+    """For each weekday of a rule (ISO), the e-mails of those who do not work that day."""
+    found = [(day, [p.email for p in governed if day not in cadence.parse_working_days(p.working_days)])
+             for day in days]
+    return [(day, emails) for day, emails in found if emails]
 
 
 @schedule_app.command("rules")
@@ -275,7 +305,8 @@ async def _rules(config: Settings) -> list[tuple[str, ...]]:
                  else prompts.render("cadence/cli_team_of", email=emails[rule.team_manager_id])
                  if rule.team_manager_id is not None else prompts.render("cadence/cli_whole_org"))
         out.append((str(rule.id), scope, prompts.render("cadence/prompt_title", kind=rule.kind, manager=""),
-                    rule.rrule + (f" (from {rule.anchor_on})" if rule.anchor_on else ""), rule.local_time,
+                    prompts.render("cadence/cli_rule_words", rrule=rule.rrule, rhythm=cadence.weekly_rhythm(rule.rrule),
+                                   anchor=rule.anchor_on), rule.local_time,
                     rule.timezone or "-", "yes" if rule.enabled else "off"))
     return out
 

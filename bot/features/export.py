@@ -10,6 +10,7 @@ import prompts
 from bot.core.coach import Turn
 from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Attachment, Message
+from conversations.currencies import iso_unit
 from storage import export
 from storage import people as people_store
 
@@ -29,7 +30,7 @@ async def export_command(turn: Turn, args: str) -> list[Message]:
         people = None if turn.person.role == "admin" else frozenset(
             [turn.person.id, *(p.id for p in await people_store.reports(session, turn.person.id))])  # type: ignore[arg-type]
         scope = export.Scope(turn.person.org_id, people)
-        count = await export.write(kind, export.rows(session, kind, scope), "csv", out)
+        count = await export.write(kind, export.rows(session, kind, scope, iso_unit), "csv", out)
     day = turn.now.date().isoformat()
     file = Attachment(out.getvalue().encode("utf-8"), f"coachbot-{kind}-{day}.csv")
     return [Message(prompts.render("export/ready", kind=kind, count=count, team=people is not None),

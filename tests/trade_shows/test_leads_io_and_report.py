@@ -121,11 +121,12 @@ async def test_reassign_late_capture_and_an_opportunity(coach: Coach, db: Databa
         assert any(f"gave you a lead: #{n} Ana Silva" in t for t in outbox.texts_for(team["sam"]))
         [ana] = await leads(db)
         assert ana.owner_id == team["sam"] and ana.due_at == utc(2027, 11, 18, 2)  # 18:00 Los Angeles
+        snoozed = await say(coach, team["maria"], action=f"lead:snooze:{n}")  # the manager, on a report's lead
+        assert "now due" in snoozed
         assert "What is the opportunity with Ana Silva worth" in await say(
             coach, team["sam"], action=f"lead:opportunity:{n}")
         assert "opportunity created (USD 25,000)" in await say(coach, team["sam"], "$25k")
-        snoozed = await say(coach, team["maria"], action=f"lead:snooze:{n}")
-        assert "now due" in snoozed
+        assert "already settled" in await say(coach, team["maria"], action=f"lead:snooze:{n}")  # settled: left
     [ana] = await leads(db)
     assert (ana.status, ana.value, ana.currency) == ("opportunity", 25000, "USD")
     assert ana.followed_up_at == utc(2027, 11, 15, 10)

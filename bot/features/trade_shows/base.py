@@ -11,6 +11,7 @@ working day after the event as day one (Friday end, Monday return: Wednesday 18:
 
 from __future__ import annotations
 
+import secrets
 import shlex
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -160,7 +161,11 @@ def lead_row(lead: Lead, tz: str) -> dict[str, Any]:
 
 
 def lead_cards(rows: list[dict[str, Any]]) -> list[Message]:
-    """One card per lead with its five answers, so each lead is settled with a tap."""
+    """One card per lead with its five answers, so each lead is settled with a tap.
+    Each drawing is a card of its own (`bot.core.cards`: the lead's key with a short
+    nonce, 24 random bits, unique among one lead's few drawings; short, as a listing
+    must fit one Slack message), so a lead listed again has buttons that work though
+    one of an older list was pressed."""
     cards: list[Message] = []
     for row in rows:
         choices = [Choice(prompts.render("trade_shows/lead_button", value=value),
@@ -168,7 +173,7 @@ def lead_cards(rows: list[dict[str, Any]]) -> list[Message]:
                           "primary" if value == "followed" else "danger" if value == "notfit" else "default")
                    for value in OUTCOMES]
         cards.append(Message(prompts.render("trade_shows/lead_card", lead=row), choices=choices,  # type: ignore[arg-type]
-                             key=f"lead:{row['id']}"))
+                             key=f"lead:{row['id']}:{secrets.token_urlsafe(3)}"))
     return cards
 
 

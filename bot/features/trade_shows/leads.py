@@ -231,9 +231,36 @@ async def _engaged(turn: Turn) -> None:
             await occurrences.mark_answered(session, found.id, turn.now)  # type: ignore[arg-type]
 
 
+async def _drop_pending(turn: Turn, lead_id: int, status: str | None) -> list[Message]:
+    """A tap on a lead ends the note question the person was asked about a lead (its
+    `lead_outcome` conversation, active or parked for this lead) unless it is the very
+    question this tap asks again, so their next line is never stored on the other lead.
+    Said when the question was about another lead (it stays open); `status` is what
+    this tap asks for (None: settled or snoozed without a question)."""
+    dropped: list[Message] = []
+    async with turn.db.session() as session:
+        await conversations.hold_person(session, turn.person.id)  # type: ignore[arg-type]
+        found = [c for c in [await conversations.active(session, turn.person.id)]  # type: ignore[arg-type]
+                 if c is not None and c.flow == "lead_outcome"]
+        if (parked := await conversations.parked(session, turn.person.id, "lead_outcome",  # type: ignore[arg-type]
+                                                 f"lead:{lead_id}")) is not None:
+            found.append(parked)
+        for conversation in found:
+            context = (conversation.state or {}).get("context") or {}
+            if context.get("lead_id") == lead_id and context.get("status") == status:
+                continue  # the same question: asked again by `start_flow`
+            was_active = conversation.status == "active"
+            await conversations.set_status(session, conversation, conversations.CANCELLED)
+            if was_active and context.get("lead_id") != lead_id:
+                dropped.append(Message(prompts.render("trade_shows/note_dropped", lead_id=context.get("lead_id"),
+                                                      lead=context.get("lead")), private=True))
+    return dropped
+
+
 class LeadButtons:
     """A tap on a lead's button: settle it, or ask the one line it needs first (the
-    note, the opportunity's value, why it is not a fit)."""
+    note, the opportunity's value, why it is not a fit). A lead settled since the card
+    was drawn is said so and left as it is."""
 
     async def respond(self, turn: Turn) -> list[Message] | None:
         action = turn.event.action or ""
@@ -241,17 +268,19 @@ class LeadButtons:
             return None
         verb, _, rest = action[len(LEAD_ACTION):].partition(":")
         lead = await _own_lead(turn, found) if (found := row_number(rest)) is not None else None
-        if lead is None:
+        if lead is None or (verb not in STATUS and verb not in ("meeting", "snooze")):
             return [Message(prompts.render("trade_shows/not_yours"), private=True)]
+        if lead.status != store.OPEN:
+            return [Message(prompts.render("trade_shows/already_settled", lead=lead), private=True)]
         await _engaged(turn)
+        asks = STATUS[verb] if verb in STATUS and verb != "meeting" else None
+        dropped = await _drop_pending(turn, lead.id, asks)  # type: ignore[arg-type]
         if verb == "meeting":
-            return await settle(turn, lead.id, "meeting", None, None, None)  # type: ignore[arg-type]
+            return dropped + await settle(turn, lead.id, "meeting", None, None, None)  # type: ignore[arg-type]
         if verb == "snooze":
-            return await snooze_lead(turn, lead)
-        if verb not in STATUS:
-            return [Message(prompts.render("trade_shows/not_yours"), private=True)]
-        return await start_flow(turn, "lead_outcome", {
-            "subject": f"lead:{lead.id}", "lead_id": lead.id, "lead": lead.name, "status": STATUS[verb]})
+            return dropped + await snooze_lead(turn, lead)
+        return dropped + await start_flow(turn, "lead_outcome", {
+            "subject": f"lead:{lead.id}", "lead_id": lead.id, "lead": lead.name, "status": asks})
 
 
 async def settle(turn: Turn, lead_id: int, status: str, note: str | None, value: float | None,
