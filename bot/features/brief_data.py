@@ -177,7 +177,7 @@ def _key_results(data: BriefData, krs: list[Any], answers: dict[int, list[Any]])
         rated = [(at, c) for _, c, at in answers.get(kr.id, []) if c]
         before = [(at, v, c) for at, v, c in data.history.get(kr.id, []) if at < start]
         since = [v for at, v, _ in data.history.get(kr.id, []) if at >= start]
-        now_value = kr.reading  # None: no reading yet (a floor planned without a figure)
+        now_value = kr.reading  # None: no reading yet (a floor, ceiling or rate planned without a figure)
         then_value = before[-1][1] if before else (None if since else now_value)
         rated_before = [c for at, c in rated if at < start]
         then_conf = rated_before[-1] if rated_before else (

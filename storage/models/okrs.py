@@ -44,8 +44,8 @@ class KeyResult(SQLModel, table=True):
     confidence: str = Field(default=UNRATED, max_length=16)
     due_on: date | None = None
     updated_at: datetime = created_now()
-    # no reading yet: `current_value` was never read (a floor planned without a
-    # figure, "keep 95 %"), until a check-in gives it a value
+    # no reading yet: `current_value` was never read (a floor or ceiling planned without
+    # a figure, "keep 95 %"; a rate, "book 6 a week"), until a check-in gives it a value
     unread: bool = False
 
     @property
