@@ -63,3 +63,20 @@ async def test_a_broken_ceiling_is_questioned_and_a_held_level_is_not(coach: Coa
         for line in ("off track", "skip", "skip"):
             await say(coach, ravi, line)
     assert await _confidence(db, "Keep churn below 3%") == "off_track"
+
+
+async def test_a_broken_floor_is_not_nearly_done_nor_lifts_the_average(coach: Coach, db: Database,
+                                                                       team: dict[str, int]) -> None:
+    """The reviewer's status: "███████████████████░ 97% 92%, below the floor of 95%",
+    counted as 97 % in the overall average. Broken, it is 0 % of the way; the ceiling
+    held beside it is 100 %: 50 % overall."""
+    ravi = team["ravi"]
+    await _levels(db, team)
+    with freeze_time(TODAY, real_asyncio=True):
+        for line in ("/okr checkin", "92%", "at risk", "2%", "on track", "skip", "skip"):
+            await say(coach, ravi, line)
+        mine = await say(coach, ravi, "/okr status")
+        theirs = await say(coach, team["maria"], "/okr team")
+    assert "░" * 20 + " 0% 92%, below the floor of 95%" in mine, mine
+    assert "97%" not in mine and "50% of the way overall" in mine, mine
+    assert "2 key results, 50% overall" in theirs, theirs
