@@ -146,7 +146,10 @@ def _refused_reading(doubt: AmbiguousNumber, raw: str, kr: dict[str, Any], mark:
 
 
 def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict[str, Any]:
-    """{"status": "ok" | "keep" | "all" | "jump" | "retry", "value", "error", "change"}:
+    """{"status": "ok" | "keep" | "all" | "jump" | "retry", "value", "error", "change",
+    "breaks"}: `breaks` (True, with "ok" or "jump"; absent otherwise) says the value
+    just given breaks a floor or a ceiling (`breaks_level`), so an "on track" is
+    questioned once;
     "keep" for a skipped answer (the value stays), "all" for "all unchanged", "jump"
     when the value is unlikely next to the previous one and is confirmed first
     (`change`: "up", "down" or "negative", from `amounts.unlikely_change`; for a
@@ -182,9 +185,22 @@ def checkin_value(text: Any = None, kr: Any = None, decimal: Any = None) -> dict
     change = unlikely_change(float(previous), value) if isinstance(previous, (int, float)) else None
     if change is None and kr.get("first"):
         change = off_scale(value, kr.get("target"))
+    read: dict[str, Any] = {"status": "ok", "value": value, "error": None}
     if change is not None:
-        return {"status": "jump", "value": value, "error": None, "change": change}
-    return {"status": "ok", "value": value, "error": None}
+        read.update(status="jump", change=change)
+    if breaks_level(kr, value):
+        read["breaks"] = True
+    return read
+
+
+def breaks_level(kr: dict[str, Any], value: float) -> bool:
+    """Whether `value` breaks a floor (below it) or a ceiling (above it): the check-in
+    then questions an "on track" once, as a broken level is a missed one, not one on its
+    way. False for any other kind, or a target that is not a number."""
+    target = kr.get("target")
+    if not isinstance(target, int | float):
+        return False
+    return (kr.get("kind") == "floor" and value < target) or (kr.get("kind") == "ceiling" and value > target)
 
 
 # A first reading (no "last time" to compare with) is read back when it is off the

@@ -104,13 +104,14 @@ async def measure_weeks(session: AsyncSession, rep_ids: Sequence[int],
 
 
 async def checkins(session: AsyncSession, rep_ids: Sequence[int],
-                   since: datetime) -> dict[int, list[tuple[datetime, str | None, str | None, str | None]]]:
+                   since: datetime) -> dict[int, list[tuple[datetime, str | None, str | None, str | None,
+                                                            datetime | None]]]:
     """rep id -> (started, blockers, what they'd change, their answer to "did you
-    make last time's change?" — yes / partly / no, None when not answered) of each
-    OKR check-in since `since`, oldest first."""
+    make last time's change?" — yes / partly / no, None when not answered, completed:
+    None while open) of each OKR check-in started since `since`, oldest first."""
     did = and_(col(CheckInAnswer.checkin_id) == col(CheckIn.id), CheckInAnswer.question == "did_change")
     query = (select(CheckIn.person_id, CheckIn.started_at, CheckIn.blockers, CheckIn.change_next,
-                    CheckInAnswer.text)
+                    CheckInAnswer.text, CheckIn.completed_at)
              .outerjoin(CheckInAnswer, did)
              .where(col(CheckIn.person_id).in_(list(rep_ids)), CheckIn.kind == "okr_checkin",
                     CheckIn.started_at >= since)

@@ -92,8 +92,10 @@ async def create_objective(
     and optionally `start`, `current` (defaults to the start), `unit`, `due` (ISO
     date), `weight`, `kind` (one of KR_KINDS, default "total"), `per` (a rate's
     period: "week" or "month") and `confidence` (one of CONFIDENCES, default
-    unrated: carried from a plan made again). A floor without a `current` has no
-    reading yet (`KeyResult.unread`); so has a ceiling. A
+    unrated: carried from a plan made again). A floor or a ceiling without a
+    `current` has no reading yet (`KeyResult.unread`); so has a rate without a
+    `current` or a `start` ("book 6 first meetings a week": nothing measured yet; "from
+    4 to 6 a week" reads 4). A
     quota starts at zero with business already booked as its current value, so what
     is booked counts as attained."""
     objective = Objective(org_id=org_id, owner_id=owner_id, title=title[:500], period=period,
@@ -105,9 +107,11 @@ async def create_objective(
         start = float(item.get("start") or 0.0)
         kind = item.get("kind") if item.get("kind") in KR_KINDS else "total"
         current = item.get("current")
-        # a level (floor or ceiling) planned without a figure has no reading yet; anything
+        # a level (floor or ceiling) planned without a figure has no reading yet, nor has a
+        # rate with no figure at all ("0 a week lately" would read as none done); anything
         # else reads its start
-        unread = current is None and kind in ("floor", "ceiling")
+        unread = current is None and (kind in ("floor", "ceiling")
+                                      or (kind == "rate" and item.get("start") is None))
         kr = KeyResult(
             objective_id=objective.id,  # type: ignore[arg-type]
             title=str(item["title"])[:500],

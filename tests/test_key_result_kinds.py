@@ -28,7 +28,7 @@ def kr(kind: str, start: float, current: float, target: float, unit: str = "", p
     ("rate", 0, 7, 6, 1.0),
     ("floor", 95, 98, 95, 1.0),              # holding the floor is on track, not "of the way"
     ("floor", 95, 95, 95, 1.0),
-    ("floor", 95, 90, 95, 90 / 95),          # below the floor
+    ("floor", 95, 90, 95, 0.0),              # below the floor: broken, not 95 % of the way (F17)
     ("floor", 0, 0, 0, 1.0),                 # a floor of nothing is always held
 ])
 def test_progress_by_kind(kind: str, start: float, current: float, target: float, progress: float) -> None:
@@ -73,8 +73,8 @@ def test_figures_read_naturally(row: KeyResult, caption: str) -> None:
 @pytest.mark.parametrize(("current", "target", "progress"), [
     (2, 3, 1.0),                             # 2% churn under a 3% ceiling: held
     (3, 3, 1.0),                             # at the ceiling: still held
-    (4, 3, 0.75),                            # above it: the ceiling's share of the level
-    (8, 3, 3 / 8),
+    (4, 3, 0.0),                             # above it: broken, not 75 % of the way (F17)
+    (8, 3, 0.0),
     (0, 0, 1.0),                             # a ceiling of nothing, at nothing: held
     (1, 0, 0.0),                             # any escalation over a ceiling of none
 ])
@@ -145,7 +145,7 @@ def test_the_chart_plots_a_ceiling_as_held() -> None:
     from bot.features.brief_chart import _ratio
 
     assert _ratio(2, 0, 3, "ceiling") == 1.0       # 2% under a 3% ceiling: all the way, not two thirds
-    assert _ratio(6, 0, 3, "ceiling") == 0.5
+    assert _ratio(6, 0, 3, "ceiling") == 0.0       # above it: broken, drawn at the bottom (F17)
     assert _ratio(2, 0, 4) == 0.5                  # a total still counts its way
 
 

@@ -162,3 +162,55 @@ def test_the_partial_index_migration_keeps_every_occurrence(private_db_url: str)
                 {"o": org, "t": stamp})
     finally:
         engine.dispose()
+
+
+def test_0020_gives_rates_planned_without_a_figure_no_reading(private_db_url: str) -> None:
+    """A rate stored before 0020 with nothing read (start and current 0, no check-in
+    value) has no reading after it; one planned "from 4 to 6 a week", and one a
+    check-in gave a value (even 0), keep theirs; a floor is left as 0019 set it."""
+    from sqlalchemy import text
+
+    url = private_db_url
+    downgrade(url, "0019_gfx")
+    engine = create_engine(normalise_url(url, asynchronous=False))
+    stamp = "2027-03-01 09:00:00+00:00"
+    try:
+        with engine.begin() as conn:
+            org = conn.execute(text("INSERT INTO organisation (name, timezone, created_at) "
+                                    "VALUES ('O', 'UTC', :t) RETURNING id"), {"t": stamp}).scalar_one()
+            person = conn.execute(text(
+                "INSERT INTO person (org_id, email, name, role, timezone, working_days, active, created_at, "
+                "updated_at, revision) VALUES (:o, 'a@x.example', 'A', 'rep', 'UTC', '1,2,3,4,5', true, :t, :t, 0) "
+                "RETURNING id"), {"o": org, "t": stamp}).scalar_one()
+            objective = conn.execute(text(
+                "INSERT INTO objective (org_id, owner_id, title, period, status, created_at) "
+                "VALUES (:o, :p, 'Open doors', '2027', 'active', :t) RETURNING id"),
+                {"o": org, "p": person, "t": stamp}).scalar_one()
+            ids = {}
+            for name, kind, start, unread in (("bare", "rate", 0, False), ("from4", "rate", 4, False),
+                                              ("read0", "rate", 0, False), ("floor", "floor", 95, True)):
+                ids[name] = conn.execute(text(
+                    "INSERT INTO keyresult (objective_id, title, start_value, target_value, current_value, unit,"
+                    " weight, kind, per, confidence, updated_at, unread) VALUES (:ob, :n, :s, 6, :s, '', 1, :k,"
+                    " 'week', 'unrated', :t, :u) RETURNING id"),
+                    {"ob": objective, "n": name, "s": start, "k": kind, "t": stamp, "u": unread}).scalar_one()
+            checkin = conn.execute(text(
+                "INSERT INTO checkin (org_id, person_id, kind, started_at) VALUES (:o, :p, 'okr', :t) RETURNING id"),
+                {"o": org, "p": person, "t": stamp}).scalar_one()
+            conn.execute(text("INSERT INTO checkinanswer (checkin_id, key_result_id, question, value, answered_at)"
+                              " VALUES (:c, :k, 'value', 0, :t)"), {"c": checkin, "k": ids["read0"], "t": stamp})
+    finally:
+        engine.dispose()
+
+    def unread() -> dict[str, bool]:
+        check = create_engine(normalise_url(url, asynchronous=False))
+        try:
+            with check.connect() as conn:
+                return {title: bool(flag) for title, flag in conn.execute(text("SELECT title, unread FROM keyresult"))}
+        finally:
+            check.dispose()
+
+    upgrade(url)
+    assert unread() == {"bare": True, "from4": False, "read0": False, "floor": True}
+    downgrade(url, "0019_gfx")
+    assert unread() == {"bare": False, "from4": False, "read0": False, "floor": True}

@@ -79,3 +79,36 @@ async def test_a_ceiling_planned_without_a_figure_has_no_reading_yet(coach: Coac
         mine = await say(coach, team["ravi"], "/okr status")
     assert "holding" not in mine and "no reading yet (ceiling: 3%)" in mine, mine
     assert "░ 0%" not in mine and "of the way overall" not in mine, mine
+
+
+async def _rate_only(db: Database, team: dict[str, int], **figures: float) -> None:
+    """A rate as goal setting stores it ("Book 6 first meetings a week": no `current`)."""
+    async with db.session() as session:
+        await okrs.create_objective(session, team["org"], team["ravi"], "Open doors", "2027", 1, [
+            {"title": "Book 6 first meetings a week", "target": 6, "unit": "first meetings", "kind": "rate",
+             "per": "week", **figures}])
+
+
+async def test_a_rate_planned_without_a_figure_has_no_reading_yet(coach: Coach, db: Database,
+                                                                  team: dict[str, int]) -> None:
+    """F11: "0 first meetings a week lately" after the plan read as "did zero meetings"
+    to a manager; nothing was reported."""
+    await _rate_only(db, team)
+    with freeze_time(TODAY, real_asyncio=True):
+        mine = await say(coach, team["ravi"], "/okr status")
+        theirs = await say(coach, team["maria"], "/okr team")
+        brief = await say(coach, team["maria"], "/okr brief @ravi")
+        asked = await say(coach, team["ravi"], "/okr checkin")
+    assert "lately" not in mine and "no reading yet (aim: 6 first meetings a week)" in mine, mine
+    assert "░ 0%" not in mine and "of the way overall" not in mine, mine
+    assert "1 key result, no progress recorded overall" in theirs, theirs
+    assert "**: no reading yet (aim: 6 first meetings a week), not rated yet" in brief, brief  # nothing to compare
+    assert "First reading: no check-in has given a figure yet (aim: 6 first meetings a week)" in asked, asked
+
+
+async def test_a_rate_planned_from_a_figure_reads_it(coach: Coach, db: Database, team: dict[str, int]) -> None:
+    """"From 4 to 6 first meetings a week" gave a figure: the rate reads 4, not "no reading"."""
+    await _rate_only(db, team, start=4)
+    with freeze_time(TODAY, real_asyncio=True):
+        mine = await say(coach, team["ravi"], "/okr status")
+    assert "4 first meetings a week lately (aim: 6 first meetings a week)" in mine, mine

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.db import utcnow as now
@@ -37,7 +38,17 @@ def local_day(instant: datetime, timezone: str | None) -> date:
     return instant.astimezone(zone(timezone)).date()
 
 
-__all__ = ["local_day", "now", "zone"]
+def checkin_day(instant: datetime, rep: Any) -> date:
+    """The day a rep's check-in (completed at `instant`, aware) is shown on, to anyone:
+    the rep's own local day (`rep.timezone`), never the viewer's. The rep did it on
+    that day, their cadence counted it on that day (due, late, missed), and rep and
+    manager name the same day at their one-on-one; a manager with reps in several
+    zones sees each check-in as the rep lived it. One rule, so `/okr team` and the
+    brief cannot name two days for one check-in."""
+    return local_day(instant, getattr(rep, "timezone", None))
+
+
+__all__ = ["checkin_day", "local_day", "now", "zone"]
 
 
 def saved_instant(value: object) -> datetime | None:

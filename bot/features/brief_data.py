@@ -21,7 +21,7 @@ from typing import Any
 
 import prompts
 from bot.cadence import OKR_CHECKIN, WIG
-from bot.core.clock import local_day
+from bot.core.clock import checkin_day, local_day
 from storage import brief_reads as reads
 from storage import one_on_ones as store
 from storage import schedule
@@ -177,7 +177,7 @@ def _key_results(data: BriefData, krs: list[Any], answers: dict[int, list[Any]])
         rated = [(at, c) for _, c, at in answers.get(kr.id, []) if c]
         before = [(at, v, c) for at, v, c in data.history.get(kr.id, []) if at < start]
         since = [v for at, v, _ in data.history.get(kr.id, []) if at >= start]
-        now_value = kr.reading  # None: no reading yet (a floor planned without a figure)
+        now_value = kr.reading  # None: no reading yet (a floor, ceiling or rate planned without a figure)
         then_value = before[-1][1] if before else (None if since else now_value)
         rated_before = [c for at, c in rated if at < start]
         then_conf = rated_before[-1] if rated_before else (
@@ -242,17 +242,21 @@ def _wig(data: BriefData, commitments: list[Any], entries: list[Any]) -> None:
     data.measures = sorted(by_measure.values(), key=lambda m: m["title"])
 
 
-def _changes(data: BriefData, checkins: list[tuple[datetime, str | None, str | None, str | None]]) -> None:
+def _changes(data: BriefData, checkins: list[tuple[datetime, str | None, str | None, str | None,
+                                                  datetime | None]]) -> None:
     """Blockers and "what I'll change" since the window's start, each change with the
-    rep's answer at the following check-in; plus the last change said before it."""
-    start, tz = data.since, data.rep.timezone
+    rep's answer at the following check-in; plus the last change said before it. Each
+    is dated as `/okr team` dates a check-in (`checkin_day`: the rep's day it was
+    completed; the day it was started while still open)."""
+    start = data.since
     earliest = start - CHANGE_LOOKBACK
     rows = [row for row in checkins if row[0] >= earliest]
-    for index, (started, blockers, change, _) in enumerate(rows):
+    for index, (started, blockers, change, _, completed) in enumerate(rows):
         following = rows[index + 1] if index + 1 < len(rows) else None
         did = None if following is None else (following[3] or "unanswered")
         if started < start:
             data.earlier_change, data.earlier_did = change, did
         elif blockers or change:
-            data.blockers.append({"on": local_day(started, tz), "blockers": blockers, "change": change,
+            data.blockers.append({"on": checkin_day(completed or started, data.rep), "blockers": blockers,
+                                  "change": change,
                                   "did": did if change else None})

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import prompts
-from bot.core.clock import local_day
+from bot.core.clock import checkin_day, local_day
 from bot.core.coach import Turn
 from bot.core.feature import LEADERS, Feature
 from bot.core.messages import Message, Progress
@@ -97,7 +97,7 @@ def risk(totals: dict[str, Any], signals: okrs.TeamSignals) -> tuple[int, ...]:
 @feature.command("team", "/okr team", LEADERS)
 async def team(turn: Turn, args: str) -> list[Message]:
     """`/okr team`: one card per report (an admin sees everyone), riskiest first, with
-    a bar per objective, the last check-in (the asker's local date), the confidence
+    a bar per objective, the last check-in (on the rep's day: `checkin_day`), the confidence
     trend and open blockers. Channels split what they cannot send whole."""
     if turn.person.role not in LEADERS:
         return [Message(prompts.render("status/refused"), private=True)]
@@ -129,7 +129,7 @@ async def team(turn: Turn, args: str) -> list[Message]:
             if key not in captions:
                 captions[key] = prompts.render("status/team_caption", summary=part)
             bars.append(Progress(label=item.objective.title, ratio=part["progress"] or 0.0, caption=captions[key]))
-        last = local_day(signal.last_checkin, turn.person.timezone) if signal.last_checkin else None
+        last = checkin_day(signal.last_checkin, member) if signal.last_checkin else None
         out.append(Message(prompts.render("status/team_row", summary=totals[member.id], signal=signal, last=last),  # type: ignore[index]
                            title=member.name, progress=bars, private=True))
     return out

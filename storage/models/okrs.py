@@ -44,8 +44,8 @@ class KeyResult(SQLModel, table=True):
     confidence: str = Field(default=UNRATED, max_length=16)
     due_on: date | None = None
     updated_at: datetime = created_now()
-    # no reading yet: `current_value` was never read (a floor planned without a
-    # figure, "keep 95 %"), until a check-in gives it a value
+    # no reading yet: `current_value` was never read (a floor or ceiling planned without
+    # a figure, "keep 95 %"; a rate, "book 6 a week"), until a check-in gives it a value
     unread: bool = False
 
     @property
@@ -65,17 +65,22 @@ class KeyResult(SQLModel, table=True):
           before the plan (stored as the current value) counts (420k of 1.2M is 0.35).
         - rate: the latest period's figure against the rate per period (5 of 6 a
           week is 0.83), never a running total.
-        - floor: 1.0 while the level is held (at or above the floor); below it, the
-          share of the floor still held (90 against a floor of 95 is 0.95).
-        - ceiling: 1.0 while the level is held (at or below the ceiling); above it,
-          the ceiling's share of the level (4 % against a ceiling of 3 % is 0.75); a
-          ceiling of zero or less is held only at or below it.
+        - floor: 1.0 while the level is held (at or above the floor), 0.0 once it is
+          broken (92 against a floor of 95).
+        - ceiling: 1.0 while the level is held (at or below the ceiling), 0.0 once it
+          is broken (4 % against a ceiling of 3 %).
+
+        A level is held or broken, never "on its way": a floor is not a distance to
+        travel, and 92 % retention against a floor of 95 % is a missed goal, not one
+        97 % done. Drawn and averaged as its share, a broken level read as nearly
+        done and lifted "of the way overall"; at 0.0 the bar is empty beside "below
+        the floor of 95%" and the average counts it as the miss it is.
         """
         if self.kind == "ceiling":
-            if self.current_value <= self.target_value:
-                return 1.0
-            return max(0.0, min(1.0, self.target_value / self.current_value)) if self.target_value > 0 else 0.0
-        if self.kind in ("quota", "rate", "floor"):
+            return 1.0 if self.current_value <= self.target_value else 0.0
+        if self.kind == "floor":
+            return 1.0 if self.current_value >= self.target_value else 0.0
+        if self.kind in ("quota", "rate"):
             if self.target_value <= 0:
                 return 1.0 if self.current_value >= self.target_value else 0.0
             return max(0.0, min(1.0, self.current_value / self.target_value))
