@@ -164,8 +164,8 @@ def test_the_partial_index_migration_keeps_every_occurrence(private_db_url: str)
         engine.dispose()
 
 
-def test_0020_gives_rates_planned_without_a_figure_no_reading(private_db_url: str) -> None:
-    """A rate stored before 0020 with nothing read (start and current 0, no check-in
+def test_0021_gives_rates_planned_without_a_figure_no_reading(private_db_url: str) -> None:
+    """A rate stored before 0021 with nothing read (start and current 0, no check-in
     value) has no reading after it; one planned "from 4 to 6 a week", and one a
     check-in gave a value (even 0), keep theirs; a floor is left as 0019 set it."""
     from sqlalchemy import text

@@ -1,7 +1,7 @@
 """keyresult.unread for rates planned without a figure
 
-Revision ID: 0020_krrate
-Revises: 0019_gfx
+Revision ID: 0021_krrate
+Revises: 0020_lmca
 Create Date: 2026-12-01
 
 A rate key result ("book 6 first meetings a week") planned without a figure read
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0020_krrate"
-down_revision = "0019_gfx"
+revision = "0021_krrate"
+down_revision = "0020_lmca"
 branch_labels = None
 depends_on = None
 
