@@ -60,3 +60,11 @@ async def test_an_absence_that_misses_the_meeting_says_and_sends_nothing_about_i
     assert "one-on-one" not in saved, saved
     assert _to(outbox, "Maria Manager") == []
 
+
+async def test_the_managers_list_shows_the_meeting_moved_and_why(
+        db: Database, team: dict[str, int], coach: Coach) -> None:
+    await _series(db, team)
+    with at(NOW):
+        await _away(coach, team["ravi"], "until Friday")
+        shown = await say(coach, team["maria"], "/okr 1on1")
+    assert "next Mon 07 Dec 10:00 (moved from Tue 1 Dec 2026: away until 2026-12-04)" in shown, shown
