@@ -23,8 +23,9 @@ NOT_OPTIONAL = "flows/common/not_optional"
 RESTARTED = "flows/common/restarted"
 COMMANDS_HELP = "flows/common/commands"
 CONFIRM = "flows/common/confirm"
+LIST_MORE = "flows/common/list_more"  # "Another one? Type it, or `done`": a list given item by item
 DEFAULT_TEMPLATES = (HELP, RETRY, LABEL, OFFER, CANCELLED, AT_START, NOT_OPTIONAL, RESTARTED,
-                     COMMANDS_HELP, CONFIRM)
+                     COMMANDS_HELP, CONFIRM, LIST_MORE)
 
 
 @dataclass(frozen=True)
