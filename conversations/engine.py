@@ -165,6 +165,8 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         return _back(flow, reply, step, env.today)
     if listing and (word == "skip" or enough(text)):  # the list is as long as it gets
         return _accept(flow, reply, step, listing, listing, env.today)
+    if step.done is not None and enough(text):  # "done" at "Next key result?": the loop ends
+        return _leave(flow, reply, step, step.done, env.today)
     if word == "skip":
         if not step.optional:
             reply.say.append(Say(NOT_OPTIONAL, _names(flow, current, env.today, step)))

@@ -46,6 +46,7 @@ class Step:
     optional: bool = False
     default: str | None = None
     save: str | None = None
+    done: str | None = None  # where `done` / "no" / "that's all" goes, nothing stored (the end of a loop)
     assign: Mapping[str, str] = field(default_factory=dict)
     append_to: str | None = None
     append_item: Any = None

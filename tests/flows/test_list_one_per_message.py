@@ -1,6 +1,7 @@
 """A list question answered one item per message (the terminal, or Slack/Teams with a
 plain Enter): the items are gathered, "Another one?" after each, up to the list's
-limit or `done` (newcomer review F12)."""
+limit or `done` (newcomer review F12); and `done` at "Next key result for …?" ends
+that objective's key results instead of being coached as a vague one (F13)."""
 
 from __future__ import annotations
 
@@ -95,3 +96,36 @@ def test_every_list_question_gathers_one_per_message_and_says_so_when_resumed() 
     assert play(wig, reply, "Book 3 demos").state["answers"]["new_commitments"] == [
         "Call the 5 open leads", "Book 3 demos"]
 
+
+def test_done_at_next_key_result_ends_the_objective_s_key_results() -> None:
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win mid-market; Grow top ten", "skip", "Close 12 new logos by end of Q2", "yes")
+    assert reply.state["step"] == "more_krs"
+    reply = play(goals, reply, "yes")
+    assert "`done`" in shown(reply) and "`back`" in shown(reply)  # the question says how to stop
+    for word in ("done", "no", "that's all"):
+        after = play(goals, reply, word)
+        assert after.say[0].template != "flows/goals/key_result_retry", word
+        assert [o["title"] for o in after.state["answers"]["objectives"]] == ["Win mid-market"], word
+        assert len(after.state["answers"]["objectives"][0]["key_results"]) == 1
+        assert "Priority 2 of 2" in shown(after)
+    back = play(goals, reply, "back")
+    assert back.state["step"] == "more_krs"
+
+
+def test_done_at_the_first_key_result_is_still_asked_for_one() -> None:
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win mid-market; Grow top ten", "skip", "done")
+    assert reply.say[0].template == "flows/goals/key_result_retry"
+
+
+def test_a_done_to_a_step_that_does_not_exist_stops_the_loader(tmp_path: Path) -> None:
+    import pytest
+
+    from conversations.loader import FlowError, load_flows
+
+    (tmp_path / "odd.yaml").write_text(
+        "name: odd\ntitle: flows/goals/title\nsteps:\n  - id: a\n    ask: flows/goals/key_result\n"
+        "    done: nowhere\n  - id: b\n    end: null\n", encoding="utf-8")
+    with pytest.raises(FlowError, match="unknown step 'nowhere'"):
+        load_flows(tmp_path)
