@@ -28,6 +28,7 @@ from conversations.flow_model import (  # noqa: F401 (re-exported: engine.Flow, 
     DEFAULT_TEMPLATES,
     HELP,
     LABEL,
+    LIST_MORE,
     NOT_OPTIONAL,
     OFFER,
     RESTARTED,
@@ -42,6 +43,7 @@ from conversations.flow_model import (  # noqa: F401 (re-exported: engine.Flow, 
 )
 from conversations.locales import typed_number
 from conversations.validators import Env, Invalid, Valid, plan_period, validate
+from conversations.word_answers import enough, gather
 
 KINDS = ("ask", "set", "append", "compute", "branch", "goto", "end", "say")
 COMMANDS = ("back", "skip", "cancel", "help")
@@ -92,7 +94,7 @@ def repeat(flow: Flow, state: Mapping[str, Any], today: date) -> Reply:
         reply.say.append(_read_back(flow, step, reply.state, today))
         return reply
     reply.state.pop("confirming", None)
-    reply.say.append(_question(flow, step, reply.state, today))
+    reply.say.append(_asked(flow, step, reply.state, today))
     return reply
 
 
@@ -139,9 +141,11 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
             reply.say.append(Say(RETRY, names))
             reply.say.append(_question(flow, step, current, env.today))
             return reply
+    listing = current.get("listing")  # a list's items so far, sent one per message
     if word == "cancel":
         current["status"] = "cancelled"
         current["history"] = []
+        current.pop("listing", None)
         reply.say.append(Say(CANCELLED, _names(flow, current, env.today)))
         return reply
     if word == "help":
@@ -150,10 +154,20 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         reply.say.append(Say(step.help, names))
         if step.help != HELP:  # a step's own help, then the words that always work
             reply.say.append(Say(COMMANDS_HELP, names))
-        reply.say.append(_question(flow, step, current, env.today))
+        reply.say.append(_asked(flow, step, current, env.today))
+        return reply
+    if word == "back" and listing:  # the last item taken away; none left: the question again
+        listing.pop()
+        if not listing:
+            current.pop("listing")
+        reply.say.append(_asked(flow, step, current, env.today))
         return reply
     if word == "back":
         return _back(flow, reply, step, env.today)
+    if listing and (word == "skip" or enough(text)):  # the list is as long as it gets
+        return _accept(flow, reply, step, listing, listing, env.today)
+    if step.done is not None and enough(text):  # "done" at "Next key result?": the loop ends
+        return _leave(flow, reply, step, step.done, env.today)
     if word == "skip":
         if not step.optional:
             reply.say.append(Say(NOT_OPTIONAL, _names(flow, current, env.today, step)))
@@ -175,6 +189,12 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
             "error": "not_yes_no", "details": {}, "validator": "yesno", "optional": False}
         reply.say.extend([Say(RETRY, names), _read_back(flow, step, current, env.today)])
         return reply
+    if isinstance(result, Valid) and step.validate == "list":
+        result, more = gather(listing, result.value, step.options.get("max_items"))
+        if more:  # one item alone, or the list not full yet: "Another one?"
+            current["listing"], current["misses"] = result.value, 0
+            reply.say.append(_asked(flow, step, current, env.today))
+            return reply
     if isinstance(result, Invalid):
         return _miss(flow, reply, step, result, env.today)
     if result.confirm is not None and confirming is not None and result.value == confirming:
@@ -203,6 +223,15 @@ def _question(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> 
     assert step.template is not None
     options = tuple(Option(v, step.labels) for v in step.offered)
     return Say(step.template, _names(flow, state, today, step) | {"optional": step.optional}, options)
+
+
+def _asked(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:
+    """The question waiting: "Another one?" while a list comes an item a message, else the step's."""
+    if not state.get("listing"):
+        return _question(flow, step, state, today)
+    names = _names(flow, state, today, step) | {
+        "so_far": state["listing"], "max_items": step.options.get("max_items"), "optional": step.optional}
+    return Say(LIST_MORE, names, (Option("done"),))
 
 
 def _pending(state: Mapping[str, Any]) -> Any:
@@ -244,6 +273,8 @@ def _miss(flow: Flow, reply: Reply, step: Step, problem: Invalid, today: date) -
     }
     options = tuple(Option(v, step.labels) for v in step.offered)
     reply.say.append(Say(step.retry, names, options))
+    if state.get("listing"):
+        reply.say.append(_asked(flow, step, state, today))
     if state["misses"] >= MAX_MISSES:
         offer = (("skip",) if step.optional else ()) + ("help", "cancel")
         reply.say.append(Say(OFFER, names, tuple(Option(v) for v in offer)))
@@ -258,6 +289,7 @@ def _back(flow: Flow, reply: Reply, step: Step, today: date) -> Reply:
         reply.say.append(_question(flow, step, state, today))
         return reply
     previous = history.pop()
+    state.pop("listing", None)
     state["answers"] = previous["answers"]
     state["step"] = previous["step"]
     state["misses"] = 0
@@ -269,13 +301,20 @@ def _back(flow: Flow, reply: Reply, step: Step, today: date) -> Reply:
 
 
 def _accept(flow: Flow, reply: Reply, step: Step, value: Any, route: Any, today: date) -> Reply:
+    return _leave(flow, reply, step, _target(step, route), today, {step.key: value})
+
+
+def _leave(flow: Flow, reply: Reply, step: Step, target: str, today: date,
+           answered: Mapping[str, Any] | None = None) -> Reply:
+    """On from `step` to `target`, `answered` stored (none: a `done:`), noted for `back`."""
     state = reply.state
     history: list[dict[str, Any]] = state["history"]
     history.append({"step": step.id, "answers": copy.deepcopy(state["answers"])})
     del history[:-MAX_HISTORY]
-    state["answers"][step.key] = value
+    state["answers"].update(answered or {})
+    state.pop("listing", None)
     state["misses"] = 0
-    state["step"] = _target(step, route)
+    state["step"] = target
     _run(flow, reply, today)
     return reply
 

@@ -23,8 +23,9 @@ NOT_OPTIONAL = "flows/common/not_optional"
 RESTARTED = "flows/common/restarted"
 COMMANDS_HELP = "flows/common/commands"
 CONFIRM = "flows/common/confirm"
+LIST_MORE = "flows/common/list_more"  # "Another one? Type it, or `done`": a list given item by item
 DEFAULT_TEMPLATES = (HELP, RETRY, LABEL, OFFER, CANCELLED, AT_START, NOT_OPTIONAL, RESTARTED,
-                     COMMANDS_HELP, CONFIRM)
+                     COMMANDS_HELP, CONFIRM, LIST_MORE)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Step:
     optional: bool = False
     default: str | None = None
     save: str | None = None
+    done: str | None = None  # where `done` / "no" / "that's all" goes, nothing stored (the end of a loop)
     assign: Mapping[str, str] = field(default_factory=dict)
     append_to: str | None = None
     append_item: Any = None

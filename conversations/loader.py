@@ -40,7 +40,7 @@ TOP_KEYS = {"name", "title", "private", "start", "steps", "description"}
 KEYS: dict[str, set[str]] = {
     "say": {"say", "next"},
     "ask": {"ask", "validate", "options", "choices", "labels", "help", "retry", "optional",
-            "default", "save", "next"},
+            "default", "save", "done", "next"},
     "set": {"set", "next"},
     "append": {"append", "next"},
     "compute": {"compute", "args", "save", "next"},
@@ -139,6 +139,8 @@ def _targets(step: Step) -> list[str]:
     elif step.next is not None:
         found.append(step.next)
     found.extend(target for _, target in step.branch)
+    if step.done is not None:
+        found.append(step.done)
     return found
 
 
@@ -306,6 +308,10 @@ def _ask(source: str, item: dict[str, Any], exists: Callable[[str], bool]) -> di
         if not isinstance(item["save"], str):
             raise FlowError(source, step_id, "save names an answer")
         values["save"] = item["save"]
+    if item.get("done") is not None:
+        if not isinstance(item["done"], str):
+            raise FlowError(source, step_id, "done names the step a `done` goes to")
+        values["done"] = item["done"]
     nxt = item.get("next")
     if isinstance(nxt, dict):
         keys = {("yes" if k else "no") if isinstance(k, bool) else str(k).lower() for k in nxt}

@@ -35,6 +35,16 @@ def yesno(raw: str, env: Env) -> Result:
     return Invalid("not_yes_no")
 
 
+# "that's the lot": the end of a list given one item per message, or of key results
+_ENOUGH = re.compile(r"^\s*(?:done|all\s+done|i'?m\s+done|no|nope|no\s+more|none|nothing\s+(?:else|more)|"
+                     r"that'?s\s+(?:all|it)|that\s+is\s+(?:all|it)|finished|enough)\s*[.!]?\s*$", re.IGNORECASE)
+
+
+def enough(raw: str) -> bool:
+    """True for an answer that ends a list: `done`, "no", "that's all", "nothing else"."""
+    return _ENOUGH.match(raw.replace("\u2019", "'")) is not None
+
+
 def _key(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
@@ -100,6 +110,18 @@ def items(raw: str, env: Env, *, max_items: int | None = None, min_items: int = 
     if long:
         return Invalid("too_long", {"max_length": max_length, "length": len(long[0])})
     return Valid(found)
+
+
+def gather(listing: Sequence[str] | None, found: Sequence[str], most: int | None) -> tuple[Result, bool]:
+    """A list answer (`found`) after the items sent before it (`listing`) -> (the list so
+    far, or `too_many` past `most` items; whether to ask for another). One item alone
+    starts the gathering (the terminal, or a plain Enter in Slack/Teams, sends a line at
+    a time); several in one message (Shift+Enter, `;`) are the whole list."""
+    gathered = [*(listing or []), *found]
+    if most is not None and len(gathered) > most:
+        return Invalid("too_many", {"max_items": most, "count": len(gathered)}), False
+    more = bool(listing or len(found) == 1) and (most is None or len(gathered) < most)
+    return Valid(gathered), more
 
 
 def person(raw: str, env: Env) -> Result:

@@ -288,7 +288,7 @@ def test_the_next_terminal_run_shows_the_check_in_with_the_plan_now(tmp_path: Pa
 
 GOALS = ["We won three big deals through referrals", "skip", "New territory in the north",
          "Be the partner customers trust", "Follow up within a day",
-         "Win mid-market", "skip", "Close 12 new logos by end of Q2", "yes", "no",
+         "Win mid-market", "done", "skip", "Close 12 new logos by end of Q2", "yes", "no",
          "10", "90%", "20%", "A third from services",
          "$1.2M", "skip", "skip", "25%", "$40k", "63",
          "Better discovery calls", "first", "all", "Negotiation coaching", "Team lead in two years",

@@ -97,10 +97,12 @@ async def test_sun_thu_rep_reports_last_week_and_commits_this_week_and_finds_the
         commit = await say(poster, ravi, "7")
         assert "commit to this week (10–16 Jan 2027)" in commit, commit
         await say(poster, ravi, "call the 5 open leads")
+        await say(poster, ravi, "done")
     with freeze_time("2027-01-11 17:00:00"):  # Mon 11 Jan 09:00 in Los Angeles
         assert "how many last week (4–10 Jan 2027)?" in await say(poster, sam, "/okr wig start")
         assert "commit to this week (11–17 Jan 2027)" in await say(poster, sam, "4")
         await say(poster, sam, "book 2 demos")
+        await say(poster, sam, "done")
     async with db.session() as session:
         entries = {(e.person_id, e.week_start, e.value) for e in (await session.exec(select(LeadMeasureEntry))).all()}
         promised = {(c.person_id, c.week_start) for c in (await session.exec(select(Commitment))).all()}
@@ -112,6 +114,7 @@ async def test_sun_thu_rep_reports_last_week_and_commits_this_week_and_finds_the
         await say(poster, ravi, "yes")
         await say(poster, ravi, "9")
         await say(poster, ravi, "call 6 leads")
+        await say(poster, ravi, "done")
         board = await say(poster, ravi, "/okr scorecard")
     assert "Team scorecard · last week (10–16 Jan 2027)" in board, board
     assert "Ravi Rep: 9 of 10" in board and "Commitments kept: 1 of 2" in board
@@ -167,6 +170,7 @@ async def test_a_sun_thu_teams_sunday_post_goes_out_once_with_that_weeks_numbers
         await say(poster, team["ravi"], "/okr wig start")
         await say(poster, team["ravi"], "8")
         await say(poster, team["ravi"], "call 6 leads")
+        await say(poster, team["ravi"], "done")
     assert await scorecard.post_scorecards(poster, datetime(2027, 1, 17, 12, 59, tzinfo=UTC)) == 0
     assert await scorecard.post_scorecards(poster, datetime(2027, 1, 17, 13, 0, tzinfo=UTC)) == 1
     assert await scorecard.post_scorecards(poster, datetime(2027, 1, 17, 13, 15, tzinfo=UTC)) == 0

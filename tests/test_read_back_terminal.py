@@ -83,26 +83,26 @@ def _restarted(folder: Path, *lines: str) -> str:
 
 @pytest.mark.parametrize("answer", ["1", "yes"])
 def test_yes_at_the_read_back_shown_again_keeps_the_value(left: Path, answer: str) -> None:
-    after = _restarted(left, answer, "Call five lapsed customers")
+    after = _restarted(left, answer, "Call five lapsed customers", "done")
     assert COMMIT in after and "That number is not on the card" not in after, after
     assert _stored(left)[-1] == 400
 
 
 @pytest.mark.parametrize("answer", ["2", "no"])
 def test_no_at_the_read_back_shown_again_asks_again(left: Path, answer: str) -> None:
-    after = _restarted(left, answer, "120", "Call five lapsed customers")
+    after = _restarted(left, answer, "120", "Call five lapsed customers", "done")
     assert after.index(NOT_KEPT) < after.index(QUESTION) < after.index(COMMIT), after
     assert _stored(left)[-1] == 120
 
 
 def test_a_value_typed_at_the_card_is_the_new_value(left: Path) -> None:
-    after = _restarted(left, "250", "Call five lapsed customers")
+    after = _restarted(left, "250", "Call five lapsed customers", "done")
     assert COMMIT in after and "not on the card" not in after, after
     assert _stored(left)[-1] == 250
 
 
 def test_a_jump_typed_at_the_card_is_read_back_and_the_same_again_keeps_it(left: Path) -> None:
-    after = _restarted(left, "500", "500", "Call five lapsed customers")
+    after = _restarted(left, "500", "500", "Call five lapsed customers", "done")
     assert "500 deals is more than three times the 100 deals" in after and "not on the card" not in after, after
     assert after.index("500 deals is more") < after.index(COMMIT)
     assert _stored(left)[-1] == 500
@@ -128,7 +128,7 @@ def test_the_read_back_survives_a_kill_9(tmp_path: Path) -> None:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
-    after = _restarted(tmp_path, "1", "Call five lapsed customers")
+    after = _restarted(tmp_path, "1", "Call five lapsed customers", "done")
     assert COMMIT in after, after
     assert _stored(tmp_path)[-1] == 400
 
@@ -142,7 +142,7 @@ def test_a_stored_read_back_without_its_details_asks_the_question(left: Path) ->
         state = json.loads(state)
         assert state["confirming"] == 400 and state.pop("confirm_details")["jump"] == "up"
         db.execute("UPDATE conversation SET state = ? WHERE id = ?", (json.dumps(state), row))
-    out = chat(left, "1", "Call five lapsed customers")
+    out = chat(left, "1", "Call five lapsed customers", "done")
     assert OPEN in out and out.index(QUESTION) < out.index(COMMIT), out
     assert READ_BACK not in out and "couldn't read" not in out, out
     assert _stored(left)[-1] == 1  # the value 1 (a small move against a WIG of 500: not read back)
@@ -153,7 +153,7 @@ def test_a_number_for_yes_after_a_command_keeps_the_value_read_back(left: Path, 
     """A command in between clears the terminal's Yes/No card, so `1` reaches the
     conversation as text: at a read-back it is the card's Yes (the reviewer's 1 was
     stored as the WIG's value, over the 150 just typed too), and `2` its No."""
-    after = _restarted(left, between, "1", "Call five lapsed customers")
+    after = _restarted(left, between, "1", "Call five lapsed customers", "done")
     assert COMMIT in after, after
     assert _stored(left)[-1] == 400
 
@@ -162,14 +162,14 @@ def test_a_newer_update_in_between_drops_the_value_read_back(left: Path) -> None
     """`/okr wig update 1 150` typed at the read-back of 400: the session's older 400 is
     dropped, saying so, and the question asked again (never 400 stored over the 150,
     nor `1` taken for a yes to it); the session's next answer is kept."""
-    after = _restarted(left, "/okr wig update 1 150", "1", "160", "Call five lapsed customers")
+    after = _restarted(left, "/okr wig update 1 150", "1", "160", "Call five lapsed customers", "done")
     assert "newer reading since: 150 deals" in after and "dropped the 400 deals" in after, after
     assert after.index("dropped the 400 deals") < after.rindex(QUESTION) < after.index(COMMIT), after
     assert _stored(left) == [160]
 
 
 def test_a_number_for_no_after_a_command_asks_again(left: Path) -> None:
-    after = _restarted(left, "/okr help", "2", "120", "Call five lapsed customers")
+    after = _restarted(left, "/okr help", "2", "120", "Call five lapsed customers", "done")
     assert after.index(NOT_KEPT) < after.rindex(QUESTION) < after.index(COMMIT), after
     # the re-ask's example is one a count of deals accepts (it was `3.5` or `1,200`)
     assert "like `12` or `1200`" in after and "3.5" not in after, after
@@ -177,7 +177,7 @@ def test_a_number_for_no_after_a_command_asks_again(left: Path) -> None:
 
 
 def test_help_at_the_read_back_shows_it_again(left: Path) -> None:
-    after = _restarted(left, "help", "yes", "Call five lapsed customers")
+    after = _restarted(left, "help", "yes", "Call five lapsed customers", "done")
     assert after.index(READ_BACK) < after.index(COMMIT), after
     assert _stored(left)[-1] == 400
 
@@ -189,6 +189,6 @@ def test_the_correction_a_negative_read_back_invites_is_taken_with_its_card_show
     coachbot(tmp_path, "team", "import", str(ROOT / "examples" / "team.csv"))
     by = (date.today() + timedelta(days=200)).isoformat()
     out = chat(tmp_path, f"/okr wig add NPS from 0 to 50 by {by}", "/okr wig start", "(1)", "1",
-               "Call five lapsed customers")
+               "Call five lapsed customers", "done")
     assert "below zero" in out and "1. Yes" in out and COMMIT in out, out
     assert _stored(tmp_path)[-1] == 1

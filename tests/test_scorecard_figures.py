@@ -96,6 +96,7 @@ async def test_a_new_lead_measure_shows_no_weeks_before_it_and_no_zero_nobody_re
         await say(coach, team["ravi"], "/okr wig start")
         await say(coach, team["ravi"], "4")
         await say(coach, team["ravi"], "Book 3 meetings")
+        await say(coach, team["ravi"], "done")  # commitments come one per message until `done`
         board = await say(coach, team["sam"], "/okr scorecard")
     line = next(line for line in board.splitlines() if line.startswith("*Discovery meetings*"))
     assert line == "*Discovery meetings*: team 4 of 10 (40%) · last 2 weeks: — → 4", board

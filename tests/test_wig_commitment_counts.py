@@ -41,7 +41,8 @@ async def test_a_commitment_below_zero_is_asked_again_with_an_example(
         assert COMMIT in await say(coach, ravi, "4")
         again = await say(coach, ravi, typed)
         assert BELOW in again and example in again and "Done" not in again, again
-        assert "Done, Ravi" in await say(coach, ravi, "Book 3 demos")
+        assert "Another one?" in await say(coach, ravi, "Book 3 demos")
+        assert "Done, Ravi" in await say(coach, ravi, "done")
     async with db.session() as session:
         assert [c.text for c in (await session.exec(select(Commitment))).all()] == ["Book 3 demos"]
 

@@ -37,6 +37,7 @@ async def test_the_session_asks_once_before_keeping_a_value_far_beyond_a_wig_fro
         assert COMMIT not in far
         assert COMMIT in await say(coach, maria, again)  # asked once: a yes or the same value keeps it
         await say(coach, maria, "Call five lapsed customers")
+        await say(coach, maria, "done")
     assert await _readings(db) == [4000]
 
 
@@ -52,4 +53,5 @@ async def test_the_session_asks_about_three_times_the_last_reading_and_no_gives_
         assert 'Where does "Revenue" stand today?' in await say(coach, maria, "no")
         assert COMMIT in await say(coach, maria, "1.6")  # within three times: kept at once
         await say(coach, maria, "Call five lapsed customers")
+        await say(coach, maria, "done")
     assert await _readings(db) == [1.6]

@@ -209,6 +209,7 @@ async def test_the_wig_session_names_the_week_it_asks_about_and_the_one_it_plans
         plan = await say(coach, team["ravi"], "5")
         assert "commit to this week (30 Nov–6 Dec 2026)" in plan, plan
         await say(coach, team["ravi"], "call ACME")
+        await say(coach, team["ravi"], "done")
     with freeze_time("2026-12-11 15:00:00"):  # a Friday: reports on this week, plans next week
         again = await say(coach, team["ravi"], "/okr wig start")
         assert "your commitments for this week (7–13 Dec 2026)" not in again  # none were made for it

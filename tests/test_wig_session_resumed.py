@@ -61,7 +61,8 @@ async def _finish(coach: Coach, maria: int, resumed: str) -> None:
     assert CHANGED in resumed and '"Demos" was added' in resumed, resumed
     assert DEMOS in resumed and REVENUE not in resumed, resumed
     assert COMMIT in await say(coach, maria, "7")
-    assert "Done, Maria" in await say(coach, maria, "Call five lapsed customers")
+    assert "Another one?" in await say(coach, maria, "Call five lapsed customers")
+    assert "Done, Maria" in await say(coach, maria, "done")
 
 
 # --- 1. every path that picks the session up -----------------------------------------------
@@ -148,7 +149,8 @@ async def test_stay_at_the_park_question_and_an_old_continue_button(coach: Coach
         kept = await say(coach, maria, action=f"resume:{row.id}")  # its own old continue button
         assert "carry on" in kept and DEMOS in kept and REVENUE not in kept and CHANGED not in kept, kept
         assert COMMIT in await say(coach, maria, "7")
-        await say(coach, maria, "Call five lapsed customers")
+        assert "Another one?" in await say(coach, maria, "Call five lapsed customers")
+        await say(coach, maria, "done")
     assert await _readings(db) == {"Logos": [5], "Demos": [7]}
 
 
@@ -167,7 +169,8 @@ async def test_a_wig_added_after_its_values_were_given_is_asked_and_every_answer
         back = await say(coach, maria, "Call five lapsed customers")  # typed for the commitments: asked again
         assert '"Demos" was added' in back and DEMOS in back and COMMIT not in back, back
         assert COMMIT in await say(coach, maria, "7")
-        assert "Done, Maria" in await say(coach, maria, "Call five lapsed customers")
+        assert "Another one?" in await say(coach, maria, "Call five lapsed customers")
+        assert "Done, Maria" in await say(coach, maria, "done")
     assert await _readings(db) == {"Logos": [5], "Revenue": [60], "Demos": [7]}
     async with db.session() as session:
         assert len((await session.exec(select(Commitment))).all()) == 1
@@ -188,7 +191,8 @@ async def test_a_rep_is_asked_the_lead_measures_of_the_wigs_now(coach: Coach, db
         resumed = await say(coach, ravi, "3")  # typed for Proposals, whose WIG closed: asked again
         assert "Visits" in resumed and "Proposals" not in resumed.split("too.")[-1], resumed
         assert COMMIT in await say(coach, ravi, "4")
-        await say(coach, ravi, "Call five lapsed customers")
+        assert "Another one?" in await say(coach, ravi, "Call five lapsed customers")
+        await say(coach, ravi, "done")
     async with db.session() as session:
         titles = {m.id: m.title for m in (await session.exec(select(LeadMeasure))).all()}
         entries = {titles[e.lead_measure_id]: e.value for e in (await session.exec(select(LeadMeasureEntry))).all()}
@@ -218,7 +222,8 @@ async def test_a_newer_update_drops_the_value_waiting_for_a_yes(coach: Coach, db
         again = await say(coach, maria, "1000")  # read back against the newer reading
         assert "the 150 deals of its last reading" in again and COMMIT not in again, again
         assert COMMIT in await say(coach, maria, "160")
-        await say(coach, maria, "Call five lapsed customers")
+        assert "Another one?" in await say(coach, maria, "Call five lapsed customers")
+        await say(coach, maria, "done")
     assert await _readings(db) == {"Pipeline": [160]}
 
 
@@ -229,8 +234,9 @@ async def test_a_newer_update_wins_over_a_value_given_earlier_in_the_session(coa
         await _at_read_back(coach, maria)
         assert COMMIT in await say(coach, maria, "yes")  # 400 given in the session
         await say(coach, maria, "/okr wig update 1 150")
-        done = await say(coach, maria, "Call five lapsed customers")
-        assert "dropped the 400 deals" in done and "Done, Maria" in done, done
+        more = await say(coach, maria, "Call five lapsed customers")
+        assert "dropped the 400 deals" in more and "Another one?" in more, more
+        assert "Done, Maria" in await say(coach, maria, "done")
     assert await _readings(db) == {"Pipeline": [150]}
 
 

@@ -24,8 +24,8 @@ async def test_the_manager_is_asked_the_lag_not_a_lead_number_the_scorecard_woul
     with freeze_time("2027-01-11 15:00:00"):  # Monday: the sessions report on 4–10 Jan
         await say(coach, team["maria"], "/okr wig add New ARR from $1.2M to $1.5M by June 30")
         await say(coach, team["maria"], "/okr wig measure Discovery meetings, 5 per week")
-        maria = await _session(coach, team["maria"], "1.4M", "Call 5 lapsed customers")
-        ravi = await _session(coach, team["ravi"], "4", "Book 3 meetings")
+        maria = await _session(coach, team["maria"], "1.4M", "Call 5 lapsed customers", "done")
+        ravi = await _session(coach, team["ravi"], "4", "Book 3 meetings", "done")
         board = await say(coach, team["sam"], "/okr scorecard")
     asked = "\n".join(maria).split("Team scorecard")[0]  # the session's questions, not the card after it
     assert "Discovery meetings" not in asked, asked             # never asked of her

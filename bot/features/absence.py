@@ -20,6 +20,7 @@ from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import BEFORE_CONVERSATION, Feature
 from bot.core.messages import Choice, Message, leaves_card_open
+from bot.features.absence_meetings import moved_meetings, shown_for, tell_the_other
 from bot.features.absence_reading import (
     MAX_ABSENCE_DAYS,
     check_passed,
@@ -181,9 +182,13 @@ async def _save(turn: Turn, first: date, last: date, why: str | None = None) -> 
     async with turn.db.session() as session:
         rows = await occurrences.occurrences_between(
             session, turn.now - timedelta(days=1), turn.now + horizon, [person.id])  # type: ignore[list-item]
+    meetings = await moved_meetings(turn.db, person.id, first, last, turn.now, horizon)  # type: ignore[arg-type]
+    told = await tell_the_other(turn.coach, person, first, last, meetings) if meetings else 0
     return [Message(prompts.render("cadence/out_recorded", first=first, last=last, why=why,
                                    holiday_today=holiday_name(calendar.country, today),
-                                   changes=affected(rows, first, last), shown=SHOWN_CHANGES))]
+                                   changes=affected(rows, first, last), shown=SHOWN_CHANGES,
+                                   meetings=shown_for(meetings, person.id, person.timezone or "UTC"),  # type: ignore[arg-type]
+                                   told=told > 0))]
 
 
 def affected(rows: list[Any], first: date, last: date) -> list[dict[str, Any]]:

@@ -137,7 +137,10 @@ async def _list(turn: Turn, only: Any = None) -> list[Message]:
                      "day": DAY_NAMES[day].capitalize() if day else row.rrule, "at": row.local_time,
                      "lead": row.brief_minutes_before, "rep_id": row.rep_id,
                      "next": upcoming.slot.due_at.astimezone(zone(turn.person.timezone)).strftime("%a %d %b %H:%M")  # type: ignore[union-attr]
-                     if upcoming else None})
+                     if upcoming else None,
+                     # moved off its regular day (an absence, a holiday): from when, and why
+                     "moved_from": upcoming.slot.nominal.date() if upcoming and upcoming.slot.reason else None,
+                     "why": upcoming.slot.reason if upcoming else None})
     async with turn.db.session() as session:
         for row in rows:
             if not row["rep"]:

@@ -105,7 +105,8 @@ async def test_wig_setup_session_and_scorecard(
         await say(coach, ravi, "yes")
         await say(coach, ravi, "11")
         await say(coach, ravi, "3")
-        done = await say(coach, ravi, "book 4 demos")
+        assert "Another one?" in await say(coach, ravi, "book 4 demos")
+        done = await say(coach, ravi, "done")
     assert "Ravi Rep: 11 of 10" in done
     with at(utc(2027, 1, 18, 15)):
         board = await say(coach, maria, "/okr wig")
@@ -232,7 +233,8 @@ async def test_a_prompt_button_works_while_another_conversation_runs(
     with at(TUESDAY_CHECKIN):
         assert "back today at 11:31" in await say(coach, ravi, action=later[0])
         # the running conversation is untouched: the next line still answers it
-        assert "scorecard" in await say(coach, ravi, "call five leads")
+        assert "Another one?" in await say(coach, ravi, "call five leads")
+        assert "scorecard" in await say(coach, ravi, "done")
 
 
 async def test_typed_not_now_puts_the_prompt_back_for_two_hours(

@@ -100,6 +100,7 @@ async def test_a_check_in_and_wig_session_done_without_a_prompt_show_in_the_brie
             await say(coach, ravi, line)
         await say(coach, ravi, "/okr wig start")
         await say(coach, ravi, "call lapsed customers")
+        await say(coach, ravi, "done")  # commitments come one per message until `done`
         brief = await say(coach, maria, "/okr brief @ravi@example.com")
     assert "No check-in or WIG prompt was due" not in brief
     assert "OKR check-ins: 1 done on their own (`/okr checkin`), no prompt was due" in brief

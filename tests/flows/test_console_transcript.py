@@ -41,7 +41,7 @@ async def test_goal_setting_in_the_terminal_prints_the_managers_copy(db: Databas
     console = ConsoleChannel(out)
     coach = build_coach(db, Settings(database_url=db.url), Channels(console))
     await console.converse(coach, team["ravi"], lines(
-        "/okr goals", *["skip"] * 5, "Win mid-market", "skip", "Close 12 new logos by end of Q2",
+        "/okr goals", *["skip"] * 5, "Win mid-market", "done", "skip", "Close 12 new logos by end of Q2",
         "1", "2", *["skip"] * 4, "$1.2M", "skip", "skip", "25%", "$40k", "63", "skip", "1",
         *["skip"] * 3, "2", "1"))
     text = out.getvalue()

@@ -18,7 +18,8 @@ async def test_keep_churn_below_is_a_ceiling_and_the_picker_offers_one(
         coach: Coach, team: dict[str, int], db: Database) -> None:
     ravi = team["ravi"]
     await say(coach, ravi, "/okr goals")
-    read = await run(coach, ravi, REFLECTION + ["Keep my customers", "skip", "Keep churn below 3% by December 31"])
+    read = await run(coach, ravi, REFLECTION + ["Keep my customers", "done", "skip",
+                                                "Keep churn below 3% by December 31"])
     assert "as a level to stay under (a ceiling)" in read and "at or below 3%" in read
     assert "floor" not in read
     replies = await coach.handle(Inbound(person_id=ravi, platform="test", text="no"))   # the rep may correct it

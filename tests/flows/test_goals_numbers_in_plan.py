@@ -18,7 +18,7 @@ from storage.db import Database
 
 START = ["We won three big deals through referrals", "skip", "New territory in the north",
          "Be the partner customers trust", "Follow up within a day",
-         "Become the go-to partner for new banks", "skip", "Close 10 new logos by June 30", "yes", "no",
+         "Become the go-to partner for new banks", "done", "skip", "Close 10 new logos by June 30", "yes", "no",
          "10", "95%", "20%", "A third from services",
          "$1.2M", "skip", "skip", "25%", "$40k", "63"]
 AFTER = ["Negotiation coaching", "Team lead in two years", "Two history books", "biweekly"]

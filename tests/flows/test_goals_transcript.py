@@ -296,7 +296,7 @@ async def test_two_currencies_are_named_not_called_a_range(coach: Coach, team: d
     in one currency, which is then taken."""
     ravi = team["ravi"]
     await say(coach, ravi, "/okr goals")
-    await run(coach, ravi, REFLECTION + ["Grow revenue", "skip"])
+    await run(coach, ravi, REFLECTION + ["Grow revenue", "done", "skip"])
     kr = await say(coach, ravi, "Grow revenue from 100 NOK to 200 SEK by end of Q2")
     assert "NOK and SEK are two currencies: give both ends in one" in kr and "range" not in kr
     assert "`Grow it from 100 to 200 NOK by end of Q2`" in kr

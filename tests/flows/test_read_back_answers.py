@@ -30,6 +30,7 @@ async def _commit(coach: Coach, maria: int) -> None:
     """The session's last question answered: what it read is stored."""
     with freeze_time("2027-01-04 15:05:00"):
         await say(coach, maria, "Call five lapsed customers")
+        await say(coach, maria, "done")
 
 
 async def _session_at(coach: Coach, maria: int, wig: str, last: str, typed: str) -> str:

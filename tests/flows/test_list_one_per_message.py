@@ -1,0 +1,131 @@
+"""A list question answered one item per message (the terminal, or Slack/Teams with a
+plain Enter): the items are gathered, "Another one?" after each, up to the list's
+limit or `done` (newcomer review F12); and `done` at "Next key result for …?" ends
+that objective's key results instead of being coached as a vague one (F13)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import prompts
+from conversations import engine
+from conversations.engine import Flow, Reply
+from conversations.loader import load_flow
+from conversations.validators import Env
+
+TODAY = date(2027, 1, 6)
+ENV = Env(TODAY, "Europe/Oslo")
+CONTEXT = {"first_name": "Ravi", "manager_name": "Maria", "year": "2027"}
+
+
+def _flow(name: str) -> Flow:
+    return load_flow(Path(engine.__file__).parent / "flows" / f"{name}.yaml", prompts.exists)
+
+
+def play(flow: Flow, reply: Reply, *inputs: str) -> Reply:
+    for text in inputs:
+        reply = engine.advance(flow, json.loads(json.dumps(reply.state)), text, ENV)
+    return reply
+
+
+def shown(reply: Reply) -> str:
+    return "\n".join(prompts.render(s.template, **s.values) for s in reply.say)
+
+
+def at_priorities() -> tuple[Flow, Reply]:
+    goals = _flow("goals")
+    reply = engine.start(goals, CONTEXT, TODAY)
+    return goals, play(goals, reply, "skip", "skip", "skip", "skip", "skip")
+
+
+def test_three_priorities_one_per_message_make_one_list_of_three() -> None:
+    goals, reply = at_priorities()
+    assert reply.state["step"] == "priorities"
+    reply = play(goals, reply, "Win 10 new logos")
+    assert reply.state["step"] == "priorities"  # still gathering, nothing taken as the objective
+    assert "Another one?" in shown(reply) and "`done`" in shown(reply)
+    assert [c.value for c in reply.say[-1].choices] == ["done"]
+    reply = play(goals, reply, "Grow my top ten accounts", "Build a prospecting habit")
+    assert reply.state["answers"]["priorities"] == ["Win 10 new logos", "Grow my top ten accounts",
+                                                    "Build a prospecting habit"]
+    assert "Priority 1 of 3" in shown(reply)  # the third is the limit: on without a `done`
+    assert reply.state["step"] == "objective"
+
+
+def test_done_ends_the_list_and_back_takes_the_last_item_away() -> None:
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win 10 new logos", "Grow my top ten accounts", "back")
+    assert reply.state["step"] == "priorities" and reply.state["listing"] == ["Win 10 new logos"]
+    reply = play(goals, reply, "done")
+    assert reply.state["answers"]["priorities"] == ["Win 10 new logos"]
+    assert "Priority 1 of 1" in shown(reply)
+
+
+def test_several_items_in_one_message_are_the_whole_list() -> None:
+    """Shift+Enter in Slack/Teams, or `;`: answered in one go, no "Another one?"."""
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win 10 new logos\nGrow my top ten accounts")
+    assert reply.state["answers"]["priorities"] == ["Win 10 new logos", "Grow my top ten accounts"]
+    assert reply.state["step"] == "objective"
+
+
+def test_a_fourth_priority_sent_alone_is_refused_not_taken() -> None:
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win 10 new logos", "Grow my top ten accounts; Build a habit; Hire")
+    assert reply.say[0].template == "flows/goals/priorities_retry"
+    assert reply.say[0].values["error"] == "too_many"
+    assert reply.state["listing"] == ["Win 10 new logos"] and "Another one?" in shown(reply)
+
+
+def test_every_list_question_gathers_one_per_message_and_says_so_when_resumed() -> None:
+    """The WIG commitments (two at most): one, then another, and the list is done; a
+    person coming back mid-list is asked "Another one?" again, not the first question."""
+    wig = _flow("wig_session")
+    step = wig.steps["new_commitments"]
+    state = engine.new_state(wig, {}) | {"step": "new_commitments"}
+    reply = engine.advance(wig, state, "Call the 5 open leads", ENV)
+    assert reply.state["step"] == "new_commitments" and reply.state["listing"] == ["Call the 5 open leads"]
+    again = engine.repeat(wig, reply.state, TODAY)
+    assert "Another one?" in shown(again) and "Call the 5 open leads" in shown(again)
+    help_ = play(wig, reply, "help")
+    assert help_.say[0].template == step.help and "Another one?" in shown(help_)
+    bad = play(wig, reply, "make -3 calls")
+    assert bad.say[0].values["error"] == "negative_count" and bad.state["listing"] == ["Call the 5 open leads"]
+    assert play(wig, reply, "Book 3 demos").state["answers"]["new_commitments"] == [
+        "Call the 5 open leads", "Book 3 demos"]
+
+
+def test_done_at_next_key_result_ends_the_objective_s_key_results() -> None:
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win mid-market; Grow top ten", "skip", "Close 12 new logos by end of Q2", "yes")
+    assert reply.state["step"] == "more_krs"
+    reply = play(goals, reply, "yes")
+    assert "`done`" in shown(reply) and "`back`" in shown(reply)  # the question says how to stop
+    for word in ("done", "no", "that's all"):
+        after = play(goals, reply, word)
+        assert after.say[0].template != "flows/goals/key_result_retry", word
+        assert [o["title"] for o in after.state["answers"]["objectives"]] == ["Win mid-market"], word
+        assert len(after.state["answers"]["objectives"][0]["key_results"]) == 1
+        assert "Priority 2 of 2" in shown(after)
+    back = play(goals, reply, "back")
+    assert back.state["step"] == "more_krs"
+
+
+def test_done_at_the_first_key_result_is_still_asked_for_one() -> None:
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win mid-market; Grow top ten", "skip", "done")
+    assert reply.say[0].template == "flows/goals/key_result_retry"
+
+
+def test_a_done_to_a_step_that_does_not_exist_stops_the_loader(tmp_path: Path) -> None:
+    import pytest
+
+    from conversations.loader import FlowError, load_flows
+
+    (tmp_path / "odd.yaml").write_text(
+        "name: odd\ntitle: flows/goals/title\nsteps:\n  - id: a\n    ask: flows/goals/key_result\n"
+        "    done: nowhere\n  - id: b\n    end: null\n", encoding="utf-8")
+    with pytest.raises(FlowError, match="unknown step 'nowhere'"):
+        load_flows(tmp_path)
