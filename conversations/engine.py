@@ -28,6 +28,8 @@ from conversations.flow_model import (  # noqa: F401 (re-exported: engine.Flow, 
     DEFAULT_TEMPLATES,
     HELP,
     LABEL,
+    LIST_EMPTY,
+    LIST_FULL,
     LIST_MORE,
     NOT_OPTIONAL,
     OFFER,
@@ -43,7 +45,7 @@ from conversations.flow_model import (  # noqa: F401 (re-exported: engine.Flow, 
 )
 from conversations.locales import typed_number
 from conversations.validators import Env, Invalid, Valid, plan_period, validate
-from conversations.word_answers import enough, gather
+from conversations.word_answers import enough, gather, says_done
 
 KINDS = ("ask", "set", "append", "compute", "branch", "goto", "end", "say")
 COMMANDS = ("back", "skip", "cancel", "help")
@@ -142,6 +144,8 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
             reply.say.append(_question(flow, step, current, env.today))
             return reply
     listing = current.get("listing")  # a list's items so far, sent one per message
+    if current.pop("list_full", False) and says_done(text):  # the `done` after a list that filled
+        return replace(reply, say=[*reply.say, _asked(flow, step, current, env.today)])
     if word == "cancel":
         current["status"] = "cancelled"
         current["history"] = []
@@ -168,6 +172,9 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         return _accept(flow, reply, step, listing, listing, env.today)
     if step.done is not None and enough(text):  # "done" at "Next key result?": the loop ends
         return _leave(flow, reply, step, step.done, env.today)
+    if step.validate == "list" and not listing and says_done(text):  # `done` before any item
+        names = _names(flow, current, env.today, step) | {"optional": step.optional}
+        return replace(reply, say=[*reply.say, Say(LIST_EMPTY, names), _question(flow, step, current, env.today)])
     if word == "skip":
         if not step.optional:
             reply.say.append(Say(NOT_OPTIONAL, _names(flow, current, env.today, step)))
@@ -195,6 +202,9 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
             current["listing"], current["misses"] = result.value, 0
             reply.say.append(_asked(flow, step, current, env.today))
             return reply
+        if listing and isinstance(result, Valid):  # filled item by item: said, and a `done` next is absorbed
+            current["list_full"] = True
+            reply.say.append(Say(LIST_FULL, _names(flow, current, env.today, step) | {"count": len(result.value)}))
     if isinstance(result, Invalid):
         return _miss(flow, reply, step, result, env.today)
     if result.confirm is not None and confirming is not None and result.value == confirming:

@@ -24,8 +24,10 @@ RESTARTED = "flows/common/restarted"
 COMMANDS_HELP = "flows/common/commands"
 CONFIRM = "flows/common/confirm"
 LIST_MORE = "flows/common/list_more"  # "Another one? Type it, or `done`": a list given item by item
+LIST_FULL = "flows/common/list_full"  # "That's three, as many as I take": a list filled item by item
+LIST_EMPTY = "flows/common/list_empty"  # `done` before the first item of a list
 DEFAULT_TEMPLATES = (HELP, RETRY, LABEL, OFFER, CANCELLED, AT_START, NOT_OPTIONAL, RESTARTED,
-                     COMMANDS_HELP, CONFIRM, LIST_MORE)
+                     COMMANDS_HELP, CONFIRM, LIST_MORE, LIST_FULL, LIST_EMPTY)
 
 
 @dataclass(frozen=True)

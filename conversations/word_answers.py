@@ -45,6 +45,17 @@ def enough(raw: str) -> bool:
     return _ENOUGH.match(raw.replace("\u2019", "'")) is not None
 
 
+# the word "Another one? … or `done`" teaches; not "no" or "none", which answer yes/no
+# questions and "any blockers?" (what may come right after a list)
+_DONE = re.compile(r"^\s*(?:done|all\s+done|i'?m\s+done|that'?s\s+(?:all|it))\s*[.!]?\s*$", re.IGNORECASE)
+
+
+def says_done(raw: str) -> bool:
+    """True for `done` or "that's all": the end of a list, even before its first item
+    or right after it filled up."""
+    return _DONE.match(raw.replace("\u2019", "'")) is not None
+
+
 def _key(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
 

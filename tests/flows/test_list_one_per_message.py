@@ -129,3 +129,32 @@ def test_a_done_to_a_step_that_does_not_exist_stops_the_loader(tmp_path: Path) -
         "    done: nowhere\n  - id: b\n    end: null\n", encoding="utf-8")
     with pytest.raises(FlowError, match="unknown step 'nowhere'"):
         load_flows(tmp_path)
+
+
+def test_a_list_filled_item_by_item_says_so_and_the_done_after_it_ends_that_list() -> None:
+    """Final review: the third priority filled the list and the flow moved on without a
+    word, so the `done` people had been taught became objective 1 ("Give me a key
+    result for "done"")."""
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win 10 new logos", "Grow my top ten accounts", "Build a prospecting habit")
+    assert "That's 3, as many as I take here." in shown(reply)
+    assert reply.state["step"] == "objective"
+    reply = play(goals, reply, "done")
+    assert reply.state["step"] == "objective" and "objective" not in reply.state["answers"]
+    assert "Let's make it an objective" in shown(reply)  # the same question again, nothing taken
+    reply = play(goals, reply, "Become the go-to partner for new banks")
+    assert reply.state["answers"]["objective"] == "Become the go-to partner for new banks"
+
+
+def test_a_list_given_in_one_message_needs_no_done_and_a_done_after_it_is_an_answer() -> None:
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win 10 new logos; Grow my top ten accounts; Build a prospecting habit")
+    assert "as many as I take" not in shown(reply) and reply.state["step"] == "objective"
+    assert "list_full" not in reply.state
+
+
+def test_done_before_the_first_item_asks_for_one_instead_of_taking_it_as_an_item() -> None:
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "done")
+    assert reply.state["step"] == "priorities" and "listing" not in reply.state
+    assert "Got it: done" not in shown(reply) and "I need at least one before we go on" in shown(reply)
