@@ -209,13 +209,16 @@ def next_working_morning(cal: Calendar, moment: datetime, at: time) -> datetime:
     return moment
 
 
-def catch_up_at(cal: Calendar, moment: datetime, at: time) -> tuple[datetime, list[str]]:
+def catch_up_at(cal: Calendar, moment: datetime, at: time,
+                quiet_code: str = "quiet_hours") -> tuple[datetime, list[str]]:
     """When a prompt that should have gone out before `moment` (coachbot was down) may
     go out: `moment` itself when the person is available then; else, as a slot is
     moved (`bot.cadence.rules.place`), the next available day at the prompt's own
     local time `at`, or the end of the quiet hours. Returns (that instant, aware UTC;
     the reason codes of what was passed over, in order: "quiet_hours:07:00",
     "day_off:6", "holiday:…", "absence:…"; days off after the first left out).
+    `quiet_code`: the code `cal`'s quiet hours are named by ("night" when they are the
+    default night a late prompt keeps for someone who set none: `bot.cadence.late`).
     Gives up after 400 steps with `moment` (a calendar with no available day)."""
     tz = cal.zone
     candidate = moment.astimezone(tz)
@@ -227,12 +230,12 @@ def catch_up_at(cal: Calendar, moment: datetime, at: time) -> tuple[datetime, li
                 reasons.append(why)
             candidate = localise(datetime.combine(candidate.date() + timedelta(days=1), at), tz)
             continue
-        quiet = cal.quiet_until(candidate.time().replace(tzinfo=None))
-        if quiet is not None:
-            code = f"quiet_hours:{quiet[0].strftime('%H:%M')}"
+        until = cal.quiet_until(candidate.time().replace(tzinfo=None))
+        if until is not None:
+            code = f"{quiet_code}:{until[0].strftime('%H:%M')}"
             reasons += [code] if code not in reasons else []
-            day = candidate.date() + timedelta(days=1 if quiet[1] else 0)
-            candidate = localise(datetime.combine(day, quiet[0]), tz)
+            day = candidate.date() + timedelta(days=1 if until[1] else 0)
+            candidate = localise(datetime.combine(day, until[0]), tz)
             continue
         return candidate.astimezone(UTC), reasons
     return moment.astimezone(UTC), reasons

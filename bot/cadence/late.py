@@ -6,12 +6,16 @@ claimed *late* — due more than `LATE_AFTER` before the claim, because coachbot
 down when it was due (or a long queue held it) — may now fall at night, inside quiet
 hours or on a weekend: after an outage, a Kolkata rep would get Monday's WIG session
 at 01:30. So before a late prompt is sent, its person's calendar is asked whether
-now is an available moment. If not, the prompt is treated as a slot is when planned:
+now is an available moment. Someone who set no quiet hours still sleeps: for a late
+prompt they keep a default night (`NIGHT`, 21:00–07:00 local). If not available, the
+prompt is treated as a slot is when planned:
 
 * **moved** to the next available moment (`calendar.catch_up_at`: the end of the
-  quiet hours, or the next available day at the prompt's own local time), stored back
-  as pending with that due time and a reason `late:<when it was due, local>; <what was
-  passed over>`; a re-plan does not pull it back into the past (`storage.planning`);
+  quiet hours or of the night, or the next available day at the prompt's own local
+  time), stored back as pending with that due time and a reason `late:<when it was
+  due, local>; <what was passed over>` (`quiet_hours:07:00`, or `night:07:00` for
+  someone who set none); a re-plan does not pull it back into the past
+  (`storage.planning`);
 * **skipped**, with that reason, when that moment is later than halfway to the
   cadence's next regular slot (`rules.move_limit`): the next regular prompt covers the
   same ground. A snoozed prompt (the person chose its time) and one no rule made (a
@@ -20,7 +24,8 @@ now is an available moment. If not, the prompt is treated as a slot is when plan
 Cheap by construction: only late rows are looked at, the calendars are the
 dispatcher's population (loaded in bulk; people it does not hold yet, e.g. before a
 restarted process's first plan, are loaded in one query per batch), "available now?"
-is asked once per calendar shape, and the decision once per (shape, rule, slot).
+is asked once per calendar shape (the shape with the default night filled in is
+made once per shape too), and the decision once per (shape, rule, slot).
 Retries (a transient failure's claim, with its own deadline: `bot.cadence.failures`)
 are not caught-up prompts and are left to their rule.
 """
@@ -30,8 +35,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.cadence.calendar import Calendar, available_at, catch_up_at
@@ -48,6 +53,14 @@ log = logging.getLogger(__name__)
 # a minute (and every 10 seconds for what fell due), so one due earlier than two
 # minutes ago waited for coachbot, not for its tick.
 LATE_AFTER = timedelta(minutes=2)
+
+NIGHT = (time(21), time(7))
+"""The night a late prompt waits out for someone who set no quiet hours: (start, end),
+local wall times. A prompt planned normally is placed at its rule's local time, so no
+one meets it at night; one caught up after downtime is sent when coachbot is back,
+and "no quiet hours" means "no special hours", not "wake me at 01:00". 21:00–07:00 is
+the README's own example of quiet hours. Only late prompts keep it: the planner,
+nudges, snoozes and retries read the person's calendar as they set it."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,9 @@ class LateCheck:
         self.now, self.population = now, population
         self.cutoff = now - late_after
         self._available: dict[int, bool] = {}  # id(calendar shape) -> available now
+        # id(calendar shape) -> it with the default night when it has no quiet hours;
+        # holding each keeps its id stable for `_available` and `_decided`
+        self._nights: dict[int, tuple[Calendar, str]] = {}
         self._decided: dict[tuple[Any, ...], Hold] = {}
 
     def is_late(self, occurrence: Claimed) -> bool:
@@ -83,7 +99,7 @@ class LateCheck:
         calendars = self.population.shared
         if occurrence.person_id not in calendars:
             return None  # left the team or inactive: the send path says so
-        shape = calendars.shape_of(occurrence.person_id)
+        shape, quiet_code = self._with_night(calendars.shape_of(occurrence.person_id))
         free = self._available.get(id(shape))
         if free is None:
             free = self._available[id(shape)] = available_at(shape, self.now) <= self.now
@@ -95,14 +111,28 @@ class LateCheck:
         key = (id(shape), id(rules), occurrence.kind, day, occurrence.due_at, snoozed)
         found = self._decided.get(key)
         if found is None:
-            found = self._decided[key] = self._decide(shape, rules, occurrence, day, snoozed)
+            found = self._decided[key] = self._decide(shape, quiet_code, rules, occurrence, day, snoozed)
         return found
 
-    def _decide(self, shape: Calendar, rules: Sequence[Any], occurrence: Claimed, day: str,
-                snoozed: bool) -> Hold:
+    def _with_night(self, shape: Calendar) -> tuple[Calendar, str]:
+        """`shape` and the code its quiet hours are named by: "quiet_hours", or, for a
+        shape with none, a copy with the default `NIGHT` as quiet hours and "night".
+        One copy per shape object, kept for the batch."""
+        found = self._nights.get(id(shape))
+        if found is None:
+            start, end = shape.quiet_start, shape.quiet_end
+            if start is None or end is None or start == end:
+                found = (replace(shape, quiet_start=NIGHT[0], quiet_end=NIGHT[1]), "night")
+            else:
+                found = (shape, "quiet_hours")
+            self._nights[id(shape)] = found
+        return found
+
+    def _decide(self, shape: Calendar, quiet_code: str, rules: Sequence[Any], occurrence: Claimed,
+                day: str, snoozed: bool) -> Hold:
         tz = shape.zone
         was = occurrence.due_at.astimezone(tz)
-        when, passed = catch_up_at(shape, self.now, was.time().replace(tzinfo=None))
+        when, passed = catch_up_at(shape, self.now, was.time().replace(tzinfo=None), quiet_code)
         reason = join_reasons([f"{LATE}{was:%Y-%m-%d %H:%M}", *passed]) or LATE
         rule = next((r for r in rules if r.kind == occurrence.kind), None)
         if rule is not None and not snoozed:

@@ -27,6 +27,12 @@ from storage.db import Database
 # Tuesday 09:30 = 04:00 UTC (2027-01-12 and 2027-01-26 are "on" weeks).
 # Sam: America/Los_Angeles, WIG Monday 09:00 = 17:00 UTC in winter.
 
+# Both reps' Monday WIG and Tuesday check-in are due, claimed late, and neither rep is in
+# the night a late prompt waits out for people without quiet hours
+# (`bot.cadence.late.NIGHT`, 21:00–07:00 local): Wed 08:30 in Kolkata, Tue 19:00 in Los
+# Angeles. For the tests about something else than catch-up.
+BOTH_AWAKE = utc(2027, 1, 13, 3, 0)
+
 
 async def test_a_due_prompt_is_delivered_once_across_ticks_and_restarts(
         db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
@@ -50,7 +56,7 @@ async def test_a_due_prompt_is_delivered_once_across_ticks_and_restarts(
 async def test_managers_and_admins_get_no_rep_prompts(
         db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
     await joined(db, utc(2027, 1, 10))
-    with at(utc(2027, 1, 12, 23, 0)):
+    with at(BOTH_AWAKE):
         await Dispatcher(coach).tick()
     people = {r.person_id for r, _ in outbox.sent}
     assert people == {team["ravi"], team["sam"]}
@@ -59,7 +65,7 @@ async def test_managers_and_admins_get_no_rep_prompts(
 async def test_two_dispatchers_racing_in_one_process_deliver_each_prompt_once(
         db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
     await joined(db, utc(2027, 1, 10))
-    with at(utc(2027, 1, 12, 23, 0)):
+    with at(BOTH_AWAKE):
         reports = await asyncio.gather(*(Dispatcher(coach, instance=f"i{n}", batch=1).tick()
                                          for n in range(3)))
     assert sum(r.delivered for r in reports) == 4  # two reps x (WIG + check-in)
@@ -69,6 +75,13 @@ async def test_two_dispatchers_racing_in_one_process_deliver_each_prompt_once(
 
 async def test_downtime_catch_up_sends_only_the_latest_prompt_of_each_cadence(
         db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    """Back on Wed 6 Jan 12:00 UTC after a month down: of each cadence only the latest
+    prompt is left, the rest missed (superseded). Ravi (17:30 in Kolkata) gets his two
+    at once. Sam has no quiet hours, but it is 04:00 in Los Angeles, inside the night a
+    late prompt waits out (`bot.cadence.late.NIGHT`): his WIG waits for 07:00, reason
+    "the night"; his bi-weekly check-in of 29 Dec would wait past halfway to the next
+    one (Tue 5 Jan 21:30) and is skipped. (Before the default night both of Sam's went
+    out at 04:00.)"""
     await joined(db, utc(2026, 12, 1))
     with at(utc(2026, 12, 7, 4, 0)):
         first = await Dispatcher(coach, instance="before").tick()
@@ -77,12 +90,19 @@ async def test_downtime_catch_up_sends_only_the_latest_prompt_of_each_cadence(
     # down from 7 December to Wednesday 6 January
     with at(utc(2027, 1, 6, 12, 0)):
         report = await Dispatcher(coach, instance="after").tick()
-    assert report.delivered == 4, report
+    assert (report.delivered, report.held) == (2, 2), report
     assert report.nudged == 0, "no nudge flood for prompts superseded during downtime"
-    keys = sorted(m.key or "" for _, ms in outbox.sent for m in ms)
     ravi, sam = team["ravi"], team["sam"]
-    assert keys == sorted([f"okr_checkin:{ravi}:2026-12-29", f"wig:{ravi}:2027-01-04",
-                           f"okr_checkin:{sam}:2026-12-29", f"wig:{sam}:2027-01-04"])
+    held = {o.key: o for o in await occurrences(db, sam)}
+    wig, checkin = held[f"wig:{sam}:2027-01-04"], held[f"okr_checkin:{sam}:2026-12-29"]
+    assert (wig.status, wig.due_at, wig.reason) == (
+        "pending", utc(2027, 1, 6, 15, 0), "late:2027-01-04 09:00; night:07:00")  # Wed 07:00 PST
+    assert (checkin.status, checkin.reason) == ("skipped", "late:2026-12-29 09:30; night:07:00")
+    with at(utc(2027, 1, 6, 15, 0)):
+        morning = await Dispatcher(coach, instance="after").tick()
+    assert (morning.delivered, morning.nudged) == (1, 0), morning
+    keys = sorted(m.key or "" for _, ms in outbox.sent for m in ms)
+    assert keys == sorted([f"okr_checkin:{ravi}:2026-12-29", f"wig:{ravi}:2027-01-04", f"wig:{sam}:2027-01-04"])
     rows = await occurrences(db, ravi)
     due = [o for o in rows if o.due_at <= utc(2027, 1, 6, 12, 0)]
     by_status = Counter(o.status for o in due)
@@ -121,7 +141,7 @@ async def test_undeliverable_prompts_reach_the_admins_as_one_summary_a_day(
     channel = FailingChannel(refuse={team["sam"], team["ravi"]})
     coach = build_coach(db, Settings(database_url=db.url), Channels(channel))
     await joined(db, utc(2027, 1, 10))
-    with at(utc(2027, 1, 12, 23, 0)):  # both reps' WIG (Mon) and check-in (Tue) due
+    with at(BOTH_AWAKE):  # both reps' WIG (Mon) and check-in (Tue) due
         report = await Dispatcher(coach).tick()
     assert report.failed == 4
     failed = [o for o in await occurrences(db) if o.status == "failed"]
@@ -131,7 +151,7 @@ async def test_undeliverable_prompts_reach_the_admins_as_one_summary_a_day(
     assert len(alerts) == 1, alerts  # one summary, not one message per rep
     assert "Sam Seller" in alerts[0] and "Ravi" in alerts[0] and "not installed the app" in alerts[0]
     assert "4 prompts" in alerts[0]
-    with at(utc(2027, 1, 12, 23, 30)):  # later the same day: nothing new to say
+    with at(BOTH_AWAKE + timedelta(minutes=30)):  # later the same day: nothing new to say
         await Dispatcher(coach).tick()
     assert len(channel.texts_for(team["ada"])) == 1
     with at(utc(2027, 1, 25, 18, 0)):  # a later WIG fails too: a new day, a new summary
@@ -235,7 +255,9 @@ async def test_one_long_lived_dispatcher_plans_incrementally_and_after_a_suspens
         assert (await dispatcher.tick()).delivered == 1
     with at(utc(2027, 1, 11, 17, 1)):  # Sam's WIG, planned by the first tick's horizon
         assert (await dispatcher.tick()).delivered == 1
-    with at(utc(2027, 1, 20, 12, 0)):  # the process was suspended for nine days
+    # the process was suspended for eight and a half days, until Wed 08:30 in Kolkata,
+    # Tue 19:00 in Los Angeles (neither rep in the night a late prompt waits out)
+    with at(utc(2027, 1, 20, 3, 0)):
         report = await dispatcher.tick()
     keys = sorted(m.key or "" for _, ms in outbox.sent[-4:] for m in ms)
     ravi, sam = team["ravi"], team["sam"]
@@ -252,14 +274,14 @@ async def test_a_timeout_is_retried_later_and_the_batch_still_counts(
     channel = FailingChannel(refuse=set(), crash={team["sam"]})
     coach = build_coach(db, Settings(database_url=db.url), Channels(channel))
     await joined(db, utc(2027, 1, 10))
-    with at(utc(2027, 1, 12, 23, 0)):
+    with at(BOTH_AWAKE):
         report = await Dispatcher(coach).tick()
         assert (await Dispatcher(coach).tick()).delivered == 0
     assert (report.delivered, report.failed, report.retrying) == (2, 0, 2)
     waiting = [o for o in await occurrences(db, team["sam"]) if o.status == "claimed"]
     assert len(waiting) == 2 and all("TimeoutError" in (o.reason or "") for o in waiting)
     assert all(o.payload["attempts"] == 1 and o.payload["uncertain"] for o in waiting)
-    assert all(o.lease_until is not None and o.lease_until > utc(2027, 1, 12, 23, 0) for o in waiting)
+    assert all(o.lease_until is not None and o.lease_until > BOTH_AWAKE for o in waiting)
     assert len(channel.texts_for(team["ravi"])) == 2
 
 
@@ -277,7 +299,7 @@ async def test_a_prompt_goes_out_through_the_workspace_the_person_was_seen_in(
     coach = build_coach(db, Settings(database_url=db.url), Channels(slack))
     assert await coach.identify(Sender("slack", "T-US", "U0SAM-US", email="sam@example.com")) is not None
     await joined(db, utc(2027, 1, 10))
-    with at(utc(2027, 1, 12, 23, 0)):
+    with at(BOTH_AWAKE):
         await Dispatcher(coach).tick()
     tenants = {(r.person_id, r.user_id, r.tenant) for r, _ in slack.sent}
     assert (team["sam"], "U0SAM-US", "T-US") in tenants
@@ -312,7 +334,7 @@ async def test_a_tick_stops_claiming_after_its_time_and_the_next_tick_goes_on(
     monkeypatch.setattr(dispatcher_module, "time", SimpleNamespace(
         monotonic=lambda: float(next(seconds)), perf_counter=real_time.perf_counter))
     await joined(db, utc(2027, 1, 10))
-    with at(utc(2027, 1, 12, 23, 0)):  # Ravi's and Sam's prompts are due
+    with at(BOTH_AWAKE):  # Ravi's and Sam's prompts are due
         first = await Dispatcher(coach, batch=1, deliver_for=timedelta(seconds=1.5)).tick()
         assert first.delivered == 1  # one batch, then its time was up
         second = await Dispatcher(coach).tick()

@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import func, select
 
@@ -28,15 +29,26 @@ WORKER = Path(__file__).with_name("two_process_worker.py")
 REPS = 40
 
 
+def daytime_zone() -> str:
+    """A fixed-offset zone in which it is now 13:00-something. The reps' prompts were due
+    an hour ago, so they are claimed late, and a late prompt waits out the night
+    (`bot.cadence.late.NIGHT`) for someone without quiet hours: in UTC this test would
+    deliver nothing when run between 21:00 and 07:00 UTC. It is about two processes,
+    not the night, so the reps live where it is day whenever it runs."""
+    offset = (13 - now().hour + 12) % 24 - 12  # hours east of UTC, -12 … 11
+    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # POSIX signs: Etc/GMT-8 is UTC+8
+
+
 async def seed(url: str) -> None:
-    """40 reps in UTC working every day, with daily check-in and WIG rules due an hour
-    ago and a three-day history: each rep owes 2 prompts now, and 4 older ones are to
-    be recorded as missed."""
+    """40 reps working every day, in a zone where it is day now (`daytime_zone`), with
+    daily check-in and WIG rules due an hour ago and a three-day history: each rep owes
+    2 prompts now, and 4 older ones are to be recorded as missed."""
     db = Database(url)
-    due = (now() - timedelta(hours=1)).strftime("%H:%M")
+    zone = daytime_zone()
+    due = (now() - timedelta(hours=1)).astimezone(ZoneInfo(zone)).strftime("%H:%M")
     async with db.session() as session:
         org = await people.ensure_org(session, "Two Process Inc", "UTC")
-        rows = [TeamRow(f"rep{n}@example.com", f"Rep {n}", "rep", None, "UTC", working_days="1,2,3,4,5,6,7")
+        rows = [TeamRow(f"rep{n}@example.com", f"Rep {n}", "rep", None, zone, working_days="1,2,3,4,5,6,7")
                 for n in range(REPS)]
         await people.upsert_team(session, org.id, rows)  # type: ignore[arg-type]
         for kind in ("okr_checkin", "wig"):

@@ -11,15 +11,20 @@ check-in Tuesday 09:30 PST = 17:30 UTC.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
+import pytest
 from cadence_helpers import at, joined, occurrences, set_person, utc
 from conftest import RecordingChannel
 
+import prompts
 from bot.cadence.calendar import Calendar, catch_up_at
 from bot.cadence.dispatcher import Dispatcher
+from bot.cadence.late import NIGHT, LateCheck
+from bot.cadence.population import Population
 from bot.cadence.rules import default_rule, move_limit
 from bot.core.coach import Coach
+from storage.claims import Claimed
 from storage.db import Database
 
 MON_FRI = frozenset({1, 2, 3, 4, 5})
@@ -151,3 +156,113 @@ def test_move_limit_is_halfway_to_the_next_regular_slot() -> None:
     assert move_limit(wig, utc(2027, 1, 11).date(), "America/Los_Angeles") == utc(2027, 1, 15, 5, 0)  # Thu 21:00
     checkin = default_rule("okr_checkin", MON_FRI)
     assert move_limit(checkin, utc(2027, 1, 12).date(), "Asia/Kolkata") == utc(2027, 1, 19, 4, 0)  # Tue 09:30
+
+
+# Monday 11 January 2027: Ravi's WIG is due 09:00 IST = 03:30 UTC, Sam's 09:00 PST = 17:00 UTC.
+# (person, back at 01:00 local Tue 12 Jan, 07:00 local that morning, back at 10:00 local Mon 11 Jan)
+NIGHTS = [
+    pytest.param("ravi", utc(2027, 1, 11, 19, 30), utc(2027, 1, 12, 1, 30), utc(2027, 1, 11, 4, 30), id="east"),
+    pytest.param("sam", utc(2027, 1, 12, 9, 0), utc(2027, 1, 12, 15, 0), utc(2027, 1, 11, 18, 0), id="west"),
+]
+
+
+@pytest.mark.parametrize(("name", "night", "morning", "day"), NIGHTS)
+async def test_someone_without_quiet_hours_gets_a_late_prompt_at_07_00_not_at_01_00(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel,
+        name: str, night: datetime, morning: datetime, day: object) -> None:
+    """No quiet hours set (east of UTC: Kolkata; west: Los Angeles). Coachbot is back at
+    01:00 local, the night after Monday's WIG was due: the prompt waits for 07:00, and
+    its reason says "the night", not quiet hours the person never set. At 07:00 it goes
+    out, once."""
+    person = team[name]
+    await joined(db, utc(2027, 1, 10))  # nothing owed before, so no nudge either
+    with at(utc(2027, 1, 10, 12, 0)):  # the Sunday before: planned, then down
+        await Dispatcher(coach, instance="before").tick()
+    outbox.sent.clear()
+    with at(night):
+        report = await Dispatcher(coach, instance="after").tick()
+    assert outbox.texts_for(person) == []
+    wig = _row(await occurrences(db, person), f"wig:{person}:2027-01-11")
+    assert (wig.status, wig.due_at) == ("pending", morning)
+    assert wig.reason == "late:2027-01-11 09:00; night:07:00"
+    words = prompts.render("cadence/reason", reason=wig.reason)
+    assert "the night until 07:00" in words and "quiet hours" not in words
+    assert report.held >= 1
+    with at(morning):
+        await Dispatcher(coach, instance="morning").tick()
+    texts = outbox.texts_for(person)
+    assert len(texts) == 1 and "WIG" in texts[0]
+    assert _row(await occurrences(db, person), f"wig:{person}:2027-01-11").status == "delivered"
+
+
+@pytest.mark.parametrize(("name", "night", "morning", "day"), NIGHTS)
+async def test_someone_without_quiet_hours_gets_a_late_prompt_at_once_at_10_00(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel,
+        name: str, night: object, morning: object, day: datetime) -> None:
+    """The same person back at 10:00 local on Monday, an hour after the WIG was due:
+    the day, not the night; it goes out at once."""
+    person = team[name]
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 10, 12, 0)):
+        await Dispatcher(coach, instance="before").tick()
+    outbox.sent.clear()
+    with at(day):
+        await Dispatcher(coach, instance="after").tick()
+    texts = outbox.texts_for(person)
+    assert len(texts) == 1 and "WIG" in texts[0]
+    wig = _row(await occurrences(db, person), f"wig:{person}:2027-01-11")
+    assert wig.status == "delivered"
+
+
+@pytest.mark.parametrize(("back", "due", "reason"), [
+    pytest.param(utc(2027, 1, 11, 23, 30), utc(2027, 1, 12, 0, 30), "late:2027-01-11 09:00; quiet_hours:06:00",
+                 id="05:00-in-their-quiet-hours"),
+    pytest.param(utc(2027, 1, 11, 16, 0), None, None, id="21:30-outside-them"),
+])
+async def test_quiet_hours_the_person_set_replace_the_night(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel,
+        back: datetime, due: datetime | None, reason: str | None) -> None:
+    """Ravi set quiet hours of his own, 22:00–06:00: they replace the default night.
+    Back at Tue 05:00 IST his Monday WIG waits for 06:00, their end, and the reason
+    names his quiet hours; back at Mon 21:30 IST (in the default night, outside his
+    quiet hours) it goes out at once."""
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 10))
+    await set_person(db, ravi, quiet_start="22:00", quiet_end="06:00")
+    with at(utc(2027, 1, 10, 12, 0)):
+        await Dispatcher(coach, instance="before").tick()
+    outbox.sent.clear()
+    with at(back):
+        await Dispatcher(coach, instance="after").tick()
+    wig = _row(await occurrences(db, ravi), f"wig:{ravi}:2027-01-11")
+    if due is None:
+        assert wig.status == "delivered" and len(outbox.texts_for(ravi)) == 1
+    else:
+        assert (wig.status, wig.due_at, wig.reason) == ("pending", due, reason)
+        assert outbox.texts_for(ravi) == []
+
+
+def test_the_night_is_filled_in_once_per_calendar_shape() -> None:
+    """Two people sharing one calendar shape without quiet hours: the default night is
+    added to it once (one object, so the caches keyed by shape identity stay per shape)
+    and "available now?" is asked once; a shape with quiet hours is used as it is."""
+    los_angeles = Calendar(1, "America/Los_Angeles", MON_FRI, "US")
+    kolkata = Calendar(3, "Asia/Kolkata", MON_FRI, "IN", time(22), time(6))
+    no_rules: list = []  # type: ignore[type-arg]
+    population = Population(people={}, calendars={1: los_angeles, 2: los_angeles, 3: kolkata},
+                            rules={1: no_rules, 2: no_rules, 3: no_rules})
+    check = LateCheck(utc(2027, 1, 12, 9, 0), population)  # Tue 01:00 PST, 14:30 IST
+
+    def late(pid: int) -> Claimed:
+        return Claimed(pid, f"wig:{pid}:2027-01-11", 1, pid, "wig", utc(2027, 1, 11, 3, 30), {}, None)
+
+    first, second, third = check.hold(late(1)), check.hold(late(2)), check.hold(late(3))
+    assert first is second is not None
+    assert (first.due_at, first.reason) == (utc(2027, 1, 12, 15, 0), "late:2027-01-10 19:30; night:07:00")
+    assert third is None  # 14:30 in Kolkata, his own quiet hours 22:00-06:00
+    shape = population.shared.shape_of(1)
+    filled, code = check._with_night(shape)
+    assert check._with_night(shape)[0] is filled and code == "night"
+    assert (filled.quiet_start, filled.quiet_end) == NIGHT and shape.quiet_start is None
+    assert check._with_night(population.shared.shape_of(3)) == (population.shared.shape_of(3), "quiet_hours")
+    assert len(check._available) == 2  # one look per shape, not per person
