@@ -86,9 +86,14 @@ def seed(url: str, reps: int, start: datetime, minutes: int) -> None:
                               .returning(Organisation.id)).scalar_one()
         conn.execute(insert(Workspace).values(org_id=org_id, platform="slack", external_id=TEAM))
         joined = start - timedelta(hours=2)
+        # quiet hours of one minute, twelve hours away: someone without quiet hours keeps a
+        # default night for prompts claimed late (`bot.cadence.late`), and a soak run at
+        # night in UTC would see its kill-delayed prompts held till morning, not lost
+        quiet = start - timedelta(hours=12)
         conn.execute(insert(Person), [
             {"org_id": org_id, "email": f"rep{n}@soak.example", "name": f"Rep {n}", "role": "rep",
              "timezone": "UTC", "working_days": "1,2,3,4,5,6,7", "active": True,
+             "quiet_start": f"{quiet:%H:%M}", "quiet_end": f"{quiet + timedelta(minutes=1):%H:%M}",
              "created_at": joined, "updated_at": joined} for n in range(reps)])
         ids = conn.execute(select(Person.id).order_by(Person.id)).scalars().all()
         conn.execute(insert(ChatIdentity), [

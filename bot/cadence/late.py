@@ -89,7 +89,10 @@ class LateCheck:
         self._decided: dict[tuple[Any, ...], Hold] = {}
 
     def is_late(self, occurrence: Claimed) -> bool:
-        return occurrence.due_at < self.cutoff and "deadline" not in (occurrence.payload or {})
+        """Due before the cutoff, and neither a retry (its own deadline) nor a demo's
+        prompt (`coachbot demo` asks for one now: a slow start is not downtime)."""
+        payload = occurrence.payload or {}
+        return occurrence.due_at < self.cutoff and "deadline" not in payload and not payload.get("demo")
 
     def hold(self, occurrence: Claimed) -> Hold | None:
         """None when `occurrence` may be sent now (on time, a retry, the person is

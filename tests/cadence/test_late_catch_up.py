@@ -266,3 +266,17 @@ def test_the_night_is_filled_in_once_per_calendar_shape() -> None:
     assert (filled.quiet_start, filled.quiet_end) == NIGHT and shape.quiet_start is None
     assert check._with_night(population.shared.shape_of(3)) == (population.shared.shape_of(3), "quiet_hours")
     assert len(check._available) == 2  # one look per shape, not per person
+
+
+def test_a_demo_prompt_is_never_held_as_late() -> None:
+    """`coachbot demo` plants a prompt due now; a slow start under load claims it more
+    than two minutes later, and at night in the rep's zone it was held till morning:
+    the demo's prompt is asked for now, not caught up after downtime."""
+    los_angeles = Calendar(1, "America/Los_Angeles", MON_FRI, "US")
+    population = Population(people={}, calendars={1: los_angeles}, rules={1: []})
+    check = LateCheck(utc(2027, 1, 12, 9, 0), population)  # Tue 01:00 PST: the night
+    due = utc(2027, 1, 12, 8, 50)
+    demo = Claimed(1, "okr_checkin:1:demo-20270112085000", 1, 1, "okr_checkin", due, {"demo": True}, None)
+    planned = Claimed(2, "okr_checkin:1:2027-01-12", 1, 1, "okr_checkin", due, {}, None)
+    assert check.hold(demo) is None
+    assert check.hold(planned) is not None
