@@ -212,3 +212,17 @@ def test_a_preview_for_a_manager_without_prompts_does_not_blame_the_import(impor
 def test_every_help_line_starts_the_same_way() -> None:
     lines = {path.stem: path.read_text(encoding="utf-8") for path in (ROOT / "prompts" / "help").glob("*.j2")}
     assert lines and all(text[:1].islower() or text[:1] in "`{" for text in lines.values()), lines
+
+
+def test_an_export_keeps_the_manager_of_reps_whose_manager_left(imported: Path) -> None:
+    """The people who left stay out of the export, but their reports still name them:
+    an empty manager_email would have moved the reps on re-import."""
+    assert coachbot(imported, "person", "leave", "maria.manager@example.com").returncode == 0
+    exported = coachbot(imported, "team", "export", "-o", "team-out.csv")
+    assert exported.returncode == 0, exported.stderr
+    rows = {row["email"]: row for row in _rows((imported / "team-out.csv").read_text())}
+    assert "maria.manager@example.com" not in rows
+    assert rows["ravi.rep@example.com"]["manager_email"] == "maria.manager@example.com"
+    again = coachbot(imported, "team", "import", "team-out.csv")
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert "0 new" in again.stdout and "active again" not in again.stdout

@@ -156,11 +156,12 @@ def team_export(
                 # people who left (and erased ones) stay out: the file is re-imported,
                 # and a row listing someone makes them active again
                 left = [p for p in everyone if not p.active]
+                # a report of someone who left still names them (the import knows them)
+                email_of = {p.id: p.email for p in everyone if not is_forgotten(p.email)}
                 everyone = [p for p in everyone if p.active]
                 ids = await people.identities(session, organisation.id)  # type: ignore[arg-type]
         finally:
             await db.dispose()
-        email_of = {p.id: p.email for p in everyone}
         return write_team(
             {
                 "email": p.email, "name": p.name, "role": p.role,
