@@ -43,10 +43,11 @@ async def candidate_events(turn: Turn) -> list[Event]:
 
 def form_message(events: list[tuple[str, str]], values: dict[str, str] | None = None,
                  problems: dict[str, str] | None = None, *, saved: bool = False,
-                 open_now: bool = False) -> Message:
+                 open_now: bool = False, name_event: str | None = None) -> Message:
     """The form as a message, pure: `events` are (id, label) to choose from; `values`
     fill it in again after a problem. Its text says how to do the same in one line
-    (what a channel without forms shows)."""
+    (what a channel without forms shows), naming the event `name_event` when none is
+    running (a line without one is refused then); "" when the person has no event."""
     values, problems = dict(values or {}), dict(problems or {})
 
     def error(key: str) -> str | None:
@@ -68,7 +69,7 @@ def form_message(events: list[tuple[str, str]], values: dict[str, str] | None = 
         fields.append(field("event", "choice", required=True,
                             options=tuple(Choice(label, value) for value, label in events)))
     text = prompts.render("trade_shows/form_intro", saved=saved, problems=problems, limits=LIMITS,
-                          field_labels={k: _label(k) for k in FIELDS})
+                          field_labels={k: _label(k) for k in FIELDS}, name_event=name_event)
     form = Form(_label("title"), _label("submit"), LEAD_FORM, tuple(fields), OPENER, _label("button"),
                 open_now=open_now)
     return Message(text, form=form, private=True)
@@ -88,7 +89,8 @@ async def lead_form(turn: Turn, values: dict[str, str] | None = None, problems: 
     if "event" not in values and len(running) == 1:
         values["event"] = str(running[0].id)
     return form_message([event_option(e.id, e.name, e.starts_on) for e in events], values, problems,
-                        saved=saved, open_now=bool(running) and not saved and not problems)
+                        saved=saved, open_now=bool(running) and not saved and not problems,
+                        name_event=None if running else (events[0].name if events else ""))
 
 
 async def submit(turn: Turn) -> list[Message]:
