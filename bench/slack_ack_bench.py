@@ -249,8 +249,10 @@ async def serve(target: str, port: int, api_url: str, database_url: str,
         from bot.runtime import build_coach
         from storage.db import Database
 
-        settings = Settings(database_url=database_url, channels=(
-            SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=api_url),))
+        front = target == "coachbot-front"  # acknowledged by a process of its own on `port`
+        settings = Settings(database_url=database_url, port=free_port() if front else port, host="127.0.0.1",
+                            channels=(SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=api_url,
+                                                    ack_port=port if front else None),))
         db = Database(database_url)
         coach = build_coach(db, settings, Channels())
         pacer = None
@@ -264,7 +266,9 @@ async def serve(target: str, port: int, api_url: str, database_url: str,
         timed(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        await web.TCPSite(runner, "127.0.0.1", settings.port).start()
+        if front:
+            await channel.start()
         dispatcher = tick = None
         if target == "coachbot-dispatch":
             import bot.cadence.dispatcher as dispatcher_module
@@ -406,7 +410,7 @@ async def run(args: argparse.Namespace) -> None:
     by = {(r["target"], r["rate"]): r for r in results}
     print()
     for rate in args.rates:
-        for name in ("coachbot", "coachbot-dispatch"):
+        for name in ("coachbot", "coachbot-front", "coachbot-dispatch"):
             if (name, rate) in by and ("bare", rate) in by:
                 ours, floor = by[(name, rate)], by[("bare", rate)]
                 print(f"{rate:g} rps: {name} p99 {ours['p99']:.2f} ms = {ours['p99'] / floor['p99']:.2f}x "
@@ -426,7 +430,8 @@ def main() -> None:
     parser.add_argument("--targets", nargs="+", default=["bare", "coachbot", "bare-default"],
                         help="bare: Bolt acking with process_before_response (our setting); "
                              "bare-default: Bolt's default acking; coachbot: the real channel; "
-                             "coachbot-dispatch: the real channel during a big dispatch")
+                             "coachbot-front: the real channel acknowledged by its front process "
+                             "(SLACK_ACK_PORT); coachbot-dispatch: the real channel during a big dispatch")
     parser.add_argument("--dispatch", type=int, default=10_000,
                         help="reps whose prompts the coachbot-dispatch target is sending")
     parser.add_argument("--dispatch-rate", type=float, default=None,

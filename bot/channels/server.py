@@ -145,11 +145,12 @@ async def start(app: web.Application, port: int, host: str = "0.0.0.0") -> web.A
     return runner
 
 
-async def check_address(host: str, port: int) -> None:
+async def check_address(host: str, port: int, setting: str = "PORT") -> None:
     """Bind every address `host` resolves to at `port` once and let go, as `start`
     will (SO_REUSEADDR, IPv6 sockets IPv6 only): at the top of start-up, so that a
     HOST or PORT the server cannot listen on stops it with one line before anything
-    else is opened or logged. Raises SettingsError (HOST or PORT)."""
+    else is opened or logged. Raises SettingsError (HOST, or `setting`: the variable
+    that chose the port)."""
     loop = asyncio.get_running_loop()
     try:
         found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -160,18 +161,19 @@ async def check_address(host: str, port: int) -> None:
                     probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
                 probe.bind(address)
     except OSError as error:  # socket.gaierror included: a name that does not resolve
-        raise cannot_listen(error, host, port) from None
+        raise cannot_listen(error, host, port, setting) from None
 
 
-def cannot_listen(error: OSError, host: str, port: int) -> SettingsError:
+def cannot_listen(error: OSError, host: str, port: int, setting: str = "PORT") -> SettingsError:
     """The one line for the admin when `host`:`port` cannot be listened on, naming the
     setting to change: PORT when the port is taken (EADDRINUSE) or privileged
     (EACCES), HOST otherwise (a name that does not resolve, an address that is not
     this machine's)."""
     reason = str(error.strerror or error)
     if error.errno == errno.EADDRINUSE:
-        return SettingsError("PORT", prompts.render("core/cannot_listen", problem="in_use", host=host, port=port))
+        return SettingsError(setting, prompts.render("core/cannot_listen", problem="in_use", host=host, port=port,
+                                                     setting=setting))
     if error.errno == errno.EACCES:
-        return SettingsError("PORT", prompts.render("core/cannot_listen", problem="denied", host=host, port=port,
-                                                    reason=reason))
+        return SettingsError(setting, prompts.render("core/cannot_listen", problem="denied", host=host, port=port,
+                                                     reason=reason, setting=setting))
     return SettingsError("HOST", prompts.render("core/cannot_listen", problem="host", host=host, reason=reason))

@@ -129,7 +129,7 @@ async def test_the_work_behind_a_command_starts_after_its_acknowledgement_is_wri
         harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     from aiohttp import web
 
-    from bot.channels.slack.channel import ACK_HEAD_START
+    from bot.channels.slack.background import ACK_HEAD_START
 
     order: list[str] = []
     at: dict[str, float] = {}

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Coroutine, Iterator
+from collections.abc import Awaitable, Iterator
 from typing import Any
 
 import aiohttp
@@ -33,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks, forms, gate
 from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi, error_code
+from bot.channels.slack.background import ACK_SENT, Background
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
 from bot.channels.slack.learnt import LearntDms
@@ -64,21 +64,9 @@ CONCURRENT_TURNS = 2
 # under overload at least PAUSE_RATIO / (1 + PAUSE_RATIO) of the loop (a third) stays free for
 # acknowledgements and the answers queue up instead. Below overload nobody waits.
 PAUSE_RATIO = 0.5
-# How long the work behind a request waits after its acknowledgement is written (s).
-# The ack's bytes still need a core in the processes that carry them: a reverse proxy
-# on the same machine (and in `bench/slack_ack_bench.py` the load generator). Started
-# at once, the answer's CPU and its database server's took the small machine's cores
-# first: at 50 `/okr status` a second on PostgreSQL the ack's p99 was 3.1 ms against
-# bare Bolt's 1.8 ms (1.7x); with this head start 2.3 ms against 1.9 ms (1.2x). The
-# answer goes to the `response_url`, which Slack accepts for 30 minutes.
-ACK_HEAD_START = 0.002
 # Who a Slack user is changes rarely; a minute's memory saves two queries a request.
 # (The coach re-reads the person on every turn, so a deactivation still applies.)
 PEOPLE_TTL = 60.0
-
-# Set while Bolt dispatches an HTTP request: work spawned then starts only once the
-# acknowledgement is written (see `handle_http`).
-_ACK_SENT: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar("slack_ack_sent", default=None)
 
 # The logger Bolt is given, and so the base of every logger it makes: Bolt copies this
 # one's level onto them (by default it copies the root's, so a quieter level set on
@@ -113,7 +101,7 @@ def refusals(recipient: Recipient) -> Iterator[None]:
                                      uncertain=True) from error
 
 
-class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Lifecycle):
+class SlackChannel(Background, Listeners, forms.FormListeners, Installs, Outbox, Posting, Lifecycle):
     """Slack for coachbot: HTTP events (single workspace or OAuth) or Socket Mode."""
 
     platform = "slack"
@@ -131,7 +119,7 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
         )
         self.app = self._build_app()
         self._register()
-        self._tasks: set[asyncio.Task[None]] = set()
+        Background.__init__(self)
         self._turns = asyncio.Semaphore(concurrent_turns)
         self._pause_until = 0.0
         self._socket: Any = None
@@ -143,6 +131,7 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
         self._unknown_events: OrderedDict[str, None] = OrderedDict()
         self._people: OrderedDict[tuple[str, str], tuple[float, Person]] = OrderedDict()
         self.replays = gate.Replays()  # signatures already taken in (this process only)
+        self.relay: Any = None  # the acknowledging front's relay, while SLACK_ACK_PORT is served
 
     # --- construction -------------------------------------------------------------------
 
@@ -212,7 +201,7 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
         # first steps (a database read, rendering) would otherwise run on the loop
         # between Bolt's ack and aiohttp's write, on the three-second path.
         sent = asyncio.Event()
-        reset = _ACK_SENT.set(sent)
+        reset = ACK_SENT.set(sent)
         accepted = False
         try:
             bolt_response = await self.app.async_dispatch(bolt_request)
@@ -229,7 +218,7 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
                 pair = gate.signed_pair(request.headers)
                 if pair is not None:
                     self.replays.release(*pair)
-            _ACK_SENT.reset(reset)
+            ACK_SENT.reset(reset)
             sent.set()
 
     async def start(self) -> None:
@@ -244,9 +233,27 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
             )
             await self._socket.connect_async()
             log.info("Slack Socket Mode connected")
+        elif self.settings.ack_port is not None:
+            await self._start_front(self.settings.ack_port)
         self.spawn(self.link_people(), "link people by e-mail")
 
+    async def _start_front(self, port: int) -> None:
+        """Slack's requests acknowledged by a process of their own on `port`
+        (`bot.channels.slack.front`); /slack/events on PORT keeps working."""
+        from bot.channels.slack.relay import Relay
+        from bot.core.settings import SettingsError
+
+        if port == self.coach.settings.port:
+            raise SettingsError("SLACK_ACK_PORT", f"{port} is PORT already; give the acknowledgements "
+                                                  "a port of their own")
+        self.relay = Relay(self.app, self.settings.signing_secret or "", self.coach.settings.host, port)
+        await self.relay.start()
+        log.info("Slack acknowledgements on %s port %s, answered here", self.coach.settings.host, port)
+
     async def stop(self) -> None:
+        if self.relay is not None:  # no more acknowledgements, then finish the work taken in
+            await self.relay.stop()
+            self.relay = None
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
@@ -285,37 +292,6 @@ class SlackChannel(Listeners, forms.FormListeners, Installs, Outbox, Posting, Li
             log.warning("cannot look for %s in Slack: %s", tag, error)
             return None
         return f"{channel}:{ts}" if ts else None
-
-    # --- background work ------------------------------------------------------------------
-
-    def spawn(self, work: Coroutine[Any, Any, Any], what: str) -> None:
-        """Run `work` in the background (counted by `drain`); during an HTTP request,
-        only once its acknowledgement is written, and ACK_HEAD_START after it."""
-        task = asyncio.get_running_loop().create_task(self._guard(work, what, _ACK_SENT.get()))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _guard(self, work: Coroutine[Any, Any, Any], what: str, ack_sent: asyncio.Event | None = None) -> None:
-        try:
-            if ack_sent is not None:
-                try:
-                    await ack_sent.wait()
-                    await asyncio.sleep(ACK_HEAD_START)
-                except asyncio.CancelledError:
-                    work.close()  # never started
-                    raise
-            await work
-        except Exception:
-            log.exception("Slack: %s failed", what)
-
-    async def drain(self, timeout: float | None = None) -> None:
-        """Wait for the work started by acknowledged requests (tests, shutdown), then
-        store the DM channels learnt meanwhile."""
-        while self._tasks:
-            done, _ = await asyncio.wait(list(self._tasks), timeout=timeout)
-            if not done:
-                break
-        await self.learnt_dms.close()
 
     # --- tokens, people ---------------------------------------------------------------------
 

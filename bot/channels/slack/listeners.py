@@ -57,7 +57,7 @@ class Listeners:
 
     async def _on_command(self, ack: Any, body: dict[str, Any], context: Any) -> None:
         await ack()
-        self.spawn(self._command(body, context.bot_token), "/okr")
+        self.spawn(self._command(body, context.bot_token), "/okr", sender_of(body))
 
     async def _sender(self, body: dict[str, Any], token: str | None, channel: str | None = None,
                       response_url: str | None = None) -> tuple[str, str, Person | None]:
@@ -103,7 +103,7 @@ class Listeners:
         if (event.get("channel_type") != "im" or event.get("subtype") not in (None, "file_share")
                 or event.get("bot_id") or not (event.get("text") or "").strip()):
             return
-        self.spawn(self._direct_message(body, event, context.bot_token), "DM")
+        self.spawn(self._direct_message(body, event, context.bot_token), "DM", sender_of(body))
 
     async def _direct_message(self, body: dict[str, Any], event: dict[str, Any], token: str) -> None:
         channel = event.get("channel", "")
@@ -138,7 +138,7 @@ class Listeners:
     async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any],
                          context: Any) -> None:
         await ack()
-        self.spawn(self._choice(body, action, context.bot_token), "button")
+        self.spawn(self._choice(body, action, context.bot_token), "button", sender_of(body))
 
     async def _choice(self, body: dict[str, Any], action: dict[str, Any], token: str) -> None:
         response_url = body.get("response_url")
@@ -190,7 +190,7 @@ class Listeners:
     async def _on_form_open(self, ack: Any, body: dict[str, Any], action: dict[str, Any],
                             context: Any) -> None:
         await ack()
-        self.spawn(self._form_open(body, action, context.bot_token), "form")
+        self.spawn(self._form_open(body, action, context.bot_token), "form", sender_of(body))
 
     async def _form_open(self, body: dict[str, Any], action: dict[str, Any], token: str) -> None:
         team, _ = sender_of(body)

@@ -14,7 +14,9 @@ from bot.core.settings import SettingsError, parse_url, read
 class SlackSettings:
     """SLACK_BOT_TOKEN (xoxb-…) with SLACK_SIGNING_SECRET for HTTP events; plus
     SLACK_APP_TOKEN (xapp-…) for Socket Mode; SLACK_CLIENT_ID/SECRET with the signing
-    secret for the OAuth install. SLACK_API_URL points the Web API elsewhere (tests)."""
+    secret for the OAuth install. SLACK_API_URL points the Web API elsewhere (tests).
+    SLACK_ACK_PORT (HTTP events only) has Slack's requests acknowledged by a process
+    of its own listening on that port (`bot.channels.slack.front`), for busy installs."""
 
     platform: ClassVar[str] = "slack"
 
@@ -24,6 +26,7 @@ class SlackSettings:
     client_id: str | None = None
     client_secret: str | None = None
     api_url: str | None = None
+    ack_port: int | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -46,6 +49,7 @@ class SlackSettings:
             raise SettingsError("SLACK_APP_TOKEN", "an app-level token starts with xapp-")
         if api_url:
             parse_url("SLACK_API_URL", api_url)
+        ack_port = _ack_port(read(env, "SLACK_ACK_PORT"), app_token)
         if app_token and not bot_token:
             raise SettingsError("SLACK_BOT_TOKEN", "Socket Mode (SLACK_APP_TOKEN) also needs the bot token (xoxb-…)")
         if bot_token and not (signing_secret or app_token):
@@ -59,4 +63,17 @@ class SlackSettings:
         configured = (bot_token and signing_secret) or app_token or (client_id and client_secret and signing_secret)
         if not configured:
             return None
-        return cls(bot_token, signing_secret, app_token, client_id, client_secret, api_url)
+        return cls(bot_token, signing_secret, app_token, client_id, client_secret, api_url, ack_port)
+
+
+def _ack_port(raw: str | None, app_token: str | None) -> int | None:
+    """SLACK_ACK_PORT as a port number; None when unset. Raises SettingsError for a
+    value that is not a port, or with Socket Mode (no HTTP requests to acknowledge)."""
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError("SLACK_ACK_PORT", f"{raw!r} is not a port number (1-65535)")
+    if app_token:
+        raise SettingsError("SLACK_ACK_PORT", "Socket Mode (SLACK_APP_TOKEN) receives no HTTP requests; "
+                                              "unset one of the two")
+    return int(raw)
