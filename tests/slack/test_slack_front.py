@@ -163,20 +163,40 @@ async def test_dms_reach_the_coach_in_the_order_they_were_sent(front: Front_) ->
     assert [t.text for t in front.recorder.turns] == texts
 
 
-async def test_a_front_that_dies_is_started_again(front: Front_) -> None:
+async def test_a_front_that_dies_is_started_again_and_replays_still_change_nothing(front: Front_) -> None:
+    """The new front remembers no signature; coachbot does, so a request the dead front
+    took in, sent again to the new one, is acknowledged and dropped."""
     relay = front.channel.relay
+    taken = command_body(front.fake, "help", hook="taken")
+    taken_headers = sign(taken)
+    assert (await front.post(taken, taken_headers))[0] == 200
+    await until(lambda: len(front.fake.responses) == 1)
     dead = relay._process
     dead.kill()
     await dead.wait()
     await until(lambda: relay._process is not dead and relay.connected.is_set())
     for _ in range(100):  # the new front may take a moment to listen
         try:
-            status, _ = await front.post(command_body(front.fake, "help"))
+            status, _ = await front.post(command_body(front.fake, "help", hook="new"))
             break
         except aiohttp.ClientConnectionError:
             await asyncio.sleep(0.1)
     assert status == 200
-    await until(lambda: len(front.fake.responses) == 1)
+    replayed = await front.post(taken, taken_headers)
+    assert replayed[0] == 200  # the new front cannot know; coachbot drops it
+    await until(lambda: len(front.fake.responses) == 2)
+    await front.channel.drain(timeout=10)
+    await asyncio.sleep(0.3)
+    assert sorted(r["hook"] for r in front.fake.responses) == ["new", "taken"]
+
+
+async def test_what_the_front_acknowledged_is_answered_when_coachbot_stops(front: Front_) -> None:
+    """A stop right after the acknowledgements (inside the front's hand-over delay):
+    every request acknowledged still reaches coachbot and is answered."""
+    statuses = [(await front.post(command_body(front.fake, "help", hook=str(n))))[0] for n in range(3)]
+    await front.channel.stop()
+    assert statuses == [200, 200, 200]
+    assert sorted(r["hook"] for r in front.fake.responses) == ["0", "1", "2"]
 
 
 async def test_without_coachbot_the_front_acknowledges_nothing() -> None:
@@ -249,19 +269,25 @@ async def test_an_ack_port_that_cannot_be_used_stops_start_up_naming_it(tmp_path
                     pass
 
 
-async def test_coachbot_run_serves_both_ports(tmp_path: Any, fake: FakeSlack) -> None:
-    """`coachbot run` with SLACK_ACK_PORT: the front answers there, /slack/events on PORT
-    still works, and stopping coachbot stops the front."""
+async def test_coachbot_run_serves_slack_on_the_ack_port_only(tmp_path: Any, fake: FakeSlack) -> None:
+    """`coachbot run` with SLACK_ACK_PORT: the front answers there; /slack/events on PORT
+    is off (a request taken in on one port could otherwise be replayed on the other,
+    each process remembering its own); /healthz stays on PORT; stopping coachbot stops
+    the front."""
     port, ack_port = free_port(), free_port()
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", host="127.0.0.1", port=port,
                         channels=(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
                                                 api_url=fake.api_url, ack_port=ack_port),))
     async with running(settings, with_scheduler=False) as runtime, aiohttp.ClientSession() as http:
         process = runtime.channels.get("slack").relay._process  # type: ignore[union-attr]
-        for where, hook in ((ack_port, "front"), (port, "main")):
-            body = command_body(fake, "help", hook=hook)
-            async with http.post(f"http://127.0.0.1:{where}/slack/events", data=body, headers={
-                    "Content-Type": "application/x-www-form-urlencoded", **sign(body)}) as response:
-                assert response.status == 200
-        await until(lambda: sorted(r["hook"] for r in fake.responses) == ["front", "main"])
+        body = command_body(fake, "help", hook="front")
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+        statuses = []
+        for where in (ack_port, port):
+            async with http.post(f"http://127.0.0.1:{where}/slack/events", data=body, headers=headers) as response:
+                statuses.append(response.status)
+        async with http.get(f"http://127.0.0.1:{port}/healthz") as health:
+            statuses.append(health.status)
+        assert statuses == [200, 404, 200]
+        await until(lambda: [r["hook"] for r in fake.responses] == ["front"])
     assert process.returncode is not None  # stopped with coachbot

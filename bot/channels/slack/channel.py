@@ -186,8 +186,10 @@ class SlackChannel(Background, Listeners, forms.FormListeners, Installs, Outbox,
     # --- Channel protocol: HTTP routes, start/stop, proactive delivery ------------------
 
     def mount(self, app: web.Application) -> None:
-        """Slack's routes on the shared server: events in HTTP mode, install pages with OAuth."""
-        if not self.socket_mode:
+        """Slack's routes on the shared server: events in HTTP mode (unless SLACK_ACK_PORT
+        takes them: two processes would each remember their own signatures, and a request
+        taken in on one port could be replayed on the other), install pages with OAuth."""
+        if not self.socket_mode and self.settings.ack_port is None:
             app.router.add_post(EVENTS_PATH, self.handle_http)
         if self.oauth:
             app.router.add_get(INSTALL_PATH, self._handle_install)
@@ -239,16 +241,18 @@ class SlackChannel(Background, Listeners, forms.FormListeners, Installs, Outbox,
 
     async def _start_front(self, port: int) -> None:
         """Slack's requests acknowledged by a process of their own on `port`
-        (`bot.channels.slack.front`); /slack/events on PORT keeps working."""
+        (`bot.channels.slack.front`) and answered here."""
         from bot.channels.slack.relay import Relay
         from bot.core.settings import SettingsError
 
         if port == self.coach.settings.port:
             raise SettingsError("SLACK_ACK_PORT", f"{port} is PORT already; give the acknowledgements "
                                                   "a port of their own")
-        self.relay = Relay(self.app, self.settings.signing_secret or "", self.coach.settings.host, port)
+        self.relay = Relay(self.app, self.settings.signing_secret or "", self.coach.settings.host, port,
+                           self.replays)
         await self.relay.start()
-        log.info("Slack acknowledgements on %s port %s, answered here", self.coach.settings.host, port)
+        log.info("Slack's requests on %s port %s (SLACK_ACK_PORT), answered here; none on PORT",
+                 self.coach.settings.host, port)
 
     async def stop(self) -> None:
         if self.relay is not None:  # no more acknowledgements, then finish the work taken in

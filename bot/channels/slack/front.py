@@ -160,6 +160,16 @@ class Front:
         return web.Response(status=int(reply.get("status", 200)), text=str(reply.get("body") or ""),
                             content_type=str(reply.get("content_type") or "text/plain"))
 
+    async def close(self) -> None:
+        """Hand over what was acknowledged and not yet handed over, then close the socket."""
+        if self._flush is not None:
+            self._flush.cancel()
+        if not self.writer.is_closing():
+            self._write_queued()
+            with contextlib.suppress(ConnectionError):
+                await self.writer.drain()
+            self.writer.close()
+
     def _count(self, status: int, started: float) -> None:
         if not self.closed.is_set():
             write_frame(self.writer, {"counted": status, "seconds": time.perf_counter() - started})
@@ -182,13 +192,13 @@ async def serve(socket_path: str, token: str, signing_secret: str, host: str, po
     """Connect to the coachbot process, listen on `host`:`port`, and serve until the
     coachbot process closes the socket or SIGTERM arrives."""
     reader, writer = await asyncio.open_unix_connection(socket_path, limit=MAX_FRAME)
-    write_frame(writer, {"token": token})
     front = Front(signing_secret, reader, writer)
     app = web.Application()
     app.router.add_post(EVENTS_PATH, front.handle)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
+    write_frame(writer, {"token": token})  # listening: coachbot counts this front as started
     gc.collect()  # start-up's objects out of the collector's walks (see `bot.runtime.settle_heap`)
     gc.freeze()
     loop = asyncio.get_running_loop()
@@ -197,9 +207,9 @@ async def serve(socket_path: str, token: str, signing_secret: str, host: str, po
     try:
         await front.closed.wait()
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # requests in progress finish (shutdown_timeout)
+        await front.close()
         answers.cancel()
-        writer.close()
 
 
 def main() -> None:

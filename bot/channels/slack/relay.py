@@ -25,10 +25,13 @@ import secrets
 import shutil
 import sys
 import tempfile
+import time
 from typing import TYPE_CHECKING, Any
 
+from multidict import CIMultiDict
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.channels.slack import gate
 from bot.channels.slack.front import MAX_FRAME, read_frame, write_frame
 from bot.core import metrics
 
@@ -38,15 +41,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # How long start-up waits for the front to listen and connect (its imports take ~0.5 s).
 CONNECT_WITHIN = 20.0
-# A front that died is started again after this pause (and its death logged).
+# A front that died is started again after this pause (and its death logged), doubled
+# up to RESTART_AT_MOST while it keeps dying within RESTART_AFTER_LIVED seconds.
 RESTART_AFTER = 1.0
+RESTART_AT_MOST = 30.0
+RESTART_AFTER_LIVED = 10.0
 
 
 class Relay:
     """Runs the front process for `app` on `host`:`port` while started."""
 
-    def __init__(self, app: AsyncApp, signing_secret: str, host: str, port: int) -> None:
+    def __init__(self, app: AsyncApp, signing_secret: str, host: str, port: int,
+                 replays: gate.Replays | None = None) -> None:
         self.app = app
+        self.replays = replays or gate.Replays()
         self.signing_secret = signing_secret
         self.host = host
         self.port = port
@@ -58,6 +66,7 @@ class Relay:
         self._watcher: asyncio.Task[None] | None = None
         self._stopping = False
         self._answers: set[asyncio.Task[None]] = set()
+        self._readers: set[asyncio.Task[Any]] = set()
 
     @property
     def socket_path(self) -> str:
@@ -82,7 +91,8 @@ class Relay:
         self._watcher = asyncio.get_running_loop().create_task(self._watch())
 
     async def stop(self) -> None:
-        """Stop the front (no more acknowledgements), then close the socket."""
+        """Stop the front (no more acknowledgements), take in what it acknowledged,
+        then close the socket."""
         self._stopping = True
         if self._watcher is not None:
             self._watcher.cancel()
@@ -94,6 +104,8 @@ class Relay:
             except TimeoutError:
                 self._process.kill()
                 await self._process.wait()
+        if self._readers:  # the front closed its end: read to it
+            await asyncio.wait(list(self._readers), timeout=5)
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -110,16 +122,24 @@ class Relay:
 
     async def _watch(self) -> None:
         """Start the front again when it exits while coachbot runs."""
+        pause = RESTART_AFTER
         while not self._stopping and self._process is not None:
+            started = time.monotonic()
             code = await self._process.wait()
             if self._stopping:
                 return
-            log.error("Slack front (SLACK_ACK_PORT %s) exited with %s; starting it again", self.port, code)
-            await asyncio.sleep(RESTART_AFTER)
+            pause = RESTART_AFTER if time.monotonic() - started > RESTART_AFTER_LIVED else pause
+            log.error("Slack front (SLACK_ACK_PORT %s) exited with %s; starting it again in %g s",
+                      self.port, code, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RESTART_AT_MOST)
             await self._spawn()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One front's connection: its token, then its requests in order."""
+        reading = asyncio.current_task()
+        assert reading is not None
+        self._readers.add(reading)
         try:
             hello = await read_frame(reader)
             if hello is None or not hmac.compare_digest(str(hello.get("token", "")), self._token):
@@ -129,6 +149,10 @@ class Relay:
             while (frame := await read_frame(reader)) is not None:
                 if "counted" in frame:
                     metrics.inbound("slack", int(frame["counted"]), float(frame.get("seconds", 0.0)))
+                elif not self._first_time(frame):
+                    if "id" in frame:  # the front is waiting: Bolt's answer to a bad signature
+                        write_frame(writer, {"id": frame["id"], "status": 401, "content_type": "application/json",
+                                             "body": '{"error": "invalid request"}'})
                 elif "id" in frame:
                     task = asyncio.get_running_loop().create_task(self._answer(frame, writer))
                     self._answers.add(task)
@@ -138,7 +162,18 @@ class Relay:
         except ValueError as error:
             log.error("Slack front socket: %s; connection closed", error)
         finally:
+            self._readers.discard(reading)
             writer.close()
+
+    def _first_time(self, frame: dict[str, Any]) -> bool:
+        """Whether a request's signature is new to this process too. The front refuses
+        replays with a 401, but its memory starts empty when it is started again; this
+        one lasts as long as coachbot, so a replay sent to a new front changes nothing."""
+        pair = gate.signed_pair(CIMultiDict(frame.get("headers") or {}))
+        if pair is None or self.replays.claim(*pair):
+            return True
+        log.info("Replayed Slack request dropped (signed at %d)", pair[0])
+        return False
 
     async def _dispatch(self, frame: dict[str, Any]) -> Any:
         request = AsyncBoltRequest(body=str(frame.get("body", "")), headers=frame.get("headers") or {},
