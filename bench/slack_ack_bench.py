@@ -2,10 +2,14 @@
 bare Bolt app that only acks (the floor on this machine).
 
     python bench/slack_ack_bench.py [--rates 50 200] [--seconds 10] [--database-url URL]
-    python bench/slack_ack_bench.py --targets bare coachbot-dispatch --dispatch 10000
+    python bench/slack_ack_bench.py --targets bare coachbot coachbot-front
+    python bench/slack_ack_bench.py --targets bare coachbot-dispatch coachbot-front-dispatch --dispatch 10000
 
-The `coachbot-dispatch` target is coachbot while its dispatcher works through a big
-dispatch: `--dispatch N` reps with Slack ids, a Monday's prompts due for each, one
+The `coachbot-front` target is coachbot with SLACK_ACK_PORT: its acknowledging front
+process answers the load, coachbot the requests it hands over.
+
+The `coachbot-dispatch` target (and `coachbot-front-dispatch`) is coachbot while its
+dispatcher works through a big dispatch: `--dispatch N` reps with Slack ids, a Monday's prompts due for each, one
 dispatcher tick started with the load (so its plan of N people and its paced sends to
 the fake Slack, at Slack's pace unless `--dispatch-rate` says otherwise, overlap the
 measured requests); it reports the prompts sent in the window beside the latencies.
@@ -249,7 +253,7 @@ async def serve(target: str, port: int, api_url: str, database_url: str,
         from bot.runtime import build_coach
         from storage.db import Database
 
-        front = target == "coachbot-front"  # acknowledged by a process of its own on `port`
+        front = target.startswith("coachbot-front")  # acknowledged by a process of its own on `port`
         settings = Settings(database_url=database_url, port=free_port() if front else port, host="127.0.0.1",
                             channels=(SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=api_url,
                                                     ack_port=port if front else None),))
@@ -270,7 +274,7 @@ async def serve(target: str, port: int, api_url: str, database_url: str,
         if front:
             await channel.start()
         dispatcher = tick = None
-        if target == "coachbot-dispatch":
+        if target.endswith("-dispatch"):
             import bot.cadence.dispatcher as dispatcher_module
             import bot.cadence.planner as planner_module
             from bot.cadence.dispatcher import Dispatcher
@@ -319,7 +323,7 @@ async def run_once(target: str, rate: float, args: argparse.Namespace, api_url: 
     gc.collect()  # the previous run's garbage is not this run's pause
     port = free_port()
     SERVER_TIMES.clear()
-    sent_before = await dispatched(database_url) if target == "coachbot-dispatch" else 0
+    sent_before = await dispatched(database_url) if target.endswith("-dispatch") else 0
     runner, extra = await serve(target, port, api_url, database_url, args.dispatch_rate)
     # as `coachbot run` once started (`bot.runtime.settle_heap`), for every target alike
     from bot.runtime import settle_heap
@@ -366,7 +370,7 @@ async def run(args: argparse.Namespace) -> None:
     api_url = f"http://127.0.0.1:{api_port}/api/"
     response_url = f"http://127.0.0.1:{api_port}/respond"
     database_url = await prepare_database(args.database_url)
-    if "coachbot-dispatch" in args.targets:
+    if any(t.endswith("-dispatch") for t in args.targets):
         await asyncio.to_thread(seed_dispatch, database_url, args.dispatch)
     pooled: dict[tuple[str, float], dict[str, list[float]]] = {}
     try:
@@ -404,13 +408,13 @@ async def run(args: argparse.Namespace) -> None:
               f"{r['server_p50']:>12.2f}{r['server_p99']:>12.2f}   "
               + " ".join(f"{x:.1f}" for x in r["run_p99s"])
               + (f"   prompts sent per run: {' '.join(f'{x:.0f}' for x in r['sent'])}"
-                 if r["target"] == "coachbot-dispatch" else ""))
+                 if r["target"].endswith("-dispatch") else ""))
     print("\nbacklog s: after the last request, how long coachbot still worked on the answers;"
           "\nin-app: handler start to response, measured inside the server")
     by = {(r["target"], r["rate"]): r for r in results}
     print()
     for rate in args.rates:
-        for name in ("coachbot", "coachbot-front", "coachbot-dispatch"):
+        for name in ("coachbot", "coachbot-front", "coachbot-dispatch", "coachbot-front-dispatch"):
             if (name, rate) in by and ("bare", rate) in by:
                 ours, floor = by[(name, rate)], by[("bare", rate)]
                 print(f"{rate:g} rps: {name} p99 {ours['p99']:.2f} ms = {ours['p99'] / floor['p99']:.2f}x "
@@ -427,11 +431,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--warmup-seconds", type=float, default=1.0,
                         help="unrecorded load at the same rate before each measured run")
-    parser.add_argument("--targets", nargs="+", default=["bare", "coachbot", "bare-default"],
+    parser.add_argument("--targets", nargs="+", default=["bare", "coachbot", "coachbot-front", "bare-default"],
                         help="bare: Bolt acking with process_before_response (our setting); "
                              "bare-default: Bolt's default acking; coachbot: the real channel; "
                              "coachbot-front: the real channel acknowledged by its front process "
-                             "(SLACK_ACK_PORT); coachbot-dispatch: the real channel during a big dispatch")
+                             "(SLACK_ACK_PORT); coachbot-dispatch, coachbot-front-dispatch: the same "
+                             "during a big dispatch")
     parser.add_argument("--dispatch", type=int, default=10_000,
                         help="reps whose prompts the coachbot-dispatch target is sending")
     parser.add_argument("--dispatch-rate", type=float, default=None,
