@@ -1,0 +1,77 @@
+"""SLACK_ACK_PORT at its edges: the settings an admin may write as coachbot accepts them."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from typing import Any
+
+import aiohttp
+import pytest
+from fake_slack import FakeSlack
+from slackkit import SECRET, command_body, fake_fixture, sign  # noqa: F401 (fixtures)
+
+from bot.channels.slack import relay
+from bot.channels.slack.settings import SlackSettings
+from bot.core.settings import Settings
+from bot.runtime import running
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run_settings(tmp_path: Any, fake: FakeSlack, ack_port: int, **extra: Any) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path / 'run.db'}", host="127.0.0.1", port=free_port(),
+                    channels=(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
+                                            api_url=fake.api_url, ack_port=ack_port),), **extra)
+
+
+async def until(done: Any, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+async def posted(http: aiohttp.ClientSession, port: int, body: str) -> int:
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+    async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
+        return response.status
+
+
+async def test_a_log_level_coachbot_accepts_starts_the_front_too(tmp_path: Any, fake: FakeSlack,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """COACHBOT_LOG_LEVEL=debug (and LOG_FORMAT=JSON) are fine settings for coachbot,
+    which reads them case-blind; the front was given the raw variables, and
+    logging.setLevel("debug") killed it before it listened."""
+    monkeypatch.setenv("COACHBOT_LOG_LEVEL", "debug")
+    monkeypatch.setenv("COACHBOT_LOG_FORMAT", "JSON")
+    monkeypatch.setattr(relay, "CONNECT_WITHIN", 8.0)
+    ack_port = free_port()
+    settings = run_settings(tmp_path, fake, ack_port, log_level="DEBUG", log_format="json")
+    async with running(settings, with_scheduler=False), aiohttp.ClientSession() as http:
+        assert await posted(http, ack_port, command_body(fake, "help", hook="debug")) == 200
+        await until(lambda: [r["hook"] for r in fake.responses] == ["debug"])
+
+
+async def test_a_front_that_dies_before_it_listens_stops_start_up_at_once(tmp_path: Any, fake: FakeSlack,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start-up does not wait CONNECT_WITHIN for a front that already exited (here its
+    port was taken between coachbot's check and the front's listening)."""
+    async def free(*_: Any) -> None:
+        return None
+
+    monkeypatch.setattr("bot.channels.server.check_address", free)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = run_settings(tmp_path, fake, taken.getsockname()[1])
+        started = time.monotonic()
+        with pytest.raises(RuntimeError, match="exited"):
+            async with running(settings, with_scheduler=False):
+                pass
+        assert time.monotonic() - started < relay.CONNECT_WITHIN / 2
