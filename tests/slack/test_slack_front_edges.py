@@ -1,9 +1,12 @@
-"""SLACK_ACK_PORT at its edges: the settings an admin may write as coachbot accepts them."""
+"""SLACK_ACK_PORT at its edges: the settings an admin may write as coachbot accepts
+them, and what reaches the front's local socket from a process that is not the front."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import struct
 import time
 from typing import Any
 
@@ -75,3 +78,36 @@ async def test_a_front_that_dies_before_it_listens_stops_start_up_at_once(tmp_pa
             async with running(settings, with_scheduler=False):
                 pass
         assert time.monotonic() - started < relay.CONNECT_WITHIN / 2
+
+
+def frame(payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + payload
+
+
+async def test_strangers_on_the_local_socket_are_shut_out_and_the_front_still_served(
+        tmp_path: Any, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local process without the token: a token that is not ASCII, JSON nested too
+    deep, a hello far larger than a token, or nothing at all. Each is closed with one
+    line (no traceback, no 8 MiB read on its behalf), the real front keeps being
+    served, and coachbot stops without waiting for the silent one."""
+    monkeypatch.setattr(relay, "HELLO_WITHIN", 0.5)
+    unhandled: list[dict[str, Any]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _, context: unhandled.append(context))
+    ack_port = free_port()
+    async with running(run_settings(tmp_path, fake, ack_port), with_scheduler=False) as runtime, \
+            aiohttp.ClientSession() as http:
+        ours = runtime.channels.get("slack").relay  # type: ignore[union-attr]
+        path = ours.socket_path
+        for sent in (frame(json.dumps({"token": "é"}).encode()), frame(b"[" * 100_000),
+                     struct.pack(">I", 8 * 1024 * 1024) + b"{", b""):
+            reader, writer = await asyncio.open_unix_connection(path)
+            writer.write(sent)
+            assert await asyncio.wait_for(reader.read(), 5) == b""  # closed by coachbot
+            writer.close()
+        silent = await asyncio.open_unix_connection(path)
+        assert await posted(http, ack_port, command_body(fake, "help", hook="after")) == 200
+        await until(lambda: [r["hook"] for r in fake.responses] == ["after"])
+        stopping = time.monotonic()
+    assert time.monotonic() - stopping < 4
+    silent[1].close()
+    assert unhandled == []

@@ -76,16 +76,18 @@ def write_frame(writer: asyncio.StreamWriter, payload: dict[str, Any]) -> None:
     writer.write(FRAME.pack(len(data)) + data)
 
 
-async def read_frame(reader: asyncio.StreamReader) -> dict[str, Any] | None:
+async def read_frame(reader: asyncio.StreamReader, largest: int = MAX_FRAME) -> dict[str, Any] | None:
     """The next frame; None when the other side closed the socket. Raises ValueError for
-    a frame over MAX_FRAME or one that is not a JSON object."""
+    a frame over `largest` bytes or one that is not a JSON object (nested too deep included)."""
     try:
         size = FRAME.unpack(await reader.readexactly(FRAME.size))[0]
-        if size > MAX_FRAME:
+        if size > largest:
             raise ValueError(f"a frame of {size} bytes")
         frame = json.loads(await reader.readexactly(size))
     except (asyncio.IncompleteReadError, ConnectionError):
         return None
+    except RecursionError:
+        raise ValueError("a frame nested too deep") from None
     if not isinstance(frame, dict):
         raise ValueError("a frame that is not an object")
     return frame

@@ -46,6 +46,10 @@ CONNECT_WITHIN = 20.0
 RESTART_AFTER = 1.0
 RESTART_AT_MOST = 30.0
 RESTART_AFTER_LIVED = 10.0
+# A connection to the socket must send its token first, within this many seconds and
+# bytes: anything else is not the front, and is not read for long (nor 8 MiB of it).
+HELLO_WITHIN = 5.0
+HELLO_LARGEST = 1024
 
 
 class Relay:
@@ -151,8 +155,12 @@ class Relay:
         assert reading is not None
         self._readers.add(reading)
         try:
-            hello = await read_frame(reader)
-            if hello is None or not hmac.compare_digest(str(hello.get("token", "")), self._token):
+            try:
+                hello = await asyncio.wait_for(read_frame(reader, HELLO_LARGEST), HELLO_WITHIN)
+            except TimeoutError:
+                hello = None
+            token = str((hello or {}).get("token", "")).encode()
+            if not hmac.compare_digest(token, self._token.encode()):
                 log.warning("Slack front socket: a connection without the token was closed")
                 return
             self.connected.set()
