@@ -15,6 +15,7 @@ import pytest
 from fake_slack import FakeSlack
 from slackkit import SECRET, command_body, fake_fixture, sign  # noqa: F401 (fixtures)
 
+import prompts
 from bot.channels.slack import relay
 from bot.channels.slack.settings import SlackSettings
 from bot.core.settings import Settings
@@ -111,3 +112,14 @@ async def test_strangers_on_the_local_socket_are_shut_out_and_the_front_still_se
     assert time.monotonic() - stopping < 4
     silent[1].close()
     assert unhandled == []
+
+
+def test_the_serving_line_names_the_port_slack_must_reach() -> None:
+    """With SLACK_ACK_PORT, PORT no longer takes Slack's requests: the one line
+    `coachbot run` prints says where they go."""
+    slack = SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, ack_port=3001)
+    line = prompts.render("cli/serving", settings=Settings(database_url="sqlite://", port=3000, channels=(slack,)))
+    assert "HTTP port 3000" in line and "Slack's requests on port 3001" in line
+    plain = Settings(database_url="sqlite://", port=3000, channels=(SlackSettings(bot_token="xoxb-test",
+                                                                                 signing_secret=SECRET),))
+    assert "3001" not in prompts.render("cli/serving", settings=plain)
