@@ -123,3 +123,21 @@ def test_the_serving_line_names_the_port_slack_must_reach() -> None:
     plain = Settings(database_url="sqlite://", port=3000, channels=(SlackSettings(bot_token="xoxb-test",
                                                                                  signing_secret=SECRET),))
     assert "3001" not in prompts.render("cli/serving", settings=plain)
+
+
+async def test_a_header_that_is_not_utf8_does_not_lose_the_request(tmp_path: Any, fake: FakeSlack) -> None:
+    """Slack signs the body and the timestamp only: a proxy on the way may add a header
+    whose bytes are not UTF-8 (Latin-1). The front acknowledged such a request and
+    could not hand it over (JSON of its headers would not encode), so it was lost and
+    the requests queued behind it waited for the next one."""
+    ack_port = free_port()
+    async with running(run_settings(tmp_path, fake, ack_port), with_scheduler=False):
+        body = command_body(fake, "help", hook="latin1")
+        head = "".join(f"{k}: {v}\r\n" for k, v in sign(body).items())
+        reader, writer = await asyncio.open_connection("127.0.0.1", ack_port)
+        writer.write(f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     f"Content-Length: {len(body)}\r\nConnection: close\r\n{head}".encode()
+                     + b"X-Client-Dn: Jos\xe9\r\n\r\n" + body.encode())
+        assert (await asyncio.wait_for(reader.read(), 5)).startswith(b"HTTP/1.1 200")
+        writer.close()
+        await until(lambda: [r["hook"] for r in fake.responses] == ["latin1"], timeout=5)

@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 FRAME = struct.Struct(">I")
-MAX_FRAME = 8 * 1024 * 1024  # aiohttp takes request bodies up to 1 MiB; headers and JSON escaping on top
+MAX_FRAME = 8 * 1024 * 1024  # aiohttp takes request bodies up to 1 MiB; headers and JSON's \u escapes on top
 # Request kinds whose acknowledgement carries the answer (Bolt's `ack(response_action=…)`,
 # Slack's URL verification challenge, options for an external select).
 CARRIES_AN_ANSWER = frozenset({"view_submission", "url_verification", "block_suggestion"})
@@ -72,7 +72,9 @@ MAX_BACKLOG = 16 * 1024 * 1024
 
 
 def write_frame(writer: asyncio.StreamWriter, payload: dict[str, Any]) -> None:
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    # ASCII escapes: aiohttp keeps a header's bytes that are not UTF-8 (a proxy's
+    # Latin-1) as lone surrogates, which UTF-8 cannot encode; escaped, they go over.
+    data = json.dumps(payload, separators=(",", ":")).encode()
     writer.write(FRAME.pack(len(data)) + data)
 
 
