@@ -26,7 +26,8 @@ first {"token"} (the secret it started this process with), then per request
 {"id", "status", "body", "content_type"}.
 
 Run by the coachbot process only: `python -m bot.channels.slack.front`, configured by
-COACHBOT_SLACK_FRONT_SOCKET and _TOKEN, SLACK_SIGNING_SECRET, HOST and SLACK_ACK_PORT.
+COACHBOT_SLACK_FRONT_SOCKET and _TOKEN, SLACK_SIGNING_SECRET, HOST, SLACK_ACK_PORT and
+COACHBOT_LOG_LEVEL and _FORMAT (all as coachbot parsed them, `relay.Relay._spawn`).
 It exits when the coachbot process closes the socket.
 """
 
