@@ -248,8 +248,9 @@ class SlackChannel(Background, Listeners, forms.FormListeners, Installs, Outbox,
         if port == self.coach.settings.port:
             raise SettingsError("SLACK_ACK_PORT", f"{port} is PORT already; give the acknowledgements "
                                                   "a port of their own")
-        self.relay = Relay(self.app, self.settings.signing_secret or "", self.coach.settings.host, port,
-                           self.replays)
+        settings = self.coach.settings
+        self.relay = Relay(self.app, self.settings.signing_secret or "", settings.host, port, self.replays,
+                           settings.log_level, settings.log_format)
         await self.relay.start()
         log.info("Slack's requests on %s port %s (SLACK_ACK_PORT), answered here; none on PORT",
                  self.coach.settings.host, port)

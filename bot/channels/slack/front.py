@@ -26,7 +26,8 @@ first {"token"} (the secret it started this process with), then per request
 {"id", "status", "body", "content_type"}.
 
 Run by the coachbot process only: `python -m bot.channels.slack.front`, configured by
-COACHBOT_SLACK_FRONT_SOCKET and _TOKEN, SLACK_SIGNING_SECRET, HOST and SLACK_ACK_PORT.
+COACHBOT_SLACK_FRONT_SOCKET and _TOKEN, SLACK_SIGNING_SECRET, HOST, SLACK_ACK_PORT and
+COACHBOT_LOG_LEVEL and _FORMAT (all as coachbot parsed them, `relay.Relay._spawn`).
 It exits when the coachbot process closes the socket.
 """
 
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 FRAME = struct.Struct(">I")
-MAX_FRAME = 8 * 1024 * 1024  # aiohttp takes request bodies up to 1 MiB; headers and JSON escaping on top
+MAX_FRAME = 8 * 1024 * 1024  # aiohttp takes request bodies up to 1 MiB; headers and JSON's \u escapes on top
 # Request kinds whose acknowledgement carries the answer (Bolt's `ack(response_action=…)`,
 # Slack's URL verification challenge, options for an external select).
 CARRIES_AN_ANSWER = frozenset({"view_submission", "url_verification", "block_suggestion"})
@@ -72,20 +73,24 @@ MAX_BACKLOG = 16 * 1024 * 1024
 
 
 def write_frame(writer: asyncio.StreamWriter, payload: dict[str, Any]) -> None:
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    # ASCII escapes: aiohttp keeps a header's bytes that are not UTF-8 (a proxy's
+    # Latin-1) as lone surrogates, which UTF-8 cannot encode; escaped, they go over.
+    data = json.dumps(payload, separators=(",", ":")).encode()
     writer.write(FRAME.pack(len(data)) + data)
 
 
-async def read_frame(reader: asyncio.StreamReader) -> dict[str, Any] | None:
+async def read_frame(reader: asyncio.StreamReader, largest: int = MAX_FRAME) -> dict[str, Any] | None:
     """The next frame; None when the other side closed the socket. Raises ValueError for
-    a frame over MAX_FRAME or one that is not a JSON object."""
+    a frame over `largest` bytes or one that is not a JSON object (nested too deep included)."""
     try:
         size = FRAME.unpack(await reader.readexactly(FRAME.size))[0]
-        if size > MAX_FRAME:
+        if size > largest:
             raise ValueError(f"a frame of {size} bytes")
         frame = json.loads(await reader.readexactly(size))
     except (asyncio.IncompleteReadError, ConnectionError):
         return None
+    except RecursionError:
+        raise ValueError("a frame nested too deep") from None
     if not isinstance(frame, dict):
         raise ValueError("a frame that is not an object")
     return frame

@@ -46,14 +46,20 @@ CONNECT_WITHIN = 20.0
 RESTART_AFTER = 1.0
 RESTART_AT_MOST = 30.0
 RESTART_AFTER_LIVED = 10.0
+# A connection to the socket must send its token first, within this many seconds and
+# bytes: anything else is not the front, and is not read for long (nor 8 MiB of it).
+HELLO_WITHIN = 5.0
+HELLO_LARGEST = 1024
 
 
 class Relay:
     """Runs the front process for `app` on `host`:`port` while started."""
 
     def __init__(self, app: AsyncApp, signing_secret: str, host: str, port: int,
-                 replays: gate.Replays | None = None) -> None:
+                 replays: gate.Replays | None = None, log_level: str = "INFO", log_format: str = "text") -> None:
         self.app = app
+        # coachbot's own, as parsed (the variables may be spelled "debug" or "JSON")
+        self.log_level, self.log_format = log_level, log_format
         self.replays = replays or gate.Replays()
         self.signing_secret = signing_secret
         self.host = host
@@ -76,18 +82,25 @@ class Relay:
     async def start(self) -> None:
         """Listen on the socket, start the front and wait until it is connected.
         Raises SettingsError (SLACK_ACK_PORT, HOST) when the front cannot listen there,
-        RuntimeError when it does not connect within CONNECT_WITHIN."""
+        RuntimeError when it exits first or does not connect within CONNECT_WITHIN."""
         from bot.channels import server
 
         await server.check_address(self.host, self.port, "SLACK_ACK_PORT")
         self._folder = tempfile.mkdtemp(prefix="coachbot-slack-")  # mode 0700
         self._server = await asyncio.start_unix_server(self._serve, self.socket_path, limit=MAX_FRAME)
         await self._spawn()
-        try:
-            await asyncio.wait_for(self.connected.wait(), CONNECT_WITHIN)
-        except TimeoutError:
+        assert self._process is not None
+        connected = asyncio.ensure_future(self.connected.wait())
+        exited = asyncio.ensure_future(self._process.wait())
+        await asyncio.wait({connected, exited}, timeout=CONNECT_WITHIN, return_when=asyncio.FIRST_COMPLETED)
+        connected.cancel()
+        exited.cancel()
+        if not self.connected.is_set():
+            code = self._process.returncode
             await self.stop()
-            raise RuntimeError(f"the Slack front did not start within {CONNECT_WITHIN:g} s") from None
+            if code is not None:  # its own error is above, on stderr
+                raise RuntimeError(f"the Slack front exited with {code} before it listened on {self.port}")
+            raise RuntimeError(f"the Slack front did not start within {CONNECT_WITHIN:g} s")
         self._watcher = asyncio.get_running_loop().create_task(self._watch())
 
     async def stop(self) -> None:
@@ -115,7 +128,8 @@ class Relay:
     async def _spawn(self) -> None:
         env = {**os.environ, "COACHBOT_SLACK_FRONT_SOCKET": self.socket_path,
                "COACHBOT_SLACK_FRONT_TOKEN": self._token, "SLACK_SIGNING_SECRET": self.signing_secret,
-               "HOST": self.host, "SLACK_ACK_PORT": str(self.port)}
+               "HOST": self.host, "SLACK_ACK_PORT": str(self.port),
+               "COACHBOT_LOG_LEVEL": self.log_level, "COACHBOT_LOG_FORMAT": self.log_format}
         self.connected.clear()
         self._process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.channels.slack.front", env=env, stdin=asyncio.subprocess.DEVNULL)
@@ -141,8 +155,12 @@ class Relay:
         assert reading is not None
         self._readers.add(reading)
         try:
-            hello = await read_frame(reader)
-            if hello is None or not hmac.compare_digest(str(hello.get("token", "")), self._token):
+            try:
+                hello = await asyncio.wait_for(read_frame(reader, HELLO_LARGEST), HELLO_WITHIN)
+            except TimeoutError:
+                hello = None
+            token = str((hello or {}).get("token", "")).encode()
+            if not hmac.compare_digest(token, self._token.encode()):
                 log.warning("Slack front socket: a connection without the token was closed")
                 return
             self.connected.set()
