@@ -8,6 +8,7 @@ registers it and holds the commands."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import prompts
@@ -32,7 +33,7 @@ from conversations.amounts import (
 )
 from conversations.checkin_reading import is_increment, read_in_unit, typed_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
-from conversations.dates import read_date
+from conversations.dates import DateReading, read_date
 from conversations.locales import ascii_digits, small_number
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.wig_text import (
@@ -45,6 +46,7 @@ from conversations.wig_text import (
     measure_title,
     money_without_currency,
     nearest_ahead,
+    next_turn,
     read_measure,
     read_wig,
     too_many_digits,
@@ -55,7 +57,6 @@ from conversations.wig_text import (
     with_currency,
     with_day,
     without_minus,
-    year_later,
 )
 from storage import okrs as okr_store
 from storage import scorecard as scorecard_store
@@ -148,12 +149,16 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     if len(line.title) > MAX_WIG_TITLE:  # refused whole, never cut short
         return wig_help("title_too_long", leader, line.title, limit=MAX_WIG_TITLE, what="wig")  # the template clips it
     today = local_day(turn.now, turn.person.timezone)
-    reading = read_date(line.when, today, turn.person.timezone, country=turn.person.country,
-                        working_days=parse_working_days(turn.person.working_days))
+
+    def read(when: str, day: date) -> DateReading | None:
+        return read_date(when, day, turn.person.timezone, country=turn.person.country,
+                         working_days=parse_working_days(turn.person.working_days))
+
+    reading = read(line.when, today)
     if reading is None or reading.day <= today or reading.far:
         # "by 29 Feb" four years off needs its year; "by December 31" on 31 December is today
         return wig_help("date", leader, line.when, read=reading.day if reading is not None else None, today=today,
-                     next_year=year_later(reading.day) if reading is not None else None)
+                        next_day=next_turn(line.when, today, read) if reading is not None else None)
     passed = last_passed(line.when, today, turn.person.timezone, turn.person.country)
     if passed is not None and (today - passed).days <= JUST_PASSED_DAYS:
         # "by Nov 29" on 30 November: a slip more likely than a year's deadline; asked with the year
