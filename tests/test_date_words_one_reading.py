@@ -2,9 +2,10 @@
 key result: "by the 1st" typed on the 1st is next month's 1st (the WIG offered next
 YEAR's), "by the 15th" on the 15th next month's, "by Monday" on a Monday next week's;
 "end of month" on its last day is today for both, and the WIG, which needs a day
-ahead, offers the end of next month (not the same day a year on). Each is tried for
-a manager east of UTC (Kolkata) and west of it (Los Angeles), at a moment whose UTC
-date is another day than the local one."""
+ahead, offers the end of next month (not the same day a year on). A WIG due by an
+approximate day ("mid June", "first week of June") is read back before it is set,
+as a key result's is. Each is tried for a manager east of UTC (Kolkata) and west of
+it (Los Angeles), at a moment whose UTC date is another day than the local one."""
 
 from __future__ import annotations
 
@@ -90,3 +91,36 @@ def test_a_day_of_the_month_said_on_that_day_is_next_months_also_as_an_answer() 
     assert date_answer("the 1st", env, past=True) == Valid("2027-05-01")  # a day that happened: today's
     planned = Env(date(2026, 12, 1), EAST, period=(date(2027, 1, 1), date(2027, 12, 31)))
     assert date_answer("the 1st", planned, future=True) == Valid("2027-01-01")  # the plan's first day
+
+
+@pytest.mark.parametrize("zone", [EAST, WEST])
+@pytest.mark.parametrize(("typed", "day"), [("mid June", date(2027, 6, 15)),
+                                            ("first week of June", date(2027, 6, 7))])
+async def test_a_wig_by_an_approximate_day_is_read_back_before_it_is_set(
+        coach: Coach, db: Database, team: dict[str, int], zone: str, typed: str, day: date) -> None:
+    maria = team["maria"]
+    await _in_zone(db, maria, zone)
+    line = f"New ARR from $1M to $1.5M by {typed}"
+    with freeze_time(ON[date(2027, 5, 1)][zone]):
+        asked = await say(coach, maria, f"/okr wig add {line}")
+        assert "is set" not in asked and "no one exact day" in asked and f"{day:%a} {day.day} {day:%b %Y}" in asked
+        assert f"`/okr wig add {line} confirm`" in asked and "reply `yes`" in asked
+        assert f"`/okr wig add New ARR from $1M to $1.5M by {day.day} {day:%b %Y}`" in asked  # another day: typed so
+        assert await _wigs(db) == []
+        kept = await say(coach, maria, "yes")
+    assert "is set" in kept, kept
+    assert [w.by_date for w in await _wigs(db)] == [day]
+
+
+async def test_a_wig_by_an_approximate_day_typed_with_confirm_is_set(
+        coach: Coach, db: Database, team: dict[str, int]) -> None:
+    with freeze_time("2027-04-01 15:00:00"):
+        reply = await say(coach, team["maria"], "/okr wig add New ARR from $1M to $1.5M by mid June confirm")
+    assert "is set" in reply and "15 Jun 2027" in reply
+    assert [w.by_date for w in await _wigs(db)] == [date(2027, 6, 15)]
+
+
+def test_a_key_result_by_an_approximate_day_is_read_back_too() -> None:
+    """The reading the WIG path now follows (unchanged here)."""
+    kr = measurable("Close 12 new logos by mid June", Env(date(2027, 5, 1), WEST))
+    assert isinstance(kr, Valid) and kr.confirm is not None and kr.confirm["note"] == "approximate"

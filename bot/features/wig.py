@@ -33,7 +33,7 @@ from conversations.amounts import (
 )
 from conversations.checkin_reading import is_increment, read_in_unit, typed_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
-from conversations.dates import DateReading, read_date
+from conversations.dates import DateReading, date_words, read_date
 from conversations.locales import ascii_digits, small_number
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.wig_text import (
@@ -140,7 +140,10 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     November is this year's), as the person reads it in their own zone. A yearless
     day that passed within `passed_days.JUST_PASSED_DAYS` ("by Nov 29" typed on
     30 November) is asked about with the year written, never set a year ahead
-    unasked; one further back ("by Nov 20") is next year's."""
+    unasked; one further back ("by Nov 20") is next year's. A day read from words a
+    reader could doubt ("mid April", "first week of April", "next Monday", "the 31st"
+    past a short month: `DateReading.needs_words`) is read back, as a key result's is,
+    and set only with `confirm` or a plain `yes` next (`wig_readback`)."""
     if not leader:
         return wig_help("leaders_only", leader)
     line = read_wig(text, mark(turn))
@@ -172,6 +175,11 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
         held = problem == "negative" and await _hold_add(turn, f"{verb} {text}")
         return wig_help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit),
                      ends=without_minus(line), one_unit=example_ends(line), whole=whole_ends(line), yes=held)
+    if reading.needs_words and not line.sure:  # "mid April", "next Monday", "the 31st": read back, as key results are
+        held = await _hold_add(turn, f"{verb} {text}")
+        return wig_help("date_words", leader, line.when, words=date_words(reading, line.when), yes=held,
+                        typed=f"{verb} {text}", day_typed=with_day(verb, text, line.when, reading.day),
+                        other_typed=reading.other and with_day(verb, text, line.when, reading.other))
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
                                       line.title, line.start, line.target, line.unit, reading.day, today)
