@@ -360,3 +360,28 @@ def test_preview_shows_a_trade_shows_prompts_beside_the_cadences(team_db: str) -
     line = next((line for line in result.output.splitlines() if "Getting ready for Noor Show" in line), "")
     assert "Mon 2027-01-25 08:00 +03" in line and "2027-01-25 05:00" in line and "due" in line, result.output
     assert "Weekly WIG session" in result.output  # the cadences are still there
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("2026-02-31", "There is no 31 February 2026: February 2026 has 28 days."),
+    ("2028-02-30", "February 2028 has 29 days."),
+    ("2026-04-31", "April 2026 has 30 days."),
+    ("2026-13-01", "has no month 13: months run from 01 to 12"),
+    ("31/02/2026", "isn't a day in the form YYYY-MM-DD"),
+    ("", "--from needs a day"),
+    (" ", "--from needs a day"),
+])
+def test_preview_from_a_day_that_does_not_exist_says_why_with_an_example(
+        team_db: str, typed: str, said: str) -> None:
+    """`--from 2026-02-31` said the format did not match; it names what is wrong and a real day."""
+    from freezegun import freeze_time
+
+    with freeze_time("2026-03-10 12:00:00"):
+        result = CliRunner().invoke(app(), ["schedule", "preview", "--from", typed], env={"COLUMNS": "220"})
+    out = " ".join(result.output.replace("│", " ").split())  # the error box wraps lines
+    assert result.exit_code == 2 and "--from" in out, out
+    assert said in out and "does not match" not in out, out
+    last_day = {"2026-02-31": "2026-02-28", "2028-02-30": "2028-02-29", "2026-04-31": "2026-04-30"}
+    example = last_day.get(typed, "2026-03-10")
+    assert f"for example {example}" in out or f"like {example}" in out, out
+
