@@ -31,8 +31,11 @@ schedule_app = typer.Typer(
     rich_markup_mode=None, help="Cadences: see who gets which prompt when, and why.", no_args_is_help=True)
 
 def _start_of(day: date | None) -> datetime:
+    """Midnight UTC of `day`; without one, the start of the current minute, so a prompt
+    due this very minute (planned for 09:00, the clock at 09:00:30) is still shown,
+    and nothing due in an earlier minute is."""
     if day is None:
-        return now()
+        return now().replace(second=0, microsecond=0)
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 

@@ -385,3 +385,19 @@ def test_preview_from_a_day_that_does_not_exist_says_why_with_an_example(
     example = last_day.get(typed, "2026-03-10")
     assert f"for example {example}" in out or f"like {example}" in out, out
 
+
+@pytest.mark.parametrize(("moment", "shown"), [
+    ("2026-12-28 20:00:40", True),   # Kiri (Auckland, east of UTC): her WIG prompt is due this minute
+    ("2026-12-28 20:01:00", False),  # a minute on: it is behind us, not shown
+    ("2026-12-28 17:00:59", True),   # Sam (Los Angeles, west of UTC): due 17:00, the clock at 17:00:59
+])
+def test_preview_from_now_shows_a_prompt_due_this_very_minute(team_db: str, moment: str, shown: bool) -> None:
+    from freezegun import freeze_time
+
+    east = moment.startswith("2026-12-28 20")
+    who, due = ("kiri.rep", "2026-12-28 20:00") if east else ("sam.seller", "2026-12-28 17:00")
+    with freeze_time(moment, real_asyncio=True):
+        result = CliRunner().invoke(app(), ["schedule", "preview", "--days", "1"], env={"COLUMNS": "220"})
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if who in line and "Weekly WIG session" in line]
+    assert any(due in row for row in rows) is shown, result.output
