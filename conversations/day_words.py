@@ -4,8 +4,9 @@ here instead (for `conversations.dates.read_date`):
 * a lone day of the month, "the 1st", "12th", "on the 12", "1.", "the 3rd of next
   month": dateparser took the number for the MONTH in a month-first (US) order ("the
   1st" on 7 March 2027 became 7 January 2028) and for a day of this month, even one
-  that has passed, in any other. It is the next such day on or after the anchor in
-  every order ("the 1st" -> 1 April); a month without that day is skipped ("the 31st"
+  that has passed, in any other. It is the next such day after today (on or after
+  the anchor when that is later) in every order ("the 1st" -> 1 April; typed on 1
+  April, 1 May, as "Monday" typed on a Monday is next week's); a month without that day is skipped ("the 31st"
   typed on 7 April is 31 May) and the reading says so (`SKIPPED`), to be read back;
 * "Monday next week", "next week Monday", "Friday this week": that weekday in the
   person's next (this) working week (`working_week.week_begin`: a Sun–Thu week starts
@@ -71,8 +72,11 @@ def lone_day(text: str) -> tuple[int, str | None] | None:
 
 
 def read_lone_day(text: str, today: date, anchor: date) -> Said | None:
-    """A lone day of the month (module docstring); "of this month" may have passed
-    (the caller says so), "of next month" is in the month after today's."""
+    """A lone day of the month (module docstring): the first such day after `today`
+    ("the 1st" typed on the 1st is next month's, as "Monday" typed on a Monday is next
+    week's), or on or after `anchor` when that is later (a planned period's start).
+    "of this month" may have passed or be today (the caller says so), "of next month"
+    is in the month after today's."""
     found = lone_day(text)
     if found is None:
         return None
@@ -84,10 +88,11 @@ def read_lone_day(text: str, today: date, anchor: date) -> Said | None:
         if which == "next":
             month = (month + timedelta(days=32)).replace(day=1)
         return month.replace(day=day), None, None  # ValueError: that month has no such day
-    month = date(anchor.year, anchor.month, 1)
+    first = anchor if anchor > today else today + timedelta(days=1)  # "the 1st" on the 1st: next month's
+    month = date(first.year, first.month, 1)
     skipped = False
     for _ in range(3):  # a 31st is at most two months ahead
-        if day <= calendar.monthrange(month.year, month.month)[1] and month.replace(day=day) >= anchor:
+        if day <= calendar.monthrange(month.year, month.month)[1] and month.replace(day=day) >= first:
             return month.replace(day=day), SKIPPED if skipped else None, None
         skipped = skipped or day > calendar.monthrange(month.year, month.month)[1]
         month = (month + timedelta(days=32)).replace(day=1)

@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from conversations.amounts import parse_amount, second_number_problem, unlikely_change
 from conversations.counts import MAX_WHOLE, is_count_unit
+from conversations.dates import DateReading
 from conversations.locales import small_number
 from conversations.unit_words import different_units, three_decimals
 
@@ -309,6 +311,17 @@ def nearest_ahead(day: date, today: date) -> date:
 def year_later(day: date) -> date:
     """The same day a year on, for the date re-ask's example (29 February: the 28th)."""
     return day.replace(year=day.year + 1, day=min(day.day, 28 if day.month == 2 else day.day))
+
+
+def next_turn(when: str, today: date, read: Callable[[str, date], DateReading | None]) -> date:
+    """The next day after `today` that a WIG's date words (`when`) name, for the re-ask
+    of words that name today itself: "end of month" typed on its last day offers the
+    end of next month and "end of week" on a Friday the next Friday, as "the 1st"
+    typed on the 1st reads as next month's (`conversations.day_words`); words that name
+    only today ("today", "2026-05-01") offer the same day a year on (`year_later`).
+    `read` is the person's date reader, as (text, today) -> reading."""
+    later = read(when, today + timedelta(days=1))
+    return later.day if later is not None and later.day > today + timedelta(days=1) else year_later(today)
 
 
 def with_day(verb: str, text: str, when: str, day: date) -> str:

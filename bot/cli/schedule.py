@@ -10,6 +10,7 @@ prompt arrive without waiting two weeks.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
@@ -30,21 +31,58 @@ schedule_app = typer.Typer(
     rich_markup_mode=None, help="Cadences: see who gets which prompt when, and why.", no_args_is_help=True)
 
 def _start_of(day: date | None) -> datetime:
+    """Midnight UTC of `day`; without one, the start of the current minute, so a prompt
+    due this very minute (planned for 09:00, the clock at 09:00:30) is still shown,
+    and nothing due in an earlier minute is."""
     if day is None:
-        return now()
+        return now().replace(second=0, microsecond=0)
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+_ISO_DAY = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+
+
+def _from_day(raw: str | None) -> date | None:
+    """`--from` read as a YYYY-MM-DD day (None when not given). Raises
+    typer.BadParameter saying what is wrong, with a real day as the example: a day
+    its month lacks ("2026-02-31": February 2026 has 28 days), a month past 12, or
+    another shape ("31/02/2026", an empty value)."""
+    if raw is None:
+        return None
+    from conversations.dates import no_such_day  # the conversations package: loaded by this use only
+
+    text = raw.strip()
+    found = _ISO_DAY.fullmatch(text)
+    if found is not None:
+        year, month, day = (int(found.group(k)) for k in ("y", "m", "d"))
+        try:
+            return date(year, month, day)
+        except ValueError:
+            pass
+        missing = no_such_day(text, now().date()) if year >= 1 else None
+        problem = "no_such_day" if missing is not None else ("month" if not 1 <= month <= 12 else "day")
+        example = (date(year, month, missing.last) if missing is not None
+                   else date(year, month, 1) if problem == "day" and year >= 1 else now().date())
+    else:
+        problem, missing, example, month = ("empty" if not text else "shape"), None, now().date(), 0
+    raise typer.BadParameter(str(prompts.render("cadence/cli_bad_from", given=text, problem=problem,
+                                                missing=missing, month=month, example=example)))
 
 
 @schedule_app.command("preview")
 def preview(
     user: Annotated[str | None, typer.Option("--user", help="Only this person (e-mail).")] = None,
-    from_: Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"],
-                                                   help="First day (UTC), default now.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD",
+                                              help="First day (UTC), default now.")] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=366, help="How many days ahead.")] = 14,
 ) -> None:
     """Upcoming prompts with local and UTC time, and why any moved or was skipped."""
+    try:
+        start = _start_of(_from_day(from_))
+    except typer.BadParameter as error:
+        error.param_hint = "'--from'"
+        raise
     config = settings()
-    start = _start_of(from_.date() if from_ is not None else None)
     end = start + timedelta(days=days)
     rows = asyncio.run(_preview_rows(config, start, end, user))
     if rows is None:

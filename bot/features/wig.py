@@ -8,6 +8,7 @@ registers it and holds the commands."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import prompts
@@ -32,7 +33,7 @@ from conversations.amounts import (
 )
 from conversations.checkin_reading import is_increment, read_in_unit, typed_unit
 from conversations.counts import MAX_WHOLE, doubt_details, is_count_unit
-from conversations.dates import read_date
+from conversations.dates import DateReading, date_words, read_date
 from conversations.locales import ascii_digits, small_number
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.wig_text import (
@@ -45,6 +46,7 @@ from conversations.wig_text import (
     measure_title,
     money_without_currency,
     nearest_ahead,
+    next_turn,
     read_measure,
     read_wig,
     too_many_digits,
@@ -55,7 +57,6 @@ from conversations.wig_text import (
     with_currency,
     with_day,
     without_minus,
-    year_later,
 )
 from storage import okrs as okr_store
 from storage import scorecard as scorecard_store
@@ -139,7 +140,10 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     November is this year's), as the person reads it in their own zone. A yearless
     day that passed within `passed_days.JUST_PASSED_DAYS` ("by Nov 29" typed on
     30 November) is asked about with the year written, never set a year ahead
-    unasked; one further back ("by Nov 20") is next year's."""
+    unasked; one further back ("by Nov 20") is next year's. A day read from words a
+    reader could doubt ("mid April", "first week of April", "next Monday", "the 31st"
+    past a short month: `DateReading.needs_words`) is read back, as a key result's is,
+    and set only with `confirm` or a plain `yes` next (`wig_readback`)."""
     if not leader:
         return wig_help("leaders_only", leader)
     line = read_wig(text, mark(turn))
@@ -148,12 +152,16 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
     if len(line.title) > MAX_WIG_TITLE:  # refused whole, never cut short
         return wig_help("title_too_long", leader, line.title, limit=MAX_WIG_TITLE, what="wig")  # the template clips it
     today = local_day(turn.now, turn.person.timezone)
-    reading = read_date(line.when, today, turn.person.timezone, country=turn.person.country,
-                        working_days=parse_working_days(turn.person.working_days))
+
+    def read(when: str, day: date) -> DateReading | None:
+        return read_date(when, day, turn.person.timezone, country=turn.person.country,
+                         working_days=parse_working_days(turn.person.working_days))
+
+    reading = read(line.when, today)
     if reading is None or reading.day <= today or reading.far:
         # "by 29 Feb" four years off needs its year; "by December 31" on 31 December is today
         return wig_help("date", leader, line.when, read=reading.day if reading is not None else None, today=today,
-                     next_year=year_later(reading.day) if reading is not None else None)
+                        next_day=next_turn(line.when, today, read) if reading is not None else None)
     passed = last_passed(line.when, today, turn.person.timezone, turn.person.country)
     if passed is not None and (today - passed).days <= JUST_PASSED_DAYS:
         # "by Nov 29" on 30 November: a slip more likely than a year's deadline; asked with the year
@@ -167,6 +175,11 @@ async def _add_wig(turn: Turn, text: str, leader: bool, verb: str = "add") -> Me
         held = problem == "negative" and await _hold_add(turn, f"{verb} {text}")
         return wig_help(problem, leader, text, limit=MAX_WHOLE, line=line, count=is_count_unit(line.unit),
                      ends=without_minus(line), one_unit=example_ends(line), whole=whole_ends(line), yes=held)
+    if reading.needs_words and not line.sure:  # "mid April", "next Monday", "the 31st": read back, as key results are
+        held = await _hold_add(turn, f"{verb} {text}")
+        return wig_help("date_words", leader, line.when, words=date_words(reading, line.when), yes=held,
+                        typed=f"{verb} {text}", day_typed=with_day(verb, text, line.when, reading.day),
+                        other_typed=reading.other and with_day(verb, text, line.when, reading.other))
     async with turn.db.session() as session:
         wig = await wig_store.add_wig(session, turn.person.org_id, turn.person.id,  # type: ignore[arg-type]
                                       line.title, line.start, line.target, line.unit, reading.day, today)

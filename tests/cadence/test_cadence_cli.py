@@ -360,3 +360,44 @@ def test_preview_shows_a_trade_shows_prompts_beside_the_cadences(team_db: str) -
     line = next((line for line in result.output.splitlines() if "Getting ready for Noor Show" in line), "")
     assert "Mon 2027-01-25 08:00 +03" in line and "2027-01-25 05:00" in line and "due" in line, result.output
     assert "Weekly WIG session" in result.output  # the cadences are still there
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("2026-02-31", "There is no 31 February 2026: February 2026 has 28 days."),
+    ("2028-02-30", "February 2028 has 29 days."),
+    ("2026-04-31", "April 2026 has 30 days."),
+    ("2026-13-01", "has no month 13: months run from 01 to 12"),
+    ("31/02/2026", "isn't a day in the form YYYY-MM-DD"),
+    ("", "--from needs a day"),
+    (" ", "--from needs a day"),
+])
+def test_preview_from_a_day_that_does_not_exist_says_why_with_an_example(
+        team_db: str, typed: str, said: str) -> None:
+    """`--from 2026-02-31` said the format did not match; it names what is wrong and a real day."""
+    from freezegun import freeze_time
+
+    with freeze_time("2026-03-10 12:00:00"):
+        result = CliRunner().invoke(app(), ["schedule", "preview", "--from", typed], env={"COLUMNS": "220"})
+    out = " ".join(result.output.replace("│", " ").split())  # the error box wraps lines
+    assert result.exit_code == 2 and "--from" in out, out
+    assert said in out and "does not match" not in out, out
+    last_day = {"2026-02-31": "2026-02-28", "2028-02-30": "2028-02-29", "2026-04-31": "2026-04-30"}
+    example = last_day.get(typed, "2026-03-10")
+    assert f"for example {example}" in out or f"like {example}" in out, out
+
+
+@pytest.mark.parametrize(("moment", "shown"), [
+    ("2026-12-28 20:00:40", True),   # Kiri (Auckland, east of UTC): her WIG prompt is due this minute
+    ("2026-12-28 20:01:00", False),  # a minute on: it is behind us, not shown
+    ("2026-12-28 17:00:59", True),   # Sam (Los Angeles, west of UTC): due 17:00, the clock at 17:00:59
+])
+def test_preview_from_now_shows_a_prompt_due_this_very_minute(team_db: str, moment: str, shown: bool) -> None:
+    from freezegun import freeze_time
+
+    east = moment.startswith("2026-12-28 20")
+    who, due = ("kiri.rep", "2026-12-28 20:00") if east else ("sam.seller", "2026-12-28 17:00")
+    with freeze_time(moment, real_asyncio=True):
+        result = CliRunner().invoke(app(), ["schedule", "preview", "--days", "1"], env={"COLUMNS": "220"})
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if who in line and "Weekly WIG session" in line]
+    assert any(due in row for row in rows) is shown, result.output
