@@ -96,7 +96,7 @@ def repeat(flow: Flow, state: Mapping[str, Any], today: date) -> Reply:
         reply.say.append(_read_back(flow, step, reply.state, today))
         return reply
     reply.state.pop("confirming", None)
-    reply.say.append(_asked(flow, step, reply.state, today))
+    reply.say.append(_asked(flow, step, reply.state, today, again=True))
     return reply
 
 
@@ -229,16 +229,21 @@ def _names(flow: Flow, state: Mapping[str, Any], today: date, step: Step | None 
     return names
 
 
-def _question(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:
+def _question(flow: Flow, step: Step, state: Mapping[str, Any], today: date, again: bool = False) -> Say:
+    """The step's question; `again` (a template value): asked again when the
+    conversation is picked up, without the `say` lines before it that named what it
+    is about, so a question that leans on them ("make it an objective") names it."""
     assert step.template is not None
     options = tuple(Option(v, step.labels) for v in step.offered)
-    return Say(step.template, _names(flow, state, today, step) | {"optional": step.optional}, options)
+    return Say(step.template, _names(flow, state, today, step) | {"optional": step.optional, "again": again},
+               options)
 
 
-def _asked(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:
-    """The question waiting: "Another one?" while a list comes an item a message, else the step's."""
+def _asked(flow: Flow, step: Step, state: Mapping[str, Any], today: date, again: bool = False) -> Say:
+    """The question waiting: "Another one?" while a list comes an item a message, else
+    the step's (`again`: see `_question`)."""
     if not state.get("listing"):
-        return _question(flow, step, state, today)
+        return _question(flow, step, state, today, again)
     names = _names(flow, state, today, step) | {
         "so_far": state["listing"], "max_items": step.options.get("max_items"), "optional": step.optional}
     return Say(LIST_MORE, names, (Option("done"),))
