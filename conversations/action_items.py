@@ -1,4 +1,4 @@
-"""The `action_items` validator: action items agreed in a one-on-one, one per line,
+"""The `action_items` validator: action items agreed in a one-on-one, one a message or one per line,
 each with an optional owner ("me:" or a person's name) and an optional due day.
 Registered in `validators.VALIDATORS` when the package is imported."""
 
@@ -13,6 +13,7 @@ from conversations.horizon import meant_day, years_after
 from conversations.passed_days import JUST_PASSED_DAYS, last_passed
 from conversations.validators import (
     _DATE_WORD,
+    LISTS,
     VALIDATORS,
     Env,
     Invalid,
@@ -28,7 +29,8 @@ _SELF = {"me", "i", "myself"}
 
 
 def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 300) -> Result:
-    """Action items, one per line: "Ravi: send ACME the proposal by Friday",
+    """Action items, one per line (the engine takes them one a message too, `LISTS`;
+    `line`: each item's words as typed, shown back): "Ravi: send ACME the proposal by Friday",
     "me: intro to the CFO by May 3", or without an owner (then the rep). An owner who
     is not "me" must be someone in `env.people`; an unknown one is asked again. A
     yearless due day that passed within `passed_days.JUST_PASSED_DAYS` ("by Nov 29"
@@ -43,7 +45,7 @@ def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 3
     found: list[dict[str, Any]] = []
     doubt: dict[str, Any] | None = None  # the first due day worth reading back ("by the 31st", "by 03/04")
     for line in listed.value:
-        owner: Any = None
+        typed, owner = line, None
         match = _OWNER.match(line)
         if match is not None and not _DATE_WORD.search(match.group("owner")):
             word = match.group("owner").strip()
@@ -67,7 +69,8 @@ def action_items(raw: str, env: Env, *, max_items: int = 10, max_length: int = 3
                                            "latest": latest.isoformat(), "example": _year_ahead(due.day, env.today)})
         if due is not None and due.needs_words and doubt is None:
             doubt = date_words(due, said.strip(" .!"))
-        found.append({"owner": owner, "text": body.strip(" ,;") or line, "due": due.day.isoformat() if due else None})
+        found.append({"owner": owner, "text": body.strip(" ,;") or line, "due": due.day.isoformat() if due else None,
+                      "line": typed})
     return Valid(found, doubt)
 
 
@@ -91,3 +94,4 @@ def _year_ahead(day: date, today: date) -> str:
 
 
 VALIDATORS["action_items"] = action_items
+LISTS.add("action_items")  # one item a message, as every list question

@@ -43,9 +43,8 @@ from conversations.flow_model import (  # noqa: F401 (re-exported: engine.Flow, 
     Step,
     Store,
 )
-from conversations.locales import typed_number
-from conversations.validators import Env, Invalid, Valid, plan_period, validate
-from conversations.word_answers import enough, gather, says_done
+from conversations.validators import LISTS, Env, Invalid, Valid, plan_period, validate
+from conversations.word_answers import enough, gather, read_back_answer, says_done
 
 KINDS = ("ask", "set", "append", "compute", "branch", "goto", "end", "say")
 COMMANDS = ("back", "skip", "cancel", "help")
@@ -96,7 +95,7 @@ def repeat(flow: Flow, state: Mapping[str, Any], today: date) -> Reply:
         reply.say.append(_read_back(flow, step, reply.state, today))
         return reply
     reply.state.pop("confirming", None)
-    reply.say.append(_asked(flow, step, reply.state, today))
+    reply.say.append(_asked(flow, step, reply.state, today, again=True))
     return reply
 
 
@@ -132,9 +131,11 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         reply.say.extend([Say(step.help, names), _read_back(flow, step, current, env.today)])
         return reply
     if confirming is not None and word not in COMMANDS:
-        said = _yes_or_no(word, env, confirming, state["confirm_details"])
+        said = read_back_answer(word, env, confirming, state["confirm_details"])
         if isinstance(said, Valid):
             if said.value == "yes":
+                if step.validate in LISTS:  # a list's item read back: added to those before it
+                    return _listed(flow, reply, step, confirming, env.today)
                 return _accept(flow, reply, step, confirming, confirming, env.today)
             # "no": the re-ask carries the step's example like every re-ask (the common
             # retry template has one per validator), then the question again
@@ -172,7 +173,7 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
         return _accept(flow, reply, step, listing, listing, env.today)
     if step.done is not None and enough(text):  # "done" at "Next key result?": the loop ends
         return _leave(flow, reply, step, step.done, env.today)
-    if step.validate == "list" and not listing and says_done(text):  # `done` before any item
+    if step.validate in LISTS and not listing and says_done(text):  # `done` before any item
         names = _names(flow, current, env.today, step) | {"optional": step.optional}
         return replace(reply, say=[*reply.say, Say(LIST_EMPTY, names), _question(flow, step, current, env.today)])
     if word == "skip":
@@ -196,18 +197,13 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
             "error": "not_yes_no", "details": {}, "validator": "yesno", "optional": False}
         reply.say.extend([Say(RETRY, names), _read_back(flow, step, current, env.today)])
         return reply
-    if isinstance(result, Valid) and step.validate == "list":
-        result, more = gather(listing, result.value, step.options.get("max_items"))
-        if more:  # one item alone, or the list not full yet: "Another one?"
-            current["listing"], current["misses"] = result.value, 0
-            reply.say.append(_asked(flow, step, current, env.today))
-            return reply
-        if listing and isinstance(result, Valid):  # filled item by item: said, and a `done` next is absorbed
-            current["list_full"] = True
-            reply.say.append(Say(LIST_FULL, _names(flow, current, env.today, step) | {"count": len(result.value)}))
+    if isinstance(result, Valid) and step.validate in LISTS and result.confirm is None:
+        return _listed(flow, reply, step, result.value, env.today)
     if isinstance(result, Invalid):
         return _miss(flow, reply, step, result, env.today)
     if result.confirm is not None and confirming is not None and result.value == confirming:
+        if step.validate in LISTS:  # the same items again: a yes
+            return _listed(flow, reply, step, result.value, env.today)
         return _accept(flow, reply, step, result.value, result.value, env.today)  # the same value again: a yes
     if result.confirm is not None:  # kept with its details, so a resume shows the same read-back
         current["confirming"], current["confirm_details"] = result.value, _plain(result.confirm)
@@ -229,16 +225,21 @@ def _names(flow: Flow, state: Mapping[str, Any], today: date, step: Step | None 
     return names
 
 
-def _question(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:
+def _question(flow: Flow, step: Step, state: Mapping[str, Any], today: date, again: bool = False) -> Say:
+    """The step's question; `again` (a template value): asked again when the
+    conversation is picked up, without the `say` lines before it that named what it
+    is about, so a question that leans on them ("make it an objective") names it."""
     assert step.template is not None
     options = tuple(Option(v, step.labels) for v in step.offered)
-    return Say(step.template, _names(flow, state, today, step) | {"optional": step.optional}, options)
+    return Say(step.template, _names(flow, state, today, step) | {"optional": step.optional, "again": again},
+               options)
 
 
-def _asked(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:
-    """The question waiting: "Another one?" while a list comes an item a message, else the step's."""
+def _asked(flow: Flow, step: Step, state: Mapping[str, Any], today: date, again: bool = False) -> Say:
+    """The question waiting: "Another one?" while a list comes an item a message, else
+    the step's (`again`: see `_question`)."""
     if not state.get("listing"):
-        return _question(flow, step, state, today)
+        return _question(flow, step, state, today, again)
     names = _names(flow, state, today, step) | {
         "so_far": state["listing"], "max_items": step.options.get("max_items"), "optional": step.optional}
     return Say(LIST_MORE, names, (Option("done"),))
@@ -248,24 +249,6 @@ def _pending(state: Mapping[str, Any]) -> Any:
     """The value read back and waiting for a yes, or None; None too for one stored
     without its details (before they were kept): nobody sees that read-back."""
     return state.get("confirming") if state.get("confirm_details") is not None else None
-
-
-def _yes_or_no(word: str, env: Env, pending: Any, details: Mapping[str, Any]) -> Any:
-    """An answer to a read-back: yes / no in words, `confirm`, or the number of its
-    Yes (1) or No (2), also typed after its card went (a command's reply in between:
-    the reviewer's 1 was kept as a WIG's value). A number that is the value read back
-    is the value again, a yes ("2" when 2 was read back); one that is the correction a
-    negative read-back invites ("1" for -1: "say no and type it without the minus")
-    is a new value, neither yes nor no."""
-    if word.rstrip(".!") in ("confirm", "confirmed"):
-        return Valid("yes")
-    picked = typed_number(word)
-    if picked is not None and isinstance(pending, int | float) and not isinstance(pending, bool):
-        if picked == pending:
-            return Valid("yes")
-        if details.get("negative") and picked == -pending:
-            return Invalid("not_yes_no")
-    return validate("yesno", word, env)
 
 
 def _read_back(flow: Flow, step: Step, state: Mapping[str, Any], today: date) -> Say:
@@ -308,6 +291,24 @@ def _back(flow: Flow, reply: Reply, step: Step, today: date) -> Reply:
         return _restart(flow, reply, today)
     reply.say.append(_question(flow, target, state, today))
     return reply
+
+
+def _listed(flow: Flow, reply: Reply, step: Step, found: list[Any], today: date) -> Reply:
+    """A list question's valid items (`found`) after those sent before (`listing`):
+    "Another one?" while more may come, else the list taken (`word_answers.gather`)."""
+    state = reply.state
+    listing = state.get("listing")
+    result, more = gather(listing, found, step.options.get("max_items"))
+    if more:  # one item alone, or the list not full yet: "Another one?"
+        state["listing"], state["misses"] = result.value, 0
+        reply.say.append(_asked(flow, step, state, today))
+        return reply
+    if isinstance(result, Invalid):
+        return _miss(flow, reply, step, result, today)
+    if listing:  # filled item by item: said, and a `done` next is absorbed
+        state["list_full"] = True
+        reply.say.append(Say(LIST_FULL, _names(flow, state, today, step) | {"count": len(result.value)}))
+    return _accept(flow, reply, step, result.value, result.value, today)
 
 
 def _accept(flow: Flow, reply: Reply, step: Step, value: Any, route: Any, today: date) -> Reply:

@@ -384,6 +384,9 @@ VALIDATORS: dict[str, Validator] = {
     "integer": integer, "number": number, "money": money, "percentage": percentage, "date": date_answer,
     "choice": choice, "yesno": yesno, "text": text, "list": items, "person": person, "measurable": measurable,
 }
+# Lists the engine takes an item a message ("Another one?", `word_answers.gather`), each
+# message validated alone; an item that is a mapping is shown back by its `line` (as typed).
+LISTS: set[str] = {"list"}
 
 
 def validate(name: str, raw: str, env: Env, options: Mapping[str, Any] | None = None) -> Result:

@@ -6,7 +6,8 @@ VALIDATORS table lists them)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from conversations.answers import Env, Invalid, Result, Valid
 from conversations.locales import typed_number
@@ -143,3 +144,21 @@ def person(raw: str, env: Env) -> Result:
     if found is None:
         return Invalid("unknown_person", {"given": raw.strip()})
     return Valid({"id": found["id"], "name": found["name"], "email": found["email"]})
+
+
+def read_back_answer(word: str, env: Env, pending: Any, details: Mapping[str, Any]) -> Result:
+    """An answer to a read-back: yes / no in words, `confirm`, or the number of its
+    Yes (1) or No (2), also typed after its card went (a command's reply in between:
+    the reviewer's 1 was kept as a WIG's value). A number that is the value read back
+    is the value again, a yes ("2" when 2 was read back); one that is the correction a
+    negative read-back invites ("1" for -1: "say no and type it without the minus")
+    is a new value, neither yes nor no."""
+    if word.rstrip(".!") in ("confirm", "confirmed"):
+        return Valid("yes")
+    picked = typed_number(word)
+    if picked is not None and isinstance(pending, int | float) and not isinstance(pending, bool):
+        if picked == pending:
+            return Valid("yes")
+        if details.get("negative") and picked == -pending:
+            return Invalid("not_yes_no")
+    return yesno(word, env)

@@ -325,3 +325,16 @@ async def test_a_check_in_parked_for_goal_setting_asks_about_the_new_plan(
     assert old.current_value == 1
     [note] = outbox.texts_for(team["maria"])
     assert "Close 12 new logos by end of Q2: 2 of 12 logos, first reading" in note and "New logos:" not in note, note
+
+
+async def test_a_resumed_read_back_names_its_key_result(coach: Coach, team: dict[str, int], db: Database) -> None:
+    """"That's 10, more than three times … Is that right?" asked again after a pause
+    says which key result it is about (the question that named it is not shown again)."""
+    ravi = team["ravi"]
+    await _plan(db, ravi, team["org"])  # type: ignore[arg-type]
+    with freeze_time(TODAY, real_asyncio=True):
+        await say(coach, ravi, "/okr checkin")
+        asked = await say(coach, ravi, "10")
+        assert "Is that right?" in asked and LOGOS not in asked, asked
+        resumed = await say(coach, ravi, "/okr checkin")
+    assert "Is that right?" in resumed and LOGOS in resumed, resumed

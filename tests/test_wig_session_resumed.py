@@ -273,3 +273,19 @@ def test_the_next_terminal_run_shows_the_session_with_the_wigs_now(tmp_path: Pat
     again = _coachbot(tmp_path, run, "--as", "maria.manager@example.com").stdout
     assert "open last time" in again and CHANGED in again and DEMOS in again, again
     assert REVENUE not in again, again
+
+
+async def test_a_resumed_what_got_in_the_way_names_the_commitment(coach: Coach, team: dict[str, int]) -> None:
+    """Picked up again, "What got in the way?" says of which commitment (the "Did it
+    happen?" before it, which named it, is not shown again)."""
+    ravi = team["ravi"]
+    with freeze_time("2027-01-04 15:00:00"):
+        await say(coach, ravi, "/okr wig start")
+        await say(coach, ravi, "Call the 5 open trade-show leads")
+        await say(coach, ravi, "done")
+    with freeze_time("2027-01-11 15:00:00"):
+        await say(coach, ravi, "/okr wig start")
+        asked = await say(coach, ravi, "no")
+        assert "What got in the way" in asked and "trade-show leads" not in asked, asked
+        resumed = await say(coach, ravi, "/okr wig start")
+    assert "What got in the way" in resumed and "Call the 5 open trade-show leads" in resumed, resumed

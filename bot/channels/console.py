@@ -58,6 +58,8 @@ class ConsoleChannel:
         self.expired: console_cards.Card | None = None  # a stored card past its time
         self.shown = False  # something was printed for the person in this run
         self.sent = 0
+        self.prompt = ""  # the cue for the next line (`converse`): "> " at a terminal
+        self.waiting = False  # the cue is shown and no line came since
 
     async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
         """Print a proactive message; one meant for someone else is labelled as such,
@@ -70,9 +72,12 @@ class ConsoleChannel:
             for message in messages:
                 self.out.write(render(message, numbered=False) + "\n")
             self.out.flush()
+            self._cue_again()
             return f"console-{self.sent}"
+        self._off_cue()
         self.show(messages)
         await self.remember(None)
+        self._cue_again()
         return f"console-{self.sent}"
 
     async def post_to(self, place: Place, messages: list[Message], thread: str | None = None) -> str | None:
@@ -81,7 +86,27 @@ class ConsoleChannel:
         self.show(messages)
         await self.remember(None)
         self.sent += 1
+        self._cue_again()
         return thread or f"console-{self.sent}"
+
+    def cue(self) -> None:
+        """Show the prompt (`self.prompt`, none when input is not a terminal): the
+        person's cue that the next line is theirs to type."""
+        if self.prompt:
+            self.out.write(self.prompt)
+            self.out.flush()
+            self.waiting = True
+
+    def _off_cue(self) -> None:
+        """A message printed while the cue waits starts on a line of its own."""
+        if self.waiting:
+            self.out.write("\n")
+
+    def _cue_again(self) -> None:
+        """After a message the timer delivered while the person was at the cue (a
+        check-in prompt, a reminder): the cue again, so they know it is their turn."""
+        if self.waiting:
+            self.cue()
 
     def show(self, messages: list[Message]) -> None:
         choices: list[Choice] = []
@@ -148,12 +173,18 @@ class ConsoleChannel:
         or a line that is only `/quit` (also `quit`, `exit`, `/exit`: what a terminal
         user tries first; a conversation never needs one of them as a whole answer).
         `told`: what the first line's replies need not say again (the "welcome back" of
-        the conversation the caller has just shown left open): one banner is enough."""
+        the conversation the caller has just shown left open): one banner is enough.
+        `prompt` is shown before each line is read; an empty line is sent to no one
+        (nothing is saved) and gets the prompt again."""
         self.person_id = person_id
+        self.prompt = prompt
         await self.restore(person_id)
         unsaid = told.plain() if told is not None else None
+        self.cue()
         async for line in lines:
+            self.waiting = False
             if not line.strip():
+                self.cue()
                 continue
             if line.strip().lower() in QUIT:
                 return
@@ -192,9 +223,7 @@ class ConsoleChannel:
                 self.show_hint()
             else:
                 await self._shown(replies, card, text)
-            if prompt:
-                self.out.write(prompt)
-                self.out.flush()
+            self.cue()
 
     async def _shown(self, replies: list[Message], card: list[Choice], text: str) -> None:
         """Print the coach's replies; when they answered nothing and drew no card, the

@@ -155,9 +155,6 @@ async def _demo(config: Settings, team_file: Path, email: str | None, fresh: boo
                 if console.sent:
                     break
                 await asyncio.sleep(0.1)
-            if sys.stdin.isatty():
-                sys.stdout.write("> ")
-                sys.stdout.flush()
             # the command that picks the open conversation up, typed first: no second banner
             told = Message(prompts.render("flows/common/resumed", current=waiting[0])) if waiting else None
             await console.converse(runtime.coach, chosen.id, stdin_lines(),  # type: ignore[arg-type]

@@ -32,6 +32,7 @@ async def start_session(turn: Turn, occurrence: Occurrence | None) -> list[Messa
         "name": first_name(person.name),
         "occurrence_id": occurrence.id if occurrence is not None else None,
         "started_at": turn.now.isoformat(),  # the check-in row's started_at (storage.checkins)
+        "leader": person.role != "rep",  # who sets a WIG: the close says so when there is none
     }
     report_week, commit_week = session_weeks(today := local_day(turn.now, person.timezone))
     async with turn.db.session() as session:
@@ -97,7 +98,8 @@ async def _readings(turn: Turn, measures: list[Any]) -> list[dict[str, Any]]:
 
 async def record_wig_session(turn: Turn, data: dict[str, Any]) -> list[Message]:
     """Store the session (kept commitments, the week's numbers, new commitments) and
-    show the person the team scorecard with their numbers on it."""
+    show the person the team scorecard with their numbers on it; with no WIG in the
+    session there is no card to show (its close, `cadence/wig/done`, says how one is set)."""
     answers, context = data.get("answers") or {}, data.get("context") or {}
     person = turn.person
     today = local_day(turn.now, person.timezone)
@@ -117,6 +119,8 @@ async def record_wig_session(turn: Turn, data: dict[str, Any]) -> list[Message]:
                                                      float(lag["value"]), person.id)
     await finish_prompt(turn, context)
     await _late(turn, report_week, numbers, context)
+    if not context.get("wigs"):
+        return []
     return await scorecard.scorecard_messages(turn.coach, team_lead(person), report_week, today,
                                               leader=person.role != "rep", chart=False, timezone=person.timezone,
                                               week_start=week_start_of(person))

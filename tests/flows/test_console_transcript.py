@@ -64,3 +64,52 @@ async def test_quit_ends_the_terminal_chat_and_nothing_after_it_is_read(db: Data
     before = len(text)
     await console.converse(coach, team["ravi"], lines("/exit", "help"))
     assert len(out.getvalue()) == before       # nothing after /exit was handled
+
+
+@freeze_time("2027-01-06 09:00:00", real_asyncio=True)
+async def test_an_empty_line_gets_the_prompt_again_and_is_sent_to_no_one(db: Database,
+                                                                         team: dict[str, int]) -> None:
+    """Enter pressed on its own at a question: the `> ` again, the question still
+    waiting with nothing counted against it (a miss would offer `skip` sooner)."""
+    from sqlmodel import select
+
+    from storage.models import Conversation
+
+    out = io.StringIO()
+    console = ConsoleChannel(out)
+    coach = build_coach(db, Settings(database_url=db.url), Channels(console))
+    await console.converse(coach, team["ravi"], lines("/okr goals"), prompt="> ")
+    async with db.session() as session:
+        before = (await session.exec(select(Conversation))).one().state
+    shown = len(out.getvalue())
+    await console.converse(coach, team["ravi"], lines("", "   "), prompt="> ")
+    assert out.getvalue()[shown:] == "> " * 3  # on starting, then after each empty line: nothing else said
+    async with db.session() as session:
+        assert (await session.exec(select(Conversation))).one().state == before
+
+
+async def test_a_message_arriving_at_the_prompt_is_followed_by_the_prompt(db: Database,
+                                                                          team: dict[str, int]) -> None:
+    """A check-in card the timer delivers while the person sits at `> ` prints on a
+    line of its own and ends with the prompt again: the cue that it is their turn."""
+    import asyncio
+
+    from bot.core.channel import Recipient
+    from bot.core.messages import Message
+
+    out = io.StringIO()
+    console = ConsoleChannel(out, person_id=team["ravi"])
+    coach = build_coach(db, Settings(database_url=db.url), Channels(console))
+    arrived = asyncio.Event()
+
+    async def typed() -> AsyncIterator[str]:
+        await arrived.wait()
+        yield "/quit\n"
+
+    talk = asyncio.create_task(console.converse(coach, team["ravi"], typed(), prompt="> "))
+    await asyncio.sleep(0)
+    await console.deliver(Recipient(team["ravi"], team["org"], "ravi@example.com", "Ravi Rep", "console"),
+                          [Message("It's check-in time.")])
+    arrived.set()
+    await talk
+    assert out.getvalue() == "> \nIt's check-in time.\n> ", out.getvalue()

@@ -158,3 +158,58 @@ def test_done_before_the_first_item_asks_for_one_instead_of_taking_it_as_an_item
     reply = play(goals, reply, "done")
     assert reply.state["step"] == "priorities" and "listing" not in reply.state
     assert "Got it: done" not in shown(reply) and "I need at least one before we go on" in shown(reply)
+
+
+# --- one-on-one action items: the same list question, not "one per line" ------------------
+
+NOTES_CONTEXT = {"meeting_id": 1, "other": "Ravi", "subject": "oneonone:notes:1"}
+
+
+def at_action_items() -> tuple[Flow, Reply]:
+    notes = _flow("one_on_one_notes")
+    reply = engine.start(notes, NOTES_CONTEXT, TODAY)
+    return notes, play(notes, reply, "Good quarter so far", "1")
+
+
+def test_action_items_are_asked_one_a_message_like_every_list() -> None:
+    notes, reply = at_action_items()
+    assert "one per line" not in shown(reply).lower() and "one at a time" in shown(reply), shown(reply)
+    reply = play(notes, reply, "me: get the pricing approval by May 3")
+    assert reply.state["status"] == "active", reply.state
+    said = shown(reply)
+    assert "Got it: me: get the pricing approval by May 3." in said and "Another one?" in said, said
+    reply = play(notes, reply, "send ACME the proposal by May 10")
+    assert "So far: 1. me: get the pricing approval by May 3; 2. send ACME the proposal by May 10." in shown(reply)
+    reply = play(notes, reply, "back")  # the last one taken away
+    assert "Got it: me: get the pricing approval by May 3." in shown(reply), shown(reply)
+    reply = play(notes, reply, "send ACME the proposal by May 10", "done")
+    assert reply.state["status"] == "done", reply.state
+    items = reply.state["answers"]["items"]
+    assert [(i["owner"], i["text"], i["due"]) for i in items] == [
+        ("me", "get the pricing approval", "2027-05-03"), (None, "send ACME the proposal", "2027-05-10")]
+
+
+def test_action_items_in_one_message_are_the_whole_list() -> None:
+    notes, reply = at_action_items()
+    reply = play(notes, reply, "me: get the pricing approval by May 3\nsend ACME the proposal by May 10")
+    assert reply.state["status"] == "done" and len(reply.state["answers"]["items"]) == 2, reply.state
+
+
+def test_an_action_items_due_day_read_back_joins_the_list_on_yes() -> None:
+    notes, reply = at_action_items()
+    reply = play(notes, reply, "me: get the pricing approval by May 3")
+    reply = play(notes, reply, "send ACME the proposal by 03/04")  # read back: 3 April or 4 March?
+    assert reply.state.get("confirming") is not None, shown(reply)
+    reply = play(notes, reply, "yes")
+    said = shown(reply)
+    assert "So far: 1. me: get the pricing approval by May 3; 2. send ACME the proposal by 03/04." in said, said
+    reply = play(notes, reply, "done")
+    assert len(reply.state["answers"]["items"]) == 2, reply.state
+
+
+def test_done_before_any_action_item_asks_for_one_or_skip() -> None:
+    notes, reply = at_action_items()
+    reply = play(notes, reply, "done")
+    assert reply.state["status"] == "active" and "`skip`" in shown(reply), shown(reply)
+    reply = play(notes, reply, "skip")
+    assert reply.state["status"] == "done" and reply.state["answers"]["items"] == [], reply.state

@@ -25,6 +25,8 @@ async def test_an_action_item_due_a_mistyped_year_is_asked_again_with_an_example
         assert "Any action items?" in await say(coach, team["maria"], "1")
         far = await say(coach, team["maria"], "Sam: send ACME the proposal by 2207-01-15")
         assert "15 Jan 2207 is more than a year off" in far and "`by 15 Jan 2027`" in far, far
-        done = await say(coach, team["maria"], "Sam: send ACME the proposal by 15 Jan 2027")
+        more = await say(coach, team["maria"], "Sam: send ACME the proposal by 15 Jan 2027")
+        assert "Another one?" in more, more  # one a message, as every list question
+        done = await say(coach, team["maria"], "done")
         assert "1 action item" in done, done
     assert [i.due_on.isoformat() for i in await items(db)] == ["2027-01-15"]  # type: ignore[union-attr]
