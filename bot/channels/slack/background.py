@@ -28,9 +28,32 @@ log = logging.getLogger("bot.channels.slack.channel")
 # answer goes to the `response_url`, which Slack accepts for 30 minutes.
 ACK_HEAD_START = 0.002
 
+# A modal's answer (`response_action`) must reach Slack within 3 s of the submission, or
+# the modal shows an error and the answer is lost. The coach gets what is left of this
+# many seconds counted from the request's arrival (not from after its sender was looked
+# up, which may itself call Slack); past it the modal is closed and the answer follows
+# as a DM. The front (`front.REPLY_WITHIN`, 2.8 s) waits longer than this.
+ANSWER_WITHIN = 2.5
+# The event loop's time by which the request being dispatched must be answered.
+ANSWER_BY: contextvars.ContextVar[float | None] = contextvars.ContextVar("slack_answer_by", default=None)
+
 # Set while Bolt dispatches an HTTP request: work spawned then starts only once the
 # acknowledgement is written (see `SlackChannel.handle_http`).
 ACK_SENT: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar("slack_ack_sent", default=None)
+
+
+def answer_time_left() -> float:
+    """Seconds (0 or more) left to answer the request being dispatched within its
+    acknowledgement; ANSWER_WITHIN when its arrival was not noted (Socket Mode)."""
+    deadline = ANSWER_BY.get()
+    if deadline is None:
+        return ANSWER_WITHIN
+    return max(0.0, deadline - asyncio.get_running_loop().time())
+
+
+def note_arrival() -> contextvars.Token[float | None]:
+    """Start the clock of `answer_time_left` for the request being dispatched."""
+    return ANSWER_BY.set(asyncio.get_running_loop().time() + ANSWER_WITHIN)
 
 
 class Background:

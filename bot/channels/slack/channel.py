@@ -32,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks, forms, gate
 from bot.channels.slack.api import TRANSIENT_ERRORS, UNCERTAIN_ERRORS, SlackApi, error_code
-from bot.channels.slack.background import ACK_SENT, Background
+from bot.channels.slack.background import ACK_SENT, ANSWER_BY, Background, note_arrival
 from bot.channels.slack.inbound import plain_text
 from bot.channels.slack.install import Installs
 from bot.channels.slack.learnt import LearntDms
@@ -196,8 +196,10 @@ class SlackChannel(Background, Listeners, forms.FormListeners, Installs, Outbox,
             app.router.add_get(REDIRECT_PATH, self._handle_redirect)
 
     async def handle_http(self, request: web.Request) -> web.Response:
+        arrived = note_arrival()
         bolt_request = await gate.admit(request, self.settings.signing_secret, self.replays)
         if isinstance(bolt_request, web.Response):  # unsigned or replayed (401), undecodable (400)
+            ANSWER_BY.reset(arrived)
             return bolt_request
         # The work a listener hands off waits until the acknowledgement is written: its
         # first steps (a database read, rendering) would otherwise run on the loop
@@ -221,6 +223,7 @@ class SlackChannel(Background, Listeners, forms.FormListeners, Installs, Outbox,
                 if pair is not None:
                     self.replays.release(*pair)
             ACK_SENT.reset(reset)
+            ANSWER_BY.reset(arrived)
             sent.set()
 
     async def start(self) -> None:

@@ -19,6 +19,7 @@ import json
 import logging
 from typing import Any
 
+from bot.channels.slack.background import answer_time_left
 from bot.channels.slack.blocks import (
     MAX_OPTION_TEXT,
     MAX_OPTIONS,
@@ -128,7 +129,7 @@ class FormListeners:
         turn = asyncio.get_running_loop().create_task(self._coach_turn(Inbound(  # type: ignore[attr-defined]
             person_id=person.id, platform="slack", action=meta.get("action") or "",  # type: ignore[arg-type]
             values=values_of(view)), "form"))
-        done, _ = await asyncio.wait({turn}, timeout=2.5)
+        done, _ = await asyncio.wait({turn}, timeout=answer_time_left())
         if not done:  # slow: close the modal, the answer follows in the DM
             await ack()
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import prompts
 from bot.channels.slack import blocks, forms, views
+from bot.channels.slack.background import answer_time_left
 from bot.channels.slack.inbound import shared_place
 from bot.core.messages import Inbound, Message
 from storage import events
@@ -230,7 +231,7 @@ class Listeners:
         turn = asyncio.get_running_loop().create_task(self._coach_turn(Inbound(
             person_id=person.id, platform="slack", text=typed or "", action=picked,  # type: ignore[arg-type]
         ), "form answer"))
-        done, _ = await asyncio.wait({turn}, timeout=2.5)
+        done, _ = await asyncio.wait({turn}, timeout=answer_time_left())
         if done:
             await ack(response_action="update",
                       view=views.form_view(turn.result(), {"team": team}))

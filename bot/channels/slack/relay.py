@@ -32,6 +32,7 @@ from multidict import CIMultiDict
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.channels.slack import gate
+from bot.channels.slack.background import note_arrival
 from bot.channels.slack.front import MAX_FRAME, read_frame, write_frame
 from bot.core import metrics
 
@@ -206,6 +207,7 @@ class Relay:
         return response
 
     async def _answer(self, frame: dict[str, Any], writer: asyncio.StreamWriter) -> None:
+        note_arrival()  # this task's own context: the front waits REPLY_WITHIN from now
         response = await self._dispatch(frame)
         status, body, kind = 500, "", "text/plain"
         if response is not None:
