@@ -34,6 +34,9 @@ class Calendar:
     # a second country whose public holidays are days off too: the manager's, when a 1:1
     # is placed in the rep's calendar (bot.cadence.meetings); None for prompts
     also_holidays: str | None = None
+    # the default night (start, end; local) kept besides the quiet hours by what is sent
+    # at a moment no rule chose: a late prompt, a nudge (`with_night`); None as set
+    night: tuple[time, time] | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -62,18 +65,61 @@ class Calendar:
         return None
 
     def quiet_until(self, moment: time) -> tuple[time, bool] | None:
-        """If `moment` is inside quiet hours: (end of quiet hours, whether that end is
-        on the next day). None when prompting at `moment` is fine."""
-        start, end = self.quiet_start, self.quiet_end
-        if start is None or end is None or start == end:
-            return None
-        if start < end:
-            return (end, False) if start <= moment < end else None
-        if moment >= start:
-            return (end, True)
-        if moment < end:
-            return (end, False)
+        """If `moment` is inside quiet hours (or the default night, when kept): (their
+        end, whether that end is on the next day). None when prompting at `moment` is
+        fine."""
+        found = self.quiet_why(moment)
+        return None if found is None else found[:2]
+
+    def quiet_why(self, moment: time) -> tuple[time, bool, str] | None:
+        """`quiet_until`, with the code the hours are named by in a reason: "quiet_hours"
+        (the person's own) or "night" (the default night, `with_night`). The person's
+        own are looked at first."""
+        own = _inside(self.quiet_start, self.quiet_end, moment)
+        if own is not None:
+            return (*own, "quiet_hours")
+        night = None if self.night is None else _inside(*self.night, moment)
+        return None if night is None else (*night, "night")
+
+
+NIGHT = (time(21), time(7))
+"""The night that what is sent at a moment no rule chose waits out for someone whose
+quiet hours do not cover one: (start, end), local wall times. A prompt planned normally
+is placed at its rule's local time, so no one meets it at night; one caught up after
+downtime (`bot.cadence.late`), and a nudge (`bot.cadence.nudges`), go out when coachbot
+gets to them, and "no quiet hours" (or quiet hours at lunch) means "no special hours",
+not "wake me at 01:00". 21:00–07:00 is the README's own example of quiet hours."""
+
+
+def own_night(cal: Calendar) -> bool:
+    """Whether the person's own quiet hours are a night: they run over midnight
+    (22:00–06:00) or begin at it (00:00–06:00). Quiet hours inside the day (12:00–13:00,
+    17:00–19:00) are not."""
+    start, end = cal.quiet_start, cal.quiet_end
+    return start is not None and end is not None and start != end and (start > end or start == time.min)
+
+
+def with_night(cal: Calendar) -> Calendar:
+    """`cal` as a late prompt or a nudge reads it: with the default `NIGHT` kept
+    besides its own quiet hours, unless those are a night of their own (`own_night`),
+    which then replaces it. Returns `cal` itself when nothing is added."""
+    if own_night(cal) or cal.night == NIGHT:
+        return cal
+    return replace(cal, night=NIGHT)
+
+
+def _inside(start: time | None, end: time | None, moment: time) -> tuple[time, bool] | None:
+    """(end, on the next day) when `moment` is in [start, end) (which may cross
+    midnight); None otherwise, or when there are no such hours."""
+    if start is None or end is None or start == end:
         return None
+    if start < end:
+        return (end, False) if start <= moment < end else None
+    if moment >= start:
+        return (end, True)
+    if moment < end:
+        return (end, False)
+    return None
 
 
 class Calendars(Mapping[int, Calendar]):
@@ -117,7 +163,7 @@ class Calendars(Mapping[int, Calendar]):
             s = self._shapes[person_id]
             found = self._built[person_id] = Calendar(
                 person_id, s.timezone, s.working_days, s.country, s.quiet_start, s.quiet_end,
-                s.absences, self._joined[person_id], s.also_holidays)
+                s.absences, self._joined[person_id], s.also_holidays, s.night)
         return found
 
     def __iter__(self) -> Iterator[int]:
@@ -209,16 +255,14 @@ def next_working_morning(cal: Calendar, moment: datetime, at: time) -> datetime:
     return moment
 
 
-def catch_up_at(cal: Calendar, moment: datetime, at: time,
-                quiet_code: str = "quiet_hours") -> tuple[datetime, list[str]]:
+def catch_up_at(cal: Calendar, moment: datetime, at: time) -> tuple[datetime, list[str]]:
     """When a prompt that should have gone out before `moment` (coachbot was down) may
     go out: `moment` itself when the person is available then; else, as a slot is
     moved (`bot.cadence.rules.place`), the next available day at the prompt's own
     local time `at`, or the end of the quiet hours. Returns (that instant, aware UTC;
     the reason codes of what was passed over, in order: "quiet_hours:07:00",
-    "day_off:6", "holiday:…", "absence:…"; days off after the first left out).
-    `quiet_code`: the code `cal`'s quiet hours are named by ("night" when they are the
-    default night a late prompt keeps for someone who set none: `bot.cadence.late`).
+    "day_off:6", "holiday:…", "absence:…", "night:07:00" for the default night when
+    `cal` keeps it: `with_night`; days off after the first left out).
     Gives up after 400 steps with `moment` (a calendar with no available day)."""
     tz = cal.zone
     candidate = moment.astimezone(tz)
@@ -230,9 +274,9 @@ def catch_up_at(cal: Calendar, moment: datetime, at: time,
                 reasons.append(why)
             candidate = localise(datetime.combine(candidate.date() + timedelta(days=1), at), tz)
             continue
-        until = cal.quiet_until(candidate.time().replace(tzinfo=None))
+        until = cal.quiet_why(candidate.time().replace(tzinfo=None))
         if until is not None:
-            code = f"{quiet_code}:{until[0].strftime('%H:%M')}"
+            code = f"{until[2]}:{until[0].strftime('%H:%M')}"
             reasons += [code] if code not in reasons else []
             day = candidate.date() + timedelta(days=1 if until[1] else 0)
             candidate = localise(datetime.combine(day, until[0]), tz)

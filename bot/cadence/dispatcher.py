@@ -38,7 +38,7 @@ from typing import Any
 
 from bot.cadence.bookkeeping import Bookkeeper
 from bot.cadence.claiming import LEGACY_LEASE, Batch, BatchClaims
-from bot.cadence.failures import deadline_of, retry_time, summarise_failures
+from bot.cadence.failures import retry_time, retry_until, summarise_failures
 from bot.cadence.late import hold_late
 from bot.cadence.nudges import nudge_unanswered
 from bot.cadence.offloop import run_off_loop
@@ -363,16 +363,13 @@ class Dispatcher:
         """Back off (exponential, with jitter) and try again, until the prompt's
         deadline (`failures.retry_deadline`: the person's next prompt of this cadence
         or the end of their working day, whichever comes first; fixed at the first
-        failure), never inside quiet hours (`failures.retry_time`). The last retry is at
-        the deadline; after that it has failed."""
+        failure, anew once moved past it: `failures.retry_until`), never inside quiet
+        hours (`failures.retry_time`). The last retry is at the deadline; after that it
+        has failed."""
         attempts = int(payload.get("attempts", 0)) + 1
         now = clock_now()
         calendar = self.population.calendars.get(occurrence.person_id) if self.population else None
-        if "deadline" not in payload:
-            first = datetime.fromisoformat(payload.setdefault("first_try", now.isoformat()))
-            payload["deadline"] = (await deadline_of(self.coach, calendar, occurrence.person_id,
-                                                     occurrence.kind, occurrence.due_at, first)).isoformat()
-        deadline = datetime.fromisoformat(payload["deadline"])
+        deadline = await retry_until(self.coach, calendar, occurrence, payload, now)
         if now >= deadline:
             await self._fail(occurrence, payload, f"gave up after {attempts} attempts: {problem}", report)
             return

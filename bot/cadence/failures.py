@@ -4,8 +4,11 @@ could not be delivered for good.
 A prompt a platform could not take now (5xx, 429, a reset, a timeout) is retried
 until its own deadline: the person's next prompt of the same cadence, or the end of
 their working day (`end_of_working_day`), whichever comes first; a retry that would
-fall in quiet hours inside the day waits for their end. After that it is `failed`:
-a check-in asked at night or after its successor would be noise, not coaching.
+fall in quiet hours inside the day waits for their end. A prompt first tried late,
+after downtime, keeps the default night as a late prompt does (`calendar.with_night`):
+tried at 19:00 by someone without quiet hours, it is retried until 21:00, not
+midnight. After that it is `failed`: a check-in asked at night or after its successor
+would be noise, not coaching.
 
 A burst of refusals (a revoked token, a team that never installed the app) must not
 become one DM per rep: each organisation's admins get at most one summary per UTC
@@ -19,14 +22,17 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import prompts
-from bot.cadence.calendar import Calendar, available_at, localise
+from bot.cadence.calendar import Calendar, available_at, localise, with_night
+from bot.cadence.late import LATE_AFTER
 from bot.cadence.population import load_population
 from bot.core.coach import Coach
 from bot.core.messages import Message
 from storage import dispatching, events, occurrences, people
 from storage import schedule as store
+from storage.claims import Claimed
 from storage.models import Occurrence
 
 log = logging.getLogger(__name__)
@@ -42,17 +48,21 @@ def end_of_working_day(calendar: Calendar, moment: datetime) -> datetime:
     the night), else 18:00 local. Quiet hours inside the day (12:00–13:00,
     08:00–10:00) interrupt it rather than end it (retries wait for their end:
     `retry_time`), unless they run over 18:00 (17:00–19:00 ends the day at 17:00).
-    A moment already past that end (a prompt sent late, after downtime) gets the
-    rest of that local day, until midnight. DST days are handled by `localise` (wall
-    time -> instant)."""
+    A moment already past that end (a prompt sent late, after downtime, or by a rule
+    in the evening) gets the rest of that local day: until the default night begins
+    when `calendar` keeps it (`calendar.with_night`: 21:00), else until midnight. DST
+    days are handled by `localise` (wall time -> instant)."""
     tz = calendar.zone
     local = moment.astimezone(tz)
+    wall = local.time().replace(tzinfo=None)
     start, stop = calendar.quiet_start, calendar.quiet_end
     end = DAY_END
     if start is not None and stop is not None and (start > stop or start <= DAY_END < stop):
         end = start  # the night, or quiet hours over 18:00
-    if end > local.time().replace(tzinfo=None):
-        return localise(datetime.combine(local.date(), end), tz).astimezone(moment.tzinfo)
+    ends = sorted([end] if calendar.night is None else [end, calendar.night[0]])
+    for candidate in ends:
+        if candidate > wall:
+            return localise(datetime.combine(local.date(), candidate), tz).astimezone(moment.tzinfo)
     return localise(datetime.combine(local.date() + timedelta(days=1), time.min), tz).astimezone(moment.tzinfo)
 
 
@@ -71,11 +81,15 @@ def retry_deadline(calendar: Calendar | None, due_at: datetime, first_try: datet
     """Until when a prompt due at `due_at`, first tried at `first_try` (later than
     `due_at` after downtime), may still be retried: the next prompt of its cadence
     (`next_due`, None if none is planned) or the end of the working day of the
-    first try, whichever comes first. Without a calendar (the person was removed
-    meanwhile) the day ends at 18:00 UTC."""
+    first try, whichever comes first. A first try more than `late.LATE_AFTER` after
+    `due_at` is a late prompt's: its day keeps the default night (`with_night`), so
+    it ends at 21:00 for someone without quiet hours first tried in the evening.
+    Without a calendar (the person was removed meanwhile) the day ends at 18:00 UTC."""
     base = max(due_at, first_try)
     if calendar is None:
         calendar = Calendar(person_id=0)
+    if first_try - due_at > LATE_AFTER:
+        calendar = with_night(calendar)
     deadline = end_of_working_day(calendar, base)
     if next_due is not None and next_due > due_at:
         deadline = min(deadline, next_due)
@@ -91,6 +105,23 @@ async def deadline_of(coach: Coach, calendar: Calendar | None, person_id: int, k
     async with coach.db.session() as session:
         following = await dispatching.next_due(session, person_id, kind, due_at)
     return retry_deadline(calendar, due_at, first_try, following)
+
+
+async def retry_until(coach: Coach, calendar: Calendar | None, occurrence: Claimed, payload: dict[str, Any],
+                      now: datetime) -> datetime:
+    """The deadline of `occurrence`'s retries (aware UTC), stored in `payload` (with
+    `first_try`) at its first failure, `now`. A stored deadline before the prompt's
+    due time is an earlier day's: the retry was claimed after it (coachbot down) and
+    moved to the person's next available moment (`bot.cadence.late`), so it is
+    worked out anew, from `now`."""
+    stored = payload.get("deadline")
+    if stored is not None and datetime.fromisoformat(stored) < occurrence.due_at:
+        payload.pop("deadline"), payload.pop("first_try", None)
+    if "deadline" not in payload:
+        first = datetime.fromisoformat(payload.setdefault("first_try", now.isoformat()))
+        payload["deadline"] = (await deadline_of(coach, calendar, occurrence.person_id, occurrence.kind,
+                                                 occurrence.due_at, first)).isoformat()
+    return datetime.fromisoformat(payload["deadline"])
 
 
 async def summarise_failures(coach: Coach, moment: datetime) -> int:

@@ -6,9 +6,11 @@ claimed *late* — due more than `LATE_AFTER` before the claim, because coachbot
 down when it was due (or a long queue held it) — may now fall at night, inside quiet
 hours or on a weekend: after an outage, a Kolkata rep would get Monday's WIG session
 at 01:30. So before a late prompt is sent, its person's calendar is asked whether
-now is an available moment. Someone who set no quiet hours still sleeps: for a late
-prompt they keep a default night (`NIGHT`, 21:00–07:00 local). If not available, the
-prompt is treated as a slot is when planned:
+now is an available moment. Someone who set no quiet hours, or only some inside the
+day (12:00–13:00), still sleeps: for a late prompt they keep a default night (`NIGHT`,
+21:00–07:00 local, besides their own quiet hours: `calendar.with_night`); quiet hours
+that are a night of their own (22:00–06:00) replace it. If not available, the prompt is
+treated as a slot is when planned:
 
 * **moved** to the next available moment (`calendar.catch_up_at`: the end of the
   quiet hours or of the night, or the next available day at the prompt's own local
@@ -27,7 +29,8 @@ restarted process's first plan, are loaded in one query per batch), "available n
 is asked once per calendar shape (the shape with the default night filled in is
 made once per shape too), and the decision once per (shape, rule, slot).
 Retries (a transient failure's claim, with its own deadline: `bot.cadence.failures`)
-are not caught-up prompts and are left to their rule.
+are left to their rule while that deadline holds; one claimed after it (coachbot was
+down when it was due, and until past its deadline) is a caught-up prompt like any other.
 """
 
 from __future__ import annotations
@@ -35,11 +38,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.cadence.calendar import Calendar, available_at, catch_up_at
+from bot.cadence.calendar import NIGHT as NIGHT  # the default night, re-exported
+from bot.cadence.calendar import Calendar, available_at, catch_up_at, with_night
 from bot.cadence.population import Population, load_population
 from bot.cadence.rules import CadenceError, join_reasons, move_limit
 from storage import dispatching
@@ -53,15 +57,6 @@ log = logging.getLogger(__name__)
 # a minute (and every 10 seconds for what fell due), so one due earlier than two
 # minutes ago waited for coachbot, not for its tick.
 LATE_AFTER = timedelta(minutes=2)
-
-NIGHT = (time(21), time(7))
-"""The night a late prompt waits out for someone who set no quiet hours: (start, end),
-local wall times. A prompt planned normally is placed at its rule's local time, so no
-one meets it at night; one caught up after downtime is sent when coachbot is back,
-and "no quiet hours" means "no special hours", not "wake me at 01:00". 21:00–07:00 is
-the README's own example of quiet hours. Only late prompts keep it: the planner,
-nudges, snoozes and retries read the person's calendar as they set it."""
-
 
 @dataclass(frozen=True)
 class Hold:
@@ -83,16 +78,21 @@ class LateCheck:
         self.now, self.population = now, population
         self.cutoff = now - late_after
         self._available: dict[int, bool] = {}  # id(calendar shape) -> available now
-        # id(calendar shape) -> it with the default night when it has no quiet hours;
-        # holding each keeps its id stable for `_available` and `_decided`
-        self._nights: dict[int, tuple[Calendar, str]] = {}
+        # id(calendar shape) -> it with the default night (`with_night`); holding each
+        # keeps its id stable for `_available` and `_decided`
+        self._nights: dict[int, Calendar] = {}
         self._decided: dict[tuple[Any, ...], Hold] = {}
 
     def is_late(self, occurrence: Claimed) -> bool:
-        """Due before the cutoff, and neither a retry (its own deadline) nor a demo's
-        prompt (`coachbot demo` asks for one now: a slow start is not downtime)."""
+        """Due before the cutoff, and neither a retry whose deadline was not before it
+        either (`bot.cadence.failures`: it keeps to that; its last try is at the
+        deadline) nor a demo's prompt (`coachbot demo` asks for one now: a slow start is
+        not downtime)."""
         payload = occurrence.payload or {}
-        return occurrence.due_at < self.cutoff and "deadline" not in payload and not payload.get("demo")
+        if occurrence.due_at >= self.cutoff or payload.get("demo"):
+            return False
+        deadline = payload.get("deadline")
+        return deadline is None or datetime.fromisoformat(deadline) < self.cutoff
 
     def hold(self, occurrence: Claimed) -> Hold | None:
         """None when `occurrence` may be sent now (on time, a retry, the person is
@@ -102,7 +102,7 @@ class LateCheck:
         calendars = self.population.shared
         if occurrence.person_id not in calendars:
             return None  # left the team or inactive: the send path says so
-        shape, quiet_code = self._with_night(calendars.shape_of(occurrence.person_id))
+        shape = self._with_night(calendars.shape_of(occurrence.person_id))
         free = self._available.get(id(shape))
         if free is None:
             free = self._available[id(shape)] = available_at(shape, self.now) <= self.now
@@ -114,28 +114,22 @@ class LateCheck:
         key = (id(shape), id(rules), occurrence.kind, day, occurrence.due_at, snoozed)
         found = self._decided.get(key)
         if found is None:
-            found = self._decided[key] = self._decide(shape, quiet_code, rules, occurrence, day, snoozed)
+            found = self._decided[key] = self._decide(shape, rules, occurrence, day, snoozed)
         return found
 
-    def _with_night(self, shape: Calendar) -> tuple[Calendar, str]:
-        """`shape` and the code its quiet hours are named by: "quiet_hours", or, for a
-        shape with none, a copy with the default `NIGHT` as quiet hours and "night".
-        One copy per shape object, kept for the batch."""
+    def _with_night(self, shape: Calendar) -> Calendar:
+        """`shape` with the default night kept (`calendar.with_night`): one object per
+        shape object, kept for the batch."""
         found = self._nights.get(id(shape))
         if found is None:
-            start, end = shape.quiet_start, shape.quiet_end
-            if start is None or end is None or start == end:
-                found = (replace(shape, quiet_start=NIGHT[0], quiet_end=NIGHT[1]), "night")
-            else:
-                found = (shape, "quiet_hours")
-            self._nights[id(shape)] = found
+            found = self._nights[id(shape)] = with_night(shape)
         return found
 
-    def _decide(self, shape: Calendar, quiet_code: str, rules: Sequence[Any], occurrence: Claimed,
-                day: str, snoozed: bool) -> Hold:
+    def _decide(self, shape: Calendar, rules: Sequence[Any], occurrence: Claimed, day: str,
+                snoozed: bool) -> Hold:
         tz = shape.zone
         was = occurrence.due_at.astimezone(tz)
-        when, passed = catch_up_at(shape, self.now, was.time().replace(tzinfo=None), quiet_code)
+        when, passed = catch_up_at(shape, self.now, was.time().replace(tzinfo=None))
         reason = join_reasons([f"{LATE}{was:%Y-%m-%d %H:%M}", *passed]) or LATE
         rule = next((r for r in rules if r.kind == occurrence.kind), None)
         if rule is not None and not snoozed:

@@ -3,7 +3,8 @@
 A prompt delivered and not answered within `nudge_hours` working hours of its person's
 calendar (their working week, holidays, absences; `cadence.add_working_hours`) gets one
 nudge, drawn by the feature that registered its kind, when the person may be reached
-(a nudge owed after downtime waits for the end of the night, quiet hours or weekend);
+(a nudge owed after downtime waits for the end of the quiet hours, the weekend, or the
+default night 21:00–07:00 kept for someone whose quiet hours are no night);
 once as many working hours have passed after the nudge, it counts as missed.
 
 Batch-shaped, because a working day after a 100,000-person Monday everyone is owed a
@@ -30,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from bot import cadence
-from bot.cadence.calendar import Calendar
+from bot.cadence.calendar import Calendar, with_night
 from bot.cadence.planner import population_stamp
 from bot.cadence.population import load_population
 from bot.cadence.ticks import TickReport
@@ -168,11 +169,14 @@ class _Deadlines:
         """Whether the person may be nudged at `moment`. A nudge falls due in their
         available time (`add_working_hours` ends there), but one owed after downtime
         may find them at night, in quiet hours or on a day off: it waits (and the scan
-        memo knows when to look again). Once per calendar shape and scan."""
+        memo knows when to look again). Someone whose quiet hours are no night (none
+        set, or only at lunch) keeps the default night, as for a late prompt
+        (`calendar.with_night`): a nudge's moment is no one's choice, so no nudge
+        comes at 03:00. Once per calendar shape and scan."""
         key = _shape(calendar)
         when = self._free.get(key)
         if when is None:
-            when = self._free[key] = cadence.available_at(calendar, self.moment)
+            when = self._free[key] = cadence.available_at(with_night(calendar), self.moment)
         if when > self.moment:
             self.next = min(self.next, when)
             return False

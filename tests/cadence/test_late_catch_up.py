@@ -261,10 +261,10 @@ def test_the_night_is_filled_in_once_per_calendar_shape() -> None:
     assert (first.due_at, first.reason) == (utc(2027, 1, 12, 15, 0), "late:2027-01-10 19:30; night:07:00")
     assert third is None  # 14:30 in Kolkata, his own quiet hours 22:00-06:00
     shape = population.shared.shape_of(1)
-    filled, code = check._with_night(shape)
-    assert check._with_night(shape)[0] is filled and code == "night"
-    assert (filled.quiet_start, filled.quiet_end) == NIGHT and shape.quiet_start is None
-    assert check._with_night(population.shared.shape_of(3)) == (population.shared.shape_of(3), "quiet_hours")
+    filled = check._with_night(shape)
+    assert check._with_night(shape) is filled
+    assert filled.night == NIGHT and (filled.quiet_start, shape.quiet_start, shape.night) == (None, None, None)
+    assert check._with_night(population.shared.shape_of(3)) is population.shared.shape_of(3)
     assert len(check._available) == 2  # one look per shape, not per person
 
 

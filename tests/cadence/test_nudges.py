@@ -27,8 +27,11 @@ from storage import occurrences as store
 from storage.db import Database
 from storage.models import Absence, Occurrence
 
-MONDAY_10 = utc(2027, 1, 11, 10, 0, 7)  # delivered; no holiday in NO, IN or the US that week
-TUESDAY_NOON = utc(2027, 1, 12, 12, 0)  # 26 wall hours later: a working day for everyone
+# delivered; no holiday in NO, IN or the US that week. 15:00 UTC is in the day (outside the
+# default night, 21:00-07:00, that a nudge keeps for someone without quiet hours) in
+# Kolkata (20:30), Oslo (16:00), New York (10:00) and Los Angeles (07:00) alike
+MONDAY = utc(2027, 1, 11, 15, 0, 7)
+TUESDAY = utc(2027, 1, 12, 15, 15)  # 24 h 15 min later: a working day for everyone, still in the day
 
 
 async def delivered(db: Database, team: dict[str, int], kinds: tuple[str, ...] = ("wig", "okr_checkin")) -> int:
@@ -38,9 +41,9 @@ async def delivered(db: Database, team: dict[str, int], kinds: tuple[str, ...] =
         for pid in people:
             for kind in kinds:
                 session.add(Occurrence(key=f"{kind}:{pid}:2027-01-11", org_id=team["org"], person_id=pid,
-                                       kind=kind, due_at=MONDAY_10 - timedelta(minutes=1),
+                                       kind=kind, due_at=MONDAY - timedelta(minutes=1),
                                        local_date=date(2027, 1, 11), status="delivered",
-                                       delivered_at=MONDAY_10))
+                                       delivered_at=MONDAY))
     return len(people) * len(kinds)
 
 
@@ -52,26 +55,26 @@ async def test_instances_scanning_at_once_nudge_each_prompt_once(
     outboxes = [RecordingChannel() for _ in range(3)]
     coaches = [build_coach(db, Settings(database_url=db.url), Channels(box)) for box in outboxes]
     reports = [TickReport() for _ in coaches]
-    await asyncio.gather(*(nudge_unanswered(c, TUESDAY_NOON, 24, r, batch=2, concurrency=3)
+    await asyncio.gather(*(nudge_unanswered(c, TUESDAY, 24, r, batch=2, concurrency=3)
                            for c, r in zip(coaches, reports, strict=True)))
     assert sum(r.nudged for r in reports) == prompts
     assert sum(len(box.sent) for box in outboxes) == prompts
     nudges = [d for d in await deliveries(db) if d.purpose == "nudge"]
     assert len(nudges) == prompts and len({d.occurrence_id for d in nudges}) == prompts
     again = TickReport()
-    await nudge_unanswered(coaches[0], TUESDAY_NOON + timedelta(minutes=5), 24, again)
+    await nudge_unanswered(coaches[0], TUESDAY + timedelta(minutes=5), 24, again)
     assert (again.nudged, again.missed) == (0, 0)
 
 
 async def test_nothing_is_owed_before_the_working_day_has_passed(
         db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
     """23 h 59 min after delivery no nudge is owed, at 24 h and a second (the delivery
-    was at 10:00:07) every one is."""
+    was at 15:00:07) every one is."""
     prompts = await delivered(db, team)
     early, exact = TickReport(), TickReport()
-    await nudge_unanswered(coach, MONDAY_10 + timedelta(hours=24) - timedelta(seconds=1), 24, early)
+    await nudge_unanswered(coach, MONDAY + timedelta(hours=24) - timedelta(seconds=1), 24, early)
     assert early.nudged == 0 and not outbox.sent
-    await nudge_unanswered(coach, MONDAY_10 + timedelta(hours=24), 24, exact)
+    await nudge_unanswered(coach, MONDAY + timedelta(hours=24), 24, exact)
     assert exact.nudged == prompts
 
 
@@ -84,14 +87,14 @@ async def test_a_refused_nudge_is_not_sent_again_and_the_prompt_expires(
     channel = FailingChannel(refuse={team["ravi"]})
     coach = build_coach(db, Settings(database_url=db.url), Channels(channel))
     first, second, last = TickReport(), TickReport(), TickReport()
-    await nudge_unanswered(coach, TUESDAY_NOON, 24, first, batch=3)
+    await nudge_unanswered(coach, TUESDAY, 24, first, batch=3)
     assert first.nudged == prompts - 2
-    await nudge_unanswered(coach, TUESDAY_NOON + timedelta(hours=1), 24, second, batch=3)
+    await nudge_unanswered(coach, TUESDAY + timedelta(minutes=10), 24, second, batch=3)
     assert (second.nudged, second.missed) == (0, 0)
     assert not any(r.person_id == team["ravi"] for r, _ in channel.sent)
     ravi = [o for o in await occurrences(db) if o.person_id == team["ravi"]]
-    assert all(o.nudged_at == TUESDAY_NOON and o.status == "delivered" for o in ravi)
-    await nudge_unanswered(coach, utc(2027, 1, 13, 12, 0), 24, last, batch=3)
+    assert all(o.nudged_at == TUESDAY and o.status == "delivered" for o in ravi)
+    await nudge_unanswered(coach, TUESDAY + timedelta(hours=24), 24, last, batch=3)
     assert last.missed == prompts
     assert Counter((o.status, o.reason) for o in await occurrences(db)) == {("missed", "unanswered"): prompts}
 
@@ -131,15 +134,15 @@ async def test_a_prompt_snoozed_after_its_nudge_is_nudged_again_once_delivered_a
     """A snooze puts the prompt back (its nudge cleared); delivered again and left
     unanswered, it is owed a nudge again, recorded as "nudge2" beside the first."""
     await delivered(db, team, kinds=("wig",))
-    await nudge_unanswered(coach, TUESDAY_NOON, 24, TickReport())
+    await nudge_unanswered(coach, TUESDAY, 24, TickReport())
     wig = next(o for o in await occurrences(db) if o.person_id == team["ravi"])
-    again = utc(2027, 1, 12, 13, 0)
+    again = TUESDAY + timedelta(minutes=5)  # 20:50 in Kolkata
     async with db.session() as session:
         assert await store.snooze(session, wig.id, again, {"snoozes": 1})  # type: ignore[arg-type]
         await session.exec(update(Occurrence).where(Occurrence.id == wig.id)  # the dispatcher delivers it
                            .values(status="delivered", delivered_at=again))
     report = TickReport()
-    await nudge_unanswered(coach, again + timedelta(hours=25), 24, report)
+    await nudge_unanswered(coach, again + timedelta(hours=24, minutes=5), 24, report)
     assert report.nudged == 1
     purposes = sorted(d.purpose for d in await deliveries(db) if d.occurrence_id == wig.id)
     assert purposes == ["nudge", "nudge2"]
@@ -160,24 +163,24 @@ async def test_weekend_scans_reread_nothing_until_a_calendar_changes(
         return found
 
     monkeypatch.setattr(store_nudges, "awaiting_nudge", counted)
-    friday = MONDAY_10 - timedelta(days=3)
+    friday = MONDAY - timedelta(days=3)
     prompts = await delivered(db, team)
     async with db.session() as session:
         await session.exec(update(Occurrence).values(delivered_at=friday))
-    for moment in (utc(2027, 1, 9, 12), utc(2027, 1, 10, 12)):
+    for moment in (utc(2027, 1, 9, 16), utc(2027, 1, 10, 16)):  # a day after Friday's delivery
         report = TickReport()
         await nudge_unanswered(coach, moment, 24, report)
         assert report.nudged == 0
     assert read == [prompts, 0]
     async with db.session() as session:
         session.add(Absence(person_id=team["ravi"], starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 11)))
-    await nudge_unanswered(coach, utc(2027, 1, 10, 12, 5), 24, TickReport())
+    await nudge_unanswered(coach, utc(2027, 1, 10, 16, 5), 24, TickReport())
     assert read[-1] == prompts
     monday = TickReport()
-    await nudge_unanswered(coach, MONDAY_10 + timedelta(seconds=1), 24, monday)
+    await nudge_unanswered(coach, MONDAY + timedelta(seconds=1), 24, monday)
     assert monday.nudged == prompts - 2
     async with db.session() as session:
         await session.exec(delete(Absence))
     later = TickReport()
-    await nudge_unanswered(coach, MONDAY_10 + timedelta(minutes=5), 24, later)
+    await nudge_unanswered(coach, MONDAY + timedelta(minutes=5), 24, later)
     assert later.nudged == 2
