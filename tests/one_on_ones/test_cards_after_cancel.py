@@ -90,3 +90,18 @@ async def test_two_clicks_at_once_on_a_card_cancelled_before_open_one_conversati
         await say(coach, maria, "done")
         assert ALREADY in await say(coach, maria, action=start)
     assert len(await items(db)) == 1
+
+
+async def test_a_card_whose_conversation_was_not_opened_for_another_takes_a_click_again(
+        coach, team, db, outbox) -> None:
+    """Clicked during another conversation, the card asks whether to park that one;
+    "stay" opens nothing, so the card opens its conversation later."""
+    start = await _notes_card(coach, db, team, outbox)
+    maria = team["maria"]
+    with at(utc(2027, 3, 9, 15, 40)):
+        assert "Let's prepare your salary talk with Sam" in await say(coach, maria, "/okr salary-prep @sam")
+        assert "park" in (await say(coach, maria, action=start)).lower()
+        await say(coach, maria, "stay")
+        await say(coach, maria, "cancel")  # the salary talk
+        again = await say(coach, maria, action=start)
+        assert ALREADY not in again and "What did you and Sam agree?" in again
