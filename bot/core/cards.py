@@ -26,8 +26,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from bot.core.messages import Message
 from storage import conversations, events
 from storage.db import Database
@@ -98,10 +96,11 @@ def opened_by(context: Mapping[str, Any], card: str | None) -> dict[str, Any]:
     return {**context, OPENED: [*known, card]}
 
 
-async def release_opened(session: AsyncSession, person_id: int, state: Mapping[str, Any]) -> int:
+async def release_opened(session: Any, person_id: int, state: Mapping[str, Any]) -> int:
     """Forget the claims of the cards that opened a conversation now cancelled with
     nothing saved (`state` as it was before it was emptied), so each may be clicked
-    again. Inside the caller's unit of work: a cancel rolled back keeps the claims.
+    again. `session`: the caller's unit of work (an AsyncSession), so a cancel rolled
+    back keeps the claims.
     Returns how many cards were released."""
     opened = ((state.get("context") or {}).get(OPENED)) or []
     for card in opened:
