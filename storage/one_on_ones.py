@@ -212,13 +212,29 @@ async def add_agenda(session: AsyncSession, meeting_id: int, topic: str) -> None
         await session.flush()
 
 
+async def last_meeting(session: AsyncSession, series_id: int, by: datetime) -> Meeting | None:
+    """The series' latest meeting begun by `by` (aware UTC), skipped ones left out:
+    the one whose notes `/okr 1on1 @rep notes` opens. None before the first."""
+    query = (select(Meeting).where(col(Meeting.series_id) == series_id, col(Meeting.starts_at) <= by,
+                                   col(Meeting.status) != SKIPPED)
+             .order_by(col(Meeting.starts_at).desc()).limit(1))
+    return (await session.exec(query)).first()
+
+
 async def save_notes(session: AsyncSession, meeting_id: int, notes: str | None, shared: bool,
-                     items: Sequence[dict[str, Any]]) -> list[ActionItem]:
-    """The manager's record of a meeting: notes (private or shared) and action items."""
-    meeting = await session.get(Meeting, meeting_id)
+                     items: Sequence[dict[str, Any]]) -> list[ActionItem] | None:
+    """The manager's record of a meeting: notes (private or shared) and action items,
+    the action items as stored. Once per meeting: one conditional update takes it, so
+    of two conversations (the card's and the command's, two processes) the second
+    stores nothing and gets None."""
+    result = await session.exec(update(MEETING).where(  # type: ignore[call-overload]
+        and_(MEETING.c.id == meeting_id, MEETING.c.notes_at.is_(None)))
+        .values(notes=notes, notes_shared=shared, notes_at=utcnow(), status=HELD)
+        .execution_options(synchronize_session=False))
+    if not result.rowcount:
+        return None
+    meeting = await session.get(Meeting, meeting_id, populate_existing=True)
     assert meeting is not None
-    meeting.notes, meeting.notes_shared, meeting.notes_at, meeting.status = notes, shared, utcnow(), HELD
-    session.add(meeting)
     added = [ActionItem(org_id=meeting.org_id, meeting_id=meeting.id, manager_id=meeting.manager_id,
                         rep_id=meeting.rep_id, owner_id=item["owner_id"], text=item["text"][:500],
                         due_on=item.get("due_on")) for item in items]

@@ -10,6 +10,13 @@ code for it. The coach unseals a click, claims the card once in the database
 a conversation's question ("q:<conversation>:<step>:<position>:<nonce>"), checks that
 the conversation still waits at that very question. A channel that echoes the key
 itself (Teams' card data) may hand it over as `Inbound.card` instead.
+
+A card whose click opened a conversation is written in that conversation's context
+(`OPENED`); when the conversation is cancelled with nothing saved ("you can start
+again whenever you like"), its claim is released (`release_opened`), so the same card
+opens it afresh. A card whose conversation finished keeps its claim for good: "already
+answered". Two clicks racing on a released card still count once (the claim is one
+INSERT … ON CONFLICT).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from storage.db import Database
 
 MARK = "|card="
 PLATFORM = "card"  # storage.events platform for "this card was answered"; never pruned
+OPENED = "cards"  # a conversation's context key: the cards whose clicks opened or picked it up
 
 
 def question_key(conversation_id: int, state: Mapping[str, Any]) -> str:
@@ -71,3 +79,30 @@ async def first_click(db: Database, person_id: int, card: str) -> bool:
             return False
     async with db.session() as session:
         return await events.claim_event(session, PLATFORM, f"{person_id}:{card}")
+
+
+def opening(card: str | None) -> bool:
+    """Whether a click on `card` may open a conversation that remembers it: any keyed
+    card but a conversation's own question (those answer, never open)."""
+    return card is not None and not card.startswith("q:")
+
+
+def opened_by(context: Mapping[str, Any], card: str | None) -> dict[str, Any]:
+    """`context` with `card` added to the cards that opened the conversation (a copy;
+    the same context when the click carried no card or it is there already)."""
+    known = list(context.get(OPENED) or [])
+    if not opening(card) or card in known:
+        return dict(context)
+    return {**context, OPENED: [*known, card]}
+
+
+async def release_opened(session: Any, person_id: int, state: Mapping[str, Any]) -> int:
+    """Forget the claims of the cards that opened a conversation now cancelled with
+    nothing saved (`state` as it was before it was emptied), so each may be clicked
+    again. `session`: the caller's unit of work (an AsyncSession), so a cancel rolled
+    back keeps the claims.
+    Returns how many cards were released."""
+    opened = ((state.get("context") or {}).get(OPENED)) or []
+    for card in opened:
+        await events.release_event(session, PLATFORM, f"{person_id}:{card}")
+    return len(opened)

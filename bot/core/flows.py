@@ -151,6 +151,8 @@ async def _apply(turn: Turn, flow: Flow, conversation: Conversation, reply: Repl
             for store in reply.store:
                 extra.extend(await turn.coach.features.actions[store.action](turn, store.data))
             if reply.status == "cancelled":  # what the conversation held outside itself (its prompt) is put back
+                # and the card that opened it takes a click again: "start again whenever you like"
+                await cards.release_opened(session, turn.person.id, reply.state)  # type: ignore[arg-type]
                 for cancelled in turn.coach.features.cancels:
                     extra.extend(await cancelled(turn, flow.name, reply.state))
             if reply.finished:
@@ -238,8 +240,9 @@ async def _answer_pending(turn: Turn, conversation: Conversation, flow: Flow,
     async with turn.db.session() as session:
         if word in ("park", "1", "yes", "y"):
             current = await conversations.save(session, conversation, state, "parked")
-        else:
+        else:  # the one asked for is not opened: the card clicked for it takes a click again
             current = await conversations.save(session, conversation, state)
+            await cards.release_opened(session, turn.person.id, pending)  # type: ignore[arg-type]
     name = title(flow, state)
     if word in ("park", "1", "yes", "y"):
         parked = Message(prompts.render("flows/common/parked", current=name), private=flow.private)
@@ -256,9 +259,12 @@ async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> lis
     Same flow and subject already active: the current question is asked again. Another
     flow active: ask whether to park it. A parked one of this flow and subject: resume
     it where it stopped. Otherwise a fresh start. Other modules (the check-in prompt)
-    call this too; `context["subject"]` tells conversations of one flow apart.
+    call this too; `context["subject"]` tells conversations of one flow apart. The card
+    clicked to start it, if any, is remembered in its context (`cards.opened_by`), to
+    be released if the conversation is cancelled.
     """
     flow = flows()[flow_name]
+    context = cards.opened_by(context, turn.event.card)
     subject = context.get("subject")
     today = local_day(turn.now, turn.person.timezone)
     person_id: int = turn.person.id  # type: ignore[assignment]
@@ -285,6 +291,11 @@ async def start_flow(turn: Turn, flow_name: str, context: dict[str, Any]) -> lis
                                                                          subject)) is not None:
             await conversations.activate(session, waiting)
             picked_up = waiting
+        if picked_up is not None and cards.opening(turn.event.card):  # this card opened it too
+            state = dict(picked_up.state)
+            state["context"] = cards.opened_by(state.get("context") or {}, turn.event.card)
+            if state != picked_up.state:
+                picked_up = await conversations.save(session, picked_up, state)
         if picked_up is None:
             reply = engine.start(flow, context, today)
             conversation = await conversations.start(session, person_id, flow_name, reply.state, "active")

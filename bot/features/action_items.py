@@ -9,10 +9,11 @@ from typing import Any
 
 import prompts
 from bot.cadence.planner import reachable_now
-from bot.core.clock import local_day
+from bot.core.clock import local_day, zone
 from bot.core.clock import now as clock_now
 from bot.core.coach import Coach, Turn
 from bot.core.feature import Feature
+from bot.core.flows import start_flow
 from bot.core.messages import Message
 from bot.core.people import first_name
 from bot.features.access import own_report_example
@@ -20,6 +21,7 @@ from bot.features.briefs import find_rep
 from conversations.validators import find_person, row_number, runs, typed_digits
 from storage import conversations, people
 from storage import one_on_ones as store
+from storage.models import Meeting, Person
 
 feature = Feature("action items")
 
@@ -49,6 +51,8 @@ async def save_notes(turn: Turn, data: dict[str, Any]) -> list[Message]:
         shared = answers.get("share") == "shared"
         added = await store.save_notes(session, meeting.id, answers.get("notes"), shared, items)  # type: ignore[arg-type]
         rep = await people.get(session, meeting.rep_id)
+        if added is None:  # recorded meanwhile by another conversation: the first record stays
+            return [notes_recorded(turn, await store.get_meeting(session, meeting.id), rep, lost=True)]  # type: ignore[arg-type]
     theirs = [i for i in added if i.owner_id == meeting.rep_id]
     if rep is not None and (shared and answers.get("notes") or theirs):
         await turn.coach.send_copy(rep.id, [Message(prompts.render(  # type: ignore[arg-type]
@@ -56,6 +60,24 @@ async def save_notes(turn: Turn, data: dict[str, Any]) -> list[Message]:
             items=theirs))])
     return [Message(prompts.render("one_on_ones/notes_saved", count=len(added), shared=shared,
                                    rep=first_name(rep.name) if rep else ""))]
+
+
+def notes_recorded(turn: Turn, meeting: Meeting | None, rep: Person | None, lost: bool = False) -> Message:
+    """"The notes of that one-on-one are already recorded" (on which day, the
+    manager's own); `lost` when the manager has just typed notes that are not kept."""
+    day = meeting.starts_at.astimezone(zone(turn.person.timezone)).strftime("%a %d %b") if meeting else ""
+    return Message(prompts.render("one_on_ones/notes_recorded", rep=rep.name if rep else "", day=day, lost=lost),
+                   private=True)
+
+
+async def open_notes(turn: Turn, meeting: Meeting, rep: Person) -> list[Message]:
+    """The manager's notes conversation for a meeting (its card, `/okr 1on1 @rep
+    notes`): the same conversation whichever opened it (one subject), and none once the
+    meeting's notes are recorded."""
+    if meeting.notes_at is not None:
+        return [notes_recorded(turn, meeting, rep)]
+    return await start_flow(turn, "one_on_one_notes", {"meeting_id": meeting.id, "other": first_name(rep.name),
+                                                       "subject": f"oneonone:notes:{meeting.id}"})
 
 
 @feature.command("actions", "/okr actions [@rep]")

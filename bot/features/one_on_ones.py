@@ -4,7 +4,8 @@
 sets one (the manager's zone; the first meeting is the next such slot to come, and a
 slot outside either person's working time is set but said: `meeting_hours`),
 `… move to Thursday [11:00]` moves it, `… skip next`
-skips the next meeting, `… off` ends the series (no more briefs or prompts; its
+skips the next meeting, `… notes` opens what was agreed in the last one (as its card
+does), `… off` ends the series (no more briefs or prompts; its
 meetings, notes and action items are kept) and `/okr 1on1 @rep` alone shows it.
 Each meeting is placed by the cadence planner in the rep's calendar (holidays,
 either person's absence) and shown in `coachbot schedule preview`. Around it, once
@@ -37,6 +38,7 @@ from bot.core.flows import start_flow
 from bot.core.messages import Choice, Message
 from bot.core.people import first_name
 from bot.features.access import own_report_example, resolve_report
+from bot.features.action_items import open_notes
 from bot.features.briefs import brief_time, build_briefs, may_read
 from bot.features.meeting_hours import outside_working_time
 from conversations.locales import ascii_digits
@@ -58,8 +60,8 @@ def _help(problem: str = "", **values: Any) -> list[Message]:
     return [Message(prompts.render("one_on_ones/help", problem=problem, **values), private=True)]
 
 
-@feature.command("1on1", "/okr 1on1 [@rep [every other Tuesday 10:00 | move to Thu | skip next | off]]", LEADERS,
-                 OWN_MANAGER)
+@feature.command("1on1", "/okr 1on1 [@rep [every other Tuesday 10:00 | move to Thu | skip next | notes | off]]",
+                 LEADERS, OWN_MANAGER)
 async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
     """/okr 1on1 …: list, show, set, move, skip or end one-on-ones with a direct report."""
     text = args.strip()
@@ -78,6 +80,8 @@ async def one_on_one_command(turn: Turn, args: str) -> list[Message]:
         return await _show(turn, series, report)
     if words in OFF_WORDS:
         return await _end(turn, series, report)
+    if words == "notes":
+        return await _notes(turn, series, report)
     if words.startswith("skip"):
         return await _skip(turn, series, report)
     if words.startswith(("move", "to ")):
@@ -164,6 +168,19 @@ async def _end(turn: Turn, series: Any, report: dict[str, Any]) -> list[Message]
     async with turn.db.session() as session:
         ended = await store.end_series(session, series.id, turn.now)
     return [Message(prompts.render("one_on_ones/ended", rep=report["name"], already=not ended), private=True)]
+
+
+async def _notes(turn: Turn, series: Any, report: dict[str, Any]) -> list[Message]:
+    """/okr 1on1 @rep notes: what was agreed in the last one-on-one with that rep, as
+    its card opens it (`action_items.open_notes`), without the card."""
+    if series is None:
+        return _help("none_yet", rep=report["name"])
+    async with turn.db.session() as session:
+        meeting = await store.last_meeting(session, series.id, turn.now)
+        rep = await people.get(session, report["id"])
+    if meeting is None or rep is None:
+        return _help("no_meeting", rep=report["name"])
+    return await open_notes(turn, meeting, rep)
 
 
 _LEAD = re.compile(r"(?P<minus>[-\u2212]\s*)?(?P<n>[0-9]{1,4})\s*(?P<unit>h|hrs?|hours?|m|mins?|minutes?)?",
@@ -353,8 +370,10 @@ class MeetingButtons:
         theirs = manager is not None and rep is not None and rep.active and may_read(manager, rep, None, False)
         if row is None or other is None or owner != turn.person.id or not theirs:
             return [Message(prompts.render("one_on_ones/not_yours"), private=True)]
+        if verb != "agenda":
+            return await open_notes(turn, row, rep)  # type: ignore[arg-type]
         base = {"meeting_id": row.id, "other": first_name(other.name), "subject": f"oneonone:{verb}:{row.id}"}
-        return await start_flow(turn, "one_on_one_agenda" if verb == "agenda" else "one_on_one_notes", base)
+        return await start_flow(turn, "one_on_one_agenda", base)
 
 
 feature.responder(BEFORE_CONVERSATION, MeetingButtons())

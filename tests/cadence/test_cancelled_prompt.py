@@ -109,3 +109,40 @@ async def test_a_check_in_and_wig_session_done_without_a_prompt_show_in_the_brie
         await Dispatcher(coach).tick()
         brief = await say(coach, maria, "/okr brief @ravi@example.com")
     assert "OKR check-ins: 1 done on their own (`/okr checkin`), no prompt was due" in brief
+
+
+async def _start_clicked_again(coach: Coach, outbox: RecordingChannel, ravi: int, kind: str) -> str:
+    """The prompt card's own Start, pressed again after its conversation was cancelled."""
+    card = next(m for _, ms in outbox.sent for m in ms if (m.key or "").startswith(f"{kind}:{ravi}:"))
+    start = next(c.value for c in card.choices if c.value.startswith("cadence:start:"))
+    return "\n".join(m.plain() for m in await handle(coach, ravi, action=start))
+
+
+async def test_the_cards_start_opens_a_cancelled_check_in_again_and_a_finished_one_is_done(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    """The card said "the reminder stays open": its Start button works again (it was
+    answered "already answered"), and once the check-in is stored it is done."""
+    ravi = team["ravi"]
+    await seed(db, team)
+    with at(TUESDAY_CHECKIN):
+        await _started_and_cancelled(coach, outbox, ravi, "okr_checkin")
+        again = await _start_clicked_again(coach, outbox, ravi, "okr_checkin")
+        assert "already answered" not in again and "Let's go through" in again
+        for line in ("all unchanged", "skip", "skip"):
+            await say(coach, ravi, line)
+        assert "already answered" in await _start_clicked_again(coach, outbox, ravi, "okr_checkin")
+    row = next(o for o in await occurrences(db, ravi) if o.kind == "okr_checkin" and o.delivered_at)
+    assert row.status == "answered"
+
+
+async def test_the_cards_start_opens_a_cancelled_wig_session_again(
+        db: Database, team: dict[str, int], coach: Coach, outbox: RecordingChannel) -> None:
+    ravi = team["ravi"]
+    await joined(db, utc(2027, 1, 10))
+    with at(utc(2027, 1, 11, 4, 1)):
+        first = await _started_and_cancelled(coach, outbox, ravi, "wig")
+        again = await _start_clicked_again(coach, outbox, ravi, "wig")
+    assert "still counts as not done" in first
+    assert "already answered" not in again and "This week's WIG session" in again  # afresh
+    row = next(o for o in await occurrences(db, ravi) if o.kind == "wig" and o.delivered_at)
+    assert row.status == "answered"  # opened again, by the card

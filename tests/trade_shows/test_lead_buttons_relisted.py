@@ -94,3 +94,25 @@ async def test_an_old_card_of_a_lead_settled_since_changes_nothing(
         assert "already" in told and "meeting booked" in told
     async with db.session() as session:
         assert (await session.get(Lead, john.id)).status == "meeting"  # type: ignore[union-attr]
+
+
+async def test_a_lead_s_button_works_again_after_its_question_was_cancelled_or_dropped(
+        coach: Coach, db: Database, team: dict[str, int]) -> None:
+    """"Start again whenever you like" and "tap one of its buttons when you're ready"
+    are true of the card the person tapped: its buttons open the question again."""
+    ravi = team["ravi"]
+    john, bob = await two_leads(db, team)
+    with freeze_time(NOW, real_asyncio=True):
+        cards = await listed(coach, ravi)
+        assert "One line on the follow-up with John Smith" in await click(coach, ravi, button(cards, john, "followed"))
+        assert "start again whenever you like" in await say(coach, ravi, "cancel")
+        again = await click(coach, ravi, button(cards, john, "followed"))
+        assert "already answered" not in again and "One line on the follow-up with John Smith" in again
+        dropped = await click(coach, ravi, button(cards, bob, "followed"))  # John's question dropped
+        assert "tap one of its buttons" in dropped
+        back = await click(coach, ravi, button(cards, john, "followed"))
+        assert "already answered" not in back and "One line on the follow-up with John Smith" in back
+        await say(coach, ravi, "Called John, sending a quote")
+        assert "already" in await click(coach, ravi, button(cards, john, "followed"))  # settled: done
+    async with db.session() as session:
+        assert (await session.get(Lead, john.id)).status == "followed_up"  # type: ignore[union-attr]

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import prompts
+from bot.core import cards
 from bot.core.clock import local_day
 from bot.core.coach import Turn
 from bot.core.feature import AFTER_CONVERSATION, BEFORE_CONVERSATION, MeasureReading, MeasureSource
@@ -249,8 +250,10 @@ async def _drop_pending(turn: Turn, lead_id: int, status: str | None) -> list[Me
             context = (conversation.state or {}).get("context") or {}
             if context.get("lead_id") == lead_id and context.get("status") == status:
                 continue  # the same question: asked again by `start_flow`
-            was_active = conversation.status == "active"
-            await conversations.set_status(session, conversation, conversations.CANCELLED)
+            was_active, state = conversation.status == "active", conversation.state or {}
+            await conversations.set_status(session, conversation, conversations.CANCELLED)  # emptied
+            # "tap one of its buttons when you're ready": the card tapped for it takes a tap again
+            await cards.release_opened(session, turn.person.id, state)  # type: ignore[arg-type]
             if was_active and context.get("lead_id") != lead_id:
                 dropped.append(Message(prompts.render("trade_shows/note_dropped", lead_id=context.get("lead_id"),
                                                       lead=context.get("lead")), private=True))
