@@ -92,8 +92,7 @@ def repeat(flow: Flow, state: Mapping[str, Any], today: date) -> Reply:
     if step is None or step.kind != "ask":
         return _restart(flow, reply, today)
     if _pending(reply.state) is not None:
-        reply.say.append(_read_back(flow, step, reply.state, today))
-        return reply
+        return replace(reply, say=[*reply.say, _read_back(flow, step, reply.state, today)])
     reply.state.pop("confirming", None)
     reply.say.append(_asked(flow, step, reply.state, today, again=True))
     return reply
@@ -126,10 +125,9 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     for pending in ("confirming", "confirm_details"):  # answered now, or dropped by what is typed
         current.pop(pending, None)
     if confirming is not None and word == "help":  # help, then the same read-back: nothing dropped
-        current["confirming"], current["confirm_details"] = confirming, state["confirm_details"]
         names = _names(flow, current, env.today, step) | {"validator": step.validate, "optional": step.optional}
-        reply.say.extend([Say(step.help, names), _read_back(flow, step, current, env.today)])
-        return reply
+        return _read_back_again(flow, reply, step, confirming, state["confirm_details"], env.today,
+                                Say(step.help, names))
     if confirming is not None and word not in COMMANDS:
         said = read_back_answer(word, env, confirming, state["confirm_details"])
         if isinstance(said, Valid):
@@ -137,13 +135,12 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
                 if step.validate in LISTS:  # a list's item read back: added to those before it
                     return _listed(flow, reply, step, confirming, env.today)
                 return _accept(flow, reply, step, confirming, confirming, env.today)
-            # "no": the re-ask carries the step's example like every re-ask (the common
-            # retry template has one per validator), then the question again
+            # "no": the re-ask with the step's example (one per validator), then the question ("Another one?")
             names = _names(flow, current, env.today, step) | {
                 "error": "not_confirmed", "details": {}, "validator": step.validate, "optional": step.optional}
-            reply.say.append(Say(RETRY, names))
-            reply.say.append(_question(flow, step, current, env.today))
-            return reply
+            return replace(reply, say=[*reply.say, Say(RETRY, names), _asked(flow, step, current, env.today)])
+        if step.validate in LISTS and says_done(text):  # `done` at a list item read back: its yes or no first
+            return _read_back_again(flow, reply, step, confirming, state["confirm_details"], env.today)
     listing = current.get("listing")  # a list's items so far, sent one per message
     if current.pop("list_full", False) and says_done(text):  # the `done` after a list that filled
         return replace(reply, say=[*reply.say, _asked(flow, step, current, env.today)])
@@ -189,14 +186,8 @@ def advance(flow: Flow, state: Mapping[str, Any], text: str, env: Env) -> Reply:
     if step.validate == "choice":
         options["choices"] = step.choices
     result = validate(step.validate, text, env, options)
-    if isinstance(result, Invalid) and confirming is not None:
-        # neither yes nor no nor a new value ("yes, that is right"): the read-back
-        # stays, asked again, rather than the value it holds being dropped unsaid
-        current["confirming"], current["confirm_details"] = confirming, state["confirm_details"]
-        names = _names(flow, current, env.today, step) | {
-            "error": "not_yes_no", "details": {}, "validator": "yesno", "optional": False}
-        reply.say.extend([Say(RETRY, names), _read_back(flow, step, current, env.today)])
-        return reply
+    if isinstance(result, Invalid) and confirming is not None:  # neither yes nor no nor a new value
+        return _read_back_again(flow, reply, step, confirming, state["confirm_details"], env.today)
     if isinstance(result, Valid) and step.validate in LISTS and result.confirm is None:
         return _listed(flow, reply, step, result.value, env.today)
     if isinstance(result, Invalid):
@@ -255,6 +246,15 @@ def _read_back(flow: Flow, step: Step, state: Mapping[str, Any], today: date) ->
     """The pending value read back in words (`CONFIRM`, the validator's details), Yes/No."""
     names = _names(flow, state, today, step) | {"details": state["confirm_details"], "validator": step.validate}
     return Say(CONFIRM, names, (Option("yes"), Option("no")))
+
+
+def _read_back_again(flow: Flow, reply: Reply, step: Step, value: Any, details: Any, today: date,
+                     said: Say | None = None) -> Reply:
+    """The read-back again after `said` (help) or "yes or no?" (a list's `done`): `value` kept, not dropped unsaid."""
+    reply.state["confirming"], reply.state["confirm_details"] = value, details
+    said = said or Say(RETRY, _names(flow, reply.state, today, step) | {
+        "error": "not_yes_no", "details": {}, "validator": "yesno", "optional": False})
+    return replace(reply, say=[*reply.say, said, _read_back(flow, step, reply.state, today)])
 
 
 def _miss(flow: Flow, reply: Reply, step: Step, problem: Invalid, today: date) -> Reply:

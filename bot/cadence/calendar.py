@@ -93,10 +93,19 @@ not "wake me at 01:00". 21:00–07:00 is the README's own example of quiet hours
 
 def own_night(cal: Calendar) -> bool:
     """Whether the person's own quiet hours are a night: they run over midnight
-    (22:00–06:00) or begin at it (00:00–06:00). Quiet hours inside the day (12:00–13:00,
+    (22:00–06:00), begin at it (00:00–06:00), or last as long as the default night or
+    longer (07:00–21:00: someone who works nights; the default night beside them would
+    leave no moment, or an hour at dawn). Quiet hours inside the day (12:00–13:00,
     17:00–19:00) are not."""
     start, end = cal.quiet_start, cal.quiet_end
-    return start is not None and end is not None and start != end and (start > end or start == time.min)
+    if start is None or end is None or start == end:
+        return False
+    return start > end or start == time.min or _minutes(start, end) >= _minutes(*NIGHT)
+
+
+def _minutes(start: time, end: time) -> int:
+    """Minutes from `start` to `end`, local wall times, over midnight if need be."""
+    return (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % (24 * 60)
 
 
 def with_night(cal: Calendar) -> Calendar:

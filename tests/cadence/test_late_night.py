@@ -17,7 +17,7 @@ from cadence_helpers import at, joined, occurrences, set_person, utc
 from conftest import RecordingChannel
 
 import prompts
-from bot.cadence.calendar import NIGHT, Calendar, with_night
+from bot.cadence.calendar import NIGHT, Calendar, available_at, catch_up_at, with_night
 from bot.cadence.dispatcher import Dispatcher, TickReport
 from bot.cadence.failures import retry_deadline
 from bot.cadence.nudges import nudge_unanswered
@@ -287,3 +287,19 @@ async def test_a_retry_claimed_after_its_deadline_waits_for_the_morning(
     [wig] = [o for o in await occurrences(db, sam) if o.key == f"wig:{sam}:2027-01-11"]
     assert wig.status == "delivered"
 
+
+
+@pytest.mark.parametrize("quiet", [(time(7), time(21)), (time(8), time(20))])
+def test_quiet_hours_through_the_day_are_a_night_of_their_own(quiet: tuple[time, time]) -> None:
+    """Someone who works nights sets quiet hours over the day (07:00–21:00): the
+    default night beside them left no moment (a nudge or a late prompt then went at
+    once, at 10:00, inside their quiet hours, though `/okr quiet` said it "waits until
+    21:00") or an hour at dawn. As long as the night or longer, they replace it."""
+    cal = Calendar(1, "UTC", quiet_start=quiet[0], quiet_end=quiet[1])
+    assert with_night(cal) is cal
+    ten = utc(2027, 1, 12, 10)
+    evening = utc(2027, 1, 12, quiet[1].hour)
+    assert available_at(with_night(cal), ten) == evening
+    assert catch_up_at(with_night(cal), ten, time(9, 30)) == (evening, [f"quiet_hours:{quiet[1]:%H:%M}"])
+    short = Calendar(1, quiet_start=time(9), quiet_end=time(18, 59))  # shorter than the night: kept beside
+    assert with_night(short).night == NIGHT

@@ -213,3 +213,34 @@ def test_done_before_any_action_item_asks_for_one_or_skip() -> None:
     assert reply.state["status"] == "active" and "`skip`" in shown(reply), shown(reply)
     reply = play(notes, reply, "skip")
     assert reply.state["status"] == "done" and reply.state["answers"]["items"] == [], reply.state
+
+
+def test_no_at_an_action_items_read_back_asks_for_it_again_and_keeps_the_list() -> None:
+    """`no` at a due day read back ("03/04: 3 April or 4 March?") re-asks for that item
+    with an example (the common re-ask had none for action items and failed to render),
+    then "Another one?" with the items so far, not the list's first question."""
+    notes, reply = at_action_items()
+    reply = play(notes, reply, "me: get the pricing approval by May 3", "send ACME the proposal by 03/04", "no")
+    said = shown(reply)
+    assert "won't keep that" in said and "with who and by when, like `me: send ACME" in said, said
+    assert "Got it: me: get the pricing approval by May 3." in said and "Another one?" in said, said
+    assert reply.state["status"] == "active" and reply.state.get("confirming") is None, reply.state
+    reply = play(notes, reply, "send ACME the proposal by April 3", "done")
+    assert [i["due"] for i in reply.state["answers"]["items"]] == ["2027-05-03", "2027-04-03"], reply.state
+
+
+def test_done_at_an_action_items_read_back_asks_yes_or_no_first() -> None:
+    """`done` while an item's due day waits for its yes neither drops the item unsaid
+    (the list was saved without it) nor answers "Nothing yet" to the only item typed:
+    the read-back is asked again, and its yes then `done` keep the item."""
+    notes, reply = at_action_items()
+    reply = play(notes, reply, "me: get the pricing approval by May 3", "send ACME the proposal by 03/04", "done")
+    assert reply.state["status"] == "active" and reply.state.get("confirming") is not None, reply.state
+    assert "`yes` or `no`" in shown(reply), shown(reply)
+    reply = play(notes, reply, "yes", "done")
+    assert len(reply.state["answers"]["items"]) == 2, reply.state
+    notes, reply = at_action_items()
+    reply = play(notes, reply, "send ACME the proposal by 03/04", "done")
+    assert "Nothing yet" not in shown(reply) and reply.state.get("confirming") is not None, shown(reply)
+    reply = play(notes, reply, "yes", "done")
+    assert [i["text"] for i in reply.state["answers"]["items"]] == ["send ACME the proposal"], reply.state

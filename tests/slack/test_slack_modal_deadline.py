@@ -13,7 +13,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from slackkit import TEAM, Harness, fake_fixture, harness_fixture  # noqa: F401 (fixtures)
+from slackkit import TEAM, Harness, command_body, fake_fixture, harness_fixture  # noqa: F401 (fixtures)
 from test_slack_front import Front_, front, until  # noqa: F401 (fixture)
 
 LOOKUP_SECONDS = 1.0
@@ -62,3 +62,31 @@ async def test_behind_the_front_too(front: Front_, monkeypatch: Any) -> None:  #
     took = time.monotonic() - started
     assert (status, body) == (200, b"") and took < 2.9
     await until(lambda: any("Pricing 🐢" in json.dumps(p, ensure_ascii=False) for p in front.fake.posted()))
+
+
+async def test_behind_the_front_the_time_counts_from_the_front_not_from_a_queue(
+        front: Front_, monkeypatch: Any) -> None:  # noqa: F811 (the fixture)
+    """coachbot takes the front's requests one after the other: a modal's submission
+    read QUEUED seconds after the front took it (a slow request before it) has that
+    much less time. Counted from when coachbot read it, the coach's answer came after
+    the front's 2.8 s: the modal closed empty and the answer was neither shown nor DMed."""
+    relay = front.channel.relay
+    dispatch = relay.app.async_dispatch
+    queued = 1.0
+
+    async def slow_command(request: Any) -> Any:  # a request whose dispatch holds the queue
+        if "command=" in str(request.raw_body):
+            await asyncio.sleep(queued)
+        return await dispatch(request)
+
+    monkeypatch.setattr(relay.app, "async_dispatch", slow_command)
+    front.recorder.gate = asyncio.Event()
+    asyncio.get_running_loop().call_later(queued + TURN_SECONDS, front.recorder.gate.set)
+    waiting = asyncio.ensure_future(front.post(command_body(front.fake, "help")))
+    await asyncio.sleep(0.1)  # the command is taken first
+    started = time.monotonic()
+    status, body = await front.post(submission("Discount 🐢"))
+    took = time.monotonic() - started
+    await waiting
+    assert (status, body) == (200, b"") and took < 2.8
+    await until(lambda: any("Discount 🐢" in json.dumps(p, ensure_ascii=False) for p in front.fake.posted()))

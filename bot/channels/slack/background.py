@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import time
 from collections.abc import Coroutine, Hashable
 from typing import Any
 
@@ -51,9 +52,13 @@ def answer_time_left() -> float:
     return max(0.0, deadline - asyncio.get_running_loop().time())
 
 
-def note_arrival() -> contextvars.Token[float | None]:
-    """Start the clock of `answer_time_left` for the request being dispatched."""
-    return ANSWER_BY.set(asyncio.get_running_loop().time() + ANSWER_WITHIN)
+def note_arrival(arrived: float | None = None) -> contextvars.Token[float | None]:
+    """Start the clock of `answer_time_left` for the request being dispatched: now, or
+    at `arrived` (`time.monotonic()`, the machine's clock: another process's arrival,
+    the front's), never later than now."""
+    now, loop = time.monotonic(), asyncio.get_running_loop()
+    waited = 0.0 if arrived is None else max(0.0, now - arrived)
+    return ANSWER_BY.set(loop.time() - waited + ANSWER_WITHIN)
 
 
 class Background:

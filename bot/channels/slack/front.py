@@ -20,9 +20,11 @@ challenge): those wait for the coachbot process's answer, up to REPLY_WITHIN.
 
 The frames: a 4-byte big-endian length, then UTF-8 JSON. To the coachbot process:
 first {"token"} (the secret it started this process with), then per request
-{"body", "headers", "seconds"[, "id"]} ("seconds" to its acknowledgement, for
-`/metrics`; "id" when an answer is awaited) or {"counted": status,
-"seconds"} for a request refused here (so `/metrics` still counts it). Back:
+{"body", "headers", "seconds"[, "id", "arrived"]} ("seconds" to its acknowledgement,
+for `/metrics`; "id" when an answer is awaited, with "arrived", its `time.monotonic()`
+here, the machine's clock: the coachbot process counts the answer's time from then)
+or {"counted": status, "seconds"} for a request refused here (so `/metrics` still
+counts it). Back:
 {"id", "status", "body", "content_type"}.
 
 Run by the coachbot process only: `python -m bot.channels.slack.front`, configured by
@@ -117,7 +119,7 @@ class Front:
         self._flush: asyncio.TimerHandle | None = None
 
     async def handle(self, request: web.Request) -> web.Response:
-        started = time.perf_counter()
+        started, arrived = time.perf_counter(), time.monotonic()
         admitted = await gate.admit(request, self.signing_secret, self.replays)
         if isinstance(admitted, web.Response):
             self._count(admitted.status, started)
@@ -130,7 +132,7 @@ class Front:
         frame: dict[str, Any] = {"body": admitted.raw_body, "headers": dict(request.headers),
                                  "seconds": time.perf_counter() - started}
         if kind_of(admitted.body) in CARRIES_AN_ANSWER:
-            return await self._answered(frame)
+            return await self._answered({**frame, "arrived": arrived})
         response = web.Response(status=200)
         with contextlib.suppress(ConnectionError):  # the caller left: the request was taken in all the same
             await response.prepare(request)

@@ -207,7 +207,9 @@ class Relay:
         return response
 
     async def _answer(self, frame: dict[str, Any], writer: asyncio.StreamWriter) -> None:
-        note_arrival()  # this task's own context: the front waits REPLY_WITHIN from now
+        # this task's own context: counted from the front's arrival (the front waits
+        # REPLY_WITHIN from then), not from now (requests before it may have held it here)
+        note_arrival(float(frame.get("arrived") or time.monotonic()))
         response = await self._dispatch(frame)
         status, body, kind = 500, "", "text/plain"
         if response is not None:
