@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot.core.channel import DeliveryError, Recipient
+from bot.core.channel import DeliveryError, Recipient, TransientDeliveryError
 from bot.core.messages import Message
 from storage.db import Database
 from storage.models import Delivery, Occurrence, Person
@@ -71,4 +71,28 @@ class FailingChannel:
         return f"fail-test-{len(self.sent)}"
 
     def texts_for(self, person_id: int) -> list[str]:
+        return [m.plain() for r, ms in self.sent if r.person_id == person_id for m in ms]
+
+
+class DownFor:
+    """A platform that answers 503 for the people in `down`, whatever the time;
+    `to(person)` is the plain text of what reached them."""
+
+    platform = "test"
+    reaches_anyone = True
+
+    def __init__(self, down: set[int]) -> None:
+        self.down = down
+        self.sent: list[tuple[Recipient, list[Message]]] = []
+
+    async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
+        if recipient.person_id in self.down:
+            raise TransientDeliveryError("HTTP 503", uncertain=False)
+        self.sent.append((recipient, messages))
+        return f"msg-{len(self.sent)}"
+
+    async def find_delivery(self, recipient: Recipient, tag: str) -> str | None:
+        return None
+
+    def to(self, person_id: int) -> list[str]:
         return [m.plain() for r, ms in self.sent if r.person_id == person_id for m in ms]

@@ -7,40 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from cadence_helpers import at, joined, occurrences, set_person, utc
+from cadence_helpers import DownFor, at, joined, occurrences, set_person, utc
 
 from bot.cadence import Calendar
 from bot.cadence.dispatcher import Dispatcher
 from bot.cadence.failures import end_of_working_day, retry_deadline, retry_time
-from bot.core.channel import Channels, Recipient, TransientDeliveryError
-from bot.core.messages import Message
+from bot.core.channel import Channels
 from bot.core.settings import Settings
 from bot.runtime import build_coach
 from storage import occurrences as occurrence_store
 from storage.db import Database
-
-
-class DownFor:
-    """A platform that answers 503 for some people, whatever the time."""
-
-    platform = "test"
-    reaches_anyone = True
-
-    def __init__(self, down: set[int]) -> None:
-        self.down = down
-        self.sent: list[tuple[Recipient, list[Message]]] = []
-
-    async def deliver(self, recipient: Recipient, messages: list[Message]) -> str | None:
-        if recipient.person_id in self.down:
-            raise TransientDeliveryError("HTTP 503", uncertain=False)
-        self.sent.append((recipient, messages))
-        return f"msg-{len(self.sent)}"
-
-    async def find_delivery(self, recipient: Recipient, tag: str) -> str | None:
-        return None
-
-    def to(self, person_id: int) -> list[str]:
-        return [m.plain() for r, ms in self.sent if r.person_id == person_id for m in ms]
 
 
 async def _tick_until_failed(coach: object, start: datetime, end: datetime,
