@@ -104,10 +104,13 @@ def items(raw: str, env: Env, *, max_items: int | None = None, min_items: int = 
     person will do: a WIG commitment), an item with a count below zero ("-3", "make
     -3 calls", "(3)") is asked again: `negative_count` with the item, the answer with
     no minus (`fixed`, items joined by "; "), whether the item is a number alone (`bare`)
-    and the item without its minus (`number`)."""
+    and the item without its minus (`number`). A lone "yes" ("Another one?" answered
+    as a yes/no question) is `yes_not_item`: asked for the item itself."""
     parts = re.split(r"\n|;", raw)
     found = [_BULLET.sub("", p).strip() for p in parts]
     found = [p for p in found if p]
+    if len(found) == 1 and found[0].lower().rstrip(".!") in _YES:  # "yes" to "Another one?": not an item
+        return Invalid("yes_not_item")
     for item in found if counts else ():
         if _MINUS.search(item) or _BRACKETED.match(item):
             fixed = [_MINUS.sub("", _BRACKETED.sub(r"\1", i)) for i in found]

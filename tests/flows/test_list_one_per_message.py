@@ -54,6 +54,16 @@ def test_three_priorities_one_per_message_make_one_list_of_three() -> None:
     assert reply.state["step"] == "objective"
 
 
+def test_yes_to_another_one_asks_for_the_item_and_adds_nothing() -> None:
+    """"Another one?" reads like a yes/no question: a "yes" is not an item."""
+    goals, reply = at_priorities()
+    reply = play(goals, reply, "Win 10 new logos", "Yes")
+    assert reply.state["step"] == "priorities" and reply.state["listing"] == ["Win 10 new logos"]
+    assert "type the item itself" in shown(reply) and "Another one?" in shown(reply)
+    reply = play(goals, reply, "sure", "Grow my top ten accounts", "done")
+    assert reply.state["answers"]["priorities"] == ["Win 10 new logos", "Grow my top ten accounts"]
+
+
 def test_done_ends_the_list_and_back_takes_the_last_item_away() -> None:
     goals, reply = at_priorities()
     reply = play(goals, reply, "Win 10 new logos", "Grow my top ten accounts", "back")
